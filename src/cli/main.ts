@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// The `pitchey` command: picks the command group and turns every failure into one exit code.
+import { ConfigError } from '../kit/index.js';
+import { doctor } from './doctor.js';
+import { health } from './health.js';
+import { serve } from './serve.js';
+import { up } from './up.js';
+import { CheckFailed, UsageError } from './usage.js';
+
+const USAGE = `usage: pitchey <command>
+  up                         the whole platform: gateway on :8080 and every service, supervised
+  serve <role>               one role on its home port: video | document | ai | media | code | gateway
+  health [--json] [--gateway URL]   probe the gateway and every instance; exit 1 if any is unhealthy
+  doctor [--json]            system tools, cgroup mode, free disk`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { up: () => up(), serve, health, doctor };
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === 'help') { console.log(USAGE); return command === undefined ? 64 : 0; }
+  const run = COMMANDS[command];
+  if (run === undefined) throw new UsageError(`unknown command "${command}"`);
+  await run(rest);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { if (code !== 0) process.exitCode = code; },
+  (err: unknown) => {
+    if (err instanceof UsageError) { console.error(`pitchey: ${err.message}\n${USAGE}`); process.exit(64); }
+    if (err instanceof ConfigError) { console.error(`pitchey: ${err.message}`); process.exit(78); }
+    if (err instanceof CheckFailed) { console.error(`pitchey: ${err.message}`); process.exit(1); }
+    console.error(err);
+    process.exit(70);
+  },
+);

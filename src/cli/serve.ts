@@ -1,0 +1,45 @@
+// `pitchey serve <role>`: one role standalone on its home port, as a container runs it. When
+// started by `pitchey up` (an IPC channel exists) it reports its port and exits with its parent.
+import { createGateway } from '../gateway/index.js';
+import { SERVICE_NAMES, createMetrics, createService, loadConfig, onShutdownSignal, withDevKey, type Config, type ServiceName } from '../kit/index.js';
+import { SERVICES } from '../services/index.js';
+import { UsageError } from './usage.js';
+
+export const ROLES = [...SERVICE_NAMES, 'gateway'] as const;
+export type Role = (typeof ROLES)[number];
+export const GATEWAY_PORT = 8080;
+
+export function parseRole(value: string | undefined): Role {
+  if (value === undefined || !(ROLES as readonly string[]).includes(value)) throw new UsageError(`serve needs a role: ${ROLES.join(' | ')}`);
+  return value as Role;
+}
+
+function defaultUpstreams(config: Config): Record<string, string[]> {
+  return Object.fromEntries(SERVICE_NAMES.map((s) => [s, config.upstreams[s] ?? [`http://127.0.0.1:${SERVICES[s].homePort}`]]));
+}
+
+async function startRole(role: Role, config: Config): Promise<{ port: number; stop: () => Promise<void> }> {
+  const metrics = createMetrics();
+  if (role === 'gateway') {
+    const gateway = await createGateway({ config, metrics });
+    for (const [service, urls] of Object.entries(defaultUpstreams(config))) {
+      gateway.pools.get(service as ServiceName)?.setInstances(urls.map((url, i) => ({ id: `${service}-${i}`, url, track: 'stable', version: config.version })));
+    }
+    return { port: await gateway.listen(config.port ?? GATEWAY_PORT, config.host), stop: () => gateway.close() };
+  }
+  const service = await createService(SERVICES[role], { config, metrics });
+  return { port: await service.listen(config.port ?? SERVICES[role].homePort, config.host), stop: () => service.drain() };
+}
+
+export async function serve(argv: string[]): Promise<void> {
+  const role = parseRole(argv[0]);
+  const { config } = withDevKey(loadConfig());
+  const running = await startRole(role, config);
+  const stop = async (): Promise<void> => { await running.stop(); };
+  onShutdownSignal(stop, { deadlineMs: config.drainTimeoutMs + 5_000 });
+  if (process.send !== undefined) {
+    process.send({ type: 'listening', port: running.port });
+    // The supervisor is gone (even by SIGKILL): drain and leave rather than live on as an orphan.
+    process.on('disconnect', () => { stop().finally(() => process.exit(0)); });
+  }
+}

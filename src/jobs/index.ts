@@ -1,0 +1,22 @@
+// Public face of the job layer: the backend port, its SQLite implementation and the runner.
+export type {
+  CompleteOptions,
+  EnqueueOptions,
+  FailOptions,
+  JobBackend,
+  JobFailure,
+  JobRecord,
+  JobState,
+  ListOptions,
+  ProgressUpdate,
+} from './job-backend.js';
+export { createSqliteJobBackend, type SqliteJobBackendOptions } from './sqlite-backend.js';
+export {
+  createJobRunner,
+  JobError,
+  type JobContext,
+  type JobHandler,
+  type JobOutput,
+  type JobRunner,
+  type JobRunnerOptions,
+} from './job-runner.js';

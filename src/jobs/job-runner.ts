@@ -1,0 +1,546 @@
+// Runs queued jobs from a JobBackend in this process: claims up to `concurrency`, watches each
+// (lease heartbeat, timeout, stall, cancel), settles it, and sweeps expired jobs and their files.
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { basename, isAbsolute, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { JobBackend, JobFailure, JobRecord, JobState } from './job-backend.js';
+
+/** A failure the handler means: its code is recorded as is; retried only when `retryable` (default false). */
+export class JobError extends Error {
+  readonly code: string;
+  readonly retryable: boolean;
+
+  constructor(code: string, message: string, opts: { retryable?: boolean } = {}) {
+    super(message);
+    this.name = 'JobError';
+    this.code = code;
+    this.retryable = opts.retryable ?? false;
+  }
+}
+
+export interface JobContext {
+  job: JobRecord;
+  payload: unknown;
+  /** Aborted on timeout, stall, cancel or shutdown; `signal.reason` is a JobError saying which. */
+  signal: AbortSignal;
+  /** `<workRoot>/<job id>`, created empty before the handler runs and owned by the job. */
+  workDir: string;
+  /** Percent is clamped to 0..100 and never goes back; each call also feeds the stall watchdog. */
+  progress(percent: number, message?: string): void;
+}
+
+export interface JobOutput {
+  result: unknown;
+  /** Kept until the job expires; relative paths resolve against workDir. */
+  files?: string[];
+}
+
+export type JobHandler = (ctx: JobContext) => Promise<JobOutput>;
+
+export interface JobRunnerOptions {
+  backend: JobBackend;
+  handlers: Record<string, JobHandler>;
+  /** Jobs run at once by this runner. */
+  concurrency: number;
+  /** Parent of the per-job work directories. */
+  workRoot: string;
+  /** Idle wait between claims. Default 200 ms. */
+  pollMs?: number;
+  /** Lease taken per claim and renewed by heartbeats every leaseMs/3. Default 15000 ms. */
+  leaseMs?: number;
+  /** For jobs enqueued without timeoutMs. Default: no timeout. */
+  defaultTimeoutMs?: number;
+  /** For jobs enqueued without stallMs. Default: no stall watchdog. */
+  defaultStallMs?: number;
+  /** How long finished jobs (and their files) are kept. Default 3600000 ms. */
+  ttlMs?: number;
+  /** First retry delay, doubled per attempt. Default 1000 ms. */
+  retryBackoffMs?: number;
+  /** Interval of expiry sweeps and lease recovery. Default 60000 ms. */
+  sweepMs?: number;
+  /** Called once a job reaches completed, failed or cancelled (not when it is queued to retry). */
+  onSettled?: (job: JobRecord) => void;
+  /** Background errors (store unreachable, files not removable). Default: process.emitWarning. */
+  onError?: (error: unknown) => void;
+  /** Time passed to the backend. Default Date.now. */
+  clock?: () => number;
+}
+
+export interface JobRunner {
+  /** Requeues jobs orphaned by a dead process, sweeps, then starts claiming. */
+  start(): Promise<void>;
+  /**
+   * Stops claiming, lets running jobs finish for up to drainMs (default 0), then aborts the rest
+   * and requeues them for the next runner. Leaves no timers behind.
+   */
+  stop(opts?: { drainMs?: number }): Promise<void>;
+  /** Resolves when the job is finished, or with its current record after maxWaitMs; null if unknown. */
+  waitFor(id: string, maxWaitMs: number): Promise<JobRecord | null>;
+  /** Cancels a queued job at once, or asks the running one (here or in another process) to stop. */
+  cancel(id: string): Promise<JobRecord | null>;
+  /** Jobs running in this runner now. */
+  active(): number;
+}
+
+type StopReason = 'timeout' | 'stalled' | 'cancelled' | 'released';
+
+type Outcome =
+  | { kind: 'ok'; output: JobOutput }
+  | { kind: 'error'; error: unknown }
+  | { kind: 'stopped'; reason: StopReason };
+
+interface Settings {
+  backend: JobBackend;
+  leaseMs: number;
+  ttlMs: number;
+  clock: () => number;
+  onError: (error: unknown) => void;
+}
+
+// Progress is cheap to report but each write is an fsync, so writes are coalesced.
+const PROGRESS_WRITE_MS = 250;
+const TERMINAL: ReadonlySet<JobState> = new Set(['completed', 'failed', 'cancelled']);
+
+const STOP_ERRORS: Record<StopReason, [code: string, message: string]> = {
+  timeout: ['JOB_TIMEOUT', 'job exceeded its time limit'],
+  stalled: ['JOB_STALLED', 'job reported no progress within its stall limit'],
+  cancelled: ['JOB_CANCELLED', 'job was cancelled'],
+  released: ['JOB_RELEASED', 'runner is shutting down; job will run again'],
+};
+
+function isTerminal(state: JobState): boolean {
+  return TERMINAL.has(state);
+}
+
+/** Seconds left at the average rate so far; null until there is a rate. */
+function estimateEta(percent: number, elapsedMs: number): number | null {
+  if (percent <= 0) return null;
+  if (percent >= 100) return 0;
+  return Math.round((elapsedMs * (100 - percent)) / percent / 100) / 10;
+}
+
+function defaultOnError(error: unknown): void {
+  process.emitWarning(error instanceof Error ? error : String(error), 'JobRunnerWarning');
+}
+
+/** One claimed job while it runs here: its abort controller, timers and progress reporting. */
+class JobExecution {
+  readonly controller = new AbortController();
+  reason: StopReason | null = null;
+  readonly #settings: Settings;
+  readonly #timers: NodeJS.Timeout[] = [];
+  readonly #startedAt = performance.now();
+  #lastProgressAt = performance.now();
+  #percent = 0;
+  #message: string | null = null;
+  #lastWriteAt = 0;
+  #trailingWrite: NodeJS.Timeout | null = null;
+  #writing = false;
+  #writeAgain = false;
+  #finished = false;
+
+  constructor(readonly job: JobRecord, settings: Settings) {
+    this.#settings = settings;
+  }
+
+  /** Aborts the handler; the first reason wins. */
+  stop(reason: StopReason): void {
+    if (this.reason !== null || this.#finished) return;
+    this.reason = reason;
+    const [code, message] = STOP_ERRORS[reason];
+    this.controller.abort(new JobError(code, message));
+  }
+
+  /** Runs the handler until it settles or the job is stopped, whichever comes first. */
+  async run(handler: JobHandler, workDir: string, limits: { timeoutMs?: number; stallMs?: number }): Promise<Outcome> {
+    this.#arm(limits);
+    const signal = this.controller.signal;
+    const ctx: JobContext = {
+      job: this.job, payload: this.job.payload, signal, workDir,
+      progress: (percent, message) => this.#report(percent, message),
+    };
+    const work = Promise.resolve()
+      .then(() => handler(ctx))
+      .then((output): Outcome => ({ kind: 'ok', output }), (error: unknown): Outcome => ({ kind: 'error', error }));
+    const aborted = new Promise<Outcome>((done) => {
+      const onAbort = (): void => done({ kind: 'stopped', reason: this.reason ?? 'cancelled' });
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    const first = await Promise.race([work, aborted]);
+    // A handler failing after we aborted it is failing because of the abort.
+    if (first.kind === 'error' && this.reason !== null) return { kind: 'stopped', reason: this.reason };
+    return first;
+  }
+
+  /** Ends all timers and progress writes; later reports are ignored. */
+  finish(): void {
+    this.#finished = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+    if (this.#trailingWrite !== null) clearTimeout(this.#trailingWrite);
+  }
+
+  #arm(limits: { timeoutMs?: number; stallMs?: number }): void {
+    const heartbeatMs = Math.max(1, Math.floor(this.#settings.leaseMs / 3));
+    this.#timers.push(setInterval(() => void this.#write(), heartbeatMs).unref());
+    if (limits.timeoutMs !== undefined) {
+      this.#timers.push(setTimeout(() => this.stop('timeout'), limits.timeoutMs).unref());
+    }
+    if (limits.stallMs !== undefined) this.#watchStall(limits.stallMs, limits.stallMs);
+  }
+
+  // Re-arms for the remaining time instead of resetting a timer on every progress call.
+  #watchStall(stallMs: number, delayMs: number): void {
+    const timer = setTimeout(() => {
+      const idleMs = performance.now() - this.#lastProgressAt;
+      if (idleMs >= stallMs) this.stop('stalled');
+      else if (!this.#finished) this.#watchStall(stallMs, stallMs - idleMs);
+    }, delayMs).unref();
+    this.#timers.push(timer);
+  }
+
+  #report(percent: number, message?: string): void {
+    if (this.#finished || this.reason !== null) return;
+    this.#lastProgressAt = performance.now();
+    if (Number.isFinite(percent)) this.#percent = Math.max(this.#percent, Math.min(100, Math.max(0, percent)));
+    if (message !== undefined) this.#message = message;
+    const waitMs = PROGRESS_WRITE_MS - (performance.now() - this.#lastWriteAt);
+    if (waitMs <= 0) void this.#write();
+    else if (this.#trailingWrite === null) {
+      this.#trailingWrite = setTimeout(() => {
+        this.#trailingWrite = null;
+        void this.#write();
+      }, waitMs).unref();
+    }
+  }
+
+  /** Writes progress and renews the lease; a stop signal from the store (cancel) aborts the job. */
+  async #write(): Promise<void> {
+    if (this.#finished) return;
+    if (this.#writing) {
+      this.#writeAgain = true;
+      return;
+    }
+    this.#writing = true;
+    this.#lastWriteAt = performance.now();
+    const { backend, leaseMs, clock } = this.#settings;
+    const etaSeconds = estimateEta(this.#percent, performance.now() - this.#startedAt);
+    try {
+      const update = { progress: this.#percent, etaSeconds, message: this.#message };
+      const shouldStop = await backend.progress(this.job.id, update, leaseMs, clock());
+      if (shouldStop && !this.#finished) this.stop('cancelled');
+    } catch (error) {
+      this.#settings.onError(error);
+    } finally {
+      this.#writing = false;
+      if (this.#writeAgain) {
+        this.#writeAgain = false;
+        void this.#write();
+      }
+    }
+  }
+}
+
+interface Waiter {
+  settle(job: JobRecord | null): void;
+  expire(): void;
+}
+
+/** Creates a runner; nothing happens until start(). */
+export function createJobRunner(options: JobRunnerOptions): JobRunner {
+  const runner = new Runner(options);
+  return {
+    start: () => runner.start(),
+    stop: (opts) => runner.stop(opts?.drainMs ?? 0),
+    waitFor: (id, maxWaitMs) => runner.waitFor(id, maxWaitMs),
+    cancel: (id) => runner.cancel(id),
+    active: () => runner.running.size,
+  };
+}
+
+class Runner {
+  readonly running = new Map<string, { execution: JobExecution; done: Promise<void> }>();
+  readonly #opts: JobRunnerOptions;
+  readonly #settings: Settings;
+  readonly #types: string[];
+  readonly #workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  readonly #waiters = new Map<string, Set<Waiter>>();
+  #state: 'idle' | 'started' | 'stopped' = 'idle';
+  #pollTimer: NodeJS.Timeout | null = null;
+  #sweepTimer: NodeJS.Timeout | null = null;
+  #tick: Promise<void> | null = null;
+  #tickAgain = false;
+  #sweep: Promise<void> | null = null;
+
+  constructor(opts: JobRunnerOptions) {
+    if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) {
+      throw new RangeError('concurrency must be an integer >= 1');
+    }
+    this.#opts = opts;
+    this.#types = Object.keys(opts.handlers);
+    this.#settings = {
+      backend: opts.backend,
+      leaseMs: opts.leaseMs ?? 15_000,
+      ttlMs: opts.ttlMs ?? 3_600_000,
+      clock: opts.clock ?? Date.now,
+      onError: opts.onError ?? defaultOnError,
+    };
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'idle') throw new Error(`job runner cannot start: it is ${this.#state}`);
+    this.#state = 'started';
+    await mkdir(this.#opts.workRoot, { recursive: true });
+    await this.#runSweep();
+    if (this.#state !== 'started') return;
+    this.#sweepTimer = setInterval(() => void this.#runSweep(), this.#opts.sweepMs ?? 60_000).unref();
+    this.#schedulePoll(0);
+  }
+
+  async stop(drainMs: number): Promise<void> {
+    if (this.#state === 'stopped') return;
+    this.#state = 'stopped';
+    if (this.#pollTimer !== null) clearTimeout(this.#pollTimer);
+    if (this.#sweepTimer !== null) clearInterval(this.#sweepTimer);
+    await this.#tick;
+    await this.#drain(drainMs);
+    for (const { execution } of this.running.values()) execution.stop('released');
+    await Promise.all([...this.running.values()].map((entry) => entry.done));
+    await this.#sweep;
+    for (const waiters of this.#waiters.values()) for (const waiter of waiters) waiter.expire();
+  }
+
+  async #drain(drainMs: number): Promise<void> {
+    if (this.running.size === 0 || drainMs <= 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((done) => { timer = setTimeout(done, drainMs); });
+    await Promise.race([Promise.all([...this.running.values()].map((entry) => entry.done)), deadline]);
+    clearTimeout(timer);
+  }
+
+  async cancel(id: string): Promise<JobRecord | null> {
+    const { backend, clock, ttlMs } = this.#settings;
+    const before = await backend.get(id);
+    const job = await backend.requestCancel(id, clock(), ttlMs);
+    if (job === null) return null;
+    if (job.state === 'running') this.running.get(id)?.execution.stop('cancelled');
+    // Only the queued → cancelled transition settles here; a running job settles when its worker stops.
+    if (before?.state === 'queued' && job.state === 'cancelled') this.#announce(job);
+    return job;
+  }
+
+  async waitFor(id: string, maxWaitMs: number): Promise<JobRecord | null> {
+    const current = await this.#settings.backend.get(id);
+    if (current === null || isTerminal(current.state) || maxWaitMs <= 0) return current;
+    return new Promise((done) => this.#addWaiter(id, maxWaitMs, current, done));
+  }
+
+  #addWaiter(id: string, maxWaitMs: number, current: JobRecord, done: (job: JobRecord | null) => void): void {
+    const { backend, onError } = this.#settings;
+    const set = this.#waiters.get(id) ?? new Set<Waiter>();
+    this.#waiters.set(id, set);
+    let latest: JobRecord | null = current;
+    const waiter: Waiter = {
+      settle: (job) => {
+        clearInterval(poll);
+        clearTimeout(deadline);
+        set.delete(waiter);
+        if (set.size === 0) this.#waiters.delete(id);
+        done(job);
+      },
+      expire: () => void backend.get(id).then(waiter.settle, () => waiter.settle(latest)),
+    };
+    set.add(waiter);
+    // The job may run in another process, so the store is watched as well as local settlements.
+    const poll = setInterval(() => {
+      backend.get(id).then((job) => {
+        latest = job;
+        if (job === null || isTerminal(job.state)) waiter.settle(job);
+      }, onError);
+    }, this.#opts.pollMs ?? 200).unref();
+    const deadline = setTimeout(waiter.expire, maxWaitMs).unref();
+  }
+
+  #announce(job: JobRecord): void {
+    for (const waiter of this.#waiters.get(job.id) ?? []) waiter.settle(job);
+    try {
+      this.#opts.onSettled?.(job);
+    } catch (error) {
+      this.#settings.onError(error);
+    }
+  }
+
+  // The poll timer stays referenced: a started runner keeps the process alive, as a server would.
+  #schedulePoll(delayMs: number): void {
+    if (this.#state !== 'started') return;
+    if (this.#pollTimer !== null) clearTimeout(this.#pollTimer);
+    this.#pollTimer = setTimeout(() => {
+      this.#pollTimer = null;
+      void this.#pollOnce();
+    }, delayMs);
+  }
+
+  async #pollOnce(): Promise<void> {
+    const tick = this.#claimAvailable();
+    this.#tick = tick;
+    await tick;
+    this.#tick = null;
+    this.#schedulePoll(this.#tickAgain ? 0 : this.#opts.pollMs ?? 200);
+    this.#tickAgain = false;
+  }
+
+  /** Claims until the slots are full or nothing is claimable; never rejects. */
+  async #claimAvailable(): Promise<void> {
+    const { backend, leaseMs, clock, onError } = this.#settings;
+    try {
+      while (this.#state === 'started' && this.running.size < this.#opts.concurrency) {
+        const job = await backend.claim(this.#types, this.#workerId, leaseMs, clock());
+        if (job === null) break;
+        this.#launch(job);
+      }
+    } catch (error) {
+      onError(error);
+    }
+  }
+
+  /** Called when a slot frees up, so the next job starts without waiting for the poll. */
+  #wake(): void {
+    if (this.#tick !== null) this.#tickAgain = true;
+    else this.#schedulePoll(0);
+  }
+
+  #launch(job: JobRecord): void {
+    const execution = new JobExecution(job, this.#settings);
+    const done = this.#execute(execution)
+      .catch(this.#settings.onError)
+      .finally(() => {
+        execution.finish();
+        this.running.delete(job.id);
+        this.#wake();
+      });
+    this.running.set(job.id, { execution, done });
+  }
+
+  #workDir(id: string): string {
+    // Backends other than SQLite may not police ids, and the id becomes a path here.
+    if (basename(id) !== id || id === '.' || id === '..' || id.length === 0) {
+      throw new JobError('JOB_INVALID_ID', `job id ${JSON.stringify(id)} cannot name a directory`);
+    }
+    return join(this.#opts.workRoot, id);
+  }
+
+  async #execute(execution: JobExecution): Promise<void> {
+    const { job } = execution;
+    let outcome: Outcome;
+    try {
+      const workDir = this.#workDir(job.id);
+      // A previous attempt (perhaps in a process that died) may have left files behind.
+      await rm(workDir, { recursive: true, force: true });
+      await mkdir(workDir, { recursive: true });
+      const handler = this.#opts.handlers[job.type];
+      if (handler === undefined) throw new JobError('JOB_NO_HANDLER', `no handler for job type ${job.type}`);
+      const timeoutMs = job.timeoutMs ?? this.#opts.defaultTimeoutMs;
+      const stallMs = job.stallMs ?? this.#opts.defaultStallMs;
+      outcome = await execution.run(handler, workDir, { timeoutMs, stallMs });
+    } catch (error) {
+      outcome = { kind: 'error', error };
+    }
+    execution.finish();
+    const settled = await this.#settle(execution, outcome);
+    if (settled !== null && isTerminal(settled.state)) this.#announce(settled);
+  }
+
+  async #settle(execution: JobExecution, outcome: Outcome): Promise<JobRecord | null> {
+    const { job } = execution;
+    const { backend, clock, ttlMs } = this.#settings;
+    if (outcome.kind === 'ok') return this.#complete(job, outcome.output);
+    if (outcome.kind === 'error') return this.#fail(job, toFailure(outcome.error));
+    switch (outcome.reason) {
+      case 'timeout':
+        return this.#fail(job, { ...failureOf('timeout'), retryable: false });
+      case 'stalled':
+        // A stall looks like a hung tool, which another attempt may well get past.
+        return this.#fail(job, { ...failureOf('stalled'), retryable: true });
+      case 'cancelled':
+        return this.#markCancelled(job);
+      case 'released': {
+        const released = await backend.release(job.id, ttlMs, clock());
+        if (released?.state === 'cancelled') await this.#removeWorkDir(job.id);
+        return released;
+      }
+    }
+  }
+
+  async #complete(job: JobRecord, output: JobOutput): Promise<JobRecord | null> {
+    const { backend, clock, ttlMs } = this.#settings;
+    const workDir = this.#workDir(job.id);
+    const files = (output.files ?? []).map((file) => resolve(workDir, file));
+    try {
+      return await backend.complete(job.id, output.result ?? null, { ttlMs, files }, clock());
+    } catch (error) {
+      // Most likely a result the store cannot serialise; retrying would not change it.
+      const message = `could not store the result: ${error instanceof Error ? error.message : String(error)}`;
+      return this.#fail(job, { code: 'JOB_RESULT_INVALID', message, retryable: false });
+    }
+  }
+
+  async #fail(job: JobRecord, failure: JobFailure & { retryable: boolean }): Promise<JobRecord | null> {
+    const { backend, clock, ttlMs } = this.#settings;
+    const canRetry = failure.retryable && job.attempts < job.maxAttempts;
+    const backoffMs = (this.#opts.retryBackoffMs ?? 1000) * 2 ** Math.max(0, job.attempts - 1);
+    // Files go before the state changes, so whoever sees the job finished sees it cleaned up.
+    await this.#removeWorkDir(job.id);
+    const now = clock();
+    return backend.fail(job.id, { code: failure.code, message: failure.message },
+      { retryAt: canRetry ? now + backoffMs : null, ttlMs }, now);
+  }
+
+  /** Cancels only if the store still shows this job running with a cancel request, not merely gone. */
+  async #markCancelled(job: JobRecord): Promise<JobRecord | null> {
+    const { backend, clock, ttlMs } = this.#settings;
+    const current = await backend.get(job.id);
+    if (current === null || current.state !== 'running' || !current.cancelRequested) return current;
+    await this.#removeWorkDir(job.id);
+    return backend.markCancelled(job.id, ttlMs, clock());
+  }
+
+  async #removeWorkDir(id: string): Promise<void> {
+    try {
+      await rm(this.#workDir(id), { recursive: true, force: true });
+    } catch (error) {
+      this.#settings.onError(error);
+    }
+  }
+
+  async #runSweep(): Promise<void> {
+    if (this.#sweep !== null) return this.#sweep;
+    this.#sweep = this.#sweepOnce()
+      .catch(this.#settings.onError)
+      .finally(() => { this.#sweep = null; });
+    return this.#sweep;
+  }
+
+  async #sweepOnce(): Promise<void> {
+    const { backend, clock, ttlMs } = this.#settings;
+    await backend.recoverExpiredLeases(clock(), ttlMs);
+    const expired = await backend.removeExpired(clock());
+    await Promise.all(expired.map(async (job) => {
+      await this.#removeWorkDir(job.id);
+      const files = job.files.filter((file) => isAbsolute(file));
+      await Promise.all(files.map((file) => rm(file, { recursive: true, force: true }).catch(this.#settings.onError)));
+    }));
+  }
+}
+
+function failureOf(reason: StopReason): JobFailure {
+  const [code, message] = STOP_ERRORS[reason];
+  return { code, message };
+}
+
+function toFailure(error: unknown): JobFailure & { retryable: boolean } {
+  if (error instanceof JobError) return { code: error.code, message: error.message, retryable: error.retryable };
+  const message = error instanceof Error ? error.message : String(error);
+  return { code: 'JOB_FAILED', message, retryable: true };
+}

@@ -1,0 +1,314 @@
+// Embedded job store on one SQLite file (better-sqlite3). Several processes may share the file:
+// WAL lets readers run beside the single writer, and every state change is one guarded statement.
+import { randomUUID } from 'node:crypto';
+import { isAbsolute } from 'node:path';
+import Database from 'better-sqlite3';
+import type {
+  CompleteOptions,
+  EnqueueOptions,
+  FailOptions,
+  JobBackend,
+  JobFailure,
+  JobRecord,
+  JobState,
+  ListOptions,
+  ProgressUpdate,
+} from './job-backend.js';
+
+export interface SqliteJobBackendOptions {
+  /** Database file; created with its schema when missing. */
+  path: string;
+  /** How long a write waits for another process holding the lock. Default 5000 ms. */
+  busyTimeoutMs?: number;
+}
+
+const DEFAULT_TTL_MS = 3_600_000;
+const DEFAULT_LIST_LIMIT = 100;
+// The id names the job's work directory, so it must not be able to climb out of it.
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const INTERRUPTED: JobFailure = { code: 'JOB_INTERRUPTED', message: 'worker stopped holding the lease' };
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS jobs (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  id TEXT NOT NULL UNIQUE,
+  type TEXT NOT NULL,
+  state TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  progress REAL NOT NULL DEFAULT 0,
+  eta_seconds REAL,
+  message TEXT,
+  result TEXT,
+  error TEXT,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER NOT NULL,
+  timeout_ms INTEGER,
+  stall_ms INTEGER,
+  cancel_requested INTEGER NOT NULL DEFAULT 0,
+  worker_id TEXT,
+  lease_until INTEGER,
+  created_at INTEGER NOT NULL,
+  started_at INTEGER,
+  updated_at INTEGER NOT NULL,
+  finished_at INTEGER,
+  expires_at INTEGER,
+  run_at INTEGER NOT NULL,
+  files TEXT NOT NULL DEFAULT '[]'
+);
+CREATE INDEX IF NOT EXISTS jobs_claimable ON jobs (state, type, run_at, created_at);
+CREATE INDEX IF NOT EXISTS jobs_lease ON jobs (state, lease_until);
+CREATE INDEX IF NOT EXISTS jobs_expiry ON jobs (expires_at) WHERE expires_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS jobs_recent ON jobs (created_at, seq);
+`;
+
+interface JobRow {
+  id: string;
+  type: string;
+  state: JobState;
+  payload: string;
+  progress: number;
+  eta_seconds: number | null;
+  message: string | null;
+  result: string | null;
+  error: string | null;
+  attempts: number;
+  max_attempts: number;
+  timeout_ms: number | null;
+  stall_ms: number | null;
+  cancel_requested: number;
+  created_at: number;
+  started_at: number | null;
+  updated_at: number;
+  finished_at: number | null;
+  expires_at: number | null;
+  run_at: number;
+  files: string;
+}
+
+function toRecord(row: JobRow): JobRecord {
+  return {
+    id: row.id,
+    type: row.type,
+    state: row.state,
+    payload: JSON.parse(row.payload) as unknown,
+    progress: row.progress,
+    etaSeconds: row.eta_seconds,
+    message: row.message,
+    result: row.result === null ? null : (JSON.parse(row.result) as unknown),
+    error: row.error === null ? null : (JSON.parse(row.error) as JobFailure),
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    timeoutMs: row.timeout_ms,
+    stallMs: row.stall_ms,
+    cancelRequested: row.cancel_requested !== 0,
+    createdAt: row.created_at,
+    startedAt: row.started_at,
+    updatedAt: row.updated_at,
+    finishedAt: row.finished_at,
+    expiresAt: row.expires_at,
+    runAt: row.run_at,
+    files: JSON.parse(row.files) as string[],
+  };
+}
+
+/** JSON text for a column; `undefined` is stored as null rather than vanishing. */
+function json(value: unknown): string {
+  return JSON.stringify(value ?? null);
+}
+
+function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
+  const db = new Database(path, { timeout: busyTimeoutMs });
+  db.pragma('journal_mode = WAL');
+  // FULL: a commit is fsynced before it returns, so an accepted job survives power loss too.
+  db.pragma('synchronous = FULL');
+  db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  db.exec(SCHEMA);
+  return db;
+}
+
+const RETRY = '(@retryAt IS NOT NULL AND attempts < max_attempts)';
+const REQUEUE = '(cancel_requested = 0 AND attempts < max_attempts)';
+
+function prepareStatements(db: Database.Database) {
+  return {
+    insert: db.prepare(`INSERT INTO jobs (id, type, state, payload, max_attempts, timeout_ms, stall_ms,
+        created_at, updated_at, run_at, files)
+      VALUES (@id, @type, 'queued', @payload, @maxAttempts, @timeoutMs, @stallMs, @now, @now, @now, @files)
+      ON CONFLICT (id) DO NOTHING`),
+    get: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?'),
+    listAll: db.prepare<[number], JobRow>('SELECT * FROM jobs ORDER BY created_at DESC, seq DESC LIMIT ?'),
+    listState: db.prepare<[string, number], JobRow>(
+      'SELECT * FROM jobs WHERE state = ? ORDER BY created_at DESC, seq DESC LIMIT ?'),
+    // One statement: SQLite holds the write lock for all of it, so no two claimers see the same row.
+    claim: db.prepare(`UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = @now,
+        updated_at = @now, lease_until = @leaseUntil, worker_id = @workerId, progress = 0,
+        eta_seconds = NULL, message = NULL
+      WHERE seq = (SELECT seq FROM jobs WHERE state = 'queued' AND run_at <= @now
+          AND type IN (SELECT value FROM json_each(@types)) ORDER BY created_at, seq LIMIT 1)
+        AND state = 'queued'
+      RETURNING *`),
+    progress: db.prepare(`UPDATE jobs SET progress = @progress, eta_seconds = @etaSeconds, message = @message,
+        lease_until = @leaseUntil, updated_at = @now
+      WHERE id = @id AND state = 'running' RETURNING cancel_requested`),
+    complete: db.prepare(`UPDATE jobs SET state = 'completed', result = @result, error = NULL,
+        files = @files, progress = 100, eta_seconds = 0, finished_at = @now, updated_at = @now,
+        expires_at = @expiresAt, lease_until = NULL, worker_id = NULL
+      WHERE id = @id AND state = 'running' RETURNING *`),
+    fail: db.prepare(`UPDATE jobs SET error = @error, updated_at = @now, eta_seconds = NULL,
+        lease_until = NULL, worker_id = NULL,
+        state = CASE WHEN ${RETRY} THEN 'queued' ELSE 'failed' END,
+        run_at = CASE WHEN ${RETRY} THEN @retryAt ELSE run_at END,
+        finished_at = CASE WHEN ${RETRY} THEN NULL ELSE @now END,
+        expires_at = CASE WHEN ${RETRY} THEN NULL ELSE @expiresAt END
+      WHERE id = @id AND state = 'running' RETURNING *`),
+    cancelQueued: db.prepare(`UPDATE jobs SET state = 'cancelled', cancel_requested = 1,
+        finished_at = @now, updated_at = @now, expires_at = @expiresAt
+      WHERE id = @id AND state = 'queued'`),
+    cancelRunning: db.prepare(`UPDATE jobs SET cancel_requested = 1, updated_at = @now
+      WHERE id = @id AND state = 'running'`),
+    markCancelled: db.prepare(`UPDATE jobs SET state = 'cancelled', finished_at = @now, updated_at = @now,
+        expires_at = @expiresAt, eta_seconds = NULL, lease_until = NULL, worker_id = NULL
+      WHERE id = @id AND state = 'running' RETURNING *`),
+    release: db.prepare(`UPDATE jobs SET updated_at = @now, run_at = @now, eta_seconds = NULL,
+        lease_until = NULL, worker_id = NULL,
+        state = CASE WHEN cancel_requested THEN 'cancelled' ELSE 'queued' END,
+        attempts = CASE WHEN cancel_requested THEN attempts ELSE max(attempts - 1, 0) END,
+        finished_at = CASE WHEN cancel_requested THEN @now ELSE NULL END,
+        expires_at = CASE WHEN cancel_requested THEN @expiresAt ELSE NULL END
+      WHERE id = @id AND state = 'running' RETURNING *`),
+    recover: db.prepare(`UPDATE jobs SET updated_at = @now, run_at = @now, eta_seconds = NULL,
+        lease_until = NULL, worker_id = NULL,
+        error = CASE WHEN cancel_requested THEN error ELSE @error END,
+        state = CASE WHEN cancel_requested THEN 'cancelled' WHEN ${REQUEUE} THEN 'queued' ELSE 'failed' END,
+        finished_at = CASE WHEN ${REQUEUE} THEN NULL ELSE @now END,
+        expires_at = CASE WHEN ${REQUEUE} THEN NULL ELSE @expiresAt END
+      WHERE state = 'running' AND lease_until <= @now`),
+    removeExpired: db.prepare(`DELETE FROM jobs
+      WHERE expires_at <= @now AND state IN ('completed', 'failed', 'cancelled') RETURNING *`),
+    counts: db.prepare<[], { state: JobState; n: number }>('SELECT state, count(*) AS n FROM jobs GROUP BY state'),
+  };
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+function validateEnqueue(type: string, opts: EnqueueOptions): void {
+  if (type.length === 0) throw new TypeError('job type must not be empty');
+  if (opts.id !== undefined && !ID_PATTERN.test(opts.id)) {
+    throw new TypeError(`job id ${JSON.stringify(opts.id)} must match ${ID_PATTERN}`);
+  }
+  const max = opts.maxAttempts ?? 1;
+  if (!Number.isInteger(max) || max < 1) throw new TypeError('maxAttempts must be an integer >= 1');
+  for (const file of opts.files ?? []) {
+    if (!isAbsolute(file)) throw new TypeError(`job file ${JSON.stringify(file)} must be an absolute path`);
+  }
+}
+
+function rowOrNull(row: unknown): JobRecord | null {
+  return row === undefined ? null : toRecord(row as JobRow);
+}
+
+/** Opens (creating when missing) a job store on an SQLite file. */
+export function createSqliteJobBackend(options: SqliteJobBackendOptions): JobBackend {
+  return new SqliteJobBackend(openDatabase(options.path, options.busyTimeoutMs ?? 5000));
+}
+
+// Methods are async only to honour the port: better-sqlite3 finishes (and fsyncs) each write
+// synchronously, so it is durable before the promise resolves.
+class SqliteJobBackend implements JobBackend {
+  readonly #db: Database.Database;
+  readonly #st: Statements;
+  readonly #completeTx;
+  readonly #cancelTx;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#st = prepareStatements(db);
+    this.#completeTx = db.transaction((id: string, result: unknown, opts: CompleteOptions, now: number) => {
+      const current = this.#get(id);
+      if (current === null || current.state !== 'running') return null;
+      const files = [...new Set([...current.files, ...(opts.files ?? [])])];
+      const params = { id, now, result: json(result), files: json(files), expiresAt: now + opts.ttlMs };
+      return rowOrNull(this.#st.complete.get(params));
+    });
+    this.#cancelTx = db.transaction((id: string, now: number, ttlMs: number) => {
+      this.#st.cancelQueued.run({ id, now, expiresAt: now + ttlMs });
+      this.#st.cancelRunning.run({ id, now });
+      return this.#get(id);
+    });
+  }
+
+  #get(id: string): JobRecord | null {
+    return rowOrNull(this.#st.get.get(id));
+  }
+
+  async enqueue(type: string, payload: unknown, opts: EnqueueOptions, now: number): Promise<JobRecord> {
+    validateEnqueue(type, opts);
+    const id = opts.id ?? randomUUID();
+    this.#st.insert.run({
+      id, type, now, payload: json(payload), maxAttempts: opts.maxAttempts ?? 1,
+      timeoutMs: opts.timeoutMs ?? null, stallMs: opts.stallMs ?? null, files: json(opts.files ?? []),
+    });
+    return this.#get(id) as JobRecord;
+  }
+
+  async get(id: string): Promise<JobRecord | null> {
+    return this.#get(id);
+  }
+
+  async list(opts: ListOptions = {}): Promise<JobRecord[]> {
+    const limit = opts.limit ?? DEFAULT_LIST_LIMIT;
+    const rows = opts.state === undefined ? this.#st.listAll.all(limit) : this.#st.listState.all(opts.state, limit);
+    return rows.map(toRecord);
+  }
+
+  async claim(types: string[], workerId: string, leaseMs: number, now: number): Promise<JobRecord | null> {
+    if (types.length === 0) return null;
+    return rowOrNull(this.#st.claim.get({ now, workerId, leaseUntil: now + leaseMs, types: json(types) }));
+  }
+
+  async progress(id: string, update: ProgressUpdate, leaseMs: number, now: number): Promise<boolean> {
+    const { progress, etaSeconds, message } = update;
+    const row = this.#st.progress.get({ id, now, leaseUntil: now + leaseMs, progress, etaSeconds, message }) as
+      { cancel_requested: number } | undefined;
+    return row === undefined || row.cancel_requested !== 0;
+  }
+
+  async complete(id: string, result: unknown, opts: CompleteOptions, now: number): Promise<JobRecord | null> {
+    return this.#completeTx.immediate(id, result, opts, now);
+  }
+
+  async fail(id: string, failure: JobFailure, opts: FailOptions, now: number): Promise<JobRecord | null> {
+    const params = { id, now, error: json(failure), retryAt: opts.retryAt ?? null, expiresAt: now + opts.ttlMs };
+    return rowOrNull(this.#st.fail.get(params));
+  }
+
+  async requestCancel(id: string, now: number, ttlMs = DEFAULT_TTL_MS): Promise<JobRecord | null> {
+    return this.#cancelTx.immediate(id, now, ttlMs);
+  }
+
+  async markCancelled(id: string, ttlMs: number, now: number): Promise<JobRecord | null> {
+    return rowOrNull(this.#st.markCancelled.get({ id, now, expiresAt: now + ttlMs }));
+  }
+
+  async release(id: string, ttlMs: number, now: number): Promise<JobRecord | null> {
+    return rowOrNull(this.#st.release.get({ id, now, expiresAt: now + ttlMs }));
+  }
+
+  async counts(): Promise<Record<JobState, number>> {
+    const counts: Record<JobState, number> = { queued: 0, running: 0, completed: 0, failed: 0, cancelled: 0 };
+    for (const { state, n } of this.#st.counts.all()) counts[state] = n;
+    return counts;
+  }
+
+  async recoverExpiredLeases(now: number, ttlMs = DEFAULT_TTL_MS): Promise<number> {
+    return this.#st.recover.run({ now, error: json(INTERRUPTED), expiresAt: now + ttlMs }).changes;
+  }
+
+  async removeExpired(now: number): Promise<JobRecord[]> {
+    return (this.#st.removeExpired.all({ now }) as JobRow[]).map(toRecord);
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+}

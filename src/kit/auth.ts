@@ -1,0 +1,75 @@
+// Who is calling: an `X-API-Key` (compared in constant time) or an HS256 `Bearer` JWT with the
+// algorithm pinned and expiry required. Answers with a Principal or throws a 401/403 Problem.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { errors as joseErrors, jwtVerify } from 'jose';
+import type { ApiKey } from './config.js';
+import { Problem } from './problems.js';
+
+export interface Principal {
+  /** Stable, non-secret id: `key:<sha256 prefix>` or `jwt:<sub>`; safe to log and to rate-limit by. */
+  id: string;
+  scopes: string[];
+  via: 'api-key' | 'jwt';
+}
+
+export interface AuthHeaders {
+  'x-api-key'?: string | string[] | undefined;
+  authorization?: string | undefined;
+}
+
+export type Authenticator = (headers: AuthHeaders, scope: string) => Promise<Principal>;
+
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+export function keyId(key: string): string {
+  return `key:${digest(key).toString('hex').slice(0, 12)}`;
+}
+
+function hasScope(scopes: string[], needed: string): boolean {
+  return scopes.includes('*') || scopes.includes(needed);
+}
+
+function scopesFromClaims(payload: Record<string, unknown>): string[] {
+  if (Array.isArray(payload.scopes)) return payload.scopes.filter((s): s is string => typeof s === 'string');
+  if (typeof payload.scope === 'string') return payload.scope.split(' ').filter(Boolean);
+  return [];
+}
+
+/** Builds the authenticator for a set of keys and an optional JWT secret. */
+export function createAuthenticator(options: { apiKeys: ApiKey[]; jwtSecret: string | null }): Authenticator {
+  // Hash once so every comparison is over equal-length buffers, and walk every key so the time
+  // taken does not depend on which key (if any) matched.
+  const keys = options.apiKeys.map((k) => ({ hash: digest(k.key), id: keyId(k.key), scopes: k.scopes }));
+  const secret = options.jwtSecret === null ? null : new TextEncoder().encode(options.jwtSecret);
+
+  function byKey(presented: string): Principal {
+    const hash = digest(presented);
+    let found: (typeof keys)[number] | undefined;
+    for (const k of keys) if (timingSafeEqual(k.hash, hash)) found = k;
+    if (found === undefined) throw new Problem('AUTH_INVALID', 'The API key is not recognised.');
+    return { id: found.id, scopes: found.scopes, via: 'api-key' };
+  }
+
+  async function byJwt(token: string): Promise<Principal> {
+    if (secret === null) throw new Problem('AUTH_INVALID', 'Bearer tokens are not enabled on this service.');
+    try {
+      const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], requiredClaims: ['exp'] });
+      return { id: `jwt:${payload.sub ?? 'anonymous'}`, scopes: scopesFromClaims(payload), via: 'jwt' };
+    } catch (err) {
+      if (err instanceof joseErrors.JWTExpired) throw new Problem('AUTH_EXPIRED', 'The bearer token has expired.');
+      throw new Problem('AUTH_INVALID', 'The bearer token is not valid (HS256 with an exp claim is required).');
+    }
+  }
+
+  return async (headers, scope) => {
+    const apiKey = headers['x-api-key'];
+    const authorization = headers.authorization;
+    let principal: Principal;
+    if (typeof apiKey === 'string' && apiKey !== '') principal = byKey(apiKey);
+    else if (Array.isArray(apiKey)) throw new Problem('AUTH_INVALID', 'Send exactly one X-API-Key header.');
+    else if (authorization !== undefined && /^bearer\s+/i.test(authorization)) principal = await byJwt(authorization.replace(/^bearer\s+/i, '').trim());
+    else throw new Problem('AUTH_REQUIRED', 'Send an X-API-Key header or an Authorization: Bearer token.', { headers: { 'www-authenticate': 'Bearer, ApiKey' } });
+    if (!hasScope(principal.scopes, scope)) throw new Problem('SCOPE_MISSING', `These credentials lack the "${scope}" scope.`);
+    return principal;
+  };
+}

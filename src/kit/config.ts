@@ -1,0 +1,181 @@
+// The one config loader: settings come from the environment and an optional JSON file
+// (environment wins), are validated once at start-up, and every bad value gets its own message.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+export type Mode = 'development' | 'test' | 'production';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface ApiKey { key: string; scopes: string[] }
+
+export interface Config {
+  mode: Mode;
+  host: string;
+  port: number | null;
+  dataDir: string;
+  logLevel: LogLevel;
+  apiKeys: ApiKey[];
+  jwtSecret: string | null;
+  drainTimeoutMs: number;
+  jobWaitMs: number;
+  jobTtlMs: number;
+  jobConcurrency: number;
+  rateLimit: boolean;
+  version: string;
+  track: string;
+  upstreams: Record<string, string[]>;
+}
+
+interface Setting<K extends keyof Config> {
+  key: K;
+  env: string;
+  doc: string;
+  fallback: (partial: Partial<Config>) => Config[K];
+  parse: (raw: unknown) => Config[K];
+}
+
+class SettingError extends Error {}
+
+function text(raw: unknown): string {
+  if (typeof raw !== 'string' && typeof raw !== 'number') throw new SettingError('must be a string');
+  return String(raw).trim();
+}
+
+function oneOf<T extends string>(values: readonly T[]) {
+  return (raw: unknown): T => {
+    const v = text(raw);
+    if (!(values as readonly string[]).includes(v)) throw new SettingError(`must be one of ${values.join(', ')}`);
+    return v as T;
+  };
+}
+
+function integer(min: number, max: number) {
+  return (raw: unknown): number => {
+    const v = typeof raw === 'number' ? raw : Number(text(raw));
+    if (!Number.isInteger(v) || v < min || v > max) throw new SettingError(`must be an integer from ${min} to ${max}`);
+    return v;
+  };
+}
+
+function bool(raw: unknown): boolean {
+  if (typeof raw === 'boolean') return raw;
+  const v = text(raw).toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  throw new SettingError('must be true or false');
+}
+
+const SCOPE = /^(\*|[a-z][a-z0-9-]*)$/;
+
+/** `key[:scope+scope],key2` in the environment, or `[{key, scopes}]` in the file. */
+export function parseApiKeys(raw: unknown): ApiKey[] {
+  const entries: ApiKey[] = Array.isArray(raw)
+    ? raw.map((e: unknown) => {
+        const o = e as { key?: unknown; scopes?: unknown };
+        return { key: text(o.key), scopes: Array.isArray(o.scopes) ? o.scopes.map(text) : ['*'] };
+      })
+    : text(raw).split(',').filter((s) => s.trim() !== '').map((entry) => {
+        const [key = '', scopes] = entry.trim().split(':');
+        return { key, scopes: scopes === undefined ? ['*'] : scopes.split('+') };
+      });
+  entries.forEach((e, i) => {
+    if (e.key.length < 16) throw new SettingError(`key #${i + 1} is shorter than 16 characters`);
+    const bad = e.scopes.find((s) => !SCOPE.test(s));
+    if (bad !== undefined) throw new SettingError(`key #${i + 1} has an invalid scope "${bad}"`);
+  });
+  return entries;
+}
+
+/** `video=http://a:8081|http://b:8081,ai=http://c:8083` — the gateway's upstreams when run standalone. */
+export function parseUpstreams(raw: unknown): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const entry of text(raw).split(',').filter((e) => e.trim() !== '')) {
+    const [name = '', urls = ''] = entry.trim().split('=');
+    if (!/^[a-z]+$/.test(name)) throw new SettingError(`"${entry}" must look like name=http://host:port`);
+    out[name] = urls.split('|').map((u) => {
+      let url: URL;
+      try { url = new URL(u); } catch { throw new SettingError(`"${u}" is not a URL`); }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SettingError(`"${u}" must be http or https`);
+      return url.origin;
+    });
+  }
+  return out;
+}
+
+export const SETTINGS: Setting<keyof Config>[] = [
+  { key: 'mode', env: 'PITCHEY_ENV', doc: '`development`, `test` or `production`; production refuses weak secrets and fault injection', fallback: () => 'development', parse: oneOf(['development', 'test', 'production'] as const) },
+  { key: 'host', env: 'PITCHEY_HOST', doc: 'address to listen on (`0.0.0.0` in containers)', fallback: () => '127.0.0.1', parse: text },
+  { key: 'port', env: 'PITCHEY_PORT', doc: 'port to listen on; default the role\'s home port (`0` = any free port)', fallback: () => null, parse: integer(0, 65535) },
+  { key: 'dataDir', env: 'PITCHEY_DATA_DIR', doc: 'where jobs, uploads, outputs and controller state live', fallback: () => resolve('.pitchey'), parse: (raw) => resolve(text(raw)) },
+  { key: 'logLevel', env: 'PITCHEY_LOG_LEVEL', doc: 'pino level: fatal … trace, or silent', fallback: () => 'info', parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const) },
+  { key: 'apiKeys', env: 'PITCHEY_API_KEYS', doc: 'comma-separated `key[:scope+scope]` (scopes: a service name, `admin` or `*`); ≥ 16 chars, ≥ 32 in production', fallback: () => [], parse: parseApiKeys },
+  { key: 'jwtSecret', env: 'PITCHEY_JWT_SECRET', doc: 'HS256 secret for `Authorization: Bearer` tokens; ≥ 32 chars in production; unset = JWT disabled', fallback: () => null, parse: text },
+  { key: 'drainTimeoutMs', env: 'PITCHEY_DRAIN_TIMEOUT_MS', doc: 'how long SIGTERM waits for in-flight requests and jobs', fallback: () => 10_000, parse: integer(0, 600_000) },
+  { key: 'jobWaitMs', env: 'PITCHEY_JOB_WAIT_MS', doc: 'how long a request without `?async=true` waits for its job before answering 202', fallback: () => 30_000, parse: integer(0, 3_600_000) },
+  { key: 'jobTtlMs', env: 'PITCHEY_JOB_TTL_MS', doc: 'how long finished jobs and their outputs are kept', fallback: () => 3_600_000, parse: integer(1_000, 30 * 86_400_000) },
+  { key: 'jobConcurrency', env: 'PITCHEY_JOB_CONCURRENCY', doc: 'jobs one instance runs at once', fallback: () => 2, parse: integer(1, 256) },
+  { key: 'rateLimit', env: 'PITCHEY_RATE_LIMIT', doc: 'per-client rate limits from the contract (`true`/`false`)', fallback: () => true, parse: bool },
+  { key: 'version', env: 'PITCHEY_VERSION', doc: 'release version this instance reports in metrics and `/health`', fallback: () => 'dev', parse: text },
+  { key: 'upstreams', env: 'PITCHEY_UPSTREAMS', doc: 'gateway upstreams when run standalone: `video=http://host:8081|http://host2:8081,ai=…`; default each service on 127.0.0.1 at its home port', fallback: () => ({}), parse: parseUpstreams },
+  { key: 'track', env: 'PITCHEY_TRACK', doc: 'traffic track this instance belongs to (stable, canary, blue, green)', fallback: () => 'stable', parse: oneOf(['stable', 'canary', 'blue', 'green'] as const) },
+];
+
+export const CONFIG_FILE_ENV = 'PITCHEY_CONFIG_FILE';
+
+/** Thrown with every bad value at once, so an operator fixes them in one go. */
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid configuration:\n  - ${issues.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const WEAK_SECRETS = new Set(['secret', 'changeme', 'change-me', 'password', 'default', 'dev-secret', 'your-secret-key']);
+
+function productionIssues(config: Config): string[] {
+  const issues: string[] = [];
+  if (config.jwtSecret !== null && (config.jwtSecret.length < 32 || WEAK_SECRETS.has(config.jwtSecret.toLowerCase()))) {
+    issues.push('PITCHEY_JWT_SECRET: production needs a random secret of at least 32 characters');
+  }
+  if (config.apiKeys.length === 0 && config.jwtSecret === null) issues.push('PITCHEY_API_KEYS: production needs at least one API key or a JWT secret');
+  config.apiKeys.forEach((k, i) => {
+    if (k.key.length < 32 || WEAK_SECRETS.has(k.key.toLowerCase())) issues.push(`PITCHEY_API_KEYS: key #${i + 1} must be at least 32 random characters in production`);
+  });
+  return issues;
+}
+
+function readFileSettings(path: string, issues: string[]): Record<string, unknown> {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not a JSON object');
+    return parsed as Record<string, unknown>;
+  } catch (err) {
+    issues.push(`${CONFIG_FILE_ENV}: cannot read ${path}: ${(err as Error).message}`);
+    return {};
+  }
+}
+
+/** Reads and validates the whole configuration; throws one ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const issues: string[] = [];
+  const filePath = env[CONFIG_FILE_ENV];
+  const file = filePath ? readFileSettings(filePath, issues) : {};
+  const known = new Set<string>(SETTINGS.map((s) => s.key));
+  for (const key of Object.keys(file)) if (!known.has(key)) issues.push(`${CONFIG_FILE_ENV}: unknown setting "${key}"`);
+  const config: Partial<Record<keyof Config, unknown>> = {};
+  for (const s of SETTINGS) {
+    const fromEnv = env[s.env];
+    const raw = fromEnv !== undefined && fromEnv !== '' ? fromEnv : file[s.key];
+    if (raw === undefined || raw === null) { config[s.key] = s.fallback(config as Partial<Config>); continue; }
+    try {
+      config[s.key] = s.parse(raw);
+    } catch (err) {
+      if (!(err instanceof SettingError)) throw err;
+      const shown = s.key === 'apiKeys' || s.key === 'jwtSecret' ? '' : ` (got ${JSON.stringify(raw)})`;
+      issues.push(`${fromEnv !== undefined && fromEnv !== '' ? s.env : `${CONFIG_FILE_ENV} ${s.key}`}: ${err.message}${shown}`);
+    }
+  }
+  if (issues.length === 0 && config.mode === 'production') issues.push(...productionIssues(config as Config));
+  if (issues.length > 0) throw new ConfigError(issues);
+  return config as Config;
+}

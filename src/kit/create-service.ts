@@ -1,0 +1,110 @@
+// createService(): a service manifest (routes, job handlers, tools it needs) on the shared HTTP
+// base, with its own job store and runner. Every one of the five services is built this way.
+import { mkdir } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { createJobRunner, createSqliteJobBackend, type JobHandler } from '../jobs/index.js';
+import type { Config } from './config.js';
+import type { ReadinessCheck } from './health.js';
+import { createHttpApp, type HttpApp } from './http-app.js';
+import { registerJobRoutes, submitJob, type ServiceJobs, type SubmitSpec } from './job-http.js';
+import { createMetrics, type Metrics } from './metrics.js';
+import { detectTools } from './tools.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+export const SERVICE_NAMES = ['video', 'document', 'ai', 'media', 'code'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+export interface ServiceContext {
+  name: ServiceName;
+  config: Config;
+  metrics: Metrics;
+  /** This service's own folder under the data dir. */
+  dataDir: string;
+  /** Where request temp folders (uploads) are made; removed with each response. */
+  tmpDir: string;
+  jobs: ServiceJobs;
+  /** Enqueue a job and answer by the HTTP convention (`?async=true` → 202, else wait up to a bound). */
+  submit(req: FastifyRequest, reply: FastifyReply, spec: SubmitSpec): Promise<FastifyReply>;
+}
+
+export interface ServiceManifest {
+  name: ServiceName;
+  title: string;
+  description: string;
+  homePort: number;
+  /** System tools without which the service is not ready (names from the kit's TOOLS table). */
+  requiredTools?: string[];
+  jobHandlers?: (ctx: ServiceContext) => Record<string, JobHandler>;
+  routes: (app: HttpApp, ctx: ServiceContext) => void | Promise<void>;
+}
+
+export interface RunningService {
+  app: HttpApp;
+  ctx: ServiceContext;
+  /** Starts listening; resolves the bound port. */
+  listen(port: number, host: string): Promise<number>;
+  /** Not ready, finish in-flight requests and jobs (up to the drain timeout), close stores. */
+  drain(): Promise<void>;
+}
+
+function toolsCheck(names: string[]): ReadinessCheck {
+  return {
+    name: 'tools',
+    check: async () => {
+      const missing = (await detectTools(names)).filter((t) => !t.present).map((t) => `${t.name} (apt-get install ${t.debianPackage})`);
+      return missing.length === 0 ? { ok: true, detail: names.join(', ') } : { ok: false, detail: `missing ${missing.join(', ')}` };
+    },
+  };
+}
+
+export async function createService(manifest: ServiceManifest, options: { config: Config; metrics?: Metrics }): Promise<RunningService> {
+  const { config } = options;
+  const metrics = options.metrics ?? createMetrics();
+  const dataDir = join(config.dataDir, 'services', manifest.name);
+  const tmpDir = join(dataDir, 'tmp');
+  const workRoot = join(dataDir, 'jobs');
+  await Promise.all([mkdir(tmpDir, { recursive: true }), mkdir(workRoot, { recursive: true })]);
+  const backend = createSqliteJobBackend({ path: join(dataDir, 'jobs.sqlite') });
+  const storeCheck: ReadinessCheck = { name: 'job-store', check: async () => { await backend.counts(); return { ok: true, detail: 'open' }; } };
+  const readiness = [storeCheck, ...(manifest.requiredTools?.length ? [toolsCheck(manifest.requiredTools)] : [])];
+  const { app, health } = await createHttpApp({ service: manifest.name, title: manifest.title, description: manifest.description, config, metrics, readiness });
+
+  const ctx = { name: manifest.name, config, metrics, dataDir, tmpDir } as ServiceContext;
+  const runner = createJobRunner({
+    backend, workRoot, concurrency: config.jobConcurrency, ttlMs: config.jobTtlMs,
+    handlers: manifest.jobHandlers?.(ctx) ?? {},
+    onSettled: (job) => {
+      const labels = { service: manifest.name, job_type: job.type, outcome: job.state };
+      metrics.jobsSettled.inc(labels);
+      if (job.startedAt !== null && job.finishedAt !== null) metrics.jobDuration.observe(labels, (job.finishedAt - job.startedAt) / 1000);
+    },
+  });
+  ctx.jobs = { backend, runner, workRoot, concurrency: config.jobConcurrency, waitMs: config.jobWaitMs };
+  ctx.submit = (req, reply, spec) => submitJob(ctx.jobs, req, reply, spec);
+  metrics.jobsActiveSources.set(manifest.name, () => runner.active());
+  registerJobRoutes(app, ctx.jobs);
+  await manifest.routes(app, ctx);
+
+  let drained: Promise<void> | null = null;
+  return {
+    app,
+    ctx,
+    async listen(port, host) {
+      await app.listen({ port, host });
+      runner.start();
+      return (app.server.address() as AddressInfo).port;
+    },
+    drain() {
+      drained ??= (async () => {
+        health.draining = true;
+        const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.drainTimeoutMs).unref());
+        await Promise.race([app.close(), deadline]);
+        app.server.closeAllConnections();
+        await runner.stop({ drainMs: config.drainTimeoutMs });
+        await backend.close();
+      })();
+      return drained;
+    },
+  };
+}

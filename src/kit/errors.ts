@@ -1,0 +1,44 @@
+// Errors become responses here and nowhere else: Problems pass through; Fastify's own errors
+// (validation, body limits, bad JSON) are mapped onto the catalogue; anything else is a 500 that
+// reveals nothing of its cause to the client.
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { PROBLEM_CONTENT_TYPE, Problem, type ProblemCode } from './problems.js';
+
+const FASTIFY_CODES: Record<string, ProblemCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'BAD_REQUEST',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'BAD_REQUEST',
+};
+
+const BY_STATUS: Record<number, ProblemCode> = {
+  400: 'BAD_REQUEST', 401: 'AUTH_REQUIRED', 403: 'SCOPE_MISSING', 404: 'ROUTE_NOT_FOUND', 405: 'METHOD_NOT_ALLOWED',
+  413: 'BODY_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 422: 'UNPROCESSABLE', 429: 'RATE_LIMITED', 503: 'NOT_READY',
+};
+
+export function toProblem(err: unknown): Problem {
+  if (err instanceof Problem) return err;
+  const e = err as Partial<FastifyError> & { validation?: Array<{ instancePath?: string; message?: string; params?: Record<string, unknown> }>; validationContext?: string };
+  if (Array.isArray(e.validation)) {
+    const errors = e.validation.map((v) => ({
+      field: `${e.validationContext ?? 'body'}${v.instancePath ?? ''}${typeof v.params?.missingProperty === 'string' ? `/${v.params.missingProperty}` : ''}`,
+      message: v.message ?? 'is invalid',
+    }));
+    return new Problem('VALIDATION_FAILED', errors.map((x) => `${x.field} ${x.message}`).join('; '), { extensions: { errors } });
+  }
+  const mapped = e.code === undefined ? undefined : FASTIFY_CODES[e.code];
+  if (mapped !== undefined) return new Problem(mapped, e.message ?? PROBLEM_CONTENT_TYPE);
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    return new Problem(BY_STATUS[e.statusCode] ?? 'BAD_REQUEST', e.message ?? 'Bad request');
+  }
+  return new Problem('INTERNAL_ERROR', 'An unexpected error occurred; it has been logged with this request id.', { cause: err });
+}
+
+export function sendProblem(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+  const problem = toProblem(err);
+  if (problem.status >= 500) req.log.error({ err, code: problem.code }, 'request failed');
+  else req.log.info({ code: problem.code, status: problem.status }, problem.message);
+  return reply.code(problem.status).headers(problem.headers).type(PROBLEM_CONTENT_TYPE)
+    .send({ ...problem.toBody(req.url.split('?')[0]), request_id: req.id });
+}

@@ -1,0 +1,142 @@
+// The HTTP base every service and the gateway stand on: request ids, JSON logs, security headers,
+// auth per route, rate limits, problems for every error (404/405 included), request metrics,
+// health/ready/metrics, OpenAPI docs, temp-file cleanup, and drain.
+import { randomUUID } from 'node:crypto';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyBaseLogger, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify';
+import FindMyWay, { type HTTPMethod } from 'find-my-way';
+import { createAuthenticator, type Principal } from './auth.js';
+import type { Config } from './config.js';
+import { sendProblem } from './errors.js';
+import { registerHealthRoutes, type HealthState, type ReadinessCheck } from './health.js';
+import { createLoggerOptions } from './logging.js';
+import type { Metrics } from './metrics.js';
+import { Problem } from './problems.js';
+import { registerTempCleanup } from './uploads.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** `'public'`, or the scope a caller needs. Default: the service's own name. */
+    auth?: string;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+export type HttpApp = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+export interface HttpAppOptions {
+  service: string;
+  title: string;
+  description: string;
+  config: Config;
+  metrics: Metrics;
+  /** Largest non-multipart body. Default 1 MiB. */
+  bodyLimit?: number;
+  readiness?: ReadinessCheck[];
+}
+
+export interface HttpAppHandle {
+  app: HttpApp;
+  health: HealthState;
+}
+
+const SECURITY_HEADERS = {
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'strict-origin-when-cross-origin',
+  'cross-origin-resource-policy': 'same-site',
+};
+const REQUEST_ID = /^[\w.-]{1,128}$/;
+
+function registerAuth(app: HttpApp, options: HttpAppOptions): void {
+  const authenticate = createAuthenticator(options.config);
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (req) => {
+    const scope = req.routeOptions.config.auth ?? options.service;
+    if (scope === 'public' || req.routeOptions.url === undefined) return;
+    req.principal = await authenticate(req.headers, scope);
+  });
+}
+
+function registerMethodNotAllowed(app: HttpApp): void {
+  // Fastify answers 404 for a known path with the wrong method; a shadow router tells the two apart.
+  const shadow = FindMyWay();
+  app.addHook('onRoute', (route) => {
+    for (const m of [route.method].flat()) if (m !== 'HEAD') shadow.on(m as HTTPMethod, route.url, () => undefined);
+  });
+  app.setNotFoundHandler(async (req, reply) => {
+    const path = req.url.split('?')[0] ?? '/';
+    const allowed = (['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const).filter((m) => shadow.find(m, path) !== null);
+    if (allowed.length > 0) {
+      return sendProblem(req, reply, new Problem('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${path}; use ${allowed.join(', ')}.`, { headers: { allow: allowed.join(', ') } }));
+    }
+    return sendProblem(req, reply, new Problem('ROUTE_NOT_FOUND', `No route ${req.method} ${path}.`));
+  });
+}
+
+function registerMetrics(app: HttpApp, options: HttpAppOptions): void {
+  const { metrics, config } = options;
+  app.addHook('onResponse', async (req, reply) => {
+    const labels = { service: options.service, route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(reply.statusCode), version: config.version, track: config.track };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
+  });
+  app.get('/metrics', { config: { auth: 'public', rateLimit: false }, schema: { hide: true } }, async (_req, reply) => {
+    reply.type(metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+}
+
+async function registerDocs(app: HttpApp, options: HttpAppOptions): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: options.title, description: options.description, version: options.config.version },
+      components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' }, bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ apiKey: [] }, { bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
+  app.get('/openapi.json', { config: { auth: 'public', rateLimit: false }, schema: { hide: true } }, async () => app.swagger());
+}
+
+async function registerRateLimit(app: HttpApp): Promise<void> {
+  await app.register(rateLimit, {
+    global: false,
+    hook: 'preHandler',
+    keyGenerator: (req) => req.principal?.id ?? `ip:${req.ip}`,
+    errorResponseBuilder: (_req, ctx) => new Problem('RATE_LIMITED', `Rate limit of ${ctx.max} requests per ${ctx.after === undefined ? 'window' : ctx.after.replace(/^\d+ /, '')} exceeded; retry in ${Math.ceil(ctx.ttl / 1000)} s.`, { headers: { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) } }),
+  });
+}
+
+/** Builds the configured Fastify app; callers add their routes, then `listen`. */
+export async function createHttpApp(options: HttpAppOptions): Promise<HttpAppHandle> {
+  const { config } = options;
+  const app = Fastify({
+    logger: createLoggerOptions(config.logLevel, { service: options.service, version: config.version, track: config.track }),
+    genReqId: (req) => { const id = req.headers['x-request-id']; return typeof id === 'string' && REQUEST_ID.test(id) ? id : randomUUID(); },
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    trustProxy: '127.0.0.1,::1',
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<TypeBoxTypeProvider>() as HttpApp;
+  const health: HealthState = { service: options.service, version: config.version, track: config.track, startedAt: Date.now(), draining: false, checks: [...(options.readiness ?? [])] };
+  app.setErrorHandler((err, req, reply) => sendProblem(req, reply, err));
+  registerMethodNotAllowed(app);
+  app.addHook('onSend', async (req, reply) => { reply.headers(SECURITY_HEADERS).header('x-request-id', req.id); });
+  // Multipart bodies are left unread here; the route streams them to disk with its own cap.
+  app.addContentTypeParser('multipart/form-data', (_req, _payload, done) => done(null));
+  registerAuth(app, options);
+  await registerRateLimit(app);
+  registerMetrics(app, options);
+  registerTempCleanup(app);
+  await registerDocs(app, options);
+  registerHealthRoutes(app, health);
+  return { app, health };
+}
+

@@ -1,0 +1,144 @@
+// The HTTP face of the job layer, the same for every service: `?async=true` → 202 + Location,
+// otherwise wait for the result up to a bound; `/status/{id}`, `/download/{id}`, `/queue/status`,
+// and `DELETE /status/{id}` to cancel.
+import { randomUUID } from 'node:crypto';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Type } from '@sinclair/typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { JobBackend, JobRecord } from '../jobs/index.js';
+import type { HttpApp } from './http-app.js';
+import { PROBLEMS, Problem, type ProblemCode } from './problems.js';
+import { sendFile } from './send-file.js';
+import type { UploadedFile } from './uploads.js';
+
+/** What a handler puts in its result under `output` to make the job downloadable. */
+export interface JobOutput { path: string; filename: string; contentType: string; size: number }
+
+export interface JobInput { path: string; filename: string; mime: string; size: number }
+
+export interface JobRunnerLike {
+  waitFor(id: string, maxWaitMs: number): Promise<JobRecord | null>;
+  cancel(id: string): Promise<JobRecord | null>;
+  active(): number;
+}
+
+export interface ServiceJobs {
+  backend: JobBackend;
+  runner: JobRunnerLike;
+  workRoot: string;
+  concurrency: number;
+  waitMs: number;
+}
+
+export interface SubmitSpec {
+  type: string;
+  payload: Record<string, unknown>;
+  /** Uploaded files handed to the job: moved out of the request's temp folder into the job's. */
+  inputs?: UploadedFile[];
+  timeoutMs?: number;
+  maxAttempts?: number;
+}
+
+const STATUS_NAME: Record<JobRecord['state'], string> = { queued: 'queued', running: 'processing', completed: 'completed', failed: 'failed', cancelled: 'cancelled' };
+const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
+
+/** The URL prefix a client used: the gateway tells us with X-Forwarded-Prefix. */
+function prefixOf(req: FastifyRequest): string {
+  const p = req.headers['x-forwarded-prefix'];
+  return typeof p === 'string' && /^\/[\w/-]{0,64}$/.test(p) ? p.replace(/\/$/, '') : '';
+}
+
+function outputOf(job: JobRecord): JobOutput | null {
+  const r = job.result as { output?: JobOutput } | null;
+  return r !== null && typeof r === 'object' && r.output !== undefined ? r.output : null;
+}
+
+/** The public shape of a job: the contract's fields, never a server path. */
+export function presentJob(job: JobRecord, prefix = ''): Record<string, unknown> {
+  const output = outputOf(job);
+  const { output: _hidden, ...result } = (job.result ?? {}) as Record<string, unknown>;
+  return {
+    task_id: job.id, type: job.type, status: STATUS_NAME[job.state],
+    progress: Math.round(job.progress * 10) / 10, eta_seconds: job.etaSeconds, message: job.message,
+    attempts: job.attempts, created_at: iso(job.createdAt), started_at: iso(job.startedAt), finished_at: iso(job.finishedAt), expires_at: iso(job.expiresAt),
+    check_status_url: `${prefix}/status/${job.id}`,
+    ...(job.state === 'completed' ? { result } : {}),
+    ...(output === null ? {} : { output_file: output.filename, output_size: output.size, download_url: `${prefix}/download/${job.id}` }),
+    ...(job.error === null || job.state === 'completed' ? {} : { error: job.error }),
+  };
+}
+
+function failureProblem(job: JobRecord): Problem {
+  const code = (job.state === 'cancelled' ? 'JOB_CANCELLED' : job.error?.code ?? 'JOB_FAILED') as string;
+  const known: ProblemCode = code in PROBLEMS ? (code as ProblemCode) : 'JOB_FAILED';
+  return new Problem(known, job.error?.message ?? `Job ${job.id} ended ${job.state}.`, { extensions: { task_id: job.id, job_code: code } });
+}
+
+async function adoptInputs(workDir: string, inputs: UploadedFile[]): Promise<JobInput[]> {
+  await mkdir(workDir, { recursive: true });
+  return Promise.all(inputs.map(async (f, i) => {
+    const path = join(workDir, `input-${i}.${f.ext || 'bin'}`);
+    await rename(f.path, path);
+    return { path, filename: f.filename, mime: f.mime, size: f.size };
+  }));
+}
+
+/** Enqueues a job and answers by the HTTP convention; the job is durable before any answer. */
+export async function submitJob(jobs: ServiceJobs, req: FastifyRequest, reply: FastifyReply, spec: SubmitSpec): Promise<FastifyReply> {
+  const id = randomUUID();
+  const workDir = join(jobs.workRoot, id);
+  let job: JobRecord;
+  try {
+    const inputs = await adoptInputs(workDir, spec.inputs ?? []);
+    job = await jobs.backend.enqueue(spec.type, { ...spec.payload, inputs }, {
+      id, files: [workDir],
+      ...(spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs }),
+      ...(spec.maxAttempts === undefined ? {} : { maxAttempts: spec.maxAttempts }),
+    }, Date.now());
+  } catch (err) {
+    await rm(workDir, { recursive: true, force: true });
+    throw err;
+  }
+  const prefix = prefixOf(req);
+  const wantsAsync = (req.query as { async?: unknown } | undefined)?.async;
+  if (wantsAsync !== 'true' && wantsAsync !== true) {
+    const done = await jobs.runner.waitFor(id, jobs.waitMs);
+    if (done?.state === 'completed') return reply.code(200).send(presentJob(done, prefix));
+    if (done?.state === 'failed' || done?.state === 'cancelled') throw failureProblem(done);
+    job = done ?? job;
+  }
+  return reply.code(202).header('location', `${prefix}/status/${id}`).send(presentJob(job, prefix));
+}
+
+async function findJob(jobs: ServiceJobs, id: string): Promise<JobRecord> {
+  const job = await jobs.backend.get(id);
+  if (job === null) throw new Problem('JOB_NOT_FOUND', `No job ${id} (it may have expired).`);
+  return job;
+}
+
+const IdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }) });
+
+export function registerJobRoutes(app: HttpApp, jobs: ServiceJobs): void {
+  app.get('/status/:id', { schema: { params: IdParams, summary: 'Job state, progress and ETA; the result once completed' } }, async (req) => presentJob(await findJob(jobs, req.params.id), prefixOf(req)));
+  app.delete('/status/:id', { schema: { params: IdParams, summary: 'Cancel a queued or running job' } }, async (req, reply) => {
+    const job = await jobs.runner.cancel(req.params.id);
+    if (job === null) throw new Problem('JOB_NOT_FOUND', `No job ${req.params.id}.`);
+    return reply.code(202).send(presentJob(job, prefixOf(req)));
+  });
+  app.get('/download/:id', { schema: { params: IdParams, summary: 'The job\'s output file (HTTP Range supported)' } }, async (req, reply) => {
+    const job = await findJob(jobs, req.params.id);
+    if (job.state !== 'completed') throw new Problem('JOB_NOT_FINISHED', `Job ${job.id} is ${STATUS_NAME[job.state]}.`, { extensions: { status: STATUS_NAME[job.state] } });
+    const output = outputOf(job);
+    if (output === null) throw new Problem('JOB_RESULT_GONE', `Job ${job.id} has no file to download.`);
+    return sendFile(req, reply, { path: output.path, contentType: output.contentType, filename: output.filename });
+  });
+  app.get('/queue/status', { schema: { summary: 'Jobs per state and free slots in this instance' } }, async () => {
+    const counts = await jobs.backend.counts();
+    const total = Object.values(counts).reduce((a, b) => a + b, 0);
+    return {
+      total_tasks: total, queued: counts.queued, processing: counts.running, completed: counts.completed,
+      failed: counts.failed, cancelled: counts.cancelled, available_slots: Math.max(0, jobs.concurrency - jobs.runner.active()),
+    };
+  });
+}

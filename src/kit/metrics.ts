@@ -1,0 +1,66 @@
+// The one metric catalogue: names and labels shared by the services, the gateway, and later the
+// alert rules, dashboards and the controller's rollback rules. Nothing else names a metric.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export const METRIC = {
+  httpRequests: 'pitchey_http_requests_total',
+  httpDuration: 'pitchey_http_request_duration_seconds',
+  jobsSettled: 'pitchey_jobs_settled_total',
+  jobsActive: 'pitchey_jobs_active',
+  jobDuration: 'pitchey_job_duration_seconds',
+  upstreamRequests: 'pitchey_gateway_upstream_requests_total',
+  upstreamDuration: 'pitchey_gateway_upstream_duration_seconds',
+  upstreamHealthy: 'pitchey_gateway_upstream_healthy',
+} as const;
+
+export const LABEL = {
+  service: 'service', route: 'route', method: 'method', status: 'status', statusClass: 'status_class',
+  version: 'version', track: 'track', instance: 'instance', jobType: 'job_type', outcome: 'outcome',
+} as const;
+
+/** Latency buckets (seconds) fine enough around 100 ms–1 s, where the checklist's thresholds sit. */
+export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+const HTTP_LABELS = [LABEL.service, LABEL.route, LABEL.method, LABEL.status, LABEL.version, LABEL.track] as const;
+const UPSTREAM_LABELS = [LABEL.service, LABEL.track, LABEL.version, LABEL.instance, LABEL.statusClass] as const;
+
+export interface Metrics {
+  registry: Registry;
+  httpRequests: Counter<(typeof HTTP_LABELS)[number]>;
+  httpDuration: Histogram<(typeof HTTP_LABELS)[number]>;
+  jobsSettled: Counter<'service' | 'job_type' | 'outcome'>;
+  jobsActive: Gauge<'service'>;
+  /** Read at scrape time: each service registers how many jobs it runs now. */
+  jobsActiveSources: Map<string, () => number>;
+  jobDuration: Histogram<'service' | 'job_type' | 'outcome'>;
+  upstreamRequests: Counter<(typeof UPSTREAM_LABELS)[number]>;
+  upstreamDuration: Histogram<(typeof UPSTREAM_LABELS)[number]>;
+  upstreamHealthy: Gauge<'service' | 'track' | 'version' | 'instance'>;
+}
+
+/** A fresh registry with the whole catalogue; each process (or test) makes its own. */
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'pitchey_process_' });
+  const registers = [registry];
+  const jobsActiveSources = new Map<string, () => number>();
+  return {
+    jobsActiveSources,
+    registry,
+    httpRequests: new Counter({ name: METRIC.httpRequests, help: 'HTTP requests answered', labelNames: HTTP_LABELS, registers }),
+    httpDuration: new Histogram({ name: METRIC.httpDuration, help: 'HTTP request latency', labelNames: HTTP_LABELS, buckets: LATENCY_BUCKETS, registers }),
+    jobsSettled: new Counter({ name: METRIC.jobsSettled, help: 'Jobs that reached a final state', labelNames: [LABEL.service, LABEL.jobType, LABEL.outcome], registers }),
+    jobsActive: new Gauge({
+      name: METRIC.jobsActive, help: 'Jobs running now in this instance', labelNames: [LABEL.service], registers,
+      collect() { for (const [service, count] of jobsActiveSources) this.set({ service }, count()); },
+    }),
+    jobDuration: new Histogram({ name: METRIC.jobDuration, help: 'Job run time', labelNames: [LABEL.service, LABEL.jobType, LABEL.outcome], buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600], registers }),
+    upstreamRequests: new Counter({ name: METRIC.upstreamRequests, help: 'Requests the gateway sent upstream', labelNames: UPSTREAM_LABELS, registers }),
+    upstreamDuration: new Histogram({ name: METRIC.upstreamDuration, help: 'Upstream latency seen by the gateway', labelNames: UPSTREAM_LABELS, buckets: LATENCY_BUCKETS, registers }),
+    upstreamHealthy: new Gauge({ name: METRIC.upstreamHealthy, help: '1 when the instance passes health checks', labelNames: [LABEL.service, LABEL.track, LABEL.version, LABEL.instance], registers }),
+  };
+}
+
+export function statusClass(status: number): string {
+  return `${Math.floor(status / 100)}xx`;
+}

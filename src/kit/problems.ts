@@ -1,0 +1,88 @@
+// The one catalogue of error answers: every failure a client can see is a Problem (RFC 9457)
+// with a stable code from this table. The README's error table is checked against it by a test.
+
+export const PROBLEMS = {
+  BAD_REQUEST: { status: 400, title: 'The request is malformed' },
+  VALIDATION_FAILED: { status: 400, title: 'The request does not match the schema' },
+  AUTH_REQUIRED: { status: 401, title: 'Authentication is required' },
+  AUTH_INVALID: { status: 401, title: 'The credentials are not valid' },
+  AUTH_EXPIRED: { status: 401, title: 'The token has expired' },
+  SCOPE_MISSING: { status: 403, title: 'The credentials lack the scope this route needs' },
+  ROUTE_NOT_FOUND: { status: 404, title: 'No such route' },
+  JOB_NOT_FOUND: { status: 404, title: 'No such job' },
+  JOB_RESULT_GONE: { status: 404, title: 'The job has no downloadable result' },
+  METHOD_NOT_ALLOWED: { status: 405, title: 'The route does not accept this method' },
+  JOB_NOT_FINISHED: { status: 409, title: 'The job has not finished yet' },
+  JOB_CANCELLED: { status: 409, title: 'The job was cancelled' },
+  UPLOAD_TOO_LARGE: { status: 413, title: 'The upload exceeds the size allowed for this route' },
+  BODY_TOO_LARGE: { status: 413, title: 'The request body exceeds the size allowed for this route' },
+  RANGE_NOT_SATISFIABLE: { status: 416, title: 'The requested range is outside the file' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The content type is not accepted here' },
+  UPLOAD_TYPE_REJECTED: { status: 415, title: 'The uploaded file is not of an accepted type' },
+  UPLOAD_MISSING: { status: 422, title: 'A required file is missing' },
+  UNPROCESSABLE: { status: 422, title: 'The input is well-formed but cannot be processed' },
+  RATE_LIMITED: { status: 429, title: 'Too many requests' },
+  QUEUE_FULL: { status: 429, title: 'The job queue is full' },
+  INTERNAL_ERROR: { status: 500, title: 'Internal error' },
+  JOB_FAILED: { status: 500, title: 'The job failed' },
+  JOB_INTERRUPTED: { status: 500, title: 'The job was interrupted too often to finish' },
+  UPSTREAM_UNAVAILABLE: { status: 502, title: 'The upstream service could not be reached' },
+  NOT_READY: { status: 503, title: 'The service is not ready' },
+  DRAINING: { status: 503, title: 'The service is shutting down' },
+  DEPENDENCY_MISSING: { status: 503, title: 'A tool this route needs is not installed' },
+  UPSTREAM_TIMEOUT: { status: 504, title: 'The upstream service did not answer in time' },
+  JOB_TIMEOUT: { status: 504, title: 'The job ran past its time limit' },
+  JOB_STALLED: { status: 504, title: 'The job stopped making progress' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ProblemCode = keyof typeof PROBLEMS;
+
+/** The JSON body of an `application/problem+json` answer. */
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  code: ProblemCode;
+  detail: string;
+  instance?: string;
+  [extension: string]: unknown;
+}
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** An error that is an answer: thrown anywhere, turned into a response by the kit's error handler. */
+export class Problem extends Error {
+  readonly code: ProblemCode;
+  readonly status: number;
+  readonly extensions: Record<string, unknown>;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    code: ProblemCode,
+    detail: string,
+    options: { extensions?: Record<string, unknown>; headers?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(detail, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'Problem';
+    this.code = code;
+    this.status = PROBLEMS[code].status;
+    this.extensions = options.extensions ?? {};
+    this.headers = options.headers ?? {};
+  }
+
+  toBody(instance?: string): ProblemBody {
+    return {
+      ...this.extensions,
+      type: `https://pitchey.dev/problems/${this.code.toLowerCase().replaceAll('_', '-')}`,
+      title: PROBLEMS[this.code].title,
+      status: this.status,
+      code: this.code,
+      detail: this.message,
+      ...(instance === undefined ? {} : { instance }),
+    };
+  }
+}
+
+export function isProblem(value: unknown): value is Problem {
+  return value instanceof Problem;
+}

@@ -1,0 +1,96 @@
+// The one way to run an external tool: argv (never a shell string), a deadline, capped output,
+// and on timeout or abort the whole process group is killed, not just the direct child.
+import { spawn } from 'node:child_process';
+
+export interface RunOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Kill the whole tree after this long. Default 60 s. */
+  timeoutMs?: number;
+  /** Stdout kept in full up to this many bytes; beyond it the run is killed. Default 8 MiB. */
+  maxStdoutBytes?: number;
+  /** Only the last this-many bytes of stderr are kept (the failure reason lives there). Default 64 KiB. */
+  stderrTailBytes?: number;
+  input?: string | Buffer;
+  signal?: AbortSignal;
+  /** Called with each stderr chunk (progress parsers). */
+  onStderr?: (chunk: Buffer) => void;
+  onStdout?: (chunk: Buffer) => void;
+}
+
+export interface RunResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: string;
+  timedOut: boolean;
+  aborted: boolean;
+  outputExceeded: boolean;
+  durationMs: number;
+  /** Set when the program could not be started at all (ENOENT, EACCES). */
+  spawnError: string | null;
+}
+
+/** Sends a signal to the whole process group led by `pid` (children are spawned detached). */
+export function killTree(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
+  if (pid === undefined) return;
+  try { process.kill(-pid, signal); } catch { /* the group is already gone */ }
+}
+
+class OutputCollector {
+  private chunks: Buffer[] = [];
+  size = 0;
+  constructor(private readonly limit: number, private readonly keepTail: boolean) {}
+  add(chunk: Buffer): boolean {
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+    if (this.keepTail && this.size > this.limit * 2) this.compact();
+    return this.keepTail || this.size <= this.limit;
+  }
+  private compact(): void {
+    const all = Buffer.concat(this.chunks);
+    this.chunks = [all.subarray(all.length - this.limit)];
+    this.size = this.limit;
+  }
+  value(): Buffer {
+    const all = Buffer.concat(this.chunks);
+    return this.keepTail ? all.subarray(Math.max(0, all.length - this.limit)) : all.subarray(0, this.limit);
+  }
+}
+
+/** Runs `command args` and resolves when the whole process has exited; never rejects. */
+export function runProcess(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  const started = Date.now();
+  const stdout = new OutputCollector(options.maxStdoutBytes ?? 8 * 1024 * 1024, false);
+  const stderr = new OutputCollector(options.stderrTailBytes ?? 64 * 1024, true);
+  let timedOut = false;
+  let aborted = false;
+  let outputExceeded = false;
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const stop = (): void => killTree(child.pid);
+    const timer = setTimeout(() => { timedOut = true; stop(); }, options.timeoutMs ?? 60_000);
+    const onAbort = (): void => { aborted = true; stop(); };
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    child.stdout.on('data', (c: Buffer) => {
+      options.onStdout?.(c);
+      if (!stdout.add(c) && !outputExceeded) { outputExceeded = true; stop(); }
+    });
+    child.stderr.on('data', (c: Buffer) => { options.onStderr?.(c); stderr.add(c); });
+    child.stdin.on('error', () => { /* the program may exit before reading its input */ });
+    child.stdin.end(options.input);
+    let spawnError: string | null = null;
+    child.on('error', (err) => { spawnError = err.message; });
+    child.on('close', (exitCode, signal) => {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
+      // The leader is gone; make sure nothing it left behind in its group lingers.
+      killTree(child.pid);
+      resolve({
+        exitCode, signal, stdout: stdout.value(), stderr: stderr.value().toString('utf8'),
+        timedOut, aborted, outputExceeded, durationMs: Date.now() - started, spawnError,
+      });
+    });
+  });
+}

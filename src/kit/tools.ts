@@ -1,0 +1,56 @@
+// The system tools the platform shells out to, what each one enables, and how to find its version.
+// `pitchey doctor`, readiness checks and catalog endpoints all read this one table.
+import { runProcess } from './process-runner.js';
+
+export interface ToolSpec {
+  name: string;
+  command: string;
+  versionArgs: string[];
+  /** What goes dark without it, as an operator should read it. */
+  disables: string;
+  /** Debian package that provides it. */
+  debianPackage: string;
+}
+
+export const TOOLS: ToolSpec[] = [
+  { name: 'ffmpeg', command: 'ffmpeg', versionArgs: ['-version'], disables: 'video transcode/compress/thumbnail, HLS/DASH, live streams', debianPackage: 'ffmpeg' },
+  { name: 'ffprobe', command: 'ffprobe', versionArgs: ['-version'], disables: 'video analysis and progress/ETA', debianPackage: 'ffmpeg' },
+  { name: 'tesseract', command: 'tesseract', versionArgs: ['--version'], disables: 'OCR of scanned PDFs and images', debianPackage: 'tesseract-ocr' },
+  { name: 'pdftotext', command: 'pdftotext', versionArgs: ['-v'], disables: 'native PDF text extraction', debianPackage: 'poppler-utils' },
+  { name: 'pdftoppm', command: 'pdftoppm', versionArgs: ['-v'], disables: 'rendering PDF pages for OCR', debianPackage: 'poppler-utils' },
+  { name: 'qpdf', command: 'qpdf', versionArgs: ['--version'], disables: 'PDF merge/split and damaged-PDF checks', debianPackage: 'qpdf' },
+  { name: 'bwrap', command: 'bwrap', versionArgs: ['--version'], disables: 'the code sandbox (code execution refuses with 503)', debianPackage: 'bubblewrap' },
+  { name: 'python3', command: 'python3', versionArgs: ['--version'], disables: 'Python code execution', debianPackage: 'python3' },
+  { name: 'sqlite3', command: 'sqlite3', versionArgs: ['--version'], disables: 'the SQLite shell for operators (the platform embeds SQLite)', debianPackage: 'sqlite3' },
+  { name: 'redis-server', command: 'redis-server', versionArgs: ['--version'], disables: 'the Redis job backend (the embedded SQLite one still works)', debianPackage: 'redis-server' },
+  { name: 'nginx', command: 'nginx', versionArgs: ['-v'], disables: 'the nginx traffic router (the built-in gateway still works)', debianPackage: 'nginx' },
+  { name: 'prometheus', command: 'prometheus', versionArgs: ['--version'], disables: 'the Prometheus metric source (the gateway source still works)', debianPackage: 'prometheus' },
+  { name: 'promtool', command: 'promtool', versionArgs: ['--version'], disables: 'checking generated alert rules', debianPackage: 'prometheus' },
+  { name: 'alertmanager', command: 'prometheus-alertmanager', versionArgs: ['--version'], disables: 'alert routing', debianPackage: 'prometheus-alertmanager' },
+];
+
+export interface ToolStatus { name: string; present: boolean; version: string | null; disables: string; debianPackage: string }
+
+const VERSION = /(\d+\.\d+(?:\.\d+)?(?:[-~+][\w.]+)?)/;
+
+async function probe(spec: ToolSpec): Promise<ToolStatus> {
+  const run = await runProcess(spec.command, spec.versionArgs, { timeoutMs: 5_000, maxStdoutBytes: 64 * 1024 });
+  const present = run.spawnError === null && !run.timedOut;
+  const firstLine = `${run.stdout.toString('utf8')}\n${run.stderr}`.split('\n').find((l) => VERSION.test(l)) ?? '';
+  return { name: spec.name, present, version: present ? (VERSION.exec(firstLine)?.[1] ?? 'unknown') : null, disables: spec.disables, debianPackage: spec.debianPackage };
+}
+
+const cache = new Map<string, Promise<ToolStatus>>();
+
+/** Probes tools once per process (versions do not change under a running service). */
+export function detectTool(name: string): Promise<ToolStatus> {
+  const spec = TOOLS.find((t) => t.name === name);
+  if (spec === undefined) throw new Error(`unknown tool "${name}"`);
+  let status = cache.get(name);
+  if (status === undefined) { status = probe(spec); cache.set(name, status); }
+  return status;
+}
+
+export function detectTools(names: string[] = TOOLS.map((t) => t.name)): Promise<ToolStatus[]> {
+  return Promise.all(names.map(detectTool));
+}

@@ -1,0 +1,145 @@
+// Multipart uploads streamed straight to disk under a per-request temp folder: per-route size caps
+// (413 the moment a cap is passed, the rest never read), type detected from content (415), and
+// the folder removed when the response ends, whatever happened.
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Busboy, type BusboyFileStream } from '@fastify/busboy';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { fileTypeFromFile } from 'file-type';
+import { Problem } from './problems.js';
+
+export interface UploadLimits {
+  /** Largest single file, in bytes. */
+  maxBytes: number;
+  /** Most files in one request. Default 1. */
+  maxFiles?: number;
+  /** Accepted detected types: exact (`application/pdf`) or family (`video/*`); `text/plain` is sniffed. */
+  accept: readonly string[];
+}
+
+export interface UploadedFile {
+  field: string;
+  /** The client's file name, reduced to a base name: never used as a path. */
+  filename: string;
+  path: string;
+  size: number;
+  mime: string;
+  ext: string;
+}
+
+export interface ReceivedForm { files: UploadedFile[]; fields: Record<string, string>; dir: string }
+
+const FORM_OVERHEAD = 1024 * 1024;
+const tempDirs = new WeakMap<FastifyRequest, string[]>();
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  return `${Number.isInteger(n) ? n : n.toFixed(1)} ${units[i]}`;
+}
+
+/** Creates a temp folder that is removed when this request's response is done. */
+export async function createRequestTempDir(req: FastifyRequest, root: string, prefix = 'req-'): Promise<string> {
+  await mkdir(root, { recursive: true });
+  const dir = await mkdtemp(join(root, prefix));
+  tempDirs.set(req, [...(tempDirs.get(req) ?? []), dir]);
+  return dir;
+}
+
+/** Hooks that remove a request's temp folders after the response or an aborted request. */
+export function registerTempCleanup(app: FastifyInstance): void {
+  const clean = async (req: FastifyRequest): Promise<void> => {
+    const dirs = tempDirs.get(req);
+    tempDirs.delete(req);
+    await Promise.all((dirs ?? []).map((d) => rm(d, { recursive: true, force: true })));
+  };
+  app.addHook('onResponse', clean);
+  app.addHook('onRequestAbort', clean);
+}
+
+function tooLarge(limits: UploadLimits): Problem {
+  return new Problem('UPLOAD_TOO_LARGE', `Each file may be at most ${formatBytes(limits.maxBytes)} on this route.`, {
+    extensions: { limit_bytes: limits.maxBytes },
+    headers: { connection: 'close' },
+  });
+}
+
+async function looksLikeText(path: string): Promise<boolean> {
+  const chunks: Buffer[] = [];
+  for await (const c of createReadStream(path, { start: 0, end: 8191 })) chunks.push(c as Buffer);
+  const head = Buffer.concat(chunks);
+  if (head.length === 0 || head.includes(0)) return false;
+  try { new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, Math.max(0, head.length - 4))); return true; } catch { return false; }
+}
+
+async function detect(path: string): Promise<{ mime: string; ext: string }> {
+  const found = await fileTypeFromFile(path);
+  if (found !== undefined) return { mime: found.mime, ext: found.ext };
+  return (await looksLikeText(path)) ? { mime: 'text/plain', ext: 'txt' } : { mime: 'application/octet-stream', ext: 'bin' };
+}
+
+function accepted(mime: string, accept: readonly string[]): boolean {
+  return accept.some((a) => a === mime || (a.endsWith('/*') && mime.startsWith(a.slice(0, -1))));
+}
+
+function parseStream(req: FastifyRequest, dir: string, limits: UploadLimits): Promise<ReceivedForm> {
+  const maxFiles = limits.maxFiles ?? 1;
+  const files: UploadedFile[] = [];
+  const fields: Record<string, string> = {};
+  const writes: Promise<void>[] = [];
+  return new Promise((resolve, reject) => {
+    let failed = false;
+    const bb = Busboy({ headers: req.headers as { 'content-type': string }, limits: { fileSize: limits.maxBytes, files: maxFiles, fields: 100, fieldSize: 1024 * 1024, parts: maxFiles + 100 } });
+    const fail = (problem: Problem): void => {
+      if (failed) return;
+      failed = true;
+      req.raw.unpipe(bb);
+      req.raw.pause();
+      reject(problem);
+    };
+    bb.on('file', (field: string, stream: BusboyFileStream, filename: string) => {
+      const entry: UploadedFile = { field, filename: basename(filename || 'upload'), path: join(dir, `file-${files.length}`), size: 0, mime: '', ext: '' };
+      files.push(entry);
+      stream.on('limit', () => fail(tooLarge(limits)));
+      writes.push(pipeline(stream, createWriteStream(entry.path)).then(() => { entry.size = stream.bytesRead; }));
+    });
+    bb.on('field', (name: string, value: string, _nameTruncated: boolean, valueTruncated: boolean) => {
+      if (valueTruncated) fail(new Problem('BAD_REQUEST', `Form field "${name}" is longer than 1 MiB.`));
+      else fields[name] = value;
+    });
+    bb.on('filesLimit', () => fail(new Problem('BAD_REQUEST', `At most ${maxFiles} file(s) may be sent to this route.`)));
+    bb.on('error', (err: unknown) => fail(new Problem('BAD_REQUEST', `The multipart body is malformed: ${(err as Error).message}`)));
+    bb.on('finish', () => {
+      Promise.all(writes).then(() => { if (!failed) resolve({ files, fields, dir }); }, (err: unknown) => fail(new Problem('BAD_REQUEST', `The upload was cut short: ${(err as Error).message}`)));
+    });
+    req.raw.on('aborted', () => fail(new Problem('BAD_REQUEST', 'The client aborted the upload.')));
+    req.raw.pipe(bb);
+  });
+}
+
+/** Receives a multipart form: files on disk (types checked by content), fields as strings. */
+export async function receiveMultipart(req: FastifyRequest, tmpRoot: string, limits: UploadLimits): Promise<ReceivedForm> {
+  if (!/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
+    throw new Problem('UNSUPPORTED_MEDIA_TYPE', 'Send the file as multipart/form-data.');
+  }
+  const declared = Number(req.headers['content-length'] ?? NaN);
+  if (declared > limits.maxBytes * (limits.maxFiles ?? 1) + FORM_OVERHEAD) throw tooLarge(limits);
+  const form = await parseStream(req, await createRequestTempDir(req, tmpRoot, 'upload-'), limits);
+  for (const file of form.files) {
+    Object.assign(file, await detect(file.path));
+    if (!accepted(file.mime, limits.accept)) {
+      throw new Problem('UPLOAD_TYPE_REJECTED', `"${file.filename}" is ${file.mime}; this route accepts ${limits.accept.join(', ')}.`, { extensions: { detected_type: file.mime } });
+    }
+  }
+  return form;
+}
+
+/** The one file a single-file route needs, or a 422 naming the field. */
+export function requireFile(form: ReceivedForm, field = 'file'): UploadedFile {
+  const file = form.files.find((f) => f.field === field);
+  if (file === undefined || file.size === 0) throw new Problem('UPLOAD_MISSING', `Send a non-empty file in the "${field}" form field.`);
+  return file;
+}

@@ -1,0 +1,75 @@
+// Runs service instances as child processes: each reports its port over IPC once listening, is
+// restarted with backoff when it crashes, and is stopped with SIGTERM (drain) then SIGKILL.
+// Children sit in their own process group and exit when the IPC channel drops, so no instance
+// outlives its supervisor.
+import { fork, type ChildProcess } from 'node:child_process';
+import { killTree } from '../kit/index.js';
+
+export interface ChildSpec {
+  id: string;
+  /** Module run with `node`, and its arguments. */
+  modulePath: string;
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  onListening(port: number, pid: number): void;
+  onExit(code: number | null, signal: NodeJS.Signals | null): void;
+}
+
+interface Supervised { spec: ChildSpec; child: ChildProcess | null; restarts: number; startedAt: number; stopping: boolean; timer: NodeJS.Timeout | null }
+
+export interface ListeningMessage { type: 'listening'; port: number }
+
+export function isListeningMessage(m: unknown): m is ListeningMessage {
+  return typeof m === 'object' && m !== null && (m as ListeningMessage).type === 'listening' && typeof (m as ListeningMessage).port === 'number';
+}
+
+export class Supervisor {
+  private readonly children = new Map<string, Supervised>();
+
+  constructor(private readonly options: { maxBackoffMs?: number; log?: (msg: string) => void } = {}) {}
+
+  start(spec: ChildSpec): void {
+    const entry: Supervised = { spec, child: null, restarts: 0, startedAt: 0, stopping: false, timer: null };
+    this.children.set(spec.id, entry);
+    this.spawn(entry);
+  }
+
+  pids(): number[] {
+    return [...this.children.values()].map((e) => e.child?.pid).filter((p): p is number => p !== undefined);
+  }
+
+  private spawn(entry: Supervised): void {
+    const { spec } = entry;
+    entry.startedAt = Date.now();
+    const child = fork(spec.modulePath, spec.args, { env: spec.env, detached: true, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    entry.child = child;
+    child.on('message', (m) => { if (isListeningMessage(m) && child.pid !== undefined) spec.onListening(m.port, child.pid); });
+    child.on('exit', (code, signal) => {
+      entry.child = null;
+      spec.onExit(code, signal);
+      if (entry.stopping) return;
+      // A child that stayed up a minute has recovered: start the backoff over.
+      if (Date.now() - entry.startedAt > 60_000) entry.restarts = 0;
+      const delay = Math.min(this.options.maxBackoffMs ?? 30_000, 500 * 2 ** entry.restarts++);
+      this.options.log?.(`${spec.id} exited (${signal ?? code}); restarting in ${delay} ms`);
+      entry.timer = setTimeout(() => { entry.timer = null; if (!entry.stopping) this.spawn(entry); }, delay);
+    });
+  }
+
+  /** SIGTERM every child, wait up to `graceMs` for them to drain, then SIGKILL their groups. */
+  async stopAll(graceMs: number): Promise<void> {
+    const waits = [...this.children.values()].map((entry) => {
+      entry.stopping = true;
+      if (entry.timer !== null) clearTimeout(entry.timer);
+      const child = entry.child;
+      if (child === null || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const kill = setTimeout(() => killTree(child.pid), graceMs);
+        child.once('exit', () => { clearTimeout(kill); killTree(child.pid); resolve(); });
+        child.kill('SIGTERM');
+      });
+    });
+    await Promise.all(waits);
+    this.children.clear();
+  }
+}

@@ -1,0 +1,44 @@
+// Document processor (:8082, /api/document/): PDFs from templates, text extraction with OCR,
+// watermark, merge, split. This build has the catalogs and the job routes.
+import { detectTools, type ServiceManifest } from '../../kit/index.js';
+import { TEMPLATES } from './templates.js';
+
+const FORMATS: Array<{ ext: string; kind: 'document' | 'image'; tool: string | null; note?: string }> = [
+  { ext: '.pdf', kind: 'document', tool: 'pdftotext' },
+  { ext: '.txt', kind: 'document', tool: null },
+  { ext: '.docx', kind: 'document', tool: null },
+  { ext: '.png', kind: 'image', tool: 'tesseract' },
+  { ext: '.jpg', kind: 'image', tool: 'tesseract' },
+  { ext: '.jpeg', kind: 'image', tool: 'tesseract' },
+  { ext: '.tiff', kind: 'image', tool: 'tesseract' },
+  { ext: '.bmp', kind: 'image', tool: 'tesseract' },
+];
+
+// The original advertised these; this build has no office suite to read them, so it says so.
+const UNSUPPORTED = ['.doc', '.rtf', '.odt', '.xlsx', '.pptx'];
+
+export const documentService: ServiceManifest = {
+  name: 'document',
+  title: 'Pitchey document processor',
+  description: 'PDF generation from templates, text extraction with OCR, watermarking, merge and split.',
+  homePort: 8082,
+  requiredTools: ['pdftotext', 'pdftoppm', 'qpdf'],
+  routes(app) {
+    app.get('/templates', { config: { auth: 'public' }, schema: { summary: 'Templates and the JSON Schema of their fields' } }, async () => ({
+      templates: Object.entries(TEMPLATES).map(([name, t]) => ({ name, description: t.description, fields: t.fields })),
+    }));
+    app.get('/formats', { config: { auth: 'public' }, schema: { summary: 'Input formats and whether this machine can read them' } }, async () => {
+      const tools = new Map((await detectTools(['pdftotext', 'tesseract'])).map((t) => [t.name, t.present]));
+      const usable = (f: (typeof FORMATS)[number]): boolean => f.tool === null || tools.get(f.tool) === true;
+      return {
+        input: FORMATS.filter((f) => f.kind === 'document' && usable(f)).map((f) => f.ext),
+        images: FORMATS.filter((f) => f.kind === 'image' && usable(f)).map((f) => f.ext),
+        unavailable: [
+          ...FORMATS.filter((f) => !usable(f)).map((f) => ({ format: f.ext, reason: `${f.tool} is not installed` })),
+          ...UNSUPPORTED.map((ext) => ({ format: ext, reason: 'no office-document reader in this build' })),
+        ],
+        output: ['.pdf'],
+      };
+    });
+  },
+};

@@ -1,0 +1,30 @@
+// The video formats this build really handles: each container is offered only when the local
+// ffmpeg has its demuxer (input) or its muxer and encoders (output).
+import type { FfmpegCapabilities } from '../../ffmpeg/index.js';
+
+const INPUTS: Array<{ ext: string; demuxer: string }> = [
+  { ext: '.mp4', demuxer: 'mp4' }, { ext: '.avi', demuxer: 'avi' }, { ext: '.mov', demuxer: 'mov' },
+  { ext: '.mkv', demuxer: 'matroska' }, { ext: '.webm', demuxer: 'webm' }, { ext: '.flv', demuxer: 'flv' }, { ext: '.wmv', demuxer: 'asf' },
+];
+
+const OUTPUTS: Array<{ ext: string; muxer: string; encoders: string[] }> = [
+  { ext: '.mp4', muxer: 'mp4', encoders: ['libx264', 'aac'] },
+  { ext: '.webm', muxer: 'webm', encoders: ['libvpx-vp9', 'libopus'] },
+  { ext: '.mov', muxer: 'mov', encoders: ['libx264', 'aac'] },
+  { ext: '.avi', muxer: 'avi', encoders: ['mpeg4', 'libmp3lame'] },
+];
+
+export function videoFormats(caps: FfmpegCapabilities): { input: string[]; output: string[]; unavailable: Array<{ format: string; reason: string }> } {
+  const unavailable: Array<{ format: string; reason: string }> = [];
+  const input = INPUTS.filter((i) => {
+    const ok = caps.demuxers.has(i.demuxer);
+    if (!ok) unavailable.push({ format: i.ext, reason: caps.available ? `ffmpeg lacks the ${i.demuxer} demuxer` : 'ffmpeg is not installed' });
+    return ok;
+  }).map((i) => i.ext);
+  const output = OUTPUTS.filter((o) => {
+    const missing = [o.muxer, ...o.encoders].filter((n) => !caps.muxers.has(n) && !caps.encoders.has(n));
+    if (missing.length > 0) unavailable.push({ format: o.ext, reason: caps.available ? `ffmpeg lacks ${missing.join(', ')}` : 'ffmpeg is not installed' });
+    return missing.length === 0;
+  }).map((o) => o.ext);
+  return { input, output, unavailable };
+}

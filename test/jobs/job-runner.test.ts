@@ -1,0 +1,306 @@
+// The job runner against a real SQLite store and real (small) timers: the lifecycle a service
+// relies on, from progress and limits to cancel, expiry, crash recovery and shutdown.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  createJobRunner,
+  createSqliteJobBackend,
+  JobError,
+  type JobBackend,
+  type JobHandler,
+  type JobRecord,
+  type JobRunner,
+  type JobRunnerOptions,
+} from '../../src/jobs/index.js';
+
+interface Harness {
+  backend: JobBackend;
+  runner: JobRunner;
+  root: string;
+  workRoot: string;
+  settled: JobRecord[];
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function harness(handlers: Record<string, JobHandler>, opts: Partial<JobRunnerOptions> = {}): Promise<Harness> {
+  const root = await mkdtemp(join(tmpdir(), 'jobs-runner-'));
+  const workRoot = join(root, 'work');
+  const backend = createSqliteJobBackend({ path: join(root, 'jobs.db') });
+  const settled: JobRecord[] = [];
+  const runner = createJobRunner({
+    backend, handlers, workRoot, concurrency: 2, pollMs: 10, onSettled: (job) => settled.push(job), ...opts,
+  });
+  cleanups.push(async () => {
+    await runner.stop({ drainMs: 0 });
+    await backend.close();
+    await rm(root, { recursive: true, force: true });
+  });
+  return { backend, runner, root, workRoot, settled };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function untilAborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+async function until(check: () => Promise<boolean> | boolean, maxMs = 3000): Promise<void> {
+  const deadline = Date.now() + maxMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(10);
+  }
+}
+
+const timeoutsAlive = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+
+describe('job runner', () => {
+  it('completes a job, reporting clamped monotonic progress and an ETA', async () => {
+    const h = await harness({
+      t: async ({ progress, workDir }) => {
+        await sleep(100);
+        progress(50, 'half');
+        progress(20); // going back is ignored
+        await sleep(350);
+        progress(150, 'done');
+        await writeFile(join(workDir, 'out.txt'), 'x');
+        return { result: { ok: true }, files: ['out.txt'] };
+      },
+    });
+    const { id } = await h.backend.enqueue('t', { n: 1 }, { stallMs: 1000 }, Date.now());
+    await h.runner.start();
+    await until(async () => (await h.backend.get(id))?.progress === 50);
+    const midway = await h.backend.get(id);
+    expect(midway).toMatchObject({ state: 'running', message: 'half', attempts: 1 });
+    expect(midway?.etaSeconds).toBeGreaterThan(0);
+    expect(midway?.etaSeconds).toBeLessThan(5);
+
+    const done = await h.runner.waitFor(id, 5000);
+    const out = join(h.workRoot, id, 'out.txt');
+    expect(done).toMatchObject({ state: 'completed', progress: 100, result: { ok: true }, files: [out], error: null });
+    expect(existsSync(out)).toBe(true);
+    expect(h.settled.map((job) => [job.id, job.state])).toEqual([[id, 'completed']]);
+  });
+
+  it('fails a job that runs past its timeout with JOB_TIMEOUT and aborts its signal', async () => {
+    let seen: AbortSignal | undefined;
+    const h = await harness({
+      t: async ({ signal }) => {
+        seen = signal;
+        await untilAborted(signal);
+        throw signal.reason;
+      },
+    });
+    const { id } = await h.backend.enqueue('t', null, { timeoutMs: 100, maxAttempts: 3 }, Date.now());
+    await h.runner.start();
+    const job = await h.runner.waitFor(id, 5000);
+    expect(job).toMatchObject({ state: 'failed', attempts: 1, error: { code: 'JOB_TIMEOUT' } });
+    expect(seen?.aborted).toBe(true);
+    expect(existsSync(join(h.workRoot, id))).toBe(false);
+  });
+
+  it('fails a job that stops reporting progress with JOB_STALLED', async () => {
+    let lastProgressAt = 0;
+    const h = await harness({
+      t: async ({ signal, progress }) => {
+        for (const percent of [10, 20, 30]) {
+          progress(percent);
+          lastProgressAt = Date.now();
+          await sleep(50);
+        }
+        await untilAborted(signal);
+        return { result: 'too late' };
+      },
+    }, { defaultStallMs: 120 });
+    const { id } = await h.backend.enqueue('t', null, {}, Date.now());
+    await h.runner.start();
+    const job = await h.runner.waitFor(id, 5000);
+    expect(job).toMatchObject({ state: 'failed', error: { code: 'JOB_STALLED' } });
+    // Regular progress kept it alive; only the silence after the last call tripped the watchdog.
+    expect((job?.finishedAt ?? 0) - lastProgressAt).toBeGreaterThanOrEqual(100);
+  });
+
+  it('retries failures with exponential backoff until one succeeds', async () => {
+    const startedAt: number[] = [];
+    const h = await harness({
+      t: async () => {
+        startedAt.push(Date.now());
+        if (startedAt.length === 1) throw new Error('flaky disk');
+        if (startedAt.length === 2) throw new JobError('UPSTREAM_BUSY', 'try later', { retryable: true });
+        return { result: 'third time' };
+      },
+    }, { retryBackoffMs: 30 });
+    const { id } = await h.backend.enqueue('t', null, { maxAttempts: 3 }, Date.now());
+    await h.runner.start();
+    const job = await h.runner.waitFor(id, 5000);
+    expect(job).toMatchObject({ state: 'completed', attempts: 3, result: 'third time' });
+    const [first = 0, second = 0, third = 0] = startedAt;
+    expect(second - first).toBeGreaterThanOrEqual(30);
+    expect(third - second).toBeGreaterThanOrEqual(60);
+  });
+
+  it('fails at once on a non-retryable JobError, keeping its code', async () => {
+    let calls = 0;
+    const h = await harness({
+      t: async () => {
+        calls += 1;
+        throw new JobError('BAD_INPUT', 'not a video');
+      },
+    });
+    const { id } = await h.backend.enqueue('t', null, { maxAttempts: 3 }, Date.now());
+    await h.runner.start();
+    const job = await h.runner.waitFor(id, 5000);
+    expect(job).toMatchObject({ state: 'failed', attempts: 1, error: { code: 'BAD_INPUT', message: 'not a video' } });
+    expect(calls).toBe(1);
+    expect(h.settled.map((settled) => settled.state)).toEqual(['failed']);
+  });
+
+  it('cancels a running job: signal aborted, state cancelled, workDir removed', async () => {
+    let seen: AbortSignal | undefined;
+    const h = await harness({
+      t: async ({ signal, workDir }) => {
+        seen = signal;
+        await writeFile(join(workDir, 'partial.bin'), 'x');
+        await untilAborted(signal);
+        return { result: 'ignored' };
+      },
+    });
+    const { id } = await h.backend.enqueue('t', null, {}, Date.now());
+    await h.runner.start();
+    await until(() => seen !== undefined);
+    expect(await h.runner.cancel(id)).toMatchObject({ state: 'running', cancelRequested: true });
+    const job = await h.runner.waitFor(id, 5000);
+    expect(job).toMatchObject({ state: 'cancelled', result: null });
+    expect(seen?.aborted).toBe(true);
+    expect(existsSync(join(h.workRoot, id))).toBe(false);
+    expect(h.settled.map((settled) => settled.state)).toEqual(['cancelled']);
+  });
+
+  it('notices a cancel requested by another process on its heartbeat', async () => {
+    let seen: AbortSignal | undefined;
+    const h = await harness({
+      t: async ({ signal }) => {
+        seen = signal;
+        await untilAborted(signal);
+        throw new Error('aborted');
+      },
+    }, { leaseMs: 90 });
+    const { id } = await h.backend.enqueue('t', null, {}, Date.now());
+    await h.runner.start();
+    await until(() => seen !== undefined);
+    await h.backend.requestCancel(id, Date.now());
+    expect(await h.runner.waitFor(id, 2000)).toMatchObject({ state: 'cancelled' });
+    expect(seen?.aborted).toBe(true);
+  });
+
+  it('cancels a queued job without running it', async () => {
+    const h = await harness({ t: async () => ({ result: 'never' }) });
+    const { id } = await h.backend.enqueue('t', null, {}, Date.now());
+    expect(await h.runner.cancel(id)).toMatchObject({ state: 'cancelled' });
+    expect(h.settled.map((settled) => [settled.id, settled.state])).toEqual([[id, 'cancelled']]);
+    expect(await h.runner.cancel('unknown')).toBeNull();
+  });
+
+  it('waitFor resolves as soon as the job finishes, or with the current record at maxWaitMs', async () => {
+    const h = await harness({
+      quick: async () => {
+        await sleep(60);
+        return { result: 1 };
+      },
+      slow: async ({ signal }) => {
+        await untilAborted(signal);
+        return { result: 2 };
+      },
+    });
+    const quick = await h.backend.enqueue('quick', null, {}, Date.now());
+    const slow = await h.backend.enqueue('slow', null, {}, Date.now());
+    await h.runner.start();
+    let startedAt = Date.now();
+    expect(await h.runner.waitFor(quick.id, 10_000)).toMatchObject({ state: 'completed' });
+    expect(Date.now() - startedAt).toBeLessThan(2000);
+    startedAt = Date.now();
+    expect(await h.runner.waitFor(slow.id, 80)).toMatchObject({ state: 'running' });
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(70);
+    expect(await h.runner.waitFor('unknown', 1000)).toBeNull();
+  });
+
+  it('sweeps expired jobs with their workDir and files', async () => {
+    const h = await harness({
+      t: async ({ workDir }) => {
+        await writeFile(join(workDir, 'out.txt'), 'x');
+        await writeFile(join(h.root, 'outside.bin'), 'y');
+        return { result: null, files: ['out.txt', join(h.root, 'outside.bin')] };
+      },
+    }, { ttlMs: 150, sweepMs: 30 });
+    const input = join(h.root, 'input.bin');
+    await writeFile(input, 'z');
+    const { id } = await h.backend.enqueue('t', null, { files: [input] }, Date.now());
+    await h.runner.start();
+    expect(await h.runner.waitFor(id, 5000)).toMatchObject({ state: 'completed' });
+    const owned = [input, join(h.workRoot, id, 'out.txt'), join(h.root, 'outside.bin')];
+    expect(owned.map((file) => existsSync(file))).toEqual([true, true, true]);
+    // The record goes first, then the files: wait for the last of them.
+    await until(() => [...owned, join(h.workRoot, id)].every((file) => !existsSync(file)));
+    expect(await h.backend.get(id)).toBeNull();
+  });
+
+  it('reruns a job left running by a dead process, in a clean workDir', async () => {
+    let listing: string[] | undefined;
+    const h = await harness({
+      t: async ({ workDir }) => {
+        listing = await readdir(workDir);
+        return { result: 'recovered' };
+      },
+    });
+    const { id } = await h.backend.enqueue('t', null, { maxAttempts: 2 }, Date.now() - 2000);
+    // The "dead" worker took a short lease that has long run out, and left a partial file.
+    expect(await h.backend.claim(['t'], 'dead-worker', 50, Date.now() - 1000)).toMatchObject({ id, state: 'running' });
+    await mkdir(join(h.workRoot, id), { recursive: true });
+    await writeFile(join(h.workRoot, id, 'stale.part'), 'x');
+    await h.runner.start();
+    expect(await h.runner.waitFor(id, 5000)).toMatchObject({ state: 'completed', attempts: 2, result: 'recovered' });
+    expect(listing).toEqual([]);
+  });
+
+  it('stop() drains finishing jobs, requeues the rest and leaves no timers', async () => {
+    const baseline = timeoutsAlive();
+    let slowSignal: AbortSignal | undefined;
+    const h = await harness({
+      quick: async () => {
+        await sleep(80);
+        return { result: 'drained' };
+      },
+      slow: async ({ signal }) => {
+        slowSignal = signal;
+        await untilAborted(signal);
+        return { result: 'never stored' };
+      },
+    }, { leaseMs: 60 });
+    const quick = await h.backend.enqueue('quick', null, {}, Date.now());
+    const slow = await h.backend.enqueue('slow', null, {}, Date.now());
+    await h.runner.start();
+    await until(() => h.runner.active() === 2);
+    const stoppingAt = Date.now();
+    await h.runner.stop({ drainMs: 300 });
+    expect(Date.now() - stoppingAt).toBeGreaterThanOrEqual(250);
+    expect(Date.now() - stoppingAt).toBeLessThan(2000);
+    expect(h.runner.active()).toBe(0);
+    expect(await h.backend.get(quick.id)).toMatchObject({ state: 'completed', result: 'drained' });
+    expect(await h.backend.get(slow.id)).toMatchObject({ state: 'queued', attempts: 0 });
+    expect(slowSignal?.aborted).toBe(true);
+    expect((slowSignal?.reason as JobError).code).toBe('JOB_RELEASED');
+    // At most: the test framework may have had a timer of its own pending at the baseline.
+    expect(timeoutsAlive()).toBeLessThanOrEqual(baseline);
+  });
+});
