@@ -125,6 +125,17 @@ function defaultOnError(error: unknown): void {
   process.emitWarning(error instanceof Error ? error : String(error), 'JobRunnerWarning');
 }
 
+// The error hook runs inside catch handlers; if it threw, that would become an unhandled rejection.
+function safely(onError: (error: unknown) => void): (error: unknown) => void {
+  return (error) => {
+    try {
+      onError(error);
+    } catch {
+      // Nothing sensible is left to report to.
+    }
+  };
+}
+
 /** One claimed job while it runs here: its abort controller, timers and progress reporting. */
 class JobExecution {
   readonly controller = new AbortController();
@@ -137,6 +148,7 @@ class JobExecution {
   #message: string | null = null;
   #lastWriteAt = 0;
   #trailingWrite: NodeJS.Timeout | null = null;
+  #stallTimer: NodeJS.Timeout | null = null;
   #writing = false;
   #writeAgain = false;
   #finished = false;
@@ -155,6 +167,7 @@ class JobExecution {
 
   /** Runs the handler until it settles or the job is stopped, whichever comes first. */
   async run(handler: JobHandler, workDir: string, limits: { timeoutMs?: number; stallMs?: number }): Promise<Outcome> {
+    if (this.reason !== null) return { kind: 'stopped', reason: this.reason };
     this.#arm(limits);
     const signal = this.controller.signal;
     const ctx: JobContext = {
@@ -180,6 +193,7 @@ class JobExecution {
     this.#finished = true;
     for (const timer of this.#timers) clearTimeout(timer);
     if (this.#trailingWrite !== null) clearTimeout(this.#trailingWrite);
+    if (this.#stallTimer !== null) clearTimeout(this.#stallTimer);
   }
 
   #arm(limits: { timeoutMs?: number; stallMs?: number }): void {
@@ -193,12 +207,11 @@ class JobExecution {
 
   // Re-arms for the remaining time instead of resetting a timer on every progress call.
   #watchStall(stallMs: number, delayMs: number): void {
-    const timer = setTimeout(() => {
+    this.#stallTimer = setTimeout(() => {
       const idleMs = performance.now() - this.#lastProgressAt;
       if (idleMs >= stallMs) this.stop('stalled');
       else if (!this.#finished) this.#watchStall(stallMs, stallMs - idleMs);
     }, delayMs).unref();
-    this.#timers.push(timer);
   }
 
   #report(percent: number, message?: string): void {
@@ -285,7 +298,7 @@ class Runner {
       leaseMs: opts.leaseMs ?? 15_000,
       ttlMs: opts.ttlMs ?? 3_600_000,
       clock: opts.clock ?? Date.now,
-      onError: opts.onError ?? defaultOnError,
+      onError: safely(opts.onError ?? defaultOnError),
     };
   }
 

@@ -1,0 +1,59 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ConfigError, SETTINGS, loadConfig } from '../../src/kit/index.js';
+import { makeTempDir } from '../helpers.js';
+
+function issuesOf(env: Record<string, string>): string[] {
+  try { loadConfig(env); return []; } catch (err) { expect(err).toBeInstanceOf(ConfigError); return (err as ConfigError).issues; }
+}
+
+describe('config', () => {
+  const tmp = makeTempDir();
+  afterEach(() => undefined);
+
+  it('has defaults that validate', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ mode: 'development', host: '127.0.0.1', port: null, track: 'stable', rateLimit: true });
+  });
+
+  it('reports every bad value at once, one message each, naming the variable', () => {
+    const issues = issuesOf({ PITCHEY_PORT: 'eighty', PITCHEY_ENV: 'staging', PITCHEY_RATE_LIMIT: 'maybe', PITCHEY_API_KEYS: 'short' });
+    expect(issues).toHaveLength(4);
+    expect(issues.find((i) => i.startsWith('PITCHEY_PORT'))).toContain('integer from 0 to 65535');
+    expect(issues.find((i) => i.startsWith('PITCHEY_ENV'))).toContain('development, test, production');
+    expect(issues.find((i) => i.startsWith('PITCHEY_API_KEYS'))).toContain('shorter than 16');
+  });
+
+  it('never echoes a secret in its messages', () => {
+    const issues = issuesOf({ PITCHEY_API_KEYS: 'sekrit-but-short' .slice(0, 10) + ':bad scope!' });
+    expect(issues.join('\n')).not.toContain('sekrit');
+  });
+
+  it('refuses to start in production with a default or short secret', () => {
+    expect(issuesOf({ PITCHEY_ENV: 'production', PITCHEY_JWT_SECRET: 'changeme' }).join()).toContain('PITCHEY_JWT_SECRET');
+    expect(issuesOf({ PITCHEY_ENV: 'production', PITCHEY_API_KEYS: 'a'.repeat(20) }).join()).toContain('at least 32');
+    expect(issuesOf({ PITCHEY_ENV: 'production' }).join()).toContain('needs at least one API key');
+    expect(issuesOf({ PITCHEY_ENV: 'production', PITCHEY_API_KEYS: 'Zq'.repeat(20), PITCHEY_JWT_SECRET: 'Yx'.repeat(20) })).toEqual([]);
+  });
+
+  it('reads a JSON file under the environment, and rejects unknown keys', () => {
+    const file = join(tmp.dir, 'pitchey.json');
+    writeFileSync(file, JSON.stringify({ jobConcurrency: 4, logLevel: 'debug', apiKeys: [{ key: 'f'.repeat(16), scopes: ['ai'] }] }));
+    const c = loadConfig({ PITCHEY_CONFIG_FILE: file, PITCHEY_LOG_LEVEL: 'warn' });
+    expect(c).toMatchObject({ jobConcurrency: 4, logLevel: 'warn', apiKeys: [{ key: 'f'.repeat(16), scopes: ['ai'] }] });
+    writeFileSync(file, JSON.stringify({ jobConcurency: 4 }));
+    expect(issuesOf({ PITCHEY_CONFIG_FILE: file }).join()).toContain('unknown setting "jobConcurency"');
+    tmp.remove();
+  });
+
+  it('parses gateway upstreams and refuses non-http ones', () => {
+    expect(loadConfig({ PITCHEY_UPSTREAMS: 'video=http://a:8081|http://b:8081' }).upstreams).toEqual({ video: ['http://a:8081', 'http://b:8081'] });
+    expect(issuesOf({ PITCHEY_UPSTREAMS: 'video=file:///etc/passwd' }).join()).toContain('must be http');
+  });
+
+  it('is documented: every setting appears in the README table', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    for (const s of SETTINGS) expect(readme, s.env).toContain(`| \`${s.env}\``);
+  });
+});

@@ -1,0 +1,36 @@
+// A small service on the real kit for tests: an upload route, a JSON route with a schema, and a
+// job type that writes a file, so the kit is exercised exactly as the five services use it.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Type, createService, receiveMultipart, requireFile, type Config, type RunningService, type ServiceManifest } from '../../src/kit/index.js';
+
+export const testManifest: ServiceManifest = {
+  name: 'video',
+  title: 'test service',
+  description: 'kit test bed',
+  homePort: 0,
+  jobHandlers: () => ({
+    echo: async (ctx) => {
+      const { text, delayMs } = ctx.payload as { text: string; delayMs: number };
+      for (let i = 1; i <= 4; i++) { await new Promise((r) => setTimeout(r, delayMs / 4)); ctx.progress(i * 25); }
+      const path = join(ctx.workDir, 'out.txt');
+      await writeFile(path, text.repeat(10));
+      return { result: { length: text.length * 10, output: { path, filename: 'out.txt', contentType: 'text/plain', size: text.length * 10 } }, files: [path] };
+    },
+  }),
+  routes(app, ctx) {
+    app.post('/upload', async (req) => {
+      const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: 64 * 1024, accept: ['image/png', 'text/plain'] });
+      const file = requireFile(form);
+      return { filename: file.filename, size: file.size, mime: file.mime, fields: form.fields };
+    });
+    app.post('/echo', {
+      schema: { body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 100 }), delayMs: Type.Integer({ minimum: 0, maximum: 5000, default: 0 }) }) },
+      config: { rateLimit: { max: 3, timeWindow: '1 minute' } },
+    }, async (req, reply) => ctx.submit(req, reply, { type: 'echo', payload: { text: req.body.text, delayMs: req.body.delayMs } }));
+  },
+};
+
+export function startTestService(config: Config): Promise<RunningService> {
+  return createService(testManifest, { config });
+}

@@ -1,0 +1,80 @@
+import { readdirSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningService } from '../../src/kit/index.js';
+import { TEST_KEY, makeTempDir, testConfig } from '../helpers.js';
+import { startTestService } from './test-service.js';
+
+const tmp = makeTempDir();
+let svc: RunningService;
+let port: number;
+const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c63f8ffff3f0005fe02fea7d6a4560000000049454e44ae426082', 'hex');
+
+beforeAll(async () => { svc = await startTestService(testConfig(tmp.dir)); port = await svc.listen(0, '127.0.0.1'); });
+afterAll(async () => { await svc.drain(); tmp.remove(); });
+
+function form(parts: Array<{ name: string; filename?: string; type?: string; data: Buffer | string }>): { body: Buffer; type: string } {
+  const boundary = '----pitchey' + Math.random().toString(16).slice(2);
+  const chunks = parts.flatMap((p) => [
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"` : ''}\r\n${p.type ? `Content-Type: ${p.type}\r\n` : ''}\r\n`),
+    Buffer.isBuffer(p.data) ? p.data : Buffer.from(p.data), Buffer.from('\r\n'),
+  ]);
+  return { body: Buffer.concat([...chunks, Buffer.from(`--${boundary}--\r\n`)]), type: `multipart/form-data; boundary=${boundary}` };
+}
+
+async function post(f: { body: Buffer; type: string }): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`http://127.0.0.1:${port}/upload`, { method: 'POST', headers: { 'content-type': f.type, 'x-api-key': TEST_KEY }, body: f.body });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+const tmpEntries = (): string[] => readdirSync(svc.ctx.tmpDir);
+
+describe('uploads', () => {
+  it('stores an accepted file, detects its type from content, and removes the temp folder', async () => {
+    const r = await post(form([{ name: 'note', data: 'hello' }, { name: 'file', filename: '../../etc/passwd.txt', type: 'application/pdf', data: PNG }]));
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ filename: 'passwd.txt', size: PNG.length, mime: 'image/png', fields: { note: 'hello' } });
+    expect(tmpEntries()).toEqual([]);
+  });
+  it('refuses a file whose content is not an accepted type with 415, whatever its name says', async () => {
+    const r = await post(form([{ name: 'file', filename: 'x.png', type: 'image/png', data: Buffer.from('%PDF-1.7\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n') }]));
+    expect([r.status, r.json.code, r.json.detected_type]).toEqual([415, 'UPLOAD_TYPE_REJECTED', 'application/pdf']);
+    expect(tmpEntries()).toEqual([]);
+  });
+  it('answers 422 when the file field is missing', async () => {
+    const r = await post(form([{ name: 'other', data: 'x' }]));
+    expect([r.status, r.json.code]).toEqual([422, 'UPLOAD_MISSING']);
+  });
+  it('refuses a declared-too-large upload from its Content-Length before reading it', async () => {
+    const r = await post(form([{ name: 'file', filename: 'big.txt', data: 'a'.repeat(2 * 1024 * 1024) }]));
+    expect([r.status, r.json.code]).toEqual([413, 'UPLOAD_TOO_LARGE']);
+  });
+  it('answers 413 as soon as a streamed upload passes the cap, without reading the rest', async () => {
+    const boundary = 'streamcap';
+    let sent = 0;
+    const total = 64 * 1024 * 1024;
+    const result = await new Promise<{ status: number; sent: number }>((resolve, reject) => {
+      const req = httpRequest({ host: '127.0.0.1', port, path: '/upload', method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'transfer-encoding': 'chunked', 'x-api-key': TEST_KEY } });
+      req.on('response', (res) => { res.resume(); resolve({ status: res.statusCode ?? 0, sent }); req.destroy(); });
+      req.on('error', (err) => { if (sent >= total) reject(err); });
+      req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n`);
+      const chunk = Buffer.alloc(16 * 1024, 'a');
+      const pump = (): void => {
+        while (sent < total) {
+          sent += chunk.length;
+          if (!req.write(chunk)) { req.once('drain', pump); return; }
+        }
+        req.end(`\r\n--${boundary}--\r\n`);
+      };
+      pump();
+    });
+    expect(result.status).toBe(413);
+    expect(result.sent).toBeLessThan(total / 4);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(tmpEntries()).toEqual([]);
+  });
+  it('answers 415 when the body is not multipart', async () => {
+    const res = await fetch(`http://127.0.0.1:${port}/upload`, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-api-key': TEST_KEY }, body: 'x' });
+    expect(res.status).toBe(415);
+  });
+});
