@@ -74,6 +74,7 @@ export async function createService(manifest: ServiceManifest, options: { config
   const runner = createJobRunner({
     backend, workRoot, concurrency: config.jobConcurrency, ttlMs: config.jobTtlMs,
     handlers: manifest.jobHandlers?.(ctx) ?? {},
+    onError: (err) => app.log.error({ err }, 'job runner error'),
     onSettled: (job) => {
       const labels = { service: manifest.name, job_type: job.type, outcome: job.state };
       metrics.jobsSettled.inc(labels);
@@ -92,7 +93,7 @@ export async function createService(manifest: ServiceManifest, options: { config
     ctx,
     async listen(port, host) {
       await app.listen({ port, host });
-      runner.start();
+      await runner.start();
       return (app.server.address() as AddressInfo).port;
     },
     drain() {

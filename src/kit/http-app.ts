@@ -131,8 +131,10 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpAppHan
   app.addHook('onSend', async (req, reply) => { reply.headers(SECURITY_HEADERS).header('x-request-id', req.id); });
   // Multipart bodies are left unread here; the route streams them to disk with its own cap.
   app.addContentTypeParser('multipart/form-data', (_req, _payload, done) => done(null));
+  // Swagger UI's own routes (assets, spec) are documentation: public and never rate-limited.
+  app.addHook('onRoute', (route) => { if (route.url.startsWith('/docs')) route.config = { ...route.config, auth: 'public', rateLimit: false }; });
   registerAuth(app, options);
-  await registerRateLimit(app);
+  if (config.rateLimit) await registerRateLimit(app);
   registerMetrics(app, options);
   registerTempCleanup(app);
   await registerDocs(app, options);

@@ -7,7 +7,7 @@ const tmp = makeTempDir();
 let svc: RunningService;
 const auth = { 'x-api-key': TEST_KEY };
 
-beforeAll(async () => { svc = await startTestService(testConfig(tmp.dir)); await svc.app.ready(); });
+beforeAll(async () => { svc = await startTestService(testConfig(tmp.dir)); await svc.listen(0, '127.0.0.1'); });
 afterAll(async () => { await svc.drain(); tmp.remove(); });
 
 describe('problems from the kit', () => {

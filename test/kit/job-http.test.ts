@@ -56,7 +56,7 @@ describe('jobs over HTTP', () => {
     const res = await fetch(`${base}/echo?async=true`, { method: 'POST', headers, body: JSON.stringify({ text: 'slow', delayMs: 4000 }) });
     const { task_id } = (await res.json()) as { task_id: string };
     await new Promise((r) => setTimeout(r, 300));
-    const cancel = await fetch(`${base}/status/${task_id}`, { method: 'DELETE', headers });
+    const cancel = await fetch(`${base}/status/${task_id}`, { method: 'DELETE', headers: { 'x-api-key': TEST_KEY } });
     expect(cancel.status).toBe(202);
     let state = '';
     for (let i = 0; i < 40 && state !== 'cancelled'; i++) {

@@ -27,19 +27,24 @@ async function post(f: { body: Buffer; type: string }): Promise<{ status: number
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
-const tmpEntries = (): string[] => readdirSync(svc.ctx.tmpDir);
+/** The request's temp folder is removed right after the response is sent: poll briefly for it. */
+async function tmpEntries(): Promise<string[]> {
+  let entries = readdirSync(svc.ctx.tmpDir);
+  for (let i = 0; i < 40 && entries.length > 0; i++) { await new Promise((r) => setTimeout(r, 25)); entries = readdirSync(svc.ctx.tmpDir); }
+  return entries;
+}
 
 describe('uploads', () => {
   it('stores an accepted file, detects its type from content, and removes the temp folder', async () => {
     const r = await post(form([{ name: 'note', data: 'hello' }, { name: 'file', filename: '../../etc/passwd.txt', type: 'application/pdf', data: PNG }]));
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ filename: 'passwd.txt', size: PNG.length, mime: 'image/png', fields: { note: 'hello' } });
-    expect(tmpEntries()).toEqual([]);
+    expect(await tmpEntries()).toEqual([]);
   });
   it('refuses a file whose content is not an accepted type with 415, whatever its name says', async () => {
     const r = await post(form([{ name: 'file', filename: 'x.png', type: 'image/png', data: Buffer.from('%PDF-1.7\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n') }]));
     expect([r.status, r.json.code, r.json.detected_type]).toEqual([415, 'UPLOAD_TYPE_REJECTED', 'application/pdf']);
-    expect(tmpEntries()).toEqual([]);
+    expect(await tmpEntries()).toEqual([]);
   });
   it('answers 422 when the file field is missing', async () => {
     const r = await post(form([{ name: 'other', data: 'x' }]));
@@ -70,8 +75,7 @@ describe('uploads', () => {
     });
     expect(result.status).toBe(413);
     expect(result.sent).toBeLessThan(total / 4);
-    await new Promise((r) => setTimeout(r, 100));
-    expect(tmpEntries()).toEqual([]);
+    expect(await tmpEntries()).toEqual([]);
   });
   it('answers 415 when the body is not multipart', async () => {
     const res = await fetch(`http://127.0.0.1:${port}/upload`, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-api-key': TEST_KEY }, body: 'x' });

@@ -1,0 +1,102 @@
+// `pitchey up` as a user runs it: real processes, real ports, then SIGTERM (and SIGKILL), and no
+// process may be left behind. Runs the built CLI (`npm test` builds before testing).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SERVICE_NAMES } from '../../src/kit/index.js';
+import { TEST_KEY, makeTempDir } from '../helpers.js';
+
+const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+const PUBLIC_CATALOG: Record<string, string> = { video: '/formats', document: '/templates', ai: '/models', media: '/quality-presets', code: '/languages' };
+
+interface Up { proc: ChildProcess; gateway: string; dataDir: string; env: NodeJS.ProcessEnv }
+const cleanups: Array<() => void> = [];
+afterEach(() => { while (cleanups.length > 0) cleanups.pop()?.(); });
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function readInstances(dataDir: string): Array<{ role: string; url: string; pid: number }> {
+  try { return (JSON.parse(readFileSync(join(dataDir, 'run', 'instances.json'), 'utf8')) as { instances: Array<{ role: string; url: string; pid: number }> }).instances; } catch { return []; }
+}
+
+async function startUp(): Promise<Up> {
+  const tmp = makeTempDir('pitchey-e2e-');
+  const env = { ...process.env, PITCHEY_DATA_DIR: tmp.dir, PITCHEY_PORT: '0', PITCHEY_LOG_LEVEL: 'warn', PITCHEY_API_KEYS: TEST_KEY, PITCHEY_DRAIN_TIMEOUT_MS: '3000' };
+  const proc = spawn(process.execPath, [CLI, 'up'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout?.on('data', (c: Buffer) => { output += c.toString(); });
+  proc.stderr?.on('data', (c: Buffer) => { output += c.toString(); });
+  cleanups.push(() => { if (proc.exitCode === null) proc.kill('SIGKILL'); for (const i of readInstances(tmp.dir)) if (alive(i.pid)) process.kill(i.pid, 'SIGKILL'); tmp.remove(); });
+  const gateway = await waitFor('the ready line', () => /ready in \d+ ms: gateway (\S+)/.exec(output)?.[1], 90_000);
+  return { proc, gateway, dataDir: tmp.dir, env };
+}
+
+function exited(proc: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => { if (proc.exitCode !== null) resolve(proc.exitCode); else proc.once('exit', (code) => resolve(code)); });
+}
+
+describe('pitchey up', () => {
+  it('brings up the gateway and every service, answers directly and through the gateway, and stops clean on SIGTERM', async () => {
+    const up = await startUp();
+    const instances = readInstances(up.dataDir);
+    expect(instances.map((i) => i.role).sort()).toEqual([...SERVICE_NAMES].sort());
+    for (const i of instances) {
+      expect((await fetch(`${i.url}/ready`)).status, `${i.role} ready`).toBe(200);
+      const direct = await fetch(`${i.url}${PUBLIC_CATALOG[i.role]}`);
+      const via = await fetch(`${up.gateway}/api/${i.role}${PUBLIC_CATALOG[i.role]}`);
+      expect([direct.status, via.status], i.role).toEqual([200, 200]);
+      expect(await via.json()).toEqual(await direct.json());
+      const noKey = await fetch(`${up.gateway}/api/${i.role}/queue/status`);
+      expect(noKey.status, `${i.role} without a key`).toBe(401);
+      const withKey = await fetch(`${up.gateway}/api/${i.role}/queue/status`, { headers: { 'x-api-key': TEST_KEY } });
+      expect(withKey.status, `${i.role} with a key`).toBe(200);
+    }
+    const health = spawnSync(process.execPath, [CLI, 'health', '--json', '--gateway', up.gateway], { env: up.env, encoding: 'utf8' });
+    expect(health.status, health.stderr).toBe(0);
+    expect((JSON.parse(health.stdout) as { checks: unknown[] }).checks).toHaveLength(6);
+
+    const victim = instances.find((i) => i.role === 'code');
+    if (victim === undefined) throw new Error('no code instance');
+    process.kill(victim.pid, 'SIGKILL');
+    const restarted = await waitFor('the code instance to be restarted', () => readInstances(up.dataDir).find((i) => i.role === 'code' && i.pid !== victim.pid));
+    await waitFor('the restarted instance to serve through the gateway', async () => ((await fetch(`${up.gateway}/api/code/languages`)).status === 200 ? true : undefined));
+
+    const pids = [...instances.map((i) => i.pid), restarted.pid];
+    up.proc.kill('SIGTERM');
+    expect(await exited(up.proc)).toBe(0);
+    expect(pids.filter(alive)).toEqual([]);
+  }, 120_000);
+
+  it('leaves no orphan when the supervisor itself is killed with SIGKILL', async () => {
+    const up = await startUp();
+    const pids = readInstances(up.dataDir).map((i) => i.pid);
+    expect(pids).toHaveLength(5);
+    up.proc.kill('SIGKILL');
+    await exited(up.proc);
+    await waitFor('every instance to exit', () => (pids.some(alive) ? undefined : true), 20_000);
+  }, 120_000);
+});
+
+describe('pitchey health', () => {
+  it('exits non-zero and names what is down when nothing runs', () => {
+    const tmp = makeTempDir();
+    const run = spawnSync(process.execPath, [CLI, 'health', '--gateway', 'http://127.0.0.1:9'], { env: { ...process.env, PITCHEY_DATA_DIR: tmp.dir }, encoding: 'utf8' });
+    tmp.remove();
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('gateway');
+    expect(run.stderr).toContain('unhealthy: gateway');
+  });
+});
