@@ -80,6 +80,8 @@ async function forward(req: FastifyRequest, reply: FastifyReply, route: GatewayR
   const labels = { service: route.service, track: instance.track, version: instance.version, instance: instance.id };
   const started = performance.now();
   instance.inflight++;
+  let released = false;
+  const release = (): void => { if (!released) { released = true; instance.inflight--; } };
   try {
     const res = await deps.agent.request({
       origin: instance.url, path: upstreamPath(req, route), method: req.method as 'GET',
@@ -91,8 +93,11 @@ async function forward(req: FastifyRequest, reply: FastifyReply, route: GatewayR
     deps.metrics.upstreamDuration.observe({ ...labels, status_class: statusClass(res.statusCode) }, (performance.now() - started) / 1000);
     for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) reply.header(k, v);
     if (res.headers['content-length'] !== undefined) reply.header('content-length', res.headers['content-length']);
+    // In flight until the body has been relayed, so long downloads count against their instance.
+    res.body.once('close', release);
     return reply.code(res.statusCode).send(res.body);
   } catch (err) {
+    release();
     if (err instanceof Problem) throw err;
     const cause = (err as { cause?: unknown }).cause;
     if (cause instanceof Problem) throw cause;
@@ -102,7 +107,5 @@ async function forward(req: FastifyRequest, reply: FastifyReply, route: GatewayR
     }
     deps.metrics.upstreamRequests.inc({ ...labels, status_class: 'error' });
     throw err;
-  } finally {
-    instance.inflight--;
   }
 }
