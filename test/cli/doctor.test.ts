@@ -1,0 +1,30 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { TOOLS } from '../../src/kit/index.js';
+import { makeTempDir } from '../helpers.js';
+
+const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+
+describe('pitchey doctor', () => {
+  it('reports every tool with its version, the cgroup mode and free disk', () => {
+    const tmp = makeTempDir();
+    const run = spawnSync(process.execPath, [CLI, 'doctor', '--json'], { env: { ...process.env, PITCHEY_DATA_DIR: tmp.dir }, encoding: 'utf8' });
+    tmp.remove();
+    expect(run.status, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout) as { cgroups: string; disk: { freeBytes: number }; tools: Array<{ name: string; present: boolean; version: string | null; disables: string }> };
+    expect(['v1', 'v2', 'hybrid', 'none']).toContain(report.cgroups);
+    expect(report.disk.freeBytes).toBeGreaterThan(0);
+    expect(report.tools.map((t) => t.name)).toEqual(TOOLS.map((t) => t.name));
+    // install-system-deps runs before the tests, so ffmpeg is here and its real version is read.
+    const ffmpeg = report.tools.find((t) => t.name === 'ffmpeg');
+    expect(ffmpeg?.present).toBe(true);
+    expect(ffmpeg?.version).toMatch(/^\d+\.\d+/);
+    for (const t of report.tools.filter((x) => !x.present)) expect(t.disables.length).toBeGreaterThan(0);
+  });
+  it('exits 78 with one message per bad setting', () => {
+    const run = spawnSync(process.execPath, [CLI, 'doctor'], { env: { ...process.env, PITCHEY_PORT: 'x', PITCHEY_ENV: 'prod' }, encoding: 'utf8' });
+    expect(run.status).toBe(78);
+    expect(run.stderr).toContain('PITCHEY_PORT');
+    expect(run.stderr).toContain('PITCHEY_ENV');
+  });
+});
