@@ -89,8 +89,9 @@ async function forward(req: FastifyRequest, reply: FastifyReply, route: GatewayR
       body: withBody ? req.raw.pipe(new BodyLimit(route.maxBodyBytes)) : null,
       headersTimeout: route.timeoutMs, bodyTimeout: route.timeoutMs,
     });
-    deps.metrics.upstreamRequests.inc({ ...labels, status_class: statusClass(res.statusCode) });
-    deps.metrics.upstreamDuration.observe({ ...labels, status_class: statusClass(res.statusCode) }, (performance.now() - started) / 1000);
+    const answered = { ...labels, status_class: statusClass(res.statusCode) };
+    deps.metrics.upstreamRequests.inc(answered);
+    deps.metrics.upstreamDuration.observe(answered, (performance.now() - started) / 1000);
     for (const [k, v] of Object.entries(res.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) reply.header(k, v);
     if (res.headers['content-length'] !== undefined) reply.header('content-length', res.headers['content-length']);
     // In flight until the body has been relayed, so long downloads count against their instance.
