@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The `pitchey` command: picks the command group and turns every failure into one exit code.
 import { ConfigError } from '../kit/index.js';
+import { audit, lock, release } from './audit.js';
+import { deploy, history, rollback, status } from './deploy.js';
 import { doctor } from './doctor.js';
 import { health } from './health.js';
 import { serve } from './serve.js';
@@ -11,9 +13,17 @@ const USAGE = `usage: pitchey <command>
   up                         the whole platform: gateway on :8080 and every service, supervised
   serve <role>               one role on its home port: video | document | ai | media | code | gateway
   health [--json] [--gateway URL]   probe the gateway and every instance; exit 1 if any is unhealthy
-  doctor [--json]            system tools, cgroup mode, free disk`;
+  doctor [--json]            system tools, cgroup mode, free disk
+  release build --version V | release list      immutable release directories under the data dir
+  deploy <service|all> --version V [--strategy canary|blue-green|rolling] [--steps 5,25,50,100]
+         [--step-ms N] [--bake-ms N] [--instances N] [--faults errors=0.2] [--wait]
+  status [id] | history      deployments in progress, or all of them
+  rollback <service> --emergency [--reason R] | rollback <service> [--to V] [--reason R]
+  audit [--deployment id] [--json]   the hash-chained audit log, verified
+  lock status|release        the environment's deploy lock
+  (admin commands reach the running platform: --gateway URL, PITCHEY_ADMIN_KEY, --as NAME)`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { up: () => up(), serve, health, doctor };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { up: () => up(), serve, health, doctor, release, deploy, status, history, rollback, audit, lock };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -1,18 +1,30 @@
 // The gateway: the contract's prefixes routed to pools of service instances, with its own
-// health, readiness (every service has a healthy instance) and metrics.
+// health, readiness (every service has a healthy instance) and metrics, per-track stats and the
+// traffic controls (weights, stickiness, instances, drain) a deployment controller drives.
 import type { AddressInfo } from 'node:net';
-import { SERVICE_NAMES, createHttpApp, type Config, type HttpApp, type Metrics, type ServiceName } from '../kit/index.js';
+import { SERVICE_NAMES, createAuthenticator, createHttpApp, type Config, type HttpApp, type Metrics, type ServiceName } from '../kit/index.js';
+import { registerAdminRoutes } from './admin.js';
 import { startHealthChecks, type HealthChecker } from './health-checker.js';
 import { InstancePool } from './pool.js';
 import { createUpstreamAgent, proxyRequest } from './proxy.js';
 import { GATEWAY_ROUTES } from './routes.js';
+import { TrackStats } from './track-stats.js';
+import { createTrafficControl, type TrafficControl } from './traffic-control.js';
 
-export { InstancePool, type Instance, type InstanceSpec, type Track } from './pool.js';
+export { ADMIN_PREFIX } from './admin.js';
+export { InstancePool, TRACKS, stickyBucket, stickyTrack, type DrainResult, type Instance, type InstanceSpec, type PickOptions, type Track, type TrackWeights } from './pool.js';
 export { GATEWAY_ROUTES, type GatewayRoute } from './routes.js';
+export { TRACK_COOKIE, TRACK_HEADER } from './track-choice.js';
+export { TrackStats, type TrackStatsOptions, type TrackWindowStats } from './track-stats.js';
+export { createTrafficControl, checkInstanceUrl, type InstanceView, type PoolView, type StatsView, type TrafficControl, type TrafficControlDeps } from './traffic-control.js';
 
 export interface Gateway {
   app: HttpApp;
   pools: Map<ServiceName, InstancePool>;
+  /** Per-track traffic of every proxied request. */
+  stats: TrackStats;
+  /** The admin API's operations, callable in process. */
+  control: TrafficControl;
   listen(port: number, host: string): Promise<number>;
   /** Probe every instance now (the checker also runs on its interval). */
   checkHealth(): Promise<void>;
@@ -21,9 +33,23 @@ export interface Gateway {
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
-export async function createGateway(options: { config: Config; metrics: Metrics; healthIntervalMs?: number }): Promise<Gateway> {
+export interface GatewayOptions {
+  config: Config;
+  metrics: Metrics;
+  /** Default 2 s. */
+  healthIntervalMs?: number;
+  /** The stats clock. Default Date.now. */
+  now?: () => number;
+}
+
+export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { config, metrics } = options;
   const pools = new Map(SERVICE_NAMES.map((s) => [s, new InstancePool(s)]));
+  const stats = new TrackStats();
+  const authenticate = createAuthenticator(config);
+  let checker: HealthChecker | null = null;
+  const checkHealth = async (): Promise<void> => { await checker?.checkNow(); };
+  const control = createTrafficControl({ pools, stats, checkHealth, now: options.now });
   const readiness = [{
     name: 'upstreams',
     check: async () => {
@@ -39,22 +65,22 @@ export async function createGateway(options: { config: Config; metrics: Metrics;
     scope.addContentTypeParser('*', (_req, _payload, done) => done(null));
     for (const route of GATEWAY_ROUTES) {
       const pool = pools.get(route.service) as InstancePool;
-      scope.route({ method: [...METHODS], url: `${route.prefix}*`, config: { auth: 'public' }, schema: { hide: true }, handler: (req, reply) => proxyRequest(req, reply, route, pool, { agent, metrics }) });
+      scope.route({ method: [...METHODS], url: `${route.prefix}*`, config: { auth: 'public' }, schema: { hide: true }, handler: (req, reply) => proxyRequest(req, reply, route, pool, { agent, metrics, stats, authenticate, now: options.now }) });
     }
   });
-  let checker: HealthChecker | null = null;
+  registerAdminRoutes(app, control);
   return {
     app,
     pools,
+    stats,
+    control,
     async listen(port, host) {
       checker = startHealthChecks(pools.values(), { agent, metrics, intervalMs: options.healthIntervalMs ?? 2_000 });
       await checker.checkNow();
       await app.listen({ port, host });
       return (app.server.address() as AddressInfo).port;
     },
-    async checkHealth() {
-      await checker?.checkNow();
-    },
+    checkHealth,
     async close() {
       health.draining = true;
       checker?.stop();

@@ -1,18 +1,29 @@
 // Forwards one request to an instance of its service, streaming both bodies: the body limit is
 // enforced while streaming, connect failures eject the instance and idempotent requests are
-// retried on another, and every upstream answer is counted by service, track and version.
+// retried on another, and every upstream answer is counted by service, track and version, in the
+// metrics and in the per-track stats the deployment controller reads.
 import { Transform, type TransformCallback } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Agent, errors as undiciErrors } from 'undici';
-import { Problem, formatBytes, statusClass, type Metrics } from '../kit/index.js';
+import { Problem, formatBytes, statusClass, toProblem, type Authenticator, type Metrics } from '../kit/index.js';
 import type { Instance, InstancePool } from './pool.js';
 import type { GatewayRoute } from './routes.js';
+import { TRACK_HEADER, choiceFor } from './track-choice.js';
+import type { TrackStats } from './track-stats.js';
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length']);
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const MAX_ATTEMPTS = 3;
 
-export interface ProxyDeps { agent: Agent; metrics: Metrics }
+export interface ProxyDeps {
+  agent: Agent;
+  metrics: Metrics;
+  stats: TrackStats;
+  /** Checks the admin scope of a request that pins its track. */
+  authenticate: Authenticator;
+  /** The stats clock. Default Date.now. */
+  now?: () => number;
+}
 
 export function createUpstreamAgent(): Agent {
   return new Agent({ connections: 256, keepAliveTimeout: 10_000, connect: { timeout: 2_000 } });
@@ -34,7 +45,7 @@ function hasBody(req: FastifyRequest): boolean {
 
 function forwardHeaders(req: FastifyRequest, route: GatewayRoute): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k)) headers[k] = v;
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && k !== TRACK_HEADER) headers[k] = v;
   if (req.headers['content-length'] !== undefined) headers['content-length'] = req.headers['content-length'];
   const prior = req.headers['x-forwarded-for'];
   headers['x-forwarded-for'] = prior === undefined ? req.ip : `${String(prior)}, ${req.ip}`;
@@ -60,23 +71,62 @@ export async function proxyRequest(req: FastifyRequest, reply: FastifyReply, rou
   if (withBody && Number(req.headers['content-length'] ?? 0) > route.maxBodyBytes) {
     throw new Problem('BODY_TOO_LARGE', `Bodies on ${route.prefix} may be at most ${formatBytes(route.maxBodyBytes)}.`, { headers: { connection: 'close' } });
   }
+  const choice = await choiceFor(req, reply, pool, deps.authenticate);
   const retryable = !withBody && IDEMPOTENT.has(req.method);
   const tried = new Set<string>();
   for (let attempt = 1; ; attempt++) {
-    const instance = pool.pick(tried);
-    if (instance === null) throw new Problem('UPSTREAM_UNAVAILABLE', `No healthy ${route.service} instance is available.`, { headers: { 'retry-after': '5' } });
+    const instance = pool.pick({ ...choice, exclude: tried });
+    if (instance === null) {
+      const which = choice.track === undefined ? '' : `${choice.track} `;
+      throw new Problem('UPSTREAM_UNAVAILABLE', `No healthy ${which}${route.service} instance is available.`, { headers: { 'retry-after': '5' } });
+    }
     tried.add(instance.id);
+    const record = attemptRecorder(route, instance, deps);
     try {
-      return await forward(req, reply, route, instance, deps, withBody);
+      return await forward(req, reply, { route, instance, deps, withBody, onAnswer: record });
     } catch (err) {
-      if (!isConnectFailure(err)) throw err;
+      const answered = record.done();
+      const failure = asProblem(err, route);
+      record(failure.status);
+      // A relay that broke after the headers went out cannot be retried.
+      if (!isConnectFailure(err) || answered) throw err;
       instance.healthy = false; // passive ejection; the health checker brings it back
-      if (!retryable || attempt >= MAX_ATTEMPTS) throw new Problem('UPSTREAM_UNAVAILABLE', `The ${route.service} instance could not be reached.`, { headers: { 'retry-after': '5' } });
+      if (!retryable || attempt >= MAX_ATTEMPTS) throw failure;
     }
   }
 }
 
-async function forward(req: FastifyRequest, reply: FastifyReply, route: GatewayRoute, instance: Instance, deps: ProxyDeps, withBody: boolean): Promise<FastifyReply> {
+/**
+ * Counts one attempt in the track stats, once: a relay that fails after the headers went out
+ * has already been counted by its status. Latency runs from the pick to the upstream's headers.
+ */
+function attemptRecorder(route: GatewayRoute, instance: Instance, deps: ProxyDeps): ((status: number) => void) & { done(): boolean } {
+  const started = performance.now();
+  let recorded = false;
+  return Object.assign((status: number): void => {
+    if (recorded) return;
+    recorded = true;
+    deps.stats.record(route.service, instance.track, instance.version, status, performance.now() - started, (deps.now ?? Date.now)());
+  }, { done: () => recorded });
+}
+
+/** The answer a failed attempt becomes: a refused connection is an unreachable upstream. */
+function asProblem(err: unknown, route: GatewayRoute): Problem {
+  if (isConnectFailure(err)) return new Problem('UPSTREAM_UNAVAILABLE', `The ${route.service} instance could not be reached.`, { headers: { 'retry-after': '5' } });
+  return toProblem(err);
+}
+
+interface Attempt {
+  route: GatewayRoute;
+  instance: Instance;
+  deps: ProxyDeps;
+  withBody: boolean;
+  /** Called with the upstream's status once its headers arrive. */
+  onAnswer: (status: number) => void;
+}
+
+async function forward(req: FastifyRequest, reply: FastifyReply, attempt: Attempt): Promise<FastifyReply> {
+  const { route, instance, deps, withBody } = attempt;
   const labels = { service: route.service, track: instance.track, version: instance.version, instance: instance.id };
   const started = performance.now();
   instance.inflight++;
@@ -89,6 +139,7 @@ async function forward(req: FastifyRequest, reply: FastifyReply, route: GatewayR
       body: withBody ? req.raw.pipe(new BodyLimit(route.maxBodyBytes)) : null,
       headersTimeout: route.timeoutMs, bodyTimeout: route.timeoutMs,
     });
+    attempt.onAnswer(res.statusCode);
     const answered = { ...labels, status_class: statusClass(res.statusCode) };
     deps.metrics.upstreamRequests.inc(answered);
     deps.metrics.upstreamDuration.observe(answered, (performance.now() - started) / 1000);

@@ -12,6 +12,7 @@ import { createAuthenticator, type Principal } from './auth.js';
 import type { Config } from './config.js';
 import { sendProblem } from './errors.js';
 import { registerHealthRoutes, type HealthState, type ReadinessCheck } from './health.js';
+import { registerFaults } from './faults.js';
 import { createLoggerOptions } from './logging.js';
 import type { Metrics } from './metrics.js';
 import { Problem } from './problems.js';
@@ -128,11 +129,14 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpAppHan
   const health: HealthState = { service: options.service, version: config.version, track: config.track, startedAt: Date.now(), draining: false, checks: [...(options.readiness ?? [])] };
   app.setErrorHandler((err, req, reply) => sendProblem(req, reply, err));
   registerMethodNotAllowed(app);
-  app.addHook('onSend', async (req, reply) => { reply.headers(SECURITY_HEADERS).header('x-request-id', req.id); });
+  // Every answer names the release that produced it, so clients and tests can tell canary from stable.
+  const versionHeaders = { ...SECURITY_HEADERS, 'x-pitchey-version': config.version };
+  app.addHook('onSend', async (req, reply) => { if (!reply.hasHeader('x-pitchey-version')) reply.headers(versionHeaders); else reply.headers(SECURITY_HEADERS); reply.header('x-request-id', req.id); });
   // Multipart bodies are left unread here; the route streams them to disk with its own cap.
   app.addContentTypeParser('multipart/form-data', (_req, _payload, done) => done(null));
   // Swagger UI's own routes (assets, spec) are documentation: public and never rate-limited.
   app.addHook('onRoute', (route) => { if (route.url.startsWith('/docs')) route.config = { ...route.config, auth: 'public', rateLimit: false }; });
+  if (config.faults !== null) registerFaults(app, config.faults);
   registerAuth(app, options);
   if (config.rateLimit) await registerRateLimit(app);
   registerMetrics(app, options);

@@ -1,18 +1,27 @@
-// The embedded platform (`pitchey up`): the gateway in this process and one supervised child
-// per service on a free port, registered in the gateway's pools as they come up. Instance
-// addresses are written to <data>/run/instances.json for `pitchey health`.
+// The embedded platform (`pitchey up`): the gateway and the deployment controller in this process,
+// and each service's instances as supervised children (the local driver) on free ports, each
+// registered in the gateway's pool under its track and version. Instance addresses are written to
+// <data>/run/instances.json for `pitchey health`.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createGatewayMetricSource } from '../deploy/adapters/gateway-metric-source.js';
+import { createGatewayRouter } from '../deploy/adapters/gateway-router.js';
+import { createLocalDriver, defaultReleasesDir } from '../deploy/adapters/local-driver.js';
+import type { Driver, InstanceHandle } from '../deploy/adapters/driver.js';
+import { Controller } from '../deploy/controller.js';
+import { registerDeployApi } from '../deploy/http.js';
+import { openControllerDb } from '../deploy/store.js';
 import { createGateway, type Gateway } from '../gateway/index.js';
 import { SERVICE_NAMES, createMetrics, type Config } from '../kit/index.js';
-import { Supervisor } from './supervisor.js';
 
-export interface InstanceEntry { role: string; id: string; url: string; pid: number }
+export interface InstanceEntry { role: string; id: string; url: string; pid: number; track: string; version: string }
 
 export interface Platform {
   gatewayUrl: string;
   gateway: Gateway;
+  controller: Controller;
+  driver: Driver;
   instances(): InstanceEntry[];
   /** Resolves once every service has a healthy instance in the gateway, or rejects at the deadline. */
   waitReady(timeoutMs: number): Promise<void>;
@@ -25,41 +34,47 @@ export function instancesFile(dataDir: string): string {
 
 const CLI_MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
+function childEnv(config: Config): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, PITCHEY_API_KEYS: config.apiKeys.map((k) => `${k.key}:${k.scopes.join('+')}`).join(',') };
+  delete env.PITCHEY_FAULTS; // faults reach an instance only through a deployment that asks for them
+  return env;
+}
+
 export async function startPlatform(config: Config, options: { gatewayPort: number; log?: (msg: string) => void }): Promise<Platform> {
+  const log = options.log ?? (() => undefined);
   const gateway = await createGateway({ config, metrics: createMetrics(), healthIntervalMs: 1_000 });
-  const port = await gateway.listen(options.gatewayPort, config.host);
-  const gatewayUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
-  const live = new Map<string, InstanceEntry>();
   const file = instancesFile(config.dataDir);
   mkdirSync(join(config.dataDir, 'run'), { recursive: true });
-  const record = (): void => writeFileSync(file, JSON.stringify({ gateway: { url: gatewayUrl, pid: process.pid }, instances: [...live.values()] }, null, 2));
+  let gatewayUrl = '';
+  const entries = (): InstanceEntry[] => driver.list().filter((h): h is InstanceHandle & { url: string; pid: number } => h.url !== null && h.pid !== null)
+    .map((h) => ({ role: h.service, id: h.id, url: h.url, pid: h.pid, track: h.track, version: h.version }));
+  const record = (): void => writeFileSync(file, JSON.stringify({ gateway: { url: gatewayUrl, pid: process.pid }, instances: entries() }, null, 2));
+  const driver = createLocalDriver({
+    dataDir: config.dataDir, releasesDir: defaultReleasesDir(config.dataDir), selfVersion: config.version, selfEntry: CLI_MAIN, baseEnv: childEnv(config), log,
+    onUp: (h) => { if (h.url !== null) gateway.pools.get(h.service as never)?.add({ id: h.id, url: h.url, track: h.track, version: h.version }); record(); void gateway.checkHealth(); },
+    onDown: (h) => { gateway.pools.get(h.service as never)?.remove(h.id); record(); },
+  });
+  const db = openControllerDb(join(config.dataDir, 'controller.sqlite'));
+  const controller = new Controller({ db, driver, router: createGatewayRouter(gateway), metrics: createGatewayMetricSource(gateway), log }, {
+    env: config.deployEnv, baseVersion: config.version, production: config.mode === 'production',
+    intervalMs: config.analysisIntervalMs, windowMs: config.analysisWindowMs, drainMs: config.drainTimeoutMs,
+  });
+  for (const row of controller.recover()) log(`deployment ${row.id} was live when the controller stopped: ${row.state.phase === 'promoting' ? 'promotion completed' : 'rolled back'}`);
+  registerDeployApi(gateway.app, { controller, services: SERVICE_NAMES, releasesDir: defaultReleasesDir(config.dataDir), baseVersion: config.version, env: config.deployEnv, db });
+  const port = await gateway.listen(options.gatewayPort, config.host);
+  gatewayUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   record();
-  const supervisor = new Supervisor({ ...(options.log ? { log: options.log } : {}) });
-  for (const service of SERVICE_NAMES) {
-    const id = `${service}-1`;
-    const pool = gateway.pools.get(service);
-    supervisor.start({
-      id, modulePath: CLI_MAIN, args: ['serve', service],
-      env: { ...process.env, PITCHEY_PORT: '0', PITCHEY_HOST: '127.0.0.1', PITCHEY_DATA_DIR: config.dataDir, PITCHEY_API_KEYS: config.apiKeys.map((k) => `${k.key}:${k.scopes.join('+')}`).join(','), PITCHEY_VERSION: config.version, PITCHEY_TRACK: 'stable' },
-      onListening: (childPort, pid) => {
-        const url = `http://127.0.0.1:${childPort}`;
-        live.set(id, { role: service, id, url, pid });
-        pool?.add({ id, url, track: 'stable', version: config.version });
-        record();
-        void gateway.checkHealth();
-      },
-      onExit: () => { live.delete(id); pool?.remove(id); record(); },
-    });
-  }
+  const starting = SERVICE_NAMES.map((service) => driver.start({ service, track: 'stable', version: controller.currentVersion(service), count: 1, faults: null }, 60_000)
+    .catch((err: Error) => log(`${service} did not start: ${err.message}`)));
   let stopped: Promise<void> | null = null;
   return {
-    gatewayUrl,
-    gateway,
-    instances: () => [...live.values()],
+    gatewayUrl, gateway, controller, driver,
+    instances: entries,
     async waitReady(timeoutMs) {
+      await Promise.all(starting);
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const missing = SERVICE_NAMES.filter((s) => (gateway.pools.get(s)?.available().length ?? 0) === 0 || !live.has(`${s}-1`));
+        const missing = SERVICE_NAMES.filter((s) => (gateway.pools.get(s)?.available().length ?? 0) === 0);
         if (missing.length === 0) return;
         if (Date.now() > deadline) throw new Error(`not ready after ${timeoutMs} ms: ${missing.join(', ')}`);
         await new Promise((r) => setTimeout(r, 100));
@@ -67,8 +82,10 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
     },
     stop() {
       stopped ??= (async () => {
+        await controller.stop();
         await gateway.close();
-        await supervisor.stopAll(config.drainTimeoutMs);
+        await driver.close(config.drainTimeoutMs);
+        db.close();
         rmSync(file, { force: true });
       })();
       return stopped;

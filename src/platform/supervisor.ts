@@ -56,20 +56,24 @@ export class Supervisor {
     });
   }
 
-  /** SIGTERM every child, wait up to `graceMs` for them to drain, then SIGKILL their groups. */
-  async stopAll(graceMs: number): Promise<void> {
-    const waits = [...this.children.values()].map((entry) => {
-      entry.stopping = true;
-      if (entry.timer !== null) clearTimeout(entry.timer);
-      const child = entry.child;
-      if (child === null || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-      return new Promise<void>((resolve) => {
-        const kill = setTimeout(() => killTree(child.pid), graceMs);
-        child.once('exit', () => { clearTimeout(kill); killTree(child.pid); resolve(); });
-        child.kill('SIGTERM');
-      });
+  /** SIGTERM one child (no restart), wait up to `graceMs` for it to drain, then SIGKILL its group. */
+  stop(id: string, graceMs: number): Promise<void> {
+    const entry = this.children.get(id);
+    if (entry === undefined) return Promise.resolve();
+    this.children.delete(id);
+    entry.stopping = true;
+    if (entry.timer !== null) clearTimeout(entry.timer);
+    const child = entry.child;
+    if (child === null || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const kill = setTimeout(() => killTree(child.pid), graceMs);
+      child.once('exit', () => { clearTimeout(kill); killTree(child.pid); resolve(); });
+      child.kill('SIGTERM');
     });
-    await Promise.all(waits);
-    this.children.clear();
+  }
+
+  /** Stops every child as `stop` does, all at once. */
+  async stopAll(graceMs: number): Promise<void> {
+    await Promise.all([...this.children.keys()].map((id) => this.stop(id, graceMs)));
   }
 }

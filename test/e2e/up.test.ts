@@ -1,56 +1,24 @@
 // `pitchey up` as a user runs it: real processes, real ports, then SIGTERM (and SIGKILL), and no
 // process may be left behind. Runs the built CLI (`npm test` builds before testing).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SERVICE_NAMES } from '../../src/kit/index.js';
 import { TEST_KEY, makeTempDir } from '../helpers.js';
+import { CLI, alive, exited, readInstances, startUp, waitFor } from './platform.js';
 
-const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname;
 const PUBLIC_CATALOG: Record<string, string> = { video: '/formats', document: '/templates', ai: '/models', media: '/quality-presets', code: '/languages' };
-
-interface Up { proc: ChildProcess; gateway: string; dataDir: string; env: NodeJS.ProcessEnv }
 const cleanups: Array<() => void> = [];
 afterEach(() => { while (cleanups.length > 0) cleanups.pop()?.(); });
 
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
-}
-
-async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function readInstances(dataDir: string): Array<{ role: string; url: string; pid: number }> {
-  try { return (JSON.parse(readFileSync(join(dataDir, 'run', 'instances.json'), 'utf8')) as { instances: Array<{ role: string; url: string; pid: number }> }).instances; } catch { return []; }
-}
-
-async function startUp(): Promise<Up> {
-  const tmp = makeTempDir('pitchey-e2e-');
-  const env = { ...process.env, PITCHEY_DATA_DIR: tmp.dir, PITCHEY_PORT: '0', PITCHEY_LOG_LEVEL: 'warn', PITCHEY_API_KEYS: TEST_KEY, PITCHEY_DRAIN_TIMEOUT_MS: '3000' };
-  const proc = spawn(process.execPath, [CLI, 'up'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  proc.stdout?.on('data', (c: Buffer) => { output += c.toString(); });
-  proc.stderr?.on('data', (c: Buffer) => { output += c.toString(); });
-  cleanups.push(() => { if (proc.exitCode === null) proc.kill('SIGKILL'); for (const i of readInstances(tmp.dir)) if (alive(i.pid)) process.kill(i.pid, 'SIGKILL'); tmp.remove(); });
-  const gateway = await waitFor('the ready line', () => /ready in \d+ ms: gateway (\S+)/.exec(output)?.[1], 90_000);
-  return { proc, gateway, dataDir: tmp.dir, env };
-}
-
-function exited(proc: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => { if (proc.exitCode !== null) resolve(proc.exitCode); else proc.once('exit', (code) => resolve(code)); });
+async function upPlatform(): Promise<Awaited<ReturnType<typeof startUp>>> {
+  const u = await startUp();
+  cleanups.push(u.remove);
+  return u;
 }
 
 describe('pitchey up', () => {
   it('brings up the gateway and every service, answers directly and through the gateway, and stops clean on SIGTERM', async () => {
-    const up = await startUp();
+    const up = await upPlatform();
     const instances = readInstances(up.dataDir);
     expect(instances.map((i) => i.role).sort()).toEqual([...SERVICE_NAMES].sort());
     for (const i of instances) {
@@ -81,7 +49,7 @@ describe('pitchey up', () => {
   }, 120_000);
 
   it('leaves no orphan when the supervisor itself is killed with SIGKILL', async () => {
-    const up = await startUp();
+    const up = await upPlatform();
     const pids = readInstances(up.dataDir).map((i) => i.pid);
     expect(pids).toHaveLength(5);
     up.proc.kill('SIGKILL');

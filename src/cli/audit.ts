@@ -1,0 +1,40 @@
+// `pitchey audit`, `pitchey lock status|release`, `pitchey release build|list`.
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../kit/index.js';
+import { buildRelease, listReleases } from '../deploy/releases.js';
+import { defaultReleasesDir } from '../deploy/adapters/local-driver.js';
+import { createAdminClient, option } from './admin-client.js';
+import { formatTable } from './table.js';
+import { CheckFailed, UsageError } from './usage.js';
+
+interface Event { seq: number; at: number; kind: string; actor: string; deploymentId: string | null; data: Record<string, unknown> }
+
+export async function audit(argv: string[]): Promise<void> {
+  const deployment = option(argv, 'deployment');
+  const r = await createAdminClient(argv).call<{ verified: boolean; broken: { brokenAt: number; reason: string } | null; events: Event[] }>('GET', `/audit${deployment ? `?deployment=${encodeURIComponent(deployment)}` : ''}`);
+  if (argv.includes('--json')) console.log(JSON.stringify(r, null, 2));
+  else console.log(formatTable(['seq', 'time', 'kind', 'actor', 'deployment'], r.events.map((e) => [String(e.seq), new Date(e.at).toISOString(), e.kind, e.actor, e.deploymentId ?? ''])));
+  if (!r.verified) throw new CheckFailed(`audit chain broken at event ${r.broken?.brokenAt}: ${r.broken?.reason}`);
+  console.error(`audit chain verified (${r.events.length} events shown)`);
+}
+
+export async function lock(argv: string[]): Promise<void> {
+  const client = createAdminClient(argv);
+  if (argv[0] === 'release') { console.log(JSON.stringify(await client.call('DELETE', '/lock'))); return; }
+  if (argv[0] !== 'status') throw new UsageError('lock status|release');
+  const { lock: held } = await client.call<{ lock: { holder: string; reason: string; acquiredAt: number } | null }>('GET', '/lock');
+  console.log(held === null ? 'unlocked' : `locked by ${held.holder} since ${new Date(held.acquiredAt).toISOString()}: ${held.reason}`);
+}
+
+export async function release(argv: string[]): Promise<void> {
+  const releasesDir = defaultReleasesDir(loadConfig().dataDir);
+  if (argv[0] === 'list') {
+    console.log(formatTable(['version', 'created', 'files', 'checksum'], listReleases(releasesDir).map((m) => [m.version, m.createdAt, String(m.files), m.checksum])));
+    return;
+  }
+  const version = option(argv, 'version');
+  if (argv[0] !== 'build' || version === undefined) throw new UsageError('release build --version V | release list');
+  const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
+  const manifest = buildRelease({ projectRoot, releasesDir, version });
+  console.log(`release ${manifest.version}: ${manifest.files} files, ${manifest.checksum}`);
+}

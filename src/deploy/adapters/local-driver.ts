@@ -1,0 +1,81 @@
+// The local driver: instances are supervised child processes of this one, on free loopback ports,
+// each run from its release directory (or from this build for the version it carries).
+import { join } from 'node:path';
+import { Supervisor } from '../../platform/supervisor.js';
+import { releaseEntry } from '../releases.js';
+import type { Track } from '../engine/types.js';
+import type { Driver, InstanceHandle, StartSpec } from './driver.js';
+
+export interface LocalDriverOptions {
+  dataDir: string;
+  releasesDir: string;
+  /** The version this build is, run from `selfEntry` instead of a release directory. */
+  selfVersion: string;
+  selfEntry: string;
+  /** Environment every instance gets (keys, log level); the driver adds port, version, track, faults. */
+  baseEnv: NodeJS.ProcessEnv;
+  onUp(instance: InstanceHandle): void;
+  onDown(instance: InstanceHandle): void;
+  log?: (message: string) => void;
+}
+
+export function createLocalDriver(options: LocalDriverOptions): Driver {
+  const supervisor = new Supervisor(options.log ? { log: options.log } : {});
+  const instances = new Map<string, InstanceHandle>();
+  let counter = 0;
+
+  const entryFor = (version: string): string => (version === options.selfVersion ? options.selfEntry : releaseEntry(options.releasesDir, version));
+
+  function startOne(spec: StartSpec, entry: string, timeoutMs: number): Promise<InstanceHandle> {
+    const handle: InstanceHandle = { id: `${spec.service}-${spec.version}-${++counter}`, service: spec.service, track: spec.track, version: spec.version, url: null, pid: null };
+    instances.set(handle.id, handle);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${handle.id} did not listen within ${timeoutMs} ms`)), timeoutMs);
+      supervisor.start({
+        id: handle.id, modulePath: entry, args: ['serve', spec.service],
+        env: {
+          ...options.baseEnv, PITCHEY_PORT: '0', PITCHEY_HOST: '127.0.0.1', PITCHEY_DATA_DIR: options.dataDir,
+          PITCHEY_VERSION: spec.version, PITCHEY_TRACK: spec.track, PITCHEY_FAULTS: spec.faults ?? '',
+        },
+        onListening: (port, pid) => {
+          handle.url = `http://127.0.0.1:${port}`;
+          handle.pid = pid;
+          options.onUp(handle);
+          clearTimeout(timer);
+          resolve(handle);
+        },
+        onExit: () => { if (handle.url !== null) options.onDown(handle); handle.url = null; },
+      });
+    });
+  }
+
+  return {
+    async start(spec, timeoutMs) {
+      const entry = entryFor(spec.version);
+      return Promise.all(Array.from({ length: spec.count }, () => startOne(spec, entry, timeoutMs)));
+    },
+    async stop(ids, graceMs) {
+      await Promise.all(ids.map(async (id) => {
+        const handle = instances.get(id);
+        instances.delete(id);
+        await supervisor.stop(id, graceMs);
+        if (handle !== undefined && handle.url !== null) { options.onDown(handle); handle.url = null; }
+      }));
+    },
+    retag(id, track: Track) {
+      const handle = instances.get(id);
+      if (handle === undefined) return;
+      handle.track = track;
+      options.onUp(handle); // announced again under its new track
+    },
+    list: () => [...instances.values()],
+    async close(graceMs) {
+      await supervisor.stopAll(graceMs);
+      instances.clear();
+    },
+  };
+}
+
+export function defaultReleasesDir(dataDir: string): string {
+  return join(dataDir, 'releases');
+}

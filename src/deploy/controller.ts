@@ -1,0 +1,265 @@
+// The controller loop: takes a deployment request, persists the engine's state before every
+// action, carries the actions out through the driver and the router, feeds observations back to
+// the engine on an interval, and ends with the lock released and an audit trail.
+import { randomUUID } from 'node:crypto';
+import { appendAudit } from './audit.js';
+import { advance, createPlan, planHash, startDeployment, type PlanInput } from './engine/index.js';
+import type { Action, DeploymentState, EngineInput, Track } from './engine/types.js';
+import type { Driver } from './adapters/driver.js';
+import type { MetricSource } from './adapters/metric-source.js';
+import type { TrafficRouter } from './adapters/traffic-router.js';
+import { acquireLock, releaseLock } from './lock.js';
+import { isActive, readCurrentVersion, readDeployment, readDeployments, writeCurrentVersion, writeDeployment, type ControllerDb, type DeploymentRow } from './store.js';
+
+export interface ControllerPorts {
+  db: ControllerDb;
+  driver: Driver;
+  router: TrafficRouter;
+  metrics: MetricSource;
+  clock?: () => number;
+  log?: (message: string) => void;
+}
+
+export interface ControllerOptions {
+  env: string;
+  /** The version running when nothing was ever deployed (this build). */
+  baseVersion: string;
+  /** Analysis cadence. Default 1 s. */
+  intervalMs?: number;
+  /** Analysis window. Default 30 s. */
+  windowMs?: number;
+  /** How long a retired instance may finish its requests. Default 10 s. */
+  drainMs?: number;
+  /** Fault injection is refused in production. */
+  production: boolean;
+}
+
+export interface DeployRequest extends Omit<PlanInput, 'id' | 'fromVersion'> { author: string }
+
+export class DeployRefused extends Error {
+  constructor(message: string, readonly reason: 'lock' | 'invalid' | 'not-found' | 'conflict') { super(message); this.name = 'DeployRefused'; }
+}
+
+interface Live { row: DeploymentRow; busy: Promise<void>; timer: NodeJS.Timeout | null }
+
+export class Controller {
+  private readonly live = new Map<string, Live>();
+  private readonly now: () => number;
+  private readonly log: (m: string) => void;
+
+  constructor(private readonly ports: ControllerPorts, private readonly options: ControllerOptions) {
+    this.now = ports.clock ?? Date.now;
+    this.log = ports.log ?? (() => undefined);
+  }
+
+  /** The version stable runs for a service in this environment. */
+  currentVersion(service: string): string {
+    return readCurrentVersion(this.ports.db, this.options.env, service)?.version ?? this.options.baseVersion;
+  }
+
+  previousVersion(service: string): string | null {
+    return readCurrentVersion(this.ports.db, this.options.env, service)?.previous ?? null;
+  }
+
+  audit(kind: string, actor: string, data: Record<string, unknown>, deploymentId: string | null = null): void {
+    appendAudit(this.ports.db, { at: this.now(), env: this.options.env, deploymentId, kind, actor, data });
+  }
+
+  /** Plans, locks, persists and starts a deployment; the loop carries it on. */
+  deploy(request: DeployRequest): DeploymentRow {
+    const { env } = this.options;
+    if (request.faults && this.options.production) throw new DeployRefused('fault injection is refused in production', 'invalid');
+    if (readDeployments(this.ports.db, { env, activeOnly: true }).some((d) => d.service === request.service)) {
+      throw new DeployRefused(`a deployment of ${request.service} is already in progress in ${env}`, 'conflict');
+    }
+    const fromVersion = this.currentVersion(request.service);
+    if (fromVersion === request.toVersion) throw new DeployRefused(`${request.service} already runs ${request.toVersion}`, 'conflict');
+    const id = `dep-${randomUUID().slice(0, 8)}`;
+    let plan;
+    try { plan = createPlan({ ...request, id, fromVersion }); } catch (err) { throw new DeployRefused((err as Error).message, 'invalid'); }
+    try {
+      acquireLock(this.ports.db, { env, holder: request.author, reason: `deploy ${request.service} ${request.toVersion}`, deploymentId: id, acquiredAt: this.now() });
+    } catch (err) {
+      throw new DeployRefused((err as Error).message, 'lock');
+    }
+    const result = startDeployment(plan, this.now());
+    const row: DeploymentRow = { id, env, service: request.service, author: request.author, state: result.state, createdAt: this.now(), updatedAt: this.now() };
+    writeDeployment(this.ports.db, row);
+    this.audit('deployment.started', request.author, { service: request.service, from: fromVersion, to: request.toVersion, strategy: plan.strategy, planHash: planHash(plan) }, id);
+    const live: Live = { row, busy: Promise.resolve(), timer: null };
+    this.live.set(id, live);
+    this.enqueue(live, () => this.apply(live, result.actions));
+    this.schedule(live);
+    return row;
+  }
+
+  /** True while the controller still acts on the deployment (its last actions included). */
+  isLive(id: string): boolean {
+    return this.live.has(id);
+  }
+
+  get(id: string): DeploymentRow | null {
+    return this.live.get(id)?.row ?? readDeployment(this.ports.db, id);
+  }
+
+  /** Feeds an operator or driver event to a live deployment. */
+  signal(id: string, input: EngineInput, actor: string): DeploymentRow {
+    const live = this.live.get(id);
+    if (live === undefined) throw new DeployRefused(`deployment ${id} is not in progress`, 'not-found');
+    this.audit(`operator.${input.kind}`, actor, { input }, id);
+    this.enqueue(live, () => this.step(live, input));
+    return live.row;
+  }
+
+  /**
+   * Emergency rollback: stable gets all traffic now (in-process, before anything else), then every
+   * live deployment of the service is aborted. Returns how long the switch took.
+   */
+  async emergencyRollback(service: string, reason: string, actor: string): Promise<{ switchMs: number; aborted: string[] }> {
+    const started = performance.now();
+    this.ports.router.setWeights(service, { stable: 100 });
+    const switchMs = performance.now() - started;
+    const targets = [...this.live.values()].filter((l) => l.row.service === service);
+    this.audit('rollback.emergency', actor, { service, reason, switchMs, deployments: targets.map((t) => t.row.id) });
+    await Promise.all(targets.map((live) => this.enqueue(live, () => this.step(live, { kind: 'abort', reason: `emergency rollback: ${reason}` }))));
+    return { switchMs, aborted: targets.map((t) => t.row.id) };
+  }
+
+  /** On start: deployments that were live when the controller died cannot keep their lost instances. */
+  recover(): DeploymentRow[] {
+    const stale = readDeployments(this.ports.db, { env: this.options.env, activeOnly: true });
+    for (const row of stale) {
+      const promoted = row.state.phase === 'promoting';
+      const state: DeploymentState = { ...row.state, phase: promoted ? 'promoted' : 'rolled-back', updatedAt: this.now(), reason: promoted ? 'promotion completed after a controller restart' : 'controller restarted mid-deployment: rolled back to stable' };
+      if (promoted) writeCurrentVersion(this.ports.db, this.options.env, row.service, row.state.plan.toVersion, this.now());
+      writeDeployment(this.ports.db, { ...row, state });
+      releaseLock(this.ports.db, this.options.env, row.id);
+      this.audit(promoted ? 'deployment.promoted' : 'deployment.rolled-back', 'controller', { reason: state.reason, recovered: true }, row.id);
+    }
+    return stale;
+  }
+
+  async stop(): Promise<void> {
+    for (const live of this.live.values()) if (live.timer !== null) clearInterval(live.timer);
+    await Promise.all([...this.live.values()].map((l) => l.busy));
+  }
+
+  /** Waits until the deployment is no longer live (tests, `--wait`). */
+  async settled(id: string): Promise<DeploymentRow | null> {
+    for (let live = this.live.get(id); live !== undefined; live = this.live.get(id)) await live.busy.then(() => new Promise((r) => setTimeout(r, 50)));
+    return this.get(id);
+  }
+
+  private schedule(live: Live): void {
+    live.timer = setInterval(() => {
+      if (this.idle(live)) this.enqueue(live, () => this.observe(live));
+    }, this.options.intervalMs ?? 1_000);
+  }
+
+  private pending = new WeakSet<Live>();
+
+  private idle(live: Live): boolean {
+    return !this.pending.has(live);
+  }
+
+  /** One operation at a time per deployment: ticks never overlap actions. */
+  private enqueue(live: Live, op: () => Promise<void>): Promise<void> {
+    this.pending.add(live);
+    live.busy = live.busy.then(op).catch((err: unknown) => this.log(`deployment ${live.row.id}: ${(err as Error).stack ?? String(err)}`)).finally(() => {
+      this.pending.delete(live);
+      // Finished only once every action of the final transition has run, never midway through.
+      if (!isActive(live.row.state.phase) && this.live.has(live.row.id)) this.finish(live);
+    });
+    return live.busy;
+  }
+
+  private async observe(live: Live): Promise<void> {
+    if (!['starting', 'progressing', 'paused'].includes(live.row.state.phase)) return;
+    const now = this.now();
+    // Never look back past this deployment's start: earlier traffic on a track was another release's.
+    const windowMs = Math.max(1_000, Math.min(this.options.windowMs ?? 30_000, now - live.row.state.startedAt));
+    const tracks = await this.ports.metrics.window(live.row.service, windowMs, now);
+    await this.step(live, { kind: 'observe', observation: { at: now, windowMs, tracks, instances: this.ports.router.instances(live.row.service) } });
+  }
+
+  private async step(live: Live, input: EngineInput): Promise<void> {
+    if (!isActive(live.row.state.phase)) return;
+    const result = advance(live.row.state, input, this.now());
+    await this.persistAndApply(live, result.state, result.actions);
+  }
+
+  private async persistAndApply(live: Live, state: DeploymentState, actions: Action[]): Promise<void> {
+    const before = live.row.state.phase;
+    live.row = { ...live.row, state, updatedAt: this.now() };
+    writeDeployment(this.ports.db, live.row);
+    if (state.phase !== before) this.audit('deployment.phase', 'controller', { from: before, to: state.phase, reason: state.reason, assessments: state.assessments }, live.row.id);
+    await this.apply(live, actions);
+  }
+
+  private finish(live: Live): void {
+    if (live.timer !== null) clearInterval(live.timer);
+    this.live.delete(live.row.id);
+    const { state } = live.row;
+    if (state.phase === 'promoted') writeCurrentVersion(this.ports.db, this.options.env, live.row.service, state.plan.toVersion, this.now());
+    releaseLock(this.ports.db, this.options.env, live.row.id);
+    this.audit(`deployment.${state.phase}`, 'controller', { reason: state.reason }, live.row.id);
+    this.log(`deployment ${live.row.id} ${state.phase}: ${state.reason ?? ''}`);
+  }
+
+  private async apply(live: Live, actions: Action[]): Promise<void> {
+    for (const action of actions) {
+      this.audit(`action.${action.kind}`, 'controller', { action }, live.row.id);
+      await this.applyOne(live, action);
+    }
+  }
+
+  private async applyOne(live: Live, action: Action): Promise<void> {
+    const { service } = live.row;
+    const { router } = this.ports;
+    switch (action.kind) {
+      case 'setWeights': router.setWeights(service, action.weights); return;
+      case 'notify': this.log(`[${action.level}] ${service}: ${action.message}`); return;
+      case 'stopInstances': await this.retire(service, this.matching(service, action.track, action.version).slice(0, action.count ?? Infinity).map((h) => h.id)); return;
+      case 'promote': await this.promote(service, action.from, live.row.state.plan.toVersion); return;
+      case 'startInstances': {
+        const outcome = await this.startAndWait(service, action, live.row.state.plan.readyTimeoutMs);
+        await this.step(live, outcome);
+      }
+    }
+  }
+
+  private matching(service: string, track: Track, version?: string): ReturnType<Driver['list']> {
+    return this.ports.driver.list().filter((h) => h.service === service && h.track === track && (version === undefined || h.version === version));
+  }
+
+  private async retire(service: string, ids: string[]): Promise<void> {
+    const drainMs = this.options.drainMs ?? 10_000;
+    await Promise.all(ids.map((id) => this.ports.router.drain(service, id, drainMs)));
+    await this.ports.driver.stop(ids, drainMs);
+  }
+
+  private async promote(service: string, from: Track, version: string): Promise<void> {
+    const old = this.ports.driver.list().filter((h) => h.service === service && h.track === 'stable' && h.version !== version);
+    for (const h of this.matching(service, from)) {
+      this.ports.driver.retag(h.id, 'stable');
+      this.ports.router.retag(service, h.id, 'stable');
+    }
+    this.ports.router.setWeights(service, { stable: 100 });
+    await this.retire(service, old.map((h) => h.id));
+  }
+
+  private async startAndWait(service: string, action: Extract<Action, { kind: 'startInstances' }>, timeoutMs: number): Promise<EngineInput> {
+    const deadline = this.now() + timeoutMs;
+    try {
+      const handles = await this.ports.driver.start({ service, track: action.track, version: action.version, count: action.count, faults: action.faults }, timeoutMs);
+      while (!handles.every((h) => this.ports.router.isHealthy(service, h.id))) {
+        if (this.now() > deadline) throw new Error(`instances of ${action.version} were not healthy within ${timeoutMs} ms`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return { kind: 'instancesStarted' };
+    } catch (err) {
+      await this.ports.driver.stop(this.matching(service, action.track, action.version).map((h) => h.id), 0);
+      return { kind: 'instancesFailed', reason: (err as Error).message };
+    }
+  }
+}

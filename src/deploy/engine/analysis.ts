@@ -1,0 +1,58 @@
+// Step analysis: assess the rules that apply at the current traffic split and sort the verdicts into
+// what the machine acts on — a rollback, a pause, new alerts, and the rules still holding the step.
+import type { DeploymentPlan, DeploymentState, Observation, Rule, RuleAssessment, RuleMetric, Track } from './types.js';
+import { assessRule } from './rules.js';
+
+/** Metrics that need the baseline to carry traffic in the same window. */
+const SIDE_BY_SIDE: ReadonlySet<RuleMetric> = new Set(['error-rate-vs-stable', 'latency-ratio', 'auth-failures']);
+
+/** What one observation means for the current step. */
+export interface StepAnalysis {
+  /** Breach clocks for every rule of the plan (null for rules not assessed now). */
+  breachSince: Record<string, number | null>;
+  /** Latest assessment per rule: this observation's, else the last one made. */
+  assessments: RuleAssessment[];
+  /** First failing rule whose action is 'rollback'. */
+  rollback: RuleAssessment | null;
+  /** First failing rule whose action is 'pause'. */
+  pause: RuleAssessment | null;
+  /** 'alert' rules that fail now and did not before. */
+  newAlerts: RuleAssessment[];
+  /** Assessed rollback/pause rules that are not 'pass': the step may not advance while any remain. */
+  holding: RuleAssessment[];
+}
+
+/**
+ * Rules that can be assessed at this split. Side-by-side rules need both tracks to carry traffic
+ * (0 < candidate weight < 100) and a baseline version to exist; the rest always apply.
+ */
+export function applicableRules(plan: DeploymentPlan, candidateWeight: number): Rule[] {
+  const sideBySide = plan.fromVersion !== null && candidateWeight > 0 && candidateWeight < 100;
+  return plan.rules.filter((rule) => sideBySide || !SIDE_BY_SIDE.has(rule.metric));
+}
+
+/** Assess the applicable rules on `observation`, `candidate` against 'stable'. */
+export function analyseStep(state: DeploymentState, observation: Observation, now: number, candidate: Track): StepAnalysis {
+  const rules = applicableRules(state.plan, state.plan.steps[state.stepIndex] ?? 0);
+  const results = rules.map((rule) => ({
+    rule,
+    ...assessRule(rule, observation, now, state.breachSince[rule.id] ?? null, { candidate, baseline: 'stable' }),
+  }));
+  const current = new Map(results.map((r) => [r.rule.id, r]));
+  const previous = new Map(state.assessments.map((a) => [a.ruleId, a]));
+  const failing = (action: Rule['action']): RuleAssessment | null =>
+    results.find((r) => r.rule.action === action && r.assessment.verdict === 'fail')?.assessment ?? null;
+  return {
+    breachSince: Object.fromEntries(state.plan.rules.map((rule) => [rule.id, current.get(rule.id)?.breachSince ?? null])),
+    assessments: state.plan.rules.flatMap((rule) => {
+      const latest = current.get(rule.id)?.assessment ?? previous.get(rule.id);
+      return latest ? [latest] : [];
+    }),
+    rollback: failing('rollback'),
+    pause: failing('pause'),
+    newAlerts: results
+      .filter((r) => r.rule.action === 'alert' && r.assessment.verdict === 'fail' && previous.get(r.rule.id)?.verdict !== 'fail')
+      .map((r) => r.assessment),
+    holding: results.filter((r) => r.rule.action !== 'alert' && r.assessment.verdict !== 'pass').map((r) => r.assessment),
+  };
+}

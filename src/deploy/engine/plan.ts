@@ -1,0 +1,118 @@
+// Plan factory: fills in defaults, validates, and hashes the resolved plan (sign-offs bind to the hash).
+import type { DeploymentPlan, Rule, RuleMetric, Strategy } from './types.js';
+import {
+  DEFAULT_BAKE_MS, DEFAULT_BLUE_GREEN_STEPS, DEFAULT_CANARY_STEPS, DEFAULT_READY_TIMEOUT_MS, DEFAULT_RULES,
+  DEFAULT_STEP_MS,
+} from './defaults.js';
+import { canonicalJson, fnv1a64 } from './hash.js';
+
+/** A plan that cannot be carried out as asked; the message says which field and why. */
+export class PlanError extends Error {
+  override readonly name = 'PlanError';
+}
+
+/** What a caller states about a deployment; everything optional has a documented default. */
+export interface PlanInput {
+  id: string;
+  service: string;
+  strategy: Strategy;
+  /** Version on stable now; null on a first deployment (blue-green only). */
+  fromVersion: string | null;
+  toVersion: string;
+  /** Instances of the new version. Default 1. Rolling: also the number of batches (≤ 100). */
+  instances?: number;
+  /** Canary default [5, 25, 50, 100]; blue-green default [100]; rolling: derived from instances, not accepted. */
+  steps?: number[];
+  /** Default 60 000. */
+  stepMs?: number;
+  /** Default 300 000. */
+  bakeMs?: number;
+  /** Default 60 000. */
+  readyTimeoutMs?: number;
+  /** Default {@link DEFAULT_RULES}. */
+  rules?: Rule[];
+  /** Default null. */
+  faults?: string | null;
+}
+
+const STRATEGIES: readonly Strategy[] = ['canary', 'blue-green', 'rolling'];
+const METRICS: readonly RuleMetric[] = ['error-rate', 'error-rate-vs-stable', 'latency-ratio', 'auth-failures', 'unavailable'];
+
+/** Resolve `input` into a complete, validated plan. Throws {@link PlanError} on invalid input. */
+export function createPlan(input: PlanInput): DeploymentPlan {
+  requireText(input.id, 'id');
+  requireText(input.service, 'service');
+  requireText(input.toVersion, 'toVersion');
+  if (!STRATEGIES.includes(input.strategy)) {
+    throw new PlanError(`strategy must be one of ${STRATEGIES.join(', ')}; got ${String(input.strategy)}`);
+  }
+  if (input.fromVersion !== null) requireText(input.fromVersion, 'fromVersion');
+  if (input.fromVersion === null && input.strategy !== 'blue-green') {
+    throw new PlanError(`a first deployment (fromVersion null) has no stable version to ${input.strategy} against; use blue-green`);
+  }
+  const instances = input.instances ?? 1;
+  if (!Number.isInteger(instances) || instances < 1) throw new PlanError(`instances must be an integer ≥ 1; got ${instances}`);
+  return {
+    id: input.id,
+    service: input.service,
+    strategy: input.strategy,
+    fromVersion: input.fromVersion,
+    toVersion: input.toVersion,
+    instances,
+    steps: resolveSteps(input, instances),
+    stepMs: duration(input.stepMs ?? DEFAULT_STEP_MS, 'stepMs', 0),
+    bakeMs: duration(input.bakeMs ?? DEFAULT_BAKE_MS, 'bakeMs', 0),
+    readyTimeoutMs: duration(input.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, 'readyTimeoutMs', 1),
+    rules: resolveRules(input.rules ?? DEFAULT_RULES),
+    faults: input.faults ?? null,
+  };
+}
+
+/** Stable hash of the plan's canonical JSON (sorted keys): 16 hex digits of 64-bit FNV-1a. */
+export function planHash(plan: DeploymentPlan): string {
+  return fnv1a64(canonicalJson(plan));
+}
+
+function resolveSteps(input: PlanInput, instances: number): number[] {
+  if (input.strategy === 'rolling') {
+    if (input.steps !== undefined) throw new PlanError('rolling steps follow from instances (one batch per instance); do not pass steps');
+    if (instances > 100) throw new PlanError(`rolling replaces one instance per batch, at most 100; got ${instances}`);
+    return Array.from({ length: instances }, (_, i) => Math.round((100 * (i + 1)) / instances));
+  }
+  const steps = [...(input.steps ?? (input.strategy === 'canary' ? DEFAULT_CANARY_STEPS : DEFAULT_BLUE_GREEN_STEPS))];
+  if (steps.length === 0) throw new PlanError('steps must not be empty');
+  steps.forEach((w, i) => {
+    if (!Number.isInteger(w) || w <= 0 || w > 100) throw new PlanError(`steps must be integers in (0, 100]; step ${i + 1} is ${w}`);
+    const before = steps[i - 1];
+    if (before !== undefined && w <= before) throw new PlanError(`steps must be strictly ascending; step ${i + 1} (${w}) follows ${before}`);
+  });
+  if (steps[steps.length - 1] !== 100) throw new PlanError(`steps must end at 100; the last is ${steps[steps.length - 1]}`);
+  return steps;
+}
+
+function resolveRules(rules: readonly Rule[]): Rule[] {
+  const seen = new Set<string>();
+  return rules.map((rule, i) => {
+    const where = `rule ${i + 1} (${rule.id})`;
+    requireText(rule.id, `rule ${i + 1} id`);
+    if (seen.has(rule.id)) throw new PlanError(`rule ids must be unique; ${rule.id} appears twice`);
+    seen.add(rule.id);
+    if (!METRICS.includes(rule.metric)) throw new PlanError(`${where}: metric must be one of ${METRICS.join(', ')}; got ${String(rule.metric)}`);
+    if (!Number.isFinite(rule.threshold) || rule.threshold < 0) throw new PlanError(`${where}: threshold must be a finite number ≥ 0`);
+    if (rule.metric === 'latency-ratio' && rule.threshold <= 0) throw new PlanError(`${where}: a latency ratio threshold must be > 0`);
+    duration(rule.forMs, `${where} forMs`, 0);
+    if (!Number.isInteger(rule.minSamples) || rule.minSamples < 1) throw new PlanError(`${where}: minSamples must be an integer ≥ 1`);
+    if (rule.noData !== 'inconclusive' && rule.noData !== 'fail') throw new PlanError(`${where}: noData must be 'inconclusive' or 'fail' (never a pass)`);
+    if (!['rollback', 'pause', 'alert'].includes(rule.action)) throw new PlanError(`${where}: action must be rollback, pause or alert`);
+    return { ...rule };
+  });
+}
+
+function duration(ms: number, field: string, min: number): number {
+  if (!Number.isInteger(ms) || ms < min) throw new PlanError(`${field} must be an integer number of milliseconds ≥ ${min}; got ${ms}`);
+  return ms;
+}
+
+function requireText(value: unknown, field: string): void {
+  if (typeof value !== 'string' || value.trim() === '') throw new PlanError(`${field} must be a non-empty string`);
+}

@@ -1,0 +1,130 @@
+// The deploy engine's vocabulary: plans, observations, rule verdicts, deployment state and the
+// actions the controller carries out. Data only; the engine never touches a socket or the clock.
+
+export type Track = 'stable' | 'canary' | 'blue' | 'green';
+export type Strategy = 'canary' | 'blue-green' | 'rolling';
+export type Verdict = 'pass' | 'fail' | 'inconclusive' | 'error';
+
+/** Traffic one track saw over one analysis window (the gateway's per-track stats). */
+export interface TrackWindow {
+  version: string;
+  requests: number;
+  /** 5xx answers and failed upstream attempts. */
+  errors: number;
+  /** 401/403 answers. */
+  authFailures: number;
+  /** 502/503/504 answers: no instance could serve. */
+  unavailable: number;
+  /** Latencies (ms) of requests in the window: all of them or a uniform sample. */
+  latenciesMs: number[];
+}
+
+/** What the controller saw at `at`, over the window ending then. */
+export interface Observation {
+  at: number;
+  windowMs: number;
+  tracks: Partial<Record<Track, TrackWindow>>;
+  /** Instances per track that pass their health checks, and how many exist. */
+  instances: Partial<Record<Track, { ready: number; total: number }>>;
+}
+
+export type RuleMetric =
+  /** errors / requests of the new version, against the threshold (0.05 = 5 %). */
+  | 'error-rate'
+  /** new-version error rate significantly above stable's, side by side (two-proportion test). */
+  | 'error-rate-vs-stable'
+  /** new p95 latency / stable p95 latency, against the threshold (1.5 = +50 %), with a rank test. */
+  | 'latency-ratio'
+  /** any 401/403 that stable does not also produce at the same rate. */
+  | 'auth-failures'
+  /** unavailable answers, or no ready instance of the new version. */
+  | 'unavailable';
+
+export interface Rule {
+  id: string;
+  metric: RuleMetric;
+  threshold: number;
+  /** The breach must hold continuously this long before the action fires (Prometheus `for`). */
+  forMs: number;
+  /** Fewer requests than this in the window is "no data" for this rule. */
+  minSamples: number;
+  /** What no data means. Never a pass. */
+  noData: 'inconclusive' | 'fail';
+  action: 'rollback' | 'pause' | 'alert';
+}
+
+export interface RuleAssessment {
+  ruleId: string;
+  verdict: Verdict;
+  reason: string;
+  at: number;
+  evidence: {
+    observed: number | null;
+    threshold: number;
+    samples: { candidate: number; baseline: number };
+    statistic?: { name: string; value: number; pValue?: number };
+  };
+}
+
+export interface DeploymentPlan {
+  id: string;
+  service: string;
+  strategy: Strategy;
+  /** Version on stable now; null on a first deployment. */
+  fromVersion: string | null;
+  toVersion: string;
+  /** Instances to run for the new version. */
+  instances: number;
+  /** Canary weights in percent, e.g. [5, 25, 50, 100]; blue-green switch steps, e.g. [100]. */
+  steps: number[];
+  /** How long each step is analysed before the next one. */
+  stepMs: number;
+  /** Blue-green: how long the old colour keeps running after the switch. */
+  bakeMs: number;
+  /** Give up when new instances are not ready in this time. */
+  readyTimeoutMs: number;
+  rules: Rule[];
+  /** Fault injection for tests and game days (refused in production by the controller). */
+  faults: string | null;
+}
+
+export type Phase =
+  | 'pending' | 'starting' | 'progressing' | 'paused' | 'promoting'
+  | 'promoted' | 'rolling-back' | 'rolled-back' | 'failed';
+
+export interface DeploymentState {
+  plan: DeploymentPlan;
+  phase: Phase;
+  stepIndex: number;
+  stepStartedAt: number | null;
+  /** Per rule: since when its breach has held continuously (null: not breaching). */
+  breachSince: Record<string, number | null>;
+  /** The latest assessment of each rule. */
+  assessments: RuleAssessment[];
+  /** Why the deployment is where it is (the verdict that rolled it back, the pause reason…). */
+  reason: string | null;
+  startedAt: number;
+  updatedAt: number;
+  /** Rolling: how many instances have been replaced. */
+  replaced: number;
+}
+
+/** Things the controller does through its ports; the engine only asks for them. */
+export type Action =
+  | { kind: 'startInstances'; track: Track; version: string; count: number; faults: string | null }
+  | { kind: 'stopInstances'; track: Track; version?: string; count?: number }
+  | { kind: 'setWeights'; weights: Partial<Record<Track, number>> }
+  /** The new version becomes stable: its instances are relabelled, the old ones drained. */
+  | { kind: 'promote'; from: Track }
+  | { kind: 'notify'; level: 'info' | 'warning' | 'critical'; message: string };
+
+/** What happened since the last call: a fresh observation, or an operator/driver event. */
+export type EngineInput =
+  | { kind: 'observe'; observation: Observation }
+  | { kind: 'instancesStarted' }
+  | { kind: 'instancesFailed'; reason: string }
+  | { kind: 'abort'; reason: string }
+  | { kind: 'resume' }
+  | { kind: 'promoteNow' };
+
+export interface EngineResult { state: DeploymentState; actions: Action[] }

@@ -1,0 +1,106 @@
+// The controller's admin API on the gateway (scope `admin`): the CLI records wishes here and the
+// controller acts. Deploy, inspect, abort/resume/promote, roll back, audit, lock, releases.
+import type { FastifyRequest } from 'fastify';
+import { Problem, Type, type HttpApp } from '../kit/index.js';
+import { readAudit, verifyAudit } from './audit.js';
+import { Controller, DeployRefused } from './controller.js';
+import { readLock, releaseLock } from './lock.js';
+import { listReleases, readRelease } from './releases.js';
+import { readDeployments, type DeploymentRow } from './store.js';
+
+const admin = { auth: 'admin' } as const;
+const TrackWeights = Type.Array(Type.Integer({ minimum: 1, maximum: 100 }), { minItems: 1, maxItems: 20 });
+const DeployBody = Type.Object({
+  service: Type.String({ minLength: 1 }),
+  version: Type.String({ minLength: 1, maxLength: 64 }),
+  strategy: Type.Union([Type.Literal('canary'), Type.Literal('blue-green'), Type.Literal('rolling')]),
+  steps: Type.Optional(TrackWeights),
+  stepMs: Type.Optional(Type.Integer({ minimum: 100 })),
+  bakeMs: Type.Optional(Type.Integer({ minimum: 0 })),
+  instances: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+  readyTimeoutMs: Type.Optional(Type.Integer({ minimum: 1000 })),
+  faults: Type.Optional(Type.String({ maxLength: 200 })),
+});
+const RollbackBody = Type.Object({
+  service: Type.String({ minLength: 1 }),
+  emergency: Type.Optional(Type.Boolean()),
+  to: Type.Optional(Type.String({ maxLength: 64 })),
+  reason: Type.String({ minLength: 1, maxLength: 1000 }),
+});
+const IdParams = Type.Object({ id: Type.String({ pattern: '^dep-[0-9a-f]{8}$' }) });
+
+export interface DeployApiOptions { controller: Controller; services: readonly string[]; releasesDir: string; baseVersion: string; env: string; db: Parameters<typeof readDeployments>[0] }
+
+function actor(req: FastifyRequest): string {
+  const named = req.headers['x-pitchey-actor'];
+  return typeof named === 'string' && /^[\w .@-]{1,64}$/.test(named) ? named : req.principal?.id ?? 'unknown';
+}
+
+function refusal(err: unknown): never {
+  if (!(err instanceof DeployRefused)) throw err;
+  const code = { lock: 'DEPLOY_LOCK_HELD', conflict: 'DEPLOY_CONFLICT', invalid: 'DEPLOY_INVALID', 'not-found': 'DEPLOYMENT_NOT_FOUND' } as const;
+  throw new Problem(code[err.reason], err.message);
+}
+
+export function summarize(row: DeploymentRow, live: boolean): Record<string, unknown> {
+  const { state } = row;
+  return {
+    id: row.id, live, env: row.env, service: row.service, author: row.author, strategy: state.plan.strategy,
+    from: state.plan.fromVersion, to: state.plan.toVersion, phase: state.phase, step: state.stepIndex, steps: state.plan.steps,
+    reason: state.reason, assessments: state.assessments, created_at: new Date(row.createdAt).toISOString(), updated_at: new Date(row.updatedAt).toISOString(),
+  };
+}
+
+export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
+  const base = '/_pitchey/admin';
+  const knownVersion = (v: string): boolean => v === o.baseVersion || readRelease(o.releasesDir, v) !== null;
+  const checkTarget = (service: string, version: string): void => {
+    if (!o.services.includes(service)) throw new Problem('DEPLOY_INVALID', `Unknown service "${service}"; one of ${o.services.join(', ')}.`);
+    if (!knownVersion(version)) throw new Problem('RELEASE_NOT_FOUND', `No release ${version}; build it with \`pitchey release build --version ${version}\`.`);
+  };
+  app.post(`${base}/deployments`, { config: admin, schema: { body: DeployBody, summary: 'Start a deployment' } }, async (req, reply) => {
+    const b = req.body;
+    checkTarget(b.service, b.version);
+    try {
+      const row = o.controller.deploy({ service: b.service, toVersion: b.version, strategy: b.strategy, author: actor(req), ...(b.steps ? { steps: b.steps } : {}), ...(b.stepMs ? { stepMs: b.stepMs } : {}), ...(b.bakeMs !== undefined ? { bakeMs: b.bakeMs } : {}), ...(b.instances ? { instances: b.instances } : {}), ...(b.readyTimeoutMs ? { readyTimeoutMs: b.readyTimeoutMs } : {}), ...(b.faults ? { faults: b.faults } : {}) });
+      return reply.code(201).header('location', `${base}/deployments/${row.id}`).send(summarize(row, o.controller.isLive(row.id)));
+    } catch (err) { return refusal(err); }
+  });
+  app.get(`${base}/deployments`, { config: admin }, async () => ({ deployments: readDeployments(o.db, { env: o.env, limit: 50 }).map((r) => summarize(r, o.controller.isLive(r.id))) }));
+  app.get(`${base}/deployments/:id`, { config: admin, schema: { params: IdParams } }, async (req) => {
+    const row = o.controller.get(req.params.id);
+    if (row === null) throw new Problem('DEPLOYMENT_NOT_FOUND', `No deployment ${req.params.id}.`);
+    return summarize(row, o.controller.isLive(row.id));
+  });
+  for (const kind of ['abort', 'resume', 'promote'] as const) {
+    app.post(`${base}/deployments/:id/${kind}`, { config: admin, schema: { params: IdParams } }, async (req) => {
+      const input = kind === 'abort' ? { kind, reason: `aborted by ${actor(req)}` } : kind === 'resume' ? { kind } : { kind: 'promoteNow' as const };
+      try { return summarize(o.controller.signal(req.params.id, input, actor(req)), true); } catch (err) { return refusal(err); }
+    });
+  }
+  app.post(`${base}/rollback`, { config: admin, schema: { body: RollbackBody } }, async (req, reply) => {
+    const b = req.body;
+    if (b.emergency) {
+      if (!o.services.includes(b.service)) throw new Problem('DEPLOY_INVALID', `Unknown service "${b.service}".`);
+      return o.controller.emergencyRollback(b.service, b.reason, actor(req));
+    }
+    const to = b.to ?? o.controller.previousVersion(b.service);
+    if (to === null) throw new Problem('DEPLOY_INVALID', `${b.service} has no previous version to roll back to.`);
+    checkTarget(b.service, to);
+    try {
+      const row = o.controller.deploy({ service: b.service, toVersion: to, strategy: 'blue-green', steps: [100], bakeMs: 0, author: actor(req) });
+      o.controller.audit('rollback.to', actor(req), { service: b.service, to, reason: b.reason }, row.id);
+      return reply.code(201).send(summarize(row, o.controller.isLive(row.id)));
+    } catch (err) { return refusal(err); }
+  });
+  app.get(`${base}/audit`, { config: admin, schema: { querystring: Type.Object({ deployment: Type.Optional(Type.String()) }) } }, async (req) => ({
+    verified: verifyAudit(o.db) === null, broken: verifyAudit(o.db), events: readAudit(o.db, req.query.deployment ? { deploymentId: req.query.deployment } : {}),
+  }));
+  app.get(`${base}/lock`, { config: admin }, async () => ({ lock: readLock(o.db, o.env) }));
+  app.delete(`${base}/lock`, { config: admin }, async (req) => {
+    const released = releaseLock(o.db, o.env);
+    o.controller.audit('lock.released', actor(req), { released });
+    return { released };
+  });
+  app.get(`${base}/releases`, { config: admin }, async () => ({ base: o.baseVersion, releases: listReleases(o.releasesDir) }));
+}

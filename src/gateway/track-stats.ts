@@ -1,0 +1,147 @@
+// Per-track traffic the deployment controller judges a release by: for each service, track and
+// version, one-second buckets over the last 15 minutes of requests, errors, auth failures,
+// unavailable answers and a bounded uniform sample of latencies.
+import type { Track } from './pool.js';
+
+/** What one track saw over a window; the deploy engine's `TrackWindow`. */
+export interface TrackWindowStats {
+  /** The version that served most of the track's requests in the window. */
+  version: string;
+  requests: number;
+  /** 5xx answers, including proxy failures that became 502/504. */
+  errors: number;
+  /** 401/403 answers. */
+  authFailures: number;
+  /** 502/503/504 answers. */
+  unavailable: number;
+  /** Latencies (ms): all of them, or a uniform sample when a second saw more than the cap. */
+  latenciesMs: number[];
+}
+
+export interface TrackStatsOptions {
+  /** Buckets kept, one per second. Default 900 (15 min). */
+  seconds?: number;
+  /** Latencies kept per bucket (reservoir sampling). Default 200. */
+  samplesPerBucket?: number;
+  /** Default Math.random. */
+  random?: () => number;
+}
+
+interface Bucket {
+  second: number;
+  requests: number;
+  errors: number;
+  authFailures: number;
+  unavailable: number;
+  /** Latencies offered to the reservoir; `latencies` holds at most the cap of them. */
+  seen: number;
+  latencies: number[];
+}
+
+interface Series { service: string; track: Track; version: string; ring: Array<Bucket | undefined>; last: number }
+
+interface VersionBuckets { version: string; buckets: Bucket[] }
+
+const sum = (buckets: Bucket[], field: 'requests' | 'errors' | 'authFailures' | 'unavailable'): number => buckets.reduce((n, b) => n + b[field], 0);
+
+const emptyBucket = (second: number): Bucket => ({ second, requests: 0, errors: 0, authFailures: 0, unavailable: 0, seen: 0, latencies: [] });
+
+export class TrackStats {
+  private readonly series = new Map<string, Series>();
+  private readonly seconds: number;
+  private readonly cap: number;
+  private readonly random: () => number;
+
+  constructor(options: TrackStatsOptions = {}) {
+    this.seconds = options.seconds ?? 900;
+    this.cap = options.samplesPerBucket ?? 200;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** Counts one answer (or proxy failure, as the status it became) of an instance of `track` at `version`. */
+  record(service: string, track: Track, version: string, status: number, latencyMs: number, now: number): void {
+    const key = `${service}\u0000${track}\u0000${version}`;
+    let series = this.series.get(key);
+    if (series === undefined) this.series.set(key, series = { service, track, version, ring: new Array<Bucket | undefined>(this.seconds), last: 0 });
+    const second = Math.floor(now / 1000);
+    const slot = second % this.seconds;
+    let bucket = series.ring[slot];
+    if (bucket === undefined || bucket.second !== second) series.ring[slot] = bucket = emptyBucket(second);
+    series.last = Math.max(series.last, second);
+    bucket.requests++;
+    if (status >= 500) bucket.errors++;
+    if (status === 401 || status === 403) bucket.authFailures++;
+    if (status === 502 || status === 503 || status === 504) bucket.unavailable++;
+    this.sample(bucket, latencyMs);
+  }
+
+  /**
+   * Traffic per track of `service` over the last `windowMs` before `now`: the whole seconds from
+   * `now - windowMs` (rounded down to its second) to `now`, at most the ring's length. A track
+   * that ran more than one version in the window reports the version with most requests, and
+   * the sums of all.
+   */
+  window(service: string, windowMs: number, now: number): Partial<Record<Track, TrackWindowStats>> {
+    const to = Math.floor(now / 1000);
+    const from = Math.max(Math.floor((now - windowMs) / 1000), to - this.seconds + 1);
+    this.prune(to);
+    const byTrack = new Map<Track, VersionBuckets[]>();
+    for (const series of this.series.values()) {
+      if (series.service !== service) continue;
+      const buckets = series.ring.filter((b): b is Bucket => b !== undefined && b.second >= from && b.second <= to);
+      if (buckets.length > 0) byTrack.set(series.track, [...(byTrack.get(series.track) ?? []), { version: series.version, buckets }]);
+    }
+    const out: Partial<Record<Track, TrackWindowStats>> = {};
+    for (const [track, versions] of byTrack) out[track] = this.summarise(versions);
+    return out;
+  }
+
+  private summarise(versions: VersionBuckets[]): TrackWindowStats {
+    const top = versions.reduce((best, v) => (sum(v.buckets, 'requests') > sum(best.buckets, 'requests') ? v : best));
+    const all = versions.flatMap((v) => v.buckets);
+    return {
+      version: top.version,
+      requests: sum(all, 'requests'),
+      errors: sum(all, 'errors'),
+      authFailures: sum(all, 'authFailures'),
+      unavailable: sum(all, 'unavailable'),
+      latenciesMs: this.mergeSamples(all),
+    };
+  }
+
+  private sample(bucket: Bucket, latencyMs: number): void {
+    bucket.seen++;
+    if (bucket.latencies.length < this.cap) { bucket.latencies.push(latencyMs); return; }
+    const j = Math.floor(this.random() * bucket.seen);
+    if (j < this.cap) bucket.latencies[j] = latencyMs;
+  }
+
+  /**
+   * One uniform sample over several buckets. A capped bucket stands for more requests than it
+   * holds, so when any bucket is capped every bucket is thinned to the same fraction (the
+   * smallest kept/seen), rounding at random, before the samples are joined.
+   */
+  private mergeSamples(buckets: Bucket[]): number[] {
+    const fraction = Math.min(1, ...buckets.map((b) => b.latencies.length / Math.max(1, b.seen)));
+    if (fraction === 1) return buckets.flatMap((b) => b.latencies);
+    return buckets.flatMap((b) => {
+      const exact = b.seen * fraction;
+      const take = Math.min(b.latencies.length, Math.floor(exact) + (this.random() < exact - Math.floor(exact) ? 1 : 0));
+      return this.choose(b.latencies, take);
+    });
+  }
+
+  private choose(values: number[], take: number): number[] {
+    const copy = [...values];
+    for (let i = 0; i < take; i++) {
+      const j = i + Math.floor(this.random() * (copy.length - i));
+      [copy[i], copy[j]] = [copy[j] as number, copy[i] as number];
+    }
+    return copy.slice(0, take);
+  }
+
+  /** Forgets series with nothing left in the ring. */
+  private prune(nowSecond: number): void {
+    for (const [key, series] of this.series) if (series.last <= nowSecond - this.seconds) this.series.delete(key);
+  }
+}

@@ -1,0 +1,19 @@
+// Fault injection, switched on only by PITCHEY_FAULTS (refused in production): a share of
+// requests answer 500, every request waits a little longer, or the process dies after N requests.
+// Liveness, readiness and metrics stay honest so the instance stays in rotation, as a bad release does.
+import type { FastifyInstance } from 'fastify';
+import type { Faults } from './config.js';
+import { Problem } from './problems.js';
+
+const EXEMPT = new Set(['/health', '/ready', '/metrics']);
+
+export function registerFaults(app: FastifyInstance, faults: Faults, random: () => number = Math.random): void {
+  let served = 0;
+  app.addHook('onRequest', async (req) => {
+    if (EXEMPT.has(req.routeOptions.url ?? '')) return;
+    served++;
+    if (faults.crashAfter !== null && served >= faults.crashAfter) setImmediate(() => process.kill(process.pid, 'SIGKILL'));
+    if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
+    if (random() < faults.errorRate) throw new Problem('INTERNAL_ERROR', 'Injected fault (PITCHEY_FAULTS).');
+  });
+}

@@ -1,0 +1,25 @@
+// A steady request load from the test process against the platform (a separate process tree):
+// every answer is recorded with its status and the release version that produced it.
+export interface Answer { at: number; status: number; version: string | null }
+
+export interface Load { stop(): Promise<Answer[]>; answers: Answer[] }
+
+export function startLoad(url: string, ratePerSecond: number, headers: Record<string, string> = {}): Load {
+  const answers: Answer[] = [];
+  const inflight = new Set<Promise<void>>();
+  const timer = setInterval(() => {
+    const p = fetch(url, { headers, signal: AbortSignal.timeout(10_000) })
+      .then(async (res) => { await res.arrayBuffer(); answers.push({ at: Date.now(), status: res.status, version: res.headers.get('x-pitchey-version') }); })
+      .catch(() => { answers.push({ at: Date.now(), status: 0, version: null }); })
+      .finally(() => inflight.delete(p));
+    inflight.add(p);
+  }, 1000 / ratePerSecond);
+  return {
+    answers,
+    async stop() { clearInterval(timer); await Promise.all([...inflight]); return answers; },
+  };
+}
+
+export function failed(answers: Answer[]): Answer[] {
+  return answers.filter((a) => a.status === 0 || a.status >= 500);
+}

@@ -1,0 +1,50 @@
+// Shared e2e helpers: start the built `pitchey up` in a temp data dir, read its instances, wait
+// for conditions, and make sure nothing it started outlives the test.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TEST_KEY, makeTempDir } from '../helpers.js';
+
+export const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+
+export interface UpProcess { proc: ChildProcess; gateway: string; dataDir: string; env: NodeJS.ProcessEnv; output: () => string; remove: () => void }
+export interface InstanceRecord { role: string; id: string; url: string; pid: number; track: string; version: string }
+
+export function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+export async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export function readInstances(dataDir: string): InstanceRecord[] {
+  try { return (JSON.parse(readFileSync(join(dataDir, 'run', 'instances.json'), 'utf8')) as { instances: InstanceRecord[] }).instances; } catch { return []; }
+}
+
+export function exited(proc: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => { if (proc.exitCode !== null || proc.signalCode !== null) resolve(proc.exitCode); else proc.once('exit', (code) => resolve(code)); });
+}
+
+/** Starts `pitchey up`; `cleanup` kills whatever is left and removes the data dir (unless reused). */
+export async function startUp(options: { env?: Record<string, string>; dataDir?: string } = {}): Promise<UpProcess> {
+  const tmp = options.dataDir === undefined ? makeTempDir('pitchey-e2e-') : { dir: options.dataDir, remove: () => undefined };
+  const env = { ...process.env, PITCHEY_DATA_DIR: tmp.dir, PITCHEY_PORT: '0', PITCHEY_LOG_LEVEL: 'warn', PITCHEY_API_KEYS: TEST_KEY, PITCHEY_DRAIN_TIMEOUT_MS: '3000', ...options.env };
+  const proc = spawn(process.execPath, [CLI, 'up'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  proc.stdout?.on('data', (c: Buffer) => { output += c.toString(); });
+  proc.stderr?.on('data', (c: Buffer) => { output += c.toString(); });
+  const remove = (): void => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    for (const i of readInstances(tmp.dir)) if (alive(i.pid)) process.kill(i.pid, 'SIGKILL');
+    tmp.remove();
+  };
+  const gateway = await waitFor('the ready line', () => /ready in \d+ ms: gateway (\S+)/.exec(output)?.[1], 90_000).catch((err: Error) => { remove(); throw new Error(`${err.message}\n${output}`); });
+  return { proc, gateway, dataDir: tmp.dir, env, output: () => output, remove };
+}
