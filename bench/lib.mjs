@@ -40,3 +40,33 @@ export function median(values) {
   const s = [...values].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
+
+/** Starts `pitchey up` in its own data dir and resolves with its gateway URL once ready. */
+export async function startPlatform(env = {}) {
+  const data = tempDir('pitchey-bench-platform-');
+  const proc = spawn(process.execPath, [CLI, 'up'], { env: { ...process.env, PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: '0', PITCHEY_LOG_LEVEL: 'warn', PITCHEY_API_KEYS: KEY, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let out = '';
+  const gateway = await new Promise((resolve, reject) => {
+    proc.stderr.on('data', (c) => { out += c; const m = /ready in \d+ ms: gateway (\S+)/.exec(out); if (m) resolve(m[1]); });
+    proc.once('exit', () => reject(new Error(`pitchey up exited:\n${out}`)));
+  });
+  return { gateway, dataDir: data.dir, async stop() { await stop(proc); data.remove(); } };
+}
+
+/** Calls the controller's admin API. */
+export async function admin(gateway, method, path, body) {
+  const res = await fetch(`${gateway}/_pitchey/admin${path}`, { method, headers: { 'x-api-key': KEY, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+  return res.json();
+}
+
+/** A steady load; every answer keeps its time, status and the version that served it. */
+export function steadyLoad(url, ratePerSecond) {
+  const answers = [];
+  const pending = new Set();
+  const timer = setInterval(() => {
+    const p = fetch(url).then(async (r) => { await r.arrayBuffer(); answers.push({ at: performance.now(), status: r.status, version: r.headers.get('x-pitchey-version') }); })
+      .catch(() => answers.push({ at: performance.now(), status: 0, version: null })).finally(() => pending.delete(p));
+    pending.add(p);
+  }, 1000 / ratePerSecond);
+  return { answers, async stop() { clearInterval(timer); await Promise.all([...pending]); return answers; } };
+}

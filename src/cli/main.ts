@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The `pitchey` command: picks the command group and turns every failure into one exit code.
+import { ReleaseError } from '../deploy/releases.js';
 import { ConfigError } from '../kit/index.js';
 import { audit, lock, release } from './audit.js';
 import { deploy, history, rollback, status } from './deploy.js';
@@ -39,7 +40,7 @@ main(process.argv.slice(2)).then(
   (err: unknown) => {
     if (err instanceof UsageError) { console.error(`pitchey: ${err.message}\n${USAGE}`); process.exit(64); }
     if (err instanceof ConfigError) { console.error(`pitchey: ${err.message}`); process.exit(78); }
-    if (err instanceof CheckFailed) { console.error(`pitchey: ${err.message}`); process.exit(1); }
+    if (err instanceof CheckFailed || err instanceof ReleaseError) { console.error(`pitchey: ${err.message}`); process.exit(1); }
     console.error(err);
     process.exit(70);
   },

@@ -131,7 +131,7 @@ export class Controller {
     for (const row of stale) {
       const promoted = row.state.phase === 'promoting';
       const state: DeploymentState = { ...row.state, phase: promoted ? 'promoted' : 'rolled-back', updatedAt: this.now(), reason: promoted ? 'promotion completed after a controller restart' : 'controller restarted mid-deployment: rolled back to stable' };
-      if (promoted) writeCurrentVersion(this.ports.db, this.options.env, row.service, row.state.plan.toVersion, this.now());
+      if (promoted) writeCurrentVersion(this.ports.db, this.options.env, row.service, row.state.plan.toVersion, this.now(), row.state.plan.fromVersion);
       writeDeployment(this.ports.db, { ...row, state });
       releaseLock(this.ports.db, this.options.env, row.id);
       this.audit(promoted ? 'deployment.promoted' : 'deployment.rolled-back', 'controller', { reason: state.reason, recovered: true }, row.id);
@@ -200,7 +200,7 @@ export class Controller {
     if (live.timer !== null) clearInterval(live.timer);
     this.live.delete(live.row.id);
     const { state } = live.row;
-    if (state.phase === 'promoted') writeCurrentVersion(this.ports.db, this.options.env, live.row.service, state.plan.toVersion, this.now());
+    if (state.phase === 'promoted') writeCurrentVersion(this.ports.db, this.options.env, live.row.service, state.plan.toVersion, this.now(), state.plan.fromVersion);
     releaseLock(this.ports.db, this.options.env, live.row.id);
     this.audit(`deployment.${state.phase}`, 'controller', { reason: state.reason }, live.row.id);
     this.log(`deployment ${live.row.id} ${state.phase}: ${state.reason ?? ''}`);

@@ -88,7 +88,9 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     if (to === null) throw new Problem('DEPLOY_INVALID', `${b.service} has no previous version to roll back to.`);
     checkTarget(b.service, to);
     try {
-      const row = o.controller.deploy({ service: b.service, toVersion: to, strategy: 'blue-green', steps: [100], bakeMs: 0, author: actor(req) });
+      // The fast path: the target is the known-good previous version, so one switch and no analysis
+      // (which would otherwise wait for traffic before finishing).
+      const row = o.controller.deploy({ service: b.service, toVersion: to, strategy: 'blue-green', steps: [100], bakeMs: 0, rules: [], author: actor(req) });
       o.controller.audit('rollback.to', actor(req), { service: b.service, to, reason: b.reason }, row.id);
       return reply.code(201).send(summarize(row, o.controller.isLive(row.id)));
     } catch (err) { return refusal(err); }

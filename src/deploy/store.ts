@@ -60,10 +60,11 @@ export function readCurrentVersion(db: ControllerDb, env: string, service: strin
   return (db.prepare('SELECT version, previous FROM current_versions WHERE env = ? AND service = ?').get(env, service) as { version: string; previous: string | null } | undefined) ?? null;
 }
 
-export function writeCurrentVersion(db: ControllerDb, env: string, service: string, version: string, now: number): void {
+/** Records `version` as current; the one it replaces (or `replaced`, on a first record) becomes previous. */
+export function writeCurrentVersion(db: ControllerDb, env: string, service: string, version: string, now: number, replaced: string | null = null): void {
   const current = readCurrentVersion(db, env, service);
   if (current?.version === version) return;
   db.prepare(`INSERT INTO current_versions (env, service, version, previous, updated_at) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT(env, service) DO UPDATE SET previous = current_versions.version, version = excluded.version, updated_at = excluded.updated_at`)
-    .run(env, service, version, current?.version ?? null, now);
+    .run(env, service, version, current?.version ?? replaced, now);
 }

@@ -1,0 +1,63 @@
+// The operator's commands against a running platform: release build/list, deploy --wait, status,
+// history, audit, lock, rollback --to. Each is the built CLI in its own process.
+import { spawn, spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEST_KEY } from '../helpers.js';
+import { failed, startLoad } from './load.js';
+import { CLI, exited, startUp, type UpProcess } from './platform.js';
+
+let up: UpProcess;
+
+function pitchey(...args: string[]): { status: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args, '--gateway', up.gateway, '--as', 'alice'], {
+    env: { ...up.env, PITCHEY_ADMIN_KEY: TEST_KEY }, encoding: 'utf8', timeout: 60_000,
+  });
+  return { status: r.status, out: r.stdout, err: r.stderr };
+}
+
+function release(...args: string[]): { status: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [CLI, 'release', ...args], { env: up.env, encoding: 'utf8' });
+  return { status: r.status, out: r.stdout, err: r.stderr };
+}
+
+beforeAll(async () => { up = await startUp({ env: { PITCHEY_VERSION: 'v1', PITCHEY_ANALYSIS_INTERVAL_MS: '250', PITCHEY_ANALYSIS_WINDOW_MS: '3000' } }); }, 120_000);
+afterAll(() => up?.remove());
+
+describe('operator commands', () => {
+  it('builds and lists releases, refusing to rebuild one', () => {
+    expect(release('build', '--version', 'v2').out).toMatch(/release v2: \d+ files, sha256:/);
+    const again = release('build', '--version', 'v2');
+    expect(again.status).toBe(1);
+    expect(again.err).toContain('immutable');
+    expect(release('list').out).toContain('v2');
+  });
+
+  it('deploys with --wait, shows history and a verified audit trail, then rolls back to the previous version', async () => {
+    // Analysis needs traffic (no data is never a pass), so clients keep calling while it deploys.
+    const load = startLoad(`${up.gateway}/api/media/quality-presets`, 40);
+    const child = spawn(process.execPath, [CLI, 'deploy', 'media', '--version', 'v2', '--strategy', 'blue-green', '--bake-ms', '500', '--wait', '--gateway', up.gateway, '--as', 'alice'], { env: { ...up.env, PITCHEY_ADMIN_KEY: TEST_KEY } });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { out += c.toString(); });
+    expect(await exited(child), out).toBe(0);
+    expect(out).toContain('promoted');
+    expect(failed(await load.stop())).toEqual([]);
+    expect(pitchey('status').out).toContain('no deployment in progress');
+    const history = pitchey('history');
+    expect(history.out).toMatch(/media\s+v1\s+v2\s+blue-green\s+promoted\s+alice/);
+    const audit = pitchey('audit');
+    expect(audit.status).toBe(0);
+    expect(audit.err).toContain('audit chain verified');
+    expect(audit.out).toContain('deployment.started');
+    expect(pitchey('lock', 'status').out).toContain('unlocked');
+    const back = pitchey('rollback', 'media', '--reason', 'drill');
+    expect(back.status, back.err).toBe(0);
+    expect(pitchey('history').out).toMatch(/media\s+v2\s+v1\s+blue-green\s+promoted/);
+  }, 90_000);
+
+  it('refuses a release that does not exist with a clear message and exit 1', () => {
+    const r = pitchey('deploy', 'video', '--version', 'nope', '--strategy', 'canary');
+    expect(r.status).toBe(1);
+    expect(r.err).toContain('RELEASE_NOT_FOUND');
+  });
+});
