@@ -35,7 +35,7 @@ export async function deploy(argv: string[]): Promise<void> {
   const client = createAdminClient(argv);
   const steps = option(argv, 'steps')?.split(',').map(Number);
   for (const service of services) {
-    const body = { service, version, strategy, ...(steps ? { steps } : {}), stepMs: num(argv, 'step-ms'), bakeMs: num(argv, 'bake-ms'), instances: num(argv, 'instances'), faults: option(argv, 'faults') };
+    const body = { service, version, strategy, ...(steps ? { steps } : {}), stepMs: num(argv, 'step-ms'), bakeMs: num(argv, 'bake-ms'), instances: num(argv, 'instances'), faults: option(argv, 'faults'), env: option(argv, 'env') };
     const started = await client.call<Summary>('POST', '/deployments', body);
     if (!argv.includes('--wait') && services.length === 1) { print(started); return; }
     const done = await follow(client, started.id);

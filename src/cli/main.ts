@@ -16,7 +16,7 @@ const USAGE = `usage: pitchey <command>
   health [--json] [--gateway URL]   probe the gateway and every instance; exit 1 if any is unhealthy
   doctor [--json]            system tools, cgroup mode, free disk
   release build --version V | release list      immutable release directories under the data dir
-  deploy <service|all> --version V [--strategy canary|blue-green|rolling] [--steps 5,25,50,100]
+  deploy <service|all> --version V [--strategy canary|blue-green|rolling] [--env E] [--steps 5,25,50,100]
          [--step-ms N] [--bake-ms N] [--instances N] [--faults errors=0.2] [--wait]
   status [id] | history      deployments in progress, or all of them
   rollback <service> --emergency [--reason R] | rollback <service> [--to V] [--reason R]

@@ -20,6 +20,7 @@ const DeployBody = Type.Object({
   instances: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
   readyTimeoutMs: Type.Optional(Type.Integer({ minimum: 1000 })),
   faults: Type.Optional(Type.String({ maxLength: 200 })),
+  env: Type.Optional(Type.String({ maxLength: 32 })),
 });
 const RollbackBody = Type.Object({
   service: Type.String({ minLength: 1 }),
@@ -60,6 +61,7 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
   };
   app.post(`${base}/deployments`, { config: admin, schema: { body: DeployBody, summary: 'Start a deployment' } }, async (req, reply) => {
     const b = req.body;
+    if (b.env !== undefined && b.env !== o.env) throw new Problem('DEPLOY_INVALID', `This controller deploys to "${o.env}", not "${b.env}".`);
     checkTarget(b.service, b.version);
     try {
       const row = o.controller.deploy({ service: b.service, toVersion: b.version, strategy: b.strategy, author: actor(req), ...(b.steps ? { steps: b.steps } : {}), ...(b.stepMs ? { stepMs: b.stepMs } : {}), ...(b.bakeMs !== undefined ? { bakeMs: b.bakeMs } : {}), ...(b.instances ? { instances: b.instances } : {}), ...(b.readyTimeoutMs ? { readyTimeoutMs: b.readyTimeoutMs } : {}), ...(b.faults ? { faults: b.faults } : {}) });

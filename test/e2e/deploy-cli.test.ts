@@ -59,5 +59,8 @@ describe('operator commands', () => {
     const r = pitchey('deploy', 'video', '--version', 'nope', '--strategy', 'canary');
     expect(r.status).toBe(1);
     expect(r.err).toContain('RELEASE_NOT_FOUND');
+    const elsewhere = pitchey('deploy', 'video', '--version', 'v2', '--env', 'production');
+    expect(elsewhere.status).toBe(1);
+    expect(elsewhere.err).toContain('deploys to "local"');
   });
 });
