@@ -144,12 +144,6 @@ export class Controller {
     await Promise.all([...this.live.values()].map((l) => l.busy));
   }
 
-  /** Waits until the deployment is no longer live (tests, `--wait`). */
-  async settled(id: string): Promise<DeploymentRow | null> {
-    for (let live = this.live.get(id); live !== undefined; live = this.live.get(id)) await live.busy.then(() => new Promise((r) => setTimeout(r, 50)));
-    return this.get(id);
-  }
-
   private schedule(live: Live): void {
     live.timer = setInterval(() => {
       if (this.idle(live)) this.enqueue(live, () => this.observe(live));

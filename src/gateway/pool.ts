@@ -3,7 +3,9 @@
 // within it, the healthy instance with the fewest requests in flight wins.
 import { createHash } from 'node:crypto';
 
-export type Track = 'stable' | 'canary' | 'blue' | 'green';
+import type { Track } from '../deploy/engine/types.js';
+
+export type { Track };
 
 export const TRACKS: readonly Track[] = ['stable', 'canary', 'blue', 'green'];
 

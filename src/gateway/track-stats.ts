@@ -1,22 +1,10 @@
 // Per-track traffic the deployment controller judges a release by: for each service, track and
 // version, one-second buckets over the last 15 minutes of requests, errors, auth failures,
 // unavailable answers and a bounded uniform sample of latencies.
-import type { Track } from './pool.js';
+import type { Track, TrackWindow } from '../deploy/engine/types.js';
 
-/** What one track saw over a window; the deploy engine's `TrackWindow`. */
-export interface TrackWindowStats {
-  /** The version that served most of the track's requests in the window. */
-  version: string;
-  requests: number;
-  /** 5xx answers, including proxy failures that became 502/504. */
-  errors: number;
-  /** 401/403 answers. */
-  authFailures: number;
-  /** 502/503/504 answers. */
-  unavailable: number;
-  /** Latencies (ms): all of them, or a uniform sample when a second saw more than the cap. */
-  latenciesMs: number[];
-}
+/** What one track saw over a window: the deploy engine's `TrackWindow`, declared once there. */
+export type TrackWindowStats = TrackWindow;
 
 export interface TrackStatsOptions {
   /** Buckets kept, one per second. Default 900 (15 min). */
