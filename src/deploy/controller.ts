@@ -16,6 +16,11 @@ export interface ControllerPorts {
   driver: Driver;
   router: TrafficRouter;
   metrics: MetricSource;
+  /**
+   * Smoke requests to a track before it gets real traffic (through the router, the way clients
+   * come in). Resolves null when they pass, or the reason they failed.
+   */
+  smoke?: (service: string, track: Track) => Promise<string | null>;
   clock?: () => number;
   log?: (message: string) => void;
 }
@@ -250,6 +255,8 @@ export class Controller {
         if (this.now() > deadline) throw new Error(`instances of ${action.version} were not healthy within ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 100));
       }
+      const smokeFailure = action.track === 'stable' ? null : await this.ports.smoke?.(service, action.track) ?? null;
+      if (smokeFailure !== null) throw new Error(`smoke requests to ${action.track} failed: ${smokeFailure}`);
       return { kind: 'instancesStarted' };
     } catch (err) {
       await this.ports.driver.stop(this.matching(service, action.track, action.version).map((h) => h.id), 0);

@@ -12,7 +12,9 @@ import type { Driver, InstanceHandle } from '../deploy/adapters/driver.js';
 import { Controller } from '../deploy/controller.js';
 import { registerDeployApi } from '../deploy/http.js';
 import { openControllerDb } from '../deploy/store.js';
-import { createGateway, type Gateway } from '../gateway/index.js';
+import { GATEWAY_ROUTES, TRACK_HEADER, createGateway, type Gateway } from '../gateway/index.js';
+import { request } from 'undici';
+import type { Track } from '../deploy/engine/types.js';
 import { SERVICE_NAMES, createMetrics, type Config } from '../kit/index.js';
 
 export interface InstanceEntry { role: string; id: string; url: string; pid: number; track: string; version: string }
@@ -40,6 +42,25 @@ function childEnv(config: Config): NodeJS.ProcessEnv {
   return env;
 }
 
+/** Smoke requests through the gateway's track header: readiness and the API description, as a client reaches them. */
+function createSmoke(config: Config, gatewayUrl: () => string): (service: string, track: Track) => Promise<string | null> {
+  const key = config.apiKeys.find((k) => k.scopes.includes('*') || k.scopes.includes('admin'))?.key;
+  return async (service, track) => {
+    const route = GATEWAY_ROUTES.find((r) => r.service === service && r.strip);
+    if (key === undefined || route === undefined) return null; // no admin key to send the track header with
+    for (const path of ['ready', 'openapi.json']) {
+      try {
+        const res = await request(`${gatewayUrl()}${route.prefix}${path}`, { headers: { 'x-api-key': key, [TRACK_HEADER]: track }, headersTimeout: 5_000, bodyTimeout: 5_000 });
+        const body = await res.body.text();
+        if (res.statusCode !== 200) return `GET ${route.prefix}${path} answered ${res.statusCode}: ${body.slice(0, 200)}`;
+      } catch (err) {
+        return `GET ${route.prefix}${path}: ${(err as Error).message}`;
+      }
+    }
+    return null;
+  };
+}
+
 export async function startPlatform(config: Config, options: { gatewayPort: number; log?: (msg: string) => void }): Promise<Platform> {
   const log = options.log ?? (() => undefined);
   const gateway = await createGateway({ config, metrics: createMetrics(), healthIntervalMs: 1_000 });
@@ -55,7 +76,7 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
     onDown: (h) => { gateway.pools.get(h.service as never)?.remove(h.id); record(); },
   });
   const db = openControllerDb(join(config.dataDir, 'controller.sqlite'));
-  const controller = new Controller({ db, driver, router: createGatewayRouter(gateway), metrics: createGatewayMetricSource(gateway), log }, {
+  const controller = new Controller({ db, driver, router: createGatewayRouter(gateway), metrics: createGatewayMetricSource(gateway), smoke: createSmoke(config, () => gatewayUrl), log }, {
     env: config.deployEnv, baseVersion: config.version, production: config.mode === 'production',
     intervalMs: config.analysisIntervalMs, windowMs: config.analysisWindowMs, drainMs: config.drainTimeoutMs,
   });

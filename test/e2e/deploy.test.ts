@@ -7,7 +7,7 @@ import { failed, startLoad } from './load.js';
 import { alive, readInstances, startUp, waitFor, type UpProcess } from './platform.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
-const VERSIONS = ['v2', 'v3-errors', 'v3-slow', 'v4', 'v5', 'v6', 'v7'];
+const VERSIONS = ['v2', 'v3-errors', 'v3-slow', 'v3-broken', 'v4', 'v5', 'v6', 'v7'];
 const admin = { 'x-api-key': TEST_KEY, 'content-type': 'application/json', 'x-pitchey-actor': 'e2e' };
 let up: UpProcess;
 const removers: Array<() => void> = [];
@@ -80,6 +80,17 @@ describe('deployments under load', () => {
     await load.stop();
     expect(done.phase).toBe('rolled-back');
     expect(done.reason).toMatch(/latency/i);
+  }, 90_000);
+
+  it('stops a release that fails its smoke requests before it gets any real traffic', async () => {
+    const load = startLoad(url(), 40);
+    const d = await deploy({ version: 'v3-broken', strategy: 'blue-green', faults: 'errors=1' });
+    const done = await settled(d.id);
+    const answers = await load.stop();
+    expect(done.phase).toBe('rolled-back');
+    expect(done.reason).toMatch(/smoke/);
+    expect(answers.filter((a) => a.version === 'v3-broken')).toEqual([]);
+    expect(failed(answers)).toEqual([]);
   }, 90_000);
 
   it('switches blue-green under continuous load with 0 failed requests', async () => {
