@@ -24,7 +24,7 @@ async function badCanary() {
     buildRelease({ projectRoot: ROOT, releasesDir: join(p.dataDir, 'releases'), version: 'v2-bad' });
     const load = steadyLoad(`${p.gateway}/api/ai/models`, RATE);
     await sleep(3000);
-    const d = await admin(p.gateway, 'POST', '/deployments', { service: 'ai', version: 'v2-bad', strategy: 'canary', faults: 'errors=0.2' });
+    const d = await admin(p.gateway, 'POST', '/deployments', { service: 'ai', version: 'v2-bad', strategy: 'canary', faults: 'errors=0.2,after=5' });
     const done = await until(async () => { const s = await admin(p.gateway, 'GET', `/deployments/${d.id}`); return !s.live && s.phase !== 'progressing' ? s : null; });
     await sleep(2000);
     const answers = await load.stop();

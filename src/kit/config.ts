@@ -31,20 +31,21 @@ export interface Config {
 }
 
 /** Fault injection for tests and game days: a share of 500s, added latency, a crash after N requests. */
-export interface Faults { errorRate: number; latencyMs: number; crashAfter: number | null }
+export interface Faults { errorRate: number; latencyMs: number; crashAfter: number | null; after: number }
 
-/** `errors=0.2,latencyMs=100,crashAfter=500` (any subset). */
+/** `errors=0.2,latencyMs=100,crashAfter=500,after=10` (any subset; `after`: healthy for the first N requests). */
 export function parseFaults(raw: unknown): Faults | null {
   const spec = text(raw);
   if (spec === '' || spec === 'none') return null;
-  const faults: Faults = { errorRate: 0, latencyMs: 0, crashAfter: null };
+  const faults: Faults = { errorRate: 0, latencyMs: 0, crashAfter: null, after: 0 };
   for (const part of spec.split(',')) {
     const [name = '', value = ''] = part.trim().split('=');
     const n = Number(value);
     if (name === 'errors' && n >= 0 && n <= 1) faults.errorRate = n;
     else if (name === 'latencyMs' && Number.isInteger(n) && n >= 0 && n <= 600_000) faults.latencyMs = n;
     else if (name === 'crashAfter' && Number.isInteger(n) && n > 0) faults.crashAfter = n;
-    else throw new SettingError(`"${part}" must be errors=<0..1>, latencyMs=<ms> or crashAfter=<n>`);
+    else if (name === 'after' && Number.isInteger(n) && n >= 0) faults.after = n;
+    else throw new SettingError(`"${part}" must be errors=<0..1>, latencyMs=<ms>, crashAfter=<n> or after=<n>`);
   }
   return faults;
 }
@@ -140,7 +141,7 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'rateLimit', env: 'PITCHEY_RATE_LIMIT', doc: 'per-client rate limits from the contract (`true`/`false`)', fallback: () => true, parse: bool },
   { key: 'version', env: 'PITCHEY_VERSION', doc: 'release version this instance reports in metrics and `/health`', fallback: () => 'dev', parse: text },
   { key: 'upstreams', env: 'PITCHEY_UPSTREAMS', doc: 'gateway upstreams when run standalone: `video=http://host:8081|http://host2:8081,ai=…`; default each service on 127.0.0.1 at its home port', fallback: () => ({}), parse: parseUpstreams },
-  { key: 'faults', env: 'PITCHEY_FAULTS', doc: 'fault injection for tests and game days: `errors=0.2,latencyMs=100,crashAfter=500`; refused in production', fallback: () => null, parse: parseFaults },
+  { key: 'faults', env: 'PITCHEY_FAULTS', doc: 'fault injection for tests and game days: `errors=0.2,latencyMs=100,crashAfter=500,after=10` (`after`: the first N requests are served normally); refused in production', fallback: () => null, parse: parseFaults },
   { key: 'deployEnv', env: 'PITCHEY_DEPLOY_ENV', doc: 'the environment this platform\'s controller deploys to (locks and history are per environment)', fallback: () => 'local', parse: (raw) => { const v = text(raw); if (!/^[a-z][a-z0-9-]{0,31}$/.test(v)) throw new SettingError('must be a short lower-case name'); return v; } },
   { key: 'analysisIntervalMs', env: 'PITCHEY_ANALYSIS_INTERVAL_MS', doc: 'how often the controller analyses a live deployment', fallback: () => 1_000, parse: integer(100, 600_000) },
   { key: 'analysisWindowMs', env: 'PITCHEY_ANALYSIS_WINDOW_MS', doc: 'the window of traffic each analysis looks at (canary and stable side by side)', fallback: () => 30_000, parse: integer(1_000, 3_600_000) },

@@ -1,5 +1,6 @@
 // Fault injection, switched on only by PITCHEY_FAULTS (refused in production): a share of
-// requests answer 500, every request waits a little longer, or the process dies after N requests.
+// requests answer 500, every request waits a little longer, or the process dies after N requests;
+// optionally only after the first N requests were served normally.
 // Liveness, readiness and metrics stay honest so the instance stays in rotation, as a bad release does.
 import type { FastifyInstance } from 'fastify';
 import type { Faults } from './config.js';
@@ -13,6 +14,8 @@ export function registerFaults(app: FastifyInstance, faults: Faults, random: () 
     if (EXEMPT.has(req.routeOptions.url ?? '')) return;
     served++;
     if (faults.crashAfter !== null && served >= faults.crashAfter) setImmediate(() => process.kill(process.pid, 'SIGKILL'));
+    // A release that passes its smoke requests and fails under real load.
+    if (served <= faults.after) return;
     if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
     if (random() < faults.errorRate) throw new Problem('INTERNAL_ERROR', 'Injected fault (PITCHEY_FAULTS).');
   });

@@ -60,11 +60,11 @@ describe('deployments under load', () => {
 
   it('rolls back a canary that fails 20 % of requests, with errors seen only on the canary', async () => {
     const load = startLoad(url(), 80);
-    const d = await deploy({ version: 'v3-errors', strategy: 'canary', steps: [20, 50, 100], stepMs: 5000, faults: 'errors=0.2' });
+    const d = await deploy({ version: 'v3-errors', strategy: 'canary', steps: [20, 50, 100], stepMs: 5000, faults: 'errors=0.2,after=5' });
     const done = await settled(d.id);
     const answers = await load.stop();
     expect(done.phase).toBe('rolled-back');
-    expect(done.reason).toMatch(/error/i);
+    expect(done.reason).toMatch(/error-rate/);
     const errors = failed(answers);
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.every((a) => a.version === 'v3-errors')).toBe(true);
@@ -75,7 +75,7 @@ describe('deployments under load', () => {
 
   it('rolls back a canary with +100 % latency', async () => {
     const load = startLoad(url(), 80);
-    const d = await deploy({ version: 'v3-slow', strategy: 'canary', steps: [20, 50, 100], stepMs: 5000, faults: 'latencyMs=40' });
+    const d = await deploy({ version: 'v3-slow', strategy: 'canary', steps: [20, 50, 100], stepMs: 5000, faults: 'latencyMs=40,after=5' });
     const done = await settled(d.id);
     await load.stop();
     expect(done.phase).toBe('rolled-back');

@@ -47,6 +47,12 @@ describe('config', () => {
     tmp.remove();
   });
 
+  it('parses fault injection and refuses it in production', () => {
+    expect(loadConfig({ PITCHEY_FAULTS: 'errors=0.2,latencyMs=40,after=5' }).faults).toEqual({ errorRate: 0.2, latencyMs: 40, crashAfter: null, after: 5 });
+    expect(issuesOf({ PITCHEY_FAULTS: 'errors=2' }).join()).toContain('PITCHEY_FAULTS');
+    expect(issuesOf({ PITCHEY_ENV: 'production', PITCHEY_API_KEYS: 'Zq'.repeat(20), PITCHEY_FAULTS: 'errors=0.1' }).join()).toContain('refused in production');
+  });
+
   it('parses gateway upstreams and refuses non-http ones', () => {
     expect(loadConfig({ PITCHEY_UPSTREAMS: 'video=http://a:8081|http://b:8081' }).upstreams).toEqual({ video: ['http://a:8081', 'http://b:8081'] });
     expect(issuesOf({ PITCHEY_UPSTREAMS: 'video=file:///etc/passwd' }).join()).toContain('must be http');
