@@ -73,3 +73,12 @@ export async function rollback(argv: string[]): Promise<void> {
   const done = await follow(client, started.id);
   if (done.phase !== 'promoted') throw new CheckFailed(`rollback ${done.phase}: ${done.reason ?? ''}`);
 }
+
+export async function approve(argv: string[]): Promise<void> {
+  const id = argv[0];
+  const role = option(argv, 'role');
+  const name = option(argv, 'name');
+  if (id === undefined || role === undefined || name === undefined) throw new UsageError('approve <deployment> --role R --name N [--comment C]');
+  const r = await createAdminClient(argv).call<{ complete: boolean; missing: string[] }>('POST', `/deployments/${id}/approvals`, { role, name, comment: option(argv, 'comment') });
+  console.log(r.complete ? 'sign-offs complete' : `signed; still missing: ${r.missing.join(', ')}`);
+}

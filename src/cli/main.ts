@@ -3,7 +3,7 @@
 import { ReleaseError } from '../deploy/releases.js';
 import { ConfigError } from '../kit/index.js';
 import { audit, lock, release } from './audit.js';
-import { deploy, history, rollback, status } from './deploy.js';
+import { approve, deploy, history, rollback, status } from './deploy.js';
 import { doctor } from './doctor.js';
 import { health } from './health.js';
 import { serve } from './serve.js';
@@ -20,11 +20,12 @@ const USAGE = `usage: pitchey <command>
          [--step-ms N] [--bake-ms N] [--instances N] [--faults errors=0.2] [--wait]
   status [id] | history      deployments in progress, or all of them
   rollback <service> --emergency [--reason R] | rollback <service> [--to V] [--reason R]
+  approve <deployment> --role R --name N [--comment C]   a sign-off, bound to the deployment's plan hash
   audit [--deployment id] [--json]   the hash-chained audit log, verified
   lock status|release        the environment's deploy lock
   (admin commands reach the running platform: --gateway URL, PITCHEY_ADMIN_KEY, --as NAME)`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { up: () => up(), serve, health, doctor, release, deploy, status, history, rollback, audit, lock };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { up: () => up(), serve, health, doctor, release, deploy, status, history, rollback, audit, lock, approve };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

@@ -2,8 +2,9 @@
 // action, carries the actions out through the driver and the router, feeds observations back to
 // the engine on an interval, and ends with the lock released and an audit trail.
 import { randomUUID } from 'node:crypto';
+import { readApprovals, writeApproval } from './approvals.js';
 import { appendAudit } from './audit.js';
-import { advance, createPlan, planHash, startDeployment, type PlanInput } from './engine/index.js';
+import { SIGNOFF_ROLES, advance, assessSignoffs, createPlan, isSignoffRole, planHash, startDeployment, type PlanInput, type SignoffAssessment, type SignoffRole } from './engine/index.js';
 import type { Action, DeploymentState, EngineInput, Track } from './engine/types.js';
 import type { Driver } from './adapters/driver.js';
 import type { MetricSource } from './adapters/metric-source.js';
@@ -37,6 +38,12 @@ export interface ControllerOptions {
   drainMs?: number;
   /** Fault injection is refused in production. */
   production: boolean;
+  /** Roles whose sign-off a promotion waits for. Default none. */
+  signoffs?: readonly SignoffRole[];
+  /** How long a sign-off stays valid. Default 24 h. */
+  signoffTtlMs?: number;
+  /** How long a promotion waits for missing sign-offs before rolling back. Default 4 h. */
+  signoffTimeoutMs?: number;
 }
 
 export interface DeployRequest extends Omit<PlanInput, 'id' | 'fromVersion'> { author: string }
@@ -45,7 +52,7 @@ export class DeployRefused extends Error {
   constructor(message: string, readonly reason: 'lock' | 'invalid' | 'not-found' | 'conflict') { super(message); this.name = 'DeployRefused'; }
 }
 
-interface Live { row: DeploymentRow; busy: Promise<void>; timer: NodeJS.Timeout | null }
+interface Live { row: DeploymentRow; busy: Promise<void>; timer: NodeJS.Timeout | null; awaitingSignoffSince: number | null }
 
 export class Controller {
   private readonly live = new Map<string, Live>();
@@ -91,7 +98,7 @@ export class Controller {
     const row: DeploymentRow = { id, env, service: request.service, author: request.author, state: result.state, createdAt: this.now(), updatedAt: this.now() };
     writeDeployment(this.ports.db, row);
     this.audit('deployment.started', request.author, { service: request.service, from: fromVersion, to: request.toVersion, strategy: plan.strategy, planHash: planHash(plan) }, id);
-    const live: Live = { row, busy: Promise.resolve(), timer: null };
+    const live: Live = { row, busy: Promise.resolve(), timer: null, awaitingSignoffSince: null };
     this.live.set(id, live);
     this.enqueue(live, () => this.apply(live, result.actions));
     this.schedule(live);
@@ -184,7 +191,55 @@ export class Controller {
   private async step(live: Live, input: EngineInput): Promise<void> {
     if (!isActive(live.row.state.phase)) return;
     const result = advance(live.row.state, input, this.now());
+    if (result.actions.some((a) => a.kind === 'promote')) {
+      // While held, analysis goes on: the rules' clocks and verdicts are kept, only the promotion waits.
+      live.row = { ...live.row, state: { ...live.row.state, breachSince: result.state.breachSince, assessments: result.state.assessments } };
+      const hold = this.signoffHold(live);
+      if (hold === 'timed-out') { await this.step(live, { kind: 'abort', reason: live.row.state.reason ?? 'sign-offs missing' }); return; }
+      if (hold === 'waiting') return;
+    }
     await this.persistAndApply(live, result.state, result.actions);
+  }
+
+  /** Sign-offs the deployment's plan holds now. */
+  signoffs(row: DeploymentRow): SignoffAssessment {
+    return assessSignoffs({ required: this.options.signoffs ?? [], approvals: readApprovals(this.ports.db, row.id), planHash: planHash(row.state.plan), author: row.author, now: this.now() });
+  }
+
+  /**
+   * Records a sign-off for a live deployment, bound to its plan hash. The author cannot sign off
+   * their own deployment; the role must be one the checklist names.
+   */
+  approve(id: string, approval: { role: string; name: string; comment: string | null }, actor: string): SignoffAssessment {
+    const live = this.live.get(id);
+    if (live === undefined) throw new DeployRefused(`deployment ${id} is not in progress`, 'not-found');
+    if (!isSignoffRole(approval.role)) throw new DeployRefused(`unknown role "${approval.role}"; one of ${Object.keys(SIGNOFF_ROLES).join(', ')}`, 'invalid');
+    const author = live.row.author.toLowerCase();
+    if (approval.name.trim().toLowerCase() === author || actor.toLowerCase() === author) throw new DeployRefused(`${live.row.author} wrote this deployment and cannot sign it off`, 'invalid');
+    const at = this.now();
+    writeApproval(this.ports.db, { deploymentId: id, role: approval.role, name: approval.name.trim(), comment: approval.comment, planHash: planHash(live.row.state.plan), at, expiresAt: at + (this.options.signoffTtlMs ?? 86_400_000) });
+    this.audit('signoff.given', actor, { role: approval.role, name: approval.name, comment: approval.comment, planHash: planHash(live.row.state.plan) }, id);
+    return this.signoffs(live.row);
+  }
+
+  /** Holds a promotion until sign-offs are complete; past the timeout, the deployment rolls back. */
+  private signoffHold(live: Live): 'signed' | 'waiting' | 'timed-out' {
+    const assessment = this.signoffs(live.row);
+    if (assessment.complete) { live.awaitingSignoffSince = null; return 'signed'; }
+    const now = this.now();
+    if (live.awaitingSignoffSince === null) {
+      live.awaitingSignoffSince = now;
+      this.audit('signoff.awaiting', 'controller', { missing: assessment.missing }, live.row.id);
+    }
+    const timeoutMs = this.options.signoffTimeoutMs ?? 14_400_000;
+    const waiting = `promotion waits for sign-off by ${assessment.missing.map((r) => SIGNOFF_ROLES[r]).join(', ')}`;
+    const timedOut = now - live.awaitingSignoffSince >= timeoutMs;
+    const reason = timedOut ? `${waiting}: none came within ${Math.round(timeoutMs / 1000)} s` : waiting;
+    if (live.row.state.reason !== reason) {
+      live.row = { ...live.row, state: { ...live.row.state, reason, updatedAt: now } };
+      writeDeployment(this.ports.db, live.row);
+    }
+    return timedOut ? 'timed-out' : 'waiting';
   }
 
   private async persistAndApply(live: Live, state: DeploymentState, actions: Action[]): Promise<void> {

@@ -3,6 +3,7 @@
 import type { FastifyRequest } from 'fastify';
 import { Problem, Type, type HttpApp } from '../kit/index.js';
 import { readAudit, verifyAudit } from './audit.js';
+import { planHash } from './engine/index.js';
 import { Controller, DeployRefused } from './controller.js';
 import { readLock, releaseLock } from './lock.js';
 import { listReleases, readRelease } from './releases.js';
@@ -72,7 +73,8 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
   app.get(`${base}/deployments/:id`, { config: admin, schema: { params: IdParams } }, async (req) => {
     const row = o.controller.get(req.params.id);
     if (row === null) throw new Problem('DEPLOYMENT_NOT_FOUND', `No deployment ${req.params.id}.`);
-    return summarize(row, o.controller.isLive(row.id));
+    const signoffs = o.controller.signoffs(row);
+    return { ...summarize(row, o.controller.isLive(row.id)), plan_hash: planHash(row.state.plan), signoffs: { complete: signoffs.complete, missing: signoffs.missing, approvals: signoffs.valid, rejected: signoffs.rejected } };
   });
   for (const kind of ['abort', 'resume', 'promote'] as const) {
     app.post(`${base}/deployments/:id/${kind}`, { config: admin, schema: { params: IdParams } }, async (req) => {
@@ -80,6 +82,12 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
       try { return summarize(o.controller.signal(req.params.id, input, actor(req)), true); } catch (err) { return refusal(err); }
     });
   }
+  app.post(`${base}/deployments/:id/approvals`, { config: admin, schema: { params: IdParams, body: Type.Object({ role: Type.String({ minLength: 1, maxLength: 40 }), name: Type.String({ minLength: 1, maxLength: 100 }), comment: Type.Optional(Type.String({ maxLength: 2000 })) }) } }, async (req, reply) => {
+    try {
+      const assessment = o.controller.approve(req.params.id, { role: req.body.role, name: req.body.name, comment: req.body.comment ?? null }, actor(req));
+      return reply.code(201).send({ complete: assessment.complete, missing: assessment.missing, approvals: assessment.valid, rejected: assessment.rejected });
+    } catch (err) { return refusal(err); }
+  });
   app.post(`${base}/rollback`, { config: admin, schema: { body: RollbackBody } }, async (req, reply) => {
     const b = req.body;
     if (b.emergency) {

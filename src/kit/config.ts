@@ -28,6 +28,10 @@ export interface Config {
   deployEnv: string;
   analysisIntervalMs: number;
   analysisWindowMs: number;
+  /** Sign-off roles a promotion waits for; null = the default for the environment. */
+  signoffs: string[] | null;
+  signoffTtlMs: number;
+  signoffTimeoutMs: number;
 }
 
 /** Fault injection for tests and game days: a share of 500s, added latency, a crash after N requests. */
@@ -126,6 +130,8 @@ export function parseUpstreams(raw: unknown): Record<string, string[]> {
   return out;
 }
 
+const SIGNOFF_ROLE_NAMES = ['lead-developer', 'devops-engineer', 'security-engineer', 'qa-lead', 'product-manager', 'engineering-manager'];
+
 export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'mode', env: 'PITCHEY_ENV', doc: '`development`, `test` or `production`; production refuses weak secrets and fault injection', fallback: () => 'development', parse: oneOf(['development', 'test', 'production'] as const) },
   { key: 'host', env: 'PITCHEY_HOST', doc: 'address to listen on (`0.0.0.0` in containers)', fallback: () => '127.0.0.1', parse: text },
@@ -145,6 +151,9 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'deployEnv', env: 'PITCHEY_DEPLOY_ENV', doc: 'the environment this platform\'s controller deploys to (locks and history are per environment)', fallback: () => 'local', parse: (raw) => { const v = text(raw); if (!/^[a-z][a-z0-9-]{0,31}$/.test(v)) throw new SettingError('must be a short lower-case name'); return v; } },
   { key: 'analysisIntervalMs', env: 'PITCHEY_ANALYSIS_INTERVAL_MS', doc: 'how often the controller analyses a live deployment', fallback: () => 1_000, parse: integer(100, 600_000) },
   { key: 'analysisWindowMs', env: 'PITCHEY_ANALYSIS_WINDOW_MS', doc: 'the window of traffic each analysis looks at (canary and stable side by side)', fallback: () => 30_000, parse: integer(1_000, 3_600_000) },
+  { key: 'signoffs', env: 'PITCHEY_SIGNOFFS', doc: 'sign-off roles a promotion waits for (comma list of lead-developer, devops-engineer, security-engineer, qa-lead, product-manager, engineering-manager, or `none`); default all six when the deploy environment is `production`, none otherwise', fallback: () => null, parse: (raw) => { const v = text(raw); if (v === 'none') return []; const roles = v.split(',').map((r) => r.trim()).filter(Boolean); const bad = roles.find((r) => !SIGNOFF_ROLE_NAMES.includes(r)); if (bad !== undefined) throw new SettingError(`unknown role "${bad}"`); return roles; } },
+  { key: 'signoffTtlMs', env: 'PITCHEY_SIGNOFF_TTL_MS', doc: 'how long a sign-off stays valid', fallback: () => 86_400_000, parse: integer(60_000, 30 * 86_400_000) },
+  { key: 'signoffTimeoutMs', env: 'PITCHEY_SIGNOFF_TIMEOUT_MS', doc: 'how long a promotion waits for missing sign-offs before the deployment is rolled back', fallback: () => 14_400_000, parse: integer(1_000, 7 * 86_400_000) },
   { key: 'track', env: 'PITCHEY_TRACK', doc: 'traffic track this instance belongs to (stable, canary, blue, green)', fallback: () => 'stable', parse: oneOf(['stable', 'canary', 'blue', 'green'] as const) },
 ];
 

@@ -14,6 +14,7 @@ import { registerDeployApi } from '../deploy/http.js';
 import { openControllerDb } from '../deploy/store.js';
 import { GATEWAY_ROUTES, TRACK_HEADER, createGateway, type Gateway } from '../gateway/index.js';
 import { request } from 'undici';
+import { SIGNOFF_ROLES, isSignoffRole, type SignoffRole } from '../deploy/engine/index.js';
 import type { Track } from '../deploy/engine/types.js';
 import { SERVICE_NAMES, createMetrics, type Config } from '../kit/index.js';
 
@@ -40,6 +41,12 @@ function childEnv(config: Config): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, PITCHEY_API_KEYS: config.apiKeys.map((k) => `${k.key}:${k.scopes.join('+')}`).join(',') };
   delete env.PITCHEY_FAULTS; // faults reach an instance only through a deployment that asks for them
   return env;
+}
+
+/** The checklist's six roles sign off production; other environments need none unless configured. */
+function requiredSignoffs(config: Config): SignoffRole[] {
+  if (config.signoffs !== null) return config.signoffs.filter(isSignoffRole);
+  return config.deployEnv === 'production' ? (Object.keys(SIGNOFF_ROLES) as SignoffRole[]) : [];
 }
 
 /** Smoke requests through the gateway's track header: readiness and the API description, as a client reaches them. */
@@ -79,6 +86,7 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
   const controller = new Controller({ db, driver, router: createGatewayRouter(gateway), metrics: createGatewayMetricSource(gateway), smoke: createSmoke(config, () => gatewayUrl), log }, {
     env: config.deployEnv, baseVersion: config.version, production: config.mode === 'production',
     intervalMs: config.analysisIntervalMs, windowMs: config.analysisWindowMs, drainMs: config.drainTimeoutMs,
+    signoffs: requiredSignoffs(config), signoffTtlMs: config.signoffTtlMs, signoffTimeoutMs: config.signoffTimeoutMs,
   });
   for (const row of controller.recover()) log(`deployment ${row.id} was live when the controller stopped: ${row.state.phase === 'promoting' ? 'promotion completed' : 'rolled back'}`);
   registerDeployApi(gateway.app, { controller, services: SERVICE_NAMES, releasesDir: defaultReleasesDir(config.dataDir), baseVersion: config.version, env: config.deployEnv, db });

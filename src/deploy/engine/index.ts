@@ -16,3 +16,4 @@ export {
   type ProportionTest, type RankTest,
 } from './statistics.js';
 export { canonicalJson, fnv1a64 } from './hash.js';
+export { SIGNOFF_ROLES, assessSignoffs, isSignoffRole, type Approval, type SignoffAssessment, type SignoffRole } from './signoffs.js';
