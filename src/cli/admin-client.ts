@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { request } from 'undici';
 import { devKeyPath, loadConfig } from '../kit/index.js';
 import { instancesFile } from '../platform/embedded.js';
-import { GATEWAY_PORT } from './serve.js';
+import { GATEWAY_PORT } from '../gateway/index.js';
 import { CheckFailed, UsageError } from './usage.js';
 
 export interface AdminClient { call<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> }

@@ -2,6 +2,8 @@
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../kit/index.js';
 import { buildRelease, listReleases } from '../deploy/releases.js';
+import type { DeploymentRecord } from '../deploy/record.js';
+import { renderHtml, renderMarkdown } from '../deploy/record-render.js';
 import { defaultReleasesDir } from '../deploy/adapters/local-driver.js';
 import { createAdminClient, option } from './admin-client.js';
 import { formatTable } from './table.js';
@@ -37,4 +39,21 @@ export async function release(argv: string[]): Promise<void> {
   const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
   const manifest = buildRelease({ projectRoot, releasesDir, version });
   console.log(`release ${manifest.version}: ${manifest.files} files, ${manifest.checksum}`);
+}
+
+export async function record(argv: string[]): Promise<void> {
+  const id = argv[0];
+  const format = option(argv, 'format') ?? 'md';
+  if (id === undefined || id.startsWith('--') || !['md', 'json', 'html'].includes(format)) throw new UsageError('record <deployment> [--format md|json|html]');
+  const r = await createAdminClient(argv).call<DeploymentRecord>('GET', `/deployments/${id}/record`);
+  process.stdout.write(format === 'json' ? `${JSON.stringify(r, null, 2)}\n` : format === 'html' ? renderHtml(r) : renderMarkdown(r));
+}
+
+export async function acknowledge(argv: string[]): Promise<void> {
+  const id = argv[0];
+  const item = option(argv, 'item');
+  const name = option(argv, 'name');
+  if (id === undefined || item === undefined || name === undefined) throw new UsageError('acknowledge <deployment> --item I --name N [--note T]');
+  await createAdminClient(argv).call('POST', `/deployments/${id}/acknowledgements`, { item, name, note: option(argv, 'note') });
+  console.log(`recorded: ${item} by ${name}`);
 }

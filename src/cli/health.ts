@@ -5,7 +5,7 @@ import { request } from 'undici';
 import { SERVICE_NAMES, loadConfig } from '../kit/index.js';
 import { instancesFile, type InstanceEntry } from '../platform/embedded.js';
 import { SERVICES } from '../services/index.js';
-import { GATEWAY_PORT } from './serve.js';
+import { GATEWAY_PORT } from '../gateway/index.js';
 import { formatTable } from './table.js';
 import { CheckFailed } from './usage.js';
 

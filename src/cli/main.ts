@@ -2,7 +2,9 @@
 // The `pitchey` command: picks the command group and turns every failure into one exit code.
 import { ReleaseError } from '../deploy/releases.js';
 import { ConfigError } from '../kit/index.js';
-import { audit, lock, release } from './audit.js';
+import { acknowledge, audit, lock, record, release } from './audit.js';
+import { check } from './check.js';
+import { backup } from './backup.js';
 import { approve, deploy, history, rollback, status } from './deploy.js';
 import { doctor } from './doctor.js';
 import { health } from './health.js';
@@ -15,17 +17,21 @@ const USAGE = `usage: pitchey <command>
   serve <role>               one role on its home port: video | document | ai | media | code | gateway
   health [--json] [--gateway URL]   probe the gateway and every instance; exit 1 if any is unhealthy
   doctor [--json]            system tools, cgroup mode, free disk
+  check [--env E] [--json] [--config FILE]   pre-deployment checks (health, capacity, TLS, DNS, backups, CVEs, config, alerts, window); exit 1 on any fail
   release build --version V | release list      immutable release directories under the data dir
   deploy <service|all> --version V [--strategy canary|blue-green|rolling] [--env E] [--steps 5,25,50,100]
          [--step-ms N] [--bake-ms N] [--instances N] [--faults errors=0.2] [--wait]
   status [id] | history      deployments in progress, or all of them
   rollback <service> --emergency [--reason R] | rollback <service> [--to V] [--reason R]
   approve <deployment> --role R --name N [--comment C]   a sign-off, bound to the deployment's plan hash
+  record <deployment> [--format md|json|html]   the deployment's filled-in checklist with evidence
+  acknowledge <deployment> --item I --name N [--note T]   a person's duty, recorded (stakeholder-notification, change-ticket, …)
   audit [--deployment id] [--json]   the hash-chained audit log, verified
   lock status|release        the environment's deploy lock
+  backup create | verify [--backup DIR] | restore --backup DIR [--into DATA_DIR] | list   the platform's own state
   (admin commands reach the running platform: --gateway URL, PITCHEY_ADMIN_KEY, --as NAME)`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { up: () => up(), serve, health, doctor, release, deploy, status, history, rollback, audit, lock, approve };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { up: () => up(), serve, health, doctor, check, release, deploy, status, history, rollback, audit, lock, approve, record, acknowledge, backup };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;

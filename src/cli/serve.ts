@@ -1,13 +1,12 @@
 // `pitchey serve <role>`: one role standalone on its home port, as a container runs it. When
 // started by `pitchey up` (an IPC channel exists) it reports its port and exits with its parent.
-import { createGateway } from '../gateway/index.js';
+import { GATEWAY_PORT, createGateway } from '../gateway/index.js';
 import { SERVICE_NAMES, createMetrics, createService, loadConfig, onShutdownSignal, withDevKey, type Config, type ServiceName } from '../kit/index.js';
 import { SERVICES } from '../services/index.js';
 import { UsageError } from './usage.js';
 
 export const ROLES = [...SERVICE_NAMES, 'gateway'] as const;
 export type Role = (typeof ROLES)[number];
-export const GATEWAY_PORT = 8080;
 
 export function parseRole(value: string | undefined): Role {
   if (value === undefined || !(ROLES as readonly string[]).includes(value)) throw new UsageError(`serve needs a role: ${ROLES.join(' | ')}`);

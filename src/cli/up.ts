@@ -1,7 +1,7 @@
 // `pitchey up`: the whole platform in one command; Ctrl-C or SIGTERM drains and stops it all.
 import { loadConfig, onShutdownSignal, withDevKey } from '../kit/index.js';
 import { startPlatform } from '../platform/embedded.js';
-import { GATEWAY_PORT } from './serve.js';
+import { GATEWAY_PORT } from '../gateway/index.js';
 
 export async function up(): Promise<void> {
   const { config, devKeyFile } = withDevKey(loadConfig());

@@ -7,6 +7,7 @@ import { appendAudit } from './audit.js';
 import { SIGNOFF_ROLES, advance, assessSignoffs, createPlan, isSignoffRole, planHash, startDeployment, type PlanInput, type SignoffAssessment, type SignoffRole } from './engine/index.js';
 import type { Action, DeploymentState, EngineInput, Track } from './engine/types.js';
 import type { Driver } from './adapters/driver.js';
+import type { Evidence } from './checks/evidence.js';
 import type { MetricSource } from './adapters/metric-source.js';
 import type { TrafficRouter } from './adapters/traffic-router.js';
 import { acquireLock, releaseLock } from './lock.js';
@@ -46,7 +47,11 @@ export interface ControllerOptions {
   signoffTimeoutMs?: number;
 }
 
-export interface DeployRequest extends Omit<PlanInput, 'id' | 'fromVersion'> { author: string }
+export interface DeployRequest extends Omit<PlanInput, 'id' | 'fromVersion'> {
+  author: string;
+  /** The pre-deployment checks run for this request: recorded with the deployment (and its record). */
+  checks?: { passed: boolean; enforced: boolean; evidence: Evidence[] };
+}
 
 export class DeployRefused extends Error {
   constructor(message: string, readonly reason: 'lock' | 'invalid' | 'not-found' | 'conflict') { super(message); this.name = 'DeployRefused'; }
@@ -88,7 +93,8 @@ export class Controller {
     if (fromVersion === request.toVersion) throw new DeployRefused(`${request.service} already runs ${request.toVersion}`, 'conflict');
     const id = `dep-${randomUUID().slice(0, 8)}`;
     let plan;
-    try { plan = createPlan({ ...request, id, fromVersion }); } catch (err) { throw new DeployRefused((err as Error).message, 'invalid'); }
+    const { checks: _checks, author: _author, ...planInput } = request;
+    try { plan = createPlan({ ...planInput, id, fromVersion }); } catch (err) { throw new DeployRefused((err as Error).message, 'invalid'); }
     try {
       acquireLock(this.ports.db, { env, holder: request.author, reason: `deploy ${request.service} ${request.toVersion}`, deploymentId: id, acquiredAt: this.now() });
     } catch (err) {
@@ -98,6 +104,7 @@ export class Controller {
     const row: DeploymentRow = { id, env, service: request.service, author: request.author, state: result.state, createdAt: this.now(), updatedAt: this.now() };
     writeDeployment(this.ports.db, row);
     this.audit('deployment.started', request.author, { service: request.service, from: fromVersion, to: request.toVersion, strategy: plan.strategy, planHash: planHash(plan) }, id);
+    if (request.checks !== undefined) this.audit('checks.evaluated', 'controller', { ...request.checks }, id);
     const live: Live = { row, busy: Promise.resolve(), timer: null, awaitingSignoffSince: null };
     this.live.set(id, live);
     this.enqueue(live, () => this.apply(live, result.actions));
@@ -199,6 +206,10 @@ export class Controller {
       if (hold === 'waiting') return;
     }
     await this.persistAndApply(live, result.state, result.actions);
+  }
+
+  requiredSignoffs(): readonly SignoffRole[] {
+    return this.options.signoffs ?? [];
   }
 
   /** Sign-offs the deployment's plan holds now. */

@@ -5,7 +5,9 @@ import { Problem, Type, type HttpApp } from '../kit/index.js';
 import { readAudit, verifyAudit } from './audit.js';
 import { planHash } from './engine/index.js';
 import { Controller, DeployRefused } from './controller.js';
+import { defaultChecksConfigPath, readChecksConfig, runChecks, type Evidence } from './checks/index.js';
 import { readLock, releaseLock } from './lock.js';
+import { ACKNOWLEDGEMENTS, readRecord } from './record.js';
 import { listReleases, readRelease } from './releases.js';
 import { readDeployments, type DeploymentRow } from './store.js';
 
@@ -31,7 +33,22 @@ const RollbackBody = Type.Object({
 });
 const IdParams = Type.Object({ id: Type.String({ pattern: '^dep-[0-9a-f]{8}$' }) });
 
-export interface DeployApiOptions { controller: Controller; services: readonly string[]; releasesDir: string; baseVersion: string; env: string; db: Parameters<typeof readDeployments>[0] }
+export interface DeployApiOptions {
+  controller: Controller; services: readonly string[]; releasesDir: string; baseVersion: string; env: string; db: Parameters<typeof readDeployments>[0];
+  dataDir: string;
+  /** Failing pre-deployment checks refuse the deployment (production); otherwise they are only recorded. */
+  enforceChecks: boolean;
+}
+
+/** The checklist's pre-deployment checks, run before every deployment and kept with it. */
+async function preDeploymentChecks(o: DeployApiOptions): Promise<{ passed: boolean; enforced: boolean; evidence: Evidence[] }> {
+  const result = await runChecks({ config: readChecksConfig(defaultChecksConfigPath(o.dataDir), false), env: o.env, dataDir: o.dataDir, now: new Date() });
+  if (o.enforceChecks && !result.passed) {
+    const failing = result.evidence.filter((e) => e.status === 'fail');
+    throw new Problem('DEPLOY_CHECKS_FAILED', `Failing: ${failing.map((e) => `${e.check} (${e.observed})`).join('; ')}.`, { extensions: { evidence: result.evidence } });
+  }
+  return { ...result, enforced: o.enforceChecks };
+}
 
 function actor(req: FastifyRequest): string {
   const named = req.headers['x-pitchey-actor'];
@@ -64,8 +81,9 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     const b = req.body;
     if (b.env !== undefined && b.env !== o.env) throw new Problem('DEPLOY_INVALID', `This controller deploys to "${o.env}", not "${b.env}".`);
     checkTarget(b.service, b.version);
+    const checks = await preDeploymentChecks(o);
     try {
-      const row = o.controller.deploy({ service: b.service, toVersion: b.version, strategy: b.strategy, author: actor(req), ...(b.steps ? { steps: b.steps } : {}), ...(b.stepMs ? { stepMs: b.stepMs } : {}), ...(b.bakeMs !== undefined ? { bakeMs: b.bakeMs } : {}), ...(b.instances ? { instances: b.instances } : {}), ...(b.readyTimeoutMs ? { readyTimeoutMs: b.readyTimeoutMs } : {}), ...(b.faults ? { faults: b.faults } : {}) });
+      const row = o.controller.deploy({ checks, service: b.service, toVersion: b.version, strategy: b.strategy, author: actor(req), ...(b.steps ? { steps: b.steps } : {}), ...(b.stepMs ? { stepMs: b.stepMs } : {}), ...(b.bakeMs !== undefined ? { bakeMs: b.bakeMs } : {}), ...(b.instances ? { instances: b.instances } : {}), ...(b.readyTimeoutMs ? { readyTimeoutMs: b.readyTimeoutMs } : {}), ...(b.faults ? { faults: b.faults } : {}) });
       return reply.code(201).header('location', `${base}/deployments/${row.id}`).send(summarize(row, o.controller.isLive(row.id)));
     } catch (err) { return refusal(err); }
   });
@@ -87,6 +105,17 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
       const assessment = o.controller.approve(req.params.id, { role: req.body.role, name: req.body.name, comment: req.body.comment ?? null }, actor(req));
       return reply.code(201).send({ complete: assessment.complete, missing: assessment.missing, approvals: assessment.valid, rejected: assessment.rejected });
     } catch (err) { return refusal(err); }
+  });
+  app.get(`${base}/deployments/:id/record`, { config: admin, schema: { params: IdParams, summary: 'The filled-in checklist of one deployment' } }, async (req) => {
+    const row = o.controller.get(req.params.id);
+    if (row === null) throw new Problem('DEPLOYMENT_NOT_FOUND', `No deployment ${req.params.id}.`);
+    return readRecord(o.db, row, { requiredSignoffs: o.controller.requiredSignoffs(), now: Date.now() });
+  });
+  app.post(`${base}/deployments/:id/acknowledgements`, { config: admin, schema: { params: IdParams, body: Type.Object({ item: Type.String({ maxLength: 60 }), name: Type.String({ minLength: 1, maxLength: 100 }), note: Type.Optional(Type.String({ maxLength: 2000 })) }) } }, async (req, reply) => {
+    if (o.controller.get(req.params.id) === null) throw new Problem('DEPLOYMENT_NOT_FOUND', `No deployment ${req.params.id}.`);
+    if (!Object.hasOwn(ACKNOWLEDGEMENTS, req.body.item)) throw new Problem('DEPLOY_INVALID', `Unknown item "${req.body.item}"; one of ${Object.keys(ACKNOWLEDGEMENTS).join(', ')}.`);
+    o.controller.audit('acknowledgement', actor(req), { item: req.body.item, name: req.body.name, note: req.body.note ?? null }, req.params.id);
+    return reply.code(201).send({ recorded: req.body.item });
   });
   app.post(`${base}/rollback`, { config: admin, schema: { body: RollbackBody } }, async (req, reply) => {
     const b = req.body;

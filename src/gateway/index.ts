@@ -13,7 +13,7 @@ import { createTrafficControl, type TrafficControl } from './traffic-control.js'
 
 export { ADMIN_PREFIX } from './admin.js';
 export { InstancePool, TRACKS, stickyBucket, stickyTrack, type DrainResult, type Instance, type InstanceSpec, type PickOptions, type Track, type TrackWeights } from './pool.js';
-export { GATEWAY_ROUTES, type GatewayRoute } from './routes.js';
+export { GATEWAY_PORT, GATEWAY_ROUTES, type GatewayRoute } from './routes.js';
 export { TRACK_COOKIE, TRACK_HEADER } from './track-choice.js';
 export { TrackStats, type TrackStatsOptions, type TrackWindowStats } from './track-stats.js';
 export { createTrafficControl, checkInstanceUrl, type InstanceView, type PoolView, type StatsView, type TrafficControl, type TrafficControlDeps } from './traffic-control.js';

@@ -11,6 +11,9 @@ export interface GatewayRoute {
   timeoutMs: number;
 }
 
+/** The gateway's home port (80/443 sit in front of it in production). */
+export const GATEWAY_PORT = 8080;
+
 const MB = 1024 * 1024;
 
 export const GATEWAY_ROUTES: GatewayRoute[] = [

@@ -26,6 +26,7 @@ export const PROBLEMS = {
   UPLOAD_MISSING: { status: 422, title: 'A required file is missing' },
   UNPROCESSABLE: { status: 422, title: 'The input is well-formed but cannot be processed' },
   DEPLOY_INVALID: { status: 422, title: 'The deployment request cannot be planned' },
+  DEPLOY_CHECKS_FAILED: { status: 422, title: 'Pre-deployment checks failed' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   QUEUE_FULL: { status: 429, title: 'The job queue is full' },
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },

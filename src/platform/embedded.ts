@@ -89,7 +89,7 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
     signoffs: requiredSignoffs(config), signoffTtlMs: config.signoffTtlMs, signoffTimeoutMs: config.signoffTimeoutMs,
   });
   for (const row of controller.recover()) log(`deployment ${row.id} was live when the controller stopped: ${row.state.phase === 'promoting' ? 'promotion completed' : 'rolled back'}`);
-  registerDeployApi(gateway.app, { controller, services: SERVICE_NAMES, releasesDir: defaultReleasesDir(config.dataDir), baseVersion: config.version, env: config.deployEnv, db });
+  registerDeployApi(gateway.app, { controller, services: SERVICE_NAMES, releasesDir: defaultReleasesDir(config.dataDir), baseVersion: config.version, env: config.deployEnv, db, dataDir: config.dataDir, enforceChecks: config.deployEnv === 'production' });
   const port = await gateway.listen(options.gatewayPort, config.host);
   gatewayUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   record();

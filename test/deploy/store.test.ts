@@ -20,6 +20,11 @@ describe('audit log', () => {
     expect(events[1]?.prevHash).toBe(events[0]?.hash);
     expect(verifyAudit(d)).toBeNull();
   });
+  it('verifies events whose data held undefined values (regression: they are dropped when stored)', () => {
+    const d = db();
+    appendAudit(d, { at: 1, env: 'prod', kind: 'checks.evaluated', actor: 'controller', data: { evidence: [{ check: 'dns', waiver: undefined }], note: undefined } });
+    expect(verifyAudit(d)).toBeNull();
+  });
   it('refuses updates and deletes, and detects an edit made behind its back', () => {
     const d = db();
     for (let i = 0; i < 3; i++) appendAudit(d, { at: i, env: 'prod', kind: 'k', actor: 'a', data: { i } });

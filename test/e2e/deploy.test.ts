@@ -1,6 +1,8 @@
 // The controller end to end: real releases, real instances, real traffic from this process through
 // the gateway while canary, blue-green, rolling, automatic and emergency rollbacks run.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DeploymentRecord } from '../../src/deploy/record.js';
+import { renderHtml, renderMarkdown } from '../../src/deploy/record-render.js';
 import { buildRelease } from '../../src/deploy/releases.js';
 import { TEST_KEY } from '../helpers.js';
 import { failed, startLoad } from './load.js';
@@ -70,6 +72,24 @@ describe('deployments under load', () => {
     expect(errors.every((a) => a.version === 'v3-errors')).toBe(true);
     const canaryShare = answers.filter((a) => a.version === 'v3-errors').length / answers.length;
     expect(canaryShare).toBeLessThan(0.35);
+    // The record says why, with the numbers; people's duties show as not recorded until acknowledged.
+    expect((await call('POST', `/deployments/${d.id}/acknowledgements`, { item: 'change-ticket', name: 'dana', note: 'CHG-<42>' })).status).toBe(201);
+    const record = (await call<DeploymentRecord>('GET', `/deployments/${d.id}/record`)).json;
+    expect(record.outcome).toBe('rolled-back');
+    // Outside production the pre-deployment checks are recorded, not enforced: no Trivy report here fails, and shows.
+    expect(record.checks?.find((c) => c.check === 'vulnerabilities')?.status).toBe('fail');
+    expect(record.rollback?.verdict).toMatchObject({ ruleId: 'error-rate-vs-stable', verdict: 'fail' });
+    expect(record.rollback?.verdict?.evidence.samples.candidate).toBeGreaterThan(0);
+    expect(record.rollback?.verdict?.evidence.statistic?.pValue).toBeLessThan(0.001);
+    expect(record.acknowledgements.find((a) => a.item === 'change-ticket')).toMatchObject({ by: 'dana', note: 'CHG-<42>' });
+    expect(record.acknowledgements.find((a) => a.item === 'stakeholder-notification')?.by).toBeNull();
+    const md = renderMarkdown(record);
+    expect(md).toContain('Outcome: **rolled-back**');
+    expect(md).toMatch(/Deciding verdict: error-rate-vs-stable observed 0\.\d+ against 0\.02/);
+    expect(md).toContain('| Stakeholders notified of the deployment window | not recorded |');
+    const html = renderHtml(record);
+    expect(html).toContain('CHG-&lt;42&gt;');
+    expect(html).not.toContain('CHG-<42>');
     await waitFor('v2 to serve alone', served('v2'), 5_000);
   }, 90_000);
 

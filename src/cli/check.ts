@@ -1,0 +1,33 @@
+// `pitchey check [--env E] [--json] [--config FILE]`: the checklist's machine-checkable
+// pre-deployment items, as a table or JSON; exit 1 when any check fails (waived ones show as warn).
+import { defaultChecksConfigPath, readChecksConfig, resolveTarget, runChecks, type Evidence } from '../deploy/checks/index.js';
+import { formatTable } from './table.js';
+import { CheckFailed, UsageError } from './usage.js';
+
+interface CheckArgs { env: string | undefined; json: boolean; configFile: string | undefined }
+
+function parseArgs(argv: string[]): CheckArgs {
+  const args: CheckArgs = { env: undefined, json: false, configFile: undefined };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--json') { args.json = true; continue; }
+    if (a !== '--env' && a !== '--config') throw new UsageError(`check: unknown argument "${a}"`);
+    const value = argv[++i];
+    if (value === undefined || value.startsWith('--')) throw new UsageError(`check: ${a} needs a value`);
+    if (a === '--env') args.env = value; else args.configFile = value;
+  }
+  return args;
+}
+
+const row = (e: Evidence): string[] => [e.check, e.waiver === undefined ? e.status : `${e.status} (waived by ${e.waiver.approver})`, e.observed, e.threshold, e.source];
+
+export async function check(argv: string[]): Promise<void> {
+  const args = parseArgs(argv);
+  const target = resolveTarget(process.env, args.env);
+  const config = readChecksConfig(args.configFile ?? defaultChecksConfigPath(target.dataDir), args.configFile !== undefined);
+  const result = await runChecks({ config, env: target.env, dataDir: target.dataDir, processEnv: process.env, now: new Date() });
+  if (args.json) console.log(JSON.stringify({ env: target.env, passed: result.passed, evidence: result.evidence }, null, 2));
+  else console.log(formatTable(['check', 'status', 'observed', 'threshold', 'source'], result.evidence.map(row)));
+  const failed = result.evidence.filter((e) => e.status === 'fail');
+  if (failed.length > 0) throw new CheckFailed(`pre-deployment checks failed: ${[...new Set(failed.map((e) => e.check))].join(', ')}`);
+}

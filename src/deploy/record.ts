@@ -1,0 +1,94 @@
+// The deployment record: the checklist for one deployment, filled in from the store — checks with
+// their evidence, sign-offs, the plan and its hash, every step and verdict with its numbers,
+// rollbacks, timings — and the people's duties as recorded acknowledgements, never as ticked boxes.
+import { readApprovals } from './approvals.js';
+import { readAudit, verifyAudit, type AuditEvent } from './audit.js';
+import type { Evidence } from './checks/evidence.js';
+import { SIGNOFF_ROLES, assessSignoffs, planHash, type SignoffRole } from './engine/index.js';
+import type { DeploymentPlan, RuleAssessment } from './engine/types.js';
+import type { ControllerDb, DeploymentRow } from './store.js';
+
+/** Checklist items that are a person's to do; the system only records that someone says they did them. */
+export const ACKNOWLEDGEMENTS = {
+  'stakeholder-notification': 'Stakeholders notified of the deployment window',
+  'change-ticket': 'Change ticket raised and approved',
+  'rollback-plan-reviewed': 'Rollback plan reviewed by the on-call engineer',
+  'user-communication': 'User-facing communication sent (if there is downtime or visible change)',
+  'documentation-updated': 'Deployment notes, runbooks and system documentation updated',
+} as const;
+
+export type AcknowledgementItem = keyof typeof ACKNOWLEDGEMENTS;
+
+export interface DeploymentRecord {
+  id: string;
+  env: string;
+  service: string;
+  author: string;
+  strategy: string;
+  from: string | null;
+  to: string;
+  outcome: string;
+  reason: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  durationS: number | null;
+  planHash: string;
+  plan: DeploymentPlan;
+  checks: Evidence[] | null;
+  signoffs: { required: Array<{ role: string; title: string; by: string | null; at: string | null; comment: string | null }>; rejected: Array<{ role: string; name: string; why: string }> };
+  verdicts: RuleAssessment[];
+  timeline: Array<{ at: string; offsetS: number; kind: string; actor: string; summary: string }>;
+  rollback: { reason: string; verdict: RuleAssessment | null } | null;
+  acknowledgements: Array<{ item: string; title: string; by: string | null; at: string | null; note: string | null }>;
+  audit: { verified: boolean; events: number };
+}
+
+const iso = (t: number): string => new Date(t).toISOString();
+
+function summarizeEvent(e: AuditEvent): string {
+  const d = e.data;
+  if (e.kind === 'deployment.phase') return `${String(d.from)} → ${String(d.to)}${d.reason ? `: ${String(d.reason)}` : ''}`;
+  if (e.kind.startsWith('action.')) return JSON.stringify((d as { action?: unknown }).action ?? d);
+  if (e.kind === 'signoff.given') return `${String(d.role)} by ${String(d.name)}${d.comment ? ` (“${String(d.comment)}”)` : ''}`;
+  if (e.kind === 'acknowledgement') return `${String(d.item)} by ${String(d.name)}${d.note ? `: ${String(d.note)}` : ''}`;
+  if (e.kind === 'checks.evaluated') return `${String(d.passed ? 'passed' : 'failed')} (${(d.evidence as unknown[] | undefined)?.length ?? 0} checks)`;
+  return d.reason ? String(d.reason) : '';
+}
+
+function signoffSection(db: ControllerDb, row: DeploymentRow, required: readonly SignoffRole[], now: number): DeploymentRecord['signoffs'] {
+  const approvals = readApprovals(db, row.id);
+  const a = assessSignoffs({ required, approvals, planHash: planHash(row.state.plan), author: row.author, now: Math.min(now, row.updatedAt) });
+  const roles = [...new Set([...required, ...a.valid.map((v) => v.role)])];
+  return {
+    required: roles.map((role) => {
+      const v = a.valid.find((x) => x.role === role);
+      return { role, title: SIGNOFF_ROLES[role], by: v?.name ?? null, at: v ? iso(v.at) : null, comment: v?.comment ?? null };
+    }),
+    rejected: a.rejected.map((r) => ({ role: r.approval.role, name: r.approval.name, why: r.why })),
+  };
+}
+
+/** Assembles the record of one deployment from the controller's store. */
+export function readRecord(db: ControllerDb, row: DeploymentRow, options: { requiredSignoffs: readonly SignoffRole[]; now: number }): DeploymentRecord {
+  const events = readAudit(db, { deploymentId: row.id });
+  const started = row.createdAt;
+  const done = ['promoted', 'rolled-back', 'failed'].includes(row.state.phase);
+  const checks = events.filter((e) => e.kind === 'checks.evaluated').at(-1)?.data.evidence as Evidence[] | undefined;
+  const acks = events.filter((e) => e.kind === 'acknowledgement');
+  const failing = row.state.assessments.find((a) => a.verdict === 'fail') ?? null;
+  return {
+    id: row.id, env: row.env, service: row.service, author: row.author, strategy: row.state.plan.strategy,
+    from: row.state.plan.fromVersion, to: row.state.plan.toVersion, outcome: row.state.phase, reason: row.state.reason,
+    startedAt: iso(started), endedAt: done ? iso(row.updatedAt) : null, durationS: done ? Math.round((row.updatedAt - started) / 100) / 10 : null,
+    planHash: planHash(row.state.plan), plan: row.state.plan, checks: checks ?? null,
+    signoffs: signoffSection(db, row, options.requiredSignoffs, options.now),
+    verdicts: row.state.assessments,
+    timeline: events.map((e) => ({ at: iso(e.at), offsetS: Math.round((e.at - started) / 100) / 10, kind: e.kind, actor: e.actor, summary: summarizeEvent(e) })),
+    rollback: row.state.phase === 'rolled-back' ? { reason: row.state.reason ?? 'unknown', verdict: failing } : null,
+    acknowledgements: (Object.keys(ACKNOWLEDGEMENTS) as AcknowledgementItem[]).map((item) => {
+      const a = acks.filter((x) => x.data.item === item).at(-1);
+      return { item, title: ACKNOWLEDGEMENTS[item], by: a ? String(a.data.name) : null, at: a ? iso(a.at) : null, note: a?.data.note ? String(a.data.note) : null };
+    }),
+    audit: { verified: verifyAudit(db) === null, events: events.length },
+  };
+}
