@@ -26,16 +26,46 @@ async function follow(client: ReturnType<typeof createAdminClient>, id: string):
   }
 }
 
-export async function deploy(argv: string[]): Promise<void> {
+interface Review { order: number; service: string; planHash: string; plan: { strategy: string; fromVersion: string | null; toVersion: string; steps: number[]; stepMs: number; bakeMs: number; rules: Array<{ id: string; metric: string; threshold: number; forMs: number; action: string }> }; gates: { preDeploymentChecks: string; signoffs: Array<{ title: string }> }; rollbackTarget: { version: string | null; present: boolean }; budget: { fastestPromotionS: number; worstDetectAndRollbackS: number; slowestRule: string | null }; power: { requestsPerSecond: number; measuredOverS: number; steps: Array<{ step: number; weightPercent: number; expectedRequests: number; neededRequests: number; detectable: boolean }> }; warnings: string[] }
+
+function printReview(r: Review): void {
+  const p = r.plan;
+  console.log(`${r.order}. ${r.service}: ${p.fromVersion ?? '(none)'} → ${p.toVersion} by ${p.strategy}   plan ${r.planHash}`);
+  console.log(`   steps ${p.steps.join(' → ')} %, ${p.stepMs / 1000} s each${p.strategy === 'blue-green' ? `, bake ${p.bakeMs / 1000} s` : ''}`);
+  console.log(`   rules: ${p.rules.map((x) => `${x.id} (${x.metric} ${x.threshold}${x.forMs ? ` for ${x.forMs / 1000} s` : ''} → ${x.action})`).join('; ') || 'none'}`);
+  console.log(`   gates: pre-deployment checks ${r.gates.preDeploymentChecks}; sign-offs ${r.gates.signoffs.map((x) => x.title).join(', ') || 'none required'}`);
+  console.log(`   rollback target: ${r.rollbackTarget.version ?? 'none'}${r.rollbackTarget.present ? ' (present)' : ' (MISSING)'}`);
+  console.log(`   budget: fastest promotion ${r.budget.fastestPromotionS} s; worst case to detect and roll back ${r.budget.worstDetectAndRollbackS} s (${r.budget.slowestRule ?? 'no rule'})`);
+  for (const st of r.power.steps) console.log(`   power: step ${st.step} at ${st.weightPercent} %: ~${st.expectedRequests} requests, ${st.neededRequests} needed to see 1 % → 5 %: ${st.detectable ? 'ok' : 'TOO FEW'}`);
+  for (const w of r.warnings) console.log(`   warning: ${w}`);
+}
+
+function requestBody(argv: string[], service: string, version: string): Record<string, unknown> {
+  const steps = option(argv, 'steps')?.split(',').map(Number);
+  return { service, version, strategy: option(argv, 'strategy') ?? 'canary', ...(steps ? { steps } : {}), stepMs: num(argv, 'step-ms'), bakeMs: num(argv, 'bake-ms'), instances: num(argv, 'instances'), faults: option(argv, 'faults'), env: option(argv, 'env') };
+}
+
+/** `pitchey deploy plan …`: what would happen, with the hash `deploy --plan-hash` must match. */
+async function plan(argv: string[]): Promise<void> {
   const target = argv[0];
   const version = option(argv, 'version');
-  const strategy = option(argv, 'strategy') ?? 'canary';
+  if (target === undefined || version === undefined) throw new UsageError('deploy plan <service|all> --version V [--strategy …]');
+  const client = createAdminClient(argv);
+  const reviews: Review[] = [];
+  for (const service of target === 'all' ? [...SERVICE_NAMES] : [target]) reviews.push(await client.call<Review>('POST', '/plans', requestBody(argv, service, version)));
+  if (argv.includes('--json')) console.log(JSON.stringify(reviews, null, 2));
+  else reviews.forEach(printReview);
+}
+
+export async function deploy(argv: string[]): Promise<void> {
+  if (argv[0] === 'plan') return plan(argv.slice(1));
+  const target = argv[0];
+  const version = option(argv, 'version');
   if (target === undefined || version === undefined) throw new UsageError('deploy <service|all> --version V [--strategy canary|blue-green|rolling]');
   const services = target === 'all' ? [...SERVICE_NAMES] : [target];
   const client = createAdminClient(argv);
-  const steps = option(argv, 'steps')?.split(',').map(Number);
   for (const service of services) {
-    const body = { service, version, strategy, ...(steps ? { steps } : {}), stepMs: num(argv, 'step-ms'), bakeMs: num(argv, 'bake-ms'), instances: num(argv, 'instances'), faults: option(argv, 'faults'), env: option(argv, 'env') };
+    const body = { ...requestBody(argv, service, version), plan_hash: option(argv, 'plan-hash') };
     const started = await client.call<Summary>('POST', '/deployments', body);
     if (!argv.includes('--wait') && services.length === 1) { print(started); return; }
     const done = await follow(client, started.id);

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { readApprovals, writeApproval } from './approvals.js';
 import { appendAudit } from './audit.js';
 import { SIGNOFF_ROLES, advance, assessSignoffs, createPlan, isSignoffRole, planHash, startDeployment, type PlanInput, type SignoffAssessment, type SignoffRole } from './engine/index.js';
-import type { Action, DeploymentState, EngineInput, Track } from './engine/types.js';
+import type { Action, DeploymentPlan, DeploymentState, EngineInput, Track } from './engine/types.js';
 import type { Driver } from './adapters/driver.js';
 import type { Evidence } from './checks/evidence.js';
 import type { MetricSource } from './adapters/metric-source.js';
@@ -51,6 +51,8 @@ export interface DeployRequest extends Omit<PlanInput, 'id' | 'fromVersion'> {
   author: string;
   /** The pre-deployment checks run for this request: recorded with the deployment (and its record). */
   checks?: { passed: boolean; enforced: boolean; evidence: Evidence[] };
+  /** The hash of the plan that was reviewed: the deployment is refused if the plan differs now. */
+  expectedPlanHash?: string;
 }
 
 export class DeployRefused extends Error {
@@ -93,8 +95,10 @@ export class Controller {
     if (fromVersion === request.toVersion) throw new DeployRefused(`${request.service} already runs ${request.toVersion}`, 'conflict');
     const id = `dep-${randomUUID().slice(0, 8)}`;
     let plan;
-    const { checks: _checks, author: _author, ...planInput } = request;
-    try { plan = createPlan({ ...planInput, id, fromVersion }); } catch (err) { throw new DeployRefused((err as Error).message, 'invalid'); }
+    try { plan = this.preview(request, id); } catch (err) { throw new DeployRefused((err as Error).message, 'invalid'); }
+    if (request.expectedPlanHash !== undefined && request.expectedPlanHash !== planHash(plan)) {
+      throw new DeployRefused(`the plan changed since it was reviewed (reviewed ${request.expectedPlanHash}, now ${planHash(plan)}): plan again`, 'conflict');
+    }
     try {
       acquireLock(this.ports.db, { env, holder: request.author, reason: `deploy ${request.service} ${request.toVersion}`, deploymentId: id, acquiredAt: this.now() });
     } catch (err) {
@@ -115,6 +119,12 @@ export class Controller {
   /** True while the controller still acts on the deployment (its last actions included). */
   isLive(id: string): boolean {
     return this.live.has(id);
+  }
+
+  /** The plan a request resolves to now, without side effects (`pitchey deploy plan`). Throws PlanError. */
+  preview(request: DeployRequest, id = 'preview'): DeploymentPlan {
+    const { checks: _checks, author: _author, expectedPlanHash: _hash, ...input } = request;
+    return createPlan({ ...input, id, fromVersion: this.currentVersion(request.service) });
   }
 
   get(id: string): DeploymentRow | null {

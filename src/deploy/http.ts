@@ -1,9 +1,11 @@
 // The controller's admin API on the gateway (scope `admin`): the CLI records wishes here and the
 // controller acts. Deploy, inspect, abort/resume/promote, roll back, audit, lock, releases.
 import type { FastifyRequest } from 'fastify';
-import { Problem, Type, type HttpApp } from '../kit/index.js';
+import { Problem, Type, type HttpApp, type Static } from '../kit/index.js';
 import { readAudit, verifyAudit } from './audit.js';
-import { planHash } from './engine/index.js';
+import { PlanError, planHash } from './engine/index.js';
+import { reviewPlan } from './plan-review.js';
+import type { DeployRequest } from './controller.js';
 import { Controller, DeployRefused } from './controller.js';
 import { defaultChecksConfigPath, readChecksConfig, runChecks, type Evidence } from './checks/index.js';
 import { readLock, releaseLock } from './lock.js';
@@ -24,6 +26,7 @@ const DeployBody = Type.Object({
   readyTimeoutMs: Type.Optional(Type.Integer({ minimum: 1000 })),
   faults: Type.Optional(Type.String({ maxLength: 200 })),
   env: Type.Optional(Type.String({ maxLength: 32 })),
+  plan_hash: Type.Optional(Type.String({ maxLength: 64 })),
 });
 const RollbackBody = Type.Object({
   service: Type.String({ minLength: 1 }),
@@ -38,6 +41,8 @@ export interface DeployApiOptions {
   dataDir: string;
   /** Failing pre-deployment checks refuse the deployment (production); otherwise they are only recorded. */
   enforceChecks: boolean;
+  analysis: { intervalMs: number; windowMs: number };
+  traffic(service: string): Promise<{ requestsPerSecond: number; overS: number }>;
 }
 
 /** The checklist's pre-deployment checks, run before every deployment and kept with it. */
@@ -48,6 +53,15 @@ async function preDeploymentChecks(o: DeployApiOptions): Promise<{ passed: boole
     throw new Problem('DEPLOY_CHECKS_FAILED', `Failing: ${failing.map((e) => `${e.check} (${e.observed})`).join('; ')}.`, { extensions: { evidence: result.evidence } });
   }
   return { ...result, enforced: o.enforceChecks };
+}
+
+/** The controller's request from the API body: only what was given, so the engine's defaults apply. */
+function requestOf(b: Static<typeof DeployBody>, author: string): DeployRequest {
+  return {
+    service: b.service, toVersion: b.version, strategy: b.strategy, author,
+    ...(b.steps ? { steps: b.steps } : {}), ...(b.stepMs ? { stepMs: b.stepMs } : {}), ...(b.bakeMs !== undefined ? { bakeMs: b.bakeMs } : {}),
+    ...(b.instances ? { instances: b.instances } : {}), ...(b.readyTimeoutMs ? { readyTimeoutMs: b.readyTimeoutMs } : {}), ...(b.faults ? { faults: b.faults } : {}),
+  };
 }
 
 function actor(req: FastifyRequest): string {
@@ -83,9 +97,20 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     checkTarget(b.service, b.version);
     const checks = await preDeploymentChecks(o);
     try {
-      const row = o.controller.deploy({ checks, service: b.service, toVersion: b.version, strategy: b.strategy, author: actor(req), ...(b.steps ? { steps: b.steps } : {}), ...(b.stepMs ? { stepMs: b.stepMs } : {}), ...(b.bakeMs !== undefined ? { bakeMs: b.bakeMs } : {}), ...(b.instances ? { instances: b.instances } : {}), ...(b.readyTimeoutMs ? { readyTimeoutMs: b.readyTimeoutMs } : {}), ...(b.faults ? { faults: b.faults } : {}) });
+      const row = o.controller.deploy({ ...requestOf(b, actor(req)), checks, ...(b.plan_hash ? { expectedPlanHash: b.plan_hash } : {}) });
       return reply.code(201).header('location', `${base}/deployments/${row.id}`).send(summarize(row, o.controller.isLive(row.id)));
     } catch (err) { return refusal(err); }
+  });
+  app.post(`${base}/plans`, { config: admin, schema: { body: DeployBody, summary: 'The resolved plan of a deployment request, with its hash; nothing is changed' } }, async (req) => {
+    const b = req.body;
+    if (b.env !== undefined && b.env !== o.env) throw new Problem('DEPLOY_INVALID', `This controller deploys to "${o.env}", not "${b.env}".`);
+    checkTarget(b.service, b.version);
+    try {
+      return await reviewPlan({ controller: o.controller, enforceChecks: o.enforceChecks, analysis: o.analysis, traffic: o.traffic, releaseExists: knownVersion }, requestOf(b, actor(req)), o.services.indexOf(b.service) + 1);
+    } catch (err) {
+      if (err instanceof PlanError) throw new Problem('DEPLOY_INVALID', err.message);
+      throw err;
+    }
   });
   app.get(`${base}/deployments`, { config: admin }, async () => ({ deployments: readDeployments(o.db, { env: o.env, limit: 50 }).map((r) => summarize(r, o.controller.isLive(r.id))) }));
   app.get(`${base}/deployments/:id`, { config: admin, schema: { params: IdParams } }, async (req) => {

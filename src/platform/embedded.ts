@@ -89,7 +89,16 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
     signoffs: requiredSignoffs(config), signoffTtlMs: config.signoffTtlMs, signoffTimeoutMs: config.signoffTimeoutMs,
   });
   for (const row of controller.recover()) log(`deployment ${row.id} was live when the controller stopped: ${row.state.phase === 'promoting' ? 'promotion completed' : 'rolled back'}`);
-  registerDeployApi(gateway.app, { controller, services: SERVICE_NAMES, releasesDir: defaultReleasesDir(config.dataDir), baseVersion: config.version, env: config.deployEnv, db, dataDir: config.dataDir, enforceChecks: config.deployEnv === 'production' });
+  registerDeployApi(gateway.app, { controller, services: SERVICE_NAMES, releasesDir: defaultReleasesDir(config.dataDir), baseVersion: config.version, env: config.deployEnv, db, dataDir: config.dataDir, enforceChecks: config.deployEnv === 'production',
+    analysis: { intervalMs: config.analysisIntervalMs, windowMs: config.analysisWindowMs },
+    traffic: async (service) => {
+      // The gateway keeps 15 minutes of per-track traffic: the rate over that span.
+      const overS = 900;
+      const tracks = gateway.stats.window(service, overS * 1000, Date.now());
+      const requests = Object.values(tracks).reduce((n, t) => n + (t?.requests ?? 0), 0);
+      return { requestsPerSecond: requests / overS, overS };
+    },
+  });
   const port = await gateway.listen(options.gatewayPort, config.host);
   gatewayUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   record();

@@ -55,6 +55,23 @@ describe('operator commands', () => {
     expect(pitchey('history').out).toMatch(/media\s+v2\s+v1\s+blue-green\s+promoted/);
   }, 90_000);
 
+  it('plans a deployment with its hash, power and budget, and applies exactly that plan', () => {
+    const review = pitchey('deploy', 'plan', 'video', '--version', 'v2', '--steps', '10,50,100', '--step-ms', '60000');
+    expect(review.status, review.err).toBe(0);
+    expect(review.out).toMatch(/1\. video: v1 → v2 by canary {3}plan [0-9a-f]{16}/);
+    expect(review.out).toContain('rollback target: v1 (present)');
+    expect(review.out).toMatch(/step 1 at 10 %: ~\d+ requests, 561 needed to see 1 % → 5 %: TOO FEW/);
+    expect(review.out).toContain('warning: step 1 (10 %)');
+    const [reviewed] = JSON.parse(pitchey('deploy', 'plan', 'video', '--version', 'v2', '--steps', '10,50,100', '--step-ms', '60000', '--json').out) as Array<{ planHash: string; budget: { fastestPromotionS: number } }>;
+    expect(reviewed?.budget.fastestPromotionS).toBe(180);
+    const changed = pitchey('deploy', 'video', '--version', 'v2', '--steps', '20,50,100', '--step-ms', '60000', '--plan-hash', reviewed?.planHash ?? '');
+    expect(changed.status).toBe(1);
+    expect(changed.err).toContain('the plan changed since it was reviewed');
+    const applied = pitchey('deploy', 'video', '--version', 'v2', '--steps', '10,50,100', '--step-ms', '60000', '--plan-hash', reviewed?.planHash ?? '');
+    expect(applied.status, applied.err).toBe(0);
+    expect(applied.out).toMatch(/video {2}v1 → v2 {2}canary/);
+  }, 60_000);
+
   it('refuses a release that does not exist with a clear message and exit 1', () => {
     const r = pitchey('deploy', 'video', '--version', 'nope', '--strategy', 'canary');
     expect(r.status).toBe(1);

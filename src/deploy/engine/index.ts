@@ -17,3 +17,4 @@ export {
 } from './statistics.js';
 export { canonicalJson, fnv1a64 } from './hash.js';
 export { SIGNOFF_ROLES, assessSignoffs, isSignoffRole, type Approval, type SignoffAssessment, type SignoffRole } from './signoffs.js';
+export { assessPower, planBudget, sampleSizeTwoProportions, type PlanBudget, type StepPower } from './power.js';

@@ -69,8 +69,10 @@ export function createPlan(input: PlanInput): DeploymentPlan {
 }
 
 /** Stable hash of the plan's canonical JSON (sorted keys): 16 hex digits of 64-bit FNV-1a. */
+/** The hash of what the plan does: its content, not the deployment id it was made under. */
 export function planHash(plan: DeploymentPlan): string {
-  return fnv1a64(canonicalJson(plan));
+  const { id: _id, ...content } = plan;
+  return fnv1a64(canonicalJson(content));
 }
 
 function resolveSteps(input: PlanInput, instances: number): number[] {

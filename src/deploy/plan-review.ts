@@ -1,0 +1,47 @@
+// `pitchey deploy plan`: the resolved plan of a request, reviewed before anything happens — order,
+// versions, steps, rules, gates and approvers, rollback target, time budget, statistical power —
+// and its hash, which `deploy --plan-hash` must match to run exactly that plan.
+import { SIGNOFF_ROLES, assessPower, planBudget, planHash, type PlanBudget, type StepPower } from './engine/index.js';
+import type { DeploymentPlan } from './engine/types.js';
+import type { Controller, DeployRequest } from './controller.js';
+
+export interface PlanReview {
+  order: number;
+  service: string;
+  planHash: string;
+  plan: DeploymentPlan;
+  gates: { preDeploymentChecks: 'enforced' | 'recorded'; signoffs: Array<{ role: string; title: string }> };
+  rollbackTarget: { version: string | null; present: boolean };
+  budget: PlanBudget;
+  power: { requestsPerSecond: number; measuredOverS: number; steps: StepPower[] };
+  warnings: string[];
+}
+
+export interface ReviewContext {
+  controller: Controller;
+  enforceChecks: boolean;
+  analysis: { intervalMs: number; windowMs: number };
+  /** Requests per second the service saw recently, and over how long. */
+  traffic(service: string): Promise<{ requestsPerSecond: number; overS: number }>;
+  releaseExists(version: string): boolean;
+}
+
+export async function reviewPlan(ctx: ReviewContext, request: DeployRequest, order: number): Promise<PlanReview> {
+  const plan = ctx.controller.preview(request);
+  const traffic = await ctx.traffic(request.service);
+  const steps = plan.strategy === 'canary' ? assessPower(plan, traffic.requestsPerSecond) : [];
+  const rollback = plan.fromVersion;
+  const warnings = [
+    ...steps.filter((s) => !s.detectable).map((s) => `step ${s.step} (${s.weightPercent} %) would see about ${s.expectedRequests} requests at ${traffic.requestsPerSecond.toFixed(2)} req/s; ${s.neededRequests} are needed to detect an error rise from 1 % to 5 % before it ends: lengthen the step or raise its weight`),
+    ...(rollback !== null && !ctx.releaseExists(rollback) ? [`the rollback target ${rollback} is not available as a release`] : []),
+    ...(plan.faults ? [`fault injection: ${plan.faults}`] : []),
+  ];
+  return {
+    order, service: request.service, planHash: planHash(plan), plan,
+    gates: { preDeploymentChecks: ctx.enforceChecks ? 'enforced' : 'recorded', signoffs: ctx.controller.requiredSignoffs().map((r) => ({ role: r, title: SIGNOFF_ROLES[r] })) },
+    rollbackTarget: { version: rollback, present: rollback !== null && ctx.releaseExists(rollback) },
+    budget: planBudget(plan, ctx.analysis),
+    power: { requestsPerSecond: traffic.requestsPerSecond, measuredOverS: traffic.overS, steps },
+    warnings,
+  };
+}
