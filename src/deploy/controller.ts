@@ -63,6 +63,7 @@ interface Live { row: DeploymentRow; busy: Promise<void>; timer: NodeJS.Timeout 
 
 export class Controller {
   private readonly live = new Map<string, Live>();
+  private readonly promotedListeners: Array<(row: DeploymentRow) => void> = [];
   private readonly now: () => number;
   private readonly log: (m: string) => void;
 
@@ -114,6 +115,11 @@ export class Controller {
     this.enqueue(live, () => this.apply(live, result.actions));
     this.schedule(live);
     return row;
+  }
+
+  /** Called with every deployment once it is promoted and its last actions are done. */
+  onPromoted(listener: (row: DeploymentRow) => void): void {
+    this.promotedListeners.push(listener);
   }
 
   /** True while the controller still acts on the deployment (its last actions included). */
@@ -279,6 +285,7 @@ export class Controller {
     releaseLock(this.ports.db, this.options.env, live.row.id);
     this.audit(`deployment.${state.phase}`, 'controller', { reason: state.reason }, live.row.id);
     this.log(`deployment ${live.row.id} ${state.phase}: ${state.reason ?? ''}`);
+    if (state.phase === 'promoted') for (const listener of this.promotedListeners) listener(live.row);
   }
 
   private async apply(live: Live, actions: Action[]): Promise<void> {

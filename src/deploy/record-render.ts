@@ -27,7 +27,10 @@ function sections(r: DeploymentRecord): Section[] {
     ...(r.rollback ? [{ title: 'Rollback', lines: [`Rolled back: ${r.rollback.reason}`, ...(r.rollback.verdict ? [`Deciding verdict: ${r.rollback.verdict.ruleId} observed ${num(r.rollback.verdict.evidence.observed)} against ${num(r.rollback.verdict.evidence.threshold)} over ${r.rollback.verdict.evidence.samples.candidate} new-version and ${r.rollback.verdict.evidence.samples.baseline} stable requests.`] : [])] }] : []),
     { title: 'Timeline', table: { headers: ['+s', 'event', 'by', 'detail'], rows: r.timeline.map((t) => [String(t.offsetS), t.kind, t.actor, t.summary]) } },
     { title: 'People\'s duties (recorded acknowledgements, not checked by the system)', table: { headers: ['item', 'acknowledged by', 'at', 'note'], rows: r.acknowledgements.map((a) => [a.title, a.by ?? 'not recorded', a.at ?? '–', a.note ?? '']) } },
-    { title: 'Post-deployment validation', empty: 'Not recorded by this version of the controller (immediate / extended / 24 h phases are still to come).' },
+    r.validation === null
+      ? { title: 'Post-deployment validation', empty: r.outcome === 'promoted' ? 'Validation did not start.' : 'Not applicable: the release was not promoted.' }
+      : { title: 'Post-deployment validation', ...(r.validation.rolledBackTo ? { lines: [`A breach in the immediate phase rolled the service back to ${r.validation.rolledBackTo}.`] } : {}),
+        table: { headers: ['phase', 'ended', 'status', 'observed', 'limits'], rows: r.validation.phases.map((p) => [p.phase, p.at, p.status, p.observed, p.threshold]) }, empty: 'Validation is running; no phase has ended yet.' },
   ];
 }
 

@@ -40,6 +40,8 @@ export interface DeploymentRecord {
   timeline: Array<{ at: string; offsetS: number; kind: string; actor: string; summary: string }>;
   rollback: { reason: string; verdict: RuleAssessment | null } | null;
   acknowledgements: Array<{ item: string; title: string; by: string | null; at: string | null; note: string | null }>;
+  /** Post-deployment phases that have ended, with their verdicts; null when validation never started. */
+  validation: { phases: Array<{ at: string; phase: string; status: string; observed: string; threshold: string }>; rolledBackTo: string | null } | null;
   audit: { verified: boolean; events: number };
 }
 
@@ -90,5 +92,9 @@ export function readRecord(db: ControllerDb, row: DeploymentRow, options: { requ
       return { item, title: ACKNOWLEDGEMENTS[item], by: a ? String(a.data.name) : null, at: a ? iso(a.at) : null, note: a?.data.note ? String(a.data.note) : null };
     }),
     audit: { verified: verifyAudit(db) === null, events: events.length },
+    validation: events.some((e) => e.kind === 'validation.started') ? {
+      phases: events.filter((e) => e.kind === 'validation.phase').map((e) => ({ at: iso(e.at), phase: String(e.data.phase), status: String(e.data.status), observed: String(e.data.observed), threshold: String(e.data.threshold) })),
+      rolledBackTo: (events.find((e) => e.kind === 'validation.rollback')?.data.to as string | undefined) ?? null,
+    } : null,
   };
 }

@@ -32,6 +32,7 @@ export interface Config {
   signoffs: string[] | null;
   signoffTtlMs: number;
   signoffTimeoutMs: number;
+  validationPhasesMs: [number, number, number];
 }
 
 /** Fault injection for tests and game days: a share of 500s, added latency, a crash after N requests. */
@@ -154,6 +155,7 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'signoffs', env: 'PITCHEY_SIGNOFFS', doc: 'sign-off roles a promotion waits for (comma list of lead-developer, devops-engineer, security-engineer, qa-lead, product-manager, engineering-manager, or `none`); default all six when the deploy environment is `production`, none otherwise', fallback: () => null, parse: (raw) => { const v = text(raw); if (v === 'none') return []; const roles = v.split(',').map((r) => r.trim()).filter(Boolean); const bad = roles.find((r) => !SIGNOFF_ROLE_NAMES.includes(r)); if (bad !== undefined) throw new SettingError(`unknown role "${bad}"`); return roles; } },
   { key: 'signoffTtlMs', env: 'PITCHEY_SIGNOFF_TTL_MS', doc: 'how long a sign-off stays valid', fallback: () => 86_400_000, parse: integer(60_000, 30 * 86_400_000) },
   { key: 'signoffTimeoutMs', env: 'PITCHEY_SIGNOFF_TIMEOUT_MS', doc: 'how long a promotion waits for missing sign-offs before the deployment is rolled back', fallback: () => 14_400_000, parse: integer(1_000, 7 * 86_400_000) },
+  { key: 'validationPhasesMs', env: 'PITCHEY_VALIDATION_PHASES_MS', doc: 'post-deployment validation phases (immediate, extended, final) in ms; a breach in the first rolls back', fallback: () => [900_000, 2_700_000, 82_800_000], parse: (raw) => { const parts = text(raw).split(',').map((p) => Number(p.trim())); if (parts.length !== 3 || parts.some((n) => !Number.isInteger(n) || n < 1_000)) throw new SettingError('must be three durations in ms (each ≥ 1000), e.g. 900000,2700000,82800000'); return parts as [number, number, number]; } },
   { key: 'track', env: 'PITCHEY_TRACK', doc: 'traffic track this instance belongs to (stable, canary, blue, green)', fallback: () => 'stable', parse: oneOf(['stable', 'canary', 'blue', 'green'] as const) },
 ];
 

@@ -11,6 +11,7 @@ import { createLocalDriver, defaultReleasesDir } from '../deploy/adapters/local-
 import type { Driver, InstanceHandle } from '../deploy/adapters/driver.js';
 import { Controller } from '../deploy/controller.js';
 import { registerDeployApi } from '../deploy/http.js';
+import { PostDeployValidator } from '../deploy/validation.js';
 import { openControllerDb } from '../deploy/store.js';
 import { GATEWAY_ROUTES, TRACK_HEADER, createGateway, type Gateway } from '../gateway/index.js';
 import { request } from 'undici';
@@ -88,6 +89,17 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
     intervalMs: config.analysisIntervalMs, windowMs: config.analysisWindowMs, drainMs: config.drainTimeoutMs,
     signoffs: requiredSignoffs(config), signoffTtlMs: config.signoffTtlMs, signoffTimeoutMs: config.signoffTimeoutMs,
   });
+  const validator = new PostDeployValidator({
+    metrics: createGatewayMetricSource(gateway), log,
+    audit: (kind, data, id) => controller.audit(kind, 'controller', data, id),
+    rollback: async (row, verdict) => {
+      const previous = row.state.plan.fromVersion;
+      if (previous === null) { controller.audit('validation.alert', 'controller', { reason: 'no previous version to roll back to', verdict: { ...verdict } }, row.id); return; }
+      const back = controller.deploy({ service: row.service, toVersion: previous, strategy: 'blue-green', steps: [100], bakeMs: 0, rules: [], author: 'controller' });
+      controller.audit('validation.rollback', 'controller', { to: previous, deployment: back.id, verdict: { ...verdict } }, row.id);
+    },
+  }, { phasesMs: config.validationPhasesMs, sampleMs: Math.max(1_000, config.analysisIntervalMs * 4) });
+  controller.onPromoted((row) => validator.start(row));
   for (const row of controller.recover()) log(`deployment ${row.id} was live when the controller stopped: ${row.state.phase === 'promoting' ? 'promotion completed' : 'rolled back'}`);
   registerDeployApi(gateway.app, { controller, services: SERVICE_NAMES, releasesDir: defaultReleasesDir(config.dataDir), baseVersion: config.version, env: config.deployEnv, db, dataDir: config.dataDir, enforceChecks: config.deployEnv === 'production',
     analysis: { intervalMs: config.analysisIntervalMs, windowMs: config.analysisWindowMs },
@@ -120,6 +132,7 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
     },
     stop() {
       stopped ??= (async () => {
+        validator.stop();
         await controller.stop();
         await gateway.close();
         await driver.close(config.drainTimeoutMs);

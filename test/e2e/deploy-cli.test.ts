@@ -3,8 +3,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_KEY } from '../helpers.js';
+import type { DeploymentRecord } from '../../src/deploy/record.js';
+import { renderMarkdown } from '../../src/deploy/record-render.js';
 import { failed, startLoad } from './load.js';
-import { CLI, exited, startUp, type UpProcess } from './platform.js';
+import { CLI, exited, startUp, waitFor, type UpProcess } from './platform.js';
 
 let up: UpProcess;
 
@@ -20,7 +22,7 @@ function release(...args: string[]): { status: number | null; out: string; err: 
   return { status: r.status, out: r.stdout, err: r.stderr };
 }
 
-beforeAll(async () => { up = await startUp({ env: { PITCHEY_VERSION: 'v1', PITCHEY_ANALYSIS_INTERVAL_MS: '250', PITCHEY_ANALYSIS_WINDOW_MS: '3000' } }); }, 120_000);
+beforeAll(async () => { up = await startUp({ env: { PITCHEY_VERSION: 'v1', PITCHEY_ANALYSIS_INTERVAL_MS: '250', PITCHEY_ANALYSIS_WINDOW_MS: '3000', PITCHEY_VALIDATION_PHASES_MS: '2000,2000,2000' } }); }, 120_000);
 afterAll(() => up?.remove());
 
 describe('operator commands', () => {
@@ -53,6 +55,26 @@ describe('operator commands', () => {
     const back = pitchey('rollback', 'media', '--reason', 'drill');
     expect(back.status, back.err).toBe(0);
     expect(pitchey('history').out).toMatch(/media\s+v2\s+v1\s+blue-green\s+promoted/);
+  }, 90_000);
+
+  it('validates a promoted release in phases, and rolls back a breach in the immediate phase', async () => {
+    expect(release('build', '--version', 'v3-bad').status).toBe(0);
+    const admin = { 'x-api-key': TEST_KEY, 'content-type': 'application/json' };
+    const load = startLoad(`${up.gateway}/api/ai/models`, 40);
+    // Passes its smoke requests and a short bake, then fails a fifth of requests once promoted.
+    const res = await fetch(`${up.gateway}/_pitchey/admin/deployments`, { method: 'POST', headers: admin, body: JSON.stringify({ service: 'ai', version: 'v3-bad', strategy: 'blue-green', bakeMs: 500, faults: 'errors=0.2,after=20' }) });
+    const { id } = (await res.json()) as { id: string };
+    const record = await waitFor('the validation rollback', async () => {
+      const r = (await (await fetch(`${up.gateway}/_pitchey/admin/deployments/${id}/record`, { headers: admin })).json()) as DeploymentRecord;
+      return r.validation?.rolledBackTo ? r : undefined;
+    }, 60_000);
+    await waitFor('v1 to serve ai again', async () => { const r = await fetch(`${up.gateway}/api/ai/models`); await r.arrayBuffer(); return r.headers.get('x-pitchey-version') === 'v1' ? true : undefined; }, 30_000);
+    await load.stop();
+    expect(record.outcome).toBe('promoted');
+    expect(record.validation?.phases[0]).toMatchObject({ phase: 'immediate', status: 'fail' });
+    expect(record.validation?.phases[0]?.observed).toMatch(/over the limit: error rate/);
+    expect(record.validation?.rolledBackTo).toBe('v1');
+    expect(renderMarkdown(record)).toContain('A breach in the immediate phase rolled the service back to v1.');
   }, 90_000);
 
   it('plans a deployment with its hash, power and budget, and applies exactly that plan', () => {
