@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, SETTINGS, loadConfig } from '../../src/kit/index.js';
 import { makeTempDir } from '../helpers.js';
 
@@ -10,7 +10,7 @@ function issuesOf(env: Record<string, string>): string[] {
 
 describe('config', () => {
   const tmp = makeTempDir();
-  afterEach(() => undefined);
+  afterAll(() => tmp.remove());
 
   it('has defaults that validate', () => {
     const c = loadConfig({});
@@ -44,7 +44,6 @@ describe('config', () => {
     expect(c).toMatchObject({ jobConcurrency: 4, logLevel: 'warn', apiKeys: [{ key: 'f'.repeat(16), scopes: ['ai'] }] });
     writeFileSync(file, JSON.stringify({ jobConcurency: 4 }));
     expect(issuesOf({ PITCHEY_CONFIG_FILE: file }).join()).toContain('unknown setting "jobConcurency"');
-    tmp.remove();
   });
 
   it('parses fault injection and refuses it in production', () => {
