@@ -22,7 +22,7 @@ function release(...args: string[]): { status: number | null; out: string; err: 
   return { status: r.status, out: r.stdout, err: r.stderr };
 }
 
-beforeAll(async () => { up = await startUp({ env: { PITCHEY_VERSION: 'v1', PITCHEY_ANALYSIS_INTERVAL_MS: '250', PITCHEY_ANALYSIS_WINDOW_MS: '3000', PITCHEY_VALIDATION_PHASES_MS: '2000,2000,2000' } }); }, 120_000);
+beforeAll(async () => { up = await startUp({ env: { PITCHEY_VERSION: 'v1', PITCHEY_ANALYSIS_INTERVAL_MS: '250', PITCHEY_ANALYSIS_WINDOW_MS: '3000', PITCHEY_VALIDATION_PHASES_MS: '3000,2000,2000' } }); }, 120_000);
 afterAll(() => up?.remove());
 
 describe('operator commands', () => {
@@ -61,8 +61,9 @@ describe('operator commands', () => {
     expect(release('build', '--version', 'v3-bad').status).toBe(0);
     const admin = { 'x-api-key': TEST_KEY, 'content-type': 'application/json' };
     const load = startLoad(`${up.gateway}/api/ai/models`, 40);
-    // Passes its smoke requests and a short bake, then fails a fifth of requests once promoted.
-    const res = await fetch(`${up.gateway}/_pitchey/admin/deployments`, { method: 'POST', headers: admin, body: JSON.stringify({ service: 'ai', version: 'v3-bad', strategy: 'blue-green', bakeMs: 500, faults: 'errors=0.2,after=20' }) });
+    // Passes its smoke requests and a short bake (about 20 requests at 40 req/s), then fails a fifth of
+    // requests once promoted. Errors during the bake would hold it there: the 5-minute error rule breaching.
+    const res = await fetch(`${up.gateway}/_pitchey/admin/deployments`, { method: 'POST', headers: admin, body: JSON.stringify({ service: 'ai', version: 'v3-bad', strategy: 'blue-green', bakeMs: 500, faults: 'errors=0.2,after=60' }) });
     const { id } = (await res.json()) as { id: string };
     const record = await waitFor('the validation rollback', async () => {
       const r = (await (await fetch(`${up.gateway}/_pitchey/admin/deployments/${id}/record`, { headers: admin })).json()) as DeploymentRecord;
