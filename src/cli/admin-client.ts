@@ -18,13 +18,15 @@ export function option(argv: string[], name: string): string | undefined {
   return value;
 }
 
-function gatewayUrl(argv: string[], dataDir: string): string {
+/** `--gateway URL`, else the running platform's gateway recorded in the data dir, else the home port. */
+export function gatewayUrl(argv: string[], dataDir: string): string {
   const given = option(argv, 'gateway');
   if (given !== undefined) return given.replace(/\/$/, '');
   try { return (JSON.parse(readFileSync(instancesFile(dataDir), 'utf8')) as { gateway: { url: string } }).gateway.url; } catch { return `http://127.0.0.1:${GATEWAY_PORT}`; }
 }
 
-function adminKey(dataDir: string): string {
+/** PITCHEY_ADMIN_KEY, else the dev key the embedded platform wrote. */
+export function adminKey(dataDir: string): string {
   const key = process.env.PITCHEY_ADMIN_KEY;
   if (key !== undefined && key !== '') return key;
   try { return readFileSync(devKeyPath(dataDir), 'utf8').trim(); } catch { throw new UsageError('set PITCHEY_ADMIN_KEY to a key with the admin scope'); }

@@ -9,6 +9,7 @@ import { approve, deploy, history, rollback, status } from './deploy.js';
 import { doctor } from './doctor.js';
 import { health } from './health.js';
 import { serve } from './serve.js';
+import { smoke } from './smoke.js';
 import { up } from './up.js';
 import { CheckFailed, UsageError } from './usage.js';
 
@@ -22,6 +23,7 @@ const USAGE = `usage: pitchey <command>
   deploy <service|all> --version V [--strategy canary|blue-green|rolling] [--env E] [--steps 5,25,50,100]
          [--step-ms N] [--bake-ms N] [--instances N] [--faults errors=0.2] [--wait]
   status [id] | history      deployments in progress, or all of them
+  smoke [--target URL] [--track T] [--service S] [--json]   one critical journey per service through the gateway; exit 1 on any failure
   rollback <service> --emergency [--reason R] | rollback <service> [--to V] [--reason R]
   approve <deployment> --role R --name N [--comment C]   a sign-off, bound to the deployment's plan hash
   record <deployment> [--format md|json|html]   the deployment's filled-in checklist with evidence
@@ -31,7 +33,7 @@ const USAGE = `usage: pitchey <command>
   backup create | verify [--backup DIR] | restore --backup DIR [--into DATA_DIR] | list   the platform's own state
   (admin commands reach the running platform: --gateway URL, PITCHEY_ADMIN_KEY, --as NAME)`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { up: () => up(), serve, health, doctor, check, release, deploy, status, history, rollback, audit, lock, approve, record, acknowledge, backup };
+const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { up: () => up(), serve, health, doctor, check, release, deploy, status, history, rollback, audit, lock, approve, record, acknowledge, backup, smoke };
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
