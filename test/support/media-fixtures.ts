@@ -1,5 +1,6 @@
 // Test media generated on the spot with ffmpeg's lavfi sources (test pattern + tone): small,
 // fast (ultrafast/realtime encoders), never downloaded, written into the caller's temp folder.
+import { readdirSync, readFileSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runProcess } from '../../src/kit/index.js';
@@ -86,4 +87,22 @@ export async function makeDimensionBomb(dir: string, name = 'bomb', side = 16000
   for (const at of [avih + 8 + 32, avih + 8 + 36, strf + 8 + 4, strf + 8 + 8]) bytes.writeUInt32LE(side, at);
   await writeFile(out, bytes);
   return out;
+}
+
+/** ffmpeg processes that are our descendants (the test runner's tree). */
+export function ffmpegChildren(): number[] {
+  const mine = new Set([process.pid]);
+  const found: number[] = [];
+  const procs = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((pid) => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return { pid: Number(pid), ppid: Number(after[1]), comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) };
+    } catch { return null; }
+  }).filter((p) => p !== null);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const p of procs) if (mine.has(p.ppid) && !mine.has(p.pid)) { mine.add(p.pid); grew = true; if (p.comm.startsWith('ffmpeg')) found.push(p.pid); }
+  }
+  return found;
 }
