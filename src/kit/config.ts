@@ -33,6 +33,11 @@ export interface Config {
   signoffTtlMs: number;
   signoffTimeoutMs: number;
   validationPhasesMs: [number, number, number];
+  hlsSegmentSeconds: number;
+  livePorts: [number, number];
+  liveHost: string;
+  liveIdleTimeoutMs: number;
+  liveMaxMs: number;
 }
 
 /** Fault injection for tests and game days: a share of 500s, added latency, a crash after N requests. */
@@ -156,6 +161,11 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'signoffTtlMs', env: 'PITCHEY_SIGNOFF_TTL_MS', doc: 'how long a sign-off stays valid', fallback: () => 86_400_000, parse: integer(60_000, 30 * 86_400_000) },
   { key: 'signoffTimeoutMs', env: 'PITCHEY_SIGNOFF_TIMEOUT_MS', doc: 'how long a promotion waits for missing sign-offs before the deployment is rolled back', fallback: () => 14_400_000, parse: integer(1_000, 7 * 86_400_000) },
   { key: 'validationPhasesMs', env: 'PITCHEY_VALIDATION_PHASES_MS', doc: 'post-deployment validation phases (immediate, extended, final) in ms; a breach in the first rolls back', fallback: () => [900_000, 2_700_000, 82_800_000], parse: (raw) => { const parts = text(raw).split(',').map((p) => Number(p.trim())); if (parts.length !== 3 || parts.some((n) => !Number.isInteger(n) || n < 1_000)) throw new SettingError('must be three durations in ms (each ≥ 1000), e.g. 900000,2700000,82800000'); return parts as [number, number, number]; } },
+  { key: 'hlsSegmentSeconds', env: 'PITCHEY_HLS_SEGMENT_SECONDS', doc: 'media: segment length of HLS and DASH ladders, in seconds (keyframes every 2 s in every rung)', fallback: () => 6, parse: (raw) => { const v = integer(2, 20)(raw); if (v % 2 !== 0) throw new SettingError('must be an even number of seconds (a multiple of the 2 s keyframe interval)'); return v; } },
+  { key: 'livePorts', env: 'PITCHEY_LIVE_PORTS', doc: 'media: port range for RTMP live ingest listeners (one port per live stream)', fallback: () => [19350, 19399], parse: (raw) => { const m = /^(\d{1,5})-(\d{1,5})$/.exec(text(raw)); const [a, b] = [Number(m?.[1]), Number(m?.[2])]; if (m === null || a < 1024 || b > 65535 || a > b) throw new SettingError('must be a range like 19350-19399 (ports 1024..65535)'); return [a, b] as [number, number]; } },
+  { key: 'liveHost', env: 'PITCHEY_LIVE_HOST', doc: 'media: address the RTMP ingest listeners bind to; default PITCHEY_HOST', fallback: (partial) => partial.host ?? '127.0.0.1', parse: text },
+  { key: 'liveIdleTimeoutMs', env: 'PITCHEY_LIVE_IDLE_TIMEOUT_MS', doc: 'media: how long a live ingest waits for a publisher, or for data once live, before it ends', fallback: () => 30_000, parse: integer(1_000, 3_600_000) },
+  { key: 'liveMaxMs', env: 'PITCHEY_LIVE_MAX_MS', doc: 'media: longest a live stream may run', fallback: () => 14_400_000, parse: integer(10_000, 7 * 86_400_000) },
   { key: 'track', env: 'PITCHEY_TRACK', doc: 'traffic track this instance belongs to (stable, canary, blue, green)', fallback: () => 'stable', parse: oneOf(['stable', 'canary', 'blue', 'green'] as const) },
 ];
 
