@@ -1,5 +1,6 @@
 // Limits checked on the probe, before anything is decoded: a small file that declares a huge
 // frame (a "dimension bomb") or an absurd duration is refused instead of exhausting the host.
+import type { Config } from '../kit/index.js';
 import { FfmpegError } from './errors.js';
 import { probe, type MediaInfo, type ProbeOptions } from './probe.js';
 
@@ -13,6 +14,11 @@ export interface MediaLimits {
 
 /** 8K in either orientation; six hours. */
 export const DEFAULT_MEDIA_LIMITS: MediaLimits = { maxWidth: 8192, maxHeight: 8192, maxPixels: 8192 * 4320, maxDurationS: 6 * 3600 };
+
+/** The limits an operator configured (PITCHEY_MEDIA_MAX_*). */
+export function mediaLimitsFromConfig(config: Pick<Config, 'mediaMaxDimension' | 'mediaMaxPixels' | 'mediaMaxDurationS'>): MediaLimits {
+  return { maxWidth: config.mediaMaxDimension, maxHeight: config.mediaMaxDimension, maxPixels: config.mediaMaxPixels, maxDurationS: config.mediaMaxDurationS };
+}
 
 /** Throws an `invalid-input` FfmpegError naming the limit the file breaks. */
 export function checkMediaLimits(info: MediaInfo, limits: MediaLimits = DEFAULT_MEDIA_LIMITS): void {

@@ -20,6 +20,10 @@ export interface Config {
   jobWaitMs: number;
   jobTtlMs: number;
   jobConcurrency: number;
+  videoMaxUploadMb: number;
+  mediaMaxDimension: number;
+  mediaMaxPixels: number;
+  mediaMaxDurationS: number;
   rateLimit: boolean;
   version: string;
   track: string;
@@ -150,6 +154,10 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'jobWaitMs', env: 'PITCHEY_JOB_WAIT_MS', doc: 'how long a request without `?async=true` waits for its job before answering 202', fallback: () => 30_000, parse: integer(0, 3_600_000) },
   { key: 'jobTtlMs', env: 'PITCHEY_JOB_TTL_MS', doc: 'how long finished jobs and their outputs are kept', fallback: () => 3_600_000, parse: integer(1_000, 30 * 86_400_000) },
   { key: 'jobConcurrency', env: 'PITCHEY_JOB_CONCURRENCY', doc: 'jobs one instance runs at once', fallback: () => 2, parse: integer(1, 256) },
+  { key: 'videoMaxUploadMb', env: 'PITCHEY_VIDEO_MAX_UPLOAD_MB', doc: 'video: largest upload in MiB (413 beyond it, before the body is read whole)', fallback: () => 500, parse: integer(1, 102_400) },
+  { key: 'mediaMaxDimension', env: 'PITCHEY_MEDIA_MAX_DIMENSION', doc: 'video and media: widest or tallest frame a probed file may declare, in pixels; beyond it the file is refused before decoding', fallback: () => 8192, parse: integer(64, 65_536) },
+  { key: 'mediaMaxPixels', env: 'PITCHEY_MEDIA_MAX_PIXELS', doc: 'video and media: most pixels per frame a probed file may declare (default 8192×4320)', fallback: () => 35_389_440, parse: integer(4_096, 1_073_741_824) },
+  { key: 'mediaMaxDurationS', env: 'PITCHEY_MEDIA_MAX_DURATION_S', doc: 'video and media: longest duration a probed file may declare, in seconds', fallback: () => 21_600, parse: integer(1, 7 * 86_400) },
   { key: 'rateLimit', env: 'PITCHEY_RATE_LIMIT', doc: 'per-client rate limits from the contract (`true`/`false`)', fallback: () => true, parse: bool },
   { key: 'version', env: 'PITCHEY_VERSION', doc: 'release version this instance reports in metrics and `/health`', fallback: () => 'dev', parse: text },
   { key: 'upstreams', env: 'PITCHEY_UPSTREAMS', doc: 'gateway upstreams when run standalone: `video=http://host:8081|http://host2:8081,ai=…`; default each service on 127.0.0.1 at its home port', fallback: () => ({}), parse: parseUpstreams },
