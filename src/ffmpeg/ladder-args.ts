@@ -41,8 +41,8 @@ export const LADDER_FILES = { master: 'master.m3u8', mpd: 'manifest.mpd', hlsMed
  * first rung and a rounding difference goes into the sample aspect.
  */
 function scaleFilter(r: LadderRung, mode: 'exact' | 'no-upscale', dar: string): string {
-  const size = mode === 'exact' ? `w=${r.width}:h=${r.height},setdar=${dar}` : `w=-2:h='min(${r.height},ih)',setsar=1`;
-  return `scale=${size.replace(',', ':flags=bicubic,')},format=yuv420p${r.fps === null ? '' : `,fps=${r.fps}`}`;
+  const scale = mode === 'exact' ? `scale=w=${r.width}:h=${r.height}:flags=bicubic,setdar=${dar}` : `scale=w=-2:h='min(${r.height},ih)':flags=bicubic,setsar=1`;
+  return `${scale},format=yuv420p${r.fps === null ? '' : `,fps=${r.fps}`}`;
 }
 
 function filterGraph(o: LadderArgsOptions): string {

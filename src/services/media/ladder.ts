@@ -33,19 +33,15 @@ function rungFor(p: QualityPreset, src: LadderSource): LadderRung {
 }
 
 /**
- * Rungs whose preset does not exceed the source's short side; rungs that end up identical (same
- * size and frame rate) keep the richer one. When every preset is larger than the source, the
- * smallest one is kept at the source's own size, so a small upload still gets a stream.
+ * Rungs whose preset does not exceed the source's short side. A preset asking for more frames than
+ * the source has (ultra's 60 fps on a 30 fps source) is dropped when another rung already has its
+ * size. When every preset is larger than the source, the smallest is kept at the source's own
+ * size, so a small upload still gets a stream.
  */
 export function planLadder(presets: QualityPreset[], src: LadderSource): LadderRung[] {
   const shortSide = Math.min(src.width, src.height);
   const fitting = presets.filter((p) => p.height <= shortSide);
-  const chosen = fitting.length > 0 ? fitting : presets.slice(0, 1);
-  const rungs: LadderRung[] = [];
-  for (const rung of chosen.map((p) => rungFor(p, src))) {
-    const same = rungs.findIndex((r) => r.width === rung.width && r.height === rung.height && r.fps === rung.fps);
-    if (same === -1) rungs.push(rung);
-    else if (rung.videoKbps > (rungs[same]?.videoKbps ?? 0)) rungs[same] = rung;
-  }
-  return rungs.sort((a, b) => b.height * b.width - a.height * a.width || b.videoKbps - a.videoKbps);
+  const useful = fitting.filter((p) => p.fps === null || p.fps <= src.fps || !fitting.some((q) => q !== p && q.height === p.height));
+  const chosen = useful.length > 0 ? useful : presets.slice(0, 1);
+  return chosen.map((p) => rungFor(p, src)).sort((a, b) => b.height * b.width - a.height * a.width || b.videoKbps - a.videoKbps);
 }
