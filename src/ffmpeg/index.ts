@@ -2,7 +2,7 @@
 export { readFfmpegCapabilities, type FfmpegCapabilities } from './capabilities.js';
 export { FfmpegError, stderrReason, looksLikeInputFault, type FfmpegErrorKind } from './errors.js';
 export { ProgressParser, progressFromBlock, type FfmpegProgress } from './progress.js';
-export { runFfmpeg, inputArgs, outputArg, FFMPEG_PREAMBLE, type RunFfmpegOptions } from './run.js';
+export { runFfmpeg, inputArgs, outputArg, FFMPEG_PREAMBLE, type RunFfmpegOptions, type FfmpegRunResult } from './run.js';
 export { probe, parseProbeJson, parseFraction, type MediaInfo, type VideoStreamInfo, type AudioStreamInfo, type ProbeOptions } from './probe.js';
 export { checkMediaLimits, probeWithinLimits, mediaLimitsFromConfig, DEFAULT_MEDIA_LIMITS, type MediaLimits } from './limits.js';
 export { ffmpegProblem, ffmpegJobError } from './problem.js';

@@ -28,7 +28,10 @@ export function outputArg(path: string): string {
   return `file:${path}`;
 }
 
-export async function runFfmpeg(args: string[], opts: RunFfmpegOptions): Promise<void> {
+/** A run that exited 0 may still have logged errors (a truncated input ends the run early, quietly). */
+export interface FfmpegRunResult { errors: string }
+
+export async function runFfmpeg(args: string[], opts: RunFfmpegOptions): Promise<FfmpegRunResult> {
   const stallMs = opts.stallMs ?? 60_000;
   const control = new AbortController();
   let stalled = false;
@@ -63,6 +66,7 @@ export async function runFfmpeg(args: string[], opts: RunFfmpegOptions): Promise
       const why = reason === '' ? `ffmpeg exited with ${run.exitCode ?? run.signal ?? 'an error'}` : reason;
       throw new FfmpegError(looksLikeInputFault(run.stderr) ? 'invalid-input' : 'failed', why);
     }
+    return { errors: reason };
   } finally {
     clearTimeout(watchdog);
     opts.signal?.removeEventListener('abort', onOuterAbort);

@@ -20,6 +20,10 @@ export interface ClipOptions {
   rotate?: 0 | 90 | 180 | 270;
   codec?: ClipCodec;
   container?: ClipContainer;
+  /** Average video bitrate in kbit/s (default: the encoder's own, high for ultrafast test patterns). */
+  videoKbps?: number;
+  /** mp4/mov: index (moov) first, so a truncated copy still probes but cannot be decoded to the end. */
+  faststart?: boolean;
   /** Pixel format of the video stream; default yuv420p. */
   pixFmt?: string;
 }
@@ -53,8 +57,9 @@ export async function makeClip(dir: string, opts: ClipOptions): Promise<string> 
   const target = rotate === 0 ? out : join(dir, `${opts.name}.unrotated.${container}`);
   const args = ['-f', 'lavfi', '-i', `testsrc2=size=${opts.width}x${opts.height}:rate=${fps}:duration=${opts.seconds}`];
   if (opts.audio ?? true) args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${opts.seconds}`);
-  args.push(...VIDEO_ARGS[codec], '-pix_fmt', opts.pixFmt ?? 'yuv420p', '-g', String(fps * 2));
+  args.push(...VIDEO_ARGS[codec], ...(opts.videoKbps === undefined ? [] : ['-b:v', `${opts.videoKbps}k`]), '-pix_fmt', opts.pixFmt ?? 'yuv420p', '-g', String(fps * 2));
   if (opts.audio ?? true) args.push(...AUDIO_ARGS[container]);
+  if (opts.faststart === true) args.push('-movflags', '+faststart');
   args.push('-t', String(opts.seconds), target);
   await ffmpeg(args);
   if (rotate !== 0) {

@@ -52,7 +52,7 @@ export interface CompressJob {
 }
 
 /** Runs the passes; resolves the final video bitrate and how many second passes it took. */
-export async function compress(job: CompressJob): Promise<{ videoKbps: number; passes: number }> {
+export async function compress(job: CompressJob): Promise<{ videoKbps: number; passes: number; errors: string }> {
   const { input, output, info, format, quality, size, bitrates } = job;
   const passLog = join(job.workDir, 'pass');
   const common = [...inputArgs(input), ...streamMaps(info), ...videoFilter(size)];
@@ -62,10 +62,11 @@ export async function compress(job: CompressJob): Promise<{ videoKbps: number; p
   await runFfmpeg([...common, ...bitrateVideoArgs(format, quality, bitrates.videoKbps, 1, passLog), '-an', '-f', 'null', '-'], { ...job.run, ...step(0, 40, 'analysing (pass 1 of 2)') });
   let videoKbps = bitrates.videoKbps;
   let passes = 0;
+  let errors = '';
   for (;;) {
     passes += 1;
-    await runFfmpeg([...common, ...bitrateVideoArgs(format, quality, videoKbps, 2, passLog), ...audioArgs(format, bitrates.audioKbps, info), ...outputArgs(format, output)],
-      { ...job.run, ...step(passes === 1 ? 40 : 80, passes === 1 ? 60 : 20, 'encoding (pass 2 of 2)') });
+    ({ errors } = await runFfmpeg([...common, ...bitrateVideoArgs(format, quality, videoKbps, 2, passLog), ...audioArgs(format, bitrates.audioKbps, info), ...outputArgs(format, output)],
+      { ...job.run, ...step(passes === 1 ? 40 : 80, passes === 1 ? 60 : 20, 'encoding (pass 2 of 2)') }));
     if (bitrates.targetBytes === null || passes >= 2) break;
     const actual = (await stat(output)).size;
     const error = actual / bitrates.targetBytes - 1;
@@ -75,5 +76,5 @@ export async function compress(job: CompressJob): Promise<{ videoKbps: number; p
     const wantVideoBytes = videoBytes - (actual - bitrates.targetBytes);
     videoKbps = Math.max(MIN_VIDEO_KBPS, Math.round(videoKbps * Math.max(0.2, wantVideoBytes / videoBytes)));
   }
-  return { videoKbps, passes };
+  return { videoKbps, passes, errors };
 }

@@ -64,7 +64,9 @@ function qualityVideoArgs(format: OutputFormat, quality: Quality): string[] {
 /** Average-bitrate video options for one pass of a two-pass encode (compress). */
 export function bitrateVideoArgs(format: OutputFormat, quality: Quality, kbps: number, pass: 1 | 2, passLog: string): string[] {
   const p = PRESETS[quality];
-  const rate = ['-b:v', `${kbps}k`, '-pass', String(pass), '-passlogfile', passLog];
+  // Both passes must see the same frames: the null muxer would otherwise drop the duplicates
+  // a constant-rate container adds, and the second pass would find the stats incomplete.
+  const rate = ['-fps_mode', 'cfr', '-b:v', `${kbps}k`, '-pass', String(pass), '-passlogfile', passLog];
   if (format === 'webm') return ['-c:v', 'libvpx-vp9', ...rate, '-deadline', 'good', '-cpu-used', String(Math.max(p.vp9Cpu, 2)), '-row-mt', '1'];
   if (format === 'avi') return ['-c:v', 'mpeg4', ...rate, '-tag:v', 'FMP4'];
   return ['-c:v', 'libx264', '-preset', p.speed, ...rate];

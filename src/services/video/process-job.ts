@@ -44,13 +44,15 @@ async function encode(ctx: JobContext, p: ProcessPayload, input: JobInput): Prom
   const run = { signal: ctx.signal, timeoutMs: jobTimeoutMs(info), stallMs: JOB_STALL_MS - 30_000 };
   const progress = reporter(ctx);
   const extra: Record<string, unknown> = {};
+  let errors: string;
   if (p.operation === 'transcode') {
     const plan = transcodePlan(input.path, output, info, { format: p.format, quality: p.quality, size });
-    await runFfmpeg(plan.args, { ...run, durationS: info.durationS, onProgress: (x) => progress(x.percent, x.etaS, plan.mode === 'remux' ? 'remuxing' : 'encoding') });
+    ({ errors } = await runFfmpeg(plan.args, { ...run, durationS: info.durationS, onProgress: (x) => progress(x.percent, x.etaS, plan.mode === 'remux' ? 'remuxing' : 'encoding') }));
     Object.assign(extra, { remuxed: plan.mode === 'remux', quality: p.quality });
   } else {
     const bitrates = compressBitrates(info, p.targetSizeMb, p.compressionLevel);
     const done = await compress({ input: input.path, output, workDir: ctx.workDir, info, format: p.format, quality: p.quality, size, bitrates, run, progress });
+    errors = done.errors;
     await rm(join(ctx.workDir, 'pass-0.log'), { force: true });
     await rm(join(ctx.workDir, 'pass-0.log.mbtree'), { force: true });
     const actual = (await stat(output)).size;
@@ -63,6 +65,10 @@ async function encode(ctx: JobContext, p: ProcessPayload, input: JobInput): Prom
     });
   }
   const produced = await probe(output, { signal: ctx.signal });
+  // ffmpeg ends quietly (exit 0) at a truncated input's cut; its logged errors say why.
+  if (errors !== '' && produced.durationS < info.durationS * 0.9) {
+    throw new JobError('UNPROCESSABLE', `The input is truncated or corrupt: the output stops at ${produced.durationS} s of ${info.durationS} s (ffmpeg: ${errors}).`);
+  }
   return {
     operation: p.operation, format: p.format, ...extra,
     upscale_refused: size.upscaleRefused,
