@@ -1,8 +1,8 @@
 // Media transcoder (:8084, /api/media/ and /streams/): HLS and DASH ladders encoded in one ffmpeg
 // pass, the stream files they produce, and live RTMP ingest into a sliding HLS window.
 import { randomUUID } from 'node:crypto';
-import { readFfmpegCapabilities } from '../../ffmpeg/index.js';
-import { Problem, Type, receiveMultipart, requireFile, type HttpApp, type ServiceContext, type ServiceManifest } from '../../kit/index.js';
+import { mediaLimitsFromConfig, readFfmpegCapabilities } from '../../ffmpeg/index.js';
+import { Problem, Type, receiveMultipart, requireFile, type HttpApp, type JobHandler, type ServiceContext, type ServiceManifest } from '../../kit/index.js';
 import { parseQualities } from './ladder.js';
 import { createLadderHandler } from './ladder-job.js';
 import { LiveIngests } from './live.js';
@@ -63,7 +63,7 @@ function registerLiveRoutes(app: HttpApp, s: MediaState): void {
     const body = req.body;
     const presets = parseQualities(body.qualities, ['mobile', 'low']);
     const streamKey = body.stream_key ?? randomUUID().replaceAll('-', '');
-    const { record, ingestUrl } = await s.live.start({ streamKey, presets, audio: body.audio ?? true, name: streamName(body.stream_name) });
+    const { record, ingestUrl } = await s.live.start({ streamKey, presets, audio: body.audio ?? true, name: streamName(body.stream_name), publicHost: req.hostname.replace(/:\d+$/, '') });
     return reply.code(201).send({
       stream_id: record.id, status: record.live?.status, ingest_url: ingestUrl, stream_key: streamKey,
       hls_url: `/streams/${record.id}/${record.entry}`, qualities: presets.map((p) => p.name),
@@ -85,7 +85,8 @@ export const mediaService: ServiceManifest = {
   requiredTools: ['ffmpeg', 'ffprobe'],
   jobHandlers(ctx) {
     // Handlers run after routes() has opened the store; the lookup is deferred to each job.
-    const run = (type: 'hls' | 'dash') => async (job: Parameters<ReturnType<typeof createLadderHandler>>[0]) => createLadderHandler((await state(ctx)).store, type, ctx.config.hlsSegmentSeconds)(job);
+    const settings = (kind: 'hls' | 'dash') => ({ kind, segmentSeconds: ctx.config.hlsSegmentSeconds, limits: mediaLimitsFromConfig(ctx.config) });
+    const run = (kind: 'hls' | 'dash'): JobHandler => async (job) => createLadderHandler((await state(ctx)).store, settings(kind))(job);
     return { hls: run('hls'), dash: run('dash') };
   },
   async routes(app, ctx) {

@@ -4,8 +4,8 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  DEFAULT_MEDIA_LIMITS, LADDER_FILES, buildLadderArgs, dashAudioRepresentations, ffmpegJobError, inputArgs,
-  probeWithinLimits, rewriteMaster, runFfmpeg, type LadderRung, type MasterPlaylist,
+  LADDER_FILES, buildLadderArgs, dashAudioRepresentations, ffmpegJobError, inputArgs,
+  probeWithinLimits, rewriteMaster, runFfmpeg, type LadderRung, type MasterPlaylist, type MediaLimits,
 } from '../../ffmpeg/index.js';
 import { JobError, diskSpace, type JobContext, type JobHandler, type JobInput } from '../../kit/index.js';
 import { planLadder, parseQualities } from './ladder.js';
@@ -37,10 +37,12 @@ function variantsOf(id: string, master: MasterPlaylist, rungs: LadderRung[]): Ar
   }));
 }
 
-async function encode(ctx: JobContext, p: LadderJobPayload, kind: 'hls' | 'dash', segmentSeconds: number) {
+export interface LadderJobSettings { kind: 'hls' | 'dash'; segmentSeconds: number; limits: MediaLimits }
+
+async function encode(ctx: JobContext, p: LadderJobPayload, { kind, segmentSeconds, limits }: LadderJobSettings) {
   const input = p.inputs[0];
   if (input === undefined) throw new JobError('UPLOAD_MISSING', 'The job has no input file.');
-  const info = await probeWithinLimits(input.path, DEFAULT_MEDIA_LIMITS, { signal: ctx.signal });
+  const info = await probeWithinLimits(input.path, limits, { signal: ctx.signal });
   if (info.video === null) throw new JobError('UNPROCESSABLE', 'The file has no video stream to stream.');
   const rungs = planLadder(parseQualities(p.qualities), { width: info.video.displayWidth, height: info.video.displayHeight, fps: info.video.fps });
   await checkDisk(ctx.workDir, estimatedBytes(rungs, info.durationS));
@@ -57,12 +59,13 @@ async function encode(ctx: JobContext, p: LadderJobPayload, kind: 'hls' | 'dash'
   return { dir, rungs, master, ladder, info };
 }
 
-/** One handler per output kind; `segmentSeconds` comes from the service's settings. */
-export function createLadderHandler(store: StreamStore, kind: 'hls' | 'dash', segmentSeconds: number): JobHandler {
+/** One handler per output kind, with the service's segment length and media limits. */
+export function createLadderHandler(store: StreamStore, settings: LadderJobSettings): JobHandler {
+  const { kind, segmentSeconds } = settings;
   return async (ctx) => {
     const p = ctx.payload as LadderJobPayload;
     try {
-      const { dir, rungs, master, ladder, info } = await encode(ctx, p, kind, segmentSeconds);
+      const { dir, rungs, master, ladder, info } = await encode(ctx, p, settings);
       const type: StreamType = kind;
       const entry = kind === 'hls' ? LADDER_FILES.master : LADDER_FILES.mpd;
       await store.put({

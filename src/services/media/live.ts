@@ -22,7 +22,16 @@ export interface LiveSettings {
   listSize?: number;
 }
 
-export interface LiveStart { streamKey: string; presets: QualityPreset[]; audio: boolean; name: string | null }
+export interface LiveStart {
+  streamKey: string;
+  presets: QualityPreset[];
+  audio: boolean;
+  name: string | null;
+  /** The host clients reached us by: named in the ingest URL when the listener binds to every address. */
+  publicHost: string;
+}
+
+const ANY_ADDRESS = new Set(['0.0.0.0', '::']);
 
 interface Running { controller: AbortController; done: Promise<void>; port: number }
 
@@ -70,10 +79,12 @@ export class LiveIngests {
     const port = await this.allocatePort();
     const dir = this.store.dirOf(id);
     await mkdir(dir, { recursive: true });
-    const ingestUrl = `rtmp://${this.settings.host}:${port}/live/${opts.streamKey}`;
+    const host = this.settings.host.includes(':') && !this.settings.host.startsWith('[') ? `[${this.settings.host}]` : this.settings.host;
+    const listenUrl = `rtmp://${host}:${port}/live/${opts.streamKey}`;
+    const ingestUrl = ANY_ADDRESS.has(this.settings.host) ? `rtmp://${opts.publicHost}:${port}/live/${opts.streamKey}` : listenUrl;
     const rungs: LadderRung[] = opts.presets.map((p) => ({ name: p.name, width: p.width, height: p.height, fps: null, videoKbps: p.videoKbps, audioKbps: p.audioKbps }));
     const args = buildLadderArgs(
-      { input: ['-f', 'flv', '-listen', '1', '-i', ingestUrl], rungs, audio: opts.audio, scale: 'no-upscale' },
+      { input: ['-f', 'flv', '-listen', '1', '-i', listenUrl], rungs, audio: opts.audio, scale: 'no-upscale' },
       { kind: 'live-hls', dir, segmentSeconds: this.settings.segmentSeconds ?? 2, listSize: this.settings.listSize ?? 15 },
     );
     const record: StreamRecord = {

@@ -8,9 +8,9 @@ import { Parser } from 'm3u8-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../../src/ffmpeg/index.js';
 import { runProcess } from '../../../src/kit/index.js';
-import { makeClip } from '../../support/media-fixtures.js';
+import { ffmpegChildren, makeClip, makeDimensionBomb } from '../../support/media-fixtures.js';
 import { TEST_KEY, makeTempDir } from '../../helpers.js';
-import { ffmpegProcesses, startMedia, upload, type MediaServer } from './media-test-kit.js';
+import { startMedia, upload, type MediaServer } from './media-test-kit.js';
 
 const tmp = makeTempDir('pitchey-media-hls-');
 let server: MediaServer;
@@ -128,7 +128,31 @@ describe('POST /hls-transcode', () => {
   });
 });
 
+describe('other sources', () => {
+  it('keeps a rotated portrait clip upright and leaves audio out when it has none', async () => {
+    const portrait = await makeClip(tmp.dir, { name: 'portrait', seconds: 2, width: 426, height: 240, rotate: 90, audio: false });
+    const res = await upload(server.base, portrait, '/hls-transcode', { qualities: 'mobile,low' });
+    expect(res.status).toBe(200);
+    const body = ((await res.json()) as { result: typeof result }).result;
+    expect(body.variants).toEqual([expect.objectContaining({ quality: 'mobile', resolution: '240x426', codecs: expect.not.stringContaining('mp4a') })]);
+    const media = parse(await (await get(body.variants[0]?.playlist ?? '')).text());
+    const dir = body.variants[0]?.playlist.replace(/[^/]+$/, '') ?? '';
+    const parts = [media.segments[0]?.map?.uri ?? '', ...media.segments.map((s) => s.uri)];
+    const joined = join(tmp.dir, 'portrait-out.mp4');
+    await writeFile(joined, Buffer.concat(await Promise.all(parts.map(async (x) => Buffer.from(await (await get(`${dir}${x}`)).arrayBuffer())))));
+    const info = await probe(joined);
+    expect(info.video).toMatchObject({ width: 240, height: 426, rotation: 0 });
+    expect(info.audio).toBeNull();
+  });
+});
+
 describe('bad input', () => {
+  it('refuses a dimension bomb by its declared size before decoding it', async () => {
+    const res = await upload(server.base, await makeDimensionBomb(tmp.dir), '/hls-transcode');
+    expect(res.status).toBe(422);
+    expect(((await res.json()) as { detail: string }).detail).toMatch(/16000x16000/);
+  });
+
   it('answers 415 for a file that is not video, and 400 for an unknown quality', async () => {
     const text = join(tmp.dir, 'notes.txt');
     await writeFile(text, 'not a video at all');
@@ -147,7 +171,7 @@ describe('bad input', () => {
     expect(res.status).toBe(422);
     expect(((await res.json()) as { detail: string }).detail).toMatch(/ffmpeg|ffprobe|moov|invalid/i);
     expect(((await (await get('/streams')).json()) as { total_streams: number }).total_streams).toBe(before);
-    expect(await ffmpegProcesses(tmp.dir)).toEqual([]);
+    expect(ffmpegChildren()).toEqual([]);
     const media = join(tmp.dir, 'data', 'services', 'media');
     expect(await readdir(join(media, 'tmp'))).toEqual([]);
     // Failed jobs lose their folder; finished ones keep no upload (only the stream is kept).

@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { Parser } from 'm3u8-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProcess } from '../../../src/kit/index.js';
-import { makeClip } from '../../support/media-fixtures.js';
+import { ffmpegChildren, makeClip } from '../../support/media-fixtures.js';
 import { TEST_KEY, makeTempDir } from '../../helpers.js';
-import { ffmpegProcesses, startMedia, type MediaServer } from './media-test-kit.js';
+import { startMedia, type MediaServer } from './media-test-kit.js';
 
 const tmp = makeTempDir('pitchey-media-live-');
 const PORTS = '19461-19469';
@@ -87,7 +87,7 @@ describe('POST /live-stream', () => {
     const closed = await mediaPlaylist(live.hls_url, 'mobile');
     expect(closed?.endList).toBe(true);
     expect(closed?.segments.reduce((t, s) => t + s.duration, 0)).toBeGreaterThan(6);
-    expect(await ffmpegProcesses(`:${port}/`)).toEqual([]);
+    expect(ffmpegChildren()).toEqual([]);
   }, 60_000);
 
   it('ends a listener nobody publishes to at its deadline and frees the port', async () => {
@@ -95,7 +95,7 @@ describe('POST /live-stream', () => {
     const port = Number(/:(\d+)\//.exec(live.ingest_url)?.[1]);
     const failed = await waitFor('the deadline', async () => { const s = await liveState(live.stream_id); return s.live.status === 'failed' ? s : null; });
     expect(failed.live.reason).toMatch(/no publisher connected within 4 s/);
-    expect(await ffmpegProcesses(`:${port}/`)).toEqual([]);
+    expect(ffmpegChildren()).toEqual([]);
     expect(await listening(port)).toBe(false);
   });
 
@@ -105,7 +105,7 @@ describe('POST /live-stream', () => {
     await waitFor('the ingest listener', () => listening(port));
     const del = await get(`/stream/${live.stream_id}`, { method: 'DELETE', headers: { 'x-api-key': TEST_KEY } });
     expect(await del.json()).toMatchObject({ stream_id: live.stream_id, status: 'deleted' });
-    expect(await ffmpegProcesses('delete-me-key')).toEqual([]);
+    expect(ffmpegChildren()).toEqual([]);
     expect(existsSync(join(tmp.dir, 'data', 'services', 'media', 'streams', live.stream_id))).toBe(false);
   });
 
@@ -120,6 +120,6 @@ describe('POST /live-stream', () => {
     const port = Number(/:(\d+)\//.exec(live.ingest_url)?.[1]);
     await waitFor('the ingest listener', () => listening(port));
     await server.svc.drain();
-    expect(await ffmpegProcesses('drain-me-key')).toEqual([]);
+    expect(ffmpegChildren()).toEqual([]);
   });
 });

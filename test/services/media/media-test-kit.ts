@@ -2,7 +2,7 @@
 // an upload helper, all over HTTP as a client sees it.
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { createService, runProcess, type RunningService } from '../../../src/kit/index.js';
+import { createService, type RunningService } from '../../../src/kit/index.js';
 import { mediaService } from '../../../src/services/media/index.js';
 import { TEST_KEY, testConfig } from '../../helpers.js';
 
@@ -20,8 +20,3 @@ export async function upload(base: string, path: string, route: string, fields: 
   return fetch(`${base}${route}`, { method: 'POST', headers: { 'x-api-key': TEST_KEY }, body: form });
 }
 
-/** ffmpeg processes whose command line mentions `needle` (to prove none is left behind). */
-export async function ffmpegProcesses(needle: string): Promise<string[]> {
-  const ps = await runProcess('ps', ['-eo', 'pid,args'], { timeoutMs: 5_000 });
-  return ps.stdout.toString('utf8').split('\n').filter((l) => /\bffmpeg\b/.test(l) && l.includes(needle) && !l.includes('ps -eo'));
-}
