@@ -119,9 +119,12 @@ export class LiveIngests {
       else if (kind === 'timeout') outcome = { status: 'ended', reason: 'the live stream reached its maximum length' };
       else outcome = { status: 'failed', reason: (err as Error).message };
     }
-    await closePlaylists(this.store.dirOf(id));
-    await this.store.update(id, (r) => { if (r.live) Object.assign(r.live, { ...outcome, endedAt: new Date().toISOString() }); });
-    this.running.delete(id);
+    try {
+      await closePlaylists(this.store.dirOf(id));
+      await this.store.update(id, (r) => { if (r.live) Object.assign(r.live, { ...outcome, endedAt: new Date().toISOString() }); });
+    } finally {
+      this.running.delete(id);
+    }
   }
 
   isRunning(id: string): boolean {
