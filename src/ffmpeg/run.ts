@@ -18,9 +18,12 @@ export interface RunFfmpegOptions {
 /** The options every run starts with: quiet but for errors, machine-readable progress on stdout. */
 export const FFMPEG_PREAMBLE = ['-hide_banner', '-nostdin', '-y', '-loglevel', 'error', '-progress', 'pipe:1', '-nostats'] as const;
 
-/** `-i` for a file we own: `file:` so a name never selects another protocol, and only files may be opened. */
-export function inputArgs(path: string): string[] {
-  return ['-protocol_whitelist', 'file', '-i', `file:${path}`];
+/**
+ * `-i` for a file we own: `file:` so a name never selects another protocol, and only files may be
+ * opened; `maxPixels` makes the decoder itself refuse larger frames (a guard even before a probe).
+ */
+export function inputArgs(path: string, opts: { maxPixels?: number } = {}): string[] {
+  return [...(opts.maxPixels === undefined ? [] : ['-max_pixels', String(opts.maxPixels)]), '-protocol_whitelist', 'file', '-i', `file:${path}`];
 }
 
 /** An output path with the `file:` protocol, for the same reason as inputs. */

@@ -26,16 +26,19 @@ function clientGone(reply: FastifyReply): AbortSignal {
   return control.signal;
 }
 
+async function receiveUpload(req: FastifyRequest, ctx: ServiceContext): Promise<{ file: UploadedFile; fields: Fields }> {
+  const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: videoLimits(ctx.config).maxUploadBytes, accept: ACCEPTED_VIDEO_TYPES });
+  return { file: requireFile(form), fields: mergeFields(form.fields, req.query) };
+}
+
+/** The upload's probe within the configured limits; ffmpeg's failures as Problems. */
+function probeUpload(file: UploadedFile, ctx: ServiceContext, signal: AbortSignal): Promise<MediaInfo> {
+  return probeWithinLimits(file.path, videoLimits(ctx.config).media, { signal, timeoutMs: 20_000 }).catch((err: unknown) => { throw ffmpegProblem(err); });
+}
+
 async function receiveVideo(req: FastifyRequest, ctx: ServiceContext, signal: AbortSignal): Promise<{ file: UploadedFile; fields: Fields; info: MediaInfo }> {
-  const limits = videoLimits(ctx.config);
-  const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: limits.maxUploadBytes, accept: ACCEPTED_VIDEO_TYPES });
-  const file = requireFile(form);
-  const fields = mergeFields(form.fields, req.query);
-  try {
-    return { file, fields, info: await probeWithinLimits(file.path, limits.media, { signal, timeoutMs: 20_000 }) };
-  } catch (err) {
-    throw ffmpegProblem(err);
-  }
+  const { file, fields } = await receiveUpload(req, ctx);
+  return { file, fields, info: await probeUpload(file, ctx, signal) };
 }
 
 async function requireOutputFormat(format: string): Promise<void> {
@@ -75,10 +78,11 @@ export const videoService: ServiceManifest = {
 
     app.post('/thumbnail', { schema: { summary: 'A JPEG (or PNG/WebP) frame at `timestamp`, or a representative frame' } }, async (req, reply) => {
       const signal = clientGone(reply);
-      const { file, fields, info } = await receiveVideo(req, ctx, signal);
+      const { file, fields } = await receiveUpload(req, ctx);
       const request = { timestamp: parseTimestamp(fields), width: parseSide(fields, 'width'), height: parseSide(fields, 'height'), format: oneOf(fields, 'format', IMAGE_FORMATS, 'jpeg') };
       const dir = await createRequestTempDir(req, ctx.tmpDir, 'thumb-');
-      const thumb = await makeThumbnail(file.path, info, request, dir, { signal, timeoutMs: SYNC_FFMPEG_MS }).catch((err: unknown) => { throw ffmpegProblem(err); });
+      const maxPixels = videoLimits(ctx.config).media.maxPixels;
+      const thumb = await makeThumbnail(file.path, probeUpload(file, ctx, signal), request, dir, { signal, timeoutMs: SYNC_FFMPEG_MS, maxPixels }).catch((err: unknown) => { throw ffmpegProblem(err); });
       return reply.type(thumb.contentType)
         .header('content-disposition', `inline; filename="${safeName(file.filename)}.${thumb.ext}"`)
         .header('cache-control', 'no-store')

@@ -1,5 +1,7 @@
 // One still frame: at a timestamp (a timestamp past the end is the client's error, not a black
-// frame) or, without one, a representative frame picked by ffmpeg's `thumbnail` filter.
+// frame) or, without one, a representative frame picked by ffmpeg's `thumbnail` filter. With a
+// timestamp, ffmpeg starts while the upload is still being probed: the decoder is bounded by
+// `-max_pixels` meanwhile, and a probe that refuses the file stops it.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inputArgs, outputArg, runFfmpeg, type MediaInfo } from '../../ffmpeg/index.js';
@@ -22,22 +24,48 @@ export function thumbnailScale(width: number | null, height: number | null): str
   return 'scale=320:240:force_original_aspect_ratio=decrease,scale=trunc(iw/2)*2:trunc(ih/2)*2';
 }
 
-export interface Thumbnail { path: string; contentType: string; ext: string; timestamp: number | null }
+/** Without a timestamp: skip the first 5 % (fades from black); `thumbnail` then picks from the next 50 frames. */
+export function representativeSeek(durationS: number): number {
+  return durationS >= 3 ? Math.round(durationS * 0.05 * 1000) / 1000 : 0;
+}
 
-export async function makeThumbnail(input: string, info: MediaInfo, req: ThumbnailRequest, dir: string, opts: { signal?: AbortSignal; timeoutMs: number }): Promise<Thumbnail> {
+/** The ffmpeg arguments (after the preamble) for one still written to `out`. */
+export function thumbnailArgs(input: string, req: ThumbnailRequest, out: string, opts: { seekS: number; maxPixels: number }): string[] {
+  const scale = thumbnailScale(req.width, req.height);
+  const filter = req.timestamp === null ? `thumbnail=n=50,${scale}` : scale;
+  return ['-ss', String(opts.seekS), ...inputArgs(input, { maxPixels: opts.maxPixels }), '-map', '0:v:0', '-frames:v', '1', '-vf', filter, ...IMAGE[req.format].args, outputArg(out)];
+}
+
+export interface Thumbnail { path: string; contentType: string; ext: string }
+
+function checkAgainst(info: MediaInfo, req: ThumbnailRequest): void {
   if (info.video === null) throw new Problem('UNPROCESSABLE', 'The file has no video stream to take a thumbnail from.');
   if (req.timestamp !== null && info.durationS > 0 && req.timestamp >= info.durationS) {
     throw new Problem('UNPROCESSABLE', `timestamp ${req.timestamp} s is past the end of the video (${info.durationS} s).`, { extensions: { field: 'timestamp', duration: info.durationS } });
   }
+}
+
+/** `probed` is the upload's probe (limits included), which may still be running. */
+export async function makeThumbnail(input: string, probed: Promise<MediaInfo>, req: ThumbnailRequest, dir: string, opts: { signal: AbortSignal; timeoutMs: number; maxPixels: number }): Promise<Thumbnail> {
   const image = IMAGE[req.format];
-  const out = join(dir, `thumbnail.${image.ext}`);
-  const scale = thumbnailScale(req.width, req.height);
-  // Without a timestamp: skip the first 5 % (fades from black), then let `thumbnail` pick the
-  // most typical of the next 50 frames.
-  const seek = req.timestamp ?? (info.durationS >= 3 ? Math.round(info.durationS * 0.05 * 1000) / 1000 : 0);
-  const filter = req.timestamp === null ? `thumbnail=n=50,${scale}` : scale;
-  await runFfmpeg(['-ss', String(seek), ...inputArgs(input), '-map', '0:v:0', '-frames:v', '1', '-vf', filter, ...image.args, outputArg(out)], { ...opts, stallMs: 30_000 });
-  const size = await stat(out).then((s) => s.size, () => 0);
-  if (size === 0) throw new Problem('UNPROCESSABLE', `No frame could be decoded at ${seek} s; the file may be truncated there.`, { extensions: { field: 'timestamp' } });
-  return { path: out, contentType: image.contentType, ext: image.ext, timestamp: req.timestamp };
+  const out = { path: join(dir, `thumbnail.${image.ext}`), contentType: image.contentType, ext: image.ext };
+  const control = new AbortController();
+  opts.signal.addEventListener('abort', () => control.abort(), { once: true });
+  const start = (seekS: number): Promise<unknown> => runFfmpeg(thumbnailArgs(input, req, out.path, { seekS, maxPixels: opts.maxPixels }), { signal: control.signal, timeoutMs: opts.timeoutMs, stallMs: 30_000 });
+  let running: Promise<unknown> | null = req.timestamp === null ? null : start(req.timestamp);
+  // Marked handled: if it fails while the probe is still running, the probe's verdict comes first.
+  running?.catch(() => undefined);
+  try {
+    const info = await probed;
+    checkAgainst(info, req);
+    running ??= start(representativeSeek(info.durationS));
+    await running;
+  } catch (err) {
+    control.abort();
+    await running?.catch(() => undefined);
+    throw err;
+  }
+  const size = await stat(out.path).then((s) => s.size, () => 0);
+  if (size === 0) throw new Problem('UNPROCESSABLE', `No frame could be decoded at ${req.timestamp ?? 0} s; the file may be truncated there.`, { extensions: { field: 'timestamp' } });
+  return out;
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../../src/ffmpeg/index.js';
 import { makeTempDir } from '../../helpers.js';
-import { makeClip, makeDimensionBomb, truncateCopy } from '../../support/media-fixtures.js';
+import { ffmpegChildren, makeClip, makeDimensionBomb, truncateCopy } from '../../support/media-fixtures.js';
 import { startVideo, upload, type Harness } from './harness.js';
 
 const tmp = makeTempDir('pitchey-video-fx-');
@@ -63,10 +63,14 @@ describe('POST /analyze', () => {
     expect(String(r.json.detail)).not.toContain(h.dir);
   });
 
-  it('refuses a dimension bomb by its declared size, before decoding', async () => {
-    const r = await upload(h, '/analyze', await makeDimensionBomb(tmp.dir));
+  it('refuses a dimension bomb by its declared size, before decoding (thumbnails too, leaving no ffmpeg)', async () => {
+    const bomb = await makeDimensionBomb(tmp.dir);
+    const r = await upload(h, '/analyze', bomb);
     expect([r.status, r.json.code]).toEqual([422, 'UNPROCESSABLE']);
     expect(String(r.json.detail)).toMatch(/16000x16000, beyond the limit/);
+    const t = await upload(h, '/thumbnail', bomb, { timestamp: '0' });
+    expect([t.status, String(t.json.detail)]).toEqual([422, expect.stringMatching(/16000x16000, beyond the limit/)]);
+    expect(ffmpegChildren()).toEqual([]);
   });
 });
 
