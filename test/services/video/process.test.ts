@@ -57,6 +57,13 @@ describe('POST /process transcode', () => {
     expect(out).toMatchObject({ container: 'webm', video: { codec: 'vp9', width: 200, height: 150 }, audio: { codec: 'opus' } });
   });
 
+  it('applies the rotation when re-encoding a portrait clip, and writes MPEG-4/MP3 avi', async () => {
+    const portrait = await makeClip(tmp.dir, { name: 'portrait', seconds: 1, width: 320, height: 180, rotate: 90 });
+    const r = await upload(h, '/process', portrait, { operation: 'transcode', format: 'avi', quality: 'low' });
+    const out = await fetchOutput(r, 'p.avi');
+    expect(out).toMatchObject({ container: 'avi', video: { codec: 'mpeg4', width: 180, height: 320, rotation: 0 }, audio: { codec: 'mp3' } });
+  });
+
   it('never upscales unless asked', async () => {
     const refused = await upload(h, '/process', avi, { operation: 'transcode', resolution: '1280x720', quality: 'low' });
     expect(refused.json.result).toMatchObject({ upscale_refused: true });
