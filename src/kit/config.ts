@@ -38,6 +38,7 @@ export interface Config {
   signoffTimeoutMs: number;
   validationPhasesMs: [number, number, number];
   hlsSegmentSeconds: number;
+  mediaMaxUploadMb: number;
   livePorts: [number, number];
   liveHost: string;
   liveIdleTimeoutMs: number;
@@ -170,6 +171,7 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'signoffTimeoutMs', env: 'PITCHEY_SIGNOFF_TIMEOUT_MS', doc: 'how long a promotion waits for missing sign-offs before the deployment is rolled back', fallback: () => 14_400_000, parse: integer(1_000, 7 * 86_400_000) },
   { key: 'validationPhasesMs', env: 'PITCHEY_VALIDATION_PHASES_MS', doc: 'post-deployment validation phases (immediate, extended, final) in ms; a breach in the first rolls back', fallback: () => [900_000, 2_700_000, 82_800_000], parse: (raw) => { const parts = text(raw).split(',').map((p) => Number(p.trim())); if (parts.length !== 3 || parts.some((n) => !Number.isInteger(n) || n < 1_000)) throw new SettingError('must be three durations in ms (each ≥ 1000), e.g. 900000,2700000,82800000'); return parts as [number, number, number]; } },
   { key: 'hlsSegmentSeconds', env: 'PITCHEY_HLS_SEGMENT_SECONDS', doc: 'media: segment length of HLS and DASH ladders, in seconds (keyframes every 2 s in every rung)', fallback: () => 6, parse: (raw) => { const v = integer(2, 20)(raw); if (v % 2 !== 0) throw new SettingError('must be an even number of seconds (a multiple of the 2 s keyframe interval)'); return v; } },
+  { key: 'mediaMaxUploadMb', env: 'PITCHEY_MEDIA_MAX_UPLOAD_MB', doc: 'media: largest upload for /hls-transcode and /dash in MiB (413 beyond it, before the body is read whole)', fallback: () => 1024, parse: integer(1, 102_400) },
   { key: 'livePorts', env: 'PITCHEY_LIVE_PORTS', doc: 'media: port range for RTMP live ingest listeners (one port per live stream)', fallback: () => [19350, 19399], parse: (raw) => { const m = /^(\d{1,5})-(\d{1,5})$/.exec(text(raw)); const [a, b] = [Number(m?.[1]), Number(m?.[2])]; if (m === null || a < 1024 || b > 65535 || a > b) throw new SettingError('must be a range like 19350-19399 (ports 1024..65535)'); return [a, b] as [number, number]; } },
   { key: 'liveHost', env: 'PITCHEY_LIVE_HOST', doc: 'media: address the RTMP ingest listeners bind to; default PITCHEY_HOST', fallback: (partial) => partial.host ?? '127.0.0.1', parse: text },
   { key: 'liveIdleTimeoutMs', env: 'PITCHEY_LIVE_IDLE_TIMEOUT_MS', doc: 'media: how long a live ingest waits for a publisher, or for data once live, before it ends', fallback: () => 30_000, parse: integer(1_000, 3_600_000) },

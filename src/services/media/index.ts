@@ -10,7 +10,6 @@ import { QUALITY_PRESETS, bandwidthOf } from './presets.js';
 import { presentStream, registerStreamRoutes } from './stream-routes.js';
 import { StreamStore } from './stream-store.js';
 
-const MAX_UPLOAD_BYTES = 1024 * 1024 * 1024;
 /** Video containers by content (mp4, mov, mkv, webm, avi, flv, wmv/asf). */
 const VIDEO_TYPES = ['video/*', 'application/vnd.ms-asf'];
 const STREAM_NAME = /^[\w .-]{1,100}$/;
@@ -43,7 +42,7 @@ function streamName(raw: string | undefined): string | null {
 
 function registerLadderRoute(app: HttpApp, ctx: ServiceContext, path: string, type: 'hls' | 'dash'): void {
   app.post(path, { schema: { summary: `Encode an uploaded video into a ${type.toUpperCase()} ladder (one ffmpeg pass); a job` } }, async (req, reply) => {
-    const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: MAX_UPLOAD_BYTES, accept: VIDEO_TYPES });
+    const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: ctx.config.mediaMaxUploadMb * 1024 * 1024, accept: VIDEO_TYPES });
     const file = requireFile(form);
     parseQualities(form.fields.qualities);
     const payload = { streamId: randomUUID(), qualities: form.fields.qualities, streamName: streamName(form.fields.stream_name) };

@@ -147,6 +147,19 @@ describe('other sources', () => {
 });
 
 describe('bad input', () => {
+  it('answers 413 for an upload over the cap, before reading it whole', async () => {
+    const small = await startMedia(join(tmp.dir, 'data-small'), { PITCHEY_MEDIA_MAX_UPLOAD_MB: '1' });
+    try {
+      const big = join(tmp.dir, 'big.mp4');
+      await writeFile(big, Buffer.concat([await readFile(clip), Buffer.alloc(2 * 1024 * 1024)]));
+      const res = await upload(small.base, big, '/hls-transcode');
+      expect(res.status).toBe(413);
+      expect(await readdir(join(tmp.dir, 'data-small', 'services', 'media', 'tmp'))).toEqual([]);
+    } finally {
+      await small.svc.drain();
+    }
+  });
+
   it('refuses a dimension bomb by its declared size before decoding it', async () => {
     const res = await upload(server.base, await makeDimensionBomb(tmp.dir), '/hls-transcode');
     expect(res.status).toBe(422);
