@@ -8,7 +8,7 @@ export interface VideoStreamInfo {
   codec: string;
   width: number;
   height: number;
-  /** The size a player shows: width and height swapped for a 90/270 rotation. */
+  /** The size a player shows: the pixel aspect applied to the width, then swapped for a 90/270 rotation. */
   displayWidth: number;
   displayHeight: number;
   /** Display-matrix rotation in degrees, 0..359, as ffprobe reports it. */
@@ -76,10 +76,14 @@ function videoOf(stream: Json | undefined): VideoStreamInfo | null {
   const height = num(stream.height) ?? 0;
   const rotation = rotationOf(stream);
   const turned = rotation === 90 || rotation === 270;
+  // Anamorphic video (non-square pixels) is shown wider or narrower than it is stored.
+  const sar = /^(\d{1,6}):(\d{1,6})$/.exec(str(stream.sample_aspect_ratio));
+  const sarValue = sar === null || Number(sar[1]) === 0 || Number(sar[2]) === 0 ? 1 : Number(sar[1]) / Number(sar[2]);
+  const shownWidth = Math.round(width * sarValue);
   const rate = parseFraction(stream.avg_frame_rate) ?? parseFraction(stream.r_frame_rate);
   return {
     codec: str(stream.codec_name), width, height,
-    displayWidth: turned ? height : width, displayHeight: turned ? width : height, rotation,
+    displayWidth: turned ? height : shownWidth, displayHeight: turned ? shownWidth : height, rotation,
     fps: rate?.value ?? 0, fpsFraction: rate?.text ?? '0/1', pixFmt: str(stream.pix_fmt), bitrate: num(stream.bit_rate),
   };
 }

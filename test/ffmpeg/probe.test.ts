@@ -73,6 +73,11 @@ describe('probe parsing', () => {
     expect(info.video).toMatchObject({ rotation: 270, displayWidth: 1080, displayHeight: 1920, fpsFraction: '24000/1001', fps: 23.976 });
   });
 
+  it('applies a non-square pixel aspect to the display width', () => {
+    const info = parseProbeJson({ format: { format_name: 'matroska,webm' }, streams: [{ codec_type: 'video', codec_name: 'mpeg2video', width: 720, height: 576, sample_aspect_ratio: '64:45' }] }, 1);
+    expect(info.video).toMatchObject({ width: 720, height: 576, displayWidth: 1024, displayHeight: 576 });
+  });
+
   it('checks limits on duration and missing frame sizes too', () => {
     const base = parseProbeJson({ format: { format_name: 'matroska,webm', duration: '90000' }, streams: [{ codec_type: 'video', codec_name: 'vp9', width: 64, height: 64 }] }, 1);
     expect(() => checkMediaLimits(base)).toThrow(/duration of 90000 s/);

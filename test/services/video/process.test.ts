@@ -98,6 +98,13 @@ describe('POST /process compress', () => {
     expect(out.video).toMatchObject({ codec: 'h264', width: 320, height: 240 });
   });
 
+  it('reaches the target in webm (VP9 two-pass) too', async () => {
+    const r = await upload(h, '/process', avi, { operation: 'compress', format: 'webm', target_size_mb: '0.08', quality: 'low' });
+    const out = await fetchOutput(r, 'f.webm');
+    expect(out.video?.codec).toBe('vp9');
+    expect(Math.abs(out.sizeBytes / (0.08 * 1024 * 1024) - 1)).toBeLessThanOrEqual(0.1);
+  });
+
   it('without a target, takes the contract\'s fraction of the input bitrate', async () => {
     const r = await upload(h, '/process', avi, { operation: 'compress', compression_level: 'heavy' });
     const out = await fetchOutput(r, 'g.mp4');
