@@ -128,6 +128,33 @@ describe('POST /hls-transcode', () => {
   });
 });
 
+describe('cancel', () => {
+  it('cancelling a running ladder job kills its ffmpeg and leaves no stream or job files', async () => {
+    const long = await makeClip(tmp.dir, { name: 'long', seconds: 20, width: 854, height: 480, fps: 25 });
+    const res = await upload(server.base, long, '/hls-transcode?async=true', { qualities: 'mobile,low', stream_name: 'long' });
+    expect(res.status).toBe(202);
+    const { task_id: id } = (await res.json()) as { task_id: string };
+    const auth = { headers: { 'x-api-key': TEST_KEY } };
+    for (let i = 0; i < 100; i++) {
+      const job = (await (await get(`/status/${id}`, auth)).json()) as { status: string; progress: number };
+      if (job.status === 'processing' && job.progress > 1) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(ffmpegChildren().length).toBeGreaterThan(0);
+    expect((await get(`/status/${id}`, { method: 'DELETE', ...auth })).status).toBe(202);
+    let status = '';
+    for (let i = 0; i < 100 && status !== 'cancelled'; i++) {
+      status = ((await (await get(`/status/${id}`, auth)).json()) as { status: string }).status;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status).toBe('cancelled');
+    expect(ffmpegChildren()).toEqual([]);
+    expect(existsSync(join(tmp.dir, 'data', 'services', 'media', 'jobs', id))).toBe(false);
+    const list = (await (await get('/streams')).json()) as { streams: Array<{ name: string | null }> };
+    expect(list.streams.filter((x) => x.name === 'long')).toEqual([]);
+  });
+});
+
 describe('other sources', () => {
   it('keeps a rotated portrait clip upright and leaves audio out when it has none', async () => {
     const portrait = await makeClip(tmp.dir, { name: 'portrait', seconds: 2, width: 426, height: 240, rotate: 90, audio: false });
