@@ -36,20 +36,14 @@ function probeUpload(file: UploadedFile, ctx: ServiceContext, signal: AbortSigna
   return probeWithinLimits(file.path, videoLimits(ctx.config).media, { signal, timeoutMs: 20_000 }).catch((err: unknown) => { throw ffmpegProblem(err); });
 }
 
-async function receiveVideo(req: FastifyRequest, ctx: ServiceContext, signal: AbortSignal): Promise<{ file: UploadedFile; fields: Fields; info: MediaInfo }> {
-  const { file, fields } = await receiveUpload(req, ctx);
-  return { file, fields, info: await probeUpload(file, ctx, signal) };
-}
-
 async function requireOutputFormat(format: string): Promise<void> {
   const formats = videoFormats(await readFfmpegCapabilities());
   if (!formats.output.includes(`.${format}`)) throw new Problem('DEPENDENCY_MISSING', `This build cannot write ${format}: ${formats.unavailable.find((u) => u.format === `.${format}`)?.reason ?? 'unavailable'}.`);
 }
 
-function processPayload(fields: Fields, info: MediaInfo): Omit<ProcessPayload, 'inputs'> {
-  const operation = oneOf(fields, 'operation', OPERATIONS, 'transcode');
+function processOptions(fields: Fields): Omit<ProcessPayload, 'inputs' | 'info'> {
   return {
-    operation, info,
+    operation: oneOf(fields, 'operation', OPERATIONS, 'transcode'),
     format: oneOf(fields, 'format', OUTPUT_FORMATS, 'mp4'),
     quality: oneOf(fields, 'quality', QUALITIES, 'medium'),
     resolution: parseResolution(fields),
@@ -72,7 +66,9 @@ export const videoService: ServiceManifest = {
     app.get('/formats', { config: { auth: 'public' }, schema: { summary: 'Containers this build reads and writes' } }, async () => videoFormats(await readFfmpegCapabilities()));
 
     app.post('/analyze', { schema: { summary: 'Duration, size, frame rate, codecs, bitrate, rotation and pixel format of an uploaded video' } }, async (req, reply) => {
-      const { file, info } = await receiveVideo(req, ctx, clientGone(reply));
+      const signal = clientGone(reply);
+      const { file } = await receiveUpload(req, ctx);
+      const info = await probeUpload(file, ctx, signal);
       return { filename: file.filename, analysis: analysisOf(info), supported_operations: OPERATIONS, supported_formats: videoFormats(await readFfmpegCapabilities()) };
     });
 
@@ -90,8 +86,11 @@ export const videoService: ServiceManifest = {
     });
 
     app.post('/process', { schema: { summary: 'Transcode, compress or analyze an uploaded video as a job (`?async=true` answers 202 at once)' } }, async (req, reply) => {
-      const { file, fields, info } = await receiveVideo(req, ctx, clientGone(reply));
-      const payload = processPayload(fields, info);
+      const signal = clientGone(reply);
+      const { file, fields } = await receiveUpload(req, ctx);
+      // Options first: a misspelt field is a 400 before any probing.
+      const payload = { ...processOptions(fields), info: await probeUpload(file, ctx, signal) };
+      const { info } = payload;
       if (payload.operation !== 'analyze') {
         if (info.video === null) throw new Problem('UNPROCESSABLE', 'The file has no video stream to transcode or compress.');
         await requireOutputFormat(payload.format);
@@ -99,7 +98,7 @@ export const videoService: ServiceManifest = {
         const target = payload.operation === 'compress' ? compressBitrates(info, payload.targetSizeMb, payload.compressionLevel).targetBytes : null;
         await requireDiskSpace(ctx.jobs.workRoot, diskNeededFor(file.size, target));
       }
-      return ctx.submit(req, reply, { type: 'process', payload: { ...payload }, inputs: [file], timeoutMs: jobTimeoutMs(info) + 60_000 });
+      return ctx.submit(req, reply, { type: 'process', payload, inputs: [file], timeoutMs: jobTimeoutMs(info) + 60_000 });
     });
   },
 };
