@@ -32,7 +32,8 @@ export function representativeSeek(durationS: number): number {
 /** The ffmpeg arguments (after the preamble) for one still written to `out`. */
 export function thumbnailArgs(input: string, req: ThumbnailRequest, out: string, opts: { seekS: number; maxPixels: number }): string[] {
   const scale = thumbnailScale(req.width, req.height);
-  const filter = req.timestamp === null ? `thumbnail=n=50,${scale}` : scale;
+  // `thumbnail` holds all 50 candidate frames: scaled first, they cost kilobytes, not 50 4K frames.
+  const filter = req.timestamp === null ? `${scale},thumbnail=n=50` : scale;
   return ['-ss', String(opts.seekS), ...inputArgs(input, { maxPixels: opts.maxPixels }), '-map', '0:v:0', '-frames:v', '1', '-vf', filter, ...IMAGE[req.format].args, outputArg(out)];
 }
 
