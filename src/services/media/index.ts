@@ -16,14 +16,16 @@ const STREAM_NAME = /^[\w .-]{1,100}$/;
 const STREAM_KEY = /^[A-Za-z0-9_-]{8,64}$/;
 
 interface MediaState { store: StreamStore; live: LiveIngests }
-const states = new WeakMap<ServiceContext, MediaState>();
+const states = new WeakMap<ServiceContext, Promise<MediaState>>();
 
-async function state(ctx: ServiceContext): Promise<MediaState> {
+/** The service instance's store and live ingests, opened once (routes and job handlers share them). */
+function state(ctx: ServiceContext): Promise<MediaState> {
   let s = states.get(ctx);
   if (s === undefined) {
-    const store = await StreamStore.open(ctx.dataDir);
-    const { liveHost, livePorts, liveIdleTimeoutMs, liveMaxMs } = ctx.config;
-    s = { store, live: new LiveIngests(store, { host: liveHost, ports: livePorts, idleTimeoutMs: liveIdleTimeoutMs, maxMs: liveMaxMs }) };
+    s = StreamStore.open(ctx.dataDir).then((store) => {
+      const { liveHost, livePorts, liveIdleTimeoutMs, liveMaxMs } = ctx.config;
+      return { store, live: new LiveIngests(store, { host: liveHost, ports: livePorts, idleTimeoutMs: liveIdleTimeoutMs, maxMs: liveMaxMs }) };
+    });
     states.set(ctx, s);
   }
   return s;
@@ -102,6 +104,6 @@ export const mediaService: ServiceManifest = {
     registerLiveRoutes(app, s);
   },
   async onDrain(ctx) {
-    await states.get(ctx)?.live.stopAll();
+    await (await states.get(ctx))?.live.stopAll();
   },
 };
