@@ -25,7 +25,9 @@ if (made.status !== 0) throw new Error(`fixture: ${made.stderr}`);
 function runDirect(args) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const p = spawn('ffmpeg', [...FFMPEG_PREAMBLE, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Detached like the kit's runProcess: a session of its own, so the kernel's autogroup
+    // scheduling treats both sides alike on a shared machine.
+    const p = spawn('ffmpeg', [...FFMPEG_PREAMBLE, ...args], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     let err = '';
     p.stderr.on('data', (c) => { err += c; });
     p.on('close', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(err))));
