@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,5 +104,14 @@ describe('POST /thumbnail', () => {
     expect(String(r.json.detail)).toMatch(/past the end of the video \(2 s\)/);
     expect((await upload(h, '/thumbnail', clip, { timestamp: 'soon' })).status).toBe(400);
     expect((await upload(h, '/thumbnail', clip, { width: '100000' })).status).toBe(400);
+  });
+});
+
+describe('afterwards', () => {
+  it('has left no upload or thumbnail folders and no ffmpeg behind', async () => {
+    let left = readdirSync(h.svc.ctx.tmpDir);
+    for (let i = 0; i < 40 && left.length > 0; i++) { await new Promise((r) => setTimeout(r, 25)); left = readdirSync(h.svc.ctx.tmpDir); }
+    expect(left).toEqual([]);
+    expect(ffmpegChildren()).toEqual([]);
   });
 });
