@@ -78,7 +78,7 @@ export const videoService: ServiceManifest = {
       const request = { timestamp: parseTimestamp(fields), width: parseSide(fields, 'width'), height: parseSide(fields, 'height'), format: oneOf(fields, 'format', IMAGE_FORMATS, 'jpeg') };
       const dir = await createRequestTempDir(req, ctx.tmpDir, 'thumb-');
       const maxPixels = videoLimits(ctx.config).media.maxPixels;
-      const thumb = await makeThumbnail(file.path, probeUpload(file, ctx, signal), request, dir, { signal, timeoutMs: SYNC_FFMPEG_MS, maxPixels }).catch((err: unknown) => { throw ffmpegProblem(err); });
+      const thumb = await makeThumbnail(file.path, () => probeUpload(file, ctx, signal), request, dir, { signal, timeoutMs: SYNC_FFMPEG_MS, maxPixels }).catch((err: unknown) => { throw ffmpegProblem(err); });
       return reply.type(thumb.contentType)
         .header('content-disposition', `inline; filename="${safeName(file.filename)}.${thumb.ext}"`)
         .header('cache-control', 'no-store')

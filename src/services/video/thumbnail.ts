@@ -1,7 +1,7 @@
 // One still frame: at a timestamp (a timestamp past the end is the client's error, not a black
 // frame) or, without one, a representative frame picked by ffmpeg's `thumbnail` filter. With a
-// timestamp, ffmpeg starts while the upload is still being probed: the decoder is bounded by
-// `-max_pixels` meanwhile, and a probe that refuses the file stops it.
+// timestamp, ffmpeg runs first with its decoder bounded by `-max_pixels`; the upload is probed
+// only when a failure needs explaining (past the end, no video, over a limit).
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inputArgs, outputArg, runFfmpeg, type MediaInfo } from '../../ffmpeg/index.js';
@@ -46,27 +46,26 @@ function checkAgainst(info: MediaInfo, req: ThumbnailRequest): void {
   }
 }
 
-/** `probed` is the upload's probe (limits included), which may still be running. */
-export async function makeThumbnail(input: string, probed: Promise<MediaInfo>, req: ThumbnailRequest, dir: string, opts: { signal: AbortSignal; timeoutMs: number; maxPixels: number }): Promise<Thumbnail> {
+/**
+ * `probe` is the upload's probe within limits. With a timestamp, ffmpeg goes first (its decoder
+ * bounded by `-max_pixels`) and the probe runs only to explain a failure or a missing frame:
+ * past the end, no video, or a limit; without one, the probe's duration places the search.
+ */
+export async function makeThumbnail(input: string, probe: () => Promise<MediaInfo>, req: ThumbnailRequest, dir: string, opts: { signal: AbortSignal; timeoutMs: number; maxPixels: number }): Promise<Thumbnail> {
   const image = IMAGE[req.format];
   const out = { path: join(dir, `thumbnail.${image.ext}`), contentType: image.contentType, ext: image.ext };
-  const control = new AbortController();
-  opts.signal.addEventListener('abort', () => control.abort(), { once: true });
-  const start = (seekS: number): Promise<unknown> => runFfmpeg(thumbnailArgs(input, req, out.path, { seekS, maxPixels: opts.maxPixels }), { signal: control.signal, timeoutMs: opts.timeoutMs, stallMs: 30_000 });
-  let running: Promise<unknown> | null = req.timestamp === null ? null : start(req.timestamp);
-  // Marked handled: if it fails while the probe is still running, the probe's verdict comes first.
-  running?.catch(() => undefined);
-  try {
-    const info = await probed;
+  const run = (seekS: number): Promise<unknown> => runFfmpeg(thumbnailArgs(input, req, out.path, { seekS, maxPixels: opts.maxPixels }), { signal: opts.signal, timeoutMs: opts.timeoutMs, stallMs: 30_000 });
+  const written = async (): Promise<boolean> => (await stat(out.path).then((s) => s.size, () => 0)) > 0;
+  if (req.timestamp === null) {
+    const info = await probe();
     checkAgainst(info, req);
-    running ??= start(representativeSeek(info.durationS));
-    await running;
-  } catch (err) {
-    control.abort();
-    await running?.catch(() => undefined);
-    throw err;
+    await run(representativeSeek(info.durationS));
+  } else {
+    const failure = await run(req.timestamp).then(() => null, (err: unknown) => err);
+    if (failure === null && await written()) return out;
+    checkAgainst(await probe(), req);
+    if (failure !== null) throw failure;
   }
-  const size = await stat(out.path).then((s) => s.size, () => 0);
-  if (size === 0) throw new Problem('UNPROCESSABLE', `No frame could be decoded at ${req.timestamp ?? 0} s; the file may be truncated there.`, { extensions: { field: 'timestamp' } });
+  if (!(await written())) throw new Problem('UNPROCESSABLE', `No frame could be decoded at ${req.timestamp ?? 0} s; the file may be truncated there.`, { extensions: { field: 'timestamp' } });
   return out;
 }
