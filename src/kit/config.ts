@@ -20,6 +20,10 @@ export interface Config {
   jobWaitMs: number;
   jobTtlMs: number;
   jobConcurrency: number;
+  videoMaxUploadMb: number;
+  mediaMaxDimension: number;
+  mediaMaxPixels: number;
+  mediaMaxDurationS: number;
   rateLimit: boolean;
   version: string;
   track: string;
@@ -33,6 +37,12 @@ export interface Config {
   signoffTtlMs: number;
   signoffTimeoutMs: number;
   validationPhasesMs: [number, number, number];
+  hlsSegmentSeconds: number;
+  mediaMaxUploadMb: number;
+  livePorts: [number, number];
+  liveHost: string;
+  liveIdleTimeoutMs: number;
+  liveMaxMs: number;
 }
 
 /** Fault injection for tests and game days: a share of 500s, added latency, a crash after N requests. */
@@ -145,6 +155,10 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'jobWaitMs', env: 'PITCHEY_JOB_WAIT_MS', doc: 'how long a request without `?async=true` waits for its job before answering 202', fallback: () => 30_000, parse: integer(0, 3_600_000) },
   { key: 'jobTtlMs', env: 'PITCHEY_JOB_TTL_MS', doc: 'how long finished jobs and their outputs are kept', fallback: () => 3_600_000, parse: integer(1_000, 30 * 86_400_000) },
   { key: 'jobConcurrency', env: 'PITCHEY_JOB_CONCURRENCY', doc: 'jobs one instance runs at once', fallback: () => 2, parse: integer(1, 256) },
+  { key: 'videoMaxUploadMb', env: 'PITCHEY_VIDEO_MAX_UPLOAD_MB', doc: 'video: largest upload in MiB (413 beyond it, before the body is read whole)', fallback: () => 500, parse: integer(1, 102_400) },
+  { key: 'mediaMaxDimension', env: 'PITCHEY_MEDIA_MAX_DIMENSION', doc: 'video and media: widest or tallest frame a probed file may declare, in pixels; beyond it the file is refused before decoding', fallback: () => 8192, parse: integer(64, 65_536) },
+  { key: 'mediaMaxPixels', env: 'PITCHEY_MEDIA_MAX_PIXELS', doc: 'video and media: most pixels per frame a probed file may declare (default 8192×4320)', fallback: () => 35_389_440, parse: integer(4_096, 1_073_741_824) },
+  { key: 'mediaMaxDurationS', env: 'PITCHEY_MEDIA_MAX_DURATION_S', doc: 'video and media: longest duration a probed file may declare, in seconds', fallback: () => 21_600, parse: integer(1, 7 * 86_400) },
   { key: 'rateLimit', env: 'PITCHEY_RATE_LIMIT', doc: 'per-client rate limits from the contract (`true`/`false`)', fallback: () => true, parse: bool },
   { key: 'version', env: 'PITCHEY_VERSION', doc: 'release version this instance reports in metrics and `/health`', fallback: () => 'dev', parse: text },
   { key: 'upstreams', env: 'PITCHEY_UPSTREAMS', doc: 'gateway upstreams when run standalone: `video=http://host:8081|http://host2:8081,ai=…`; default each service on 127.0.0.1 at its home port', fallback: () => ({}), parse: parseUpstreams },
@@ -156,6 +170,12 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'signoffTtlMs', env: 'PITCHEY_SIGNOFF_TTL_MS', doc: 'how long a sign-off stays valid', fallback: () => 86_400_000, parse: integer(60_000, 30 * 86_400_000) },
   { key: 'signoffTimeoutMs', env: 'PITCHEY_SIGNOFF_TIMEOUT_MS', doc: 'how long a promotion waits for missing sign-offs before the deployment is rolled back', fallback: () => 14_400_000, parse: integer(1_000, 7 * 86_400_000) },
   { key: 'validationPhasesMs', env: 'PITCHEY_VALIDATION_PHASES_MS', doc: 'post-deployment validation phases (immediate, extended, final) in ms; a breach in the first rolls back', fallback: () => [900_000, 2_700_000, 82_800_000], parse: (raw) => { const parts = text(raw).split(',').map((p) => Number(p.trim())); if (parts.length !== 3 || parts.some((n) => !Number.isInteger(n) || n < 1_000)) throw new SettingError('must be three durations in ms (each ≥ 1000), e.g. 900000,2700000,82800000'); return parts as [number, number, number]; } },
+  { key: 'hlsSegmentSeconds', env: 'PITCHEY_HLS_SEGMENT_SECONDS', doc: 'media: segment length of HLS and DASH ladders, in seconds (keyframes every 2 s in every rung)', fallback: () => 6, parse: (raw) => { const v = integer(2, 20)(raw); if (v % 2 !== 0) throw new SettingError('must be an even number of seconds (a multiple of the 2 s keyframe interval)'); return v; } },
+  { key: 'mediaMaxUploadMb', env: 'PITCHEY_MEDIA_MAX_UPLOAD_MB', doc: 'media: largest upload for /hls-transcode and /dash in MiB (413 beyond it, before the body is read whole)', fallback: () => 1024, parse: integer(1, 102_400) },
+  { key: 'livePorts', env: 'PITCHEY_LIVE_PORTS', doc: 'media: port range for RTMP live ingest listeners (one port per live stream)', fallback: () => [19350, 19399], parse: (raw) => { const m = /^(\d{1,5})-(\d{1,5})$/.exec(text(raw)); const [a, b] = [Number(m?.[1]), Number(m?.[2])]; if (m === null || a < 1024 || b > 65535 || a > b) throw new SettingError('must be a range like 19350-19399 (ports 1024..65535)'); return [a, b] as [number, number]; } },
+  { key: 'liveHost', env: 'PITCHEY_LIVE_HOST', doc: 'media: address the RTMP ingest listeners bind to; default PITCHEY_HOST', fallback: (partial) => partial.host ?? '127.0.0.1', parse: text },
+  { key: 'liveIdleTimeoutMs', env: 'PITCHEY_LIVE_IDLE_TIMEOUT_MS', doc: 'media: how long a live ingest waits for a publisher, or for data once live, before it ends', fallback: () => 30_000, parse: integer(1_000, 3_600_000) },
+  { key: 'liveMaxMs', env: 'PITCHEY_LIVE_MAX_MS', doc: 'media: longest a live stream may run', fallback: () => 14_400_000, parse: integer(10_000, 7 * 86_400_000) },
   { key: 'track', env: 'PITCHEY_TRACK', doc: 'traffic track this instance belongs to (stable, canary, blue, green)', fallback: () => 'stable', parse: oneOf(['stable', 'canary', 'blue', 'green'] as const) },
 ];
 

@@ -37,6 +37,8 @@ export interface ServiceManifest {
   requiredTools?: string[];
   jobHandlers?: (ctx: ServiceContext) => Record<string, JobHandler>;
   routes: (app: HttpApp, ctx: ServiceContext) => void | Promise<void>;
+  /** Called once when the service starts draining, before requests and jobs are awaited: stop what is not a job (e.g. live ingest processes). */
+  onDrain?: (ctx: ServiceContext) => Promise<void>;
 }
 
 export interface RunningService {
@@ -99,6 +101,7 @@ export async function createService(manifest: ServiceManifest, options: { config
     drain() {
       drained ??= (async () => {
         health.draining = true;
+        await manifest.onDrain?.(ctx).catch((err: unknown) => app.log.error({ err }, 'drain hook failed'));
         const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.drainTimeoutMs).unref());
         await Promise.race([app.close(), deadline]);
         app.server.closeAllConnections();

@@ -16,6 +16,8 @@ export interface RunOptions {
   /** Called with each stderr chunk (progress parsers). */
   onStderr?: (chunk: Buffer) => void;
   onStdout?: (chunk: Buffer) => void;
+  /** False: stdout only goes to `onStdout` (long runs that stream progress); default true. */
+  keepStdout?: boolean;
 }
 
 export interface RunResult {
@@ -75,6 +77,7 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     options.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.on('data', (c: Buffer) => {
       options.onStdout?.(c);
+      if (options.keepStdout === false) return;
       if (!stdout.add(c) && !outputExceeded) { outputExceeded = true; stop(); }
     });
     child.stderr.on('data', (c: Buffer) => { options.onStderr?.(c); stderr.add(c); });

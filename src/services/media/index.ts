@@ -1,14 +1,81 @@
-// Media transcoder (:8084, /api/media/ and /streams/): HLS/DASH ladders and live streams.
-// This build has the preset catalog, the stream listing and the job routes.
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
-import { readFfmpegCapabilities } from '../../ffmpeg/index.js';
-import type { ServiceManifest } from '../../kit/index.js';
+// Media transcoder (:8084, /api/media/ and /streams/): HLS and DASH ladders encoded in one ffmpeg
+// pass, the stream files they produce, and live RTMP ingest into a sliding HLS window.
+import { randomUUID } from 'node:crypto';
+import { mediaLimitsFromConfig, readFfmpegCapabilities } from '../../ffmpeg/index.js';
+import { Problem, Type, receiveMultipart, requireFile, type HttpApp, type JobHandler, type ServiceContext, type ServiceManifest } from '../../kit/index.js';
+import { parseQualities } from './ladder.js';
+import { createLadderHandler } from './ladder-job.js';
+import { LiveIngests } from './live.js';
 import { QUALITY_PRESETS, bandwidthOf } from './presets.js';
+import { presentStream, registerStreamRoutes } from './stream-routes.js';
+import { StreamStore } from './stream-store.js';
 
-async function listStreams(root: string): Promise<Array<{ id: string; created: string }>> {
-  const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
-  return Promise.all(entries.filter((e) => e.isDirectory()).map(async (e) => ({ id: e.name, created: (await stat(join(root, e.name))).birthtime.toISOString() })));
+/** Video containers by content (mp4, mov, mkv, webm, avi, flv, wmv/asf). */
+const VIDEO_TYPES = ['video/*', 'application/vnd.ms-asf'];
+const STREAM_NAME = /^[\w .-]{1,100}$/;
+const STREAM_KEY = /^[A-Za-z0-9_-]{8,64}$/;
+
+interface MediaState { store: StreamStore; live: LiveIngests }
+const states = new WeakMap<ServiceContext, Promise<MediaState>>();
+
+/** The service instance's store and live ingests, opened once (routes and job handlers share them). */
+function state(ctx: ServiceContext): Promise<MediaState> {
+  let s = states.get(ctx);
+  if (s === undefined) {
+    s = StreamStore.open(ctx.dataDir).then((store) => {
+      const { liveHost, livePorts, liveIdleTimeoutMs, liveMaxMs } = ctx.config;
+      return { store, live: new LiveIngests(store, { host: liveHost, ports: livePorts, idleTimeoutMs: liveIdleTimeoutMs, maxMs: liveMaxMs }) };
+    });
+    states.set(ctx, s);
+  }
+  return s;
+}
+
+async function formatsSupported(): Promise<string[]> {
+  const caps = await readFfmpegCapabilities();
+  return [caps.muxers.has('hls') ? 'hls' : null, caps.muxers.has('dash') ? 'dash' : null].filter((f) => f !== null);
+}
+
+function streamName(raw: string | undefined): string | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  if (!STREAM_NAME.test(raw.trim())) throw new Problem('VALIDATION_FAILED', 'stream_name is 1–100 letters, digits, spaces, ".", "-" or "_".');
+  return raw.trim();
+}
+
+function registerLadderRoute(app: HttpApp, ctx: ServiceContext, path: string, type: 'hls' | 'dash'): void {
+  app.post(path, { schema: { summary: `Encode an uploaded video into a ${type.toUpperCase()} ladder (one ffmpeg pass); a job` } }, async (req, reply) => {
+    const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: ctx.config.mediaMaxUploadMb * 1024 * 1024, accept: VIDEO_TYPES });
+    const file = requireFile(form);
+    parseQualities(form.fields.qualities);
+    const payload = { streamId: randomUUID(), qualities: form.fields.qualities, streamName: streamName(form.fields.stream_name) };
+    return ctx.submit(req, reply, { type, payload, inputs: [file] });
+  });
+}
+
+const LiveBody = Type.Object({
+  stream_key: Type.Optional(Type.String({ pattern: STREAM_KEY.source, description: 'the publisher\'s key; generated when absent' })),
+  qualities: Type.Optional(Type.String({ maxLength: 100, description: 'default mobile,low' })),
+  stream_name: Type.Optional(Type.String({ maxLength: 100 })),
+  audio: Type.Optional(Type.Boolean({ default: true, description: 'whether the published stream carries audio' })),
+});
+
+function registerLiveRoutes(app: HttpApp, s: MediaState): void {
+  app.post('/live-stream', { schema: { body: LiveBody, summary: 'Open an RTMP ingest that publishes a live HLS window' } }, async (req, reply) => {
+    const body = req.body;
+    const presets = parseQualities(body.qualities, ['mobile', 'low']);
+    const streamKey = body.stream_key ?? randomUUID().replaceAll('-', '');
+    const { record, ingestUrl } = await s.live.start({ streamKey, presets, audio: body.audio ?? true, name: streamName(body.stream_name), publicHost: req.hostname.replace(/:\d+$/, '') });
+    return reply.code(201).send({
+      stream_id: record.id, status: record.live?.status, ingest_url: ingestUrl, stream_key: streamKey,
+      hls_url: `/streams/${record.id}/${record.entry}`, qualities: presets.map((p) => p.name),
+      status_url: `/live-stream/${record.id}`, idle_timeout_seconds: Math.round(s.live.settings.idleTimeoutMs / 1000),
+    });
+  });
+  app.get('/live-stream/:id', { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }) }), summary: 'A live stream\'s state' } }, async (req) => {
+    const record = s.store.require(req.params.id);
+    if (record.live === undefined) throw new Problem('STREAM_NOT_FOUND', `Stream ${record.id} is not a live stream.`);
+    return { stream_id: record.id, ...(await presentStream(s.store, record)), running: s.live.isRunning(record.id) };
+  });
 }
 
 export const mediaService: ServiceManifest = {
@@ -17,20 +84,26 @@ export const mediaService: ServiceManifest = {
   description: 'Adaptive streaming (HLS, DASH) ladders and live streams on ffmpeg.',
   homePort: 8084,
   requiredTools: ['ffmpeg', 'ffprobe'],
-  routes(app, ctx) {
-    const streamsRoot = join(ctx.dataDir, 'streams');
+  jobHandlers(ctx) {
+    // Handlers run after routes() has opened the store; the lookup is deferred to each job.
+    const settings = (kind: 'hls' | 'dash') => ({ kind, segmentSeconds: ctx.config.hlsSegmentSeconds, limits: mediaLimitsFromConfig(ctx.config) });
+    const run = (kind: 'hls' | 'dash'): JobHandler => async (job) => createLadderHandler((await state(ctx)).store, settings(kind))(job);
+    return { hls: run('hls'), dash: run('dash') };
+  },
+  async routes(app, ctx) {
+    const s = await state(ctx);
+    await s.live.recover();
     app.get('/quality-presets', { config: { auth: 'public' }, schema: { summary: 'The streaming ladder' } }, async () => ({
       presets: Object.fromEntries(QUALITY_PRESETS.map((p) => [p.name, {
         resolution: `${p.width}x${p.height}`, video_bitrate: `${p.videoKbps}k`, audio_bitrate: `${p.audioKbps}k`, fps: p.fps, bandwidth: bandwidthOf(p),
       }])),
     }));
-    app.get('/streams', { config: { auth: 'public' }, schema: { summary: 'Streams stored on this instance' } }, async () => {
-      const caps = await readFfmpegCapabilities();
-      const streams = await listStreams(streamsRoot);
-      return {
-        streams: streams.map((s) => ({ ...s, type: 'hls', endpoint: `/streams/${s.id}/master.m3u8` })), total_streams: streams.length,
-        formats_supported: [caps.muxers.has('hls') ? 'hls' : null, caps.muxers.has('dash') ? 'dash' : null].filter((f) => f !== null),
-      };
-    });
+    registerLadderRoute(app, ctx, '/hls-transcode', 'hls');
+    registerLadderRoute(app, ctx, '/dash', 'dash');
+    registerStreamRoutes(app, s.store, { formats: formatsSupported, stopLive: (id) => s.live.stop(id) });
+    registerLiveRoutes(app, s);
+  },
+  async onDrain(ctx) {
+    await (await states.get(ctx))?.live.stopAll();
   },
 };

@@ -1,11 +1,20 @@
 // The video formats this build really handles: each container is offered only when the local
-// ffmpeg has its demuxer (input) or its muxer and encoders (output).
+// ffmpeg has its demuxer (input) or its muxer and encoders (output). Uploads are accepted by
+// the type detected from their content, never by their name.
 import type { FfmpegCapabilities } from '../../ffmpeg/index.js';
 
-const INPUTS: Array<{ ext: string; demuxer: string }> = [
-  { ext: '.mp4', demuxer: 'mp4' }, { ext: '.avi', demuxer: 'avi' }, { ext: '.mov', demuxer: 'mov' },
-  { ext: '.mkv', demuxer: 'matroska' }, { ext: '.webm', demuxer: 'webm' }, { ext: '.flv', demuxer: 'flv' }, { ext: '.wmv', demuxer: 'asf' },
+const INPUTS: Array<{ ext: string; demuxer: string; mimes: string[] }> = [
+  { ext: '.mp4', demuxer: 'mp4', mimes: ['video/mp4', 'video/x-m4v'] },
+  { ext: '.avi', demuxer: 'avi', mimes: ['video/vnd.avi', 'video/x-msvideo', 'video/avi'] },
+  { ext: '.mov', demuxer: 'mov', mimes: ['video/quicktime'] },
+  { ext: '.mkv', demuxer: 'matroska', mimes: ['video/matroska', 'video/x-matroska'] },
+  { ext: '.webm', demuxer: 'webm', mimes: ['video/webm'] },
+  { ext: '.flv', demuxer: 'flv', mimes: ['video/x-flv'] },
+  { ext: '.wmv', demuxer: 'asf', mimes: ['video/x-ms-asf', 'video/x-ms-wmv'] },
 ];
+
+/** Detected content types an upload may have (the inputs above). */
+export const ACCEPTED_VIDEO_TYPES: readonly string[] = INPUTS.flatMap((i) => i.mimes);
 
 const OUTPUTS: Array<{ ext: string; muxer: string; encoders: string[] }> = [
   { ext: '.mp4', muxer: 'mp4', encoders: ['libx264', 'aac'] },

@@ -1,0 +1,35 @@
+// The one failure type of the ffmpeg layer: what went wrong (kind) and why, in ffmpeg's words.
+export type FfmpegErrorKind = 'failed' | 'timeout' | 'stalled' | 'aborted' | 'invalid-input';
+
+export class FfmpegError extends Error {
+  readonly kind: FfmpegErrorKind;
+  /** ffmpeg's own explanation (last stderr lines), with server folders stripped. */
+  readonly reason: string;
+
+  constructor(kind: FfmpegErrorKind, reason: string) {
+    super(reason);
+    this.name = 'FfmpegError';
+    this.kind = kind;
+    this.reason = reason;
+  }
+}
+
+/** Messages that mean the input itself is broken or not media at all, rather than our run. */
+const INPUT_FAULTS = [
+  /Invalid data found when processing input/i, /moov atom not found/i, /could not find codec parameters/i,
+  /End of file/i, /corrupt/i, /truncat/i, /error while decoding/i,
+  /Output file #\d+ does not contain any stream/i, /does not contain any stream/i, /Invalid NAL unit/i,
+  /header (is )?(damaged|missing|invalid)/i, /unknown (format|codec)/i, /EBML header parsing failed/i,
+];
+
+export function looksLikeInputFault(stderr: string): boolean {
+  return INPUT_FAULTS.some((re) => re.test(stderr));
+}
+
+/** The last meaningful stderr lines, folders removed so no server path reaches a client. */
+export function stderrReason(stderr: string, maxLines = 4): string {
+  const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !/^(frame|size)=/.test(l));
+  const tail = lines.slice(-maxLines).join('; ');
+  const clean = tail.replace(/(?:file:)?(?:\/[^\s/:'"]+)+\/([^\s/:'"]+)/g, '$1').replace(/\[[a-z0-9_]+ @ 0x[0-9a-f]+\]\s*/gi, '');
+  return clean.length > 600 ? `…${clean.slice(-600)}` : clean;
+}

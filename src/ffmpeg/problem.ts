@@ -1,0 +1,20 @@
+// How an ffmpeg failure reads to a client: broken input is the client's 422, our limits are 504s.
+import { JobError, Problem, type ProblemCode } from '../kit/index.js';
+import { FfmpegError, type FfmpegErrorKind } from './errors.js';
+
+const CODES: Record<FfmpegErrorKind, ProblemCode> = {
+  'invalid-input': 'UNPROCESSABLE', failed: 'JOB_FAILED', timeout: 'JOB_TIMEOUT', stalled: 'JOB_STALLED', aborted: 'JOB_CANCELLED',
+};
+
+/** For request handlers (analyze, thumbnail): an FfmpegError becomes its Problem; anything else passes through. */
+export function ffmpegProblem(err: unknown): unknown {
+  if (!(err instanceof FfmpegError)) return err;
+  const code = err.kind === 'failed' ? 'UNPROCESSABLE' : CODES[err.kind];
+  return new Problem(code, `ffmpeg: ${err.reason}`, { extensions: { ffmpeg_error: err.kind } });
+}
+
+/** For job handlers: an FfmpegError becomes a JobError whose code the job routes turn into the Problem. */
+export function ffmpegJobError(err: unknown): unknown {
+  if (!(err instanceof FfmpegError)) return err;
+  return new JobError(CODES[err.kind], `ffmpeg: ${err.reason}`);
+}

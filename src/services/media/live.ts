@@ -1,0 +1,145 @@
+// Live ingest: one ffmpeg per live stream listens for an RTMP publisher on a port from the
+// configured range and turns what it receives into a sliding HLS window. The stream ends cleanly
+// (every playlist closed with ENDLIST) when the publisher stops, goes silent, never comes, or the
+// stream is deleted or the service drains; no ffmpeg outlives its stream.
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, readFile, appendFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { FfmpegError, LADDER_FILES, buildLadderArgs, runFfmpeg, type LadderRung } from '../../ffmpeg/index.js';
+import { Problem } from '../../kit/index.js';
+import type { QualityPreset } from './presets.js';
+import type { StreamRecord, StreamStore } from './stream-store.js';
+
+export interface LiveSettings {
+  host: string;
+  ports: [number, number];
+  /** How long to wait for a publisher, or for data once live. */
+  idleTimeoutMs: number;
+  maxMs: number;
+  /** Live segments are short so the window stays close to real time. Default 2 s, 15 of them. */
+  segmentSeconds?: number;
+  listSize?: number;
+}
+
+export interface LiveStart {
+  streamKey: string;
+  presets: QualityPreset[];
+  audio: boolean;
+  name: string | null;
+  /** The host clients reached us by: named in the ingest URL when the listener binds to every address. */
+  publicHost: string;
+}
+
+const ANY_ADDRESS = new Set(['0.0.0.0', '::']);
+
+interface Running { controller: AbortController; done: Promise<void>; port: number }
+
+function portFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, host, () => probe.close(() => resolve(true)));
+  });
+}
+
+/** Closes every media playlist that ffmpeg could not close itself (killed, or cut off). */
+export async function closePlaylists(dir: string): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const e of entries.filter((x) => x.isDirectory())) {
+    const path = join(dir, e.name, LADDER_FILES.hlsMedia);
+    const text = await readFile(path, 'utf8').catch(() => null);
+    if (text !== null && !text.includes('#EXT-X-ENDLIST')) await appendFile(path, `${text.endsWith('\n') ? '' : '\n'}#EXT-X-ENDLIST\n`);
+  }
+}
+
+export class LiveIngests {
+  private readonly running = new Map<string, Running>();
+
+  constructor(private readonly store: StreamStore, readonly settings: LiveSettings) {}
+
+  /** After a restart no ingest is running: streams the index still shows as live are closed. */
+  async recover(): Promise<void> {
+    for (const r of this.store.all().filter((x) => x.live !== undefined && (x.live.status === 'waiting' || x.live.status === 'live'))) {
+      await closePlaylists(this.store.dirOf(r.id));
+      await this.store.update(r.id, (x) => { if (x.live) Object.assign(x.live, { status: 'ended', endedAt: new Date().toISOString(), reason: 'the service restarted' }); });
+    }
+  }
+
+  private async allocatePort(): Promise<number> {
+    const used = new Set([...this.running.values()].map((r) => r.port));
+    for (let port = this.settings.ports[0]; port <= this.settings.ports[1]; port++) {
+      if (!used.has(port) && await portFree(this.settings.host, port)) return port;
+    }
+    throw new Problem('LIVE_PORTS_EXHAUSTED', `All ingest ports ${this.settings.ports.join('-')} are in use; try again when a live stream ends.`, { headers: { 'retry-after': '30' } });
+  }
+
+  async start(opts: LiveStart): Promise<{ record: StreamRecord; ingestUrl: string }> {
+    const id = randomUUID();
+    const port = await this.allocatePort();
+    const dir = this.store.dirOf(id);
+    await mkdir(dir, { recursive: true });
+    const host = this.settings.host.includes(':') && !this.settings.host.startsWith('[') ? `[${this.settings.host}]` : this.settings.host;
+    const listenUrl = `rtmp://${host}:${port}/live/${opts.streamKey}`;
+    const ingestUrl = ANY_ADDRESS.has(this.settings.host) ? `rtmp://${opts.publicHost}:${port}/live/${opts.streamKey}` : listenUrl;
+    const rungs: LadderRung[] = opts.presets.map((p) => ({ name: p.name, width: p.width, height: p.height, fps: null, videoKbps: p.videoKbps, audioKbps: p.audioKbps }));
+    const args = buildLadderArgs(
+      { input: ['-f', 'flv', '-listen', '1', '-i', listenUrl], rungs, audio: opts.audio, scale: 'no-upscale' },
+      { kind: 'live-hls', dir, segmentSeconds: this.settings.segmentSeconds ?? 2, listSize: this.settings.listSize ?? 15 },
+    );
+    const record: StreamRecord = {
+      id, type: 'live', name: opts.name, created: new Date().toISOString(), entry: LADDER_FILES.master,
+      live: { status: 'waiting', ingestPort: port, startedAt: null, endedAt: null, reason: null },
+    };
+    await this.store.put(record);
+    const controller = new AbortController();
+    const done = this.run(id, args, controller.signal);
+    this.running.set(id, { controller, done, port });
+    return { record, ingestUrl };
+  }
+
+  private async run(id: string, args: string[], signal: AbortSignal): Promise<void> {
+    let live = false;
+    let outcome: { status: 'ended' | 'failed'; reason: string };
+    try {
+      await runFfmpeg(args, {
+        timeoutMs: this.settings.maxMs, stallMs: this.settings.idleTimeoutMs, signal,
+        onProgress: (p) => {
+          if (live || p.outTimeS <= 0) return;
+          live = true;
+          void this.store.update(id, (r) => { if (r.live) Object.assign(r.live, { status: 'live', startedAt: new Date().toISOString() }); });
+        },
+      });
+      outcome = { status: 'ended', reason: 'the publisher stopped' };
+    } catch (err) {
+      const kind = err instanceof FfmpegError ? err.kind : 'failed';
+      const idleS = Math.round(this.settings.idleTimeoutMs / 1000);
+      if (kind === 'aborted') outcome = { status: 'ended', reason: 'stopped' };
+      else if (kind === 'stalled') outcome = live ? { status: 'ended', reason: `no data from the publisher for ${idleS} s` } : { status: 'failed', reason: `no publisher connected within ${idleS} s` };
+      else if (kind === 'timeout') outcome = { status: 'ended', reason: 'the live stream reached its maximum length' };
+      else outcome = { status: 'failed', reason: (err as Error).message };
+    }
+    try {
+      await closePlaylists(this.store.dirOf(id));
+      await this.store.update(id, (r) => { if (r.live) Object.assign(r.live, { ...outcome, endedAt: new Date().toISOString() }); });
+    } finally {
+      this.running.delete(id);
+    }
+  }
+
+  isRunning(id: string): boolean {
+    return this.running.has(id);
+  }
+
+  /** Stops a live stream's ingest and waits until its ffmpeg is gone and its playlists are closed. */
+  async stop(id: string): Promise<void> {
+    const r = this.running.get(id);
+    if (r === undefined) return;
+    r.controller.abort();
+    await r.done;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.running.keys()].map((id) => this.stop(id)));
+  }
+}

@@ -1,0 +1,74 @@
+// The stream catalog and files: `GET /streams` (public list), `GET /streams/{id}/…` (public files
+// with their types, Range and CORS for players on other origins), `DELETE /stream/{id}` (keyed).
+import { extname } from 'node:path';
+import { Problem, Type, sendFile, type HttpApp } from '../../kit/index.js';
+import type { StreamRecord, StreamStore } from './stream-store.js';
+
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'GET, HEAD, OPTIONS',
+  'access-control-allow-headers': 'range',
+  'access-control-expose-headers': 'content-length, content-range, accept-ranges',
+  'access-control-max-age': '86400',
+};
+
+const TYPES: Record<string, string> = {
+  '.m3u8': 'application/vnd.apple.mpegurl', '.mpd': 'application/dash+xml', '.mp4': 'video/mp4', '.m4s': 'video/iso.segment',
+};
+
+/** A file's type by name; DASH files of an audio representation (`init-2.mp4`, `chunk-2-…`) are audio/mp4. */
+export function contentTypeOf(record: StreamRecord, file: string): string | null {
+  const type = TYPES[extname(file)];
+  if (type === undefined) return null;
+  const rep = /^(?:init|chunk)-(\d+)[-.]/.exec(file.split('/').pop() ?? '')?.[1];
+  if (rep !== undefined && record.audioRepresentations?.includes(rep) === true && type !== TYPES['.mpd']) return 'audio/mp4';
+  return type;
+}
+
+/** Playlists change while live and are cheap: never cached long; segments never change. */
+function cacheControl(record: StreamRecord, type: string): string {
+  if (type === TYPES['.m3u8'] || type === TYPES['.mpd']) return record.type === 'live' ? 'no-cache' : 'public, max-age=60';
+  return 'public, max-age=86400, immutable';
+}
+
+export async function presentStream(store: StreamStore, r: StreamRecord, prefix = ''): Promise<Record<string, unknown>> {
+  return {
+    id: r.id, type: r.type, name: r.name, endpoint: `/streams/${r.id}/${r.entry}`, created: r.created, size: await store.sizeOf(r.id),
+    ...(r.type === 'dash' ? { master_playlist: `/streams/${r.id}/master.m3u8` } : {}),
+    ...(r.live === undefined ? {} : { live: { ...r.live, status_url: `${prefix}/live-stream/${r.id}` } }),
+  };
+}
+
+const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+export function registerStreamRoutes(app: HttpApp, store: StreamStore, opts: { formats: () => Promise<string[]>; stopLive: (id: string) => Promise<void> }): void {
+  app.get('/streams', { config: { auth: 'public' }, schema: { summary: 'Streams stored on this instance' } }, async () => {
+    const streams = await Promise.all(store.all().map((r) => presentStream(store, r)));
+    return { streams, total_streams: streams.length, formats_supported: await opts.formats() };
+  });
+
+  app.options('/streams/*', { config: { auth: 'public', rateLimit: false }, schema: { hide: true } }, async (_req, reply) => reply.code(204).headers(CORS).send());
+
+  app.get('/streams/:id/*', {
+    config: { auth: 'public', rateLimit: false },
+    schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }), '*': Type.String({ maxLength: 512 }) }), summary: 'A stream file: playlist, manifest or segment (Range, CORS)' },
+    // The kit's default keeps resources same-site; stream files are made to be played from anywhere.
+    onSend: async (_req, reply) => { reply.header('cross-origin-resource-policy', 'cross-origin'); },
+  }, async (req, reply) => {
+    reply.headers(CORS);
+    const record = store.require(req.params.id);
+    const rel = req.params['*'];
+    const type = contentTypeOf(record, rel);
+    if (type === null) throw new Problem('STREAM_NOT_FOUND', `Stream ${record.id} serves playlists, manifests and segments only.`);
+    const file = await store.resolveFile(record.id, rel);
+    reply.header('cache-control', cacheControl(record, type));
+    return sendFile(req, reply, { path: file.path, contentType: type });
+  });
+
+  app.delete('/stream/:id', { schema: { params: IdParams, summary: 'Delete a stream (a live one is stopped first) and free its space' } }, async (req) => {
+    const record = store.require(req.params.id);
+    if (record.type === 'live') await opts.stopLive(record.id);
+    const freed = await store.remove(record.id);
+    return { stream_id: record.id, status: 'deleted', freed_bytes: freed };
+  });
+}

@@ -1,0 +1,125 @@
+// POST /live-stream end to end: a generated clip is pushed in real time over RTMP, the live HLS
+// window grows while it plays, and the stream ends cleanly (ENDLIST, no ffmpeg left) when the
+// publisher stops; a listener nobody publishes to ends at its deadline; delete and drain stop it.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Parser } from 'm3u8-parser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess } from '../../../src/kit/index.js';
+import { ffmpegChildren, makeClip } from '../../support/media-fixtures.js';
+import { TEST_KEY, makeTempDir } from '../../helpers.js';
+import { startMedia, type MediaServer } from './media-test-kit.js';
+
+const tmp = makeTempDir('pitchey-media-live-');
+const PORTS = '19461-19469';
+let server: MediaServer;
+let clip: string;
+const headers = { 'x-api-key': TEST_KEY, 'content-type': 'application/json' };
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const get = (path: string, init: RequestInit = {}): Promise<Response> => fetch(`${server.base}${path}`, init);
+
+interface LiveAnswer { stream_id: string; ingest_url: string; hls_url: string; status_url: string; status: string }
+interface LiveState { live: { status: string; reason: string | null; ingestPort: number }; running: boolean }
+
+async function openLive(body: Record<string, unknown>): Promise<LiveAnswer> {
+  const res = await get('/live-stream', { method: 'POST', headers, body: JSON.stringify(body) });
+  expect(res.status).toBe(201);
+  return (await res.json()) as LiveAnswer;
+}
+
+const liveState = async (id: string): Promise<LiveState> => (await (await get(`/live-stream/${id}`, { headers })).json()) as LiveState;
+
+/** Whether something listens on the TCP port (read from /proc, so the one-shot RTMP listener is not touched). */
+async function listening(port: number): Promise<boolean> {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
+  const tables = await Promise.all(['/proc/net/tcp', '/proc/net/tcp6'].map((f) => readFile(f, 'utf8').catch(() => '')));
+  return tables.join('\n').split('\n').some((l) => l.includes(hex) && / 0A /.test(l));
+}
+
+async function waitFor<T>(what: string, check: () => Promise<T | null | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== null && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(200);
+  }
+}
+
+async function mediaPlaylist(hlsUrl: string, rung: string): Promise<Parser['manifest'] | null> {
+  const res = await get(hlsUrl.replace(/master\.m3u8$/, `${rung}/index.m3u8`));
+  if (res.status !== 200) return null;
+  const p = new Parser();
+  p.push(await res.text());
+  p.end();
+  return p.manifest;
+}
+
+beforeAll(async () => {
+  server = await startMedia(join(tmp.dir, 'data'), { PITCHEY_LIVE_PORTS: PORTS, PITCHEY_LIVE_IDLE_TIMEOUT_MS: '4000' });
+  clip = await makeClip(tmp.dir, { name: 'live-src', seconds: 10, width: 640, height: 360, fps: 25 });
+});
+afterAll(async () => { await server.svc.drain(); tmp.remove(); });
+
+describe('POST /live-stream', () => {
+  it('turns a real-time RTMP push into a growing HLS window, then ends it with ENDLIST and no ffmpeg left', async () => {
+    const live = await openLive({ stream_key: 'pitchey-test-key', qualities: 'mobile' });
+    expect(live.ingest_url).toMatch(/^rtmp:\/\/127\.0\.0\.1:194(6\d)\/live\/pitchey-test-key$/);
+    expect(live.status).toBe('waiting');
+    const port = Number(/:(\d+)\//.exec(live.ingest_url)?.[1]);
+    await waitFor('the ingest listener', () => listening(port));
+    const push = runProcess('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-i', clip, '-t', '8', '-c', 'copy', '-f', 'flv', live.ingest_url], { timeoutMs: 40_000 });
+
+    const first = await waitFor('the first live segments', async () => { const m = await mediaPlaylist(live.hls_url, 'mobile'); return m !== null && m.segments.length >= 1 ? m : null; });
+    expect(first.endList).toBeFalsy();
+    expect((await liveState(live.stream_id)).live.status).toBe('live');
+    const master = await (await get(live.hls_url)).text();
+    expect(master).toContain('RESOLUTION=426x240');
+    const later = await waitFor('the window to grow', async () => { const m = await mediaPlaylist(live.hls_url, 'mobile'); return m !== null && m.segments.length >= first.segments.length + 1 ? m : null; });
+    expect(later.endList).toBeFalsy();
+    expect(later.segments.every((s) => s.duration >= 1.5 && s.duration <= 4.1)).toBe(true);
+    expect((await get(live.hls_url.replace(/master\.m3u8$/, 'mobile/index.m3u8'))).headers.get('cache-control')).toBe('no-cache');
+
+    expect((await push).exitCode).toBe(0);
+    const ended = await waitFor('the live stream to end', async () => { const s = await liveState(live.stream_id); return s.live.status === 'ended' ? s : null; });
+    expect(ended).toMatchObject({ running: false, live: { reason: 'the publisher stopped' } });
+    const closed = await mediaPlaylist(live.hls_url, 'mobile');
+    expect(closed?.endList).toBe(true);
+    expect(closed?.segments.reduce((t, s) => t + s.duration, 0)).toBeGreaterThan(6);
+    expect(ffmpegChildren()).toEqual([]);
+  }, 60_000);
+
+  it('ends a listener nobody publishes to at its deadline and frees the port', async () => {
+    const live = await openLive({ qualities: 'mobile' });
+    const port = Number(/:(\d+)\//.exec(live.ingest_url)?.[1]);
+    const failed = await waitFor('the deadline', async () => { const s = await liveState(live.stream_id); return s.live.status === 'failed' ? s : null; });
+    expect(failed.live.reason).toMatch(/no publisher connected within 4 s/);
+    expect(ffmpegChildren()).toEqual([]);
+    expect(await listening(port)).toBe(false);
+  });
+
+  it('stops the ingest when the stream is deleted', async () => {
+    const live = await openLive({ qualities: 'mobile', stream_key: 'delete-me-key' });
+    const port = Number(/:(\d+)\//.exec(live.ingest_url)?.[1]);
+    await waitFor('the ingest listener', () => listening(port));
+    const del = await get(`/stream/${live.stream_id}`, { method: 'DELETE', headers: { 'x-api-key': TEST_KEY } });
+    expect(await del.json()).toMatchObject({ stream_id: live.stream_id, status: 'deleted' });
+    expect(ffmpegChildren()).toEqual([]);
+    expect(existsSync(join(tmp.dir, 'data', 'services', 'media', 'streams', live.stream_id))).toBe(false);
+  });
+
+  it('refuses a malformed stream key and an unknown quality', async () => {
+    expect((await get('/live-stream', { method: 'POST', headers, body: JSON.stringify({ stream_key: '../../x' }) })).status).toBe(400);
+    expect((await get('/live-stream', { method: 'POST', headers, body: JSON.stringify({ qualities: 'huge' }) })).status).toBe(400);
+    expect((await get('/live-stream', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
+  });
+
+  it('stops every ingest when the service drains', async () => {
+    const live = await openLive({ qualities: 'mobile', stream_key: 'drain-me-key' });
+    const port = Number(/:(\d+)\//.exec(live.ingest_url)?.[1]);
+    await waitFor('the ingest listener', () => listening(port));
+    await server.svc.drain();
+    expect(ffmpegChildren()).toEqual([]);
+  });
+});
