@@ -33,6 +33,11 @@ export interface Config {
   signoffTtlMs: number;
   signoffTimeoutMs: number;
   validationPhasesMs: [number, number, number];
+  /** Document processor: folder of user PDF templates; null = `<data>/services/document/templates`. */
+  docTemplatesDir: string | null;
+  docMaxPages: number;
+  ocrMaxPages: number;
+  ocrTimeoutMs: number;
 }
 
 /** Fault injection for tests and game days: a share of 500s, added latency, a crash after N requests. */
@@ -156,6 +161,10 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'signoffTtlMs', env: 'PITCHEY_SIGNOFF_TTL_MS', doc: 'how long a sign-off stays valid', fallback: () => 86_400_000, parse: integer(60_000, 30 * 86_400_000) },
   { key: 'signoffTimeoutMs', env: 'PITCHEY_SIGNOFF_TIMEOUT_MS', doc: 'how long a promotion waits for missing sign-offs before the deployment is rolled back', fallback: () => 14_400_000, parse: integer(1_000, 7 * 86_400_000) },
   { key: 'validationPhasesMs', env: 'PITCHEY_VALIDATION_PHASES_MS', doc: 'post-deployment validation phases (immediate, extended, final) in ms; a breach in the first rolls back', fallback: () => [900_000, 2_700_000, 82_800_000], parse: (raw) => { const parts = text(raw).split(',').map((p) => Number(p.trim())); if (parts.length !== 3 || parts.some((n) => !Number.isInteger(n) || n < 1_000)) throw new SettingError('must be three durations in ms (each ≥ 1000), e.g. 900000,2700000,82800000'); return parts as [number, number, number]; } },
+  { key: 'docTemplatesDir', env: 'PITCHEY_DOC_TEMPLATES_DIR', doc: 'folder of user PDF templates (`<name>.json`) for the document processor; default `<data>/services/document/templates`', fallback: () => null, parse: (raw) => resolve(text(raw)) },
+  { key: 'docMaxPages', env: 'PITCHEY_DOC_MAX_PAGES', doc: 'most pages a PDF given to the document processor may have (more is a 422)', fallback: () => 1_000, parse: integer(1, 100_000) },
+  { key: 'ocrMaxPages', env: 'PITCHEY_OCR_MAX_PAGES', doc: 'most pages one OCR request may recognise', fallback: () => 50, parse: integer(1, 10_000) },
+  { key: 'ocrTimeoutMs', env: 'PITCHEY_OCR_TIMEOUT_MS', doc: 'time limit of one OCR run (request or job)', fallback: () => 600_000, parse: integer(1_000, 86_400_000) },
   { key: 'track', env: 'PITCHEY_TRACK', doc: 'traffic track this instance belongs to (stable, canary, blue, green)', fallback: () => 'stable', parse: oneOf(['stable', 'canary', 'blue', 'green'] as const) },
 ];
 
