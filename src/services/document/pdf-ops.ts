@@ -8,7 +8,9 @@ import { Problem } from '../../kit/index.js';
 export async function loadPdf(path: string, filename: string): Promise<PDFDocument> {
   const bytes = await readFile(path);
   try {
-    return await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: false, parseSpeed: ParseSpeeds.Fastest });
+    const doc = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: true, parseSpeed: ParseSpeeds.Fastest });
+    doc.getPages();
+    return doc;
   } catch (err) {
     if (err instanceof RangeError) throw new Problem('DOCUMENT_TOO_COMPLEX', `"${filename}" nests its objects too deeply to be read.`);
     if ((err as Error).name === 'EncryptedPDFError') throw new Problem('DOCUMENT_ENCRYPTED', `"${filename}" is encrypted; remove the encryption and send it again.`);

@@ -9,6 +9,9 @@ import { SAVE } from './pdf-ops.js';
 export const POSITIONS = ['center', 'top-left', 'top', 'top-right', 'left', 'right', 'bottom-left', 'bottom', 'bottom-right', 'tiled'] as const;
 export type Position = (typeof POSITIONS)[number];
 
+/** Distance kept between a mark and the page edge. */
+const MARGIN = 24;
+
 export interface WatermarkSpec {
   text?: string;
   image?: { bytes: Buffer; mime: 'image/png' | 'image/jpeg' };
@@ -36,7 +39,7 @@ export function parseColor(value: string): WatermarkSpec['color'] {
 /** Where the centre of the mark goes for a position, with a margin from the edges. */
 function anchor(page: PDFPage, position: Position, half: { w: number; h: number }): { x: number; y: number } {
   const { width, height } = page.getSize();
-  const m = 36;
+  const m = MARGIN;
   const col = position.endsWith('left') ? 0 : position.endsWith('right') ? 2 : 1;
   const row = position.startsWith('top') ? 0 : position.startsWith('bottom') ? 2 : 1;
   const x = [m + half.w, width / 2, width - m - half.w][col] ?? width / 2;
@@ -71,12 +74,21 @@ function centres(page: PDFPage, spec: WatermarkSpec, w: number, h: number): Arra
   return out;
 }
 
+/** The font size at which the turned text fits the page (the requested size is the most). */
+function fittedSize(page: PDFPage, font: PDFFont, text: string, spec: WatermarkSpec): number {
+  if (spec.position === 'tiled') return spec.fontSize;
+  const half = rotatedHalf(font.widthOfTextAtSize(text, spec.fontSize), font.heightAtSize(spec.fontSize, { descender: false }), (spec.rotation * Math.PI) / 180);
+  const { width, height } = page.getSize();
+  return spec.fontSize * Math.min(1, (width - 2 * MARGIN) / (2 * half.w), (height - 2 * MARGIN) / (2 * half.h));
+}
+
 function drawText(page: PDFPage, font: PDFFont, text: string, spec: WatermarkSpec): void {
-  const w = font.widthOfTextAtSize(text, spec.fontSize);
-  const h = font.heightAtSize(spec.fontSize, { descender: false });
+  const size = fittedSize(page, font, text, spec);
+  const w = font.widthOfTextAtSize(text, size);
+  const h = font.heightAtSize(size, { descender: false });
   for (const c of centres(page, spec, w, h)) {
     const at = placeAt(c.x, c.y, w, h, spec.rotation);
-    page.drawText(text, { ...at, size: spec.fontSize, font, color: rgb(spec.color.r, spec.color.g, spec.color.b), opacity: spec.opacity, rotate: degrees(spec.rotation) });
+    page.drawText(text, { ...at, size, font, color: rgb(spec.color.r, spec.color.g, spec.color.b), opacity: spec.opacity, rotate: degrees(spec.rotation) });
   }
 }
 
