@@ -13,6 +13,7 @@ export type {
 export { createSqliteJobBackend, type SqliteJobBackendOptions } from './sqlite-backend.js';
 export {
   createJobRunner,
+  JOB_INPUTS_DIR,
   JobError,
   type JobContext,
   type JobHandler,

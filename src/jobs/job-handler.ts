@@ -14,12 +14,15 @@ export class JobError extends Error {
   }
 }
 
+/** The sub-folder of a job's work dir holding its uploaded inputs: kept across attempts, removed with the job. */
+export const JOB_INPUTS_DIR = 'inputs';
+
 export interface JobContext {
   job: JobRecord;
   payload: unknown;
   /** Aborted on timeout, stall, cancel or shutdown; `signal.reason` is a JobError saying which. */
   signal: AbortSignal;
-  /** `<workRoot>/<job id>`, created empty before the handler runs and owned by the job. */
+  /** `<workRoot>/<job id>`, emptied (but for its `inputs` folder) before each attempt and owned by the job. */
   workDir: string;
   /** Percent is clamped to 0..100 and never goes back; each call also feeds the stall watchdog. */
   progress(percent: number, message?: string): void;

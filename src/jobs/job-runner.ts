@@ -1,14 +1,14 @@
 // Runs queued jobs from a JobBackend in this process: claims up to `concurrency`, watches each
 // (lease heartbeat, timeout, stall, cancel), settles it, and sweeps expired jobs and their files.
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { JobBackend, JobFailure, JobRecord, JobState } from './job-backend.js';
 import { JobExecution, STOP_ERRORS, type Outcome, type Settings, type StopReason } from './job-execution.js';
-import { JobError, type JobHandler, type JobOutput } from './job-handler.js';
+import { JOB_INPUTS_DIR, JobError, type JobHandler, type JobOutput } from './job-handler.js';
 
-export { JobError, type JobContext, type JobHandler, type JobOutput } from './job-handler.js';
+export { JOB_INPUTS_DIR, JobError, type JobContext, type JobHandler, type JobOutput } from './job-handler.js';
 
 export interface JobRunnerOptions {
   backend: JobBackend;
@@ -271,8 +271,7 @@ class Runner {
     try {
       const workDir = this.#workDir(job.id);
       // A previous attempt (perhaps in a process that died) may have left files behind.
-      await rm(workDir, { recursive: true, force: true });
-      await mkdir(workDir, { recursive: true });
+      await this.#resetWorkDir(job.id);
       const handler = this.#opts.handlers[job.type];
       if (handler === undefined) throw new JobError('JOB_NO_HANDLER', `no handler for job type ${job.type}`);
       const timeoutMs = job.timeoutMs ?? this.#opts.defaultTimeoutMs;
@@ -324,8 +323,10 @@ class Runner {
     const { backend, clock, ttlMs } = this.#settings;
     const canRetry = failure.retryable && job.attempts < job.maxAttempts;
     const backoffMs = (this.#opts.retryBackoffMs ?? 1000) * 2 ** Math.max(0, job.attempts - 1);
-    // Files go before the state changes, so whoever sees the job finished sees it cleaned up.
-    await this.#removeWorkDir(job.id);
+    // Files go before the state changes, so whoever sees the job finished sees it cleaned up;
+    // a job that will be retried keeps only its inputs.
+    if (canRetry) await this.#resetWorkDir(job.id).catch(this.#settings.onError);
+    else await this.#removeWorkDir(job.id);
     const now = clock();
     return backend.fail(job.id, { code: failure.code, message: failure.message },
       { retryAt: canRetry ? now + backoffMs : null, ttlMs }, now);
@@ -338,6 +339,14 @@ class Runner {
     if (current === null || current.state !== 'running' || !current.cancelRequested) return current;
     await this.#removeWorkDir(job.id);
     return backend.markCancelled(job.id, ttlMs, clock());
+  }
+
+  /** Empties the work dir for a fresh attempt, keeping the uploaded inputs. */
+  async #resetWorkDir(id: string): Promise<void> {
+    const dir = this.#workDir(id);
+    await mkdir(dir, { recursive: true });
+    const leftovers = (await readdir(dir)).filter((name) => name !== JOB_INPUTS_DIR);
+    await Promise.all(leftovers.map((name) => rm(join(dir, name), { recursive: true, force: true })));
   }
 
   async #removeWorkDir(id: string): Promise<void> {

@@ -6,7 +6,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { JobBackend, JobRecord } from '../jobs/index.js';
+import { JOB_INPUTS_DIR, type JobBackend, type JobRecord } from '../jobs/index.js';
 import type { HttpApp } from './http-app.js';
 import { PROBLEMS, Problem, type ProblemCode } from './problems.js';
 import { sendFile } from './send-file.js';
@@ -76,9 +76,11 @@ function failureProblem(job: JobRecord): Problem {
 }
 
 async function adoptInputs(workDir: string, inputs: UploadedFile[]): Promise<JobInput[]> {
-  await mkdir(workDir, { recursive: true });
+  // Inside the job's folder (removed with it) but in the one sub-folder a new attempt keeps.
+  const dir = join(workDir, JOB_INPUTS_DIR);
+  await mkdir(dir, { recursive: true });
   return Promise.all(inputs.map(async (f, i) => {
-    const path = join(workDir, `input-${i}.${f.ext || 'bin'}`);
+    const path = join(dir, `input-${i}.${f.ext || 'bin'}`);
     await rename(f.path, path);
     return { path, filename: f.filename, mime: f.mime, size: f.size };
   }));

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   createJobRunner,
   createSqliteJobBackend,
+  JOB_INPUTS_DIR,
   JobError,
   type JobBackend,
   type JobHandler,
@@ -271,6 +272,24 @@ describe('job runner', () => {
     await h.runner.start();
     expect(await h.runner.waitFor(id, 5000)).toMatchObject({ state: 'completed', attempts: 2, result: 'recovered' });
     expect(listing).toEqual([]);
+  });
+
+  it('keeps the uploaded inputs across attempts (all else cleared) and removes them with a failed job', async () => {
+    const listings: string[][] = [];
+    const h = await harness({
+      t: async ({ workDir }) => {
+        listings.push((await readdir(workDir)).sort());
+        await writeFile(join(workDir, 'partial.out'), 'x');
+        throw new Error('flaky encoder');
+      },
+    }, { retryBackoffMs: 10 });
+    const { id } = await h.backend.enqueue('t', null, { maxAttempts: 2 }, Date.now());
+    await mkdir(join(h.workRoot, id, JOB_INPUTS_DIR), { recursive: true });
+    await writeFile(join(h.workRoot, id, JOB_INPUTS_DIR, 'input-0.mp4'), 'media');
+    await h.runner.start();
+    expect(await h.runner.waitFor(id, 5000)).toMatchObject({ state: 'failed', attempts: 2 });
+    expect(listings).toEqual([[JOB_INPUTS_DIR], [JOB_INPUTS_DIR]]);
+    expect(existsSync(join(h.workRoot, id))).toBe(false);
   });
 
   it('stop() drains finishing jobs, requeues the rest and leaves no timers', async () => {
