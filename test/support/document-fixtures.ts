@@ -103,3 +103,36 @@ export function contentStreams(pdf: Buffer, dir: string): string {
 }
 
 export const NDA = { date: '2025-03-14', disclosing_party: 'Zoë Ångström Films Ltd', receiving_party: 'José Núñez of Łódź' };
+
+/** A minimal DOCX (the three parts Word needs) with one paragraph per entry, zipped by yazl. */
+export async function makeDocx(paragraphs: string[]): Promise<Buffer> {
+  const { default: yazl } = await import('yazl');
+  const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+  const zip = new yazl.ZipFile();
+  zip.addBuffer(Buffer.from('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'), '[Content_Types].xml');
+  zip.addBuffer(Buffer.from('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>'), '_rels/.rels');
+  zip.addBuffer(Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${paragraphs.map((p) => `<w:p><w:r><w:t>${esc(p)}</w:t></w:r></w:p>`).join('')}</w:body></w:document>`), 'word/document.xml');
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const c of zip.outputStream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Share of the expected words found, in order-insensitive multiset terms (OCR word accuracy). */
+export function wordAccuracy(expected: string, got: string): number {
+  const norm = (s: string): string[] => s.toLowerCase().replace(/[^\p{L}\p{N}\s]/gu, ' ').split(/\s+/).filter(Boolean);
+  const pool = new Map<string, number>();
+  for (const w of norm(got)) pool.set(w, (pool.get(w) ?? 0) + 1);
+  const want = norm(expected);
+  let hit = 0;
+  for (const w of want) { const n = pool.get(w) ?? 0; if (n > 0) { hit++; pool.set(w, n - 1); } }
+  return want.length === 0 ? 1 : hit / want.length;
+}
+
+/** A PNG whose header declares `width`x`height` pixels (with a tiny, valid-looking body). */
+export function pngBomb(width: number, height: number): Buffer {
+  const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c63f8ffff3f0005fe02fea7d6a4560000000049454e44ae426082', 'hex');
+  png.writeUInt32BE(width, 16);
+  png.writeUInt32BE(height, 20);
+  return png;
+}
