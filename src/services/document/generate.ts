@@ -26,7 +26,7 @@ export function listTemplates(catalog: TemplateCatalog): Array<{ name: string; d
   ];
 }
 
-export async function generatePdf(catalog: TemplateCatalog, req: GenerateRequest): Promise<Buffer> {
+export async function generatePdf(catalog: TemplateCatalog, req: GenerateRequest, render: (spec: DocSpec) => Promise<Buffer> = renderPdf): Promise<Buffer> {
   let spec: DocSpec;
   if (req.template in TEMPLATES) {
     spec = builtinSpec(req.template as BuiltinName, req.data, req.deterministic);
@@ -42,5 +42,5 @@ export async function generatePdf(catalog: TemplateCatalog, req: GenerateRequest
   }
   // Metadata dates: the document's own date under `deterministic`, else the moment of rendering.
   if (!req.deterministic) spec = { ...spec, date: new Date() };
-  return renderPdf(spec);
+  return render(spec);
 }

@@ -63,6 +63,36 @@ function fonts(): Record<FontName, Font> {
   return fontCache;
 }
 
+/**
+ * Shaping a word (OpenType substitution and positioning) is most of the cost of a page, and its
+ * result depends only on the font and the word, so one bounded cache per font serves every
+ * document (pdfkit's own cache lives and dies with each document).
+ */
+function boundedCache(max: number): Record<string, unknown> {
+  let store: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  let size = 0;
+  return new Proxy(Object.create(null) as Record<string, unknown>, {
+    get: (_t, key) => (typeof key === 'string' ? store[key] : undefined),
+    set: (_t, key, value) => {
+      if (typeof key !== 'string') return false;
+      if (size >= max) { store = Object.create(null) as Record<string, unknown>; size = 0; }
+      if (!(key in store)) size++;
+      store[key] = value;
+      return true;
+    },
+  });
+}
+const layoutCaches: Record<FontName, Record<string, unknown>> = { regular: boundedCache(20_000), bold: boundedCache(20_000) };
+
+function useSharedFonts(doc: PDFKit.PDFDocument): void {
+  const f = fonts();
+  for (const name of ['bold', 'regular'] as const) {
+    doc.registerFont(name, f[name] as never);
+    doc.font(name);
+    (doc as unknown as { _font: { layoutCache: unknown } })._font.layoutCache = layoutCaches[name];
+  }
+}
+
 /** Code points the embedded fonts cannot draw (they would print as "?" or a box). */
 const coverage = new Map<number, boolean>();
 function hasGlyph(cp: number): boolean {
@@ -183,14 +213,12 @@ function stampPages(doc: PDFKit.PDFDocument, spec: DocSpec): void {
 /** Renders a document to PDF bytes. */
 export function renderPdf(spec: DocSpec): Promise<Buffer> {
   checkCoverage(spec);
-  const f = fonts();
   const doc = new PDFDocument({
     size: 'A4', margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN }, bufferPages: true, compress: true,
     info: { Title: spec.title, Author: spec.author ?? 'Pitchey', Subject: spec.subject ?? spec.title, Creator: 'Pitchey document processor', Producer: 'Pitchey (pdfkit)', CreationDate: spec.date, ModDate: spec.date },
     displayTitle: true, lang: 'en', font: null as unknown as string,
   });
-  doc.registerFont('regular', f.regular as never);
-  doc.registerFont('bold', f.bold as never);
+  useSharedFonts(doc);
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on('data', (c: Buffer) => chunks.push(c));

@@ -5,6 +5,7 @@ import { JobError, Problem, receiveMultipart, requireFile, type HttpApp, type Jo
 import { METHODS, EXTRACT_ACCEPT, PDF, extractText, nativePages, pagesNeedingOcr, type ExtractInput, type Method } from './extract.js';
 import { generatePdf, type TemplateCatalog } from './generate.js';
 import { inspectPdf } from './inspect.js';
+import { createRenderPool, type RenderPool } from './render-pool.js';
 import { loadPdf, mergePdfs, parseRanges, splitPdf } from './pdf-ops.js';
 import { POSITIONS, parseColor, watermarkPdf, type Position, type WatermarkSpec } from './watermark.js';
 
@@ -34,13 +35,13 @@ function parseData(raw: unknown): unknown {
   try { return JSON.parse(raw) as unknown; } catch (err) { throw new Problem('BAD_REQUEST', `"data" is not valid JSON: ${(err as Error).message}`); }
 }
 
-async function generateRoute(ctx: ServiceContext, catalog: TemplateCatalog, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+async function generateRoute(ctx: ServiceContext, catalog: TemplateCatalog, pool: RenderPool, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
   let fields: Record<string, unknown>;
   if (/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) fields = (await receiveMultipart(req, ctx.tmpDir, { maxBytes: 1, maxFiles: 0, accept: [] })).fields;
   else fields = (req.body ?? {}) as Record<string, unknown>;
   const query = req.query as Record<string, unknown>;
   const template = typeof fields.template === 'string' && fields.template !== '' ? fields.template : 'basic';
-  const pdf = await generatePdf(catalog, { template, data: parseData(fields.data), deterministic: truthy(fields.deterministic) || truthy(query.deterministic) });
+  const pdf = await generatePdf(catalog, { template, data: parseData(fields.data), deterministic: truthy(fields.deterministic) || truthy(query.deterministic) }, (spec) => pool.render(spec));
   return sendPdf(reply, pdf, `${template}.pdf`);
 }
 
@@ -122,8 +123,10 @@ async function splitRoute(ctx: ServiceContext, req: FastifyRequest, reply: Fasti
 }
 
 export function registerProcessingRoutes(app: HttpApp, ctx: ServiceContext, catalog: TemplateCatalog): void {
+  const pool = createRenderPool();
+  app.addHook('onClose', async () => { await pool.close(); });
   const upload = { bodyLimit: MAX_UPLOAD * 2 };
-  app.post('/generate-pdf', { schema: { summary: 'A PDF from a template (form or JSON: template, data, deterministic)' } }, (req, reply) => generateRoute(ctx, catalog, req, reply));
+  app.post('/generate-pdf', { schema: { summary: 'A PDF from a template (form or JSON: template, data, deterministic)' } }, (req, reply) => generateRoute(ctx, catalog, pool, req, reply));
   app.post('/extract-text', { ...upload, schema: { summary: 'Text per page (auto | native | ocr); long OCR runs become jobs' } }, (req, reply) => extractRoute(ctx, req, reply));
   app.post('/watermark', { ...upload, schema: { summary: 'Text and/or image watermark at any rotation, opacity, position or tiled' } }, (req, reply) => watermarkRoute(ctx, req, reply));
   app.post('/merge', { ...upload, schema: { summary: 'Two or more PDFs merged in the order sent' } }, (req, reply) => mergeRoute(ctx, req, reply));
