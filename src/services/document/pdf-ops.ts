@@ -21,12 +21,16 @@ export async function loadPdf(path: string, filename: string): Promise<PDFDocume
 /** Written in one go: these documents are already bounded by the page cap. */
 export const SAVE = { objectsPerTick: Infinity } as const;
 
-export async function mergePdfs(inputs: Array<{ path: string; filename: string }>): Promise<Buffer> {
+/** Merges in order; parsed in-process (no tool per file), refused as soon as the page cap is passed. */
+export async function mergePdfs(inputs: Array<{ path: string; filename: string }>, maxPages = Infinity): Promise<Buffer> {
   const out = await PDFDocument.create({ updateMetadata: false });
   for (const input of inputs) {
     const src = await loadPdf(input.path, input.filename);
-    const pages = await out.copyPages(src, src.getPageIndices());
-    for (const p of pages) out.addPage(p);
+    const pages = src.getPageCount();
+    if (out.getPageCount() + pages > maxPages) {
+      throw new Problem('DOCUMENT_TOO_COMPLEX', `"${input.filename}" has ${pages} pages; the merged document may have at most ${maxPages}.`, { extensions: { pages, max_pages: maxPages } });
+    }
+    for (const p of await out.copyPages(src, src.getPageIndices())) out.addPage(p);
   }
   out.setProducer('Pitchey document processor (pdf-lib)');
   return Buffer.from(await out.save(SAVE));

@@ -104,12 +104,7 @@ async function mergeRoute(ctx: ServiceContext, req: FastifyRequest, reply: Fasti
   const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: MAX_UPLOAD, maxFiles: 100, accept: [PDF] });
   const files = form.files.filter((x) => x.size > 0);
   if (files.length < 2) throw new Problem('UPLOAD_MISSING', 'Send two or more PDFs in the "files" form field.');
-  let total = 0;
-  for (const file of files) {
-    total += (await inspectPdf(file.path, file.filename, ctx.config.docMaxPages)).pages;
-    if (total > ctx.config.docMaxPages) throw new Problem('DOCUMENT_TOO_COMPLEX', `The merged document would have more than ${ctx.config.docMaxPages} pages.`);
-  }
-  return sendPdf(reply, await mergePdfs(files), 'merged.pdf');
+  return sendPdf(reply, await mergePdfs(files, ctx.config.docMaxPages), 'merged.pdf');
 }
 
 async function splitRoute(ctx: ServiceContext, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
