@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JobError, Problem, receiveMultipart, requireFile, type HttpApp, type JobHandler, type JobInput, type ServiceContext } from '../../kit/index.js';
 import { METHODS, EXTRACT_ACCEPT, PDF, extractText, nativePages, pagesNeedingOcr, type ExtractInput, type Method } from './extract.js';
 import { generatePdf, type TemplateCatalog } from './generate.js';
-import { inspectPdf } from './inspect.js';
+import { inspectImage, inspectPdf } from './inspect.js';
 import { createRenderPool, type RenderPool } from './render-pool.js';
 import { loadPdf, mergePdfs, parseRanges, splitPdf } from './pdf-ops.js';
 import { POSITIONS, parseColor, watermarkPdf, type Position, type WatermarkSpec } from './watermark.js';
@@ -86,6 +86,7 @@ async function watermarkRoute(ctx: ServiceContext, req: FastifyRequest, reply: F
   if ((text === undefined || text.trim() === '') && imageFile === undefined) throw new Problem('UNPROCESSABLE', 'Give watermark_text, an image file in the "image" field, or both.');
   if (text !== undefined && text.length > 500) throw new Problem('UNPROCESSABLE', 'watermark_text may be at most 500 characters.');
   if (imageFile !== undefined && imageFile.mime === PDF) throw new Problem('UPLOAD_TYPE_REJECTED', 'The "image" field must be a PNG or JPEG.');
+  if (imageFile !== undefined) await inspectImage(imageFile.path, imageFile.filename, imageFile.mime);
   const position = (f.position ?? 'center') as Position;
   if (!POSITIONS.includes(position)) throw new Problem('UNPROCESSABLE', `position must be one of ${POSITIONS.join(', ')}.`);
   const info = await inspectPdf(file.path, file.filename, ctx.config.docMaxPages);

@@ -3,7 +3,7 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../helpers.js';
-import { NDA, contentStreams, labelledPdf, pdfPages, pdftotext, qpdf, scanToPng, startDocService, type DocClient } from '../../support/document-fixtures.js';
+import { NDA, contentStreams, labelledPdf, pdfPages, pdftotext, pngBomb, qpdf, scanToPng, startDocService, type DocClient } from '../../support/document-fixtures.js';
 
 const tmp = makeTempDir('pitchey-doc-ops-');
 let doc: DocClient;
@@ -142,6 +142,11 @@ describe('bad input', () => {
         expect([route, r.status, r.json().code]).toEqual([route, 422, 'DOCUMENT_ENCRYPTED']);
       }
     }
+  });
+
+  it('refuses an image-bomb watermark from its header, before decoding it', async () => {
+    const r = await doc.post('/watermark', [pdfPart(five), { name: 'image', filename: 'bomb.png', type: 'image/png', data: pngBomb(100_000, 100_000) }]);
+    expect([r.status, r.json().code]).toEqual([422, 'DOCUMENT_TOO_COMPLEX']);
   });
 
   it('refuses a damaged PDF with DOCUMENT_INVALID', async () => {
