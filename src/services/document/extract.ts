@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import mammoth from 'mammoth';
 import { Problem, runProcess } from '../../kit/index.js';
-import { inspectImage, inspectPdf } from './inspect.js';
+import { inspectImage, inspectPdf, inspectZip } from './inspect.js';
 import { checkLanguage, ocrImage, ocrPdfPage } from './ocr.js';
 
 export const METHODS = ['auto', 'native', 'ocr'] as const;
@@ -91,6 +91,7 @@ export async function extractText(input: ExtractInput, o: ExtractOptions): Promi
     return summarise(input, [{ page: 1, text: r.text, method: 'ocr', confidence: r.confidence }], 'ocr', o.language);
   }
   if (input.mime === DOCX) {
+    await inspectZip(input.path, input.filename);
     const r = await mammoth.extractRawText({ path: input.path }).catch((err: unknown) => { throw new Problem('DOCUMENT_INVALID', `"${input.filename}" is not a readable DOCX: ${(err as Error).message.slice(0, 200)}`); });
     return summarise(input, [{ page: 1, text: r.value.trim(), method: 'docx' }], 'docx', null);
   }

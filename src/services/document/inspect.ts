@@ -2,7 +2,7 @@
 // deadline (encrypted, damaged, too many pages, pathological object graphs), an image through
 // its header only (declared dimensions, so a decompression bomb is refused before decoding).
 import { open } from 'node:fs/promises';
-import { Problem, runProcess } from '../../kit/index.js';
+import { Problem, formatBytes, runProcess } from '../../kit/index.js';
 
 export interface PdfInfo { pages: number; pageSizes: Array<{ width: number; height: number }> }
 
@@ -101,4 +101,39 @@ export async function inspectImage(path: string, filename: string, mime: string)
     throw new Problem('DOCUMENT_TOO_COMPLEX', `"${filename}" declares ${size.width}x${size.height} pixels; at most ${MAX_IMAGE_PIXELS / 1e6} megapixels (and ${MAX_IMAGE_SIDE} per side) are decoded.`, { extensions: { width: size.width, height: size.height } });
   }
   return size;
+}
+
+/** Most a DOCX may unpack to: its parts are read into memory by the DOCX reader. */
+export const MAX_UNZIPPED_BYTES = 256 * 1024 * 1024;
+
+/** Sums the uncompressed sizes a ZIP's central directory declares; refuses a zip bomb before unpacking. */
+export async function inspectZip(path: string, filename: string): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    const tailLen = Math.min(size, 65_557);
+    const tail = Buffer.alloc(tailLen);
+    await fh.read(tail, 0, tailLen, size - tailLen);
+    const eocd = tail.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    if (eocd < 0) throw new Problem('DOCUMENT_INVALID', `"${filename}" is not a readable DOCX (no ZIP directory).`);
+    const entries = tail.readUInt16LE(eocd + 10);
+    const dirSize = tail.readUInt32LE(eocd + 12);
+    const dirOffset = tail.readUInt32LE(eocd + 16);
+    if (entries === 0xffff || dirOffset === 0xffffffff || dirOffset + dirSize > size || dirSize > 16 * 1024 * 1024) {
+      throw new Problem('DOCUMENT_TOO_COMPLEX', `"${filename}" uses a ZIP layout (ZIP64 or an oversized directory) this reader does not unpack.`);
+    }
+    const dir = Buffer.alloc(dirSize);
+    await fh.read(dir, 0, dirSize, dirOffset);
+    let total = 0;
+    for (let i = 0, at = 0; i < entries && at + 46 <= dir.length; i++) {
+      if (dir.readUInt32LE(at) !== 0x02014b50) throw new Problem('DOCUMENT_INVALID', `"${filename}" has a damaged ZIP directory.`);
+      total += dir.readUInt32LE(at + 24);
+      at += 46 + dir.readUInt16LE(at + 28) + dir.readUInt16LE(at + 30) + dir.readUInt16LE(at + 32);
+    }
+    if (total > MAX_UNZIPPED_BYTES) {
+      throw new Problem('DOCUMENT_TOO_COMPLEX', `"${filename}" would unpack to ${formatBytes(total)}; at most ${formatBytes(MAX_UNZIPPED_BYTES)} are read.`, { extensions: { unpacked_bytes: total } });
+    }
+  } finally {
+    await fh.close();
+  }
 }

@@ -86,6 +86,13 @@ describe('extract-text', () => {
     expect((docx.json() as unknown as Extracted).text).toMatch(/Treatment by José Núñez\s+Second paragraph/);
   });
 
+  it('refuses a DOCX whose ZIP directory declares more than it may unpack (zip bomb), before unpacking', async () => {
+    const bomb = await makeDocx(['x']);
+    for (let at = bomb.indexOf('PK\x01\x02', 0, 'latin1'); at >= 0; at = bomb.indexOf('PK\x01\x02', at + 4, 'latin1')) bomb.writeUInt32LE(400 * 1024 * 1024, at + 24);
+    const r = await doc.post('/extract-text', [file(bomb, 'bomb.docx')]);
+    expect([r.status, r.json().code]).toEqual([422, 'DOCUMENT_TOO_COMPLEX']);
+  });
+
   it('answers a clear 422 for a language that is not installed, listing the installed ones', async () => {
     const r = await doc.post('/extract-text', [file(scannedPng, 'scan.png'), { name: 'language', data: 'klingon' }]);
     expect([r.status, r.json().code]).toEqual([422, 'LANGUAGE_UNAVAILABLE']);
