@@ -26,7 +26,7 @@ export const documentService: ServiceManifest = {
   title: 'Pitchey document processor',
   description: 'PDF generation from templates, text extraction with OCR, watermarking, merge and split.',
   homePort: 8082,
-  requiredTools: ['pdftotext', 'pdftoppm', 'qpdf'],
+  requiredTools: ['pdfinfo', 'pdftotext', 'pdftoppm'],
   jobHandlers: (ctx) => ({ 'extract-text': extractJob(ctx) }),
   async routes(app, ctx) {
     const templatesDir = ctx.config.docTemplatesDir ?? join(ctx.dataDir, 'templates');
