@@ -80,7 +80,7 @@ try {
   console.log(`NDA → PDF, ${DURATION} s, ${CONNECTIONS} connections, 2 cores shared with the load generator`);
   console.log(`| path | PDFs/s | p50 ms | p95 ms | errors |`);
   console.log(`|---|---|---|---|---|`);
-  console.log(`| pitchey POST /generate-pdf (pdfkit) | ${ours.rps.toFixed(1)} | ${ours.p50} | ${ours.p95} | ${ours.errors} |`);
+  console.log(`| pitchey POST /generate-pdf (pdfkit) | ${ours.rps.toFixed(1)} | ${ours.p50.toFixed(0)} | ${ours.p95.toFixed(0)} | ${ours.errors} |`);
   if (chromeRps !== null) console.log(`| headless chromium --print-to-pdf (2 at a time, a process per PDF) | ${chromeRps.toFixed(1)} | ${pct(chromeTimes, 50).toFixed(0)} | ${pct(chromeTimes, 95).toFixed(0)} | 0 |`);
   console.log(`published Gotenberg (warm Chromium) ≈ 21 req/s; target ≥ 200 PDFs/s → ${ours.rps >= 200 ? 'MET' : 'NOT MET'}${chromeRps === null ? '' : `; ratio to chromium here ${(ours.rps / chromeRps).toFixed(1)}x`}; response ${ours.bytes} B`);
 } finally {
