@@ -37,14 +37,22 @@ export function parseColor(value: string): WatermarkSpec['color'] {
 }
 
 /** Where the centre of the mark goes for a position, with a margin from the edges. */
-function anchor(page: PDFPage, position: Position, half: { w: number; h: number }): { x: number; y: number } {
+function anchor(page: PDFPage, position: Position, half: { w: number; h: number }, pageRotation: number): { x: number; y: number } {
   const { width, height } = page.getSize();
   const m = MARGIN;
-  const col = position.endsWith('left') ? 0 : position.endsWith('right') ? 2 : 1;
-  const row = position.startsWith('top') ? 0 : position.startsWith('bottom') ? 2 : 1;
-  const x = [m + half.w, width / 2, width - m - half.w][col] ?? width / 2;
-  const y = [height - m - half.h, height / 2, m + half.h][row] ?? height / 2;
+  // The position as the reader sees the page, turned back into the page's own (unrotated) space.
+  let dx = position.endsWith('left') ? -1 : position.endsWith('right') ? 1 : 0;
+  let dy = position.startsWith('top') ? 1 : position.startsWith('bottom') ? -1 : 0;
+  for (let r = 0; r < pageRotation; r += 90) [dx, dy] = [-dy, dx];
+  const x = dx < 0 ? m + half.w : dx > 0 ? width - m - half.w : width / 2;
+  const y = dy > 0 ? height - m - half.h : dy < 0 ? m + half.h : height / 2;
   return { x, y };
+}
+
+/** A page's /Rotate as 0, 90, 180 or 270 (clockwise, as displayed). */
+function pageRotationOf(page: PDFPage): number {
+  const angle = ((page.getRotation().angle % 360) + 360) % 360;
+  return angle - (angle % 90);
 }
 
 /** Half the extent of a w×h box turned by `rad` (so corner positions keep the mark on the page). */
@@ -63,7 +71,7 @@ function placeAt(cx: number, cy: number, w: number, h: number, rotation: number)
 function centres(page: PDFPage, spec: WatermarkSpec, w: number, h: number): Array<{ x: number; y: number }> {
   const rad = (spec.rotation * Math.PI) / 180;
   const half = rotatedHalf(w, h, rad);
-  if (spec.position !== 'tiled') return [anchor(page, spec.position, half)];
+  if (spec.position !== 'tiled') return [anchor(page, spec.position, half, pageRotationOf(page))];
   const { width, height } = page.getSize();
   const stepX = Math.max(half.w * 2 + 48, 96);
   const stepY = Math.max(half.h * 2 + 48, 96);
@@ -116,8 +124,10 @@ export async function watermarkPdf(doc: PDFDocument, spec: WatermarkSpec): Promi
   for (const i of chosen) {
     const page = pages[i];
     if (page === undefined) continue;
-    if (image !== null) drawImage(page, image, spec);
-    if (font !== null && spec.text !== undefined) drawText(page, font, spec.text, spec);
+    // A page shown turned by /Rotate gets its mark turned the same way, so readers see the angle asked for.
+    const onPage = { ...spec, rotation: spec.rotation + pageRotationOf(page) };
+    if (image !== null) drawImage(page, image, onPage);
+    if (font !== null && spec.text !== undefined) drawText(page, font, spec.text, onPage);
   }
   return Buffer.from(await doc.save(SAVE));
 }

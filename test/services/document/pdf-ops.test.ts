@@ -122,6 +122,20 @@ describe('watermark', () => {
     expect(contentStreams(r.body, tmp.dir)).toMatch(/1 0 0 rg/);
   });
 
+  it('keeps the requested angle and position as the reader sees a page turned by /Rotate (qpdf --rotate)', async () => {
+    const turned = qpdf(five, tmp.dir, ['--rotate=+90:1-5', 'IN', 'OUT']);
+    const r = await doc.post('/watermark', [pdfPart(turned), { name: 'watermark_text', data: 'DRAFT' }, { name: 'rotation', data: '0' }, { name: 'font_size', data: '20' }, { name: 'position', data: 'top-left' }]);
+    expect(r.status).toBe(200);
+    const words = pdftotext(r.body, tmp.dir, 1, ['-bbox']);
+    const m = /xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">DRAFT</.exec(words);
+    expect(m).not.toBeNull();
+    const [xMin, yMin, xMax, yMax] = (m ?? []).slice(1).map(Number) as [number, number, number, number];
+    // Displayed page is 400 wide and 300 high: the word is horizontal and in the top-left corner.
+    expect(xMax - xMin).toBeGreaterThan(yMax - yMin);
+    expect(xMax).toBeLessThan(200);
+    expect(yMax).toBeLessThan(150);
+  });
+
   it('tiles the text over the page, and stamps an image watermark', async () => {
     const tiled = await doc.post('/watermark', [pdfPart(five), { name: 'watermark_text', data: 'COPY' }, { name: 'rotation', data: '0' }, { name: 'position', data: 'tiled' }, { name: 'font_size', data: '14' }]);
     expect((pdftotext(tiled.body, tmp.dir, 1).match(/COPY/g) ?? []).length).toBeGreaterThan(4);
