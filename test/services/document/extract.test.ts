@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_KEY, makeTempDir } from '../../helpers.js';
-import { NDA, labelledPdf, makeDocx, pngBomb, pngToPdf, scanToPng, startDocService, wordAccuracy, type DocClient } from '../../support/document-fixtures.js';
+import { NDA, form, labelledPdf, makeDocx, pngBomb, pngToPdf, scanToPng, startDocService, wordAccuracy, type DocClient } from '../../support/document-fixtures.js';
 
 const tmp = makeTempDir('pitchey-doc-extract-');
 let doc: DocClient;
@@ -106,6 +107,20 @@ describe('extract-text', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     const native = await doc.post('/extract-text', [file(scannedPng, 'scan.png'), { name: 'method', data: 'native' }]);
     expect([native.status, native.json().code]).toEqual([422, 'UNPROCESSABLE']);
+  });
+
+  it('stops the OCR tools when the client hangs up', async () => {
+    const tesseracts = (): string[] => execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('tesseract'));
+    const f = form([file(scannedPng, 'scan.png')]);
+    const ac = new AbortController();
+    const pending = fetch(`${doc.base}/extract-text`, { method: 'POST', headers: { 'content-type': f.type, 'x-api-key': TEST_KEY }, body: f.body, signal: ac.signal }).catch(() => null);
+    for (let i = 0; i < 100 && tesseracts().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(tesseracts().length).toBe(1);
+    ac.abort();
+    await pending;
+    let left = tesseracts();
+    for (let i = 0; i < 40 && left.length > 0; i++) { await new Promise((r) => setTimeout(r, 50)); left = tesseracts(); }
+    expect(left).toEqual([]);
   });
 
   it('leaves no temp files or job folders behind for inline requests', async () => {
