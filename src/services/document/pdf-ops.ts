@@ -7,6 +7,8 @@ import { Problem } from '../../kit/index.js';
 /** Loads an inspected PDF; a parser failure is the client's damaged file, a stack overflow its nesting. */
 export async function loadPdf(path: string, filename: string): Promise<PDFDocument> {
   const bytes = await readFile(path);
+  // The trailer (or cross-reference stream) of an encrypted PDF names its /Encrypt dictionary.
+  if (bytes.includes('/Encrypt')) throw new Problem('DOCUMENT_ENCRYPTED', `"${filename}" is encrypted; remove the encryption and send it again.`);
   try {
     const doc = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: true, parseSpeed: ParseSpeeds.Fastest });
     doc.getPages();

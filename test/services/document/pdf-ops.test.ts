@@ -155,6 +155,9 @@ describe('bad input', () => {
         const r = await doc.post(route, [pdfPart(enc), { name: 'watermark_text', data: 'X' }, { name: 'ranges', data: '1' }]);
         expect([route, r.status, r.json().code]).toEqual([route, 422, 'DOCUMENT_ENCRYPTED']);
       }
+      const merged = await doc.post('/merge', [pdfPart(five, 'a.pdf', 'files'), pdfPart(enc, 'locked.pdf', 'files')]);
+      expect([merged.status, merged.json().code]).toEqual([422, 'DOCUMENT_ENCRYPTED']);
+      expect(String(merged.json().detail)).toContain('locked.pdf');
     }
   });
 
