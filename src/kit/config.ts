@@ -43,6 +43,11 @@ export interface Config {
   liveHost: string;
   liveIdleTimeoutMs: number;
   liveMaxMs: number;
+  /** Document processor: folder of user PDF templates; null = `<data>/services/document/templates`. */
+  docTemplatesDir: string | null;
+  docMaxPages: number;
+  ocrMaxPages: number;
+  ocrTimeoutMs: number;
 }
 
 /** Fault injection for tests and game days: a share of 500s, added latency, a crash after N requests. */
@@ -176,6 +181,10 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'liveHost', env: 'PITCHEY_LIVE_HOST', doc: 'media: address the RTMP ingest listeners bind to; default PITCHEY_HOST', fallback: (partial) => partial.host ?? '127.0.0.1', parse: text },
   { key: 'liveIdleTimeoutMs', env: 'PITCHEY_LIVE_IDLE_TIMEOUT_MS', doc: 'media: how long a live ingest waits for a publisher, or for data once live, before it ends', fallback: () => 30_000, parse: integer(1_000, 3_600_000) },
   { key: 'liveMaxMs', env: 'PITCHEY_LIVE_MAX_MS', doc: 'media: longest a live stream may run', fallback: () => 14_400_000, parse: integer(10_000, 7 * 86_400_000) },
+  { key: 'docTemplatesDir', env: 'PITCHEY_DOC_TEMPLATES_DIR', doc: 'folder of user PDF templates (`<name>.json`) for the document processor; default `<data>/services/document/templates`', fallback: () => null, parse: (raw) => resolve(text(raw)) },
+  { key: 'docMaxPages', env: 'PITCHEY_DOC_MAX_PAGES', doc: 'most pages a PDF given to the document processor may have (more is a 422)', fallback: () => 1_000, parse: integer(1, 100_000) },
+  { key: 'ocrMaxPages', env: 'PITCHEY_OCR_MAX_PAGES', doc: 'most pages one OCR request may recognise', fallback: () => 50, parse: integer(1, 10_000) },
+  { key: 'ocrTimeoutMs', env: 'PITCHEY_OCR_TIMEOUT_MS', doc: 'time limit of one OCR run (request or job)', fallback: () => 600_000, parse: integer(1_000, 86_400_000) },
   { key: 'track', env: 'PITCHEY_TRACK', doc: 'traffic track this instance belongs to (stable, canary, blue, green)', fallback: () => 'stable', parse: oneOf(['stable', 'canary', 'blue', 'green'] as const) },
 ];
 

@@ -14,6 +14,7 @@ export { sendFile, parseRange } from './send-file.js';
 export { TOOLS, detectTool, detectTools, type ToolStatus } from './tools.js';
 export { receiveMultipart, requireFile, createRequestTempDir, formatBytes, type UploadLimits, type UploadedFile, type ReceivedForm } from './uploads.js';
 export { JobError, type JobHandler, type JobContext, type JobRecord } from '../jobs/index.js';
-export { Type, type Static } from '@sinclair/typebox';
+export { Type, type Static, type TSchema } from '@sinclair/typebox';
+export { Value } from '@sinclair/typebox/value';
 export { cgroupMode, diskSpace, type CgroupMode } from './system.js';
 export { withDevKey, devKeyPath } from './dev-key.js';

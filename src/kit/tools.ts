@@ -17,6 +17,7 @@ export const TOOLS: ToolSpec[] = [
   { name: 'ffprobe', command: 'ffprobe', versionArgs: ['-version'], disables: 'video analysis and progress/ETA', debianPackage: 'ffmpeg' },
   { name: 'tesseract', command: 'tesseract', versionArgs: ['--version'], disables: 'OCR of scanned PDFs and images', debianPackage: 'tesseract-ocr' },
   { name: 'pdftotext', command: 'pdftotext', versionArgs: ['-v'], disables: 'native PDF text extraction', debianPackage: 'poppler-utils' },
+  { name: 'pdfinfo', command: 'pdfinfo', versionArgs: ['-v'], disables: 'checking uploaded PDFs (pages, encryption, damage) before the document processor touches them', debianPackage: 'poppler-utils' },
   { name: 'pdftoppm', command: 'pdftoppm', versionArgs: ['-v'], disables: 'rendering PDF pages for OCR', debianPackage: 'poppler-utils' },
   { name: 'qpdf', command: 'qpdf', versionArgs: ['--version'], disables: 'PDF merge/split and damaged-PDF checks', debianPackage: 'qpdf' },
   { name: 'bwrap', command: 'bwrap', versionArgs: ['--version'], disables: 'the code sandbox (code execution refuses with 503)', debianPackage: 'bubblewrap' },

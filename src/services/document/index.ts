@@ -1,7 +1,11 @@
 // Document processor (:8082, /api/document/): PDFs from templates, text extraction with OCR,
-// watermark, merge, split. This build has the catalogs and the job routes.
+// watermark, merge, split.
+import { join } from 'node:path';
 import { detectTools, type ServiceManifest } from '../../kit/index.js';
+import { listTemplates, type TemplateCatalog } from './generate.js';
+import { extractJob, registerProcessingRoutes } from './routes.js';
 import { TEMPLATES } from './templates.js';
+import { loadUserTemplates } from './user-templates.js';
 
 const FORMATS: Array<{ ext: string; kind: 'document' | 'image'; tool: string | null; note?: string }> = [
   { ext: '.pdf', kind: 'document', tool: 'pdftotext' },
@@ -22,11 +26,18 @@ export const documentService: ServiceManifest = {
   title: 'Pitchey document processor',
   description: 'PDF generation from templates, text extraction with OCR, watermarking, merge and split.',
   homePort: 8082,
-  requiredTools: ['pdftotext', 'pdftoppm', 'qpdf'],
-  routes(app) {
+  requiredTools: ['pdfinfo', 'pdftotext', 'pdftoppm'],
+  jobHandlers: (ctx) => ({ 'extract-text': extractJob(ctx) }),
+  async routes(app, ctx) {
+    const templatesDir = ctx.config.docTemplatesDir ?? join(ctx.dataDir, 'templates');
+    const loaded = await loadUserTemplates(templatesDir, Object.keys(TEMPLATES));
+    for (const r of loaded.rejected) app.log.warn({ file: r.file, reasons: r.reasons }, 'user template rejected');
+    const catalog: TemplateCatalog = { user: loaded.templates };
     app.get('/templates', { config: { auth: 'public' }, schema: { summary: 'Templates and the JSON Schema of their fields' } }, async () => ({
-      templates: Object.entries(TEMPLATES).map(([name, t]) => ({ name, description: t.description, fields: t.fields })),
+      templates: listTemplates(catalog),
+      rejected: loaded.rejected,
     }));
+    registerProcessingRoutes(app, ctx, catalog);
     app.get('/formats', { config: { auth: 'public' }, schema: { summary: 'Input formats and whether this machine can read them' } }, async () => {
       const tools = new Map((await detectTools(['pdftotext', 'tesseract'])).map((t) => [t.name, t.present]));
       const usable = (f: (typeof FORMATS)[number]): boolean => f.tool === null || tools.get(f.tool) === true;

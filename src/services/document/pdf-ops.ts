@@ -1,0 +1,81 @@
+// Merge (order kept) and split (page ranges → one PDF, or a zip of one PDF per range) with pdf-lib.
+import { readFile } from 'node:fs/promises';
+import { PDFDocument, ParseSpeeds } from 'pdf-lib';
+import yazl from 'yazl';
+import { Problem } from '../../kit/index.js';
+
+/** Loads an inspected PDF; a parser failure is the client's damaged file, a stack overflow its nesting. */
+export async function loadPdf(path: string, filename: string): Promise<PDFDocument> {
+  const bytes = await readFile(path);
+  // The trailer (or cross-reference stream) of an encrypted PDF names its /Encrypt dictionary.
+  if (bytes.includes('/Encrypt')) throw new Problem('DOCUMENT_ENCRYPTED', `"${filename}" is encrypted; remove the encryption and send it again.`);
+  try {
+    const doc = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: true, parseSpeed: ParseSpeeds.Fastest });
+    doc.getPages();
+    return doc;
+  } catch (err) {
+    if (err instanceof RangeError) throw new Problem('DOCUMENT_TOO_COMPLEX', `"${filename}" nests its objects too deeply to be read.`);
+    if ((err as Error).name === 'EncryptedPDFError') throw new Problem('DOCUMENT_ENCRYPTED', `"${filename}" is encrypted; remove the encryption and send it again.`);
+    throw new Problem('DOCUMENT_INVALID', `"${filename}" cannot be parsed as a PDF: ${(err as Error).message.slice(0, 200)}`);
+  }
+}
+
+/** Written in one go: these documents are already bounded by the page cap. */
+export const SAVE = { objectsPerTick: Infinity } as const;
+
+/** Merges in order; parsed in-process (no tool per file), refused as soon as the page cap is passed. */
+export async function mergePdfs(inputs: Array<{ path: string; filename: string }>, maxPages = Infinity): Promise<Buffer> {
+  const out = await PDFDocument.create({ updateMetadata: false });
+  for (const input of inputs) {
+    const src = await loadPdf(input.path, input.filename);
+    const pages = src.getPageCount();
+    if (out.getPageCount() + pages > maxPages) {
+      throw new Problem('DOCUMENT_TOO_COMPLEX', `"${input.filename}" has ${pages} pages; the merged document may have at most ${maxPages}.`, { extensions: { pages, max_pages: maxPages } });
+    }
+    for (const p of await out.copyPages(src, src.getPageIndices())) out.addPage(p);
+  }
+  out.setProducer('Pitchey document processor (pdf-lib)');
+  return Buffer.from(await out.save(SAVE));
+}
+
+export interface PageRange { from: number; to: number }
+
+/** "1-3,5,8-" → ranges (1-based, inclusive; open end = last page); every range must fit `pages`. */
+export function parseRanges(spec: string, pages: number): PageRange[] {
+  const parts = spec.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  if (parts.length === 0 || parts.length > 500) throw new Problem('UNPROCESSABLE', 'Give 1–500 page ranges such as "1-3,5,8-".');
+  return parts.map((part) => {
+    const m = /^(\d+)?\s*(-)?\s*(\d+)?$/.exec(part);
+    if (m === null || (m[1] === undefined && m[3] === undefined)) throw new Problem('UNPROCESSABLE', `"${part}" is not a page range (use 3, 1-4, 7- or -2).`);
+    const from = m[1] === undefined ? 1 : Number(m[1]);
+    const to = m[2] === undefined ? from : m[3] === undefined ? pages : Number(m[3]);
+    if (from < 1 || to < from || to > pages) throw new Problem('UNPROCESSABLE', `Page range "${part}" is outside the document's ${pages} page(s).`, { extensions: { pages } });
+    return { from, to };
+  });
+}
+
+async function extract(src: PDFDocument, indices: number[]): Promise<Buffer> {
+  const out = await PDFDocument.create({ updateMetadata: false });
+  for (const p of await out.copyPages(src, indices)) out.addPage(p);
+  return Buffer.from(await out.save(SAVE));
+}
+
+const indicesOf = (r: PageRange): number[] => Array.from({ length: r.to - r.from + 1 }, (_, i) => r.from - 1 + i);
+
+/** One range, or `single`: one PDF with the ranges' pages in order. Several: a zip, one PDF per range. */
+export async function splitPdf(src: PDFDocument, ranges: PageRange[], single: boolean, baseName: string): Promise<{ body: Buffer; contentType: string; filename: string }> {
+  if (ranges.length === 1 || single) {
+    return { body: await extract(src, ranges.flatMap(indicesOf)), contentType: 'application/pdf', filename: `${baseName}-pages.pdf` };
+  }
+  const zip = new yazl.ZipFile();
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    zip.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+  });
+  for (const r of ranges) {
+    const name = r.from === r.to ? `${baseName}-page-${r.from}.pdf` : `${baseName}-pages-${r.from}-${r.to}.pdf`;
+    zip.addBuffer(await extract(src, indicesOf(r)), name, { mtime: new Date('2000-01-01T00:00:00Z'), compress: false });
+  }
+  zip.end();
+  return { body: await done, contentType: 'application/zip', filename: `${baseName}-split.zip` };
+}

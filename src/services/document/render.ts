@@ -1,0 +1,234 @@
+// The typesetter: a document described as blocks (headings, paragraphs, tables, signature blocks)
+// laid out by pdfkit with embedded DejaVu fonts (loaded once per process), running header and
+// footer, "Page n of m" on every page, and document metadata. Deterministic when asked.
+import { readFileSync } from 'node:fs';
+import * as fontkit from 'fontkit';
+import type { Font } from 'fontkit';
+import PDFDocument from 'pdfkit';
+import { Problem } from '../../kit/index.js';
+
+export type Block =
+  | { type: 'heading'; text: string; level?: 1 | 2 }
+  | { type: 'paragraph'; text: string }
+  | { type: 'table'; rows: string[][]; header?: boolean }
+  | { type: 'signatures'; parties: Array<{ name: string; role?: string }> }
+  | { type: 'spacer'; lines?: number }
+  | { type: 'pagebreak' };
+
+export interface DocSpec {
+  title: string;
+  author?: string;
+  subject?: string;
+  header?: string;
+  footer?: string;
+  /** Creation/modification date stamped in the metadata (fixed under `deterministic`). */
+  date: Date;
+  blocks: Block[];
+}
+
+const FONT_DIR = process.env.PITCHEY_FONT_DIR ?? '/usr/share/fonts/truetype/dejavu';
+const FONT_FILES = { regular: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf' } as const;
+type FontName = keyof typeof FONT_FILES;
+
+/**
+ * The fonts, parsed once per process and shared by every document (parsing DejaVu costs ~40 ms).
+ * A subset's encoding depends only on its glyph list, so encoded subsets are memoised: documents
+ * that use the same characters (every NDA) skip re-encoding the font program.
+ */
+let fontCache: Record<FontName, Font> | null = null;
+const SUBSET_CACHE_MAX = 256;
+function sharedFont(path: string): Font {
+  const font = fontkit.create(readFileSync(path));
+  const encoded = new Map<string, Uint8Array>();
+  const createSubset = font.createSubset.bind(font);
+  font.createSubset = () => {
+    const subset = createSubset();
+    const encode = subset.encode.bind(subset);
+    subset.encode = () => {
+      const key = subset.glyphs.join(',');
+      let bytes = encoded.get(key);
+      if (bytes === undefined) {
+        bytes = encode();
+        if (encoded.size >= SUBSET_CACHE_MAX) encoded.delete(encoded.keys().next().value as string);
+        encoded.set(key, bytes);
+      }
+      return bytes;
+    };
+    return subset;
+  };
+  return font;
+}
+function fonts(): Record<FontName, Font> {
+  fontCache ??= { regular: sharedFont(`${FONT_DIR}/${FONT_FILES.regular}`), bold: sharedFont(`${FONT_DIR}/${FONT_FILES.bold}`) };
+  return fontCache;
+}
+
+/**
+ * Shaping a word (OpenType substitution and positioning) is most of the cost of a page, and its
+ * result depends only on the font and the word, so one bounded cache per font serves every
+ * document (pdfkit's own cache lives and dies with each document).
+ */
+function boundedCache(max: number): Record<string, unknown> {
+  let store: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  let size = 0;
+  return new Proxy(Object.create(null) as Record<string, unknown>, {
+    get: (_t, key) => (typeof key === 'string' ? store[key] : undefined),
+    set: (_t, key, value) => {
+      if (typeof key !== 'string') return false;
+      if (size >= max) { store = Object.create(null) as Record<string, unknown>; size = 0; }
+      if (!(key in store)) size++;
+      store[key] = value;
+      return true;
+    },
+  });
+}
+const layoutCaches: Record<FontName, Record<string, unknown>> = { regular: boundedCache(20_000), bold: boundedCache(20_000) };
+
+function useSharedFonts(doc: PDFKit.PDFDocument): void {
+  const f = fonts();
+  for (const name of ['bold', 'regular'] as const) {
+    doc.registerFont(name, f[name] as never);
+    doc.font(name);
+    (doc as unknown as { _font: { layoutCache: unknown } })._font.layoutCache = layoutCaches[name];
+  }
+}
+
+/** Code points the embedded fonts cannot draw (they would print as "?" or a box). */
+const coverage = new Map<number, boolean>();
+function hasGlyph(cp: number): boolean {
+  let known = coverage.get(cp);
+  if (known === undefined) {
+    known = fonts().regular.hasGlyphForCodePoint(cp) && fonts().bold.hasGlyphForCodePoint(cp);
+    if (coverage.size < 100_000) coverage.set(cp, known);
+  }
+  return known;
+}
+
+function textsOf(spec: DocSpec): string[] {
+  const out = [spec.title, spec.author ?? '', spec.header ?? '', spec.footer ?? ''];
+  for (const b of spec.blocks) {
+    if (b.type === 'heading' || b.type === 'paragraph') out.push(b.text);
+    else if (b.type === 'table') for (const r of b.rows) out.push(...r);
+    else if (b.type === 'signatures') for (const p of b.parties) out.push(p.name, p.role ?? '');
+  }
+  return out;
+}
+
+/** Refuses text the fonts cannot render, naming the characters, instead of printing "?". */
+export function checkCoverage(spec: DocSpec): void {
+  const missing = new Set<string>();
+  for (const s of textsOf(spec)) {
+    for (const ch of s) {
+      const cp = ch.codePointAt(0) ?? 0;
+      if (cp < 0x20 && ch !== '\n' && ch !== '\t') continue;
+      if (cp >= 0x20 && cp < 0x7f) continue;
+      if (ch === '\n' || ch === '\t') continue;
+      if (!hasGlyph(cp)) missing.add(ch);
+      if (missing.size >= 20) break;
+    }
+  }
+  if (missing.size > 0) {
+    const list = [...missing].map((c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')} "${c}"`);
+    throw new Problem('UNPROCESSABLE', `The embedded font (DejaVu Sans) has no glyph for ${list.join(', ')}.`, { extensions: { missing_glyphs: list } });
+  }
+}
+
+const MARGIN = 64;
+const BODY_SIZE = 11;
+
+function drawBlock(doc: PDFKit.PDFDocument, block: Block): void {
+  switch (block.type) {
+    case 'heading':
+      doc.moveDown(0.6).font('bold').fontSize(block.level === 2 ? 12.5 : 15).text(block.text, { align: 'left' }).moveDown(0.3).font('regular').fontSize(BODY_SIZE);
+      break;
+    case 'paragraph':
+      doc.font('regular').fontSize(BODY_SIZE).text(block.text, { align: 'justify', lineGap: 2 }).moveDown(0.5);
+      break;
+    case 'table':
+      drawTable(doc, block.rows, block.header ?? true);
+      break;
+    case 'signatures':
+      drawSignatures(doc, block.parties);
+      break;
+    case 'spacer':
+      doc.moveDown(block.lines ?? 1);
+      break;
+    case 'pagebreak':
+      doc.addPage();
+      break;
+  }
+}
+
+function drawTable(doc: PDFKit.PDFDocument, rows: string[][], header: boolean): void {
+  if (rows.length === 0) return;
+  const columns = Math.max(...rows.map((r) => r.length));
+  const data = rows.map((r) => Array.from({ length: columns }, (_, i) => r[i] ?? ''));
+  doc.x = MARGIN;
+  doc.font('regular').fontSize(9.5).table({
+    data,
+    rowStyles: (i: number) => (header && i === 0 ? { font: { src: 'bold' }, backgroundColor: '#eeeeee' } : {}),
+  } as unknown as Parameters<PDFKit.PDFDocument['table']>[0]);
+  doc.x = MARGIN;
+  doc.fontSize(BODY_SIZE).moveDown(0.8);
+}
+
+function drawSignatures(doc: PDFKit.PDFDocument, parties: Array<{ name: string; role?: string }>): void {
+  const width = doc.page.width - 2 * MARGIN;
+  const colW = (width - 24) / 2;
+  doc.moveDown(1.5);
+  for (let i = 0; i < parties.length; i += 2) {
+    if (doc.y + 110 > doc.page.height - doc.page.margins.bottom) doc.addPage();
+    const top = doc.y + 30;
+    parties.slice(i, i + 2).forEach((p, j) => {
+      const x = MARGIN + j * (colW + 24);
+      doc.moveTo(x, top).lineTo(x + colW, top).lineWidth(0.8).stroke('#000000');
+      doc.font('bold').fontSize(10).text(p.name, x, top + 6, { width: colW });
+      doc.font('regular').fontSize(9).text(`${p.role === undefined || p.role === '' ? 'Signature' : `Signature — ${p.role}`}`, x, doc.y + 1, { width: colW });
+      doc.text('Date: ____________________', x, doc.y + 6, { width: colW });
+    });
+    doc.x = MARGIN;
+    doc.y = top + 80;
+  }
+  doc.fontSize(BODY_SIZE);
+}
+
+/** Header, footer and "Page n of m" on every page, drawn after the body so the total is known. */
+function stampPages(doc: PDFKit.PDFDocument, spec: DocSpec): void {
+  const range = doc.bufferedPageRange();
+  const width = doc.page.width - 2 * MARGIN;
+  for (let i = range.start; i < range.start + range.count; i++) {
+    doc.switchToPage(i);
+    const bottom = doc.page.margins.bottom;
+    doc.page.margins.bottom = 0;
+    doc.font('regular').fontSize(8).fillColor('#555555');
+    if (spec.header !== undefined && spec.header !== '') doc.text(spec.header, MARGIN, 30, { width, align: 'left', lineBreak: false, height: 12, ellipsis: true });
+    const footY = doc.page.height - 40;
+    if (spec.footer !== undefined && spec.footer !== '') doc.text(spec.footer, MARGIN, footY, { width: width - 90, align: 'left', lineBreak: false, height: 12, ellipsis: true });
+    doc.text(`Page ${i + 1} of ${range.count}`, MARGIN + width - 90, footY, { width: 90, align: 'right', lineBreak: false });
+    doc.fillColor('#000000');
+    doc.page.margins.bottom = bottom;
+  }
+}
+
+/** Renders a document to PDF bytes. */
+export function renderPdf(spec: DocSpec): Promise<Buffer> {
+  checkCoverage(spec);
+  const doc = new PDFDocument({
+    size: 'A4', margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN }, bufferPages: true, compress: true,
+    info: { Title: spec.title, Author: spec.author ?? 'Pitchey', Subject: spec.subject ?? spec.title, Creator: 'Pitchey document processor', Producer: 'Pitchey (pdfkit)', CreationDate: spec.date, ModDate: spec.date },
+    displayTitle: true, lang: 'en', font: null as unknown as string,
+  });
+  useSharedFonts(doc);
+  const chunks: Buffer[] = [];
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('data', (c: Buffer) => chunks.push(c));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  doc.font('bold').fontSize(20).text(spec.title, { align: 'center' }).moveDown(0.8);
+  doc.font('regular').fontSize(BODY_SIZE);
+  for (const block of spec.blocks) drawBlock(doc, block);
+  stampPages(doc, spec);
+  doc.end();
+  return done;
+}

@@ -1,0 +1,157 @@
+// The processing routes of the document service: generate, extract, watermark, merge, split.
+import { readFile, rm } from 'node:fs/promises';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { JobError, Problem, receiveMultipart, requireFile, type HttpApp, type JobHandler, type JobInput, type ServiceContext } from '../../kit/index.js';
+import { METHODS, EXTRACT_ACCEPT, PDF, extractText, nativePages, pagesNeedingOcr, type ExtractInput, type Method } from './extract.js';
+import { generatePdf, type TemplateCatalog } from './generate.js';
+import { inspectImage, inspectPdf } from './inspect.js';
+import { createRenderPool, type RenderPool } from './render-pool.js';
+import { loadPdf, mergePdfs, parseRanges, splitPdf } from './pdf-ops.js';
+import { POSITIONS, parseColor, watermarkPdf, type Position, type WatermarkSpec } from './watermark.js';
+
+const MAX_UPLOAD = 100 * 1024 * 1024;
+/** PDFs needing OCR on more pages than this run as a job (202 with progress) rather than inline. */
+const INLINE_OCR_PAGES = 2;
+
+function sendPdf(reply: FastifyReply, body: Buffer, filename: string, type = 'application/pdf'): FastifyReply {
+  const safe = filename.replace(/[^\w.-]+/g, '_').slice(0, 100) || 'document.pdf';
+  return reply.type(type).header('content-disposition', `attachment; filename="${safe}"`).send(body);
+}
+
+function num(fields: Record<string, string>, name: string, fallback: number, min: number, max: number): number {
+  const raw = fields[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const v = Number(raw);
+  if (!Number.isFinite(v) || v < min || v > max) throw new Problem('UNPROCESSABLE', `${name} must be a number from ${min} to ${max} (got "${raw.slice(0, 40)}").`);
+  return v;
+}
+
+const stem = (filename: string): string => filename.replace(/\.[^.]*$/, '') || 'document';
+const truthy = (v: unknown): boolean => v === true || v === 'true' || v === '1';
+
+/** `data` comes as a JSON object (JSON body) or a JSON string (form field, as the original took it). */
+function parseData(raw: unknown): unknown {
+  if (typeof raw !== 'string') return raw ?? {};
+  try { return JSON.parse(raw) as unknown; } catch (err) { throw new Problem('BAD_REQUEST', `"data" is not valid JSON: ${(err as Error).message}`); }
+}
+
+async function generateRoute(ctx: ServiceContext, catalog: TemplateCatalog, pool: RenderPool, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  let fields: Record<string, unknown>;
+  if (/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) fields = (await receiveMultipart(req, ctx.tmpDir, { maxBytes: 1, maxFiles: 0, accept: [] })).fields;
+  else fields = (req.body ?? {}) as Record<string, unknown>;
+  const query = req.query as Record<string, unknown>;
+  const template = typeof fields.template === 'string' && fields.template !== '' ? fields.template : 'basic';
+  const pdf = await generatePdf(catalog, { template, data: parseData(fields.data), deterministic: truthy(fields.deterministic) || truthy(query.deterministic) }, (spec) => pool.render(spec));
+  return sendPdf(reply, pdf, `${template}.pdf`);
+}
+
+function extractOptions(ctx: ServiceContext, fields: Record<string, string>, workDir: string): { method: Method; language: string; workDir: string; maxPages: number; ocrMaxPages: number; timeoutMs: number } {
+  const method = (fields.method ?? 'auto') as Method;
+  if (!METHODS.includes(method)) throw new Problem('UNPROCESSABLE', `method must be one of ${METHODS.join(', ')} (got "${method.slice(0, 40)}").`);
+  return { method, language: fields.language ?? 'eng', workDir, maxPages: ctx.config.docMaxPages, ocrMaxPages: ctx.config.ocrMaxPages, timeoutMs: ctx.config.ocrTimeoutMs };
+}
+
+/** Whether this extraction is long enough to be a job: many pages to OCR, or the client asked. */
+async function wantsJob(req: FastifyRequest, input: ExtractInput, method: Method, maxPages: number): Promise<boolean> {
+  if (truthy((req.query as Record<string, unknown>).async)) return true;
+  if (input.mime !== PDF || method === 'native') return false;
+  const info = await inspectPdf(input.path, input.filename, maxPages);
+  return pagesNeedingOcr(method, await nativePages(input.path, info.pages, 60_000)).length > INLINE_OCR_PAGES;
+}
+
+async function extractRoute(ctx: ServiceContext, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: MAX_UPLOAD, accept: EXTRACT_ACCEPT });
+  const file = requireFile(form);
+  const opts = extractOptions(ctx, form.fields, form.dir);
+  const input = { path: file.path, filename: file.filename, mime: file.mime };
+  if (await wantsJob(req, input, opts.method, opts.maxPages)) {
+    return ctx.submit(req, reply, { type: 'extract-text', payload: { method: opts.method, language: opts.language }, inputs: [file], timeoutMs: opts.timeoutMs + 60_000 });
+  }
+  // A client that hangs up stops its OCR (the tools' process groups are killed), as does the time cap.
+  const gone = new AbortController();
+  reply.raw.once('close', () => { if (!reply.raw.writableFinished) gone.abort(); });
+  const signal = AbortSignal.any([AbortSignal.timeout(opts.timeoutMs), gone.signal]);
+  try {
+    return reply.send(await extractText(input, { ...opts, signal }));
+  } finally {
+    // After a hang-up no response hook may run, and the killed tools may still have been writing.
+    if (gone.signal.aborted) await rm(form.dir, { recursive: true, force: true, maxRetries: 3 });
+  }
+}
+
+function pageList(raw: string | undefined, pages: number): number[] | null {
+  if (raw === undefined || raw.trim() === '' || raw.trim() === 'all') return null;
+  return [...new Set(parseRanges(raw, pages).flatMap((r) => Array.from({ length: r.to - r.from + 1 }, (_, i) => r.from - 1 + i)))];
+}
+
+async function watermarkRoute(ctx: ServiceContext, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: MAX_UPLOAD, maxFiles: 2, accept: [PDF, 'image/png', 'image/jpeg'] });
+  const file = requireFile(form);
+  if (file.mime !== PDF) throw new Problem('UPLOAD_TYPE_REJECTED', `"${file.filename}" is ${file.mime}; the "file" field must be a PDF.`);
+  const imageFile = form.files.find((f) => f.field === 'image');
+  const f = form.fields;
+  const text = f.watermark_text ?? f.text;
+  if ((text === undefined || text.trim() === '') && imageFile === undefined) throw new Problem('UNPROCESSABLE', 'Give watermark_text, an image file in the "image" field, or both.');
+  if (text !== undefined && text.length > 500) throw new Problem('UNPROCESSABLE', 'watermark_text may be at most 500 characters.');
+  if (imageFile !== undefined && imageFile.mime === PDF) throw new Problem('UPLOAD_TYPE_REJECTED', 'The "image" field must be a PNG or JPEG.');
+  if (imageFile !== undefined) await inspectImage(imageFile.path, imageFile.filename, imageFile.mime);
+  const position = (f.position ?? 'center') as Position;
+  if (!POSITIONS.includes(position)) throw new Problem('UNPROCESSABLE', `position must be one of ${POSITIONS.join(', ')}.`);
+  const info = await inspectPdf(file.path, file.filename, ctx.config.docMaxPages);
+  const spec: WatermarkSpec = {
+    ...(text === undefined || text.trim() === '' ? {} : { text }),
+    ...(imageFile === undefined ? {} : { image: { bytes: await readFile(imageFile.path), mime: imageFile.mime as 'image/png' | 'image/jpeg' } }),
+    imageScale: num(f, 'image_scale', 0.4, 0.01, 1),
+    opacity: num(f, 'opacity', 0.3, 0, 1), rotation: num(f, 'rotation', 45, -360, 360), fontSize: num(f, 'font_size', 48, 4, 400),
+    color: parseColor(f.color ?? '#808080'), position, pages: pageList(f.pages, info.pages),
+  };
+  const out = await watermarkPdf(await loadPdf(file.path, file.filename), spec);
+  return sendPdf(reply, out, `${stem(file.filename)}-watermarked.pdf`);
+}
+
+async function mergeRoute(ctx: ServiceContext, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: MAX_UPLOAD, maxFiles: 100, accept: [PDF] });
+  const files = form.files.filter((x) => x.size > 0);
+  if (files.length < 2) throw new Problem('UPLOAD_MISSING', 'Send two or more PDFs in the "files" form field.');
+  return sendPdf(reply, await mergePdfs(files, ctx.config.docMaxPages), 'merged.pdf');
+}
+
+async function splitRoute(ctx: ServiceContext, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: MAX_UPLOAD, accept: [PDF] });
+  const file = requireFile(form);
+  const info = await inspectPdf(file.path, file.filename, ctx.config.docMaxPages);
+  const ranges = parseRanges(form.fields.ranges ?? form.fields.pages ?? '', info.pages);
+  const single = form.fields.mode === 'single';
+  const out = await splitPdf(await loadPdf(file.path, file.filename), ranges, single, stem(file.filename));
+  return sendPdf(reply, out.body, out.filename, out.contentType);
+}
+
+export function registerProcessingRoutes(app: HttpApp, ctx: ServiceContext, catalog: TemplateCatalog): void {
+  const pool = createRenderPool();
+  app.addHook('onClose', async () => { await pool.close(); });
+  const upload = { bodyLimit: MAX_UPLOAD * 2 };
+  app.post('/generate-pdf', { schema: { summary: 'A PDF from a template (form or JSON: template, data, deterministic)' } }, (req, reply) => generateRoute(ctx, catalog, pool, req, reply));
+  app.post('/extract-text', { ...upload, schema: { summary: 'Text per page (auto | native | ocr); long OCR runs become jobs' } }, (req, reply) => extractRoute(ctx, req, reply));
+  app.post('/watermark', { ...upload, schema: { summary: 'Text and/or image watermark at any rotation, opacity, position or tiled' } }, (req, reply) => watermarkRoute(ctx, req, reply));
+  app.post('/merge', { ...upload, schema: { summary: 'Two or more PDFs merged in the order sent' } }, (req, reply) => mergeRoute(ctx, req, reply));
+  app.post('/split', { ...upload, schema: { summary: 'Page ranges as one PDF, or a zip of one PDF per range' } }, (req, reply) => splitRoute(ctx, req, reply));
+}
+
+/** The extract-text job: the same extraction, with per-page progress, in the job's own folder. */
+export function extractJob(ctx: ServiceContext): JobHandler {
+  return async (job) => {
+    const payload = job.payload as { method: Method; language: string; inputs: JobInput[] };
+    const input = payload.inputs[0];
+    if (input === undefined) throw new JobError('UPLOAD_MISSING', 'The job has no input file.');
+    try {
+      const result = await extractText({ path: input.path, filename: input.filename, mime: input.mime }, {
+        ...extractOptions(ctx, { method: payload.method, language: payload.language }, job.workDir),
+        signal: job.signal, progress: (p, m) => job.progress(p, m),
+      });
+      return { result };
+    } catch (err) {
+      if (err instanceof Problem) throw new JobError(err.code, err.message);
+      throw err;
+    }
+  };
+}
