@@ -1,0 +1,74 @@
+// GET /models: the local models loaded in this process, and per provider its configuration,
+// models, breaker state and whether it answers right now (probed, with a short cache).
+import type { HttpApp } from '../../kit/index.js';
+import type { ClassifierStore } from './local/classifiers.js';
+import { LANGUAGE_MODEL } from './local/language.js';
+import { MODERATION_MODEL } from './local/moderation.js';
+import { NLP_MODEL } from './local/nlp.js';
+import { PROVIDER_ALIASES } from './catalogue.js';
+import type { ProviderLayer } from './routes-generate.js';
+import { PROVIDER_NAMES, type ProviderName } from './providers/provider.js';
+import { toProviderError } from './providers/provider-errors.js';
+
+const PROBE_TIMEOUT_MS = 2_000;
+const PROBE_TTL_MS = 10_000;
+
+interface Probe { at: number; reachable: boolean; reason: string | null; models: string[] }
+
+export function registerModelRoutes(app: HttpApp, layer: ProviderLayer, classifiers: ClassifierStore): void {
+  const probes = new Map<ProviderName, Promise<Probe>>();
+
+  async function probe(name: ProviderName): Promise<Probe> {
+    const provider = layer.providers[name];
+    if (provider.disabledReason !== null) return { at: Date.now(), reachable: false, reason: provider.disabledReason, models: [] };
+    const signal = AbortSignal.timeout(PROBE_TIMEOUT_MS);
+    try {
+      const models = await provider.listModels(signal);
+      layer.catalogue.setLive(name, models);
+      return { at: Date.now(), reachable: true, reason: null, models };
+    } catch (err) {
+      return { at: Date.now(), reachable: false, reason: toProviderError(name, err, { timedOut: signal.aborted, timeoutMs: PROBE_TIMEOUT_MS }).message, models: [] };
+    }
+  }
+
+  function cachedProbe(name: ProviderName): Promise<Probe> {
+    const hit = probes.get(name);
+    const fresh = probe(name);
+    if (hit === undefined) { probes.set(name, fresh); return fresh; }
+    return hit.then((p) => {
+      if (Date.now() - p.at < PROBE_TTL_MS) return p;
+      probes.set(name, fresh);
+      return fresh;
+    });
+  }
+
+  app.get('/models', { config: { auth: 'public' }, schema: { summary: 'Loaded local models, and each provider\'s models and whether it is reachable now' } }, async () => {
+    const providers = await Promise.all(PROVIDER_NAMES.map(async (name) => {
+      const p = layer.providers[name];
+      const probeResult = await cachedProbe(name);
+      const { breaker, inFlight } = layer.generation.state(name);
+      const aliases = Object.entries(PROVIDER_ALIASES).filter(([, target]) => target === name).map(([alias]) => alias);
+      return {
+        name, aliases, configured: p.disabledReason === null, base_url: p.baseUrl,
+        available: probeResult.reachable && breaker.state !== 'open', reason: probeResult.reason ?? (breaker.state === 'open' ? 'cooling down after repeated failures' : null),
+        models: layer.catalogue.models(name), live_models: probeResult.models, breaker, in_flight: inFlight,
+      };
+    }));
+    const trained = await classifiers.list();
+    const firstAvailable = providers.find((p) => p.available);
+    return {
+      loaded: [
+        { ...NLP_MODEL, model: NLP_MODEL.name, name: 'sentiment', offline: true },
+        { ...MODERATION_MODEL, model: MODERATION_MODEL.name, name: 'moderation', offline: true },
+        { ...LANGUAGE_MODEL, model: LANGUAGE_MODEL.name, name: 'language', offline: true },
+        ...trained.map((c) => ({ name: c.name, package: 'wink-naive-bayes-text-classifier', version: c.version, labels: c.labels, held_out_accuracy: c.heldOutAccuracy, offline: true })),
+      ],
+      providers,
+      aliases: layer.catalogue.aliases(),
+      recommended: {
+        classify: 'sentiment', moderate: 'moderation',
+        generate: firstAvailable === undefined ? null : { provider: firstAvailable.name, model: firstAvailable.models[0] ?? null },
+      },
+    };
+  });
+}
