@@ -83,7 +83,7 @@ export function registerGenerateRoutes(app: HttpApp, ctx: ServiceContext): Provi
   }, async (req, reply) => {
     const b = req.body;
     const prompt = requireText(b.prompt, { field: 'prompt', limit: ctx.config.aiTextLimits.generate ?? 2_000 });
-    const targets = layer.catalogue.resolve({ provider: b.provider, model: b.model, fallback: b.fallback });
+    const targets = await layer.catalogue.resolve({ provider: b.provider, model: b.model, fallback: b.fallback });
     const principal = req.principal?.id ?? 'anonymous';
     assertWithinBudget(usage, ctx.config.aiBudgets, principal);
     const chat = { prompt, maxTokens: b.max_tokens, temperature: b.temperature, ...(b.system ? { system: b.system } : {}) };

@@ -8,44 +8,12 @@ import { NLP_MODEL } from './local/nlp.js';
 import { PROVIDER_ALIASES } from './catalogue.js';
 import type { ProviderLayer } from './routes-generate.js';
 import { PROVIDER_NAMES, type ProviderName } from './providers/provider.js';
-import { toProviderError } from './providers/provider-errors.js';
-
-const PROBE_TIMEOUT_MS = 2_000;
-const PROBE_TTL_MS = 10_000;
-
-interface Probe { at: number; reachable: boolean; reason: string | null; models: string[] }
 
 export function registerModelRoutes(app: HttpApp, layer: ProviderLayer, classifiers: ClassifierStore): void {
-  const probes = new Map<ProviderName, Promise<Probe>>();
-
-  async function probe(name: ProviderName): Promise<Probe> {
-    const provider = layer.providers[name];
-    if (provider.disabledReason !== null) return { at: Date.now(), reachable: false, reason: provider.disabledReason, models: [] };
-    const signal = AbortSignal.timeout(PROBE_TIMEOUT_MS);
-    try {
-      const models = await provider.listModels(signal);
-      layer.catalogue.setLive(name, models);
-      return { at: Date.now(), reachable: true, reason: null, models };
-    } catch (err) {
-      return { at: Date.now(), reachable: false, reason: toProviderError(name, err, { timedOut: signal.aborted, timeoutMs: PROBE_TIMEOUT_MS }).message, models: [] };
-    }
-  }
-
-  function cachedProbe(name: ProviderName): Promise<Probe> {
-    const hit = probes.get(name);
-    const fresh = probe(name);
-    if (hit === undefined) { probes.set(name, fresh); return fresh; }
-    return hit.then((p) => {
-      if (Date.now() - p.at < PROBE_TTL_MS) return p;
-      probes.set(name, fresh);
-      return fresh;
-    });
-  }
-
   app.get('/models', { config: { auth: 'public' }, schema: { summary: 'Loaded local models, and each provider\'s models and whether it is reachable now' } }, async () => {
     const providers = await Promise.all(PROVIDER_NAMES.map(async (name) => {
       const p = layer.providers[name];
-      const probeResult = await cachedProbe(name);
+      const probeResult = await layer.catalogue.probe(name);
       const { breaker, inFlight } = layer.generation.state(name);
       const aliases = Object.entries(PROVIDER_ALIASES).filter(([, target]) => target === name).map(([alias]) => alias);
       return {
