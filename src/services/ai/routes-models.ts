@@ -7,7 +7,7 @@ import { MODERATION_MODEL } from './local/moderation.js';
 import { NLP_MODEL } from './local/nlp.js';
 import { PROVIDER_ALIASES } from './catalogue.js';
 import type { ProviderLayer } from './routes-generate.js';
-import { PROVIDER_NAMES, type ProviderName } from './providers/provider.js';
+import { PROVIDER_NAMES } from './providers/provider.js';
 
 export function registerModelRoutes(app: HttpApp, layer: ProviderLayer, classifiers: ClassifierStore): void {
   app.get('/models', { config: { auth: 'public' }, schema: { summary: 'Loaded local models, and each provider\'s models and whether it is reachable now' } }, async () => {
