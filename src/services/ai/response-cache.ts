@@ -40,8 +40,9 @@ export function createMemoryCache(ttlMs: number, maxEntries = 1_000): ResponseCa
 export function createRedisCache(url: string, ttlMs: number, onError: (err: unknown) => void): ResponseCache {
   const client = createClient({ url, socket: { connectTimeout: 2_000, reconnectStrategy: (retries) => Math.min(retries * 200, 5_000) } });
   client.on('error', onError);
-  const ready = client.connect().catch((err: unknown) => { onError(err); });
-  const usable = async () => { await ready; return client.isReady; };
+  const ready = client.connect().then(() => true, (err: unknown) => { onError(err); return false; });
+  // While Redis is away the client keeps reconnecting in the background; requests do not wait for it.
+  const usable = async () => client.isReady || Promise.race([ready, new Promise<boolean>((r) => setTimeout(r, 250, false).unref())]);
   return {
     kind: 'redis',
     async get(key) {
@@ -52,6 +53,9 @@ export function createRedisCache(url: string, ttlMs: number, onError: (err: unkn
       if (!(await usable())) return;
       try { await client.set(key, JSON.stringify(value), { PX: ttlMs }); } catch (err) { onError(err); }
     },
-    async close() { await ready; if (client.isOpen) await client.quit().catch(() => client.destroy()); },
+    async close() {
+      if (client.isReady) await client.close().catch(() => client.destroy());
+      else if (client.isOpen) client.destroy();
+    },
   };
 }
