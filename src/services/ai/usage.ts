@@ -26,6 +26,8 @@ export function priceOf(prices: Record<string, [number, number]>, target: Target
 export function createUsageStore(path: string): UsageStore {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
+  // Accounting survives a crash of the process; only a power cut may lose the last commits.
+  db.pragma('synchronous = NORMAL');
   db.exec(`CREATE TABLE IF NOT EXISTS usage (
     principal TEXT NOT NULL, month TEXT NOT NULL, provider TEXT NOT NULL, model TEXT NOT NULL,
     requests INTEGER NOT NULL, input_tokens INTEGER NOT NULL, output_tokens INTEGER NOT NULL, cost_usd REAL NOT NULL,

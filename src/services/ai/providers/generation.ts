@@ -161,6 +161,8 @@ export function createGeneration(options: GenerationOptions): Generation {
         }
         return { it, first };
       }, true);
+      // A relay never started (the client left before the first read) never reaches its finally.
+      signal.addEventListener('abort', () => guard.dispose(), { once: true });
       return { target, failures, chunks: relay(value.first, value.it, target, guard) };
     },
     state(provider) {
