@@ -13,6 +13,8 @@ export interface Behaviour {
   delayMs?: number;
   /** Streams only: send this many text chunks, then drop the connection. */
   breakAfter?: number;
+  /** Streams only: send this many text chunks, then fall silent with the connection open. */
+  stallAfter?: number;
   text?: string;
 }
 
@@ -113,6 +115,7 @@ async function answerChat(flavour: Flavour, b: Behaviour, body: Record<string, u
   for (const piece of answer) {
     const isText = flavour === 'ollama' ? piece.includes('"done":false') : piece.includes('content_block_delta') || /"content":"[^"]+"/.test(piece);
     if (isText && b.breakAfter !== undefined && textChunks >= b.breakAfter) { res.socket?.destroy(); return; }
+    if (isText && b.stallAfter !== undefined && textChunks >= b.stallAfter) { await new Promise((r) => res.once('close', r)); return; }
     if (isText) textChunks++;
     res.write(piece);
     await new Promise((r) => setImmediate(r));

@@ -39,6 +39,7 @@ export function createUsageStore(path: string): UsageStore {
   const rows = db.prepare('SELECT month, provider, model, requests, input_tokens, output_tokens, cost_usd FROM usage WHERE principal = ? AND month = ? ORDER BY provider, model');
   return {
     record(principal, target, usage, costUsd, now = new Date()) {
+      if (!db.open) return; // a stream finishing during shutdown, after the store closed
       upsert.run(principal, monthOf(now), target.provider, target.model, usage.inputTokens, usage.outputTokens, costUsd);
     },
     spent: (principal, now = new Date()) => (spent.get(principal, monthOf(now)) as { usd: number }).usd,

@@ -118,6 +118,14 @@ describe('retries, timeouts and fallbacks', () => {
     expect(frames.at(-1)).toMatchObject({ event: 'error', data: { code: 'UPSTREAM_UNAVAILABLE' } });
   });
 
+  it('a stream that falls silent mid-way ends with an error event at the timeout', async () => {
+    anthropic.script({ stallAfter: 1 });
+    const res = await generate({ prompt: 'stall after the first words', provider: 'anthropic', stream: true });
+    const frames = parseSse(res.body);
+    expect(frames.filter((f) => f.event === 'message')).toHaveLength(1);
+    expect(frames.at(-1)).toMatchObject({ event: 'error', data: { detail: 'The provider failed mid-stream: no answer within 400 ms' } });
+  });
+
   it('answers 503 listing each provider\'s reason when all are down', async () => {
     openai.script({ status: 503 }, { status: 503 });
     anthropic.script({ status: 429, retryAfter: '120' });

@@ -93,6 +93,13 @@ describe('/classify and /classifiers', () => {
   });
 });
 
+describe('docs', () => {
+  it('documents every AI route in OpenAPI', async () => {
+    const spec = (await ai.svc.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    expect(Object.keys(spec.paths)).toEqual(expect.arrayContaining(['/analyze', '/classify', '/classifiers', '/moderate', '/generate', '/models', '/usage']));
+  });
+});
+
 describe('/moderate', () => {
   it('answers the OpenAI moderation shape beside flags and approved', async () => {
     const res = await post('/moderate', { content: 'Shut up you stupid b1tch, my card is 4111-1111-1111-1111' });

@@ -42,8 +42,9 @@ function sdkMessage(e: SdkLikeError): string {
 
 /** Classifies an error thrown by an SDK or fetch. `timedOut` tells an own deadline from a caller abort. */
 export function toProviderError(provider: ProviderName, err: unknown, context: { timedOut: boolean; timeoutMs: number }): ProviderError {
-  if (err instanceof ProviderError) return err;
+  // Our own deadline explains whatever the aborted call threw (an SDK may just end the stream).
   if (context.timedOut) return new ProviderError(provider, `no answer within ${context.timeoutMs} ms`, { retryable: false, providerFault: true });
+  if (err instanceof ProviderError) return err;
   const e = (err ?? {}) as SdkLikeError;
   if (typeof e.status === 'number') {
     const headers = e.headers instanceof Headers ? e.headers : undefined;
