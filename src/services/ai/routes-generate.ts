@@ -40,7 +40,10 @@ function createProviderLayer(ctx: ServiceContext, app: HttpApp): ProviderLayer {
   const generation = createGeneration({
     providers, timeoutMs: c.aiTimeoutMs, concurrency: c.aiConcurrency, retries: c.aiRetries,
     breaker: { failures: c.aiBreakerFailures, cooldownMs: c.aiBreakerCooldownMs },
-    onFailure: (f) => app.log.warn({ provider: f.provider, model: f.model, attempt: f.attempt, reason: f.reason }, 'provider attempt failed'),
+    onFailure: (f) => {
+      ctx.metrics.aiProviderCalls.inc({ provider: f.provider, outcome: 'error' });
+      app.log.warn({ provider: f.provider, model: f.model, attempt: f.attempt, reason: f.reason }, 'provider attempt failed');
+    },
   });
   return { providers, catalogue: createCatalogue(c, providers), generation };
 }
@@ -71,6 +74,9 @@ export function registerGenerateRoutes(app: HttpApp, ctx: ServiceContext): Provi
   function account(req: FastifyRequest, principal: string, target: Target, used: Usage, texts: { prompt: string; completion: string }) {
     const cost = priceOf(ctx.config.aiPrices, target, used);
     usage.record(principal, target, used, cost.costUsd);
+    ctx.metrics.aiProviderCalls.inc({ provider: target.provider, outcome: 'ok' });
+    ctx.metrics.aiTokens.inc({ provider: target.provider, direction: 'in' }, used.inputTokens);
+    ctx.metrics.aiTokens.inc({ provider: target.provider, direction: 'out' }, used.outputTokens);
     req.log.info({ provider: target.provider, model: target.model, input_tokens: used.inputTokens, output_tokens: used.outputTokens, cost_usd: cost.costUsd }, 'generation');
     // Prompts and completions are the caller's data: only an operator who turned on debug sees them.
     req.log.debug(texts, 'generation text');

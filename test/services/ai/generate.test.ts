@@ -197,6 +197,13 @@ describe('models and logs', () => {
     expect(byName.openai.models).toContain('served-only-model');
   });
 
+  it('counts provider calls and tokens in /metrics', async () => {
+    const text = (await ai.svc.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(text).toMatch(/pitchey_ai_provider_calls_total\{provider="openai",outcome="ok"\} [1-9]/);
+    expect(text).toMatch(/pitchey_ai_provider_calls_total\{provider="openai",outcome="error"\} [1-9]/);
+    expect(text).toMatch(/pitchey_ai_tokens_total\{provider="anthropic",direction="out"\} [1-9]/);
+  });
+
   it('never logs prompts or completions at info level', () => {
     const all = ai.logs.join('');
     expect(all).toContain('"msg":"generation"');
