@@ -25,6 +25,8 @@ export interface FakeProvider {
   /** Base URL as the service's settings want it. */
   baseUrl: string;
   requests: RecordedRequest[];
+  /** Requests whose caller hung up before the answer was sent. */
+  abandoned(): number;
   /** Behaviours for the next requests, in order; afterwards every request succeeds. */
   script(...behaviours: Behaviour[]): void;
   close(): Promise<void>;
@@ -126,6 +128,7 @@ async function answerChat(flavour: Flavour, b: Behaviour, body: Record<string, u
 export async function startFakeProvider(flavour: Flavour, options: { models?: string[] } = {}): Promise<FakeProvider> {
   const queue: Behaviour[] = [];
   const requests: RecordedRequest[] = [];
+  let abandoned = 0;
   const paths = PATHS[flavour];
   const server: Server = createServer((req, res) => {
     void (async () => {
@@ -140,7 +143,7 @@ export async function startFakeProvider(flavour: Flavour, options: { models?: st
       }
       const b = queue.shift() ?? {};
       if (b.delayMs) await new Promise((r) => setTimeout(r, b.delayMs));
-      if (res.destroyed) return;
+      if (res.destroyed || req.socket.destroyed) { abandoned++; return; }
       if (b.status !== undefined) { sendError(flavour, res, b); return; }
       await answerChat(flavour, b, body, res);
     })().catch(() => res.destroy());
@@ -148,7 +151,7 @@ export async function startFakeProvider(flavour: Flavour, options: { models?: st
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url, baseUrl: `${url}${paths.prefix}`, requests,
+    url, baseUrl: `${url}${paths.prefix}`, requests, abandoned: () => abandoned,
     script: (...behaviours) => { queue.push(...behaviours); },
     close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
   };

@@ -71,6 +71,21 @@ describe('unconfigured providers', () => {
   });
 });
 
+describe('a client that hangs up', () => {
+  it('cancels the provider call', async () => {
+    const ai = await service({ ...providerEnv({ openai }), PITCHEY_AI_TIMEOUT_MS: '5000' });
+    const port = (ai.svc.app.server.address() as { port: number }).port;
+    openai.script({ delayMs: 600 });
+    const before = openai.abandoned();
+    const ctl = new AbortController();
+    const call = fetch(`http://127.0.0.1:${port}/generate`, { method: 'POST', signal: ctl.signal, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'never mind', provider: 'openai', cache: false }) });
+    setTimeout(() => ctl.abort(), 150);
+    await expect(call).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 700));
+    expect(openai.abandoned() - before).toBe(1);
+  });
+});
+
 describe('logging', () => {
   it('logs prompt and completion only at debug level', async () => {
     const ai = await service({ ...providerEnv({ openai }), PITCHEY_LOG_LEVEL: 'debug' });
