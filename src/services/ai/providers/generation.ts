@@ -69,6 +69,8 @@ export function createGeneration(options: GenerationOptions): Generation {
 
   async function acquire(target: Target, outer: AbortSignal, timeoutMs: number): Promise<Guard | string> {
     const { semaphore } = guards[target.provider];
+    const free = semaphore.tryAcquire();
+    if (free !== null) return createGuard(outer, timeoutMs, free);
     try {
       const release = await semaphore.acquire(AbortSignal.any([outer, AbortSignal.timeout(timeoutMs)]));
       return createGuard(outer, timeoutMs, release);

@@ -37,6 +37,8 @@ export function createCircuitBreaker(options: { failures: number; cooldownMs: nu
 }
 
 export interface Semaphore {
+  /** A release function when a slot is free now, else null. */
+  tryAcquire(): (() => void) | null;
   /** Resolves a release function, or rejects when the signal aborts first. */
   acquire(signal: AbortSignal): Promise<() => void>;
   inFlight(): number;
@@ -48,6 +50,7 @@ export function createSemaphore(limit: number): Semaphore {
   const release = () => { active--; waiting.shift()?.(); };
   const grant = () => { active++; let done = false; return () => { if (!done) { done = true; release(); } }; };
   return {
+    tryAcquire: () => (active < limit ? grant() : null),
     acquire(signal) {
       if (active < limit) return Promise.resolve(grant());
       return new Promise((resolve, reject) => {
