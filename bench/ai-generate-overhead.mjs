@@ -1,9 +1,11 @@
 // Latency the service adds to /generate: a local server speaking the OpenAI chat-completions
 // protocol answers at once; the same request is timed directly against it and through
 // `pitchey serve ai` (provider openai at that base URL, cache bypassed), one at a time, in the
-// same run. Median and p99 of each and the difference. Target: median added ≤ 2 ms (LiteLLM
+// same run, with a light client (undici.request; fetch alone costs a millisecond here). Median and
+// p99 of each and the difference. Target: median added ≤ 2 ms (LiteLLM
 // publishes +3.25 ms median for its proxy).
 import { createServer } from 'node:http';
+import { request } from 'undici';
 import { KEY, freePort, median, startRole, stop, tempDir, waitReady } from './lib.mjs';
 
 const N = Number(process.env.BENCH_REQUESTS ?? 3_000);
@@ -26,9 +28,9 @@ async function timeCalls(url, headers, body) {
   const times = [];
   for (let i = 0; i < N + 200; i++) {
     const t = performance.now();
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-    await res.arrayBuffer();
-    if (res.status !== 200) throw new Error(`${url} answered ${res.status}`);
+    const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    await res.body.arrayBuffer();
+    if (res.statusCode !== 200) throw new Error(`${url} answered ${res.statusCode}`);
     if (i >= 200) times.push(performance.now() - t); // the first 200 warm up
   }
   return times;
