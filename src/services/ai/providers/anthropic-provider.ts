@@ -1,10 +1,11 @@
 // Anthropic Messages API through the official SDK (its own retries off; see generation.ts).
 import Anthropic from '@anthropic-ai/sdk';
+import { httpFetch } from './http-fetch.js';
 import { ProviderError, type ChatChunk, type ChatRequest, type Provider } from './provider.js';
 
 export function createAnthropicProvider(options: { apiKey: string | null; baseUrl: string | null }): Provider {
   const baseUrl = options.baseUrl ?? 'https://api.anthropic.com';
-  const client = options.apiKey === null ? null : new Anthropic({ apiKey: options.apiKey, baseURL: baseUrl, maxRetries: 0, timeout: 600_000 });
+  const client = options.apiKey === null ? null : new Anthropic({ apiKey: options.apiKey, baseURL: baseUrl, maxRetries: 0, timeout: 600_000, fetch: httpFetch });
   const need = (): Anthropic => { if (client === null) throw new Error('anthropic is not configured'); return client; };
   const body = (req: ChatRequest) => ({
     model: req.model,

@@ -1,6 +1,7 @@
 // Ollama over its HTTP API (`POST /api/chat`, NDJSON when streaming; `GET /api/tags`). This is
 // the contract's `local` provider: a model server on our own machine or network.
 import { httpStatusError } from './provider-errors.js';
+import { httpFetch } from './http-fetch.js';
 import { ProviderError, type ChatChunk, type ChatRequest, type Provider } from './provider.js';
 
 interface OllamaLine {
@@ -32,7 +33,7 @@ export function createOllamaProvider(options: { baseUrl: string | null }): Provi
   const baseUrl = options.baseUrl ?? 'http://127.0.0.1:11434';
 
   async function post(req: ChatRequest, stream: boolean, signal: AbortSignal): Promise<Response> {
-    const res = await fetch(`${baseUrl}/api/chat`, {
+    const res = await httpFetch(`${baseUrl}/api/chat`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       signal,
@@ -79,7 +80,7 @@ export function createOllamaProvider(options: { baseUrl: string | null }): Provi
       throw new ProviderError('ollama', 'stream ended before done', { retryable: false, providerFault: true });
     },
     async listModels(signal) {
-      const res = await fetch(`${baseUrl}/api/tags`, { signal });
+      const res = await httpFetch(`${baseUrl}/api/tags`, { signal });
       if (!res.ok) throw httpStatusError('ollama', res.status, await res.text(), res.headers);
       return ((await res.json()) as { models?: { name: string }[] }).models?.map((m) => m.name) ?? [];
     },

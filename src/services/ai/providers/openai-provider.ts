@@ -2,6 +2,7 @@
 // LocalAI, LM Studio) at a configured base URL. The SDK's own retries are off: the service has one
 // retry policy (generation.ts).
 import OpenAI from 'openai';
+import { httpFetch } from './http-fetch.js';
 import { ProviderError, type ChatChunk, type ChatRequest, type Provider } from './provider.js';
 
 const OPENAI_API = 'https://api.openai.com/v1';
@@ -10,7 +11,7 @@ export function createOpenAiProvider(options: { apiKey: string | null; baseUrl: 
   const baseUrl = options.baseUrl ?? OPENAI_API;
   const compatible = options.baseUrl !== null && !options.baseUrl.startsWith(OPENAI_API);
   // A compatible server on our own network often needs no key; the SDK insists on a string.
-  const client = new OpenAI({ apiKey: options.apiKey ?? 'none', baseURL: baseUrl, maxRetries: 0, timeout: 600_000 });
+  const client = new OpenAI({ apiKey: options.apiKey ?? 'none', baseURL: baseUrl, maxRetries: 0, timeout: 600_000, fetch: httpFetch });
   const body = (req: ChatRequest) => ({
     model: req.model,
     messages: [...(req.system ? [{ role: 'system' as const, content: req.system }] : []), { role: 'user' as const, content: req.prompt }],

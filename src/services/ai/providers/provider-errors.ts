@@ -32,7 +32,7 @@ export function httpStatusError(provider: ProviderName, status: number, message:
   });
 }
 
-interface SdkLikeError { status?: unknown; headers?: unknown; message?: unknown; error?: unknown; name?: unknown; cause?: unknown }
+interface SdkLikeError { status?: unknown; headers?: unknown; message?: unknown; error?: unknown; name?: unknown; cause?: unknown; code?: unknown }
 
 function sdkMessage(e: SdkLikeError): string {
   const body = e.error as { message?: unknown; error?: { message?: unknown } } | undefined;
@@ -51,6 +51,7 @@ export function toProviderError(provider: ProviderName, err: unknown, context: {
     return httpStatusError(provider, e.status, sdkMessage(e), headers);
   }
   const cause = e.cause as { code?: unknown; message?: unknown } | undefined;
-  const detail = typeof cause?.code === 'string' ? cause.code : String(cause?.message ?? e.message ?? err);
+  const code = typeof e.code === 'string' ? e.code : typeof cause?.code === 'string' ? cause.code : undefined;
+  const detail = code ?? String(cause?.message ?? e.message ?? err);
   return new ProviderError(provider, `connection failed: ${short(detail)}`, { retryable: true, providerFault: true });
 }
