@@ -48,6 +48,28 @@ export interface Config {
   docMaxPages: number;
   ocrMaxPages: number;
   ocrTimeoutMs: number;
+  aiOpenaiApiKey: string | null;
+  aiOpenaiBaseUrl: string | null;
+  aiAnthropicApiKey: string | null;
+  aiAnthropicBaseUrl: string | null;
+  aiOllamaBaseUrl: string | null;
+  /** Models each provider offers, first = its default. */
+  aiModels: Record<string, string[]>;
+  /** Model aliases: a fallback chain of `provider:model` targets. */
+  aiAliases: Record<string, string[]>;
+  /** USD per million tokens `[in, out]`, keyed `provider:model`. */
+  aiPrices: Record<string, [number, number]>;
+  /** USD per UTC month, keyed by principal id (`key:…`, `jwt:…`) or `*`. */
+  aiBudgets: Record<string, number>;
+  /** Per provider (or `*`). */
+  aiTimeoutMs: Record<string, number>;
+  aiConcurrency: Record<string, number>;
+  aiRetries: number;
+  aiBreakerFailures: number;
+  aiBreakerCooldownMs: number;
+  aiCacheTtlMs: number;
+  aiCacheRedisUrl: string | null;
+  aiTextLimits: Record<string, number>;
 }
 
 /** Fault injection for tests and game days: a share of 500s, added latency, a crash after N requests. */
@@ -146,6 +168,58 @@ export function parseUpstreams(raw: unknown): Record<string, string[]> {
   return out;
 }
 
+function httpUrl(raw: unknown): string {
+  const v = text(raw);
+  let url: URL;
+  try { url = new URL(v); } catch { throw new SettingError('is not a URL'); }
+  if (!['http:', 'https:', 'redis:', 'rediss:'].includes(url.protocol)) throw new SettingError('must be an http(s) or redis URL');
+  return v.replace(/\/+$/, '');
+}
+
+/** `name=value,name2=value2` → entries; each value parsed by `value`. */
+function pairs<T>(value: (v: string, name: string) => T) {
+  return (raw: unknown): Record<string, T> => {
+    const out: Record<string, T> = {};
+    for (const entry of text(raw).split(',').map((e) => e.trim()).filter(Boolean)) {
+      const at = entry.lastIndexOf('=');
+      const name = entry.slice(0, at).trim();
+      if (at <= 0 || name === '') throw new SettingError(`"${entry}" must look like name=value`);
+      out[name] = value(entry.slice(at + 1).trim(), name);
+    }
+    return out;
+  };
+}
+
+const aiTargets = (v: string, name: string): string[] => {
+  const list = v.split('|').map((t) => t.trim()).filter(Boolean);
+  if (list.length === 0) throw new SettingError(`"${name}" lists nothing`);
+  return list;
+};
+const aiPrice = (v: string, name: string): [number, number] => {
+  const [i, o] = v.split('/').map(Number);
+  if (i === undefined || o === undefined || !(i >= 0) || !(o >= 0)) throw new SettingError(`"${name}" must be <in>/<out> USD per million tokens`);
+  return [i, o];
+};
+const positive = (v: string, name: string): number => {
+  const n = Number(v);
+  if (!(n >= 0) || !Number.isFinite(n)) throw new SettingError(`"${name}" must be a number ≥ 0`);
+  return n;
+};
+/** `30000` (every provider) or `openai=30000,ollama=120000,*=60000`. */
+function perProvider(fallback: number, min: number, max: number) {
+  return (raw: unknown): Record<string, number> => {
+    const one = (v: string, name: string): number => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) throw new SettingError(`"${name}" must be an integer from ${min} to ${max}`);
+      return n;
+    };
+    const v = text(raw);
+    return /^\d+$/.test(v) ? { '*': one(v, '*') } : { '*': fallback, ...pairs(one)(v) };
+  };
+}
+
+const SECRET_SETTINGS = new Set<string>(['apiKeys', 'jwtSecret', 'aiOpenaiApiKey', 'aiAnthropicApiKey', 'aiCacheRedisUrl']);
+
 const SIGNOFF_ROLE_NAMES = ['lead-developer', 'devops-engineer', 'security-engineer', 'qa-lead', 'product-manager', 'engineering-manager'];
 
 export const SETTINGS: Setting<keyof Config>[] = [
@@ -186,6 +260,23 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'ocrMaxPages', env: 'PITCHEY_OCR_MAX_PAGES', doc: 'most pages one OCR request may recognise', fallback: () => 50, parse: integer(1, 10_000) },
   { key: 'ocrTimeoutMs', env: 'PITCHEY_OCR_TIMEOUT_MS', doc: 'time limit of one OCR run (request or job)', fallback: () => 600_000, parse: integer(1_000, 86_400_000) },
   { key: 'track', env: 'PITCHEY_TRACK', doc: 'traffic track this instance belongs to (stable, canary, blue, green)', fallback: () => 'stable', parse: oneOf(['stable', 'canary', 'blue', 'green'] as const) },
+  { key: 'aiOpenaiApiKey', env: 'PITCHEY_AI_OPENAI_API_KEY', doc: 'ai: OpenAI API key; unset = the `openai` provider is listed unavailable (unless a base URL of an OpenAI-compatible server is set)', fallback: () => null, parse: text },
+  { key: 'aiOpenaiBaseUrl', env: 'PITCHEY_AI_OPENAI_BASE_URL', doc: 'ai: base URL of the OpenAI API or of any OpenAI-compatible server (vLLM, LocalAI, LM Studio), e.g. `http://127.0.0.1:8000/v1`; default the SDK\'s', fallback: () => null, parse: httpUrl },
+  { key: 'aiAnthropicApiKey', env: 'PITCHEY_AI_ANTHROPIC_API_KEY', doc: 'ai: Anthropic API key; unset = `anthropic` listed unavailable', fallback: () => null, parse: text },
+  { key: 'aiAnthropicBaseUrl', env: 'PITCHEY_AI_ANTHROPIC_BASE_URL', doc: 'ai: Anthropic API base URL; default the SDK\'s', fallback: () => null, parse: httpUrl },
+  { key: 'aiOllamaBaseUrl', env: 'PITCHEY_AI_OLLAMA_BASE_URL', doc: 'ai: Ollama server (e.g. `http://127.0.0.1:11434`); it is the `local` provider; unset = unavailable', fallback: () => null, parse: httpUrl },
+  { key: 'aiModels', env: 'PITCHEY_AI_MODELS', doc: 'ai: models each provider offers, first = default: `openai=gpt-4o-mini|gpt-4.1-mini,anthropic=claude-haiku-4-5|claude-sonnet-4-5,ollama=llama3.2` (these are the defaults); Ollama\'s installed models are added when it answers', fallback: () => ({ openai: ['gpt-4o-mini', 'gpt-4.1-mini'], anthropic: ['claude-haiku-4-5', 'claude-sonnet-4-5'], ollama: ['llama3.2'] }), parse: pairs(aiTargets) },
+  { key: 'aiAliases', env: 'PITCHEY_AI_ALIASES', doc: 'ai: model aliases, each a fallback chain: `fast=openai:gpt-4o-mini|anthropic:claude-haiku-4-5|ollama:llama3.2`', fallback: () => ({}), parse: pairs(aiTargets) },
+  { key: 'aiPrices', env: 'PITCHEY_AI_PRICES', doc: 'ai: USD per million tokens in/out: `openai:gpt-4o-mini=0.15/0.6,…`; defaults for the default models; unpriced models cost 0 (reported as unpriced)', fallback: () => ({ 'openai:gpt-4o-mini': [0.15, 0.6], 'openai:gpt-4.1-mini': [0.4, 1.6], 'anthropic:claude-haiku-4-5': [1, 5], 'anthropic:claude-sonnet-4-5': [3, 15] }), parse: pairs(aiPrice) },
+  { key: 'aiBudgets', env: 'PITCHEY_AI_BUDGETS', doc: 'ai: spending limit in USD per UTC month per caller: `*=20,key:1a2b3c4d5e6f=100` (principal ids as `/usage` shows them); unset = no limit', fallback: () => ({}), parse: pairs(positive) },
+  { key: 'aiTimeoutMs', env: 'PITCHEY_AI_TIMEOUT_MS', doc: 'ai: time one provider attempt may take (for a stream: to the first token and between tokens): `60000` or `openai=30000,*=60000`', fallback: () => ({ '*': 60_000 }), parse: perProvider(60_000, 100, 600_000) },
+  { key: 'aiConcurrency', env: 'PITCHEY_AI_CONCURRENCY', doc: 'ai: requests in flight to one provider at once: `16` or `ollama=2,*=16`', fallback: () => ({ '*': 16 }), parse: perProvider(16, 1, 1_000) },
+  { key: 'aiRetries', env: 'PITCHEY_AI_RETRIES', doc: 'ai: retries of one provider after a 408/409/429/5xx or a dropped connection, with exponential backoff that honours `Retry-After`, before the next in the chain', fallback: () => 2, parse: integer(0, 10) },
+  { key: 'aiBreakerFailures', env: 'PITCHEY_AI_BREAKER_FAILURES', doc: 'ai: consecutive failures after which a provider is cooled down (skipped)', fallback: () => 5, parse: integer(1, 1_000) },
+  { key: 'aiBreakerCooldownMs', env: 'PITCHEY_AI_BREAKER_COOLDOWN_MS', doc: 'ai: how long a cooled-down provider is skipped before one trial request', fallback: () => 30_000, parse: integer(100, 3_600_000) },
+  { key: 'aiCacheTtlMs', env: 'PITCHEY_AI_CACHE_TTL_MS', doc: 'ai: how long a `/generate` answer is cached (keyed by the normalised request; `cache: false` bypasses); 0 = no cache', fallback: () => 600_000, parse: integer(0, 30 * 86_400_000) },
+  { key: 'aiCacheRedisUrl', env: 'PITCHEY_AI_CACHE_REDIS_URL', doc: 'ai: keep the response cache in Redis (`redis://host:6379/0`) instead of memory', fallback: () => null, parse: httpUrl },
+  { key: 'aiTextLimits', env: 'PITCHEY_AI_TEXT_LIMITS', doc: 'ai: longest text per route in characters: `analyze=10000,generate=2000,classify=1000,moderate=10000` (the contract\'s; these are the defaults)', fallback: () => ({ analyze: 10_000, generate: 2_000, classify: 1_000, moderate: 10_000 }), parse: (raw) => ({ analyze: 10_000, generate: 2_000, classify: 1_000, moderate: 10_000, ...pairs((v, name) => { const n = Number(v); if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new SettingError(`"${name}" must be an integer from 1 to 1000000`); return n; })(raw) }) },
 ];
 
 export const CONFIG_FILE_ENV = 'PITCHEY_CONFIG_FILE';
@@ -240,7 +331,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       config[s.key] = s.parse(raw);
     } catch (err) {
       if (!(err instanceof SettingError)) throw err;
-      const shown = s.key === 'apiKeys' || s.key === 'jwtSecret' ? '' : ` (got ${JSON.stringify(raw)})`;
+      const shown = SECRET_SETTINGS.has(s.key) ? '' : ` (got ${JSON.stringify(raw)})`;
       issues.push(`${fromEnv !== undefined && fromEnv !== '' ? s.env : `${CONFIG_FILE_ENV} ${s.key}`}: ${err.message}${shown}`);
     }
   }

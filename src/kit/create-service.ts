@@ -60,7 +60,7 @@ function toolsCheck(names: string[]): ReadinessCheck {
   };
 }
 
-export async function createService(manifest: ServiceManifest, options: { config: Config; metrics?: Metrics }): Promise<RunningService> {
+export async function createService(manifest: ServiceManifest, options: { config: Config; metrics?: Metrics; logStream?: NodeJS.WritableStream }): Promise<RunningService> {
   const { config } = options;
   const metrics = options.metrics ?? createMetrics();
   const dataDir = join(config.dataDir, 'services', manifest.name);
@@ -70,7 +70,7 @@ export async function createService(manifest: ServiceManifest, options: { config
   const backend = createSqliteJobBackend({ path: join(dataDir, 'jobs.sqlite') });
   const storeCheck: ReadinessCheck = { name: 'job-store', check: async () => { await backend.counts(); return { ok: true, detail: 'open' }; } };
   const readiness = [storeCheck, ...(manifest.requiredTools?.length ? [toolsCheck(manifest.requiredTools)] : [])];
-  const { app, health } = await createHttpApp({ service: manifest.name, title: manifest.title, description: manifest.description, config, metrics, readiness });
+  const { app, health } = await createHttpApp({ service: manifest.name, title: manifest.title, description: manifest.description, config, metrics, readiness, ...(options.logStream ? { logStream: options.logStream } : {}) });
 
   const ctx = { name: manifest.name, config, metrics, dataDir, tmpDir } as ServiceContext;
   const runner = createJobRunner({

@@ -39,6 +39,8 @@ export interface HttpAppOptions {
   /** Largest non-multipart body. Default 1 MiB. */
   bodyLimit?: number;
   readiness?: ReadinessCheck[];
+  /** Where logs go (default stdout); tests pass a stream to read what was logged. */
+  logStream?: NodeJS.WritableStream;
 }
 
 export interface HttpAppHandle {
@@ -119,7 +121,7 @@ async function registerRateLimit(app: HttpApp): Promise<void> {
 export async function createHttpApp(options: HttpAppOptions): Promise<HttpAppHandle> {
   const { config } = options;
   const app = Fastify({
-    logger: createLoggerOptions(config.logLevel, { service: options.service, version: config.version, track: config.track }),
+    logger: { ...createLoggerOptions(config.logLevel, { service: options.service, version: config.version, track: config.track }), ...(options.logStream ? { stream: options.logStream } : {}) },
     genReqId: (req) => { const id = req.headers['x-request-id']; return typeof id === 'string' && REQUEST_ID.test(id) ? id : randomUUID(); },
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: '127.0.0.1,::1',

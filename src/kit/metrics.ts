@@ -11,11 +11,14 @@ export const METRIC = {
   upstreamRequests: 'pitchey_gateway_upstream_requests_total',
   upstreamDuration: 'pitchey_gateway_upstream_duration_seconds',
   upstreamHealthy: 'pitchey_gateway_upstream_healthy',
+  aiProviderCalls: 'pitchey_ai_provider_calls_total',
+  aiTokens: 'pitchey_ai_tokens_total',
 } as const;
 
 export const LABEL = {
   service: 'service', route: 'route', method: 'method', status: 'status', statusClass: 'status_class',
   version: 'version', track: 'track', instance: 'instance', jobType: 'job_type', outcome: 'outcome',
+  provider: 'provider', direction: 'direction',
 } as const;
 
 /** Latency buckets (seconds) fine enough around 100 ms–1 s, where the checklist's thresholds sit. */
@@ -36,6 +39,10 @@ export interface Metrics {
   upstreamRequests: Counter<(typeof UPSTREAM_LABELS)[number]>;
   upstreamDuration: Histogram<(typeof UPSTREAM_LABELS)[number]>;
   upstreamHealthy: Gauge<'service' | 'track' | 'version' | 'instance'>;
+  /** AI provider attempts: outcome `ok` or `error` (each failed attempt, retries included). */
+  aiProviderCalls: Counter<'provider' | 'outcome'>;
+  /** Tokens sent to (`in`) and received from (`out`) AI providers. */
+  aiTokens: Counter<'provider' | 'direction'>;
 }
 
 /** A fresh registry with the whole catalogue; each process (or test) makes its own. */
@@ -57,6 +64,8 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     jobDuration: new Histogram({ name: METRIC.jobDuration, help: 'Job run time', labelNames: [LABEL.service, LABEL.jobType, LABEL.outcome], buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600], registers }),
     upstreamRequests: new Counter({ name: METRIC.upstreamRequests, help: 'Requests the gateway sent upstream', labelNames: UPSTREAM_LABELS, registers }),
     upstreamDuration: new Histogram({ name: METRIC.upstreamDuration, help: 'Upstream latency seen by the gateway', labelNames: UPSTREAM_LABELS, buckets: LATENCY_BUCKETS, registers }),
+    aiProviderCalls: new Counter({ name: METRIC.aiProviderCalls, help: 'Attempts to call an AI provider', labelNames: [LABEL.provider, LABEL.outcome], registers }),
+    aiTokens: new Counter({ name: METRIC.aiTokens, help: 'Tokens exchanged with AI providers', labelNames: [LABEL.provider, LABEL.direction], registers }),
     upstreamHealthy: new Gauge({ name: METRIC.upstreamHealthy, help: '1 when the instance passes health checks', labelNames: [LABEL.service, LABEL.track, LABEL.version, LABEL.instance], registers }),
   };
 }

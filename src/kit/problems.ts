@@ -49,6 +49,13 @@ export const PROBLEMS = {
   UPSTREAM_TIMEOUT: { status: 504, title: 'The upstream service did not answer in time' },
   JOB_TIMEOUT: { status: 504, title: 'The job ran past its time limit' },
   JOB_STALLED: { status: 504, title: 'The job stopped making progress' },
+  AI_TEXT_EMPTY: { status: 422, title: 'The text to process is empty' },
+  AI_TEXT_TOO_LONG: { status: 422, title: 'The text is longer than this route accepts' },
+  AI_UNKNOWN_PROVIDER: { status: 400, title: 'No such AI provider' },
+  AI_UNKNOWN_MODEL: { status: 400, title: 'No such model' },
+  AI_TRAINING_INVALID: { status: 422, title: 'The training examples cannot make a classifier' },
+  AI_BUDGET_EXCEEDED: { status: 429, title: 'The caller has spent its AI budget' },
+  AI_PROVIDERS_UNAVAILABLE: { status: 503, title: 'No AI provider could answer' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ProblemCode = keyof typeof PROBLEMS;

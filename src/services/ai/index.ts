@@ -1,28 +1,19 @@
-// AI inference (:8083, /api/ai/): offline local models and one provider layer for hosted LLMs.
-// This build reports what is loaded and configured; the models and providers arrive with their issue.
+// AI inference (:8083, /api/ai/): offline local models (sentiment, moderation, language, custom
+// classifiers) and one provider layer for hosted and local LLMs (OpenAI and compatible servers,
+// Anthropic, Ollama as the contract's `local`).
 import type { ServiceManifest } from '../../kit/index.js';
-
-const PROVIDERS = [
-  { name: 'openai', keyEnv: 'OPENAI_API_KEY' },
-  { name: 'anthropic', keyEnv: 'ANTHROPIC_API_KEY' },
-  { name: 'ollama', keyEnv: 'OLLAMA_BASE_URL' },
-] as const;
+import { registerGenerateRoutes } from './routes-generate.js';
+import { registerLocalRoutes } from './routes-local.js';
+import { registerModelRoutes } from './routes-models.js';
 
 export const aiService: ServiceManifest = {
   name: 'ai',
   title: 'Pitchey AI inference',
-  description: 'Text analysis, classification, moderation and generation.',
+  description: 'Text analysis, classification, moderation (offline models) and generation through OpenAI, Anthropic or a local LLM server.',
   homePort: 8083,
-  routes(app) {
-    app.get('/models', { config: { auth: 'public' }, schema: { summary: 'Loaded local models and provider availability' } }, async () => ({
-      loaded: [],
-      providers: PROVIDERS.map((p) => ({
-        name: p.name,
-        configured: Boolean(process.env[p.keyEnv]),
-        available: false,
-        reason: 'the provider layer is not part of this build yet',
-      })),
-      recommended: [],
-    }));
+  routes(app, ctx) {
+    const classifiers = registerLocalRoutes(app, ctx);
+    const layer = registerGenerateRoutes(app, ctx);
+    registerModelRoutes(app, layer, classifiers);
   },
 };

@@ -1,0 +1,61 @@
+// The /generate response cache, keyed by the normalised request: in memory (bounded, LRU) or in
+// Redis when configured. A cache that fails is a miss, never an error for the caller.
+import { createHash } from 'node:crypto';
+import { createClient } from 'redis';
+
+export interface ResponseCache {
+  kind: 'memory' | 'redis';
+  get(key: string): Promise<unknown>;
+  set(key: string, value: unknown): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Same request, same key: field order, defaults and the resolved chain are fixed before hashing. */
+export function cacheKey(request: { targets: { provider: string; model: string }[]; prompt: string; system: string | null; maxTokens: number; temperature: number }): string {
+  const canonical = JSON.stringify([request.targets.map((t) => `${t.provider}:${t.model}`), request.prompt.trim(), request.system?.trim() ?? null, request.maxTokens, request.temperature]);
+  return `pitchey:ai:gen:${createHash('sha256').update(canonical).digest('hex')}`;
+}
+
+export function createMemoryCache(ttlMs: number, maxEntries = 1_000): ResponseCache {
+  const entries = new Map<string, { value: unknown; expires: number }>();
+  return {
+    kind: 'memory',
+    async get(key) {
+      const hit = entries.get(key);
+      if (hit === undefined) return undefined;
+      entries.delete(key);
+      if (hit.expires <= Date.now()) return undefined;
+      entries.set(key, hit);
+      return hit.value;
+    },
+    async set(key, value) {
+      entries.delete(key);
+      entries.set(key, { value, expires: Date.now() + ttlMs });
+      while (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+    },
+    async close() { entries.clear(); },
+  };
+}
+
+export function createRedisCache(url: string, ttlMs: number, onError: (err: unknown) => void): ResponseCache {
+  const client = createClient({ url, socket: { connectTimeout: 2_000, reconnectStrategy: (retries) => Math.min(retries * 200, 5_000) } });
+  client.on('error', onError);
+  const ready = client.connect().then(() => true, (err: unknown) => { onError(err); return false; });
+  // While Redis is away the client keeps reconnecting in the background; requests do not wait for it.
+  const usable = async () => client.isReady || Promise.race([ready, new Promise<boolean>((r) => setTimeout(r, 250, false).unref())]);
+  return {
+    kind: 'redis',
+    async get(key) {
+      if (!(await usable())) return undefined;
+      try { const raw = await client.get(key); return raw === null ? undefined : JSON.parse(raw); } catch (err) { onError(err); return undefined; }
+    },
+    async set(key, value) {
+      if (!(await usable())) return;
+      try { await client.set(key, JSON.stringify(value), { PX: ttlMs }); } catch (err) { onError(err); }
+    },
+    async close() {
+      if (client.isReady) await client.close().catch(() => client.destroy());
+      else if (client.isOpen) client.destroy();
+    },
+  };
+}

@@ -1,0 +1,158 @@
+// Local HTTP servers speaking the documented wire protocols of OpenAI (/v1/chat/completions,
+// /v1/models), Anthropic (/v1/messages, /v1/models) and Ollama (/api/chat, /api/tags), each
+// scriptable per request: an error status (with Retry-After), a delay, a stream that breaks.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type Flavour = 'openai' | 'anthropic' | 'ollama';
+
+export interface Behaviour {
+  status?: number;
+  retryAfter?: string;
+  message?: string;
+  delayMs?: number;
+  /** Streams only: send this many text chunks, then drop the connection. */
+  breakAfter?: number;
+  /** Streams only: send this many text chunks, then fall silent with the connection open. */
+  stallAfter?: number;
+  text?: string;
+}
+
+export interface RecordedRequest { path: string; headers: IncomingMessage['headers']; body: Record<string, unknown> }
+
+export interface FakeProvider {
+  url: string;
+  /** Base URL as the service's settings want it. */
+  baseUrl: string;
+  requests: RecordedRequest[];
+  /** Requests whose caller hung up before the answer was sent. */
+  abandoned(): number;
+  /** Behaviours for the next requests, in order; afterwards every request succeeds. */
+  script(...behaviours: Behaviour[]): void;
+  close(): Promise<void>;
+}
+
+const words = (s: string) => s.split(/\s+/).filter(Boolean).length;
+
+function promptOf(flavour: Flavour, body: Record<string, unknown>): string {
+  const messages = (body.messages ?? []) as { role: string; content: string }[];
+  return messages.filter((m) => m.role === 'user').map((m) => m.content).join(' ');
+}
+
+function sendError(flavour: Flavour, res: ServerResponse, b: Behaviour): void {
+  const status = b.status!;
+  const message = b.message ?? `simulated ${status}`;
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(b.retryAfter ? { 'retry-after': b.retryAfter } : {}) };
+  const type = status === 429 ? 'rate_limit_error' : status === 401 ? 'authentication_error' : status === 529 ? 'overloaded_error' : status >= 500 ? 'api_error' : 'invalid_request_error';
+  const body = flavour === 'openai' ? { error: { message, type: status === 429 ? 'requests' : type, code: status === 429 ? 'rate_limit_exceeded' : null } }
+    : flavour === 'anthropic' ? { type: 'error', error: { type, message } }
+      : { error: message };
+  res.writeHead(status, headers).end(JSON.stringify(body));
+}
+
+function openaiAnswer(model: string, text: string, prompt: string, stream: boolean, includeUsage: boolean): string[] | object {
+  const usage = { prompt_tokens: words(prompt), completion_tokens: words(text), total_tokens: words(prompt) + words(text) };
+  const base = { id: 'chatcmpl-test', created: 1_700_000_000, model };
+  if (!stream) return { ...base, object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, finish_reason: 'stop', logprobs: null }], usage };
+  const chunk = (delta: object, finish: string | null) => `data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }] })}\n\n`;
+  return [
+    chunk({ role: 'assistant', content: '' }, null),
+    ...text.split(/(?<= )/).map((piece) => chunk({ content: piece }, null)),
+    chunk({}, 'stop'),
+    ...(includeUsage ? [`data: ${JSON.stringify({ ...base, object: 'chat.completion.chunk', choices: [], usage })}\n\n`] : []),
+    'data: [DONE]\n\n',
+  ];
+}
+
+function anthropicAnswer(model: string, text: string, prompt: string, stream: boolean): string[] | object {
+  const usage = { input_tokens: words(prompt), output_tokens: words(text) };
+  if (!stream) return { id: 'msg_test', type: 'message', role: 'assistant', model, content: [{ type: 'text', text }], stop_reason: 'end_turn', stop_sequence: null, usage };
+  const ev = (event: string, data: object) => `event: ${event}\ndata: ${JSON.stringify({ type: event, ...data })}\n\n`;
+  return [
+    ev('message_start', { message: { id: 'msg_test', type: 'message', role: 'assistant', model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: usage.input_tokens, output_tokens: 1 } } }),
+    ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
+    ev('ping', {}),
+    ...text.split(/(?<= )/).map((piece) => ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } })),
+    ev('content_block_stop', { index: 0 }),
+    ev('message_delta', { delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }),
+    ev('message_stop', {}),
+  ];
+}
+
+function ollamaAnswer(model: string, text: string, prompt: string, stream: boolean): string[] | object {
+  const at = new Date(0).toISOString();
+  const final = { model, created_at: at, message: { role: 'assistant', content: stream ? '' : text }, done: true, done_reason: 'stop', prompt_eval_count: words(prompt), eval_count: words(text) };
+  if (!stream) return final;
+  return [...text.split(/(?<= )/).map((piece) => `${JSON.stringify({ model, created_at: at, message: { role: 'assistant', content: piece }, done: false })}\n`), `${JSON.stringify(final)}\n`];
+}
+
+const STREAM_TYPES: Record<Flavour, string> = { openai: 'text/event-stream', anthropic: 'text/event-stream', ollama: 'application/x-ndjson' };
+const MODELS: Record<Flavour, (ids: string[]) => object> = {
+  openai: (ids) => ({ object: 'list', data: ids.map((id) => ({ id, object: 'model', created: 1_700_000_000, owned_by: 'test' })) }),
+  anthropic: (ids) => ({ data: ids.map((id) => ({ type: 'model', id, display_name: id, created_at: '2025-01-01T00:00:00Z' })), has_more: false, first_id: ids[0] ?? null, last_id: ids.at(-1) ?? null }),
+  ollama: (ids) => ({ models: ids.map((name) => ({ name, model: name, modified_at: '2025-01-01T00:00:00Z', size: 1, digest: 'sha256:0' })) }),
+};
+const PATHS: Record<Flavour, { chat: string; models: string; prefix: string }> = {
+  openai: { chat: '/v1/chat/completions', models: '/v1/models', prefix: '/v1' },
+  anthropic: { chat: '/v1/messages', models: '/v1/models', prefix: '' },
+  ollama: { chat: '/api/chat', models: '/api/tags', prefix: '' },
+};
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  let raw = '';
+  for await (const c of req) raw += c;
+  return raw === '' ? {} : JSON.parse(raw) as Record<string, unknown>;
+}
+
+async function answerChat(flavour: Flavour, b: Behaviour, body: Record<string, unknown>, res: ServerResponse): Promise<void> {
+  const model = String(body.model);
+  const prompt = promptOf(flavour, body);
+  const text = b.text ?? `Hello from ${flavour}, you said: ${prompt}`;
+  const stream = body.stream === true;
+  const answer = flavour === 'openai' ? openaiAnswer(model, text, prompt, stream, Boolean((body.stream_options as { include_usage?: boolean } | undefined)?.include_usage))
+    : flavour === 'anthropic' ? anthropicAnswer(model, text, prompt, stream) : ollamaAnswer(model, text, prompt, stream);
+  if (!Array.isArray(answer)) { res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer)); return; }
+  res.writeHead(200, { 'content-type': STREAM_TYPES[flavour], 'cache-control': 'no-cache' });
+  let textChunks = 0;
+  for (const piece of answer) {
+    const isText = flavour === 'ollama' ? piece.includes('"done":false') : piece.includes('content_block_delta') || /"content":"[^"]+"/.test(piece);
+    if (isText && b.breakAfter !== undefined && textChunks >= b.breakAfter) { res.socket?.destroy(); return; }
+    if (isText && b.stallAfter !== undefined && textChunks >= b.stallAfter) { await new Promise((r) => res.once('close', r)); return; }
+    if (isText) textChunks++;
+    res.write(piece);
+    await new Promise((r) => setImmediate(r));
+  }
+  res.end();
+}
+
+export async function startFakeProvider(flavour: Flavour, options: { models?: string[] } = {}): Promise<FakeProvider> {
+  const queue: Behaviour[] = [];
+  const requests: RecordedRequest[] = [];
+  let abandoned = 0;
+  const paths = PATHS[flavour];
+  const server: Server = createServer((req, res) => {
+    void (async () => {
+      const body = await readJson(req);
+      const path = (req.url ?? '/').split('?')[0]!;
+      if (req.method === 'GET' && path === paths.models) { res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(MODELS[flavour](options.models ?? []))); return; }
+      if (req.method !== 'POST' || path !== paths.chat) { res.writeHead(404).end(); return; }
+      requests.push({ path, headers: req.headers, body });
+      if (flavour === 'anthropic' && (req.headers['anthropic-version'] === undefined || (req.headers['x-api-key'] === undefined && !/^Bearer /.test(req.headers.authorization ?? '')))) {
+        sendError(flavour, res, { status: 401, message: 'missing credentials or anthropic-version' });
+        return;
+      }
+      const b = queue.shift() ?? {};
+      if (b.delayMs) await new Promise((r) => setTimeout(r, b.delayMs));
+      if (res.destroyed || req.socket.destroyed) { abandoned++; return; }
+      if (b.status !== undefined) { sendError(flavour, res, b); return; }
+      await answerChat(flavour, b, body, res);
+    })().catch(() => res.destroy());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url, baseUrl: `${url}${paths.prefix}`, requests, abandoned: () => abandoned,
+    script: (...behaviours) => { queue.push(...behaviours); },
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
