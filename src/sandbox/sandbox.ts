@@ -1,0 +1,213 @@
+// The sandbox every submitted program runs in. Per run: a fresh host folder holding only the files
+// we wrote (with O_EXCL, before the program starts) mounted read-only at /code; bubblewrap with every
+// namespace unshared (no network, own PID/IPC/UTS/mount/user space), run as an unprivileged host
+// uid; a read-only /usr, private /proc /dev /tmp and a size-capped tmpfs /work as the writable
+// working dir; a cgroup for memory and process count that the starter joins before exec; prlimit
+// for CPU time, file size, open files and core dumps. The host never reads anything the program
+// could have written: output comes from pipes only, and the folder is removed without following links.
+import { spawn } from 'node:child_process';
+import { constants, existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { chmod, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { prepareCgroups, RunGroup, type CgroupLayout } from './cgroup.js';
+import { Capture } from './capture.js';
+
+export interface SandboxLimits { cpuMs: number; wallMs: number; memoryMb: number; outputKb: number; processes: number }
+
+export interface SandboxRunSpec {
+  /** Written into the run's folder before the program starts; visible read-only under /code. */
+  files: Array<{ name: string; content: string | Buffer }>;
+  /** The command inside the sandbox (absolute paths). */
+  argv: string[];
+  stdin?: string;
+  env?: Record<string, string>;
+  limits: SandboxLimits;
+}
+
+export interface SandboxResult {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: Buffer;
+  /** What the run's launcher wrote on fd 3 (a channel the program itself never sees). */
+  control: string;
+  wallMs: number;
+  cpuMs: number | null;
+  peakMemoryBytes: number | null;
+  oomKilled: boolean;
+  timeLimit: 'cpu' | 'wall' | null;
+  outputExceeded: 'stdout' | 'stderr' | null;
+  /** The sandbox itself failed (not the program): the reason. */
+  setupError: string | null;
+}
+
+export interface SandboxInfo { available: boolean; reason: string | null; cgroups: CgroupLayout['mode'] | null; uid: number; bwrap: string | null }
+
+export interface Sandbox {
+  info: SandboxInfo;
+  /** The folder run folders are made in (each is removed after its run). */
+  workRoot: string;
+  run(spec: SandboxRunSpec): Promise<SandboxResult>;
+  close(): Promise<void>;
+}
+
+const BWRAP = '/usr/bin/bwrap';
+const SETPRIV = '/usr/bin/setpriv';
+const PRLIMIT = '/usr/bin/prlimit';
+/** Joins every cgroup given (count, files…), then becomes the command: the sandbox starts inside its group. */
+const STARTER = 'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
+const SETUP_FAILED = 125;
+const CPU_POLL_MS = 25;
+
+/** The read-only view of the host system: /usr, and /bin /lib /lib64 /sbin as the host has them. */
+function systemBinds(): string[] {
+  const args = ['--ro-bind', '/usr', '/usr'];
+  for (const dir of ['/bin', '/sbin', '/lib', '/lib64', '/lib32']) {
+    if (!existsSync(dir)) continue;
+    if (lstatSync(dir).isSymbolicLink()) args.push('--symlink', readlinkSync(dir), dir);
+    else args.push('--ro-bind', dir, dir);
+  }
+  // Only the /etc files programs need to start; never the rest (shadow, service config).
+  for (const file of ['/etc/ld.so.cache', '/etc/localtime']) args.push('--ro-bind-try', file, file);
+  if (!process.execPath.startsWith('/usr/')) args.push('--ro-bind', process.execPath, process.execPath);
+  return args;
+}
+
+function bwrapArgs(uid: number, limits: SandboxLimits, env: Record<string, string>): string[] {
+  const tmpfsBytes = String(limits.memoryMb * 1024 * 1024);
+  return [
+    '--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session',
+    '--uid', String(uid), '--gid', String(uid), '--hostname', 'sandbox',
+    ...systemBinds(),
+    '--proc', '/proc', '--dev', '/dev',
+    '--perms', '1777', '--size', tmpfsBytes, '--tmpfs', '/tmp',
+    '--perms', '0777', '--size', tmpfsBytes, '--tmpfs', '/work',
+    '--ro-bind-fd', '4', '/code',
+    '--chdir', '/work', '--clearenv',
+    ...Object.entries({ PATH: '/usr/bin:/bin', HOME: '/work', LANG: 'C.UTF-8', TMPDIR: '/tmp', ...env }).flatMap(([k, v]) => ['--setenv', k, v]),
+  ];
+}
+
+function rlimitArgs(limits: SandboxLimits): string[] {
+  const cpuSeconds = Math.ceil(limits.cpuMs / 1000);
+  return [`--cpu=${cpuSeconds}:${cpuSeconds + 1}`, `--fsize=${limits.memoryMb * 1024 * 1024}`, '--nofile=256', '--core=0'];
+}
+
+async function writeRunFolder(root: string, files: SandboxRunSpec['files']): Promise<string> {
+  const dir = await mkdtemp(join(root, 'run-'));
+  await chmod(dir, 0o755);
+  for (const f of files) {
+    if (!/^[\w.-]+$/.test(f.name) || f.name.startsWith('.')) throw new Error(`bad sandbox file name ${f.name}`);
+    await writeFile(join(dir, f.name), f.content, { flag: constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode: 0o644 });
+  }
+  return dir;
+}
+
+class SandboxRun {
+  private timeLimit: SandboxResult['timeLimit'] = null;
+  private outputExceeded: SandboxResult['outputExceeded'] = null;
+
+  constructor(private readonly group: RunGroup, private readonly spec: SandboxRunSpec, private readonly uid: number) {}
+
+  async execute(dirFd: number): Promise<Omit<SandboxResult, 'cpuMs' | 'peakMemoryBytes' | 'oomKilled' | 'setupError'>> {
+    const { limits } = this.spec;
+    const capLimit = limits.outputKb * 1024;
+    const stdout = new Capture(capLimit);
+    const stderr = new Capture(capLimit);
+    const control = new Capture(64 * 1024);
+    const started = performance.now();
+    const argv = [
+      String(this.group.procsFiles.length), ...this.group.procsFiles,
+      SETPRIV, `--reuid=${this.uid}`, `--regid=${this.uid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all',
+      PRLIMIT, ...rlimitArgs(limits), '--',
+      BWRAP, ...bwrapArgs(this.uid, limits, this.spec.env ?? {}), '--', ...this.spec.argv,
+    ];
+    const child = spawn('/bin/sh', ['-c', STARTER, 'sh', ...argv], {
+      env: { PATH: '/usr/bin:/bin' }, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe', dirFd],
+    });
+    const stop = (): void => { try { process.kill(-(child.pid ?? 0), 'SIGKILL'); } catch { /* gone */ } void this.group.killAll(); };
+    const wall = setTimeout(() => { this.timeLimit ??= 'wall'; stop(); }, limits.wallMs);
+    const cpuPoll = setInterval(() => {
+      void this.group.cpuMs().then((ms) => { if (ms !== null && ms > limits.cpuMs) { this.timeLimit ??= 'cpu'; stop(); } });
+    }, CPU_POLL_MS);
+    const watch = (capture: Capture, name: 'stdout' | 'stderr') => (chunk: Buffer): void => {
+      if (!capture.add(chunk) && this.outputExceeded === null) { this.outputExceeded = name; stop(); }
+    };
+    child.stdout!.on('data', watch(stdout, 'stdout'));
+    child.stderr!.on('data', watch(stderr, 'stderr'));
+    (child.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => control.add(c));
+    child.stdin!.on('error', () => { /* the program need not read its input */ });
+    child.stdin!.end(this.spec.stdin ?? '');
+    const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
+      child.on('error', () => resolve([SETUP_FAILED, null]));
+      child.on('close', (code, sig) => resolve([code, sig]));
+    });
+    clearTimeout(wall);
+    clearInterval(cpuPoll);
+    return {
+      exitCode, signal, stdout: stdout.value(), stderr: stderr.value(), control: control.value().toString('utf8'),
+      wallMs: Math.round(performance.now() - started), timeLimit: this.timeLimit, outputExceeded: this.outputExceeded,
+    };
+  }
+}
+
+export interface SandboxOptions {
+  /**
+   * Where this sandbox's root folder (0711, made fresh by mkdtemp, removed on close) is created; the
+   * run folders inside it are removed after each run. Every ancestor must be searchable by the
+   * sandbox uid (bubblewrap resolves the bind as that uid): the default is the system temp dir.
+   */
+  workParent?: string;
+  /** A delegated cgroup path to nest run groups under, or null for `<own cgroup>/pitchey-code`. */
+  cgroupParent: string | null;
+  /** The unprivileged host uid (and gid) programs run as. */
+  uid?: number;
+}
+
+async function missingTools(): Promise<string | null> {
+  const missing = [BWRAP, SETPRIV, PRLIMIT, '/bin/sh'].filter((p) => !existsSync(p));
+  return missing.length ? `missing ${missing.join(', ')} (apt-get install bubblewrap util-linux)` : null;
+}
+
+/** Builds the sandbox, or one that refuses every run with the reason it cannot be built. */
+export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
+  const uid = options.uid ?? 65534;
+  let counter = 0;
+  const missing = await missingTools();
+  const cg = missing === null ? await prepareCgroups(options.cgroupParent) : { reason: missing };
+  const layout = 'layout' in cg ? cg.layout : null;
+  const info: SandboxInfo = { available: layout !== null, reason: 'reason' in cg ? cg.reason : null, cgroups: layout?.mode ?? null, uid, bwrap: missing === null ? BWRAP : null };
+  const workRoot = await mkdtemp(join(options.workParent ?? tmpdir(), 'pitchey-sandbox-'));
+  await chmod(workRoot, 0o711);
+
+  const run = async (spec: SandboxRunSpec): Promise<SandboxResult> => {
+    if (layout === null) throw new Error(`sandbox unavailable: ${info.reason}`);
+    const group = await RunGroup.create(layout, `run-${process.pid}-${++counter}`, { memoryBytes: spec.limits.memoryMb * 1024 * 1024, processes: spec.limits.processes });
+    let dir: string | null = null;
+    try {
+      dir = await writeRunFolder(workRoot, spec.files);
+      const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+      let outcome;
+      try { outcome = await new SandboxRun(group, spec, uid).execute(handle.fd); } finally { await handle.close(); }
+      await group.killAll();
+      const stats = await group.stats();
+      const setupError = outcome.exitCode === SETUP_FAILED && outcome.timeLimit === null && !stats.oomKilled ? `the sandbox could not start: ${outcome.stderr.toString('utf8').slice(0, 500)}` : null;
+      return { ...outcome, ...stats, setupError };
+    } finally {
+      await group.destroy();
+      if (dir !== null) await rm(dir, { recursive: true, force: true });
+    }
+  };
+
+  const sandbox: Sandbox = { info, run, workRoot, close: () => rm(workRoot, { recursive: true, force: true }) };
+  if (layout !== null) {
+    // Prove it works once: a sandbox that cannot start a trivial program is unavailable.
+    const probe = await run({ files: [], argv: ['/usr/bin/true'], limits: { cpuMs: 2000, wallMs: 5000, memoryMb: 64, outputKb: 16, processes: 8 } }).catch((err: Error) => ({ setupError: err.message, exitCode: -1, stderr: Buffer.alloc(0) }));
+    if (probe.setupError !== null || probe.exitCode !== 0) {
+      info.available = false;
+      info.reason = probe.setupError ?? `the sandbox smoke test failed (exit ${probe.exitCode}): ${probe.stderr.toString('utf8').slice(0, 300)}`;
+    }
+  }
+  return sandbox;
+}
