@@ -83,7 +83,7 @@ function bwrapArgs(uid: number, limits: SandboxLimits, env: Record<string, strin
     '--proc', '/proc', '--dev', '/dev',
     '--perms', '1777', '--size', tmpfsBytes, '--tmpfs', '/tmp',
     '--perms', '0777', '--size', tmpfsBytes, '--tmpfs', '/work',
-    '--ro-bind-fd', '4', '/code',
+    '--ro-bind-fd', '4', '/code', '--remount-ro', '/',
     '--chdir', '/work', '--clearenv',
     ...Object.entries({ PATH: '/usr/bin:/bin', HOME: '/work', LANG: 'C.UTF-8', TMPDIR: '/tmp', ...env }).flatMap(([k, v]) => ['--setenv', k, v]),
   ];

@@ -28,8 +28,7 @@ def _main():
     except BaseException as e:
         import traceback
         traceback.print_exception(type(e), e, e.__traceback__.tb_next)
-        sys.stderr.flush()
-        os._exit(1)
+        raise SystemExit(1)
 _main()
 `;
 
