@@ -25,7 +25,7 @@ export const codeService: ServiceManifest = {
     const functions = new FunctionStore(ctx.dataDir);
     const executor = { sandbox, pool, defaults: config.codeLimits, maxima: config.codeMaxLimits };
     app.addHook('onClose', async () => { await types.close(); functions.close(); await sandbox.close(); });
-    void types.check('export {};'); // load the compiler and the standard declarations before the first request
+    types.warm(); // load the compiler and the standard declarations before the first request
 
     const limits = { defaults: config.codeLimits, maxima: config.codeMaxLimits, code_chars: MAX_CODE_CHARS };
     app.get('/languages', { config: { auth: 'public' }, schema: { summary: 'Languages, runtime versions and limits' } }, async () => {

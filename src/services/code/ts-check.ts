@@ -26,15 +26,17 @@ host.getSourceFile = (name, lang, onError) => {
 };
 const baseExists = host.fileExists.bind(host);
 host.fileExists = (name) => name === '/sandbox/main.ts' || baseExists(name);
-parentPort.on('message', ({ id, code }) => {
+function check(code) {
   main = ts.createSourceFile('/sandbox/main.ts', code, ts.ScriptTarget.ES2022, true);
   const program = ts.createProgram(['/sandbox/main.ts'], options, host);
-  const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => !d.file || d.file.fileName === '/sandbox/main.ts').map((d) => {
+  return ts.getPreEmitDiagnostics(program).filter((d) => !d.file || d.file.fileName === '/sandbox/main.ts').map((d) => {
     const pos = d.file && d.start !== undefined ? d.file.getLineAndCharacterOfPosition(d.start) : null;
     return { message: ts.flattenDiagnosticMessageText(d.messageText, '\n'), line: pos ? pos.line + 1 : null, column: pos ? pos.character + 1 : null, code: d.code };
   });
-  parentPort.postMessage({ id, diagnostics });
-});
+}
+check('export {};'); // parse the standard declarations once, before the first deadline starts
+parentPort.postMessage({ ready: true });
+parentPort.on('message', ({ id, code }) => parentPort.postMessage({ id, diagnostics: check(code) }));
 `;
 
 function workerData(): { typescript: string; typeRoots: string | null } {
@@ -46,7 +48,7 @@ function workerData(): { typescript: string; typeRoots: string | null } {
 }
 
 export class TypeChecker {
-  private worker: Worker | null = null;
+  private worker: { w: Worker; ready: Promise<boolean> } | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private seq = 0;
 
@@ -58,16 +60,28 @@ export class TypeChecker {
     return next;
   }
 
-  private spawn(): Worker {
+  /** A worker and when it has loaded the compiler (false: it died first). */
+  private spawn(): { w: Worker; ready: Promise<boolean> } {
     const w = new Worker(WORKER_SOURCE, { eval: true, workerData: workerData(), resourceLimits: { maxOldGenerationSizeMb: this.memoryMb } });
     w.unref();
-    w.on('error', () => { if (this.worker === w) this.worker = null; });
-    w.on('exit', () => { if (this.worker === w) this.worker = null; });
-    return w;
+    const forget = (): void => { if (this.worker?.w === w) this.worker = null; };
+    w.on('error', forget);
+    w.on('exit', forget);
+    const ready = new Promise<boolean>((resolve) => {
+      w.once('message', () => resolve(true));
+      w.once('exit', () => resolve(false));
+      w.once('error', () => resolve(false));
+    });
+    return { w, ready };
   }
 
-  private run(code: string): Promise<TypeCheck> {
-    const worker = this.worker ??= this.spawn();
+  /** Loads the compiler now so the first request does not pay for it. */
+  warm(): void { this.worker ??= this.spawn(); }
+
+  private async run(code: string): Promise<TypeCheck> {
+    const current = this.worker ??= this.spawn();
+    if (!(await current.ready)) return { done: false, reason: 'the type checker could not start' };
+    const worker = current.w;
     const id = ++this.seq;
     return new Promise<TypeCheck>((resolve) => {
       const finish = (result: TypeCheck): void => {
@@ -90,8 +104,8 @@ export class TypeChecker {
   }
 
   async close(): Promise<void> {
-    const w = this.worker;
+    const current = this.worker;
     this.worker = null;
-    if (w) await w.terminate();
+    if (current) await current.w.terminate();
   }
 }
