@@ -4,7 +4,7 @@
 // supported; the mode is detected once. Groups nest under the service's own cgroup, so sandboxed
 // memory stays accounted to the service's container.
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export type CgroupLayout =
@@ -40,22 +40,43 @@ export async function prepareCgroups(parentOverride: string | null): Promise<{ l
       const pids = place('pids');
       const cpuacct = existsSync(join(ROOT, 'cpuacct', 'cpuacct.usage')) ? place('cpuacct') : null;
       await Promise.all([memory, pids, ...(cpuacct ? [cpuacct] : [])].map((d) => mkdir(d, { recursive: true })));
+      await sweepStale([memory, pids, ...(cpuacct ? [cpuacct] : [])]);
       return { layout: { mode: 'v1', memory, pids, cpuacct } };
     }
     if (existsSync(join(ROOT, 'cgroup.controllers'))) {
       const parent = join(ROOT, parentOverride ?? join(ownPath(''), PARENT_NAME));
       await mkdir(parent, { recursive: true });
+      // Delegate the controllers one level down if they are not yet (refused while the service's
+      // own group holds processes and is not the root: then a delegated PITCHEY_CODE_CGROUP is needed).
+      await writeFile(join(parent, '..', 'cgroup.subtree_control'), '+memory +pids').catch(() => undefined);
       const available = (await readFile(join(parent, 'cgroup.controllers'), 'utf8')).split(/\s+/);
       if (!available.includes('memory') || !available.includes('pids')) {
         return { reason: `cgroup v2: the memory and pids controllers are not delegated to ${parent} (set PITCHEY_CODE_CGROUP to a delegated group)` };
       }
       await writeFile(join(parent, 'cgroup.subtree_control'), '+memory +pids');
+      await sweepStale([parent]);
       return { layout: { mode: 'v2', parent } };
     }
     return { reason: 'no usable cgroup hierarchy: neither v1 memory+pids controllers nor cgroup v2 is mounted at /sys/fs/cgroup' };
   } catch (err) {
     return { reason: `cannot create the sandbox cgroups: ${(err as Error).message}` };
   }
+}
+
+/** Removes empty run groups left by a service process that died mid-run (its pid is in the name). */
+async function sweepStale(parents: string[]): Promise<void> {
+  for (const parent of parents) {
+    for (const name of await readdir(parent).catch(() => [] as string[])) {
+      const pid = Number(/^run-(\d+)-\d+$/.exec(name)?.[1] ?? NaN);
+      if (!Number.isInteger(pid) || pid === process.pid || isAlive(pid)) continue;
+      const procs = await readFile(join(parent, name, 'cgroup.procs'), 'utf8').catch(() => 'unknown');
+      if (procs.trim() === '') await rmdir(join(parent, name)).catch(() => undefined);
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM'; }
 }
 
 async function readNumber(file: string): Promise<number | null> {
@@ -152,6 +173,8 @@ export class RunGroup {
           await new Promise((r) => setTimeout(r, 10));
         }
       }
+      // Still busy (the kernel has not let go of a task yet): try again later, in the background.
+      if (existsSync(dir)) setTimeout(() => { void rmdir(dir).catch(() => undefined); }, 5_000).unref();
     }
   }
 }

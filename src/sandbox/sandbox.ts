@@ -2,7 +2,7 @@
 // we wrote (with O_EXCL, before the program starts) mounted read-only at /code; bubblewrap with every
 // namespace unshared (no network, own PID/IPC/UTS/mount/user space), run as an unprivileged host
 // uid; a read-only /usr, private /proc /dev /tmp and a size-capped tmpfs /work as the writable
-// working dir; a cgroup for memory and process count that the starter joins before exec; prlimit
+// working dir; a cgroup for memory and process count that the starter joins before exec; rlimits
 // for CPU time, file size, open files and core dumps. The host never reads anything the program
 // could have written: output comes from pipes only, and the folder is removed without following links.
 import { spawn } from 'node:child_process';
@@ -54,9 +54,13 @@ export interface Sandbox {
 
 const BWRAP = '/usr/bin/bwrap';
 const SETPRIV = '/usr/bin/setpriv';
-const PRLIMIT = '/usr/bin/prlimit';
-/** Joins every cgroup given (count, files…), then becomes the command: the sandbox starts inside its group. */
-const STARTER = 'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
+/**
+ * The starter: sets the rlimits (CPU seconds soft/hard, file size in 512-byte blocks, open files,
+ * no core dumps), joins every cgroup given, then becomes the command, so the sandbox starts inside
+ * its group and under its limits. Arguments: cpu fsize-blocks count cgroup-files… command…
+ */
+const STARTER = 'ulimit -S -t $1 && ulimit -H -t $(($1 + 1)) && ulimit -f $2 && ulimit -n 256 && ulimit -c 0 || exit 125; n=$3; shift 3; '
+  + 'while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
 const SETUP_FAILED = 125;
 const CPU_POLL_MS = 25;
 
@@ -90,8 +94,7 @@ function bwrapArgs(uid: number, limits: SandboxLimits, env: Record<string, strin
 }
 
 function rlimitArgs(limits: SandboxLimits): string[] {
-  const cpuSeconds = Math.ceil(limits.cpuMs / 1000);
-  return [`--cpu=${cpuSeconds}:${cpuSeconds + 1}`, `--fsize=${limits.memoryMb * 1024 * 1024}`, '--nofile=256', '--core=0'];
+  return [String(Math.ceil(limits.cpuMs / 1000)), String(limits.memoryMb * 2048)];
 }
 
 async function writeRunFolder(root: string, files: SandboxRunSpec['files']): Promise<string> {
@@ -118,9 +121,8 @@ class SandboxRun {
     const control = new Capture(64 * 1024);
     const started = performance.now();
     const argv = [
-      String(this.group.procsFiles.length), ...this.group.procsFiles,
+      ...rlimitArgs(limits), String(this.group.procsFiles.length), ...this.group.procsFiles,
       SETPRIV, `--reuid=${this.uid}`, `--regid=${this.uid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all',
-      PRLIMIT, ...rlimitArgs(limits), '--',
       BWRAP, ...bwrapArgs(this.uid, limits, this.spec.env ?? {}), '--', ...this.spec.argv,
     ];
     const child = spawn('/bin/sh', ['-c', STARTER, 'sh', ...argv], {
@@ -166,8 +168,8 @@ export interface SandboxOptions {
 }
 
 async function missingTools(): Promise<string | null> {
-  const missing = [BWRAP, SETPRIV, PRLIMIT, '/bin/sh'].filter((p) => !existsSync(p));
-  return missing.length ? `missing ${missing.join(', ')} (apt-get install bubblewrap util-linux)` : null;
+  const missing = [BWRAP, SETPRIV, '/bin/sh'].filter((p) => !existsSync(p));
+  return missing.length ? `missing ${missing.join(', ')} (apt-get install bubblewrap util-linux dash)` : null;
 }
 
 /** Builds the sandbox, or one that refuses every run with the reason it cannot be built. */
