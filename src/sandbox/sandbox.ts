@@ -7,7 +7,7 @@
 // could have written: output comes from pipes only, and the folder is removed without following links.
 import { spawn } from 'node:child_process';
 import { constants, existsSync, lstatSync, readlinkSync } from 'node:fs';
-import { chmod, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareCgroups, RunGroup, type CgroupLayout } from './cgroup.js';
@@ -97,12 +97,18 @@ function rlimitArgs(limits: SandboxLimits): string[] {
   return [String(Math.ceil(limits.cpuMs / 1000)), String(limits.memoryMb * 2048)];
 }
 
-async function writeRunFolder(root: string, files: SandboxRunSpec['files']): Promise<string> {
+/** A fresh folder only root and the sandbox's group can read; each file created exclusively (never through a link). */
+async function writeRunFolder(root: string, files: SandboxRunSpec['files'], gid: number): Promise<string> {
   const dir = await mkdtemp(join(root, 'run-'));
-  await chmod(dir, 0o755);
+  await chown(dir, 0, gid);
+  await chmod(dir, 0o750);
   for (const f of files) {
     if (!/^[\w.-]+$/.test(f.name) || f.name.startsWith('.')) throw new Error(`bad sandbox file name ${f.name}`);
-    await writeFile(join(dir, f.name), f.content, { flag: constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode: 0o644 });
+    const handle = await open(join(dir, f.name), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o640);
+    try {
+      await handle.chown(0, gid);
+      await handle.writeFile(f.content);
+    } finally { await handle.close(); }
   }
   return dir;
 }
@@ -167,16 +173,19 @@ export interface SandboxOptions {
   uid?: number;
 }
 
-async function missingTools(): Promise<string | null> {
+/** Why the sandbox cannot be built before trying: tools missing, or not root (needed to run programs as another uid). */
+async function precondition(): Promise<string | null> {
   const missing = [BWRAP, SETPRIV, '/bin/sh'].filter((p) => !existsSync(p));
-  return missing.length ? `missing ${missing.join(', ')} (apt-get install bubblewrap util-linux dash)` : null;
+  if (missing.length) return `missing ${missing.join(', ')} (apt-get install bubblewrap util-linux dash)`;
+  if (process.getuid?.() !== 0) return 'the service must run as root to start programs as an unprivileged uid of their own and to manage cgroups';
+  return null;
 }
 
 /** Builds the sandbox, or one that refuses every run with the reason it cannot be built. */
 export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const uid = options.uid ?? 65534;
   let counter = 0;
-  const missing = await missingTools();
+  const missing = await precondition();
   const cg = missing === null ? await prepareCgroups(options.cgroupParent) : { reason: missing };
   const layout = 'layout' in cg ? cg.layout : null;
   const info: SandboxInfo = { available: layout !== null, reason: 'reason' in cg ? cg.reason : null, cgroups: layout?.mode ?? null, uid, bwrap: missing === null ? BWRAP : null };
@@ -188,7 +197,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
     const group = await RunGroup.create(layout, `run-${process.pid}-${++counter}`, { memoryBytes: spec.limits.memoryMb * 1024 * 1024, processes: spec.limits.processes });
     let dir: string | null = null;
     try {
-      dir = await writeRunFolder(workRoot, spec.files);
+      dir = await writeRunFolder(workRoot, spec.files, uid);
       const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
       let outcome;
       try { outcome = await new SandboxRun(group, spec, uid).execute(handle.fd); } finally { await handle.close(); }
