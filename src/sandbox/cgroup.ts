@@ -15,7 +15,7 @@ export interface RunLimits { memoryBytes: number; processes: number }
 
 export interface GroupStats { cpuMs: number | null; peakMemoryBytes: number | null; oomKilled: boolean }
 
-const ROOT = '/sys/fs/cgroup';
+const CGROUP_ROOT = '/sys/fs/cgroup';
 const PARENT_NAME = 'pitchey-code';
 
 /** The service's own path in a v1 controller's hierarchy (or the unified one: controller ''). */
@@ -29,9 +29,10 @@ function ownPath(controller: string): string {
 
 /**
  * Where this service's run groups live, or the reason there is none. `parentOverride` is a path
- * relative to each hierarchy (the PITCHEY_CODE_CGROUP setting) for hosts that delegate one.
+ * relative to each hierarchy (the PITCHEY_CODE_CGROUP setting) for hosts that delegate one. `ROOT`
+ * is where the hierarchies are mounted.
  */
-export async function prepareCgroups(parentOverride: string | null): Promise<{ layout: CgroupLayout } | { reason: string }> {
+export async function prepareCgroups(parentOverride: string | null, ROOT = CGROUP_ROOT): Promise<{ layout: CgroupLayout } | { reason: string }> {
   const v1 = existsSync(join(ROOT, 'memory', 'memory.limit_in_bytes')) && existsSync(join(ROOT, 'pids', 'cgroup.procs'));
   try {
     if (v1) {

@@ -19,7 +19,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise((r) => server.close(r));
-  expect(strayProcesses()).toEqual([]);
+  expect(strayProcesses(s.workDir)).toEqual([]);
   expect(leftoverCgroups()).toEqual([]);
   expect(leftovers(s.workDir).filter((f) => f.includes('/'))).toEqual([]);
   await s.stop();
@@ -34,6 +34,10 @@ describe('resource abuse', () => {
     const r = await py('import os\nwhile True:\n    try: os.fork()\n    except OSError: pass', { limits: { cpu_ms: 1000, wall_ms: 4000, processes: 16 } });
     expect(r.body).toMatchObject({ status: 'time_limit_exceeded' });
     expect(strayProcesses()).toEqual([]);
+  });
+  it('the process limit holds: forks beyond it fail with EAGAIN', async () => {
+    const r = await py("import os, time\nmade = 0\nfor _ in range(50):\n    try:\n        if os.fork() == 0:\n            time.sleep(5); os._exit(0)\n        made += 1\n    except OSError as e:\n        print(made, e.strerror); break", { limits: { processes: 5, wall_ms: 10_000 } });
+    expect(r.body).toMatchObject({ status: 'completed', stdout: '5 Resource temporarily unavailable\n' });
   });
   it('a shell fork bomb through subprocess: same', async () => {
     const r = await py("import subprocess\nsubprocess.run(['/bin/sh', '-c', 'b() { b | b & }; b'])\nimport time\ntime.sleep(60)", { limits: { cpu_ms: 1000, wall_ms: 3000, processes: 16 } });

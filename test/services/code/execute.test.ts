@@ -6,7 +6,7 @@ import { leftoverCgroups, leftovers, startCodeService, strayProcesses, type Code
 let s: CodeTestService;
 beforeAll(async () => { s = await startCodeService(); });
 afterAll(async () => {
-  expect(strayProcesses()).toEqual([]);
+  expect(strayProcesses(s.workDir)).toEqual([]);
   expect(leftoverCgroups()).toEqual([]);
   expect(leftovers(s.workDir).filter((f) => f.includes('/'))).toEqual([]);
   await s.svc.drain();

@@ -1,6 +1,6 @@
 // Starts the code service in-process on a real port, with a secret in the service's environment
 // that no sandboxed program may see, and checks afterwards that nothing was left behind.
-import { chmodSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { createService, type RunningService } from '../../../src/kit/index.js';
 import { codeService } from '../../../src/services/code/index.js';
@@ -51,17 +51,19 @@ export function leftoverCgroups(): string[] {
   return found;
 }
 
-/** Processes in one of this test process's run groups, or running as the sandbox uid inside a pitchey-code group. */
-export function strayProcesses(): string[] {
+/** Processes in one of this test process's run groups, in a pitchey-code group as the sandbox uid, or with a cwd in a work dir. */
+export function strayProcesses(workDir?: string): string[] {
   const stray: string[] = [];
   for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       const uid = /Uid:\s+(\d+)/.exec(status)?.[1];
-      const ppidChain = /PPid:\s+(\d+)/.exec(status)?.[1];
       const cgroup = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
-      if (cgroup.includes(`run-${process.pid}-`) || (uid === '65534' && ppidChain !== undefined && cgroup.includes('pitchey-code'))) stray.push(`${pid} ${status.split('\n')[0]}`);
-    } catch { /* gone */ }
+      const cwd = workDir === undefined ? '' : readlinkSync(`/proc/${pid}/cwd`);
+      if (cgroup.includes(`run-${process.pid}-`) || (uid === '65534' && cgroup.includes('pitchey-code')) || (workDir !== undefined && cwd.startsWith(workDir))) {
+        stray.push(`${pid} ${status.split('\n')[0]}`);
+      }
+    } catch { /* gone, or not ours to read */ }
   }
   return stray;
 }
