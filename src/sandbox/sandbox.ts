@@ -23,6 +23,8 @@ export interface SandboxRunSpec {
   stdin?: string;
   env?: Record<string, string>;
   limits: SandboxLimits;
+  /** Open fd 3 as a channel to us (the launcher must close it before running submitted code). */
+  control?: boolean;
 }
 
 export interface SandboxResult {
@@ -132,7 +134,7 @@ class SandboxRun {
       BWRAP, ...bwrapArgs(this.uid, limits, this.spec.env ?? {}), '--', ...this.spec.argv,
     ];
     const child = spawn('/bin/sh', ['-c', STARTER, 'sh', ...argv], {
-      env: { PATH: '/usr/bin:/bin' }, detached: true, stdio: ['pipe', 'pipe', 'pipe', 'pipe', dirFd],
+      env: { PATH: '/usr/bin:/bin' }, detached: true, stdio: ['pipe', 'pipe', 'pipe', this.spec.control ? 'pipe' : 'ignore', dirFd],
     });
     const stop = (): void => { try { process.kill(-(child.pid ?? 0), 'SIGKILL'); } catch { /* gone */ } void this.group.killAll(); };
     const wall = setTimeout(() => { this.timeLimit ??= 'wall'; stop(); }, limits.wallMs);
@@ -144,7 +146,7 @@ class SandboxRun {
     };
     child.stdout!.on('data', watch(stdout, 'stdout'));
     child.stderr!.on('data', watch(stderr, 'stderr'));
-    (child.stdio[3] as NodeJS.ReadableStream).on('data', (c: Buffer) => control.add(c));
+    (child.stdio[3] as NodeJS.ReadableStream | null)?.on('data', (c: Buffer) => control.add(c));
     child.stdin!.on('error', () => { /* the program need not read its input */ });
     child.stdin!.end(this.spec.stdin ?? '');
     const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {

@@ -101,7 +101,7 @@ export async function execute(ex: Executor, program: Program, requested?: Partia
     return { ...head, status: 'compilation_error', message: 'the program does not compile', compile_output: prepared.compileError, stdout: '', stderr: prepared.compileError, return_code: null, signal: null, execution_time: 0, wall_time_ms: 0, cpu_time_ms: null, memory_peak_kb: null };
   }
   const result = await ex.pool.use(() => ex.sandbox.run({
-    files: prepared.files, argv: prepared.argv, stdin: program.stdin,
+    files: prepared.files, argv: prepared.argv, stdin: program.stdin, control: prepared.control,
     limits: { cpuMs: limits.cpu_ms, wallMs: limits.wall_ms, memoryMb: limits.memory_mb, outputKb: limits.output_kb, processes: limits.processes + prepared.runtimeTasks + SANDBOX_TASKS },
   }));
   if (result.setupError !== null) throw new Problem('INTERNAL_ERROR', `The sandbox failed to start the program: ${result.setupError}`, { extensions: { execution_id: head.execution_id, execution_status: 'internal_error' } });

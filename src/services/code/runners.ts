@@ -10,7 +10,7 @@ def _main():
     with open('/code/main.py', encoding='utf-8') as f:
         src = f.read()
     try:
-        code = compile(src, 'main.py', 'exec')
+        code = compile(src, '/code/main.py', 'exec')
     except (SyntaxError, ValueError) as e:
         import traceback
         os.write(3, ''.join(traceback.format_exception_only(type(e), e)).encode())
@@ -20,7 +20,7 @@ def _main():
         inputs = json.load(f)
     sys.argv = ['main.py'] + sys.argv[1:]
     sys.path[0:0] = ['/work']
-    g = {'__name__': '__main__', '__file__': 'main.py', '__builtins__': __builtins__, 'inputs': inputs}
+    g = {'__name__': '__main__', '__file__': '/code/main.py', '__builtins__': __builtins__, 'inputs': inputs}
     try:
         exec(code, g)
     except SystemExit:

@@ -68,6 +68,13 @@ describe('reading what is not theirs', () => {
     const node = await js('console.log(JSON.stringify(process.env))');
     expect(node.body.stdout).not.toContain(SECRET);
   });
+  it('holds no descriptor of ours: not the control channel, not the run folder', async () => {
+    const listing = 'import os\nfds = {}\nfor f in os.listdir("/proc/self/fd"):\n    try: fds[f] = os.readlink("/proc/self/fd/" + f)\n    except OSError: pass\nprint(fds)';
+    const r = await py(listing);
+    expect(r.body.status).toBe('completed');
+    const fds = Object.entries(JSON.parse((r.body.stdout as string).replaceAll("'", '"')) as Record<string, string>).filter(([fd]) => Number(fd) > 2);
+    expect(fds.filter(([, target]) => target.startsWith('socket:') || target.startsWith(s.workDir))).toEqual([]);
+  });
   it('runs as an unprivileged uid with no capabilities', async () => {
     const r = await py("import os\nprint(os.getuid(), [l for l in open('/proc/self/status') if l.startswith('CapEff')][0].split()[1])");
     expect(r.body.stdout).toBe('65534 0000000000000000\n');
