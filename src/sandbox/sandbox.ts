@@ -63,6 +63,7 @@ const SETPRIV = '/usr/bin/setpriv';
  */
 const STARTER = 'ulimit -S -t $1 && ulimit -H -t $(($1 + 1)) && ulimit -f $2 && ulimit -n 256 && ulimit -c 0 || exit 125; n=$3; shift 3; '
   + 'while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
+/** The starter's exit code when it cannot set a limit or join a group (the program never started). */
 const SETUP_FAILED = 125;
 const CPU_POLL_MS = 25;
 
@@ -89,7 +90,7 @@ function bwrapArgs(uid: number, limits: SandboxLimits, env: Record<string, strin
     '--proc', '/proc', '--dev', '/dev',
     '--perms', '1777', '--size', tmpfsBytes, '--tmpfs', '/tmp',
     '--perms', '0777', '--size', tmpfsBytes, '--tmpfs', '/work',
-    '--ro-bind-fd', '4', '/code', '--remount-ro', '/',
+    '--ro-bind-fd', '4', '/code', '--remount-ro', '/', '--json-status-fd', '5',
     '--chdir', '/work', '--clearenv',
     ...Object.entries({ PATH: '/usr/bin:/bin', HOME: '/work', LANG: 'C.UTF-8', TMPDIR: '/tmp', ...env }).flatMap(([k, v]) => ['--setenv', k, v]),
   ];
@@ -121,7 +122,7 @@ class SandboxRun {
 
   constructor(private readonly group: RunGroup, private readonly spec: SandboxRunSpec, private readonly uid: number) {}
 
-  async execute(dirFd: number): Promise<Omit<SandboxResult, 'cpuMs' | 'peakMemoryBytes' | 'oomKilled' | 'setupError'>> {
+  async execute(dirFd: number): Promise<Omit<SandboxResult, 'cpuMs' | 'peakMemoryBytes' | 'oomKilled' | 'setupError'> & { started: boolean }> {
     const { limits } = this.spec;
     const capLimit = limits.outputKb * 1024;
     const stdout = new Capture(capLimit);
@@ -134,8 +135,11 @@ class SandboxRun {
       BWRAP, ...bwrapArgs(this.uid, limits, this.spec.env ?? {}), '--', ...this.spec.argv,
     ];
     const child = spawn('/bin/sh', ['-c', STARTER, 'sh', ...argv], {
-      env: { PATH: '/usr/bin:/bin' }, detached: true, stdio: ['pipe', 'pipe', 'pipe', this.spec.control ? 'pipe' : 'ignore', dirFd],
+      env: { PATH: '/usr/bin:/bin' }, detached: true, stdio: ['pipe', 'pipe', 'pipe', this.spec.control ? 'pipe' : 'ignore', dirFd, 'pipe'],
     });
+    // bubblewrap reports {"child-pid": …} on fd 5 once the program is started: before that, any failure is the sandbox's.
+    const status = new Capture(16 * 1024);
+    (child.stdio as unknown as Array<NodeJS.ReadableStream | null>)[5]?.on('data', (c: Buffer) => status.add(c));
     const stop = (): void => { try { process.kill(-(child.pid ?? 0), 'SIGKILL'); } catch { /* gone */ } void this.group.killAll(); };
     const wall = setTimeout(() => { this.timeLimit ??= 'wall'; stop(); }, limits.wallMs);
     const cpuPoll = setInterval(() => {
@@ -157,6 +161,7 @@ class SandboxRun {
     clearInterval(cpuPoll);
     return {
       exitCode, signal, stdout: stdout.value(), stderr: stderr.value(), control: control.value().toString('utf8'),
+      started: status.value().toString('utf8').includes('"child-pid"'),
       wallMs: Math.round(performance.now() - started), timeLimit: this.timeLimit, outputExceeded: this.outputExceeded,
     };
   }
@@ -205,8 +210,9 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       try { outcome = await new SandboxRun(group, spec, uid).execute(handle.fd); } finally { await handle.close(); }
       await group.killAll();
       const stats = await group.stats();
-      const setupError = outcome.exitCode === SETUP_FAILED && outcome.timeLimit === null && !stats.oomKilled ? `the sandbox could not start: ${outcome.stderr.toString('utf8').slice(0, 500)}` : null;
-      return { ...outcome, ...stats, setupError };
+      const { started, ...result } = outcome;
+      const setupError = !started && outcome.timeLimit === null ? `the sandbox could not start (exit ${outcome.exitCode}): ${outcome.stderr.toString('utf8').slice(0, 500)}` : null;
+      return { ...result, ...stats, setupError };
     } finally {
       await group.destroy();
       if (dir !== null) await rm(dir, { recursive: true, force: true });
