@@ -73,6 +73,9 @@ describe('POST /execute: statuses', () => {
     expect(r.body.stderr).not.toContain('launcher.py');
     const exit = await run({ language: 'javascript', code: 'process.exit(3)' });
     expect(exit.body).toMatchObject({ status: 'runtime_error', return_code: 3 });
+    // 125 is also the starter's own failure code: still the program's exit, not a sandbox failure.
+    const own = await run({ language: 'python', code: 'raise SystemExit(125)' });
+    expect(own).toMatchObject({ status: 200, body: { status: 'runtime_error', return_code: 125 } });
   });
   it('runtime_error naming the signal when the program is killed by one', async () => {
     const r = await run({ language: 'python', code: 'import os, signal\nos.kill(os.getpid(), signal.SIGSEGV)' });
