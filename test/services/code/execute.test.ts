@@ -133,9 +133,13 @@ describe('a full queue', () => {
   it('answers 429 with Retry-After once the slots and the queue are taken', async () => {
     const small = await startCodeService({ PITCHEY_CODE_CONCURRENCY: '1', PITCHEY_CODE_QUEUE: '1' });
     try {
-      const slow = { language: 'python', code: 'import time\ntime.sleep(1.5)', limits: { wall_ms: 5000 } };
+      const slow = { language: 'python', code: 'import time\ntime.sleep(2)', limits: { wall_ms: 10_000 } };
       const busy = [small.post('/execute', slow), small.post('/execute', slow)];
-      await new Promise((r) => setTimeout(r, 300));
+      for (let i = 0; i < 100; i++) { // until one runs and one waits
+        const policy = await (await fetch(`${small.base}/security-policies`)).json() as { concurrency: { running: number; queued: number } };
+        if (policy.concurrency.running === 1 && policy.concurrency.queued === 1) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
       const third = await small.post('/execute', slow);
       expect(third.status).toBe(429);
       expect(third.body.code).toBe('QUEUE_FULL');
