@@ -35,7 +35,9 @@ async function direct(program) {
   for (const f of prepared.files) writeFileSync(join(dir, f.name), local(f.content));
   const [cmd, ...args] = prepared.argv.map(local);
   const code = await new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    // The sandbox's environment, not ours (NODE_EXTRA_CA_CERTS alone costs node a CA bundle load).
+    const env = { PATH: '/usr/bin:/bin', HOME: dir, LANG: 'C.UTF-8', TMPDIR: tmpdir() };
+    const child = spawn(cmd, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
     child.stdout.resume(); child.stderr.resume(); child.stdio[3].resume();
     child.on('close', resolve);
   });
