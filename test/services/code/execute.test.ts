@@ -123,6 +123,12 @@ describe('limits, catalogs and the queue', () => {
     expect(byName.typescript?.version).toMatch(/^5\./);
     expect(body.limits.defaults.memory_mb).toBe(256);
   });
+  it('documents every route in /openapi.json', async () => {
+    const doc = await (await fetch(`${s.base}/openapi.json`)).json() as { paths: Record<string, unknown> };
+    for (const path of ['/execute', '/validate', '/deploy', '/functions', '/functions/{name}', '/functions/{name}/invoke', '/functions/{name}/rollback', '/languages', '/security-policies']) {
+      expect(doc.paths, path).toHaveProperty([path]);
+    }
+  });
   it('GET /security-policies reports the sandbox this host enforces', async () => {
     const body = await (await fetch(`${s.base}/security-policies`)).json() as { sandbox: { available: boolean; cgroups: string } };
     expect(body.sandbox).toMatchObject({ available: true, cgroups: expect.stringMatching(/^v[12]$/) });
