@@ -70,7 +70,7 @@ async function saturate(fn, concurrency) {
 }
 
 const sandbox = await createSandbox({ cgroupParent: null });
-if (!sandbox.info.available) { console.error(`sandbox unavailable: ${sandbox.info.reason}`); process.exit(1); }
+if (!sandbox.info.available) { console.error(`sandbox unavailable: ${sandbox.info.reason}`); await sandbox.close(); process.exit(1); }
 const executor = { sandbox, pool: new RunPool(2, 1000), defaults: LIMITS, maxima: LIMITS };
 try {
   console.log(`trivial program per language, ${RUNS} runs each, sequential; cgroups ${sandbox.info.cgroups}; 2-core machine shared with other work`);
