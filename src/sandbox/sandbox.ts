@@ -7,7 +7,7 @@
 // could have written: output comes from pipes only, and the folder is removed without following links.
 import { spawn } from 'node:child_process';
 import { constants, existsSync, lstatSync, readlinkSync } from 'node:fs';
-import { chmod, chown, mkdtemp, open, rm } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { prepareCgroups, RunGroup, type CgroupLayout } from './cgroup.js';
@@ -188,6 +188,17 @@ async function precondition(): Promise<string | null> {
   return null;
 }
 
+/** Sandbox roots of service processes that died without closing theirs (the pid is in the name). */
+async function removeStaleRoots(parent: string): Promise<void> {
+  for (const name of await readdir(parent).catch(() => [] as string[])) {
+    const pid = Number(/^pitchey-sandbox-(\d+)-/.exec(name)?.[1] ?? NaN);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try { process.kill(pid, 0); } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') await rm(join(parent, name), { recursive: true, force: true });
+    }
+  }
+}
+
 /** Builds the sandbox, or one that refuses every run with the reason it cannot be built. */
 export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const uid = options.uid ?? 65534;
@@ -196,7 +207,9 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const cg = missing === null ? await prepareCgroups(options.cgroupParent) : { reason: missing };
   const layout = 'layout' in cg ? cg.layout : null;
   const info: SandboxInfo = { available: layout !== null, reason: 'reason' in cg ? cg.reason : null, cgroups: layout?.mode ?? null, uid, bwrap: missing === null ? BWRAP : null };
-  const workRoot = await mkdtemp(join(options.workParent ?? tmpdir(), 'pitchey-sandbox-'));
+  const workParent = options.workParent ?? tmpdir();
+  await removeStaleRoots(workParent);
+  const workRoot = await mkdtemp(join(workParent, `pitchey-sandbox-${process.pid}-`));
   await chmod(workRoot, 0o711);
 
   const run = async (spec: SandboxRunSpec): Promise<SandboxResult> => {

@@ -1,5 +1,7 @@
 // /execute for every language and every status a run can end in, /languages and
 // /security-policies, the limits' maxima (422) and the bounded queue (429).
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leftoverCgroups, leftovers, startCodeService, strayProcesses, type CodeTestService } from './support.js';
 
@@ -132,6 +134,18 @@ describe('limits, catalogs and the queue', () => {
   it('GET /security-policies reports the sandbox this host enforces', async () => {
     const body = await (await fetch(`${s.base}/security-policies`)).json() as { sandbox: { available: boolean; cgroups: string } };
     expect(body.sandbox).toMatchObject({ available: true, cgroups: expect.stringMatching(/^v[12]$/) });
+  });
+});
+
+describe('leftovers of a crashed instance', () => {
+  it('removes sandbox roots of service processes that no longer exist, keeps live ones', async () => {
+    const dead = 'pitchey-sandbox-4194303-AbCdEf'; // above any pid this host hands out
+    const live = `pitchey-sandbox-${process.ppid}-keep`; // a live process that is not this one
+    const other = await startCodeService({}, (dir) => { mkdirSync(join(dir, dead, 'run-x'), { recursive: true }); mkdirSync(join(dir, live)); });
+    try {
+      expect(existsSync(join(other.workDir, dead))).toBe(false);
+      expect(existsSync(join(other.workDir, live))).toBe(true);
+    } finally { await other.stop(); }
   });
 });
 

@@ -18,10 +18,11 @@ export interface CodeTestService {
   stop(): Promise<void>;
 }
 
-export async function startCodeService(env: Record<string, string> = {}): Promise<CodeTestService> {
+export async function startCodeService(env: Record<string, string> = {}, beforeStart?: (workDir: string) => void): Promise<CodeTestService> {
   const tmp = makeTempDir('pitchey-code-test-');
   const work = makeTempDir('pitchey-code-work-');
   chmodSync(work.dir, 0o755);
+  beforeStart?.(work.dir);
   process.env.PITCHEY_TEST_SECRET = SECRET;
   const svc = await createService(codeService, { config: testConfig(tmp.dir, { PITCHEY_RATE_LIMIT: 'false', PITCHEY_CODE_WORK_DIR: work.dir, ...env }) });
   const base = `http://127.0.0.1:${await svc.listen(0, '127.0.0.1')}`;
