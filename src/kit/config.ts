@@ -1,6 +1,7 @@
 // The one config loader: settings come from the environment and an optional JSON file
 // (environment wins), are validated once at start-up, and every bad value gets its own message.
 import { readFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 
 export type Mode = 'development' | 'test' | 'production';
@@ -70,7 +71,45 @@ export interface Config {
   aiCacheTtlMs: number;
   aiCacheRedisUrl: string | null;
   aiTextLimits: Record<string, number>;
+  /** Code executor: programs run at once (default: the machine's cores) and runs waiting beyond them. */
+  codeConcurrency: number;
+  codeQueue: number;
+  /** Code executor: limits a run gets when the request names none, and the most a request may ask for. */
+  codeLimits: CodeLimits;
+  codeMaxLimits: CodeLimits;
+  /** Code executor: a delegated cgroup (path inside each hierarchy) to nest run groups under; null = the service's own + /pitchey-code. */
+  codeCgroup: string | null;
+  /** Code executor: where the sandbox's run folders are made (every ancestor searchable by the sandbox uid). */
+  codeWorkDir: string;
+  /** Code executor: deadline of a TypeScript type check in /validate. */
+  codeTypecheckMs: number;
 }
+
+/** Per-run sandbox limits, in the units the API uses. */
+export interface CodeLimits { cpu_ms: number; wall_ms: number; memory_mb: number; output_kb: number; processes: number }
+
+const CODE_LIMIT_RANGES: Record<keyof CodeLimits, [number, number]> = {
+  cpu_ms: [100, 600_000], wall_ms: [100, 600_000], memory_mb: [16, 65_536], output_kb: [1, 65_536], processes: [1, 4_096],
+};
+
+/** `cpu_ms=10000,wall_ms=30000,memory_mb=256,output_kb=1024,processes=64` (any subset over `base`). */
+function codeLimits(base: CodeLimits) {
+  return (raw: unknown): CodeLimits => {
+    const out = { ...base };
+    for (const part of text(raw).split(',').filter((p) => p.trim() !== '')) {
+      const [name = '', value = ''] = part.trim().split('=');
+      const range = CODE_LIMIT_RANGES[name as keyof CodeLimits];
+      const n = Number(value);
+      if (range === undefined) throw new SettingError(`unknown limit "${name}" (cpu_ms, wall_ms, memory_mb, output_kb, processes)`);
+      if (!Number.isInteger(n) || n < range[0] || n > range[1]) throw new SettingError(`${name} must be an integer from ${range[0]} to ${range[1]}`);
+      out[name as keyof CodeLimits] = n;
+    }
+    return out;
+  };
+}
+
+const CODE_DEFAULT_LIMITS: CodeLimits = { cpu_ms: 10_000, wall_ms: 30_000, memory_mb: 256, output_kb: 1024, processes: 64 };
+const CODE_MAX_LIMITS: CodeLimits = { cpu_ms: 30_000, wall_ms: 50_000, memory_mb: 1024, output_kb: 4096, processes: 256 };
 
 /** Fault injection for tests and game days: a share of 500s, added latency, a crash after N requests. */
 export interface Faults { errorRate: number; latencyMs: number; crashAfter: number | null; after: number }
@@ -259,6 +298,13 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'docMaxPages', env: 'PITCHEY_DOC_MAX_PAGES', doc: 'most pages a PDF given to the document processor may have (more is a 422)', fallback: () => 1_000, parse: integer(1, 100_000) },
   { key: 'ocrMaxPages', env: 'PITCHEY_OCR_MAX_PAGES', doc: 'most pages one OCR request may recognise', fallback: () => 50, parse: integer(1, 10_000) },
   { key: 'ocrTimeoutMs', env: 'PITCHEY_OCR_TIMEOUT_MS', doc: 'time limit of one OCR run (request or job)', fallback: () => 600_000, parse: integer(1_000, 86_400_000) },
+  { key: 'codeConcurrency', env: 'PITCHEY_CODE_CONCURRENCY', doc: 'code executor: programs run at once per instance; default the number of cores', fallback: () => availableParallelism(), parse: integer(1, 256) },
+  { key: 'codeQueue', env: 'PITCHEY_CODE_QUEUE', doc: 'code executor: runs that may wait for a free slot; beyond it 429 with Retry-After', fallback: () => 32, parse: integer(0, 10_000) },
+  { key: 'codeLimits', env: 'PITCHEY_CODE_LIMITS', doc: 'code executor: default per-run limits `cpu_ms=10000,wall_ms=30000,memory_mb=256,output_kb=1024,processes=64` (any subset)', fallback: () => CODE_DEFAULT_LIMITS, parse: codeLimits(CODE_DEFAULT_LIMITS) },
+  { key: 'codeMaxLimits', env: 'PITCHEY_CODE_MAX_LIMITS', doc: 'code executor: the most a request may ask for, same form; default `cpu_ms=30000,wall_ms=50000,memory_mb=1024,output_kb=4096,processes=256`', fallback: () => CODE_MAX_LIMITS, parse: codeLimits(CODE_MAX_LIMITS) },
+  { key: 'codeCgroup', env: 'PITCHEY_CODE_CGROUP', doc: 'code executor: a delegated cgroup path (inside each hierarchy) for sandbox run groups; default `<the service\'s own cgroup>/pitchey-code`', fallback: () => null, parse: (raw) => { const v = text(raw); if (!/^\/[\w./-]*$/.test(v) || v.includes('..')) throw new SettingError('must be an absolute cgroup path like /pitchey/code'); return v; } },
+  { key: 'codeWorkDir', env: 'PITCHEY_CODE_WORK_DIR', doc: 'code executor: where the sandbox makes its run folders (each removed after its run); every ancestor must be searchable by the sandbox uid 65534', fallback: () => tmpdir(), parse: (raw) => resolve(text(raw)) },
+  { key: 'codeTypecheckMs', env: 'PITCHEY_CODE_TYPECHECK_MS', doc: 'code executor: deadline of a TypeScript type check in `/validate`', fallback: () => 5_000, parse: integer(100, 120_000) },
   { key: 'track', env: 'PITCHEY_TRACK', doc: 'traffic track this instance belongs to (stable, canary, blue, green)', fallback: () => 'stable', parse: oneOf(['stable', 'canary', 'blue', 'green'] as const) },
   { key: 'aiOpenaiApiKey', env: 'PITCHEY_AI_OPENAI_API_KEY', doc: 'ai: OpenAI API key; unset = the `openai` provider is listed unavailable (unless a base URL of an OpenAI-compatible server is set)', fallback: () => null, parse: text },
   { key: 'aiOpenaiBaseUrl', env: 'PITCHEY_AI_OPENAI_BASE_URL', doc: 'ai: base URL of the OpenAI API or of any OpenAI-compatible server (vLLM, LocalAI, LM Studio), e.g. `http://127.0.0.1:8000/v1`; default the SDK\'s', fallback: () => null, parse: httpUrl },

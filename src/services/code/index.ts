@@ -1,23 +1,14 @@
-// Code executor (:8085, /api/code/): sandboxed Python, JavaScript, TypeScript and SQL.
-// This build reports the runtimes found and the sandbox this machine can provide; execution
-// arrives with its issue and will refuse (503) whenever the sandbox cannot be built.
-import { cgroupMode, detectTools, type ServiceManifest } from '../../kit/index.js';
-
-const LIMITS = { wall_ms: 30_000, memory_mb: 256, stdout_kb: 1024, stderr_kb: 1024, code_chars: 50_000 };
-
-async function languages(): Promise<Array<{ name: string; runtime: string; version: string | null; available: boolean; reason?: string }>> {
-  const [python] = await detectTools(['python3']);
-  const { default: Database } = await import('better-sqlite3');
-  const sqlite = new Database(':memory:');
-  const sqliteVersion = (sqlite.prepare('select sqlite_version() as v').get() as { v: string }).v;
-  sqlite.close();
-  return [
-    { name: 'python', runtime: 'CPython', version: python?.version ?? null, available: python?.present ?? false, ...(python?.present ? {} : { reason: 'python3 is not installed' }) },
-    { name: 'javascript', runtime: 'Node.js', version: process.versions.node, available: true },
-    { name: 'typescript', runtime: 'Node.js + esbuild', version: null, available: false, reason: 'no TypeScript transpiler in this build yet' },
-    { name: 'sql', runtime: 'SQLite (in memory)', version: sqliteVersion, available: true },
-  ];
-}
+// Code executor (:8085, /api/code/): Python, JavaScript, TypeScript and SQL run in a bubblewrap +
+// cgroup sandbox (src/sandbox), validated by each language's parser, and deployable as versioned
+// functions. When the sandbox cannot be built on this host, every run is refused with 503.
+import { type ServiceManifest } from '../../kit/index.js';
+import { createSandbox } from '../../sandbox/index.js';
+import { STATUSES } from './execute.js';
+import { FunctionStore } from './functions.js';
+import { runtimeVersions } from './languages.js';
+import { RunPool } from './pool.js';
+import { MAX_CODE_CHARS, registerCodeRoutes } from './routes.js';
+import { TypeChecker } from './ts-check.js';
 
 export const codeService: ServiceManifest = {
   name: 'code',
@@ -25,17 +16,54 @@ export const codeService: ServiceManifest = {
   description: 'Sandboxed code execution and deployable functions.',
   homePort: 8085,
   requiredTools: ['bwrap'],
-  routes(app) {
-    app.get('/languages', { config: { auth: 'public' }, schema: { summary: 'Languages, runtime versions and limits' } }, async () => ({ languages: await languages(), limits: LIMITS }));
-    app.get('/security-policies', { config: { auth: 'public' }, schema: { summary: 'The sandbox policy this machine can enforce' } }, async () => {
-      const [bwrap] = await detectTools(['bwrap']);
+  async routes(app, ctx) {
+    const { config } = ctx;
+    const sandbox = await createSandbox({ cgroupParent: config.codeCgroup, workParent: config.codeWorkDir });
+    if (!sandbox.info.available) app.log.warn({ reason: sandbox.info.reason }, 'code sandbox unavailable: every run will be refused with 503');
+    const pool = new RunPool(config.codeConcurrency, config.codeQueue);
+    const types = new TypeChecker(config.codeTypecheckMs);
+    const functions = new FunctionStore(ctx.dataDir);
+    const executor = { sandbox, pool, defaults: config.codeLimits, maxima: config.codeMaxLimits };
+    app.addHook('onClose', async () => { await types.close(); functions.close(); await sandbox.close(); });
+    types.warm(); // load the compiler and the standard declarations before the first request
+
+    const limits = { defaults: config.codeLimits, maxima: config.codeMaxLimits, code_chars: MAX_CODE_CHARS };
+    app.get('/languages', { config: { auth: 'public' }, schema: { summary: 'Languages, runtime versions and limits' } }, async () => {
+      const v = await runtimeVersions();
+      const available = sandbox.info.available;
+      const reason = available ? {} : { reason: sandbox.info.reason };
       return {
-        sandbox: { tool: 'bubblewrap', version: bwrap?.version ?? null, available: bwrap?.present ?? false },
-        cgroups: cgroupMode(),
-        network: 'none',
-        filesystem: 'read-only system, private /tmp /proc /dev, fresh folder per run',
-        limits: LIMITS,
+        languages: [
+          { name: 'python', runtime: 'CPython (Debian /usr/bin/python3)', version: v.python, available: available && v.python !== null, ...reason },
+          { name: 'javascript', runtime: 'Node.js', version: v.node, available, ...reason },
+          { name: 'typescript', runtime: `Node.js ${v.node}, transpiled by esbuild ${v.esbuild}; type-checked by TypeScript ${v.typescript} in /validate`, version: v.typescript, available, ...reason },
+          { name: 'sql', runtime: 'SQLite in memory (Python sqlite3 module)', version: v.sqlite, available: available && v.sqlite !== null, ...reason },
+        ],
+        limits,
+        statuses: STATUSES,
       };
     });
+    app.get('/security-policies', { config: { auth: 'public' }, schema: { summary: 'The sandbox policy this host enforces' } }, async () => ({
+      sandbox: { tool: 'bubblewrap', available: sandbox.info.available, reason: sandbox.info.reason, cgroups: sandbox.info.cgroups, run_as_uid: sandbox.info.uid },
+      namespaces: ['user (no new user namespaces inside)', 'pid', 'network (none: no interfaces but loopback)', 'ipc', 'uts', 'mount', 'cgroup'],
+      filesystem: 'read-only /usr (and /bin /lib as the host links them), /etc/ld.so.cache and /etc/localtime only; private /proc /dev; tmpfs /tmp and /work (the working dir, capped at the memory limit); the code read-only at /code',
+      environment: 'cleared: PATH, HOME, LANG, TMPDIR only',
+      limits: {
+        ...limits,
+        enforcement: {
+          cpu_ms: 'the cgroup\'s CPU time over every process, polled every 25 ms; RLIMIT_CPU per process as a backstop',
+          wall_ms: 'timer; the whole process tree is killed',
+          memory_mb: 'cgroup memory limit (no swap); node\'s heap is set to 75 % of it',
+          output_kb: 'stdout and stderr each; the run is killed once either exceeds it',
+          processes: 'cgroup pids limit (threads count; the runtime\'s own threads are added on top)',
+          files: 'RLIMIT_FSIZE = the memory limit, RLIMIT_NOFILE 256, no core dumps',
+        },
+      },
+      concurrency: pool.stats(),
+      validation: 'Python: ast; JavaScript: acorn; TypeScript: the TypeScript compiler (deadline ' + config.codeTypecheckMs + ' ms) and acorn over esbuild output; SQL: SQLite prepare under an authorizer',
+      sql: 'ATTACH/DETACH, load_extension and PRAGMA writes are refused by the authorizer',
+    }));
+
+    registerCodeRoutes(app, { executor, validator: { sandbox, pool, types }, functions });
   },
 };
