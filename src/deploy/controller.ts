@@ -22,7 +22,8 @@ export interface ControllerPorts {
    * Smoke requests to a track before it gets real traffic (through the router, the way clients
    * come in). Resolves null when they pass, or the reason they failed.
    */
-  smoke?: (service: string, track: Track) => Promise<string | null>;
+  /** The service's smoke journey against one track's instances: evidence, audited with the deployment. */
+  smoke?: (service: string, track: Track) => Promise<Evidence>;
   clock?: () => number;
   log?: (message: string) => void;
 }
@@ -304,7 +305,7 @@ export class Controller {
       case 'stopInstances': await this.retire(service, this.matching(service, action.track, action.version).slice(0, action.count ?? Infinity).map((h) => h.id)); return;
       case 'promote': await this.promote(service, action.from, live.row.state.plan.toVersion); return;
       case 'startInstances': {
-        const outcome = await this.startAndWait(service, action, live.row.state.plan.readyTimeoutMs);
+        const outcome = await this.startAndWait(live.row.id, service, action, live.row.state.plan.readyTimeoutMs);
         await this.step(live, outcome);
       }
     }
@@ -330,7 +331,7 @@ export class Controller {
     await this.retire(service, old.map((h) => h.id));
   }
 
-  private async startAndWait(service: string, action: Extract<Action, { kind: 'startInstances' }>, timeoutMs: number): Promise<EngineInput> {
+  private async startAndWait(deploymentId: string, service: string, action: Extract<Action, { kind: 'startInstances' }>, timeoutMs: number): Promise<EngineInput> {
     const deadline = this.now() + timeoutMs;
     try {
       const handles = await this.ports.driver.start({ service, track: action.track, version: action.version, count: action.count, faults: action.faults }, timeoutMs);
@@ -338,8 +339,9 @@ export class Controller {
         if (this.now() > deadline) throw new Error(`instances of ${action.version} were not healthy within ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 100));
       }
-      const smokeFailure = action.track === 'stable' ? null : await this.ports.smoke?.(service, action.track) ?? null;
-      if (smokeFailure !== null) throw new Error(`smoke requests to ${action.track} failed: ${smokeFailure}`);
+      const smoke = action.track === 'stable' || this.ports.smoke === undefined ? null : await this.ports.smoke(service, action.track);
+      if (smoke !== null) this.audit('smoke', 'controller', { when: 'before-traffic', track: action.track, evidence: smoke }, deploymentId);
+      if (smoke?.status === 'fail') throw new Error(`smoke journey on ${action.track} failed: ${smoke.observed}`);
       return { kind: 'instancesStarted' };
     } catch (err) {
       await this.ports.driver.stop(this.matching(service, action.track, action.version).map((h) => h.id), 0);

@@ -27,6 +27,8 @@ function sections(r: DeploymentRecord): Section[] {
     ...(r.rollback ? [{ title: 'Rollback', lines: [`Rolled back: ${r.rollback.reason}`, ...(r.rollback.verdict ? [`Deciding verdict: ${r.rollback.verdict.ruleId} observed ${num(r.rollback.verdict.evidence.observed)} against ${num(r.rollback.verdict.evidence.threshold)} over ${r.rollback.verdict.evidence.samples.candidate} new-version and ${r.rollback.verdict.evidence.samples.baseline} stable requests.`] : [])] }] : []),
     { title: 'Timeline', table: { headers: ['+s', 'event', 'by', 'detail'], rows: r.timeline.map((t) => [String(t.offsetS), t.kind, t.actor, t.summary]) } },
     { title: 'People\'s duties (recorded acknowledgements, not checked by the system)', table: { headers: ['item', 'acknowledged by', 'at', 'note'], rows: r.acknowledgements.map((a) => [a.title, a.by ?? 'not recorded', a.at ?? '–', a.note ?? '']) } },
+    { title: 'Smoke journeys', ...(r.smokeRollback ? { lines: [`The after-deploy smoke journey failed and rolled the service back to ${r.smokeRollback.to}: ${r.smokeRollback.reason}`] } : {}),
+      table: { headers: ['when', 'track', 'journey', 'status', 'observed'], rows: r.smoke.map((x) => [x.when, x.track, x.evidence.check, x.evidence.status, x.evidence.observed]) }, empty: 'No smoke journey is recorded for this deployment.' },
     r.validation === null
       ? { title: 'Post-deployment validation', empty: r.outcome === 'promoted' ? 'Validation did not start.' : 'Not applicable: the release was not promoted.' }
       : { title: 'Post-deployment validation', ...(r.validation.rolledBackTo ? { lines: [`A breach in the immediate phase rolled the service back to ${r.validation.rolledBackTo}.`] } : {}),

@@ -42,6 +42,10 @@ export interface DeploymentRecord {
   acknowledgements: Array<{ item: string; title: string; by: string | null; at: string | null; note: string | null }>;
   /** Post-deployment phases that have ended, with their verdicts; null when validation never started. */
   validation: { phases: Array<{ at: string; phase: string; status: string; observed: string; threshold: string }>; rolledBackTo: string | null } | null;
+  /** Smoke journeys: before the new instances took traffic, and after the promotion. */
+  smoke: Array<{ when: string; track: string; evidence: Evidence }>;
+  /** Set when a failed after-deploy smoke journey rolled the service back. */
+  smokeRollback: { to: string; reason: string } | null;
   audit: { verified: boolean; events: number };
 }
 
@@ -53,6 +57,7 @@ function summarizeEvent(e: AuditEvent): string {
   if (e.kind.startsWith('action.')) return JSON.stringify((d as { action?: unknown }).action ?? d);
   if (e.kind === 'signoff.given') return `${String(d.role)} by ${String(d.name)}${d.comment ? ` (“${String(d.comment)}”)` : ''}`;
   if (e.kind === 'acknowledgement') return `${String(d.item)} by ${String(d.name)}${d.note ? `: ${String(d.note)}` : ''}`;
+  if (e.kind === 'smoke') { const ev = d.evidence as Evidence; return `${String(d.when)} on ${String(d.track)}: ${ev.status} — ${ev.observed}`; }
   if (e.kind === 'checks.evaluated') return `${String(d.passed ? 'passed' : 'failed')} (${(d.evidence as unknown[] | undefined)?.length ?? 0} checks)`;
   return d.reason ? String(d.reason) : '';
 }
@@ -92,6 +97,8 @@ export function readRecord(db: ControllerDb, row: DeploymentRow, options: { requ
       return { item, title: ACKNOWLEDGEMENTS[item], by: a ? String(a.data.name) : null, at: a ? iso(a.at) : null, note: a?.data.note ? String(a.data.note) : null };
     }),
     audit: { verified: verifyAudit(db) === null, events: events.length },
+    smoke: events.filter((e) => e.kind === 'smoke').map((e) => ({ when: String(e.data.when), track: String(e.data.track), evidence: e.data.evidence as Evidence })),
+    smokeRollback: ((e) => (e === undefined ? null : { to: String(e.data.to), reason: String(e.data.reason) }))(events.find((e) => e.kind === 'smoke.rollback')),
     validation: events.some((e) => e.kind === 'validation.started') ? {
       phases: events.filter((e) => e.kind === 'validation.phase').map((e) => ({ at: iso(e.at), phase: String(e.data.phase), status: String(e.data.status), observed: String(e.data.observed), threshold: String(e.data.threshold) })),
       rolledBackTo: (events.find((e) => e.kind === 'validation.rollback')?.data.to as string | undefined) ?? null,

@@ -12,12 +12,13 @@ import type { Driver, InstanceHandle } from '../deploy/adapters/driver.js';
 import { Controller } from '../deploy/controller.js';
 import { registerDeployApi } from '../deploy/http.js';
 import { PostDeployValidator } from '../deploy/validation.js';
-import { openControllerDb } from '../deploy/store.js';
-import { GATEWAY_ROUTES, TRACK_HEADER, createGateway, type Gateway } from '../gateway/index.js';
-import { request } from 'undici';
+import { openControllerDb, type DeploymentRow } from '../deploy/store.js';
+import { createGateway, type Gateway } from '../gateway/index.js';
+import type { Evidence } from '../deploy/checks/evidence.js';
+import { smokeService } from '../deploy/smoke/index.js';
 import { SIGNOFF_ROLES, isSignoffRole, type SignoffRole } from '../deploy/engine/index.js';
 import type { Track } from '../deploy/engine/types.js';
-import { SERVICE_NAMES, createMetrics, type Config } from '../kit/index.js';
+import { SERVICE_NAMES, createMetrics, type Config, type ServiceName } from '../kit/index.js';
 
 export interface InstanceEntry { role: string; id: string; url: string; pid: number; track: string; version: string }
 
@@ -51,21 +52,13 @@ function requiredSignoffs(config: Config): SignoffRole[] {
 }
 
 /** Smoke requests through the gateway's track header: readiness and the API description, as a client reaches them. */
-function createSmoke(config: Config, gatewayUrl: () => string): (service: string, track: Track) => Promise<string | null> {
+function createSmoke(config: Config, gatewayUrl: () => string): (service: string, track: Track) => Promise<Evidence> {
   const key = config.apiKeys.find((k) => k.scopes.includes('*') || k.scopes.includes('admin'))?.key;
   return async (service, track) => {
-    const route = GATEWAY_ROUTES.find((r) => r.service === service && r.strip);
-    if (key === undefined || route === undefined) return null; // no admin key to send the track header with
-    for (const path of ['ready', 'openapi.json']) {
-      try {
-        const res = await request(`${gatewayUrl()}${route.prefix}${path}`, { headers: { 'x-api-key': key, [TRACK_HEADER]: track }, headersTimeout: 5_000, bodyTimeout: 5_000 });
-        const body = await res.body.text();
-        if (res.statusCode !== 200) return `GET ${route.prefix}${path} answered ${res.statusCode}: ${body.slice(0, 200)}`;
-      } catch (err) {
-        return `GET ${route.prefix}${path}: ${(err as Error).message}`;
-      }
+    if (key === undefined) {
+      return { check: `smoke-${service}`, title: `${service} smoke journey`, status: 'warn', observed: 'not run: no key with the admin scope to send the track header with', threshold: 'every step answers 2xx with a real result', source: gatewayUrl(), at: new Date().toISOString() };
     }
-    return null;
+    return smokeService(service as ServiceName, { baseUrl: gatewayUrl(), apiKey: key, track: track === 'stable' ? null : track, timeoutMs: 60_000 });
   };
 }
 
@@ -84,22 +77,32 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
     onDown: (h) => { gateway.pools.get(h.service as never)?.remove(h.id); record(); },
   });
   const db = openControllerDb(join(config.dataDir, 'controller.sqlite'));
-  const controller = new Controller({ db, driver, router: createGatewayRouter(gateway), metrics: createGatewayMetricSource(gateway), smoke: createSmoke(config, () => gatewayUrl), log }, {
+  const smoke = createSmoke(config, () => gatewayUrl);
+  const controller = new Controller({ db, driver, router: createGatewayRouter(gateway), metrics: createGatewayMetricSource(gateway), smoke, log }, {
     env: config.deployEnv, baseVersion: config.version, production: config.mode === 'production',
     intervalMs: config.analysisIntervalMs, windowMs: config.analysisWindowMs, drainMs: config.drainTimeoutMs,
     signoffs: requiredSignoffs(config), signoffTtlMs: config.signoffTtlMs, signoffTimeoutMs: config.signoffTimeoutMs,
   });
+  /** A promoted release that breaks (validation breach, failed smoke journey) goes back to the version before it. */
+  const rollBackToPrevious = (row: DeploymentRow, kind: string, data: Record<string, unknown>): void => {
+    const previous = row.state.plan.fromVersion;
+    if (previous === null) { controller.audit('validation.alert', 'controller', { reason: 'no previous version to roll back to', ...data }, row.id); return; }
+    const back = controller.deploy({ service: row.service, toVersion: previous, strategy: 'blue-green', steps: [100], bakeMs: 0, rules: [], author: 'controller' });
+    controller.audit(kind, 'controller', { to: previous, deployment: back.id, ...data }, row.id);
+  };
   const validator = new PostDeployValidator({
     metrics: createGatewayMetricSource(gateway), log,
     audit: (kind, data, id) => controller.audit(kind, 'controller', data, id),
-    rollback: async (row, verdict) => {
-      const previous = row.state.plan.fromVersion;
-      if (previous === null) { controller.audit('validation.alert', 'controller', { reason: 'no previous version to roll back to', verdict: { ...verdict } }, row.id); return; }
-      const back = controller.deploy({ service: row.service, toVersion: previous, strategy: 'blue-green', steps: [100], bakeMs: 0, rules: [], author: 'controller' });
-      controller.audit('validation.rollback', 'controller', { to: previous, deployment: back.id, verdict: { ...verdict } }, row.id);
-    },
+    rollback: async (row, verdict) => rollBackToPrevious(row, 'validation.rollback', { verdict: { ...verdict } }),
   }, { phasesMs: config.validationPhasesMs, sampleMs: Math.max(1_000, config.analysisIntervalMs * 4) });
-  controller.onPromoted((row) => validator.start(row));
+  controller.onPromoted((row) => {
+    validator.start(row);
+    if (row.author === 'controller') return; // a rollback's own promotion is not smoke-tested into another rollback
+    void smoke(row.service, 'stable').then((evidence) => {
+      controller.audit('smoke', 'controller', { when: 'after-deploy', track: 'stable', evidence }, row.id);
+      if (evidence.status === 'fail') rollBackToPrevious(row, 'smoke.rollback', { reason: evidence.observed });
+    });
+  });
   for (const row of controller.recover()) log(`deployment ${row.id} was live when the controller stopped: ${row.state.phase === 'promoting' ? 'promotion completed' : 'rolled back'}`);
   registerDeployApi(gateway.app, { controller, services: SERVICE_NAMES, releasesDir: defaultReleasesDir(config.dataDir), baseVersion: config.version, env: config.deployEnv, db, dataDir: config.dataDir, enforceChecks: config.deployEnv === 'production',
     analysis: { intervalMs: config.analysisIntervalMs, windowMs: config.analysisWindowMs },

@@ -35,8 +35,9 @@ const STATE: DeploymentState = {
   phase: 'promoted', stepIndex: 1, stepStartedAt: 2_000, breachSince: {}, assessments: [], reason: null, startedAt: 1_000, updatedAt: 3_000, replaced: 0,
 };
 const EXPECTED_FILES = [
-  'controller.sqlite', 'releases/v1/manifest.json', 'services/code/functions/hello/index.js',
-  'services/media/streams/s1/master.m3u8', 'services/media/streams/s2/manifest.mpd', 'services/video/jobs.sqlite', 'templates/pitch-deck.json',
+  'controller.sqlite', 'releases/v1/manifest.json', 'services/ai/classifiers/spam/v1.json', 'services/code/functions.sqlite',
+  'services/document/templates/pitch-deck.json', 'services/media/streams.json',
+  'services/media/streams/s1/master.m3u8', 'services/media/streams/s2/manifest.mpd', 'services/video/jobs.sqlite',
 ];
 
 /** A data dir as a running platform leaves it; the controller and job stores stay open (WAL) until the test ends. */
@@ -49,8 +50,13 @@ async function runningDataDir(): Promise<string> {
   const jobs = createSqliteJobBackend({ path: join(dataDir, 'services/video/jobs.sqlite') });
   cleanups.push(() => jobs.close());
   await jobs.enqueue('transcode', { input: 'pitch.mp4' }, { id: 'job-1' }, 1_000);
-  write(dataDir, 'templates/pitch-deck.json', '{"name":"pitch-deck"}\n');
-  write(dataDir, 'services/code/functions/hello/index.js', 'export default () => "hi";\n');
+  write(dataDir, 'services/document/templates/pitch-deck.json', '{"name":"pitch-deck"}\n');
+  write(dataDir, 'services/ai/classifiers/spam/v1.json', '{"version":1}\n');
+  write(dataDir, 'services/media/streams.json', '{"streams":[]}\n');
+  mkdirSync(join(dataDir, 'services/code'), { recursive: true });
+  const functions = new Database(join(dataDir, 'services/code/functions.sqlite'));
+  functions.exec("create table functions (name text, version integer, code text); insert into functions values ('hello', 1, 'print(1)')");
+  cleanups.push(() => functions.close());
   write(dataDir, 'services/media/streams/s1/master.m3u8', '#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000\n720p.m3u8\n');
   write(dataDir, 'services/media/streams/s1/seg-0.m4s', 'segment bytes');
   write(dataDir, 'services/media/streams/s2/manifest.mpd', '<MPD/>\n');
@@ -75,7 +81,7 @@ describe('createBackup', () => {
     const { dir, manifest } = await createBackup({ dataDir, now: NOW });
     expect(dir).toBe(join(dataDir, 'backups', '2025-03-04T050607.089Z'));
     expect(manifest.files.map((f) => f.path)).toEqual(EXPECTED_FILES);
-    expect(manifest).toMatchObject({ version: 1, createdAt: NOW.toISOString(), sourceDataDir: dataDir, absent: ['checks'], restoreTestedAt: null });
+    expect(manifest).toMatchObject({ version: 1, createdAt: NOW.toISOString(), sourceDataDir: dataDir, absent: ['ai-usage', 'checks'], restoreTestedAt: null });
     for (const f of manifest.files) expect(sha256(join(dir, f.path))).toBe(f.sha256);
     expect(readdirSync(join(dataDir, 'backups'))).toEqual(['2025-03-04T050607.089Z']);
     expect(existsSync(join(dir, 'controller.sqlite-wal'))).toBe(false);
@@ -124,7 +130,7 @@ describe('restoreBackup', () => {
     const { dir } = await createBackup({ dataDir: await runningDataDir(), now: NOW });
     const into = join(tempDir(), 'new', 'data');
     restoreBackup({ backupDir: dir, into });
-    expect(readdirSync(into).sort()).toEqual(['controller.sqlite', 'releases', 'services', 'templates']);
+    expect(readdirSync(into).sort()).toEqual(['controller.sqlite', 'releases', 'services']);
     expect(readdirSync(dirname(into))).toEqual(['data']);
   });
 
@@ -142,7 +148,7 @@ describe('restoreBackup', () => {
 
   it('refuses a tampered backup and writes nothing', async () => {
     const { dir } = await createBackup({ dataDir: await runningDataDir(), now: NOW });
-    write(dir, 'templates/pitch-deck.json', '{"name":"evil"}\n');
+    write(dir, 'services/document/templates/pitch-deck.json', '{"name":"evil"}\n');
     const into = join(tempDir(), 'target');
     expect(() => restoreBackup({ backupDir: dir, into })).toThrow(/does not verify[\s\S]*templates\/pitch-deck\.json/);
     expect(existsSync(into)).toBe(false);
@@ -157,10 +163,10 @@ describe('verifyBackup finds', () => {
 
   it('a changed file, naming it', async () => {
     const dir = await fresh();
-    write(dir, 'services/code/functions/hello/index.js', 'export default () => "pwned";\n');
+    write(dir, 'services/ai/classifiers/spam/v1.json', '{"version":2}\n');
     const r = verifyBackup(dir);
     expect(r.ok).toBe(false);
-    expect(r.problems.join('\n')).toMatch(/^services\/code\/functions\/hello\/index\.js: .*(bytes|sha256)/m);
+    expect(r.problems.join('\n')).toMatch(/^services\/ai\/classifiers\/spam\/v1\.json: .*(bytes|sha256)/m);
   });
 
   it('a deleted file', async () => {
@@ -195,9 +201,9 @@ describe('verifyBackup finds', () => {
     const r = verifyBackup(dir);
     expect(r.ok).toBe(false);
     expect(r.problems).toEqual([
-      'manifest: file #8 has an unsafe path "../../etc/passwd" (not read)',
-      'manifest: file #9 has an unsafe path "../outside.txt" (not read)',
-      'manifest: file #10 has an unsafe path "/etc/hostname" (not read)',
+      'manifest: file #10 has an unsafe path "../../etc/passwd" (not read)',
+      'manifest: file #11 has an unsafe path "../outside.txt" (not read)',
+      'manifest: file #12 has an unsafe path "/etc/hostname" (not read)',
     ]);
     expect(() => restoreBackup({ backupDir: dir, into: join(tempDir(), 't') })).toThrow(/unsafe path/);
   });
@@ -205,12 +211,12 @@ describe('verifyBackup finds', () => {
   it('a symlink in place of a file, even one pointing at identical bytes', async () => {
     const dir = await fresh();
     const outside = join(tempDir(), 'copy.json');
-    writeFileSync(outside, readFileSync(join(dir, 'templates/pitch-deck.json')));
-    rmSync(join(dir, 'templates/pitch-deck.json'));
-    symlinkSync(outside, join(dir, 'templates/pitch-deck.json'));
+    writeFileSync(outside, readFileSync(join(dir, 'services/document/templates/pitch-deck.json')));
+    rmSync(join(dir, 'services/document/templates/pitch-deck.json'));
+    symlinkSync(outside, join(dir, 'services/document/templates/pitch-deck.json'));
     symlinkSync(tempDir(), join(dir, 'linked-dir'));
     expect(verifyBackup(dir).problems).toEqual([
-      'templates/pitch-deck.json: is or goes through a symlink (not followed)',
+      'services/document/templates/pitch-deck.json: is or goes through a symlink (not followed)',
       'linked-dir: a symlink (not followed)',
     ]);
   });
@@ -236,13 +242,13 @@ describe('pitchey backup', () => {
     vi.spyOn(console, 'log').mockImplementation((line: string) => { out.push(line); });
     vi.spyOn(console, 'error').mockImplementation((line: string) => { out.push(line); });
     await backup(['create']);
-    expect(out.pop()).toMatch(/^backup .*: 7 files, .*; absent: checks$/);
+    expect(out.pop()).toMatch(/^backup .*: 9 files, .*; absent: ai-usage, checks$/);
     await backup(['verify']);
-    expect(out.pop()).toMatch(/verified, 7 files, .*; last restore test: never$/);
+    expect(out.pop()).toMatch(/verified, 9 files, .*; last restore test: never$/);
     const [only] = listBackups(dataDir);
     const into = join(tempDir(), 'restored');
     await backup(['restore', '--backup', only?.dir ?? '', '--into', into]);
-    expect(out.pop()).toMatch(/^restored 7 files .* restore test recorded/);
+    expect(out.pop()).toMatch(/^restored 9 files .* restore test recorded/);
     await expect(backup(['restore', '--backup', only?.dir ?? ''])).rejects.toThrow(CheckFailed);
     await backup(['list']);
     expect(out.pop()).toMatch(/yes\s+\d{4}-\d\d-\d\dT[\d:.]+Z$/);

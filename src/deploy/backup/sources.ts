@@ -36,9 +36,12 @@ const single = (rel: string) => (dataDir: string): string[] => (isFile(join(data
 export const PARTS: Part[] = [
   { name: 'controller-store', find: single('controller.sqlite') },
   { name: 'job-stores', find: (d) => subdirs(d, 'services').map((s) => `services/${s}/jobs.sqlite`).filter((p) => isFile(join(d, p))) },
-  { name: 'templates', find: (d) => filesUnder(d, 'templates') },
-  { name: 'functions', find: (d) => filesUnder(d, 'services/code/functions') },
-  { name: 'stream-index', find: (d) => filesUnder(d, 'services/media/streams', (p) => /\.(m3u8|mpd)$/.test(p)) },
+  { name: 'templates', find: (d) => filesUnder(d, 'services/document/templates') },
+  { name: 'functions', find: single('services/code/functions.sqlite') },
+  { name: 'classifiers', find: (d) => filesUnder(d, 'services/ai/classifiers') },
+  { name: 'ai-usage', find: single('services/ai/usage.sqlite') },
+  { name: 'stream-index', find: single('services/media/streams.json') },
+  { name: 'stream-playlists', find: (d) => filesUnder(d, 'services/media/streams', (p) => /\.(m3u8|mpd)$/.test(p)) },
   { name: 'release-manifests', find: (d) => subdirs(d, 'releases').filter((v) => !v.includes('.partial-')).map((v) => `releases/${v}/manifest.json`).filter((p) => isFile(join(d, p))) },
   { name: 'checks', find: single('checks.json') },
 ];
