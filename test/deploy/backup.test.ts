@@ -36,7 +36,7 @@ const STATE: DeploymentState = {
 };
 const EXPECTED_FILES = [
   'controller.sqlite', 'releases/v1/manifest.json', 'services/ai/classifiers/spam/v1.json', 'services/code/functions.sqlite',
-  'services/document/templates/pitch-deck.json', 'services/media/streams.json',
+  'services/document/templates/pitch-deck.json', 'services/media/stream-records/s1.json',
   'services/media/streams/s1/master.m3u8', 'services/media/streams/s2/manifest.mpd', 'services/video/jobs.sqlite',
 ];
 
@@ -52,7 +52,7 @@ async function runningDataDir(): Promise<string> {
   await jobs.enqueue('transcode', { input: 'pitch.mp4' }, { id: 'job-1' }, 1_000);
   write(dataDir, 'services/document/templates/pitch-deck.json', '{"name":"pitch-deck"}\n');
   write(dataDir, 'services/ai/classifiers/spam/v1.json', '{"version":1}\n');
-  write(dataDir, 'services/media/streams.json', '{"streams":[]}\n');
+  write(dataDir, 'services/media/stream-records/s1.json', '{"id":"s1"}\n');
   mkdirSync(join(dataDir, 'services/code'), { recursive: true });
   const functions = new Database(join(dataDir, 'services/code/functions.sqlite'));
   functions.exec("create table functions (name text, version integer, code text); insert into functions values ('hello', 1, 'print(1)')");

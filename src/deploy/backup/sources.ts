@@ -40,7 +40,7 @@ export const PARTS: Part[] = [
   { name: 'functions', find: single('services/code/functions.sqlite') },
   { name: 'classifiers', find: (d) => filesUnder(d, 'services/ai/classifiers') },
   { name: 'ai-usage', find: single('services/ai/usage.sqlite') },
-  { name: 'stream-index', find: single('services/media/streams.json') },
+  { name: 'stream-index', find: (d) => filesUnder(d, 'services/media/stream-records', (p) => p.endsWith('.json')) },
   { name: 'stream-playlists', find: (d) => filesUnder(d, 'services/media/streams', (p) => /\.(m3u8|mpd)$/.test(p)) },
   { name: 'release-manifests', find: (d) => subdirs(d, 'releases').filter((v) => !v.includes('.partial-')).map((v) => `releases/${v}/manifest.json`).filter((p) => isFile(join(d, p))) },
   { name: 'checks', find: single('checks.json') },

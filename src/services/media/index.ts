@@ -72,7 +72,7 @@ function registerLiveRoutes(app: HttpApp, s: MediaState): void {
     });
   });
   app.get('/live-stream/:id', { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }) }), summary: 'A live stream\'s state' } }, async (req) => {
-    const record = s.store.require(req.params.id);
+    const record = await s.store.require(req.params.id);
     if (record.live === undefined) throw new Problem('STREAM_NOT_FOUND', `Stream ${record.id} is not a live stream.`);
     return { stream_id: record.id, ...(await presentStream(s.store, record)), running: s.live.isRunning(record.id) };
   });

@@ -53,14 +53,21 @@ export async function closePlaylists(dir: string): Promise<void> {
   }
 }
 
+/** Whether a pid is a live process other than this one (this one's ingests are in memory). */
+function processAlive(pid: number | undefined): boolean {
+  if (pid === undefined || pid === process.pid) return false;
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
 export class LiveIngests {
   private readonly running = new Map<string, Running>();
 
   constructor(private readonly store: StreamStore, readonly settings: LiveSettings) {}
 
-  /** After a restart no ingest is running: streams the index still shows as live are closed. */
+  /** Ingests whose instance is gone (a restart, a crash) are not running: their streams are closed. */
   async recover(): Promise<void> {
-    for (const r of this.store.all().filter((x) => x.live !== undefined && (x.live.status === 'waiting' || x.live.status === 'live'))) {
+    const orphaned = (x: StreamRecord): boolean => x.live !== undefined && (x.live.status === 'waiting' || x.live.status === 'live') && !processAlive(x.live.owner);
+    for (const r of (await this.store.all()).filter(orphaned)) {
       await closePlaylists(this.store.dirOf(r.id));
       await this.store.update(r.id, (x) => { if (x.live) Object.assign(x.live, { status: 'ended', endedAt: new Date().toISOString(), reason: 'the service restarted' }); });
     }
@@ -89,7 +96,7 @@ export class LiveIngests {
     );
     const record: StreamRecord = {
       id, type: 'live', name: opts.name, created: new Date().toISOString(), entry: LADDER_FILES.master,
-      live: { status: 'waiting', ingestPort: port, startedAt: null, endedAt: null, reason: null },
+      live: { status: 'waiting', ingestPort: port, startedAt: null, endedAt: null, reason: null, owner: process.pid },
     };
     await this.store.put(record);
     const controller = new AbortController();

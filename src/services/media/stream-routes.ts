@@ -43,7 +43,7 @@ const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 export function registerStreamRoutes(app: HttpApp, store: StreamStore, opts: { formats: () => Promise<string[]>; stopLive: (id: string) => Promise<void> }): void {
   app.get('/streams', { config: { auth: 'public' }, schema: { summary: 'Streams stored on this instance' } }, async () => {
-    const streams = await Promise.all(store.all().map((r) => presentStream(store, r)));
+    const streams = await Promise.all((await store.all()).map((r) => presentStream(store, r)));
     return { streams, total_streams: streams.length, formats_supported: await opts.formats() };
   });
 
@@ -56,7 +56,7 @@ export function registerStreamRoutes(app: HttpApp, store: StreamStore, opts: { f
     onSend: async (_req, reply) => { reply.header('cross-origin-resource-policy', 'cross-origin'); },
   }, async (req, reply) => {
     reply.headers(CORS);
-    const record = store.require(req.params.id);
+    const record = await store.require(req.params.id);
     const rel = req.params['*'];
     const type = contentTypeOf(record, rel);
     if (type === null) throw new Problem('STREAM_NOT_FOUND', `Stream ${record.id} serves playlists, manifests and segments only.`);
@@ -66,7 +66,7 @@ export function registerStreamRoutes(app: HttpApp, store: StreamStore, opts: { f
   });
 
   app.delete('/stream/:id', { schema: { params: IdParams, summary: 'Delete a stream (a live one is stopped first) and free its space' } }, async (req) => {
-    const record = store.require(req.params.id);
+    const record = await store.require(req.params.id);
     if (record.type === 'live') await opts.stopLive(record.id);
     const freed = await store.remove(record.id);
     return { stream_id: record.id, status: 'deleted', freed_bytes: freed };

@@ -1,6 +1,8 @@
-// Where finished and live streams live: one folder per stream under `<dataDir>/streams`, and an
-// index (`streams.json`) persisted beside it. Ids and file paths are validated and resolved so a
-// request can never read outside its stream's folder, and links planted in a folder are not followed.
+// Where finished and live streams live: one folder per stream under `<dataDir>/streams`, and one
+// record file per stream under `<dataDir>/stream-records` — read from disk on every lookup, so every
+// instance of the service sharing the data dir (a canary beside stable, a job run by the other
+// one) sees the same streams. Ids and file paths are validated and resolved so a request can never
+// read outside its stream's folder, and links planted in a folder are not followed.
 import { lstat, mkdir, readdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { Problem } from '../../kit/index.js';
@@ -17,7 +19,8 @@ export interface StreamRecord {
   entry: string;
   /** DASH representation ids that carry audio (their segments are `audio/mp4`). */
   audioRepresentations?: string[];
-  live?: { status: LiveStatus; ingestPort: number; startedAt: string | null; endedAt: string | null; reason: string | null };
+  /** `owner`: the pid of the instance running the ingest (another instance must not close it). */
+  live?: { status: LiveStatus; ingestPort: number; startedAt: string | null; endedAt: string | null; reason: string | null; owner?: number };
 }
 
 export const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
@@ -36,16 +39,11 @@ async function folderBytes(dir: string): Promise<number> {
 }
 
 export class StreamStore {
-  private records = new Map<string, StreamRecord>();
-  private saving: Promise<void> = Promise.resolve();
-
-  private constructor(readonly root: string, private readonly indexPath: string) {}
+  private constructor(readonly root: string, private readonly recordsDir: string) {}
 
   static async open(dataDir: string): Promise<StreamStore> {
-    const store = new StreamStore(join(dataDir, 'streams'), join(dataDir, 'streams.json'));
-    await mkdir(store.root, { recursive: true });
-    const saved = await readFile(store.indexPath, 'utf8').then((t) => JSON.parse(t) as StreamRecord[], () => []);
-    for (const r of saved) if (STREAM_ID.test(r.id)) store.records.set(r.id, r);
+    const store = new StreamStore(join(dataDir, 'streams'), join(dataDir, 'stream-records'));
+    await Promise.all([mkdir(store.root, { recursive: true }), mkdir(store.recordsDir, { recursive: true })]);
     return store;
   }
 
@@ -55,32 +53,42 @@ export class StreamStore {
     return join(this.root, id);
   }
 
-  get(id: string): StreamRecord | null {
-    return this.records.get(id) ?? null;
+  private recordPath(id: string): string {
+    if (!STREAM_ID.test(id)) throw new Problem('STREAM_NOT_FOUND', 'Stream ids are letters, digits, "-" and "_".');
+    return join(this.recordsDir, `${id}.json`);
   }
 
-  require(id: string): StreamRecord {
-    const record = STREAM_ID.test(id) ? this.records.get(id) : undefined;
-    if (record === undefined) throw new Problem('STREAM_NOT_FOUND', `No stream ${id.slice(0, 64)}.`);
+  async get(id: string): Promise<StreamRecord | null> {
+    if (!STREAM_ID.test(id)) return null;
+    const text = await readFile(this.recordPath(id), 'utf8').catch(() => null);
+    if (text === null) return null;
+    try { return JSON.parse(text) as StreamRecord; } catch { return null; }
+  }
+
+  async require(id: string): Promise<StreamRecord> {
+    const record = await this.get(id);
+    if (record === null) throw new Problem('STREAM_NOT_FOUND', `No stream ${id.slice(0, 64)}.`);
     return record;
   }
 
-  all(): StreamRecord[] {
-    return [...this.records.values()].sort((a, b) => a.created.localeCompare(b.created));
+  async all(): Promise<StreamRecord[]> {
+    const names = await readdir(this.recordsDir).catch(() => [] as string[]);
+    const ids = names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5)).filter((id) => STREAM_ID.test(id));
+    const records = await Promise.all(ids.map((id) => this.get(id)));
+    return records.filter((r): r is StreamRecord => r !== null).sort((a, b) => a.created.localeCompare(b.created));
   }
 
   /** Records a stream; `from` (a finished output folder) is moved into place first. */
   async put(record: StreamRecord, from?: string): Promise<void> {
     if (from !== undefined) await rename(from, this.dirOf(record.id));
-    this.records.set(record.id, record);
-    await this.save();
+    await this.write(record);
   }
 
   async update(id: string, change: (r: StreamRecord) => void): Promise<void> {
-    const record = this.records.get(id);
-    if (record === undefined) return;
+    const record = await this.get(id);
+    if (record === null) return;
     change(record);
-    await this.save();
+    await this.write(record);
   }
 
   async sizeOf(id: string): Promise<number> {
@@ -89,12 +97,11 @@ export class StreamStore {
 
   /** Removes the stream's folder and record; resolves the bytes freed. */
   async remove(id: string): Promise<number> {
-    this.require(id);
+    await this.require(id);
     const dir = this.dirOf(id);
     const freed = await folderBytes(dir);
     await rm(dir, { recursive: true, force: true });
-    this.records.delete(id);
-    await this.save();
+    await rm(this.recordPath(id), { force: true });
     return freed;
   }
 
@@ -104,7 +111,7 @@ export class StreamStore {
    * path, so no link anywhere on the way is followed.
    */
   async resolveFile(id: string, relative: string): Promise<{ path: string; size: number }> {
-    this.require(id);
+    await this.require(id);
     const parts = relative.split('/');
     if (parts.length > 4 || !parts.every((p) => SEGMENT.test(p) && !p.includes('..'))) {
       throw new Problem('STREAM_PATH_INVALID', 'Stream file paths are plain names inside the stream folder.');
@@ -121,13 +128,11 @@ export class StreamStore {
     return { path: real, size: info.size };
   }
 
-  private save(): Promise<void> {
-    const text = JSON.stringify(this.all(), null, 1);
-    this.saving = this.saving.then(async () => {
-      const tmp = `${this.indexPath}.tmp`;
-      await writeFile(tmp, text);
-      await rename(tmp, this.indexPath);
-    });
-    return this.saving;
+  /** Atomic per record (write a private temp file, then rename over the record). */
+  private async write(record: StreamRecord): Promise<void> {
+    const path = this.recordPath(record.id);
+    const tmp = `${path}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(record, null, 1));
+    await rename(tmp, path);
   }
 }

@@ -18,8 +18,8 @@ function dataDir(): string {
   const db = openControllerDb(join(t.dir, 'controller.sqlite'));
   writeCurrentVersion(db, 'local', 'video', 'v1', 1);
   db.close();
-  mkdirSync(join(t.dir, 'templates'));
-  writeFileSync(join(t.dir, 'templates', 'memo.json'), '{"title":"memo"}');
+  mkdirSync(join(t.dir, 'services', 'document', 'templates'), { recursive: true });
+  writeFileSync(join(t.dir, 'services', 'document', 'templates', 'memo.json'), '{"title":"memo"}');
   return t.dir;
 }
 
@@ -49,7 +49,7 @@ describe('backups check', () => {
   });
   it('fails when a backed-up file changed afterwards, naming it', async () => {
     const { data, dir } = await backedUp(true);
-    const file = join(dir, 'templates', 'memo.json');
+    const file = join(dir, 'services', 'document', 'templates', 'memo.json');
     chmodSync(file, 0o644);
     writeFileSync(file, '{"title":"tampered"}');
     const e = await checkBackups(policy, data, new Date());

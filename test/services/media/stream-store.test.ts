@@ -19,18 +19,35 @@ describe('StreamStore', () => {
     await writeFile(join(from, 'mobile', 'seg_00000.m4s'), Buffer.alloc(1000));
     await store.put({ id: 'abc-1', type: 'hls', name: 'kept', created: new Date().toISOString(), entry: 'master.m3u8' }, from);
     const reopened = await StreamStore.open(tmp.dir);
-    expect(reopened.all().map((r) => [r.id, r.name])).toEqual([['abc-1', 'kept']]);
+    expect((await reopened.all()).map((r) => [r.id, r.name])).toEqual([['abc-1', 'kept']]);
     expect((await reopened.resolveFile('abc-1', 'mobile/seg_00000.m4s')).size).toBe(1000);
     expect(await reopened.remove('abc-1')).toBe(1008);
-    expect((await StreamStore.open(tmp.dir)).all()).toEqual([]);
+    expect(await (await StreamStore.open(tmp.dir)).all()).toEqual([]);
   });
 
   it('refuses ids and paths that could leave the folder', async () => {
     const store = await StreamStore.open(tmp.dir);
     expect(() => store.dirOf('../x')).toThrow();
-    expect(() => store.require('..')).toThrow();
+    await expect(store.require('..')).rejects.toMatchObject({ status: 404 });
     await store.put({ id: 'p1', type: 'hls', name: null, created: new Date().toISOString(), entry: 'master.m3u8' });
-    for (const bad of ['../streams.json', 'a/../../x', '.hidden', 'a\\b', '', 'a//b']) await expect(store.resolveFile('p1', bad), bad).rejects.toMatchObject({ status: expect.any(Number) });
+    for (const bad of ['../../stream-records/p1.json', 'a/../../x', '.hidden', 'a\\b', '', 'a//b']) await expect(store.resolveFile('p1', bad), bad).rejects.toMatchObject({ status: expect.any(Number) });
+  });
+
+  it('is one store for every instance sharing the data dir: a stream one writes, the other serves', async () => {
+    const [a, b] = [await StreamStore.open(tmp.dir), await StreamStore.open(tmp.dir)];
+    await a.put({ id: 'shared-1', type: 'hls', name: null, created: new Date().toISOString(), entry: 'master.m3u8' });
+    expect((await b.require('shared-1')).id).toBe('shared-1');
+    await b.remove('shared-1');
+    expect(await a.get('shared-1')).toBeNull();
+  });
+
+  it('leaves alone a live stream whose ingest runs in another live instance', async () => {
+    const store = await StreamStore.open(tmp.dir);
+    await mkdir(store.dirOf('live-other'), { recursive: true });
+    await store.put({ id: 'live-other', type: 'live', name: null, created: new Date().toISOString(), entry: 'master.m3u8', live: { status: 'live', ingestPort: 19998, startedAt: null, endedAt: null, reason: null, owner: process.ppid } });
+    await new LiveIngests(store, { host: '127.0.0.1', ports: [19990, 19991], idleTimeoutMs: 1000, maxMs: 10_000 }).recover();
+    expect((await store.get('live-other'))?.live?.status).toBe('live');
+    await store.remove('live-other');
   });
 
   it('closes a live stream that was running when the service stopped', async () => {
@@ -41,6 +58,6 @@ describe('StreamStore', () => {
     await store.put({ id: 'live-1', type: 'live', name: null, created: new Date().toISOString(), entry: 'master.m3u8', live: { status: 'live', ingestPort: 19999, startedAt: null, endedAt: null, reason: null } });
     await new LiveIngests(await StreamStore.open(tmp.dir), { host: '127.0.0.1', ports: [19990, 19991], idleTimeoutMs: 1000, maxMs: 10_000 }).recover();
     expect(await readFile(join(dir, 'mobile', 'index.m3u8'), 'utf8')).toMatch(/#EXT-X-ENDLIST\n$/);
-    expect((await StreamStore.open(tmp.dir)).get('live-1')?.live).toMatchObject({ status: 'ended', reason: 'the service restarted' });
+    expect((await (await StreamStore.open(tmp.dir)).get('live-1'))?.live).toMatchObject({ status: 'ended', reason: 'the service restarted' });
   });
 });
