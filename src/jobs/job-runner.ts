@@ -53,6 +53,8 @@ export interface JobRunner {
   cancel(id: string): Promise<JobRecord | null>;
   /** Jobs running in this runner now. */
   active(): number;
+  /** A job was just enqueued in this process: look for work now rather than at the next poll. */
+  poke(): void;
 }
 
 const TERMINAL: ReadonlySet<JobState> = new Set(['completed', 'failed', 'cancelled']);
@@ -91,6 +93,7 @@ export function createJobRunner(options: JobRunnerOptions): JobRunner {
     waitFor: (id, maxWaitMs) => runner.waitFor(id, maxWaitMs),
     cancel: (id) => runner.cancel(id),
     active: () => runner.running.size,
+    poke: () => runner.poke(),
   };
 }
 
@@ -239,7 +242,11 @@ class Runner {
     }
   }
 
-  /** Called when a slot frees up, so the next job starts without waiting for the poll. */
+  poke(): void {
+    this.#wake();
+  }
+
+  /** Called when a slot frees up or a job arrives, so it starts without waiting for the poll. */
   #wake(): void {
     if (this.#tick !== null) this.#tickAgain = true;
     else this.#schedulePoll(0);

@@ -21,6 +21,7 @@ export interface JobRunnerLike {
   waitFor(id: string, maxWaitMs: number): Promise<JobRecord | null>;
   cancel(id: string): Promise<JobRecord | null>;
   active(): number;
+  poke(): void;
 }
 
 export interface ServiceJobs {
@@ -102,6 +103,7 @@ export async function submitJob(jobs: ServiceJobs, req: FastifyRequest, reply: F
     await rm(workDir, { recursive: true, force: true });
     throw err;
   }
+  jobs.runner.poke();
   const prefix = prefixOf(req);
   const wantsAsync = (req.query as { async?: unknown } | undefined)?.async;
   if (wantsAsync !== 'true' && wantsAsync !== true) {

@@ -67,6 +67,15 @@ async function until(check: () => Promise<boolean> | boolean, maxMs = 3000): Pro
 const timeoutsAlive = (): number => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
 
 describe('job runner', () => {
+  it('starts a job enqueued in this process at once when poked, without waiting for the poll', async () => {
+    const h = await harness({ quick: async () => ({ result: { ok: true } }) }, { pollMs: 600_000 });
+    await h.runner.start();
+    await sleep(50); // the start-up poll has found nothing; the next one is ten minutes away
+    const job = await h.backend.enqueue('quick', {}, {}, Date.now());
+    h.runner.poke();
+    expect((await h.runner.waitFor(job.id, 5_000))?.state).toBe('completed');
+  });
+
   it('completes a job, reporting clamped monotonic progress and an ETA', async () => {
     const h = await harness({
       t: async ({ progress, workDir }) => {
