@@ -83,6 +83,7 @@ export function readRecord(db: ControllerDb, row: DeploymentRow, options: { requ
   const checks = events.filter((e) => e.kind === 'checks.evaluated').at(-1)?.data.evidence as Evidence[] | undefined;
   const acks = events.filter((e) => e.kind === 'acknowledgement');
   const failing = row.state.assessments.find((a) => a.verdict === 'fail') ?? null;
+  const smokeRollback = events.find((e) => e.kind === 'smoke.rollback');
   return {
     id: row.id, env: row.env, service: row.service, author: row.author, strategy: row.state.plan.strategy,
     from: row.state.plan.fromVersion, to: row.state.plan.toVersion, outcome: row.state.phase, reason: row.state.reason,
@@ -98,7 +99,7 @@ export function readRecord(db: ControllerDb, row: DeploymentRow, options: { requ
     }),
     audit: { verified: verifyAudit(db) === null, events: events.length },
     smoke: events.filter((e) => e.kind === 'smoke').map((e) => ({ when: String(e.data.when), track: String(e.data.track), evidence: e.data.evidence as Evidence })),
-    smokeRollback: ((e) => (e === undefined ? null : { to: String(e.data.to), reason: String(e.data.reason) }))(events.find((e) => e.kind === 'smoke.rollback')),
+    smokeRollback: smokeRollback === undefined ? null : { to: String(smokeRollback.data.to), reason: String(smokeRollback.data.reason) },
     validation: events.some((e) => e.kind === 'validation.started') ? {
       phases: events.filter((e) => e.kind === 'validation.phase').map((e) => ({ at: iso(e.at), phase: String(e.data.phase), status: String(e.data.status), observed: String(e.data.observed), threshold: String(e.data.threshold) })),
       rolledBackTo: (events.find((e) => e.kind === 'validation.rollback')?.data.to as string | undefined) ?? null,

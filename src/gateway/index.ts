@@ -16,7 +16,7 @@ export { InstancePool, TRACKS, stickyBucket, stickyTrack, type DrainResult, type
 export { GATEWAY_PORT, GATEWAY_ROUTES, type GatewayRoute } from './routes.js';
 export { TRACK_COOKIE, TRACK_HEADER } from './track-choice.js';
 export { TrackStats, type TrackStatsOptions, type TrackWindowStats } from './track-stats.js';
-export { createTrafficControl, checkInstanceUrl, type InstanceView, type PoolView, type StatsView, type TrafficControl, type TrafficControlDeps } from './traffic-control.js';
+export { createTrafficControl, checkInstanceUrl, instanceHealth, type InstanceView, type PoolView, type StatsView, type TrafficControl, type TrafficControlDeps } from './traffic-control.js';
 
 export interface Gateway {
   app: HttpApp;

@@ -86,7 +86,8 @@ function viewPool(pool: InstancePool): PoolView {
   return { service: pool.service, weights: pool.weights(), sticky: pool.sticky, instances: pool.list().map(viewInstance) };
 }
 
-function instanceHealth(pool: InstancePool): StatsView['instances'] {
+/** Ready and total instances per track: what the controller and the stats view both count. */
+export function instanceHealth(pool: InstancePool): StatsView['instances'] {
   const out: StatsView['instances'] = {};
   for (const i of pool.list()) {
     const t = out[i.track] ?? { ready: 0, total: 0 };

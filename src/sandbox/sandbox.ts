@@ -10,6 +10,7 @@ import { constants, existsSync, lstatSync, readlinkSync } from 'node:fs';
 import { chmod, chown, mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { killTree } from '../kit/index.js';
 import { prepareCgroups, RunGroup, type CgroupLayout } from './cgroup.js';
 import { Capture } from './capture.js';
 
@@ -67,8 +68,15 @@ const STARTER = 'ulimit -S -t $1 && ulimit -H -t $(($1 + 1)) && ulimit -f $2 && 
 const SETUP_FAILED = 125;
 const CPU_POLL_MS = 25;
 
-/** The read-only view of the host system: /usr, and /bin /lib /lib64 /sbin as the host has them. */
+let binds: string[] | null = null;
+
+/** The read-only view of the host system: /usr, and /bin /lib /lib64 /sbin as the host has them (read once). */
 function systemBinds(): string[] {
+  binds ??= hostBinds();
+  return binds;
+}
+
+function hostBinds(): string[] {
   const args = ['--ro-bind', '/usr', '/usr'];
   for (const dir of ['/bin', '/sbin', '/lib', '/lib64', '/lib32']) {
     if (!existsSync(dir)) continue;
@@ -140,7 +148,7 @@ class SandboxRun {
     // bubblewrap reports {"child-pid": …} on fd 5 once the program is started: before that, any failure is the sandbox's.
     const status = new Capture(16 * 1024);
     (child.stdio as unknown as Array<NodeJS.ReadableStream | null>)[5]?.on('data', (c: Buffer) => status.add(c));
-    const stop = (): void => { try { process.kill(-(child.pid ?? 0), 'SIGKILL'); } catch { /* gone */ } void this.group.killAll(); };
+    const stop = (): void => { killTree(child.pid); void this.group.killAll(); };
     const wall = setTimeout(() => { this.timeLimit ??= 'wall'; stop(); }, limits.wallMs);
     const cpuPoll = setInterval(() => {
       void this.group.cpuMs().then((ms) => { if (ms !== null && ms > limits.cpuMs) { this.timeLimit ??= 'cpu'; stop(); } });

@@ -1,7 +1,6 @@
 // The traffic router for the built-in gateway, in process: weights, retagging and draining act on
 // its instance pools directly, so a switch takes effect for the very next request.
-import type { Gateway } from '../../gateway/index.js';
-import type { Track } from '../engine/types.js';
+import { instanceHealth, type Gateway } from '../../gateway/index.js';
 import type { TrafficRouter } from './traffic-router.js';
 
 export function createGatewayRouter(gateway: Pick<Gateway, 'pools'>): TrafficRouter {
@@ -14,15 +13,7 @@ export function createGatewayRouter(gateway: Pick<Gateway, 'pools'>): TrafficRou
     setWeights: (service, weights) => pool(service).setWeights(weights),
     retag: (service, id, track) => { pool(service).retag(id, track); },
     drain: async (service, id, timeoutMs) => { await pool(service).drain(id, timeoutMs); },
-    instances(service) {
-      const out: Partial<Record<Track, { ready: number; total: number }>> = {};
-      for (const i of pool(service).list()) {
-        const t = (out[i.track] ??= { ready: 0, total: 0 });
-        t.total++;
-        if (i.healthy && !i.draining) t.ready++;
-      }
-      return out;
-    },
+    instances: (service) => instanceHealth(pool(service)),
     isHealthy: (service, id) => pool(service).get(id)?.healthy === true,
   };
 }

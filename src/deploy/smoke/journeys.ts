@@ -9,7 +9,7 @@ export interface Journey { title: string; run(client: SmokeClient, budgetMs: num
 
 const nonce = (): string => `smoke${randomBytes(4).toString('hex')}`;
 
-/** A job route answered at once (200 with the result) or with 202: the finished job's body either way. */
+/** The job route waits for the result up to its bound (200); past it (202) the status is polled: the finished job either way. */
 async function jobResult(c: SmokeClient, name: string, submitted: Record<string, unknown>, prefix: string, budgetMs: number): Promise<Record<string, unknown>> {
   if (submitted.status === 'completed') return submitted;
   const id = String(submitted.task_id ?? submitted.id ?? '');
@@ -64,7 +64,7 @@ export const JOURNEYS: Record<ServiceName, Journey> = {
     title: 'media: an HLS rendition of a short clip, its playlist served, then deleted',
     async run(c, budgetMs) {
       const clip = { data: await smokeClip(), filename: 'smoke.mp4', type: 'video/mp4' };
-      const submitted = await c.step('hls-transcode', 'POST', '/api/media/hls-transcode?async=true', { form: { file: clip, qualities: 'mobile', stream_name: nonce() } }, (res) => res.json());
+      const submitted = await c.step('hls-transcode', 'POST', '/api/media/hls-transcode', { form: { file: clip, qualities: 'mobile', stream_name: nonce() } }, (res) => res.json());
       const result = resultOf(await jobResult(c, 'hls-transcode', submitted, '/api/media/', budgetMs));
       const master = String(result.master_playlist ?? '');
       expect(master.startsWith('/streams/'), `hls-transcode: no master playlist in ${JSON.stringify(result).slice(0, 200)}`);

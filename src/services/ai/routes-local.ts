@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Problem, Type, type HttpApp, type ServiceContext } from '../../kit/index.js';
 import { CLASSIFIER_NAME, createClassifierStore, type ClassifierStore } from './local/classifiers.js';
 import { detectLanguage } from './local/language.js';
-import { excessiveCaps, moderate } from './local/moderation.js';
+import { moderate } from './local/moderation.js';
 import { analyzeText, sentiment } from './local/nlp.js';
 import { requireText } from './text-limits.js';
 
@@ -29,7 +29,7 @@ function registerAnalyze(app: HttpApp, ctx: ServiceContext): void {
     const content = requireText(req.body.content, { field: 'content', limit: limit(ctx, 'analyze') });
     const a = analyzeText(content);
     const moderation = moderate(content);
-    const flags = [...moderation.flags.filter((f) => f !== 'excessive_caps'), ...(excessiveCaps(content) ? ['excessive_caps'] : [])];
+    const flags = moderation.flags;
     return {
       content, analysis_type: req.body.analysis_type ?? 'comprehensive', timestamp: new Date().toISOString(),
       metrics: { word_count: a.wordCount, character_count: [...content].length, sentence_count: a.sentenceCount },

@@ -60,7 +60,8 @@ async function extract(src: PDFDocument, indices: number[]): Promise<Buffer> {
   return Buffer.from(await out.save(SAVE));
 }
 
-const indicesOf = (r: PageRange): number[] => Array.from({ length: r.to - r.from + 1 }, (_, i) => r.from - 1 + i);
+/** A range's 0-based page indices. */
+export const indicesOf = (r: PageRange): number[] => Array.from({ length: r.to - r.from + 1 }, (_, i) => r.from - 1 + i);
 
 /** One range, or `single`: one PDF with the ranges' pages in order. Several: a zip, one PDF per range. */
 export async function splitPdf(src: PDFDocument, ranges: PageRange[], single: boolean, baseName: string): Promise<{ body: Buffer; contentType: string; filename: string }> {

@@ -26,8 +26,8 @@ export interface DocSpec {
   blocks: Block[];
 }
 
-const FONT_DIR = process.env.PITCHEY_FONT_DIR ?? '/usr/share/fonts/truetype/dejavu';
-const FONT_FILES = { regular: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf' } as const;
+export const FONT_DIR = process.env.PITCHEY_FONT_DIR ?? '/usr/share/fonts/truetype/dejavu';
+export const FONT_FILES = { regular: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf' } as const;
 type FontName = keyof typeof FONT_FILES;
 
 /**

@@ -6,7 +6,7 @@ import { METHODS, EXTRACT_ACCEPT, PDF, extractText, nativePages, pagesNeedingOcr
 import { generatePdf, type TemplateCatalog } from './generate.js';
 import { inspectImage, inspectPdf } from './inspect.js';
 import { createRenderPool, type RenderPool } from './render-pool.js';
-import { loadPdf, mergePdfs, parseRanges, splitPdf } from './pdf-ops.js';
+import { indicesOf, loadPdf, mergePdfs, parseRanges, splitPdf } from './pdf-ops.js';
 import { POSITIONS, parseColor, watermarkPdf, type Position, type WatermarkSpec } from './watermark.js';
 
 const MAX_UPLOAD = 100 * 1024 * 1024;
@@ -81,7 +81,7 @@ async function extractRoute(ctx: ServiceContext, req: FastifyRequest, reply: Fas
 
 function pageList(raw: string | undefined, pages: number): number[] | null {
   if (raw === undefined || raw.trim() === '' || raw.trim() === 'all') return null;
-  return [...new Set(parseRanges(raw, pages).flatMap((r) => Array.from({ length: r.to - r.from + 1 }, (_, i) => r.from - 1 + i)))];
+  return [...new Set(parseRanges(raw, pages).flatMap(indicesOf))];
 }
 
 async function watermarkRoute(ctx: ServiceContext, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {

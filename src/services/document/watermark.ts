@@ -5,6 +5,7 @@ import fontkit from '@pdf-lib/fontkit';
 import { degrees, rgb, type PDFDocument, type PDFFont, type PDFImage, type PDFPage } from 'pdf-lib';
 import { Problem } from '../../kit/index.js';
 import { SAVE } from './pdf-ops.js';
+import { FONT_DIR, FONT_FILES } from './render.js';
 
 export const POSITIONS = ['center', 'top-left', 'top', 'top-right', 'left', 'right', 'bottom-left', 'bottom', 'bottom-right', 'tiled'] as const;
 export type Position = (typeof POSITIONS)[number];
@@ -26,7 +27,7 @@ export interface WatermarkSpec {
   pages: number[] | null;
 }
 
-const FONT_PATH = `${process.env.PITCHEY_FONT_DIR ?? '/usr/share/fonts/truetype/dejavu'}/DejaVuSans-Bold.ttf`;
+const FONT_PATH = `${FONT_DIR}/${FONT_FILES.bold}`;
 let fontBytes: Buffer | null = null;
 
 export function parseColor(value: string): WatermarkSpec['color'] {

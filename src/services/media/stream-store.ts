@@ -108,10 +108,9 @@ export class StreamStore {
   /**
    * A file inside a stream's folder, by its relative path: every segment must be a plain name
    * (no `..`, no leading dot, no separators), and the resolved real path must be exactly that
-   * path, so no link anywhere on the way is followed.
+   * path, so no link anywhere on the way is followed. The caller has already found the record.
    */
   async resolveFile(id: string, relative: string): Promise<{ path: string; size: number }> {
-    await this.require(id);
     const parts = relative.split('/');
     if (parts.length > 4 || !parts.every((p) => SEGMENT.test(p) && !p.includes('..'))) {
       throw new Problem('STREAM_PATH_INVALID', 'Stream file paths are plain names inside the stream folder.');
