@@ -1,28 +1,20 @@
 // `pitchey health`: the gateway and every service instance probed at its own address, with
 // latency; non-zero exit when any is unhealthy; `--json` for machines.
-import { readFileSync } from 'node:fs';
 import { request } from 'undici';
-import { SERVICE_NAMES, loadConfig } from '../kit/index.js';
-import { instancesFile, type InstanceEntry } from '../platform/embedded.js';
-import { SERVICES } from '../services/index.js';
-import { GATEWAY_PORT } from '../gateway/index.js';
+import { readHealthTargets, type HealthTarget } from '../deploy/checks/service-health.js';
+import { loadConfig } from '../kit/index.js';
 import { formatTable } from './table.js';
 import { CheckFailed } from './usage.js';
 
-interface Target { name: string; url: string }
 export interface HealthRow { name: string; url: string; live: boolean; ready: boolean; latencyMs: number | null; detail: string }
 
-function targets(dataDir: string, gatewayOverride: string | undefined): Target[] {
-  try {
-    const state = JSON.parse(readFileSync(instancesFile(dataDir), 'utf8')) as { gateway: { url: string }; instances: InstanceEntry[] };
-    return [{ name: 'gateway', url: gatewayOverride ?? state.gateway.url }, ...state.instances.map((i) => ({ name: i.id, url: i.url }))];
-  } catch {
-    // No embedded platform recorded here: probe each role at its home port, as containers run them.
-    return [{ name: 'gateway', url: gatewayOverride ?? `http://127.0.0.1:${GATEWAY_PORT}` }, ...SERVICE_NAMES.map((s) => ({ name: s, url: `http://127.0.0.1:${SERVICES[s].homePort}` }))];
-  }
+/** The running platform's gateway and instances (else each role at its home port); `--gateway` replaces the gateway's address. */
+function targets(dataDir: string, gatewayOverride: string | undefined): HealthTarget[] {
+  const { targets: found } = readHealthTargets(dataDir);
+  return gatewayOverride === undefined ? found : found.map((t) => (t.name === 'gateway' ? { ...t, url: gatewayOverride } : t));
 }
 
-async function probe(t: Target): Promise<HealthRow> {
+async function probe(t: HealthTarget): Promise<HealthRow> {
   const started = performance.now();
   try {
     const live = await request(`${t.url}/health`, { headersTimeout: 3_000, bodyTimeout: 3_000 });

@@ -3,7 +3,7 @@
 // version (blue), 'green' the new one; rolling back sends all traffic to 'stable' again.
 import type { Action, DeploymentPlan, DeploymentState, EngineResult } from './types.js';
 import type { StrategyRunner } from './strategy.js';
-import { enterStep } from './transitions.js';
+import { backToStable, enterStep, promoteTrack } from './transitions.js';
 
 /** The blue-green strategy (tracks: 'stable' = blue/current, 'green' = new). */
 export const blueGreen: StrategyRunner = {
@@ -13,8 +13,9 @@ export const blueGreen: StrategyRunner = {
   nextStep: nextSwitchStep,
   stepDurationMs: (state) => (isLastStep(state) ? state.plan.bakeMs : state.plan.stepMs),
   describeStep: describeSwitchStep,
-  rollbackActions: switchBack,
-  promoteActions: promoteGreen,
+  // All traffic back to the current colour, then green goes.
+  rollbackActions: (state) => backToStable('green', state.plan.toVersion),
+  promoteActions: () => promoteTrack('green'),
 };
 
 function startGreen(plan: DeploymentPlan): Action[] {
@@ -36,17 +37,3 @@ function describeSwitchStep(state: DeploymentState): string {
   return isLastStep(state) ? `${step}, baking; stable kept running at weight 0)` : `${step})`;
 }
 
-/** All traffic back to the current colour, then green goes. */
-function switchBack(state: DeploymentState): Action[] {
-  return [
-    { kind: 'setWeights', weights: { stable: 100, green: 0 } },
-    { kind: 'stopInstances', track: 'green', version: state.plan.toVersion },
-  ];
-}
-
-function promoteGreen(): Action[] {
-  return [
-    { kind: 'promote', from: 'green' },
-    { kind: 'setWeights', weights: { stable: 100, green: 0 } },
-  ];
-}

@@ -2,7 +2,7 @@
 // analyse each step side by side, then promote. A rollback sends all traffic back to stable.
 import type { Action, DeploymentPlan, DeploymentState, EngineResult } from './types.js';
 import type { StrategyRunner } from './strategy.js';
-import { enterStep } from './transitions.js';
+import { backToStable, enterStep, promoteTrack } from './transitions.js';
 
 /** The canary strategy (tracks: 'stable' old, 'canary' new). */
 export const canary: StrategyRunner = {
@@ -12,8 +12,9 @@ export const canary: StrategyRunner = {
   nextStep: nextCanaryStep,
   stepDurationMs: (state) => state.plan.stepMs,
   describeStep: describeCanaryStep,
-  rollbackActions: abortCanary,
-  promoteActions: promoteCanary,
+  // All traffic back to stable first, then the canary instances go.
+  rollbackActions: (state) => backToStable('canary', state.plan.toVersion),
+  promoteActions: () => promoteTrack('canary'),
 };
 
 function startCanary(plan: DeploymentPlan): Action[] {
@@ -29,17 +30,3 @@ function describeCanaryStep(state: DeploymentState): string {
   return `step ${state.stepIndex + 1}/${state.plan.steps.length} (canary at ${state.plan.steps[state.stepIndex] ?? 0} %)`;
 }
 
-/** All traffic back to stable first, then the canary instances go. */
-function abortCanary(state: DeploymentState): Action[] {
-  return [
-    { kind: 'setWeights', weights: { stable: 100, canary: 0 } },
-    { kind: 'stopInstances', track: 'canary', version: state.plan.toVersion },
-  ];
-}
-
-function promoteCanary(): Action[] {
-  return [
-    { kind: 'promote', from: 'canary' },
-    { kind: 'setWeights', weights: { stable: 100, canary: 0 } },
-  ];
-}

@@ -3,7 +3,7 @@
 // analysed. A rollback restarts the old instances removed so far, then moves traffic back.
 import type { Action, DeploymentPlan, DeploymentState, EngineResult } from './types.js';
 import type { StrategyRunner } from './strategy.js';
-import { enterStep, transition } from './transitions.js';
+import { backToStable, enterStep, promoteTrack, transition } from './transitions.js';
 
 /** The rolling strategy (tracks: 'stable' old instances, 'canary' replacements; plan.steps[i] = share after batch i + 1). */
 export const rolling: StrategyRunner = {
@@ -53,18 +53,14 @@ function restoreStable(state: DeploymentState): Action[] {
   const restart: Action[] = replaced > 0 && plan.fromVersion !== null
     ? [{ kind: 'startInstances', track: 'stable', version: plan.fromVersion, count: replaced, faults: null }]
     : [];
-  return [
-    ...restart,
-    { kind: 'setWeights', weights: { stable: 100, canary: 0 } },
-    { kind: 'stopInstances', track: 'canary', version: plan.toVersion },
-  ];
+  return [...restart, ...backToStable('canary', plan.toVersion)];
 }
 
 /** Operator promotion may come before every batch ran: start the missing replacements first. */
 function promoteReplacements(state: DeploymentState): Action[] {
   const missing = state.plan.instances - state.replaced;
   const top: Action[] = missing > 0 ? [{ ...startOne(state.plan), count: missing }] : [];
-  return [...top, { kind: 'promote', from: 'canary' }, { kind: 'setWeights', weights: { stable: 100, canary: 0 } }];
+  return [...top, ...promoteTrack('canary')];
 }
 
 function versionOf(version: string | null): { version?: string } {

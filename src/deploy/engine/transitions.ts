@@ -23,6 +23,16 @@ export function setWeights(candidate: Track, candidateWeight: number): Action {
   return { kind: 'setWeights', weights: { stable: 100 - candidateWeight, [candidate]: candidateWeight } };
 }
 
+/** All traffic back to stable first, then the candidate's instances of `version` go. */
+export function backToStable(candidate: Track, version: string): Action[] {
+  return [setWeights(candidate, 0), { kind: 'stopInstances', track: candidate, version }];
+}
+
+/** The candidate's instances become stable, and take all the traffic. */
+export function promoteTrack(candidate: Track): Action[] {
+  return [{ kind: 'promote', from: candidate }, setWeights(candidate, 0)];
+}
+
 /**
  * Roll back: the strategy's rollback actions, then a critical notification. Phase 'rolled-back' at
  * once — unless the actions start instances (rolling restores old ones): then 'rolling-back' until
