@@ -1,7 +1,7 @@
 // Compression: a bitrate from `target_size_mb` and the duration (or the contract's fraction of
 // the input bitrate), encoded in two passes; if the result still misses the target by more than
 // the tolerance, pass 2 runs once more with the bitrate corrected by the measured error.
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inputArgs, runFfmpeg, type MediaInfo, type RunFfmpegOptions } from '../../ffmpeg/index.js';
 import { Problem } from '../../kit/index.js';
@@ -76,5 +76,7 @@ export async function compress(job: CompressJob): Promise<{ videoKbps: number; p
     const wantVideoBytes = videoBytes - (actual - bitrates.targetBytes);
     videoKbps = Math.max(MIN_VIDEO_KBPS, Math.round(videoKbps * Math.max(0.2, wantVideoBytes / videoBytes)));
   }
+  // The first pass's logs (x264 writes `<passlog>-0.log` and its `.mbtree`) are not part of the result.
+  await Promise.all([rm(`${passLog}-0.log`, { force: true }), rm(`${passLog}-0.log.mbtree`, { force: true })]);
   return { videoKbps, passes, errors };
 }

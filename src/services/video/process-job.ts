@@ -53,8 +53,6 @@ async function encode(ctx: JobContext, p: ProcessPayload, input: JobInput): Prom
     const bitrates = compressBitrates(info, p.targetSizeMb, p.compressionLevel);
     const done = await compress({ input: input.path, output, workDir: ctx.workDir, info, format: p.format, quality: p.quality, size, bitrates, run, progress });
     errors = done.errors;
-    await rm(join(ctx.workDir, 'pass-0.log'), { force: true });
-    await rm(join(ctx.workDir, 'pass-0.log.mbtree'), { force: true });
     const actual = (await stat(output)).size;
     Object.assign(extra, {
       video_bitrate_kbps: done.videoKbps, audio_bitrate_kbps: bitrates.audioKbps, second_passes: done.passes,
