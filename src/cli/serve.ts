@@ -2,7 +2,7 @@
 // started by `pitchey up` (an IPC channel exists) it reports its port and exits with its parent.
 import { GATEWAY_PORT, createGateway } from '../gateway/index.js';
 import { SERVICE_NAMES, createMetrics, createService, loadConfig, onShutdownSignal, withDevKey, type Config, type ServiceName } from '../kit/index.js';
-import { SERVICES } from '../services/index.js';
+import { SERVICE_HOME_PORTS, loadService } from '../services/index.js';
 import { UsageError } from './usage.js';
 
 export const ROLES = [...SERVICE_NAMES, 'gateway'] as const;
@@ -14,7 +14,7 @@ export function parseRole(value: string | undefined): Role {
 }
 
 function defaultUpstreams(config: Config): Record<string, string[]> {
-  return Object.fromEntries(SERVICE_NAMES.map((s) => [s, config.upstreams[s] ?? [`http://127.0.0.1:${SERVICES[s].homePort}`]]));
+  return Object.fromEntries(SERVICE_NAMES.map((s) => [s, config.upstreams[s] ?? [`http://127.0.0.1:${SERVICE_HOME_PORTS[s]}`]]));
 }
 
 async function startRole(role: Role, config: Config): Promise<{ port: number; stop: () => Promise<void> }> {
@@ -26,8 +26,8 @@ async function startRole(role: Role, config: Config): Promise<{ port: number; st
     }
     return { port: await gateway.listen(config.port ?? GATEWAY_PORT, config.host), stop: () => gateway.close() };
   }
-  const service = await createService(SERVICES[role], { config, metrics });
-  return { port: await service.listen(config.port ?? SERVICES[role].homePort, config.host), stop: () => service.drain() };
+  const service = await createService(await loadService(role), { config, metrics });
+  return { port: await service.listen(config.port ?? SERVICE_HOME_PORTS[role], config.host), stop: () => service.drain() };
 }
 
 export async function serve(argv: string[]): Promise<void> {

@@ -31,8 +31,11 @@ export function outputArg(path: string): string {
   return `file:${path}`;
 }
 
-/** A run that exited 0 may still have logged errors (a truncated input ends the run early, quietly). */
-export interface FfmpegRunResult { errors: string }
+/**
+ * A run that exited 0 may still have logged errors (a truncated input ends the run early, quietly).
+ * `outTimeS` is the output's end time as ffmpeg reported it last (0 when it reported none).
+ */
+export interface FfmpegRunResult { errors: string; outTimeS: number }
 
 export async function runFfmpeg(args: string[], opts: RunFfmpegOptions): Promise<FfmpegRunResult> {
   const stallMs = opts.stallMs ?? 60_000;
@@ -48,6 +51,7 @@ export async function runFfmpeg(args: string[], opts: RunFfmpegOptions): Promise
   };
   const parser = new ProgressParser(opts.durationS);
   let lastMark = '';
+  let outTimeS = 0;
   try {
     const run = await runProcess('ffmpeg', [...FFMPEG_PREAMBLE, ...args], {
       timeoutMs: opts.timeoutMs, signal: control.signal, keepStdout: false, stderrTailBytes: 16 * 1024,
@@ -56,6 +60,7 @@ export async function runFfmpeg(args: string[], opts: RunFfmpegOptions): Promise
         for (const p of parser.push(chunk.toString('utf8'))) {
           const mark = `${p.outTimeS}|${p.percent}`;
           if (mark !== lastMark) { lastMark = mark; feed(); }
+          outTimeS = Math.max(outTimeS, p.outTimeS);
           opts.onProgress?.(p);
         }
       },
@@ -69,7 +74,7 @@ export async function runFfmpeg(args: string[], opts: RunFfmpegOptions): Promise
       const why = reason === '' ? `ffmpeg exited with ${run.exitCode ?? run.signal ?? 'an error'}` : reason;
       throw new FfmpegError(looksLikeInputFault(run.stderr) ? 'invalid-input' : 'failed', why);
     }
-    return { errors: reason };
+    return { errors: reason, outTimeS };
   } finally {
     clearTimeout(watchdog);
     opts.signal?.removeEventListener('abort', onOuterAbort);

@@ -268,9 +268,17 @@ class SqliteJobBackend implements JobBackend {
 
   async progress(id: string, update: ProgressUpdate, leaseMs: number, now: number): Promise<boolean> {
     const { progress, etaSeconds, message } = update;
-    const row = this.#st.progress.get({ id, now, leaseUntil: now + leaseMs, progress, etaSeconds, message }) as
-      { cancel_requested: number } | undefined;
-    return row === undefined || row.cancel_requested !== 0;
+    // Progress and lease renewals are advisory, so they do not wait for an fsync (a blocking
+    // one, several times a second per running job): the WAL keeps them in order, and the next
+    // durable commit makes them durable too. A power cut may lose the last few, never a job.
+    this.#db.pragma('synchronous = NORMAL');
+    try {
+      const row = this.#st.progress.get({ id, now, leaseUntil: now + leaseMs, progress, etaSeconds, message }) as
+        { cancel_requested: number } | undefined;
+      return row === undefined || row.cancel_requested !== 0;
+    } finally {
+      this.#db.pragma('synchronous = FULL');
+    }
   }
 
   async complete(id: string, result: unknown, opts: CompleteOptions, now: number): Promise<JobRecord | null> {

@@ -32,7 +32,6 @@ export interface ServiceManifest {
   name: ServiceName;
   title: string;
   description: string;
-  homePort: number;
   /** System tools without which the service is not ready (names from the kit's TOOLS table). */
   requiredTools?: string[];
   jobHandlers?: (ctx: ServiceContext) => Record<string, JobHandler>;

@@ -8,7 +8,6 @@ export const testManifest: ServiceManifest = {
   name: 'video',
   title: 'test service',
   description: 'kit test bed',
-  homePort: 0,
   jobHandlers: () => ({
     echo: async (ctx) => {
       const { text, delayMs } = ctx.payload as { text: string; delayMs: number };

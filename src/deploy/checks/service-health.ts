@@ -5,7 +5,7 @@ import { request } from 'undici';
 import { GATEWAY_PORT } from '../../gateway/index.js';
 import { SERVICE_NAMES } from '../../kit/index.js';
 import { instancesFile, type InstanceEntry } from '../../platform/embedded.js';
-import { SERVICES } from '../../services/index.js';
+import { SERVICE_HOME_PORTS } from '../../services/index.js';
 import { createEvidence } from './create-evidence.js';
 import type { Evidence } from './evidence.js';
 
@@ -18,7 +18,7 @@ export function readHealthTargets(dataDir: string): { targets: HealthTarget[]; s
     const state = JSON.parse(readFileSync(file, 'utf8')) as { gateway: { url: string }; instances: InstanceEntry[] };
     return { source: file, targets: [{ name: 'gateway', url: state.gateway.url }, ...state.instances.map((i) => ({ name: i.id, url: i.url }))] };
   } catch {
-    const targets = [{ name: 'gateway', url: `http://127.0.0.1:${GATEWAY_PORT}` }, ...SERVICE_NAMES.map((s) => ({ name: s, url: `http://127.0.0.1:${SERVICES[s].homePort}` }))];
+    const targets = [{ name: 'gateway', url: `http://127.0.0.1:${GATEWAY_PORT}` }, ...SERVICE_NAMES.map((s) => ({ name: s, url: `http://127.0.0.1:${SERVICE_HOME_PORTS[s]}` }))];
     return { source: 'home ports (no instances.json)', targets };
   }
 }

@@ -10,7 +10,6 @@ export const aiService: ServiceManifest = {
   name: 'ai',
   title: 'Pitchey AI inference',
   description: 'Text analysis, classification, moderation (offline models) and generation through OpenAI, Anthropic or a local LLM server.',
-  homePort: 8083,
   routes(app, ctx) {
     const classifiers = registerLocalRoutes(app, ctx);
     const layer = registerGenerateRoutes(app, ctx);

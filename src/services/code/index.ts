@@ -14,7 +14,6 @@ export const codeService: ServiceManifest = {
   name: 'code',
   title: 'Pitchey code executor',
   description: 'Sandboxed code execution and deployable functions.',
-  homePort: 8085,
   requiredTools: ['bwrap'],
   async routes(app, ctx) {
     const { config } = ctx;

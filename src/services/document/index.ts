@@ -25,7 +25,6 @@ export const documentService: ServiceManifest = {
   name: 'document',
   title: 'Pitchey document processor',
   description: 'PDF generation from templates, text extraction with OCR, watermarking, merge and split.',
-  homePort: 8082,
   requiredTools: ['pdfinfo', 'pdftotext', 'pdftoppm'],
   jobHandlers: (ctx) => ({ 'extract-text': extractJob(ctx) }),
   async routes(app, ctx) {

@@ -82,7 +82,6 @@ export const mediaService: ServiceManifest = {
   name: 'media',
   title: 'Pitchey media transcoder',
   description: 'Adaptive streaming (HLS, DASH) ladders and live streams on ffmpeg.',
-  homePort: 8084,
   requiredTools: ['ffmpeg', 'ffprobe'],
   jobHandlers(ctx) {
     // Handlers run after routes() has opened the store; the lookup is deferred to each job.

@@ -3,7 +3,7 @@
 // the tolerance, pass 2 runs once more with the bitrate corrected by the measured error.
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { inputArgs, runFfmpeg, type MediaInfo, type RunFfmpegOptions } from '../../ffmpeg/index.js';
+import { inputArgs, runFfmpeg, type FfmpegRunResult, type MediaInfo, type RunFfmpegOptions } from '../../ffmpeg/index.js';
 import { Problem } from '../../kit/index.js';
 import { audioArgs, bitrateVideoArgs, outputArgs, streamMaps, videoFilter, type OutputSize } from './encode-args.js';
 import { COMPRESSION_LEVELS, type CompressionLevel, type OutputFormat, type Quality } from './params.js';
@@ -52,7 +52,7 @@ export interface CompressJob {
 }
 
 /** Runs the passes; resolves the final video bitrate and how many second passes it took. */
-export async function compress(job: CompressJob): Promise<{ videoKbps: number; passes: number; errors: string }> {
+export async function compress(job: CompressJob): Promise<{ videoKbps: number; passes: number; last: FfmpegRunResult }> {
   const { input, output, info, format, quality, size, bitrates } = job;
   const passLog = join(job.workDir, 'pass');
   const common = [...inputArgs(input), ...streamMaps(info), ...videoFilter(size)];
@@ -62,11 +62,11 @@ export async function compress(job: CompressJob): Promise<{ videoKbps: number; p
   await runFfmpeg([...common, ...bitrateVideoArgs(format, quality, bitrates.videoKbps, 1, passLog), '-an', '-f', 'null', '-'], { ...job.run, ...step(0, 40, 'analysing (pass 1 of 2)') });
   let videoKbps = bitrates.videoKbps;
   let passes = 0;
-  let errors = '';
+  let last: FfmpegRunResult;
   for (;;) {
     passes += 1;
-    ({ errors } = await runFfmpeg([...common, ...bitrateVideoArgs(format, quality, videoKbps, 2, passLog), ...audioArgs(format, bitrates.audioKbps, info), ...outputArgs(format, output)],
-      { ...job.run, ...step(passes === 1 ? 40 : 80, passes === 1 ? 60 : 20, 'encoding (pass 2 of 2)') }));
+    last = await runFfmpeg([...common, ...bitrateVideoArgs(format, quality, videoKbps, 2, passLog), ...audioArgs(format, bitrates.audioKbps, info), ...outputArgs(format, output)],
+      { ...job.run, ...step(passes === 1 ? 40 : 80, passes === 1 ? 60 : 20, 'encoding (pass 2 of 2)') });
     if (bitrates.targetBytes === null || passes >= 2) break;
     const actual = (await stat(output)).size;
     const error = actual / bitrates.targetBytes - 1;
@@ -78,5 +78,5 @@ export async function compress(job: CompressJob): Promise<{ videoKbps: number; p
   }
   // The first pass's logs (x264 writes `<passlog>-0.log` and its `.mbtree`) are not part of the result.
   await Promise.all([rm(`${passLog}-0.log`, { force: true }), rm(`${passLog}-0.log.mbtree`, { force: true })]);
-  return { videoKbps, passes, errors };
+  return { videoKbps, passes, last };
 }

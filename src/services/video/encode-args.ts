@@ -4,6 +4,7 @@
 import { inputArgs, outputArg, type MediaInfo, type VideoStreamInfo } from '../../ffmpeg/index.js';
 import type { OutputFormat, Quality } from './params.js';
 
+/** `copyVideo`/`copyAudio`: codecs kept as they are; the first of each is what an encode produces. */
 interface ContainerSpec { muxer: string; contentType: string; copyVideo: string[]; copyAudio: string[]; tail: string[] }
 
 export const CONTAINERS: Record<OutputFormat, ContainerSpec> = {
@@ -12,6 +13,15 @@ export const CONTAINERS: Record<OutputFormat, ContainerSpec> = {
   webm: { muxer: 'webm', contentType: 'video/webm', copyVideo: ['vp9', 'vp8', 'av1'], copyAudio: ['opus', 'vorbis'], tail: [] },
   avi: { muxer: 'avi', contentType: 'video/x-msvideo', copyVideo: ['mpeg4'], copyAudio: ['mp3'], tail: [] },
 };
+
+/** The codecs an output holds: the input's when its streams were copied, else the format's encoders'. */
+export function outputCodecs(info: MediaInfo, format: OutputFormat, remuxed: boolean): { video: string | null; audio: string | null } {
+  const spec = CONTAINERS[format];
+  return {
+    video: info.video === null ? null : remuxed ? info.video.codec : spec.copyVideo[0] ?? null,
+    audio: info.audio === null ? null : remuxed ? info.audio.codec : spec.copyAudio[0] ?? null,
+  };
+}
 
 /** The contract's presets: CRF and x264 speed; VP9 and MPEG-4 equivalents; audio bitrate. */
 const PRESETS: Record<Quality, { crf: number; speed: string; vp9Crf: number; vp9Cpu: number; mpeg4Q: number; audioKbps: number; bitsPerPixel: number }> = {

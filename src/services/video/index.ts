@@ -59,7 +59,6 @@ export const videoService: ServiceManifest = {
   name: 'video',
   title: 'Pitchey video processor',
   description: 'Video analysis, thumbnails, transcoding and compression on ffmpeg.',
-  homePort: 8081,
   requiredTools: ['ffmpeg', 'ffprobe'],
   jobHandlers: () => ({ process: processJob }),
   routes(app, ctx) {

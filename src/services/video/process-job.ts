@@ -2,11 +2,11 @@
 // fraction of the input bitrate, or analyze. Progress and ETA come from ffmpeg's own clock.
 import { rm, stat } from 'node:fs/promises';
 import { dirname, join, parse } from 'node:path';
-import { ffmpegJobError, probe, runFfmpeg, type MediaInfo } from '../../ffmpeg/index.js';
+import { ffmpegJobError, runFfmpeg, type FfmpegRunResult, type MediaInfo } from '../../ffmpeg/index.js';
 import { JobError, Problem, type JobContext, type JobHandler, type JobInput } from '../../kit/index.js';
 import { analysisOf } from './analysis.js';
 import { compress, compressBitrates, SIZE_TOLERANCE } from './compress.js';
-import { CONTAINERS, outputSize, transcodePlan } from './encode-args.js';
+import { CONTAINERS, outputCodecs, outputSize, transcodePlan, type OutputSize } from './encode-args.js';
 import type { CompressionLevel, Operation, OutputFormat, Quality } from './params.js';
 import { diskNeededFor, requireDiskSpace } from './storage.js';
 
@@ -32,8 +32,21 @@ function reporter(ctx: JobContext): (percent: number, etaS: number | null, step:
   return (percent, etaS, step) => ctx.progress(percent, etaS === null ? step : `${step}, about ${Math.ceil(etaS)} s left`);
 }
 
-function outputSummary(info: MediaInfo): Record<string, unknown> {
+function inputSummary(info: MediaInfo): Record<string, unknown> {
   return { duration: info.durationS, width: info.video?.displayWidth ?? null, height: info.video?.displayHeight ?? null, codec: info.video?.codec ?? null, audio_codec: info.audio?.codec ?? null, bitrate: info.bitrate, size_bytes: info.sizeBytes };
+}
+
+/**
+ * The output as ffmpeg wrote it: its end time from ffmpeg's last progress report, the size and
+ * codecs the plan gave it, the bytes on disk. No second probe: it would cost a whole ffprobe start
+ * (about 0.15 CPU-s of library loading) per job for facts the run already told us.
+ */
+function producedSummary(info: MediaInfo, format: OutputFormat, remuxed: boolean, size: OutputSize, durationS: number, bytes: number): Record<string, unknown> {
+  const codecs = outputCodecs(info, format, remuxed);
+  return {
+    duration: Math.round(durationS * 1000) / 1000, width: size.width, height: size.height,
+    codec: codecs.video, audio_codec: codecs.audio, bitrate: durationS > 0 ? Math.round((bytes * 8) / durationS) : null, size_bytes: bytes,
+  };
 }
 
 async function encode(ctx: JobContext, p: ProcessPayload, input: JobInput): Promise<Record<string, unknown>> {
@@ -44,15 +57,17 @@ async function encode(ctx: JobContext, p: ProcessPayload, input: JobInput): Prom
   const run = { signal: ctx.signal, timeoutMs: jobTimeoutMs(info), stallMs: JOB_STALL_MS - 30_000 };
   const progress = reporter(ctx);
   const extra: Record<string, unknown> = {};
-  let errors: string;
+  let last: FfmpegRunResult;
+  let remuxed = false;
   if (p.operation === 'transcode') {
     const plan = transcodePlan(input.path, output, info, { format: p.format, quality: p.quality, size });
-    ({ errors } = await runFfmpeg(plan.args, { ...run, durationS: info.durationS, onProgress: (x) => progress(x.percent, x.etaS, plan.mode === 'remux' ? 'remuxing' : 'encoding') }));
-    Object.assign(extra, { remuxed: plan.mode === 'remux', quality: p.quality });
+    remuxed = plan.mode === 'remux';
+    last = await runFfmpeg(plan.args, { ...run, durationS: info.durationS, onProgress: (x) => progress(x.percent, x.etaS, remuxed ? 'remuxing' : 'encoding') });
+    Object.assign(extra, { remuxed, quality: p.quality });
   } else {
     const bitrates = compressBitrates(info, p.targetSizeMb, p.compressionLevel);
     const done = await compress({ input: input.path, output, workDir: ctx.workDir, info, format: p.format, quality: p.quality, size, bitrates, run, progress });
-    errors = done.errors;
+    last = done.last;
     const actual = (await stat(output)).size;
     Object.assign(extra, {
       video_bitrate_kbps: done.videoKbps, audio_bitrate_kbps: bitrates.audioKbps, second_passes: done.passes,
@@ -62,16 +77,16 @@ async function encode(ctx: JobContext, p: ProcessPayload, input: JobInput): Prom
       compression_ratio: Math.round((info.sizeBytes / actual) * 100) / 100,
     });
   }
-  const produced = await probe(output, { signal: ctx.signal });
   // ffmpeg ends quietly (exit 0) at a truncated input's cut; its logged errors say why.
-  if (errors !== '' && produced.durationS < info.durationS * 0.9) {
-    throw new JobError('UNPROCESSABLE', `The input is truncated or corrupt: the output stops at ${produced.durationS} s of ${info.durationS} s (ffmpeg: ${errors}).`);
+  if (last.errors !== '' && last.outTimeS < info.durationS * 0.9) {
+    throw new JobError('UNPROCESSABLE', `The input is truncated or corrupt: the output stops at ${Math.round(last.outTimeS * 100) / 100} s of ${info.durationS} s (ffmpeg: ${last.errors}).`);
   }
+  const bytes = (await stat(output)).size;
   return {
     operation: p.operation, format: p.format, ...extra,
     upscale_refused: size.upscaleRefused,
-    input: outputSummary(info), output_info: outputSummary(produced),
-    output: { path: output, filename: parse(output).base, contentType: CONTAINERS[p.format].contentType, size: produced.sizeBytes },
+    input: inputSummary(info), output_info: producedSummary(info, p.format, remuxed, size, last.outTimeS, bytes),
+    output: { path: output, filename: parse(output).base, contentType: CONTAINERS[p.format].contentType, size: bytes },
   };
 }
 

@@ -28,7 +28,12 @@ async function fetchOutput(r: Answer, name: string): Promise<Awaited<ReturnType<
   expect(file.status).toBe(200);
   const path = join(tmp.dir, name);
   await writeFile(path, file.body);
-  return probe(path);
+  const out = await probe(path);
+  // The result's output facts come from the run itself (no second probe): they must agree with one.
+  const said = (r.json.result as { output_info: Record<string, unknown> }).output_info;
+  expect(said).toMatchObject({ width: out.video?.displayWidth, height: out.video?.displayHeight, codec: out.video?.codec, audio_codec: out.audio?.codec ?? null, size_bytes: out.sizeBytes });
+  expect(Math.abs(Number(said.duration) - out.durationS)).toBeLessThan(0.15);
+  return out;
 }
 
 describe('POST /process transcode', () => {
