@@ -244,6 +244,8 @@ const positive = (v: string, name: string): number => {
   if (!(n >= 0) || !Number.isFinite(n)) throw new SettingError(`"${name}" must be a number ≥ 0`);
   return n;
 };
+/** The contract's longest text per AI route, in characters; a setting may change any of them. */
+const AI_TEXT_LIMITS: Readonly<Record<string, number>> = { analyze: 10_000, generate: 2_000, classify: 1_000, moderate: 10_000 };
 /** `30000` (every provider) or `openai=30000,ollama=120000,*=60000`. */
 function perProvider(fallback: number, min: number, max: number) {
   return (raw: unknown): Record<string, number> => {
@@ -322,7 +324,7 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'aiBreakerCooldownMs', env: 'PITCHEY_AI_BREAKER_COOLDOWN_MS', doc: 'ai: how long a cooled-down provider is skipped before one trial request', fallback: () => 30_000, parse: integer(100, 3_600_000) },
   { key: 'aiCacheTtlMs', env: 'PITCHEY_AI_CACHE_TTL_MS', doc: 'ai: how long a `/generate` answer is cached (keyed by the normalised request; `cache: false` bypasses); 0 = no cache', fallback: () => 600_000, parse: integer(0, 30 * 86_400_000) },
   { key: 'aiCacheRedisUrl', env: 'PITCHEY_AI_CACHE_REDIS_URL', doc: 'ai: keep the response cache in Redis (`redis://host:6379/0`) instead of memory', fallback: () => null, parse: httpUrl },
-  { key: 'aiTextLimits', env: 'PITCHEY_AI_TEXT_LIMITS', doc: 'ai: longest text per route in characters: `analyze=10000,generate=2000,classify=1000,moderate=10000` (the contract\'s; these are the defaults)', fallback: () => ({ analyze: 10_000, generate: 2_000, classify: 1_000, moderate: 10_000 }), parse: (raw) => ({ analyze: 10_000, generate: 2_000, classify: 1_000, moderate: 10_000, ...pairs((v, name) => { const n = Number(v); if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new SettingError(`"${name}" must be an integer from 1 to 1000000`); return n; })(raw) }) },
+  { key: 'aiTextLimits', env: 'PITCHEY_AI_TEXT_LIMITS', doc: 'ai: longest text per route in characters: `analyze=10000,generate=2000,classify=1000,moderate=10000` (the contract\'s; these are the defaults)', fallback: () => ({ ...AI_TEXT_LIMITS }), parse: (raw) => ({ ...AI_TEXT_LIMITS, ...pairs((v, name) => { const n = Number(v); if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new SettingError(`"${name}" must be an integer from 1 to 1000000`); return n; })(raw) }) },
 ];
 
 export const CONFIG_FILE_ENV = 'PITCHEY_CONFIG_FILE';
