@@ -1,6 +1,7 @@
 // POST /live-stream with protocol=srt end to end: a generated clip is pushed in real time over SRT
 // (MPEG-TS, the key as passphrase), the live HLS window grows while it plays and ends with ENDLIST
-// when the publisher stops; a publisher with a wrong or no key is refused and the listener waits on.
+// when the publisher stops or vanishes; a publisher with a wrong or no key is refused and the
+// listener waits on.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Parser } from 'm3u8-parser';
@@ -90,7 +91,8 @@ describe('POST /live-stream over SRT', () => {
 
     const first = await waitFor('the first live segments', async () => { const m = await mediaPlaylist(live.hls_url, 'mobile'); return m !== null && m.segments.length >= 1 ? m : null; });
     expect(first.endList).toBeFalsy();
-    expect((await liveState(live.stream_id)).live.status).toBe('live');
+    // 'live' follows ffmpeg's next progress report (every 0.5 s): the first segment may come first.
+    await waitFor('the status to say live', async () => (await liveState(live.stream_id)).live.status === 'live', 5_000);
     const later = await waitFor('the window to grow', async () => { const m = await mediaPlaylist(live.hls_url, 'mobile'); return m !== null && m.segments.length >= first.segments.length + 1 ? m : null; });
     expect(later.endList).toBeFalsy();
     expect(later.segments.every((s) => s.duration >= 1.5 && s.duration <= 4.1)).toBe(true);
@@ -103,6 +105,20 @@ describe('POST /live-stream over SRT', () => {
     expect(closed?.segments.reduce((t, s) => t + s.duration, 0)).toBeGreaterThan(6);
     expect(ffmpegChildren()).toEqual([]);
   }, 60_000);
+
+  it('ends with ENDLIST when the publisher vanishes without a goodbye (killed mid-stream)', async () => {
+    const live = await openLive({});
+    await waitFor('the SRT listener', () => boundUdp(portOf(live.ingest_url)));
+    const push = publish(live.ingest_url, 20);
+    await waitFor('the first live segments', async () => { const m = await mediaPlaylist(live.hls_url, 'mobile'); return m !== null && m.segments.length >= 1 ? m : null; });
+    publishers.at(-1)?.abort();
+    expect((await push).aborted).toBe(true);
+    const ended = await waitFor('the live stream to end', async () => { const s = await liveState(live.stream_id); return s.live.status === 'ended' ? s : null; });
+    // SRT's own peer-idle timeout (5 s) usually breaks the connection before the stall watchdog.
+    expect(ended.live.reason).toMatch(/^(the publisher stopped|no data from the publisher for 6 s)$/);
+    expect((await mediaPlaylist(live.hls_url, 'mobile'))?.endList).toBe(true);
+    expect(ffmpegChildren()).toEqual([]);
+  }, 40_000);
 
   it('refuses a publisher with a wrong key or none, and keeps waiting for the right one', async () => {
     const live = await openLive({ stream_key: 'the-right-srt-key' });
