@@ -44,11 +44,7 @@ export async function runFfmpeg(args: string[], opts: RunFfmpegOptions): Promise
   const onOuterAbort = (): void => control.abort();
   if (opts.signal?.aborted === true) control.abort();
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  let watchdog = setTimeout(() => { stalled = true; control.abort(); }, stallMs);
-  const feed = (): void => {
-    clearTimeout(watchdog);
-    watchdog = setTimeout(() => { stalled = true; control.abort(); }, stallMs);
-  };
+  const watchdog = setTimeout(() => { stalled = true; control.abort(); }, stallMs);
   const parser = new ProgressParser(opts.durationS);
   let lastMark = '';
   let outTimeS = 0;
@@ -59,7 +55,7 @@ export async function runFfmpeg(args: string[], opts: RunFfmpegOptions): Promise
       onStdout: (chunk) => {
         for (const p of parser.push(chunk.toString('utf8'))) {
           const mark = `${p.outTimeS}|${p.percent}`;
-          if (mark !== lastMark) { lastMark = mark; feed(); }
+          if (mark !== lastMark) { lastMark = mark; watchdog.refresh(); }
           outTimeS = Math.max(outTimeS, p.outTimeS);
           opts.onProgress?.(p);
         }

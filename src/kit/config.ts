@@ -244,6 +244,8 @@ const positive = (v: string, name: string): number => {
   if (!(n >= 0) || !Number.isFinite(n)) throw new SettingError(`"${name}" must be a number ≥ 0`);
   return n;
 };
+/** The contract's longest text per AI route, in characters; a setting may change any of them. */
+const AI_TEXT_LIMITS: Readonly<Record<string, number>> = { analyze: 10_000, generate: 2_000, classify: 1_000, moderate: 10_000 };
 /** `30000` (every provider) or `openai=30000,ollama=120000,*=60000`. */
 function perProvider(fallback: number, min: number, max: number) {
   return (raw: unknown): Record<string, number> => {
@@ -290,8 +292,8 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'validationPhasesMs', env: 'PITCHEY_VALIDATION_PHASES_MS', doc: 'post-deployment validation phases (immediate, extended, final) in ms; a breach in the first rolls back', fallback: () => [900_000, 2_700_000, 82_800_000], parse: (raw) => { const parts = text(raw).split(',').map((p) => Number(p.trim())); if (parts.length !== 3 || parts.some((n) => !Number.isInteger(n) || n < 1_000)) throw new SettingError('must be three durations in ms (each ≥ 1000), e.g. 900000,2700000,82800000'); return parts as [number, number, number]; } },
   { key: 'hlsSegmentSeconds', env: 'PITCHEY_HLS_SEGMENT_SECONDS', doc: 'media: segment length of HLS and DASH ladders, in seconds (keyframes every 2 s in every rung)', fallback: () => 6, parse: (raw) => { const v = integer(2, 20)(raw); if (v % 2 !== 0) throw new SettingError('must be an even number of seconds (a multiple of the 2 s keyframe interval)'); return v; } },
   { key: 'mediaMaxUploadMb', env: 'PITCHEY_MEDIA_MAX_UPLOAD_MB', doc: 'media: largest upload for /hls-transcode and /dash in MiB (413 beyond it, before the body is read whole)', fallback: () => 1024, parse: integer(1, 102_400) },
-  { key: 'livePorts', env: 'PITCHEY_LIVE_PORTS', doc: 'media: port range for RTMP live ingest listeners (one port per live stream)', fallback: () => [19350, 19399], parse: (raw) => { const m = /^(\d{1,5})-(\d{1,5})$/.exec(text(raw)); const [a, b] = [Number(m?.[1]), Number(m?.[2])]; if (m === null || a < 1024 || b > 65535 || a > b) throw new SettingError('must be a range like 19350-19399 (ports 1024..65535)'); return [a, b] as [number, number]; } },
-  { key: 'liveHost', env: 'PITCHEY_LIVE_HOST', doc: 'media: address the RTMP ingest listeners bind to; default PITCHEY_HOST', fallback: (partial) => partial.host ?? '127.0.0.1', parse: text },
+  { key: 'livePorts', env: 'PITCHEY_LIVE_PORTS', doc: 'media: port range for live ingest listeners, TCP for RTMP and UDP for SRT (one port per live stream)', fallback: () => [19350, 19399], parse: (raw) => { const m = /^(\d{1,5})-(\d{1,5})$/.exec(text(raw)); const [a, b] = [Number(m?.[1]), Number(m?.[2])]; if (m === null || a < 1024 || b > 65535 || a > b) throw new SettingError('must be a range like 19350-19399 (ports 1024..65535)'); return [a, b] as [number, number]; } },
+  { key: 'liveHost', env: 'PITCHEY_LIVE_HOST', doc: 'media: address the RTMP and SRT ingest listeners bind to; default PITCHEY_HOST', fallback: (partial) => partial.host ?? '127.0.0.1', parse: text },
   { key: 'liveIdleTimeoutMs', env: 'PITCHEY_LIVE_IDLE_TIMEOUT_MS', doc: 'media: how long a live ingest waits for a publisher, or for data once live, before it ends', fallback: () => 30_000, parse: integer(1_000, 3_600_000) },
   { key: 'liveMaxMs', env: 'PITCHEY_LIVE_MAX_MS', doc: 'media: longest a live stream may run', fallback: () => 14_400_000, parse: integer(10_000, 7 * 86_400_000) },
   { key: 'docTemplatesDir', env: 'PITCHEY_DOC_TEMPLATES_DIR', doc: 'folder of user PDF templates (`<name>.json`) for the document processor; default `<data>/services/document/templates`', fallback: () => null, parse: (raw) => resolve(text(raw)) },
@@ -322,7 +324,7 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'aiBreakerCooldownMs', env: 'PITCHEY_AI_BREAKER_COOLDOWN_MS', doc: 'ai: how long a cooled-down provider is skipped before one trial request', fallback: () => 30_000, parse: integer(100, 3_600_000) },
   { key: 'aiCacheTtlMs', env: 'PITCHEY_AI_CACHE_TTL_MS', doc: 'ai: how long a `/generate` answer is cached (keyed by the normalised request; `cache: false` bypasses); 0 = no cache', fallback: () => 600_000, parse: integer(0, 30 * 86_400_000) },
   { key: 'aiCacheRedisUrl', env: 'PITCHEY_AI_CACHE_REDIS_URL', doc: 'ai: keep the response cache in Redis (`redis://host:6379/0`) instead of memory', fallback: () => null, parse: httpUrl },
-  { key: 'aiTextLimits', env: 'PITCHEY_AI_TEXT_LIMITS', doc: 'ai: longest text per route in characters: `analyze=10000,generate=2000,classify=1000,moderate=10000` (the contract\'s; these are the defaults)', fallback: () => ({ analyze: 10_000, generate: 2_000, classify: 1_000, moderate: 10_000 }), parse: (raw) => ({ analyze: 10_000, generate: 2_000, classify: 1_000, moderate: 10_000, ...pairs((v, name) => { const n = Number(v); if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new SettingError(`"${name}" must be an integer from 1 to 1000000`); return n; })(raw) }) },
+  { key: 'aiTextLimits', env: 'PITCHEY_AI_TEXT_LIMITS', doc: 'ai: longest text per route in characters: `analyze=10000,generate=2000,classify=1000,moderate=10000` (the contract\'s; these are the defaults)', fallback: () => ({ ...AI_TEXT_LIMITS }), parse: (raw) => ({ ...AI_TEXT_LIMITS, ...pairs((v, name) => { const n = Number(v); if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new SettingError(`"${name}" must be an integer from 1 to 1000000`); return n; })(raw) }) },
 ];
 
 export const CONFIG_FILE_ENV = 'PITCHEY_CONFIG_FILE';

@@ -2,8 +2,8 @@
 // contract's fields, with per-caller usage, cost and budget, and the response cache.
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { Type, type HttpApp, type ServiceContext } from '../../kit/index.js';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import { clientGoneSignal, Type, type HttpApp, type ServiceContext } from '../../kit/index.js';
+import type { FastifyRequest } from 'fastify';
 import { createCatalogue, type Catalogue } from './catalogue.js';
 import { createAnthropicProvider } from './providers/anthropic-provider.js';
 import { createGeneration, type Generation, type Target } from './providers/generation.js';
@@ -54,13 +54,6 @@ function createCache(ctx: ServiceContext, app: HttpApp): ResponseCache | null {
   return url === null ? createMemoryCache(ttl) : createRedisCache(url, ttl, (err) => app.log.warn({ err: (err as Error).message }, 'response cache unavailable; answering uncached'));
 }
 
-/** Aborts provider calls when the client goes away before its answer. */
-function clientSignal(reply: FastifyReply): AbortSignal {
-  const ctl = new AbortController();
-  reply.raw.once('close', () => { if (!reply.raw.writableFinished) ctl.abort(new Error('client went away')); });
-  return ctl.signal;
-}
-
 function usageBody(usage: Usage, cost: { costUsd: number; priced: boolean }) {
   return { prompt_tokens: usage.inputTokens, completion_tokens: usage.outputTokens, total_tokens: usage.inputTokens + usage.outputTokens, cost_usd: cost.costUsd, priced: cost.priced };
 }
@@ -93,7 +86,7 @@ export function registerGenerateRoutes(app: HttpApp, ctx: ServiceContext): Provi
     const principal = req.principal?.id ?? 'anonymous';
     assertWithinBudget(usage, ctx.config.aiBudgets, principal);
     const chat = { prompt, maxTokens: b.max_tokens, temperature: b.temperature, ...(b.system ? { system: b.system } : {}) };
-    const signal = clientSignal(reply);
+    const signal = clientGoneSignal(reply, new Error('client went away'));
 
     if (b.stream) {
       const opened = await layer.generation.openStream(targets, chat, signal);

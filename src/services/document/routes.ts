@@ -1,7 +1,7 @@
 // The processing routes of the document service: generate, extract, watermark, merge, split.
 import { readFile, rm } from 'node:fs/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { JobError, Problem, receiveMultipart, requireFile, type HttpApp, type JobHandler, type JobInput, type ServiceContext } from '../../kit/index.js';
+import { clientGoneSignal, JobError, Problem, receiveMultipart, requireFile, type HttpApp, type JobHandler, type JobInput, type ServiceContext } from '../../kit/index.js';
 import { METHODS, EXTRACT_ACCEPT, PDF, extractText, nativePages, pagesNeedingOcr, type ExtractInput, type Method } from './extract.js';
 import { generatePdf, type TemplateCatalog } from './generate.js';
 import { inspectImage, inspectPdf } from './inspect.js';
@@ -68,14 +68,13 @@ async function extractRoute(ctx: ServiceContext, req: FastifyRequest, reply: Fas
     return ctx.submit(req, reply, { type: 'extract-text', payload: { method: opts.method, language: opts.language }, inputs: [file], timeoutMs: opts.timeoutMs + 60_000 });
   }
   // A client that hangs up stops its OCR (the tools' process groups are killed), as does the time cap.
-  const gone = new AbortController();
-  reply.raw.once('close', () => { if (!reply.raw.writableFinished) gone.abort(); });
-  const signal = AbortSignal.any([AbortSignal.timeout(opts.timeoutMs), gone.signal]);
+  const gone = clientGoneSignal(reply);
+  const signal = AbortSignal.any([AbortSignal.timeout(opts.timeoutMs), gone]);
   try {
     return reply.send(await extractText(input, { ...opts, signal }));
   } finally {
     // After a hang-up no response hook may run, and the killed tools may still have been writing.
-    if (gone.signal.aborted) await rm(form.dir, { recursive: true, force: true, maxRetries: 3 });
+    if (gone.aborted) await rm(form.dir, { recursive: true, force: true, maxRetries: 3 });
   }
 }
 

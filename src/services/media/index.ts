@@ -1,10 +1,11 @@
 // Media transcoder (:8084, /api/media/ and /streams/): HLS and DASH ladders encoded in one ffmpeg
-// pass, the stream files they produce, and live RTMP ingest into a sliding HLS window.
+// pass, the stream files they produce, and live RTMP or SRT ingest into a sliding HLS window.
 import { randomUUID } from 'node:crypto';
 import { mediaLimitsFromConfig, readFfmpegCapabilities } from '../../ffmpeg/index.js';
 import { Problem, Type, receiveMultipart, requireFile, type HttpApp, type JobHandler, type ServiceContext, type ServiceManifest } from '../../kit/index.js';
 import { parseQualities } from './ladder.js';
 import { createLadderHandler } from './ladder-job.js';
+import { LIVE_PROTOCOLS, SRT_KEY, type LiveProtocol } from './live-protocols.js';
 import { LiveIngests } from './live.js';
 import { QUALITY_PRESETS, bandwidthOf } from './presets.js';
 import { presentStream, registerStreamRoutes } from './stream-routes.js';
@@ -53,20 +54,28 @@ function registerLadderRoute(app: HttpApp, ctx: ServiceContext, path: string, ty
 }
 
 const LiveBody = Type.Object({
-  stream_key: Type.Optional(Type.String({ pattern: STREAM_KEY.source, description: 'the publisher\'s key; generated when absent' })),
+  protocol: Type.Optional(Type.Union(LIVE_PROTOCOLS.map((p) => Type.Literal(p)), { default: 'rtmp', description: 'rtmp (TCP) or srt (UDP, MPEG-TS; the key is the passphrase)' })),
+  stream_key: Type.Optional(Type.String({ pattern: STREAM_KEY.source, description: 'the publisher\'s key (for SRT its passphrase, 10–64 characters); generated when absent' })),
   qualities: Type.Optional(Type.String({ maxLength: 100, description: 'default mobile,low' })),
   stream_name: Type.Optional(Type.String({ maxLength: 100 })),
   audio: Type.Optional(Type.Boolean({ default: true, description: 'whether the published stream carries audio' })),
 });
 
+/** The publisher's key: the one asked for, or a generated one; an SRT key is a passphrase, so 10 characters at least. */
+function streamKeyFor(protocol: LiveProtocol, asked: string | undefined): string {
+  if (protocol === 'srt' && asked !== undefined && !SRT_KEY.test(asked)) throw new Problem('VALIDATION_FAILED', 'An SRT stream_key is its passphrase: 10–64 letters, digits, "-" or "_".');
+  return asked ?? randomUUID().replaceAll('-', '');
+}
+
 function registerLiveRoutes(app: HttpApp, s: MediaState): void {
-  app.post('/live-stream', { schema: { body: LiveBody, summary: 'Open an RTMP ingest that publishes a live HLS window' } }, async (req, reply) => {
+  app.post('/live-stream', { schema: { body: LiveBody, summary: 'Open an RTMP or SRT ingest that publishes a live HLS window' } }, async (req, reply) => {
     const body = req.body;
     const presets = parseQualities(body.qualities, ['mobile', 'low']);
-    const streamKey = body.stream_key ?? randomUUID().replaceAll('-', '');
-    const { record, ingestUrl } = await s.live.start({ streamKey, presets, audio: body.audio ?? true, name: streamName(body.stream_name), publicHost: req.hostname.replace(/:\d+$/, '') });
+    const protocol = body.protocol ?? 'rtmp';
+    const streamKey = streamKeyFor(protocol, body.stream_key);
+    const { record, ingestUrl } = await s.live.start({ protocol, streamKey, presets, audio: body.audio ?? true, name: streamName(body.stream_name), publicHost: req.hostname.replace(/:\d+$/, '') });
     return reply.code(201).send({
-      stream_id: record.id, status: record.live?.status, ingest_url: ingestUrl, stream_key: streamKey,
+      stream_id: record.id, status: record.live?.status, protocol, ingest_url: ingestUrl, stream_key: streamKey,
       hls_url: `/streams/${record.id}/${record.entry}`, qualities: presets.map((p) => p.name),
       status_url: `/live-stream/${record.id}`, idle_timeout_seconds: Math.round(s.live.settings.idleTimeoutMs / 1000),
     });

@@ -1,13 +1,15 @@
-// Live ingest: one ffmpeg per live stream listens for an RTMP publisher on a port from the
+// Live ingest: one ffmpeg per live stream listens for an RTMP or SRT publisher on a port from the
 // configured range and turns what it receives into a sliding HLS window. The stream ends cleanly
 // (every playlist closed with ENDLIST) when the publisher stops, goes silent, never comes, or the
 // stream is deleted or the service drains; no ffmpeg outlives its stream.
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, appendFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createSocket } from 'node:dgram';
+import { createServer, isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { FfmpegError, LADDER_FILES, buildLadderArgs, runFfmpeg, type LadderRung } from '../../ffmpeg/index.js';
 import { Problem } from '../../kit/index.js';
+import { TRANSPORT_OF, planIngest, type LiveProtocol } from './live-protocols.js';
 import type { QualityPreset } from './presets.js';
 import type { StreamRecord, StreamStore } from './stream-store.js';
 
@@ -23,6 +25,8 @@ export interface LiveSettings {
 }
 
 export interface LiveStart {
+  protocol: LiveProtocol;
+  /** RTMP: the path the publisher must name; SRT: the passphrase it must use. */
   streamKey: string;
   presets: QualityPreset[];
   audio: boolean;
@@ -31,15 +35,19 @@ export interface LiveStart {
   publicHost: string;
 }
 
-const ANY_ADDRESS = new Set(['0.0.0.0', '::']);
-
 interface Running { controller: AbortController; done: Promise<void>; port: number }
 
-function portFree(host: string, port: number): Promise<boolean> {
+function portFree(transport: 'tcp' | 'udp', host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen(port, host, () => probe.close(() => resolve(true)));
+    if (transport === 'tcp') {
+      const probe = createServer();
+      probe.once('error', () => resolve(false));
+      probe.listen(port, host, () => probe.close(() => resolve(true)));
+      return;
+    }
+    const probe = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
+    probe.once('error', () => { probe.close(); resolve(false); });
+    probe.bind(port, host, () => probe.close(() => resolve(true)));
   });
 }
 
@@ -73,30 +81,28 @@ export class LiveIngests {
     }
   }
 
-  private async allocatePort(): Promise<number> {
+  private async allocatePort(transport: 'tcp' | 'udp'): Promise<number> {
     const used = new Set([...this.running.values()].map((r) => r.port));
     for (let port = this.settings.ports[0]; port <= this.settings.ports[1]; port++) {
-      if (!used.has(port) && await portFree(this.settings.host, port)) return port;
+      if (!used.has(port) && await portFree(transport, this.settings.host, port)) return port;
     }
     throw new Problem('LIVE_PORTS_EXHAUSTED', `All ingest ports ${this.settings.ports.join('-')} are in use; try again when a live stream ends.`, { headers: { 'retry-after': '30' } });
   }
 
   async start(opts: LiveStart): Promise<{ record: StreamRecord; ingestUrl: string }> {
     const id = randomUUID();
-    const port = await this.allocatePort();
+    const port = await this.allocatePort(TRANSPORT_OF[opts.protocol]);
+    const { input, ingestUrl } = planIngest({ protocol: opts.protocol, host: this.settings.host, publicHost: opts.publicHost, port, streamKey: opts.streamKey });
     const dir = this.store.dirOf(id);
     await mkdir(dir, { recursive: true });
-    const host = this.settings.host.includes(':') && !this.settings.host.startsWith('[') ? `[${this.settings.host}]` : this.settings.host;
-    const listenUrl = `rtmp://${host}:${port}/live/${opts.streamKey}`;
-    const ingestUrl = ANY_ADDRESS.has(this.settings.host) ? `rtmp://${opts.publicHost}:${port}/live/${opts.streamKey}` : listenUrl;
     const rungs: LadderRung[] = opts.presets.map((p) => ({ name: p.name, width: p.width, height: p.height, fps: null, videoKbps: p.videoKbps, audioKbps: p.audioKbps }));
     const args = buildLadderArgs(
-      { input: ['-f', 'flv', '-listen', '1', '-i', listenUrl], rungs, audio: opts.audio, scale: 'no-upscale' },
+      { input, rungs, audio: opts.audio, scale: 'no-upscale' },
       { kind: 'live-hls', dir, segmentSeconds: this.settings.segmentSeconds ?? 2, listSize: this.settings.listSize ?? 15 },
     );
     const record: StreamRecord = {
       id, type: 'live', name: opts.name, created: new Date().toISOString(), entry: LADDER_FILES.master,
-      live: { status: 'waiting', ingestPort: port, startedAt: null, endedAt: null, reason: null, owner: process.pid },
+      live: { status: 'waiting', protocol: opts.protocol, ingestPort: port, startedAt: null, endedAt: null, reason: null, owner: process.pid },
     };
     await this.store.put(record);
     const controller = new AbortController();

@@ -6,6 +6,7 @@
 import { lstat, mkdir, readdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { Problem } from '../../kit/index.js';
+import type { LiveProtocol } from './live-protocols.js';
 
 export type StreamType = 'hls' | 'dash' | 'live';
 export type LiveStatus = 'waiting' | 'live' | 'ended' | 'failed';
@@ -19,8 +20,11 @@ export interface StreamRecord {
   entry: string;
   /** DASH representation ids that carry audio (their segments are `audio/mp4`). */
   audioRepresentations?: string[];
-  /** `owner`: the pid of the instance running the ingest (another instance must not close it). */
-  live?: { status: LiveStatus; ingestPort: number; startedAt: string | null; endedAt: string | null; reason: string | null; owner?: number };
+  /**
+   * `owner`: the pid of the instance running the ingest (another instance must not close it).
+   * `protocol`: how the publisher pushes (records from before SRT have none: RTMP).
+   */
+  live?: { status: LiveStatus; protocol?: LiveProtocol; ingestPort: number; startedAt: string | null; endedAt: string | null; reason: string | null; owner?: number };
 }
 
 export const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;

@@ -2,9 +2,9 @@
 // Uploads are probed (within limits) in the request, so bad input is answered at once; the heavy
 // work runs as a job with progress and ETA, downloadable until it expires.
 import { readFile } from 'node:fs/promises';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { ffmpegProblem, probeWithinLimits, readFfmpegCapabilities, type MediaInfo } from '../../ffmpeg/index.js';
-import { createRequestTempDir, Problem, receiveMultipart, requireFile, type ServiceContext, type ServiceManifest, type UploadedFile } from '../../kit/index.js';
+import { clientGoneSignal, createRequestTempDir, Problem, receiveMultipart, requireFile, type ServiceContext, type ServiceManifest, type UploadedFile } from '../../kit/index.js';
 import { analysisOf } from './analysis.js';
 import { compressBitrates } from './compress.js';
 import { ACCEPTED_VIDEO_TYPES, videoFormats } from './formats.js';
@@ -18,13 +18,6 @@ import { diskNeededFor, requireDiskSpace } from './storage.js';
 import { makeThumbnail } from './thumbnail.js';
 
 const SYNC_FFMPEG_MS = 60_000;
-
-/** Aborted when the client goes away before the answer is sent. */
-function clientGone(reply: FastifyReply): AbortSignal {
-  const control = new AbortController();
-  reply.raw.once('close', () => { if (!reply.raw.writableFinished) control.abort(); });
-  return control.signal;
-}
 
 async function receiveUpload(req: FastifyRequest, ctx: ServiceContext): Promise<{ file: UploadedFile; fields: Fields }> {
   const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: videoLimits(ctx.config).maxUploadBytes, accept: ACCEPTED_VIDEO_TYPES });
@@ -65,14 +58,14 @@ export const videoService: ServiceManifest = {
     app.get('/formats', { config: { auth: 'public' }, schema: { summary: 'Containers this build reads and writes' } }, async () => videoFormats(await readFfmpegCapabilities()));
 
     app.post('/analyze', { schema: { summary: 'Duration, size, frame rate, codecs, bitrate, rotation and pixel format of an uploaded video' } }, async (req, reply) => {
-      const signal = clientGone(reply);
+      const signal = clientGoneSignal(reply);
       const { file } = await receiveUpload(req, ctx);
       const info = await probeUpload(file, ctx, signal);
       return { filename: file.filename, analysis: analysisOf(info), supported_operations: OPERATIONS, supported_formats: videoFormats(await readFfmpegCapabilities()) };
     });
 
     app.post('/thumbnail', { schema: { summary: 'A JPEG (or PNG/WebP) frame at `timestamp`, or a representative frame' } }, async (req, reply) => {
-      const signal = clientGone(reply);
+      const signal = clientGoneSignal(reply);
       const { file, fields } = await receiveUpload(req, ctx);
       const request = { timestamp: parseTimestamp(fields), width: parseSide(fields, 'width'), height: parseSide(fields, 'height'), format: oneOf(fields, 'format', IMAGE_FORMATS, 'jpeg') };
       const dir = await createRequestTempDir(req, ctx.tmpDir, 'thumb-');
@@ -85,7 +78,7 @@ export const videoService: ServiceManifest = {
     });
 
     app.post('/process', { schema: { summary: 'Transcode, compress or analyze an uploaded video as a job (`?async=true` answers 202 at once)' } }, async (req, reply) => {
-      const signal = clientGone(reply);
+      const signal = clientGoneSignal(reply);
       const { file, fields } = await receiveUpload(req, ctx);
       // Options first: a misspelt field is a 400 before any probing.
       const payload = { ...processOptions(fields), info: await probeUpload(file, ctx, signal) };

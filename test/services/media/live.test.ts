@@ -19,7 +19,7 @@ const headers = { 'x-api-key': TEST_KEY, 'content-type': 'application/json' };
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const get = (path: string, init: RequestInit = {}): Promise<Response> => fetch(`${server.base}${path}`, init);
 
-interface LiveAnswer { stream_id: string; ingest_url: string; hls_url: string; status_url: string; status: string }
+interface LiveAnswer { stream_id: string; protocol: string; ingest_url: string; hls_url: string; status_url: string; status: string }
 interface LiveState { live: { status: string; reason: string | null; ingestPort: number }; running: boolean }
 
 async function openLive(body: Record<string, unknown>): Promise<LiveAnswer> {
@@ -66,7 +66,7 @@ describe('POST /live-stream', () => {
   it('turns a real-time RTMP push into a growing HLS window, then ends it with ENDLIST and no ffmpeg left', async () => {
     const live = await openLive({ stream_key: 'pitchey-test-key', qualities: 'mobile' });
     expect(live.ingest_url).toMatch(/^rtmp:\/\/127\.0\.0\.1:194(6\d)\/live\/pitchey-test-key$/);
-    expect(live.status).toBe('waiting');
+    expect([live.protocol, live.status]).toEqual(['rtmp', 'waiting']);
     const port = Number(/:(\d+)\//.exec(live.ingest_url)?.[1]);
     await waitFor('the ingest listener', () => listening(port));
     const push = runProcess('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-i', clip, '-t', '8', '-c', 'copy', '-f', 'flv', live.ingest_url], { timeoutMs: 40_000 });
