@@ -2,38 +2,33 @@
 // (MPEG-TS, the key as passphrase), the live HLS window grows while it plays and ends with ENDLIST
 // when the publisher stops or vanishes; a publisher with a wrong or no key is refused and the
 // listener waits on.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Parser } from 'm3u8-parser';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runProcess, type RunResult } from '../../../src/kit/index.js';
 import { ffmpegChildren, makeClip } from '../../support/media-fixtures.js';
 import { TEST_KEY, makeTempDir } from '../../helpers.js';
-import { startMedia, type MediaServer } from './media-test-kit.js';
+import * as kit from './media-test-kit.js';
+import { LIVE_HEADERS, portInUse, startMedia, waitFor, type LiveAnswer, type LiveState, type MediaServer } from './media-test-kit.js';
 
 const tmp = makeTempDir('pitchey-media-srt-');
 const PORTS = '19471-19479';
 let server: MediaServer;
 let clip: string;
-const headers = { 'x-api-key': TEST_KEY, 'content-type': 'application/json' };
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const headers = LIVE_HEADERS;
 const get = (path: string, init: RequestInit = {}): Promise<Response> => fetch(`${server.base}${path}`, init);
-
-interface LiveAnswer { stream_id: string; protocol: string; ingest_url: string; hls_url: string; status: string }
-interface LiveState { live: { status: string; protocol: string; reason: string | null; ingestPort: number }; running: boolean }
+const liveState = (id: string): Promise<LiveState> => kit.liveState(server.base, id);
+const mediaPlaylist = (hlsUrl: string, rung: string): ReturnType<typeof kit.mediaPlaylist> => kit.mediaPlaylist(server.base, hlsUrl, rung);
+const boundUdp = (port: number): Promise<boolean> => portInUse(port, 'udp');
 
 const publishers: AbortController[] = [];
 const opened: string[] = [];
 
 async function openLive(body: Record<string, unknown>): Promise<LiveAnswer> {
-  const res = await get('/live-stream', { method: 'POST', headers, body: JSON.stringify({ protocol: 'srt', qualities: 'mobile', ...body }) });
-  expect(res.status).toBe(201);
-  const live = (await res.json()) as LiveAnswer;
+  const live = await kit.openLive(server.base, { protocol: 'srt', qualities: 'mobile', ...body });
   opened.push(live.stream_id);
   return live;
 }
 
-const liveState = async (id: string): Promise<LiveState> => (await (await get(`/live-stream/${id}`, { headers })).json()) as LiveState;
 const portOf = (url: string): number => Number(/:(\d+)\?/.exec(url)?.[1]);
 
 /** A real-time SRT push of the clip; killed in afterEach if it outlives its test. */
@@ -41,32 +36,6 @@ function publish(url: string, seconds: number): Promise<RunResult> {
   const control = new AbortController();
   publishers.push(control);
   return runProcess('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-i', clip, '-t', String(seconds), '-c', 'copy', '-f', 'mpegts', url], { timeoutMs: 40_000, signal: control.signal });
-}
-
-/** Whether something is bound to the UDP port (read from /proc, so the SRT listener is not touched). */
-async function boundUdp(port: number): Promise<boolean> {
-  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
-  const tables = await Promise.all(['/proc/net/udp', '/proc/net/udp6'].map((f) => readFile(f, 'utf8').catch(() => '')));
-  return tables.join('\n').split('\n').some((l) => l.includes(hex) && / 07 /.test(l));
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== null && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
-async function mediaPlaylist(hlsUrl: string, rung: string): Promise<Parser['manifest'] | null> {
-  const res = await get(hlsUrl.replace(/master\.m3u8$/, `${rung}/index.m3u8`));
-  if (res.status !== 200) return null;
-  const p = new Parser();
-  p.push(await res.text());
-  p.end();
-  return p.manifest;
 }
 
 beforeAll(async () => {

@@ -2,59 +2,24 @@
 // window grows while it plays, and the stream ends cleanly (ENDLIST, no ffmpeg left) when the
 // publisher stops; a listener nobody publishes to ends at its deadline; delete and drain stop it.
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Parser } from 'm3u8-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runProcess } from '../../../src/kit/index.js';
 import { ffmpegChildren, makeClip } from '../../support/media-fixtures.js';
 import { TEST_KEY, makeTempDir } from '../../helpers.js';
-import { startMedia, type MediaServer } from './media-test-kit.js';
+import * as kit from './media-test-kit.js';
+import { LIVE_HEADERS, portInUse, startMedia, waitFor, type LiveAnswer, type LiveState, type MediaServer } from './media-test-kit.js';
 
 const tmp = makeTempDir('pitchey-media-live-');
 const PORTS = '19461-19469';
 let server: MediaServer;
 let clip: string;
-const headers = { 'x-api-key': TEST_KEY, 'content-type': 'application/json' };
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const headers = LIVE_HEADERS;
 const get = (path: string, init: RequestInit = {}): Promise<Response> => fetch(`${server.base}${path}`, init);
-
-interface LiveAnswer { stream_id: string; protocol: string; ingest_url: string; hls_url: string; status_url: string; status: string }
-interface LiveState { live: { status: string; reason: string | null; ingestPort: number }; running: boolean }
-
-async function openLive(body: Record<string, unknown>): Promise<LiveAnswer> {
-  const res = await get('/live-stream', { method: 'POST', headers, body: JSON.stringify(body) });
-  expect(res.status).toBe(201);
-  return (await res.json()) as LiveAnswer;
-}
-
-const liveState = async (id: string): Promise<LiveState> => (await (await get(`/live-stream/${id}`, { headers })).json()) as LiveState;
-
-/** Whether something listens on the TCP port (read from /proc, so the one-shot RTMP listener is not touched). */
-async function listening(port: number): Promise<boolean> {
-  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
-  const tables = await Promise.all(['/proc/net/tcp', '/proc/net/tcp6'].map((f) => readFile(f, 'utf8').catch(() => '')));
-  return tables.join('\n').split('\n').some((l) => l.includes(hex) && / 0A /.test(l));
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | null | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== null && v !== false) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
-}
-
-async function mediaPlaylist(hlsUrl: string, rung: string): Promise<Parser['manifest'] | null> {
-  const res = await get(hlsUrl.replace(/master\.m3u8$/, `${rung}/index.m3u8`));
-  if (res.status !== 200) return null;
-  const p = new Parser();
-  p.push(await res.text());
-  p.end();
-  return p.manifest;
-}
+const openLive = (body: Record<string, unknown>): Promise<LiveAnswer> => kit.openLive(server.base, body);
+const liveState = (id: string): Promise<LiveState> => kit.liveState(server.base, id);
+const mediaPlaylist = (hlsUrl: string, rung: string): ReturnType<typeof kit.mediaPlaylist> => kit.mediaPlaylist(server.base, hlsUrl, rung);
+const listening = (port: number): Promise<boolean> => portInUse(port, 'tcp');
 
 beforeAll(async () => {
   server = await startMedia(join(tmp.dir, 'data'), { PITCHEY_LIVE_PORTS: PORTS, PITCHEY_LIVE_IDLE_TIMEOUT_MS: '4000' });
@@ -73,7 +38,8 @@ describe('POST /live-stream', () => {
 
     const first = await waitFor('the first live segments', async () => { const m = await mediaPlaylist(live.hls_url, 'mobile'); return m !== null && m.segments.length >= 1 ? m : null; });
     expect(first.endList).toBeFalsy();
-    expect((await liveState(live.stream_id)).live.status).toBe('live');
+    // 'live' follows ffmpeg's next progress report (every 0.5 s): the first segment may come first.
+    await waitFor('the status to say live', async () => (await liveState(live.stream_id)).live.status === 'live', 5_000);
     const master = await (await get(live.hls_url)).text();
     expect(master).toContain('RESOLUTION=426x240');
     const later = await waitFor('the window to grow', async () => { const m = await mediaPlaylist(live.hls_url, 'mobile'); return m !== null && m.segments.length >= first.segments.length + 1 ? m : null; });

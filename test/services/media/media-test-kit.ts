@@ -2,6 +2,7 @@
 // an upload helper, all over HTTP as a client sees it.
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { Parser } from 'm3u8-parser';
 import { createService, type RunningService } from '../../../src/kit/index.js';
 import { mediaService } from '../../../src/services/media/index.js';
 import { TEST_KEY, testConfig } from '../../helpers.js';
@@ -20,3 +21,46 @@ export async function upload(base: string, path: string, route: string, fields: 
   return fetch(`${base}${route}`, { method: 'POST', headers: { 'x-api-key': TEST_KEY }, body: form });
 }
 
+
+// ---- live ingest (RTMP and SRT tests) ----
+
+export const LIVE_HEADERS = { 'x-api-key': TEST_KEY, 'content-type': 'application/json' };
+
+export interface LiveAnswer { stream_id: string; protocol: string; ingest_url: string; hls_url: string; status_url: string; status: string }
+export interface LiveState { live: { status: string; protocol: string; reason: string | null; ingestPort: number }; running: boolean }
+
+export async function openLive(base: string, body: Record<string, unknown>): Promise<LiveAnswer> {
+  const res = await fetch(`${base}/live-stream`, { method: 'POST', headers: LIVE_HEADERS, body: JSON.stringify(body) });
+  if (res.status !== 201) throw new Error(`POST /live-stream answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as LiveAnswer;
+}
+
+export const liveState = async (base: string, id: string): Promise<LiveState> => (await (await fetch(`${base}/live-stream/${id}`, { headers: LIVE_HEADERS })).json()) as LiveState;
+
+/** Whether a socket is listening (TCP) or bound (UDP) on the port, read from /proc so a one-shot listener is not touched. */
+export async function portInUse(port: number, proto: 'tcp' | 'udp'): Promise<boolean> {
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
+  const state = proto === 'tcp' ? / 0A / : / 07 /;
+  const tables = await Promise.all([`/proc/net/${proto}`, `/proc/net/${proto}6`].map((f) => readFile(f, 'utf8').catch(() => '')));
+  return tables.join('\n').split('\n').some((l) => l.includes(hex) && state.test(l));
+}
+
+export async function waitFor<T>(what: string, check: () => Promise<T | null | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== null && v !== false) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** A rung's media playlist, parsed; null until it exists. */
+export async function mediaPlaylist(base: string, hlsUrl: string, rung: string): Promise<Parser['manifest'] | null> {
+  const res = await fetch(`${base}${hlsUrl.replace(/master\.m3u8$/, `${rung}/index.m3u8`)}`);
+  if (res.status !== 200) return null;
+  const p = new Parser();
+  p.push(await res.text());
+  p.end();
+  return p.manifest;
+}
