@@ -7,7 +7,7 @@ import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Busboy, type BusboyFileStream } from '@fastify/busboy';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { fileTypeFromFile } from 'file-type';
+import { fileTypeFromBuffer, fileTypeFromFile } from 'file-type';
 import { Problem } from './problems.js';
 
 export interface UploadLimits {
@@ -17,6 +17,11 @@ export interface UploadLimits {
   maxFiles?: number;
   /** Accepted detected types: exact (`application/pdf`) or family (`video/*`); `text/plain` is sniffed. */
   accept: readonly string[];
+  /**
+   * Called with each file once it is on disk and its type accepted, in upload order, while later
+   * files still arrive: a route can start on the first files (e.g. parse them) during the upload.
+   */
+  onFile?: (file: UploadedFile) => void;
 }
 
 export interface UploadedFile {
@@ -27,11 +32,15 @@ export interface UploadedFile {
   size: number;
   mime: string;
   ext: string;
+  /** The content too, when the request's files were small enough to keep in memory (saves reading them back). */
+  bytes?: Buffer;
 }
 
 export interface ReceivedForm { files: UploadedFile[]; fields: Record<string, string>; dir: string }
 
 const FORM_OVERHEAD = 1024 * 1024;
+/** A request's files are also kept in memory while together they stay under this. */
+const IN_MEMORY_BYTES = 8 * 1024 * 1024;
 const tempDirs = new WeakMap<FastifyRequest, string[]>();
 
 export function formatBytes(n: number): string {
@@ -67,29 +76,44 @@ function tooLarge(limits: UploadLimits): Problem {
   });
 }
 
-async function looksLikeText(path: string): Promise<boolean> {
-  const chunks: Buffer[] = [];
-  for await (const c of createReadStream(path, { start: 0, end: 8191 })) chunks.push(c as Buffer);
-  const head = Buffer.concat(chunks);
+/** Whether a file's head (8 KiB) is UTF-8 text without NULs. */
+function looksLikeText(head: Buffer): boolean {
   if (head.length === 0 || head.includes(0)) return false;
   try { new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, Math.max(0, head.length - 4))); return true; } catch { return false; }
 }
 
-async function detect(path: string): Promise<{ mime: string; ext: string }> {
-  const found = await fileTypeFromFile(path);
+async function readHead(path: string): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const c of createReadStream(path, { start: 0, end: 8191 })) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+async function detect(file: UploadedFile): Promise<{ mime: string; ext: string }> {
+  const found = file.bytes === undefined ? await fileTypeFromFile(file.path) : await fileTypeFromBuffer(file.bytes);
   if (found !== undefined) return { mime: found.mime, ext: found.ext };
-  return (await looksLikeText(path)) ? { mime: 'text/plain', ext: 'txt' } : { mime: 'application/octet-stream', ext: 'bin' };
+  const head = file.bytes?.subarray(0, 8192) ?? await readHead(file.path);
+  return looksLikeText(head) ? { mime: 'text/plain', ext: 'txt' } : { mime: 'application/octet-stream', ext: 'bin' };
 }
 
 function accepted(mime: string, accept: readonly string[]): boolean {
   return accept.some((a) => a === mime || (a.endsWith('/*') && mime.startsWith(a.slice(0, -1))));
 }
 
+/** Detects a written file's type by content and refuses it unless the route accepts it. */
+async function checkType(file: UploadedFile, accept: readonly string[]): Promise<void> {
+  Object.assign(file, await detect(file));
+  if (!accepted(file.mime, accept)) {
+    throw new Problem('UPLOAD_TYPE_REJECTED', `"${file.filename}" is ${file.mime}; this route accepts ${accept.join(', ')}.`, { extensions: { detected_type: file.mime } });
+  }
+}
+
 function parseStream(req: FastifyRequest, dir: string, limits: UploadLimits): Promise<ReceivedForm> {
   const maxFiles = limits.maxFiles ?? 1;
   const files: UploadedFile[] = [];
   const fields: Record<string, string> = {};
-  const writes: Promise<void>[] = [];
+  // Each file is checked as soon as it is written, in upload order (a chain), while the next arrives.
+  let checked: Promise<void> = Promise.resolve();
+  let memoryLeft = IN_MEMORY_BYTES;
   return new Promise((resolve, reject) => {
     let failed = false;
     const bb = Busboy({ headers: req.headers as { 'content-type': string }, limits: { fileSize: limits.maxBytes, files: maxFiles, fields: 100, fieldSize: 1024 * 1024, parts: maxFiles + 100 } });
@@ -104,7 +128,29 @@ function parseStream(req: FastifyRequest, dir: string, limits: UploadLimits): Pr
       const entry: UploadedFile = { field, filename: basename(filename || 'upload'), path: join(dir, `file-${files.length}`), size: 0, mime: '', ext: '' };
       files.push(entry);
       stream.on('limit', () => fail(tooLarge(limits)));
-      writes.push(pipeline(stream, createWriteStream(entry.path)).then(() => { entry.size = stream.bytesRead; }));
+      let kept: Buffer[] | null = [];
+      stream.on('data', (chunk: Buffer) => {
+        if (kept === null) return;
+        memoryLeft -= chunk.length;
+        if (memoryLeft >= 0) kept.push(chunk);
+        else kept = null;
+      });
+      const written = pipeline(stream, createWriteStream(entry.path)).then(
+        () => {
+          entry.size = stream.bytesRead;
+          if (kept !== null) entry.bytes = Buffer.concat(kept);
+        },
+        (err: unknown) => { throw new Problem('BAD_REQUEST', `The upload was cut short: ${(err as Error).message}`); },
+      );
+      written.catch(() => undefined); // awaited in order below; a failure is not unhandled meanwhile
+      checked = checked.then(async () => {
+        await written;
+        if (entry.size === 0) return;
+        await checkType(entry, limits.accept);
+        limits.onFile?.(entry);
+      });
+      // Handled at 'finish' (the body is still read to its end, so the answer reaches the client).
+      checked.catch(() => undefined);
     });
     bb.on('field', (name: string, value: string, _nameTruncated: boolean, valueTruncated: boolean) => {
       if (valueTruncated) fail(new Problem('BAD_REQUEST', `Form field "${name}" is longer than 1 MiB.`));
@@ -113,7 +159,7 @@ function parseStream(req: FastifyRequest, dir: string, limits: UploadLimits): Pr
     bb.on('filesLimit', () => fail(new Problem('BAD_REQUEST', `At most ${maxFiles} file(s) may be sent to this route.`)));
     bb.on('error', (err: unknown) => fail(new Problem('BAD_REQUEST', `The multipart body is malformed: ${(err as Error).message}`)));
     bb.on('finish', () => {
-      Promise.all(writes).then(() => { if (!failed) resolve({ files, fields, dir }); }, (err: unknown) => fail(new Problem('BAD_REQUEST', `The upload was cut short: ${(err as Error).message}`)));
+      checked.then(() => { if (!failed) resolve({ files, fields, dir }); }, (err: unknown) => fail(err instanceof Problem ? err : new Problem('BAD_REQUEST', (err as Error).message)));
     });
     req.raw.on('aborted', () => fail(new Problem('BAD_REQUEST', 'The client aborted the upload.')));
     req.raw.pipe(bb);
@@ -127,14 +173,7 @@ export async function receiveMultipart(req: FastifyRequest, tmpRoot: string, lim
   }
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > limits.maxBytes * (limits.maxFiles ?? 1) + FORM_OVERHEAD) throw tooLarge(limits);
-  const form = await parseStream(req, await createRequestTempDir(req, tmpRoot, 'upload-'), limits);
-  for (const file of form.files) {
-    Object.assign(file, await detect(file.path));
-    if (!accepted(file.mime, limits.accept)) {
-      throw new Problem('UPLOAD_TYPE_REJECTED', `"${file.filename}" is ${file.mime}; this route accepts ${limits.accept.join(', ')}.`, { extensions: { detected_type: file.mime } });
-    }
-  }
-  return form;
+  return parseStream(req, await createRequestTempDir(req, tmpRoot, 'upload-'), limits);
 }
 
 /** The one file a single-file route needs, or a 422 naming the field. */

@@ -1,6 +1,6 @@
 // A small service on the real kit for tests: an upload route, a JSON route with a schema, and a
 // job type that writes a file, so the kit is exercised exactly as the five services use it.
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type, createService, receiveMultipart, requireFile, type Config, type RunningService, type ServiceManifest } from '../../src/kit/index.js';
 
@@ -21,7 +21,8 @@ export const testManifest: ServiceManifest = {
     app.post('/upload', async (req) => {
       const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: 64 * 1024, accept: ['image/png', 'text/plain'] });
       const file = requireFile(form);
-      return { filename: file.filename, size: file.size, mime: file.mime, fields: form.fields };
+      const kept = file.bytes === undefined ? 'no' : file.bytes.equals(await readFile(file.path)) ? 'same' : 'different';
+      return { filename: file.filename, size: file.size, mime: file.mime, fields: form.fields, kept };
     });
     app.post('/echo', {
       schema: { body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 100 }), delayMs: Type.Integer({ minimum: 0, maximum: 5000, default: 0 }) }) },

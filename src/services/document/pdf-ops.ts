@@ -5,8 +5,9 @@ import yazl from 'yazl';
 import { Problem } from '../../kit/index.js';
 
 /** Loads an inspected PDF; a parser failure is the client's damaged file, a stack overflow its nesting. */
-export async function loadPdf(path: string, filename: string): Promise<PDFDocument> {
-  const bytes = await readFile(path);
+export async function loadPdf(input: { path: string; filename: string; bytes?: Buffer }): Promise<PDFDocument> {
+  const { filename } = input;
+  const bytes = input.bytes ?? await readFile(input.path);
   // The trailer (or cross-reference stream) of an encrypted PDF names its /Encrypt dictionary.
   if (bytes.includes('/Encrypt')) throw new Problem('DOCUMENT_ENCRYPTED', `"${filename}" is encrypted; remove the encryption and send it again.`);
   try {
@@ -23,19 +24,50 @@ export async function loadPdf(path: string, filename: string): Promise<PDFDocume
 /** Written in one go: these documents are already bounded by the page cap. */
 export const SAVE = { objectsPerTick: Infinity } as const;
 
-/** Merges in order; parsed in-process (no tool per file), refused as soon as the page cap is passed. */
-export async function mergePdfs(inputs: Array<{ path: string; filename: string }>, maxPages = Infinity): Promise<Buffer> {
-  const out = await PDFDocument.create({ updateMetadata: false });
-  for (const input of inputs) {
-    const src = await loadPdf(input.path, input.filename);
-    const pages = src.getPageCount();
-    if (out.getPageCount() + pages > maxPages) {
-      throw new Problem('DOCUMENT_TOO_COMPLEX', `"${input.filename}" has ${pages} pages; the merged document may have at most ${maxPages}.`, { extensions: { pages, max_pages: maxPages } });
-    }
-    for (const p of await out.copyPages(src, src.getPageIndices())) out.addPage(p);
+/**
+ * Merges PDFs in the order they are added, parsed in-process (no tool per file). Each is parsed
+ * and copied as soon as it is added, so during an upload the first files are merged while the
+ * rest still arrive; the page cap refuses the merge as soon as it is passed.
+ */
+export class PdfMerger {
+  readonly #out = PDFDocument.create({ updateMetadata: false });
+  #chain: Promise<void> = Promise.resolve();
+  #stopped = false;
+
+  constructor(private readonly maxPages = Infinity) {}
+
+  add(input: { path: string; filename: string; bytes?: Buffer }): void {
+    this.#chain = this.#chain.then(async () => {
+      if (this.#stopped) return;
+      const out = await this.#out;
+      const src = await loadPdf(input);
+      const pages = src.getPageCount();
+      if (out.getPageCount() + pages > this.maxPages) {
+        throw new Problem('DOCUMENT_TOO_COMPLEX', `"${input.filename}" has ${pages} pages; the merged document may have at most ${this.maxPages}.`, { extensions: { pages, max_pages: this.maxPages } });
+      }
+      for (const p of await out.copyPages(src, src.getPageIndices())) out.addPage(p);
+    });
+    this.#chain.catch(() => undefined); // reported by finish(); not unhandled meanwhile
   }
-  out.setProducer('Pitchey document processor (pdf-lib)');
-  return Buffer.from(await out.save(SAVE));
+
+  /** Nothing more is parsed (the request failed); what is running finishes. */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  async finish(): Promise<Buffer> {
+    await this.#chain;
+    const out = await this.#out;
+    out.setProducer('Pitchey document processor (pdf-lib)');
+    return Buffer.from(await out.save(SAVE));
+  }
+}
+
+/** Merges files already on disk, in order. */
+export function mergePdfs(inputs: Array<{ path: string; filename: string }>, maxPages = Infinity): Promise<Buffer> {
+  const merger = new PdfMerger(maxPages);
+  for (const input of inputs) merger.add(input);
+  return merger.finish();
 }
 
 export interface PageRange { from: number; to: number }

@@ -6,7 +6,7 @@ import { METHODS, EXTRACT_ACCEPT, PDF, extractText, nativePages, pagesNeedingOcr
 import { generatePdf, type TemplateCatalog } from './generate.js';
 import { inspectImage, inspectPdf } from './inspect.js';
 import { createRenderPool, type RenderPool } from './render-pool.js';
-import { indicesOf, loadPdf, mergePdfs, parseRanges, splitPdf } from './pdf-ops.js';
+import { indicesOf, loadPdf, parseRanges, PdfMerger, splitPdf } from './pdf-ops.js';
 import { POSITIONS, parseColor, watermarkPdf, type Position, type WatermarkSpec } from './watermark.js';
 
 const MAX_UPLOAD = 100 * 1024 * 1024;
@@ -104,15 +104,20 @@ async function watermarkRoute(ctx: ServiceContext, req: FastifyRequest, reply: F
     opacity: num(f, 'opacity', 0.3, 0, 1), rotation: num(f, 'rotation', 45, -360, 360), fontSize: num(f, 'font_size', 48, 4, 400),
     color: parseColor(f.color ?? '#808080'), position, pages: pageList(f.pages, info.pages),
   };
-  const out = await watermarkPdf(await loadPdf(file.path, file.filename), spec);
+  const out = await watermarkPdf(await loadPdf(file), spec);
   return sendPdf(reply, out, `${stem(file.filename)}-watermarked.pdf`);
 }
 
 async function mergeRoute(ctx: ServiceContext, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: MAX_UPLOAD, maxFiles: 100, accept: [PDF] });
-  const files = form.files.filter((x) => x.size > 0);
-  if (files.length < 2) throw new Problem('UPLOAD_MISSING', 'Send two or more PDFs in the "files" form field.');
-  return sendPdf(reply, await mergePdfs(files, ctx.config.docMaxPages), 'merged.pdf');
+  // Each PDF is merged as soon as it has arrived, while the next ones are still uploading.
+  const merger = new PdfMerger(ctx.config.docMaxPages);
+  try {
+    const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: MAX_UPLOAD, maxFiles: 100, accept: [PDF], onFile: (f) => merger.add(f) });
+    if (form.files.filter((x) => x.size > 0).length < 2) throw new Problem('UPLOAD_MISSING', 'Send two or more PDFs in the "files" form field.');
+    return sendPdf(reply, await merger.finish(), 'merged.pdf');
+  } finally {
+    merger.stop();
+  }
 }
 
 async function splitRoute(ctx: ServiceContext, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -121,7 +126,7 @@ async function splitRoute(ctx: ServiceContext, req: FastifyRequest, reply: Fasti
   const info = await inspectPdf(file.path, file.filename, ctx.config.docMaxPages);
   const ranges = parseRanges(form.fields.ranges ?? form.fields.pages ?? '', info.pages);
   const single = form.fields.mode === 'single';
-  const out = await splitPdf(await loadPdf(file.path, file.filename), ranges, single, stem(file.filename));
+  const out = await splitPdf(await loadPdf(file), ranges, single, stem(file.filename));
   return sendPdf(reply, out.body, out.filename, out.contentType);
 }
 

@@ -61,6 +61,10 @@ describe('merge', () => {
     const r = await doc.post('/merge', [pdfPart(five, 'a.pdf', 'files'), { name: 'files', filename: 'notes.txt', type: 'application/pdf', data: 'just some text, not a PDF' }]);
     expect([r.status, r.json().code]).toEqual([415, 'UPLOAD_TYPE_REJECTED']);
     expect(String(r.json().detail)).toContain('notes.txt');
+    // In the middle too: the PDFs before it were already being merged while the rest arrived.
+    const mid = await doc.post('/merge', [pdfPart(five, 'a.pdf', 'files'), { name: 'files', filename: 'mid.txt', type: 'application/pdf', data: 'not a PDF either' }, pdfPart(five, 'b.pdf', 'files')]);
+    expect([mid.status, mid.json().code]).toEqual([415, 'UPLOAD_TYPE_REJECTED']);
+    expect(String(mid.json().detail)).toContain('mid.txt');
     const one = await doc.post('/merge', [pdfPart(five, 'a.pdf', 'files')]);
     expect([one.status, one.json().code]).toEqual([422, 'UPLOAD_MISSING']);
   });
