@@ -19,7 +19,7 @@ export const testManifest: ServiceManifest = {
   }),
   routes(app, ctx) {
     app.post('/upload', async (req) => {
-      const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: 64 * 1024, accept: ['image/png', 'text/plain'] });
+      const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: 64 * 1024, accept: ['image/png', 'text/plain'], keepInMemoryBytes: 1024 });
       const file = requireFile(form);
       const kept = file.bytes === undefined ? 'no' : file.bytes.equals(await readFile(file.path)) ? 'same' : 'different';
       return { filename: file.filename, size: file.size, mime: file.mime, fields: form.fields, kept };

@@ -42,6 +42,10 @@ describe('uploads', () => {
     expect(r.json).toMatchObject({ filename: 'passwd.txt', size: PNG.length, mime: 'image/png', fields: { note: 'hello' }, kept: 'same' });
     expect(await tmpEntries()).toEqual([]);
   });
+  it('keeps files in memory only within the route\'s budget', async () => {
+    const r = await post(form([{ name: 'file', filename: 'notes.txt', data: 'x'.repeat(4096) }]));
+    expect(r.json).toMatchObject({ mime: 'text/plain', size: 4096, kept: 'no' });
+  });
   it('refuses a file whose content is not an accepted type with 415, whatever its name says', async () => {
     const r = await post(form([{ name: 'file', filename: 'x.png', type: 'image/png', data: Buffer.from('%PDF-1.7\n%âãÏÓ\n1 0 obj\n<<>>\nendobj\n') }]));
     expect([r.status, r.json.code, r.json.detected_type]).toEqual([415, 'UPLOAD_TYPE_REJECTED', 'application/pdf']);

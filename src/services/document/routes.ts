@@ -10,6 +10,8 @@ import { indicesOf, loadPdf, parseRanges, PdfMerger, splitPdf } from './pdf-ops.
 import { POSITIONS, parseColor, watermarkPdf, type Position, type WatermarkSpec } from './watermark.js';
 
 const MAX_UPLOAD = 100 * 1024 * 1024;
+/** pdf-lib parses a PDF from one buffer: up to this much per request is kept as it arrives, not read back. */
+const KEEP_PDFS = 16 * 1024 * 1024;
 /** PDFs needing OCR on more pages than this run as a job (202 with progress) rather than inline. */
 const INLINE_OCR_PAGES = 2;
 
@@ -84,7 +86,7 @@ function pageList(raw: string | undefined, pages: number): number[] | null {
 }
 
 async function watermarkRoute(ctx: ServiceContext, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: MAX_UPLOAD, maxFiles: 2, accept: [PDF, 'image/png', 'image/jpeg'] });
+  const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: MAX_UPLOAD, maxFiles: 2, accept: [PDF, 'image/png', 'image/jpeg'], keepInMemoryBytes: KEEP_PDFS });
   const file = requireFile(form);
   if (file.mime !== PDF) throw new Problem('UPLOAD_TYPE_REJECTED', `"${file.filename}" is ${file.mime}; the "file" field must be a PDF.`);
   const imageFile = form.files.find((f) => f.field === 'image');
@@ -112,7 +114,7 @@ async function mergeRoute(ctx: ServiceContext, req: FastifyRequest, reply: Fasti
   // Each PDF is merged as soon as it has arrived, while the next ones are still uploading.
   const merger = new PdfMerger(ctx.config.docMaxPages);
   try {
-    const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: MAX_UPLOAD, maxFiles: 100, accept: [PDF], onFile: (f) => merger.add(f) });
+    const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: MAX_UPLOAD, maxFiles: 100, accept: [PDF], keepInMemoryBytes: KEEP_PDFS, onFile: (f) => merger.add(f) });
     if (form.files.filter((x) => x.size > 0).length < 2) throw new Problem('UPLOAD_MISSING', 'Send two or more PDFs in the "files" form field.');
     return sendPdf(reply, await merger.finish(), 'merged.pdf');
   } finally {
@@ -121,7 +123,7 @@ async function mergeRoute(ctx: ServiceContext, req: FastifyRequest, reply: Fasti
 }
 
 async function splitRoute(ctx: ServiceContext, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
-  const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: MAX_UPLOAD, accept: [PDF] });
+  const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: MAX_UPLOAD, accept: [PDF], keepInMemoryBytes: KEEP_PDFS });
   const file = requireFile(form);
   const info = await inspectPdf(file.path, file.filename, ctx.config.docMaxPages);
   const ranges = parseRanges(form.fields.ranges ?? form.fields.pages ?? '', info.pages);
