@@ -3,12 +3,13 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createJobRunner, createSqliteJobBackend, type JobHandler } from '../jobs/index.js';
+import { createJobRunner, createSqliteJobBackend, JobError, type JobContext, type JobHandler } from '../jobs/index.js';
 import type { Config } from './config.js';
 import type { ReadinessCheck } from './health.js';
 import { createHttpApp, type HttpApp } from './http-app.js';
 import { registerJobRoutes, submitJob, type ServiceJobs, type SubmitSpec } from './job-http.js';
 import { createMetrics, type Metrics } from './metrics.js';
+import { Problem } from './problems.js';
 import { detectTools } from './tools.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -59,6 +60,17 @@ function toolsCheck(names: string[]): ReadinessCheck {
   };
 }
 
+/** A Problem thrown by a job handler is its deliberate failure: recorded with the Problem's code, not retried. */
+function problemsAsJobErrors(handlers: Record<string, JobHandler>): Record<string, JobHandler> {
+  return Object.fromEntries(Object.entries(handlers).map(([type, handler]) => [type, async (ctx: JobContext) => {
+    try {
+      return await handler(ctx);
+    } catch (err) {
+      throw err instanceof Problem ? new JobError(err.code, err.message) : err;
+    }
+  }]));
+}
+
 export async function createService(manifest: ServiceManifest, options: { config: Config; metrics?: Metrics; logStream?: NodeJS.WritableStream }): Promise<RunningService> {
   const { config } = options;
   const metrics = options.metrics ?? createMetrics();
@@ -74,7 +86,7 @@ export async function createService(manifest: ServiceManifest, options: { config
   const ctx = { name: manifest.name, config, metrics, dataDir, tmpDir } as ServiceContext;
   const runner = createJobRunner({
     backend, workRoot, concurrency: config.jobConcurrency, ttlMs: config.jobTtlMs,
-    handlers: manifest.jobHandlers?.(ctx) ?? {},
+    handlers: problemsAsJobErrors(manifest.jobHandlers?.(ctx) ?? {}),
     onError: (err) => app.log.error({ err }, 'job runner error'),
     onSettled: (job) => {
       const labels = { service: manifest.name, job_type: job.type, outcome: job.state };

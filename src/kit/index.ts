@@ -17,5 +17,5 @@ export { receiveMultipart, requireFile, createRequestTempDir, formatBytes, type 
 export { JobError, type JobHandler, type JobContext, type JobRecord } from '../jobs/index.js';
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
 export { Value } from '@sinclair/typebox/value';
-export { cgroupMode, diskSpace, type CgroupMode } from './system.js';
+export { cgroupMode, diskSpace, requireDiskSpace, type CgroupMode } from './system.js';
 export { withDevKey, devKeyPath } from './dev-key.js';

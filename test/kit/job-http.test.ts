@@ -25,6 +25,13 @@ describe('jobs over HTTP', () => {
     const dl = await fetch(`${base}${String(body.download_url)}`, { headers });
     expect(await dl.text()).toBe('abc'.repeat(10));
   });
+  it('fails a job whose handler throws a Problem with that problem, once (not retried)', async () => {
+    const res = await fetch(`${base}/echo`, { method: 'POST', headers, body: JSON.stringify({ text: 'refuse', delayMs: 0 }) });
+    const body = (await res.json()) as Record<string, unknown>;
+    expect([res.status, body.code, body.detail]).toEqual([422, 'UNPROCESSABLE', 'echo refuses to repeat "refuse"']);
+    const job = await svc.ctx.jobs.backend.get(String(body.task_id));
+    expect([job?.state, job?.attempts]).toEqual(['failed', 1]);
+  });
   it('answers 202 with Location for ?async=true, then reports progress to completion', async () => {
     const res = await fetch(`${base}/echo?async=true`, { method: 'POST', headers, body: JSON.stringify({ text: 'xyz', delayMs: 400 }) });
     expect(res.status).toBe(202);

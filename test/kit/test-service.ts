@@ -2,7 +2,7 @@
 // job type that writes a file, so the kit is exercised exactly as the five services use it.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Type, createService, receiveMultipart, requireFile, type Config, type RunningService, type ServiceManifest } from '../../src/kit/index.js';
+import { Problem, Type, createService, receiveMultipart, requireFile, type Config, type RunningService, type ServiceManifest } from '../../src/kit/index.js';
 
 export const testManifest: ServiceManifest = {
   name: 'video',
@@ -11,6 +11,7 @@ export const testManifest: ServiceManifest = {
   jobHandlers: () => ({
     echo: async (ctx) => {
       const { text, delayMs } = ctx.payload as { text: string; delayMs: number };
+      if (text === 'refuse') throw new Problem('UNPROCESSABLE', 'echo refuses to repeat "refuse"');
       for (let i = 1; i <= 4; i++) { await new Promise((r) => setTimeout(r, delayMs / 4)); ctx.progress(i * 25); }
       const path = join(ctx.workDir, 'out.txt');
       await writeFile(path, text.repeat(10));

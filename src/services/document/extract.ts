@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import mammoth from 'mammoth';
 import { Problem, runProcess } from '../../kit/index.js';
-import { inspectImage, inspectPdf, inspectZip } from './inspect.js';
+import { inspectImage, inspectPdf, inspectZip, type PdfInfo } from './inspect.js';
 import { checkLanguage, ocrImage, ocrPdfPage } from './ocr.js';
 
 export const METHODS = ['auto', 'native', 'ocr'] as const;
@@ -61,9 +61,17 @@ function summarise(input: ExtractInput, pages: PageText[], method: string, langu
   };
 }
 
-async function extractPdf(input: ExtractInput, o: ExtractOptions): Promise<ExtractResult> {
+/** A PDF inspected (with page sizes when OCR may follow) and its native text per page. */
+export interface PdfText { info: PdfInfo; native: string[] }
+
+/** Read once: a route uses it to decide between inline and a job, then hands it to `extractText`. */
+export async function readPdfText(input: ExtractInput, o: Pick<ExtractOptions, 'method' | 'maxPages' | 'timeoutMs'>): Promise<PdfText> {
   const info = await inspectPdf(input.path, input.filename, o.maxPages, { sizes: o.method !== 'native' });
-  const native = await nativePages(input.path, info.pages, Math.min(o.timeoutMs, 120_000));
+  return { info, native: await nativePages(input.path, info.pages, Math.min(o.timeoutMs, 120_000)) };
+}
+
+async function extractPdf(input: ExtractInput, o: ExtractOptions, read?: PdfText): Promise<ExtractResult> {
+  const { info, native } = read ?? await readPdfText(input, o);
   const todo = pagesNeedingOcr(o.method, native);
   if (todo.length > o.ocrMaxPages) {
     throw new Problem('DOCUMENT_TOO_COMPLEX', `${todo.length} pages need OCR; at most ${o.ocrMaxPages} are recognised per request.`, { extensions: { ocr_pages: todo.length, max_ocr_pages: o.ocrMaxPages } });
@@ -80,8 +88,9 @@ async function extractPdf(input: ExtractInput, o: ExtractOptions): Promise<Extra
   return summarise(input, pages, method, todo.length === 0 ? null : o.language);
 }
 
-export async function extractText(input: ExtractInput, o: ExtractOptions): Promise<ExtractResult> {
-  if (input.mime === PDF) return extractPdf(input, o);
+/** `read`: the PDF's inspection and native text when the caller has them already. */
+export async function extractText(input: ExtractInput, o: ExtractOptions, read?: PdfText): Promise<ExtractResult> {
+  if (input.mime === PDF) return extractPdf(input, o, read);
   if ((IMAGES as readonly string[]).includes(input.mime)) {
     if (o.method === 'native') throw new Problem('UNPROCESSABLE', `"${input.filename}" is an image: it has no text layer; use method=ocr or auto.`);
     await inspectImage(input.path, input.filename, input.mime);

@@ -2,7 +2,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { clientGoneSignal, JobError, Problem, receiveMultipart, requireFile, type HttpApp, type JobHandler, type JobInput, type ServiceContext } from '../../kit/index.js';
-import { METHODS, EXTRACT_ACCEPT, PDF, extractText, nativePages, pagesNeedingOcr, type ExtractInput, type Method } from './extract.js';
+import { METHODS, EXTRACT_ACCEPT, PDF, extractText, pagesNeedingOcr, readPdfText, type ExtractInput, type ExtractOptions, type Method, type PdfText } from './extract.js';
 import { generatePdf, type TemplateCatalog } from './generate.js';
 import { inspectImage, inspectPdf } from './inspect.js';
 import { createRenderPool, type RenderPool } from './render-pool.js';
@@ -53,12 +53,15 @@ function extractOptions(ctx: ServiceContext, fields: Record<string, string>, wor
   return { method, language: fields.language ?? 'eng', workDir, maxPages: ctx.config.docMaxPages, ocrMaxPages: ctx.config.ocrMaxPages, timeoutMs: ctx.config.ocrTimeoutMs };
 }
 
-/** Whether this extraction is long enough to be a job: many pages to OCR, or the client asked. */
-async function wantsJob(req: FastifyRequest, input: ExtractInput, method: Method, maxPages: number): Promise<boolean> {
-  if (truthy((req.query as Record<string, unknown>).async)) return true;
-  if (input.mime !== PDF || method === 'native') return false;
-  const info = await inspectPdf(input.path, input.filename, maxPages);
-  return pagesNeedingOcr(method, await nativePages(input.path, info.pages, 60_000)).length > INLINE_OCR_PAGES;
+/**
+ * A PDF that may need OCR is read first (inspection and native text, once): many pages to OCR
+ * make the extraction a job; otherwise what was read is used inline. `null`: a job either way.
+ */
+async function readForInline(req: FastifyRequest, input: ExtractInput, opts: ExtractOptions): Promise<{ read?: PdfText } | null> {
+  if (truthy((req.query as Record<string, unknown>).async)) return null;
+  if (input.mime !== PDF || opts.method === 'native') return {};
+  const read = await readPdfText(input, opts);
+  return pagesNeedingOcr(opts.method, read.native).length > INLINE_OCR_PAGES ? null : { read };
 }
 
 async function extractRoute(ctx: ServiceContext, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -66,14 +69,15 @@ async function extractRoute(ctx: ServiceContext, req: FastifyRequest, reply: Fas
   const file = requireFile(form);
   const opts = extractOptions(ctx, form.fields, form.dir);
   const input = { path: file.path, filename: file.filename, mime: file.mime };
-  if (await wantsJob(req, input, opts.method, opts.maxPages)) {
+  const inline = await readForInline(req, input, opts);
+  if (inline === null) {
     return ctx.submit(req, reply, { type: 'extract-text', payload: { method: opts.method, language: opts.language }, inputs: [file], timeoutMs: opts.timeoutMs + 60_000 });
   }
   // A client that hangs up stops its OCR (the tools' process groups are killed), as does the time cap.
   const gone = clientGoneSignal(reply);
   const signal = AbortSignal.any([AbortSignal.timeout(opts.timeoutMs), gone]);
   try {
-    return reply.send(await extractText(input, { ...opts, signal }));
+    return reply.send(await extractText(input, { ...opts, signal }, inline.read));
   } finally {
     // After a hang-up no response hook may run, and the killed tools may still have been writing.
     if (gone.aborted) await rm(form.dir, { recursive: true, force: true, maxRetries: 3 });
@@ -149,15 +153,10 @@ export function extractJob(ctx: ServiceContext): JobHandler {
     const payload = job.payload as { method: Method; language: string; inputs: JobInput[] };
     const input = payload.inputs[0];
     if (input === undefined) throw new JobError('UPLOAD_MISSING', 'The job has no input file.');
-    try {
-      const result = await extractText({ path: input.path, filename: input.filename, mime: input.mime }, {
-        ...extractOptions(ctx, { method: payload.method, language: payload.language }, job.workDir),
-        signal: job.signal, progress: (p, m) => job.progress(p, m),
-      });
-      return { result };
-    } catch (err) {
-      if (err instanceof Problem) throw new JobError(err.code, err.message);
-      throw err;
-    }
+    const result = await extractText({ path: input.path, filename: input.filename, mime: input.mime }, {
+      ...extractOptions(ctx, { method: payload.method, language: payload.language }, job.workDir),
+      signal: job.signal, progress: (p, m) => job.progress(p, m),
+    });
+    return { result };
   };
 }

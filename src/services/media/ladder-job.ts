@@ -7,7 +7,7 @@ import {
   LADDER_FILES, buildLadderArgs, dashAudioRepresentations, ffmpegJobError, inputArgs,
   probeWithinLimits, rewriteMaster, runFfmpeg, type LadderRung, type MasterPlaylist, type MediaLimits,
 } from '../../ffmpeg/index.js';
-import { JobError, diskSpace, type JobContext, type JobHandler, type JobInput } from '../../kit/index.js';
+import { JobError, requireDiskSpace, type JobContext, type JobHandler, type JobInput } from '../../kit/index.js';
 import { planLadder, parseQualities } from './ladder.js';
 import type { StreamStore, StreamType } from './stream-store.js';
 
@@ -22,11 +22,6 @@ export interface LadderJobPayload {
 function estimatedBytes(rungs: LadderRung[], durationS: number): number {
   const bps = rungs.reduce((sum, r) => sum + (r.videoKbps + r.audioKbps) * 1000, 0);
   return Math.ceil((bps / 8) * durationS * 1.5) + 64 * 1024 * 1024;
-}
-
-async function checkDisk(dir: string, needBytes: number): Promise<void> {
-  const { freeBytes } = await diskSpace(dir);
-  if (freeBytes < needBytes) throw new JobError('STORAGE_INSUFFICIENT', `The stream needs about ${Math.ceil(needBytes / 1e6)} MB; ${Math.floor(freeBytes / 1e6)} MB are free.`);
 }
 
 function variantsOf(id: string, master: MasterPlaylist, rungs: LadderRung[]): Array<Record<string, unknown>> {
@@ -45,7 +40,7 @@ async function encode(ctx: JobContext, p: LadderJobPayload, { kind, segmentSecon
   const info = await probeWithinLimits(input.path, limits, { signal: ctx.signal });
   if (info.video === null) throw new JobError('UNPROCESSABLE', 'The file has no video stream to stream.');
   const rungs = planLadder(parseQualities(p.qualities), { width: info.video.displayWidth, height: info.video.displayHeight, fps: info.video.fps });
-  await checkDisk(ctx.workDir, estimatedBytes(rungs, info.durationS));
+  await requireDiskSpace(ctx.workDir, estimatedBytes(rungs, info.durationS), 'The stream');
   const dir = join(ctx.workDir, 'stream');
   await mkdir(dir);
   const ladder = { input: inputArgs(input.path), rungs, audio: info.audio !== null };

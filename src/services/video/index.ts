@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyRequest } from 'fastify';
 import { ffmpegProblem, probeWithinLimits, readFfmpegCapabilities, type MediaInfo } from '../../ffmpeg/index.js';
-import { clientGoneSignal, createRequestTempDir, Problem, receiveMultipart, requireFile, type ServiceContext, type ServiceManifest, type UploadedFile } from '../../kit/index.js';
+import { clientGoneSignal, createRequestTempDir, Problem, receiveMultipart, requireDiskSpace, requireFile, type ServiceContext, type ServiceManifest, type UploadedFile } from '../../kit/index.js';
 import { analysisOf } from './analysis.js';
 import { compressBitrates } from './compress.js';
 import { ACCEPTED_VIDEO_TYPES, videoFormats } from './formats.js';
@@ -14,7 +14,7 @@ import {
   type CompressionLevel, type Fields,
 } from './params.js';
 import { jobTimeoutMs, processJob, type ProcessPayload } from './process-job.js';
-import { diskNeededFor, requireDiskSpace } from './storage.js';
+import { diskNeededFor } from './storage.js';
 import { makeThumbnail } from './thumbnail.js';
 
 const SYNC_FFMPEG_MS = 60_000;

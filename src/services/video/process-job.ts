@@ -3,12 +3,12 @@
 import { rm, stat } from 'node:fs/promises';
 import { dirname, join, parse } from 'node:path';
 import { ffmpegJobError, runFfmpeg, type FfmpegRunResult, type MediaInfo } from '../../ffmpeg/index.js';
-import { JobError, Problem, type JobContext, type JobHandler, type JobInput } from '../../kit/index.js';
+import { JobError, Problem, requireDiskSpace, type JobContext, type JobHandler, type JobInput } from '../../kit/index.js';
 import { analysisOf } from './analysis.js';
 import { compress, compressBitrates, SIZE_TOLERANCE } from './compress.js';
 import { CONTAINERS, outputCodecs, outputSize, transcodePlan, type OutputSize } from './encode-args.js';
 import type { CompressionLevel, Operation, OutputFormat, Quality } from './params.js';
-import { diskNeededFor, requireDiskSpace } from './storage.js';
+import { diskNeededFor } from './storage.js';
 
 export interface ProcessPayload {
   operation: Operation;
@@ -102,8 +102,7 @@ export const processJob: JobHandler = async (ctx) => {
       result = await encode(ctx, p, input);
     }
   } catch (err) {
-    if (err instanceof Problem) throw new JobError(err.code, err.message);
-    throw ffmpegJobError(err);
+    throw err instanceof Problem ? err : ffmpegJobError(err);
   }
   // The upload is no longer needed once the output exists; only the output waits for its download.
   await rm(dirname(input.path), { recursive: true, force: true });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseProbeJson, type MediaInfo } from '../../../src/ffmpeg/index.js';
 import { compressBitrates, MB } from '../../../src/services/video/compress.js';
 import { canRemux, outputSize, transcodePlan } from '../../../src/services/video/encode-args.js';
-import { requireDiskSpace } from '../../../src/services/video/storage.js';
+import { requireDiskSpace } from '../../../src/kit/index.js';
 
 function media(video: Record<string, unknown>, audio: Record<string, unknown> | null, format: Record<string, unknown> = {}): MediaInfo {
   return parseProbeJson({
