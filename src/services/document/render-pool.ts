@@ -7,20 +7,31 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { checkCoverage, renderPdf, type DocSpec } from './render.js';
 
-interface Pending { resolve: (pdf: Buffer) => void; reject: (err: Error) => void }
-interface Slot { worker: Worker; busy: number }
+interface Slot { worker: Worker; busy: number; gone: boolean }
+interface Pending { resolve: (pdf: Buffer) => void; reject: (err: Error) => void; slot: Slot }
 
 const WORKER_URL = new URL('./render-worker.js', import.meta.url);
+/** A runaway document stops its own thread (which is replaced), never the service's heap. */
+const THREAD_LIMITS = { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 64 };
 
 export interface RenderPool { render(spec: DocSpec): Promise<Buffer>; close(): Promise<void>; threads: number }
 
-export function createRenderPool(threads = Math.min(4, availableParallelism())): RenderPool {
-  if (threads < 2 || !existsSync(fileURLToPath(WORKER_URL))) return { render: renderPdf, close: async () => undefined, threads: 0 };
+/** `workerUrl`: the compiled render thread (tests running from sources pass the built one). */
+export function createRenderPool(threads = Math.min(4, availableParallelism()), workerUrl = WORKER_URL): RenderPool {
+  if (threads < 2 || !existsSync(fileURLToPath(workerUrl))) return { render: renderPdf, close: async () => undefined, threads: 0 };
   const pending = new Map<number, Pending>();
   let nextId = 0;
+  let closing = false;
   const slots: Slot[] = [];
+  /** A thread that failed or exited fails what it held and is replaced (on the next render). */
+  const lose = (slot: Slot, err: Error): void => {
+    if (slot.gone) return;
+    slot.gone = true;
+    for (const [id, p] of pending) if (p.slot === slot) { pending.delete(id); p.reject(err); }
+    slots.splice(slots.indexOf(slot), 1);
+  };
   const spawnSlot = (): Slot => {
-    const slot: Slot = { worker: new Worker(WORKER_URL), busy: 0 };
+    const slot: Slot = { worker: new Worker(workerUrl, { resourceLimits: THREAD_LIMITS }), busy: 0, gone: false };
     slot.worker.unref();
     slot.worker.on('message', (msg: { id: number; pdf?: Uint8Array; error?: string }) => {
       const p = pending.get(msg.id);
@@ -29,11 +40,8 @@ export function createRenderPool(threads = Math.min(4, availableParallelism())):
       if (msg.pdf !== undefined) p?.resolve(Buffer.from(msg.pdf.buffer, msg.pdf.byteOffset, msg.pdf.byteLength));
       else p?.reject(new Error(msg.error ?? 'render failed'));
     });
-    slot.worker.on('error', (err) => {
-      // A crashed thread fails what it held and is replaced.
-      for (const [id, p] of pending) if ((p as Pending & { slot?: Slot }).slot === slot) { pending.delete(id); p.reject(err); }
-      slots[slots.indexOf(slot)] = spawnSlot();
-    });
+    slot.worker.on('error', (err) => lose(slot, err));
+    slot.worker.on('exit', (code) => { if (!closing) lose(slot, new Error(`the render thread stopped (exit code ${code})`)); });
     return slot;
   };
   return {
@@ -46,10 +54,13 @@ export function createRenderPool(threads = Math.min(4, availableParallelism())):
       const id = nextId++;
       slot.busy++;
       return new Promise<Buffer>((resolve, reject) => {
-        pending.set(id, Object.assign({ resolve, reject }, { slot }));
+        pending.set(id, { resolve, reject, slot });
         slot.worker.postMessage({ id, spec });
       });
     },
-    async close() { await Promise.all(slots.map((s) => s.worker.terminate())); },
+    async close() {
+      closing = true;
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
   };
 }
