@@ -11,8 +11,6 @@ interface Slot { worker: Worker; busy: number; gone: boolean }
 interface Pending { resolve: (pdf: Buffer) => void; reject: (err: Error) => void; slot: Slot }
 
 const WORKER_URL = new URL('./render-worker.js', import.meta.url);
-/** A runaway document stops its own thread (which is replaced), never the service's heap. */
-const THREAD_LIMITS = { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 64 };
 
 export interface RenderPool { render(spec: DocSpec): Promise<Buffer>; close(): Promise<void>; threads: number }
 
@@ -31,7 +29,7 @@ export function createRenderPool(threads = Math.min(4, availableParallelism()), 
     slots.splice(slots.indexOf(slot), 1);
   };
   const spawnSlot = (): Slot => {
-    const slot: Slot = { worker: new Worker(workerUrl, { resourceLimits: THREAD_LIMITS }), busy: 0, gone: false };
+    const slot: Slot = { worker: new Worker(workerUrl), busy: 0, gone: false };
     slot.worker.unref();
     slot.worker.on('message', (msg: { id: number; pdf?: Uint8Array; error?: string }) => {
       const p = pending.get(msg.id);
