@@ -168,7 +168,8 @@ function parseStream(req: FastifyRequest, dir: string, limits: UploadLimits): Pr
     bb.on('filesLimit', () => fail(new Problem('BAD_REQUEST', `At most ${maxFiles} file(s) may be sent to this route.`)));
     bb.on('error', (err: unknown) => fail(new Problem('BAD_REQUEST', `The multipart body is malformed: ${(err as Error).message}`)));
     bb.on('finish', () => {
-      checked.then(() => { if (!failed) resolve({ files, fields, dir }); }, (err: unknown) => fail(err instanceof Problem ? err : new Problem('BAD_REQUEST', (err as Error).message)));
+      // An empty file part is no file: the route sees it as missing (a clear 422), never sniffed.
+      checked.then(() => { if (!failed) resolve({ files: files.filter((f) => f.size > 0), fields, dir }); }, (err: unknown) => fail(err instanceof Problem ? err : new Problem('BAD_REQUEST', (err as Error).message)));
     });
     req.raw.on('aborted', () => fail(new Problem('BAD_REQUEST', 'The client aborted the upload.')));
     req.raw.pipe(bb);
@@ -188,6 +189,6 @@ export async function receiveMultipart(req: FastifyRequest, tmpRoot: string, lim
 /** The one file a single-file route needs, or a 422 naming the field. */
 export function requireFile(form: ReceivedForm, field = 'file'): UploadedFile {
   const file = form.files.find((f) => f.field === field);
-  if (file === undefined || file.size === 0) throw new Problem('UPLOAD_MISSING', `Send a non-empty file in the "${field}" form field.`);
+  if (file === undefined) throw new Problem('UPLOAD_MISSING', `Send a non-empty file in the "${field}" form field.`);
   return file;
 }

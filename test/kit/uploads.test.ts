@@ -51,9 +51,11 @@ describe('uploads', () => {
     expect([r.status, r.json.code, r.json.detected_type]).toEqual([415, 'UPLOAD_TYPE_REJECTED', 'application/pdf']);
     expect(await tmpEntries()).toEqual([]);
   });
-  it('answers 422 when the file field is missing', async () => {
+  it('answers 422 when the file field is missing, or empty', async () => {
     const r = await post(form([{ name: 'other', data: 'x' }]));
     expect([r.status, r.json.code]).toEqual([422, 'UPLOAD_MISSING']);
+    const empty = await post(form([{ name: 'file', filename: 'empty.png', type: 'image/png', data: '' }]));
+    expect([empty.status, empty.json.code]).toEqual([422, 'UPLOAD_MISSING']);
   });
   it('refuses a declared-too-large upload from its Content-Length before reading it', async () => {
     const r = await post(form([{ name: 'file', filename: 'big.txt', data: 'a'.repeat(2 * 1024 * 1024) }]));

@@ -119,7 +119,7 @@ async function mergeRoute(ctx: ServiceContext, req: FastifyRequest, reply: Fasti
   const merger = new PdfMerger(ctx.config.docMaxPages);
   try {
     const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: MAX_UPLOAD, maxFiles: 100, accept: [PDF], keepInMemoryBytes: KEEP_PDFS, onFile: (f) => merger.add(f) });
-    if (form.files.filter((x) => x.size > 0).length < 2) throw new Problem('UPLOAD_MISSING', 'Send two or more PDFs in the "files" form field.');
+    if (form.files.length < 2) throw new Problem('UPLOAD_MISSING', 'Send two or more PDFs in the "files" form field.');
     return sendPdf(reply, await merger.finish(), 'merged.pdf');
   } finally {
     merger.stop();
