@@ -12,7 +12,7 @@ import { execute } from '../dist/services/code/execute.js';
 import { prepare } from '../dist/services/code/languages.js';
 import { RunPool } from '../dist/services/code/pool.js';
 import { PYTHON_LAUNCHER, SQL_RUNNER } from '../dist/services/code/runners.js';
-import { median } from './lib.mjs';
+import { median, percentile } from './lib.mjs';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 100);
 const SATURATION_RUNS = Number(process.env.BENCH_SATURATION_RUNS ?? 60);
@@ -24,7 +24,6 @@ const PROGRAMS = {
   sql: { language: 'sql', code: "SELECT 'hello' AS greeting;" },
 };
 
-const p95 = (values) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.ceil(values.length * 0.95) - 1)];
 
 /** The same prepared program (TypeScript transpiled each time, as ours is) run straight on the host. */
 async function direct(program) {
@@ -59,7 +58,7 @@ async function pairedSeries(ours, base) {
   const a = [];
   const b = [];
   for (let i = 0; i < RUNS; i++) { a.push(await ours()); b.push(await base()); }
-  return [{ median: median(a), p95: p95(a) }, { median: median(b), p95: p95(b) }];
+  return [{ median: median(a), p95: percentile(a, 95) }, { median: median(b), p95: percentile(b, 95) }];
 }
 
 async function saturate(fn, concurrency) {

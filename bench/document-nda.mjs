@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { KEY, freePort, startRole, stop, tempDir, waitReady } from './lib.mjs';
+import { KEY, freePort, percentile, startRole, stop, tempDir, waitReady } from './lib.mjs';
 import { ndaSpec } from '../dist/services/document/layouts.js';
 
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
@@ -13,7 +13,6 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 8);
 const CHROMIUM_RUNS = Number(process.env.BENCH_CHROMIUM_RUNS ?? 6);
 const NDA = { date: '2025-03-14', disclosing_party: 'Zoë Ångström Films Ltd', receiving_party: 'José Núñez of Łódź' };
 
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 
 function load(url, body) {
   return new Promise((resolve, reject) => {
@@ -57,8 +56,7 @@ try {
   const body = JSON.stringify({ template: 'nda', data: NDA, deterministic: true });
   await load(`${base}/generate-pdf`, body).catch(() => undefined); // warm-up is the first second of the run below
   const { r, times } = await load(`${base}/generate-pdf`, body);
-  times.sort((a, b) => a - b);
-  const ours = { rps: r.requests.average, p50: pct(times, 50), p95: pct(times, 95), errors: r.errors + r.non2xx, bytes: Number(r.throughput.average / r.requests.average).toFixed(0) };
+  const ours = { rps: r.requests.average, p50: percentile(times, 50), p95: percentile(times, 95), errors: r.errors + r.non2xx, bytes: Number(r.throughput.average / r.requests.average).toFixed(0) };
 
   const html = join(data.dir, 'nda.html');
   writeFileSync(html, ndaHtml());
@@ -76,12 +74,11 @@ try {
   } catch (err) {
     console.log(`chromium baseline unavailable: ${err.message}`);
   }
-  chromeTimes.sort((a, b) => a - b);
   console.log(`NDA → PDF, ${DURATION} s, ${CONNECTIONS} connections, 2 cores shared with the load generator`);
   console.log(`| path | PDFs/s | p50 ms | p95 ms | errors |`);
   console.log(`|---|---|---|---|---|`);
   console.log(`| pitchey POST /generate-pdf (pdfkit) | ${ours.rps.toFixed(1)} | ${ours.p50.toFixed(0)} | ${ours.p95.toFixed(0)} | ${ours.errors} |`);
-  if (chromeRps !== null) console.log(`| headless chromium --print-to-pdf (2 at a time, a process per PDF) | ${chromeRps.toFixed(1)} | ${pct(chromeTimes, 50).toFixed(0)} | ${pct(chromeTimes, 95).toFixed(0)} | 0 |`);
+  if (chromeRps !== null) console.log(`| headless chromium --print-to-pdf (2 at a time, a process per PDF) | ${chromeRps.toFixed(1)} | ${percentile(chromeTimes, 50).toFixed(0)} | ${percentile(chromeTimes, 95).toFixed(0)} | 0 |`);
   console.log(`published Gotenberg (warm Chromium) ≈ 21 req/s; target ≥ 200 PDFs/s → ${ours.rps >= 200 ? 'MET' : 'NOT MET'}${chromeRps === null ? '' : `; ratio to chromium here ${(ours.rps / chromeRps).toFixed(1)}x`}; response ${ours.bytes} B`);
 } finally {
   await stop(svc);

@@ -36,6 +36,12 @@ export function stop(proc) {
   return new Promise((resolve) => { if (proc.exitCode !== null) return resolve(); proc.once('exit', resolve); proc.kill('SIGTERM'); });
 }
 
+/** Nearest-rank percentile (p in 0..100) of unsorted values. */
+export function percentile(values, p) {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.max(0, Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1))];
+}
+
 export function median(values) {
   const s = [...values].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;

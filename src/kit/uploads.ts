@@ -138,12 +138,14 @@ function parseStream(req: FastifyRequest, dir: string, limits: UploadLimits): Pr
       files.push(entry);
       stream.on('limit', () => fail(tooLarge(limits)));
       let kept: Buffer[] | null = memoryLeft > 0 ? [] : null;
-      stream.on('data', (chunk: Buffer) => {
-        if (kept === null) return;
-        memoryLeft -= chunk.length;
-        if (memoryLeft >= 0) kept.push(chunk);
-        else kept = null;
-      });
+      if (kept !== null) {
+        stream.on('data', (chunk: Buffer) => {
+          if (kept === null) return;
+          memoryLeft -= chunk.length;
+          if (memoryLeft >= 0) kept.push(chunk);
+          else kept = null;
+        });
+      }
       const written = pipeline(stream, createWriteStream(entry.path, { highWaterMark: UPLOAD_HWM })).then(
         () => {
           entry.size = stream.bytesRead;

@@ -96,7 +96,7 @@ export function registerGenerateRoutes(app: HttpApp, ctx: ServiceContext): Provi
     }
 
     const useCache = cache !== null && b.cache && !/no-cache|no-store/i.test(String(req.headers['cache-control'] ?? ''));
-    const key = cacheKey({ targets, prompt, system: b.system ?? null, maxTokens: b.max_tokens, temperature: b.temperature });
+    const key = useCache ? cacheKey({ targets, prompt, system: b.system ?? null, maxTokens: b.max_tokens, temperature: b.temperature }) : '';
     const cached = useCache ? await cache.get(key) : undefined;
     if (cached !== undefined) return reply.header('x-cache', 'hit').send({ ...(cached as object), prompt, cached: true });
 

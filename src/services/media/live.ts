@@ -7,7 +7,7 @@ import { mkdir, readdir, readFile, appendFile } from 'node:fs/promises';
 import { createSocket } from 'node:dgram';
 import { createServer, isIPv6 } from 'node:net';
 import { join } from 'node:path';
-import { FfmpegError, LADDER_FILES, buildLadderArgs, runFfmpeg, type LadderRung } from '../../ffmpeg/index.js';
+import { FfmpegError, LADDER_FILES, buildLadderArgs, parseMediaPlaylist, runFfmpeg, type LadderRung } from '../../ffmpeg/index.js';
 import { Problem } from '../../kit/index.js';
 import { TRANSPORT_OF, planIngest, type LiveProtocol } from './live-protocols.js';
 import type { QualityPreset } from './presets.js';
@@ -57,7 +57,7 @@ export async function closePlaylists(dir: string): Promise<void> {
   for (const e of entries.filter((x) => x.isDirectory())) {
     const path = join(dir, e.name, LADDER_FILES.hlsMedia);
     const text = await readFile(path, 'utf8').catch(() => null);
-    if (text !== null && !text.includes('#EXT-X-ENDLIST')) await appendFile(path, `${text.endsWith('\n') ? '' : '\n'}#EXT-X-ENDLIST\n`);
+    if (text !== null && !parseMediaPlaylist(text).ended) await appendFile(path, `${text.endsWith('\n') ? '' : '\n'}#EXT-X-ENDLIST\n`);
   }
 }
 

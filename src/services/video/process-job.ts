@@ -56,20 +56,20 @@ async function encode(ctx: JobContext, p: ProcessPayload, input: JobInput): Prom
   const output = join(ctx.workDir, `${parse(input.filename).name || 'video'}-${p.operation}.${p.format}`);
   const run = { signal: ctx.signal, timeoutMs: jobTimeoutMs(info), stallMs: JOB_STALL_MS - 30_000 };
   const progress = reporter(ctx);
-  const extra: Record<string, unknown> = {};
+  // What each operation adds to the result, given the output's size on disk.
+  let details: (bytes: number) => Record<string, unknown>;
   let last: FfmpegRunResult;
   let remuxed = false;
   if (p.operation === 'transcode') {
     const plan = transcodePlan(input.path, output, info, { format: p.format, quality: p.quality, size });
     remuxed = plan.mode === 'remux';
     last = await runFfmpeg(plan.args, { ...run, durationS: info.durationS, onProgress: (x) => progress(x.percent, x.etaS, remuxed ? 'remuxing' : 'encoding') });
-    Object.assign(extra, { remuxed, quality: p.quality });
+    details = () => ({ remuxed, quality: p.quality });
   } else {
     const bitrates = compressBitrates(info, p.targetSizeMb, p.compressionLevel);
     const done = await compress({ input: input.path, output, workDir: ctx.workDir, info, format: p.format, quality: p.quality, size, bitrates, run, progress });
     last = done.last;
-    const actual = (await stat(output)).size;
-    Object.assign(extra, {
+    details = (actual) => ({
       video_bitrate_kbps: done.videoKbps, audio_bitrate_kbps: bitrates.audioKbps, second_passes: done.passes,
       ...(bitrates.targetBytes === null
         ? { compression_level: p.compressionLevel }
@@ -83,7 +83,7 @@ async function encode(ctx: JobContext, p: ProcessPayload, input: JobInput): Prom
   }
   const bytes = (await stat(output)).size;
   return {
-    operation: p.operation, format: p.format, ...extra,
+    operation: p.operation, format: p.format, ...details(bytes),
     upscale_refused: size.upscaleRefused,
     input: inputSummary(info), output_info: producedSummary(info, p.format, remuxed, size, last.outTimeS, bytes),
     output: { path: output, filename: parse(output).base, contentType: CONTAINERS[p.format].contentType, size: bytes },
