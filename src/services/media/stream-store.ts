@@ -99,9 +99,8 @@ export class StreamStore {
     return folderBytes(this.dirOf(id));
   }
 
-  /** Removes the stream's folder and record; resolves the bytes freed. */
+  /** Removes a known stream's folder and record (the caller has found the record); resolves the bytes freed. */
   async remove(id: string): Promise<number> {
-    await this.require(id);
     const dir = this.dirOf(id);
     const freed = await folderBytes(dir);
     await rm(dir, { recursive: true, force: true });

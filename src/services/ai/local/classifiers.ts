@@ -126,6 +126,9 @@ export function createClassifierStore(dir: string): ClassifierStore {
       return out;
     },
     async classify(name, version, text) {
+      // A named version never changes once written: when it is loaded, the folder need not be read.
+      const known = version === undefined ? undefined : loaded.get(`${name}@${version}`);
+      if (known !== undefined) return { info: known.info, classification: predict(known.nb, known.info.labels, text) };
       const all = await versions(name);
       const wanted = version ?? all.at(-1);
       if (wanted === undefined || !all.includes(wanted)) return null;
