@@ -1,11 +1,9 @@
 // The typesetter: a document described as blocks (headings, paragraphs, tables, signature blocks)
 // laid out by pdfkit with embedded DejaVu fonts (loaded once per process), running header and
 // footer, "Page n of m" on every page, and document metadata. Deterministic when asked.
-import { readFileSync } from 'node:fs';
-import * as fontkit from 'fontkit';
-import type { Font } from 'fontkit';
 import PDFDocument from 'pdfkit';
 import { Problem } from '../../kit/index.js';
+import { hasGlyph, useSharedFonts } from './shared-fonts.js';
 
 export type Block =
   | { type: 'heading'; text: string; level?: 1 | 2 }
@@ -24,84 +22,6 @@ export interface DocSpec {
   /** Creation/modification date stamped in the metadata (fixed under `deterministic`). */
   date: Date;
   blocks: Block[];
-}
-
-export const FONT_DIR = process.env.PITCHEY_FONT_DIR ?? '/usr/share/fonts/truetype/dejavu';
-export const FONT_FILES = { regular: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf' } as const;
-type FontName = keyof typeof FONT_FILES;
-
-/**
- * The fonts, parsed once per process and shared by every document (parsing DejaVu costs ~40 ms).
- * A subset's encoding depends only on its glyph list, so encoded subsets are memoised: documents
- * that use the same characters (every NDA) skip re-encoding the font program.
- */
-let fontCache: Record<FontName, Font> | null = null;
-const SUBSET_CACHE_MAX = 256;
-function sharedFont(path: string): Font {
-  const font = fontkit.create(readFileSync(path));
-  const encoded = new Map<string, Uint8Array>();
-  const createSubset = font.createSubset.bind(font);
-  font.createSubset = () => {
-    const subset = createSubset();
-    const encode = subset.encode.bind(subset);
-    subset.encode = () => {
-      const key = subset.glyphs.join(',');
-      let bytes = encoded.get(key);
-      if (bytes === undefined) {
-        bytes = encode();
-        if (encoded.size >= SUBSET_CACHE_MAX) encoded.delete(encoded.keys().next().value as string);
-        encoded.set(key, bytes);
-      }
-      return bytes;
-    };
-    return subset;
-  };
-  return font;
-}
-function fonts(): Record<FontName, Font> {
-  fontCache ??= { regular: sharedFont(`${FONT_DIR}/${FONT_FILES.regular}`), bold: sharedFont(`${FONT_DIR}/${FONT_FILES.bold}`) };
-  return fontCache;
-}
-
-/**
- * Shaping a word (OpenType substitution and positioning) is most of the cost of a page, and its
- * result depends only on the font and the word, so one bounded cache per font serves every
- * document (pdfkit's own cache lives and dies with each document).
- */
-function boundedCache(max: number): Record<string, unknown> {
-  let store: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
-  let size = 0;
-  return new Proxy(Object.create(null) as Record<string, unknown>, {
-    get: (_t, key) => (typeof key === 'string' ? store[key] : undefined),
-    set: (_t, key, value) => {
-      if (typeof key !== 'string') return false;
-      if (size >= max) { store = Object.create(null) as Record<string, unknown>; size = 0; }
-      if (!(key in store)) size++;
-      store[key] = value;
-      return true;
-    },
-  });
-}
-const layoutCaches: Record<FontName, Record<string, unknown>> = { regular: boundedCache(20_000), bold: boundedCache(20_000) };
-
-function useSharedFonts(doc: PDFKit.PDFDocument): void {
-  const f = fonts();
-  for (const name of ['bold', 'regular'] as const) {
-    doc.registerFont(name, f[name] as never);
-    doc.font(name);
-    (doc as unknown as { _font: { layoutCache: unknown } })._font.layoutCache = layoutCaches[name];
-  }
-}
-
-/** Code points the embedded fonts cannot draw (they would print as "?" or a box). */
-const coverage = new Map<number, boolean>();
-function hasGlyph(cp: number): boolean {
-  let known = coverage.get(cp);
-  if (known === undefined) {
-    known = fonts().regular.hasGlyphForCodePoint(cp) && fonts().bold.hasGlyphForCodePoint(cp);
-    if (coverage.size < 100_000) coverage.set(cp, known);
-  }
-  return known;
 }
 
 function textsOf(spec: DocSpec): string[] {

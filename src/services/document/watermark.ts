@@ -5,7 +5,7 @@ import fontkit from '@pdf-lib/fontkit';
 import { degrees, rgb, type PDFDocument, type PDFFont, type PDFImage, type PDFPage } from 'pdf-lib';
 import { Problem } from '../../kit/index.js';
 import { SAVE } from './pdf-ops.js';
-import { FONT_DIR, FONT_FILES } from './render.js';
+import { FONT_DIR, FONT_FILES } from './shared-fonts.js';
 
 export const POSITIONS = ['center', 'top-left', 'top', 'top-right', 'left', 'right', 'bottom-left', 'bottom', 'bottom-right', 'tiled'] as const;
 export type Position = (typeof POSITIONS)[number];
