@@ -1,6 +1,6 @@
 // Shared bench helpers: start a pitchey role as a child process on a free port and wait for it.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +34,14 @@ export function startRole(role, env) {
 
 export function stop(proc) {
   return new Promise((resolve) => { if (proc.exitCode !== null) return resolve(); proc.once('exit', resolve); proc.kill('SIGTERM'); });
+}
+
+const TICK_MS = 10; // USER_HZ = 100 on Linux
+/** CPU ms of a process (all its threads) plus its reaped children, from /proc/<pid>/stat (utime stime cutime cstime). */
+export function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * TICK_MS;
 }
 
 /** Nearest-rank percentile (p in 0..100) of unsorted values. */

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { DEFAULT_MEDIA_LIMITS, FFMPEG_PREAMBLE, probe } from '../dist/ffmpeg/index.js';
 import { outputSize, transcodePlan } from '../dist/services/video/encode-args.js';
 import { thumbnailArgs } from '../dist/services/video/thumbnail.js';
-import { KEY, freePort, median, startRole, stop, tempDir, waitReady } from './lib.mjs';
+import { KEY, cpuMs, freePort, median, startRole, stop, tempDir, waitReady } from './lib.mjs';
 
 const { FormData, Blob } = globalThis;
 
@@ -24,14 +24,6 @@ const made = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y',
   '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=25:duration=${SECONDS}`, '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${SECONDS}`,
   '-c:v', 'libx264', '-preset', 'veryfast', '-b:v', '3000k', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '128k', src]);
 if (made.status !== 0) throw new Error(`fixture: ${made.stderr}`);
-
-const TICK_MS = 10; // USER_HZ = 100 on Linux
-/** CPU ms of a process plus its reaped children, from /proc/<pid>/stat (utime stime cutime cstime). */
-function cpuMs(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) * TICK_MS;
-}
 
 function runDirect(args) {
   return new Promise((resolve, reject) => {
