@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyRequest } from 'fastify';
 import { ffmpegProblem, probeWithinLimits, readFfmpegCapabilities, type MediaInfo } from '../../ffmpeg/index.js';
-import { clientGoneSignal, createRequestTempDir, Problem, receiveMultipart, requireDiskSpace, requireFile, type ServiceContext, type ServiceManifest, type UploadedFile } from '../../kit/index.js';
+import { clientGoneSignal, Problem, receiveMultipart, requireDiskSpace, requireFile, type ServiceContext, type ServiceManifest, type UploadedFile } from '../../kit/index.js';
 import { analysisOf } from './analysis.js';
 import { compressBitrates } from './compress.js';
 import { ACCEPTED_VIDEO_TYPES, videoFormats } from './formats.js';
@@ -19,9 +19,10 @@ import { makeThumbnail } from './thumbnail.js';
 
 const SYNC_FFMPEG_MS = 60_000;
 
-async function receiveUpload(req: FastifyRequest, ctx: ServiceContext): Promise<{ file: UploadedFile; fields: Fields }> {
+/** `dir`: the request's own temp folder (removed after the response), where outputs may go too. */
+async function receiveUpload(req: FastifyRequest, ctx: ServiceContext): Promise<{ file: UploadedFile; fields: Fields; dir: string }> {
   const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: videoLimits(ctx.config).maxUploadBytes, accept: ACCEPTED_VIDEO_TYPES });
-  return { file: requireFile(form), fields: mergeFields(form.fields, req.query) };
+  return { file: requireFile(form), fields: mergeFields(form.fields, req.query), dir: form.dir };
 }
 
 /** The upload's probe within the configured limits; ffmpeg's failures as Problems. */
@@ -66,9 +67,8 @@ export const videoService: ServiceManifest = {
 
     app.post('/thumbnail', { schema: { summary: 'A JPEG (or PNG/WebP) frame at `timestamp`, or a representative frame' } }, async (req, reply) => {
       const signal = clientGoneSignal(reply);
-      const { file, fields } = await receiveUpload(req, ctx);
+      const { file, fields, dir } = await receiveUpload(req, ctx);
       const request = { timestamp: parseTimestamp(fields), width: parseSide(fields, 'width'), height: parseSide(fields, 'height'), format: oneOf(fields, 'format', IMAGE_FORMATS, 'jpeg') };
-      const dir = await createRequestTempDir(req, ctx.tmpDir, 'thumb-');
       const maxPixels = videoLimits(ctx.config).media.maxPixels;
       const thumb = await makeThumbnail(file.path, () => probeUpload(file, ctx, signal), request, dir, { signal, timeoutMs: SYNC_FFMPEG_MS, maxPixels }).catch((err: unknown) => { throw ffmpegProblem(err); });
       return reply.type(thumb.contentType)
