@@ -1,5 +1,6 @@
 // The one failure type of the ffmpeg layer: what went wrong (kind) and why, in ffmpeg's words.
-export type FfmpegErrorKind = 'failed' | 'timeout' | 'stalled' | 'aborted' | 'invalid-input';
+/** `unavailable`: the tool could not be started at all; `failed`: it ran and failed, not for its input. */
+export type FfmpegErrorKind = 'failed' | 'unavailable' | 'timeout' | 'stalled' | 'aborted' | 'invalid-input';
 
 export class FfmpegError extends Error {
   readonly kind: FfmpegErrorKind;

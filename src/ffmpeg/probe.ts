@@ -118,7 +118,7 @@ export async function probe(path: string, opts: ProbeOptions = {}): Promise<Medi
     '-v', 'error', '-probesize', '20000000', '-analyzeduration', '10000000', '-protocol_whitelist', 'file',
     '-print_format', 'json', '-show_format', '-show_streams', `file:${path}`,
   ], { timeoutMs, maxStdoutBytes: 4 * 1024 * 1024, ...(opts.signal === undefined ? {} : { signal: opts.signal }) });
-  if (run.spawnError !== null) throw new FfmpegError('failed', `ffprobe could not start: ${run.spawnError}`);
+  if (run.spawnError !== null) throw new FfmpegError('unavailable', `ffprobe could not start: ${run.spawnError}`);
   if (run.timedOut) throw new FfmpegError('timeout', `ffprobe did not finish within ${Math.round(timeoutMs / 1000)} s`);
   if (run.aborted) throw new FfmpegError('aborted', 'the probe was cancelled');
   if (run.outputExceeded) throw new FfmpegError('invalid-input', 'the file declares an implausible number of streams');

@@ -61,7 +61,7 @@ export async function runFfmpeg(args: string[], opts: RunFfmpegOptions): Promise
         }
       },
     });
-    if (run.spawnError !== null) throw new FfmpegError('failed', `ffmpeg could not start: ${run.spawnError}`);
+    if (run.spawnError !== null) throw new FfmpegError('unavailable', `ffmpeg could not start: ${run.spawnError}`);
     const reason = stderrReason(run.stderr);
     if (run.timedOut) throw new FfmpegError('timeout', `ffmpeg ran past its ${Math.round(opts.timeoutMs / 1000)} s limit${reason === '' ? '' : `: ${reason}`}`);
     if (stalled && run.aborted) throw new FfmpegError('stalled', `ffmpeg made no progress for ${Math.round(stallMs / 1000)} s${reason === '' ? '' : `: ${reason}`}`);

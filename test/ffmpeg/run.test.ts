@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FfmpegError, probe, runFfmpeg, type FfmpegProgress } from '../../src/ffmpeg/index.js';
+import { FfmpegError, ffmpegProblem, probe, runFfmpeg, type FfmpegProgress } from '../../src/ffmpeg/index.js';
+import type { Problem } from '../../src/kit/index.js';
 import { makeTempDir } from '../helpers.js';
 import { ffmpegChildren } from '../support/media-fixtures.js';
 
@@ -25,6 +26,21 @@ describe('runFfmpeg', () => {
     expect(err).toBeInstanceOf(FfmpegError);
     expect((err as FfmpegError).reason).toMatch(/missing\.mp4: No such file/);
     expect((err as FfmpegError).reason).not.toContain(tmp.dir);
+  });
+
+  it('tells broken input (422) from a run that failed on our side (500) and a tool that cannot start (503)', async () => {
+    const asProblem = (err: unknown): Problem => ffmpegProblem(err) as Problem;
+    const notMedia = join(tmp.dir, 'not-media.mp4');
+    execFileSync('sh', ['-c', `head -c 4096 /dev/urandom > '${notMedia}'`]);
+    const broken = await runFfmpeg(['-i', `file:${notMedia}`, join(tmp.dir, 'y.mp4')], { timeoutMs: 10_000 }).catch((e: unknown) => e);
+    expect(asProblem(broken)).toMatchObject({ status: 422, extensions: { ffmpeg_error: 'invalid-input' } });
+    const ours = await runFfmpeg([...lavfi(1), '-c:v', 'no_such_encoder', join(tmp.dir, 'z.mp4')], { timeoutMs: 10_000 }).catch((e: unknown) => e);
+    expect(asProblem(ours)).toMatchObject({ status: 500, code: 'INTERNAL_ERROR', extensions: { ffmpeg_error: 'failed' } });
+    const path = process.env.PATH;
+    process.env.PATH = tmp.dir; // no ffmpeg here
+    const missing = await runFfmpeg([...lavfi(1), join(tmp.dir, 'w.mp4')], { timeoutMs: 10_000 }).catch((e: unknown) => e).finally(() => { process.env.PATH = path; });
+    expect(asProblem(missing)).toMatchObject({ status: 503, code: 'DEPENDENCY_MISSING', extensions: { ffmpeg_error: 'unavailable' } });
+    expect((missing as FfmpegError).reason).toMatch(/could not start/);
   });
 
   it('is killed with its whole tree on abort, at the deadline and when it stalls', async () => {
