@@ -4,19 +4,20 @@ import { PDFDocument, ParseSpeeds } from 'pdf-lib';
 import yazl from 'yazl';
 import { Problem } from '../../kit/index.js';
 
-/** Loads an inspected PDF; a parser failure is the client's damaged file, a stack overflow its nesting. */
+/** Loads an inspected PDF; a parser failure is the client's damaged (or encrypted) file, a stack overflow its nesting. */
 export async function loadPdf(input: { path: string; filename: string; bytes?: Buffer }): Promise<PDFDocument> {
   const { filename } = input;
   const bytes = input.bytes ?? await readFile(input.path);
-  // The trailer (or cross-reference stream) of an encrypted PDF names its /Encrypt dictionary.
-  if (bytes.includes('/Encrypt')) throw new Problem('DOCUMENT_ENCRYPTED', `"${filename}" is encrypted; remove the encryption and send it again.`);
   try {
     const doc = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: true, parseSpeed: ParseSpeeds.Fastest });
     doc.getPages();
     return doc;
   } catch (err) {
     if (err instanceof RangeError) throw new Problem('DOCUMENT_TOO_COMPLEX', `"${filename}" nests its objects too deeply to be read.`);
-    if ((err as Error).name === 'EncryptedPDFError') throw new Problem('DOCUMENT_ENCRYPTED', `"${filename}" is encrypted; remove the encryption and send it again.`);
+    // pdf-lib names encryption when it parses that far; when encrypted objects stop it sooner, the
+    // /Encrypt dictionary the trailer names tells an encrypted file from a damaged one. (Checked
+    // only after a failure: a readable PDF may well contain those bytes elsewhere.)
+    if ((err as Error).name === 'EncryptedPDFError' || bytes.includes('/Encrypt')) throw new Problem('DOCUMENT_ENCRYPTED', `"${filename}" is encrypted; remove the encryption and send it again.`);
     throw new Problem('DOCUMENT_INVALID', `"${filename}" cannot be parsed as a PDF: ${(err as Error).message.slice(0, 200)}`);
   }
 }

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PDFDocument, PDFName } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../helpers.js';
 import { NDA, contentStreams, labelledPdf, pdfPages, pdftotext, pngBomb, qpdf, scanToPng, startDocService, type DocClient } from '../../support/document-fixtures.js';
@@ -163,6 +164,16 @@ describe('bad input', () => {
       expect([merged.status, merged.json().code]).toEqual([422, 'DOCUMENT_ENCRYPTED']);
       expect(String(merged.json().detail)).toContain('locked.pdf');
     }
+  });
+
+  it('reads an unencrypted PDF that merely contains the bytes "/Encrypt" (a name outside the trailer)', async () => {
+    const made = await PDFDocument.create();
+    made.addPage([200, 200]).node.set(PDFName.of('Note'), PDFName.of('Encrypt'));
+    const plain = Buffer.from(await made.save({ useObjectStreams: false }));
+    expect(plain.includes('/Encrypt')).toBe(true);
+    const r = await doc.post('/split', [pdfPart(plain), { name: 'ranges', data: '1' }]);
+    expect(r.status).toBe(200);
+    expect(pdfPages(r.body, tmp.dir)).toBe(1);
   });
 
   it('refuses an image-bomb watermark from its header, before decoding it', async () => {
