@@ -134,7 +134,7 @@ export class LiveIngests {
     }
     try {
       await closePlaylists(this.store.dirOf(id));
-      await this.store.update(id, (r) => { if (r.live) Object.assign(r.live, { ...outcome, endedAt: new Date().toISOString() }); });
+      await this.store.update(id, (r) => { if (r.live) Object.assign(r.live, { ...outcome, endedAt: new Date().toISOString() }); }, { seal: true });
     } finally {
       this.running.delete(id);
     }

@@ -33,7 +33,7 @@ function cacheControl(record: StreamRecord, type: string): string {
 
 export async function presentStream(store: StreamStore, r: StreamRecord, prefix = ''): Promise<Record<string, unknown>> {
   return {
-    id: r.id, type: r.type, name: r.name, endpoint: `/streams/${r.id}/${r.entry}`, created: r.created, size: await store.sizeOf(r.id),
+    id: r.id, type: r.type, name: r.name, endpoint: `/streams/${r.id}/${r.entry}`, created: r.created, size: await store.sizeOf(r),
     ...(r.type === 'dash' ? { master_playlist: `/streams/${r.id}/master.m3u8` } : {}),
     ...(r.live === undefined ? {} : { live: { ...r.live, status_url: `${prefix}/live-stream/${r.id}` } }),
   };

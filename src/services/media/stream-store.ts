@@ -24,6 +24,8 @@ export interface StreamRecord {
    * `owner`: the pid of the instance running the ingest (another instance must not close it).
    * `protocol`: how the publisher pushes (records from before SRT have none: RTMP).
    */
+  /** Bytes in the folder, measured once it can no longer change (stored, or live and ended). */
+  bytes?: number;
   live?: { status: LiveStatus; protocol?: LiveProtocol; ingestPort: number; startedAt: string | null; endedAt: string | null; reason: string | null; owner?: number };
 }
 
@@ -82,21 +84,26 @@ export class StreamStore {
     return records.filter((r): r is StreamRecord => r !== null).sort((a, b) => a.created.localeCompare(b.created));
   }
 
-  /** Records a stream; `from` (a finished output folder) is moved into place first. */
+  /** Records a stream; `from` (a finished output folder) is measured and moved into place first. */
   async put(record: StreamRecord, from?: string): Promise<void> {
-    if (from !== undefined) await rename(from, this.dirOf(record.id));
-    await this.write(record);
+    if (from === undefined) { await this.write(record); return; }
+    const bytes = await folderBytes(from);
+    await rename(from, this.dirOf(record.id));
+    await this.write({ ...record, bytes });
   }
 
-  async update(id: string, change: (r: StreamRecord) => void): Promise<void> {
+  /** `seal`: the folder will not change again, so its size is measured now and kept in the record. */
+  async update(id: string, change: (r: StreamRecord) => void, opts: { seal?: boolean } = {}): Promise<void> {
     const record = await this.get(id);
     if (record === null) return;
     change(record);
+    if (opts.seal === true) record.bytes = await folderBytes(this.dirOf(id));
     await this.write(record);
   }
 
-  async sizeOf(id: string): Promise<number> {
-    return folderBytes(this.dirOf(id));
+  /** A stream's size without walking a folder that cannot change (listing many streams stays cheap). */
+  async sizeOf(record: StreamRecord): Promise<number> {
+    return record.bytes ?? folderBytes(this.dirOf(record.id));
   }
 
   /** Removes a known stream's folder and record (the caller has found the record); resolves the bytes freed. */

@@ -25,6 +25,28 @@ describe('StreamStore', () => {
     expect(await (await StreamStore.open(tmp.dir)).all()).toEqual([]);
   });
 
+  it('keeps the size of a folder that can no longer change in its record; a live one is counted when asked', async () => {
+    const store = await StreamStore.open(tmp.dir);
+    const from = join(tmp.dir, 'out-sized');
+    await mkdir(from, { recursive: true });
+    await writeFile(join(from, 'master.m3u8'), Buffer.alloc(300));
+    await store.put({ id: 'sized-1', type: 'hls', name: null, created: new Date().toISOString(), entry: 'master.m3u8' }, from);
+    const stored = await store.require('sized-1');
+    expect(stored.bytes).toBe(300);
+    expect(await store.sizeOf(stored)).toBe(300);
+
+    await store.put({ id: 'live-1', type: 'live', name: null, created: new Date().toISOString(), entry: 'index.m3u8' });
+    await mkdir(store.dirOf('live-1'), { recursive: true });
+    await writeFile(join(store.dirOf('live-1'), 'index.m3u8'), Buffer.alloc(50));
+    expect(await store.sizeOf(await store.require('live-1'))).toBe(50); // counted: still changing
+    await writeFile(join(store.dirOf('live-1'), 'seg_1.ts'), Buffer.alloc(70));
+    await store.update('live-1', () => undefined, { seal: true });
+    const ended = await store.require('live-1');
+    expect(ended.bytes).toBe(120);
+    expect(await store.remove('live-1')).toBe(120);
+    await store.remove('sized-1');
+  });
+
   it('refuses ids and paths that could leave the folder', async () => {
     const store = await StreamStore.open(tmp.dir);
     expect(() => store.dirOf('../x')).toThrow();
