@@ -62,7 +62,7 @@ export function registerStreamRoutes(app: HttpApp, store: StreamStore, opts: { f
     if (type === null) throw new Problem('STREAM_NOT_FOUND', `Stream ${record.id} serves playlists, manifests and segments only.`);
     const file = await store.resolveFile(record.id, rel);
     reply.header('cache-control', cacheControl(record, type));
-    return sendFile(req, reply, { path: file.path, contentType: type });
+    return sendFile(req, reply, { path: file.path, contentType: type, stats: file.stats });
   });
 
   app.delete('/stream/:id', { schema: { params: IdParams, summary: 'Delete a stream (a live one is stopped first) and free its space' } }, async (req) => {

@@ -4,6 +4,7 @@
 // one) sees the same streams. Ids and file paths are validated and resolved so a request can never
 // read outside its stream's folder, and links planted in a folder are not followed.
 import { lstat, mkdir, readdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { join, sep } from 'node:path';
 import { Problem } from '../../kit/index.js';
 import type { LiveProtocol } from './live-protocols.js';
@@ -120,7 +121,7 @@ export class StreamStore {
    * (no `..`, no leading dot, no separators), and the resolved real path must be exactly that
    * path, so no link anywhere on the way is followed. The caller has already found the record.
    */
-  async resolveFile(id: string, relative: string): Promise<{ path: string; size: number }> {
+  async resolveFile(id: string, relative: string): Promise<{ path: string; stats: Stats }> {
     const parts = relative.split('/');
     if (parts.length > 4 || !parts.every((p) => SEGMENT.test(p) && !p.includes('..'))) {
       throw new Problem('STREAM_PATH_INVALID', 'Stream file paths are plain names inside the stream folder.');
@@ -132,9 +133,9 @@ export class StreamStore {
     const real = await realpath(wanted).catch(() => null);
     if (real === null) throw notFound;
     if (real !== wanted || !real.startsWith(base + sep)) throw new Problem('STREAM_PATH_INVALID', 'Stream files are served from the stream folder only.');
-    const info = await lstat(real);
-    if (!info.isFile()) throw notFound;
-    return { path: real, size: info.size };
+    const stats = await lstat(real);
+    if (!stats.isFile()) throw notFound;
+    return { path: real, stats };
   }
 
   /** Atomic per record (write a private temp file, then rename over the record). */

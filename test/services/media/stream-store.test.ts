@@ -20,7 +20,7 @@ describe('StreamStore', () => {
     await store.put({ id: 'abc-1', type: 'hls', name: 'kept', created: new Date().toISOString(), entry: 'master.m3u8' }, from);
     const reopened = await StreamStore.open(tmp.dir);
     expect((await reopened.all()).map((r) => [r.id, r.name])).toEqual([['abc-1', 'kept']]);
-    expect((await reopened.resolveFile('abc-1', 'mobile/seg_00000.m4s')).size).toBe(1000);
+    expect((await reopened.resolveFile('abc-1', 'mobile/seg_00000.m4s')).stats.size).toBe(1000);
     expect(await reopened.remove('abc-1')).toBe(1008);
     expect(await (await StreamStore.open(tmp.dir)).all()).toEqual([]);
   });
