@@ -61,6 +61,18 @@ export async function closePlaylists(dir: string): Promise<void> {
   }
 }
 
+/** Playable: the master playlist is written and every rung's media playlist lists a segment. */
+async function playable(dir: string): Promise<boolean> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  const rungs = entries.filter((e) => e.isDirectory());
+  if (rungs.length === 0 || !entries.some((e) => e.isFile() && e.name === LADDER_FILES.master)) return false;
+  for (const e of rungs) {
+    const text = await readFile(join(dir, e.name, LADDER_FILES.hlsMedia), 'utf8').catch(() => null);
+    if (text === null || parseMediaPlaylist(text).segments.length === 0) return false;
+  }
+  return true;
+}
+
 /** Whether a pid is a live process other than this one (this one's ingests are in memory). */
 function processAlive(pid: number | undefined): boolean {
   if (pid === undefined || pid === process.pid) return false;
@@ -111,16 +123,30 @@ export class LiveIngests {
     return { record, ingestUrl };
   }
 
+  /**
+   * `connected`: media has arrived (ffmpeg's output time moved); `live` is said only once a player
+   * can start, the first segment of every rung written, checked at ffmpeg's progress reports.
+   */
   private async run(id: string, args: string[], signal: AbortSignal): Promise<void> {
+    let connected = false;
     let live = false;
+    let checking = false;
+    let check: Promise<void> = Promise.resolve();
+    const dir = this.store.dirOf(id);
     let outcome: { status: 'ended' | 'failed'; reason: string };
     try {
       await runFfmpeg(args, {
         timeoutMs: this.settings.maxMs, stallMs: this.settings.idleTimeoutMs, signal,
         onProgress: (p) => {
-          if (live || p.outTimeS <= 0) return;
-          live = true;
-          void this.store.update(id, (r) => { if (r.live) Object.assign(r.live, { status: 'live', startedAt: new Date().toISOString() }); });
+          if (p.outTimeS > 0) connected = true;
+          if (!connected || live || checking) return;
+          checking = true;
+          check = playable(dir).then(async (ok) => {
+            if (ok && !live) {
+              live = true;
+              await this.store.update(id, (r) => { if (r.live?.status === 'waiting') Object.assign(r.live, { status: 'live', startedAt: new Date().toISOString() }); });
+            }
+          }).finally(() => { checking = false; });
         },
       });
       outcome = { status: 'ended', reason: 'the publisher stopped' };
@@ -128,12 +154,13 @@ export class LiveIngests {
       const kind = err instanceof FfmpegError ? err.kind : 'failed';
       const idleS = Math.round(this.settings.idleTimeoutMs / 1000);
       if (kind === 'aborted') outcome = { status: 'ended', reason: 'stopped' };
-      else if (kind === 'stalled') outcome = live ? { status: 'ended', reason: `no data from the publisher for ${idleS} s` } : { status: 'failed', reason: `no publisher connected within ${idleS} s` };
+      else if (kind === 'stalled') outcome = connected ? { status: 'ended', reason: `no data from the publisher for ${idleS} s` } : { status: 'failed', reason: `no publisher connected within ${idleS} s` };
       else if (kind === 'timeout') outcome = { status: 'ended', reason: 'the live stream reached its maximum length' };
       else outcome = { status: 'failed', reason: (err as Error).message };
     }
     try {
-      await closePlaylists(this.store.dirOf(id));
+      await check; // a 'live' being written lands before the final status, never after it
+      await closePlaylists(dir);
       await this.store.update(id, (r) => { if (r.live) Object.assign(r.live, { ...outcome, endedAt: new Date().toISOString() }); }, { seal: true });
     } finally {
       this.running.delete(id);
