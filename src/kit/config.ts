@@ -70,7 +70,8 @@ export interface Config {
   aiBreakerCooldownMs: number;
   aiCacheTtlMs: number;
   aiCacheRedisUrl: string | null;
-  aiTextLimits: Record<string, number>;
+  /** Longest text per AI route, in characters; every route has one. */
+  aiTextLimits: Record<AiTextRoute, number>;
   /** Code executor: programs run at once (default: the machine's cores) and runs waiting beyond them. */
   codeConcurrency: number;
   codeQueue: number;
@@ -99,10 +100,8 @@ function codeLimits(base: CodeLimits) {
     for (const part of text(raw).split(',').filter((p) => p.trim() !== '')) {
       const [name = '', value = ''] = part.trim().split('=');
       const range = CODE_LIMIT_RANGES[name as keyof CodeLimits];
-      const n = Number(value);
       if (range === undefined) throw new SettingError(`unknown limit "${name}" (cpu_ms, wall_ms, memory_mb, output_kb, processes)`);
-      if (!Number.isInteger(n) || n < range[0] || n > range[1]) throw new SettingError(`${name} must be an integer from ${range[0]} to ${range[1]}`);
-      out[name as keyof CodeLimits] = n;
+      out[name as keyof CodeLimits] = integer(range[0], range[1])(value, name);
     }
     return out;
   };
@@ -154,10 +153,11 @@ function oneOf<T extends string>(values: readonly T[]) {
   };
 }
 
+/** The one integer range rule; `name` says which value is wrong when a setting holds several. */
 function integer(min: number, max: number) {
-  return (raw: unknown): number => {
+  return (raw: unknown, name?: string): number => {
     const v = typeof raw === 'number' ? raw : Number(text(raw));
-    if (!Number.isInteger(v) || v < min || v > max) throw new SettingError(`must be an integer from ${min} to ${max}`);
+    if (!Number.isInteger(v) || v < min || v > max) throw new SettingError(`${name === undefined ? '' : `"${name}" `}must be an integer from ${min} to ${max}`);
     return v;
   };
 }
@@ -245,15 +245,21 @@ const positive = (v: string, name: string): number => {
   return n;
 };
 /** The contract's longest text per AI route, in characters; a setting may change any of them. */
-const AI_TEXT_LIMITS: Readonly<Record<string, number>> = { analyze: 10_000, generate: 2_000, classify: 1_000, moderate: 10_000 };
+const AI_TEXT_LIMITS = { analyze: 10_000, generate: 2_000, classify: 1_000, moderate: 10_000 } as const;
+export type AiTextRoute = keyof typeof AI_TEXT_LIMITS;
+
+/** `generate=4000,classify=500` over the contract's limits; a misspelt route is refused, since it would limit nothing. */
+function aiTextLimits(raw: unknown): Record<AiTextRoute, number> {
+  const given = pairs((v, name) => {
+    if (!Object.hasOwn(AI_TEXT_LIMITS, name)) throw new SettingError(`unknown route "${name}" (${Object.keys(AI_TEXT_LIMITS).join(', ')})`);
+    return integer(1, 1_000_000)(v, name);
+  })(raw);
+  return { ...AI_TEXT_LIMITS, ...given };
+}
 /** `30000` (every provider) or `openai=30000,ollama=120000,*=60000`. */
 function perProvider(fallback: number, min: number, max: number) {
   return (raw: unknown): Record<string, number> => {
-    const one = (v: string, name: string): number => {
-      const n = Number(v);
-      if (!Number.isInteger(n) || n < min || n > max) throw new SettingError(`"${name}" must be an integer from ${min} to ${max}`);
-      return n;
-    };
+    const one = integer(min, max);
     const v = text(raw);
     return /^\d+$/.test(v) ? { '*': one(v, '*') } : { '*': fallback, ...pairs(one)(v) };
   };
@@ -324,7 +330,7 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'aiBreakerCooldownMs', env: 'PITCHEY_AI_BREAKER_COOLDOWN_MS', doc: 'ai: how long a cooled-down provider is skipped before one trial request', fallback: () => 30_000, parse: integer(100, 3_600_000) },
   { key: 'aiCacheTtlMs', env: 'PITCHEY_AI_CACHE_TTL_MS', doc: 'ai: how long a `/generate` answer is cached (keyed by the normalised request; `cache: false` bypasses); 0 = no cache', fallback: () => 600_000, parse: integer(0, 30 * 86_400_000) },
   { key: 'aiCacheRedisUrl', env: 'PITCHEY_AI_CACHE_REDIS_URL', doc: 'ai: keep the response cache in Redis (`redis://host:6379/0`) instead of memory', fallback: () => null, parse: httpUrl },
-  { key: 'aiTextLimits', env: 'PITCHEY_AI_TEXT_LIMITS', doc: 'ai: longest text per route in characters: `analyze=10000,generate=2000,classify=1000,moderate=10000` (the contract\'s; these are the defaults)', fallback: () => ({ ...AI_TEXT_LIMITS }), parse: (raw) => ({ ...AI_TEXT_LIMITS, ...pairs((v, name) => { const n = Number(v); if (!Number.isInteger(n) || n < 1 || n > 1_000_000) throw new SettingError(`"${name}" must be an integer from 1 to 1000000`); return n; })(raw) }) },
+  { key: 'aiTextLimits', env: 'PITCHEY_AI_TEXT_LIMITS', doc: 'ai: longest text per route in characters: `analyze=10000,generate=2000,classify=1000,moderate=10000` (the contract\'s; these are the defaults); any other name is refused', fallback: () => ({ ...AI_TEXT_LIMITS }), parse: aiTextLimits },
 ];
 
 export const CONFIG_FILE_ENV = 'PITCHEY_CONFIG_FILE';

@@ -57,6 +57,23 @@ describe('config', () => {
     expect(issuesOf({ PITCHEY_UPSTREAMS: 'video=file:///etc/passwd' }).join()).toContain('must be http');
   });
 
+  it('overrides an AI text limit and keeps the contract\'s others', () => {
+    expect(loadConfig({ PITCHEY_AI_TEXT_LIMITS: 'generate=5000' }).aiTextLimits).toEqual({ analyze: 10_000, generate: 5_000, classify: 1_000, moderate: 10_000 });
+  });
+
+  it('refuses a misspelt AI text limit by name, listing the valid ones', () => {
+    const issues = issuesOf({ PITCHEY_AI_TEXT_LIMITS: 'generat=5000,classify=500' });
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatch(/^PITCHEY_AI_TEXT_LIMITS: unknown route "generat" \(analyze, generate, classify, moderate\)/);
+    expect(issuesOf({ PITCHEY_AI_TEXT_LIMITS: 'generate=0' }).join()).toContain('"generate" must be an integer from 1 to 1000000');
+  });
+
+  it('names the bad value in every integer setting that holds several', () => {
+    expect(issuesOf({ PITCHEY_CODE_LIMITS: 'cpu_ms=5' }).join()).toContain('"cpu_ms" must be an integer from 100 to 600000');
+    expect(issuesOf({ PITCHEY_AI_CONCURRENCY: 'ollama=0' }).join()).toContain('"ollama" must be an integer from 1 to 1000');
+    expect(issuesOf({ PITCHEY_AI_TIMEOUT_MS: '5' }).join()).toContain('"*" must be an integer from 100 to 600000');
+  });
+
   it('is documented: every setting appears in the README table', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     for (const s of SETTINGS) expect(readme, s.env).toContain(`| \`${s.env}\``);
