@@ -81,7 +81,7 @@ export function registerGenerateRoutes(app: HttpApp, ctx: ServiceContext): Provi
     schema: { summary: 'Generate text with a hosted or local LLM (fallbacks, retries, cache; `stream: true` answers server-sent events)', body: GenerateBody },
   }, async (req, reply) => {
     const b = req.body;
-    const prompt = requireText(b.prompt, { field: 'prompt', limit: ctx.config.aiTextLimits.generate ?? 2_000 });
+    const prompt = requireText(b.prompt, { field: 'prompt', limit: ctx.config.aiTextLimits.generate });
     const targets = await layer.catalogue.resolve({ provider: b.provider, model: b.model, fallback: b.fallback });
     const principal = req.principal?.id ?? 'anonymous';
     assertWithinBudget(usage, ctx.config.aiBudgets, principal);

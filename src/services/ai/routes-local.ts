@@ -14,10 +14,6 @@ const perMinute = (max: number) => ({ rateLimit: { max, timeWindow: '1 minute' }
 const SENTIMENT_MODEL = 'sentiment';
 const MODEL_REF = /^([a-z0-9][a-z0-9_-]{0,63})(?:@(\d+))?$/;
 
-function limit(ctx: ServiceContext, route: string): number {
-  return ctx.config.aiTextLimits[route] ?? Number.MAX_SAFE_INTEGER;
-}
-
 function registerAnalyze(app: HttpApp, ctx: ServiceContext): void {
   app.post('/analyze', {
     config: perMinute(RATE_LIMITS.analyze),
@@ -26,7 +22,7 @@ function registerAnalyze(app: HttpApp, ctx: ServiceContext): void {
       body: Type.Object({ content: Type.String(), analysis_type: Type.Optional(Type.Literal('comprehensive')) }),
     },
   }, async (req) => {
-    const content = requireText(req.body.content, { field: 'content', limit: limit(ctx, 'analyze') });
+    const content = requireText(req.body.content, { field: 'content', limit: ctx.config.aiTextLimits.analyze });
     const a = analyzeText(content);
     const moderation = moderate(content);
     const flags = moderation.flags;
@@ -60,7 +56,7 @@ function registerClassify(app: HttpApp, ctx: ServiceContext, store: ClassifierSt
       body: Type.Object({ text: Type.String(), model: Type.Optional(Type.String()) }),
     },
   }, async (req) => {
-    const text = requireText(req.body.text, { field: 'text', limit: limit(ctx, 'classify') });
+    const text = requireText(req.body.text, { field: 'text', limit: ctx.config.aiTextLimits.classify });
     const { model, classification } = await classifyWith(store, req.query.model ?? req.body.model ?? SENTIMENT_MODEL, text);
     return { text, model, classification, confidence: classification[0]?.score ?? 0 };
   });
@@ -76,7 +72,7 @@ function registerClassify(app: HttpApp, ctx: ServiceContext, store: ClassifierSt
     },
   }, async (req, reply) => {
     if (req.body.name === SENTIMENT_MODEL) throw new Problem('AI_TRAINING_INVALID', `"${SENTIMENT_MODEL}" is the built-in model; choose another name.`);
-    for (const e of req.body.examples) requireText(e.text, { field: 'examples/text', limit: limit(ctx, 'classify') });
+    for (const e of req.body.examples) requireText(e.text, { field: 'examples/text', limit: ctx.config.aiTextLimits.classify });
     const info = await store.train(req.body.name, req.body.examples);
     return reply.code(201).send({ ...info, held_out_accuracy: info.heldOutAccuracy });
   });
@@ -89,7 +85,7 @@ function registerModerate(app: HttpApp, ctx: ServiceContext): void {
     config: perMinute(RATE_LIMITS.moderate),
     schema: { summary: 'Moderate a text: profanity, harassment, hate, sexual content, PII, shouting', body: Type.Object({ content: Type.String() }) },
   }, async (req) => {
-    const content = requireText(req.body.content, { field: 'content', limit: limit(ctx, 'moderate') });
+    const content = requireText(req.body.content, { field: 'content', limit: ctx.config.aiTextLimits.moderate });
     const m = moderate(content);
     return {
       content_preview: content.length > 100 ? `${content.slice(0, 100)}…` : content,

@@ -161,6 +161,16 @@ describe('bad input', () => {
     expect([long.statusCode, long.json().code, long.json().limit, long.json().length]).toEqual([422, 'AI_TEXT_TOO_LONG', 2_000, 2_001]);
   });
 
+  it('a configured limit replaces the contract\'s: generate=50 passes 50 characters and refuses 51', async () => {
+    const limited = await startAi({ ...providerEnv({ openai }), PITCHEY_AI_TEXT_LIMITS: 'generate=50' });
+    try {
+      const send = (prompt: string) => limited.svc.app.inject({ method: 'POST', url: '/generate', headers: { 'x-api-key': TEST_KEY }, payload: { prompt, provider: 'openai', cache: false } });
+      expect((await send('x'.repeat(50))).statusCode).toBe(200);
+      const long = await send('x'.repeat(51));
+      expect([long.statusCode, long.json().code, long.json().limit, long.json().length]).toEqual([422, 'AI_TEXT_TOO_LONG', 50, 51]);
+    } finally { await limited.close(); }
+  });
+
   it('a key over its budget → 429 with its own code; /usage shows the spend', async () => {
     expect((await generate({ prompt: 'first one is within budget', provider: 'openai' }, BUDGET_KEY)).statusCode).toBe(200);
     const over = await generate({ prompt: 'second is over', provider: 'openai' }, BUDGET_KEY);

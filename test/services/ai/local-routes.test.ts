@@ -8,7 +8,7 @@ let ai: AiUnderTest;
 const headers = { 'x-api-key': TEST_KEY };
 const post = (url: string, payload: unknown) => ai.svc.app.inject({ method: 'POST', url, headers, payload: payload as Record<string, unknown> });
 
-beforeAll(async () => { ai = await startAi({ PITCHEY_AI_TEXT_LIMITS: 'classify=200' }); });
+beforeAll(async () => { ai = await startAi({ PITCHEY_AI_TEXT_LIMITS: 'classify=200,moderate=300' }); });
 afterAll(async () => { await ai.close(); });
 
 const SUPPORT = ['My order never arrived and I want a refund', 'The parcel is late, where is my delivery', 'Refund my payment please, the item was broken', 'I was charged twice for one order', 'Tracking says delivered but nothing came', 'Money back please, wrong size sent'];
@@ -109,6 +109,11 @@ describe('/moderate', () => {
     expect(body.category_scores.harassment).toBeGreaterThan(0.5);
     expect(body.pii).toEqual([expect.objectContaining({ type: 'card_number', masked: '****-****-****-1111' })]);
     expect((await post('/moderate', { content: 'Have a nice day' })).json()).toMatchObject({ flagged: false, approved: true, flags: [] });
+  });
+  it('honours a configured limit (moderate=300 here): 300 characters pass, 301 are a 422 naming it', async () => {
+    expect((await post('/moderate', { content: 'a'.repeat(300) })).statusCode).toBe(200);
+    const long = await post('/moderate', { content: 'a'.repeat(301) });
+    expect([long.statusCode, long.json().code, long.json().limit, long.json().length]).toEqual([422, 'AI_TEXT_TOO_LONG', 300, 301]);
   });
   it('needs a key', async () => {
     expect((await ai.svc.app.inject({ method: 'POST', url: '/moderate', payload: { content: 'x' } })).statusCode).toBe(401);
