@@ -11,6 +11,7 @@ export { onShutdownSignal } from './lifecycle.js';
 export { createMetrics, METRIC, LABEL, statusClass, type Metrics } from './metrics.js';
 export { PROBLEMS, Problem, PROBLEM_CONTENT_TYPE, type ProblemCode, type ProblemBody } from './problems.js';
 export { runProcess, killTree, type RunOptions, type RunResult } from './process-runner.js';
+export { createSemaphore, SemaphoreFullError, type Semaphore, type Release } from './semaphore.js';
 export { sendFile, parseRange } from './send-file.js';
 export { TOOLS, detectTool, detectTools, type ToolStatus } from './tools.js';
 export { receiveMultipart, requireFile, createRequestTempDir, formatBytes, type UploadLimits, type UploadedFile, type ReceivedForm } from './uploads.js';

@@ -2,10 +2,10 @@
 // retries and exponential backoff honouring Retry-After, a deadline per attempt (for streams: to
 // the first token and between tokens), a concurrency limit and a circuit breaker. A stream picks
 // its target before the first byte reaches the client; later failures surface to the caller.
-import { Problem } from '../../../kit/index.js';
+import { createSemaphore, Problem, type Semaphore } from '../../../kit/index.js';
 import { toProviderError } from './provider-errors.js';
 import { PROVIDER_NAMES, type ChatChunk, type ChatRequest, type ChatResult, type Provider, type ProviderName } from './provider.js';
-import { createCircuitBreaker, createSemaphore, type BreakerState, type CircuitBreaker, type Semaphore } from './resilience.js';
+import { createCircuitBreaker, type BreakerState, type CircuitBreaker } from './resilience.js';
 
 export interface Target { provider: ProviderName; model: string }
 export interface AttemptFailure { provider: ProviderName; model: string; reason: string }

@@ -1,5 +1,5 @@
-// Per-provider guards: a circuit breaker that cools a failing provider down, and a concurrency
-// limit with a waiting line bounded by the caller's deadline.
+// Per-provider guard: a circuit breaker that cools a failing provider down. (The concurrency limit
+// is the kit's semaphore, its waiting line bounded by the caller's deadline.)
 
 export interface BreakerState { state: 'closed' | 'open' | 'half-open'; consecutiveFailures: number; openUntil: number | null }
 
@@ -33,33 +33,5 @@ export function createCircuitBreaker(options: { failures: number; cooldownMs: nu
       const state = openUntil === null ? 'closed' : now < openUntil ? 'open' : 'half-open';
       return { state, consecutiveFailures: failures, openUntil };
     },
-  };
-}
-
-export interface Semaphore {
-  /** A release function when a slot is free now, else null. */
-  tryAcquire(): (() => void) | null;
-  /** Resolves a release function, or rejects when the signal aborts first. */
-  acquire(signal: AbortSignal): Promise<() => void>;
-  inFlight(): number;
-}
-
-export function createSemaphore(limit: number): Semaphore {
-  let active = 0;
-  const waiting: Array<() => void> = [];
-  const release = () => { active--; waiting.shift()?.(); };
-  const grant = () => { active++; let done = false; return () => { if (!done) { done = true; release(); } }; };
-  return {
-    tryAcquire: () => (active < limit ? grant() : null),
-    acquire(signal) {
-      if (active < limit) return Promise.resolve(grant());
-      return new Promise((resolve, reject) => {
-        const wake = () => { signal.removeEventListener('abort', onAbort); resolve(grant()); };
-        const onAbort = () => { const i = waiting.indexOf(wake); if (i >= 0) waiting.splice(i, 1); reject(signal.reason); };
-        waiting.push(wake);
-        signal.addEventListener('abort', onAbort, { once: true });
-      });
-    },
-    inFlight: () => active,
   };
 }
