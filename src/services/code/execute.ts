@@ -91,8 +91,11 @@ export function classify(r: SandboxResult, limits: CodeLimits, kind: { sql: bool
   return { ...base, status: 'runtime_error', message: sig ? `killed by ${sig}` : `exited with code ${r.exitCode}` };
 }
 
-/** Runs a program in the sandbox and describes the outcome (never throws for the program's faults). */
-export async function execute(ex: Executor, program: Program, requested?: Partial<CodeLimits>): Promise<Execution> {
+/**
+ * Runs a program in the sandbox and describes the outcome (never throws for the program's faults).
+ * `signal` is the request's: once it aborts, a run still waiting for a pool slot never starts.
+ */
+export async function execute(ex: Executor, program: Program, requested: Partial<CodeLimits> | undefined, signal: AbortSignal): Promise<Execution> {
   const limits = resolveLimits(requested, ex.defaults, ex.maxima);
   if (!ex.sandbox.info.available) throw new Problem('SANDBOX_UNAVAILABLE', `Code cannot run here: ${ex.sandbox.info.reason}. Nothing runs without the sandbox.`);
   const head = { execution_id: randomUUID(), language: program.language, executed_at: new Date().toISOString(), limits };
@@ -100,7 +103,7 @@ export async function execute(ex: Executor, program: Program, requested?: Partia
   if (!prepared.ok) {
     return { ...head, status: 'compilation_error', message: 'the program does not compile', compile_output: prepared.compileError, stdout: '', stderr: prepared.compileError, return_code: null, signal: null, execution_time: 0, wall_time_ms: 0, cpu_time_ms: null, memory_peak_kb: null };
   }
-  const result = await ex.pool.use(() => ex.sandbox.run({
+  const result = await ex.pool.use(signal, () => ex.sandbox.run({
     files: prepared.files, argv: prepared.argv, stdin: program.stdin, control: prepared.control,
     limits: { cpuMs: limits.cpu_ms, wallMs: limits.wall_ms, memoryMb: limits.memory_mb, outputKb: limits.output_kb, processes: limits.processes + prepared.runtimeTasks + SANDBOX_TASKS },
   }));

@@ -1,5 +1,5 @@
 // The code executor's processing routes: /execute, /validate, /deploy and deployed functions.
-import { Problem, Type, type HttpApp, type Static } from '../../kit/index.js';
+import { clientGoneSignal, Problem, Type, type HttpApp, type Static } from '../../kit/index.js';
 import { execute, resolveLimits, type Executor } from './execute.js';
 import type { FunctionStore } from './functions.js';
 import { LANGUAGES, type Language } from './languages.js';
@@ -48,23 +48,23 @@ function parseOutput(stdout: string): unknown {
 export function registerCodeRoutes(app: HttpApp, deps: CodeRoutesDeps): void {
   const { executor, validator, functions } = deps;
 
-  app.post('/execute', { schema: { summary: 'Run a program in the sandbox', body: ExecuteBody } }, async (req) => {
+  app.post('/execute', { schema: { summary: 'Run a program in the sandbox', body: ExecuteBody } }, async (req, reply) => {
     const b = req.body as Static<typeof ExecuteBody>;
     if (b.setup !== undefined && b.language !== 'sql') throw new Problem('UNPROCESSABLE', '`setup` is for SQL only.');
-    return execute(executor, { language: b.language, code: b.code, setup: b.setup, stdin: b.stdin, inputs: b.inputs, args: b.args }, b.limits);
+    return execute(executor, { language: b.language, code: b.code, setup: b.setup, stdin: b.stdin, inputs: b.inputs, args: b.args }, b.limits, clientGoneSignal(reply));
   });
 
-  app.post('/validate', { schema: { summary: 'Syntax and security findings from parsing', body: ValidateBody } }, async (req) => {
+  app.post('/validate', { schema: { summary: 'Syntax and security findings from parsing', body: ValidateBody } }, async (req, reply) => {
     const b = req.body as Static<typeof ValidateBody>;
     if (!validator.sandbox.info.available && (b.language === 'python' || b.language === 'sql')) {
       throw new Problem('SANDBOX_UNAVAILABLE', `Python and SQL are analyzed inside the sandbox, which cannot run here: ${validator.sandbox.info.reason}.`);
     }
-    return validate(validator, b.language, b.code, b.setup);
+    return validate(validator, b.language, b.code, b.setup ?? '', clientGoneSignal(reply));
   });
 
   app.post('/deploy', { schema: { summary: 'Store a validated snippet as a new version of a named function', body: DeployBody } }, async (req, reply) => {
     const b = req.body as Static<typeof DeployBody>;
-    const check = await validate(validator, b.language, b.code, b.setup);
+    const check = await validate(validator, b.language, b.code, b.setup ?? '', clientGoneSignal(reply));
     if (!check.valid || !check.safe) {
       throw new Problem('UNPROCESSABLE', `The code is ${!check.valid ? 'not valid' : 'not safe'}: ${(!check.valid ? check.errors.map((e) => e.message) : check.issues.filter((i) => i.severity === 'high').map((i) => `${i.pattern} (${i.message})`)).join('; ')}`, { extensions: { validation: check } });
     }
@@ -101,12 +101,12 @@ export function registerCodeRoutes(app: HttpApp, deps: CodeRoutesDeps): void {
     return { deployment_name: name, current_version: v.version, versions: functions.versions(name) };
   });
 
-  app.post('/functions/:name/invoke', { schema: { summary: 'Run the current version with JSON input', params: NameParams, body: Type.Optional(InvokeBody) } }, async (req) => {
+  app.post('/functions/:name/invoke', { schema: { summary: 'Run the current version with JSON input', params: NameParams, body: Type.Optional(InvokeBody) } }, async (req, reply) => {
     const { name } = req.params as Static<typeof NameParams>;
     const body = (req.body as Static<typeof InvokeBody> | undefined) ?? {};
     const fn = functions.current(name);
     if (fn === null) throw notFound(name);
-    const run = await execute(executor, { language: fn.language as Language, code: fn.code, setup: fn.setup, inputs: body.input ?? null }, { ...fn.limits, ...body.limits });
+    const run = await execute(executor, { language: fn.language as Language, code: fn.code, setup: fn.setup, inputs: body.input ?? null }, { ...fn.limits, ...body.limits }, clientGoneSignal(reply));
     return { deployment_name: name, version: fn.version, output: run.status === 'completed' ? (run.results ?? parseOutput(run.stdout)) : null, ...run };
   });
 }

@@ -31,21 +31,21 @@ interface Analysis { errors: SyntaxError[]; issues: Finding[]; notes: string[] }
 
 export interface Validator { sandbox: Sandbox; pool: RunPool; types: TypeChecker }
 
-async function inSandbox(v: Validator, files: Array<{ name: string; content: string }>, runner: string): Promise<unknown> {
-  const r = await v.pool.use(() => v.sandbox.run({ files: [...files, { name: 'analyze.py', content: runner }], argv: [PYTHON, '-I', '-B', '/code/analyze.py'], limits: ANALYZER_LIMITS }));
+async function inSandbox(v: Validator, files: Array<{ name: string; content: string }>, runner: string, signal: AbortSignal): Promise<unknown> {
+  const r = await v.pool.use(signal, () => v.sandbox.run({ files: [...files, { name: 'analyze.py', content: runner }], argv: [PYTHON, '-I', '-B', '/code/analyze.py'], limits: ANALYZER_LIMITS }));
   if (r.exitCode !== 0 || r.timeLimit || r.outputExceeded) {
     throw new Error(`the analyzer did not finish (${r.timeLimit ? `${r.timeLimit} time limit` : r.outputExceeded ? 'output limit' : `exit ${r.exitCode}`}): ${r.stderr.toString('utf8').slice(-300)}`);
   }
   return JSON.parse(r.stdout.toString('utf8'));
 }
 
-async function python(v: Validator, code: string): Promise<Analysis> {
-  const out = await inSandbox(v, [{ name: 'main.py', content: code }], PYTHON_ANALYZER) as { errors: SyntaxError[]; issues: Finding[] };
+async function python(v: Validator, code: string, signal: AbortSignal): Promise<Analysis> {
+  const out = await inSandbox(v, [{ name: 'main.py', content: code }], PYTHON_ANALYZER, signal) as { errors: SyntaxError[]; issues: Finding[] };
   return { ...out, notes: [] };
 }
 
-async function sql(v: Validator, code: string, setup: string): Promise<Analysis> {
-  const out = await inSandbox(v, [{ name: 'main.sql', content: code }, { name: 'setup.sql', content: setup }], SQL_ANALYZER) as {
+async function sql(v: Validator, code: string, setup: string, signal: AbortSignal): Promise<Analysis> {
+  const out = await inSandbox(v, [{ name: 'main.sql', content: code }, { name: 'setup.sql', content: setup }], SQL_ANALYZER, signal) as {
     errors: SyntaxError[]; notes: Array<{ statement: number; message: string }>; findings: Array<[string, string]>;
   };
   const issues = out.findings.map(([pattern, message]) => ({ pattern, message, severity: 'high' as const }));
@@ -63,9 +63,10 @@ async function typescript(v: Validator, code: string): Promise<Analysis> {
   return { errors: types.diagnostics.map(({ message, line, column }) => ({ message, line, column })), issues: findings, notes: [] };
 }
 
-export async function validate(v: Validator, language: Language, code: string, setup = ''): Promise<Validation> {
-  const analysis: Analysis = language === 'python' ? await python(v, code)
-    : language === 'sql' ? await sql(v, code, setup)
+/** `signal` is the request's: an analysis still waiting for a pool slot when it aborts never starts. */
+export async function validate(v: Validator, language: Language, code: string, setup: string, signal: AbortSignal): Promise<Validation> {
+  const analysis: Analysis = language === 'python' ? await python(v, code, signal)
+    : language === 'sql' ? await sql(v, code, setup, signal)
       : language === 'typescript' ? await typescript(v, code)
         : { ...analyzeJavaScript(code), notes: [] };
   const top = analysis.issues.reduce((m, f) => Math.max(m, RANK[f.severity]), 0);

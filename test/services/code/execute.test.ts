@@ -1,5 +1,5 @@
 // /execute for every language and every status a run can end in, /languages and
-// /security-policies, the limits' maxima (422) and the bounded queue (429).
+// /security-policies and the limits' maxima (422). The run queue is tested in pool.test.ts.
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -146,25 +146,5 @@ describe('leftovers of a crashed instance', () => {
       expect(existsSync(join(other.workDir, dead))).toBe(false);
       expect(existsSync(join(other.workDir, live))).toBe(true);
     } finally { await other.stop(); }
-  });
-});
-
-describe('a full queue', () => {
-  it('answers 429 with Retry-After once the slots and the queue are taken', async () => {
-    const small = await startCodeService({ PITCHEY_CODE_CONCURRENCY: '1', PITCHEY_CODE_QUEUE: '1' });
-    try {
-      const slow = { language: 'python', code: 'import time\ntime.sleep(2)', limits: { wall_ms: 10_000 } };
-      const busy = [small.post('/execute', slow), small.post('/execute', slow)];
-      for (let i = 0; i < 100; i++) { // until one runs and one waits
-        const policy = await (await fetch(`${small.base}/security-policies`)).json() as { concurrency: { running: number; queued: number } };
-        if (policy.concurrency.running === 1 && policy.concurrency.queued === 1) break;
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      const third = await small.post('/execute', slow);
-      expect(third.status).toBe(429);
-      expect(third.body.code).toBe('QUEUE_FULL');
-      expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect((await Promise.all(busy)).map((r) => r.body.status)).toEqual(['completed', 'completed']);
-    } finally { await small.stop(); }
   });
 });
