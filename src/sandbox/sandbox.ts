@@ -26,6 +26,8 @@ export interface SandboxRunSpec {
   limits: SandboxLimits;
   /** Open fd 3 as a channel to us (the launcher must close it before running submitted code). */
   control?: boolean;
+  /** The run is stopped (its whole group killed) when this aborts: nobody waits for its result. */
+  signal?: AbortSignal;
 }
 
 export interface SandboxResult {
@@ -150,6 +152,9 @@ class SandboxRun {
     (child.stdio as unknown as Array<NodeJS.ReadableStream | null>)[5]?.on('data', (c: Buffer) => status.add(c));
     const stop = (): void => { killTree(child.pid); void this.group.killAll(); };
     const wall = setTimeout(() => { this.timeLimit ??= 'wall'; stop(); }, limits.wallMs);
+    const gone = this.spec.signal;
+    if (gone?.aborted === true) stop();
+    gone?.addEventListener('abort', stop, { once: true });
     const cpuPoll = setInterval(() => {
       void this.group.cpuMs().then((ms) => { if (ms !== null && ms > limits.cpuMs) { this.timeLimit ??= 'cpu'; stop(); } });
     }, CPU_POLL_MS);
@@ -167,6 +172,7 @@ class SandboxRun {
     });
     clearTimeout(wall);
     clearInterval(cpuPoll);
+    gone?.removeEventListener('abort', stop);
     return {
       exitCode, signal, stdout: stdout.value(), stderr: stderr.value(), control: control.value().toString('utf8'),
       started: status.value().toString('utf8').includes('"child-pid"'),

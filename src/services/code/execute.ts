@@ -93,7 +93,8 @@ export function classify(r: SandboxResult, limits: CodeLimits, kind: { sql: bool
 
 /**
  * Runs a program in the sandbox and describes the outcome (never throws for the program's faults).
- * `signal` is the request's: once it aborts, a run still waiting for a pool slot never starts.
+ * `signal` is the request's: once it aborts, a run still waiting for a pool slot never starts and
+ * a running one is killed.
  */
 export async function execute(ex: Executor, program: Program, requested: Partial<CodeLimits> | undefined, signal: AbortSignal): Promise<Execution> {
   const limits = resolveLimits(requested, ex.defaults, ex.maxima);
@@ -104,7 +105,7 @@ export async function execute(ex: Executor, program: Program, requested: Partial
     return { ...head, status: 'compilation_error', message: 'the program does not compile', compile_output: prepared.compileError, stdout: '', stderr: prepared.compileError, return_code: null, signal: null, execution_time: 0, wall_time_ms: 0, cpu_time_ms: null, memory_peak_kb: null };
   }
   const result = await ex.pool.use(signal, () => ex.sandbox.run({
-    files: prepared.files, argv: prepared.argv, stdin: program.stdin, control: prepared.control,
+    files: prepared.files, argv: prepared.argv, stdin: program.stdin, control: prepared.control, signal,
     limits: { cpuMs: limits.cpu_ms, wallMs: limits.wall_ms, memoryMb: limits.memory_mb, outputKb: limits.output_kb, processes: limits.processes + prepared.runtimeTasks + SANDBOX_TASKS },
   }));
   if (result.setupError !== null) throw new Problem('INTERNAL_ERROR', `The sandbox failed to start the program: ${result.setupError}`, { extensions: { execution_id: head.execution_id, execution_status: 'internal_error' } });

@@ -32,7 +32,7 @@ interface Analysis { errors: SyntaxError[]; issues: Finding[]; notes: string[] }
 export interface Validator { sandbox: Sandbox; pool: RunPool; types: TypeChecker }
 
 async function inSandbox(v: Validator, files: Array<{ name: string; content: string }>, runner: string, signal: AbortSignal): Promise<unknown> {
-  const r = await v.pool.use(signal, () => v.sandbox.run({ files: [...files, { name: 'analyze.py', content: runner }], argv: [PYTHON, '-I', '-B', '/code/analyze.py'], limits: ANALYZER_LIMITS }));
+  const r = await v.pool.use(signal, () => v.sandbox.run({ files: [...files, { name: 'analyze.py', content: runner }], argv: [PYTHON, '-I', '-B', '/code/analyze.py'], limits: ANALYZER_LIMITS, signal }));
   if (r.exitCode !== 0 || r.timeLimit || r.outputExceeded) {
     throw new Error(`the analyzer did not finish (${r.timeLimit ? `${r.timeLimit} time limit` : r.outputExceeded ? 'output limit' : `exit ${r.exitCode}`}): ${r.stderr.toString('utf8').slice(-300)}`);
   }

@@ -57,3 +57,24 @@ describe('a client that hangs up while its run waits', () => {
     } finally { watcher.close(); await small.stop(); }
   });
 });
+
+describe('a client that hangs up while its run executes', () => {
+  it('has the program killed at once, not at its wall limit', async () => {
+    const small = await startCodeService({ PITCHEY_CODE_CONCURRENCY: '1', PITCHEY_CODE_QUEUE: '1' });
+    try {
+      const gone = new AbortController();
+      const abandoned = fetch(`${small.base}/execute`, {
+        method: 'POST', signal: gone.signal, headers: { 'x-api-key': TEST_KEY, 'content-type': 'application/json' },
+        body: JSON.stringify({ language: 'python', code: 'import time\ntime.sleep(20)', limits: { wall_ms: 25_000 } }),
+      });
+      await expect.poll(() => concurrency(small), { timeout: 5_000, interval: 20 }).toEqual({ running: 1, queued: 0 });
+      await new Promise((r) => setTimeout(r, 300)); // well inside the program's sleep
+      const abortedAt = Date.now();
+      gone.abort();
+      await expect(abandoned).rejects.toThrow();
+      await expect.poll(() => concurrency(small), { timeout: 5_000, interval: 20 }).toEqual({ running: 0, queued: 0 });
+      expect(Date.now() - abortedAt).toBeLessThan(5_000);
+      expect(strayProcesses(small.workDir)).toEqual([]);
+    } finally { await small.stop(); }
+  });
+});
