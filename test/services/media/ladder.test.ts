@@ -28,11 +28,12 @@ describe('buildLadderArgs', () => {
   const rungs = planLadder(parseQualities('mobile,low,medium'), { width: 1280, height: 720, fps: 30 });
   const input = ['-i', 'file:/in.mp4'];
 
-  it('decodes once, splits, and encodes each rung with keyframes every 2 s aligned across rungs', () => {
+  it('decodes once, scales down a cascade, and encodes each rung with keyframes every 2 s aligned across rungs', () => {
     const args = buildLadderArgs({ input, rungs, audio: true }, { kind: 'hls', dir: '/out', segmentSeconds: 6 });
     expect(args.filter((a) => a === '-i')).toHaveLength(1);
     const graph = args[args.indexOf('-filter_complex') + 1] ?? '';
-    expect(graph).toMatch(/^\[0:v:0\]split=3\[s0\]\[s1\]\[s2\];/);
+    // 720p from the source, 480p from the 720p frames, 240p from the 480p frames.
+    expect(graph.replace(/scale=[^[]*/g, 'S')).toBe('[0:v:0]null[src_0];[src_0]S[t0];[t0]split=2[v0][r0_1];[r0_1]S[t1];[t1]split=2[v1][r1_2];[r1_2]S[v2]');
     expect(graph).toContain('scale=w=854:h=480');
     expect(args).toEqual(expect.arrayContaining(['-force_key_frames', 'expr:gte(t,n_forced*2)', '-sc_threshold', '0', '-g:v:0', '60', '-keyint_min:v:2', '60']));
     expect(args).toEqual(expect.arrayContaining(['-b:v:0', '1400k', '-b:a:0', '128k', '-b:a:2', '64k', '-hls_time', '6', '-hls_segment_type', 'fmp4']));
@@ -45,6 +46,13 @@ describe('buildLadderArgs', () => {
     expect(args.filter((a) => a === '0:a:0')).toHaveLength(1);
     expect(args[args.indexOf('-adaptation_sets') + 1]).toBe('id=0,streams=0,1,2 id=1,streams=3');
     expect(args).toEqual(expect.arrayContaining(['-seg_duration', '4', '-hls_playlist', '1']));
+  });
+
+  it('scales a rung at another frame rate than the next larger one from the source', () => {
+    const mixed = [{ name: 'ultra', width: 1920, height: 1080, fps: 60, videoKbps: 5000, audioKbps: 192 }, { name: 'high', width: 1920, height: 1080, fps: null, videoKbps: 2800, audioKbps: 160 }, { name: 'low', width: 854, height: 480, fps: null, videoKbps: 800, audioKbps: 96 }];
+    const args = buildLadderArgs({ input, rungs: mixed, audio: false }, { kind: 'hls', dir: '/out', segmentSeconds: 6 });
+    const graph = (args[args.indexOf('-filter_complex') + 1] ?? '').replace(/scale=[^[]*/g, 'S');
+    expect(graph).toBe('[0:v:0]split=2[src_0][src_1];[src_0]S[v0];[src_1]S[t1];[t1]split=2[v1][r1_2];[r1_2]S[v2]');
   });
 
   it('leaves audio out for a silent source and caps live rungs at the source height', () => {
