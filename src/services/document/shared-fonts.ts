@@ -88,7 +88,6 @@ export function hasGlyph(cp: number): boolean {
   return known;
 }
 
-
 interface StreamRef { compress: boolean; data: Record<string, unknown>; write(chunk: Uint8Array): void; end(chunk?: Uint8Array): void }
 
 /**

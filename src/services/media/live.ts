@@ -142,10 +142,9 @@ export class LiveIngests {
           if (!connected || live || checking) return;
           checking = true;
           check = playable(dir).then(async (ok) => {
-            if (ok && !live) {
-              live = true;
-              await this.store.update(id, (r) => { if (r.live?.status === 'waiting') Object.assign(r.live, { status: 'live', startedAt: new Date().toISOString() }); });
-            }
+            if (!ok) return;
+            live = true;
+            await this.store.update(id, (r) => { if (r.live?.status === 'waiting') Object.assign(r.live, { status: 'live', startedAt: new Date().toISOString() }); });
           }).finally(() => { checking = false; });
         },
       });

@@ -21,12 +21,12 @@ export interface StreamRecord {
   entry: string;
   /** DASH representation ids that carry audio (their segments are `audio/mp4`). */
   audioRepresentations?: string[];
+  /** Bytes in the folder, measured once it can no longer change (stored, or live and ended). */
+  bytes?: number;
   /**
    * `owner`: the pid of the instance running the ingest (another instance must not close it).
    * `protocol`: how the publisher pushes (records from before SRT have none: RTMP).
    */
-  /** Bytes in the folder, measured once it can no longer change (stored, or live and ended). */
-  bytes?: number;
   live?: { status: LiveStatus; protocol?: LiveProtocol; ingestPort: number; startedAt: string | null; endedAt: string | null; reason: string | null; owner?: number };
 }
 

@@ -58,12 +58,7 @@ describe('POST /live-stream over SRT', () => {
     await waitFor('the SRT listener', () => boundUdp(portOf(live.ingest_url)));
     const push = publish(live.ingest_url, 8);
 
-    // 'live' means playable: it is said once every rung has its first segment, never before.
-    await waitFor('the status to say live', async () => (await liveState(live.stream_id)).live.status === 'live');
-    const first = await mediaPlaylist(live.hls_url, 'mobile');
-    if (first === null) throw new Error('live, but no media playlist');
-    expect(first.segments.length).toBeGreaterThanOrEqual(1);
-    expect(first.endList).toBeFalsy();
+    const first = await kit.waitForPlayable(server.base, live, 'mobile');
     const later = await waitFor('the window to grow', async () => { const m = await mediaPlaylist(live.hls_url, 'mobile'); return m !== null && m.segments.length >= first.segments.length + 1 ? m : null; });
     expect(later.endList).toBeFalsy();
     expect(later.segments.every((s) => s.duration >= 1.5 && s.duration <= 4.1)).toBe(true);
@@ -73,12 +68,7 @@ describe('POST /live-stream over SRT', () => {
     // reason and the > 6 s it holds below prove the 8 s were received.
     const pushed = await push;
     expect({ timedOut: pushed.timedOut, spawnError: pushed.spawnError }, `publisher: exit ${pushed.exitCode} ${pushed.signal ?? ''} ${pushed.stderr.slice(-300)}`).toEqual({ timedOut: false, spawnError: null });
-    const ended = await waitFor('the live stream to end', async () => { const s = await liveState(live.stream_id); return s.live.status === 'ended' ? s : null; });
-    expect(ended).toMatchObject({ running: false, live: { protocol: 'srt', reason: 'the publisher stopped' } });
-    const closed = await mediaPlaylist(live.hls_url, 'mobile');
-    expect(closed?.endList).toBe(true);
-    expect(closed?.segments.reduce((t, s) => t + s.duration, 0)).toBeGreaterThan(6);
-    expect(ffmpegChildren()).toEqual([]);
+    await kit.expectEndedByPublisher(server.base, live, 'mobile', 'srt');
   }, 60_000);
 
   it('ends with ENDLIST when the publisher vanishes without a goodbye (killed mid-stream)', async () => {

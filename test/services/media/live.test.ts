@@ -36,12 +36,7 @@ describe('POST /live-stream', () => {
     await waitFor('the ingest listener', () => listening(port));
     const push = runProcess('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-i', clip, '-t', '8', '-c', 'copy', '-f', 'flv', live.ingest_url], { timeoutMs: 40_000 });
 
-    // 'live' means playable: it is said once every rung has its first segment, never before.
-    await waitFor('the status to say live', async () => (await liveState(live.stream_id)).live.status === 'live');
-    const first = await mediaPlaylist(live.hls_url, 'mobile');
-    if (first === null) throw new Error('live, but no media playlist');
-    expect(first.segments.length).toBeGreaterThanOrEqual(1);
-    expect(first.endList).toBeFalsy();
+    const first = await kit.waitForPlayable(server.base, live, 'mobile');
     const master = await (await get(live.hls_url)).text();
     expect(master).toContain('RESOLUTION=426x240');
     const later = await waitFor('the window to grow', async () => { const m = await mediaPlaylist(live.hls_url, 'mobile'); return m !== null && m.segments.length >= first.segments.length + 1 ? m : null; });
@@ -50,12 +45,7 @@ describe('POST /live-stream', () => {
     expect((await get(live.hls_url.replace(/master\.m3u8$/, 'mobile/index.m3u8'))).headers.get('cache-control')).toBe('no-cache');
 
     expect((await push).exitCode).toBe(0);
-    const ended = await waitFor('the live stream to end', async () => { const s = await liveState(live.stream_id); return s.live.status === 'ended' ? s : null; });
-    expect(ended).toMatchObject({ running: false, live: { reason: 'the publisher stopped' } });
-    const closed = await mediaPlaylist(live.hls_url, 'mobile');
-    expect(closed?.endList).toBe(true);
-    expect(closed?.segments.reduce((t, s) => t + s.duration, 0)).toBeGreaterThan(6);
-    expect(ffmpegChildren()).toEqual([]);
+    await kit.expectEndedByPublisher(server.base, live, 'mobile', 'rtmp');
   }, 60_000);
 
   it('ends a listener nobody publishes to at its deadline and frees the port', async () => {

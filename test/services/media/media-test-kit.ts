@@ -3,9 +3,11 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Parser } from 'm3u8-parser';
+import { expect } from 'vitest';
 import { createService, type RunningService } from '../../../src/kit/index.js';
 import { mediaService } from '../../../src/services/media/index.js';
 import { TEST_KEY, testConfig } from '../../helpers.js';
+import { ffmpegChildren } from '../../support/media-fixtures.js';
 
 export interface MediaServer { svc: RunningService; base: string }
 
@@ -63,4 +65,24 @@ export async function mediaPlaylist(base: string, hlsUrl: string, rung: string):
   p.push(await res.text());
   p.end();
   return p.manifest;
+}
+
+/** 'live' means playable: once it is said, the rung's playlist already lists a segment and is open. */
+export async function waitForPlayable(base: string, live: LiveAnswer, rung: string): Promise<Parser['manifest']> {
+  await waitFor('the status to say live', async () => (await liveState(base, live.stream_id)).live.status === 'live');
+  const first = await mediaPlaylist(base, live.hls_url, rung);
+  if (first === null) throw new Error('live, but no media playlist');
+  expect(first.segments.length).toBeGreaterThanOrEqual(1);
+  expect(first.endList).toBeFalsy();
+  return first;
+}
+
+/** The publisher stopped: the stream ends with that reason, closed (ENDLIST) over > 6 s, no ffmpeg left. */
+export async function expectEndedByPublisher(base: string, live: LiveAnswer, rung: string, protocol: string): Promise<void> {
+  const ended = await waitFor('the live stream to end', async () => { const s = await liveState(base, live.stream_id); return s.live.status === 'ended' ? s : null; });
+  expect(ended).toMatchObject({ running: false, live: { protocol, reason: 'the publisher stopped' } });
+  const closed = await mediaPlaylist(base, live.hls_url, rung);
+  expect(closed?.endList).toBe(true);
+  expect(closed?.segments.reduce((t, s) => t + s.duration, 0)).toBeGreaterThan(6);
+  expect(ffmpegChildren()).toEqual([]);
 }
