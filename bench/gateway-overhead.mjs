@@ -36,7 +36,7 @@ http { access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir}; fas
 const data = tempDir('pitchey-bench-gw-');
 const [svcPort, gwPort, ngPort] = await Promise.all([freePort(), freePort(), freePort()]);
 const svc = startRole('ai', { PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: String(svcPort), PITCHEY_RATE_LIMIT: 'false' });
-const gw = startRole('gateway', { PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: String(gwPort), PITCHEY_UPSTREAMS: `ai=http://127.0.0.1:${svcPort}` });
+const gw = startRole('gateway', { PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: String(gwPort), PITCHEY_RATE_LIMIT: 'false', PITCHEY_UPSTREAMS: `ai=http://127.0.0.1:${svcPort}` });
 try {
   await waitReady(`http://127.0.0.1:${svcPort}`);
   await waitReady(`http://127.0.0.1:${gwPort}`).catch(() => undefined); // the gateway is ready only with every service up; /health is enough here

@@ -30,7 +30,7 @@ export async function waitReady(url, timeoutMs = 60_000) {
 }
 
 export function startRole(role, env) {
-  return spawn(process.execPath, [CLI, 'serve', role], { env: { ...process.env, PITCHEY_LOG_LEVEL: 'warn', PITCHEY_API_KEYS: KEY, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  return spawn(process.execPath, [CLI, 'serve', role], { env: { ...process.env, PITCHEY_LOG_LEVEL: 'warn', PITCHEY_API_KEYS: KEY, PITCHEY_RATE_LIMIT: 'false', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 export function stop(proc) {
@@ -82,10 +82,10 @@ export function median(values) {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-/** Starts `pitchey up` in its own data dir and resolves with its gateway URL once ready. */
+/** Starts `pitchey up` in its own data dir and resolves with its gateway URL once ready (rate limits off: one bench client stands for many). */
 export async function startPlatform(env = {}) {
   const data = tempDir('pitchey-bench-platform-');
-  const proc = spawn(process.execPath, [CLI, 'up'], { env: { ...process.env, PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: '0', PITCHEY_LOG_LEVEL: 'warn', PITCHEY_API_KEYS: KEY, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = spawn(process.execPath, [CLI, 'up'], { env: { ...process.env, PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: '0', PITCHEY_LOG_LEVEL: 'warn', PITCHEY_API_KEYS: KEY, PITCHEY_RATE_LIMIT: 'false', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
   let out = '';
   const gateway = await new Promise((resolve, reject) => {
     proc.stderr.on('data', (c) => { out += c; const m = /ready in \d+ ms: gateway (\S+)/.exec(out); if (m) resolve(m[1]); });

@@ -1,18 +1,21 @@
 // The gateway: the contract's prefixes routed to pools of service instances, with its own
-// health, readiness (every service has a healthy instance) and metrics, per-track stats and the
-// traffic controls (weights, stickiness, instances, drain) a deployment controller drives.
+// health, readiness (every service has a healthy instance) and metrics, the contract's per-client
+// rate limits, per-track stats and the traffic controls (weights, stickiness, instances, drain) a
+// deployment controller drives.
 import type { AddressInfo } from 'node:net';
 import { SERVICE_NAMES, createAuthenticator, createHttpApp, type Config, type HttpApp, type Metrics, type ServiceName } from '../kit/index.js';
 import { registerAdminRoutes } from './admin.js';
 import { startHealthChecks, type HealthChecker } from './health-checker.js';
 import { InstancePool } from './pool.js';
 import { createUpstreamAgent, proxyRequest } from './proxy.js';
+import { RateLimiter, enforceRate } from './rate-limit.js';
 import { GATEWAY_ROUTES } from './routes.js';
 import { TrackStats } from './track-stats.js';
 import { createTrafficControl, type TrafficControl } from './traffic-control.js';
 
 export { ADMIN_PREFIX } from './admin.js';
 export { InstancePool, TRACKS, stickyBucket, stickyTrack, type DrainResult, type Instance, type InstanceSpec, type PickOptions, type Track, type TrackWeights } from './pool.js';
+export { RATE_ZONES, RateLimiter, type RouteRateLimit } from './rate-limit.js';
 export { GATEWAY_PORT, GATEWAY_ROUTES, type GatewayRoute } from './routes.js';
 export { TRACK_COOKIE, TRACK_HEADER } from './track-choice.js';
 export { TrackStats, type TrackStatsOptions, type TrackWindowStats } from './track-stats.js';
@@ -59,13 +62,21 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   }];
   const { app, health } = await createHttpApp({ service: 'gateway', title: 'Pitchey gateway', description: 'Routes the public API to the services.', config, metrics, readiness });
   const agent = createUpstreamAgent();
+  const limiter = config.rateLimit ? new RateLimiter({ now: options.now }) : null;
   await app.register(async (scope) => {
     // Bodies are streamed to the upstream untouched: no parser may read them here.
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', (_req, _payload, done) => done(null));
     for (const route of GATEWAY_ROUTES) {
       const pool = pools.get(route.service) as InstancePool;
-      scope.route({ method: [...METHODS], url: `${route.prefix}*`, config: { auth: 'public' }, schema: { hide: true }, handler: (req, reply) => proxyRequest(req, reply, route, pool, { agent, metrics, stats, authenticate, now: options.now }) });
+      const limit = limiter === null ? null : route.rateLimit;
+      scope.route({
+        method: [...METHODS], url: `${route.prefix}*`, config: { auth: 'public' }, schema: { hide: true },
+        handler: async (req, reply) => {
+          if (limit !== null) await enforceRate(req, limit, limiter as RateLimiter, authenticate);
+          return proxyRequest(req, reply, route, pool, { agent, metrics, stats, authenticate, now: options.now });
+        },
+      });
     }
   });
   registerAdminRoutes(app, control);

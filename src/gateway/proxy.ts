@@ -39,7 +39,7 @@ class BodyLimit extends Transform {
   }
 }
 
-function hasBody(req: FastifyRequest): boolean {
+export function hasBody(req: FastifyRequest): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 

@@ -1,6 +1,7 @@
 // The gateway's routing table, from the service contract: which prefix goes to which service,
-// whether the prefix is stripped, and each route's body limit and upstream timeout.
+// whether the prefix is stripped, and each route's body limit, upstream timeout and rate limit.
 import type { ServiceName } from '../kit/index.js';
+import type { RouteRateLimit } from './rate-limit.js';
 
 export interface GatewayRoute {
   prefix: string;
@@ -9,6 +10,8 @@ export interface GatewayRoute {
   strip: boolean;
   maxBodyBytes: number;
   timeoutMs: number;
+  /** Per client; null: none (stream files, which players fetch in quick runs of Range requests). */
+  rateLimit: RouteRateLimit | null;
 }
 
 /** The gateway's home port (80/443 sit in front of it in production). */
@@ -17,11 +20,11 @@ export const GATEWAY_PORT = 8080;
 const MB = 1024 * 1024;
 
 export const GATEWAY_ROUTES: GatewayRoute[] = [
-  { prefix: '/api/video/', service: 'video', strip: true, maxBodyBytes: 500 * MB, timeoutMs: 300_000 },
-  { prefix: '/api/document/', service: 'document', strip: true, maxBodyBytes: 100 * MB, timeoutMs: 180_000 },
-  { prefix: '/api/ai/', service: 'ai', strip: true, maxBodyBytes: 1 * MB, timeoutMs: 120_000 },
-  { prefix: '/api/media/', service: 'media', strip: true, maxBodyBytes: 1024 * MB, timeoutMs: 600_000 },
+  { prefix: '/api/video/', service: 'video', strip: true, maxBodyBytes: 500 * MB, timeoutMs: 300_000, rateLimit: { zone: 'uploads', burst: 5 } },
+  { prefix: '/api/document/', service: 'document', strip: true, maxBodyBytes: 100 * MB, timeoutMs: 180_000, rateLimit: { zone: 'uploads', burst: 5 } },
+  { prefix: '/api/ai/', service: 'ai', strip: true, maxBodyBytes: 1 * MB, timeoutMs: 120_000, rateLimit: { zone: 'api', burst: 10 } },
+  { prefix: '/api/media/', service: 'media', strip: true, maxBodyBytes: 1024 * MB, timeoutMs: 600_000, rateLimit: { zone: 'uploads', burst: 3 } },
   // Stream files are served by the media service under the same path: passed through as is.
-  { prefix: '/streams/', service: 'media', strip: false, maxBodyBytes: 0, timeoutMs: 60_000 },
-  { prefix: '/api/code/', service: 'code', strip: true, maxBodyBytes: 1 * MB, timeoutMs: 60_000 },
+  { prefix: '/streams/', service: 'media', strip: false, maxBodyBytes: 0, timeoutMs: 60_000, rateLimit: null },
+  { prefix: '/api/code/', service: 'code', strip: true, maxBodyBytes: 1 * MB, timeoutMs: 60_000, rateLimit: { zone: 'api', burst: 20 } },
 ];

@@ -17,7 +17,8 @@ export interface AuthHeaders {
   authorization?: string | undefined;
 }
 
-export type Authenticator = (headers: AuthHeaders, scope: string) => Promise<Principal>;
+/** `scope` null only identifies the caller (the gateway's rate limits); a scope also authorizes. */
+export type Authenticator = (headers: AuthHeaders, scope: string | null) => Promise<Principal>;
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
@@ -69,7 +70,7 @@ export function createAuthenticator(options: { apiKeys: ApiKey[]; jwtSecret: str
     else if (Array.isArray(apiKey)) throw new Problem('AUTH_INVALID', 'Send exactly one X-API-Key header.');
     else if (authorization !== undefined && /^bearer\s+/i.test(authorization)) principal = await byJwt(authorization.replace(/^bearer\s+/i, '').trim());
     else throw new Problem('AUTH_REQUIRED', 'Send an X-API-Key header or an Authorization: Bearer token.', { headers: { 'www-authenticate': 'Bearer, ApiKey' } });
-    if (!hasScope(principal.scopes, scope)) throw new Problem('SCOPE_MISSING', `These credentials lack the "${scope}" scope.`);
+    if (scope !== null && !hasScope(principal.scopes, scope)) throw new Problem('SCOPE_MISSING', `These credentials lack the "${scope}" scope.`);
     return principal;
   };
 }

@@ -285,7 +285,7 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'mediaMaxDimension', env: 'PITCHEY_MEDIA_MAX_DIMENSION', doc: 'video and media: widest or tallest frame a probed file may declare, in pixels; beyond it the file is refused before decoding', fallback: () => 8192, parse: integer(64, 65_536) },
   { key: 'mediaMaxPixels', env: 'PITCHEY_MEDIA_MAX_PIXELS', doc: 'video and media: most pixels per frame a probed file may declare (default 8192×4320)', fallback: () => 35_389_440, parse: integer(4_096, 1_073_741_824) },
   { key: 'mediaMaxDurationS', env: 'PITCHEY_MEDIA_MAX_DURATION_S', doc: 'video and media: longest duration a probed file may declare, in seconds', fallback: () => 21_600, parse: integer(1, 7 * 86_400) },
-  { key: 'rateLimit', env: 'PITCHEY_RATE_LIMIT', doc: 'per-client rate limits from the contract (`true`/`false`)', fallback: () => true, parse: bool },
+  { key: 'rateLimit', env: 'PITCHEY_RATE_LIMIT', doc: 'per-client rate limits from the contract, the gateway\'s per prefix and the AI routes\' per minute (`true`/`false`)', fallback: () => true, parse: bool },
   { key: 'version', env: 'PITCHEY_VERSION', doc: 'release version this instance reports in metrics and `/health`', fallback: () => 'dev', parse: text },
   { key: 'upstreams', env: 'PITCHEY_UPSTREAMS', doc: 'gateway upstreams when run standalone: `video=http://host:8081|http://host2:8081,ai=…`; default each service on 127.0.0.1 at its home port', fallback: () => ({}), parse: parseUpstreams },
   { key: 'faults', env: 'PITCHEY_FAULTS', doc: 'fault injection for tests and game days: `errors=0.2,latencyMs=100,crashAfter=500,after=10` (`after`: the first N requests are served normally); refused in production', fallback: () => null, parse: parseFaults },

@@ -32,10 +32,13 @@ export function exited(proc: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => { if (proc.exitCode !== null || proc.signalCode !== null) resolve(proc.exitCode); else proc.once('exit', (code) => resolve(code)); });
 }
 
-/** Starts `pitchey up`; `cleanup` kills whatever is left and removes the data dir (unless reused). */
+/**
+ * Starts `pitchey up`; `cleanup` kills whatever is left and removes the data dir (unless reused).
+ * Rate limits are off: the tests' loads come from one address but stand for many clients.
+ */
 export async function startUp(options: { env?: Record<string, string>; dataDir?: string } = {}): Promise<UpProcess> {
   const tmp = options.dataDir === undefined ? makeTempDir('pitchey-e2e-') : { dir: options.dataDir, remove: () => undefined };
-  const env = { ...process.env, PITCHEY_DATA_DIR: tmp.dir, PITCHEY_PORT: '0', PITCHEY_LOG_LEVEL: 'warn', PITCHEY_API_KEYS: TEST_KEY, PITCHEY_DRAIN_TIMEOUT_MS: '3000', ...options.env };
+  const env = { ...process.env, PITCHEY_DATA_DIR: tmp.dir, PITCHEY_PORT: '0', PITCHEY_LOG_LEVEL: 'warn', PITCHEY_API_KEYS: TEST_KEY, PITCHEY_DRAIN_TIMEOUT_MS: '3000', PITCHEY_RATE_LIMIT: 'false', ...options.env };
   const proc = spawn(process.execPath, [CLI, 'up'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   proc.stdout?.on('data', (c: Buffer) => { output += c.toString(); });

@@ -24,6 +24,11 @@ describe('authentication', () => {
     expect(await codeOf(auth({ 'x-api-key': 'x'.repeat(20) }, 'video'))).toBe('AUTH_INVALID');
     expect(await codeOf(auth({ 'x-api-key': 'k'.repeat(19) }, 'video'))).toBe('AUTH_INVALID');
   });
+  it('only identifies the caller when asked for no scope, still refusing credentials that do not verify', async () => {
+    expect((await auth({ 'x-api-key': 'v'.repeat(20) }, null)).scopes).toEqual(['video']);
+    expect(await codeOf(auth({ 'x-api-key': 'v'.repeat(20) }, 'ai'))).toBe('SCOPE_MISSING');
+    expect(await codeOf(auth({ 'x-api-key': 'x'.repeat(20) }, null))).toBe('AUTH_INVALID');
+  });
   it('accepts a right key and reports a non-secret id', async () => {
     const p = await auth({ 'x-api-key': 'k'.repeat(20) }, 'video');
     expect(p.via).toBe('api-key');

@@ -20,6 +20,21 @@ export class StepFailed extends Error {}
 
 export type FormValue = string | { data: Buffer; filename: string; type: string };
 
+const RATE_LIMITED_ATTEMPTS = 4;
+const MAX_RETRY_AFTER_S = 10;
+
+/** A fresh body per attempt: a FormData stream is spent once sent. */
+function encodeBody(body: { json?: unknown; form?: Record<string, FormValue> } | undefined): string | FormData | undefined {
+  if (body?.json !== undefined) return JSON.stringify(body.json);
+  if (body?.form === undefined) return undefined;
+  const form = new FormData();
+  for (const [k, v] of Object.entries(body.form)) {
+    if (typeof v === 'string') form.append(k, v);
+    else form.append(k, new Blob([v.data], { type: v.type }), v.filename);
+  }
+  return form;
+}
+
 export class SmokeClient {
   readonly steps: StepRecord[] = [];
 
@@ -30,19 +45,21 @@ export class SmokeClient {
   private async send(method: string, path: string, body?: { json?: unknown; form?: Record<string, FormValue> }): Promise<SmokeResponse> {
     const headers: Record<string, string> = { 'x-api-key': this.target.apiKey };
     if (this.target.track !== null) headers['x-pitchey-track'] = this.target.track;
-    let payload: string | FormData | undefined;
-    if (body?.json !== undefined) { headers['content-type'] = 'application/json'; payload = JSON.stringify(body.json); }
-    if (body?.form !== undefined) {
-      payload = new FormData();
-      for (const [k, v] of Object.entries(body.form)) {
-        if (typeof v === 'string') payload.append(k, v);
-        else payload.append(k, new Blob([v.data], { type: v.type }), v.filename);
+    if (body?.json !== undefined) headers['content-type'] = 'application/json';
+    // A journey is a client like any other: told to slow down (the gateway's rate limits), it waits
+    // as long as Retry-After says and asks again, a few times, rather than failing the release.
+    for (let attempt = 1; ; attempt++) {
+      const res = await request(this.url(path), { method: method as 'GET', headers, body: encodeBody(body), headersTimeout: this.target.timeoutMs, bodyTimeout: this.target.timeoutMs });
+      const waitS = Number(res.headers['retry-after']);
+      if (res.statusCode === 429 && attempt < RATE_LIMITED_ATTEMPTS && waitS > 0 && waitS <= MAX_RETRY_AFTER_S) {
+        await res.body.dump();
+        await new Promise((r) => setTimeout(r, waitS * 1000));
+        continue;
       }
+      const buf = Buffer.from(await res.body.arrayBuffer());
+      const type = String(res.headers['content-type'] ?? '');
+      return { status: res.statusCode, type, body: buf, json: <T>() => JSON.parse(buf.toString('utf8')) as T };
     }
-    const res = await request(this.url(path), { method: method as 'GET', headers, body: payload, headersTimeout: this.target.timeoutMs, bodyTimeout: this.target.timeoutMs });
-    const buf = Buffer.from(await res.body.arrayBuffer());
-    const type = String(res.headers['content-type'] ?? '');
-    return { status: res.statusCode, type, body: buf, json: <T>() => JSON.parse(buf.toString('utf8')) as T };
   }
 
   /** One named step: the request, then `check` on its answer; timed, recorded, thrown on failure. */

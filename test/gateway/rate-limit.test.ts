@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GATEWAY_ROUTES, RateLimiter, createGateway, type Gateway } from '../../src/gateway/index.js';
+import { createMetrics } from '../../src/kit/index.js';
+import { TEST_KEY, VIDEO_ONLY_KEY, makeTempDir, testConfig } from '../helpers.js';
+import { startUpstream, type Upstream } from './upstream.js';
+
+describe('rate limiter (nginx limit_req, nodelay)', () => {
+  it('passes the first request and a burst beyond it, then refuses until the zone rate has drained the excess', () => {
+    let now = 1_000_000;
+    const limiter = new RateLimiter({ now: () => now });
+    const uploads = { zone: 'uploads', burst: 5 } as const; // 2 r/s
+    const admitted = Array.from({ length: 8 }, () => limiter.take(uploads, 'c'));
+    expect(admitted).toEqual([0, 0, 0, 0, 0, 0, 1, 1]);
+    now += 499;
+    expect(limiter.take(uploads, 'c')).toBe(1);
+    now += 1; // 0.5 s at 2 r/s drains one request
+    expect(limiter.take(uploads, 'c')).toBe(0);
+    expect(limiter.take(uploads, 'c')).toBe(1);
+    now += 10_000;
+    expect(Array.from({ length: 6 }, () => limiter.take(uploads, 'c'))).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  it('shares a zone between the prefixes that name it, each with its own burst, and keeps clients and zones apart', () => {
+    const limiter = new RateLimiter({ now: () => 0 });
+    for (let i = 0; i < 4; i++) expect(limiter.take({ zone: 'uploads', burst: 5 }, 'c')).toBe(0);
+    // Three requests of excess are already spent: a burst-3 prefix of the same zone refuses the next.
+    expect(limiter.take({ zone: 'uploads', burst: 3 }, 'c')).toBe(1);
+    expect(limiter.take({ zone: 'uploads', burst: 5 }, 'c')).toBe(0);
+    expect(limiter.take({ zone: 'uploads', burst: 3 }, 'other')).toBe(0);
+    expect(limiter.take({ zone: 'api', burst: 3 }, 'c')).toBe(0);
+  });
+
+  it('says how long to wait from the excess and the rate', () => {
+    const limiter = new RateLimiter({ now: () => 0 });
+    const api = { zone: 'api', burst: 0 } as const; // 10 r/s
+    expect(limiter.take(api, 'c')).toBe(0);
+    expect(limiter.take(api, 'c')).toBe(1);
+  });
+
+  it('forgets the least recently admitted client past its bound', () => {
+    const limiter = new RateLimiter({ now: () => 0, maxClients: 2 });
+    const strict = { zone: 'api', burst: 0 } as const;
+    expect(limiter.take(strict, 'a')).toBe(0);
+    expect(limiter.take(strict, 'b')).toBe(0);
+    expect(limiter.take(strict, 'c')).toBe(0);
+    expect(limiter.size).toBe(2);
+    expect(limiter.take(strict, 'a')).toBe(0); // forgotten, so admitted afresh
+    expect(limiter.take(strict, 'c')).toBe(1);
+  });
+});
+
+describe('gateway rate limits from the contract', () => {
+  const tmp = makeTempDir();
+  const NOW = Date.now();
+  let gateway: Gateway;
+  let upstream: Upstream;
+  let base: string;
+
+  beforeAll(async () => {
+    upstream = await startUpstream(tmp.dir, 'up', 'v1');
+    // The clock stands still, so how fast this machine sends the requests cannot drain a bucket.
+    gateway = await createGateway({ config: testConfig(tmp.dir), metrics: createMetrics({ defaultMetrics: false }), healthIntervalMs: 60_000, now: () => NOW });
+    for (const service of ['video', 'media'] as const) gateway.pools.get(service)?.setInstances([{ id: `${service}-a`, url: upstream.url, track: 'stable', version: 'v1' }], { healthy: true });
+    base = `http://127.0.0.1:${await gateway.listen(0, '127.0.0.1')}`;
+  });
+  afterAll(async () => { await gateway.close(); await upstream.close(); tmp.remove(); });
+
+  const statuses = async (n: number, path: string, init: RequestInit = {}): Promise<number[]> => {
+    const out: number[] = [];
+    for (let i = 0; i < n; i++) { const res = await fetch(`${base}${path}`, init); await res.arrayBuffer(); out.push(res.status); }
+    return out;
+  };
+
+  it('takes every prefix\'s zone and burst from the contract, and leaves stream files unlimited', () => {
+    expect(Object.fromEntries(GATEWAY_ROUTES.map((r) => [r.prefix, r.rateLimit]))).toEqual({
+      '/api/video/': { zone: 'uploads', burst: 5 }, '/api/document/': { zone: 'uploads', burst: 5 }, '/api/ai/': { zone: 'api', burst: 10 },
+      '/api/media/': { zone: 'uploads', burst: 3 }, '/streams/': null, '/api/code/': { zone: 'api', burst: 20 },
+    });
+  });
+
+  it('refuses a client over its burst with a 429 problem and Retry-After, before the upstream sees it', async () => {
+    const headers = { 'x-api-key': TEST_KEY };
+    expect(await statuses(6, '/api/video/who', { headers })).toEqual([200, 200, 200, 200, 200, 200]);
+    const refused = await fetch(`${base}/api/video/who`, { headers });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    expect(refused.headers.get('retry-after')).toBe('1');
+    const problem = (await refused.json()) as { code: string; detail: string };
+    expect(problem.code).toBe('RATE_LIMITED');
+    expect(problem.detail).toContain('2 requests per second (burst 5)');
+    expect(gateway.stats.window('video', 60_000, NOW).stable?.requests).toBe(6);
+  });
+
+  it('gives each verified key its own allowance, and counts unverified keys against the address', async () => {
+    expect(await statuses(6, '/api/media/who', { headers: { 'x-api-key': VIDEO_ONLY_KEY } })).toEqual([200, 200, 200, 200, 429, 429]);
+    // The address has had none of the media zone yet: made-up keys share it, so rotating them buys nothing.
+    const bogus = await Promise.all(Array.from({ length: 6 }, (_, i) => fetch(`${base}/api/media/who`, { headers: { 'x-api-key': `made-up-key-${i}-0123456789` } }).then((r) => r.status)));
+    expect(bogus.filter((s) => s === 200)).toHaveLength(4);
+    expect(bogus.filter((s) => s === 429)).toHaveLength(2);
+  });
+
+  it('never limits stream files', async () => {
+    expect(new Set(await statuses(30, '/streams/none/master.m3u8'))).not.toContain(429);
+  });
+
+  it('closes the connection of a refused upload instead of reading its body', async () => {
+    const body = Buffer.alloc(64 * 1024);
+    const init = { method: 'POST', headers: { 'x-api-key': TEST_KEY, 'content-type': 'application/octet-stream' }, body };
+    const all = await statuses(4, '/api/media/who', init);
+    expect(all).toContain(429);
+    const res = await fetch(`${base}/api/media/who`, init);
+    expect(res.status).toBe(429);
+    expect(res.headers.get('connection')).toBe('close');
+  });
+});
