@@ -27,6 +27,8 @@ export interface ServiceContext {
   jobs: ServiceJobs;
   /** Enqueue a job and answer by the HTTP convention (`?async=true` → 202, else wait up to a bound). */
   submit(req: FastifyRequest, reply: FastifyReply, spec: SubmitSpec): Promise<FastifyReply>;
+  /** A dependency the service cannot work without: `GET /ready` fails, naming it, while this check does. */
+  addReadinessCheck(check: ReadinessCheck): void;
 }
 
 export interface ServiceManifest {
@@ -83,7 +85,7 @@ export async function createService(manifest: ServiceManifest, options: { config
   const readiness = [storeCheck, ...(manifest.requiredTools?.length ? [toolsCheck(manifest.requiredTools)] : [])];
   const { app, health } = await createHttpApp({ service: manifest.name, title: manifest.title, description: manifest.description, config, metrics, readiness, ...(options.logStream ? { logStream: options.logStream } : {}) });
 
-  const ctx = { name: manifest.name, config, metrics, dataDir, tmpDir } as ServiceContext;
+  const ctx = { name: manifest.name, config, metrics, dataDir, tmpDir, addReadinessCheck: (check: ReadinessCheck) => { health.checks.push(check); } } as ServiceContext;
   const runner = createJobRunner({
     backend, workRoot, concurrency: config.jobConcurrency, ttlMs: config.jobTtlMs,
     handlers: problemsAsJobErrors(manifest.jobHandlers?.(ctx) ?? {}),

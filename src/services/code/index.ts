@@ -1,6 +1,7 @@
 // Code executor (:8085, /api/code/): Python, JavaScript, TypeScript and SQL run in a bubblewrap +
 // cgroup sandbox (src/sandbox), validated by each language's parser, and deployable as versioned
-// functions. When the sandbox cannot be built on this host, every run is refused with 503.
+// functions. When the sandbox cannot be built on this host, every run is refused with 503 and the
+// service is not ready.
 import { type ServiceManifest } from '../../kit/index.js';
 import { createSandbox } from '../../sandbox/index.js';
 import { STATUSES } from './execute.js';
@@ -19,6 +20,8 @@ export const codeService: ServiceManifest = {
     const { config } = ctx;
     const sandbox = await createSandbox({ cgroupParent: config.codeCgroup, workParent: config.codeWorkDir });
     if (!sandbox.info.available) app.log.warn({ reason: sandbox.info.reason }, 'code sandbox unavailable: every run will be refused with 503');
+    // An executor that cannot execute is not ready: a gateway or a deployment must not count on it.
+    ctx.addReadinessCheck({ name: 'sandbox', check: async () => (sandbox.info.available ? { ok: true, detail: `bubblewrap, cgroups ${sandbox.info.cgroups}` } : { ok: false, detail: sandbox.info.reason ?? 'unavailable' }) });
     const pool = new RunPool(config.codeConcurrency, config.codeQueue);
     const types = new TypeChecker(config.codeTypecheckMs);
     const functions = new FunctionStore(ctx.dataDir);

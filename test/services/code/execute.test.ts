@@ -134,6 +134,8 @@ describe('limits, catalogs and the queue', () => {
   it('GET /security-policies reports the sandbox this host enforces', async () => {
     const body = await (await fetch(`${s.base}/security-policies`)).json() as { sandbox: { available: boolean; cgroups: string } };
     expect(body.sandbox).toMatchObject({ available: true, cgroups: expect.stringMatching(/^v[12]$/) });
+    const ready = await (await fetch(`${s.base}/ready`)).json() as { checks: Array<{ name: string; ok: boolean; detail: string }> };
+    expect(ready.checks.find((c) => c.name === 'sandbox')).toMatchObject({ ok: true, detail: expect.stringMatching(/^bubblewrap, cgroups v[12]$/) });
   });
 });
 

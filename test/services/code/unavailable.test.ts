@@ -1,5 +1,5 @@
 // When the sandbox cannot be built, nothing runs unconfined: every run is refused with 503 and the
-// reason, the catalogs say so, and what needs no sandbox (JavaScript parsing) still answers.
+// reason, readiness fails, the catalogs say so, and what needs no sandbox (JavaScript parsing) still answers.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,14 @@ describe('no sandbox, no run', () => {
     const js = await s.post('/validate', { language: 'javascript', code: 'eval("1")' });
     expect(js.status).toBe(200);
     expect(js.body).toMatchObject({ safe: false });
+  });
+  it('is not ready, naming the sandbox and why, while it is still alive', async () => {
+    const ready = await fetch(`${s.base}/ready`);
+    expect(ready.status).toBe(503);
+    const body = await ready.json() as { code: string; checks: Array<{ name: string; ok: boolean; detail: string }> };
+    expect(body.code).toBe('NOT_READY');
+    expect(body.checks.find((c) => c.name === 'sandbox')).toMatchObject({ ok: false, detail: expect.stringContaining('smoke test') });
+    expect((await fetch(`${s.base}/health`)).status).toBe(200);
   });
   it('says so in /languages and /security-policies', async () => {
     const langs = await (await fetch(`${s.base}/languages`)).json() as { languages: Array<{ available: boolean; reason: string }> };
