@@ -35,9 +35,16 @@ export function toProblem(err: unknown): Problem {
   return new Problem('INTERNAL_ERROR', 'An unexpected error occurred; it has been logged with this request id.', { cause: err });
 }
 
+/** The client closed its connection before its answer: nobody will read what is sent (nginx logs 499). */
+export function clientClosed(req: FastifyRequest, reply: FastifyReply): boolean {
+  return reply.raw.destroyed || req.raw.socket?.destroyed === true;
+}
+
 export function sendProblem(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
   const problem = toProblem(err);
-  if (problem.status >= 500) req.log.error({ err, code: problem.code }, 'request failed');
+  // Work stopped because its client left is not a failure of this service: no error to page anyone.
+  if (clientClosed(req, reply)) req.log.info({ code: problem.code, status: 499 }, 'client closed the request before its answer');
+  else if (problem.status >= 500) req.log.error({ err, code: problem.code }, 'request failed');
   else req.log.info({ code: problem.code, status: problem.status }, problem.message);
   return reply.code(problem.status).headers(problem.headers).type(PROBLEM_CONTENT_TYPE)
     .send({ ...problem.toBody(req.url.split('?')[0]), request_id: req.id });

@@ -6,7 +6,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyBaseLogger, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyBaseLogger, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { createAuthenticator, type Principal } from './auth.js';
 import type { Config } from './config.js';
@@ -84,11 +84,14 @@ function registerMethodNotAllowed(app: HttpApp): void {
 
 function registerMetrics(app: HttpApp, options: HttpAppOptions): void {
   const { metrics, config } = options;
+  const labelsOf = (req: FastifyRequest, status: number) => ({ service: options.service, route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(status), version: config.version, track: config.track });
   app.addHook('onResponse', async (req, reply) => {
-    const labels = { service: options.service, route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(reply.statusCode), version: config.version, track: config.track };
+    const labels = labelsOf(req, reply.statusCode);
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
   });
+  // A request whose client hung up gets no response, so onResponse never runs: counted as nginx's 499.
+  app.addHook('onRequestAbort', async (req) => { metrics.httpRequests.inc(labelsOf(req, 499)); });
   app.get('/metrics', { config: { auth: 'public', rateLimit: false }, schema: { hide: true } }, async (_req, reply) => {
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();

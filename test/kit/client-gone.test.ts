@@ -1,7 +1,11 @@
-// clientGoneSignal: a hang-up before the answer aborts the request's work; a finished answer does not.
+// clientGoneSignal: a hang-up before the answer aborts the request's work; a finished answer does
+// not. The work's abort is then no failure of the service: logged and counted as nginx's 499.
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientGoneSignal } from '../../src/kit/index.js';
+import { clientGoneSignal, createHttpApp, createMetrics, type HttpAppHandle } from '../../src/kit/index.js';
+import { makeTempDir, testConfig } from '../helpers.js';
 
 let app: FastifyInstance;
 let base: string;
@@ -38,5 +42,41 @@ describe('clientGoneSignal', () => {
     expect(await (await fetch(`${base}/quick`)).json()).toEqual({ done: true });
     await expect.poll(() => seen.length, { timeout: 3_000 }).toBe(1);
     expect(seen[0]?.aborted).toBe(false);
+  });
+});
+
+describe('a request whose client hung up', () => {
+  const tmp = makeTempDir();
+  const logs = new PassThrough();
+  let lines: Array<{ level: number; msg: string; status?: number; url?: string; reqId?: string }> = [];
+  logs.on('data', (c: Buffer) => { for (const l of c.toString().split('\n')) if (l !== '') lines.push(JSON.parse(l) as (typeof lines)[number]); });
+  let handle: HttpAppHandle;
+  let url: string;
+
+  beforeAll(async () => {
+    handle = await createHttpApp({ service: 'video', title: 't', description: 'd', config: testConfig(tmp.dir, { PITCHEY_LOG_LEVEL: 'info' }), metrics: createMetrics({ defaultMetrics: false }), logStream: logs });
+    handle.app.get('/gives-up', { config: { auth: 'public' } }, async (_req, reply) => {
+      const signal = clientGoneSignal(reply);
+      await new Promise((_resolve, reject) => { signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }); });
+    });
+    handle.app.get('/breaks', { config: { auth: 'public' } }, async () => { throw new Error('a real fault'); });
+    await handle.app.listen({ port: 0, host: '127.0.0.1' });
+    url = `http://127.0.0.1:${(handle.app.server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => { await handle.app.close(); tmp.remove(); });
+
+  it('is logged as 499 at info, not as a failure of the service, and counted as 499', async () => {
+    lines = [];
+    await expect(fetch(`${url}/gives-up`, { signal: AbortSignal.timeout(300) })).rejects.toThrow();
+    await expect.poll(() => lines.find((l) => l.status === 499), { timeout: 3_000 }).toMatchObject({ level: 30, msg: 'client closed the request before its answer' });
+    expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/pitchey_http_requests_total\{service="video",route="\/gives-up",method="GET",status="499",[^}]*\} 1/);
+  });
+
+  it('leaves a real fault logged as an error with a 500 answer', async () => {
+    lines = [];
+    expect((await fetch(`${url}/breaks`)).status).toBe(500);
+    expect(lines.filter((l) => l.level === 50).map((l) => l.msg)).toEqual(['request failed']);
   });
 });
