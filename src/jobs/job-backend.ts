@@ -36,6 +36,8 @@ export interface JobRecord {
   runAt: number;
   /** Absolute paths owned by the job, removed at expiry. */
   files: string[];
+  /** The release that accepted the job: its workers run it while any is alive. Null: anyone's. */
+  version: string | null;
 }
 
 export interface EnqueueOptions {
@@ -46,6 +48,8 @@ export interface EnqueueOptions {
   timeoutMs?: number;
   stallMs?: number;
   files?: string[];
+  /** The accepting release (see JobRecord.version). */
+  version?: string;
 }
 
 export interface ProgressUpdate {
@@ -93,8 +97,17 @@ export interface JobBackend {
    * Atomically takes the oldest claimable queued job (runAt <= now) of the given types:
    * running, attempts+1, startedAt=now, progress reset, leased to `workerId` until now+leaseMs.
    * Two claims, even from separate processes, never get the same job. Null when none.
+   * A job accepted by another release is claimable only once no worker of that release is
+   * announced (so a canary's jobs run on the canary, and stable's on stable, while both run);
+   * `version` is the claiming worker's release (null: it has none).
    */
-  claim(types: string[], workerId: string, leaseMs: number, now: number): Promise<JobRecord | null>;
+  claim(types: string[], workerId: string, leaseMs: number, now: number, version?: string | null): Promise<JobRecord | null>;
+
+  /** Worker `workerId` of release `version` is alive until `until` (renewed while it runs). */
+  announce(workerId: string, version: string, until: number): Promise<void>;
+
+  /** The worker has stopped: its release's jobs go to others once none of its workers is left. */
+  retire(workerId: string): Promise<void>;
 
   /**
    * Records progress of a running job and extends its lease to now+leaseMs.

@@ -37,6 +37,12 @@ export interface JobRunnerOptions {
   onError?: (error: unknown) => void;
   /** Time passed to the backend. Default Date.now. */
   clock?: () => number;
+  /**
+   * The release this runner belongs to: it is announced to the store (every leaseMs/3, alive for
+   * leaseMs), and jobs accepted by another release that still has a live runner are left to it.
+   * Unset: no release; the runner takes unversioned and orphaned jobs.
+   */
+  version?: string;
 }
 
 export interface JobRunner {
@@ -107,6 +113,7 @@ class Runner {
   #state: 'idle' | 'started' | 'stopped' = 'idle';
   #pollTimer: NodeJS.Timeout | null = null;
   #sweepTimer: NodeJS.Timeout | null = null;
+  #aliveTimer: NodeJS.Timeout | null = null;
   #tick: Promise<void> | null = null;
   #tickAgain = false;
   #sweep: Promise<void> | null = null;
@@ -130,10 +137,17 @@ class Runner {
     if (this.#state !== 'idle') throw new Error(`job runner cannot start: it is ${this.#state}`);
     this.#state = 'started';
     await mkdir(this.#opts.workRoot, { recursive: true });
+    await this.#announceAlive();
     await this.#runSweep();
     if (this.#state !== 'started') return;
     this.#sweepTimer = setInterval(() => void this.#runSweep(), this.#opts.sweepMs ?? 60_000).unref();
+    if (this.#opts.version !== undefined) this.#aliveTimer = setInterval(() => void this.#announceAlive(), this.#settings.leaseMs / 3).unref();
     this.#schedulePoll(0);
+  }
+
+  async #announceAlive(): Promise<void> {
+    const { backend, clock, leaseMs, onError } = this.#settings;
+    if (this.#opts.version !== undefined) await backend.announce(this.#workerId, this.#opts.version, clock() + leaseMs).catch(onError);
   }
 
   async stop(drainMs: number): Promise<void> {
@@ -141,10 +155,13 @@ class Runner {
     this.#state = 'stopped';
     if (this.#pollTimer !== null) clearTimeout(this.#pollTimer);
     if (this.#sweepTimer !== null) clearInterval(this.#sweepTimer);
+    if (this.#aliveTimer !== null) clearInterval(this.#aliveTimer);
     await this.#tick;
     await this.#drain(drainMs);
     for (const { execution } of this.running.values()) execution.stop('released');
     await Promise.all([...this.running.values()].map((entry) => entry.done));
+    // Gone: jobs its release accepted pass to other releases once none of its runners is left.
+    if (this.#opts.version !== undefined) await this.#settings.backend.retire(this.#workerId).catch(this.#settings.onError);
     await this.#sweep;
     for (const waiters of this.#waiters.values()) for (const waiter of waiters) waiter.expire();
   }
@@ -233,7 +250,7 @@ class Runner {
     const { backend, leaseMs, clock, onError } = this.#settings;
     try {
       while (this.#state === 'started' && this.running.size < this.#opts.concurrency) {
-        const job = await backend.claim(this.#types, this.#workerId, leaseMs, clock());
+        const job = await backend.claim(this.#types, this.#workerId, leaseMs, clock(), this.#opts.version ?? null);
         if (job === null) break;
         this.#launch(job);
       }

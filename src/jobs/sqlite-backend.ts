@@ -53,7 +53,13 @@ CREATE TABLE IF NOT EXISTS jobs (
   finished_at INTEGER,
   expires_at INTEGER,
   run_at INTEGER NOT NULL,
-  files TEXT NOT NULL DEFAULT '[]'
+  files TEXT NOT NULL DEFAULT '[]',
+  version TEXT
+);
+CREATE TABLE IF NOT EXISTS workers (
+  worker_id TEXT PRIMARY KEY,
+  version TEXT NOT NULL,
+  alive_until INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS jobs_claimable ON jobs (state, type, run_at, created_at);
 CREATE INDEX IF NOT EXISTS jobs_lease ON jobs (state, lease_until);
@@ -83,6 +89,7 @@ interface JobRow {
   expires_at: number | null;
   run_at: number;
   files: string;
+  version: string | null;
 }
 
 function toRecord(row: JobRow): JobRecord {
@@ -108,6 +115,7 @@ function toRecord(row: JobRow): JobRecord {
     expiresAt: row.expires_at,
     runAt: row.run_at,
     files: JSON.parse(row.files) as string[],
+    version: row.version,
   };
 }
 
@@ -123,6 +131,9 @@ function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
   db.pragma('synchronous = FULL');
   db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   db.exec(SCHEMA);
+  // Files made before jobs had a release gain the column; their jobs are anyone's (NULL).
+  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(jobs)').all();
+  if (!columns.some((c) => c.name === 'version')) db.exec('ALTER TABLE jobs ADD COLUMN version TEXT');
   return db;
 }
 
@@ -132,8 +143,8 @@ const REQUEUE = '(cancel_requested = 0 AND attempts < max_attempts)';
 function prepareStatements(db: Database.Database) {
   return {
     insert: db.prepare(`INSERT INTO jobs (id, type, state, payload, max_attempts, timeout_ms, stall_ms,
-        created_at, updated_at, run_at, files)
-      VALUES (@id, @type, 'queued', @payload, @maxAttempts, @timeoutMs, @stallMs, @now, @now, @now, @files)
+        created_at, updated_at, run_at, files, version)
+      VALUES (@id, @type, 'queued', @payload, @maxAttempts, @timeoutMs, @stallMs, @now, @now, @now, @files, @version)
       ON CONFLICT (id) DO NOTHING`),
     get: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?'),
     listAll: db.prepare<[number], JobRow>('SELECT * FROM jobs ORDER BY created_at DESC, seq DESC LIMIT ?'),
@@ -144,7 +155,10 @@ function prepareStatements(db: Database.Database) {
         updated_at = @now, lease_until = @leaseUntil, worker_id = @workerId, progress = 0,
         eta_seconds = NULL, message = NULL
       WHERE seq = (SELECT seq FROM jobs WHERE state = 'queued' AND run_at <= @now
-          AND type IN (SELECT value FROM json_each(@types)) ORDER BY created_at, seq LIMIT 1)
+          AND type IN (SELECT value FROM json_each(@types))
+          AND (version IS NULL OR version = @version OR NOT EXISTS (SELECT 1 FROM workers w
+            WHERE w.version = jobs.version AND w.alive_until > @now))
+          ORDER BY created_at, seq LIMIT 1)
         AND state = 'queued'
       RETURNING *`),
     progress: db.prepare(`UPDATE jobs SET progress = @progress, eta_seconds = @etaSeconds, message = @message,
@@ -185,6 +199,10 @@ function prepareStatements(db: Database.Database) {
       WHERE state = 'running' AND lease_until <= @now`),
     removeExpired: db.prepare(`DELETE FROM jobs
       WHERE expires_at <= @now AND state IN ('completed', 'failed', 'cancelled') RETURNING *`),
+    announce: db.prepare(`INSERT INTO workers (worker_id, version, alive_until) VALUES (@workerId, @version, @until)
+      ON CONFLICT (worker_id) DO UPDATE SET version = @version, alive_until = @until`),
+    retire: db.prepare<[string]>('DELETE FROM workers WHERE worker_id = ?'),
+    forgetWorkers: db.prepare<[number]>('DELETE FROM workers WHERE alive_until <= ?'),
     counts: db.prepare<[], { state: JobState; n: number }>('SELECT state, count(*) AS n FROM jobs GROUP BY state'),
   };
 }
@@ -246,7 +264,7 @@ class SqliteJobBackend implements JobBackend {
     const id = opts.id ?? randomUUID();
     this.#st.insert.run({
       id, type, now, payload: json(payload), maxAttempts: opts.maxAttempts ?? 1,
-      timeoutMs: opts.timeoutMs ?? null, stallMs: opts.stallMs ?? null, files: json(opts.files ?? []),
+      timeoutMs: opts.timeoutMs ?? null, stallMs: opts.stallMs ?? null, files: json(opts.files ?? []), version: opts.version ?? null,
     });
     return this.#get(id) as JobRecord;
   }
@@ -261,9 +279,17 @@ class SqliteJobBackend implements JobBackend {
     return rows.map(toRecord);
   }
 
-  async claim(types: string[], workerId: string, leaseMs: number, now: number): Promise<JobRecord | null> {
+  async claim(types: string[], workerId: string, leaseMs: number, now: number, version: string | null = null): Promise<JobRecord | null> {
     if (types.length === 0) return null;
-    return rowOrNull(this.#st.claim.get({ now, workerId, leaseUntil: now + leaseMs, types: json(types) }));
+    return rowOrNull(this.#st.claim.get({ now, workerId, leaseUntil: now + leaseMs, types: json(types), version }));
+  }
+
+  async announce(workerId: string, version: string, until: number): Promise<void> {
+    this.#st.announce.run({ workerId, version, until });
+  }
+
+  async retire(workerId: string): Promise<void> {
+    this.#st.retire.run(workerId);
   }
 
   async progress(id: string, update: ProgressUpdate, leaseMs: number, now: number): Promise<boolean> {
@@ -309,6 +335,7 @@ class SqliteJobBackend implements JobBackend {
   }
 
   async recoverExpiredLeases(now: number, ttlMs = DEFAULT_TTL_MS): Promise<number> {
+    this.#st.forgetWorkers.run(now); // workers that died without retiring
     return this.#st.recover.run({ now, error: json(INTERRUPTED), expiresAt: now + ttlMs }).changes;
   }
 

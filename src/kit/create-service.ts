@@ -87,7 +87,7 @@ export async function createService(manifest: ServiceManifest, options: { config
 
   const ctx = { name: manifest.name, config, metrics, dataDir, tmpDir, addReadinessCheck: (check: ReadinessCheck) => { health.checks.push(check); } } as ServiceContext;
   const runner = createJobRunner({
-    backend, workRoot, concurrency: config.jobConcurrency, ttlMs: config.jobTtlMs,
+    backend, workRoot, concurrency: config.jobConcurrency, ttlMs: config.jobTtlMs, version: config.version,
     handlers: problemsAsJobErrors(manifest.jobHandlers?.(ctx) ?? {}),
     onError: (err) => app.log.error({ err }, 'job runner error'),
     onSettled: (job) => {
@@ -96,7 +96,7 @@ export async function createService(manifest: ServiceManifest, options: { config
       if (job.startedAt !== null && job.finishedAt !== null) metrics.jobDuration.observe(labels, (job.finishedAt - job.startedAt) / 1000);
     },
   });
-  ctx.jobs = { backend, runner, workRoot, concurrency: config.jobConcurrency, waitMs: config.jobWaitMs };
+  ctx.jobs = { backend, runner, workRoot, concurrency: config.jobConcurrency, waitMs: config.jobWaitMs, version: config.version };
   ctx.submit = (req, reply, spec) => submitJob(ctx.jobs, req, reply, spec);
   metrics.jobsActiveSources.set(manifest.name, () => runner.active());
   registerJobRoutes(app, ctx.jobs);

@@ -30,6 +30,8 @@ export interface ServiceJobs {
   workRoot: string;
   concurrency: number;
   waitMs: number;
+  /** The release this instance runs: its jobs are run by its own runners while any is alive. */
+  version: string;
 }
 
 export interface SubmitSpec {
@@ -95,7 +97,7 @@ export async function submitJob(jobs: ServiceJobs, req: FastifyRequest, reply: F
   try {
     const inputs = await adoptInputs(workDir, spec.inputs ?? []);
     job = await jobs.backend.enqueue(spec.type, { ...spec.payload, inputs }, {
-      id, files: [workDir],
+      id, files: [workDir], version: jobs.version,
       ...(spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs }),
       ...(spec.maxAttempts === undefined ? {} : { maxAttempts: spec.maxAttempts }),
     }, Date.now());

@@ -68,6 +68,36 @@ export function runJobBackendContract(name: string, make: () => Promise<Contract
       expect((await backend.claim(['x', 'y'], 'w', LEASE, T0 + 10))?.id).toBe(c.id);
     });
 
+    it('leaves a job to its release while a worker of that release is announced, then to anyone', async () => {
+      const canaryJob = await backend.enqueue('t', 'c', { version: 'v2' }, T0);
+      const stableJob = await backend.enqueue('t', 's', { version: 'v1' }, T0 + 1);
+      const anyone = await backend.enqueue('t', 'a', {}, T0 + 2);
+      expect(canaryJob.version).toBe('v2');
+      expect(anyone.version).toBeNull();
+      await backend.announce('stable-1', 'v1', T0 + 5_000);
+      await backend.announce('canary-1', 'v2', T0 + 5_000);
+      // Stable skips the canary's older job; the canary takes its own, then the unversioned one.
+      expect((await backend.claim(['t'], 'stable-1', LEASE, T0 + 10, 'v1'))?.id).toBe(stableJob.id);
+      expect(await backend.claim(['t'], 'stable-2', LEASE, T0 + 10, 'v1')).toMatchObject({ id: anyone.id });
+      expect(await backend.claim(['t'], 'stable-1', LEASE, T0 + 10, 'v1')).toBeNull();
+      expect((await backend.claim(['t'], 'canary-1', LEASE, T0 + 10, 'v2'))?.id).toBe(canaryJob.id);
+    });
+
+    it('hands a release\'s jobs to others once its workers retired or stopped announcing', async () => {
+      const first = await backend.enqueue('t', 1, { version: 'v2' }, T0);
+      const second = await backend.enqueue('t', 2, { version: 'v2' }, T0 + 1);
+      await backend.announce('canary-1', 'v2', T0 + 5_000);
+      await backend.announce('canary-2', 'v2', T0 + 1_000);
+      expect(await backend.claim(['t'], 'stable-1', LEASE, T0 + 10, 'v1')).toBeNull();
+      await backend.retire('canary-1');
+      expect(await backend.claim(['t'], 'stable-1', LEASE, T0 + 10, 'v1')).toBeNull(); // canary-2 is still alive
+      expect((await backend.claim(['t'], 'stable-1', LEASE, T0 + 1_000, 'v1'))?.id).toBe(first.id); // and now it is not
+      await backend.announce('canary-3', 'v2', T0 + 9_000);
+      expect(await backend.claim(['t'], 'stable-1', LEASE, T0 + 1_000, 'v1')).toBeNull();
+      await backend.retire('canary-3');
+      expect((await backend.claim(['t'], 'worker-without-release', LEASE, T0 + 1_000))?.id).toBe(second.id);
+    });
+
     it('breaks createdAt ties in insertion order', async () => {
       const ids: string[] = [];
       for (let i = 0; i < 5; i += 1) ids.push((await backend.enqueue('t', i, {}, T0)).id);

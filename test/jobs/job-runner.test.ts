@@ -331,4 +331,23 @@ describe('job runner', () => {
     // At most: the test framework may have had a timer of its own pending at the baseline.
     expect(timeoutsAlive()).toBeLessThanOrEqual(baseline);
   });
+
+  it('runs a release\'s jobs on that release\'s runner while it runs, and on another once it has stopped', async () => {
+    const ranBy = new Map<string, string>();
+    const handler = (who: string): JobHandler => async ({ job }) => { ranBy.set(job.id, who); await sleep(5); return { result: who }; };
+    const stable = await harness({ t: handler('stable') }, { version: 'v1', concurrency: 1 });
+    const canaryStore = createSqliteJobBackend({ path: join(stable.root, 'jobs.db') });
+    const canary = createJobRunner({ backend: canaryStore, handlers: { t: handler('canary') }, workRoot: stable.workRoot, concurrency: 1, pollMs: 10, version: 'v2' });
+    cleanups.push(async () => { await canary.stop(); await canaryStore.close(); });
+    await Promise.all([stable.runner.start(), canary.start()]);
+    const jobs = [];
+    for (let i = 0; i < 12; i++) jobs.push(await stable.backend.enqueue('t', i, { version: i % 3 === 0 ? 'v2' : 'v1' }, Date.now()));
+    await until(() => ranBy.size === 12, 10_000);
+    for (const job of jobs) expect(ranBy.get(job.id), job.version ?? '').toBe(job.version === 'v2' ? 'canary' : 'stable');
+    // The canary is rolled back: the jobs it accepted and never started are run by stable.
+    await canary.stop();
+    const left = await stable.backend.enqueue('t', 'after', { version: 'v2' }, Date.now());
+    await until(async () => (await stable.backend.get(left.id))?.state === 'completed', 5_000);
+    expect(ranBy.get(left.id)).toBe('stable');
+  });
 });

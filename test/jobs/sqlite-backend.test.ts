@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
 import ts from 'typescript';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteJobBackend, type JobBackend } from '../../src/jobs/index.js';
@@ -78,6 +79,24 @@ function runClaimer(workerData: Record<string, unknown>): Promise<string[]> {
 }
 
 describe('sqlite job backend on a shared file', () => {
+  it('opens a file made before jobs had a release: its jobs are anyone\'s, new ones carry theirs', async () => {
+    const path = await tempDbPath();
+    const before = createSqliteJobBackend({ path });
+    const old = await before.enqueue('t', 'old', {}, 1);
+    await before.close();
+    const raw = new Database(path);
+    raw.exec('ALTER TABLE jobs DROP COLUMN version');
+    raw.close();
+    const after = createSqliteJobBackend({ path });
+    try {
+      expect(await after.get(old.id)).toMatchObject({ id: old.id, version: null });
+      expect((await after.enqueue('t', 'new', { version: 'v2' }, 2)).version).toBe('v2');
+      expect((await after.claim(['t'], 'w', 1_000, 3, 'v1'))?.id).toBe(old.id);
+    } finally {
+      await after.close();
+    }
+  });
+
   it('uses WAL so other processes can read while one writes', async () => {
     const path = await tempDbPath();
     const backend = createSqliteJobBackend({ path });
