@@ -14,7 +14,11 @@ import { killTree } from '../kit/index.js';
 import { prepareCgroups, RunGroup, type CgroupLayout } from './cgroup.js';
 import { Capture } from './capture.js';
 
+/** `processes`: the program's own tasks (threads count); bubblewrap's are added by the sandbox. */
 export interface SandboxLimits { cpuMs: number; wallMs: number; memoryMb: number; outputKb: number; processes: number }
+
+/** bubblewrap's own two processes, in the run's group beside the program. */
+const BWRAP_TASKS = 2;
 
 export interface SandboxRunSpec {
   /** Written into the run's folder before the program starts; visible read-only under /code. */
@@ -228,7 +232,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
 
   const run = async (spec: SandboxRunSpec): Promise<SandboxResult> => {
     if (layout === null) throw new Error(`sandbox unavailable: ${info.reason}`);
-    const group = await RunGroup.create(layout, `run-${process.pid}-${++counter}`, { memoryBytes: spec.limits.memoryMb * 1024 * 1024, processes: spec.limits.processes });
+    const group = await RunGroup.create(layout, `run-${process.pid}-${++counter}`, { memoryBytes: spec.limits.memoryMb * 1024 * 1024, processes: spec.limits.processes + BWRAP_TASKS });
     let dir: string | null = null;
     try {
       dir = await writeRunFolder(workRoot, spec.files, uid);
@@ -249,7 +253,7 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const sandbox: Sandbox = { info, run, workRoot, close: () => rm(workRoot, { recursive: true, force: true }) };
   if (layout !== null) {
     // Prove it works once: a sandbox that cannot start a trivial program is unavailable.
-    const probe = await run({ files: [], argv: ['/usr/bin/true'], limits: { cpuMs: 2000, wallMs: 5000, memoryMb: 64, outputKb: 16, processes: 8 } }).catch((err: Error) => ({ setupError: err.message, exitCode: -1, stderr: Buffer.alloc(0) }));
+    const probe = await run({ files: [], argv: ['/usr/bin/true'], limits: { cpuMs: 2000, wallMs: 5000, memoryMb: 64, outputKb: 16, processes: 6 } }).catch((err: Error) => ({ setupError: err.message, exitCode: -1, stderr: Buffer.alloc(0) }));
     if (probe.setupError !== null || probe.exitCode !== 0) {
       info.available = false;
       info.reason = probe.setupError ?? `the sandbox smoke test failed (exit ${probe.exitCode}): ${probe.stderr.toString('utf8').slice(0, 300)}`;

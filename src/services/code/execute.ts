@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { constants } from 'node:os';
 import { Problem, type CodeLimits } from '../../kit/index.js';
 import type { Sandbox, SandboxResult } from '../../sandbox/index.js';
-import { prepare, SANDBOX_TASKS, type Language, type Program } from './languages.js';
+import { prepare, type Language, type Program } from './languages.js';
 import type { RunPool } from './pool.js';
 import { PYTHON_LAUNCHER, SQL_RUNNER } from './runners.js';
 
@@ -106,7 +106,7 @@ export async function execute(ex: Executor, program: Program, requested: Partial
   }
   const result = await ex.pool.use(signal, () => ex.sandbox.run({
     files: prepared.files, argv: prepared.argv, stdin: program.stdin, control: prepared.control, signal,
-    limits: { cpuMs: limits.cpu_ms, wallMs: limits.wall_ms, memoryMb: limits.memory_mb, outputKb: limits.output_kb, processes: limits.processes + prepared.runtimeTasks + SANDBOX_TASKS },
+    limits: { cpuMs: limits.cpu_ms, wallMs: limits.wall_ms, memoryMb: limits.memory_mb, outputKb: limits.output_kb, processes: limits.processes + prepared.runtimeTasks },
   }));
   if (result.setupError !== null) throw new Problem('INTERNAL_ERROR', `The sandbox failed to start the program: ${result.setupError}`, { extensions: { execution_id: head.execution_id, execution_status: 'internal_error' } });
   const outcome = classify(result, limits, prepared);

@@ -28,8 +28,6 @@ export type Prepared =
   | { ok: false; compileError: string };
 
 const TRANSPILE_DEADLINE_MS = 10_000;
-/** bubblewrap's own two processes in the run's cgroup. */
-export const SANDBOX_TASKS = 2;
 
 const ACORN: Options = { ecmaVersion: 'latest', locations: true, allowHashBang: true };
 

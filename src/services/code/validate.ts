@@ -4,7 +4,7 @@
 // deadline) plus the JavaScript findings over esbuild's output.
 import type { Sandbox } from '../../sandbox/index.js';
 import { analyzeJavaScript, type Finding, type Severity } from './js-findings.js';
-import { PYTHON, SANDBOX_TASKS, transpileTypeScript, type Language } from './languages.js';
+import { PYTHON, transpileTypeScript, type Language } from './languages.js';
 import type { RunPool } from './pool.js';
 import { PYTHON_ANALYZER, SQL_ANALYZER } from './runners.js';
 import type { TypeChecker } from './ts-check.js';
@@ -24,7 +24,7 @@ export interface Validation {
   notes: string[];
 }
 
-const ANALYZER_LIMITS = { cpuMs: 5_000, wallMs: 10_000, memoryMb: 128, outputKb: 1024, processes: 1 + SANDBOX_TASKS };
+const ANALYZER_LIMITS = { cpuMs: 5_000, wallMs: 10_000, memoryMb: 128, outputKb: 1024, processes: 1 };
 const RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3 };
 
 interface Analysis { errors: SyntaxError[]; issues: Finding[]; notes: string[] }
