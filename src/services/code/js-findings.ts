@@ -70,20 +70,18 @@ function nodeFinding(node: AnyNode): Finding | null {
   }
 }
 
+/** A JavaScript program's tree: a script when it parses as one (so `require` works), else a module; or the module parse's error. */
+export function parseJavaScript(code: string): { tree: Node; kind: 'cjs' | 'mjs' } | { error: Error & { loc?: { line: number; column: number } } } {
+  const options = { ecmaVersion: 'latest', locations: true, allowHashBang: true } as const;
+  try { return { tree: parse(code, { ...options, sourceType: 'script' }), kind: 'cjs' }; } catch { /* maybe a module */ }
+  try { return { tree: parse(code, { ...options, sourceType: 'module' }), kind: 'mjs' }; } catch (err) { return { error: err as Error }; }
+}
+
 /** Syntax errors (as a script or a module, whichever parses) and findings from the tree. */
 export function analyzeJavaScript(code: string): { errors: Array<{ message: string; line: number | null; column: number | null }>; issues: Finding[] } {
-  let tree: Node;
-  try {
-    tree = parse(code, { ecmaVersion: 'latest', sourceType: 'script', locations: true, allowHashBang: true });
-  } catch {
-    try {
-      tree = parse(code, { ecmaVersion: 'latest', sourceType: 'module', locations: true, allowHashBang: true });
-    } catch (err) {
-      const loc = (err as { loc?: { line: number; column: number } }).loc;
-      return { errors: [{ message: (err as Error).message, line: loc?.line ?? null, column: loc?.column ?? null }], issues: [] };
-    }
-  }
+  const parsed = parseJavaScript(code);
+  if ('error' in parsed) return { errors: [{ message: parsed.error.message, line: parsed.error.loc?.line ?? null, column: parsed.error.loc?.column ?? null }], issues: [] };
   const issues: Finding[] = [];
-  for (const node of walk(tree)) { const f = nodeFinding(node); if (f) issues.push(f); }
+  for (const node of walk(parsed.tree)) { const f = nodeFinding(node); if (f) issues.push(f); }
   return { errors: [], issues };
 }

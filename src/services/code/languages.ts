@@ -3,9 +3,9 @@
 // the process limit counts threads). Compilation happens here, outside the sandbox but bounded:
 // TypeScript through esbuild with a deadline, JavaScript parsed with acorn to pick the module kind.
 import { createRequire } from 'node:module';
-import { parse, type Options } from 'acorn';
 import { transform } from 'esbuild';
 import { runProcess } from '../../kit/index.js';
+import { parseJavaScript } from './js-findings.js';
 
 export const LANGUAGES = ['python', 'javascript', 'typescript', 'sql'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -29,14 +29,10 @@ export type Prepared =
 
 const TRANSPILE_DEADLINE_MS = 10_000;
 
-const ACORN: Options = { ecmaVersion: 'latest', locations: true, allowHashBang: true };
-
 /** CommonJS when the code is a valid script (require works), ES module when only that parses. */
 export function jsModuleKind(code: string): { kind: 'cjs' | 'mjs' } | { error: string } {
-  try { parse(code, { ...ACORN, sourceType: 'script' }); return { kind: 'cjs' }; } catch { /* maybe a module */ }
-  try { parse(code, { ...ACORN, sourceType: 'module' }); return { kind: 'mjs' }; } catch (err) {
-    return { error: `SyntaxError: ${(err as Error).message}` };
-  }
+  const parsed = parseJavaScript(code);
+  return 'error' in parsed ? { error: `SyntaxError: ${parsed.error.message}` } : { kind: parsed.kind };
 }
 
 export async function transpileTypeScript(code: string): Promise<{ js: string } | { error: string }> {
