@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { request } from 'undici';
 import { devKeyPath, loadConfig } from '../kit/index.js';
-import { instancesFile } from '../platform/embedded.js';
+import { readHealthTargets } from '../deploy/checks/service-health.js';
 import { GATEWAY_PORT } from '../gateway/index.js';
 import { CheckFailed, UsageError } from './usage.js';
 
@@ -18,11 +18,11 @@ export function option(argv: string[], name: string): string | undefined {
   return value;
 }
 
-/** `--gateway URL`, else the running platform's gateway recorded in the data dir, else the home port. */
+/** `--gateway URL` (`--target URL` for smoke), else the running platform's gateway recorded in the data dir, else the home port. */
 export function gatewayUrl(argv: string[], dataDir: string): string {
-  const given = option(argv, 'gateway');
+  const given = option(argv, 'gateway') ?? option(argv, 'target');
   if (given !== undefined) return given.replace(/\/$/, '');
-  try { return (JSON.parse(readFileSync(instancesFile(dataDir), 'utf8')) as { gateway: { url: string } }).gateway.url; } catch { return `http://127.0.0.1:${GATEWAY_PORT}`; }
+  return readHealthTargets(dataDir).targets.find((t) => t.name === 'gateway')?.url ?? `http://127.0.0.1:${GATEWAY_PORT}`;
 }
 
 /** PITCHEY_ADMIN_KEY, else the dev key the embedded platform wrote. */

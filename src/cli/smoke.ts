@@ -19,8 +19,7 @@ export async function smoke(argv: string[]): Promise<void> {
   const only = option(argv, 'service');
   if (only !== undefined && !(SERVICE_NAMES as readonly string[]).includes(only)) throw new UsageError(`smoke: --service must be one of ${SERVICE_NAMES.join(', ')}`);
   const services: ServiceName[] = only === undefined ? [...SERVICE_NAMES] : [only as ServiceName];
-  const target = option(argv, 'target');
-  const baseUrl = target === undefined ? gatewayUrl(argv, config.dataDir) : target.replace(/\/$/, '');
+  const baseUrl = gatewayUrl(argv, config.dataDir);
   const timeoutMs = Number(option(argv, 'timeout-ms') ?? 120_000);
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError('smoke: --timeout-ms must be a positive whole number');
   const evidence = await smokeAll(services, { baseUrl, apiKey: adminKey(config.dataDir), track: option(argv, 'track') ?? null, timeoutMs }, timeoutMs);
