@@ -1,0 +1,61 @@
+// The Prometheus files under ops/: the config and the checklist's alert rules are valid, every
+// alert fires at its threshold and not below (promtool's own rule tests), and every pitchey_*
+// metric the rules read is one a real gateway exports, in a form promtool's linter accepts.
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGateway, type Gateway } from '../../src/gateway/index.js';
+import { createMetrics } from '../../src/kit/index.js';
+import { startUpstream, type Upstream } from '../gateway/upstream.js';
+import { makeTempDir, testConfig } from '../helpers.js';
+
+const OPS = fileURLToPath(new URL('../../ops/prometheus', import.meta.url));
+
+function promtool(args: string[], input?: string): { status: number | null; out: string } {
+  const r = spawnSync('promtool', args, { cwd: OPS, input, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+describe('ops/prometheus', () => {
+  const tmp = makeTempDir();
+  let upstream: Upstream;
+  let gateway: Gateway;
+  let exposition: string;
+
+  beforeAll(async () => {
+    upstream = await startUpstream(tmp.dir, 'up', 'v1');
+    gateway = await createGateway({ config: testConfig(tmp.dir, { PITCHEY_RATE_LIMIT: 'false' }), metrics: createMetrics({ defaultMetrics: false }), healthIntervalMs: 60_000 });
+    gateway.pools.get('video')?.setInstances([{ id: 'video-a', url: upstream.url, track: 'stable', version: 'v1' }], { healthy: true });
+    const base = `http://127.0.0.1:${await gateway.listen(0, '127.0.0.1')}`;
+    expect((await fetch(`${base}/api/video/who`)).status).toBe(200);
+    exposition = await (await fetch(`${base}/metrics`)).text();
+  });
+  afterAll(async () => { await gateway.close(); await upstream.close(); tmp.remove(); });
+
+  it('has a valid config whose rule files load', () => {
+    const r = promtool(['check', 'config', 'prometheus.yml']);
+    expect(r.out).toContain('SUCCESS');
+    expect(r.status, r.out).toBe(0);
+  });
+
+  it('fires each checklist alert at its threshold and stays quiet below it', () => {
+    const r = promtool(['test', 'rules', 'alerts.test.yml']);
+    expect(r.status, r.out).toBe(0);
+  });
+
+  it('reads only metrics the gateway exports, with the labels the rules group by', () => {
+    const rules = readFileSync(join(OPS, 'alerts.yml'), 'utf8');
+    const used = [...new Set([...rules.matchAll(/\b(pitchey_[a-z_]+)/g)].map((m) => (m[1] as string).replace(/_bucket$/, '')))];
+    expect(used.length).toBeGreaterThanOrEqual(3);
+    for (const name of used) expect(exposition, name).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
+    expect(exposition).toMatch(/^pitchey_gateway_upstream_requests_total\{service="video",[^}]*status_class="2xx"\} 1$/m);
+    expect(exposition).toMatch(/^pitchey_gateway_upstream_healthy\{service="video",[^}]*\} 1$/m);
+  });
+
+  it('exports metrics promtool\'s linter accepts', () => {
+    const r = promtool(['check', 'metrics'], exposition);
+    expect(r.status, r.out).toBe(0);
+  });
+});
