@@ -20,7 +20,7 @@ export function option(argv: string[], name: string): string | undefined {
 
 /** `--gateway URL` (`--target URL` for smoke), else the running platform's gateway recorded in the data dir, else the home port. */
 export function gatewayUrl(argv: string[], dataDir: string): string {
-  const given = option(argv, 'gateway') ?? option(argv, 'target');
+  const given = option(argv, 'target') ?? option(argv, 'gateway');
   if (given !== undefined) return given.replace(/\/$/, '');
   return readHealthTargets(dataDir).targets.find((t) => t.name === 'gateway')?.url ?? `http://127.0.0.1:${GATEWAY_PORT}`;
 }

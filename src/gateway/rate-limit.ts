@@ -60,10 +60,14 @@ export class RateLimiter {
   }
 }
 
+const ANONYMOUS_TOKEN = 'jwt:anonymous';
+
 async function clientOf(req: FastifyRequest, authenticate: Authenticator): Promise<string> {
   if (req.headers['x-api-key'] !== undefined || req.headers.authorization !== undefined) {
     try {
-      return (await authenticate(req.headers, null)).id;
+      const { id } = await authenticate(req.headers, null);
+      // Tokens without a subject are all `jwt:anonymous`: one holder must not starve the rest.
+      if (id !== ANONYMOUS_TOKEN) return id;
     } catch {
       // Credentials that do not verify are the service's to refuse; the address is the client.
     }

@@ -137,6 +137,7 @@ class Runner {
     if (this.#state !== 'idle') throw new Error(`job runner cannot start: it is ${this.#state}`);
     this.#state = 'started';
     await mkdir(this.#opts.workRoot, { recursive: true });
+    if (this.#state !== 'started') return; // stopped meanwhile: announcing now would outlive the retire
     await this.#announceAlive();
     await this.#runSweep();
     if (this.#state !== 'started') return;

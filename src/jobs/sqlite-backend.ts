@@ -132,8 +132,11 @@ function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
   db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   db.exec(SCHEMA);
   // Files made before jobs had a release gain the column; their jobs are anyone's (NULL).
-  const columns = db.prepare<[], { name: string }>('PRAGMA table_info(jobs)').all();
-  if (!columns.some((c) => c.name === 'version')) db.exec('ALTER TABLE jobs ADD COLUMN version TEXT');
+  // Under the write lock: instances of a service opening one old file together add it once.
+  db.transaction(() => {
+    const columns = db.prepare<[], { name: string }>('PRAGMA table_info(jobs)').all();
+    if (!columns.some((c) => c.name === 'version')) db.exec('ALTER TABLE jobs ADD COLUMN version TEXT');
+  }).immediate();
   return db;
 }
 

@@ -43,7 +43,7 @@ export function clientClosed(req: FastifyRequest, reply: FastifyReply): boolean 
 export function sendProblem(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
   const problem = toProblem(err);
   // Work stopped because its client left is not a failure of this service: no error to page anyone.
-  if (clientClosed(req, reply)) req.log.info({ code: problem.code, status: 499 }, 'client closed the request before its answer');
+  if (clientClosed(req, reply)) req.log.info({ err, code: problem.code, status: 499 }, 'client closed the request before its answer');
   else if (problem.status >= 500) req.log.error({ err, code: problem.code }, 'request failed');
   else req.log.info({ code: problem.code, status: problem.status }, problem.message);
   return reply.code(problem.status).headers(problem.headers).type(PROBLEM_CONTENT_TYPE)

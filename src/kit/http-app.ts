@@ -90,8 +90,11 @@ function registerMetrics(app: HttpApp, options: HttpAppOptions): void {
     metrics.httpRequests.inc(labels);
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
   });
-  // A request whose client hung up gets no response, so onResponse never runs: counted as nginx's 499.
-  app.addHook('onRequestAbort', async (req) => { metrics.httpRequests.inc(labelsOf(req, 499)); });
+  // A request whose client hung up before its answer never finishes a response, so onResponse
+  // never runs: counted as nginx's 499 when the connection closes first (body read or not).
+  app.addHook('onRequest', async (req, reply) => {
+    reply.raw.once('close', () => { if (!reply.raw.writableFinished) metrics.httpRequests.inc(labelsOf(req, 499)); });
+  });
   app.get('/metrics', { config: { auth: 'public', rateLimit: false }, schema: { hide: true } }, async (_req, reply) => {
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();

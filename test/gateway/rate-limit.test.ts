@@ -1,3 +1,4 @@
+import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_ROUTES, RateLimiter, createGateway, type Gateway } from '../../src/gateway/index.js';
 import { createMetrics } from '../../src/kit/index.js';
@@ -52,6 +53,7 @@ describe('rate limiter (nginx limit_req, nodelay)', () => {
 describe('gateway rate limits from the contract', () => {
   const tmp = makeTempDir();
   const NOW = Date.now();
+  const JWT_SECRET = 'jwt-secret-for-tests-0123456789abcdef'; // testConfig's
   let gateway: Gateway;
   let upstream: Upstream;
   let base: string;
@@ -60,10 +62,17 @@ describe('gateway rate limits from the contract', () => {
     upstream = await startUpstream(tmp.dir, 'up', 'v1');
     // The clock stands still, so how fast this machine sends the requests cannot drain a bucket.
     gateway = await createGateway({ config: testConfig(tmp.dir), metrics: createMetrics({ defaultMetrics: false }), healthIntervalMs: 60_000, now: () => NOW });
-    for (const service of ['video', 'media'] as const) gateway.pools.get(service)?.setInstances([{ id: `${service}-a`, url: upstream.url, track: 'stable', version: 'v1' }], { healthy: true });
+    for (const service of ['video', 'media', 'ai'] as const) gateway.pools.get(service)?.setInstances([{ id: `${service}-a`, url: upstream.url, track: 'stable', version: 'v1' }], { healthy: true });
     base = `http://127.0.0.1:${await gateway.listen(0, '127.0.0.1')}`;
   });
   afterAll(async () => { await gateway.close(); await upstream.close(); tmp.remove(); });
+
+  /** An HS256 token from the test secret; `sub` null leaves the subject out. */
+  const token = (sub: string | null): Promise<string> => {
+    const t = new SignJWT({ scope: 'video media ai' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m');
+    if (sub !== null) t.setSubject(sub);
+    return t.sign(new TextEncoder().encode(JWT_SECRET));
+  };
 
   const statuses = async (n: number, path: string, init: RequestInit = {}): Promise<number[]> => {
     const out: number[] = [];
@@ -104,12 +113,18 @@ describe('gateway rate limits from the contract', () => {
   });
 
   it('closes the connection of a refused upload instead of reading its body', async () => {
-    const body = Buffer.alloc(64 * 1024);
-    const init = { method: 'POST', headers: { 'x-api-key': TEST_KEY, 'content-type': 'application/octet-stream' }, body };
-    const all = await statuses(4, '/api/media/who', init);
-    expect(all).toContain(429);
+    const init = { method: 'POST', headers: { authorization: `Bearer ${await token('uploader')}`, 'content-type': 'application/octet-stream' }, body: Buffer.alloc(64 * 1024) };
+    expect(await statuses(4, '/api/media/who', init)).toEqual([405, 405, 405, 405]); // the upstream's answer: /who is GET only
     const res = await fetch(`${base}/api/media/who`, init);
     expect(res.status).toBe(429);
     expect(res.headers.get('connection')).toBe('close');
+  });
+
+  it('counts tokens without a subject against the address, not as one shared client', async () => {
+    const anonymous = { authorization: `Bearer ${await token(null)}` };
+    expect(new Set(await statuses(11, '/api/ai/who', { headers: anonymous }))).toEqual(new Set([200]));
+    // The address's allowance is spent (a shared `jwt:anonymous` client would have left it whole).
+    expect((await fetch(`${base}/api/ai/who`)).status).toBe(429);
+    expect((await fetch(`${base}/api/ai/who`, { headers: { authorization: `Bearer ${await token('someone')}` } })).status).toBe(200);
   });
 });

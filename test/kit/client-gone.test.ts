@@ -55,23 +55,28 @@ describe('a request whose client hung up', () => {
 
   beforeAll(async () => {
     handle = await createHttpApp({ service: 'video', title: 't', description: 'd', config: testConfig(tmp.dir, { PITCHEY_LOG_LEVEL: 'info' }), metrics: createMetrics({ defaultMetrics: false }), logStream: logs });
-    handle.app.get('/gives-up', { config: { auth: 'public' } }, async (_req, reply) => {
+    const givesUp = async (_req: unknown, reply: Parameters<typeof clientGoneSignal>[0]): Promise<void> => {
       const signal = clientGoneSignal(reply);
       await new Promise((_resolve, reject) => { signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }); });
-    });
+    };
+    handle.app.get('/gives-up', { config: { auth: 'public' } }, givesUp);
+    // A body read whole before the hang-up (a job submit waiting for its result) is the same case.
+    handle.app.post('/gives-up', { config: { auth: 'public' } }, givesUp);
     handle.app.get('/breaks', { config: { auth: 'public' } }, async () => { throw new Error('a real fault'); });
     await handle.app.listen({ port: 0, host: '127.0.0.1' });
     url = `http://127.0.0.1:${(handle.app.server.address() as AddressInfo).port}`;
   });
   afterAll(async () => { await handle.app.close(); tmp.remove(); });
 
-  it('is logged as 499 at info, not as a failure of the service, and counted as 499', async () => {
+  it('is logged as 499 at info, not as a failure of the service, and counted as 499, with or without a body', async () => {
     lines = [];
     await expect(fetch(`${url}/gives-up`, { signal: AbortSignal.timeout(300) })).rejects.toThrow();
-    await expect.poll(() => lines.find((l) => l.status === 499), { timeout: 3_000 }).toMatchObject({ level: 30, msg: 'client closed the request before its answer' });
+    await expect(fetch(`${url}/gives-up`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'wait for me' }), signal: AbortSignal.timeout(300) })).rejects.toThrow();
+    await expect.poll(() => lines.filter((l) => l.status === 499).length, { timeout: 3_000 }).toBe(2);
+    expect(lines.filter((l) => l.status === 499).map((l) => [l.level, l.msg])).toEqual([[30, 'client closed the request before its answer'], [30, 'client closed the request before its answer']]);
     expect(lines.filter((l) => l.level >= 50)).toEqual([]);
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    expect(metrics).toMatch(/pitchey_http_requests_total\{service="video",route="\/gives-up",method="GET",status="499",[^}]*\} 1/);
+    for (const method of ['GET', 'POST']) expect(metrics).toMatch(new RegExp(`pitchey_http_requests_total\\{service="video",route="/gives-up",method="${method}",status="499",[^}]*\\} 1`));
   });
 
   it('leaves a real fault logged as an error with a 500 answer', async () => {

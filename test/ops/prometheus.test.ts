@@ -1,5 +1,5 @@
 // The Prometheus files under ops/: the config and the checklist's alert rules are valid, every
-// alert fires at its threshold and not below (promtool's own rule tests), and every pitchey_*
+// alert fires past its threshold (promtool's own rule tests), and every pitchey_*
 // metric the rules read is one a real gateway exports, in a form promtool's linter accepts.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -40,7 +40,7 @@ describe('ops/prometheus', () => {
     expect(r.status, r.out).toBe(0);
   });
 
-  it('fires each checklist alert at its threshold and stays quiet below it', () => {
+  it('fires each checklist alert past its threshold, the error rates not at it', () => {
     const r = promtool(['test', 'rules', 'alerts.test.yml']);
     expect(r.status, r.out).toBe(0);
   });
