@@ -5,10 +5,10 @@
 // This shared machine's speed drifts by a third from minute to minute, so the two sides alternate
 // over BENCH_RUNS rounds (default 3) and medians are compared, with each round's ratio shown.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { KEY, freePort, median, postMultipart, startRole, stop, tempDir, waitReady } from './lib.mjs';
+import { KEY, cpuMs, freePort, median, postMultipart, startRole, stop, tempDir, waitReady } from './lib.mjs';
 
 const { buildLadderArgs, FFMPEG_PREAMBLE, inputArgs } = await import('../dist/ffmpeg/index.js');
 const { planLadder, parseQualities } = await import('../dist/services/media/ladder.js');
@@ -17,20 +17,17 @@ const SECONDS = Number(process.env.BENCH_MEDIA_SECONDS ?? 20);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const data = tempDir('pitchey-bench-media-');
 
-/** CPU seconds of the children this process has waited for (user + system), from /proc. */
-function childCpuSeconds() {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) / 100;
-}
+// CPU seconds of this process and the children it has waited for: spawnSync blocks it, so the
+// figure is the ffmpeg run's.
+const cpuSeconds = () => cpuMs(process.pid) / 1000;
 
 /** Runs ffmpeg to completion: wall seconds and CPU seconds (the machine is shared; CPU is the steadier figure). */
 function ffmpeg(args) {
   const started = performance.now();
-  const cpu0 = childCpuSeconds();
+  const cpu0 = cpuSeconds();
   const r = spawnSync('ffmpeg', [...FFMPEG_PREAMBLE.filter((a) => a !== '-progress' && a !== 'pipe:1'), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
   if (r.status !== 0) throw new Error(`ffmpeg failed: ${r.stderr.toString().slice(-600)}`);
-  return { wall: (performance.now() - started) / 1000, cpu: childCpuSeconds() - cpu0 };
+  return { wall: (performance.now() - started) / 1000, cpu: cpuSeconds() - cpu0 };
 }
 const add = (a, b) => ({ wall: a.wall + b.wall, cpu: a.cpu + b.cpu });
 

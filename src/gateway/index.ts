@@ -69,11 +69,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     scope.addContentTypeParser('*', (_req, _payload, done) => done(null));
     for (const route of GATEWAY_ROUTES) {
       const pool = pools.get(route.service) as InstancePool;
-      const limit = limiter === null ? null : route.rateLimit;
+      const limit = route.rateLimit;
       scope.route({
         method: [...METHODS], url: `${route.prefix}*`, config: { auth: 'public' }, schema: { hide: true },
         handler: async (req, reply) => {
-          if (limit !== null) await enforceRate(req, limit, limiter as RateLimiter, authenticate);
+          if (limiter !== null && limit !== null) await enforceRate(req, limit, limiter, authenticate);
           return proxyRequest(req, reply, route, pool, { agent, metrics, stats, authenticate, now: options.now });
         },
       });

@@ -2,6 +2,7 @@
 // (validation, body limits, bad JSON) are mapped onto the catalogue; anything else is a 500 that
 // reveals nothing of its cause to the client.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { clientClosed } from './client-gone.js';
 import { PROBLEM_CONTENT_TYPE, Problem, type ProblemCode } from './problems.js';
 
 const FASTIFY_CODES: Record<string, ProblemCode> = {
@@ -33,11 +34,6 @@ export function toProblem(err: unknown): Problem {
     return new Problem(BY_STATUS[e.statusCode] ?? 'BAD_REQUEST', e.message ?? 'Bad request');
   }
   return new Problem('INTERNAL_ERROR', 'An unexpected error occurred; it has been logged with this request id.', { cause: err });
-}
-
-/** The client closed its connection before its answer: nobody will read what is sent (nginx logs 499). */
-export function clientClosed(req: FastifyRequest, reply: FastifyReply): boolean {
-  return reply.raw.destroyed || req.raw.socket?.destroyed === true;
 }
 
 export function sendProblem(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {

@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyBaseLog
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { createAuthenticator, type Principal } from './auth.js';
 import type { Config } from './config.js';
+import { onClientGone } from './client-gone.js';
 import { sendProblem } from './errors.js';
 import { registerHealthRoutes, type HealthState, type ReadinessCheck } from './health.js';
 import { registerFaults } from './faults.js';
@@ -92,9 +93,7 @@ function registerMetrics(app: HttpApp, options: HttpAppOptions): void {
   });
   // A request whose client hung up before its answer never finishes a response, so onResponse
   // never runs: counted as nginx's 499 when the connection closes first (body read or not).
-  app.addHook('onRequest', async (req, reply) => {
-    reply.raw.once('close', () => { if (!reply.raw.writableFinished) metrics.httpRequests.inc(labelsOf(req, 499)); });
-  });
+  app.addHook('onRequest', async (req, reply) => { onClientGone(reply, () => metrics.httpRequests.inc(labelsOf(req, 499))); });
   app.get('/metrics', { config: { auth: 'public', rateLimit: false }, schema: { hide: true } }, async (_req, reply) => {
     reply.type(metrics.registry.contentType);
     return metrics.registry.metrics();
