@@ -7,7 +7,7 @@ import { SERVICE_NAMES, createAuthenticator, createHttpApp, type Config, type Ht
 import { registerAdminRoutes } from './admin.js';
 import { startHealthChecks, type HealthChecker } from './health-checker.js';
 import { InstancePool } from './pool.js';
-import { createUpstreamAgent, proxyRequest } from './proxy.js';
+import { createUpstreamAgent, proxyRequest, type ProxyDeps } from './proxy.js';
 import { RateLimiter, enforceRate } from './rate-limit.js';
 import { GATEWAY_ROUTES } from './routes.js';
 import { TrackStats } from './track-stats.js';
@@ -60,9 +60,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       return empty.length === 0 ? { ok: true, detail: 'every service has a healthy instance' } : { ok: false, detail: `no healthy instance for ${empty.join(', ')}` };
     },
   }];
-  const { app, health } = await createHttpApp({ service: 'gateway', title: 'Pitchey gateway', description: 'Routes the public API to the services.', config, metrics, readiness });
+  // The gateway is the edge: a client's own X-Forwarded-For buys it nothing unless a proxy in front is configured.
+  const { app, health, trustsPeer } = await createHttpApp({ service: 'gateway', title: 'Pitchey gateway', description: 'Routes the public API to the services.', config, metrics, readiness, defaultTrustedProxies: [] });
   const agent = createUpstreamAgent();
   const limiter = config.rateLimit ? new RateLimiter({ now: options.now }) : null;
+  const proxyDeps: ProxyDeps = { agent, metrics, stats, authenticate, now: options.now, waitForInstanceMs: config.gatewayWaitMs, trustsPeer };
   await app.register(async (scope) => {
     // Bodies are streamed to the upstream untouched: no parser may read them here.
     scope.removeAllContentTypeParsers();
@@ -74,7 +76,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         method: [...METHODS], url: `${route.prefix}*`, config: { auth: 'public' }, schema: { hide: true },
         handler: async (req, reply) => {
           if (limiter !== null && limit !== null) await enforceRate(req, limit, limiter, authenticate);
-          return proxyRequest(req, reply, route, pool, { agent, metrics, stats, authenticate, now: options.now });
+          return proxyRequest(req, reply, route, pool, proxyDeps);
         },
       });
     }

@@ -5,15 +5,18 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Agent, errors as undiciErrors } from 'undici';
-import { Problem, formatBytes, statusClass, toProblem, type Authenticator, type Metrics } from '../kit/index.js';
-import type { Instance, InstancePool } from './pool.js';
+import { Problem, clientGoneSignal, formatBytes, statusClass, toProblem, type Authenticator, type Metrics } from '../kit/index.js';
+import type { Instance, InstancePool, PickOptions } from './pool.js';
 import type { GatewayRoute } from './routes.js';
 import { TRACK_HEADER, choiceFor } from './track-choice.js';
 import type { TrackStats } from './track-stats.js';
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length']);
+const HOP_BY_HOP = new Set(['connection', 'expect', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length']);
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 const MAX_ATTEMPTS = 3;
+/** nginx's status for a request whose client closed the connection before its answer. */
+const CLIENT_CLOSED = 499;
+const WAIT_POLL_MS = 25;
 
 export interface ProxyDeps {
   agent: Agent;
@@ -23,6 +26,13 @@ export interface ProxyDeps {
   authenticate: Authenticator;
   /** The stats clock. Default Date.now. */
   now?: () => number;
+  /**
+   * How long an idempotent request without a body waits for a healthy instance when none is
+   * available (an instance restarting after a crash) before it is refused. Default 0.
+   */
+  waitForInstanceMs?: number;
+  /** Whether the direct peer is a trusted proxy, whose `X-Forwarded-For` is passed on. Default: none is. */
+  trustsPeer?: (address: string) => boolean;
 }
 
 export function createUpstreamAgent(): Agent {
@@ -43,12 +53,14 @@ export function hasBody(req: FastifyRequest): boolean {
   return req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 }
 
-function forwardHeaders(req: FastifyRequest, route: GatewayRoute): Record<string, string | string[]> {
+function forwardHeaders(req: FastifyRequest, route: GatewayRoute, trustsPeer: (address: string) => boolean): Record<string, string | string[]> {
   const headers: Record<string, string | string[]> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && !HOP_BY_HOP.has(k) && k !== TRACK_HEADER) headers[k] = v;
   if (req.headers['content-length'] !== undefined) headers['content-length'] = req.headers['content-length'];
+  // A chain from an untrusted peer is its own claim: the service sees only the address we trust.
   const prior = req.headers['x-forwarded-for'];
-  headers['x-forwarded-for'] = prior === undefined ? req.ip : `${String(prior)}, ${req.ip}`;
+  const peer = req.socket.remoteAddress ?? '';
+  headers['x-forwarded-for'] = prior !== undefined && trustsPeer(peer) ? `${String(prior)}, ${peer}` : req.ip;
   headers['x-forwarded-proto'] = req.protocol;
   headers['x-forwarded-host'] = req.headers.host ?? '';
   headers['x-request-id'] = req.id;
@@ -59,6 +71,22 @@ function forwardHeaders(req: FastifyRequest, route: GatewayRoute): Record<string
 function isConnectFailure(err: unknown): boolean {
   const code = (err as { code?: string }).code;
   return err instanceof undiciErrors.ConnectTimeoutError || code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EHOSTUNREACH' || code === 'UND_ERR_SOCKET';
+}
+
+/** A connection that broke while the request was under way (e.g. `write EPIPE`): the upstream's failure, not ours. */
+function isSocketFailure(err: unknown): boolean {
+  const code = (err as { code?: string }).code;
+  return isConnectFailure(err) || code === 'EPIPE' || code === 'ECONNABORTED' || err instanceof undiciErrors.SocketError;
+}
+
+/** An instance to send to, waiting up to `waitMs` for one to become healthy. */
+async function pickWaiting(pool: InstancePool, options: PickOptions, waitMs: number, signal: AbortSignal): Promise<Instance | null> {
+  const deadline = performance.now() + waitMs;
+  for (;;) {
+    const instance = pool.pick(options);
+    if (instance !== null || performance.now() >= deadline || signal.aborted) return instance;
+    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+  }
 }
 
 function upstreamPath(req: FastifyRequest, route: GatewayRoute): string {
@@ -73,9 +101,10 @@ export async function proxyRequest(req: FastifyRequest, reply: FastifyReply, rou
   }
   const choice = await choiceFor(req, reply, pool, deps.authenticate);
   const retryable = !withBody && IDEMPOTENT.has(req.method);
+  const clientGone = clientGoneSignal(reply);
   const tried = new Set<string>();
   for (let attempt = 1; ; attempt++) {
-    const instance = pool.pick({ ...choice, exclude: tried });
+    const instance = await pickWaiting(pool, { ...choice, exclude: tried }, retryable ? deps.waitForInstanceMs ?? 0 : 0, clientGone);
     if (instance === null) {
       const which = choice.track === undefined ? '' : `${choice.track} `;
       throw new Problem('UPSTREAM_UNAVAILABLE', `No healthy ${which}${route.service} instance is available.`, { headers: { 'retry-after': '5' } });
@@ -83,11 +112,12 @@ export async function proxyRequest(req: FastifyRequest, reply: FastifyReply, rou
     tried.add(instance.id);
     const record = attemptRecorder(route, instance, deps);
     try {
-      return await forward(req, reply, { route, instance, deps, withBody, onAnswer: record });
+      return await forward(req, reply, { route, instance, deps, withBody, signal: clientGone, onAnswer: record });
     } catch (err) {
       const answered = record.done();
       const failure = asProblem(err, route);
-      record(failure.status);
+      record(clientGone.aborted ? CLIENT_CLOSED : failure.status);
+      if (clientGone.aborted) throw failure;
       // A relay that broke after the headers went out cannot be retried.
       if (!isConnectFailure(err) || answered) throw err;
       instance.healthy = false; // passive ejection; the health checker brings it back
@@ -113,6 +143,7 @@ function attemptRecorder(route: GatewayRoute, instance: Instance, deps: ProxyDep
 /** The answer a failed attempt becomes: a refused connection is an unreachable upstream. */
 function asProblem(err: unknown, route: GatewayRoute): Problem {
   if (isConnectFailure(err)) return new Problem('UPSTREAM_UNAVAILABLE', `The ${route.service} instance could not be reached.`, { headers: { 'retry-after': '5' } });
+  if (isSocketFailure(err)) return new Problem('UPSTREAM_UNAVAILABLE', `The ${route.service} instance closed the connection before it answered.`, { headers: { 'retry-after': '5' } });
   return toProblem(err);
 }
 
@@ -121,6 +152,8 @@ interface Attempt {
   instance: Instance;
   deps: ProxyDeps;
   withBody: boolean;
+  /** Aborted when the client hangs up: the upstream request is cancelled with it. */
+  signal: AbortSignal;
   /** Called with the upstream's status once its headers arrive. */
   onAnswer: (status: number) => void;
 }
@@ -135,9 +168,9 @@ async function forward(req: FastifyRequest, reply: FastifyReply, attempt: Attemp
   try {
     const res = await deps.agent.request({
       origin: instance.url, path: upstreamPath(req, route), method: req.method as 'GET',
-      headers: forwardHeaders(req, route),
+      headers: forwardHeaders(req, route, deps.trustsPeer ?? (() => false)),
       body: withBody ? req.raw.pipe(new BodyLimit(route.maxBodyBytes)) : null,
-      headersTimeout: route.timeoutMs, bodyTimeout: route.timeoutMs,
+      headersTimeout: route.timeoutMs, bodyTimeout: route.timeoutMs, signal: attempt.signal,
     });
     attempt.onAnswer(res.statusCode);
     const answered = { ...labels, status_class: statusClass(res.statusCode) };

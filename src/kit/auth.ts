@@ -1,5 +1,5 @@
-// Who is calling: an `X-API-Key` (compared in constant time) or an HS256 `Bearer` JWT with the
-// algorithm pinned and expiry required. Answers with a Principal or throws a 401/403 Problem.
+// Who is calling: an API key in `X-API-Key` or as a bearer token (compared in constant time), or an
+// HS256 `Bearer` JWT with the algorithm pinned and expiry required. Answers with a Principal or throws a 401/403 Problem.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { errors as joseErrors, jwtVerify } from 'jose';
 import type { ApiKey } from './config.js';
@@ -19,6 +19,8 @@ export interface AuthHeaders {
 
 /** `scope` null only identifies the caller (the gateway's rate limits); a scope also authorizes. */
 export type Authenticator = (headers: AuthHeaders, scope: string | null) => Promise<Principal>;
+
+const JWT_SHAPE = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
@@ -62,13 +64,18 @@ export function createAuthenticator(options: { apiKeys: ApiKey[]; jwtSecret: str
     }
   }
 
+  // An API key may come as a bearer token too, as OpenAI-style clients and Prometheus send theirs.
+  async function byBearer(token: string): Promise<Principal> {
+    return JWT_SHAPE.test(token) ? byJwt(token) : byKey(token);
+  }
+
   return async (headers, scope) => {
     const apiKey = headers['x-api-key'];
     const authorization = headers.authorization;
     let principal: Principal;
     if (typeof apiKey === 'string' && apiKey !== '') principal = byKey(apiKey);
     else if (Array.isArray(apiKey)) throw new Problem('AUTH_INVALID', 'Send exactly one X-API-Key header.');
-    else if (authorization !== undefined && /^bearer\s+/i.test(authorization)) principal = await byJwt(authorization.replace(/^bearer\s+/i, '').trim());
+    else if (authorization !== undefined && /^bearer\s+/i.test(authorization)) principal = await byBearer(authorization.replace(/^bearer\s+/i, '').trim());
     else throw new Problem('AUTH_REQUIRED', 'Send an X-API-Key header or an Authorization: Bearer token.', { headers: { 'www-authenticate': 'Bearer, ApiKey' } });
     if (scope !== null && !hasScope(principal.scopes, scope)) throw new Problem('SCOPE_MISSING', `These credentials lack the "${scope}" scope.`);
     return principal;

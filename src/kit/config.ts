@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { resolve } from 'node:path';
+import { parseProxyList } from './trusted-proxies.js';
 
 export type Mode = 'development' | 'test' | 'production';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -26,6 +27,10 @@ export interface Config {
   mediaMaxPixels: number;
   mediaMaxDurationS: number;
   rateLimit: boolean;
+  /** Peers whose X-Forwarded-For is believed; null = the role's default (services: loopback; gateway: none). */
+  trustedProxies: string[] | null;
+  /** How long the gateway holds an idempotent request while a service has no healthy instance. */
+  gatewayWaitMs: number;
   version: string;
   track: string;
   upstreams: Record<string, string[]>;
@@ -286,6 +291,8 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'mediaMaxPixels', env: 'PITCHEY_MEDIA_MAX_PIXELS', doc: 'video and media: most pixels per frame a probed file may declare (default 8192×4320)', fallback: () => 35_389_440, parse: integer(4_096, 1_073_741_824) },
   { key: 'mediaMaxDurationS', env: 'PITCHEY_MEDIA_MAX_DURATION_S', doc: 'video and media: longest duration a probed file may declare, in seconds', fallback: () => 21_600, parse: integer(1, 7 * 86_400) },
   { key: 'rateLimit', env: 'PITCHEY_RATE_LIMIT', doc: 'per-client rate limits from the contract, the gateway\'s per prefix and the AI routes\' per minute (`true`/`false`)', fallback: () => true, parse: bool },
+  { key: 'trustedProxies', env: 'PITCHEY_TRUSTED_PROXIES', doc: 'peers whose `X-Forwarded-For` is believed (client address for rate limits and logs): comma list of addresses or CIDR ranges, or `none`; default loopback for the services (the gateway in front of them) and none for the gateway, which is the edge', fallback: () => null, parse: (raw) => { const v = text(raw); if (v === 'none') return []; try { return parseProxyList(v); } catch (err) { throw new SettingError((err as Error).message); } } },
+  { key: 'gatewayWaitMs', env: 'PITCHEY_GATEWAY_WAIT_MS', doc: 'gateway: how long an idempotent request without a body (GET, HEAD, …) waits for a healthy instance when a service has none (one restarting after a crash) before it is answered 502', fallback: () => 5_000, parse: integer(0, 60_000) },
   { key: 'version', env: 'PITCHEY_VERSION', doc: 'release version this instance reports in metrics and `/health`', fallback: () => 'dev', parse: text },
   { key: 'upstreams', env: 'PITCHEY_UPSTREAMS', doc: 'gateway upstreams when run standalone: `video=http://host:8081|http://host2:8081,ai=…`; default each service on 127.0.0.1 at its home port', fallback: () => ({}), parse: parseUpstreams },
   { key: 'faults', env: 'PITCHEY_FAULTS', doc: 'fault injection for tests and game days: `errors=0.2,latencyMs=100,crashAfter=500,after=10` (`after`: the first N requests are served normally); refused in production', fallback: () => null, parse: parseFaults },

@@ -6,7 +6,7 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyBaseLogger, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyBaseLogger, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { createAuthenticator, type Principal } from './auth.js';
 import type { Config } from './config.js';
@@ -17,6 +17,8 @@ import { registerFaults } from './faults.js';
 import { createLoggerOptions } from './logging.js';
 import type { Metrics } from './metrics.js';
 import { Problem } from './problems.js';
+import { registerLingeringClose } from './unread-body.js';
+import { LOOPBACK_PROXIES, createProxyTrust } from './trusted-proxies.js';
 import { registerTempCleanup } from './uploads.js';
 
 declare module 'fastify' {
@@ -40,6 +42,8 @@ export interface HttpAppOptions {
   /** Largest non-multipart body. Default 1 MiB. */
   bodyLimit?: number;
   readiness?: ReadinessCheck[];
+  /** Peers whose X-Forwarded-For is believed when `PITCHEY_TRUSTED_PROXIES` is unset. Default loopback. */
+  defaultTrustedProxies?: readonly string[];
   /** Where logs go (default stdout); tests pass a stream to read what was logged. */
   logStream?: NodeJS.WritableStream;
 }
@@ -47,6 +51,8 @@ export interface HttpAppOptions {
 export interface HttpAppHandle {
   app: HttpApp;
   health: HealthState;
+  /** Whether a direct peer is a trusted proxy (its X-Forwarded-For believed). */
+  trustsPeer: (address: string) => boolean;
 }
 
 const SECURITY_HEADERS = {
@@ -83,6 +89,24 @@ function registerMethodNotAllowed(app: HttpApp): void {
   });
 }
 
+/** The scope `/metrics` needs: scrapers get a key with it, not the data scopes. */
+export const METRICS_SCOPE = 'metrics';
+const METRICS_CACHE_MS = 1_000;
+
+/** `produce`'s result, shared by every call within `ms` of the call that made it. */
+function cachedFor<T>(ms: number, produce: () => Promise<T>): () => Promise<T> {
+  let cached: { at: number; value: Promise<T> } | null = null;
+  return () => {
+    const now = performance.now();
+    if (cached === null || now - cached.at >= ms) {
+      const value = produce();
+      cached = { at: now, value };
+      value.catch(() => { cached = null; });
+    }
+    return cached.value;
+  };
+}
+
 function registerMetrics(app: HttpApp, options: HttpAppOptions): void {
   const { metrics, config } = options;
   const labelsOf = (req: FastifyRequest, status: number) => ({ service: options.service, route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(status), version: config.version, track: config.track });
@@ -94,9 +118,12 @@ function registerMetrics(app: HttpApp, options: HttpAppOptions): void {
   // A request whose client hung up before its answer never finishes a response, so onResponse
   // never runs: counted as nginx's 499 when the connection closes first (body read or not).
   app.addHook('onRequest', async (req, reply) => { onClientGone(reply, () => metrics.httpRequests.inc(labelsOf(req, 499))); });
-  app.get('/metrics', { config: { auth: 'public', rateLimit: false }, schema: { hide: true } }, async (_req, reply) => {
+  // Scrapers hold the `metrics` scope (an API key, also as a bearer token); a storm of scrapes
+  // renders the text once per second, not once per request.
+  const render = cachedFor(METRICS_CACHE_MS, () => metrics.registry.metrics());
+  app.get('/metrics', { config: { auth: METRICS_SCOPE, rateLimit: false }, schema: { hide: true } }, async (_req, reply) => {
     reply.type(metrics.registry.contentType);
-    return metrics.registry.metrics();
+    return render();
   });
 }
 
@@ -125,20 +152,28 @@ async function registerRateLimit(app: HttpApp): Promise<void> {
 /** Builds the configured Fastify app; callers add their routes, then `listen`. */
 export async function createHttpApp(options: HttpAppOptions): Promise<HttpAppHandle> {
   const { config } = options;
+  // Every answer names the release that produced it, so clients and tests can tell canary from stable.
+  const versionHeaders = { ...SECURITY_HEADERS, 'x-pitchey-version': config.version };
+  const standardHeaders = (req: FastifyRequest, reply: FastifyReply): void => {
+    if (!reply.hasHeader('x-pitchey-version')) reply.headers(versionHeaders); else reply.headers(SECURITY_HEADERS);
+    reply.header('x-request-id', req.id);
+  };
+  const trustsPeer = createProxyTrust(config.trustedProxies ?? options.defaultTrustedProxies ?? LOOPBACK_PROXIES);
   const app = Fastify({
     logger: { ...createLoggerOptions(config.logLevel, { service: options.service, version: config.version, track: config.track }), ...(options.logStream ? { stream: options.logStream } : {}) },
     genReqId: (req) => { const id = req.headers['x-request-id']; return typeof id === 'string' && REQUEST_ID.test(id) ? id : randomUUID(); },
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    trustProxy: '127.0.0.1,::1',
+    trustProxy: (address: string) => trustsPeer(address),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // A bad percent-encoding or an over-long path parameter is answered by the router itself: a problem like any other.
+    // Its reply skips the hooks, so it gets the standard headers here.
+    frameworkErrors: (err, req, reply) => { standardHeaders(req, reply); return sendProblem(req, reply, err); },
   }).withTypeProvider<TypeBoxTypeProvider>() as HttpApp;
   const health: HealthState = { service: options.service, version: config.version, track: config.track, startedAt: Date.now(), draining: false, checks: [...(options.readiness ?? [])] };
   app.setErrorHandler((err, req, reply) => sendProblem(req, reply, err));
   registerMethodNotAllowed(app);
-  // Every answer names the release that produced it, so clients and tests can tell canary from stable.
-  const versionHeaders = { ...SECURITY_HEADERS, 'x-pitchey-version': config.version };
-  app.addHook('onSend', async (req, reply) => { if (!reply.hasHeader('x-pitchey-version')) reply.headers(versionHeaders); else reply.headers(SECURITY_HEADERS); reply.header('x-request-id', req.id); });
+  app.addHook('onSend', async (req, reply) => { standardHeaders(req, reply); });
   // Multipart bodies are left unread here; the route streams them to disk with its own cap.
   app.addContentTypeParser('multipart/form-data', (_req, _payload, done) => done(null));
   // Swagger UI's own routes (assets, spec) are documentation: public and never rate-limited.
@@ -148,8 +183,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpAppHan
   if (config.rateLimit) await registerRateLimit(app);
   registerMetrics(app, options);
   registerTempCleanup(app);
+  registerLingeringClose(app);
   await registerDocs(app, options);
   registerHealthRoutes(app, health);
-  return { app, health };
+  return { app, health, trustsPeer };
 }
 

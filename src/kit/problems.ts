@@ -24,6 +24,7 @@ export const PROBLEMS = {
   DEPLOY_CONFLICT: { status: 409, title: 'The deployment conflicts with the current state' },
   UPLOAD_TOO_LARGE: { status: 413, title: 'The upload exceeds the size allowed for this route' },
   BODY_TOO_LARGE: { status: 413, title: 'The request body exceeds the size allowed for this route' },
+  URI_TOO_LONG: { status: 414, title: 'A part of the request path is longer than allowed' },
   RANGE_NOT_SATISFIABLE: { status: 416, title: 'The requested range is outside the file' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'The content type is not accepted here' },
   UPLOAD_TYPE_REJECTED: { status: 415, title: 'The uploaded file is not of an accepted type' },

@@ -128,7 +128,13 @@ function parseStream(req: FastifyRequest, dir: string, limits: UploadLimits): Pr
   let memoryLeft = limits.keepInMemoryBytes ?? 0;
   return new Promise((resolve, reject) => {
     let failed = false;
-    const bb = Busboy({ headers: req.headers as { 'content-type': string }, highWaterMark: UPLOAD_HWM, fileHwm: UPLOAD_HWM, limits: { fileSize: limits.maxBytes, files: maxFiles, fields: 100, fieldSize: 1024 * 1024, parts: maxFiles + 100 } });
+    let bb: ReturnType<typeof Busboy>;
+    try {
+      bb = Busboy({ headers: req.headers as { 'content-type': string }, highWaterMark: UPLOAD_HWM, fileHwm: UPLOAD_HWM, limits: { fileSize: limits.maxBytes, files: maxFiles, fields: 100, fieldSize: 1024 * 1024, parts: maxFiles + 100 } });
+    } catch (err) {
+      reject(new Problem('BAD_REQUEST', `The multipart content type cannot be read: ${(err as Error).message}.`));
+      return;
+    }
     const fail = (problem: Problem): void => {
       if (failed) return;
       failed = true;
@@ -183,8 +189,12 @@ function parseStream(req: FastifyRequest, dir: string, limits: UploadLimits): Pr
 
 /** Receives a multipart form: files on disk (types checked by content), fields as strings. */
 export async function receiveMultipart(req: FastifyRequest, tmpRoot: string, limits: UploadLimits): Promise<ReceivedForm> {
-  if (!/^multipart\/form-data/i.test(req.headers['content-type'] ?? '')) {
+  const type = req.headers['content-type'] ?? '';
+  if (!/^multipart\/form-data/i.test(type)) {
     throw new Problem('UNSUPPORTED_MEDIA_TYPE', 'Send the file as multipart/form-data.');
+  }
+  if (!/;\s*boundary=("[^"]+"|[^;\s]+)/i.test(type)) {
+    throw new Problem('BAD_REQUEST', 'The multipart/form-data content type has no boundary parameter (e.g. `multipart/form-data; boundary=----x`); let the HTTP client set this header.');
   }
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > limits.maxBytes * (limits.maxFiles ?? 1) + FORM_OVERHEAD) throw tooLarge(limits);

@@ -127,4 +127,33 @@ describe('gateway rate limits from the contract', () => {
     expect((await fetch(`${base}/api/ai/who`)).status).toBe(429);
     expect((await fetch(`${base}/api/ai/who`, { headers: { authorization: `Bearer ${await token('someone')}` } })).status).toBe(200);
   });
+
+  /** A gateway of its own (a fresh allowance) in front of the upstream's code route. */
+  const codeGateway = async (env: Record<string, string>, use: (url: string) => Promise<void>): Promise<void> => {
+    const g = await createGateway({ config: testConfig(tmp.dir, env), metrics: createMetrics({ defaultMetrics: false }), healthIntervalMs: 60_000, now: () => NOW });
+    try {
+      g.pools.get('code')?.setInstances([{ id: 'code-a', url: upstream.url, track: 'stable', version: 'v1' }], { healthy: true });
+      await use(`http://127.0.0.1:${await g.listen(0, '127.0.0.1')}/api/code/headers`);
+    } finally {
+      await g.close();
+    }
+  };
+  const forgedRun = (url: string): Promise<Array<{ status: number; seen: string | null }>> => Promise.all(Array.from({ length: 25 }, (_, i) => fetch(url, { headers: { 'x-forwarded-for': `203.0.113.${i + 1}` } })
+    .then(async (r) => ({ status: r.status, seen: r.status === 200 ? ((await r.json()) as Record<string, string>)['x-forwarded-for'] ?? null : null }))));
+
+  it('believes no client\'s X-Forwarded-For: a forged address per request buys no fresh allowance, nor reaches the service', async () => {
+    await codeGateway({}, async (url) => {
+      const forged = await forgedRun(url);
+      expect(forged.filter((r) => r.status === 200)).toHaveLength(21); // the first request and a burst of 20
+      expect(new Set(forged.filter((r) => r.seen !== null).map((r) => r.seen))).toEqual(new Set(['127.0.0.1']));
+    });
+  });
+
+  it('believes X-Forwarded-For from a configured proxy in front of it', async () => {
+    await codeGateway({ PITCHEY_TRUSTED_PROXIES: '127.0.0.0/8' }, async (url) => {
+      expect(new Set((await forgedRun(url)).map((r) => r.status))).toEqual(new Set([200]));
+      const seen = (await (await fetch(url, { headers: { 'x-forwarded-for': '198.51.100.7' } })).json()) as Record<string, string>;
+      expect(seen['x-forwarded-for']).toBe('198.51.100.7, 127.0.0.1');
+    });
+  });
 });

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientGoneSignal, createHttpApp, createMetrics, type HttpAppHandle } from '../../src/kit/index.js';
-import { makeTempDir, testConfig } from '../helpers.js';
+import { TEST_KEY, makeTempDir, testConfig } from '../helpers.js';
 
 let app: FastifyInstance;
 let base: string;
@@ -75,7 +75,7 @@ describe('a request whose client hung up', () => {
     await expect.poll(() => lines.filter((l) => l.status === 499).length, { timeout: 3_000 }).toBe(2);
     expect(lines.filter((l) => l.status === 499).map((l) => [l.level, l.msg])).toEqual([[30, 'client closed the request before its answer'], [30, 'client closed the request before its answer']]);
     expect(lines.filter((l) => l.level >= 50)).toEqual([]);
-    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const metrics = await (await fetch(`${url}/metrics`, { headers: { 'x-api-key': TEST_KEY } })).text();
     for (const method of ['GET', 'POST']) expect(metrics).toMatch(new RegExp(`pitchey_http_requests_total\\{service="video",route="/gives-up",method="${method}",status="499",[^}]*\\} 1`));
   });
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROBLEMS, PROBLEM_CONTENT_TYPE, type RunningService } from '../../src/kit/index.js';
-import { TEST_KEY, makeTempDir, testConfig } from '../helpers.js';
+import { TEST_KEY, VIDEO_ONLY_KEY, makeTempDir, testConfig } from '../helpers.js';
 import { startTestService } from './test-service.js';
 
 const tmp = makeTempDir();
@@ -61,14 +61,16 @@ describe('problems from the kit', () => {
 });
 
 describe('operability endpoints', () => {
-  it('serves /health, /ready, /metrics, /openapi.json and /docs without a key, with security headers and a request id', async () => {
+  it('serves /health, /ready, /openapi.json and /docs without a key, with security headers and a request id; /metrics to the metrics scope', async () => {
     const h = await svc.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'abc-123' } });
     expect(h.json()).toMatchObject({ status: 'ok', service: 'video' });
     expect(h.headers).toMatchObject({ 'x-frame-options': 'DENY', 'x-content-type-options': 'nosniff', 'referrer-policy': 'strict-origin-when-cross-origin', 'x-request-id': 'abc-123' });
     const ready = await svc.app.inject({ method: 'GET', url: '/ready' });
     expect(ready.statusCode).toBe(200);
     expect(ready.json().checks.map((c: { name: string }) => c.name)).toContain('job-store');
-    const metrics = await svc.app.inject({ method: 'GET', url: '/metrics' });
+    expect((await svc.app.inject({ method: 'GET', url: '/metrics' })).statusCode).toBe(401);
+    expect((await svc.app.inject({ method: 'GET', url: '/metrics', headers: { 'x-api-key': VIDEO_ONLY_KEY } })).statusCode).toBe(403);
+    const metrics = await svc.app.inject({ method: 'GET', url: '/metrics', headers: { authorization: `Bearer ${TEST_KEY}` } });
     expect(metrics.body).toContain('pitchey_http_requests_total{service="video",route="/health",method="GET",status="200",version="dev",track="stable"}');
     const spec = (await svc.app.inject({ method: 'GET', url: '/openapi.json' })).json();
     expect(spec.openapi).toBe('3.1.0');

@@ -1,5 +1,6 @@
-// A small service on the real kit for tests: an upload route, a JSON route with a schema, and a
+// A small service on the real kit for tests: upload routes (64 KiB and 8 MiB), a JSON route with a schema, and a
 // job type that writes a file, so the kit is exercised exactly as the five services use it.
+import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Problem, Type, createService, receiveMultipart, requireFile, type Config, type RunningService, type ServiceManifest } from '../../src/kit/index.js';
@@ -24,6 +25,11 @@ export const testManifest: ServiceManifest = {
       const file = requireFile(form);
       const kept = file.bytes === undefined ? 'no' : file.bytes.equals(await readFile(file.path)) ? 'same' : 'different';
       return { filename: file.filename, size: file.size, mime: file.mime, fields: form.fields, kept };
+    });
+    app.post('/upload-large', async (req) => {
+      const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: 8 * 1024 * 1024, accept: ['application/octet-stream', 'text/plain'] });
+      const file = requireFile(form);
+      return { size: file.size, sha256: createHash('sha256').update(await readFile(file.path)).digest('hex') };
     });
     app.post('/echo', {
       schema: { body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 100 }), delayMs: Type.Integer({ minimum: 0, maximum: 5000, default: 0 }) }) },

@@ -2,14 +2,14 @@
 // alert fires past its threshold (promtool's own rule tests), and every pitchey_*
 // metric the rules read is one a real gateway exports, in a form promtool's linter accepts.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/gateway/index.js';
 import { createMetrics } from '../../src/kit/index.js';
 import { startUpstream, type Upstream } from '../gateway/upstream.js';
-import { makeTempDir, testConfig } from '../helpers.js';
+import { TEST_KEY, makeTempDir, testConfig } from '../helpers.js';
 
 const OPS = fileURLToPath(new URL('../../ops/prometheus', import.meta.url));
 
@@ -30,12 +30,16 @@ describe('ops/prometheus', () => {
     gateway.pools.get('video')?.setInstances([{ id: 'video-a', url: upstream.url, track: 'stable', version: 'v1' }], { healthy: true });
     const base = `http://127.0.0.1:${await gateway.listen(0, '127.0.0.1')}`;
     expect((await fetch(`${base}/api/video/who`)).status).toBe(200);
-    exposition = await (await fetch(`${base}/metrics`)).text();
+    exposition = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TEST_KEY}` } })).text();
   });
   afterAll(async () => { await gateway.close(); await upstream.close(); tmp.remove(); });
 
   it('has a valid config whose rule files load', () => {
-    const r = promtool(['check', 'config', 'prometheus.yml']);
+    // The scrape credential is the operator's secret: the config is checked beside a stand-in.
+    const dir = join(tmp.dir, 'prometheus');
+    cpSync(OPS, dir, { recursive: true });
+    writeFileSync(join(dir, 'pitchey-metrics-key'), 'stand-in-metrics-key-0123456789\n', { mode: 0o600 });
+    const r = promtool(['check', 'config', join(dir, 'prometheus.yml')]);
     expect(r.out).toContain('SUCCESS');
     expect(r.status, r.out).toBe(0);
   });

@@ -208,7 +208,7 @@ describe('models and logs', () => {
   });
 
   it('counts provider calls and tokens in /metrics', async () => {
-    const text = (await ai.svc.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const text = (await ai.svc.app.inject({ method: 'GET', url: '/metrics', headers: { 'x-api-key': TEST_KEY } })).body;
     expect(text).toMatch(/pitchey_ai_provider_calls_total\{provider="openai",outcome="ok"\} [1-9]/);
     expect(text).toMatch(/pitchey_ai_provider_calls_total\{provider="openai",outcome="error"\} [1-9]/);
     expect(text).toMatch(/pitchey_ai_tokens_total\{provider="anthropic",direction="out"\} [1-9]/);
