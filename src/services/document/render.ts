@@ -36,8 +36,9 @@ function textsOf(spec: DocSpec): string[] {
 
 /** Refuses text the fonts cannot render, naming the characters, instead of printing "?". */
 export function checkCoverage(spec: DocSpec): void {
+  const texts = textsOf(spec).map((s) => s.normalize('NFC')); // as laid out (the pool checks before renderPdf composes)
   const missing = new Set<string>();
-  for (const s of textsOf(spec)) {
+  for (const s of texts) {
     for (const ch of s) {
       const cp = ch.codePointAt(0) ?? 0;
       if (cp < 0x20 && ch !== '\n' && ch !== '\t') continue;
@@ -130,8 +131,20 @@ function stampPages(doc: PDFKit.PDFDocument, spec: DocSpec): void {
   }
 }
 
+/**
+ * Every text in NFC: decomposed input (a base letter and combining marks, as some keyboards and
+ * macOS file names give it) would otherwise be shaped from its parts and read back with the marks apart.
+ */
+function composed<T>(value: T): T {
+  if (typeof value === 'string') return value.normalize('NFC') as T;
+  if (Array.isArray(value)) return value.map(composed) as T;
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, composed(v)])) as T;
+}
+
 /** Renders a document to PDF bytes. */
-export function renderPdf(spec: DocSpec): Promise<Buffer> {
+export function renderPdf(input: DocSpec): Promise<Buffer> {
+  const spec = composed(input);
   checkCoverage(spec);
   const doc = new PDFDocument({
     size: 'A4', margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN }, bufferPages: true, compress: true,
