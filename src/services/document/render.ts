@@ -34,9 +34,23 @@ function textsOf(spec: DocSpec): string[] {
   return out;
 }
 
-/** Refuses text the fonts cannot render, naming the characters, instead of printing "?". */
+/**
+ * Scripts written right to left. pdfkit lays every line out left to right and has no bidi
+ * algorithm, so such text would print in the wrong order (and read back so): refused, not garbled.
+ */
+const RTL_SCRIPTS = ['Arabic', 'Hebrew', 'Syriac', 'Thaana', 'Nko', 'Samaritan', 'Mandaic', 'Adlam'].map((name) => ({ name, pattern: new RegExp(`\\p{Script=${name}}`, 'u') }));
+
+function checkDirection(texts: string[]): void {
+  const found = RTL_SCRIPTS.filter((script) => texts.some((s) => script.pattern.test(s)));
+  if (found.length === 0) return;
+  const names = found.map((script) => (script.name === 'Nko' ? 'N\'Ko' : script.name));
+  throw new Problem('UNPROCESSABLE', `${names.join(' and ')} text cannot be typeset: documents are laid out left to right only, and right-to-left text would come out in the wrong order.`, { extensions: { unsupported_scripts: names } });
+}
+
+/** Refuses text that cannot be set right, naming the script or the characters, instead of garbling it or printing "?". */
 export function checkCoverage(spec: DocSpec): void {
   const texts = textsOf(spec).map((s) => s.normalize('NFC')); // as laid out (the pool checks before renderPdf composes)
+  checkDirection(texts);
   const missing = new Set<string>();
   for (const s of texts) {
     for (const ch of s) {
