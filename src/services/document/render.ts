@@ -34,10 +34,25 @@ function textsOf(spec: DocSpec): string[] {
   return out;
 }
 
-/** Refuses text the fonts cannot render, naming the characters, instead of printing "?". */
+/**
+ * Scripts written right to left. pdfkit lays every line out left to right and has no bidi
+ * algorithm, so such text would print in the wrong order (and read back so): refused, not garbled.
+ */
+const RTL_SCRIPTS = ['Arabic', 'Hebrew', 'Syriac', 'Thaana', 'Nko', 'Samaritan', 'Mandaic', 'Adlam'].map((name) => ({ name, pattern: new RegExp(`\\p{Script=${name}}`, 'u') }));
+
+function checkDirection(texts: string[]): void {
+  const found = RTL_SCRIPTS.filter((script) => texts.some((s) => script.pattern.test(s)));
+  if (found.length === 0) return;
+  const names = found.map((script) => (script.name === 'Nko' ? 'N\'Ko' : script.name));
+  throw new Problem('UNPROCESSABLE', `${names.join(' and ')} text cannot be typeset: documents are laid out left to right only, and right-to-left text would come out in the wrong order.`, { extensions: { unsupported_scripts: names } });
+}
+
+/** Refuses text that cannot be set right, naming the script or the characters, instead of garbling it or printing "?". */
 export function checkCoverage(spec: DocSpec): void {
+  const texts = textsOf(spec).map((s) => s.normalize('NFC')); // as laid out (the pool checks before renderPdf composes)
+  checkDirection(texts);
   const missing = new Set<string>();
-  for (const s of textsOf(spec)) {
+  for (const s of texts) {
     for (const ch of s) {
       const cp = ch.codePointAt(0) ?? 0;
       if (cp < 0x20 && ch !== '\n' && ch !== '\t') continue;
@@ -130,8 +145,20 @@ function stampPages(doc: PDFKit.PDFDocument, spec: DocSpec): void {
   }
 }
 
+/**
+ * Every text in NFC: decomposed input (a base letter and combining marks, as some keyboards and
+ * macOS file names give it) would otherwise be shaped from its parts and read back with the marks apart.
+ */
+function composed<T>(value: T): T {
+  if (typeof value === 'string') return value.normalize('NFC') as T;
+  if (Array.isArray(value)) return value.map(composed) as T;
+  if (value === null || typeof value !== 'object' || value instanceof Date) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, composed(v)])) as T;
+}
+
 /** Renders a document to PDF bytes. */
-export function renderPdf(spec: DocSpec): Promise<Buffer> {
+export function renderPdf(input: DocSpec): Promise<Buffer> {
+  const spec = composed(input);
   checkCoverage(spec);
   const doc = new PDFDocument({
     size: 'A4', margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN }, bufferPages: true, compress: true,

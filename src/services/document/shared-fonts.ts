@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
 import * as fontkit from 'fontkit';
-import type { Font } from 'fontkit';
+import type { Font, Glyph } from 'fontkit';
 
 export const FONT_DIR = process.env.PITCHEY_FONT_DIR ?? '/usr/share/fonts/truetype/dejavu';
 export const FONT_FILES = { regular: 'DejaVuSans.ttf', bold: 'DejaVuSans-Bold.ttf' } as const;
@@ -20,7 +20,7 @@ let fontCache: Record<FontName, Font> | null = null;
 const fontPrograms = new WeakMap<Uint8Array, Buffer | null>();
 const SUBSET_CACHE_MAX = 256;
 function sharedFont(path: string): Font {
-  const font = fontkit.create(readFileSync(path));
+  const font = labelGlyphsAsAsked(fontkit.create(readFileSync(path)));
   const encoded = new Map<string, Uint8Array>();
   const createSubset = font.createSubset.bind(font);
   font.createSubset = () => {
@@ -41,6 +41,29 @@ function sharedFont(path: string): Font {
   };
   return font;
 }
+/**
+ * fontkit keeps one Glyph per id for the life of a Font, labelled with the characters of whoever
+ * asked for it first, and pdfkit's ToUnicode map copies that label. A font made per document never
+ * notices; a shared one does: the subsetter and outline decoder ask for the components of composite
+ * glyphs with no characters (Cyrillic "А" and "Ё" are drawn from Latin "A" and "E"), and every later
+ * document's "A" then read back as nothing. So a glyph asked for with characters comes out labelled
+ * with exactly those; it shares the cached glyph's outline and metrics.
+ */
+function labelGlyphsAsAsked(font: Font): Font {
+  const getGlyph = font.getGlyph.bind(font);
+  font.getGlyph = (id, codePoints = []) => {
+    const glyph = getGlyph(id, codePoints);
+    if (codePoints.length === 0 || sameCodePoints(glyph.codePoints, codePoints)) return glyph;
+    return Object.create(glyph, {
+      codePoints: { value: codePoints },
+      isMark: { value: codePoints.every((cp) => /\p{M}/u.test(String.fromCodePoint(cp))) },
+      isLigature: { value: codePoints.length > 1 },
+    }) as Glyph;
+  };
+  return font;
+}
+const sameCodePoints = (a: number[], b: number[]): boolean => a.length === b.length && a.every((cp, i) => cp === b[i]);
+
 function fonts(): Record<FontName, Font> {
   fontCache ??= { regular: sharedFont(`${FONT_DIR}/${FONT_FILES.regular}`), bold: sharedFont(`${FONT_DIR}/${FONT_FILES.bold}`) };
   return fontCache;

@@ -107,6 +107,14 @@ describe('generate-pdf', () => {
     expect(String(r.json.detail)).toContain('U+5C71');
   });
 
+  it('refuses Arabic and Hebrew names with a 422 naming the script, rather than setting them in the wrong order', async () => {
+    for (const [script, name] of [['Arabic', 'محمد عبد الله'], ['Hebrew', 'דוד בן גוריון']] as const) {
+      const r = await postJson({ template: 'nda', data: { ...NDA, receiving_party: name } });
+      expect([r.status, r.json.code, r.json.unsupported_scripts]).toEqual([422, 'UNPROCESSABLE', [script]]);
+      expect(String(r.json.detail)).toContain(`${script} text cannot be typeset`);
+    }
+  });
+
   it('takes the original form fields (template, data as a JSON string) and names unknown templates', async () => {
     const ok = await doc.post('/generate-pdf', [{ name: 'template', data: 'nda' }, { name: 'data', data: JSON.stringify(NDA) }, { name: 'deterministic', data: 'true' }]);
     expect([ok.status, ok.type]).toEqual([200, 'application/pdf']);
