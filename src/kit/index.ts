@@ -6,7 +6,7 @@ export { createService, SERVICE_NAMES, type ServiceName, type ServiceManifest, t
 export { toProblem, sendProblem } from './errors.js';
 export { createHttpApp, type HttpApp, type HttpAppHandle, type HttpAppOptions } from './http-app.js';
 export type { ReadinessCheck, ReadinessResult } from './health.js';
-export { presentJob, submitJob, type JobOutput, type JobInput, type SubmitSpec } from './job-http.js';
+export { presentJob, submitJob, prefixOf, type JobOutput, type JobInput, type SubmitSpec } from './job-http.js';
 export { onShutdownSignal } from './lifecycle.js';
 export { createMetrics, METRIC, LABEL, statusClass, type Metrics } from './metrics.js';
 export { PROBLEMS, Problem, PROBLEM_CONTENT_TYPE, type ProblemCode, type ProblemBody } from './problems.js';
