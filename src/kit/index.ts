@@ -17,6 +17,7 @@ export { TOOLS, detectTool, detectTools, type ToolStatus } from './tools.js';
 export { receiveMultipart, requireFile, createRequestTempDir, formatBytes, type UploadLimits, type UploadedFile, type ReceivedForm } from './uploads.js';
 export { JobError, type JobHandler, type JobContext, type JobRecord } from '../jobs/index.js';
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
+export { StringEnum } from './string-enum.js';
 export { Value } from '@sinclair/typebox/value';
 export { cgroupMode, diskSpace, requireDiskSpace, type CgroupMode } from './system.js';
 export { withDevKey, devKeyPath } from './dev-key.js';
