@@ -3,6 +3,6 @@
 // choice), and the OpenAPI docs list them in one place.
 import { Type, type TUnsafe } from '@sinclair/typebox';
 
-export function StringEnum<T extends string>(values: readonly T[], options: { description?: string; default?: T } = {}): TUnsafe<T> {
+export function StringEnum<T extends string>(values: readonly T[], options: { description?: string; default?: NoInfer<T> } = {}): TUnsafe<T> {
   return Type.Unsafe<T>({ type: 'string', enum: [...values], ...options });
 }

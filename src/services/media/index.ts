@@ -2,7 +2,7 @@
 // pass, the stream files they produce, and live RTMP or SRT ingest into a sliding HLS window.
 import { randomUUID } from 'node:crypto';
 import { mediaLimitsFromConfig, readFfmpegCapabilities } from '../../ffmpeg/index.js';
-import { Problem, Type, prefixOf, receiveMultipart, requireFile, type HttpApp, type JobHandler, type ServiceContext, type ServiceManifest } from '../../kit/index.js';
+import { Problem, StringEnum, Type, prefixOf, receiveMultipart, requireFile, type HttpApp, type JobHandler, type ServiceContext, type ServiceManifest } from '../../kit/index.js';
 import { parseQualities } from './ladder.js';
 import { createLadderHandler } from './ladder-job.js';
 import { LIVE_PROTOCOLS, SRT_KEY, type LiveProtocol } from './live-protocols.js';
@@ -54,7 +54,7 @@ function registerLadderRoute(app: HttpApp, ctx: ServiceContext, path: string, ty
 }
 
 const LiveBody = Type.Object({
-  protocol: Type.Optional(Type.Union(LIVE_PROTOCOLS.map((p) => Type.Literal(p)), { default: 'rtmp', description: 'rtmp (TCP) or srt (UDP, MPEG-TS; the key is the passphrase)' })),
+  protocol: Type.Optional(StringEnum(LIVE_PROTOCOLS, { default: 'rtmp', description: 'rtmp (TCP) or srt (UDP, MPEG-TS; the key is the passphrase)' })),
   stream_key: Type.Optional(Type.String({ pattern: STREAM_KEY.source, description: 'the publisher\'s key (for SRT its passphrase, 10–64 characters); generated when absent' })),
   qualities: Type.Optional(Type.String({ maxLength: 100, description: 'default mobile,low' })),
   stream_name: Type.Optional(Type.String({ maxLength: 100 })),

@@ -70,6 +70,8 @@ describe('POST /live-stream', () => {
   it('refuses a malformed stream key and an unknown quality', async () => {
     expect((await get('/live-stream', { method: 'POST', headers, body: JSON.stringify({ stream_key: '../../x' }) })).status).toBe(400);
     expect((await get('/live-stream', { method: 'POST', headers, body: JSON.stringify({ qualities: 'huge' }) })).status).toBe(400);
+    const protocol = await get('/live-stream', { method: 'POST', headers, body: JSON.stringify({ protocol: 'webrtc' }) });
+    expect(await protocol.json()).toMatchObject({ status: 400, detail: 'body/protocol must be one of rtmp, srt' });
     expect((await get('/live-stream', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
   });
 
