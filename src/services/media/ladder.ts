@@ -2,13 +2,11 @@
 // size and frame rate (never an upscaled rung), each keeping the source's aspect in even dimensions.
 import { Problem } from '../../kit/index.js';
 import { QUALITY_PRESETS, type QualityPreset } from './presets.js';
-import type { LadderRung } from '../../ffmpeg/index.js';
+import { sizeAtShortSide, type LadderRung } from '../../ffmpeg/index.js';
 
 export interface LadderSource { width: number; height: number; fps: number }
 
 export const DEFAULT_QUALITIES = ['mobile', 'low', 'medium', 'high'];
-
-const even = (n: number): number => Math.max(2, Math.round(n / 2) * 2);
 
 /** `mobile,low` → presets in ladder order; an unknown name is a 400 naming the choices. */
 export function parseQualities(raw: string | undefined, fallback = DEFAULT_QUALITIES): QualityPreset[] {
@@ -20,16 +18,11 @@ export function parseQualities(raw: string | undefined, fallback = DEFAULT_QUALI
   return QUALITY_PRESETS.filter((p) => names.includes(p.name));
 }
 
-/** The rung a preset gives for this source: the preset's short side, oriented and shaped as the source. */
+/** The rung a preset gives for this source: the preset's height as the short side (what "720p" means), shaped as the source. */
 function rungFor(p: QualityPreset, src: LadderSource): LadderRung {
-  const portrait = src.height > src.width;
-  const short = Math.min(p.height, Math.min(src.width, src.height));
-  const long = (short * Math.max(src.width, src.height)) / Math.min(src.width, src.height);
+  const { width, height } = sizeAtShortSide(src, Math.min(p.height, src.width, src.height));
   const fps = p.fps === null ? src.fps : Math.min(p.fps, src.fps);
-  return {
-    name: p.name, width: even(portrait ? short : long), height: even(portrait ? long : short), fps,
-    videoKbps: p.videoKbps, audioKbps: p.audioKbps,
-  };
+  return { name: p.name, width, height, fps, videoKbps: p.videoKbps, audioKbps: p.audioKbps };
 }
 
 /** A requested rendition the ladder does not make, and why: told to the client, never dropped silently. */
