@@ -38,7 +38,7 @@ ffmpeg(['-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=30:duration=${SECONDS
   '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-b:v', '8M', '-maxrate', '10M', '-bufsize', '16M', '-g', '60', '-pix_fmt', 'yuv420p',
   '-c:a', 'aac', '-b:a', '128k', '-shortest', source]);
 
-const rungs = planLadder(parseQualities('low,medium,high'), { width: 1920, height: 1080, fps: 30 });
+const { rungs } = planLadder(parseQualities('low,medium,high'), { width: 1920, height: 1080, fps: 30 });
 const ladder = (rs, dir) => { rmSync(dir, { recursive: true, force: true }); mkdirSync(dir, { recursive: true }); return buildLadderArgs({ input: inputArgs(source), rungs: rs, audio: true }, { kind: 'hls', dir, segmentSeconds: 6 }); };
 
 const decodeOnly = ffmpeg([...inputArgs(source), '-f', 'null', '-']);

@@ -27,10 +27,19 @@ export function looksLikeInputFault(stderr: string): boolean {
   return INPUT_FAULTS.some((re) => re.test(stderr));
 }
 
-/** The last meaningful stderr lines, folders removed so no server path reaches a client. */
+/**
+ * ffmpeg's log prefixes name a component and its heap address (`[h264 @ 0x55…]`,
+ * `[in#0/mov,mp4,… @ 0x55…]`): an address tells a client about our process's memory layout
+ * (ASLR) and nothing about its file, so the prefix goes, and so does an address written inline.
+ */
+function withoutAddresses(line: string): string {
+  return line.replace(/\[[^\]\n]*? @ 0x[0-9a-f]+\]\s*/gi, '').replace(/\s*@ 0x[0-9a-f]+/gi, '');
+}
+
+/** The last meaningful stderr lines, folders and heap addresses removed so neither reaches a client. */
 export function stderrReason(stderr: string, maxLines = 4): string {
-  const lines = stderr.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !/^(frame|size)=/.test(l));
+  const lines = stderr.split(/\r?\n/).map((l) => withoutAddresses(l).trim()).filter((l) => l !== '' && !/^(frame|size)=/.test(l));
   const tail = lines.slice(-maxLines).join('; ');
-  const clean = tail.replace(/(?:file:)?(?:\/[^\s/:'"]+)+\/([^\s/:'"]+)/g, '$1').replace(/\[[a-z0-9_]+ @ 0x[0-9a-f]+\]\s*/gi, '');
+  const clean = tail.replace(/(?:file:)?(?:\/[^\s/:'"]+)+\/([^\s/:'"]+)/g, '$1');
   return clean.length > 600 ? `…${clean.slice(-600)}` : clean;
 }

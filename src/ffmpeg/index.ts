@@ -8,3 +8,4 @@ export { checkMediaLimits, probeWithinLimits, mediaLimitsFromConfig, DEFAULT_MED
 export { ffmpegProblem, ffmpegJobError } from './problem.js';
 export { buildLadderArgs, dashAudioRepresentations, LADDER_FILES, type LadderRung, type LadderOutput, type LadderArgsOptions } from './ladder-args.js';
 export { parseMaster, parseMediaPlaylist, parseAttributes, measurePlaylist, rewriteMaster, type MasterPlaylist, type MasterVariant, type MediaPlaylist, type MediaSegment, type PlaylistRate, type VariantFigures } from './hls-master.js';
+export { even, scaleFrame, shortSideScale, sizeAtShortSide, type FrameSize } from './frame-size.js';

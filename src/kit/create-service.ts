@@ -10,6 +10,7 @@ import { createHttpApp, type HttpApp } from './http-app.js';
 import { registerJobRoutes, submitJob, type ServiceJobs, type SubmitSpec } from './job-http.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { Problem } from './problems.js';
+import { registerStrictJson } from './strict-json.js';
 import { detectTools } from './tools.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -84,6 +85,7 @@ export async function createService(manifest: ServiceManifest, options: { config
   const storeCheck: ReadinessCheck = { name: 'job-store', check: async () => { await backend.counts(); return { ok: true, detail: 'open' }; } };
   const readiness = [storeCheck, ...(manifest.requiredTools?.length ? [toolsCheck(manifest.requiredTools)] : [])];
   const { app, health } = await createHttpApp({ service: manifest.name, title: manifest.title, description: manifest.description, config, metrics, readiness, ...(options.logStream ? { logStream: options.logStream } : {}) });
+  registerStrictJson(app);
 
   const ctx = { name: manifest.name, config, metrics, dataDir, tmpDir, addReadinessCheck: (check: ReadinessCheck) => { health.checks.push(check); } } as ServiceContext;
   const runner = createJobRunner({

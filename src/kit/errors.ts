@@ -26,7 +26,8 @@ export function toProblem(err: unknown): Problem {
   if (Array.isArray(e.validation)) {
     const errors = e.validation.map((v) => ({
       field: `${e.validationContext ?? 'body'}${v.instancePath ?? ''}${typeof v.params?.missingProperty === 'string' ? `/${v.params.missingProperty}` : ''}`,
-      message: v.message ?? 'is invalid',
+      // Ajv's enum message ("must be equal to one of the allowed values") does not say which they are.
+      message: Array.isArray(v.params?.allowedValues) ? `must be one of ${v.params.allowedValues.join(', ')}` : v.message ?? 'is invalid',
     }));
     return new Problem('VALIDATION_FAILED', errors.map((x) => `${x.field} ${x.message}`).join('; '), { extensions: { errors } });
   }

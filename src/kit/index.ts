@@ -6,7 +6,7 @@ export { createService, SERVICE_NAMES, type ServiceName, type ServiceManifest, t
 export { toProblem, sendProblem } from './errors.js';
 export { createHttpApp, type HttpApp, type HttpAppHandle, type HttpAppOptions } from './http-app.js';
 export type { ReadinessCheck, ReadinessResult } from './health.js';
-export { presentJob, submitJob, type JobOutput, type JobInput, type SubmitSpec } from './job-http.js';
+export { presentJob, submitJob, prefixOf, type JobOutput, type JobInput, type SubmitSpec } from './job-http.js';
 export { onShutdownSignal } from './lifecycle.js';
 export { createMetrics, METRIC, LABEL, statusClass, type Metrics } from './metrics.js';
 export { PROBLEMS, Problem, PROBLEM_CONTENT_TYPE, type ProblemCode, type ProblemBody } from './problems.js';
@@ -17,6 +17,7 @@ export { TOOLS, detectTool, detectTools, type ToolStatus } from './tools.js';
 export { receiveMultipart, requireFile, createRequestTempDir, formatBytes, type UploadLimits, type UploadedFile, type ReceivedForm } from './uploads.js';
 export { JobError, type JobHandler, type JobContext, type JobRecord } from '../jobs/index.js';
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
+export { StringEnum } from './string-enum.js';
 export { Value } from '@sinclair/typebox/value';
 export { cgroupMode, diskSpace, requireDiskSpace, type CgroupMode } from './system.js';
 export { withDevKey, devKeyPath } from './dev-key.js';

@@ -47,7 +47,7 @@ const STATUS_NAME: Record<JobRecord['state'], string> = { queued: 'queued', runn
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
 
 /** The URL prefix a client used: the gateway tells us with X-Forwarded-Prefix. */
-function prefixOf(req: FastifyRequest): string {
+export function prefixOf(req: FastifyRequest): string {
   const p = req.headers['x-forwarded-prefix'];
   return typeof p === 'string' && /^\/[\w/-]{0,64}$/.test(p) ? p.replace(/\/$/, '') : '';
 }

@@ -67,8 +67,10 @@ const SETPRIV = '/usr/bin/setpriv';
  * The starter: sets the rlimits (CPU seconds soft/hard, file size in 512-byte blocks, open files,
  * no core dumps), joins every cgroup given, then becomes the command, so the sandbox starts inside
  * its group and under its limits. Arguments: cpu fsize-blocks count cgroup-files… command…
+ * bubblewrap is the sandbox's pid 1, so its environment is the program's to read in /proc/1/environ:
+ * the shell's exported PWD goes, leaving it empty (the program's own is set by --clearenv/--setenv).
  */
-const STARTER = 'ulimit -S -t $1 && ulimit -H -t $(($1 + 1)) && ulimit -f $2 && ulimit -n 256 && ulimit -c 0 || exit 125; n=$3; shift 3; '
+const STARTER = 'unset PWD; ulimit -S -t $1 && ulimit -H -t $(($1 + 1)) && ulimit -f $2 && ulimit -n 256 && ulimit -c 0 || exit 125; n=$3; shift 3; '
   + 'while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
 /** The starter's exit code when it cannot set a limit or join a group (the program never started). */
 const SETUP_FAILED = 125;
@@ -149,7 +151,8 @@ class SandboxRun {
       BWRAP, ...bwrapArgs(this.uid, limits, this.spec.env ?? {}), '--', ...this.spec.argv,
     ];
     const child = spawn('/bin/sh', ['-c', STARTER, 'sh', ...argv], {
-      env: { PATH: '/usr/bin:/bin' }, detached: true, stdio: ['pipe', 'pipe', 'pipe', this.spec.control ? 'pipe' : 'ignore', dirFd, 'pipe'],
+      // Started from / with nothing of ours: not the service's working dir, not its environment.
+      env: {}, cwd: '/', detached: true, stdio: ['pipe', 'pipe', 'pipe', this.spec.control ? 'pipe' : 'ignore', dirFd, 'pipe'],
     });
     // bubblewrap reports {"child-pid": …} on fd 5 once the program is started: before that, any failure is the sandbox's.
     const status = new Capture(16 * 1024);

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkMediaLimits, FfmpegError, parseFraction, parseProbeJson, probe, probeWithinLimits } from '../../src/ffmpeg/index.js';
+import { checkMediaLimits, FfmpegError, parseFraction, parseProbeJson, probe, probeWithinLimits, stderrReason } from '../../src/ffmpeg/index.js';
 import { makeTempDir } from '../helpers.js';
 import { makeClip, makeDimensionBomb, truncateCopy } from '../support/media-fixtures.js';
 
@@ -48,6 +48,13 @@ describe('probe', () => {
     await expect(probe(cut)).rejects.toMatchObject({ kind: 'invalid-input' });
   });
 
+  it('keeps ffmpeg\'s heap addresses out of the reason a client reads', async () => {
+    const cut = await truncateCopy(mp4, join(tmp.dir, 'no-index.mp4'), 3000);
+    const err = await probe(cut).catch((e: unknown) => e);
+    expect((err as FfmpegError).reason).toMatch(/moov atom not found/);
+    expect((err as FfmpegError).reason).not.toMatch(/0x[0-9a-f]{6,}/i);
+  });
+
   it('refuses a dimension bomb by limits before anything is decoded', async () => {
     const bomb = await makeDimensionBomb(tmp.dir);
     const info = await probe(bomb);
@@ -57,6 +64,20 @@ describe('probe', () => {
 });
 
 describe('probe parsing', () => {
+  it('strips every log prefix with an address, whatever its component name (ffmpeg 5 to 7)', () => {
+    const stderr = [
+      '[mov,mp4,m4a,3gp,3g2,mj2 @ 0x55e3b97f1200] moov atom not found',
+      '[in#0/mov,mp4,m4a,3gp,3g2,mj2 @ 0x55e3b97f1200] Error opening input: Invalid data found when processing input',
+      '[vost#0:0/libx264 @ 0x7f3a2c001e40] Error initializing output stream',
+      '[h264 @ 0x55e3b97f1200] Invalid NAL unit size (1234 > 99).',
+      'Error while decoding stream #0:0 (AVCodecContext @ 0x55e3b97f1200): Invalid data',
+    ].join('\n');
+    const reason = stderrReason(stderr, 5);
+    expect(reason).not.toMatch(/0x[0-9a-f]{6,}|@/i);
+    expect(reason).toContain('moov atom not found; Error opening input');
+    expect(reason).toContain('Invalid NAL unit size (1234 > 99).');
+  });
+
   it('parses frame rates as fractions only, never as code', () => {
     expect(parseFraction('30000/1001')).toEqual({ value: 29.97, text: '30000/1001' });
     expect(parseFraction('0/0')).toBeNull();

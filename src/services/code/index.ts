@@ -8,7 +8,8 @@ import { STATUSES } from './execute.js';
 import { FunctionStore } from './functions.js';
 import { runtimeVersions } from './languages.js';
 import { RunPool } from './pool.js';
-import { MAX_CODE_CHARS, registerCodeRoutes } from './routes.js';
+import { registerCodeRoutes } from './routes.js';
+import { MAX_CODE_CHARS } from './source-files.js';
 import { TypeChecker } from './ts-check.js';
 
 export const codeService: ServiceManifest = {

@@ -1,13 +1,12 @@
 // The code executor's processing routes: /execute, /validate, /deploy and deployed functions.
-import { clientGoneSignal, Problem, Type, type HttpApp, type Static } from '../../kit/index.js';
+import { clientGoneSignal, Problem, StringEnum, Type, type HttpApp, type Static } from '../../kit/index.js';
 import { execute, resolveLimits, type Executor } from './execute.js';
 import type { FunctionStore } from './functions.js';
 import { LANGUAGES, type Language } from './languages.js';
+import { MAX_CODE_CHARS, SourceFiles, programSource } from './source-files.js';
 import { validate, type Validator } from './validate.js';
 
-export const MAX_CODE_CHARS = 50_000;
-
-const LanguageSchema = Type.Union(LANGUAGES.map((l) => Type.Literal(l)));
+const LanguageSchema = StringEnum(LANGUAGES);
 const Code = Type.String({ minLength: 1, maxLength: MAX_CODE_CHARS });
 const Setup = Type.Optional(Type.String({ maxLength: MAX_CODE_CHARS, description: 'SQL only: statements run before the code' }));
 const Limits = Type.Optional(Type.Object({
@@ -19,20 +18,24 @@ const Limits = Type.Optional(Type.Object({
 }, { additionalProperties: false }));
 const FunctionName = Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_-]{0,62}$' });
 
+// Every body is closed: a field a route does not know is refused by name, never ignored.
+const closed = { additionalProperties: false } as const;
 const ExecuteBody = Type.Object({
-  language: LanguageSchema, code: Code, setup: Setup, limits: Limits,
+  language: LanguageSchema, code: Type.Optional(Code), files: Type.Optional(SourceFiles),
+  main: Type.Optional(Type.String({ maxLength: 100, description: 'with `files`: the entry point\'s name (default the first file)' })),
+  setup: Setup, limits: Limits,
   stdin: Type.Optional(Type.String({ maxLength: 1_000_000 })),
   inputs: Type.Optional(Type.Unknown({ description: 'JSON bound as `inputs` (Python, JavaScript, TypeScript) or as named parameters (SQL)' })),
   args: Type.Optional(Type.Array(Type.String({ maxLength: 1000 }), { maxItems: 64 })),
-});
-const ValidateBody = Type.Object({ language: LanguageSchema, code: Code, setup: Setup });
+}, closed);
+const ValidateBody = Type.Object({ language: LanguageSchema, code: Code, setup: Setup }, closed);
 const DeployBody = Type.Object({
   language: LanguageSchema, code: Code, setup: Setup, limits: Limits, deployment_name: FunctionName,
   environment: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$', default: 'production' })),
-});
-const InvokeBody = Type.Object({ input: Type.Optional(Type.Unknown()), limits: Limits });
+}, closed);
+const InvokeBody = Type.Object({ input: Type.Optional(Type.Unknown()), limits: Limits }, closed);
 const NameParams = Type.Object({ name: FunctionName });
-const RollbackBody = Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })) });
+const RollbackBody = Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })) }, closed);
 
 export interface CodeRoutesDeps { executor: Executor; validator: Validator; functions: FunctionStore }
 
@@ -51,7 +54,7 @@ export function registerCodeRoutes(app: HttpApp, deps: CodeRoutesDeps): void {
   app.post('/execute', { schema: { summary: 'Run a program in the sandbox', body: ExecuteBody } }, async (req, reply) => {
     const b = req.body as Static<typeof ExecuteBody>;
     if (b.setup !== undefined && b.language !== 'sql') throw new Problem('UNPROCESSABLE', '`setup` is for SQL only.');
-    return execute(executor, { language: b.language, code: b.code, setup: b.setup, stdin: b.stdin, inputs: b.inputs, args: b.args }, b.limits, clientGoneSignal(reply));
+    return execute(executor, { language: b.language, ...programSource(b), setup: b.setup, stdin: b.stdin, inputs: b.inputs, args: b.args }, b.limits, clientGoneSignal(reply));
   });
 
   app.post('/validate', { schema: { summary: 'Syntax and security findings from parsing', body: ValidateBody } }, async (req, reply) => {

@@ -3,14 +3,18 @@
 // before user code runs), the SQL runner (in-memory SQLite behind an authorizer), and the two
 // analyzers /validate uses (Python's own `ast`, SQLite's own parser via EXPLAIN).
 
-/** Python: compile, report a SyntaxError on fd 3, else close fd 3 and run with `inputs` bound. */
+/**
+ * Python: compile the entry (argv[1]), report a SyntaxError on fd 3, else close fd 3 and run it with
+ * `inputs` bound, its own folder first on the import path (the program's other files are there).
+ */
 export const PYTHON_LAUNCHER = String.raw`
 import sys, os, json
 def _main():
-    with open('/code/main.py', encoding='utf-8') as f:
+    entry = sys.argv[1]
+    with open(entry, encoding='utf-8') as f:
         src = f.read()
     try:
-        code = compile(src, '/code/main.py', 'exec')
+        code = compile(src, entry, 'exec')
     except (SyntaxError, ValueError) as e:
         import traceback
         os.write(3, ''.join(traceback.format_exception_only(type(e), e)).encode())
@@ -18,9 +22,9 @@ def _main():
     os.close(3)
     with open('/code/inputs.json', encoding='utf-8') as f:
         inputs = json.load(f)
-    sys.argv = ['main.py'] + sys.argv[1:]
-    sys.path[0:0] = ['/work']
-    g = {'__name__': '__main__', '__file__': '/code/main.py', '__builtins__': __builtins__, 'inputs': inputs}
+    sys.argv = [os.path.basename(entry)] + sys.argv[2:]
+    sys.path[0:0] = ['/code', '/work']
+    g = {'__name__': '__main__', '__file__': entry, '__builtins__': __builtins__, 'inputs': inputs}
     try:
         exec(code, g)
     except SystemExit:

@@ -2,7 +2,7 @@
 // pass, the stream files they produce, and live RTMP or SRT ingest into a sliding HLS window.
 import { randomUUID } from 'node:crypto';
 import { mediaLimitsFromConfig, readFfmpegCapabilities } from '../../ffmpeg/index.js';
-import { Problem, Type, receiveMultipart, requireFile, type HttpApp, type JobHandler, type ServiceContext, type ServiceManifest } from '../../kit/index.js';
+import { Problem, StringEnum, Type, prefixOf, receiveMultipart, requireFile, type HttpApp, type JobHandler, type ServiceContext, type ServiceManifest } from '../../kit/index.js';
 import { parseQualities } from './ladder.js';
 import { createLadderHandler } from './ladder-job.js';
 import { LIVE_PROTOCOLS, SRT_KEY, type LiveProtocol } from './live-protocols.js';
@@ -54,12 +54,12 @@ function registerLadderRoute(app: HttpApp, ctx: ServiceContext, path: string, ty
 }
 
 const LiveBody = Type.Object({
-  protocol: Type.Optional(Type.Union(LIVE_PROTOCOLS.map((p) => Type.Literal(p)), { default: 'rtmp', description: 'rtmp (TCP) or srt (UDP, MPEG-TS; the key is the passphrase)' })),
+  protocol: Type.Optional(StringEnum(LIVE_PROTOCOLS, { default: 'rtmp', description: 'rtmp (TCP) or srt (UDP, MPEG-TS; the key is the passphrase)' })),
   stream_key: Type.Optional(Type.String({ pattern: STREAM_KEY.source, description: 'the publisher\'s key (for SRT its passphrase, 10–64 characters); generated when absent' })),
   qualities: Type.Optional(Type.String({ maxLength: 100, description: 'default mobile,low' })),
   stream_name: Type.Optional(Type.String({ maxLength: 100 })),
   audio: Type.Optional(Type.Boolean({ default: true, description: 'whether the published stream carries audio' })),
-});
+}, { additionalProperties: false });
 
 /** The publisher's key: the one asked for, or a generated one; an SRT key is a passphrase, so 10 characters at least. */
 function streamKeyFor(protocol: LiveProtocol, asked: string | undefined): string {
@@ -77,7 +77,9 @@ function registerLiveRoutes(app: HttpApp, s: MediaState): void {
     return reply.code(201).send({
       stream_id: record.id, status: record.live?.status, protocol, ingest_url: ingestUrl, stream_key: streamKey,
       hls_url: `/streams/${record.id}/${record.entry}`, qualities: presets.map((p) => p.name),
-      status_url: `/live-stream/${record.id}`, idle_timeout_seconds: Math.round(s.live.settings.idleTimeoutMs / 1000),
+      // The status route is this service's, reached through the gateway's prefix; the stream files
+      // are under /streams/, which the gateway routes as it is.
+      status_url: `${prefixOf(req)}/live-stream/${record.id}`, idle_timeout_seconds: Math.round(s.live.settings.idleTimeoutMs / 1000),
     });
   });
   app.get('/live-stream/:id', { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }) }), summary: 'A live stream\'s state' } }, async (req) => {

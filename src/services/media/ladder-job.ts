@@ -39,7 +39,7 @@ async function encode(ctx: JobContext, p: LadderJobPayload, { kind, segmentSecon
   if (input === undefined) throw new JobError('UPLOAD_MISSING', 'The job has no input file.');
   const info = await probeWithinLimits(input.path, limits, { signal: ctx.signal });
   if (info.video === null) throw new JobError('UNPROCESSABLE', 'The file has no video stream to stream.');
-  const rungs = planLadder(parseQualities(p.qualities), { width: info.video.displayWidth, height: info.video.displayHeight, fps: info.video.fps });
+  const { rungs, skipped } = planLadder(parseQualities(p.qualities), { width: info.video.displayWidth, height: info.video.displayHeight, fps: info.video.fps });
   await requireDiskSpace(ctx.workDir, estimatedBytes(rungs, info.durationS), 'The stream');
   const dir = join(ctx.workDir, 'stream');
   await mkdir(dir);
@@ -51,7 +51,7 @@ async function encode(ctx: JobContext, p: LadderJobPayload, { kind, segmentSecon
     onProgress: (pr) => ctx.progress(Math.min(97, 1 + pr.percent * 0.96), 'encoding'),
   });
   const master = await rewriteMaster(dir, LADDER_FILES.master, rungs.map((r) => ({ nominalBps: (r.videoKbps + r.audioKbps) * 1000, frameRate: r.fps })));
-  return { dir, rungs, master, ladder, info };
+  return { dir, rungs, skipped, master, ladder, info };
 }
 
 /** One handler per output kind, with the service's segment length and media limits. */
@@ -60,7 +60,7 @@ export function createLadderHandler(store: StreamStore, settings: LadderJobSetti
   return async (ctx) => {
     const p = ctx.payload as LadderJobPayload;
     try {
-      const { dir, rungs, master, ladder, info } = await encode(ctx, p, settings);
+      const { dir, rungs, skipped, master, ladder, info } = await encode(ctx, p, settings);
       const type: StreamType = kind;
       const entry = kind === 'hls' ? LADDER_FILES.master : LADDER_FILES.mpd;
       await store.put({
@@ -70,7 +70,7 @@ export function createLadderHandler(store: StreamStore, settings: LadderJobSetti
       // The stream is all that is kept; the upload would otherwise wait for the job's TTL.
       await Promise.all(p.inputs.map((f) => rm(f.path, { force: true })));
       const base = `/streams/${p.streamId}`;
-      const common = { stream_id: p.streamId, stream_name: p.streamName, duration: info.durationS, master_playlist: `${base}/${LADDER_FILES.master}`, segment_seconds: segmentSeconds };
+      const common = { stream_id: p.streamId, stream_name: p.streamName, duration: info.durationS, master_playlist: `${base}/${LADDER_FILES.master}`, segment_seconds: segmentSeconds, skipped_renditions: skipped };
       const variants = variantsOf(p.streamId, master, rungs);
       return { result: kind === 'hls' ? { ...common, variants } : { ...common, manifest: `${base}/${LADDER_FILES.mpd}`, representations: variants, audio: info.audio !== null } };
     } catch (err) {

@@ -1,7 +1,7 @@
 // ffmpeg argument builders for the video processor's outputs: per-format codecs and quality
 // presets (the contract's CRF/speed table), scaling that keeps the aspect and never upscales
 // unless asked, and the remux decision (copy streams when the input already fits the target).
-import { inputArgs, outputArg, type MediaInfo, type VideoStreamInfo } from '../../ffmpeg/index.js';
+import { inputArgs, outputArg, scaleFrame, shortSideScale, type MediaInfo, type VideoStreamInfo } from '../../ffmpeg/index.js';
 import type { OutputFormat, Quality } from './params.js';
 
 /** `copyVideo`/`copyAudio`: codecs kept as they are; the first of each is what an encode produces. */
@@ -33,21 +33,16 @@ const PRESETS: Record<Quality, { crf: number; speed: string; vp9Crf: number; vp9
 
 export interface OutputSize { width: number; height: number; scaled: boolean; upscaleRefused: boolean }
 
-const even = (n: number): number => Math.max(2, Math.round(n / 2) * 2);
-
-/** Fits the displayed frame into the requested box, keeping the aspect; no upscale unless allowed. */
+/**
+ * The displayed frame fitted into the requested box, or at a named size (`720p`, width null: the
+ * short side, as the media ladder reads it); the aspect is kept and nothing upscaled unless allowed.
+ */
 export function outputSize(video: VideoStreamInfo, box: { width: number | null; height: number } | null, allowUpscale: boolean): OutputSize {
-  const w = video.displayWidth;
-  const h = video.displayHeight;
-  let scale = 1;
-  let upscaleRefused = false;
-  if (box !== null) {
-    scale = box.width === null ? box.height / h : Math.min(box.width / w, box.height / h);
-    if (scale > 1 && !allowUpscale) { scale = 1; upscaleRefused = true; }
-  }
-  const width = even(w * scale);
-  const height = even(h * scale);
-  return { width, height, scaled: width !== w || height !== h, upscaleRefused };
+  const frame = { width: video.displayWidth, height: video.displayHeight };
+  const wanted = box === null ? 1 : box.width === null ? shortSideScale(frame, box.height) : Math.min(box.width / frame.width, box.height / frame.height);
+  const upscaleRefused = wanted > 1 && !allowUpscale;
+  const { width, height } = scaleFrame(frame, upscaleRefused ? 1 : wanted);
+  return { width, height, scaled: width !== frame.width || height !== frame.height, upscaleRefused };
 }
 
 function audioKbpsFor(quality: Quality, info: MediaInfo): number {

@@ -60,7 +60,7 @@ export function parseSide(fields: Fields, field: string): number | null {
   return Number(raw);
 }
 
-/** `1280x720`, or a height like `720p`/`720` (the width follows the aspect). */
+/** `1280x720` (a box to fit in), or a named size like `720p`/`720`: the short side (width null), as the media ladder reads it. */
 export function parseResolution(fields: Fields): { width: number | null; height: number } | null {
   const raw = fields.resolution?.toLowerCase();
   if (raw === undefined || raw === 'original' || raw === 'source') return null;
@@ -69,7 +69,7 @@ export function parseResolution(fields: Fields): { width: number | null; height:
   const w = box === null ? null : Number(box[1]);
   const h = box !== null ? Number(box[2]) : height !== null ? Number(height[1]) : NaN;
   const ok = Number.isInteger(h) && h >= 16 && h <= MAX_SIDE && (w === null || (w >= 16 && w <= MAX_SIDE));
-  if (!ok) throw invalid('resolution', `must be WIDTHxHEIGHT (e.g. 1280x720) or a height (e.g. 720p), sides 16..${MAX_SIDE}`);
+  if (!ok) throw invalid('resolution', `must be WIDTHxHEIGHT (a box, e.g. 1280x720) or a named size (e.g. 720p, the short side), sides 16..${MAX_SIDE}`);
   return { width: w, height: h };
 }
 

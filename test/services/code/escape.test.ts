@@ -68,6 +68,21 @@ describe('reading what is not theirs', () => {
     const node = await js('console.log(JSON.stringify(process.env))');
     expect(node.body.stdout).not.toContain(SECRET);
   });
+  it('/proc shows the sandbox\'s own processes, with a clean environment and no host path', async () => {
+    const probe = "import os, json\nout = {}\nfor p in ['/proc/1/environ', '/proc/self/environ', '/proc/1/cmdline']:\n    out[p] = open(p, 'rb').read().decode('utf-8', 'replace')\nfor p in ['/proc/self/cwd', '/proc/1/cwd', '/proc/1/root']:\n    out[p] = os.readlink(p)\nout['pids'] = sorted(int(p) for p in os.listdir('/proc') if p.isdigit())\nprint(json.dumps(out))";
+    const r = await py(probe);
+    expect(r.body.status).toBe('completed');
+    const seen = JSON.parse(r.body.stdout as string) as Record<string, string> & { pids: number[] };
+    expect(seen['/proc/self/cwd']).toBe('/work');
+    expect(seen['/proc/1/cwd']).toBe('/work');
+    expect(seen['/proc/1/root']).toBe('/');
+    expect(seen.pids.length).toBeLessThanOrEqual(3); // bubblewrap's init, the program (and its launcher)
+    const hostPaths = [process.cwd(), s.workDir, s.dataDir, '/root'];
+    for (const [file, text] of Object.entries(seen).filter(([k]) => k.startsWith('/proc/'))) {
+      for (const host of hostPaths) expect(text, `${file} names ${host}`).not.toContain(host);
+    }
+    expect(seen['/proc/1/environ']).toBe('');
+  });
   it('holds no descriptor of ours: not the control channel, not the run folder', async () => {
     const listing = 'import os\nfds = {}\nfor f in os.listdir("/proc/self/fd"):\n    try: fds[f] = os.readlink("/proc/self/fd/" + f)\n    except OSError: pass\nprint(fds)';
     const r = await py(listing);

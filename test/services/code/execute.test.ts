@@ -106,6 +106,65 @@ describe('POST /execute: statuses', () => {
   });
 });
 
+describe('POST /execute: programs of several files', () => {
+  const pyFiles = [
+    { name: 'app.py', content: 'import sys\nfrom helper import shout\nprint(shout("hi"), __file__, sys.argv[0])' },
+    { name: 'helper.py', content: 'def shout(s):\n    return s.upper() + "!"' },
+  ];
+  it('runs the first file as the entry point, importing the others written beside it (Piston\'s files)', async () => {
+    const r = await run({ language: 'python', files: pyFiles });
+    expect(r.body).toMatchObject({ status: 'completed', stdout: 'HI! /code/app.py app.py\n' });
+  });
+  it('runs the file named by `main` as the entry point', async () => {
+    const r = await run({ language: 'python', main: 'app.py', files: [...pyFiles].reverse(), args: ['x'] });
+    expect(r.body).toMatchObject({ status: 'completed', stdout: 'HI! /code/app.py app.py\n' });
+  });
+  it('runs JavaScript modules (CommonJS and ES) and TypeScript importing one another', async () => {
+    const cjs = await run({ language: 'javascript', files: [{ name: 'index.js', content: 'const { twice } = require("./lib");\nconsole.log(twice(inputs.n))' }, { name: 'lib.js', content: 'exports.twice = (n) => n * 2;' }], inputs: { n: 21 } });
+    expect(cjs.body).toMatchObject({ status: 'completed', stdout: '42\n' });
+    const esm = await run({ language: 'javascript', files: [{ name: 'index.mjs', content: 'import { twice } from "./lib.js";\nawait null;\nconsole.log(twice(2))' }, { name: 'lib.js', content: 'export const twice = (n) => n * 2;' }] });
+    expect(esm.body).toMatchObject({ status: 'completed', stdout: '4\n' });
+    const ts = await run({ language: 'typescript', files: [{ name: 'main.ts', content: 'import { twice } from "./lib";\nconst n: number = 5;\nconsole.log(twice(n));' }, { name: 'lib.ts', content: 'export const twice = (n: number): number => n * 2;' }] });
+    expect(ts.body).toMatchObject({ status: 'completed', stdout: '10\n' });
+  });
+  it('reports a syntax error in any JavaScript file as a compilation error naming it', async () => {
+    const r = await run({ language: 'javascript', files: [{ name: 'index.js', content: 'require("./lib")' }, { name: 'lib.js', content: 'const = 1' }] });
+    expect(r.body).toMatchObject({ status: 'compilation_error' });
+    expect(r.body.compile_output).toMatch(/^lib\.js: SyntaxError/);
+  });
+  it('refuses names that leave the folder, hidden or runtime names, duplicates, and code beside files', async () => {
+    for (const [name, why] of [['../x.py', /folder|\.\./], ['/etc/passwd', /absolute/], ['a/b.py', /folder/], ['..', /\.\./], ['a\u0000.py', /NUL/], ['.env', /hidden/], ['launcher.py', /runtime/]] as const) {
+      const r = await run({ language: 'python', files: [{ name: 'main.py', content: 'print(1)' }, { name, content: 'x = 1' }] });
+      expect(r.status, name).toBe(400);
+      expect(r.body, name).toMatchObject({ code: 'VALIDATION_FAILED', detail: expect.stringMatching(why) });
+    }
+    const dup = await run({ language: 'python', files: [{ name: 'a.py', content: '' }, { name: 'a.py', content: '' }] });
+    expect(dup.body.detail).toMatch(/more than once/);
+    const both = await run({ language: 'python', code: 'print(1)', files: [{ name: 'a.py', content: '' }] });
+    expect(both.status).toBe(400);
+    const badMain = await run({ language: 'python', main: 'nope.py', files: [{ name: 'a.py', content: '' }] });
+    expect(badMain.body.detail).toMatch(/nope\.py.*a\.py/);
+    const many = await run({ language: 'python', files: Array.from({ length: 21 }, (_, i) => ({ name: `f${i}.py`, content: '' })) });
+    expect(many.status).toBe(400);
+    const big = await run({ language: 'python', files: [{ name: 'a.py', content: 'x'.repeat(30_000) }, { name: 'b.py', content: 'x'.repeat(30_000) }] });
+    expect(big.body.detail).toMatch(/50000/);
+  });
+});
+
+describe('POST /execute: what it refuses', () => {
+  it('names unknown fields instead of ignoring them', async () => {
+    const r = await run({ language: 'python', code: 'print(1)', timeout: 5, limits: { memory: 64 } });
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'body/timeout' }, { field: 'body/limits/memory' }] });
+  });
+  it('answers an unknown language with one problem listing the valid ones', async () => {
+    const r = await run({ language: 'cobol', code: 'x' });
+    expect(r.status).toBe(400);
+    expect(r.body.errors).toHaveLength(1);
+    expect(r.body.detail).toBe('body/language must be one of python, javascript, typescript, sql');
+  });
+});
+
 describe('limits, catalogs and the queue', () => {
   it('refuses limits above the maxima with 422 naming the maximum', async () => {
     const r = await run({ language: 'python', code: 'print(1)', limits: { memory_mb: 100_000 } });

@@ -11,13 +11,13 @@ import { startMedia, upload, type MediaServer } from './media-test-kit.js';
 
 const tmp = makeTempDir('pitchey-media-dash-');
 let server: MediaServer;
-let result: { stream_id: string; manifest: string; master_playlist: string; representations: Array<{ quality: string; resolution: string; bandwidth: number; codecs: string }> };
+let result: { stream_id: string; manifest: string; master_playlist: string; skipped_renditions: unknown[]; representations: Array<{ quality: string; resolution: string; bandwidth: number; codecs: string }> };
 const get = (path: string, init: RequestInit = {}): Promise<Response> => fetch(`${server.base}${path}`, init);
 
 beforeAll(async () => {
   server = await startMedia(join(tmp.dir, 'data'));
   const clip = await makeClip(tmp.dir, { name: 'src', seconds: 4, width: 854, height: 480, fps: 25 });
-  const res = await upload(server.base, clip, '/dash', { qualities: 'mobile,low' });
+  const res = await upload(server.base, clip, '/dash', { qualities: 'mobile,low,medium' });
   expect(res.status).toBe(200);
   result = ((await res.json()) as { result: typeof result }).result;
 });
@@ -28,6 +28,7 @@ describe('POST /dash', () => {
     expect(result.manifest).toBe(`/streams/${result.stream_id}/manifest.mpd`);
     expect(result.master_playlist).toBe(`/streams/${result.stream_id}/master.m3u8`);
     expect(result.representations.map((r) => r.resolution)).toEqual(['854x480', '428x240']);
+    expect(result.skipped_renditions).toEqual([{ name: 'medium', reason: 'source is 854x480; renditions above the source are not made' }]);
   });
 
   it('writes a valid MPD: duration, segment template with segments, an audio adaptation set', async () => {

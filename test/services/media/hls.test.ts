@@ -15,7 +15,7 @@ import { startMedia, upload, type MediaServer } from './media-test-kit.js';
 const tmp = makeTempDir('pitchey-media-hls-');
 let server: MediaServer;
 let clip: string;
-let result: { stream_id: string; master_playlist: string; variants: Array<{ quality: string; resolution: string; bandwidth: number; playlist: string; codecs: string }> };
+let result: { stream_id: string; master_playlist: string; skipped_renditions: Array<{ name: string; reason: string }>; variants: Array<{ quality: string; resolution: string; bandwidth: number; playlist: string; codecs: string }> };
 
 const parse = (text: string): Parser['manifest'] => { const p = new Parser(); p.push(text); p.end(); return p.manifest; };
 const get = (path: string, init: RequestInit = {}): Promise<Response> => fetch(`${server.base}${path}`, init);
@@ -33,6 +33,8 @@ describe('POST /hls-transcode', () => {
   it('answers with the master playlist and one variant per rung that fits the source (no upscaling)', () => {
     expect(result.master_playlist).toBe(`/streams/${result.stream_id}/master.m3u8`);
     expect(result.variants.map((v) => [v.quality, v.resolution])).toEqual([['low', '854x480'], ['mobile', '428x240']]);
+    const above = 'source is 854x480; renditions above the source are not made';
+    expect(result.skipped_renditions).toEqual([{ name: 'medium', reason: above }, { name: 'high', reason: above }]);
   });
 
   it('writes a master with BANDWIDTH (≥ the contract figure), RESOLUTION and CODECS per variant', async () => {

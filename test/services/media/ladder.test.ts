@@ -15,7 +15,23 @@ describe('planLadder', () => {
     ['a 4:3 source keeps its aspect in even sizes', { width: 640, height: 480, fps: 25 }, ['low:640x480@25', 'mobile:320x240@25']],
     ['a source smaller than every preset gets one rung at its own size', { width: 320, height: 180, fps: 25 }, ['mobile:320x180@25']],
   ])('%s', (_name, src, expected) => {
-    expect(sizes(planLadder(all, src))).toEqual(expected);
+    expect(sizes(planLadder(all, src).rungs)).toEqual(expected);
+  });
+
+  it('says which requested renditions it did not make, and why', () => {
+    expect(planLadder(all, { width: 854, height: 480, fps: 30 }).skipped).toEqual([
+      { name: 'medium', reason: 'source is 854x480; renditions above the source are not made' },
+      { name: 'high', reason: 'source is 854x480; renditions above the source are not made' },
+      { name: 'ultra', reason: 'source is 854x480; renditions above the source are not made' },
+    ]);
+    expect(planLadder(all, { width: 1920, height: 1080, fps: 30 }).skipped).toEqual([
+      { name: 'ultra', reason: 'source is 30 fps; ultra at 60 fps would only repeat the frames of high' },
+    ]);
+    expect(planLadder(parseQualities('low,medium'), { width: 320, height: 180, fps: 25 })).toMatchObject({
+      rungs: [{ name: 'low', width: 320, height: 180 }],
+      skipped: [{ name: 'medium', reason: 'source is 320x180; renditions above the source are not made' }],
+    });
+    expect(planLadder(all, { width: 1920, height: 1080, fps: 60 }).skipped).toEqual([]);
   });
 
   it('refuses an unknown quality by name', () => {
@@ -25,7 +41,7 @@ describe('planLadder', () => {
 });
 
 describe('buildLadderArgs', () => {
-  const rungs = planLadder(parseQualities('mobile,low,medium'), { width: 1280, height: 720, fps: 30 });
+  const { rungs } = planLadder(parseQualities('mobile,low,medium'), { width: 1280, height: 720, fps: 30 });
   const input = ['-i', 'file:/in.mp4'];
 
   it('decodes once, scales down a cascade, and encodes each rung with keyframes every 2 s aligned across rungs', () => {

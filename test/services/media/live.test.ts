@@ -70,7 +70,40 @@ describe('POST /live-stream', () => {
   it('refuses a malformed stream key and an unknown quality', async () => {
     expect((await get('/live-stream', { method: 'POST', headers, body: JSON.stringify({ stream_key: '../../x' }) })).status).toBe(400);
     expect((await get('/live-stream', { method: 'POST', headers, body: JSON.stringify({ qualities: 'huge' }) })).status).toBe(400);
+    const protocol = await get('/live-stream', { method: 'POST', headers, body: JSON.stringify({ protocol: 'webrtc' }) });
+    expect(await protocol.json()).toMatchObject({ status: 400, detail: 'body/protocol must be one of rtmp, srt' });
     expect((await get('/live-stream', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
+  });
+
+  it('answers a status_url under the gateway prefix the client used', async () => {
+    const res = await get('/live-stream', { method: 'POST', headers: { ...headers, 'x-forwarded-prefix': '/api/media' }, body: JSON.stringify({ qualities: 'mobile', stream_key: 'prefixed-key' }) });
+    const live = await res.json() as LiveAnswer;
+    expect(res.status).toBe(201);
+    expect(live.status_url).toBe(`/api/media/live-stream/${live.stream_id}`);
+    expect(live.hls_url).toBe(`/streams/${live.stream_id}/master.m3u8`); // the gateway routes /streams/ as it is
+    expect((await get(live.status_url.replace(/^\/api\/media/, ''), { headers })).status).toBe(200);
+    await get(`/stream/${live.stream_id}`, { method: 'DELETE', headers: { 'x-api-key': TEST_KEY } });
+  });
+
+  it('refuses unknown fields by name and a body that is not UTF-8, before any listener opens', async () => {
+    const streams = async (): Promise<number> => ((await (await get('/streams', { headers })).json()) as { total_streams: number }).total_streams;
+    const before = await streams();
+    const typo = await get('/live-stream', { method: 'POST', headers, body: JSON.stringify({ qualities: 'mobile', stream_keey: 'abcdefgh12' }) });
+    expect(typo.status).toBe(400);
+    expect(await typo.json()).toMatchObject({ code: 'VALIDATION_FAILED', detail: expect.stringContaining('body/stream_keey'), errors: [{ field: 'body/stream_keey', message: 'is not a known field' }] });
+    const flood = await get('/live-stream', { method: 'POST', headers, body: JSON.stringify(Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`k${i}`, 1]))) });
+    expect(flood.status).toBe(400);
+    const problem = await flood.json() as { detail: string; unknown_fields: number; errors: unknown[] };
+    expect(problem.unknown_fields).toBe(60_000);
+    expect(problem.errors).toHaveLength(20);
+    expect(problem.detail).toMatch(/body\/k0, .* and 59980 more/);
+    const latin1 = Buffer.concat([Buffer.from('{"qualities":"mobile","stream_name":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+    const bad = await get('/live-stream', { method: 'POST', headers, body: latin1 });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await bad.json()).toMatchObject({ code: 'BAD_REQUEST', detail: expect.stringMatching(/not valid UTF-8/) });
+    expect(await streams()).toBe(before);
+    expect(ffmpegChildren()).toEqual([]);
   });
 
   it('stops every ingest when the service drains', async () => {

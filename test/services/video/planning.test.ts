@@ -4,6 +4,7 @@ import { parseProbeJson, type MediaInfo } from '../../../src/ffmpeg/index.js';
 import { compressBitrates, MB } from '../../../src/services/video/compress.js';
 import { canRemux, outputSize, transcodePlan } from '../../../src/services/video/encode-args.js';
 import { requireDiskSpace } from '../../../src/kit/index.js';
+import { parseQualities, planLadder } from '../../../src/services/media/ladder.js';
 
 function media(video: Record<string, unknown>, audio: Record<string, unknown> | null, format: Record<string, unknown> = {}): MediaInfo {
   return parseProbeJson({
@@ -24,6 +25,18 @@ describe('output size', () => {
     expect(outputSize(v, { width: 1920, height: 1080 }, true)).toMatchObject({ width: 1920, height: 1080, scaled: true });
     const portrait = media({ side_data_list: [{ side_data_type: 'Display Matrix', rotation: 90 }] }, null).video!;
     expect(outputSize(portrait, { width: 1280, height: 720 }, false)).toMatchObject({ width: 406, height: 720 });
+  });
+  it('reads a named size ("720p") as the short side, the same size the media ladder gives', () => {
+    const cases = [{ width: 1280, height: 720 }, { width: 720, height: 1280 }, { width: 1080, height: 1080 }, { width: 1440, height: 1080 }];
+    for (const src of cases) {
+      const video = media({ width: src.width, height: src.height }, null).video!;
+      for (const q of ['mobile', 'low', 'medium'] as const) {
+        const short = { mobile: 240, low: 480, medium: 720 }[q];
+        const [rung] = planLadder(parseQualities(q), { ...src, fps: 30 }).rungs;
+        expect(outputSize(video, { width: null, height: short }, false), `${src.width}x${src.height} ${short}p`).toMatchObject({ width: rung!.width, height: rung!.height });
+      }
+    }
+    expect(outputSize(media({ width: 720, height: 1280 }, null).video!, { width: null, height: 720 }, false)).toMatchObject({ width: 720, height: 1280, scaled: false });
   });
 });
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../../src/ffmpeg/index.js';
 import { makeTempDir } from '../../helpers.js';
+import { parseQualities, planLadder } from '../../../src/services/media/ladder.js';
 import { ffmpegChildren, makeClip, truncateCopy } from '../../support/media-fixtures.js';
 import { get, jobDir, settle, startVideo, upload, type Answer, type Harness } from './harness.js';
 
@@ -75,6 +76,15 @@ describe('POST /process transcode', () => {
     expect((await fetchOutput(refused, 'd.mp4')).video).toMatchObject({ width: 320, height: 240 });
     const allowed = await upload(h, '/process', h264, { operation: 'transcode', resolution: '480p', allow_upscale: 'true', quality: 'low' });
     expect((await fetchOutput(allowed, 'e.mp4')).video).toMatchObject({ width: 640, height: 480 });
+  });
+
+  it('reads "240p" as the short side, as the media ladder does: a portrait clip stays portrait', async () => {
+    const tall = await makeClip(tmp.dir, { name: 'tall', seconds: 1, width: 360, height: 640 });
+    const r = await upload(h, '/process', tall, { operation: 'transcode', quality: 'low', resolution: '240p' });
+    expect((await fetchOutput(r, 'tall.mp4')).video).toMatchObject({ width: 240, height: 426 });
+    const src = (await probe(tall)).video!;
+    const [mobile] = planLadder(parseQualities('mobile'), { width: src.displayWidth, height: src.displayHeight, fps: src.fps }).rungs;
+    expect(mobile).toMatchObject({ width: 240, height: 426 });
   });
 
   it('serves the output with HTTP Range and reports analyze jobs without a file', async () => {
