@@ -38,6 +38,8 @@ export interface JobRecord {
   files: string[];
   /** The release that accepted the job: its workers run it while any is alive. Null: anyone's. */
   version: string | null;
+  /** Who submitted the job (a principal id); only they (and admins) may see it. Null: not recorded. */
+  owner: string | null;
 }
 
 export interface EnqueueOptions {
@@ -50,6 +52,8 @@ export interface EnqueueOptions {
   files?: string[];
   /** The accepting release (see JobRecord.version). */
   version?: string;
+  /** The submitting principal (see JobRecord.owner). */
+  owner?: string;
 }
 
 export interface ProgressUpdate {

@@ -40,7 +40,7 @@ export function runJobBackendContract(name: string, make: () => Promise<Contract
         type: 'transcode', state: 'queued', payload: { src: 'a.mp4', sizes: [1, 2] }, progress: 0,
         etaSeconds: null, message: null, result: null, error: null, attempts: 0, maxAttempts: 1,
         timeoutMs: null, stallMs: null, cancelRequested: false, createdAt: T0, startedAt: null,
-        updatedAt: T0, finishedAt: null, expiresAt: null, runAt: T0, files: [],
+        updatedAt: T0, finishedAt: null, expiresAt: null, runAt: T0, files: [], version: null, owner: null,
       });
       expect(job.id).toMatch(/\S/);
       expect(await backend.get(job.id)).toEqual(job);
@@ -48,9 +48,9 @@ export function runJobBackendContract(name: string, make: () => Promise<Contract
     });
 
     it('honours enqueue options and is idempotent per id', async () => {
-      const opts = { id: 'job-1', maxAttempts: 3, timeoutMs: 500, stallMs: 200, files: ['/tmp/in.bin'] };
+      const opts = { id: 'job-1', maxAttempts: 3, timeoutMs: 500, stallMs: 200, files: ['/tmp/in.bin'], owner: 'key:abc' };
       const job = await backend.enqueue('ocr', 'p', opts, T0);
-      expect(job).toMatchObject({ id: 'job-1', maxAttempts: 3, timeoutMs: 500, stallMs: 200, files: ['/tmp/in.bin'] });
+      expect(job).toMatchObject({ id: 'job-1', maxAttempts: 3, timeoutMs: 500, stallMs: 200, files: ['/tmp/in.bin'], owner: 'key:abc' });
       const again = await backend.enqueue('ocr', 'other', { id: 'job-1' }, T0 + 5);
       expect(again).toEqual(job);
       expect((await backend.counts()).queued).toBe(1);
