@@ -205,7 +205,7 @@ function prepareStatements(db: Database.Database) {
         state = CASE WHEN cancel_requested THEN 'cancelled' WHEN ${REQUEUE} THEN 'queued' ELSE 'failed' END,
         finished_at = CASE WHEN ${REQUEUE} THEN NULL ELSE @now END,
         expires_at = CASE WHEN ${REQUEUE} THEN NULL ELSE @expiresAt END
-      WHERE state = 'running' AND lease_until <= @now`),
+      WHERE state = 'running' AND lease_until <= @now RETURNING *`),
     removeExpired: db.prepare(`DELETE FROM jobs
       WHERE expires_at <= @now AND state IN ('completed', 'failed', 'cancelled') RETURNING *`),
     announce: db.prepare(`INSERT INTO workers (worker_id, version, alive_until) VALUES (@workerId, @version, @until)
@@ -344,9 +344,9 @@ class SqliteJobBackend implements JobBackend {
     return counts;
   }
 
-  async recoverExpiredLeases(now: number, ttlMs = DEFAULT_TTL_MS): Promise<number> {
+  async recoverExpiredLeases(now: number, ttlMs = DEFAULT_TTL_MS): Promise<JobRecord[]> {
     this.#st.forgetWorkers.run(now); // workers that died without retiring
-    return this.#st.recover.run({ now, error: json(INTERRUPTED), expiresAt: now + ttlMs }).changes;
+    return (this.#st.recover.all({ now, error: json(INTERRUPTED), expiresAt: now + ttlMs }) as JobRow[]).map(toRecord);
   }
 
   async removeExpired(now: number): Promise<JobRecord[]> {
