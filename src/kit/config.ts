@@ -21,6 +21,7 @@ export interface Config {
   jobWaitMs: number;
   jobTtlMs: number;
   jobConcurrency: number;
+  jobMaxAttempts: number;
   videoMaxUploadMb: number;
   mediaMaxDimension: number;
   mediaMaxPixels: number;
@@ -281,6 +282,7 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'jobWaitMs', env: 'PITCHEY_JOB_WAIT_MS', doc: 'how long a request without `?async=true` waits for its job before answering 202', fallback: () => 30_000, parse: integer(0, 3_600_000) },
   { key: 'jobTtlMs', env: 'PITCHEY_JOB_TTL_MS', doc: 'how long finished jobs and their outputs are kept', fallback: () => 3_600_000, parse: integer(1_000, 30 * 86_400_000) },
   { key: 'jobConcurrency', env: 'PITCHEY_JOB_CONCURRENCY', doc: 'jobs one instance runs at once', fallback: () => 2, parse: integer(1, 256) },
+  { key: 'jobMaxAttempts', env: 'PITCHEY_JOB_MAX_ATTEMPTS', doc: 'runs a job gets: one cut short by its instance dying (or by an unexpected error) is run again while any remain; a refused input is never retried', fallback: () => 3, parse: integer(1, 20) },
   { key: 'videoMaxUploadMb', env: 'PITCHEY_VIDEO_MAX_UPLOAD_MB', doc: 'video: largest upload in MiB (413 beyond it, before the body is read whole)', fallback: () => 500, parse: integer(1, 102_400) },
   { key: 'mediaMaxDimension', env: 'PITCHEY_MEDIA_MAX_DIMENSION', doc: 'video and media: widest or tallest frame a probed file may declare, in pixels; beyond it the file is refused before decoding', fallback: () => 8192, parse: integer(64, 65_536) },
   { key: 'mediaMaxPixels', env: 'PITCHEY_MEDIA_MAX_PIXELS', doc: 'video and media: most pixels per frame a probed file may declare (default 8192×4320)', fallback: () => 35_389_440, parse: integer(4_096, 1_073_741_824) },

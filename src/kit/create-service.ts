@@ -96,7 +96,7 @@ export async function createService(manifest: ServiceManifest, options: { config
       if (job.startedAt !== null && job.finishedAt !== null) metrics.jobDuration.observe(labels, (job.finishedAt - job.startedAt) / 1000);
     },
   });
-  ctx.jobs = { backend, runner, workRoot, concurrency: config.jobConcurrency, waitMs: config.jobWaitMs, version: config.version };
+  ctx.jobs = { backend, runner, workRoot, concurrency: config.jobConcurrency, maxAttempts: config.jobMaxAttempts, waitMs: config.jobWaitMs, version: config.version };
   ctx.submit = (req, reply, spec) => submitJob(ctx.jobs, req, reply, spec);
   metrics.jobsActiveSources.set(manifest.name, () => runner.active());
   registerJobRoutes(app, ctx.jobs);

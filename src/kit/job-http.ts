@@ -30,6 +30,8 @@ export interface ServiceJobs {
   runner: JobRunnerLike;
   workRoot: string;
   concurrency: number;
+  /** For jobs whose spec names none: processing is idempotent, so a job cut short runs again. */
+  maxAttempts: number;
   waitMs: number;
   /** The release this instance runs: its jobs are run by its own runners while any is alive. */
   version: string;
@@ -101,7 +103,7 @@ export async function submitJob(jobs: ServiceJobs, req: FastifyRequest, reply: F
       id, files: [workDir], version: jobs.version,
       ...(req.principal === null ? {} : { owner: req.principal.id }),
       ...(spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs }),
-      ...(spec.maxAttempts === undefined ? {} : { maxAttempts: spec.maxAttempts }),
+      maxAttempts: spec.maxAttempts ?? jobs.maxAttempts,
     }, Date.now());
   } catch (err) {
     await rm(workDir, { recursive: true, force: true });

@@ -30,7 +30,7 @@ describe('jobs over HTTP', () => {
     const body = (await res.json()) as Record<string, unknown>;
     expect([res.status, body.code, body.detail]).toEqual([422, 'UNPROCESSABLE', 'echo refuses to repeat "refuse"']);
     const job = await svc.ctx.jobs.backend.get(String(body.task_id));
-    expect([job?.state, job?.attempts]).toEqual(['failed', 1]);
+    expect([job?.state, job?.attempts, job?.maxAttempts]).toEqual(['failed', 1, 3]);
   });
   it('answers 202 with Location for ?async=true, then reports progress to completion', async () => {
     const res = await fetch(`${base}/echo?async=true`, { method: 'POST', headers, body: JSON.stringify({ text: 'xyz', delayMs: 400 }) });
