@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createJobRunner, createSqliteJobBackend, JobError, type JobContext, type JobHandler } from '../jobs/index.js';
 import type { Config } from './config.js';
 import type { ReadinessCheck } from './health.js';
-import { createHttpApp, type HttpApp } from './http-app.js';
+import { closeHttpApp, createHttpApp, type HttpApp } from './http-app.js';
 import { registerJobRoutes, submitJob, type ServiceJobs, type SubmitSpec } from './job-http.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { Problem } from './problems.js';
@@ -48,7 +48,7 @@ export interface RunningService {
   ctx: ServiceContext;
   /** Starts listening; resolves the bound port. */
   listen(port: number, host: string): Promise<number>;
-  /** Not ready, finish in-flight requests and jobs (up to the drain timeout), close stores. */
+  /** Not ready, finish in-flight requests and jobs within the drain timeout (then cut / requeue them), close stores. */
   drain(): Promise<void>;
 }
 
@@ -115,11 +115,11 @@ export async function createService(manifest: ServiceManifest, options: { config
       drained ??= (async () => {
         health.draining = true;
         await manifest.onDrain?.(ctx).catch((err: unknown) => app.log.error({ err }, 'drain hook failed'));
-        const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.drainTimeoutMs).unref());
-        await Promise.race([app.close(), deadline]);
-        app.server.closeAllConnections();
-        await runner.stop({ drainMs: config.drainTimeoutMs });
+        // Requests and jobs share the one grace period, so a drain takes it once, not once each:
+        // what is still running at its end is cut (requests) or requeued for another instance (jobs).
+        const [http] = await Promise.all([closeHttpApp(app, config.drainTimeoutMs), runner.stop({ drainMs: config.drainTimeoutMs })]);
         await backend.close();
+        app.log.info({ requestsCut: http.cut }, 'stopped');
       })();
       return drained;
     },
