@@ -34,11 +34,11 @@ export async function serve(argv: string[]): Promise<void> {
   const role = parseRole(argv[0]);
   const { config } = withDevKey(loadConfig());
   const running = await startRole(role, config);
-  const stop = async (): Promise<void> => { await running.stop(); };
-  onShutdownSignal(stop, { deadlineMs: config.drainTimeoutMs + 5_000 });
+  const shutdown = onShutdownSignal(() => running.stop(), { deadlineMs: config.drainTimeoutMs + 5_000 });
   if (process.send !== undefined) {
     process.send({ type: 'listening', port: running.port });
-    // The supervisor is gone (even by SIGKILL): drain and leave rather than live on as an orphan.
-    process.on('disconnect', () => { stop().finally(() => process.exit(0)); });
+    // The supervisor is gone (even by SIGKILL): drain, within the same deadline, and leave rather
+    // than live on as an orphan.
+    process.on('disconnect', () => shutdown('disconnect'));
   }
 }

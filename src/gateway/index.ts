@@ -3,7 +3,7 @@
 // rate limits, per-track stats and the traffic controls (weights, stickiness, instances, drain) a
 // deployment controller drives.
 import type { AddressInfo } from 'node:net';
-import { SERVICE_NAMES, createAuthenticator, createHttpApp, type Config, type HttpApp, type Metrics, type ServiceName } from '../kit/index.js';
+import { SERVICE_NAMES, closeHttpApp, createAuthenticator, createHttpApp, type Config, type HttpApp, type Metrics, type ServiceName } from '../kit/index.js';
 import { registerAdminRoutes } from './admin.js';
 import { startHealthChecks, type HealthChecker } from './health-checker.js';
 import { InstancePool } from './pool.js';
@@ -31,6 +31,7 @@ export interface Gateway {
   listen(port: number, host: string): Promise<number>;
   /** Probe every instance now (the checker also runs on its interval). */
   checkHealth(): Promise<void>;
+  /** Stops taking requests; those in flight get the drain timeout, then their connections are closed. */
   close(): Promise<void>;
 }
 
@@ -97,8 +98,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     async close() {
       health.draining = true;
       checker?.stop();
-      await app.close();
-      await agent.close();
+      await closeHttpApp(app, config.drainTimeoutMs);
+      // A proxied request cut above may still hold its upstream stream: destroy, do not wait.
+      await agent.destroy();
     },
   };
 }

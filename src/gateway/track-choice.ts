@@ -2,12 +2,11 @@
 // stickiness on, the caller's API key, or else a `pitchey_track` cookie set here, keeps it on one.
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Problem, keyId, type Authenticator } from '../kit/index.js';
+import { ADMIN_SCOPE, Problem, keyId, type Authenticator } from '../kit/index.js';
 import { TRACKS, type InstancePool, type PickOptions, type Track } from './pool.js';
 
 export const TRACK_HEADER = 'x-pitchey-track';
 export const TRACK_COOKIE = 'pitchey_track';
-const ADMIN_SCOPE = 'admin';
 const COOKIE_VALUE = /^[0-9a-f-]{36}$/;
 const COOKIE_MAX_AGE_S = 7 * 24 * 3600;
 

@@ -38,6 +38,8 @@ export interface JobRecord {
   files: string[];
   /** The release that accepted the job: its workers run it while any is alive. Null: anyone's. */
   version: string | null;
+  /** Who submitted the job (a principal id); only they (and admins) may see it. Null: not recorded. */
+  owner: string | null;
 }
 
 export interface EnqueueOptions {
@@ -50,6 +52,8 @@ export interface EnqueueOptions {
   files?: string[];
   /** The accepting release (see JobRecord.version). */
   version?: string;
+  /** The submitting principal (see JobRecord.owner). */
+  owner?: string;
 }
 
 export interface ProgressUpdate {
@@ -144,11 +148,12 @@ export interface JobBackend {
   counts(): Promise<Record<JobState, number>>;
 
   /**
-   * Running jobs whose lease ended (their process died) go back to queued; those out of
-   * attempts fail with JOB_INTERRUPTED and those with a cancel request become cancelled,
-   * both kept until now+ttlMs (default 1 h). Resolves the number of jobs touched.
+   * Running jobs whose lease ended (their process died) go back to queued, the lost attempt
+   * counted; those out of attempts fail with JOB_INTERRUPTED and those with a cancel request
+   * become cancelled, both kept until now+ttlMs (default 1 h). Resolves the jobs touched, as
+   * they now are, so the caller can clean up after those that finished.
    */
-  recoverExpiredLeases(now: number, ttlMs?: number): Promise<number>;
+  recoverExpiredLeases(now: number, ttlMs?: number): Promise<JobRecord[]>;
 
   /** Deletes finished jobs with expiresAt <= now; resolves their records so the caller can delete files. */
   removeExpired(now: number): Promise<JobRecord[]>;

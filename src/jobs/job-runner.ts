@@ -19,7 +19,11 @@ export interface JobRunnerOptions {
   workRoot: string;
   /** Idle wait between claims. Default 200 ms. */
   pollMs?: number;
-  /** Lease taken per claim and renewed by heartbeats every leaseMs/3. Default 15000 ms. */
+  /**
+   * Lease taken per claim and renewed by heartbeats every leaseMs/3. As often, the runner takes
+   * back jobs whose lease ran out (their process died), so they run again within about a lease
+   * and a third of one. Default 15000 ms.
+   */
   leaseMs?: number;
   /** For jobs enqueued without timeoutMs. Default: no timeout. */
   defaultTimeoutMs?: number;
@@ -29,7 +33,7 @@ export interface JobRunnerOptions {
   ttlMs?: number;
   /** First retry delay, doubled per attempt. Default 1000 ms. */
   retryBackoffMs?: number;
-  /** Interval of expiry sweeps and lease recovery. Default 60000 ms. */
+  /** Interval of expiry sweeps. Default 60000 ms. */
   sweepMs?: number;
   /** Called once a job reaches completed, failed or cancelled (not when it is queued to retry). */
   onSettled?: (job: JobRecord) => void;
@@ -113,7 +117,8 @@ class Runner {
   #state: 'idle' | 'started' | 'stopped' = 'idle';
   #pollTimer: NodeJS.Timeout | null = null;
   #sweepTimer: NodeJS.Timeout | null = null;
-  #aliveTimer: NodeJS.Timeout | null = null;
+  #heartbeatTimer: NodeJS.Timeout | null = null;
+  #heartbeat: Promise<void> | null = null;
   #tick: Promise<void> | null = null;
   #tickAgain = false;
   #sweep: Promise<void> | null = null;
@@ -138,12 +143,21 @@ class Runner {
     this.#state = 'started';
     await mkdir(this.#opts.workRoot, { recursive: true });
     if (this.#state !== 'started') return; // stopped meanwhile: announcing now would outlive the retire
-    await this.#announceAlive();
+    await this.#runHeartbeat();
     await this.#runSweep();
     if (this.#state !== 'started') return;
     this.#sweepTimer = setInterval(() => void this.#runSweep(), this.#opts.sweepMs ?? 60_000).unref();
-    if (this.#opts.version !== undefined) this.#aliveTimer = setInterval(() => void this.#announceAlive(), this.#settings.leaseMs / 3).unref();
+    this.#heartbeatTimer = setInterval(() => void this.#runHeartbeat(), this.#settings.leaseMs / 3).unref();
     this.#schedulePoll(0);
+  }
+
+  /** This runner is alive, and jobs whose runner is not (its lease ran out) are taken back. */
+  async #runHeartbeat(): Promise<void> {
+    if (this.#heartbeat !== null) return this.#heartbeat;
+    this.#heartbeat = this.#announceAlive()
+      .then(() => this.#recoverOrphans())
+      .finally(() => { this.#heartbeat = null; });
+    return this.#heartbeat;
   }
 
   async #announceAlive(): Promise<void> {
@@ -151,12 +165,32 @@ class Runner {
     if (this.#opts.version !== undefined) await backend.announce(this.#workerId, this.#opts.version, clock() + leaseMs).catch(onError);
   }
 
+  /**
+   * Requeues the jobs of runners that died (a SIGKILLed instance runs no shutdown), so they run
+   * again now rather than at the next sweep; one out of attempts (or cancelled meanwhile) is
+   * settled here, its work dir removed, since no runner will ever finish it.
+   */
+  async #recoverOrphans(): Promise<void> {
+    const { backend, clock, ttlMs, onError } = this.#settings;
+    try {
+      const touched = await backend.recoverExpiredLeases(clock(), ttlMs);
+      for (const job of touched.filter((j) => isTerminal(j.state))) {
+        await this.#removeWorkDir(job.id);
+        this.#announce(job);
+      }
+      if (touched.some((job) => job.state === 'queued')) this.#wake();
+    } catch (error) {
+      onError(error);
+    }
+  }
+
   async stop(drainMs: number): Promise<void> {
     if (this.#state === 'stopped') return;
     this.#state = 'stopped';
     if (this.#pollTimer !== null) clearTimeout(this.#pollTimer);
     if (this.#sweepTimer !== null) clearInterval(this.#sweepTimer);
-    if (this.#aliveTimer !== null) clearInterval(this.#aliveTimer);
+    if (this.#heartbeatTimer !== null) clearInterval(this.#heartbeatTimer);
+    await this.#heartbeat;
     await this.#tick;
     await this.#drain(drainMs);
     for (const { execution } of this.running.values()) execution.stop('released');
@@ -391,8 +425,7 @@ class Runner {
   }
 
   async #sweepOnce(): Promise<void> {
-    const { backend, clock, ttlMs } = this.#settings;
-    await backend.recoverExpiredLeases(clock(), ttlMs);
+    const { backend, clock } = this.#settings;
     const expired = await backend.removeExpired(clock());
     await Promise.all(expired.map(async (job) => {
       await this.#removeWorkDir(job.id);

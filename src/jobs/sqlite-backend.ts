@@ -54,7 +54,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   expires_at INTEGER,
   run_at INTEGER NOT NULL,
   files TEXT NOT NULL DEFAULT '[]',
-  version TEXT
+  version TEXT,
+  owner TEXT
 );
 CREATE TABLE IF NOT EXISTS workers (
   worker_id TEXT PRIMARY KEY,
@@ -66,6 +67,9 @@ CREATE INDEX IF NOT EXISTS jobs_lease ON jobs (state, lease_until);
 CREATE INDEX IF NOT EXISTS jobs_expiry ON jobs (expires_at) WHERE expires_at IS NOT NULL;
 CREATE INDEX IF NOT EXISTS jobs_recent ON jobs (created_at, seq);
 `;
+
+/** Columns later than the first schema, in the order they came. */
+const ADDED_COLUMNS = ['version', 'owner'] as const;
 
 interface JobRow {
   id: string;
@@ -90,6 +94,7 @@ interface JobRow {
   run_at: number;
   files: string;
   version: string | null;
+  owner: string | null;
 }
 
 function toRecord(row: JobRow): JobRecord {
@@ -116,6 +121,7 @@ function toRecord(row: JobRow): JobRecord {
     runAt: row.run_at,
     files: JSON.parse(row.files) as string[],
     version: row.version,
+    owner: row.owner,
   };
 }
 
@@ -131,11 +137,11 @@ function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
   db.pragma('synchronous = FULL');
   db.pragma(`busy_timeout = ${busyTimeoutMs}`);
   db.exec(SCHEMA);
-  // Files made before jobs had a release gain the column; their jobs are anyone's (NULL).
-  // Under the write lock: instances of a service opening one old file together add it once.
+  // Files made before jobs had a release or an owner gain the columns; their jobs are anyone's
+  // (NULL). Under the write lock: instances of a service opening one old file together add each once.
   db.transaction(() => {
-    const columns = db.prepare<[], { name: string }>('PRAGMA table_info(jobs)').all();
-    if (!columns.some((c) => c.name === 'version')) db.exec('ALTER TABLE jobs ADD COLUMN version TEXT');
+    const columns = new Set(db.prepare<[], { name: string }>('PRAGMA table_info(jobs)').all().map((c) => c.name));
+    for (const column of ADDED_COLUMNS) if (!columns.has(column)) db.exec(`ALTER TABLE jobs ADD COLUMN ${column} TEXT`);
   }).immediate();
   return db;
 }
@@ -146,8 +152,8 @@ const REQUEUE = '(cancel_requested = 0 AND attempts < max_attempts)';
 function prepareStatements(db: Database.Database) {
   return {
     insert: db.prepare(`INSERT INTO jobs (id, type, state, payload, max_attempts, timeout_ms, stall_ms,
-        created_at, updated_at, run_at, files, version)
-      VALUES (@id, @type, 'queued', @payload, @maxAttempts, @timeoutMs, @stallMs, @now, @now, @now, @files, @version)
+        created_at, updated_at, run_at, files, version, owner)
+      VALUES (@id, @type, 'queued', @payload, @maxAttempts, @timeoutMs, @stallMs, @now, @now, @now, @files, @version, @owner)
       ON CONFLICT (id) DO NOTHING`),
     get: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?'),
     listAll: db.prepare<[number], JobRow>('SELECT * FROM jobs ORDER BY created_at DESC, seq DESC LIMIT ?'),
@@ -199,7 +205,7 @@ function prepareStatements(db: Database.Database) {
         state = CASE WHEN cancel_requested THEN 'cancelled' WHEN ${REQUEUE} THEN 'queued' ELSE 'failed' END,
         finished_at = CASE WHEN ${REQUEUE} THEN NULL ELSE @now END,
         expires_at = CASE WHEN ${REQUEUE} THEN NULL ELSE @expiresAt END
-      WHERE state = 'running' AND lease_until <= @now`),
+      WHERE state = 'running' AND lease_until <= @now RETURNING *`),
     removeExpired: db.prepare(`DELETE FROM jobs
       WHERE expires_at <= @now AND state IN ('completed', 'failed', 'cancelled') RETURNING *`),
     announce: db.prepare(`INSERT INTO workers (worker_id, version, alive_until) VALUES (@workerId, @version, @until)
@@ -268,6 +274,7 @@ class SqliteJobBackend implements JobBackend {
     this.#st.insert.run({
       id, type, now, payload: json(payload), maxAttempts: opts.maxAttempts ?? 1,
       timeoutMs: opts.timeoutMs ?? null, stallMs: opts.stallMs ?? null, files: json(opts.files ?? []), version: opts.version ?? null,
+      owner: opts.owner ?? null,
     });
     return this.#get(id) as JobRecord;
   }
@@ -337,9 +344,9 @@ class SqliteJobBackend implements JobBackend {
     return counts;
   }
 
-  async recoverExpiredLeases(now: number, ttlMs = DEFAULT_TTL_MS): Promise<number> {
+  async recoverExpiredLeases(now: number, ttlMs = DEFAULT_TTL_MS): Promise<JobRecord[]> {
     this.#st.forgetWorkers.run(now); // workers that died without retiring
-    return this.#st.recover.run({ now, error: json(INTERRUPTED), expiresAt: now + ttlMs }).changes;
+    return (this.#st.recover.all({ now, error: json(INTERRUPTED), expiresAt: now + ttlMs }) as JobRow[]).map(toRecord);
   }
 
   async removeExpired(now: number): Promise<JobRecord[]> {

@@ -28,8 +28,15 @@ export function keyId(key: string): string {
   return `key:${digest(key).toString('hex').slice(0, 12)}`;
 }
 
+/** The scope of operators: they may act on any client's resources (jobs included). */
+export const ADMIN_SCOPE = 'admin';
+
 function hasScope(scopes: string[], needed: string): boolean {
   return scopes.includes('*') || scopes.includes(needed);
+}
+
+export function isAdmin(principal: Principal): boolean {
+  return hasScope(principal.scopes, ADMIN_SCOPE);
 }
 
 function scopesFromClaims(payload: Record<string, unknown>): string[] {

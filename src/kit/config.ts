@@ -22,6 +22,7 @@ export interface Config {
   jobWaitMs: number;
   jobTtlMs: number;
   jobConcurrency: number;
+  jobMaxAttempts: number;
   videoMaxUploadMb: number;
   mediaMaxDimension: number;
   mediaMaxPixels: number;
@@ -282,10 +283,11 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'logLevel', env: 'PITCHEY_LOG_LEVEL', doc: 'pino level: fatal … trace, or silent', fallback: () => 'info', parse: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const) },
   { key: 'apiKeys', env: 'PITCHEY_API_KEYS', doc: 'comma-separated `key[:scope+scope]` (scopes: a service name, `admin` or `*`); ≥ 16 chars, ≥ 32 in production', fallback: () => [], parse: parseApiKeys },
   { key: 'jwtSecret', env: 'PITCHEY_JWT_SECRET', doc: 'HS256 secret for `Authorization: Bearer` tokens; ≥ 32 chars in production; unset = JWT disabled', fallback: () => null, parse: text },
-  { key: 'drainTimeoutMs', env: 'PITCHEY_DRAIN_TIMEOUT_MS', doc: 'how long SIGTERM waits for in-flight requests and jobs', fallback: () => 10_000, parse: integer(0, 600_000) },
+  { key: 'drainTimeoutMs', env: 'PITCHEY_DRAIN_TIMEOUT_MS', doc: 'how long SIGTERM waits for in-flight requests and jobs; then requests still open are cut and jobs requeued (`pitchey up` SIGKILLs an instance still alive 2 s later)', fallback: () => 10_000, parse: integer(0, 600_000) },
   { key: 'jobWaitMs', env: 'PITCHEY_JOB_WAIT_MS', doc: 'how long a request without `?async=true` waits for its job before answering 202', fallback: () => 30_000, parse: integer(0, 3_600_000) },
   { key: 'jobTtlMs', env: 'PITCHEY_JOB_TTL_MS', doc: 'how long finished jobs and their outputs are kept', fallback: () => 3_600_000, parse: integer(1_000, 30 * 86_400_000) },
   { key: 'jobConcurrency', env: 'PITCHEY_JOB_CONCURRENCY', doc: 'jobs one instance runs at once', fallback: () => 2, parse: integer(1, 256) },
+  { key: 'jobMaxAttempts', env: 'PITCHEY_JOB_MAX_ATTEMPTS', doc: 'runs a job gets: one cut short by its instance dying (or by an unexpected error) is run again while any remain; a refused input is never retried', fallback: () => 3, parse: integer(1, 20) },
   { key: 'videoMaxUploadMb', env: 'PITCHEY_VIDEO_MAX_UPLOAD_MB', doc: 'video: largest upload in MiB (413 beyond it, before the body is read whole)', fallback: () => 500, parse: integer(1, 102_400) },
   { key: 'mediaMaxDimension', env: 'PITCHEY_MEDIA_MAX_DIMENSION', doc: 'video and media: widest or tallest frame a probed file may declare, in pixels; beyond it the file is refused before decoding', fallback: () => 8192, parse: integer(64, 65_536) },
   { key: 'mediaMaxPixels', env: 'PITCHEY_MEDIA_MAX_PIXELS', doc: 'video and media: most pixels per frame a probed file may declare (default 8192×4320)', fallback: () => 35_389_440, parse: integer(4_096, 1_073_741_824) },

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { createJobRunner, createSqliteJobBackend, JobError, type JobContext, type JobHandler } from '../jobs/index.js';
 import type { Config } from './config.js';
 import type { ReadinessCheck } from './health.js';
-import { createHttpApp, type HttpApp } from './http-app.js';
+import { closeHttpApp, createHttpApp, type HttpApp } from './http-app.js';
 import { registerJobRoutes, submitJob, type ServiceJobs, type SubmitSpec } from './job-http.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { Problem } from './problems.js';
@@ -49,7 +49,7 @@ export interface RunningService {
   ctx: ServiceContext;
   /** Starts listening; resolves the bound port. */
   listen(port: number, host: string): Promise<number>;
-  /** Not ready, finish in-flight requests and jobs (up to the drain timeout), close stores. */
+  /** Not ready, finish in-flight requests and jobs within the drain timeout (then cut / requeue them), close stores. */
   drain(): Promise<void>;
 }
 
@@ -98,7 +98,7 @@ export async function createService(manifest: ServiceManifest, options: { config
       if (job.startedAt !== null && job.finishedAt !== null) metrics.jobDuration.observe(labels, (job.finishedAt - job.startedAt) / 1000);
     },
   });
-  ctx.jobs = { backend, runner, workRoot, concurrency: config.jobConcurrency, waitMs: config.jobWaitMs, version: config.version };
+  ctx.jobs = { backend, runner, workRoot, concurrency: config.jobConcurrency, maxAttempts: config.jobMaxAttempts, waitMs: config.jobWaitMs, version: config.version };
   ctx.submit = (req, reply, spec) => submitJob(ctx.jobs, req, reply, spec);
   metrics.jobsActiveSources.set(manifest.name, () => runner.active());
   registerJobRoutes(app, ctx.jobs);
@@ -117,11 +117,11 @@ export async function createService(manifest: ServiceManifest, options: { config
       drained ??= (async () => {
         health.draining = true;
         await manifest.onDrain?.(ctx).catch((err: unknown) => app.log.error({ err }, 'drain hook failed'));
-        const deadline = new Promise<void>((resolve) => setTimeout(resolve, config.drainTimeoutMs).unref());
-        await Promise.race([app.close(), deadline]);
-        app.server.closeAllConnections();
-        await runner.stop({ drainMs: config.drainTimeoutMs });
+        // Requests and jobs share the one grace period, so a drain takes it once, not once each:
+        // what is still running at its end is cut (requests) or requeued for another instance (jobs).
+        const [http] = await Promise.all([closeHttpApp(app, config.drainTimeoutMs), runner.stop({ drainMs: config.drainTimeoutMs })]);
         await backend.close();
+        app.log.info({ requestsCut: http.cut }, 'stopped');
       })();
       return drained;
     },

@@ -149,6 +149,23 @@ async function registerRateLimit(app: HttpApp): Promise<void> {
   });
 }
 
+/**
+ * Stops taking requests and lets those in flight finish for up to `graceMs`; then every connection
+ * is closed, so a stuck request (a handler that never answers, a client that stalls mid-body)
+ * cannot hold a drain open. Resolves whether any had to be cut.
+ */
+export async function closeHttpApp(app: HttpApp, graceMs: number): Promise<{ cut: boolean }> {
+  const closing = app.close();
+  let timer: NodeJS.Timeout | undefined;
+  const graceOver = new Promise<'cut'>((resolve) => { timer = setTimeout(() => resolve('cut'), graceMs); });
+  const outcome = await Promise.race([closing.then(() => 'drained' as const), graceOver]);
+  clearTimeout(timer);
+  if (outcome === 'drained') return { cut: false };
+  app.server.closeAllConnections();
+  await closing;
+  return { cut: true };
+}
+
 /** Builds the configured Fastify app; callers add their routes, then `listen`. */
 export async function createHttpApp(options: HttpAppOptions): Promise<HttpAppHandle> {
   const { config } = options;

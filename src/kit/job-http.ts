@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JOB_INPUTS_DIR, type JobBackend, type JobRecord } from '../jobs/index.js';
+import { isAdmin, type Principal } from './auth.js';
 import type { HttpApp } from './http-app.js';
 import { PROBLEMS, Problem, type ProblemCode } from './problems.js';
 import { sendFile } from './send-file.js';
@@ -29,6 +30,8 @@ export interface ServiceJobs {
   runner: JobRunnerLike;
   workRoot: string;
   concurrency: number;
+  /** For jobs whose spec names none: processing is idempotent, so a job cut short runs again. */
+  maxAttempts: number;
   waitMs: number;
   /** The release this instance runs: its jobs are run by its own runners while any is alive. */
   version: string;
@@ -98,8 +101,9 @@ export async function submitJob(jobs: ServiceJobs, req: FastifyRequest, reply: F
     const inputs = await adoptInputs(workDir, spec.inputs ?? []);
     job = await jobs.backend.enqueue(spec.type, { ...spec.payload, inputs }, {
       id, files: [workDir], version: jobs.version,
+      ...(req.principal === null ? {} : { owner: req.principal.id }),
       ...(spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs }),
-      ...(spec.maxAttempts === undefined ? {} : { maxAttempts: spec.maxAttempts }),
+      maxAttempts: spec.maxAttempts ?? jobs.maxAttempts,
     }, Date.now());
   } catch (err) {
     await rm(workDir, { recursive: true, force: true });
@@ -117,23 +121,36 @@ export async function submitJob(jobs: ServiceJobs, req: FastifyRequest, reply: F
   return reply.code(202).header('location', `${prefix}/status/${id}`).send(presentJob(job, prefix));
 }
 
-async function findJob(jobs: ServiceJobs, id: string): Promise<JobRecord> {
+/**
+ * A job is its submitter's (and admins'). One with no owner was accepted before owners were
+ * recorded, or by a release that does not record them (a stable instance beside a canary on one
+ * job file): it stays readable with the scope, as it was when accepted, so no client loses its
+ * job across an upgrade; such jobs expire with their TTL.
+ */
+function mayAccess(job: JobRecord, principal: Principal | null): boolean {
+  if (job.owner === null) return true;
+  return principal !== null && (principal.id === job.owner || isAdmin(principal));
+}
+
+/** The job if this caller may see it; anyone else is told it does not exist, not that it is not theirs. */
+async function findJob(jobs: ServiceJobs, id: string, principal: Principal | null): Promise<JobRecord> {
   const job = await jobs.backend.get(id);
-  if (job === null) throw new Problem('JOB_NOT_FOUND', `No job ${id} (it may have expired).`);
+  if (job === null || !mayAccess(job, principal)) throw new Problem('JOB_NOT_FOUND', `No job ${id} (it may have expired).`);
   return job;
 }
 
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }) });
 
 export function registerJobRoutes(app: HttpApp, jobs: ServiceJobs): void {
-  app.get('/status/:id', { schema: { params: IdParams, summary: 'Job state, progress and ETA; the result once completed' } }, async (req) => presentJob(await findJob(jobs, req.params.id), prefixOf(req)));
+  app.get('/status/:id', { schema: { params: IdParams, summary: 'Job state, progress and ETA; the result once completed' } }, async (req) => presentJob(await findJob(jobs, req.params.id, req.principal), prefixOf(req)));
   app.delete('/status/:id', { schema: { params: IdParams, summary: 'Cancel a queued or running job' } }, async (req, reply) => {
+    await findJob(jobs, req.params.id, req.principal);
     const job = await jobs.runner.cancel(req.params.id);
     if (job === null) throw new Problem('JOB_NOT_FOUND', `No job ${req.params.id}.`);
     return reply.code(202).send(presentJob(job, prefixOf(req)));
   });
   app.get('/download/:id', { schema: { params: IdParams, summary: 'The job\'s output file (HTTP Range supported)' } }, async (req, reply) => {
-    const job = await findJob(jobs, req.params.id);
+    const job = await findJob(jobs, req.params.id, req.principal);
     if (job.state !== 'completed') throw new Problem('JOB_NOT_FINISHED', `Job ${job.id} is ${STATUS_NAME[job.state]}.`, { extensions: { status: STATUS_NAME[job.state] } });
     const output = outputOf(job);
     if (output === null) throw new Problem('JOB_RESULT_GONE', `Job ${job.id} has no file to download.`);

@@ -1,6 +1,17 @@
 // The one way to run an external tool: argv (never a shell string), a deadline, capped output,
 // and on timeout or abort the whole process group is killed, not just the direct child.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+// A tool must not outlive the process that started it, even one killed with SIGKILL, whose
+// handlers never run (an ffmpeg would encode on under init for minutes). setpriv (util-linux) asks
+// the kernel for SIGKILL when its parent dies (prctl PR_SET_PDEATHSIG, kept across its exec of the
+// tool), which Node cannot ask for itself. Without setpriv, tools are spawned as they are.
+const SETPRIV = '/usr/bin/setpriv';
+const DIE_WITH_PARENT = existsSync(SETPRIV) ? ['--pdeathsig', 'SIGKILL', '--'] : null;
+// What setpriv prints when it cannot exec the tool; its exit code says why, as a shell's would.
+const EXEC_FAILED = 'setpriv: failed to execute ';
+const EXEC_ERRORS: Record<number, string> = { 126: 'EACCES', 127: 'ENOENT' };
 
 export interface RunOptions {
   cwd?: string;
@@ -69,7 +80,8 @@ export function runProcess(command: string, args: readonly string[], options: Ru
   let aborted = false;
   let outputExceeded = false;
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    const [file, argv] = DIE_WITH_PARENT === null ? [command, args] : [SETPRIV, [...DIE_WITH_PARENT, command, ...args]];
+    const child = spawn(file, argv, { cwd: options.cwd, env: options.env ?? process.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     const stop = (): void => killTree(child.pid);
     const timer = setTimeout(() => { timedOut = true; stop(); }, options.timeoutMs ?? 60_000);
     const onAbort = (): void => { aborted = true; stop(); };
@@ -90,9 +102,12 @@ export function runProcess(command: string, args: readonly string[], options: Ru
       options.signal?.removeEventListener('abort', onAbort);
       // The leader is gone; make sure nothing it left behind in its group lingers.
       killTree(child.pid);
+      const errText = stderr.value().toString('utf8');
+      const execError = exitCode === null || !errText.startsWith(EXEC_FAILED) ? undefined : EXEC_ERRORS[exitCode];
       resolve({
-        exitCode, signal, stdout: stdout.value(), stderr: stderr.value().toString('utf8'),
-        timedOut, aborted, outputExceeded, durationMs: Date.now() - started, spawnError,
+        exitCode, signal, stdout: stdout.value(), stderr: execError === undefined ? errText : '',
+        timedOut, aborted, outputExceeded, durationMs: Date.now() - started,
+        spawnError: spawnError ?? (execError === undefined ? null : `spawn ${command} ${execError}`),
       });
     });
   });

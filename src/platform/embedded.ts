@@ -33,6 +33,9 @@ export interface Platform {
   stop(): Promise<void>;
 }
 
+/** How long past its own drain bound an instance may take to exit before it is SIGKILLed. */
+const INSTANCE_EXIT_MARGIN_MS = 2_000;
+
 export function instancesFile(dataDir: string): string {
   return join(dataDir, 'run', 'instances.json');
 }
@@ -120,6 +123,9 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
   const starting = SERVICE_NAMES.map((service) => driver.start({ service, track: 'stable', version: controller.currentVersion(service), count: 1, faults: null }, 60_000)
     .catch((err: Error) => log(`${service} did not start: ${err.message}`)));
   let stopped: Promise<void> | null = null;
+  // Forced out before stop() finished (its deadline, a second signal): the file must not say it runs.
+  const forgetInstances = (): void => rmSync(file, { force: true });
+  process.on('exit', forgetInstances);
   return {
     gatewayUrl, gateway, controller, driver,
     instances: entries,
@@ -137,10 +143,12 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
       stopped ??= (async () => {
         validator.stop();
         await controller.stop();
-        await gateway.close();
-        await driver.close(config.drainTimeoutMs);
+        // Side by side, each bounded: the gateway cuts what is still in flight after the drain
+        // timeout, and an instance still alive shortly after its own (equal) bound is SIGKILLed.
+        await Promise.all([gateway.close(), driver.close(config.drainTimeoutMs + INSTANCE_EXIT_MARGIN_MS)]);
         db.close();
-        rmSync(file, { force: true });
+        forgetInstances();
+        process.off('exit', forgetInstances);
       })();
       return stopped;
     },

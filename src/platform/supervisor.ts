@@ -1,7 +1,8 @@
 // Runs service instances as child processes: each reports its port over IPC once listening, is
 // restarted with backoff when it crashes, and is stopped with SIGTERM (drain) then SIGKILL.
-// Children sit in their own process group and exit when the IPC channel drops, so no instance
-// outlives its supervisor.
+// Children sit in their own process group; those still alive when the supervisor exits (even
+// forced out by its deadline) are SIGKILLed, and one whose supervisor is SIGKILLed exits when the
+// IPC channel drops, so no instance outlives its supervisor.
 import { fork, type ChildProcess } from 'node:child_process';
 import { killTree } from '../kit/index.js';
 
@@ -25,11 +26,16 @@ export function isListeningMessage(m: unknown): m is ListeningMessage {
 
 export class Supervisor {
   private readonly children = new Map<string, Supervised>();
+  /** Every child started and not yet exited, stopping or not: what an exit must take down. */
+  private readonly alive = new Set<ChildProcess>();
+  // Runs on the process's 'exit', where only synchronous work is done: a signal, no drain.
+  private readonly killAlive = (): void => { for (const child of this.alive) killTree(child.pid); };
 
   constructor(private readonly options: { maxBackoffMs?: number; log?: (msg: string) => void } = {}) {}
 
   start(spec: ChildSpec): void {
     const entry: Supervised = { spec, child: null, restarts: 0, startedAt: 0, stopping: false, timer: null };
+    if (!process.listeners('exit').includes(this.killAlive)) process.on('exit', this.killAlive);
     this.children.set(spec.id, entry);
     this.spawn(entry);
   }
@@ -43,8 +49,10 @@ export class Supervisor {
     entry.startedAt = Date.now();
     const child = fork(spec.modulePath, spec.args, { env: spec.env, detached: true, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     entry.child = child;
+    this.alive.add(child);
     child.on('message', (m) => { if (isListeningMessage(m) && child.pid !== undefined) spec.onListening(m.port, child.pid); });
     child.on('exit', (code, signal) => {
+      this.alive.delete(child);
       entry.child = null;
       spec.onExit(code, signal);
       if (entry.stopping) return;
@@ -75,5 +83,6 @@ export class Supervisor {
   /** Stops every child as `stop` does, all at once. */
   async stopAll(graceMs: number): Promise<void> {
     await Promise.all([...this.children.keys()].map((id) => this.stop(id, graceMs)));
+    process.off('exit', this.killAlive);
   }
 }

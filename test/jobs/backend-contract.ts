@@ -40,7 +40,7 @@ export function runJobBackendContract(name: string, make: () => Promise<Contract
         type: 'transcode', state: 'queued', payload: { src: 'a.mp4', sizes: [1, 2] }, progress: 0,
         etaSeconds: null, message: null, result: null, error: null, attempts: 0, maxAttempts: 1,
         timeoutMs: null, stallMs: null, cancelRequested: false, createdAt: T0, startedAt: null,
-        updatedAt: T0, finishedAt: null, expiresAt: null, runAt: T0, files: [],
+        updatedAt: T0, finishedAt: null, expiresAt: null, runAt: T0, files: [], version: null, owner: null,
       });
       expect(job.id).toMatch(/\S/);
       expect(await backend.get(job.id)).toEqual(job);
@@ -48,9 +48,9 @@ export function runJobBackendContract(name: string, make: () => Promise<Contract
     });
 
     it('honours enqueue options and is idempotent per id', async () => {
-      const opts = { id: 'job-1', maxAttempts: 3, timeoutMs: 500, stallMs: 200, files: ['/tmp/in.bin'] };
+      const opts = { id: 'job-1', maxAttempts: 3, timeoutMs: 500, stallMs: 200, files: ['/tmp/in.bin'], owner: 'key:abc' };
       const job = await backend.enqueue('ocr', 'p', opts, T0);
-      expect(job).toMatchObject({ id: 'job-1', maxAttempts: 3, timeoutMs: 500, stallMs: 200, files: ['/tmp/in.bin'] });
+      expect(job).toMatchObject({ id: 'job-1', maxAttempts: 3, timeoutMs: 500, stallMs: 200, files: ['/tmp/in.bin'], owner: 'key:abc' });
       const again = await backend.enqueue('ocr', 'other', { id: 'job-1' }, T0 + 5);
       expect(again).toEqual(job);
       expect((await backend.counts()).queued).toBe(1);
@@ -122,8 +122,8 @@ export function runJobBackendContract(name: string, make: () => Promise<Contract
       expect(stop).toBe(false);
       expect(await backend.get(id)).toMatchObject({ progress: 40, etaSeconds: 12.5, message: 'pass 1', updatedAt: T0 + 800 });
       // The lease now runs to T0 + 1800, not T0 + 1000.
-      expect(await backend.recoverExpiredLeases(T0 + 1500)).toBe(0);
-      expect(await backend.recoverExpiredLeases(T0 + 1800)).toBe(1);
+      expect(await backend.recoverExpiredLeases(T0 + 1500)).toEqual([]);
+      expect((await backend.recoverExpiredLeases(T0 + 1800)).map((job) => [job.id, job.state])).toEqual([[id, 'failed']]);
     });
 
     it('tells a worker to stop when its job is no longer running', async () => {
@@ -195,8 +195,9 @@ export function runJobBackendContract(name: string, make: () => Promise<Contract
       const doomed = await running({ maxAttempts: 3 });
       await backend.requestCancel(doomed, T0 + 1);
       const fresh = await running({}, T0 + 5_000);
-      expect(await backend.recoverExpiredLeases(T0 + LEASE - 1)).toBe(0);
-      expect(await backend.recoverExpiredLeases(T0 + LEASE, TTL)).toBe(3);
+      expect(await backend.recoverExpiredLeases(T0 + LEASE - 1)).toEqual([]);
+      const touched = await backend.recoverExpiredLeases(T0 + LEASE, TTL);
+      expect(touched.map((job) => [job.id, job.state]).sort()).toEqual([[retry, 'queued'], [last, 'failed'], [doomed, 'cancelled']].sort());
       expect(await backend.get(retry)).toMatchObject({ state: 'queued', attempts: 1, runAt: T0 + LEASE });
       expect(await backend.get(last)).toMatchObject({
         state: 'failed', error: { code: 'JOB_INTERRUPTED' }, finishedAt: T0 + LEASE, expiresAt: T0 + LEASE + TTL,

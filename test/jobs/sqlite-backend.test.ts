@@ -97,6 +97,23 @@ describe('sqlite job backend on a shared file', () => {
     }
   });
 
+  it('opens a file made before jobs had an owner: its jobs have none, new ones record theirs', async () => {
+    const path = await tempDbPath();
+    const before = createSqliteJobBackend({ path });
+    const old = await before.enqueue('t', 'old', {}, 1);
+    await before.close();
+    const raw = new Database(path);
+    raw.exec('ALTER TABLE jobs DROP COLUMN owner');
+    raw.close();
+    const after = createSqliteJobBackend({ path });
+    try {
+      expect(await after.get(old.id)).toMatchObject({ id: old.id, owner: null });
+      expect((await after.enqueue('t', 'new', { owner: 'key:abc' }, 2)).owner).toBe('key:abc');
+    } finally {
+      await after.close();
+    }
+  });
+
   it('uses WAL so other processes can read while one writes', async () => {
     const path = await tempDbPath();
     const backend = createSqliteJobBackend({ path });

@@ -30,7 +30,7 @@ describe('jobs over HTTP', () => {
     const body = (await res.json()) as Record<string, unknown>;
     expect([res.status, body.code, body.detail]).toEqual([422, 'UNPROCESSABLE', 'echo refuses to repeat "refuse"']);
     const job = await svc.ctx.jobs.backend.get(String(body.task_id));
-    expect([job?.state, job?.attempts]).toEqual(['failed', 1]);
+    expect([job?.state, job?.attempts, job?.maxAttempts]).toEqual(['failed', 1, 3]);
   });
   it('answers 202 with Location for ?async=true, then reports progress to completion', async () => {
     const res = await fetch(`${base}/echo?async=true`, { method: 'POST', headers, body: JSON.stringify({ text: 'xyz', delayMs: 400 }) });
@@ -76,5 +76,57 @@ describe('jobs over HTTP', () => {
     expect([missing.status, ((await missing.json()) as { code: string }).code]).toEqual([404, 'JOB_NOT_FOUND']);
     const queue = (await (await fetch(`${base}/queue/status`, { headers })).json()) as Record<string, number>;
     expect(queue).toMatchObject({ cancelled: 1, available_slots: 2 });
+  });
+});
+
+describe('jobs are their submitter\'s', () => {
+  const ALICE = 'alice-key-0123456789abcdef';
+  const BOB = 'bob-key-0123456789abcdef';
+  const OPS = 'ops-key-0123456789abcdef';
+  const own = makeTempDir();
+  let shared: RunningService;
+  const call = async (method: 'GET' | 'POST' | 'DELETE', url: string, key: string, payload?: object) => {
+    const res = await shared.app.inject({ method, url, headers: { 'x-api-key': key }, ...(payload === undefined ? {} : { payload }) });
+    return { status: res.statusCode, body: res.headers['content-type']?.toString().includes('json') ? (res.json() as Record<string, unknown>) : res.body };
+  };
+
+  beforeAll(async () => {
+    shared = await startTestService(testConfig(own.dir, {
+      PITCHEY_API_KEYS: `${ALICE}:video,${BOB}:video,${OPS}:video+admin`, PITCHEY_RATE_LIMIT: 'false', PITCHEY_JOB_WAIT_MS: '5000',
+    }));
+    await shared.listen(0, '127.0.0.1');
+  });
+  afterAll(async () => { await shared.drain(); own.remove(); });
+
+  it('answers another client 404 JOB_NOT_FOUND for status, download and cancel, as for an unknown id', async () => {
+    const done = await call('POST', '/echo', ALICE, { text: 'mine' });
+    expect(done.status).toBe(200);
+    const id = String((done.body as Record<string, unknown>).task_id);
+    const unknown = await call('GET', '/status/no-such-job', BOB);
+    for (const [method, url] of [['GET', `/status/${id}`], ['GET', `/download/${id}`], ['DELETE', `/status/${id}`]] as const) {
+      const res = await call(method, url, BOB);
+      expect([res.status, (res.body as Record<string, unknown>).code], `${method} ${url}`).toEqual([404, 'JOB_NOT_FOUND']);
+      expect(Object.keys(res.body as object).sort()).toEqual(Object.keys(unknown.body as object).sort());
+    }
+    expect((await call('GET', `/status/${id}`, ALICE)).body).toMatchObject({ status: 'completed' });
+    expect((await call('GET', `/download/${id}`, ALICE)).body).toBe('mine'.repeat(10));
+    // Admins see every client's jobs.
+    expect((await call('GET', `/status/${id}`, OPS)).body).toMatchObject({ task_id: id, status: 'completed' });
+    expect((await call('GET', `/download/${id}`, OPS)).status).toBe(200);
+  });
+
+  it('lets only the submitter (or an admin) cancel a running job', async () => {
+    const started = await call('POST', '/echo?async=true', ALICE, { text: 'slow', delayMs: 4000 });
+    const id = String((started.body as Record<string, unknown>).task_id);
+    expect((await call('DELETE', `/status/${id}`, BOB)).status).toBe(404);
+    expect((await shared.ctx.jobs.backend.get(id))?.cancelRequested).toBe(false);
+    expect((await call('DELETE', `/status/${id}`, ALICE)).status).toBe(202);
+    expect((await shared.ctx.jobs.backend.get(id))?.cancelRequested).toBe(true);
+  });
+
+  it('keeps a job with no recorded owner (an older file\'s, or an older release\'s) readable with the scope', async () => {
+    const old = await shared.ctx.jobs.backend.enqueue('none', {}, {}, Date.now());
+    expect(old.owner).toBeNull();
+    expect((await call('GET', `/status/${old.id}`, BOB)).body).toMatchObject({ task_id: old.id, status: 'queued' });
   });
 });

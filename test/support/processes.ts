@@ -1,0 +1,36 @@
+// Real processes for tests that must kill one: a TypeScript entry of this repo bundled by esbuild
+// into the caller's temp folder (a child Node has no TypeScript loader), and a liveness check
+// that does not mistake an unreaped zombie for a running process.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+/** Bundles `entry` to `<outDir>/<name>.mjs` for `node` to run; better-sqlite3 stays where it is installed. */
+export async function bundleEntry(entry: URL, outDir: string): Promise<string> {
+  const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
+  const outfile = join(outDir, `${basename(entry.pathname, '.ts')}.mjs`);
+  await build({
+    entryPoints: [fileURLToPath(entry)], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent',
+    // A native addon cannot be bundled, and a bare import would not resolve from outDir.
+    plugins: [{ name: 'installed-sqlite', setup: (b) => { b.onResolve({ filter: /^better-sqlite3$/ }, () => ({ path: sqlite, external: true })); } }],
+  });
+  return outfile;
+}
+
+/** True while `pid` exists and is not a zombie (an orphan's reaper may be slow, or absent in a container). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** SIGKILLs `pid` if it still runs; for cleanups, which must leave nothing behind. */
+export function killIfRunning(pid: number | undefined): void {
+  if (pid === undefined || !isRunning(pid)) return;
+  try { process.kill(pid, 'SIGKILL'); } catch { /* gone meanwhile */ }
+}
