@@ -25,7 +25,10 @@ export type InstanceSpec = Pick<Instance, 'id' | 'url' | 'track' | 'version'>;
 export type TrackWeights = Partial<Record<Track, number>>;
 
 export interface PickOptions {
-  /** Instances already tried for this request. */
+  /**
+   * Addresses (URLs) already tried for this request: an instance restarted under its id on a new
+   * port is a new target.
+   */
   exclude?: ReadonlySet<string>;
   /** Only this track, whatever its weight. */
   track?: Track;
@@ -152,7 +155,7 @@ export class InstancePool {
   /** The instance for the next request, or null when none is available. */
   pick(options: PickOptions = {}): Instance | null {
     const exclude = options.exclude ?? new Set<string>();
-    const candidates = this.available().filter((i) => !exclude.has(i.id));
+    const candidates = this.available().filter((i) => !exclude.has(i.url));
     const track = options.track ?? this.chooseTrack(candidates, options.stickyKey);
     const inTrack = candidates.filter((i) => i.track === track);
     if (inTrack.length === 0) return null;

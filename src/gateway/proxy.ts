@@ -109,7 +109,7 @@ export async function proxyRequest(req: FastifyRequest, reply: FastifyReply, rou
       const which = choice.track === undefined ? '' : `${choice.track} `;
       throw new Problem('UPSTREAM_UNAVAILABLE', `No healthy ${which}${route.service} instance is available.`, { headers: { 'retry-after': '5' } });
     }
-    tried.add(instance.id);
+    tried.add(instance.url);
     const record = attemptRecorder(route, instance, deps);
     try {
       return await forward(req, reply, { route, instance, deps, withBody, signal: clientGone, onAnswer: record });

@@ -5,6 +5,7 @@
 // lingering close: the answer says `Connection: close`, the rest of the body is read and dropped,
 // and the socket closes once the client has sent it, or after a bounded time or size.
 import type { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 
 /** How long, and how much, an unread body is drained after its answer before the socket is cut. */
@@ -18,6 +19,7 @@ export function bodyUnread(req: IncomingMessage): boolean {
 /** Drops the rest of the request's body as it arrives, closing the socket after the answer. */
 export function lingerOnUnreadBody(req: IncomingMessage): void {
   const socket = req.socket;
+  if (!(socket instanceof Socket)) return; // an injected request (tests) has no connection to keep
   req.unpipe();
   let dropped = 0;
   req.on('data', (chunk: Buffer) => {

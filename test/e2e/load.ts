@@ -4,11 +4,11 @@ export interface Answer { at: number; status: number; version: string | null }
 
 export interface Load { stop(): Promise<Answer[]>; answers: Answer[] }
 
-export function startLoad(url: string, ratePerSecond: number, headers: Record<string, string> = {}): Load {
+export function startLoad(url: string, ratePerSecond: number, headers: Record<string, string> = {}, timeoutMs = 10_000): Load {
   const answers: Answer[] = [];
   const inflight = new Set<Promise<void>>();
   const timer = setInterval(() => {
-    const p = fetch(url, { headers, signal: AbortSignal.timeout(10_000) })
+    const p = fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) })
       .then(async (res) => { await res.arrayBuffer(); answers.push({ at: Date.now(), status: res.status, version: res.headers.get('x-pitchey-version') }); })
       .catch(() => { answers.push({ at: Date.now(), status: 0, version: null }); })
       .finally(() => inflight.delete(p));
