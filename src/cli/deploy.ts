@@ -1,4 +1,5 @@
 // `pitchey deploy`, `status`, `history`, `rollback`: parse, call the controller's admin API, print.
+import type { DeploymentPlan } from '../deploy/engine/index.js';
 import { SERVICE_NAMES } from '../kit/index.js';
 import { createAdminClient, option } from './admin-client.js';
 import { formatTable } from './table.js';
@@ -26,12 +27,16 @@ async function follow(client: ReturnType<typeof createAdminClient>, id: string):
   }
 }
 
-interface Review { order: number; service: string; planHash: string; plan: { strategy: string; fromVersion: string | null; toVersion: string; steps: number[]; stepMs: number; bakeMs: number; rules: Array<{ id: string; metric: string; threshold: number; forMs: number; action: string }> }; gates: { preDeploymentChecks: string; signoffs: Array<{ title: string }> }; rollbackTarget: { version: string | null; present: boolean }; budget: { fastestPromotionS: number; worstDetectAndRollbackS: number; slowestRule: string | null }; power: { requestsPerSecond: number; measuredOverS: number; steps: Array<{ step: number; weightPercent: number; expectedRequests: number; neededRequests: number; detectable: boolean }> }; warnings: string[] }
+interface Review { order: number; service: string; planHash: string; plan: DeploymentPlan; gates: { preDeploymentChecks: string; signoffs: Array<{ title: string }> }; rollbackTarget: { version: string | null; present: boolean }; budget: { fastestPromotionS: number; worstDetectAndRollbackS: number; slowestRule: string | null }; power: { requestsPerSecond: number; measuredOverS: number; steps: Array<{ step: number; weightPercent: number; expectedRequests: number; neededRequests: number; detectable: boolean }> }; warnings: string[] }
 
 function printReview(r: Review): void {
   const p = r.plan;
   console.log(`${r.order}. ${r.service}: ${p.fromVersion ?? '(none)'} → ${p.toVersion} by ${p.strategy}   plan ${r.planHash}`);
   console.log(`   steps ${p.steps.join(' → ')} %, ${p.stepMs / 1000} s each${p.strategy === 'blue-green' ? `, bake ${p.bakeMs / 1000} s` : ''}`);
+  if (p.rolling !== undefined) {
+    const r = p.rolling;
+    console.log(`   rolling: ${p.instances} new over ${r.stableInstances} old, surge ${r.maxSurge}, unavailable ${r.maxUnavailable}: ${r.batches.map((b, i) => `batch ${i + 1} +${b.start} (${b.newInstances} new beside ${b.oldInstances} old at ${p.steps[i] ?? 0} %)${b.retireAfter > 0 ? `, then ${b.retireAfter} old retired` : ''}`).join('; ')}`);
+  }
   console.log(`   rules: ${p.rules.map((x) => `${x.id} (${x.metric} ${x.threshold}${x.forMs ? ` for ${x.forMs / 1000} s` : ''} → ${x.action})`).join('; ') || 'none'}`);
   console.log(`   gates: pre-deployment checks ${r.gates.preDeploymentChecks}; sign-offs ${r.gates.signoffs.map((x) => x.title).join(', ') || 'none required'}`);
   console.log(`   rollback target: ${r.rollbackTarget.version ?? 'none'}${r.rollbackTarget.present ? ' (present)' : ' (MISSING)'}`);
@@ -42,7 +47,7 @@ function printReview(r: Review): void {
 
 function requestBody(argv: string[], service: string, version: string): Record<string, unknown> {
   const steps = option(argv, 'steps')?.split(',').map(Number);
-  return { service, version, strategy: option(argv, 'strategy') ?? 'canary', ...(steps ? { steps } : {}), stepMs: num(argv, 'step-ms'), bakeMs: num(argv, 'bake-ms'), instances: num(argv, 'instances'), faults: option(argv, 'faults'), env: option(argv, 'env') };
+  return { service, version, strategy: option(argv, 'strategy') ?? 'canary', ...(steps ? { steps } : {}), stepMs: num(argv, 'step-ms'), bakeMs: num(argv, 'bake-ms'), instances: num(argv, 'instances'), maxSurge: num(argv, 'max-surge'), maxUnavailable: num(argv, 'max-unavailable'), faults: option(argv, 'faults'), env: option(argv, 'env') };
 }
 
 /** `pitchey deploy plan …`: what would happen, with the hash `deploy --plan-hash` must match. */

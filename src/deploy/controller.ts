@@ -131,7 +131,9 @@ export class Controller {
   /** The plan a request resolves to now, without side effects (`pitchey deploy plan`). Throws PlanError. */
   preview(request: DeployRequest, id = 'preview'): DeploymentPlan {
     const { checks: _checks, author: _author, expectedPlanHash: _hash, ...input } = request;
-    return createPlan({ ...input, id, fromVersion: this.currentVersion(request.service) });
+    // Rolling plans its batches around the old instances serving now.
+    const stable = request.strategy === 'rolling' && input.stableInstances === undefined ? this.ports.router.instances(request.service).stable?.total : undefined;
+    return createPlan({ ...input, id, fromVersion: this.currentVersion(request.service), ...(stable === undefined ? {} : { stableInstances: stable }) });
   }
 
   get(id: string): DeploymentRow | null {

@@ -23,6 +23,8 @@ const DeployBody = Type.Object({
   stepMs: Type.Optional(Type.Integer({ minimum: 100 })),
   bakeMs: Type.Optional(Type.Integer({ minimum: 0 })),
   instances: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+  maxSurge: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+  maxUnavailable: Type.Optional(Type.Integer({ minimum: 0, maximum: 19 })),
   readyTimeoutMs: Type.Optional(Type.Integer({ minimum: 1000 })),
   faults: Type.Optional(Type.String({ maxLength: 200 })),
   env: Type.Optional(Type.String({ maxLength: 32 })),
@@ -60,7 +62,8 @@ function requestOf(b: Static<typeof DeployBody>, author: string): DeployRequest 
   return {
     service: b.service, toVersion: b.version, strategy: b.strategy, author,
     ...(b.steps ? { steps: b.steps } : {}), ...(b.stepMs ? { stepMs: b.stepMs } : {}), ...(b.bakeMs !== undefined ? { bakeMs: b.bakeMs } : {}),
-    ...(b.instances ? { instances: b.instances } : {}), ...(b.readyTimeoutMs ? { readyTimeoutMs: b.readyTimeoutMs } : {}), ...(b.faults ? { faults: b.faults } : {}),
+    ...(b.instances ? { instances: b.instances } : {}), ...(b.maxSurge !== undefined ? { maxSurge: b.maxSurge } : {}), ...(b.maxUnavailable !== undefined ? { maxUnavailable: b.maxUnavailable } : {}),
+    ...(b.readyTimeoutMs ? { readyTimeoutMs: b.readyTimeoutMs } : {}), ...(b.faults ? { faults: b.faults } : {}),
   };
 }
 

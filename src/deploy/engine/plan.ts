@@ -1,5 +1,6 @@
 // Plan factory: fills in defaults, validates, and hashes the resolved plan (sign-offs bind to the hash).
-import type { DeploymentPlan, Rule, RuleMetric, Strategy } from './types.js';
+import type { DeploymentPlan, RollingPlan, Rule, RuleMetric, Strategy } from './types.js';
+import { planRolling, shareOf } from './rolling-plan.js';
 import {
   DEFAULT_BAKE_MS, DEFAULT_BLUE_GREEN_STEPS, DEFAULT_CANARY_STEPS, DEFAULT_READY_TIMEOUT_MS, DEFAULT_RULES,
   DEFAULT_STEP_MS,
@@ -19,9 +20,9 @@ export interface PlanInput {
   /** Version on stable now; null on a first deployment (blue-green only). */
   fromVersion: string | null;
   toVersion: string;
-  /** Instances of the new version. Default 1. Rolling: also the number of batches (≤ 100). */
+  /** Instances of the new version. Default 1. Rolling: the target count (≤ 100). */
   instances?: number;
-  /** Canary default [5, 25, 50, 100]; blue-green default [100]; rolling: derived from instances, not accepted. */
+  /** Canary default [5, 25, 50, 100]; blue-green default [100]; rolling: the batches' shares, not accepted. */
   steps?: number[];
   /** Default 60 000. */
   stepMs?: number;
@@ -33,6 +34,12 @@ export interface PlanInput {
   rules?: Rule[];
   /** Default null. */
   faults?: string | null;
+  /** Rolling: old instances on stable now (the controller counts them). Default: `instances`. */
+  stableInstances?: number;
+  /** Rolling: new instances started beside the old ones per batch. Default 1. */
+  maxSurge?: number;
+  /** Rolling: how far below `instances` retirements may take the serving count. Default 0 (full capacity). */
+  maxUnavailable?: number;
 }
 
 const STRATEGIES: readonly Strategy[] = ['canary', 'blue-green', 'rolling'];
@@ -52,6 +59,7 @@ export function createPlan(input: PlanInput): DeploymentPlan {
   }
   const instances = input.instances ?? 1;
   if (!Number.isInteger(instances) || instances < 1) throw new PlanError(`instances must be an integer ≥ 1; got ${instances}`);
+  const rolling = resolveRolling(input, instances);
   return {
     id: input.id,
     service: input.service,
@@ -59,12 +67,13 @@ export function createPlan(input: PlanInput): DeploymentPlan {
     fromVersion: input.fromVersion,
     toVersion: input.toVersion,
     instances,
-    steps: resolveSteps(input, instances),
+    steps: rolling === undefined ? resolveSteps(input) : rolling.batches.map((b) => shareOf(b.newInstances, b.oldInstances)),
     stepMs: duration(input.stepMs ?? DEFAULT_STEP_MS, 'stepMs', 0),
     bakeMs: duration(input.bakeMs ?? DEFAULT_BAKE_MS, 'bakeMs', 0),
     readyTimeoutMs: duration(input.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, 'readyTimeoutMs', 1),
     rules: resolveRules(input.rules ?? DEFAULT_RULES),
     faults: input.faults ?? null,
+    ...(rolling === undefined ? {} : { rolling }),
   };
 }
 
@@ -75,12 +84,27 @@ export function planHash(plan: DeploymentPlan): string {
   return fnv1a64(canonicalJson(content));
 }
 
-function resolveSteps(input: PlanInput, instances: number): number[] {
-  if (input.strategy === 'rolling') {
-    if (input.steps !== undefined) throw new PlanError('rolling steps follow from instances (one batch per instance); do not pass steps');
-    if (instances > 100) throw new PlanError(`rolling replaces one instance per batch, at most 100; got ${instances}`);
-    return Array.from({ length: instances }, (_, i) => Math.round((100 * (i + 1)) / instances));
+/** Rolling's batches from instances, the old count and surge/unavailable; undefined for other strategies. */
+function resolveRolling(input: PlanInput, instances: number): RollingPlan | undefined {
+  if (input.strategy !== 'rolling') {
+    for (const k of ['maxSurge', 'maxUnavailable'] as const) if (input[k] !== undefined) throw new PlanError(`${k} applies to rolling deployments only`);
+    return undefined;
   }
+  if (input.steps !== undefined) throw new PlanError('rolling steps follow from instances, maxSurge and maxUnavailable; do not pass steps');
+  if (instances > 100) throw new PlanError(`rolling replaces at most 100 instances; got ${instances}`);
+  const stableInstances = count(input.stableInstances ?? instances, 'stableInstances', 0);
+  const maxSurge = count(input.maxSurge ?? 1, 'maxSurge', 1);
+  const maxUnavailable = count(input.maxUnavailable ?? 0, 'maxUnavailable', 0);
+  if (maxUnavailable >= instances) throw new PlanError(`maxUnavailable must be below instances (${instances}); got ${maxUnavailable}`);
+  return planRolling({ instances, stableInstances, maxSurge, maxUnavailable });
+}
+
+function count(value: number, name: string, min: number): number {
+  if (!Number.isInteger(value) || value < min || value > 100) throw new PlanError(`${name} must be an integer from ${min} to 100; got ${value}`);
+  return value;
+}
+
+function resolveSteps(input: PlanInput): number[] {
   const steps = [...(input.steps ?? (input.strategy === 'canary' ? DEFAULT_CANARY_STEPS : DEFAULT_BLUE_GREEN_STEPS))];
   if (steps.length === 0) throw new PlanError('steps must not be empty');
   steps.forEach((w, i) => {

@@ -1,65 +1,87 @@
-// Rolling: replace stable instances one at a time. Each batch starts one new instance (track
-// 'canary'), moves its share of traffic (replaced/total) and stops one old instance, then is
-// analysed. A rollback restarts the old instances removed so far, then moves traffic back.
-import type { Action, DeploymentPlan, DeploymentState, EngineResult } from './types.js';
+// Rolling: surge first. Each batch starts new instances (track 'canary') beside the old ones, gives
+// the new version the share its instances carry, and is analysed there; only a batch that passed
+// retires old instances (rolling-plan.ts says how many). A rollback restarts the old instances
+// retired so far, then moves traffic back.
+import type { Action, DeploymentPlan, DeploymentState, EngineResult, RollingBatch } from './types.js';
 import type { StrategyRunner } from './strategy.js';
-import { backToStable, enterStep, promoteTrack, transition } from './transitions.js';
+import { shareOf } from './rolling-plan.js';
+import { backToStable, enterStep, promoteTrack, setWeights, transition } from './transitions.js';
 
-/** The rolling strategy (tracks: 'stable' old instances, 'canary' replacements; plan.steps[i] = share after batch i + 1). */
+/** The rolling strategy (tracks: 'stable' old instances, 'canary' new ones; plan.steps[i] = share in batch i). */
 export const rolling: StrategyRunner = {
   candidate: 'canary',
-  start: (plan) => [startOne(plan)],
-  instancesReady: replaceOne,
-  nextStep: startNextBatch,
+  start: (plan) => [startBatch(plan, 0)],
+  instancesReady: batchReady,
+  nextStep: retireThenStartNext,
   stepDurationMs: (state) => state.plan.stepMs,
   describeStep: describeBatch,
   rollbackActions: restoreStable,
   promoteActions: promoteReplacements,
 };
 
-function startOne(plan: DeploymentPlan): Extract<Action, { kind: 'startInstances' }> {
-  return { kind: 'startInstances', track: 'canary', version: plan.toVersion, count: 1, faults: plan.faults };
+function batchesOf(plan: DeploymentPlan): RollingBatch[] {
+  if (plan.rolling === undefined) throw new Error(`rolling plan ${plan.id} has no batches`);
+  return plan.rolling.batches;
 }
 
-/** The new instance is ready: give the new version its share, and stop one old instance. */
-function replaceOne(state: DeploymentState, now: number): EngineResult {
-  const replaced = state.replaced + 1;
-  const entered = enterStep(state, rolling, replaced - 1, now, { replaced });
-  const stopOld: Action = { kind: 'stopInstances', track: 'stable', count: 1, ...versionOf(state.plan.fromVersion) };
-  return { state: entered.state, actions: [...entered.actions, stopOld] };
+function startBatch(plan: DeploymentPlan, index: number): Extract<Action, { kind: 'startInstances' }> {
+  return { kind: 'startInstances', track: 'canary', version: plan.toVersion, count: batchesOf(plan)[index]?.start ?? 1, faults: plan.faults };
+}
+
+/** The batch's new instances are ready: the new version gets their share, beside every old instance still up. */
+function batchReady(state: DeploymentState, now: number): EngineResult {
+  const batches = batchesOf(state.plan);
+  const index = Math.max(0, batches.findIndex((b) => b.newInstances > state.replaced));
+  return enterStep(state, rolling, index, now, { replaced: batches[index]?.newInstances ?? state.replaced });
 }
 
 /**
- * The batch passed: ask for the next instance (phase 'starting'; stepStartedAt marks when it was
- * asked for, for the ready timeout), or null when every instance is replaced.
+ * The batch passed: retire its old instances (traffic first, to the share the remaining ones leave),
+ * then ask for the next batch (phase 'starting'; stepStartedAt marks when, for the ready timeout),
+ * or null after the last batch (the promotion retires the rest).
  */
-function startNextBatch(state: DeploymentState, now: number): EngineResult | null {
-  if (state.replaced >= state.plan.instances) return null;
-  const reason = `batch ${state.replaced}/${state.plan.instances} passed; starting replacement ${state.replaced + 1}`;
+function retireThenStartNext(state: DeploymentState, now: number): EngineResult | null {
+  const batches = batchesOf(state.plan);
+  const batch = batches[state.stepIndex];
+  if (batch === undefined || state.stepIndex + 1 >= batches.length) return null;
+  const retire: Action[] = batch.retireAfter > 0
+    ? [setWeights('canary', shareOf(batch.newInstances, batch.oldInstances - batch.retireAfter)), { kind: 'stopInstances', track: 'stable', count: batch.retireAfter, ...versionOf(state.plan.fromVersion) }]
+    : [];
+  const reason = `batch ${state.stepIndex + 1}/${batches.length} passed; ${batch.retireAfter} old instance(s) retired; starting batch ${state.stepIndex + 2}`;
   return {
     state: transition(state, { phase: 'starting', stepStartedAt: now, reason }, now),
-    actions: [startOne(state.plan)],
+    actions: [...retire, startBatch(state.plan, state.stepIndex + 1)],
   };
 }
 
 function describeBatch(state: DeploymentState): string {
-  const { instances, steps } = state.plan;
-  return `batch ${state.replaced}/${instances} (${state.replaced} of ${instances} replaced, new version at ${steps[state.stepIndex] ?? 0} %)`;
+  const batches = batchesOf(state.plan);
+  const b = batches[state.stepIndex];
+  const beside = b === undefined ? '' : `${b.newInstances} new beside ${b.oldInstances} old, `;
+  return `batch ${state.stepIndex + 1}/${batches.length} (${beside}new version at ${state.plan.steps[state.stepIndex] ?? 0} %)`;
 }
 
-/** Old instances back first (as many as were stopped), then traffic, then the replacements go. */
+/** Old instances retired so far: those of every batch that passed (a later batch is starting or analysed). */
+function retiredSoFar(state: DeploymentState): number {
+  const batches = batchesOf(state.plan);
+  const passed = state.phase === 'starting' && state.replaced > 0 ? state.stepIndex + 1 : state.stepIndex;
+  return batches.slice(0, passed).reduce((sum, b) => sum + b.retireAfter, 0);
+}
+
+/** Old instances back first (as many as were retired), then traffic, then the new ones go. */
 function restoreStable(state: DeploymentState): Action[] {
-  const { plan, replaced } = state;
-  const restart: Action[] = replaced > 0 && plan.fromVersion !== null
-    ? [{ kind: 'startInstances', track: 'stable', version: plan.fromVersion, count: replaced, faults: null }]
+  const { plan } = state;
+  const retired = retiredSoFar(state);
+  const restart: Action[] = retired > 0 && plan.fromVersion !== null
+    ? [{ kind: 'startInstances', track: 'stable', version: plan.fromVersion, count: retired, faults: null }]
     : [];
   return [...restart, ...backToStable('canary', plan.toVersion)];
 }
 
-/** Operator promotion may come before every batch ran: start the missing replacements first. */
+/** Operator promotion may come before every batch ran: start the missing new instances first. */
 function promoteReplacements(state: DeploymentState): Action[] {
   const missing = state.plan.instances - state.replaced;
-  const top: Action[] = missing > 0 ? [{ ...startOne(state.plan), count: missing }] : [];
+  const top: Action[] = missing > 0 ? [{ ...startBatch(state.plan, 0), count: missing }] : [];
   return [...top, ...promoteTrack('canary')];
 }
 

@@ -86,6 +86,29 @@ export interface DeploymentPlan {
   rules: Rule[];
   /** Fault injection for tests and game days (refused in production by the controller). */
   faults: string | null;
+  /** Rolling only: the batches, surge first. */
+  rolling?: RollingPlan;
+}
+
+/** How a rolling deployment replaces the old instances: new ones start beside them, then old ones retire. */
+export interface RollingPlan {
+  /** Old instances on stable when the plan was made. */
+  stableInstances: number;
+  /** New instances each batch starts beside the old ones (Kubernetes' and Argo's maxSurge). */
+  maxSurge: number;
+  /** How many instances below the target count retirements may go (maxUnavailable); 0 keeps full capacity. */
+  maxUnavailable: number;
+  batches: RollingBatch[];
+}
+
+export interface RollingBatch {
+  /** New instances this batch starts. */
+  start: number;
+  /** New and old instances serving while the batch is analysed (the new version's share follows them). */
+  newInstances: number;
+  oldInstances: number;
+  /** Old instances retired once the batch passes (after the last batch, the promotion retires the rest). */
+  retireAfter: number;
 }
 
 export type Phase =
@@ -105,7 +128,7 @@ export interface DeploymentState {
   reason: string | null;
   startedAt: number;
   updatedAt: number;
-  /** Rolling: how many instances have been replaced. */
+  /** Rolling: how many new instances are up (the batches started and ready so far). */
   replaced: number;
 }
 

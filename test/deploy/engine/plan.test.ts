@@ -18,9 +18,13 @@ describe('createPlan defaults', () => {
     { input: { strategy: 'blue-green' }, steps: [100] },
     { input: { strategy: 'blue-green', fromVersion: null }, steps: [100] },
     { input: { strategy: 'blue-green', steps: [10, 100] }, steps: [10, 100] },
-    { input: { strategy: 'rolling', instances: 4 }, steps: [25, 50, 75, 100] },
-    { input: { strategy: 'rolling', instances: 3 }, steps: [33, 67, 100] },
-    { input: { strategy: 'rolling' }, steps: [100] },
+    // Surge first: each new instance beside the old ones still serving, shares by instance count.
+    { input: { strategy: 'rolling', instances: 4 }, steps: [20, 40, 60, 80] },
+    { input: { strategy: 'rolling', instances: 3 }, steps: [25, 50, 75] },
+    { input: { strategy: 'rolling' }, steps: [50] },
+    { input: { strategy: 'rolling', instances: 2, stableInstances: 1 }, steps: [50, 67] },
+    { input: { strategy: 'rolling', instances: 4, maxSurge: 2 }, steps: [33, 67] },
+    { input: { strategy: 'rolling', instances: 3, maxUnavailable: 1 }, steps: [25, 67, 100] },
     { input: { steps: [1, 100] }, steps: [1, 100] },
   ])('steps for $input', ({ input, steps }) => {
     expect(createPlan({ ...base, ...input }).steps).toEqual(steps);
@@ -56,6 +60,9 @@ describe('createPlan validation', () => {
     { name: 'blue-green steps not ending at 100', input: { strategy: 'blue-green', steps: [50] }, message: /must end at 100/ },
     { name: 'rolling with steps', input: { strategy: 'rolling', steps: [50, 100] }, message: /rolling steps follow from instances/ },
     { name: 'rolling over 100 instances', input: { strategy: 'rolling', instances: 101 }, message: /at most 100/ },
+    { name: 'surge outside rolling', input: { strategy: 'canary', maxSurge: 2 }, message: /maxSurge applies to rolling deployments only/ },
+    { name: 'no surge', input: { strategy: 'rolling', maxSurge: 0 }, message: /maxSurge must be an integer from 1 to 100; got 0/ },
+    { name: 'all unavailable', input: { strategy: 'rolling', instances: 2, maxUnavailable: 2 }, message: /maxUnavailable must be below instances \(2\); got 2/ },
     { name: 'negative stepMs', input: { stepMs: -1 }, message: /stepMs must be an integer number of milliseconds ≥ 0; got -1/ },
     { name: 'zero readyTimeoutMs', input: { readyTimeoutMs: 0 }, message: /readyTimeoutMs .* ≥ 1/ },
     { name: 'duplicate rule ids', input: { rules: [rule, rule] }, message: /rule ids must be unique; error-rate appears twice/ },
