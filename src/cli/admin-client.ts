@@ -2,9 +2,7 @@
 // platform's instances file (or --gateway), authenticated with PITCHEY_ADMIN_KEY or the dev key.
 import { readFileSync } from 'node:fs';
 import { request } from 'undici';
-import { devKeyPath, loadConfig } from '../kit/index.js';
-import { readHealthTargets } from '../deploy/checks/service-health.js';
-import { GATEWAY_PORT } from '../gateway/index.js';
+import { GATEWAY_PORT, devKeyPath, loadConfig, readHealthTargets } from '../kit/light.js';
 import { CheckFailed, UsageError } from './usage.js';
 
 export interface AdminClient { call<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> }

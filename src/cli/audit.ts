@@ -1,10 +1,9 @@
 // `pitchey audit`, `pitchey lock status|release`, `pitchey release build|list`.
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../kit/index.js';
+import { dataPath, loadConfig } from '../kit/light.js';
 import { buildRelease, listReleases } from '../deploy/releases.js';
 import type { DeploymentRecord } from '../deploy/record.js';
 import { renderHtml, renderMarkdown } from '../deploy/record-render.js';
-import { defaultReleasesDir } from '../deploy/adapters/local-driver.js';
 import { createAdminClient, option } from './admin-client.js';
 import { formatTable } from './table.js';
 import { CheckFailed, UsageError } from './usage.js';
@@ -29,7 +28,7 @@ export async function lock(argv: string[]): Promise<void> {
 }
 
 export async function release(argv: string[]): Promise<void> {
-  const releasesDir = defaultReleasesDir(loadConfig().dataDir);
+  const releasesDir = dataPath(loadConfig().dataDir, 'releases');
   if (argv[0] === 'list') {
     console.log(formatTable(['version', 'created', 'files', 'checksum'], listReleases(releasesDir).map((m) => [m.version, m.createdAt, String(m.files), m.checksum])));
     return;

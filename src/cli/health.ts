@@ -1,8 +1,7 @@
 // `pitchey health`: the gateway and every service instance probed at its own address, with
 // latency; non-zero exit when any is unhealthy; `--json` for machines.
 import { request } from 'undici';
-import { readHealthTargets, type HealthTarget } from '../deploy/checks/service-health.js';
-import { loadConfig } from '../kit/index.js';
+import { loadConfig, readHealthTargets, type HealthTarget } from '../kit/light.js';
 import { formatTable } from './table.js';
 import { CheckFailed } from './usage.js';
 

@@ -1,16 +1,8 @@
 #!/usr/bin/env node
-// The `pitchey` command: picks the command group and turns every failure into one exit code.
+// The `pitchey` command: picks the command group and turns every failure into one exit code. Each
+// group's module is imported only when it runs, so `pitchey health` loads no server, database or service.
 import { ReleaseError } from '../deploy/releases.js';
-import { ConfigError } from '../kit/index.js';
-import { acknowledge, audit, lock, record, release } from './audit.js';
-import { check } from './check.js';
-import { backup } from './backup.js';
-import { approve, deploy, history, rollback, status } from './deploy.js';
-import { doctor } from './doctor.js';
-import { health } from './health.js';
-import { serve } from './serve.js';
-import { smoke } from './smoke.js';
-import { up } from './up.js';
+import { ConfigError } from '../kit/light.js';
 import { CheckFailed, UsageError } from './usage.js';
 
 const USAGE = `usage: pitchey <command>
@@ -33,14 +25,34 @@ const USAGE = `usage: pitchey <command>
   backup create | verify [--backup DIR] | restore --backup DIR [--into DATA_DIR] | list   the platform's own state
   (admin commands reach the running platform: --gateway URL, PITCHEY_ADMIN_KEY, --as NAME)`;
 
-const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = { up: () => up(), serve, health, doctor, check, release, deploy, status, history, rollback, audit, lock, approve, record, acknowledge, backup, smoke };
+type Command = (argv: string[]) => Promise<void>;
+
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  up: async () => { const { up } = await import('./up.js'); return () => up(); },
+  serve: async () => (await import('./serve.js')).serve,
+  health: async () => (await import('./health.js')).health,
+  doctor: async () => (await import('./doctor.js')).doctor,
+  check: async () => (await import('./check.js')).check,
+  release: async () => (await import('./audit.js')).release,
+  audit: async () => (await import('./audit.js')).audit,
+  lock: async () => (await import('./audit.js')).lock,
+  record: async () => (await import('./audit.js')).record,
+  acknowledge: async () => (await import('./audit.js')).acknowledge,
+  deploy: async () => (await import('./deploy.js')).deploy,
+  status: async () => (await import('./deploy.js')).status,
+  history: async () => (await import('./deploy.js')).history,
+  rollback: async () => (await import('./deploy.js')).rollback,
+  approve: async () => (await import('./deploy.js')).approve,
+  backup: async () => (await import('./backup.js')).backup,
+  smoke: async () => (await import('./smoke.js')).smoke,
+};
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === 'help') { console.log(USAGE); return command === undefined ? 64 : 0; }
-  const run = COMMANDS[command];
-  if (run === undefined) throw new UsageError(`unknown command "${command}"`);
-  await run(rest);
+  const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (load === undefined) throw new UsageError(`unknown command "${command}"`);
+  await (await load())(rest);
   return 0;
 }
 

@@ -14,8 +14,7 @@ export interface GatewayRoute {
   rateLimit: RouteRateLimit | null;
 }
 
-/** The gateway's home port (80/443 sit in front of it in production). */
-export const GATEWAY_PORT = 8080;
+export { GATEWAY_PORT } from '../kit/index.js';
 
 const MB = 1024 * 1024;
 

@@ -10,12 +10,12 @@ import { closeHttpApp, createHttpApp, type HttpApp } from './http-app.js';
 import { registerJobRoutes, submitJob, type ServiceJobs, type SubmitSpec } from './job-http.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { Problem } from './problems.js';
+import { SERVICE_PATHS, serviceDataDir } from './data-dir.js';
+import type { ServiceName } from './roles.js';
 import { registerStrictJson } from './strict-json.js';
 import { detectTools } from './tools.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-export const SERVICE_NAMES = ['video', 'document', 'ai', 'media', 'code'] as const;
-export type ServiceName = (typeof SERVICE_NAMES)[number];
 
 export interface ServiceContext {
   name: ServiceName;
@@ -77,11 +77,11 @@ function problemsAsJobErrors(handlers: Record<string, JobHandler>): Record<strin
 export async function createService(manifest: ServiceManifest, options: { config: Config; metrics?: Metrics; logStream?: NodeJS.WritableStream }): Promise<RunningService> {
   const { config } = options;
   const metrics = options.metrics ?? createMetrics();
-  const dataDir = join(config.dataDir, 'services', manifest.name);
-  const tmpDir = join(dataDir, 'tmp');
-  const workRoot = join(dataDir, 'jobs');
+  const dataDir = serviceDataDir(config.dataDir, manifest.name);
+  const tmpDir = join(dataDir, SERVICE_PATHS.tmp);
+  const workRoot = join(dataDir, SERVICE_PATHS.jobs);
   await Promise.all([mkdir(tmpDir, { recursive: true }), mkdir(workRoot, { recursive: true })]);
-  const backend = createSqliteJobBackend({ path: join(dataDir, 'jobs.sqlite') });
+  const backend = createSqliteJobBackend({ path: join(dataDir, SERVICE_PATHS.jobsDb) });
   const storeCheck: ReadinessCheck = { name: 'job-store', check: async () => { await backend.counts(); return { ok: true, detail: 'open' }; } };
   const readiness = [storeCheck, ...(manifest.requiredTools?.length ? [toolsCheck(manifest.requiredTools)] : [])];
   const { app, health } = await createHttpApp({ service: manifest.name, title: manifest.title, description: manifest.description, config, metrics, readiness, ...(options.logStream ? { logStream: options.logStream } : {}) });

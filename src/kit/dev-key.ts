@@ -2,11 +2,11 @@
 // kept in the data dir (mode 600) so every process of one `pitchey up` and the operator share it.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Config } from './config.js';
+import { dataPath } from './data-dir.js';
 
 export function devKeyPath(dataDir: string): string {
-  return join(dataDir, 'dev-api-key');
+  return dataPath(dataDir, 'devApiKey');
 }
 
 /** Returns the config unchanged when keys are configured or in production; else adds the dev key. */

@@ -2,7 +2,7 @@
 export { ADMIN_SCOPE, createAuthenticator, isAdmin, keyId, type Principal, type Authenticator } from './auth.js';
 export { clientGoneSignal } from './client-gone.js';
 export { loadConfig, ConfigError, SETTINGS, CONFIG_FILE_ENV, type Config, type ApiKey, type Mode, type CodeLimits } from './config.js';
-export { createService, SERVICE_NAMES, type ServiceName, type ServiceManifest, type ServiceContext, type RunningService } from './create-service.js';
+export { createService, type ServiceManifest, type ServiceContext, type RunningService } from './create-service.js';
 export { toProblem, sendProblem } from './errors.js';
 export { closeHttpApp, createHttpApp, type HttpApp, type HttpAppHandle, type HttpAppOptions } from './http-app.js';
 export type { ReadinessCheck, ReadinessResult } from './health.js';
@@ -21,3 +21,6 @@ export { StringEnum } from './string-enum.js';
 export { Value } from '@sinclair/typebox/value';
 export { cgroupMode, diskSpace, requireDiskSpace, type CgroupMode } from './system.js';
 export { withDevKey, devKeyPath } from './dev-key.js';
+export { SERVICE_NAMES, GATEWAY_PORT, SERVICE_HOME_PORTS, type ServiceName } from './roles.js';
+export { DATA_PATHS, SERVICE_PATHS, dataPath, serviceDataDir, serviceRelPath, readRunState, writeRunState, removeRunState, type DataPath, type ServicePath, type InstanceEntry, type RunState } from './data-dir.js';
+export { readHealthTargets, type HealthTarget } from './health-targets.js';

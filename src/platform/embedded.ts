@@ -1,9 +1,8 @@
 // The embedded platform (`pitchey up`): the gateway and the deployment controller in this process,
 // and each service's instances as supervised children (the local driver) on free ports, each
 // registered in the gateway's pool under its track and version. Instance addresses are written to
-// <data>/run/instances.json for `pitchey health`.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// the data dir's run state for `pitchey health`. The composition root: it wires; only the CLI's
+// `up` (and tests that start a platform) import it.
 import { fileURLToPath } from 'node:url';
 import { createGatewayMetricSource } from '../deploy/adapters/gateway-metric-source.js';
 import { createGatewayRouter } from '../deploy/adapters/gateway-router.js';
@@ -18,9 +17,9 @@ import type { Evidence } from '../deploy/checks/evidence.js';
 import { smokeService } from '../deploy/smoke/index.js';
 import { SIGNOFF_ROLES, isSignoffRole, type SignoffRole } from '../deploy/engine/index.js';
 import type { Track } from '../deploy/engine/types.js';
-import { SERVICE_NAMES, createMetrics, type Config, type ServiceName } from '../kit/index.js';
+import { SERVICE_NAMES, createMetrics, dataPath, removeRunState, writeRunState, type Config, type InstanceEntry, type ServiceName } from '../kit/index.js';
 
-export interface InstanceEntry { role: string; id: string; url: string; pid: number; track: string; version: string }
+export type { InstanceEntry } from '../kit/index.js';
 
 export interface Platform {
   gatewayUrl: string;
@@ -35,10 +34,6 @@ export interface Platform {
 
 /** How long past its own drain bound an instance may take to exit before it is SIGKILLed. */
 const INSTANCE_EXIT_MARGIN_MS = 2_000;
-
-export function instancesFile(dataDir: string): string {
-  return join(dataDir, 'run', 'instances.json');
-}
 
 const CLI_MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
@@ -68,18 +63,16 @@ function createSmoke(config: Config, gatewayUrl: () => string): (service: string
 export async function startPlatform(config: Config, options: { gatewayPort: number; log?: (msg: string) => void }): Promise<Platform> {
   const log = options.log ?? (() => undefined);
   const gateway = await createGateway({ config, metrics: createMetrics(), healthIntervalMs: 1_000 });
-  const file = instancesFile(config.dataDir);
-  mkdirSync(join(config.dataDir, 'run'), { recursive: true });
   let gatewayUrl = '';
   const entries = (): InstanceEntry[] => driver.list().filter((h): h is InstanceHandle & { url: string; pid: number } => h.url !== null && h.pid !== null)
     .map((h) => ({ role: h.service, id: h.id, url: h.url, pid: h.pid, track: h.track, version: h.version }));
-  const record = (): void => writeFileSync(file, JSON.stringify({ gateway: { url: gatewayUrl, pid: process.pid }, instances: entries() }, null, 2));
+  const record = (): void => writeRunState(config.dataDir, { gateway: { url: gatewayUrl, pid: process.pid }, instances: entries() });
   const driver = createLocalDriver({
     dataDir: config.dataDir, releasesDir: defaultReleasesDir(config.dataDir), selfVersion: config.version, selfEntry: CLI_MAIN, baseEnv: childEnv(config), log,
     onUp: (h) => { if (h.url !== null) gateway.pools.get(h.service as never)?.add({ id: h.id, url: h.url, track: h.track, version: h.version }); record(); void gateway.checkHealth(); },
     onDown: (h) => { gateway.pools.get(h.service as never)?.remove(h.id); record(); },
   });
-  const db = openControllerDb(join(config.dataDir, 'controller.sqlite'));
+  const db = openControllerDb(dataPath(config.dataDir, 'controllerDb'));
   const smoke = createSmoke(config, () => gatewayUrl);
   const controller = new Controller({ db, driver, router: createGatewayRouter(gateway), metrics: createGatewayMetricSource(gateway), smoke, log }, {
     env: config.deployEnv, baseVersion: config.version, production: config.mode === 'production',
@@ -124,7 +117,7 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
     .catch((err: Error) => log(`${service} did not start: ${err.message}`)));
   let stopped: Promise<void> | null = null;
   // Forced out before stop() finished (its deadline, a second signal): the file must not say it runs.
-  const forgetInstances = (): void => rmSync(file, { force: true });
+  const forgetInstances = (): void => removeRunState(config.dataDir);
   process.on('exit', forgetInstances);
   return {
     gatewayUrl, gateway, controller, driver,

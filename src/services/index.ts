@@ -3,8 +3,7 @@
 // the PDF fonts or the TypeScript compiler (startup time, heap and every GC pay for what is loaded).
 import type { ServiceManifest, ServiceName } from '../kit/index.js';
 
-/** Where each service listens when run standalone (the contract's ports). */
-export const SERVICE_HOME_PORTS: Record<ServiceName, number> = { video: 8081, document: 8082, ai: 8083, media: 8084, code: 8085 };
+export { SERVICE_HOME_PORTS } from '../kit/index.js';
 
 const LOADERS: Record<ServiceName, () => Promise<ServiceManifest>> = {
   video: async () => (await import('./video/index.js')).videoService,

@@ -1,6 +1,6 @@
 // The local driver: instances are supervised child processes of this one, on free loopback ports,
 // each run from its release directory (or from this build for the version it carries).
-import { join } from 'node:path';
+import { dataPath } from '../../kit/light.js';
 import { Supervisor } from '../../platform/supervisor.js';
 import { releaseEntry } from '../releases.js';
 import type { Track } from '../engine/types.js';
@@ -77,5 +77,5 @@ export function createLocalDriver(options: LocalDriverOptions): Driver {
 }
 
 export function defaultReleasesDir(dataDir: string): string {
-  return join(dataDir, 'releases');
+  return dataPath(dataDir, 'releases');
 }

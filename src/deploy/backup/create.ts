@@ -3,12 +3,13 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { dataPath } from '../../kit/light.js';
 import { BackupError, MANIFEST_FILE, backupName, type BackupFile, type BackupManifest } from './manifest.js';
 import { copyNoFollow, inspectFile } from './safe-fs.js';
 import { collectSources, isDir, type Source } from './sources.js';
 
 export function backupsDirOf(dataDir: string): string {
-  return join(resolve(dataDir), 'backups');
+  return dataPath(dataDir, 'backups');
 }
 
 async function copySqlite(from: string, to: string): Promise<void> {

@@ -1,5 +1,7 @@
 // The backup manifest: its shape, and the parser that treats every manifest as hostile — a path
 // that could climb out of the backup (`..`, absolute, backslashes) is a problem, never a file to open.
+import { DATA_PATHS, SERVICE_PATHS } from '../../kit/light.js';
+
 export const MANIFEST_FILE = 'manifest.json';
 export const RESTORE_TESTS_FILE = 'restore-tests.json';
 
@@ -37,7 +39,8 @@ export function isSafeRelativePath(path: unknown): path is string {
 
 /** The platform's SQLite stores: copied with the online backup API and integrity-checked. */
 export function isSqlitePath(path: string): boolean {
-  return path === 'controller.sqlite' || /^services\/[^/]+\/jobs\.sqlite$/.test(path);
+  const parts = path.split('/');
+  return path === DATA_PATHS.controllerDb || (parts.length === 3 && parts[0] === DATA_PATHS.services && parts[2] === SERVICE_PATHS.jobsDb);
 }
 
 /** `2024-05-01T120000.000Z`: an ISO time without colons, which sorts like the time it names. */

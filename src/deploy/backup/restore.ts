@@ -2,6 +2,7 @@
 // copy against the manifest, rename it into place, and log the result as a restore test.
 import { lstatSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
+import { DATA_PATHS } from '../../kit/light.js';
 import { BackupError, type BackupManifest } from './manifest.js';
 import { recordRestoreTest, type RestoreTest } from './restore-tests.js';
 import { copyNoFollow } from './safe-fs.js';
@@ -19,7 +20,7 @@ function targetState(into: string): 'absent' | 'empty' | 'link' | 'not-a-dir' | 
   if (!stat.isDirectory()) return 'not-a-dir';
   const entries = readdirSync(into);
   if (entries.length === 0) return 'empty';
-  return entries.includes('controller.sqlite') || entries.includes('services') ? 'live' : 'non-empty';
+  return entries.includes(DATA_PATHS.controllerDb) || entries.includes(DATA_PATHS.services) ? 'live' : 'non-empty';
 }
 
 /** Throws unless `into` is a new or empty directory outside the backup. */

@@ -2,6 +2,7 @@
 // segments, job work folders and uploads are not state worth restoring; manifests and stores are.
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { DATA_PATHS, serviceRelPath } from '../../kit/light.js';
 import { isSqlitePath } from './manifest.js';
 import { walkTree } from './safe-fs.js';
 
@@ -34,16 +35,16 @@ function subdirs(dataDir: string, rel: string): string[] {
 const single = (rel: string) => (dataDir: string): string[] => (isFile(join(dataDir, rel)) ? [rel] : []);
 
 export const PARTS: Part[] = [
-  { name: 'controller-store', find: single('controller.sqlite') },
-  { name: 'job-stores', find: (d) => subdirs(d, 'services').map((s) => `services/${s}/jobs.sqlite`).filter((p) => isFile(join(d, p))) },
-  { name: 'templates', find: (d) => filesUnder(d, 'services/document/templates') },
-  { name: 'functions', find: single('services/code/functions.sqlite') },
-  { name: 'classifiers', find: (d) => filesUnder(d, 'services/ai/classifiers') },
-  { name: 'ai-usage', find: single('services/ai/usage.sqlite') },
-  { name: 'stream-index', find: (d) => filesUnder(d, 'services/media/stream-records', (p) => p.endsWith('.json')) },
-  { name: 'stream-playlists', find: (d) => filesUnder(d, 'services/media/streams', (p) => /\.(m3u8|mpd)$/.test(p)) },
-  { name: 'release-manifests', find: (d) => subdirs(d, 'releases').filter((v) => !v.includes('.partial-')).map((v) => `releases/${v}/manifest.json`).filter((p) => isFile(join(d, p))) },
-  { name: 'checks', find: single('checks.json') },
+  { name: 'controller-store', find: single(DATA_PATHS.controllerDb) },
+  { name: 'job-stores', find: (d) => subdirs(d, DATA_PATHS.services).map((s) => serviceRelPath(s, 'jobsDb')).filter((p) => isFile(join(d, p))) },
+  { name: 'templates', find: (d) => filesUnder(d, serviceRelPath('document', 'templates')) },
+  { name: 'functions', find: single(serviceRelPath('code', 'functionsDb')) },
+  { name: 'classifiers', find: (d) => filesUnder(d, serviceRelPath('ai', 'classifiers')) },
+  { name: 'ai-usage', find: single(serviceRelPath('ai', 'aiUsageDb')) },
+  { name: 'stream-index', find: (d) => filesUnder(d, serviceRelPath('media', 'streamRecords'), (p) => p.endsWith('.json')) },
+  { name: 'stream-playlists', find: (d) => filesUnder(d, serviceRelPath('media', 'streams'), (p) => /\.(m3u8|mpd)$/.test(p)) },
+  { name: 'release-manifests', find: (d) => subdirs(d, DATA_PATHS.releases).filter((v) => !v.includes('.partial-')).map((v) => `${DATA_PATHS.releases}/${v}/manifest.json`).filter((p) => isFile(join(d, p))) },
+  { name: 'checks', find: single(DATA_PATHS.checksConfig) },
 ];
 
 /** Every file to back up, and the parts the data dir does not have. */

@@ -2,8 +2,8 @@
 // present, else defaults) and validated with one message per bad value. Relative paths in the
 // file are taken from the file's own folder.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { ConfigError } from '../../kit/index.js';
+import { dirname, resolve } from 'node:path';
+import { ConfigError, dataPath } from '../../kit/light.js';
 import { isCheckId, type CheckId } from './catalogue.js';
 import { Fields, isObject } from './config-fields.js';
 
@@ -42,7 +42,7 @@ export interface ChecksConfig {
 export const DEFAULT_CHECKS_CONFIG: ChecksConfig = parseChecksConfig({}, process.cwd());
 
 export function defaultChecksConfigPath(dataDir: string): string {
-  return join(dataDir, 'checks.json');
+  return dataPath(dataDir, 'checksConfig');
 }
 
 /** An explicit file must exist; the default path is optional. Throws ConfigError listing every issue. */

@@ -1,15 +1,15 @@
 // Deployment state: no deployment in progress and no deploy lock held in the environment, read from
 // the controller's SQLite (read-only; absent means nothing was ever deployed from here).
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { dataPath } from '../../kit/light.js';
 import { readLock } from '../lock.js';
 import { readDeployments } from '../store.js';
 import { createEvidence, guarded } from './create-evidence.js';
 import type { Evidence } from './evidence.js';
 
 export function controllerDbPath(dataDir: string): string {
-  return join(dataDir, 'controller.sqlite');
+  return dataPath(dataDir, 'controllerDb');
 }
 
 export function checkDeployInProgress(options: { dataDir: string; env: string; now: Date }): Promise<Evidence> {

@@ -1,27 +1,12 @@
-// Service health: the gateway and every service instance asked `/ready` at its own address (read
-// from `<dataDir>/run/instances.json` like `pitchey health`, else each role at its home port).
-import { readFileSync } from 'node:fs';
+// Service health: the gateway and every service instance asked `/ready` at its own address (the
+// running platform's run state like `pitchey health`, else each role at its home port).
 import { request } from 'undici';
-import { GATEWAY_PORT } from '../../gateway/index.js';
-import { SERVICE_NAMES } from '../../kit/index.js';
-import { instancesFile, type InstanceEntry } from '../../platform/embedded.js';
-import { SERVICE_HOME_PORTS } from '../../services/index.js';
+import type { HealthTarget } from '../../kit/light.js';
 import { createEvidence } from './create-evidence.js';
 import type { Evidence } from './evidence.js';
 
-export interface HealthTarget { name: string; url: string }
+export { readHealthTargets, type HealthTarget } from '../../kit/light.js';
 interface Probe extends HealthTarget { ready: boolean; detail: string }
-
-export function readHealthTargets(dataDir: string): { targets: HealthTarget[]; source: string } {
-  const file = instancesFile(dataDir);
-  try {
-    const state = JSON.parse(readFileSync(file, 'utf8')) as { gateway: { url: string }; instances: InstanceEntry[] };
-    return { source: file, targets: [{ name: 'gateway', url: state.gateway.url }, ...state.instances.map((i) => ({ name: i.id, url: i.url }))] };
-  } catch {
-    const targets = [{ name: 'gateway', url: `http://127.0.0.1:${GATEWAY_PORT}` }, ...SERVICE_NAMES.map((s) => ({ name: s, url: `http://127.0.0.1:${SERVICE_HOME_PORTS[s]}` }))];
-    return { source: 'home ports (no instances.json)', targets };
-  }
-}
 
 async function probeReady(t: HealthTarget, timeoutMs: number): Promise<Probe> {
   try {

@@ -2,7 +2,7 @@
 // deploy adds a version and makes it current; rollback makes the previous one current again.
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import type { CodeLimits } from '../../kit/index.js';
+import { SERVICE_PATHS, type CodeLimits } from '../../kit/index.js';
 import type { Language } from './languages.js';
 
 export interface FunctionVersion {
@@ -26,7 +26,7 @@ export class FunctionStore {
   private readonly db: Database.Database;
 
   constructor(dataDir: string) {
-    this.db = new Database(join(dataDir, 'functions.sqlite'));
+    this.db = new Database(join(dataDir, SERVICE_PATHS.functionsDb));
     this.db.pragma('journal_mode = WAL');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS function_versions (name TEXT NOT NULL, version INTEGER NOT NULL, language TEXT NOT NULL, code TEXT NOT NULL,

@@ -1,7 +1,7 @@
 // Document processor (:8082, /api/document/): PDFs from templates, text extraction with OCR,
 // watermark, merge, split.
 import { join } from 'node:path';
-import { detectTools, type ServiceManifest } from '../../kit/index.js';
+import { SERVICE_PATHS, detectTools, type ServiceManifest } from '../../kit/index.js';
 import { listTemplates, type TemplateCatalog } from './generate.js';
 import { extractJob, registerProcessingRoutes } from './routes.js';
 import { TEMPLATES } from './templates.js';
@@ -28,7 +28,7 @@ export const documentService: ServiceManifest = {
   requiredTools: ['pdfinfo', 'pdftotext', 'pdftoppm'],
   jobHandlers: (ctx) => ({ 'extract-text': extractJob(ctx) }),
   async routes(app, ctx) {
-    const templatesDir = ctx.config.docTemplatesDir ?? join(ctx.dataDir, 'templates');
+    const templatesDir = ctx.config.docTemplatesDir ?? join(ctx.dataDir, SERVICE_PATHS.templates);
     const loaded = await loadUserTemplates(templatesDir, Object.keys(TEMPLATES));
     for (const r of loaded.rejected) app.log.warn({ file: r.file, reasons: r.reasons }, 'user template rejected');
     const catalog: TemplateCatalog = { user: loaded.templates };

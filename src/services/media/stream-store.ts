@@ -6,7 +6,7 @@
 import { lstat, mkdir, readdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
 import { join, sep } from 'node:path';
-import { Problem } from '../../kit/index.js';
+import { Problem, SERVICE_PATHS } from '../../kit/index.js';
 import type { LiveProtocol } from './live-protocols.js';
 
 export type StreamType = 'hls' | 'dash' | 'live';
@@ -49,7 +49,7 @@ export class StreamStore {
   private constructor(readonly root: string, private readonly recordsDir: string) {}
 
   static async open(dataDir: string): Promise<StreamStore> {
-    const store = new StreamStore(join(dataDir, 'streams'), join(dataDir, 'stream-records'));
+    const store = new StreamStore(join(dataDir, SERVICE_PATHS.streams), join(dataDir, SERVICE_PATHS.streamRecords));
     await Promise.all([mkdir(store.root, { recursive: true }), mkdir(store.recordsDir, { recursive: true })]);
     return store;
   }
