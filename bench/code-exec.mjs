@@ -45,9 +45,13 @@ async function direct(program) {
   return performance.now() - started;
 }
 
+// The executor takes the request's signal (a run whose client hung up never starts); the bench's
+// runs have no client to lose, so theirs never aborts.
+const NO_ABORT = new AbortController().signal;
+
 async function sandboxed(executor, program) {
   const started = performance.now();
-  const r = await execute(executor, program, LIMITS);
+  const r = await execute(executor, program, LIMITS, NO_ABORT);
   if (r.status !== 'completed') throw new Error(`${program.language}: ${r.status} ${r.stderr}`);
   return performance.now() - started;
 }
