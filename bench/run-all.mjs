@@ -51,9 +51,10 @@ async function runOne(file, quick, sink) {
 }
 
 const num = (v) => (v === null ? '-' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3));
+/** The run's figures as rows for BENCHMARKS.md, each with the command that reproduces it. */
 function markdown(benches) {
-  const rows = benches.flatMap((b) => b.figures.map((f) => `| ${b.script.replace(/\.mjs$/, '')} | ${f.name} | ${num(f.ours)} | ${num(f.baseline)} | ${f.unit} | ${num(f.ratio)} | ${f.better} |`));
-  return ['| bench | figure | ours | baseline | unit | ratio | better |', '|---|---|---|---|---|---|---|', ...rows].join('\n');
+  const rows = benches.flatMap((b) => b.figures.map((f) => `| ${f.name} | ${num(f.ours)} | ${num(f.baseline)} | ${f.unit} | **${num(f.ratio)}** | ${f.better} | ${b.loadavgAtStart[0].toFixed(1)} | \`npm run bench -- --json ${b.script.replace(/\.mjs$/, '')}\` |`));
+  return ['| figure | ours | baseline | unit | ratio | better | load | command |', '|---|---|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
 let interrupted = null;
