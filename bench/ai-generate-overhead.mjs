@@ -6,9 +6,10 @@
 // publishes +3.25 ms median for its proxy).
 import { createServer } from 'node:http';
 import { request } from 'undici';
-import { KEY, freePort, median, percentile, startRole, stop, tempDir, waitReady } from './lib.mjs';
+import { KEY, freePort, median, percentile, report, setting, startRole, stop, tempDir, waitReady } from './lib.mjs';
 
-const N = Number(process.env.BENCH_REQUESTS ?? 3_000);
+const N = setting('BENCH_REQUESTS', 3_000, 100);
+const WARM = setting('BENCH_WARM_REQUESTS', 200, 20);
 const ANSWER = JSON.stringify({
   id: 'chatcmpl-bench', object: 'chat.completion', created: 1_700_000_000, model: 'bench-model',
   choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there.' }, finish_reason: 'stop', logprobs: null }],
@@ -25,12 +26,12 @@ const upstreamUrl = `http://127.0.0.1:${upstream.address().port}/v1`;
 
 async function timeCalls(url, headers, body) {
   const times = [];
-  for (let i = 0; i < N + 200; i++) {
+  for (let i = 0; i < N + WARM; i++) {
     const t = performance.now();
     const res = await request(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
     await res.body.arrayBuffer();
     if (res.statusCode !== 200) throw new Error(`${url} answered ${res.statusCode}`);
-    if (i >= 200) times.push(performance.now() - t); // the first 200 warm up
+    if (i >= WARM) times.push(performance.now() - t); // the first WARM requests warm up
   }
   return times;
 }
@@ -51,6 +52,8 @@ try {
   console.log(`direct to the OpenAI-protocol server   median ${median(direct).toFixed(3)} ms   p99 ${percentile(direct, 99).toFixed(3)} ms`);
   console.log(`through pitchey /generate              median ${median(via).toFixed(3)} ms   p99 ${percentile(via, 99).toFixed(3)} ms`);
   console.log(`added by the service                   median ${(median(via) - median(direct)).toFixed(3)} ms   p99 ${(percentile(via, 99) - percentile(direct, 99)).toFixed(3)} ms   target median ≤ 2 ms (LiteLLM: +3.25 ms)`);
+  report({ name: 'ai /generate median latency, through pitchey vs direct', ours: median(via), baseline: median(direct), unit: 'ms', better: 'lower' });
+  report({ name: 'ai /generate p99 latency, through pitchey vs direct', ours: percentile(via, 99), baseline: percentile(direct, 99), unit: 'ms', better: 'lower' });
 } finally {
   await stop(svc);
   upstream.close();

@@ -4,13 +4,13 @@ import { Blob } from 'node:buffer';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KEY, freePort, median, startRole, stop, tempDir, waitReady } from './lib.mjs';
+import { KEY, freePort, median, report, setting, startRole, stop, tempDir, waitReady } from './lib.mjs';
 import { mergePdfs } from '../dist/services/document/pdf-ops.js';
 import { renderPdf } from '../dist/services/document/render.js';
 import { ndaSpec } from '../dist/services/document/layouts.js';
 
 const DOCS = 20;
-const RUNS = Number(process.env.BENCH_RUNS ?? 10);
+const RUNS = setting('BENCH_RUNS', 10, 2);
 const data = tempDir('pitchey-bench-merge-');
 const files = [];
 for (let i = 0; i < DOCS; i++) {
@@ -38,7 +38,7 @@ try {
   await waitReady(`http://127.0.0.1:${port}`);
   const form = () => { const f = new globalThis.FormData(); for (const x of files) f.append('files', new Blob([readFileSync(x.path)], { type: 'application/pdf' }), x.filename); return f; };
   // A running service is warm: its first requests (JIT, pdf-lib's first parse) are not counted.
-  const WARM = 5;
+  const WARM = setting('BENCH_WARM_RUNS', 5, 1);
   for (let i = 0; i < WARM + RUNS; i++) {
     const body = form();
     http.push(await timed(async () => { const r = await fetch(`http://127.0.0.1:${port}/merge`, { method: 'POST', headers: { 'x-api-key': KEY }, body }); if (r.status !== 200) throw new Error(`merge ${r.status}`); await r.arrayBuffer(); }));
@@ -55,4 +55,6 @@ console.log(`| pitchey mergePdfs (pdf-lib, in-process) | ${median(ours).toFixed(
 console.log(`| pitchey POST /merge (client builds the form, upload, type checks, merge, answer) | ${median(http).toFixed(1)} |`);
 console.log(`| qpdf --empty --pages (baseline) | ${median(qpdfTimes).toFixed(1)} |`);
 console.log(`ratio in-process/qpdf ${(median(ours) / median(qpdfTimes)).toFixed(2)}; target ≤ 100 ms → ${median(ours) <= 100 ? 'MET' : 'NOT MET'} in-process, ${median(http) <= 100 ? 'MET' : 'NOT MET'} over HTTP`);
+report({ name: `merge ${DOCS} PDFs in-process vs qpdf`, ours: median(ours), baseline: median(qpdfTimes), unit: 'ms', better: 'lower' });
+report({ name: `merge ${DOCS} PDFs over HTTP POST /merge vs qpdf`, ours: median(http), baseline: median(qpdfTimes), unit: 'ms', better: 'lower' });
 data.remove();

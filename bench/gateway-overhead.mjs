@@ -4,9 +4,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { freePort, startRole, stop, tempDir, waitReady } from './lib.mjs';
+import { freePort, report, setting, startRole, stop, tempDir, track, waitReady } from './lib.mjs';
 
-const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const DURATION = setting('BENCH_SECONDS', 10, 1);
 const CONNECTIONS = 32;
 
 function load(url) {
@@ -24,12 +24,12 @@ http { access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir}; fas
   server { listen 127.0.0.1:${listen};
     location /api/ai/ { proxy_pass http://ai/; proxy_http_version 1.1; proxy_set_header Connection ""; } } }`);
   if (spawnSync('nginx', ['-v']).error) return null;
-  const proc = spawn('nginx', ['-c', conf], { stdio: 'ignore' });
+  const proc = track(spawn('nginx', ['-c', conf], { stdio: 'ignore' }));
   for (let i = 0; i < 50; i++) {
     try { if ((await fetch(`http://127.0.0.1:${listen}/api/ai/health`)).ok) return proc; } catch { /* starting */ }
     await new Promise((r) => setTimeout(r, 100));
   }
-  proc.kill('SIGKILL');
+  await stop(proc);
   return null;
 }
 
@@ -39,7 +39,8 @@ const svc = startRole('ai', { PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: String(s
 const gw = startRole('gateway', { PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: String(gwPort), PITCHEY_RATE_LIMIT: 'false', PITCHEY_UPSTREAMS: `ai=http://127.0.0.1:${svcPort}` });
 try {
   await waitReady(`http://127.0.0.1:${svcPort}`);
-  await waitReady(`http://127.0.0.1:${gwPort}`).catch(() => undefined); // the gateway is ready only with every service up; /health is enough here
+  // The gateway is ready only with every service up; here it is up once it routes to this one.
+  await waitReady(`http://127.0.0.1:${gwPort}/api/ai`, 60_000, '/health');
   const nginx = await startNginx(data.dir, ngPort, svcPort);
   const targets = [
     ['direct', `http://127.0.0.1:${svcPort}/health`],
@@ -52,12 +53,15 @@ try {
     const r = await load(url);
     results.push({ name, rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx });
   }
-  if (nginx) nginx.kill('SIGQUIT');
+  if (nginx) await stop(nginx);
   const direct = results[0];
   console.log(`GET /health, ${CONNECTIONS} connections, ${DURATION} s each, one instance of the ai service (2-core machine, load generator on the same cores)`);
   for (const r of results) {
     console.log(`${r.name.padEnd(18)} ${Math.round(r.rps).toString().padStart(6)} req/s  p99 ${String(r.p99).padStart(4)} ms  errors ${r.errors}  throughput ${(r.rps / direct.rps).toFixed(2)}× direct`);
   }
+  const [, gateway, nginxResult] = results;
+  report({ name: 'GET /health through the gateway vs nginx proxy_pass', ours: gateway.rps, baseline: nginxResult?.rps ?? null, unit: 'req/s', better: 'higher', ...(nginx ? {} : { baselineFrom: 'nginx not installed' }) });
+  report({ name: 'GET /health through the gateway vs direct to the service', ours: gateway.rps, baseline: direct.rps, unit: 'req/s', better: 'higher' });
 } finally {
   await Promise.all([stop(gw), stop(svc)]);
   data.remove();

@@ -1,8 +1,8 @@
 // Gateway requests/s and p99 with one pool vs two tracks at 90/10 (stable v1, canary v2), in one run.
 import autocannon from 'autocannon';
-import { KEY, freePort, startRole, stop, tempDir, waitReady } from './lib.mjs';
+import { KEY, freePort, report, setting, startRole, stop, tempDir, waitReady } from './lib.mjs';
 
-const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
+const DURATION = setting('BENCH_SECONDS', 10, 1);
 const load = (url) => new Promise((resolve, reject) => autocannon({ url, connections: 32, duration: DURATION }, (e, r) => (e ? reject(e) : resolve(r))));
 const adminCall = (gw, method, path, body) => fetch(`${gw}/_pitchey/admin${path}`, { method, headers: { 'x-api-key': KEY, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
 
@@ -14,18 +14,19 @@ const gw = startRole('gateway', { PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: Stri
 const gateway = `http://127.0.0.1:${pg}`;
 try {
   await Promise.all([waitReady(`http://127.0.0.1:${p1}`), waitReady(`http://127.0.0.1:${p2}`)]);
-  await new Promise((r) => setTimeout(r, 2500));
+  await waitReady(`${gateway}/api/ai`, 60_000, '/health'); // routing: its health check has seen the instance
   const url = `${gateway}/api/ai/health`;
   await load(url);
   const single = await load(url);
   await adminCall(gateway, 'POST', '/pools/ai/instances', { id: 'ai-canary', url: `http://127.0.0.1:${p2}`, track: 'canary', version: 'v2' });
   await adminCall(gateway, 'PUT', '/pools/ai/weights', { weights: { stable: 90, canary: 10 } });
-  await new Promise((r) => setTimeout(r, 2500));
+  await new Promise((r) => setTimeout(r, 2500)); // a health check (every 2 s) sees the canary
   await load(url);
   const split = await load(url);
   console.log(`gateway GET /health, 32 connections, ${DURATION} s each`);
   console.log(`single pool (1 instance):      ${Math.round(single.requests.average)} req/s  p99 ${single.latency.p99} ms  errors ${single.errors + single.non2xx}`);
   console.log(`two tracks 90/10 (2 instances): ${Math.round(split.requests.average)} req/s  p99 ${split.latency.p99} ms  errors ${split.errors + split.non2xx}  (${(split.requests.average / single.requests.average).toFixed(2)}× single)`);
+  report({ name: 'gateway GET /health, two tracks 90/10 vs one pool', ours: split.requests.average, baseline: single.requests.average, unit: 'req/s', better: 'higher' });
 } finally {
   await Promise.all([stop(gw), stop(s1), stop(s2)]);
   data.remove();

@@ -1,17 +1,66 @@
-// Shared bench helpers: start a pitchey role as a child process on a free port and wait for it.
+// Shared bench helpers: iteration counts (full or quick), one way to report a figure beside its
+// baseline, and pitchey roles started as child processes that are stopped however the bench ends.
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 
 export const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
 export const KEY = 'bench-key-0123456789abcdef0123456789';
 
+/** BENCH_QUICK=1: a few iterations, seconds per script. Proves the bench still runs; its figures are not results. */
+export const QUICK = process.env.BENCH_QUICK === '1';
+
+/** An iteration count or duration: the environment's `name` when set, else the quick or the full default. */
+export function setting(name, full, quick) {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return QUICK ? quick : full;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name}=${raw}: want a positive number`);
+  return n;
+}
+
+const BETTER = new Set(['lower', 'higher']);
+const fmt = (v) => (v === null ? '-' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3));
+
+/**
+ * Reports one figure beside its baseline: prints a `figure` line and, when BENCH_JSON names a file
+ * (run-all's sink), appends the figure to it as one JSON line. `baseline` is null when it could not
+ * be measured; `baselineFrom` says where a baseline comes from (default: measured in the same run).
+ */
+export function report({ name, ours, baseline, unit, better, baselineFrom = 'measured in the same run' }) {
+  if (!BETTER.has(better)) throw new Error(`report ${name}: better must be 'lower' or 'higher', not ${better}`);
+  const ratio = baseline ? ours / baseline : null;
+  console.log(`figure  ${name}: ours ${fmt(ours)} ${unit}, baseline ${fmt(baseline)} ${unit} (${baselineFrom}), ratio ${fmt(ratio)}, ${better} is better${QUICK ? ' [quick]' : ''}`);
+  const sink = process.env.BENCH_JSON;
+  if (sink) appendFileSync(sink, `${JSON.stringify({ script: basename(process.argv[1] ?? ''), name, ours, baseline, unit, better, ratio, baselineFrom, quick: QUICK })}\n`);
+}
+
+// Whatever ends the bench (an exception, a signal), the processes it started are told to stop and
+// its temporary folders are removed: a bench that fails must not leave a server behind.
+const children = new Map(); // child → killed as a process group (detached) or alone
+const dirs = new Set();
+process.once('exit', () => {
+  for (const [child, group] of children) {
+    try { if (group) process.kill(-child.pid, 'SIGTERM'); else child.kill('SIGTERM'); } catch { /* already gone */ }
+  }
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) process.on(signal, () => process.exit(code));
+
+/** Registers a child process to be stopped if the bench exits while it runs; returns it. */
+export function track(child, { group = false } = {}) {
+  children.set(child, group);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
 export function tempDir(prefix) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  dirs.add(dir);
+  return { dir, remove: () => { rmSync(dir, { recursive: true, force: true }); dirs.delete(dir); } };
 }
 
 export function freePort() {
@@ -20,21 +69,22 @@ export function freePort() {
   });
 }
 
-export async function waitReady(url, timeoutMs = 60_000) {
+/** Resolves once GET `${url}${path}` answers 200; `path` /health for a process that is up but not ready by design. */
+export async function waitReady(url, timeoutMs = 60_000, path = '/ready') {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    try { if ((await fetch(`${url}/ready`)).status === 200) return; } catch { /* not up yet */ }
+    try { if ((await fetch(`${url}${path}`)).status === 200) return; } catch { /* not up yet */ }
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`${url} not ready`);
+  throw new Error(`${url}${path} not answering 200 after ${timeoutMs} ms`);
 }
 
 export function startRole(role, env) {
-  return spawn(process.execPath, [CLI, 'serve', role], { env: { ...process.env, PITCHEY_LOG_LEVEL: 'warn', PITCHEY_API_KEYS: KEY, PITCHEY_RATE_LIMIT: 'false', ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  return track(spawn(process.execPath, [CLI, 'serve', role], { env: { ...process.env, PITCHEY_LOG_LEVEL: 'warn', PITCHEY_API_KEYS: KEY, PITCHEY_RATE_LIMIT: 'false', ...env }, stdio: ['ignore', 'ignore', 'inherit'] }));
 }
 
 export function stop(proc) {
-  return new Promise((resolve) => { if (proc.exitCode !== null) return resolve(); proc.once('exit', resolve); proc.kill('SIGTERM'); });
+  return new Promise((resolve) => { if (proc.exitCode !== null || proc.signalCode !== null) return resolve(); proc.once('exit', resolve); proc.kill('SIGTERM'); });
 }
 
 const TICK_MS = 10; // USER_HZ = 100 on Linux
@@ -83,15 +133,25 @@ export function median(values) {
 }
 
 /** Starts `pitchey up` in its own data dir and resolves with its gateway URL once ready (rate limits off: one bench client stands for many). */
-export async function startPlatform(env = {}) {
+export async function startPlatform(env = {}, timeoutMs = 120_000) {
   const data = tempDir('pitchey-bench-platform-');
-  const proc = spawn(process.execPath, [CLI, 'up'], { env: { ...process.env, PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: '0', PITCHEY_LOG_LEVEL: 'warn', PITCHEY_API_KEYS: KEY, PITCHEY_RATE_LIMIT: 'false', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = track(spawn(process.execPath, [CLI, 'up'], { env: { ...process.env, PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: '0', PITCHEY_LOG_LEVEL: 'warn', PITCHEY_API_KEYS: KEY, PITCHEY_RATE_LIMIT: 'false', ...env }, stdio: ['ignore', 'ignore', 'pipe'] }));
+  const done = async () => { await stop(proc); data.remove(); };
   let out = '';
-  const gateway = await new Promise((resolve, reject) => {
-    proc.stderr.on('data', (c) => { out += c; const m = /ready in \d+ ms: gateway (\S+)/.exec(out); if (m) resolve(m[1]); });
-    proc.once('exit', () => reject(new Error(`pitchey up exited:\n${out}`)));
-  });
-  return { gateway, dataDir: data.dir, async stop() { await stop(proc); data.remove(); } };
+  let timer;
+  try {
+    const gateway = await new Promise((resolve, reject) => {
+      timer = setTimeout(() => reject(new Error(`pitchey up not ready in ${timeoutMs} ms:\n${out}`)), timeoutMs);
+      proc.stderr.on('data', (c) => { out += c; const m = /ready in \d+ ms: gateway (\S+)/.exec(out); if (m) resolve(m[1]); });
+      proc.once('exit', () => reject(new Error(`pitchey up exited:\n${out}`)));
+    });
+    return { gateway, dataDir: data.dir, stop: done };
+  } catch (err) {
+    await done();
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Calls the controller's admin API. */

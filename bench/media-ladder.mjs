@@ -8,13 +8,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { KEY, cpuMs, freePort, median, postMultipart, startRole, stop, tempDir, waitReady } from './lib.mjs';
+import { KEY, cpuMs, freePort, median, postMultipart, report, setting, startRole, stop, tempDir, waitReady } from './lib.mjs';
 
 const { buildLadderArgs, FFMPEG_PREAMBLE, inputArgs } = await import('../dist/ffmpeg/index.js');
 const { planLadder, parseQualities } = await import('../dist/services/media/ladder.js');
 
-const SECONDS = Number(process.env.BENCH_MEDIA_SECONDS ?? 20);
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SECONDS = setting('BENCH_MEDIA_SECONDS', 20, 2);
+const RUNS = setting('BENCH_RUNS', 3, 1);
 const data = tempDir('pitchey-bench-media-');
 
 // CPU seconds of this process and the children it has waited for: spawnSync blocks it, so the
@@ -90,6 +90,9 @@ try {
   const floors = rounds.map((r) => (r.one.cpu / cores) / r.sep.wall);
   console.log(`cores busy: one pass ${(onePass.cpu / onePass.wall).toFixed(2)}, separate ${(separate.cpu / separate.wall).toFixed(2)} of ${cores}; one pass keeping all ${cores} busy would reach a wall ratio of ${median(floors).toFixed(3)} (median of the rounds)`);
   console.log(`service path (upload + POST /hls-transcode + master rewrite): ${service.toFixed(2)} s wall (${(service / onePass.wall).toFixed(3)} x the bare one-pass run)`);
+  report({ name: '3-rung HLS ladder, one ffmpeg pass vs one run per rung (wall, median of rounds)', ours: median(rounds.map((r) => r.one.wall)), baseline: median(rounds.map((r) => r.sep.wall)), unit: 's', better: 'lower' });
+  report({ name: '3-rung HLS ladder, one ffmpeg pass vs one run per rung (CPU)', ours: onePass.cpu, baseline: separate.cpu, unit: 'CPU s', better: 'lower' });
+  report({ name: 'HLS ladder through the service vs the bare one-pass run', ours: service, baseline: onePass.wall, unit: 's', better: 'lower' });
 } finally {
   data.remove();
 }

@@ -1,14 +1,14 @@
-// `pitchey up` until every service is ready (median of 5), beside two baselines from the same run:
-// one bare `node` start, and one service role started alone until ready.
+// `pitchey up` until every service is ready (median of BENCH_RUNS, default 5), beside two
+// baselines from the same run: one bare `node` start, and one service role started alone until ready.
 import { spawn, spawnSync } from 'node:child_process';
-import { CLI, KEY, freePort, median, startRole, stop, tempDir, waitReady } from './lib.mjs';
+import { CLI, KEY, freePort, median, report, setting, startRole, stop, tempDir, track, waitReady } from './lib.mjs';
 
-const RUNS = 5;
+const RUNS = setting('BENCH_RUNS', 5, 1);
 
 async function timeUp() {
   const data = tempDir('pitchey-bench-up-');
   const started = performance.now();
-  const proc = spawn(process.execPath, [CLI, 'up'], { env: { ...process.env, PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: '0', PITCHEY_LOG_LEVEL: 'warn', PITCHEY_API_KEYS: KEY }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc = track(spawn(process.execPath, [CLI, 'up'], { env: { ...process.env, PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: '0', PITCHEY_LOG_LEVEL: 'warn', PITCHEY_API_KEYS: KEY }, stdio: ['ignore', 'ignore', 'pipe'] }));
   let out = '';
   await new Promise((resolve, reject) => {
     proc.stderr.on('data', (c) => { out += c; if (/ready in \d+ ms/.test(out)) resolve(); });
@@ -48,3 +48,4 @@ const fmt = (v) => `${Math.round(v)} ms`;
 console.log(`pitchey up → all 5 services + gateway ready: median ${fmt(median(up))} (runs: ${up.map(fmt).join(', ')})`);
 console.log(`baseline: one service (ai) alone → ready:      median ${fmt(median(one))}`);
 console.log(`baseline: bare node start and exit:             median ${fmt(median(bare))}`);
+report({ name: 'pitchey up until every service is ready vs one service alone', ours: median(up), baseline: median(one), unit: 'ms', better: 'lower' });

@@ -5,13 +5,14 @@ import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
-import { median, postMultipart, tempDir } from './lib.mjs';
+import { median, postMultipart, report, setting, tempDir } from './lib.mjs';
 import { receiveMultipart } from '../dist/kit/uploads.js';
 
-const RUNS = Number(process.env.BENCH_RUNS ?? 25);
+const RUNS = setting('BENCH_RUNS', 25, 3);
+const CLIP_SECONDS = setting('BENCH_CLIP_SECONDS', 10, 2);
 const data = tempDir('pitchey-bench-upload-');
 const clip = join(data.dir, 'clip.mp4');
-const made = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25:duration=10',
+const made = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=25:duration=${CLIP_SECONDS}`,
   '-c:v', 'libx264', '-preset', 'veryfast', '-b:v', '3000k', '-pix_fmt', 'yuv420p', clip]);
 if (made.status !== 0) throw new Error(`fixture: ${made.stderr}`);
 
@@ -40,3 +41,4 @@ console.log(`multipart upload of ${(size / 1e6).toFixed(1)} MB over loopback, se
 console.log('| path | median ms |\n|---|---|');
 console.log(`| receiveMultipart (parse, to disk, type by content) | ${median(times.receive).toFixed(1)} |`);
 console.log(`| read the body and discard it (baseline) | ${median(times.drain).toFixed(1)} |`);
+report({ name: 'multipart upload received (parse, to disk, type) vs body read and discarded', ours: median(times.receive), baseline: median(times.drain), unit: 'ms', better: 'lower' });

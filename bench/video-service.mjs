@@ -10,11 +10,11 @@ import { join } from 'node:path';
 import { DEFAULT_MEDIA_LIMITS, FFMPEG_PREAMBLE, probe } from '../dist/ffmpeg/index.js';
 import { outputSize, transcodePlan } from '../dist/services/video/encode-args.js';
 import { thumbnailArgs } from '../dist/services/video/thumbnail.js';
-import { KEY, cpuMs, freePort, median, postMultipart, startRole, stop, tempDir, waitReady } from './lib.mjs';
+import { KEY, cpuMs, freePort, median, postMultipart, report, setting, startRole, stop, tempDir, track, waitReady } from './lib.mjs';
 
-const SECONDS = Number(process.env.BENCH_CLIP_SECONDS ?? 10);
-const THUMB_RUNS = Number(process.env.BENCH_THUMB_RUNS ?? 7);
-const TRANSCODE_RUNS = Number(process.env.BENCH_TRANSCODE_RUNS ?? 2);
+const SECONDS = setting('BENCH_CLIP_SECONDS', 10, 2);
+const THUMB_RUNS = setting('BENCH_THUMB_RUNS', 7, 1);
+const TRANSCODE_RUNS = setting('BENCH_TRANSCODE_RUNS', 2, 1);
 const AT = Math.min(5, SECONDS / 2);
 
 const data = tempDir('pitchey-bench-video-');
@@ -30,7 +30,7 @@ function runDirect(args) {
     const cpu0 = cpuMs(process.pid);
     // Detached like the kit's runProcess: a session of its own, so the kernel's autogroup
     // scheduling treats both sides alike on a shared machine.
-    const p = spawn('ffmpeg', [...FFMPEG_PREAMBLE, ...args], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const p = track(spawn('ffmpeg', [...FFMPEG_PREAMBLE, ...args], { stdio: ['ignore', 'ignore', 'pipe'], detached: true }), { group: true });
     let err = '';
     p.stderr.on('data', (c) => { err += c; });
     p.on('close', (code) => (code === 0 ? resolve({ ms: performance.now() - started, cpu: cpuMs(process.pid) - cpu0 }) : reject(new Error(err))));
@@ -86,6 +86,8 @@ try {
     const same = Math.abs(last.bytes - statSync(c.out).size) <= Math.max(1024, statSync(c.out).size * 0.01) ? 'same output size' : `output ${last.bytes} B vs ${statSync(c.out).size} B`;
     console.log(`${c.kind.padEnd(10)} wall: service ${ours.toFixed(0).padStart(6)} ms  direct ffmpeg ${baseline.toFixed(0).padStart(6)} ms  ratio ${(ours / baseline).toFixed(3)} (target ≤ 1.05)  runs ${c.runs}  ${same}${c.kind === 'transcode' ? `, realtime ×${(SECONDS / (ours / 1000)).toFixed(2)}` : ''}`);
     console.log(`${''.padEnd(10)} CPU:  service ${oursCpu.toFixed(0).padStart(6)} ms  direct ffmpeg ${baseCpu.toFixed(0).padStart(6)} ms  ratio ${(oursCpu / baseCpu).toFixed(3)} (service process + its ffmpeg, load-independent)`);
+    report({ name: `video ${c.kind} through the service vs the same ffmpeg command (wall)`, ours, baseline, unit: 'ms', better: 'lower' });
+    report({ name: `video ${c.kind} through the service vs the same ffmpeg command (CPU)`, ours: oursCpu, baseline: baseCpu, unit: 'CPU ms', better: 'lower' });
   }
 } finally {
   await stop(svc);
