@@ -113,7 +113,8 @@ export class Controller {
     if (request.checks !== undefined) this.audit('checks.evaluated', 'controller', { ...request.checks }, id);
     const live: Live = { row, busy: Promise.resolve(), timer: null, awaitingSignoffSince: null };
     this.live.set(id, live);
-    this.enqueue(live, () => this.apply(live, result.actions));
+    // Fire and forget: the queue logs an op's failure; callers wait only through \`busy\`.
+    void this.enqueue(live, () => this.apply(live, result.actions));
     this.schedule(live);
     return row;
   }
@@ -143,7 +144,7 @@ export class Controller {
     const live = this.live.get(id);
     if (live === undefined) throw new DeployRefused(`deployment ${id} is not in progress`, 'not-found');
     this.audit(`operator.${input.kind}`, actor, { input }, id);
-    this.enqueue(live, () => this.step(live, input));
+    void this.enqueue(live, () => this.step(live, input)); // the queue logs a failure; the caller gets the row now
     return live.row;
   }
 
@@ -182,7 +183,7 @@ export class Controller {
 
   private schedule(live: Live): void {
     live.timer = setInterval(() => {
-      if (this.idle(live)) this.enqueue(live, () => this.observe(live));
+      if (this.idle(live)) void this.enqueue(live, () => this.observe(live)); // a timer tick: the queue logs failures
     }, this.options.intervalMs ?? 1_000);
   }
 

@@ -22,7 +22,7 @@ export interface ReviewContext {
   enforceChecks: boolean;
   analysis: { intervalMs: number; windowMs: number };
   /** Requests per second the service saw recently, and over how long. */
-  traffic(service: string): Promise<{ requestsPerSecond: number; overS: number }>;
+  traffic: (service: string) => Promise<{ requestsPerSecond: number; overS: number }>;
   releaseExists(version: string): boolean;
 }
 

@@ -167,7 +167,7 @@ async function forward(req: FastifyRequest, reply: FastifyReply, attempt: Attemp
   const release = (): void => { if (!released) { released = true; instance.inflight--; } };
   try {
     const res = await deps.agent.request({
-      origin: instance.url, path: upstreamPath(req, route), method: req.method as 'GET',
+      origin: instance.url, path: upstreamPath(req, route), method: req.method,
       headers: forwardHeaders(req, route, deps.trustsPeer ?? (() => false)),
       body: withBody ? req.raw.pipe(new BodyLimit(route.maxBodyBytes)) : null,
       headersTimeout: route.timeoutMs, bodyTimeout: route.timeoutMs, signal: attempt.signal,

@@ -89,7 +89,7 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
   const validator = new PostDeployValidator({
     metrics: createGatewayMetricSource(gateway), log,
     audit: (kind, data, id) => controller.audit(kind, 'controller', data, id),
-    rollback: async (row, verdict) => rollBackToPrevious(row, 'validation.rollback', { verdict: { ...verdict } }),
+    rollback: (row, verdict) => { rollBackToPrevious(row, 'validation.rollback', { verdict: { ...verdict } }); return Promise.resolve(); },
   }, { phasesMs: config.validationPhasesMs, sampleMs: Math.max(1_000, config.analysisIntervalMs * 4) });
   controller.onPromoted((row) => {
     validator.start(row);
@@ -102,12 +102,12 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
   for (const row of controller.recover()) log(`deployment ${row.id} was live when the controller stopped: ${row.state.phase === 'promoting' ? 'promotion completed' : 'rolled back'}`);
   registerDeployApi(gateway.app, { controller, services: SERVICE_NAMES, releasesDir: defaultReleasesDir(config.dataDir), baseVersion: config.version, env: config.deployEnv, db, dataDir: config.dataDir, enforceChecks: config.deployEnv === 'production',
     analysis: { intervalMs: config.analysisIntervalMs, windowMs: config.analysisWindowMs },
-    traffic: async (service) => {
+    traffic: (service) => {
       // The gateway keeps 15 minutes of per-track traffic: the rate over that span.
       const overS = 900;
       const tracks = gateway.stats.window(service, overS * 1000, Date.now());
       const requests = Object.values(tracks).reduce((n, t) => n + (t?.requests ?? 0), 0);
-      return { requestsPerSecond: requests / overS, overS };
+      return Promise.resolve({ requestsPerSecond: requests / overS, overS });
     },
   });
   const port = await gateway.listen(options.gatewayPort, config.host);

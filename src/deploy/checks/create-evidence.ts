@@ -22,7 +22,7 @@ export function failedEvidence(check: CheckId, source: string, err: unknown, now
 }
 
 /** Runs one observation; a throw becomes a failing Evidence for that check. */
-export async function guarded(check: CheckId, source: string, now: Date, observe: () => Promise<Evidence>): Promise<Evidence> {
+export async function guarded(check: CheckId, source: string, now: Date, observe: () => Evidence | Promise<Evidence>): Promise<Evidence> {
   try {
     return await observe();
   } catch (err) {
