@@ -4,10 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { readApprovals, writeApproval } from './approvals.js';
 import { appendAudit } from './audit.js';
-import { SIGNOFF_ROLES, advance, assessSignoffs, createPlan, isSignoffRole, planHash, startDeployment, type PlanInput, type SignoffAssessment, type SignoffRole } from './engine/index.js';
-import type { Action, DeploymentPlan, DeploymentState, EngineInput, Track } from './engine/types.js';
+import { SIGNOFF_ROLES, advance, assessSignoffs, createPlan, isSignoffRole, planHash, startDeployment, type PlanInput, type SignoffAssessment, type SignoffRole,
+  type Action, type DeploymentPlan, type DeploymentState, type EngineInput, type Track } from './engine/index.js';
 import type { Driver } from './adapters/driver.js';
-import type { Evidence } from './checks/evidence.js';
+import type { Evidence } from './checks/index.js';
 import type { MetricSource } from './adapters/metric-source.js';
 import type { TrafficRouter } from './adapters/traffic-router.js';
 import { acquireLock, releaseLock } from './lock.js';

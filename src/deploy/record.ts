@@ -3,9 +3,8 @@
 // rollbacks, timings — and the people's duties as recorded acknowledgements, never as ticked boxes.
 import { readApprovals } from './approvals.js';
 import { readAudit, verifyAudit, type AuditEvent } from './audit.js';
-import type { Evidence } from './checks/evidence.js';
-import { SIGNOFF_ROLES, assessSignoffs, planHash, type SignoffRole } from './engine/index.js';
-import type { DeploymentPlan, RuleAssessment } from './engine/types.js';
+import type { Evidence } from './checks/index.js';
+import { SIGNOFF_ROLES, assessSignoffs, planHash, type DeploymentPlan, type RuleAssessment, type SignoffRole } from './engine/index.js';
 import type { ControllerDb, DeploymentRow } from './store.js';
 
 /** Checklist items that are a person's to do; the system only records that someone says they did them. */

@@ -13,10 +13,9 @@ import { registerDeployApi } from '../deploy/http.js';
 import { PostDeployValidator } from '../deploy/validation.js';
 import { openControllerDb, type DeploymentRow } from '../deploy/store.js';
 import { createGateway, type Gateway } from '../gateway/index.js';
-import type { Evidence } from '../deploy/checks/evidence.js';
+import type { Evidence } from '../deploy/checks/index.js';
 import { smokeService } from '../deploy/smoke/index.js';
-import { SIGNOFF_ROLES, isSignoffRole, type SignoffRole } from '../deploy/engine/index.js';
-import type { Track } from '../deploy/engine/types.js';
+import { SIGNOFF_ROLES, isSignoffRole, type SignoffRole, type Track } from '../deploy/engine/index.js';
 import { SERVICE_NAMES, createMetrics, dataPath, removeRunState, writeRunState, type Config, type InstanceEntry, type ServiceName } from '../kit/index.js';
 
 export type { InstanceEntry } from '../kit/index.js';
