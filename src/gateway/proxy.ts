@@ -25,7 +25,7 @@ export interface ProxyDeps {
   /** Checks the admin scope of a request that pins its track. */
   authenticate: Authenticator;
   /** The stats clock. Default Date.now. */
-  now?: () => number;
+  now?: (() => number) | undefined;
   /**
    * How long an idempotent request without a body waits for a healthy instance when none is
    * available (an instance restarting after a crash) before it is refused. Default 0.

@@ -25,7 +25,7 @@ export interface SandboxRunSpec {
   files: Array<{ name: string; content: string | Buffer }>;
   /** The command inside the sandbox (absolute paths). */
   argv: string[];
-  stdin?: string;
+  stdin?: string | undefined;
   env?: Record<string, string>;
   limits: SandboxLimits;
   /** Open fd 3 as a channel to us (the launcher must close it before running submitted code). */

@@ -29,9 +29,9 @@ const RATE_LIMITED_ATTEMPTS = 4;
 const MAX_RETRY_AFTER_S = 10;
 
 /** A fresh body per attempt: a FormData stream is spent once sent. */
-function encodeBody(body: { json?: unknown; form?: Record<string, FormValue> } | undefined): string | FormData | undefined {
+function encodeBody(body: { json?: unknown; form?: Record<string, FormValue> } | undefined): string | FormData | null {
   if (body?.json !== undefined) return JSON.stringify(body.json);
-  if (body?.form === undefined) return undefined;
+  if (body?.form === undefined) return null;
   const form = new FormData();
   for (const [k, v] of Object.entries(body.form)) {
     if (typeof v === 'string') form.append(k, v);
