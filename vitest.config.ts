@@ -1,11 +1,26 @@
-import { defineConfig } from 'vitest/config';
+// Two tiers (`npm run test:unit`, `npm run test:e2e`; `npm test` runs both after lint, typecheck
+// and build). unit: pure and in-process tests, each file under ~5 s. e2e: test/e2e/ (real
+// `pitchey up` process trees) and the files below, which run heavy real tools for 7–30 s each.
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/** Measured per file (2 shared cores): every one of these takes 7–30 s; every other file outside test/e2e under 6 s. */
+const HEAVY = [
+  'test/services/code/{pool,execute,escape,validate}.test.ts', // bubblewrap sandboxes, the TypeScript checker
+  'test/services/media/{live,live-srt,hls}.test.ts', // ffmpeg publishers and ladders
+  'test/services/video/{process,analyze}.test.ts', // ffmpeg transcodes
+  'test/services/document/{render-pool,extract,pdf-ops}.test.ts', // worker threads from dist/, tesseract, qpdf/poppler
+];
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Two cores: e2e suites start real process trees, so files run one at a time.
+    // Two cores: e2e suites start real process trees, and timing-sensitive unit tests share the
+    // machine with them in `npm test`, so files run one at a time.
     fileParallelism: false,
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/e2e/**', ...HEAVY] } },
+      { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts', ...HEAVY] } },
+    ],
   },
 });

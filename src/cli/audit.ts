@@ -27,7 +27,7 @@ export async function lock(argv: string[]): Promise<void> {
   console.log(held === null ? 'unlocked' : `locked by ${held.holder} since ${new Date(held.acquiredAt).toISOString()}: ${held.reason}`);
 }
 
-export async function release(argv: string[]): Promise<void> {
+export function release(argv: string[]): void {
   const releasesDir = dataPath(loadConfig().dataDir, 'releases');
   if (argv[0] === 'list') {
     console.log(formatTable(['version', 'created', 'files', 'checksum'], listReleases(releasesDir).map((m) => [m.version, m.createdAt, String(m.files), m.checksum])));

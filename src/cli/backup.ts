@@ -14,7 +14,7 @@ async function create(_argv: string[], dataDir: string): Promise<void> {
   console.log(`backup ${dir}: ${manifest.files.length} files, ${bytes(manifest.files)}${manifest.absent.length ? `; absent: ${manifest.absent.join(', ')}` : ''}`);
 }
 
-async function verify(argv: string[], dataDir: string): Promise<void> {
+function verify(argv: string[], dataDir: string): void {
   const dir = option(argv, 'backup') ?? latestBackup(dataDir);
   if (dir === null) throw new CheckFailed(`no backups under ${dataDir}/backups (pitchey backup create)`);
   const result = verifyBackup(dir);
@@ -25,14 +25,14 @@ async function verify(argv: string[], dataDir: string): Promise<void> {
   console.log(`backup ${dir}: verified, ${files.length} files, ${bytes(files)}; last restore test: ${result.lastRestoreTest ?? 'never'}`);
 }
 
-async function restore(argv: string[], dataDir: string): Promise<void> {
+function restore(argv: string[], dataDir: string): void {
   const backupDir = option(argv, 'backup');
   if (backupDir === undefined) throw new UsageError('backup restore --backup DIR [--into DATA_DIR]');
   const { into, manifest, test } = restoreBackup({ backupDir, into: option(argv, 'into') ?? dataDir });
   console.log(`restored ${manifest.files.length} files (${bytes(manifest.files)}) into ${into}; re-verified, restore test recorded at ${test.at}`);
 }
 
-async function list(argv: string[], dataDir: string): Promise<void> {
+function list(argv: string[], dataDir: string): void {
   const backups = listBackups(dataDir);
   if (argv.includes('--json')) { console.log(JSON.stringify(backups, null, 2)); return; }
   console.log(formatTable(['backup', 'created', 'files', 'size', 'verified', 'last restore test'], backups.map((b) => [
@@ -40,7 +40,7 @@ async function list(argv: string[], dataDir: string): Promise<void> {
   ])));
 }
 
-const SUBCOMMANDS: Record<string, (argv: string[], dataDir: string) => Promise<void>> = { create, verify, restore, list };
+const SUBCOMMANDS: Record<string, (argv: string[], dataDir: string) => void | Promise<void>> = { create, verify, restore, list };
 
 export async function backup(argv: string[]): Promise<void> {
   const run = argv[0] === undefined ? undefined : SUBCOMMANDS[argv[0]];

@@ -25,7 +25,7 @@ const USAGE = `usage: pitchey <command>
   backup create | verify [--backup DIR] | restore --backup DIR [--into DATA_DIR] | list   the platform's own state
   (admin commands reach the running platform: --gateway URL, PITCHEY_ADMIN_KEY, --as NAME)`;
 
-type Command = (argv: string[]) => Promise<void>;
+type Command = (argv: string[]) => void | Promise<void>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   up: async () => { const { up } = await import('./up.js'); return () => up(); },

@@ -1,6 +1,6 @@
 // `pitchey smoke [--target URL] [--track T] [--service S] [--json]`: one critical journey per
 // service through the gateway, timed; exit 1 when any fails.
-import type { Evidence } from '../deploy/checks/evidence.js';
+import type { Evidence } from '../deploy/checks/index.js';
 import { smokeAll } from '../deploy/smoke/index.js';
 import { SERVICE_NAMES, loadConfig, type ServiceName } from '../kit/index.js';
 import { adminKey, gatewayUrl, option } from './admin-client.js';

@@ -4,10 +4,10 @@
 import { randomUUID } from 'node:crypto';
 import { readApprovals, writeApproval } from './approvals.js';
 import { appendAudit } from './audit.js';
-import { SIGNOFF_ROLES, advance, assessSignoffs, createPlan, isSignoffRole, planHash, startDeployment, type PlanInput, type SignoffAssessment, type SignoffRole } from './engine/index.js';
-import type { Action, DeploymentPlan, DeploymentState, EngineInput, Track } from './engine/types.js';
+import { SIGNOFF_ROLES, advance, assessSignoffs, createPlan, isSignoffRole, planHash, startDeployment, type PlanInput, type SignoffAssessment, type SignoffRole,
+  type Action, type DeploymentPlan, type DeploymentState, type EngineInput, type Track } from './engine/index.js';
 import type { Driver } from './adapters/driver.js';
-import type { Evidence } from './checks/evidence.js';
+import type { Evidence } from './checks/index.js';
 import type { MetricSource } from './adapters/metric-source.js';
 import type { TrafficRouter } from './adapters/traffic-router.js';
 import { acquireLock, releaseLock } from './lock.js';
@@ -113,7 +113,8 @@ export class Controller {
     if (request.checks !== undefined) this.audit('checks.evaluated', 'controller', { ...request.checks }, id);
     const live: Live = { row, busy: Promise.resolve(), timer: null, awaitingSignoffSince: null };
     this.live.set(id, live);
-    this.enqueue(live, () => this.apply(live, result.actions));
+    // Fire and forget: the queue logs an op's failure; callers wait only through \`busy\`.
+    void this.enqueue(live, () => this.apply(live, result.actions));
     this.schedule(live);
     return row;
   }
@@ -145,7 +146,7 @@ export class Controller {
     const live = this.live.get(id);
     if (live === undefined) throw new DeployRefused(`deployment ${id} is not in progress`, 'not-found');
     this.audit(`operator.${input.kind}`, actor, { input }, id);
-    this.enqueue(live, () => this.step(live, input));
+    void this.enqueue(live, () => this.step(live, input)); // the queue logs a failure; the caller gets the row now
     return live.row;
   }
 
@@ -184,7 +185,7 @@ export class Controller {
 
   private schedule(live: Live): void {
     live.timer = setInterval(() => {
-      if (this.idle(live)) this.enqueue(live, () => this.observe(live));
+      if (this.idle(live)) void this.enqueue(live, () => this.observe(live)); // a timer tick: the queue logs failures
     }, this.options.intervalMs ?? 1_000);
   }
 

@@ -44,7 +44,7 @@ export interface DeployApiOptions {
   /** Failing pre-deployment checks refuse the deployment (production); otherwise they are only recorded. */
   enforceChecks: boolean;
   analysis: { intervalMs: number; windowMs: number };
-  traffic(service: string): Promise<{ requestsPerSecond: number; overS: number }>;
+  traffic: (service: string) => Promise<{ requestsPerSecond: number; overS: number }>;
 }
 
 /** The checklist's pre-deployment checks, run before every deployment and kept with it. */
@@ -115,15 +115,15 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
       throw err;
     }
   });
-  app.get(`${base}/deployments`, { config: admin }, async () => ({ deployments: readDeployments(o.db, { env: o.env, limit: 50 }).map((r) => summarize(r, o.controller.isLive(r.id))) }));
-  app.get(`${base}/deployments/:id`, { config: admin, schema: { params: IdParams } }, async (req) => {
+  app.get(`${base}/deployments`, { config: admin }, () => ({ deployments: readDeployments(o.db, { env: o.env, limit: 50 }).map((r) => summarize(r, o.controller.isLive(r.id))) }));
+  app.get(`${base}/deployments/:id`, { config: admin, schema: { params: IdParams } }, (req) => {
     const row = o.controller.get(req.params.id);
     if (row === null) throw new Problem('DEPLOYMENT_NOT_FOUND', `No deployment ${req.params.id}.`);
     const signoffs = o.controller.signoffs(row);
     return { ...summarize(row, o.controller.isLive(row.id)), plan_hash: planHash(row.state.plan), signoffs: { complete: signoffs.complete, missing: signoffs.missing, approvals: signoffs.valid, rejected: signoffs.rejected } };
   });
   for (const kind of ['abort', 'resume', 'promote'] as const) {
-    app.post(`${base}/deployments/:id/${kind}`, { config: admin, schema: { params: IdParams } }, async (req) => {
+    app.post(`${base}/deployments/:id/${kind}`, { config: admin, schema: { params: IdParams } }, (req) => {
       const input = kind === 'abort' ? { kind, reason: `aborted by ${actor(req)}` } : kind === 'resume' ? { kind } : { kind: 'promoteNow' as const };
       try { return summarize(o.controller.signal(req.params.id, input, actor(req)), true); } catch (err) { return refusal(err); }
     });
@@ -134,7 +134,7 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
       return reply.code(201).send({ complete: assessment.complete, missing: assessment.missing, approvals: assessment.valid, rejected: assessment.rejected });
     } catch (err) { return refusal(err); }
   });
-  app.get(`${base}/deployments/:id/record`, { config: admin, schema: { params: IdParams, summary: 'The filled-in checklist of one deployment' } }, async (req) => {
+  app.get(`${base}/deployments/:id/record`, { config: admin, schema: { params: IdParams, summary: 'The filled-in checklist of one deployment' } }, (req) => {
     const row = o.controller.get(req.params.id);
     if (row === null) throw new Problem('DEPLOYMENT_NOT_FOUND', `No deployment ${req.params.id}.`);
     return readRecord(o.db, row, { requiredSignoffs: o.controller.requiredSignoffs(), now: Date.now() });
@@ -162,14 +162,14 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
       return reply.code(201).send(summarize(row, o.controller.isLive(row.id)));
     } catch (err) { return refusal(err); }
   });
-  app.get(`${base}/audit`, { config: admin, schema: { querystring: Type.Object({ deployment: Type.Optional(Type.String()) }) } }, async (req) => ({
+  app.get(`${base}/audit`, { config: admin, schema: { querystring: Type.Object({ deployment: Type.Optional(Type.String()) }) } }, (req) => ({
     verified: verifyAudit(o.db) === null, broken: verifyAudit(o.db), events: readAudit(o.db, req.query.deployment ? { deploymentId: req.query.deployment } : {}),
   }));
-  app.get(`${base}/lock`, { config: admin }, async () => ({ lock: readLock(o.db, o.env) }));
-  app.delete(`${base}/lock`, { config: admin }, async (req) => {
+  app.get(`${base}/lock`, { config: admin }, () => ({ lock: readLock(o.db, o.env) }));
+  app.delete(`${base}/lock`, { config: admin }, (req) => {
     const released = releaseLock(o.db, o.env);
     o.controller.audit('lock.released', actor(req), { released });
     return { released };
   });
-  app.get(`${base}/releases`, { config: admin }, async () => ({ base: o.baseVersion, releases: listReleases(o.releasesDir) }));
+  app.get(`${base}/releases`, { config: admin }, () => ({ base: o.baseVersion, releases: listReleases(o.releasesDir) }));
 }

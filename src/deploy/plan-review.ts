@@ -2,7 +2,7 @@
 // versions, steps, rules, gates and approvers, rollback target, time budget, statistical power —
 // and its hash, which `deploy --plan-hash` must match to run exactly that plan.
 import { SIGNOFF_ROLES, assessPower, planBudget, planHash, type PlanBudget, type StepPower } from './engine/index.js';
-import type { DeploymentPlan } from './engine/types.js';
+import type { DeploymentPlan } from './engine/index.js';
 import type { Controller, DeployRequest } from './controller.js';
 
 export interface PlanReview {
@@ -22,7 +22,7 @@ export interface ReviewContext {
   enforceChecks: boolean;
   analysis: { intervalMs: number; windowMs: number };
   /** Requests per second the service saw recently, and over how long. */
-  traffic(service: string): Promise<{ requestsPerSecond: number; overS: number }>;
+  traffic: (service: string) => Promise<{ requestsPerSecond: number; overS: number }>;
   releaseExists(version: string): boolean;
 }
 

@@ -3,9 +3,8 @@
 // rollbacks, timings — and the people's duties as recorded acknowledgements, never as ticked boxes.
 import { readApprovals } from './approvals.js';
 import { readAudit, verifyAudit, type AuditEvent } from './audit.js';
-import type { Evidence } from './checks/evidence.js';
-import { SIGNOFF_ROLES, assessSignoffs, planHash, type SignoffRole } from './engine/index.js';
-import type { DeploymentPlan, RuleAssessment } from './engine/types.js';
+import type { Evidence } from './checks/index.js';
+import { SIGNOFF_ROLES, assessSignoffs, planHash, type DeploymentPlan, type RuleAssessment, type SignoffRole } from './engine/index.js';
 import type { ControllerDb, DeploymentRow } from './store.js';
 
 /** Checklist items that are a person's to do; the system only records that someone says they did them. */
@@ -50,16 +49,18 @@ export interface DeploymentRecord {
 }
 
 const iso = (t: number): string => new Date(t).toISOString();
+/** Free text from an audit event's data: a string as is, anything else as JSON. */
+const text = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
 function summarizeEvent(e: AuditEvent): string {
   const d = e.data;
-  if (e.kind === 'deployment.phase') return `${String(d.from)} → ${String(d.to)}${d.reason ? `: ${String(d.reason)}` : ''}`;
+  if (e.kind === 'deployment.phase') return `${String(d.from)} → ${String(d.to)}${d.reason ? `: ${text(d.reason)}` : ''}`;
   if (e.kind.startsWith('action.')) return JSON.stringify((d as { action?: unknown }).action ?? d);
-  if (e.kind === 'signoff.given') return `${String(d.role)} by ${String(d.name)}${d.comment ? ` (“${String(d.comment)}”)` : ''}`;
-  if (e.kind === 'acknowledgement') return `${String(d.item)} by ${String(d.name)}${d.note ? `: ${String(d.note)}` : ''}`;
+  if (e.kind === 'signoff.given') return `${String(d.role)} by ${String(d.name)}${d.comment ? ` (“${text(d.comment)}”)` : ''}`;
+  if (e.kind === 'acknowledgement') return `${String(d.item)} by ${String(d.name)}${d.note ? `: ${text(d.note)}` : ''}`;
   if (e.kind === 'smoke') { const ev = d.evidence as Evidence; return `${String(d.when)} on ${String(d.track)}: ${ev.status} — ${ev.observed}`; }
   if (e.kind === 'checks.evaluated') return `${String(d.passed ? 'passed' : 'failed')} (${(d.evidence as unknown[] | undefined)?.length ?? 0} checks)`;
-  return d.reason ? String(d.reason) : '';
+  return d.reason ? text(d.reason) : '';
 }
 
 function signoffSection(db: ControllerDb, row: DeploymentRow, required: readonly SignoffRole[], now: number): DeploymentRecord['signoffs'] {
@@ -95,7 +96,7 @@ export function readRecord(db: ControllerDb, row: DeploymentRow, options: { requ
     rollback: row.state.phase === 'rolled-back' ? { reason: row.state.reason ?? 'unknown', verdict: failing } : null,
     acknowledgements: (Object.keys(ACKNOWLEDGEMENTS) as AcknowledgementItem[]).map((item) => {
       const a = acks.filter((x) => x.data.item === item).at(-1);
-      return { item, title: ACKNOWLEDGEMENTS[item], by: a ? String(a.data.name) : null, at: a ? iso(a.at) : null, note: a?.data.note ? String(a.data.note) : null };
+      return { item, title: ACKNOWLEDGEMENTS[item], by: a ? String(a.data.name) : null, at: a ? iso(a.at) : null, note: a?.data.note ? text(a.data.note) : null };
     }),
     audit: { verified: verifyAudit(db) === null, events: events.length },
     smoke: events.filter((e) => e.kind === 'smoke').map((e) => ({ when: String(e.data.when), track: String(e.data.track), evidence: e.data.evidence as Evidence })),

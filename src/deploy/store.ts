@@ -1,7 +1,7 @@
 // The controller's store (one SQLite file): deployments with their engine state, written before
 // each action; the current version per service and environment; locks; and the audit log.
 import Database from 'better-sqlite3';
-import type { DeploymentState, Phase } from './engine/types.js';
+import type { DeploymentState, Phase } from './engine/index.js';
 
 export interface DeploymentRow { id: string; env: string; service: string; author: string; state: DeploymentState; createdAt: number; updatedAt: number }
 

@@ -25,19 +25,19 @@ const InstanceBody = Type.Object({
 /** Registers the admin routes on the gateway's app. */
 export function registerAdminRoutes(app: HttpApp, control: TrafficControl): void {
   const tags = ['admin'];
-  app.get(`${ADMIN_PREFIX}/pools`, { config: admin, schema: { tags, summary: 'Every service: weights, stickiness and instances' } }, async () => ({ pools: control.listPools() }));
+  app.get(`${ADMIN_PREFIX}/pools`, { config: admin, schema: { tags, summary: 'Every service: weights, stickiness and instances' } }, () => ({ pools: control.listPools() }));
   app.put(`${ADMIN_PREFIX}/pools/:service/weights`, {
     config: admin, schema: { tags, summary: 'Set track weights (next request on)', params: ServiceParams, body: WeightsBody },
-  }, async (req) => control.setWeights(req.params.service, req.body.weights));
+  }, (req) => control.setWeights(req.params.service, req.body.weights));
   app.put(`${ADMIN_PREFIX}/pools/:service/sticky`, {
     config: admin, schema: { tags, summary: 'Turn sticky track assignment on or off', params: ServiceParams, body: Type.Object({ sticky: Type.Boolean() }) },
-  }, async (req) => control.setSticky(req.params.service, req.body.sticky));
+  }, (req) => control.setSticky(req.params.service, req.body.sticky));
   app.post(`${ADMIN_PREFIX}/pools/:service/instances`, {
     config: admin, schema: { tags, summary: 'Add an instance (probed at once)', params: ServiceParams, body: InstanceBody },
   }, async (req, reply) => reply.code(201).send(await control.addInstance(req.params.service, req.body)));
   app.put(`${ADMIN_PREFIX}/pools/:service/instances/:id/track`, {
     config: admin, schema: { tags, summary: 'Move an instance to another track', params: InstanceParams, body: Type.Object({ track: TrackSchema }) },
-  }, async (req) => control.retagInstance(req.params.service, req.params.id, req.body.track));
+  }, (req) => control.retagInstance(req.params.service, req.params.id, req.body.track));
   app.delete(`${ADMIN_PREFIX}/pools/:service/instances/:id`, {
     config: admin,
     schema: { tags, summary: 'Drain an instance, then remove it; answers when done', params: InstanceParams, querystring: Type.Object({ drainMs: Type.Integer({ minimum: 0, maximum: 600_000, default: 30_000 }) }) },
@@ -45,5 +45,5 @@ export function registerAdminRoutes(app: HttpApp, control: TrafficControl): void
   app.get(`${ADMIN_PREFIX}/stats/:service`, {
     config: admin,
     schema: { tags, summary: 'Per-track traffic over a window, and instance health per track', params: ServiceParams, querystring: Type.Object({ windowMs: Type.Integer({ minimum: 1000, maximum: MAX_WINDOW_MS, default: 60_000 }) }) },
-  }, async (req) => control.readStats(req.params.service, req.query.windowMs));
+  }, (req) => control.readStats(req.params.service, req.query.windowMs));
 }

@@ -3,7 +3,7 @@
 // within it, the healthy instance with the fewest requests in flight wins.
 import { createHash } from 'node:crypto';
 
-import type { Track } from '../deploy/engine/types.js';
+import type { Track } from '../deploy/engine/index.js';
 
 export type { Track };
 

@@ -25,7 +25,7 @@ export interface ProxyDeps {
   /** Checks the admin scope of a request that pins its track. */
   authenticate: Authenticator;
   /** The stats clock. Default Date.now. */
-  now?: () => number;
+  now?: (() => number) | undefined;
   /**
    * How long an idempotent request without a body waits for a healthy instance when none is
    * available (an instance restarting after a crash) before it is refused. Default 0.
@@ -167,7 +167,7 @@ async function forward(req: FastifyRequest, reply: FastifyReply, attempt: Attemp
   const release = (): void => { if (!released) { released = true; instance.inflight--; } };
   try {
     const res = await deps.agent.request({
-      origin: instance.url, path: upstreamPath(req, route), method: req.method as 'GET',
+      origin: instance.url, path: upstreamPath(req, route), method: req.method,
       headers: forwardHeaders(req, route, deps.trustsPeer ?? (() => false)),
       body: withBody ? req.raw.pipe(new BodyLimit(route.maxBodyBytes)) : null,
       headersTimeout: route.timeoutMs, bodyTimeout: route.timeoutMs, signal: attempt.signal,

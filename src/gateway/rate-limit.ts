@@ -27,7 +27,7 @@ interface Excess {
 export interface RateLimiterOptions {
   /** Clients remembered per zone before the least recently admitted is forgotten. Default 100,000. */
   maxClients?: number;
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 export class RateLimiter {

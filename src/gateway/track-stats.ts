@@ -1,7 +1,7 @@
 // Per-track traffic the deployment controller judges a release by: for each service, track and
 // version, one-second buckets over the last 15 minutes of requests, errors, auth failures,
 // unavailable answers and a bounded uniform sample of latencies.
-import type { Track, TrackWindow } from '../deploy/engine/types.js';
+import type { Track, TrackWindow } from '../deploy/engine/index.js';
 
 /** What one track saw over a window: the deploy engine's `TrackWindow`, declared once there. */
 export type TrackWindowStats = TrackWindow;

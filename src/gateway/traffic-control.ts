@@ -39,7 +39,7 @@ export interface TrafficControlDeps {
   /** Probes every instance now. */
   checkHealth: () => Promise<void>;
   /** Default Date.now. */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 export const MAX_WINDOW_MS = 15 * 60_000;

@@ -19,7 +19,8 @@ export interface JobRecord {
   etaSeconds: number | null;
   /** Last progress message. */
   message: string | null;
-  result: unknown | null;
+  /** null until the job completes. */
+  result: unknown;
   error: JobFailure | null;
   attempts: number;
   maxAttempts: number;

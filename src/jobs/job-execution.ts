@@ -66,7 +66,7 @@ class JobExecution {
   }
 
   /** Runs the handler until it settles or the job is stopped, whichever comes first. */
-  async run(handler: JobHandler, workDir: string, limits: { timeoutMs?: number; stallMs?: number }): Promise<Outcome> {
+  async run(handler: JobHandler, workDir: string, limits: { timeoutMs?: number | undefined; stallMs?: number | undefined }): Promise<Outcome> {
     if (this.reason !== null) return { kind: 'stopped', reason: this.reason };
     this.#arm(limits);
     const signal = this.controller.signal;
@@ -96,7 +96,7 @@ class JobExecution {
     if (this.#stallTimer !== null) clearTimeout(this.#stallTimer);
   }
 
-  #arm(limits: { timeoutMs?: number; stallMs?: number }): void {
+  #arm(limits: { timeoutMs?: number | undefined; stallMs?: number | undefined }): void {
     const heartbeatMs = Math.max(1, Math.floor(this.#settings.leaseMs / 3));
     this.#timers.push(setInterval(() => void this.#write(), heartbeatMs).unref());
     if (limits.timeoutMs !== undefined) {

@@ -24,8 +24,8 @@ export interface JobContext {
   signal: AbortSignal;
   /** `<workRoot>/<job id>`, emptied (but for its `inputs` folder) before each attempt and owned by the job. */
   workDir: string;
-  /** Percent is clamped to 0..100 and never goes back; each call also feeds the stall watchdog. */
-  progress(percent: number, message?: string): void;
+  /** Percent is clamped to 0..100 and never goes back; each call also feeds the stall watchdog. Unbound: handlers destructure it. */
+  progress: (percent: number, message?: string) => void;
 }
 
 export interface JobOutput {

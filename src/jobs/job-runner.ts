@@ -89,9 +89,10 @@ function safely(onError: (error: unknown) => void): (error: unknown) => void {
   };
 }
 
+/** Arrow-typed members: they are handed to promises and timers unbound. */
 interface Waiter {
-  settle(job: JobRecord | null): void;
-  expire(): void;
+  settle: (job: JobRecord | null) => void;
+  expire: () => void;
 }
 
 /** Creates a runner; nothing happens until start(). */

@@ -1,5 +1,8 @@
 // Embedded job store on one SQLite file (better-sqlite3). Several processes may share the file:
 // WAL lets readers run beside the single writer, and every state change is one guarded statement.
+// JobBackend is an async port (a networked backend awaits); better-sqlite3 answers synchronously, and
+// `async` keeps a thrown error a rejection, as the port's callers expect.
+/* eslint-disable @typescript-eslint/require-await */
 import { randomUUID } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import Database from 'better-sqlite3';

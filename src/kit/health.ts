@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Problem } from './problems.js';
 
 export interface ReadinessResult { ok: boolean; detail: string }
-export interface ReadinessCheck { name: string; check: () => Promise<ReadinessResult> }
+export interface ReadinessCheck { name: string; check: () => ReadinessResult | Promise<ReadinessResult> }
 
 export interface HealthState {
   service: string;
@@ -23,7 +23,7 @@ async function runChecks(checks: ReadinessCheck[]): Promise<Array<{ name: string
 
 export function registerHealthRoutes(app: FastifyInstance, state: HealthState): void {
   const publicRoute = { auth: 'public', rateLimit: false } as const;
-  app.get('/health', { config: publicRoute, schema: { hide: true } }, async () => ({
+  app.get('/health', { config: publicRoute, schema: { hide: true } }, () => ({
     status: 'ok', service: state.service, version: state.version, track: state.track,
     pid: process.pid, uptime_s: Math.round((Date.now() - state.startedAt) / 1000),
   }));

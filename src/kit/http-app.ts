@@ -137,7 +137,7 @@ async function registerDocs(app: HttpApp, options: HttpAppOptions): Promise<void
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
-  app.get('/openapi.json', { config: { auth: 'public', rateLimit: false }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { auth: 'public', rateLimit: false }, schema: { hide: true } }, () => app.swagger());
 }
 
 async function registerRateLimit(app: HttpApp): Promise<void> {
@@ -185,7 +185,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpAppHan
     forceCloseConnections: 'idle',
     // A bad percent-encoding or an over-long path parameter is answered by the router itself: a problem like any other.
     // Its reply skips the hooks, so it gets the standard headers here.
-    frameworkErrors: (err, req, reply) => { standardHeaders(req, reply); return sendProblem(req, reply, err); },
+    frameworkErrors: (err, req, reply) => { standardHeaders(req, reply); sendProblem(req, reply, err); },
   }).withTypeProvider<TypeBoxTypeProvider>() as HttpApp;
   const health: HealthState = { service: options.service, version: config.version, track: config.track, startedAt: Date.now(), draining: false, checks: [...(options.readiness ?? [])] };
   app.setErrorHandler((err, req, reply) => sendProblem(req, reply, err));

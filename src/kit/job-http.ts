@@ -76,7 +76,7 @@ export function presentJob(job: JobRecord, prefix = ''): Record<string, unknown>
 }
 
 function failureProblem(job: JobRecord): Problem {
-  const code = (job.state === 'cancelled' ? 'JOB_CANCELLED' : job.error?.code ?? 'JOB_FAILED') as string;
+  const code = job.state === 'cancelled' ? 'JOB_CANCELLED' : job.error?.code ?? 'JOB_FAILED';
   const known: ProblemCode = code in PROBLEMS ? (code as ProblemCode) : 'JOB_FAILED';
   return new Problem(known, job.error?.message ?? `Job ${job.id} ended ${job.state}.`, { extensions: { task_id: job.id, job_code: code } });
 }

@@ -23,7 +23,7 @@ export interface RunOptions {
   /** Only the last this-many bytes of stderr are kept (the failure reason lives there). Default 64 KiB. */
   stderrTailBytes?: number;
   input?: string | Buffer;
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** Called with each stderr chunk (progress parsers). */
   onStderr?: (chunk: Buffer) => void;
   onStdout?: (chunk: Buffer) => void;

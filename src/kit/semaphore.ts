@@ -34,11 +34,14 @@ export function createSemaphore(limit: number, queue = Infinity): Semaphore {
   return {
     tryAcquire: () => (active < limit ? grant() : null),
     acquire(signal) {
+      // The abort reason is passed on as it is, as fetch() and node:timers/promises do.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       if (signal.aborted) return Promise.reject(signal.reason);
       if (active < limit) return Promise.resolve(grant());
       if (line.length >= queue) return Promise.reject(new SemaphoreFullError(line.length));
       return new Promise((resolve, reject) => {
         const wake = () => { signal.removeEventListener('abort', onAbort); resolve(grant()); };
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- as above
         const onAbort = () => { line.splice(line.indexOf(wake), 1); reject(signal.reason); };
         line.push(wake);
         signal.addEventListener('abort', onAbort, { once: true });

@@ -19,15 +19,16 @@ export const TOOLS: ToolSpec[] = [
   { name: 'pdftotext', command: 'pdftotext', versionArgs: ['-v'], disables: 'native PDF text extraction', debianPackage: 'poppler-utils' },
   { name: 'pdfinfo', command: 'pdfinfo', versionArgs: ['-v'], disables: 'checking uploaded PDFs (pages, encryption, damage) before the document processor touches them', debianPackage: 'poppler-utils' },
   { name: 'pdftoppm', command: 'pdftoppm', versionArgs: ['-v'], disables: 'rendering PDF pages for OCR', debianPackage: 'poppler-utils' },
-  { name: 'qpdf', command: 'qpdf', versionArgs: ['--version'], disables: 'PDF merge/split and damaged-PDF checks', debianPackage: 'qpdf' },
+  // The services merge, split and rotate with pdf-lib; qpdf makes the tests' linearised, rotated and encrypted PDFs.
+  { name: 'qpdf', command: 'qpdf', versionArgs: ['--version'], disables: 'nothing in the services; the document tests make their odd PDFs with it', debianPackage: 'qpdf' },
   { name: 'bwrap', command: 'bwrap', versionArgs: ['--version'], disables: 'the code sandbox (code execution refuses with 503)', debianPackage: 'bubblewrap' },
   { name: 'python3', command: 'python3', versionArgs: ['--version'], disables: 'Python code execution', debianPackage: 'python3' },
   { name: 'sqlite3', command: 'sqlite3', versionArgs: ['--version'], disables: 'the SQLite shell for operators (the platform embeds SQLite)', debianPackage: 'sqlite3' },
-  { name: 'redis-server', command: 'redis-server', versionArgs: ['--version'], disables: 'the Redis job backend (the embedded SQLite one still works)', debianPackage: 'redis-server' },
-  { name: 'nginx', command: 'nginx', versionArgs: ['-v'], disables: 'the nginx traffic router (the built-in gateway still works)', debianPackage: 'nginx' },
-  { name: 'prometheus', command: 'prometheus', versionArgs: ['--version'], disables: 'the Prometheus metric source (the gateway source still works)', debianPackage: 'prometheus' },
-  { name: 'promtool', command: 'promtool', versionArgs: ['--version'], disables: 'checking generated alert rules', debianPackage: 'prometheus' },
-  { name: 'alertmanager', command: 'prometheus-alertmanager', versionArgs: ['--version'], disables: 'alert routing', debianPackage: 'prometheus-alertmanager' },
+  // Optional: jobs always use the embedded SQLite store; only the AI response cache can use a Redis server.
+  { name: 'redis-server', command: 'redis-server', versionArgs: ['--version'], disables: 'nothing: a local Redis for the AI response cache (PITCHEY_AI_CACHE_REDIS_URL); without it the cache is in memory', debianPackage: 'redis-server' },
+  { name: 'prometheus', command: 'prometheus', versionArgs: ['--version'], disables: 'nothing in the platform (the controller reads metrics from the gateway); a server to scrape it with ops/prometheus/', debianPackage: 'prometheus' },
+  { name: 'promtool', command: 'promtool', versionArgs: ['--version'], disables: 'the alert-rule tests of ops/prometheus/ (npm test)', debianPackage: 'prometheus' },
+  { name: 'alertmanager', command: 'prometheus-alertmanager', versionArgs: ['--version'], disables: 'routing ops/prometheus/ alerts locally (pitchey check asks any Alertmanager by its URL)', debianPackage: 'prometheus-alertmanager' },
 ];
 
 export interface ToolStatus { name: string; present: boolean; version: string | null; disables: string; debianPackage: string }

@@ -13,10 +13,9 @@ import { registerDeployApi } from '../deploy/http.js';
 import { PostDeployValidator } from '../deploy/validation.js';
 import { openControllerDb, type DeploymentRow } from '../deploy/store.js';
 import { createGateway, type Gateway } from '../gateway/index.js';
-import type { Evidence } from '../deploy/checks/evidence.js';
+import type { Evidence } from '../deploy/checks/index.js';
 import { smokeService } from '../deploy/smoke/index.js';
-import { SIGNOFF_ROLES, isSignoffRole, type SignoffRole } from '../deploy/engine/index.js';
-import type { Track } from '../deploy/engine/types.js';
+import { SIGNOFF_ROLES, isSignoffRole, type SignoffRole, type Track } from '../deploy/engine/index.js';
 import { SERVICE_NAMES, createMetrics, dataPath, removeRunState, writeRunState, type Config, type InstanceEntry, type ServiceName } from '../kit/index.js';
 
 export type { InstanceEntry } from '../kit/index.js';
@@ -89,7 +88,7 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
   const validator = new PostDeployValidator({
     metrics: createGatewayMetricSource(gateway), log,
     audit: (kind, data, id) => controller.audit(kind, 'controller', data, id),
-    rollback: async (row, verdict) => rollBackToPrevious(row, 'validation.rollback', { verdict: { ...verdict } }),
+    rollback: (row, verdict) => { rollBackToPrevious(row, 'validation.rollback', { verdict: { ...verdict } }); return Promise.resolve(); },
   }, { phasesMs: config.validationPhasesMs, sampleMs: Math.max(1_000, config.analysisIntervalMs * 4) });
   controller.onPromoted((row) => {
     validator.start(row);
@@ -102,12 +101,12 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
   for (const row of controller.recover()) log(`deployment ${row.id} was live when the controller stopped: ${row.state.phase === 'promoting' ? 'promotion completed' : 'rolled back'}`);
   registerDeployApi(gateway.app, { controller, services: SERVICE_NAMES, releasesDir: defaultReleasesDir(config.dataDir), baseVersion: config.version, env: config.deployEnv, db, dataDir: config.dataDir, enforceChecks: config.deployEnv === 'production',
     analysis: { intervalMs: config.analysisIntervalMs, windowMs: config.analysisWindowMs },
-    traffic: async (service) => {
+    traffic: (service) => {
       // The gateway keeps 15 minutes of per-track traffic: the rate over that span.
       const overS = 900;
       const tracks = gateway.stats.window(service, overS * 1000, Date.now());
       const requests = Object.values(tracks).reduce((n, t) => n + (t?.requests ?? 0), 0);
-      return { requestsPerSecond: requests / overS, overS };
+      return Promise.resolve({ requestsPerSecond: requests / overS, overS });
     },
   });
   const port = await gateway.listen(options.gatewayPort, config.host);

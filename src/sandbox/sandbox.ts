@@ -25,7 +25,7 @@ export interface SandboxRunSpec {
   files: Array<{ name: string; content: string | Buffer }>;
   /** The command inside the sandbox (absolute paths). */
   argv: string[];
-  stdin?: string;
+  stdin?: string | undefined;
   env?: Record<string, string>;
   limits: SandboxLimits;
   /** Open fd 3 as a channel to us (the launcher must close it before running submitted code). */
@@ -202,7 +202,7 @@ export interface SandboxOptions {
 }
 
 /** Why the sandbox cannot be built before trying: tools missing, or not root (needed to run programs as another uid). */
-async function precondition(): Promise<string | null> {
+function precondition(): string | null {
   const missing = [BWRAP, SETPRIV, '/bin/sh'].filter((p) => !existsSync(p));
   if (missing.length) return `missing ${missing.join(', ')} (apt-get install bubblewrap util-linux dash)`;
   if (process.getuid?.() !== 0) return 'the service must run as root to start programs as an unprivileged uid of their own and to manage cgroups';
@@ -224,7 +224,7 @@ async function removeStaleRoots(parent: string): Promise<void> {
 export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const uid = options.uid ?? 65534;
   let counter = 0;
-  const missing = await precondition();
+  const missing = precondition();
   const cg = missing === null ? await prepareCgroups(options.cgroupParent) : { reason: missing };
   const layout = 'layout' in cg ? cg.layout : null;
   const info: SandboxInfo = { available: layout !== null, reason: 'reason' in cg ? cg.reason : null, cgroups: layout?.mode ?? null, uid, bwrap: missing === null ? BWRAP : null };

@@ -2,8 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { TOOLS } from '../../src/kit/index.js';
 import { makeTempDir } from '../helpers.js';
+import { builtFile } from '../support/build.js';
 
-const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+const CLI = builtFile('cli/main.js').pathname;
 
 describe('pitchey doctor', () => {
   it('reports every tool with its version, the cgroup mode and free disk', () => {

@@ -6,6 +6,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { dataPath } from '../../src/kit/data-dir.js';
 import { TEST_KEY, makeTempDir } from '../helpers.js';
 import { isRunning, killIfRunning } from '../support/processes.js';
 import { CLI, exited, readInstances, startUp, waitFor } from './platform.js';
@@ -49,7 +50,7 @@ describe('pitchey up draining with stuck requests', () => {
     const tookMs = Date.now() - sentAt;
     expect(code, up.output()).toBe(0);
     expect(up.output()).toMatch(/\[pitchey\] stopped/);
-    expect(existsSync(join(up.dataDir, 'run', 'instances.json'))).toBe(false);
+    expect(existsSync(dataPath(up.dataDir, 'instances'))).toBe(false);
     expect(instances.filter((i) => isRunning(i.pid)).map((i) => i.role)).toEqual([]);
     await Promise.all(closed); // cut, not left hanging
     console.info(`drain bound ${DRAIN_MS} ms: pitchey up exited ${tookMs} ms after SIGTERM with two uploads stalled`);

@@ -1,14 +1,14 @@
 // Shared e2e helpers: start the built `pitchey up` in a temp data dir, read its instances, wait
 // for conditions, and make sure nothing it started outlives the test.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readRunState, type InstanceEntry } from '../../src/kit/data-dir.js';
 import { TEST_KEY, makeTempDir } from '../helpers.js';
+import { builtFile } from '../support/build.js';
 
-export const CLI = new URL('../../dist/cli/main.js', import.meta.url).pathname;
+export const CLI = builtFile('cli/main.js').pathname;
 
 export interface UpProcess { proc: ChildProcess; gateway: string; dataDir: string; env: NodeJS.ProcessEnv; output: () => string; remove: () => void }
-export interface InstanceRecord { role: string; id: string; url: string; pid: number; track: string; version: string }
+export type InstanceRecord = InstanceEntry;
 
 export function alive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch { return false; }
@@ -25,7 +25,7 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | Promise
 }
 
 export function readInstances(dataDir: string): InstanceRecord[] {
-  try { return (JSON.parse(readFileSync(join(dataDir, 'run', 'instances.json'), 'utf8')) as { instances: InstanceRecord[] }).instances; } catch { return []; }
+  return readRunState(dataDir)?.instances ?? [];
 }
 
 export function exited(proc: ChildProcess): Promise<number | null> {

@@ -18,7 +18,7 @@ async function problem(res: Response): Promise<[number, string]> {
 }
 
 async function send(method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${base}/_pitchey/admin${path}`, { method, headers: body === undefined ? { 'x-api-key': TEST_KEY } : admin, body: body === undefined ? undefined : JSON.stringify(body) });
+  return fetch(`${base}/_pitchey/admin${path}`, { method, headers: body === undefined ? { 'x-api-key': TEST_KEY } : admin, body: body === undefined ? null : JSON.stringify(body) });
 }
 
 beforeAll(async () => {

@@ -6,8 +6,13 @@ import { startTestService } from './test-service.js';
 const tmp = makeTempDir();
 let svc: RunningService;
 const auth = { 'x-api-key': TEST_KEY };
+/** Valid, but for the document service only: the video test service must answer it 403. */
+const DOCUMENT_ONLY_KEY = 'document-key-0123456789abcdef';
 
-beforeAll(async () => { svc = await startTestService(testConfig(tmp.dir)); await svc.listen(0, '127.0.0.1'); });
+beforeAll(async () => {
+  svc = await startTestService(testConfig(tmp.dir, { PITCHEY_API_KEYS: `${TEST_KEY},${VIDEO_ONLY_KEY}:video,${DOCUMENT_ONLY_KEY}:document` }));
+  await svc.listen(0, '127.0.0.1');
+});
 afterAll(async () => { await svc.drain(); tmp.remove(); });
 
 describe('problems from the kit', () => {
@@ -40,6 +45,9 @@ describe('problems from the kit', () => {
     const none = await svc.app.inject({ method: 'POST', url: '/echo', payload: { text: 'a' } });
     expect([none.statusCode, none.json().code]).toEqual([401, 'AUTH_REQUIRED']);
     expect(none.headers['www-authenticate']).toBeDefined();
+    const other = await svc.app.inject({ method: 'POST', url: '/echo', headers: { 'x-api-key': DOCUMENT_ONLY_KEY }, payload: { text: 'a' } });
+    expect([other.statusCode, other.json().code]).toEqual([403, 'SCOPE_MISSING']);
+    expect(other.json().detail).toContain('"video"');
   });
   it('rate-limits per key with 429 and Retry-After', async () => {
     const results: number[] = [];

@@ -87,7 +87,7 @@ describe('jobs are their submitter\'s', () => {
   let shared: RunningService;
   const call = async (method: 'GET' | 'POST' | 'DELETE', url: string, key: string, payload?: object) => {
     const res = await shared.app.inject({ method, url, headers: { 'x-api-key': key }, ...(payload === undefined ? {} : { payload }) });
-    return { status: res.statusCode, body: res.headers['content-type']?.toString().includes('json') ? (res.json() as Record<string, unknown>) : res.body };
+    return { status: res.statusCode, body: res.headers['content-type']?.toString().includes('json') ? res.json<Record<string, unknown>>() : res.body };
   };
 
   beforeAll(async () => {

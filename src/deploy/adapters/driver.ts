@@ -1,6 +1,6 @@
 // The driver port: where service instances run (local processes now; docker and kubernetes can
 // follow behind the same few methods).
-import type { Track } from '../engine/types.js';
+import type { Track } from '../engine/index.js';
 
 export interface InstanceHandle {
   id: string;

@@ -3,7 +3,7 @@
 import { dataPath } from '../../kit/light.js';
 import { Supervisor } from '../../platform/supervisor.js';
 import { releaseEntry } from '../releases.js';
-import type { Track } from '../engine/types.js';
+import type { Track } from '../engine/index.js';
 import type { Driver, InstanceHandle, StartSpec } from './driver.js';
 
 export interface LocalDriverOptions {

@@ -1,5 +1,5 @@
 // The traffic-router port: how the controller moves traffic between tracks and retires instances.
-import type { Track } from '../engine/types.js';
+import type { Track } from '../engine/index.js';
 
 export interface TrafficRouter {
   setWeights(service: string, weights: Partial<Record<Track, number>>): void;

@@ -16,7 +16,7 @@ export function checkAlerts(options: { alertmanagerUrl: string | null; timeoutMs
   return guarded('alerts', url, now, async () => {
     const res = await request(url, { headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs });
     if (res.statusCode !== 200) { await res.body.dump(); throw new Error(`Alertmanager answered HTTP ${res.statusCode}`); }
-    const alerts = (await res.body.json()) as unknown;
+    const alerts = await res.body.json();
     if (!Array.isArray(alerts)) throw new Error('Alertmanager answer is not a list of alerts');
     const critical = (alerts as Alert[]).filter((a) => a.labels?.severity === 'critical');
     const names = critical.map((a) => a.labels?.alertname ?? '(unnamed)');

@@ -21,7 +21,7 @@ function newestBackup(dir: string): string | null {
 export function checkBackups(policy: ChecksConfig['backups'], dataDir: string, now: Date): Promise<Evidence> {
   const dir = policy.dir ?? backupsDirOf(dataDir);
   const threshold = `newest < ${policy.maxAgeHours} h old and verified, restore tested < ${policy.restoreTestMaxAgeHours} h ago`;
-  return guarded('backups', dir, now, async () => {
+  return guarded('backups', dir, now, () => {
     const fail = (observed: string, details?: Record<string, unknown>): Evidence => createEvidence('backups', { status: 'fail', observed, threshold, source: dir, details }, now);
     let folder: string | null;
     try { folder = newestBackup(dir); } catch { return fail(`backup directory ${dir} does not exist or cannot be read`); }

@@ -55,7 +55,7 @@ function existingAncestor(path: string): string {
   return p;
 }
 
-export interface CapacityOptions { limits: ChecksConfig['capacity']; dataDir: string; now: Date; readers?: CapacityReaders }
+export interface CapacityOptions { limits: ChecksConfig['capacity']; dataDir: string; now: Date; readers?: CapacityReaders | undefined }
 
 export function checkCapacity(options: CapacityOptions): Promise<Evidence[]> {
   const { limits, dataDir, now } = options;

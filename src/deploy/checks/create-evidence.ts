@@ -8,11 +8,12 @@ export interface Finding {
   observed: string;
   threshold: string;
   source: string;
-  details?: Record<string, unknown>;
+  details?: Record<string, unknown> | undefined;
 }
 
 export function createEvidence(check: CheckId, finding: Finding, now: Date): Evidence {
-  return { check, title: CHECKS[check], ...finding, at: now.toISOString() };
+  const { details, ...rest } = finding;
+  return { check, title: CHECKS[check], ...rest, ...(details === undefined ? {} : { details }), at: now.toISOString() };
 }
 
 /** A check that could not observe anything fails with the reason; it never passes by default. */
@@ -22,7 +23,7 @@ export function failedEvidence(check: CheckId, source: string, err: unknown, now
 }
 
 /** Runs one observation; a throw becomes a failing Evidence for that check. */
-export async function guarded(check: CheckId, source: string, now: Date, observe: () => Promise<Evidence>): Promise<Evidence> {
+export async function guarded(check: CheckId, source: string, now: Date, observe: () => Evidence | Promise<Evidence>): Promise<Evidence> {
   try {
     return await observe();
   } catch (err) {

@@ -15,7 +15,7 @@ export function controllerDbPath(dataDir: string): string {
 export function checkDeployInProgress(options: { dataDir: string; env: string; now: Date }): Promise<Evidence> {
   const path = controllerDbPath(options.dataDir);
   const threshold = `no active deployment and no lock in ${options.env}`;
-  return guarded('deploy-in-progress', path, options.now, async () => {
+  return guarded('deploy-in-progress', path, options.now, () => {
     if (!existsSync(path)) return createEvidence('deploy-in-progress', { status: 'pass', observed: 'no controller database: nothing deployed from here', threshold, source: path }, options.now);
     const db = new Database(path, { readonly: true, fileMustExist: true });
     try {

@@ -25,7 +25,7 @@ function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T>
 
 const MATCH_WORDS: Record<DnsMatch, string> = { equal: 'exactly', subset: 'only among', includes: 'at least' };
 
-export function checkDnsName(e: DnsExpectation, options: { timeoutMs: number; now: Date; resolve?: Resolver }): Promise<Evidence> {
+export function checkDnsName(e: DnsExpectation, options: { timeoutMs: number; now: Date; resolve?: Resolver | undefined }): Promise<Evidence> {
   const source = `lookup ${e.name}`;
   return guarded('dns', source, options.now, async () => {
     const resolved = await withDeadline((options.resolve ?? SYSTEM_RESOLVER)(e.name), options.timeoutMs, source);
@@ -41,7 +41,7 @@ export function checkDnsName(e: DnsExpectation, options: { timeoutMs: number; no
   });
 }
 
-export async function checkDns(expectations: DnsExpectation[], options: { timeoutMs: number; now: Date; resolve?: Resolver }): Promise<Evidence[]> {
+export async function checkDns(expectations: DnsExpectation[], options: { timeoutMs: number; now: Date; resolve?: Resolver | undefined }): Promise<Evidence[]> {
   if (expectations.length === 0) {
     return [createEvidence('dns', { status: 'warn', observed: 'not configured: no names to check', threshold: 'names resolve as expected', source: 'checks config dns' }, options.now)];
   }

@@ -7,6 +7,9 @@ import type { Evidence } from './evidence.js';
 export interface SeverityCounts { CRITICAL: number; HIGH: number; MEDIUM: number; LOW: number; UNKNOWN: number }
 export interface TrivySummary { artifact: string | null; createdAt: string | null; targets: number; counts: SeverityCounts; critical: string[] }
 
+/** A report's name field as text: a string or number as is, anything else (absent, an object) '?'. */
+const named = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '?');
+
 /** Throws on anything that is not a Trivy report, naming what is wrong. */
 export function summarizeTrivy(text: string): TrivySummary {
   const report = JSON.parse(text) as { Results?: unknown; ArtifactName?: unknown; CreatedAt?: unknown } | null;
@@ -24,7 +27,7 @@ export function summarizeTrivy(text: string): TrivySummary {
       if (typeof vuln.Severity !== 'string') throw new Error(`Results[${i}].Vulnerabilities[${j}] has no Severity`);
       const sev = (vuln.Severity.toUpperCase() in counts ? vuln.Severity.toUpperCase() : 'UNKNOWN') as keyof SeverityCounts;
       counts[sev] += 1;
-      if (sev === 'CRITICAL') critical.push(`${String(vuln.VulnerabilityID ?? '?')} (${String(vuln.PkgName ?? '?')})`);
+      if (sev === 'CRITICAL') critical.push(`${named(vuln.VulnerabilityID)} (${named(vuln.PkgName)})`);
     });
   });
   return { artifact: typeof report.ArtifactName === 'string' ? report.ArtifactName : null, createdAt: typeof report.CreatedAt === 'string' ? report.CreatedAt : null, targets: report.Results.length, counts, critical };

@@ -18,15 +18,20 @@ export interface SmokeResponse { status: number; type: string; body: Buffer; jso
 
 export class StepFailed extends Error {}
 
+/** A JSON answer's field as text: strings and numbers as they are, anything else ''. */
+export function textOf(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' ? String(v) : '';
+}
+
 export type FormValue = string | { data: Buffer; filename: string; type: string };
 
 const RATE_LIMITED_ATTEMPTS = 4;
 const MAX_RETRY_AFTER_S = 10;
 
 /** A fresh body per attempt: a FormData stream is spent once sent. */
-function encodeBody(body: { json?: unknown; form?: Record<string, FormValue> } | undefined): string | FormData | undefined {
+function encodeBody(body: { json?: unknown; form?: Record<string, FormValue> } | undefined): string | FormData | null {
   if (body?.json !== undefined) return JSON.stringify(body.json);
-  if (body?.form === undefined) return undefined;
+  if (body?.form === undefined) return null;
   const form = new FormData();
   for (const [k, v] of Object.entries(body.form)) {
     if (typeof v === 'string') form.append(k, v);
@@ -87,7 +92,7 @@ export class SmokeClient {
     for (;;) {
       const res = await this.send('GET', statusPath);
       const body = res.status < 400 ? res.json() : {};
-      const status = String(body.status ?? '');
+      const status = textOf(body.status);
       if (status === 'completed') { this.steps.push({ name, ok: true, ms: ms(), detail: 'job completed' }); return body; }
       if (res.status >= 400 || status === 'failed' || status === 'cancelled' || Date.now() > until) {
         const why = res.status >= 400 ? `status ${res.status}` : status === 'failed' || status === 'cancelled' ? `job ${status}: ${JSON.stringify(body.error ?? '')}` : `not done within ${deadlineMs} ms`;

@@ -2,7 +2,7 @@
 // the pre-deployment checks. Run by `pitchey smoke`, before a new track takes traffic (canary and
 // blue-green) and after every promotion.
 import type { ServiceName } from '../../kit/index.js';
-import type { Evidence } from '../checks/evidence.js';
+import type { Evidence } from '../checks/index.js';
 import { SmokeClient, type SmokeTarget } from './client.js';
 import { JOURNEYS } from './journeys.js';
 

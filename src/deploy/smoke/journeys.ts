@@ -2,7 +2,7 @@
 // answer is real (a probed duration, a JPEG, text read back from a generated PDF, a playlist, 42).
 import { randomBytes } from 'node:crypto';
 import type { ServiceName } from '../../kit/index.js';
-import { expect, type SmokeClient } from './client.js';
+import { expect, textOf, type SmokeClient } from './client.js';
 import { smokeClip } from './clip.js';
 
 export interface Journey { title: string; run(client: SmokeClient, budgetMs: number): Promise<void> }
@@ -12,7 +12,7 @@ const nonce = (): string => `smoke${randomBytes(4).toString('hex')}`;
 /** The job route waits for the result up to its bound (200); past it (202) the status is polled: the finished job either way. */
 async function jobResult(c: SmokeClient, name: string, submitted: Record<string, unknown>, prefix: string, budgetMs: number): Promise<Record<string, unknown>> {
   if (submitted.status === 'completed') return submitted;
-  const id = String(submitted.task_id ?? submitted.id ?? '');
+  const id = textOf(submitted.task_id ?? submitted.id);
   expect(id !== '', `${name}: the job answer has no task id`);
   return c.settle(`${name} (job)`, `${prefix}status/${encodeURIComponent(id)}`, budgetMs);
 }
@@ -43,7 +43,7 @@ export const JOURNEYS: Record<ServiceName, Journey> = {
         return res.body;
       });
       await c.step('extract-text', 'POST', '/api/document/extract-text', { form: { method: 'native', file: { data: pdf, filename: 'smoke.pdf', type: 'application/pdf' } } }, (res) => {
-        const text = String(res.json().text ?? '');
+        const text = textOf(res.json().text);
         expect(text.includes(word), `extract-text: the generated word ${word} was not read back`);
       });
     },
@@ -66,7 +66,7 @@ export const JOURNEYS: Record<ServiceName, Journey> = {
       const clip = { data: await smokeClip(), filename: 'smoke.mp4', type: 'video/mp4' };
       const submitted = await c.step('hls-transcode', 'POST', '/api/media/hls-transcode', { form: { file: clip, qualities: 'mobile', stream_name: nonce() } }, (res) => res.json());
       const result = resultOf(await jobResult(c, 'hls-transcode', submitted, '/api/media/', budgetMs));
-      const master = String(result.master_playlist ?? '');
+      const master = textOf(result.master_playlist);
       expect(master.startsWith('/streams/'), `hls-transcode: no master playlist in ${JSON.stringify(result).slice(0, 200)}`);
       await c.step('master playlist', 'GET', master, undefined, (res) => {
         expect(res.body.toString('utf8').startsWith('#EXTM3U') && res.body.includes('#EXT-X-STREAM-INF'), 'master playlist: not an HLS master playlist');

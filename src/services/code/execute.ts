@@ -52,8 +52,15 @@ function signalName(code: number | null): string | null {
   return Object.entries(constants.signals).find(([, n]) => n === code - 128)?.[0] ?? null;
 }
 
+/** A SQL cell as the text table shows it: NULL, numbers and text as they are, blobs as JSON. */
+function cellText(v: unknown): string {
+  if (v === null) return 'NULL';
+  if (typeof v === 'string') return v;
+  return typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+}
+
 function renderTable(sets: SqlResultSet[]): string {
-  return sets.filter((s) => s.columns !== null).map((s) => [s.columns!.join('|'), ...(s.rows ?? []).map((r) => r.map((v) => (v === null ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v))).join('|'))].join('\n')).join('\n\n');
+  return sets.filter((s) => s.columns !== null).map((s) => [s.columns!.join('|'), ...(s.rows ?? []).map((r) => r.map(cellText).join('|'))].join('\n')).join('\n\n');
 }
 
 type Outcome = Pick<Execution, 'status' | 'message' | 'compile_output' | 'results' | 'stdout' | 'stderr'>;

@@ -22,7 +22,7 @@ export const codeService: ServiceManifest = {
     const sandbox = await createSandbox({ cgroupParent: config.codeCgroup, workParent: config.codeWorkDir });
     if (!sandbox.info.available) app.log.warn({ reason: sandbox.info.reason }, 'code sandbox unavailable: every run will be refused with 503');
     // An executor that cannot execute is not ready: a gateway or a deployment must not count on it.
-    ctx.addReadinessCheck({ name: 'sandbox', check: async () => (sandbox.info.available ? { ok: true, detail: `bubblewrap, cgroups ${sandbox.info.cgroups}` } : { ok: false, detail: sandbox.info.reason ?? 'unavailable' }) });
+    ctx.addReadinessCheck({ name: 'sandbox', check: () => (sandbox.info.available ? { ok: true, detail: `bubblewrap, cgroups ${sandbox.info.cgroups}` } : { ok: false, detail: sandbox.info.reason ?? 'unavailable' }) });
     const pool = new RunPool(config.codeConcurrency, config.codeQueue);
     const types = new TypeChecker(config.codeTypecheckMs);
     const functions = new FunctionStore(ctx.dataDir);
@@ -46,7 +46,7 @@ export const codeService: ServiceManifest = {
         statuses: STATUSES,
       };
     });
-    app.get('/security-policies', { config: { auth: 'public' }, schema: { summary: 'The sandbox policy this host enforces' } }, async () => ({
+    app.get('/security-policies', { config: { auth: 'public' }, schema: { summary: 'The sandbox policy this host enforces' } }, () => ({
       sandbox: { tool: 'bubblewrap', available: sandbox.info.available, reason: sandbox.info.reason, cgroups: sandbox.info.cgroups, run_as_uid: sandbox.info.uid },
       namespaces: ['user (no new user namespaces inside)', 'pid', 'network (none: no interfaces but loopback)', 'ipc', 'uts', 'mount', 'cgroup'],
       filesystem: 'read-only /usr (and /bin /lib as the host links them), /etc/ld.so.cache and /etc/localtime only; private /proc /dev; tmpfs /tmp and /work (the working dir, capped at the memory limit); the code read-only at /code',

@@ -59,7 +59,7 @@ function nodeFinding(node: AnyNode): Finding | null {
     case 'MemberExpression': {
       const prop = node.computed ? literal(node.property) : ((node.property as AnyNode).name as string | undefined) ?? null;
       if (prop === null) return null;
-      if (isName(node.object, 'process') && PROCESS_MEMBERS[prop]) return at({ pattern: `process.${prop}`, message: `uses process.${prop}`, severity: PROCESS_MEMBERS[prop]! });
+      if (isName(node.object, 'process') && PROCESS_MEMBERS[prop]) return at({ pattern: `process.${prop}`, message: `uses process.${prop}`, severity: PROCESS_MEMBERS[prop] });
       if (prop === 'constructor' && (node.object as AnyNode).type === 'MemberExpression' && ((node.object as AnyNode).property as AnyNode).name === 'constructor') {
         return at({ pattern: '.constructor.constructor', message: 'reaches the Function constructor through a prototype chain, a sandbox-escape idiom', severity: 'high' });
       }

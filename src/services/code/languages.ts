@@ -17,12 +17,12 @@ export interface SourceFile { name: string; content: string }
 export interface Program {
   language: Language;
   code: string;
-  stdin?: string;
+  stdin?: string | undefined;
   /** JSON bound as `inputs` (Python, JS/TS globals) or as named parameters (SQL). */
   inputs?: unknown;
-  args?: string[];
+  args?: string[] | undefined;
   /** SQL only: statements run before the code (schema, fixtures). */
-  setup?: string;
+  setup?: string | undefined;
   /** The entry's file name when the program came as files (default main.<ext>). */
   entry?: string;
   /** The program's other files, written beside the entry in /code. */

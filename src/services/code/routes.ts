@@ -2,7 +2,7 @@
 import { clientGoneSignal, Problem, StringEnum, Type, type HttpApp, type Static } from '../../kit/index.js';
 import { execute, resolveLimits, type Executor } from './execute.js';
 import type { FunctionStore } from './functions.js';
-import { LANGUAGES, type Language } from './languages.js';
+import { LANGUAGES } from './languages.js';
 import { MAX_CODE_CHARS, SourceFiles, programSource } from './source-files.js';
 import { validate, type Validator } from './validate.js';
 
@@ -52,13 +52,13 @@ export function registerCodeRoutes(app: HttpApp, deps: CodeRoutesDeps): void {
   const { executor, validator, functions } = deps;
 
   app.post('/execute', { schema: { summary: 'Run a program in the sandbox', body: ExecuteBody } }, async (req, reply) => {
-    const b = req.body as Static<typeof ExecuteBody>;
+    const b = req.body;
     if (b.setup !== undefined && b.language !== 'sql') throw new Problem('UNPROCESSABLE', '`setup` is for SQL only.');
     return execute(executor, { language: b.language, ...programSource(b), setup: b.setup, stdin: b.stdin, inputs: b.inputs, args: b.args }, b.limits, clientGoneSignal(reply));
   });
 
   app.post('/validate', { schema: { summary: 'Syntax and security findings from parsing', body: ValidateBody } }, async (req, reply) => {
-    const b = req.body as Static<typeof ValidateBody>;
+    const b = req.body;
     if (!validator.sandbox.info.available && (b.language === 'python' || b.language === 'sql')) {
       throw new Problem('SANDBOX_UNAVAILABLE', `Python and SQL are analyzed inside the sandbox, which cannot run here: ${validator.sandbox.info.reason}.`);
     }
@@ -66,7 +66,7 @@ export function registerCodeRoutes(app: HttpApp, deps: CodeRoutesDeps): void {
   });
 
   app.post('/deploy', { schema: { summary: 'Store a validated snippet as a new version of a named function', body: DeployBody } }, async (req, reply) => {
-    const b = req.body as Static<typeof DeployBody>;
+    const b = req.body;
     const check = await validate(validator, b.language, b.code, b.setup ?? '', clientGoneSignal(reply));
     if (!check.valid || !check.safe) {
       throw new Problem('UNPROCESSABLE', `The code is ${!check.valid ? 'not valid' : 'not safe'}: ${(!check.valid ? check.errors.map((e) => e.message) : check.issues.filter((i) => i.severity === 'high').map((i) => `${i.pattern} (${i.message})`)).join('; ')}`, { extensions: { validation: check } });
@@ -80,23 +80,23 @@ export function registerCodeRoutes(app: HttpApp, deps: CodeRoutesDeps): void {
     });
   });
 
-  app.get('/functions', { schema: { summary: 'Deployed functions' } }, async () => ({ functions: functions.list() }));
+  app.get('/functions', { schema: { summary: 'Deployed functions' } }, () => ({ functions: functions.list() }));
 
-  app.get('/functions/:name', { schema: { summary: 'A deployed function: its current version and all versions', params: NameParams } }, async (req) => {
-    const { name } = req.params as Static<typeof NameParams>;
+  app.get('/functions/:name', { schema: { summary: 'A deployed function: its current version and all versions', params: NameParams } }, (req) => {
+    const { name } = req.params;
     const cur = functions.current(name);
     if (cur === null) throw notFound(name);
     return { ...cur, current_version: cur.version, versions: functions.versions(name) };
   });
 
   app.delete('/functions/:name', { schema: { summary: 'Delete a function and all its versions', params: NameParams } }, async (req, reply) => {
-    const { name } = req.params as Static<typeof NameParams>;
+    const { name } = req.params;
     if (!functions.delete(name)) throw notFound(name);
     return reply.code(204).send();
   });
 
-  app.post('/functions/:name/rollback', { schema: { summary: 'Make the previous (or a given) version current', params: NameParams, body: Type.Optional(RollbackBody) } }, async (req) => {
-    const { name } = req.params as Static<typeof NameParams>;
+  app.post('/functions/:name/rollback', { schema: { summary: 'Make the previous (or a given) version current', params: NameParams, body: Type.Optional(RollbackBody) } }, (req) => {
+    const { name } = req.params;
     const to = (req.body as Static<typeof RollbackBody> | undefined)?.version;
     if (functions.current(name) === null) throw notFound(name);
     const v = functions.rollback(name, to);
@@ -105,11 +105,11 @@ export function registerCodeRoutes(app: HttpApp, deps: CodeRoutesDeps): void {
   });
 
   app.post('/functions/:name/invoke', { schema: { summary: 'Run the current version with JSON input', params: NameParams, body: Type.Optional(InvokeBody) } }, async (req, reply) => {
-    const { name } = req.params as Static<typeof NameParams>;
+    const { name } = req.params;
     const body = (req.body as Static<typeof InvokeBody> | undefined) ?? {};
     const fn = functions.current(name);
     if (fn === null) throw notFound(name);
-    const run = await execute(executor, { language: fn.language as Language, code: fn.code, setup: fn.setup, inputs: body.input ?? null }, { ...fn.limits, ...body.limits }, clientGoneSignal(reply));
+    const run = await execute(executor, { language: fn.language, code: fn.code, setup: fn.setup, inputs: body.input ?? null }, { ...fn.limits, ...body.limits }, clientGoneSignal(reply));
     return { deployment_name: name, version: fn.version, output: run.status === 'completed' ? (run.results ?? parseOutput(run.stdout)) : null, ...run };
   });
 }

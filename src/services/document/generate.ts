@@ -2,7 +2,7 @@
 import { Problem, type TSchema } from '../../kit/index.js';
 import { FIXED_DATE, basicSpec, contractSpec, ndaSpec, reportSpec } from './layouts.js';
 import { renderPdf, type DocSpec } from './render.js';
-import { TEMPLATES, validateFields, type BuiltinName, type ContractData, type GenericData, type NdaFields } from './templates.js';
+import { TEMPLATES, validateFields, type BuiltinName } from './templates.js';
 import type { UserTemplate } from './user-templates.js';
 
 export interface GenerateRequest { template: string; data: unknown; deterministic: boolean }
@@ -11,17 +11,17 @@ export interface TemplateCatalog { user: Map<string, UserTemplate> }
 
 function builtinSpec(name: BuiltinName, data: unknown, deterministic: boolean): DocSpec {
   switch (name) {
-    case 'nda': return ndaSpec(validateFields(name, TEMPLATES.nda.fields, data) as NdaFields);
-    case 'basic': return basicSpec(validateFields(name, TEMPLATES.basic.fields, data) as GenericData, deterministic);
-    case 'report': return reportSpec(validateFields(name, TEMPLATES.report.fields, data) as GenericData, deterministic);
-    case 'contract': return contractSpec(validateFields(name, TEMPLATES.contract.fields, data) as ContractData, deterministic);
+    case 'nda': return ndaSpec(validateFields(name, TEMPLATES.nda.fields, data));
+    case 'basic': return basicSpec(validateFields(name, TEMPLATES.basic.fields, data), deterministic);
+    case 'report': return reportSpec(validateFields(name, TEMPLATES.report.fields, data), deterministic);
+    case 'contract': return contractSpec(validateFields(name, TEMPLATES.contract.fields, data), deterministic);
   }
 }
 
 /** Every template a client may name, with the JSON Schema of its fields. */
 export function listTemplates(catalog: TemplateCatalog): Array<{ name: string; description: string; source: 'builtin' | 'user'; fields: TSchema }> {
   return [
-    ...Object.entries(TEMPLATES).map(([name, t]) => ({ name, description: t.description, source: 'builtin' as const, fields: t.fields as TSchema })),
+    ...Object.entries(TEMPLATES).map(([name, t]) => ({ name, description: t.description, source: 'builtin' as const, fields: t.fields })),
     ...[...catalog.user.values()].map((t) => ({ name: t.name, description: t.description, source: 'user' as const, fields: t.fields })),
   ];
 }

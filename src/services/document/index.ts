@@ -32,7 +32,7 @@ export const documentService: ServiceManifest = {
     const loaded = await loadUserTemplates(templatesDir, Object.keys(TEMPLATES));
     for (const r of loaded.rejected) app.log.warn({ file: r.file, reasons: r.reasons }, 'user template rejected');
     const catalog: TemplateCatalog = { user: loaded.templates };
-    app.get('/templates', { config: { auth: 'public' }, schema: { summary: 'Templates and the JSON Schema of their fields' } }, async () => ({
+    app.get('/templates', { config: { auth: 'public' }, schema: { summary: 'Templates and the JSON Schema of their fields' } }, () => ({
       templates: listTemplates(catalog),
       rejected: loaded.rejected,
     }));

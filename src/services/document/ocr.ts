@@ -50,7 +50,7 @@ function failure(tool: string, run: { timedOut: boolean; aborted: boolean; stder
 }
 
 /** Recognises one image file. */
-export async function ocrImage(image: string, outBase: string, language: string, opts: { signal?: AbortSignal; timeoutMs: number }): Promise<OcrPage> {
+export async function ocrImage(image: string, outBase: string, language: string, opts: { signal?: AbortSignal | undefined; timeoutMs: number }): Promise<OcrPage> {
   const run = await runProcess('tesseract', [image, outBase, '-l', language, 'txt', 'tsv'], { timeoutMs: opts.timeoutMs, signal: opts.signal });
   try {
     if (run.spawnError !== null) throw new Problem('DEPENDENCY_MISSING', 'tesseract is not installed (apt-get install tesseract-ocr).');
@@ -63,7 +63,7 @@ export async function ocrImage(image: string, outBase: string, language: string,
 }
 
 /** Renders PDF page `page` (1-based) at 300 DPI (grey) and recognises it; the raster is removed after. */
-export async function ocrPdfPage(pdf: string, page: number, size: { width: number; height: number } | undefined, dir: string, language: string, opts: { signal?: AbortSignal; timeoutMs: number }): Promise<OcrPage> {
+export async function ocrPdfPage(pdf: string, page: number, size: { width: number; height: number } | undefined, dir: string, language: string, opts: { signal?: AbortSignal | undefined; timeoutMs: number }): Promise<OcrPage> {
   if (size !== undefined && (size.width * OCR_DPI / 72) * (size.height * OCR_DPI / 72) > MAX_IMAGE_PIXELS) {
     throw new Problem('DOCUMENT_TOO_COMPLEX', `Page ${page} measures ${Math.round(size.width)}x${Math.round(size.height)} pt; at ${OCR_DPI} DPI it would exceed ${MAX_IMAGE_PIXELS / 1e6} megapixels.`);
   }

@@ -16,7 +16,7 @@ export interface RenderPool { render(spec: DocSpec): Promise<Buffer>; close(): P
 
 /** `workerUrl`: the compiled render thread (tests running from sources pass the built one). */
 export function createRenderPool(threads = Math.min(4, availableParallelism()), workerUrl = WORKER_URL): RenderPool {
-  if (threads < 2 || !existsSync(fileURLToPath(workerUrl))) return { render: renderPdf, close: async () => undefined, threads: 0 };
+  if (threads < 2 || !existsSync(fileURLToPath(workerUrl))) return { render: renderPdf, close: () => Promise.resolve(), threads: 0 };
   const pending = new Map<number, Pending>();
   let nextId = 0;
   let closing = false;

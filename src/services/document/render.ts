@@ -6,19 +6,19 @@ import { Problem } from '../../kit/index.js';
 import { hasGlyph, useSharedFonts } from './shared-fonts.js';
 
 export type Block =
-  | { type: 'heading'; text: string; level?: 1 | 2 }
+  | { type: 'heading'; text: string; level?: 1 | 2 | undefined }
   | { type: 'paragraph'; text: string }
   | { type: 'table'; rows: string[][]; header?: boolean }
   | { type: 'signatures'; parties: Array<{ name: string; role?: string }> }
-  | { type: 'spacer'; lines?: number }
+  | { type: 'spacer'; lines?: number | undefined }
   | { type: 'pagebreak' };
 
 export interface DocSpec {
   title: string;
-  author?: string;
+  author?: string | undefined;
   subject?: string;
-  header?: string;
-  footer?: string;
+  header?: string | undefined;
+  footer?: string | undefined;
   /** Creation/modification date stamped in the metadata (fixed under `deterministic`). */
   date: Date;
   blocks: Block[];

@@ -59,7 +59,7 @@ export function validateFields<T extends TSchema>(template: string, schema: T, d
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     throw new Problem('TEMPLATE_FIELDS_INVALID', `Template "${template}" needs "data" to be a JSON object.`, { extensions: { fields: [{ field: '(data)', message: 'must be an object' }] } });
   }
-  const value = Value.Default(schema, structuredClone(data)) as unknown;
+  const value = Value.Default(schema, structuredClone(data));
   if (Value.Check(schema, value)) return value;
   const issues: FieldIssue[] = [];
   const seen = new Set<string>();

@@ -83,7 +83,7 @@ function checkReferences(t: TemplateFileT): string[] {
 }
 
 function fill(text: string, data: Record<string, unknown>): string {
-  return text.replace(PLACEHOLDER, (_m, name: string) => { const v = data[name]; return v === undefined ? '' : String(v); });
+  return text.replace(PLACEHOLDER, (_m, name: string) => { const v = data[name]; return v === undefined ? '' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v); });
 }
 
 function builder(t: TemplateFileT): UserTemplate['build'] {

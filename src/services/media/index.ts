@@ -103,7 +103,7 @@ export const mediaService: ServiceManifest = {
   async routes(app, ctx) {
     const s = await state(ctx);
     await s.live.recover();
-    app.get('/quality-presets', { config: { auth: 'public' }, schema: { summary: 'The streaming ladder' } }, async () => ({
+    app.get('/quality-presets', { config: { auth: 'public' }, schema: { summary: 'The streaming ladder' } }, () => ({
       presets: Object.fromEntries(QUALITY_PRESETS.map((p) => [p.name, {
         resolution: `${p.width}x${p.height}`, video_bitrate: `${p.videoKbps}k`, audio_bitrate: `${p.audioKbps}k`, fps: p.fps, bandwidth: bandwidthOf(p),
       }])),

@@ -61,7 +61,7 @@ export async function makeThumbnail(input: string, probe: () => Promise<MediaInf
     checkAgainst(info, req);
     await run(representativeSeek(info.durationS));
   } else {
-    const failure = await run(req.timestamp).then(() => null, (err: unknown) => err);
+    const failure = await run(req.timestamp).then(() => null, (err: unknown) => (err instanceof Error ? err : new Error(String(err))));
     if (failure === null && await written()) return out;
     checkAgainst(await probe(), req);
     if (failure !== null) throw failure;

@@ -2,6 +2,7 @@
 // no leftover run folder or cgroup, and the host files the programs aimed at are untouched.
 import { createServer, type Server } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECRET, leftoverCgroups, leftovers, startCodeService, strayProcesses, type CodeTestService } from './support.js';
 
@@ -10,6 +11,8 @@ let server: Server;
 let port = 0;
 let connections = 0;
 const hostnameBefore = readFileSync('/etc/hostname', 'utf8');
+/** This checkout, wherever it is cloned: the service's own code must not be visible to a program. */
+const CHECKOUT = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\/$/, '');
 
 beforeAll(async () => {
   s = await startCodeService();
@@ -55,7 +58,7 @@ describe('resource abuse', () => {
 
 describe('reading what is not theirs', () => {
   it('/etc/shadow, the service\'s code and data dirs are not there', async () => {
-    const paths = ['/etc/shadow', '/etc/passwd', process.cwd(), s.dataDir, '/root', '/work/main', '/home'];
+    const paths = ['/etc/shadow', '/etc/passwd', process.cwd(), s.dataDir, '/root', CHECKOUT, '/home'];
     const r = await py('import os, json\nprint(json.dumps({p: os.path.exists(p) for p in inputs}))', { inputs: paths });
     expect(r.body.status).toBe('completed');
     expect(JSON.parse(r.body.stdout as string)).toEqual(Object.fromEntries(paths.map((p) => [p, false])));
