@@ -2,6 +2,7 @@
 // classifiers) and one provider layer for hosted and local LLMs (OpenAI and compatible servers,
 // Anthropic, Ollama as the contract's `local`).
 import type { ServiceManifest } from '../../kit/index.js';
+import { createProviderLayer } from './provider-layer.js';
 import { registerGenerateRoutes } from './routes-generate.js';
 import { registerLocalRoutes } from './routes-local.js';
 import { registerModelRoutes } from './routes-models.js';
@@ -11,8 +12,9 @@ export const aiService: ServiceManifest = {
   title: 'Pitchey AI inference',
   description: 'Text analysis, classification, moderation (offline models) and generation through OpenAI, Anthropic or a local LLM server.',
   routes(app, ctx) {
+    const layer = createProviderLayer(app, ctx);
     const classifiers = registerLocalRoutes(app, ctx);
-    const layer = registerGenerateRoutes(app, ctx);
+    registerGenerateRoutes(app, ctx, layer);
     registerModelRoutes(app, layer, classifiers);
   },
 };
