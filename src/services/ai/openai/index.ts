@@ -1,0 +1,21 @@
+// The OpenAI-compatible face of the AI service, under /v1 (through the gateway /api/ai/v1): the
+// official SDKs and LangChain point `baseURL` here and pass a platform API key as their apiKey
+// (sent as `Authorization: Bearer`, which the kit accepts). Errors here are OpenAI error objects.
+import { sendProblem, Problem, type HttpApp, type ServiceContext } from '../../../kit/index.js';
+import type { ProviderLayer } from '../provider-layer.js';
+import { renderOpenAiError } from './errors.js';
+import { registerChatRoute } from './routes-chat.js';
+import { registerEmbeddingsRoute } from './routes-embeddings.js';
+import { registerModelsRoutes } from './routes-models.js';
+
+export const OPENAI_PREFIX = '/v1';
+
+export async function registerOpenAiRoutes(app: HttpApp, _ctx: ServiceContext, layer: ProviderLayer): Promise<void> {
+  await app.register(async (v1) => {
+    v1.setErrorHandler((err, req, reply) => sendProblem(req, reply, err, renderOpenAiError));
+    v1.setNotFoundHandler((req, reply) => sendProblem(req, reply, new Problem('ROUTE_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}; this OpenAI-compatible API offers chat/completions, embeddings, moderations and models.`), renderOpenAiError));
+    registerChatRoute(v1, layer);
+    registerEmbeddingsRoute(v1, layer);
+    registerModelsRoutes(v1, layer);
+  }, { prefix: OPENAI_PREFIX });
+}
