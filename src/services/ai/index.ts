@@ -7,6 +7,7 @@ import { createProviderLayer } from './provider-layer.js';
 import { registerGenerateRoutes } from './routes-generate.js';
 import { registerLocalRoutes } from './routes-local.js';
 import { registerModelRoutes } from './routes-models.js';
+import { registerModerateRoute } from './routes-moderate.js';
 import { registerOpenAiRoutes } from './openai/index.js';
 
 export const aiService: ServiceManifest = {
@@ -16,6 +17,7 @@ export const aiService: ServiceManifest = {
   async routes(app, ctx) {
     const layer = createProviderLayer(app, ctx);
     const classifiers = registerLocalRoutes(app, ctx);
+    registerModerateRoute(app, ctx, layer);
     registerGenerateRoutes(app, ctx, layer);
     registerModelRoutes(app, layer, classifiers);
     await registerOpenAiRoutes(app, ctx, layer);

@@ -7,15 +7,17 @@ import { renderOpenAiError } from './errors.js';
 import { registerChatRoute } from './routes-chat.js';
 import { registerEmbeddingsRoute } from './routes-embeddings.js';
 import { registerModelsRoutes } from './routes-models.js';
+import { registerModerationsRoute } from './routes-moderations.js';
 
 export const OPENAI_PREFIX = '/v1';
 
-export async function registerOpenAiRoutes(app: HttpApp, _ctx: ServiceContext, layer: ProviderLayer): Promise<void> {
+export async function registerOpenAiRoutes(app: HttpApp, ctx: ServiceContext, layer: ProviderLayer): Promise<void> {
   await app.register(async (v1) => {
     v1.setErrorHandler((err, req, reply) => sendProblem(req, reply, err, renderOpenAiError));
     v1.setNotFoundHandler((req, reply) => sendProblem(req, reply, new Problem('ROUTE_NOT_FOUND', `No route ${req.method} ${req.url.split('?')[0]}; this OpenAI-compatible API offers chat/completions, embeddings, moderations and models.`), renderOpenAiError));
     registerChatRoute(v1, layer);
     registerEmbeddingsRoute(v1, layer);
     registerModelsRoutes(v1, layer);
+    registerModerationsRoute(v1, ctx, layer);
   }, { prefix: OPENAI_PREFIX });
 }

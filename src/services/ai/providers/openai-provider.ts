@@ -1,4 +1,4 @@
-// OpenAI chat completions and embeddings through the official SDK, also for any OpenAI-compatible
+// OpenAI chat completions, embeddings and moderation through the official SDK, also for any OpenAI-compatible
 // server (vLLM, LocalAI, LM Studio) at a configured base URL. The SDK's own retries are off: the
 // service has one retry policy (generation.ts).
 import OpenAI from 'openai';
@@ -72,6 +72,13 @@ export function createOpenAiProvider(options: { apiKey: string | null; baseUrl: 
     async embed(req, signal) {
       const r = await client.embeddings.create({ model: req.model, input: req.input, encoding_format: 'float', ...(req.dimensions === undefined ? {} : { dimensions: req.dimensions }) }, { signal });
       return { vectors: r.data.sort((a, b) => a.index - b.index).map((d) => d.embedding), model: r.model, usage: { inputTokens: r.usage.prompt_tokens } };
+    },
+    async moderate(req, signal) {
+      const r = await client.moderations.create({ model: req.model, input: req.input }, { signal });
+      return {
+        model: r.model,
+        verdicts: r.results.map((v) => ({ flagged: v.flagged, categories: { ...v.categories } as Record<string, boolean>, scores: { ...v.category_scores } as Record<string, number> })),
+      };
     },
     async listModels(signal) {
       const ids: string[] = [];

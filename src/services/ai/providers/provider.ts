@@ -1,5 +1,5 @@
 // The provider port: one chat completion, streamed or not, from a hosted or local LLM, and
-// embeddings where the provider offers them. Adapters: openai-provider.ts (also any
+// embeddings and moderation where the provider offers them. Adapters: openai-provider.ts (also any
 // OpenAI-compatible server), anthropic-provider.ts, ollama-provider.ts. Messages and tools are in
 // OpenAI's terms (the lingua franca); each adapter translates to and from its own protocol.
 
@@ -56,6 +56,10 @@ export type ChatChunk =
 export interface EmbeddingRequest { model: string; input: string[]; dimensions?: number }
 export interface EmbeddingResult { vectors: number[][]; model: string; usage: { inputTokens: number } }
 
+export interface ModerationRequest { model: string; input: string[] }
+/** One text's verdict from a moderation endpoint, in OpenAI's category names. */
+export interface ModerationVerdict { flagged: boolean; categories: Record<string, boolean>; scores: Record<string, number> }
+
 export interface Provider {
   name: ProviderName;
   /** Why the provider cannot be used at all (no key, no base URL), or null when configured. */
@@ -66,6 +70,8 @@ export interface Provider {
   stream(req: ChatRequest, signal: AbortSignal): AsyncIterable<ChatChunk>;
   /** Absent where the provider has no embeddings API (Anthropic). */
   embed?(req: EmbeddingRequest, signal: AbortSignal): Promise<EmbeddingResult>;
+  /** A moderation endpoint (OpenAI's); absent elsewhere. */
+  moderate?(req: ModerationRequest, signal: AbortSignal): Promise<{ model: string; verdicts: ModerationVerdict[] }>;
   /** The models the provider serves, asked live. */
   listModels(signal: AbortSignal): Promise<string[]>;
 }
