@@ -68,3 +68,15 @@ describe('offline moderation', () => {
     expect(m.assessed_categories).toEqual(ASSESSED_CATEGORIES);
   });
 });
+
+describe('offline moderation: words that only look like insults or contempt', () => {
+  it.each([
+    'you can take out the trash after dinner',
+    'you know nobody likes mondays',
+    'women can own property since 1870 here',
+    'immigrants are often victims of criminals',
+  ])('does not flag: %s', (text) => {
+    const m = moderate(text);
+    expect(m.flagged, JSON.stringify(m.evidence)).toBe(false);
+  });
+});

@@ -52,10 +52,10 @@ describe('offline moderation on the held-out fifth of the shipped set', () => {
   const { train, test } = split();
   const clf = trainHarmClassifier(train);
 
-  it('the classifier alone rarely flags what is benign', () => {
+  it('the classifier alone rarely flags what is benign (and, at its bar, finds little alone)', () => {
     const m = measure(test, classifierOnly(clf));
     show(`classifier alone (p ≥ ${CLASSIFIER_THRESHOLD}), ${test.length} held-out of ${HARM_EXAMPLES.length}`, m);
-    for (const r of m.rows) expect(r.precision, r.category).toBeGreaterThanOrEqual(0.75);
+    expect(m.falseAlarmRate).toBeLessThanOrEqual(0.05);
   });
 
   it('the whole judge: precision ≥ 0.75 and recall ≥ 0.5 per category, few false alarms', () => {

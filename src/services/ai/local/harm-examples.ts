@@ -8,8 +8,9 @@
 // disability), `self-harm` (the writer's own wish or plan to hurt or kill themselves), `sexual`
 // (explicit adult sexual content) — or `benign`. Benign deliberately holds hard negatives: idioms
 // ("I could kill for a coffee"), bugs and games ("kill the process", "headshot"), news and history
-// reporting harm, self-deprecation, disagreement without insults, and support for someone at
-// risk. Lines that two reasonable readers could label differently were left out. Sexual content
+// reporting harm, self-deprecation, disagreement without insults, support for someone at risk,
+// neutral sentences about groups of people and plain second-person requests (added after the
+// classifier was seen to flag "immigrants are often victims of criminals"). Lines that two reasonable readers could label differently were left out. Sexual content
 // involving minors is never an example here: it is a hard block by phrase patterns only.
 export type HarmLabel = 'violence' | 'harassment' | 'hate' | 'self-harm' | 'sexual' | 'benign';
 
@@ -415,5 +416,33 @@ export const HARM_EXAMPLES: [HarmLabel, string][] = [
     religion is an interesting subject to study
     foreigners need a visa to enter the country
     the immigration office is closed on sunday
+    many immigrants work in hospitals and care homes
+    refugees often wait years for a decision on asylum
+    muslims and christians share many holy sites
+    jewish families gathered for the holiday dinner
+    black artists shaped jazz and hip hop
+    women were given the vote in 1918
+    girls outnumber boys in the engineering class this year
+    gay and lesbian couples can adopt in many countries
+    trans people face long waits for health care
+    disabled people need step-free access to stations
+    asian restaurants are the most popular in town
+    mexican food is my favourite
+    arab scholars preserved greek science
+    chinese new year falls in february this time
+    indian cinema produces more films than hollywood
+    the survey asked foreigners about their first year here
+    migrants are often exploited by criminals and smugglers
+    the homeless shelter needs volunteers this winter
+    you know the office closes early on friday
+    you can leave your coat by the door
+    you should try the new cafe downstairs
+    you are welcome to join the call
+    you need to restart the app after the update
+    nobody likes waiting in long queues
+    everyone laughs at that scene in the film
+    you made a mistake in the budget, please fix it
+    the old system is garbage, let's replace it
+    that plan is stupid, we need a better one
   `),
 ];

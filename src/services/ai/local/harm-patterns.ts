@@ -16,6 +16,16 @@ const INSULTS = any([
   'pig', 'cow', 'bitch', 'bastard', 'asshole', 'dickhead', 'prick', 'cunt', 'twat', 'jerk', 'dumbass', 'dipshit', 'slut', 'whore', 'hideous', 'nobody', 'joke', 'rat', 'snake', 'hack', 'slob',
 ]);
 const YOU = "(?:you|u|ya|youre|you're|ur|you are|you r)";
+// Between "you" and the insult only what builds an insult ("you are such a worthless…"), so that
+// "you can take out the trash" stays a chore.
+const INSULT_FILLER = any([
+  'are', 're', 'r', 'a', 'an', 'such', 'so', 'the', 'most', 'absolute', 'absolutely', 'complete', 'completely', 'total', 'totally', 'utter', 'little', 'big', 'fat', 'sad',
+  'lying', 'dumb', 'stupid', 'fucking', 'freaking', 'damn', 'bloody', 'worthless', 'pathetic', 'ugly', 'useless', 'brainless', 'ignorant', 'clueless', 'miserable', 'pitiful',
+  'spineless', 'talentless', 'disgusting', 'just', 'really', 'nothing', 'but', 'piece', 'of', 'waste', 'an?',
+]);
+// Between a group and the contempt, a claim about them ("are", "should be", "bring"), not any words
+// ("women can own property").
+const CLAIM = any(['all', 'are', 'is', 'were', 'just', 'only', 'always', 'really', 'so', 'should', 'must', 'will', 'be', 'get', 'bring', 'breed', 'belong', 'deserve', 'need', 'to', 'nothing', 'but', 'like', 'a', 'the', 'every', 'one', 'of', 'them', 'potential']);
 const GROUPS = any([
   'immigrants?', 'migrants?', 'refugees?', 'foreigners?', 'muslims?', 'islam', 'jews?', 'jewish people', 'blacks', 'black people', 'asians?', 'arabs?', 'mexicans?', 'latinos?',
   'gypsies', 'roma', 'gays?', 'lesbians?', 'bisexuals?', 'trans people', 'transgenders?', 'women', 'girls', 'hindus?', 'christians?', 'catholics?', 'africans?', 'chinese',
@@ -39,11 +49,11 @@ const PATTERNS: { category: HarmCategory; pattern: RegExp }[] = [
   { category: 'violence', pattern: /\b(?:you|he|she|they|him|her|somebody|someone) (?:should|deserves? to|needs? to) (?:be )?(?:shot|killed|beaten|hanged|lynched|stabbed|die|shoot (?:him|her|them))\b/ },
   { category: 'violence', pattern: /\b(?:break|smash|kick|bash) (?:your|his|her) (?:legs?|face|head|skull|teeth)\b/ },
   // Insults aimed at a person: a second person and an insult in one breath.
-  { category: 'harassment', pattern: new RegExp(`\\b${YOU}\\b(?:\\s+[\\w']+){0,4}?\\s+(?:${INSULTS})\\b`) },
+  { category: 'harassment', pattern: new RegExp(`\\b${YOU}\\b(?:\\s+(?:${INSULT_FILLER})){0,4}?\\s+(?:${INSULTS})\\b`) },
   { category: 'harassment', pattern: new RegExp(`\\b(?:${INSULTS}),? ${YOU}\\b(?!\\s+(?:are|were|did|have|can|should|look|know|think)\\b)`) },
   { category: 'harassment', pattern: /\b(?:nobody|no one|everyone|everybody) (?:likes|loves|wants|cares about|hates|laughs at) you\b|\bkill yourself\b|\bkys\b/ },
   // Contempt for people for who they are.
-  { category: 'hate', pattern: new RegExp(`\\b(?:${GROUPS})\\b(?:\\s+[\\w']+){0,6}?\\s+(?:${DEROGATORY})\\b`) },
+  { category: 'hate', pattern: new RegExp(`\\b(?:${GROUPS})\\b(?:\\s+(?:${CLAIM})){0,4}?\\s+(?:${DEROGATORY})\\b`) },
   { category: 'hate', pattern: new RegExp(`\\b(?:${DEROGATORY})\\s+(?:\\w+\\s+){0,2}?(?:${GROUPS})\\b`) },
   { category: 'hate', pattern: /\bgo back to (?:africa|asia|mexico|china|india|where (?:you|they) came from)\b|\bsend them (?:all )?back\b|\bfor white people only\b|\bno place for (?:gays|jews|muslims|blacks|immigrants)\b/ },
   // The writer's own harm: first person, or a wish to be dead.
