@@ -172,6 +172,25 @@ describe('errors are OpenAI error objects', () => {
     expect(bad).toMatchObject({ status: 400, param: 'messages[0].role' });
   });
 
+  it.each(['openai', 'anthropic', 'ollama'])('%s: a stream that breaks mid-way raises an APIError in the SDK, after the text so far', async (provider) => {
+    fakeOf(provider).script({ breakAfter: 2 });
+    const model = MODELS.find(([p]) => p === provider)![1];
+    const stream = await client().chat.completions.create({ model, messages: [{ role: 'user', content: 'break in the middle please' }], stream: true });
+    const received: string[] = [];
+    const failed = await (async () => { for await (const chunk of stream) received.push(chunk.choices[0]?.delta.content ?? ''); })().catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(APIError);
+    expect((failed as APIError).message).toMatch(/failed mid-stream/);
+    expect(received.join('')).not.toBe('');
+  });
+
+  it('no provider able to answer is a 503 server_error naming each one\'s reason', async () => {
+    ollama.script({ status: 500 }, { status: 500 });
+    const err = await client().chat.completions.create({ model: 'llama3.2', messages: [{ role: 'user', content: 'x' }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OpenAI.InternalServerError);
+    expect(err).toMatchObject({ status: 503, type: 'server_error', code: 'ai_providers_unavailable' });
+    expect((err as APIError).message).toContain('ollama (llama3.2): HTTP 500');
+  });
+
   it('an unknown /v1 path is an OpenAI 404, not a problem document', async () => {
     const res = await fetch(`${base}/completions`, { method: 'POST', headers: { authorization: `Bearer ${TEST_KEY}` } });
     expect(res.status).toBe(404);
