@@ -106,6 +106,26 @@ describe('chat completions with the official SDK', () => {
   });
 });
 
+describe('JSON output (response_format)', () => {
+  const schema = { type: 'object', properties: { title: { type: 'string' } }, required: ['title'] };
+
+  it('is passed to OpenAI as is, and to Ollama as its `format`', async () => {
+    await client().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'json please' }], response_format: { type: 'json_object' }, cache: false } as never);
+    expect(openai.requests.at(-1)!.body.response_format).toEqual({ type: 'json_object' });
+    await client().chat.completions.create({ model: 'llama3.2', messages: [{ role: 'user', content: 'json please' }], response_format: { type: 'json_object' }, cache: false } as never);
+    expect(ollama.requests.at(-1)!.body.format).toBe('json');
+    await client().chat.completions.create({ model: 'llama3.2', messages: [{ role: 'user', content: 'a title' }], response_format: { type: 'json_schema', json_schema: { name: 'film', schema, strict: true } } });
+    expect(ollama.requests.at(-1)!.body.format).toEqual(schema);
+  });
+
+  it('skips Anthropic in a chain (it has no JSON mode), and is a 400 when only Anthropic is left', async () => {
+    const { response } = await client().chat.completions.create({ model: 'anthropic:claude-haiku-4-5', fallbacks: ['llama3.2'], messages: [{ role: 'user', content: 'json' }], response_format: { type: 'json_object' }, cache: false } as never).withResponse();
+    expect(response.headers.get('x-pitchey-provider')).toBe('ollama');
+    const err = await client().chat.completions.create({ model: 'anthropic:claude-haiku-4-5', messages: [{ role: 'user', content: 'json' }], response_format: { type: 'json_object' } }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ status: 400, code: 'ai_not_supported', param: 'response_format' });
+  });
+});
+
 describe('the provider layer under the OpenAI surface', () => {
   it('falls back along an alias\'s chain after a 429 whose Retry-After is too long to wait', async () => {
     openai.script({ status: 429, retryAfter: '30' });

@@ -2,7 +2,7 @@
 // translation into the provider port's ChatRequest. Parameters this service cannot honour are not
 // declared, so a client sending one is told so by name rather than silently ignored.
 import { Problem, StringEnum, Type, type Static } from '../../../kit/index.js';
-import type { ChatMessage, ChatRequest, ToolChoice } from '../providers/provider.js';
+import type { ChatMessage, ChatRequest, ResponseFormat, ToolChoice } from '../providers/provider.js';
 
 /** Anthropic requires a limit; OpenAI's own default is the model's maximum. */
 export const DEFAULT_MAX_TOKENS = 4_096;
@@ -45,6 +45,11 @@ export const ChatCompletionBody = Type.Object({
     StringEnum(['none', 'auto', 'required'] as const),
     Type.Object({ type: Type.Literal('function'), function: Type.Object({ name: Type.String() }) }),
   ])),
+  response_format: Type.Optional(Type.Union([
+    Type.Object({ type: Type.Literal('text') }),
+    Type.Object({ type: Type.Literal('json_object') }),
+    Type.Object({ type: Type.Literal('json_schema'), json_schema: Type.Object({ name: Type.String(), description: Type.Optional(Type.String()), schema: Type.Optional(Type.Record(Type.String(), Type.Unknown())), strict: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])) }) }),
+  ], { description: 'JSON mode or structured output; providers without it (anthropic) are skipped' })),
   parallel_tool_calls: Type.Optional(Type.Boolean({ description: 'accepted; providers decide' })),
   user: Type.Optional(Type.String({ description: 'an end-user id; logged, not forwarded' })),
   fallbacks: Type.Optional(Type.Array(Type.String(), { maxItems: 5, description: 'Pitchey: further models tried in order (as LiteLLM\'s `fallbacks`)' })),
@@ -77,8 +82,16 @@ function toolChoice(c: ChatCompletionBody['tool_choice']): ToolChoice | undefine
   return { name: c.function.name };
 }
 
+function responseFormat(f: ChatCompletionBody['response_format']): ResponseFormat | undefined {
+  if (f === undefined || f.type === 'text') return undefined;
+  if (f.type === 'json_object') return { type: 'json_object' };
+  const s = f.json_schema;
+  return { type: 'json_schema', name: s.name, schema: s.schema ?? {}, ...(s.strict == null ? {} : { strict: s.strict }) };
+}
+
 export function toChatRequest(b: ChatCompletionBody): Omit<ChatRequest, 'model'> {
   const choice = toolChoice(b.tool_choice);
+  const format = responseFormat(b.response_format);
   return {
     messages: b.messages.map(toMessage),
     maxTokens: b.max_completion_tokens ?? b.max_tokens ?? DEFAULT_MAX_TOKENS,
@@ -87,5 +100,6 @@ export function toChatRequest(b: ChatCompletionBody): Omit<ChatRequest, 'model'>
     ...(b.stop == null ? {} : { stop: [b.stop].flat() }),
     ...(b.tools === undefined || b.tools.length === 0 ? {} : { tools: b.tools.map((t) => ({ name: t.function.name, ...(t.function.description ? { description: t.function.description } : {}), ...(t.function.parameters ? { parameters: t.function.parameters } : {}) })) }),
     ...(choice === undefined ? {} : { toolChoice: choice }),
+    ...(format === undefined ? {} : { responseFormat: format }),
   };
 }

@@ -3,9 +3,10 @@
 // cost and whether the cache did are told in headers, so the body stays OpenAI's.
 import { Readable } from 'node:stream';
 import type { FastifyReply } from 'fastify';
-import { clientGoneSignal, type HttpApp } from '../../../kit/index.js';
+import { clientGoneSignal, Problem, type HttpApp } from '../../../kit/index.js';
 import type { ProviderLayer } from '../provider-layer.js';
 import type { AttemptFailure, Target } from '../providers/generation.js';
+import type { ChatRequest } from '../providers/provider.js';
 import { cacheKey } from '../response-cache.js';
 import { RATE_LIMITS } from '../routes-local.js';
 import { ChatCompletionBody, toChatRequest } from './chat-request.js';
@@ -16,16 +17,24 @@ function tell(reply: FastifyReply, target: Target, failures: AttemptFailure[], c
   return cost === undefined ? reply : reply.header('x-pitchey-cost-usd', String(cost.costUsd));
 }
 
+/** The chain without targets that cannot do what the request needs (JSON output); none left is a 400. */
+function capable(layer: ProviderLayer, targets: Target[], chat: Omit<ChatRequest, 'model'>): Target[] {
+  if (chat.responseFormat === undefined) return targets;
+  const able = targets.filter((t) => layer.providers[t.provider].jsonOutput);
+  if (able.length > 0) return able;
+  throw new Problem('AI_NOT_SUPPORTED', `${[...new Set(targets.map((t) => t.provider))].join(', ')} cannot be held to JSON output; drop response_format or use a model served by openai (or a compatible server) or ollama.`, { extensions: { field: 'body/response_format' } });
+}
+
 export function registerChatRoute(app: HttpApp, layer: ProviderLayer): void {
   app.post('/chat/completions', {
     config: { rateLimit: { max: RATE_LIMITS.generate, timeWindow: '1 minute' } },
     schema: { summary: 'OpenAI chat completions (streamed with `stream: true`) through the provider layer', tags: ['openai'], body: ChatCompletionBody },
   }, async (req, reply) => {
     const b = req.body;
-    const targets = await layer.catalogue.resolveModel(b.model, b.fallbacks);
+    const chat = toChatRequest(b);
+    const targets = capable(layer, await layer.catalogue.resolveModel(b.model, b.fallbacks), chat);
     const principal = layer.principalOf(req);
     layer.assertBudget(principal);
-    const chat = toChatRequest(b);
     const signal = clientGoneSignal(reply, new Error('client went away'));
     const id = completionId();
     const created = Math.floor(Date.now() / 1000);

@@ -69,6 +69,8 @@ export function createAnthropicProvider(options: { apiKey: string | null; baseUr
   return {
     name: 'anthropic',
     baseUrl,
+    // The Messages API has no JSON mode: a request that needs one skips Anthropic targets.
+    jsonOutput: false,
     disabledReason: client === null ? 'no API key configured (PITCHEY_AI_ANTHROPIC_API_KEY)' : null,
     async generate(req, signal) {
       const r = await need().messages.create({ ...body(req), stream: false }, { signal });

@@ -67,12 +67,15 @@ export function createOllamaProvider(options: { baseUrl: string | null }): Provi
     messages: req.messages.map(toOllama),
     // Ollama has no tool_choice: "none" is honoured by not offering the tools.
     ...(req.tools === undefined || req.toolChoice === 'none' ? {} : { tools: req.tools.map((t) => ({ type: 'function', function: t })) }),
+    // Ollama's `format`: "json", or a JSON Schema the answer must follow.
+    ...(req.responseFormat === undefined ? {} : { format: req.responseFormat.type === 'json_object' ? 'json' : req.responseFormat.schema }),
     options: { num_predict: req.maxTokens, temperature: req.temperature, ...(req.topP === undefined ? {} : { top_p: req.topP }), ...(req.stop === undefined ? {} : { stop: req.stop }) },
   }, signal);
 
   return {
     name: 'ollama',
     baseUrl,
+    jsonOutput: true,
     disabledReason: options.baseUrl === null ? 'no server configured (PITCHEY_AI_OLLAMA_BASE_URL)' : null,
     async generate(req, signal) {
       const line = (await (await chat(req, false, signal)).json()) as OllamaLine;

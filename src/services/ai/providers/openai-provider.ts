@@ -19,6 +19,11 @@ function toOpenAi(m: ChatMessage): ChatCompletionMessageParam {
   return { role: m.role, content: m.content } as ChatCompletionMessageParam;
 }
 
+function responseFormat(f: NonNullable<ChatRequest['responseFormat']>): ChatCompletionCreateParamsBase['response_format'] {
+  if (f.type === 'json_object') return { type: 'json_object' };
+  return { type: 'json_schema', json_schema: { name: f.name, schema: f.schema, ...(f.strict === undefined ? {} : { strict: f.strict }) } };
+}
+
 export function createOpenAiProvider(options: { apiKey: string | null; baseUrl: string | null }): Provider {
   const baseUrl = options.baseUrl ?? OPENAI_API;
   const compatible = options.baseUrl !== null && !options.baseUrl.startsWith(OPENAI_API);
@@ -34,11 +39,13 @@ export function createOpenAiProvider(options: { apiKey: string | null; baseUrl: 
     ...(req.stop === undefined ? {} : { stop: req.stop }),
     ...(req.tools === undefined ? {} : { tools: req.tools.map((t) => ({ type: 'function' as const, function: t })) }),
     ...(req.toolChoice === undefined ? {} : { tool_choice: typeof req.toolChoice === 'string' ? req.toolChoice : { type: 'function' as const, function: req.toolChoice } }),
+    ...(req.responseFormat === undefined ? {} : { response_format: responseFormat(req.responseFormat) }),
   });
 
   return {
     name: 'openai',
     baseUrl,
+    jsonOutput: true,
     disabledReason: options.apiKey === null && !compatible ? 'no API key configured (PITCHEY_AI_OPENAI_API_KEY)' : null,
     async generate(req, signal) {
       const r = await client.chat.completions.create({ ...body(req), stream: false }, { signal });

@@ -20,6 +20,8 @@ export interface ChatMessage {
 
 export interface ToolSpec { name: string; description?: string; parameters?: Record<string, unknown> }
 export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
+/** JSON mode, or structured output to a JSON Schema (OpenAI's `response_format`). */
+export type ResponseFormat = { type: 'json_object' } | { type: 'json_schema'; name: string; schema: Record<string, unknown>; strict?: boolean };
 
 export interface ChatRequest {
   model: string;
@@ -30,6 +32,8 @@ export interface ChatRequest {
   stop?: string[];
   tools?: ToolSpec[];
   toolChoice?: ToolChoice;
+  /** Only for providers whose `jsonOutput` is true. */
+  responseFormat?: ResponseFormat;
 }
 
 export interface Usage { inputTokens: number; outputTokens: number }
@@ -66,6 +70,8 @@ export interface Provider {
   disabledReason: string | null;
   /** Where it is reached (never with credentials). */
   baseUrl: string;
+  /** Whether it can be held to JSON output (`responseFormat`). */
+  jsonOutput: boolean;
   generate(req: ChatRequest, signal: AbortSignal): Promise<ChatResult>;
   stream(req: ChatRequest, signal: AbortSignal): AsyncIterable<ChatChunk>;
   /** Absent where the provider has no embeddings API (Anthropic). */
