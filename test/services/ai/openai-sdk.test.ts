@@ -215,6 +215,10 @@ describe('errors are OpenAI error objects', () => {
     const res = await fetch(`${base}/completions`, { method: 'POST', headers: { authorization: `Bearer ${TEST_KEY}` } });
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ error: { type: 'invalid_request_error', code: 'unknown_url' } });
+    const wrongMethod = await fetch(`${base}/chat/completions`, { headers: { authorization: `Bearer ${TEST_KEY}` } });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toBe('POST');
+    expect(await wrongMethod.json()).toMatchObject({ error: { code: 'method_not_allowed' } });
   });
 });
 
