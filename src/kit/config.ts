@@ -76,6 +76,8 @@ export interface Config {
   aiBreakerCooldownMs: number;
   aiCacheTtlMs: number;
   aiCacheRedisUrl: string | null;
+  /** Who judges /moderate and /v1/moderations by default: `offline`, `openai[:model]` or `guard:<model>`. */
+  aiModeration: string;
   /** Longest text per AI route, in characters; every route has one. */
   aiTextLimits: Record<AiTextRoute, number>;
   /** Code executor: programs run at once (default: the machine's cores) and runs waiting beyond them. */
@@ -262,6 +264,13 @@ function aiTextLimits(raw: unknown): Record<AiTextRoute, number> {
   })(raw);
   return { ...AI_TEXT_LIMITS, ...given };
 }
+/** `offline`, `openai`, `openai:<model>` or `guard:<model ref>`. */
+function moderationJudge(raw: unknown): string {
+  const v = text(raw).trim();
+  if (!/^(?:offline|openai(?::[\w.-]+)?|guard:\S+)$/.test(v)) throw new SettingError('must be offline, openai, openai:<model> or guard:<model>');
+  return v;
+}
+
 /** `30000` (every provider) or `openai=30000,ollama=120000,*=60000`. */
 function perProvider(fallback: number, min: number, max: number) {
   return (raw: unknown): Record<string, number> => {
@@ -339,6 +348,7 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'aiBreakerCooldownMs', env: 'PITCHEY_AI_BREAKER_COOLDOWN_MS', doc: 'ai: how long a cooled-down provider is skipped before one trial request', fallback: () => 30_000, parse: integer(100, 3_600_000) },
   { key: 'aiCacheTtlMs', env: 'PITCHEY_AI_CACHE_TTL_MS', doc: 'ai: how long a `/generate` answer is cached (keyed by the normalised request; `cache: false` bypasses); 0 = no cache', fallback: () => 600_000, parse: integer(0, 30 * 86_400_000) },
   { key: 'aiCacheRedisUrl', env: 'PITCHEY_AI_CACHE_REDIS_URL', doc: 'ai: keep the response cache in Redis (`redis://host:6379/0`) instead of memory', fallback: () => null, parse: httpUrl },
+  { key: 'aiModeration', env: 'PITCHEY_AI_MODERATION', doc: 'ai: who judges `/moderate` and `/v1/moderations` unless the request names one: `offline` (the built-in checks), `openai` or `openai:<model>` (OpenAI\'s moderation endpoint, default `omni-moderation-latest`), or `guard:<model>` (a guard model such as Llama Guard, by any name `/v1/chat/completions` accepts, e.g. `guard:ollama:llama-guard3`); a provider judge that fails falls back to `offline`, and the answer says so', fallback: () => 'offline', parse: moderationJudge },
   { key: 'aiTextLimits', env: 'PITCHEY_AI_TEXT_LIMITS', doc: 'ai: longest text per route in characters: `analyze=10000,generate=2000,classify=1000,moderate=10000` (the contract\'s; these are the defaults); any other name is refused', fallback: () => ({ ...AI_TEXT_LIMITS }), parse: aiTextLimits },
 ];
 

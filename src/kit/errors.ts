@@ -39,12 +39,21 @@ export function toProblem(err: unknown): Problem {
   return new Problem('INTERNAL_ERROR', 'An unexpected error occurred; it has been logged with this request id.', { cause: err });
 }
 
-export function sendProblem(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+/**
+ * How a problem is put on the wire. Default: RFC 9457 `application/problem+json`. A route family
+ * that speaks another API's error shape (the AI service's OpenAI-compatible /v1) passes its own,
+ * keeping the mapping and the logging here.
+ */
+export type ProblemRenderer = (problem: Problem, req: FastifyRequest, reply: FastifyReply) => FastifyReply;
+
+const renderProblem: ProblemRenderer = (problem, req, reply) => reply.code(problem.status).headers(problem.headers).type(PROBLEM_CONTENT_TYPE)
+  .send({ ...problem.toBody(req.url.split('?')[0]), request_id: req.id });
+
+export function sendProblem(req: FastifyRequest, reply: FastifyReply, err: unknown, render: ProblemRenderer = renderProblem): FastifyReply {
   const problem = toProblem(err);
   // Work stopped because its client left is not a failure of this service: no error to page anyone.
   if (clientClosed(req, reply)) req.log.info({ err, code: problem.code, status: 499 }, 'client closed the request before its answer');
   else if (problem.status >= 500) req.log.error({ err, code: problem.code }, 'request failed');
   else req.log.info({ code: problem.code, status: problem.status }, problem.message);
-  return reply.code(problem.status).headers(problem.headers).type(PROBLEM_CONTENT_TYPE)
-    .send({ ...problem.toBody(req.url.split('?')[0]), request_id: req.id });
+  return render(problem, req, reply);
 }

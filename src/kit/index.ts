@@ -3,7 +3,7 @@ export { ADMIN_SCOPE, createAuthenticator, isAdmin, keyId, type Principal, type 
 export { clientGoneSignal } from './client-gone.js';
 export { loadConfig, ConfigError, SETTINGS, CONFIG_FILE_ENV, type Config, type ApiKey, type Mode, type CodeLimits } from './config.js';
 export { createService, type ServiceManifest, type ServiceContext, type RunningService } from './create-service.js';
-export { toProblem, sendProblem } from './errors.js';
+export { toProblem, sendProblem, type ProblemRenderer } from './errors.js';
 export { closeHttpApp, createHttpApp, type HttpApp, type HttpAppHandle, type HttpAppOptions } from './http-app.js';
 export type { ReadinessCheck, ReadinessResult } from './health.js';
 export { presentJob, submitJob, prefixOf, type JobOutput, type JobInput, type SubmitSpec } from './job-http.js';

@@ -57,6 +57,7 @@ export const PROBLEMS = {
   AI_UNKNOWN_PROVIDER: { status: 400, title: 'No such AI provider' },
   AI_UNKNOWN_MODEL: { status: 400, title: 'No such model' },
   AI_TRAINING_INVALID: { status: 422, title: 'The training examples cannot make a classifier' },
+  AI_NOT_SUPPORTED: { status: 400, title: 'The chosen provider does not offer this' },
   AI_BUDGET_EXCEEDED: { status: 429, title: 'The caller has spent its AI budget' },
   AI_PROVIDERS_UNAVAILABLE: { status: 503, title: 'No AI provider could answer' },
 } as const satisfies Record<string, { status: number; title: string }>;

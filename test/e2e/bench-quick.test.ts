@@ -45,8 +45,8 @@ async function runQuick(args: string[]): Promise<BenchRun> {
 
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout.on('data', (c: Buffer) => { output += c; });
-  child.stderr.on('data', (c: Buffer) => { output += c; });
+  child.stdout.on('data', (c: Buffer) => { output += c.toString(); });
+  child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
   const stopper = setTimeout(() => { output += `\n[test] no end after ${SCRIPT_TIMEOUT_MS} ms: SIGTERM\n`; child.kill('SIGTERM'); setTimeout(() => child.kill('SIGKILL'), 15_000).unref(); }, SCRIPT_TIMEOUT_MS);
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   clearTimeout(stopper);

@@ -25,6 +25,11 @@ export interface Catalogue {
   /** Asks the provider for its models (answer cached a few seconds). */
   probe(provider: ProviderName): Promise<Probe>;
   resolve(selection: GenerateSelection): Promise<Target[]>;
+  /**
+   * OpenAI-style model names: an alias, `provider:model`, a provider's name (its default model) or a
+   * plain model name (the first configured provider that serves it), then each fallback the same way.
+   */
+  resolveModel(model: string, fallbacks?: string[]): Promise<Target[]>;
   defaultProvider(): ProviderName;
 }
 
@@ -85,6 +90,25 @@ export function createCatalogue(config: Config, providers: Record<ProviderName, 
     return { provider, model: chosen };
   }
 
+  const enabled = () => PROVIDER_NAMES.filter((p) => providers[p].disabledReason === null);
+
+  async function byName(ref: string): Promise<Target[]> {
+    const alias = aliases[ref];
+    if (alias !== undefined) return alias;
+    const { provider, model } = splitRef(ref);
+    if (provider in PROVIDER_ALIASES || (PROVIDER_NAMES as readonly string[]).includes(provider)) return [await target(providerName(provider), model)];
+    let serving = enabled().find((p) => models(p).includes(ref));
+    if (serving === undefined) {
+      await Promise.all(enabled().map((p) => probe(p)));
+      serving = enabled().find((p) => models(p).includes(ref));
+    }
+    if (serving !== undefined) return [{ provider: serving, model: ref }];
+    const listed = [...Object.keys(aliases), ...enabled().flatMap((p) => models(p))];
+    throw new Problem('AI_UNKNOWN_MODEL', `No model "${ref}"; use one of ${listed.join(', ') || '(none configured)'} (or provider:model).`, { extensions: { valid: listed } });
+  }
+
+  const dedupe = (chain: Target[]) => chain.filter((t, i) => chain.findIndex((u) => u.provider === t.provider && u.model === t.model) === i);
+
   const catalogue: Catalogue = {
     models,
     aliases: () => aliases,
@@ -98,8 +122,12 @@ export function createCatalogue(config: Config, providers: Record<ProviderName, 
         const { provider, model } = splitRef(ref);
         fallbacks.push(aliases[ref] ?? [await target(providerName(provider), model)]);
       }
-      const chain = [...primary, ...fallbacks.flat()];
-      return chain.filter((t, i) => chain.findIndex((u) => u.provider === t.provider && u.model === t.model) === i);
+      return dedupe([...primary, ...fallbacks.flat()]);
+    },
+    async resolveModel(model, fallbacks = []) {
+      const chains = [await byName(model)];
+      for (const ref of fallbacks) chains.push(await byName(ref));
+      return dedupe(chains.flat());
     },
   };
   return catalogue;

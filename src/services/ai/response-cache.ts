@@ -1,4 +1,4 @@
-// The /generate response cache, keyed by the normalised request: in memory (bounded, LRU) or in
+// The response cache of /generate and /v1/chat/completions, keyed by the normalised request: in memory (bounded, LRU) or in
 // Redis when configured. A cache that fails is a miss, never an error for the caller.
 import { createHash } from 'node:crypto';
 import { createClient } from 'redis';
@@ -10,10 +10,13 @@ export interface ResponseCache {
   close(): Promise<void>;
 }
 
-/** Same request, same key: field order, defaults and the resolved chain are fixed before hashing. */
-export function cacheKey(request: { targets: { provider: string; model: string }[]; prompt: string; system: string | null; maxTokens: number; temperature: number }): string {
-  const canonical = JSON.stringify([request.targets.map((t) => `${t.provider}:${t.model}`), request.prompt.trim(), request.system?.trim() ?? null, request.maxTokens, request.temperature]);
-  return `pitchey:ai:gen:${createHash('sha256').update(canonical).digest('hex')}`;
+/**
+ * Same request, same key: the caller fixes field order and defaults (and trims what it trims)
+ * before hashing; the resolved chain is part of the key, so an alias changed in config misses.
+ */
+export function cacheKey(kind: 'gen' | 'chat', targets: { provider: string; model: string }[], request: unknown): string {
+  const canonical = JSON.stringify([targets.map((t) => `${t.provider}:${t.model}`), request]);
+  return `pitchey:ai:${kind}:${createHash('sha256').update(canonical).digest('hex')}`;
 }
 
 export function createMemoryCache(ttlMs: number, maxEntries = 1_000): ResponseCache {

@@ -1,4 +1,5 @@
-// The offline routes: /analyze, /classify, /moderate and custom classifiers (/classifiers).
+// The offline routes: /analyze, /classify and custom classifiers (/classifiers). (/moderate, which
+// may also ask a provider, is routes-moderate.ts.)
 import { join } from 'node:path';
 import { Problem, Type, type HttpApp, type ServiceContext } from '../../kit/index.js';
 import { CLASSIFIER_NAME, createClassifierStore, type ClassifierStore } from './local/classifiers.js';
@@ -80,26 +81,9 @@ function registerClassify(app: HttpApp, ctx: ServiceContext, store: ClassifierSt
   app.get('/classifiers', { schema: { summary: 'Trained classifiers, newest version of each' } }, async () => ({ classifiers: await store.list() }));
 }
 
-function registerModerate(app: HttpApp, ctx: ServiceContext): void {
-  app.post('/moderate', {
-    config: perMinute(RATE_LIMITS.moderate),
-    schema: { summary: 'Moderate a text: profanity, harassment, hate, sexual content, PII, shouting', body: Type.Object({ content: Type.String() }) },
-  }, async (req) => {
-    const content = requireText(req.body.content, { field: 'content', limit: ctx.config.aiTextLimits.moderate });
-    const m = moderate(content);
-    return {
-      content_preview: content.length > 100 ? `${content.slice(0, 100)}…` : content,
-      flags: m.flags, approved: m.approved, timestamp: new Date().toISOString(),
-      flagged: m.flagged, categories: m.categories, category_scores: m.category_scores, assessed_categories: m.assessed_categories,
-      profanity: m.profanity, pii: m.pii,
-    };
-  });
-}
-
 export function registerLocalRoutes(app: HttpApp, ctx: ServiceContext): ClassifierStore {
   const store = createClassifierStore(join(ctx.dataDir, 'classifiers'));
   registerAnalyze(app, ctx);
   registerClassify(app, ctx, store);
-  registerModerate(app, ctx);
   return store;
 }

@@ -6,7 +6,7 @@ import { LANGUAGE_MODEL } from './local/language.js';
 import { MODERATION_MODEL } from './local/moderation.js';
 import { NLP_MODEL } from './local/nlp.js';
 import { PROVIDER_ALIASES } from './catalogue.js';
-import type { ProviderLayer } from './routes-generate.js';
+import type { ProviderLayer } from './provider-layer.js';
 import { PROVIDER_NAMES } from './providers/provider.js';
 
 export function registerModelRoutes(app: HttpApp, layer: ProviderLayer, classifiers: ClassifierStore): void {

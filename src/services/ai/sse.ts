@@ -15,7 +15,7 @@ export async function* sseFrames(opened: OpenedStream, onEnd: (outcome: StreamOu
     for await (const chunk of opened.chunks) {
       if (chunk.kind === 'text') { outcome.text += chunk.text; yield frame({ text: chunk.text }); }
       else if (chunk.kind === 'usage') outcome.usage = { ...outcome.usage, ...chunk.usage };
-      else { outcome.finishReason = chunk.finishReason; outcome.model = chunk.model ?? outcome.model; }
+      else if (chunk.kind === 'done') { outcome.finishReason = chunk.finishReason; outcome.model = chunk.model ?? outcome.model; }
     }
     yield frame({
       provider: opened.target.provider, model: outcome.model, finish_reason: outcome.finishReason,

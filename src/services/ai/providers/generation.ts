@@ -28,6 +28,8 @@ export interface OpenedStream { target: Target; failures: AttemptFailure[]; chun
 
 export interface Generation {
   generate(targets: Target[], req: Omit<ChatRequest, 'model'>, signal: AbortSignal): Promise<{ target: Target; result: ChatResult; failures: AttemptFailure[] }>;
+  /** Any other provider call (embeddings, moderation) under the same chain, retries, breaker and limits. */
+  run<T>(targets: Target[], signal: AbortSignal, call: (provider: Provider, target: Target, signal: AbortSignal) => Promise<T>): Promise<{ target: Target; value: T; failures: AttemptFailure[] }>;
   openStream(targets: Target[], req: Omit<ChatRequest, 'model'>, signal: AbortSignal): Promise<OpenedStream>;
   state(provider: ProviderName): { breaker: BreakerState; inFlight: number };
 }
@@ -149,6 +151,10 @@ export function createGeneration(options: GenerationOptions): Generation {
     async generate(targets, req, signal) {
       const { value, target, failures } = await runChain(targets, signal, (p, t, g) => p.generate({ ...req, model: t.model }, g.signal), false);
       return { target, result: value, failures };
+    },
+    async run(targets, signal, call) {
+      const { value, target, failures } = await runChain(targets, signal, (p, t, g) => call(p, t, g.signal), false);
+      return { target, value, failures };
     },
     async openStream(targets, req, signal) {
       const { value, target, failures, guard } = await runChain(targets, signal, async (p, t, g) => {
