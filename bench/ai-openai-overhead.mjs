@@ -6,10 +6,10 @@
 // median added ≤ 2 ms (LiteLLM publishes +3.25 ms median for its proxy).
 import { createServer } from 'node:http';
 import OpenAI from 'openai';
-import { KEY, freePort, median, percentile, startRole, stop, tempDir, waitReady } from './lib.mjs';
+import { KEY, freePort, median, percentile, report, setting, startRole, stop, tempDir, waitReady } from './lib.mjs';
 
-const N = Number(process.env.BENCH_REQUESTS ?? 2_000);
-const WARM_UP = 500;
+const N = setting('BENCH_REQUESTS', 2_000, 50);
+const WARM_UP = setting('BENCH_WARM_UP', 500, 20);
 const ANSWER = JSON.stringify({
   id: 'chatcmpl-bench', object: 'chat.completion', created: 1_700_000_000, model: 'bench-model',
   choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there.' }, finish_reason: 'stop', logprobs: null }],
@@ -55,6 +55,8 @@ try {
   console.log(`baseline: SDK direct to the OpenAI-protocol server   median ${median(direct).toFixed(3)} ms   p99 ${percentile(direct, 99).toFixed(3)} ms`);
   console.log(`ours: SDK through pitchey /v1                        median ${median(via).toFixed(3)} ms   p99 ${percentile(via, 99).toFixed(3)} ms`);
   console.log(`added by the service                                 median ${(median(via) - median(direct)).toFixed(3)} ms   p99 ${(percentile(via, 99) - percentile(direct, 99)).toFixed(3)} ms   target median ≤ 2 ms (LiteLLM: +3.25 ms)`);
+  report({ name: 'OpenAI SDK chat completion median latency, through pitchey /v1 vs direct', ours: median(via), baseline: median(direct), unit: 'ms', better: 'lower' });
+  report({ name: 'OpenAI SDK chat completion p99 latency, through pitchey /v1 vs direct', ours: percentile(via, 99), baseline: percentile(direct, 99), unit: 'ms', better: 'lower' });
 } finally {
   await stop(svc);
   upstream.close();
