@@ -147,7 +147,7 @@ describe('job runner', () => {
       t: async () => {
         startedAt.push(Date.now());
         if (startedAt.length === 1) throw new Error('flaky disk');
-        if (startedAt.length === 2) throw new JobError('UPSTREAM_BUSY', 'try later', { retryable: true });
+        if (startedAt.length === 2) throw new JobError('UPSTREAM_UNAVAILABLE', 'try later', { retryable: true });
         return { result: 'third time' };
       },
     }, { retryBackoffMs: 30 });
@@ -165,13 +165,13 @@ describe('job runner', () => {
     const h = await harness({
       t: async () => {
         calls += 1;
-        throw new JobError('BAD_INPUT', 'not a video');
+        throw new JobError('UNPROCESSABLE', 'not a video');
       },
     });
     const { id } = await h.backend.enqueue('t', null, { maxAttempts: 3 }, Date.now());
     await h.runner.start();
     const job = await h.runner.waitFor(id, 5000);
-    expect(job).toMatchObject({ state: 'failed', attempts: 1, error: { code: 'BAD_INPUT', message: 'not a video' } });
+    expect(job).toMatchObject({ state: 'failed', attempts: 1, error: { code: 'UNPROCESSABLE', message: 'not a video' } });
     expect(calls).toBe(1);
     expect(h.settled.map((settled) => settled.state)).toEqual(['failed']);
   });
