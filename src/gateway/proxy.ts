@@ -2,10 +2,11 @@
 // enforced while streaming, connect failures eject the instance and idempotent requests are
 // retried on another, and every upstream answer is counted by service, track and version, in the
 // metrics and in the per-track stats the deployment controller reads.
+import { EventEmitter } from 'node:events';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Agent, errors as undiciErrors } from 'undici';
-import { Problem, clientGoneSignal, formatBytes, statusClass, toProblem, type Authenticator, type Metrics } from '../kit/index.js';
+import { Problem, formatBytes, onClientGone, statusClass, toProblem, type Authenticator, type Metrics } from '../kit/index.js';
 import type { Instance, InstancePool, PickOptions } from './pool.js';
 import type { GatewayRoute } from './routes.js';
 import { TRACK_HEADER, choiceFor } from './track-choice.js';
@@ -79,8 +80,21 @@ function isSocketFailure(err: unknown): boolean {
   return isConnectFailure(err) || code === 'EPIPE' || code === 'ECONNABORTED' || err instanceof undiciErrors.SocketError;
 }
 
+/** Emits 'abort' (and is `aborted`) once the client has gone. */
+type ClientGone = EventEmitter & { aborted: boolean };
+
+/**
+ * undici takes an EventEmitter as a request's signal. An AbortSignal (an EventTarget, whose
+ * listeners are slow to add and remove in Node 20) halved the gateway's requests per second.
+ */
+function clientGoneEmitter(reply: FastifyReply): ClientGone {
+  const gone: ClientGone = Object.assign(new EventEmitter(), { aborted: false });
+  onClientGone(reply, () => { gone.aborted = true; gone.emit('abort'); });
+  return gone;
+}
+
 /** An instance to send to, waiting up to `waitMs` for one to become healthy. */
-async function pickWaiting(pool: InstancePool, options: PickOptions, waitMs: number, signal: AbortSignal): Promise<Instance | null> {
+async function pickWaiting(pool: InstancePool, options: PickOptions, waitMs: number, signal: ClientGone): Promise<Instance | null> {
   const deadline = performance.now() + waitMs;
   for (;;) {
     const instance = pool.pick(options);
@@ -101,7 +115,7 @@ export async function proxyRequest(req: FastifyRequest, reply: FastifyReply, rou
   }
   const choice = await choiceFor(req, reply, pool, deps.authenticate);
   const retryable = !withBody && IDEMPOTENT.has(req.method);
-  const clientGone = clientGoneSignal(reply);
+  const clientGone = clientGoneEmitter(reply);
   const tried = new Set<string>();
   for (let attempt = 1; ; attempt++) {
     const instance = await pickWaiting(pool, { ...choice, exclude: tried }, retryable ? deps.waitForInstanceMs ?? 0 : 0, clientGone);
@@ -153,7 +167,7 @@ interface Attempt {
   deps: ProxyDeps;
   withBody: boolean;
   /** Aborted when the client hangs up: the upstream request is cancelled with it. */
-  signal: AbortSignal;
+  signal: ClientGone;
   /** Called with the upstream's status once its headers arrive. */
   onAnswer: (status: number) => void;
 }
