@@ -4,24 +4,13 @@
 // in the same run, the same client both ways. The two are interleaved call by call, so load from
 // elsewhere on the machine falls on both alike. Median and p99 of each and the difference. Target:
 // median added ≤ 2 ms (LiteLLM publishes +3.25 ms median for its proxy).
-import { createServer } from 'node:http';
 import OpenAI from 'openai';
-import { KEY, freePort, median, percentile, report, setting, startRole, stop, tempDir, waitReady } from './lib.mjs';
+import { KEY, freePort, median, percentile, report, setting, startInstantOpenAi, startRole, stop, tempDir, waitReady } from './lib.mjs';
 
 const N = setting('BENCH_REQUESTS', 2_000, 50);
 const WARM_UP = setting('BENCH_WARM_UP', 500, 20);
-const ANSWER = JSON.stringify({
-  id: 'chatcmpl-bench', object: 'chat.completion', created: 1_700_000_000, model: 'bench-model',
-  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there.' }, finish_reason: 'stop', logprobs: null }],
-  usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 },
-});
-
-const upstream = createServer((req, res) => {
-  req.resume();
-  req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(ANSWER));
-});
-await new Promise((r) => upstream.listen(0, '127.0.0.1', r));
-const upstreamUrl = `http://127.0.0.1:${upstream.address().port}/v1`;
+const upstream = await startInstantOpenAi();
+const upstreamUrl = upstream.url;
 
 const ask = (client, extra) => client.chat.completions.create({ model: 'bench-model', messages: [{ role: 'user', content: 'Say hello' }], max_tokens: 500, ...extra });
 

@@ -1,7 +1,7 @@
 // Shared bench helpers: iteration counts (full or quick), one way to report a figure beside its
 // baseline, and pitchey roles started as child processes that are stopped however the bench ends.
 import { spawn } from 'node:child_process';
-import { request } from 'node:http';
+import { createServer as createHttpServer, request } from 'node:http';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -170,4 +170,23 @@ export function steadyLoad(url, ratePerSecond) {
     pending.add(p);
   }, 1000 / ratePerSecond);
   return { answers, async stop() { clearInterval(timer); await Promise.all([...pending]); return answers; } };
+}
+
+const INSTANT_ANSWER = JSON.stringify({
+  id: 'chatcmpl-bench', object: 'chat.completion', created: 1_700_000_000, model: 'bench-model',
+  choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there.' }, finish_reason: 'stop', logprobs: null }],
+  usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 },
+});
+
+/**
+ * A local server speaking OpenAI's chat-completions protocol that answers every request at once:
+ * the upstream the AI benches time directly and through the service. `url` ends in `/v1`.
+ */
+export async function startInstantOpenAi() {
+  const server = createHttpServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(INSTANT_ANSWER));
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${server.address().port}/v1`, close: () => server.close() };
 }
