@@ -19,8 +19,10 @@ export default defineConfig({
     // machine with them in `npm test`, so files run one at a time.
     fileParallelism: false,
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/e2e/**', ...HEAVY] } },
+      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/e2e/**', 'test/containers/**', ...HEAVY] } },
       { extends: true, test: { name: 'e2e', include: ['test/e2e/**/*.test.ts', ...HEAVY] } },
+      // Images built from Debian packages and run by a private dockerd the tier starts and stops.
+      { extends: true, test: { name: 'containers', include: ['test/containers/**/*.test.ts'], globalSetup: ['test/containers/global-setup.ts'], testTimeout: 120_000, hookTimeout: 900_000 } },
     ],
   },
 });

@@ -92,6 +92,14 @@ export interface Config {
   codeWorkDir: string;
   /** Code executor: deadline of a TypeScript type check in /validate. */
   codeTypecheckMs: number;
+  /** Where the controller runs instances: supervised local processes, or containers from images. */
+  driver: 'local' | 'docker';
+  /** Docker Engine API endpoint (`unix:///path.sock` or `tcp://host:2375`); null = DOCKER_HOST, else /var/run/docker.sock. */
+  dockerHost: string | null;
+  /** Ed25519 public keys (PEM files) an image's signature must verify against before the docker driver runs it. */
+  imageTrustedKeys: string[];
+  /** Ed25519 private key (PEM file) `pitchey image build` signs with; null = the data dir's development key. */
+  imageSigningKey: string | null;
 }
 
 /** Per-run sandbox limits, in the units the API uses. */
@@ -331,6 +339,10 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'codeCgroup', env: 'PITCHEY_CODE_CGROUP', doc: 'code executor: a delegated cgroup path (inside each hierarchy) for sandbox run groups; default `<the service\'s own cgroup>/pitchey-code`', fallback: () => null, parse: (raw) => { const v = text(raw); if (!/^\/[\w./-]*$/.test(v) || v.includes('..')) throw new SettingError('must be an absolute cgroup path like /pitchey/code'); return v; } },
   { key: 'codeWorkDir', env: 'PITCHEY_CODE_WORK_DIR', doc: 'code executor: where the sandbox makes its run folders (each removed after its run); every ancestor must be searchable by the sandbox uid 65534', fallback: () => tmpdir(), parse: (raw) => resolve(text(raw)) },
   { key: 'codeTypecheckMs', env: 'PITCHEY_CODE_TYPECHECK_MS', doc: 'code executor: deadline of a TypeScript type check in `/validate`', fallback: () => 5_000, parse: integer(100, 120_000) },
+  { key: 'driver', env: 'PITCHEY_DRIVER', doc: 'where `pitchey up` and the controller run service instances: `local` (supervised processes from release folders) or `docker` (containers from the signed `pitchey/<role>:<version>` images)', fallback: () => 'local', parse: oneOf(['local', 'docker'] as const) },
+  { key: 'dockerHost', env: 'PITCHEY_DOCKER_HOST', doc: 'docker driver and `pitchey image`: the Docker Engine API endpoint, `unix:///run/docker.sock` or `tcp://host:2375`; default `DOCKER_HOST`, else `/var/run/docker.sock`', fallback: () => null, parse: (raw) => { const v = text(raw); if (!/^(unix:\/\/\/|tcp:\/\/)\S+$/.test(v)) throw new SettingError('must be unix:///path/to/docker.sock or tcp://host:port'); return v; } },
+  { key: 'imageTrustedKeys', env: 'PITCHEY_IMAGE_TRUSTED_KEYS', doc: 'docker driver: comma-separated Ed25519 public key files (PEM); an image runs only when its signature verifies against one of them. Required in production with the docker driver; unset elsewhere = the data dir\'s development key', fallback: () => [], parse: (raw) => text(raw).split(',').map((p) => p.trim()).filter(Boolean).map((p) => resolve(p)) },
+  { key: 'imageSigningKey', env: 'PITCHEY_IMAGE_SIGNING_KEY', doc: '`pitchey image build`: the Ed25519 private key file (PEM) that signs each image digest and SBOM; default a development key made once in the data dir (`keys/`), refused in production', fallback: () => null, parse: (raw) => resolve(text(raw)) },
   { key: 'track', env: 'PITCHEY_TRACK', doc: 'traffic track this instance belongs to (stable, canary, blue, green)', fallback: () => 'stable', parse: oneOf(['stable', 'canary', 'blue', 'green'] as const) },
   { key: 'aiOpenaiApiKey', env: 'PITCHEY_AI_OPENAI_API_KEY', doc: 'ai: OpenAI API key; unset = the `openai` provider is listed unavailable (unless a base URL of an OpenAI-compatible server is set)', fallback: () => null, parse: text },
   { key: 'aiOpenaiBaseUrl', env: 'PITCHEY_AI_OPENAI_BASE_URL', doc: 'ai: base URL of the OpenAI API or of any OpenAI-compatible server (vLLM, LocalAI, LM Studio), e.g. `http://127.0.0.1:8000/v1`; default the SDK\'s', fallback: () => null, parse: httpUrl },
@@ -374,6 +386,7 @@ function productionIssues(config: Config): string[] {
   config.apiKeys.forEach((k, i) => {
     if (k.key.length < 32 || WEAK_SECRETS.has(k.key.toLowerCase())) issues.push(`PITCHEY_API_KEYS: key #${i + 1} must be at least 32 random characters in production`);
   });
+  if (config.driver === 'docker' && config.imageTrustedKeys.length === 0) issues.push('PITCHEY_IMAGE_TRUSTED_KEYS: production with the docker driver needs the public keys images must be signed with');
   return issues;
 }
 

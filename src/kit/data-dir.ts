@@ -13,6 +13,8 @@ export const DATA_PATHS = {
   run: 'run',
   instances: 'run/instances.json',
   services: 'services',
+  images: 'images',
+  keys: 'keys',
 } as const;
 
 /** Paths inside one service's own folder (`services/<name>/`). */
