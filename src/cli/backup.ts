@@ -1,6 +1,6 @@
 // `pitchey backup create | verify [--backup DIR] | restore --backup DIR [--into DATA_DIR] | list`:
 // backups of the platform's own state under `<dataDir>/backups/`.
-import { BackupError, createBackup, latestBackup, listBackups, restoreBackup, verifyBackup } from '../deploy/backup/index.js';
+import { createBackup, latestBackup, listBackups, restoreBackup, verifyBackup } from '../deploy/backup/index.js';
 import { formatBytes, loadConfig } from '../kit/index.js';
 import { option } from './admin-client.js';
 import { formatTable } from './table.js';
@@ -45,10 +45,5 @@ const SUBCOMMANDS: Record<string, (argv: string[], dataDir: string) => void | Pr
 export async function backup(argv: string[]): Promise<void> {
   const run = argv[0] === undefined ? undefined : SUBCOMMANDS[argv[0]];
   if (run === undefined) throw new UsageError(USAGE);
-  try {
-    await run(argv.slice(1), loadConfig().dataDir);
-  } catch (err) {
-    if (err instanceof BackupError) throw new CheckFailed(err.message);
-    throw err;
-  }
+  await run(argv.slice(1), loadConfig().dataDir);
 }

@@ -4,6 +4,7 @@ import { SERVICE_NAMES } from '../kit/index.js';
 import { createAdminClient, option } from './admin-client.js';
 import { formatTable } from './table.js';
 import { CheckFailed, UsageError } from './usage.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 interface Summary { id: string; live: boolean; service: string; strategy: string; from: string | null; to: string; phase: string; step: number; steps: number[]; reason: string | null; author: string; created_at: string; assessments: Array<{ ruleId: string; verdict: string; reason: string }> }
 
@@ -23,7 +24,7 @@ async function follow(client: ReturnType<typeof createAdminClient>, id: string):
     const line = `${d.phase} ${d.step}`;
     if (line !== last) { print(d); last = line; }
     if (DONE.has(d.phase) && !d.live) return d;
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
   }
 }
 

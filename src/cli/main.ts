@@ -1,9 +1,7 @@
 #!/usr/bin/env node
 // The `pitchey` command: picks the command group and turns every failure into one exit code. Each
 // group's module is imported only when it runs, so `pitchey health` loads no server, database or service.
-import { ReleaseError } from '../deploy/releases.js';
-import { ConfigError } from '../kit/light.js';
-import { CheckFailed, UsageError } from './usage.js';
+import { EXIT, UsageError, exitCodeOf } from './usage.js';
 
 const USAGE = `usage: pitchey <command>
   up                         the whole platform: gateway on :8080 and every service, supervised
@@ -49,20 +47,19 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === 'help') { console.log(USAGE); return command === undefined ? 64 : 0; }
+  if (command === undefined || command === '--help' || command === 'help') { console.log(USAGE); return command === undefined ? EXIT.usage : EXIT.ok; }
   const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (load === undefined) throw new UsageError(`unknown command "${command}"`);
   await (await load())(rest);
-  return 0;
+  return EXIT.ok;
 }
 
 main(process.argv.slice(2)).then(
   (code) => { if (code !== 0) process.exitCode = code; },
   (err: unknown) => {
-    if (err instanceof UsageError) { console.error(`pitchey: ${err.message}\n${USAGE}`); process.exit(64); }
-    if (err instanceof ConfigError) { console.error(`pitchey: ${err.message}`); process.exit(78); }
-    if (err instanceof CheckFailed || err instanceof ReleaseError) { console.error(`pitchey: ${err.message}`); process.exit(1); }
-    console.error(err);
-    process.exit(70);
+    const code = exitCodeOf(err);
+    if (code === null) { console.error(err); process.exit(EXIT.internal); }
+    console.error(`pitchey: ${(err as Error).message}${err instanceof UsageError ? `\n${USAGE}` : ''}`);
+    process.exit(code);
   },
 );

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 
 import type { Track } from '../deploy/engine/index.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type { Track };
 
@@ -119,7 +120,7 @@ export class InstancePool {
     instance.draining = true;
     const started = Date.now();
     while (instance.inflight > 0 && Date.now() - started < timeoutMs) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(DRAIN_POLL_MS, Math.max(1, timeoutMs - (Date.now() - started)))));
+      await sleep(Math.min(DRAIN_POLL_MS, Math.max(1, timeoutMs - (Date.now() - started))));
     }
     this.remove(id);
     const abandoned = Math.max(0, instance.inflight);

@@ -11,6 +11,7 @@ import type { Instance, InstancePool, PickOptions } from './pool.js';
 import type { GatewayRoute } from './routes.js';
 import { TRACK_HEADER, choiceFor } from './track-choice.js';
 import type { TrackStats } from './track-stats.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const HOP_BY_HOP = new Set(['connection', 'expect', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length']);
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
@@ -99,7 +100,7 @@ async function pickWaiting(pool: InstancePool, options: PickOptions, waitMs: num
   for (;;) {
     const instance = pool.pick(options);
     if (instance !== null || performance.now() >= deadline || signal.aborted) return instance;
-    await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+    await sleep(WAIT_POLL_MS);
   }
 }
 

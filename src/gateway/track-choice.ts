@@ -2,7 +2,7 @@
 // stickiness on, the caller's API key, or else a `pitchey_track` cookie set here, keeps it on one.
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ADMIN_SCOPE, Problem, keyId, type Authenticator } from '../kit/index.js';
+import { ADMIN_SCOPE, Problem, invalidField, keyId, type Authenticator } from '../kit/index.js';
 import { TRACKS, type InstancePool, type PickOptions, type Track } from './pool.js';
 
 export const TRACK_HEADER = 'x-pitchey-track';
@@ -21,7 +21,7 @@ export async function pinnedTrack(req: FastifyRequest, authenticate: Authenticat
   }
   const value = Array.isArray(raw) ? raw : raw.trim();
   if (typeof value !== 'string' || !(TRACKS as readonly string[]).includes(value)) {
-    throw new Problem('VALIDATION_FAILED', `X-Pitchey-Track must be one of ${TRACKS.join(', ')}.`, { extensions: { errors: [{ field: 'headers/x-pitchey-track', message: `must be one of ${TRACKS.join(', ')}` }] } });
+    throw invalidField('headers/x-pitchey-track', `must be one of ${TRACKS.join(', ')}`);
   }
   return value as Track;
 }

@@ -1,7 +1,7 @@
 // The gateway's traffic controls as plain operations, for an in-process deployment controller
 // and for the admin API alike: pools, weights, stickiness, instances (added, retagged, drained)
 // and per-track stats. Every refusal is a Problem.
-import { Problem, type ServiceName } from '../kit/index.js';
+import { Problem, invalidField, type ServiceName } from '../kit/index.js';
 import { TRACKS, type DrainResult, type Instance, type InstancePool, type InstanceSpec, type Track, type TrackWeights } from './pool.js';
 import type { TrackStats, TrackWindowStats } from './track-stats.js';
 
@@ -46,9 +46,6 @@ export const MAX_WINDOW_MS = 15 * 60_000;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const PLAIN_HOST = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
-function invalid(field: string, message: string): Problem {
-  return new Problem('VALIDATION_FAILED', `${field} ${message}`, { extensions: { errors: [{ field, message }] } });
-}
 
 /** Loopback (`localhost`, `127.x`, `[::1]`), a DNS name or an IPv4 address; no other IPv6, no 0.0.0.0. */
 function hostAllowed(host: string): boolean {
@@ -60,21 +57,21 @@ function hostAllowed(host: string): boolean {
 /** An instance URL is an http(s) origin on loopback or a plain host name or IPv4 address: nothing else. */
 export function checkInstanceUrl(raw: string): string {
   let url: URL;
-  try { url = new URL(raw); } catch { throw invalid('body/url', 'is not a URL'); }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalid('body/url', 'must use http or https');
-  if (url.username !== '' || url.password !== '') throw invalid('body/url', 'must not carry credentials');
-  if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || /[?#]/.test(raw)) throw invalid('body/url', 'must be an origin, without path, query or fragment');
-  if (!hostAllowed(url.hostname)) throw invalid('body/url', 'must be on loopback or a plain host');
+  try { url = new URL(raw); } catch { throw invalidField('body/url', 'is not a URL'); }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidField('body/url', 'must use http or https');
+  if (url.username !== '' || url.password !== '') throw invalidField('body/url', 'must not carry credentials');
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || /[?#]/.test(raw)) throw invalidField('body/url', 'must be an origin, without path, query or fragment');
+  if (!hostAllowed(url.hostname)) throw invalidField('body/url', 'must be on loopback or a plain host');
   return url.origin;
 }
 
 function checkWeights(weights: TrackWeights): TrackWeights {
   const entries = Object.entries(weights) as Array<[string, number | undefined]>;
   for (const [track, w] of entries) {
-    if (!(TRACKS as readonly string[]).includes(track)) throw invalid(`body/weights/${track}`, 'is not a track');
-    if (w !== undefined && (!Number.isFinite(w) || w < 0)) throw invalid(`body/weights/${track}`, 'must be a non-negative number');
+    if (!(TRACKS as readonly string[]).includes(track)) throw invalidField(`body/weights/${track}`, 'is not a track');
+    if (w !== undefined && (!Number.isFinite(w) || w < 0)) throw invalidField(`body/weights/${track}`, 'must be a non-negative number');
   }
-  if (entries.reduce((sum, [, w]) => sum + (w ?? 0), 0) <= 0) throw invalid('body/weights', 'must have a positive sum');
+  if (entries.reduce((sum, [, w]) => sum + (w ?? 0), 0) <= 0) throw invalidField('body/weights', 'must have a positive sum');
   return weights;
 }
 
@@ -146,7 +143,7 @@ export function createTrafficControl(deps: TrafficControlDeps): TrafficControl {
     },
     readStats(service, windowMs) {
       const pool = poolOf(service);
-      if (!Number.isInteger(windowMs) || windowMs < 1000 || windowMs > MAX_WINDOW_MS) throw invalid('querystring/windowMs', `must be an integer from 1000 to ${MAX_WINDOW_MS}`);
+      if (!Number.isInteger(windowMs) || windowMs < 1000 || windowMs > MAX_WINDOW_MS) throw invalidField('querystring/windowMs', `must be an integer from 1000 to ${MAX_WINDOW_MS}`);
       const at = now();
       return { service, at, windowMs, tracks: deps.stats.window(service, windowMs, at), instances: instanceHealth(pool) };
     },

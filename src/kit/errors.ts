@@ -3,7 +3,7 @@
 // reveals nothing of its cause to the client.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { clientClosed } from './client-gone.js';
-import { PROBLEM_CONTENT_TYPE, Problem, type ProblemCode } from './problems.js';
+import { PROBLEM_CONTENT_TYPE, Problem, invalidFields, type ProblemCode } from './problems.js';
 
 const FASTIFY_CODES: Record<string, ProblemCode> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'BODY_TOO_LARGE',
@@ -29,7 +29,7 @@ export function toProblem(err: unknown): Problem {
       // Ajv's enum message ("must be equal to one of the allowed values") does not say which they are.
       message: Array.isArray(v.params?.allowedValues) ? `must be one of ${v.params.allowedValues.join(', ')}` : v.message ?? 'is invalid',
     }));
-    return new Problem('VALIDATION_FAILED', errors.map((x) => `${x.field} ${x.message}`).join('; '), { extensions: { errors } });
+    return invalidFields(errors);
   }
   const mapped = e.code === undefined ? undefined : FASTIFY_CODES[e.code];
   if (mapped !== undefined) return new Problem(mapped, e.message ?? PROBLEM_CONTENT_TYPE);

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Faults } from './config.js';
 import { Problem } from './problems.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const EXEMPT = new Set(['/health', '/ready', '/metrics']);
 
@@ -16,7 +17,7 @@ export function registerFaults(app: FastifyInstance, faults: Faults, random: () 
     if (faults.crashAfter !== null && served >= faults.crashAfter) setImmediate(() => process.kill(process.pid, 'SIGKILL'));
     // A release that passes its smoke requests and fails under real load.
     if (served <= faults.after) return;
-    if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
+    if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     if (random() < faults.errorRate) throw new Problem('INTERNAL_ERROR', 'Injected fault (PITCHEY_FAULTS).');
   });
 }

@@ -114,6 +114,22 @@ export class Problem extends Error {
   }
 }
 
+/** One field that does not validate: `field` as schema validation names it (`body/format`, `query/limit`). */
+export interface FieldError { field: string; message: string }
+
+/**
+ * A request whose fields do not validate: 400 VALIDATION_FAILED listing each field, the same answer
+ * (and `errors` shape) as a schema that refuses the request. Every hand-checked form field, query
+ * parameter or header answers through this; 422 stays for well-formed input that cannot be processed.
+ */
+export function invalidFields(errors: readonly FieldError[]): Problem {
+  return new Problem('VALIDATION_FAILED', errors.map((e) => `${e.field} ${e.message}`).join('; '), { extensions: { errors } });
+}
+
+export function invalidField(field: string, message: string): Problem {
+  return invalidFields([{ field, message }]);
+}
+
 export function isProblem(value: unknown): value is Problem {
   return value instanceof Problem;
 }

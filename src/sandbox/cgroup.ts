@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type CgroupLayout =
   | { mode: 'v1'; memory: string; pids: string; cpuacct: string | null }
@@ -159,7 +160,7 @@ export class RunGroup {
       const pids = await this.pids();
       if (pids.length === 0) return;
       for (const pid of pids) { try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ } }
-      await new Promise((r) => setTimeout(r, round < 10 ? 2 : 20));
+      await sleep(round < 10 ? 2 : 20);
     }
   }
 
@@ -171,7 +172,7 @@ export class RunGroup {
         try { await rmdir(dir); break; } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
           if (code === 'ENOENT') break;
-          await new Promise((r) => setTimeout(r, 10));
+          await sleep(10);
         }
       }
       // Still busy (the kernel has not let go of a task yet): try again later, in the background.

@@ -5,6 +5,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createJobRunner,
   createSqliteJobBackend,
@@ -47,7 +48,6 @@ async function harness(handlers: Record<string, JobHandler>, opts: Partial<JobRu
   return { backend, runner, root, workRoot, settled };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function untilAborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

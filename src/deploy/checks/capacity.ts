@@ -8,6 +8,7 @@ import { diskSpace } from '../../kit/index.js';
 import type { ChecksConfig } from './checks-config.js';
 import { createEvidence, guarded } from './create-evidence.js';
 import type { Evidence } from './evidence.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface CapacityReaders {
   /** Busy share of all cores, in percent. */
@@ -26,7 +27,7 @@ function cpuTimes(stat: string): { idle: number; total: number } {
 
 async function sampleCpu(): Promise<number> {
   const a = cpuTimes(await readFile('/proc/stat', 'utf8'));
-  await new Promise((r) => setTimeout(r, 200));
+  await sleep(200);
   const b = cpuTimes(await readFile('/proc/stat', 'utf8'));
   const total = b.total - a.total;
   return total <= 0 ? 0 : round1(((total - (b.idle - a.idle)) / total) * 100);

@@ -1,6 +1,7 @@
 // The HTTP side of a smoke journey: requests through the gateway (or straight at a service) with
 // a key and, for a new release's instances, the track header; every step timed and bounded.
 import { request, FormData } from 'undici';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface SmokeTarget {
   /** Gateway base URL, e.g. http://127.0.0.1:8080 (no trailing slash). */
@@ -58,7 +59,7 @@ export class SmokeClient {
       const waitS = Number(res.headers['retry-after']);
       if (res.statusCode === 429 && attempt < RATE_LIMITED_ATTEMPTS && waitS > 0 && waitS <= MAX_RETRY_AFTER_S) {
         await res.body.dump();
-        await new Promise((r) => setTimeout(r, waitS * 1000));
+        await sleep(waitS * 1000);
         continue;
       }
       const buf = Buffer.from(await res.body.arrayBuffer());
@@ -99,7 +100,7 @@ export class SmokeClient {
         this.steps.push({ name, ok: false, ms: ms(), detail: why });
         throw new StepFailed(`${name}: ${why}`);
       }
-      await new Promise((r) => setTimeout(r, 200));
+      await sleep(200);
     }
   }
 }

@@ -23,20 +23,21 @@ export function createMemoryCache(ttlMs: number, maxEntries = 1_000): ResponseCa
   const entries = new Map<string, { value: unknown; expires: number }>();
   return {
     kind: 'memory',
-    async get(key) {
+    get(key) {
       const hit = entries.get(key);
-      if (hit === undefined) return undefined;
+      if (hit === undefined) return Promise.resolve(undefined);
       entries.delete(key);
-      if (hit.expires <= Date.now()) return undefined;
+      if (hit.expires <= Date.now()) return Promise.resolve(undefined);
       entries.set(key, hit);
-      return hit.value;
+      return Promise.resolve(hit.value);
     },
-    async set(key, value) {
+    set(key, value) {
       entries.delete(key);
       entries.set(key, { value, expires: Date.now() + ttlMs });
       while (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
+      return Promise.resolve();
     },
-    async close() { entries.clear(); },
+    close() { entries.clear(); return Promise.resolve(); },
   };
 }
 
@@ -50,7 +51,7 @@ export function createRedisCache(url: string, ttlMs: number, onError: (err: unkn
     kind: 'redis',
     async get(key) {
       if (!(await usable())) return undefined;
-      try { const raw = await client.get(key); return raw === null ? undefined : JSON.parse(raw); } catch (err) { onError(err); return undefined; }
+      try { const raw = await client.get(key); return raw === null ? undefined : JSON.parse(raw) as unknown; } catch (err) { onError(err); return undefined; }
     },
     async set(key, value) {
       if (!(await usable())) return;

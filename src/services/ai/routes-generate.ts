@@ -60,7 +60,7 @@ export function registerGenerateRoutes(app: HttpApp, ctx: ServiceContext, layer:
     return reply.header('x-cache', useCache ? 'miss' : 'bypass').send(body);
   });
 
-  app.get('/usage', { schema: { summary: "The caller's generation usage, cost and budget this month" } }, async (req) => {
+  app.get('/usage', { schema: { summary: "The caller's generation usage, cost and budget this month" } }, (req) => {
     const principal = layer.principalOf(req);
     const budget = budgetOf(ctx.config.aiBudgets, principal);
     const spent = usage.spent(principal);

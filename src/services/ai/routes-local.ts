@@ -22,7 +22,7 @@ function registerAnalyze(app: HttpApp, ctx: ServiceContext): void {
       summary: 'Counts, sentences, readability, keywords, sentiment, language and content flags of a text',
       body: Type.Object({ content: Type.String(), analysis_type: Type.Optional(Type.Literal('comprehensive')) }),
     },
-  }, async (req) => {
+  }, (req) => {
     const content = requireText(req.body.content, { field: 'content', limit: ctx.config.aiTextLimits.analyze });
     const a = analyzeText(content);
     const moderation = moderate(content);

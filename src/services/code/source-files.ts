@@ -1,7 +1,7 @@
 // A program sent as several files (`files: [{ name, content }]`, as Piston and Judge0 users send
 // them): the entry point (the first file, or the one `main` names) and the files written beside it
 // in the sandbox's /code. A name is a plain file name, so none can reach outside the run folder.
-import { Problem, Type } from '../../kit/index.js';
+import { Type, invalidFields } from '../../kit/index.js';
 import type { Language, SourceFile } from './languages.js';
 
 /** The contract's bound on a program's source: `code`, or all of `files` together. */
@@ -17,9 +17,6 @@ export const SourceFiles = Type.Array(
 
 export interface ProgramSource { code: string; entry?: string; files?: SourceFile[] }
 
-function invalid(errors: Array<{ field: string; message: string }>): Problem {
-  return new Problem('VALIDATION_FAILED', errors.map((e) => `${e.field} ${e.message}`).join('; '), { extensions: { errors } });
-}
 
 /** Why a file name is refused, or null. */
 function nameFault(name: string): string | null {
@@ -39,23 +36,23 @@ function checkFiles(files: SourceFile[]): void {
     seen.add(f.name);
     return fault === null ? [] : [{ field: `body/files/${i}/name`, message: `"${f.name.replaceAll('\0', '\\0')}" ${fault}` }];
   });
-  if (faults.length > 0) throw invalid(faults);
+  if (faults.length > 0) throw invalidFields(faults);
   const total = files.reduce((n, f) => n + f.content.length, 0);
-  if (total > MAX_CODE_CHARS) throw invalid([{ field: 'body/files', message: `hold ${total} characters together, more than the ${MAX_CODE_CHARS} a program may have` }]);
+  if (total > MAX_CODE_CHARS) throw invalidFields([{ field: 'body/files', message: `hold ${total} characters together, more than the ${MAX_CODE_CHARS} a program may have` }]);
 }
 
 /** The program's entry and other files from `code`, or `files` and `main`; exactly one of code and files. */
 export function programSource(body: { language: Language; code?: string; files?: SourceFile[]; main?: string }): ProgramSource {
   const { language, code, files, main } = body;
   if (files === undefined) {
-    if (code === undefined) throw invalid([{ field: 'body/code', message: 'is required (or send the program as `files`)' }]);
-    if (main !== undefined) throw invalid([{ field: 'body/main', message: 'names the entry among `files`; there are none' }]);
+    if (code === undefined) throw invalidFields([{ field: 'body/code', message: 'is required (or send the program as `files`)' }]);
+    if (main !== undefined) throw invalidFields([{ field: 'body/main', message: 'names the entry among `files`; there are none' }]);
     return { code };
   }
-  if (code !== undefined) throw invalid([{ field: 'body/code', message: 'and `files` are two ways to send the program; send one' }]);
-  if (!MULTI_FILE.includes(language)) throw invalid([{ field: 'body/files', message: `are for ${MULTI_FILE.join(', ')}; send ${language} as \`code\`` }]);
+  if (code !== undefined) throw invalidFields([{ field: 'body/code', message: 'and `files` are two ways to send the program; send one' }]);
+  if (!MULTI_FILE.includes(language)) throw invalidFields([{ field: 'body/files', message: `are for ${MULTI_FILE.join(', ')}; send ${language} as \`code\`` }]);
   checkFiles(files);
   const entry = main === undefined ? files[0] : files.find((f) => f.name === main);
-  if (entry === undefined) throw invalid([{ field: 'body/main', message: `"${main}" is not among the files: ${files.map((f) => f.name).join(', ')}` }]);
+  if (entry === undefined) throw invalidFields([{ field: 'body/main', message: `"${main}" is not among the files: ${files.map((f) => f.name).join(', ')}` }]);
   return { code: entry.content, entry: entry.name, files: files.filter((f) => f !== entry) };
 }

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { PDFDocument, ParseSpeeds } from 'pdf-lib';
 import yazl from 'yazl';
-import { Problem } from '../../kit/index.js';
+import { Problem, invalidField } from '../../kit/index.js';
 
 /** Loads an inspected PDF; a parser failure is the client's damaged (or encrypted) file, a stack overflow its nesting. */
 export async function loadPdf(input: { path: string; filename: string; bytes?: Buffer }): Promise<PDFDocument> {
@@ -74,12 +74,12 @@ export function mergePdfs(inputs: Array<{ path: string; filename: string }>, max
 export interface PageRange { from: number; to: number }
 
 /** "1-3,5,8-" → ranges (1-based, inclusive; open end = last page); every range must fit `pages`. */
-export function parseRanges(spec: string, pages: number): PageRange[] {
+export function parseRanges(spec: string, pages: number, field = 'body/pages'): PageRange[] {
   const parts = spec.split(',').map((p) => p.trim()).filter((p) => p !== '');
-  if (parts.length === 0 || parts.length > 500) throw new Problem('UNPROCESSABLE', 'Give 1–500 page ranges such as "1-3,5,8-".');
+  if (parts.length === 0 || parts.length > 500) throw invalidField(field, 'must be 1–500 page ranges such as "1-3,5,8-"');
   return parts.map((part) => {
     const m = /^(\d+)?\s*(-)?\s*(\d+)?$/.exec(part);
-    if (m === null || (m[1] === undefined && m[3] === undefined)) throw new Problem('UNPROCESSABLE', `"${part}" is not a page range (use 3, 1-4, 7- or -2).`);
+    if (m === null || (m[1] === undefined && m[3] === undefined)) throw invalidField(field, `"${part}" is not a page range (use 3, 1-4, 7- or -2)`);
     const from = m[1] === undefined ? 1 : Number(m[1]);
     const to = m[2] === undefined ? from : m[3] === undefined ? pages : Number(m[3]);
     if (from < 1 || to < from || to > pages) throw new Problem('UNPROCESSABLE', `Page range "${part}" is outside the document's ${pages} page(s).`, { extensions: { pages } });

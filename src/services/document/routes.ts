@@ -1,7 +1,7 @@
 // The processing routes of the document service: generate, extract, watermark, merge, split.
 import { readFile, rm } from 'node:fs/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { clientGoneSignal, JobError, Problem, receiveMultipart, requireFile, type HttpApp, type JobHandler, type JobInput, type ServiceContext } from '../../kit/index.js';
+import { clientGoneSignal, invalidField, JobError, Problem, receiveMultipart, requireFile, type HttpApp, type JobHandler, type JobInput, type ServiceContext } from '../../kit/index.js';
 import { METHODS, EXTRACT_ACCEPT, PDF, extractText, pagesNeedingOcr, readPdfText, type ExtractInput, type ExtractOptions, type Method, type PdfText } from './extract.js';
 import { generatePdf, type TemplateCatalog } from './generate.js';
 import { inspectImage, inspectPdf } from './inspect.js';
@@ -24,7 +24,7 @@ function num(fields: Record<string, string>, name: string, fallback: number, min
   const raw = fields[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   const v = Number(raw);
-  if (!Number.isFinite(v) || v < min || v > max) throw new Problem('UNPROCESSABLE', `${name} must be a number from ${min} to ${max} (got "${raw.slice(0, 40)}").`);
+  if (!Number.isFinite(v) || v < min || v > max) throw invalidField(`body/${name}`, `must be a number from ${min} to ${max} (got "${raw.slice(0, 40)}")`);
   return v;
 }
 
@@ -49,7 +49,7 @@ async function generateRoute(ctx: ServiceContext, catalog: TemplateCatalog, pool
 
 function extractOptions(ctx: ServiceContext, fields: Record<string, string>, workDir: string): { method: Method; language: string; workDir: string; maxPages: number; ocrMaxPages: number; timeoutMs: number } {
   const method = (fields.method ?? 'auto') as Method;
-  if (!METHODS.includes(method)) throw new Problem('UNPROCESSABLE', `method must be one of ${METHODS.join(', ')} (got "${method.slice(0, 40)}").`);
+  if (!METHODS.includes(method)) throw invalidField('body/method', `must be one of ${METHODS.join(', ')} (got "${method.slice(0, 40)}")`);
   return { method, language: fields.language ?? 'eng', workDir, maxPages: ctx.config.docMaxPages, ocrMaxPages: ctx.config.ocrMaxPages, timeoutMs: ctx.config.ocrTimeoutMs };
 }
 
@@ -97,11 +97,11 @@ async function watermarkRoute(ctx: ServiceContext, req: FastifyRequest, reply: F
   const f = form.fields;
   const text = f.watermark_text ?? f.text;
   if ((text === undefined || text.trim() === '') && imageFile === undefined) throw new Problem('UNPROCESSABLE', 'Give watermark_text, an image file in the "image" field, or both.');
-  if (text !== undefined && text.length > 500) throw new Problem('UNPROCESSABLE', 'watermark_text may be at most 500 characters.');
+  if (text !== undefined && text.length > 500) throw invalidField('body/watermark_text', 'may be at most 500 characters');
   if (imageFile !== undefined && imageFile.mime === PDF) throw new Problem('UPLOAD_TYPE_REJECTED', 'The "image" field must be a PNG or JPEG.');
   if (imageFile !== undefined) await inspectImage(imageFile.path, imageFile.filename, imageFile.mime);
   const position = (f.position ?? 'center') as Position;
-  if (!POSITIONS.includes(position)) throw new Problem('UNPROCESSABLE', `position must be one of ${POSITIONS.join(', ')}.`);
+  if (!POSITIONS.includes(position)) throw invalidField('body/position', `must be one of ${POSITIONS.join(', ')}`);
   const info = await inspectPdf(file.path, file.filename, ctx.config.docMaxPages);
   const spec: WatermarkSpec = {
     ...(text === undefined || text.trim() === '' ? {} : { text }),
@@ -130,7 +130,7 @@ async function splitRoute(ctx: ServiceContext, req: FastifyRequest, reply: Fasti
   const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: MAX_UPLOAD, accept: [PDF], keepInMemoryBytes: KEEP_PDFS });
   const file = requireFile(form);
   const info = await inspectPdf(file.path, file.filename, ctx.config.docMaxPages);
-  const ranges = parseRanges(form.fields.ranges ?? form.fields.pages ?? '', info.pages);
+  const ranges = parseRanges(form.fields.ranges ?? form.fields.pages ?? '', info.pages, form.fields.ranges === undefined ? 'body/pages' : 'body/ranges');
   const single = form.fields.mode === 'single';
   const out = await splitPdf(await loadPdf(file), ranges, single, stem(file.filename));
   return sendPdf(reply, out.body, out.filename, out.contentType);

@@ -1,6 +1,6 @@
 // Form fields (or query parameters) of the video routes, parsed into typed options. Every bad
 // value is a 400 that names the field and what it accepts.
-import { Problem } from '../../kit/index.js';
+import { invalidField, type Problem } from '../../kit/index.js';
 
 export type Fields = Record<string, string>;
 export const OUTPUT_FORMATS = ['mp4', 'webm', 'mov', 'avi'] as const;
@@ -16,9 +16,7 @@ export type ImageFormat = (typeof IMAGE_FORMATS)[number];
 
 const MAX_SIDE = 7680;
 
-function invalid(field: string, what: string): Problem {
-  return new Problem('VALIDATION_FAILED', `"${field}" ${what}.`, { extensions: { field } });
-}
+const invalid = (field: string, what: string): Problem => invalidField(`body/${field}`, what);
 
 /** Form fields win over query parameters of the same name; empty values count as absent. */
 export function mergeFields(form: Fields, query: unknown): Fields {

@@ -92,6 +92,15 @@ describe('split', () => {
     const r = await doc.post('/split', [pdfPart(five), { name: 'ranges', data: '4-9' }]);
     expect([r.status, r.json().code]).toEqual([422, 'UNPROCESSABLE']);
   });
+
+  it('answers a malformed form field as every route does: 400 VALIDATION_FAILED naming the field', async () => {
+    const range = await doc.post('/split', [pdfPart(five), { name: 'ranges', data: 'abc' }]);
+    expect([range.status, range.json().code, (range.json().errors as Array<{ field: string }>)[0]?.field]).toEqual([400, 'VALIDATION_FAILED', 'body/ranges']);
+    const position = await doc.post('/watermark', [pdfPart(five), { name: 'watermark_text', data: 'X' }, { name: 'position', data: 'sideways' }]);
+    expect([position.status, position.json().code, (position.json().errors as Array<{ field: string }>)[0]?.field]).toEqual([400, 'VALIDATION_FAILED', 'body/position']);
+    const opacity = await doc.post('/watermark', [pdfPart(five), { name: 'watermark_text', data: 'X' }, { name: 'opacity', data: 'lots' }]);
+    expect([opacity.status, opacity.json().code, (opacity.json().errors as Array<{ field: string }>)[0]?.field]).toEqual([400, 'VALIDATION_FAILED', 'body/opacity']);
+  });
 });
 
 describe('watermark', () => {

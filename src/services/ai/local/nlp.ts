@@ -6,7 +6,9 @@ import model from 'wink-eng-lite-web-model';
 // Sentence boundaries, negation and sentiment are all this service reads; skipping POS and NER
 // keeps a short document well under 100 µs.
 const nlp = winkNLP(model, ['sbd', 'negation', 'sentiment']);
-const its = nlp.its;
+// wink's `its.*` readers are plain functions of the item (typed as methods), passed to `out()`.
+// eslint-disable-next-line @typescript-eslint/unbound-method
+const { sentiment: itsSentiment, type: itsType, stopWordFlag: itsStopWord, normal: itsNormal, readabilityStats: itsReadability } = nlp.its;
 
 export const NLP_MODEL = { name: 'wink-eng-lite-web-model', package: 'wink-nlp', tasks: ['sentiment', 'sentences', 'tokens', 'readability', 'keywords'] };
 
@@ -39,7 +41,7 @@ export function sentimentFromPolarity(polarity: number): Sentiment {
 }
 
 export function sentiment(text: string): Sentiment {
-  return sentimentFromPolarity(nlp.readDoc(text).out(its.sentiment) as number);
+  return sentimentFromPolarity(nlp.readDoc(text).out(itsSentiment) as number);
 }
 
 export interface TextAnalysis {
@@ -60,8 +62,8 @@ function readingLevel(fres: number): string {
 function keywords(doc: ReturnType<typeof nlp.readDoc>, top: number): { keyword: string; count: number }[] {
   const counts = new Map<string, number>();
   doc.tokens().each((t: ItemToken) => {
-    if (t.out(its.type) !== 'word' || t.out(its.stopWordFlag)) return;
-    const word = t.out(its.normal) as string;
+    if (t.out(itsType) !== 'word' || t.out(itsStopWord)) return;
+    const word = t.out(itsNormal);
     if (word.length > 2) counts.set(word, (counts.get(word) ?? 0) + 1);
   });
   return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, top).map(([keyword, count]) => ({ keyword, count }));
@@ -69,11 +71,11 @@ function keywords(doc: ReturnType<typeof nlp.readDoc>, top: number): { keyword: 
 
 export function analyzeText(text: string): TextAnalysis {
   const doc = nlp.readDoc(text);
-  const stats = doc.out(its.readabilityStats) as unknown as { fres: number; numOfWords: number; numOfSentences: number; numOfComplexWords: number; readingTimeMins: number; readingTimeSecs: number };
+  const stats = doc.out(itsReadability) as unknown as { fres: number; numOfWords: number; numOfSentences: number; numOfComplexWords: number; readingTimeMins: number; readingTimeSecs: number };
   return {
     wordCount: stats.numOfWords,
     sentenceCount: stats.numOfSentences,
-    sentiment: sentimentFromPolarity(doc.out(its.sentiment) as number),
+    sentiment: sentimentFromPolarity(doc.out(itsSentiment) as number),
     readability: { flesch_reading_ease: stats.fres, level: readingLevel(stats.fres), complex_words: stats.numOfComplexWords, reading_time_secs: stats.readingTimeMins * 60 + stats.readingTimeSecs },
     keywords: keywords(doc, 10),
   };
@@ -83,8 +85,8 @@ export function analyzeText(text: string): TextAnalysis {
 export function featureTokens(text: string): string[] {
   const out: string[] = [];
   nlp.readDoc(text).tokens().each((t: ItemToken) => {
-    const type = t.out(its.type);
-    if ((type === 'word' || type === 'number' || type === 'emoji') && !t.out(its.stopWordFlag)) out.push(t.out(its.normal) as string);
+    const type = t.out(itsType);
+    if ((type === 'word' || type === 'number' || type === 'emoji') && !t.out(itsStopWord)) out.push(t.out(itsNormal));
   });
   return out;
 }

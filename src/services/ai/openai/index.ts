@@ -12,7 +12,7 @@ import { registerModerationsRoute } from './routes-moderations.js';
 export const OPENAI_PREFIX = '/v1';
 
 export async function registerOpenAiRoutes(app: HttpApp, ctx: ServiceContext, layer: ProviderLayer): Promise<void> {
-  await app.register(async (v1) => {
+  await app.register((v1, _opts, done) => {
     v1.setErrorHandler((err, req, reply) => sendProblem(req, reply, err, renderOpenAiError));
     // This prefix has its own not-found handler, so it tells a wrong method from a wrong path itself.
     const methods = new Map<string, string[]>();
@@ -30,5 +30,6 @@ export async function registerOpenAiRoutes(app: HttpApp, ctx: ServiceContext, la
     registerEmbeddingsRoute(v1, layer);
     registerModelsRoutes(v1, layer);
     registerModerationsRoute(v1, ctx, layer);
+    done();
   }, { prefix: OPENAI_PREFIX });
 }

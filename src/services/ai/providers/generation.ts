@@ -54,7 +54,7 @@ function createGuard(outer: AbortSignal, timeoutMs: number, release: () => void)
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = () => { clearTimeout(t); reject(signal.reason); };
+    const onAbort = () => { clearTimeout(t); reject(signal.reason instanceof Error ? signal.reason : new Error('aborted')); };
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }

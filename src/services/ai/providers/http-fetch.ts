@@ -9,7 +9,7 @@ const NO_BODY = new Set([101, 204, 205, 304]);
 function headerRecord(headers: RequestInit['headers']): Record<string, string> {
   if (headers === undefined) return {};
   if (headers instanceof Headers) return Object.fromEntries(headers.entries());
-  if (Array.isArray(headers)) return Object.fromEntries(headers);
+  if (Array.isArray(headers)) return Object.fromEntries(headers as [string, string][]);
   return headers as Record<string, string>;
 }
 

@@ -16,7 +16,7 @@ function toOpenAi(m: ChatMessage): ChatCompletionMessageParam {
   if (m.role === 'assistant' && m.toolCalls?.length) {
     return { role: 'assistant', content: m.content || null, tool_calls: m.toolCalls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } })) };
   }
-  return { role: m.role, content: m.content } as ChatCompletionMessageParam;
+  return { role: m.role, content: m.content };
 }
 
 function responseFormat(f: NonNullable<ChatRequest['responseFormat']>): NonNullable<ChatCompletionCreateParamsBase['response_format']> {
@@ -84,7 +84,7 @@ export function createOpenAiProvider(options: { apiKey: string | null; baseUrl: 
       const r = await client.moderations.create({ model: req.model, input: req.input }, { signal });
       return {
         model: r.model,
-        verdicts: r.results.map((v) => ({ flagged: v.flagged, categories: { ...v.categories } as Record<string, boolean>, scores: { ...v.category_scores } as Record<string, number> })),
+        verdicts: r.results.map((v) => ({ flagged: v.flagged, categories: { ...v.categories } as Record<string, boolean>, scores: { ...v.category_scores } })),
       };
     },
     async listModels(signal) {

@@ -37,7 +37,8 @@ interface SdkLikeError { status?: unknown; headers?: unknown; message?: unknown;
 function sdkMessage(e: SdkLikeError): string {
   const body = e.error as { message?: unknown; error?: { message?: unknown } } | undefined;
   const inner = body?.error?.message ?? body?.message;
-  return typeof inner === 'string' ? inner : String(e.message ?? 'error');
+  if (typeof inner === 'string') return inner;
+  return typeof e.message === 'string' ? e.message : 'error';
 }
 
 /** Classifies an error thrown by an SDK or fetch. `timedOut` tells an own deadline from a caller abort. */
