@@ -9,7 +9,8 @@ const USAGE = `usage: pitchey <command>
   health [--json] [--gateway URL]   probe the gateway and every instance; exit 1 if any is unhealthy
   doctor [--json]            system tools, cgroup mode, free disk
   check [--env E] [--json] [--config FILE]   pre-deployment checks (health, capacity, TLS, DNS, backups, CVEs, config, alerts, window); exit 1 on any fail
-  release build --version V | release list      immutable release directories under the data dir
+  release build --version V | release list      immutable release directories under the data dir (docker driver: list shows images)
+  logs <service> [--tail N]  each instance's last lines, whichever driver runs it
   deploy <service|all> --version V [--strategy canary|blue-green|rolling] [--env E] [--steps 5,25,50,100]
          [--step-ms N] [--bake-ms N] [--instances N] [--faults errors=0.2] [--wait]
   status [id] | history      deployments in progress, or all of them
@@ -43,6 +44,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   approve: async () => (await import('./deploy.js')).approve,
   backup: async () => (await import('./backup.js')).backup,
   smoke: async () => (await import('./smoke.js')).smoke,
+  logs: async () => (await import('./logs.js')).logs,
 };
 
 async function main(argv: string[]): Promise<number> {

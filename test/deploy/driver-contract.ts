@@ -1,6 +1,7 @@
 // Behaviour every Driver must show, wherever its instances run. A driver's test file calls
 // runDriverContract with a factory that makes the driver with recording hooks and says how to
 // crash an instance and how to count what the driver left running.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Driver, InstanceHandle } from '../../src/deploy/adapters/driver.js';
 import { TEST_KEY } from '../helpers.js';
@@ -40,7 +41,7 @@ async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | un
     const v = await fn();
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 }
 
@@ -93,7 +94,7 @@ export function runDriverContract(name: string, make: () => Promise<DriverFixtur
       if (h?.url == null) throw new Error('no instance');
       const url = h.url;
       const inFlight = fetch(`${url}/queue/status`, { headers: { 'x-api-key': TEST_KEY } });
-      await new Promise((r) => setTimeout(r, 300));
+      await sleep(300);
       await driver.stop([h.id], 10_000);
       expect((await inFlight).status).toBe(200);
       expect(driver.list()).toEqual([]);

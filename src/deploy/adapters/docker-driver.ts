@@ -8,6 +8,7 @@
 // `io.pitchey.track` label stays the track the container was started on).
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { resolve as resolvePath } from 'node:path';
 import type Docker from 'dockerode';
 import type { Track } from '../engine/index.js';
@@ -100,7 +101,7 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
     while (!instance.stopping && !closed) {
       if (await answers(url)) return true;
       if (Date.now() > deadline) return false;
-      await new Promise((r) => setTimeout(r, options.healthIntervalMs ?? 100));
+      await sleep(options.healthIntervalMs ?? 100);
     }
     return false;
   }
@@ -144,7 +145,7 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
     try { return demuxLogs(await instance.container.logs({ stdout: true, stderr: true, tail, follow: false })); } catch { return []; }
   }
 
-  async function startOne(spec: StartSpec & { deployment?: string }, imageId: string, timeoutMs: number): Promise<InstanceHandle> {
+  async function startOne(spec: StartSpec, imageId: string, timeoutMs: number): Promise<InstanceHandle> {
     const handle: InstanceHandle = { id: `${spec.service}-${spec.version}-${++counter}`, service: spec.service, track: spec.track, version: spec.version, url: null, pid: null };
     const port = await freePort();
     const privileges = privilegesOf(spec.service);

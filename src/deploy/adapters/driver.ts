@@ -20,6 +20,8 @@ export interface StartSpec {
   count: number;
   /** PITCHEY_FAULTS for these instances (tests and game days only). */
   faults: string | null;
+  /** The deployment starting them, where the driver can record it (docker: a label). */
+  deployment?: string;
 }
 
 /** A version the driver can run: a release directory (local) or a set of images (docker). */
