@@ -23,4 +23,4 @@ export { cgroupMode, diskSpace, requireDiskSpace, type CgroupMode } from './syst
 export { withDevKey, devKeyPath } from './dev-key.js';
 export { SERVICE_NAMES, GATEWAY_PORT, SERVICE_HOME_PORTS, type ServiceName } from './roles.js';
 export { DATA_PATHS, SERVICE_PATHS, dataPath, serviceDataDir, serviceRelPath, readRunState, writeRunState, removeRunState, type DataPath, type ServicePath, type InstanceEntry, type RunState } from './data-dir.js';
-export { readHealthTargets, type HealthTarget } from './health-targets.js';
+export { probeReady, readHealthTargets, type HealthTarget, type ReadyAnswer } from './health-targets.js';
