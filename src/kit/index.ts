@@ -11,6 +11,7 @@ export { onShutdownSignal } from './lifecycle.js';
 export { createMetrics, METRIC, LABEL, statusClass, type Metrics } from './metrics.js';
 export { PROBLEMS, Problem, PROBLEM_CONTENT_TYPE, invalidField, invalidFields, type FieldError, type ProblemCode, type ProblemBody } from './problems.js';
 export { runProcess, killTree, type RunOptions, type RunResult } from './process-runner.js';
+export { OutputCapture } from './output-capture.js';
 export { createSemaphore, SemaphoreFullError, type Semaphore, type Release } from './semaphore.js';
 export { sendFile, parseRange } from './send-file.js';
 export { TOOLS, detectTool, detectTools, type ToolStatus } from './tools.js';
