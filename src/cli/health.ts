@@ -1,7 +1,7 @@
 // `pitchey health`: the gateway and every service instance probed at its own address, with
 // latency; non-zero exit when any is unhealthy; `--json` for machines.
 import { request } from 'undici';
-import { loadConfig, readHealthTargets, type HealthTarget } from '../kit/light.js';
+import { loadConfig, probeReady, readHealthTargets, type HealthTarget } from '../kit/light.js';
 import { formatTable } from './table.js';
 import { CheckFailed } from './usage.js';
 
@@ -19,9 +19,8 @@ async function probe(t: HealthTarget): Promise<HealthRow> {
     const live = await request(`${t.url}/health`, { headersTimeout: 3_000, bodyTimeout: 3_000 });
     await live.body.dump();
     const latencyMs = Math.round((performance.now() - started) * 10) / 10;
-    const ready = await request(`${t.url}/ready`, { headersTimeout: 5_000, bodyTimeout: 5_000 });
-    const body = (await ready.body.json().catch(() => ({}))) as { detail?: string; status?: string };
-    return { ...t, live: live.statusCode === 200, ready: ready.statusCode === 200, latencyMs, detail: ready.statusCode === 200 ? 'ready' : (body.detail ?? `HTTP ${ready.statusCode}`) };
+    const { ready, detail } = await probeReady(t.url, { timeoutMs: 5_000 });
+    return { ...t, live: live.statusCode === 200, ready, latencyMs, detail };
   } catch (err) {
     return { ...t, live: false, ready: false, latencyMs: null, detail: (err as Error).message };
   }

@@ -1,26 +1,16 @@
 // Active health checks: every instance's `/ready` is polled; an instance is healthy while it
 // answers 200, so a draining or broken instance leaves the rotation within one interval.
-import { request, type Agent } from 'undici';
-import type { Metrics } from '../kit/index.js';
-import type { Instance, InstancePool } from './pool.js';
+import type { Agent } from 'undici';
+import { probeReady, type Metrics } from '../kit/index.js';
+import type { InstancePool } from './pool.js';
 
 export interface HealthChecker { stop(): void; checkNow(): Promise<void> }
-
-async function probe(instance: Instance, agent: Agent, timeoutMs: number): Promise<boolean> {
-  try {
-    const res = await request(`${instance.url}/ready`, { dispatcher: agent, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-    await res.body.dump();
-    return res.statusCode === 200;
-  } catch {
-    return false;
-  }
-}
 
 export function startHealthChecks(pools: Iterable<InstancePool>, options: { agent: Agent; metrics: Metrics; intervalMs?: number; timeoutMs?: number }): HealthChecker {
   const all = [...pools];
   const checkNow = async (): Promise<void> => {
     await Promise.all(all.flatMap((pool) => pool.list().map(async (instance) => {
-      instance.healthy = await probe(instance, options.agent, options.timeoutMs ?? 2_000);
+      instance.healthy = (await probeReady(instance.url, { timeoutMs: options.timeoutMs ?? 2_000, dispatcher: options.agent })).ready;
       options.metrics.upstreamHealthy.set({ service: pool.service, track: instance.track, version: instance.version, instance: instance.id }, instance.healthy ? 1 : 0);
     })));
   };

@@ -3,12 +3,10 @@
 // within it, the healthy instance with the fewest requests in flight wins.
 import { createHash } from 'node:crypto';
 
-import type { Track } from '../deploy/engine/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { TRACKS, type Track } from '../kit/index.js';
 
-export type { Track };
-
-export const TRACKS: readonly Track[] = ['stable', 'canary', 'blue', 'green'];
+export { TRACKS, type Track };
 
 export interface Instance {
   id: string;

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { resolve } from 'node:path';
+import { SIGNOFF_ROLES, TRACKS } from './roles.js';
 import { parseProxyList } from './trusted-proxies.js';
 
 export type Mode = 'development' | 'test' | 'production';
@@ -290,7 +291,7 @@ function perProvider(fallback: number, min: number, max: number) {
 
 const SECRET_SETTINGS = new Set<string>(['apiKeys', 'jwtSecret', 'aiOpenaiApiKey', 'aiAnthropicApiKey', 'aiCacheRedisUrl']);
 
-const SIGNOFF_ROLE_NAMES = ['lead-developer', 'devops-engineer', 'security-engineer', 'qa-lead', 'product-manager', 'engineering-manager'];
+const SIGNOFF_ROLE_NAMES: readonly string[] = Object.keys(SIGNOFF_ROLES);
 
 export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'mode', env: 'PITCHEY_ENV', doc: '`development`, `test` or `production`; production refuses weak secrets and fault injection', fallback: () => 'development', parse: oneOf(['development', 'test', 'production'] as const) },
@@ -318,7 +319,7 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'deployEnv', env: 'PITCHEY_DEPLOY_ENV', doc: 'the environment this platform\'s controller deploys to (locks and history are per environment)', fallback: () => 'local', parse: (raw) => { const v = text(raw); if (!/^[a-z][a-z0-9-]{0,31}$/.test(v)) throw new SettingError('must be a short lower-case name'); return v; } },
   { key: 'analysisIntervalMs', env: 'PITCHEY_ANALYSIS_INTERVAL_MS', doc: 'how often the controller analyses a live deployment', fallback: () => 1_000, parse: integer(100, 600_000) },
   { key: 'analysisWindowMs', env: 'PITCHEY_ANALYSIS_WINDOW_MS', doc: 'the window of traffic each analysis looks at (canary and stable side by side)', fallback: () => 30_000, parse: integer(1_000, 3_600_000) },
-  { key: 'signoffs', env: 'PITCHEY_SIGNOFFS', doc: 'sign-off roles a promotion waits for (comma list of lead-developer, devops-engineer, security-engineer, qa-lead, product-manager, engineering-manager, or `none`); default all six when the deploy environment is `production`, none otherwise', fallback: () => null, parse: (raw) => { const v = text(raw); if (v === 'none') return []; const roles = v.split(',').map((r) => r.trim()).filter(Boolean); const bad = roles.find((r) => !SIGNOFF_ROLE_NAMES.includes(r)); if (bad !== undefined) throw new SettingError(`unknown role "${bad}"`); return roles; } },
+  { key: 'signoffs', env: 'PITCHEY_SIGNOFFS', doc: `sign-off roles a promotion waits for (comma list of ${SIGNOFF_ROLE_NAMES.join(', ')}, or \`none\`); default all six when the deploy environment is \`production\`, none otherwise`, fallback: () => null, parse: (raw) => { const v = text(raw); if (v === 'none') return []; const roles = v.split(',').map((r) => r.trim()).filter(Boolean); const bad = roles.find((r) => !SIGNOFF_ROLE_NAMES.includes(r)); if (bad !== undefined) throw new SettingError(`unknown role "${bad}"`); return roles; } },
   { key: 'signoffTtlMs', env: 'PITCHEY_SIGNOFF_TTL_MS', doc: 'how long a sign-off stays valid', fallback: () => 86_400_000, parse: integer(60_000, 30 * 86_400_000) },
   { key: 'signoffTimeoutMs', env: 'PITCHEY_SIGNOFF_TIMEOUT_MS', doc: 'how long a promotion waits for missing sign-offs before the deployment is rolled back', fallback: () => 14_400_000, parse: integer(1_000, 7 * 86_400_000) },
   { key: 'validationPhasesMs', env: 'PITCHEY_VALIDATION_PHASES_MS', doc: 'post-deployment validation phases (immediate, extended, final) in ms; a breach in the first rolls back', fallback: () => [900_000, 2_700_000, 82_800_000], parse: (raw) => { const parts = text(raw).split(',').map((p) => Number(p.trim())); if (parts.length !== 3 || parts.some((n) => !Number.isInteger(n) || n < 1_000)) throw new SettingError('must be three durations in ms (each ≥ 1000), e.g. 900000,2700000,82800000'); return parts as [number, number, number]; } },
@@ -343,7 +344,7 @@ export const SETTINGS: Setting<keyof Config>[] = [
   { key: 'dockerHost', env: 'PITCHEY_DOCKER_HOST', doc: 'docker driver and `pitchey image`: the Docker Engine API endpoint, `unix:///run/docker.sock` or `tcp://host:2375`; default `DOCKER_HOST`, else `/var/run/docker.sock`', fallback: () => null, parse: (raw) => { const v = text(raw); if (!/^(unix:\/\/\/|tcp:\/\/)\S+$/.test(v)) throw new SettingError('must be unix:///path/to/docker.sock or tcp://host:port'); return v; } },
   { key: 'imageTrustedKeys', env: 'PITCHEY_IMAGE_TRUSTED_KEYS', doc: 'docker driver: comma-separated Ed25519 public key files (PEM); an image runs only when its signature verifies against one of them. Required in production with the docker driver; unset elsewhere = the data dir\'s development key', fallback: () => [], parse: (raw) => text(raw).split(',').map((p) => p.trim()).filter(Boolean).map((p) => resolve(p)) },
   { key: 'imageSigningKey', env: 'PITCHEY_IMAGE_SIGNING_KEY', doc: '`pitchey image build`: the Ed25519 private key file (PEM) that signs each image digest and SBOM; default a development key made once in the data dir (`keys/`), refused in production', fallback: () => null, parse: (raw) => resolve(text(raw)) },
-  { key: 'track', env: 'PITCHEY_TRACK', doc: 'traffic track this instance belongs to (stable, canary, blue, green)', fallback: () => 'stable', parse: oneOf(['stable', 'canary', 'blue', 'green'] as const) },
+  { key: 'track', env: 'PITCHEY_TRACK', doc: `traffic track this instance belongs to (${TRACKS.join(', ')})`, fallback: () => 'stable', parse: oneOf(TRACKS) },
   { key: 'aiOpenaiApiKey', env: 'PITCHEY_AI_OPENAI_API_KEY', doc: 'ai: OpenAI API key; unset = the `openai` provider is listed unavailable (unless a base URL of an OpenAI-compatible server is set)', fallback: () => null, parse: text },
   { key: 'aiOpenaiBaseUrl', env: 'PITCHEY_AI_OPENAI_BASE_URL', doc: 'ai: base URL of the OpenAI API or of any OpenAI-compatible server (vLLM, LocalAI, LM Studio), e.g. `http://127.0.0.1:8000/v1`; default the SDK\'s', fallback: () => null, parse: httpUrl },
   { key: 'aiAnthropicApiKey', env: 'PITCHEY_AI_ANTHROPIC_API_KEY', doc: 'ai: Anthropic API key; unset = `anthropic` listed unavailable', fallback: () => null, parse: text },

@@ -2,6 +2,7 @@
 // and on timeout or abort the whole process group is killed, not just the direct child.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { OutputCapture } from './output-capture.js';
 
 // A tool must not outlive the process that started it, even one killed with SIGKILL, whose
 // handlers never run (an ffmpeg would encode on under init for minutes). setpriv (util-linux) asks
@@ -50,32 +51,11 @@ export function killTree(pid: number | undefined, signal: NodeJS.Signals = 'SIGK
   try { process.kill(-pid, signal); } catch { /* the group is already gone */ }
 }
 
-class OutputCollector {
-  private chunks: Buffer[] = [];
-  size = 0;
-  constructor(private readonly limit: number, private readonly keepTail: boolean) {}
-  add(chunk: Buffer): boolean {
-    this.chunks.push(chunk);
-    this.size += chunk.length;
-    if (this.keepTail && this.size > this.limit * 2) this.compact();
-    return this.keepTail || this.size <= this.limit;
-  }
-  private compact(): void {
-    const all = Buffer.concat(this.chunks);
-    this.chunks = [all.subarray(all.length - this.limit)];
-    this.size = this.limit;
-  }
-  value(): Buffer {
-    const all = Buffer.concat(this.chunks);
-    return this.keepTail ? all.subarray(Math.max(0, all.length - this.limit)) : all.subarray(0, this.limit);
-  }
-}
-
 /** Runs `command args` and resolves when the whole process has exited; never rejects. */
 export function runProcess(command: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const started = Date.now();
-  const stdout = new OutputCollector(options.maxStdoutBytes ?? 8 * 1024 * 1024, false);
-  const stderr = new OutputCollector(options.stderrTailBytes ?? 64 * 1024, true);
+  const stdout = new OutputCapture(options.maxStdoutBytes ?? 8 * 1024 * 1024, 'head');
+  const stderr = new OutputCapture(options.stderrTailBytes ?? 64 * 1024, 'tail');
   let timedOut = false;
   let aborted = false;
   let outputExceeded = false;

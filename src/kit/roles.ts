@@ -1,5 +1,7 @@
-// The platform's roles and their home ports (the service contract's): the one list every part
-// (gateway pools, the CLI, checks, backups) iterates. A leaf: it imports nothing.
+// The platform's roles and their home ports (the service contract's), its traffic tracks and the
+// checklist's sign-off roles: the one list of each that every part (gateway pools, the CLI, checks,
+// backups, settings, the deploy engine) uses. A leaf: it imports nothing, so even the pure deploy
+// engine may import it.
 
 export const SERVICE_NAMES = ['video', 'document', 'ai', 'media', 'code'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -9,3 +11,18 @@ export const GATEWAY_PORT = 8080;
 
 /** Where each service listens when run standalone. */
 export const SERVICE_HOME_PORTS: Record<ServiceName, number> = { video: 8081, document: 8082, ai: 8083, media: 8084, code: 8085 };
+
+/** Traffic tracks an instance belongs to: the deployment strategies' vocabulary. */
+export const TRACKS = ['stable', 'canary', 'blue', 'green'] as const;
+export type Track = (typeof TRACKS)[number];
+
+/** The checklist's six sign-off roles (§17), each with its title. */
+export const SIGNOFF_ROLES = {
+  'lead-developer': 'Lead Developer',
+  'devops-engineer': 'DevOps Engineer',
+  'security-engineer': 'Security Engineer',
+  'qa-lead': 'QA Lead',
+  'product-manager': 'Product Manager',
+  'engineering-manager': 'Engineering Manager',
+} as const;
+export type SignoffRole = keyof typeof SIGNOFF_ROLES;

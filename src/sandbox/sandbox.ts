@@ -10,9 +10,8 @@ import { constants, existsSync, lstatSync, readlinkSync } from 'node:fs';
 import { chmod, chown, mkdtemp, open, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { killTree } from '../kit/index.js';
+import { OutputCapture, killTree } from '../kit/index.js';
 import { prepareCgroups, RunGroup, type CgroupLayout } from './cgroup.js';
-import { Capture } from './capture.js';
 
 /** `processes`: the program's own tasks (threads count); bubblewrap's are added by the sandbox. */
 export interface SandboxLimits { cpuMs: number; wallMs: number; memoryMb: number; outputKb: number; processes: number }
@@ -141,9 +140,9 @@ class SandboxRun {
   async execute(dirFd: number): Promise<Omit<SandboxResult, 'cpuMs' | 'peakMemoryBytes' | 'oomKilled' | 'setupError'> & { started: boolean }> {
     const { limits } = this.spec;
     const capLimit = limits.outputKb * 1024;
-    const stdout = new Capture(capLimit);
-    const stderr = new Capture(capLimit);
-    const control = new Capture(64 * 1024);
+    const stdout = new OutputCapture(capLimit);
+    const stderr = new OutputCapture(capLimit);
+    const control = new OutputCapture(64 * 1024);
     const started = performance.now();
     const argv = [
       ...rlimitArgs(limits), String(this.group.procsFiles.length), ...this.group.procsFiles,
@@ -155,7 +154,7 @@ class SandboxRun {
       env: {}, cwd: '/', detached: true, stdio: ['pipe', 'pipe', 'pipe', this.spec.control ? 'pipe' : 'ignore', dirFd, 'pipe'],
     });
     // bubblewrap reports {"child-pid": …} on fd 5 once the program is started: before that, any failure is the sandbox's.
-    const status = new Capture(16 * 1024);
+    const status = new OutputCapture(16 * 1024);
     (child.stdio as unknown as Array<NodeJS.ReadableStream | null>)[5]?.on('data', (c: Buffer) => status.add(c));
     const stop = (): void => { killTree(child.pid); void this.group.killAll(); };
     const wall = setTimeout(() => { this.timeLimit ??= 'wall'; stop(); }, limits.wallMs);
@@ -165,7 +164,7 @@ class SandboxRun {
     const cpuPoll = setInterval(() => {
       void this.group.cpuMs().then((ms) => { if (ms !== null && ms > limits.cpuMs) { this.timeLimit ??= 'cpu'; stop(); } });
     }, CPU_POLL_MS);
-    const watch = (capture: Capture, name: 'stdout' | 'stderr') => (chunk: Buffer): void => {
+    const watch = (capture: OutputCapture, name: 'stdout' | 'stderr') => (chunk: Buffer): void => {
       if (!capture.add(chunk) && this.outputExceeded === null) { this.outputExceeded = name; stop(); }
     };
     child.stdout!.on('data', watch(stdout, 'stdout'));

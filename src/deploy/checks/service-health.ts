@@ -1,25 +1,19 @@
 // Service health: the gateway and every service instance asked `/ready` at its own address (the
 // running platform's run state like `pitchey health`, else each role at its home port).
-import { request } from 'undici';
-import type { HealthTarget } from '../../kit/light.js';
+import { probeReady, type HealthTarget } from '../../kit/light.js';
 import { createEvidence } from './create-evidence.js';
 import type { Evidence } from './evidence.js';
 
 export { readHealthTargets, type HealthTarget } from '../../kit/light.js';
 interface Probe extends HealthTarget { ready: boolean; detail: string }
 
-async function probeReady(t: HealthTarget, timeoutMs: number): Promise<Probe> {
-  try {
-    const res = await request(`${t.url}/ready`, { headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
-    const body = (await res.body.json().catch(() => ({}))) as { detail?: string };
-    return { ...t, ready: res.statusCode === 200, detail: res.statusCode === 200 ? 'ready' : (body.detail ?? `HTTP ${res.statusCode}`) };
-  } catch (err) {
-    return { ...t, ready: false, detail: (err as Error).message };
-  }
+async function probe(t: HealthTarget, timeoutMs: number): Promise<Probe> {
+  const { ready, detail } = await probeReady(t.url, { timeoutMs });
+  return { ...t, ready, detail };
 }
 
 export async function checkServiceHealth(options: { targets: HealthTarget[]; source: string; timeoutMs: number; now: Date }): Promise<Evidence> {
-  const probes = await Promise.all(options.targets.map((t) => probeReady(t, options.timeoutMs)));
+  const probes = await Promise.all(options.targets.map((t) => probe(t, options.timeoutMs)));
   const notReady = probes.filter((p) => !p.ready);
   return createEvidence('service-health', {
     status: probes.length > 0 && notReady.length === 0 ? 'pass' : 'fail',

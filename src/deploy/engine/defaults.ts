@@ -31,3 +31,15 @@ export const DEFAULT_RULES: readonly Rule[] = Object.freeze([
   // Fast: p95 clearly slower than stable's in the same window (× 1.8 and Mann–Whitney p < 0.01).
   { id: 'latency-vs-stable', metric: 'latency-ratio', threshold: 1.8, forMs: 0, minSamples: 30, noData: 'inconclusive', action: 'rollback' },
 ].map((rule) => Object.freeze(rule as Rule)));
+
+/**
+ * The checklist's monitoring thresholds ("Alert Thresholds": critical at error rate > 5 % or p95 > 5 s,
+ * warning at > 2 % or > 3 s), held for 5 minutes. ops/prometheus/alerts.yml carries them as
+ * Prometheus rules; a test keeps the two equal, and the critical error rate equal to the
+ * `error-rate` rollback rule above.
+ */
+export const MONITORING_ALERTS = Object.freeze({
+  errorRate: Object.freeze({ critical: 0.05, warning: 0.02 }),
+  latencyP95Seconds: Object.freeze({ critical: 5, warning: 3 }),
+  forMs: 300_000,
+});

@@ -3,7 +3,7 @@ export type * from './types.js';
 export { createPlan, planHash, PlanError, type PlanInput } from './plan.js';
 export {
   DEFAULT_RULES, DEFAULT_CANARY_STEPS, DEFAULT_BLUE_GREEN_STEPS, DEFAULT_STEP_MS, DEFAULT_BAKE_MS,
-  DEFAULT_READY_TIMEOUT_MS,
+  DEFAULT_READY_TIMEOUT_MS, MONITORING_ALERTS,
 } from './defaults.js';
 export { startDeployment, advance } from './machine.js';
 export {

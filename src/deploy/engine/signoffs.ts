@@ -1,16 +1,9 @@
 // Sign-offs, judged purely: which required roles hold a valid approval for exactly this plan.
 // An approval for another plan hash, an expired one, or one by the deployment's author counts for nothing.
 
-export const SIGNOFF_ROLES = {
-  'lead-developer': 'Lead Developer',
-  'devops-engineer': 'DevOps Engineer',
-  'security-engineer': 'Security Engineer',
-  'qa-lead': 'QA Lead',
-  'product-manager': 'Product Manager',
-  'engineering-manager': 'Engineering Manager',
-} as const;
+import { SIGNOFF_ROLES, type SignoffRole } from '../../kit/roles.js';
 
-export type SignoffRole = keyof typeof SIGNOFF_ROLES;
+export { SIGNOFF_ROLES, type SignoffRole };
 
 export interface Approval {
   deploymentId: string;

@@ -1,7 +1,9 @@
 // The deploy engine's vocabulary: plans, observations, rule verdicts, deployment state and the
 // actions the controller carries out. Data only; the engine never touches a socket or the clock.
 
-export type Track = 'stable' | 'canary' | 'blue' | 'green';
+import type { Track } from '../../kit/roles.js';
+
+export type { Track };
 export type Strategy = 'canary' | 'blue-green' | 'rolling';
 export type Verdict = 'pass' | 'fail' | 'inconclusive' | 'error';
 
