@@ -41,8 +41,11 @@ export function platformId(dataDir: string): string {
   return createHash('sha256').update(resolvePath(dataDir)).digest('hex').slice(0, 16);
 }
 
-/** Controller-side settings, and those the driver sets per container, are not passed on. */
-const NOT_PASSED = new Set(['PITCHEY_DRIVER', 'PITCHEY_DOCKER_HOST', 'PITCHEY_IMAGE_TRUSTED_KEYS', 'PITCHEY_IMAGE_SIGNING_KEY',
+/**
+ * Not passed on: the controller's own settings, those the driver sets per container, and the
+ * settings file (a host path the container cannot read: it would refuse to start).
+ */
+const NOT_PASSED = new Set(['PITCHEY_DRIVER', 'PITCHEY_DOCKER_HOST', 'PITCHEY_IMAGE_TRUSTED_KEYS', 'PITCHEY_IMAGE_SIGNING_KEY', 'PITCHEY_CONFIG_FILE',
   'PITCHEY_PORT', 'PITCHEY_HOST', 'PITCHEY_DATA_DIR', 'PITCHEY_VERSION', 'PITCHEY_TRACK', 'PITCHEY_FAULTS']);
 
 function containerEnv(base: NodeJS.ProcessEnv, own: Record<string, string>): string[] {
