@@ -1,4 +1,5 @@
-// `pitchey deploy`, `status`, `history`, `rollback`: parse, call the controller's admin API, print.
+// `pitchey deploy`, `status [--watch]`, `history`, `rollback`, `promote`, `abort`, `resume`, `approve`:
+// parse, call the controller's admin API, print.
 import type { DeploymentPlan } from '../deploy/engine/index.js';
 import { SERVICE_NAMES } from '../kit/index.js';
 import { createAdminClient, option } from './admin-client.js';
@@ -17,12 +18,20 @@ function print(d: Summary): void {
   for (const a of d.assessments ?? []) console.log(`  ${a.verdict.padEnd(12)} ${a.ruleId}: ${a.reason}`);
 }
 
+const elapsed = (since: string): string => `${Math.round((Date.now() - Date.parse(since)) / 1000)} s`;
+
+/**
+ * Polls a deployment until it ends, printing it whenever its phase, step or what holds it changes,
+ * and a heartbeat (elapsed, what it waits for) every 10 s while a step is held.
+ */
 async function follow(client: ReturnType<typeof createAdminClient>, id: string): Promise<Summary> {
   let last = '';
+  let shownAt = Date.now();
   for (;;) {
     const d = await client.call<Summary>('GET', `/deployments/${id}`);
-    const line = `${d.phase} ${d.step}`;
-    if (line !== last) { print(d); last = line; }
+    const line = `${d.phase} ${d.step} ${d.reason ?? ''}`;
+    if (line !== last) { print(d); last = line; shownAt = Date.now(); }
+    else if (Date.now() - shownAt >= 10_000) { console.log(`  … ${d.phase}, step ${d.step + 1}/${d.steps.length}, ${elapsed(d.created_at)} since start${d.reason ? `; ${d.reason}` : ''}`); shownAt = Date.now(); }
     if (DONE.has(d.phase) && !d.live) return d;
     await sleep(500);
   }
@@ -82,7 +91,11 @@ export async function deploy(argv: string[]): Promise<void> {
 export async function status(argv: string[]): Promise<void> {
   const client = createAdminClient(argv);
   const id = argv[0] !== undefined && !argv[0].startsWith('--') ? argv[0] : undefined;
-  if (id !== undefined) { print(await client.call<Summary>('GET', `/deployments/${id}`)); return; }
+  if (id !== undefined) {
+    if (argv.includes('--watch')) { await follow(client, id); return; }
+    print(await client.call<Summary>('GET', `/deployments/${id}`));
+    return;
+  }
   const { deployments } = await client.call<{ deployments: Summary[] }>('GET', '/deployments');
   const live = deployments.filter((d) => !DONE.has(d.phase));
   if (live.length === 0) console.log('no deployment in progress');
@@ -118,3 +131,16 @@ export async function approve(argv: string[]): Promise<void> {
   const r = await createAdminClient(argv).call<{ complete: boolean; missing: string[] }>('POST', `/deployments/${id}/approvals`, { role, name, comment: option(argv, 'comment') });
   console.log(r.complete ? 'sign-offs complete' : `signed; still missing: ${r.missing.join(', ')}`);
 }
+
+/** `pitchey promote|abort|resume <deployment>`: the operator's verbs on a live deployment. */
+function operatorVerb(verb: 'promote' | 'abort' | 'resume') {
+  return async (argv: string[]): Promise<void> => {
+    const id = argv[0];
+    if (id === undefined || id.startsWith('--')) throw new UsageError(`${verb} <deployment>`);
+    print(await createAdminClient(argv).call<Summary>('POST', `/deployments/${id}/${verb}`));
+  };
+}
+
+export const promote = operatorVerb('promote');
+export const abort = operatorVerb('abort');
+export const resume = operatorVerb('resume');

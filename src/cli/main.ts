@@ -13,7 +13,8 @@ const USAGE = `usage: pitchey <command>
   logs <service> [--tail N]  each instance's last lines, whichever driver runs it
   deploy <service|all> --version V [--strategy canary|blue-green|rolling] [--env E] [--steps 5,25,50,100]
          [--step-ms N] [--bake-ms N] [--instances N] [--faults errors=0.2] [--wait]
-  status [id] | history      deployments in progress, or all of them
+  status [id [--watch]] | history   deployments in progress (one followed live until it ends), or all of them
+  promote <id> | abort <id> | resume <id>   skip to 100 % now, roll back now, or go on after a pause
   smoke [--target URL] [--track T] [--service S] [--json]   one critical journey per service through the gateway; exit 1 on any failure
   rollback <service> --emergency [--reason R] | rollback <service> [--to V] [--reason R]
   approve <deployment> --role R --name N [--comment C]   a sign-off, bound to the deployment's plan hash
@@ -42,6 +43,9 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   history: async () => (await import('./deploy.js')).history,
   rollback: async () => (await import('./deploy.js')).rollback,
   approve: async () => (await import('./deploy.js')).approve,
+  promote: async () => (await import('./deploy.js')).promote,
+  abort: async () => (await import('./deploy.js')).abort,
+  resume: async () => (await import('./deploy.js')).resume,
   backup: async () => (await import('./backup.js')).backup,
   smoke: async () => (await import('./smoke.js')).smoke,
   logs: async () => (await import('./logs.js')).logs,

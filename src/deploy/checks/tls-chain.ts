@@ -1,7 +1,10 @@
 // Judges one certificate chain at `now`: every certificate valid for at least `minDays` more, each
-// issued by the next, the last self-signed or issued by the given CA, and the leaf valid for the host.
+// issued by the next, the last issued by the given CA or by a root of the system trust store (a
+// self-signed certificate is trusted only when given as its own CA), and the leaf valid for the host.
 import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import type { Finding } from './create-evidence.js';
 
 const DAY_MS = 86_400_000;
@@ -19,13 +22,29 @@ export interface ChainJudgement {
   now: Date;
   minDays: number;
   hostname: string | null;
-  /** The trust anchor for the last certificate (files); null: it must be self-signed. */
+  /** The trust anchor for the last certificate (files); null: the system trust store. */
   ca: X509Certificate | null;
   /** Live endpoints: TLS already judged the chain; its verdict is reported instead of the link checks. */
   authorized?: { authorized: boolean; error: string | null };
 }
 
 const issuedBy = (cert: X509Certificate, issuer: X509Certificate): boolean => cert.checkIssued(issuer) && cert.verify(issuer.publicKey);
+
+/** Debian's bundle (the ca-certificates package), where the host has it. */
+const SYSTEM_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
+let systemRoots: X509Certificate[] | null = null;
+
+/** The roots TLS trusts by default (Node's bundled store) and the host's own bundle, read once. */
+function trustStore(): X509Certificate[] {
+  if (systemRoots === null) {
+    const host = existsSync(SYSTEM_BUNDLE) ? readFileSync(SYSTEM_BUNDLE, 'utf8').match(PEM_BLOCK) ?? [] : [];
+    systemRoots = [...rootCertificates, ...host].map((pem) => new X509Certificate(pem));
+  }
+  return systemRoots;
+}
+
+const anchoredIn = (cert: X509Certificate, roots: X509Certificate[]): boolean =>
+  roots.some((root) => root.fingerprint256 === cert.fingerprint256 || issuedBy(cert, root));
 
 function validityIssues(j: ChainJudgement): string[] {
   return j.chain.flatMap((c, i) => {
@@ -43,7 +62,10 @@ function trustIssues(j: ChainJudgement): string[] {
   j.chain.slice(0, -1).forEach((c, i) => { if (!issuedBy(c, j.chain[i + 1] as X509Certificate)) issues.push(`chain #${i} is not issued by chain #${i + 1}`); });
   const last = j.chain[j.chain.length - 1] as X509Certificate;
   if (j.ca !== null && !issuedBy(last, j.ca) && last.fingerprint256 !== j.ca.fingerprint256) issues.push(`last certificate is not issued by the CA (${j.ca.subject.replace(/\n/g, ', ')})`);
-  if (j.ca === null && !issuedBy(last, last)) issues.push('last certificate is neither self-signed nor checked against a CA file');
+  if (j.ca === null && !anchoredIn(last, trustStore())) {
+    const what = issuedBy(last, last) ? 'is self-signed' : `is issued by ${last.issuer.replace(/\n/g, ', ')}`;
+    issues.push(`not trusted: the last certificate ${what}, which is not in the system trust store; give its CA as caFile`);
+  }
   return issues;
 }
 

@@ -12,7 +12,7 @@ export {
 } from './rules.js';
 export { applicableRules } from './analysis.js';
 export {
-  twoProportionTest, mannWhitneyU, quantile, normalCdf, isSignificantlyWorse, MIN_EXPECTED_CELL,
+  twoProportionTest, mannWhitneyU, quantileAboveTest, quantile, normalCdf, isSignificantlyWorse, MIN_EXPECTED_CELL,
   type ProportionTest, type RankTest,
 } from './statistics.js';
 export { canonicalJson, fnv1a64 } from './hash.js';

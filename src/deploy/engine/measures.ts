@@ -1,14 +1,14 @@
 // One measurement per RuleMetric: candidate against baseline over the SAME window (side by side,
 // never before/after). A measurement says breach or not, or that there is no data; rules.ts adds `for`.
 import type { Observation, Rule, RuleAssessment, Track, TrackWindow } from './types.js';
-import { isSignificantlyWorse, mannWhitneyU, quantile, twoProportionTest } from './statistics.js';
+import { isSignificantlyWorse, mannWhitneyU, quantile, quantileAboveTest, twoProportionTest } from './statistics.js';
 
 /** Which track carries the new version and which the one it is compared against. */
 export interface RuleTracks { candidate: Track; baseline: Track }
 
 /** Significance required by the side-by-side error-rate rule (a clearly bad canary still fails in one window). */
 export const ERROR_RATE_ALPHA = 0.001;
-/** Significance required of the Mann–Whitney test by the latency rule. */
+/** Significance required of the latency rule's quantile test (and shown for its rank test). */
 export const LATENCY_ALPHA = 0.01;
 /** Significance required by the authentication-failure rule. */
 export const AUTH_FAILURE_ALPHA = 0.01;
@@ -20,8 +20,13 @@ export const LATENCY_FLOOR_MS = 10;
 
 export type Evidence = RuleAssessment['evidence'];
 
+/** The quantile a latency rule compares when it names none: the checklist's p95. */
+export const DEFAULT_LATENCY_QUANTILE = 0.95;
+
 export type Measurement =
   | { kind: 'measured'; breach: boolean; summary: string; evidence: Evidence }
+  /** Past the limit by its point estimate, but the test cannot tell that from chance yet. */
+  | { kind: 'uncertain'; summary: string; evidence: Evidence }
   | { kind: 'no-data'; summary: string; evidence: Evidence }
   | { kind: 'error'; summary: string; evidence: Evidence };
 
@@ -80,26 +85,40 @@ function rateVsBaseline(
   };
 }
 
+/**
+ * The candidate's latency quantile (p95 unless the rule names another) against `threshold` × the
+ * baseline's. Past the limit is a breach only when a test says it is not chance: the test OF THAT
+ * QUANTILE (binomial on order statistics: more of the candidate's requests beyond threshold ×
+ * baseline-quantile than the quantile allows; it catches a regression of the tail alone) or,
+ * beside it, the rank test (the whole distribution slower). Past the limit with neither
+ * significant is `uncertain`: the rule holds as inconclusive until more traffic decides, never a
+ * pass next to a number past its limit. Within the limit is a pass.
+ */
 function latencyRatio(rule: Rule, tracks: RuleTracks, candidate?: TrackWindow, baseline?: TrackWindow): Measurement {
   const a = candidate?.latenciesMs ?? [];
   const b = baseline?.latenciesMs ?? [];
   const shortOf = lacking(rule, tracks, a.length, b.length);
   const samples = { candidate: a.length, baseline: b.length };
   if (shortOf) return noData(rule, shortOf, { observed: null, threshold: rule.threshold, samples });
-  const p95a = quantile(a, 0.95);
-  const p95b = quantile(b, 0.95);
-  const ratio = p95a / Math.max(p95b, LATENCY_FLOOR_MS);
-  const test = mannWhitneyU(a, b);
-  return {
-    kind: 'measured',
-    breach: ratio > rule.threshold && test.pValue < LATENCY_ALPHA,
-    summary: `${tracks.candidate} p95 ${round(p95a)} ms vs ${tracks.baseline} ${round(p95b)} ms `
-      + `(×${round(ratio)}, limit ×${rule.threshold}; Mann–Whitney p=${formatP(test.pValue)}, needs < ${LATENCY_ALPHA})`,
-    evidence: {
-      observed: ratio, threshold: rule.threshold, samples,
-      statistic: { name: 'mann-whitney-u', value: test.u, pValue: test.pValue },
-    },
+  const q = rule.quantile ?? DEFAULT_LATENCY_QUANTILE;
+  const label = `p${round(q * 100)}`;
+  const qa = quantile(a, q);
+  const qb = quantile(b, q);
+  const base = Math.max(qb, LATENCY_FLOOR_MS);
+  const ratio = qa / base;
+  const tail = quantileAboveTest(a, rule.threshold * base, q);
+  const rank = mannWhitneyU(a, b);
+  const summary = `${tracks.candidate} ${label} ${round(qa)} ms vs ${tracks.baseline} ${round(qb)} ms `
+    + `(×${round(ratio)}, limit ×${rule.threshold}; ${tail.above}/${tail.n} requests beyond ${round(rule.threshold * base)} ms, `
+    + `${label} test p=${formatP(tail.pValue)}, needs < ${LATENCY_ALPHA}; Mann–Whitney p=${formatP(rank.pValue)})`;
+  const byQuantile = tail.pValue < LATENCY_ALPHA || rank.pValue >= LATENCY_ALPHA;
+  const evidence: Evidence = {
+    observed: ratio, threshold: rule.threshold, samples,
+    statistic: byQuantile ? { name: `${label}-binomial`, value: tail.above, pValue: tail.pValue } : { name: 'mann-whitney-u', value: rank.u, pValue: rank.pValue },
   };
+  if (ratio <= rule.threshold) return { kind: 'measured', breach: false, summary, evidence };
+  if (tail.pValue >= LATENCY_ALPHA && rank.pValue >= LATENCY_ALPHA) return { kind: 'uncertain', summary, evidence };
+  return { kind: 'measured', breach: true, summary, evidence };
 }
 
 function unavailable(

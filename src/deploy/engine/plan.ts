@@ -126,6 +126,7 @@ function resolveRules(rules: readonly Rule[]): Rule[] {
     if (!METRICS.includes(rule.metric)) throw new PlanError(`${where}: metric must be one of ${METRICS.join(', ')}; got ${String(rule.metric)}`);
     if (!Number.isFinite(rule.threshold) || rule.threshold < 0) throw new PlanError(`${where}: threshold must be a finite number ≥ 0`);
     if (rule.metric === 'latency-ratio' && rule.threshold <= 0) throw new PlanError(`${where}: a latency ratio threshold must be > 0`);
+    if (rule.quantile !== undefined && (rule.metric !== 'latency-ratio' || !(rule.quantile >= 0.5 && rule.quantile <= 0.999))) throw new PlanError(`${where}: quantile applies to latency-ratio rules only, from 0.5 to 0.999`);
     duration(rule.forMs, `${where} forMs`, 0);
     if (!Number.isInteger(rule.minSamples) || rule.minSamples < 1) throw new PlanError(`${where}: minSamples must be an integer ≥ 1`);
     if (rule.noData !== 'inconclusive' && rule.noData !== 'fail') throw new PlanError(`${where}: noData must be 'inconclusive' or 'fail' (never a pass)`);

@@ -20,6 +20,7 @@ export interface RuleResult {
  * - breach held for less → 'inconclusive', the reason saying for how long so far;
  * - no breach → 'pass' and the breach clock resets;
  * - fewer than `rule.minSamples` samples → `rule.noData` ('inconclusive' or 'fail'), clock resets;
+ * - past the limit but not yet significant (a latency quantile on thin traffic) → 'inconclusive', clock resets;
  * - inconsistent counts (more errors than requests…) → 'error', clock resets.
  *
  * @param tracks candidate and baseline; default {@link inferTracks}(observation).
@@ -38,6 +39,7 @@ export function assessRule(
   });
   if (m.kind === 'error') return assess('error', `cannot assess: ${m.summary}`, null);
   if (m.kind === 'no-data') return assess(rule.noData, `no data: ${m.summary}`, null);
+  if (m.kind === 'uncertain') return assess('inconclusive', `too little evidence yet: ${m.summary}`, null);
   if (!m.breach) return assess('pass', m.summary, null);
   return assessBreach(rule, m, now, previousBreachSince, assess);
 }

@@ -21,6 +21,15 @@ export interface RankTest {
   pValue: number;
 }
 
+/** Result of a one-sided test that a sample's q-quantile lies above a bound. */
+export interface QuantileTest {
+  /** Samples above the bound. */
+  above: number;
+  n: number;
+  /** One-sided p-value for "the q-quantile is above the bound": P(Binomial(n, 1 − q) ≥ above). */
+  pValue: number;
+}
+
 /** Expected cell counts below this switch the proportion test to Fisher's exact test. */
 export const MIN_EXPECTED_CELL = 5;
 
@@ -59,6 +68,24 @@ export function twoProportionTest(failA: number, nA: number, failB: number, nB: 
     return { z, pValue: fisherUpperTail(failA, nA, failA + failB, nA + nB), method: 'fisher' };
   }
   return { z, pValue: normalCdf(-z), method: 'z' };
+}
+
+/**
+ * Exact one-sided test that the q-quantile of the population `sample` comes from lies above `bound`
+ * (the binomial test on order statistics, distribution-free). If the q-quantile were at or below
+ * the bound, each value would exceed it with probability at most 1 − q, so the count above it is at
+ * most Binomial(n, 1 − q); a count improbably high for that is evidence the quantile is above it.
+ * An empty sample gives p = 1.
+ */
+export function quantileAboveTest(sample: readonly number[], bound: number, q: number): QuantileTest {
+  if (!(q > 0 && q < 1)) throw new RangeError(`quantile q must be within (0, 1), got ${q}`);
+  const n = sample.length;
+  const above = sample.filter((v) => v > bound).length;
+  if (n === 0 || above === 0) return { above, n, pValue: 1 };
+  const p = 1 - q;
+  let tail = 0;
+  for (let k = above; k <= n; k++) tail += Math.exp(lnChoose(n, k) + k * Math.log(p) + (n - k) * Math.log1p(-p));
+  return { above, n, pValue: Math.min(1, tail) };
 }
 
 /** P(X ≥ observed) for X ~ Hypergeometric(population, successes, draws). */

@@ -35,7 +35,7 @@ export type RuleMetric =
   | 'error-rate'
   /** new-version error rate significantly above stable's, side by side (two-proportion test). */
   | 'error-rate-vs-stable'
-  /** new p95 latency / stable p95 latency, against the threshold (1.5 = +50 %), with a rank test. */
+  /** new p95 (or `quantile`) latency / stable's, against the threshold (1.5 = +50 %), with a test of that quantile. */
   | 'latency-ratio'
   /** any 401/403 that stable does not also produce at the same rate. */
   | 'auth-failures'
@@ -52,6 +52,8 @@ export interface Rule {
   minSamples: number;
   /** What no data means. Never a pass. */
   noData: 'inconclusive' | 'fail';
+  /** latency-ratio only: the quantile compared, 0.5–0.999 (default 0.95, the checklist's p95). */
+  quantile?: number;
   action: 'rollback' | 'pause' | 'alert';
 }
 

@@ -1,8 +1,9 @@
 // TLS checks against certificates made with openssl at test time: files (expiry, chain, hostname)
 // and a live node:tls endpoint on 127.0.0.1.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
-import { createServer, type Server } from 'node:tls';
+import { createServer, rootCertificates, type Server } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkCertFile, checkEndpoint, checkTls } from '../../../src/deploy/checks/tls-expiry.js';
 import { runProcess } from '../../../src/kit/index.js';
@@ -41,8 +42,8 @@ afterAll(() => tmp.remove());
 const file = (name: string, extra: { caFile?: string; hostname?: string | null } = {}) => ({ path: at(name), caFile: extra.caFile ?? null, hostname: extra.hostname === undefined ? 'localhost' : extra.hostname });
 
 describe('certificate files', () => {
-  it('passes a self-signed 90-day certificate for its host', async () => {
-    const e = await checkCertFile(file('valid.pem'), 30, new Date());
+  it('passes a self-signed 90-day certificate for its host when it is given as its own CA', async () => {
+    const e = await checkCertFile(file('valid.pem', { caFile: at('valid.pem') }), 30, new Date());
     expect(e).toMatchObject({ check: 'tls-expiry', status: 'pass', source: at('valid.pem') });
     expect(e.observed).toMatch(/valid (89|90) more days; chain ok; host localhost ok/);
   });
@@ -62,11 +63,23 @@ describe('certificate files', () => {
     expect(e.status).toBe('fail');
     expect(e.observed).toContain('hostname localhost does not match DNS:other.example');
   });
-  it('checks the chain: leaf issued by the CA file, or carried in the file up to a self-signed root', async () => {
+  it('fails a self-signed certificate with no CA given: it is not in the system trust store', async () => {
+    const e = await checkCertFile(file('valid.pem'), 30, new Date());
+    expect([e.status, e.observed]).toEqual(['fail', expect.stringContaining('not trusted: the last certificate is self-signed, which is not in the system trust store')]);
+  });
+  it('trusts a certificate of the system trust store with no CA given', async () => {
+    const root = rootCertificates.map((pem) => new X509Certificate(pem)).find((c) => Date.parse(c.validTo) > Date.now() + 365 * DAY)!;
+    writeFileSync(at('store-root.pem'), root.toString());
+    const e = await checkCertFile(file('store-root.pem', { hostname: null }), 30, new Date());
+    expect([e.status, e.observed]).toEqual(['pass', expect.stringContaining('chain ok')]);
+  });
+  it('checks the chain: leaf issued by the CA file, or carried in the file up to a root the CA file or the trust store holds', async () => {
     expect((await checkCertFile(file('leaf.pem', { caFile: at('ca.pem') }), 30, new Date())).status).toBe('pass');
-    expect((await checkCertFile(file('leaf-and-ca.pem'), 30, new Date())).status).toBe('pass');
+    expect((await checkCertFile(file('leaf-and-ca.pem', { caFile: at('ca.pem') }), 30, new Date())).status).toBe('pass');
+    const carried = await checkCertFile(file('leaf-and-ca.pem'), 30, new Date());
+    expect([carried.status, carried.observed]).toEqual(['fail', expect.stringContaining('is self-signed, which is not in the system trust store')]);
     const noAnchor = await checkCertFile(file('leaf.pem'), 30, new Date());
-    expect(noAnchor.observed).toContain('neither self-signed nor checked against a CA file');
+    expect(noAnchor.observed).toMatch(/not trusted: the last certificate is issued by .*not in the system trust store/);
     const wrongCa = await checkCertFile(file('leaf.pem', { caFile: at('valid.pem') }), 30, new Date());
     expect(wrongCa.status).toBe('fail');
     expect(wrongCa.observed).toContain('not issued by the CA');
