@@ -76,6 +76,8 @@ interface Instance {
   handle: InstanceHandle; container: Docker.Container; port: number;
   /** Being stopped by the driver: its exit is no crash. */
   stopping: boolean;
+  /** Answered /health once: from then on the daemon's events (not start's polling) follow it. */
+  cameUp: boolean;
   /** Died on its own since it was last up: docker's next start of it is the restart. */
   crashed: boolean;
 }
@@ -92,7 +94,7 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
 
   await removeLeftovers(docker, platform, log);
   prepareServicesDir(options.dataDir, log);
-  const events = await followEvents();
+  let events = await followEvents();
 
   async function answers(url: string): Promise<boolean> {
     try { return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) })).ok; } catch { return false; }
@@ -126,7 +128,7 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
   /** die: out of the gateway now; start (docker's restart of it): back in once /health answers. */
   function onEvent(event: DockerEvent): void {
     const instance = byContainer.get(event.Actor?.ID ?? event.id ?? '');
-    if (instance === undefined || instance.stopping) return;
+    if (instance === undefined || instance.stopping || !instance.cameUp) return;
     if (event.Action === 'die') {
       log(`${instance.handle.id} exited (code ${event.Actor?.Attributes?.exitCode ?? '?'}); docker restarts it`);
       instance.crashed = true;
@@ -138,9 +140,21 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
     }
   }
 
+  /** The daemon's container events for this platform; followed again if the stream ends (a daemon restart). */
   async function followEvents(): Promise<NodeJS.ReadableStream> {
     const stream = await docker.getEvents({ filters: JSON.stringify({ type: ['container'], event: ['die', 'start'], label: [`${LABEL.platform}=${platform}`] }) });
     readEvents(stream, onEvent);
+    let ended = false;
+    const again = (): void => {
+      if (ended || closed) return;
+      ended = true;
+      log('the Docker events stream ended; following it again');
+      const retry = (): void => { void sleep(1_000).then(followEvents).then((next) => { events = next; }, (err: Error) => { log(`cannot follow Docker events: ${err.message}`); if (!closed) retry(); }); };
+      retry();
+    };
+    stream.once('end', again);
+    stream.once('close', again);
+    stream.on('error', () => undefined); // 'close' follows, and the stream is followed again there
     return stream;
   }
 
@@ -174,7 +188,8 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
         Binds: [`${servicesDir}:${servicesDir}`, ...(privileges.hostConfig.Binds ?? [])],
       },
     });
-    const instance: Instance = { handle, container, port, stopping: false, crashed: false };
+    if (closed) { await idempotent(() => container.remove({ force: true })); throw new Error('the driver was closed'); }
+    const instance: Instance = { handle, container, port, stopping: false, cameUp: false, crashed: false };
     instances.set(handle.id, instance);
     byContainer.set(container.id, instance);
     await container.start();
@@ -183,6 +198,7 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
       throw new Error(`${handle.id} did not answer /health within ${timeoutMs} ms${tail.length > 0 ? `; its last lines:\n${tail.join('\n')}` : ''}`);
     }
     await markUp(instance);
+    instance.cameUp = true;
     return handle;
   }
 
@@ -222,8 +238,8 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
     resolve: (service, version) => resolveImage(docker, options.verifyImage, service, version),
     releases: () => listImageReleases(docker),
     async close(graceMs) {
-      await Promise.all([...instances.keys()].map((id) => stopOne(id, graceMs)));
       closed = true;
+      await Promise.all([...instances.keys()].map((id) => stopOne(id, graceMs)));
       (events as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
     },
   };
