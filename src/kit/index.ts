@@ -23,5 +23,6 @@ export { Value } from '@sinclair/typebox/value';
 export { cgroupMode, diskSpace, requireDiskSpace, type CgroupMode } from './system.js';
 export { withDevKey, devKeyPath } from './dev-key.js';
 export { SERVICE_NAMES, GATEWAY_PORT, SERVICE_HOME_PORTS, TRACKS, SIGNOFF_ROLES, type ServiceName, type Track, type SignoffRole } from './roles.js';
+export { dockerClient, dockerOptions } from './docker.js';
 export { DATA_PATHS, SERVICE_PATHS, dataPath, serviceDataDir, serviceRelPath, readRunState, writeRunState, removeRunState, type DataPath, type ServicePath, type InstanceEntry, type RunState } from './data-dir.js';
 export { probeReady, readHealthTargets, type HealthTarget, type ReadyAnswer } from './health-targets.js';

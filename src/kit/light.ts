@@ -7,3 +7,4 @@ export { SERVICE_NAMES, GATEWAY_PORT, SERVICE_HOME_PORTS, TRACKS, SIGNOFF_ROLES,
 export { probeReady, readHealthTargets, type HealthTarget, type ReadyAnswer } from './health-targets.js';
 export { withDevKey, devKeyPath } from './dev-key.js';
 export { PROBLEMS, Problem, PROBLEM_CONTENT_TYPE, type ProblemCode, type ProblemBody } from './problems.js';
+export { dockerClient, dockerOptions } from './docker.js';
