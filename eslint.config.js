@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** Folders whose index.ts is their public face (DESIGN.md, STYLE.md): other folders import only that. */
-const FACES = ['kit', 'jobs', 'gateway', 'ffmpeg', 'sandbox', 'engine', 'checks', 'backup', 'smoke'];
+const FACES = ['kit', 'jobs', 'gateway', 'ffmpeg', 'sandbox', 'engine', 'checks', 'backup', 'smoke', 'image'];
 const throughFaces = [
   ...FACES.map((f) => ({
     group: [`**/${f}/*`, `!**/${f}/index.js`, ...(f === 'kit' ? ['!**/kit/light.js'] : [])],

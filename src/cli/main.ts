@@ -10,6 +10,7 @@ const USAGE = `usage: pitchey <command>
   doctor [--json]            system tools, cgroup mode, free disk
   check [--env E] [--json] [--config FILE]   pre-deployment checks (health, capacity, TLS, DNS, backups, CVEs, config, alerts, window); exit 1 on any fail
   release build --version V | release list      immutable release directories under the data dir (docker driver: list shows images)
+  image build [--version V] [--role R …] | image list | image verify <role> --version V   signed container images, one per role
   logs <service> [--tail N]  each instance's last lines, whichever driver runs it
   deploy <service|all> --version V [--strategy canary|blue-green|rolling] [--env E] [--steps 5,25,50,100]
          [--step-ms N] [--bake-ms N] [--instances N] [--faults errors=0.2] [--wait]
@@ -34,6 +35,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   doctor: async () => (await import('./doctor.js')).doctor,
   check: async () => (await import('./check.js')).check,
   release: async () => (await import('./audit.js')).release,
+  image: async () => (await import('./image.js')).image,
   audit: async () => (await import('./audit.js')).audit,
   lock: async () => (await import('./audit.js')).lock,
   record: async () => (await import('./audit.js')).record,

@@ -1,7 +1,7 @@
 // Releases: immutable directories, one per version, holding the built code, its lockfile and a
 // manifest with a checksum over every file. The local driver runs instances from them.
 import { createHash } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 export interface ReleaseManifest {
@@ -17,21 +17,29 @@ export class ReleaseError extends Error {
 }
 
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
-const CONTENT = ['dist', 'package.json', 'package-lock.json'];
+/** What a release folder holds (an image's /app adds its installed node_modules). */
+export const RELEASE_CONTENT = ['dist', 'package.json', 'package-lock.json'] as const;
 
-function walk(dir: string): string[] {
+/** Files under a folder; with `links`, symbolic links too (never followed). */
+function walk(dir: string, links = false): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const path = join(dir, e.name);
-    if (e.isDirectory()) return walk(path);
-    return e.isFile() ? [path] : [];
+    if (e.isDirectory()) return walk(path, links);
+    return e.isFile() || (links && e.isSymbolicLink()) ? [path] : [];
   });
 }
 
-/** sha256 over the sorted relative paths and contents of the release's own files. */
-export function checksumOf(root: string): { checksum: string; files: number } {
+/**
+ * sha256 over the sorted relative paths and contents of `content` under `root` (a link counts by
+ * its target, never followed): equal trees give equal checksums whatever their mtimes or owners.
+ */
+export function checksumOf(root: string, content: readonly string[] = RELEASE_CONTENT): { checksum: string; files: number } {
   const hash = createHash('sha256');
-  const files = CONTENT.flatMap((c) => (statSync(join(root, c)).isDirectory() ? walk(join(root, c)) : [join(root, c)])).sort();
-  for (const f of files) hash.update(relative(root, f)).update('\0').update(readFileSync(f)).update('\0');
+  const files = content.flatMap((c) => (statSync(join(root, c)).isDirectory() ? walk(join(root, c), true) : [join(root, c)])).sort();
+  for (const f of files) {
+    const link = lstatSync(f).isSymbolicLink();
+    hash.update(relative(root, f)).update(link ? '\0->' : '\0').update(link ? readlinkSync(f) : readFileSync(f)).update('\0');
+  }
   return { checksum: `sha256:${hash.digest('hex')}`, files: files.length };
 }
 
@@ -48,7 +56,7 @@ export function buildRelease(options: { projectRoot: string; releasesDir: string
   mkdirSync(options.releasesDir, { recursive: true });
   const staging = `${target}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
-  for (const c of CONTENT) cpSync(join(options.projectRoot, c), join(staging, c), { recursive: true });
+  for (const c of RELEASE_CONTENT) cpSync(join(options.projectRoot, c), join(staging, c), { recursive: true });
   // Dependencies are the lockfile's; the local driver shares the project's installed copy.
   symlinkSync(join(options.projectRoot, 'node_modules'), join(staging, 'node_modules'), 'dir');
   const { checksum, files } = checksumOf(staging);
