@@ -5,7 +5,7 @@
 import { chownSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { dataPath } from '../../kit/light.js';
-import { SERVICE_UID } from './docker-privileges.js';
+import { SERVICE_UID } from '../../image/index.js';
 
 export function servicesDirOf(dataDir: string): string {
   return dataPath(dataDir, 'services');

@@ -4,9 +4,6 @@
 // and AppArmor profiles (they refuse unshare/mount), with the host's cgroup tree mounted writable
 // (its runs nest under the container's own group). Without them the service is up but not ready
 // (`SANDBOX_UNAVAILABLE`), which the gateway sees, rather than running code unconfined.
-/** The uid and gid the images run their services as (root for the code executor). */
-export const SERVICE_UID = 10001;
-
 export interface RolePrivileges {
   /** `uid:gid` the container runs as; null = the image's user. */
   user: string | null;
