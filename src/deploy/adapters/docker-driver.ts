@@ -13,7 +13,7 @@ import { resolve as resolvePath } from 'node:path';
 import type Docker from 'dockerode';
 import type { Track } from '../engine/index.js';
 import { listImageReleases, resolveImage, type ImageVerifier } from './docker-images.js';
-import { privilegesOf } from './docker-privileges.js';
+import { rolePrivileges } from './docker-privileges.js';
 import { demuxLogs, readEvents, type DockerEvent } from './docker-streams.js';
 import { prepareServicesDir, servicesDirOf } from './docker-data-dir.js';
 import { DriverRefused, type Driver, type InstanceHandle, type StartSpec } from './driver.js';
@@ -165,8 +165,10 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
   async function startOne(spec: StartSpec, imageId: string, timeoutMs: number): Promise<InstanceHandle> {
     const handle: InstanceHandle = { id: `${spec.service}-${spec.version}-${++counter}`, service: spec.service, track: spec.track, version: spec.version, url: null, pid: null };
     const port = await freePort();
-    const privileges = privilegesOf(spec.service);
-    const user = privileges.user ?? (process.getuid?.() === 0 ? null : `${process.getuid?.()}:${process.getgid?.()}`);
+    const privileges = rolePrivileges(spec.service);
+    // The image's user (10001, or root for the code executor), except under a non-root operator:
+    // then the operator's uid, which owns the shared data (the code executor stays root).
+    const user = spec.service === 'code' || process.getuid?.() === 0 ? null : `${process.getuid?.()}:${process.getgid?.()}`;
     const container = await docker.createContainer({
       name: `pitchey-${platform}-${handle.id}`,
       Image: imageId,
@@ -184,8 +186,8 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
         Init: true,
         RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 10 },
         LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
-        ...privileges.hostConfig,
-        Binds: [`${servicesDir}:${servicesDir}`, ...(privileges.hostConfig.Binds ?? [])],
+        ...privileges,
+        Binds: [`${servicesDir}:${servicesDir}`, ...privileges.Binds],
       },
     });
     if (closed) { await idempotent(() => container.remove({ force: true })); throw new Error('the driver was closed'); }

@@ -1,30 +1,24 @@
-// What each role's container gets beyond the defaults, in one table that ops/compose.yaml mirrors.
-// Only the code executor needs more: its sandbox (bubblewrap + cgroups) makes namespaces and
-// mounts and writes cgroups, so it runs as root with CAP_SYS_ADMIN, without the default seccomp
-// and AppArmor profiles (they refuse unshare/mount), with the host's cgroup tree mounted writable
-// (its runs nest under the container's own group). Without them the service is up but not ready
-// (`SANDBOX_UNAVAILABLE`), which the gateway sees, rather than running code unconfined.
-export interface RolePrivileges {
-  /** `uid:gid` the container runs as; null = the image's user. */
-  user: string | null;
-  /** Merged into the container's HostConfig (Engine API names). */
-  hostConfig: { CapAdd?: string[]; SecurityOpt?: string[]; Binds?: string[]; CgroupnsMode?: 'host' | 'private' };
-}
+// What each role's container may do beyond nothing, as Engine API HostConfig fields. The same
+// table as src/image/privileges.ts on the image branch (measured there, cgroup v1, docker 20.10);
+// this copy goes once that lands, and the driver imports it.
+export interface RolePrivileges { CapDrop: string[]; CapAdd: string[]; SecurityOpt: string[]; Binds: string[]; MaskedPaths?: string[]; ReadonlyPaths?: string[] }
 
-const NONE: RolePrivileges = { user: null, hostConfig: {} };
-
-export const ROLE_PRIVILEGES: Record<string, RolePrivileges> = {
-  code: {
-    user: '0:0',
-    hostConfig: {
-      CapAdd: ['SYS_ADMIN'],
-      SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined'],
-      Binds: ['/sys/fs/cgroup:/sys/fs/cgroup:rw'],
-      CgroupnsMode: 'host',
-    },
-  },
+/**
+ * The code executor runs as root to build each sandbox (uid switch, run folders, cgroups);
+ * bubblewrap needs the syscalls Docker's seccomp profile blocks and an unmasked /proc.
+ */
+const CODE_SANDBOX_PRIVILEGES: RolePrivileges = {
+  CapDrop: ['ALL'],
+  CapAdd: ['CHOWN', 'DAC_OVERRIDE', 'SETUID', 'SETGID', 'SETPCAP', 'KILL'],
+  SecurityOpt: ['seccomp=unconfined', 'apparmor=unconfined', 'no-new-privileges'],
+  Binds: ['/sys/fs/cgroup:/sys/fs/cgroup:rw'],
+  MaskedPaths: [],
+  ReadonlyPaths: [],
 };
 
-export function privilegesOf(role: string): RolePrivileges {
-  return Object.hasOwn(ROLE_PRIVILEGES, role) ? (ROLE_PRIVILEGES[role] ?? NONE) : NONE;
+/** Every other role runs as uid 10001 and needs no capability at all. */
+const SERVICE_PRIVILEGES: RolePrivileges = { CapDrop: ['ALL'], CapAdd: [], SecurityOpt: ['no-new-privileges'], Binds: [] };
+
+export function rolePrivileges(role: string): RolePrivileges {
+  return role === 'code' ? CODE_SANDBOX_PRIVILEGES : SERVICE_PRIVILEGES;
 }
