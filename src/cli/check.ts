@@ -1,6 +1,6 @@
-// `pitchey check [--env E] [--json] [--config FILE]`: the checklist's machine-checkable
+// `pitchey check [--env E] [--json] [--config FILE]` (or `--schema`: the settings file's JSON Schema): the checklist's machine-checkable
 // pre-deployment items, as a table or JSON; exit 1 when any check fails (waived ones show as warn).
-import { defaultChecksConfigPath, readChecksConfig, resolveTarget, runChecks, type Evidence } from '../deploy/checks/index.js';
+import { checksConfigJsonSchema, defaultChecksConfigPath, readChecksConfig, resolveTarget, runChecks, type Evidence } from '../deploy/checks/index.js';
 import { formatTable } from './table.js';
 import { CheckFailed, UsageError } from './usage.js';
 
@@ -22,6 +22,8 @@ function parseArgs(argv: string[]): CheckArgs {
 const row = (e: Evidence): string[] => [e.check, e.waiver === undefined ? e.status : `${e.status} (waived by ${e.waiver.approver})`, e.observed, e.threshold, e.source];
 
 export async function check(argv: string[]): Promise<void> {
+  // The settings file's JSON Schema, for editors (docs/checks-config.schema.json is this output).
+  if (argv[0] === '--schema') { console.log(JSON.stringify(checksConfigJsonSchema(), null, 2)); return; }
   const args = parseArgs(argv);
   const target = resolveTarget(process.env, args.env);
   const config = readChecksConfig(args.configFile ?? defaultChecksConfigPath(target.dataDir), args.configFile !== undefined);

@@ -18,7 +18,7 @@ import { checkVulnerabilities } from './vulnerabilities.js';
 import { applyWaivers } from './waivers.js';
 
 export { CHECKS, type CheckId } from './catalogue.js';
-export { DEFAULT_CHECKS_CONFIG, defaultChecksConfigPath, parseChecksConfig, readChecksConfig, type ChecksConfig, type Waiver } from './checks-config.js';
+export { DEFAULT_CHECKS_CONFIG, checksConfigJsonSchema, defaultChecksConfigPath, parseChecksConfig, readChecksConfig, type ChecksConfig, type Waiver } from './checks-config.js';
 export type { CheckStatus, Evidence } from './evidence.js';
 
 export interface RunChecksOptions {
