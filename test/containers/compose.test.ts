@@ -97,8 +97,14 @@ describe.skipIf(version === null)(`ops/compose.yaml on the engine (images ${vers
     expect(res.status, JSON.stringify(body)).toBe(200);
     expect(body).toMatchObject({ status: 'completed', stdout: '45 65534\n' });
     expect(body.memory_peak_kb).toBeGreaterThan(0);
-    const ready = await (await fetch(`${gateway}/ready`)).json() as { status: string };
-    expect(ready.status).toBe('ready');
+    // The gateway's own readiness follows its checks of every upstream (ai's first ones can time out
+    // while it starts): it turns ready within seconds of the containers' health.
+    let ready: unknown = null;
+    for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((r) => setTimeout(r, 1_000))) {
+      ready = await (await fetch(`${gateway}/ready`)).json();
+      if ((ready as { status?: unknown }).status === 'ready') break;
+    }
+    expect(ready).toMatchObject({ status: 'ready', checks: [{ name: 'upstreams', ok: true }] });
   });
 
   it('leaves no container, volume or network behind after down -v', async () => {
