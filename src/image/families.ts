@@ -20,7 +20,8 @@ export const FAMILY_PACKAGES: Record<Family, readonly string[]> = {
   node: [],
   media: ['ffmpeg'],
   document: ['tesseract-ocr', 'tesseract-ocr-eng', 'poppler-utils', 'fonts-dejavu-core'],
-  code: ['bubblewrap', 'python3'],
+  // mount: umount for ops/code/unmask-proc, which lifts Docker's /proc masks before the sandbox starts.
+  code: ['bubblewrap', 'python3', 'mount'],
 };
 
 export const ROLE_FAMILY: Record<ImageRole, Family> = {

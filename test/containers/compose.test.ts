@@ -1,8 +1,8 @@
 // ops/compose.yaml run for real: the gateway and the five services from their images come up
 // healthy on the compose bridge, a program runs in the code executor's sandbox through the gateway
 // (the privileges compose grants are enough, and no more is asked), and `down -v` leaves nothing.
-// Needs the six images of one version on the engine: PITCHEY_TEST_IMAGE_VERSION, else any version
-// all six are tagged with.
+// Runs the six images of this checkout (test/support/images.ts builds them when missing), or those of
+// PITCHEY_TEST_IMAGE_VERSION.
 import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dockerClient } from '../../src/kit/docker.js';
 import { SERVICE_NAMES } from '../../src/kit/index.js';
 import { makeTempDir } from '../helpers.js';
+import { ensureImages } from '../support/images.js';
 
 const COMPOSE_FILE = fileURLToPath(new URL('../../ops/compose.yaml', import.meta.url));
 const ROLES = ['gateway', ...SERVICE_NAMES];
@@ -18,15 +19,11 @@ const KEY = `compose-it-${'0123456789abcdef'.repeat(2)}`;
 const PROJECT = `pitcheyit${process.pid}`;
 const host = inject('dockerHost');
 
-/** A version every role's image carries on the engine, or null. */
-async function imageVersion(): Promise<string | null> {
+/** PITCHEY_TEST_IMAGE_VERSION's images, else this checkout's, built if missing. */
+async function imageVersion(): Promise<string> {
   const wanted = process.env.PITCHEY_TEST_IMAGE_VERSION;
   if (wanted !== undefined && wanted !== '') return wanted;
-  const docker = await dockerClient(host);
-  const tags = (await docker.listImages()).flatMap((i) => i.RepoTags ?? []);
-  const versions = (role: string): Set<string> => new Set(tags.filter((t) => t.startsWith(`pitchey/${role}:`)).map((t) => t.slice(`pitchey/${role}:`.length)));
-  const [first, ...rest] = ROLES.map(versions);
-  return [...(first ?? [])].find((v) => rest.every((s) => s.has(v))) ?? null;
+  return (await ensureImages(host)).version;
 }
 
 const version = await imageVersion();
@@ -35,7 +32,7 @@ const tmp = makeTempDir('pitchey-compose-it-');
 function compose(args: string[], timeoutMs = 120_000): Promise<string> {
   const env = {
     PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmp.dir, DOCKER_HOST: host,
-    PITCHEY_VERSION: version ?? '', PITCHEY_API_KEYS: `${KEY}:*`, GRAFANA_ADMIN_PASSWORD: 'unused-here',
+    PITCHEY_VERSION: version, PITCHEY_API_KEYS: `${KEY}:*`, GRAFANA_ADMIN_PASSWORD: 'unused-here',
     // Random loopback ports and a subnet of our own: nothing collides with the host or another run.
     PITCHEY_GATEWAY_PUBLISH: '127.0.0.1:', PITCHEY_LIVE_PUBLISH: '127.0.0.1:', PITCHEY_SUBNET: `172.31.${200 + (process.pid % 50)}.0/24`,
     PITCHEY_METRICS_KEY_FILE: join(tmp.dir, 'metrics-key'),
@@ -68,7 +65,7 @@ async function waitHealthy(deadlineMs: number): Promise<Record<string, string>> 
   return health;
 }
 
-describe.skipIf(version === null)(`ops/compose.yaml on the engine (images ${version ?? 'absent: build them with pitchey image build'})`, () => {
+describe(`ops/compose.yaml on the engine (images ${version})`, () => {
   let gateway: string;
 
   beforeAll(async () => {

@@ -1,6 +1,7 @@
 // The image a deployment of (role, version) would run with the docker driver, as the engine holds
 // it: `pitchey/<role>:<version>` inspected through the Docker Engine API, for its ID (the config
 // digest every Trivy report of it carries) and its registry digests.
+import { IMAGE_ROLES, imageRef, isImageRole } from '../../image/index.js';
 import { dockerClient } from '../../kit/index.js';
 
 export interface DeployedImage {
@@ -12,11 +13,6 @@ export interface DeployedImage {
   repoDigests: string[];
 }
 
-/** The image name `pitchey image build` gives a role's release (src/image's imageRef, without its version grammar check). */
-export function deployedImageRef(role: string, version: string): string {
-  return `pitchey/${role}:${version}`;
-}
-
 /** Pure: an Engine API image inspection as a DeployedImage; throws when it names no ID. */
 export function deployedImageOf(ref: string, inspected: { Id?: unknown; RepoDigests?: unknown }): DeployedImage {
   if (typeof inspected.Id !== 'string' || !/^sha256:[0-9a-f]{64}$/.test(inspected.Id)) throw new Error(`${ref}: the engine reported no image ID`);
@@ -26,7 +22,8 @@ export function deployedImageOf(ref: string, inspected: { Id?: unknown; RepoDige
 
 /** The deployed image of (role, version) on the engine at `dockerHost` (null: DOCKER_HOST, else the default socket). */
 export async function inspectDeployedImage(dockerHost: string | null, role: string, version: string): Promise<DeployedImage> {
-  const ref = deployedImageRef(role, version);
+  if (!isImageRole(role)) throw new Error(`"${role}" has no image: one of ${IMAGE_ROLES.join(', ')}`);
+  const ref = imageRef(role, version);
   const docker = await dockerClient(dockerHost);
   try {
     return deployedImageOf(ref, await docker.getImage(ref).inspect());
