@@ -105,7 +105,7 @@ async function buildRole(options: BuildOptions, context: string, from: { base: B
   const budgetMb = options.budgetsMb?.[facts.role] ?? SIZE_BUDGET_MB[facts.role];
   if (sizeBytes > budgetMb * 1e6) {
     if (!reused) await docker.getImage(ref).remove().catch(() => undefined);
-    throw new ImageError(`${ref} is ${(sizeBytes / 1e6).toFixed(0)} MB, over the ${facts.role} budget of ${budgetMb} MB (src/image/families.ts SIZE_BUDGET_MB): the image was removed`);
+    throw new ImageError(`${ref} is ${(sizeBytes / 1e6).toFixed(0)} MB, over the ${facts.role} budget of ${budgetMb} MB (src/image/families.ts SIZE_BUDGET_MB)${reused ? '' : ': the image was removed'}`);
   }
   return { role: facts.role, ref, id, sizeBytes, budgetMb, seconds: (performance.now() - started) / 1000, reused, facts };
 }
