@@ -7,7 +7,7 @@ import { PlanError, planHash } from './engine/index.js';
 import { reviewPlan } from './plan-review.js';
 import type { DeployRequest } from './controller.js';
 import { Controller, DeployRefused } from './controller.js';
-import { defaultChecksConfigPath, readChecksConfig, runChecks, type Evidence } from './checks/index.js';
+import { defaultChecksConfigPath, readChecksConfig, runChecks, type DeployTarget, type Evidence } from './checks/index.js';
 import { readLock, releaseLock } from './lock.js';
 import { ACKNOWLEDGEMENTS, readRecord } from './record.js';
 import type { Driver } from './adapters/driver.js';
@@ -47,11 +47,14 @@ export interface DeployApiOptions {
   enforceChecks: boolean;
   analysis: { intervalMs: number; windowMs: number };
   traffic: (service: string) => Promise<{ requestsPerSecond: number; overS: number }>;
+  /** Releases are images on this engine (docker driver): the vulnerability check reads their own Trivy reports. */
+  docker?: DeployTarget['docker'];
 }
 
 /** The checklist's pre-deployment checks, run before every deployment and kept with it. */
-async function preDeploymentChecks(o: DeployApiOptions): Promise<{ passed: boolean; enforced: boolean; evidence: Evidence[] }> {
-  const result = await runChecks({ config: readChecksConfig(defaultChecksConfigPath(o.dataDir), false), env: o.env, dataDir: o.dataDir, now: new Date() });
+async function preDeploymentChecks(o: DeployApiOptions, release: { service: string; version: string }): Promise<{ passed: boolean; enforced: boolean; evidence: Evidence[] }> {
+  const target = { ...release, docker: o.docker ?? null };
+  const result = await runChecks({ config: readChecksConfig(defaultChecksConfigPath(o.dataDir), false), env: o.env, dataDir: o.dataDir, now: new Date(), target });
   if (o.enforceChecks && !result.passed) {
     const failing = result.evidence.filter((e) => e.status === 'fail');
     throw new Problem('DEPLOY_CHECKS_FAILED', `Failing: ${failing.map((e) => `${e.check} (${e.observed})`).join('; ')}.`, { extensions: { evidence: result.evidence } });
@@ -116,7 +119,7 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     const b = req.body;
     if (b.env !== undefined && b.env !== o.env) throw new Problem('DEPLOY_INVALID', `This controller deploys to "${o.env}", not "${b.env}".`);
     await checkTarget(b.service, b.version, requestOf(b, actor(req)));
-    const checks = await preDeploymentChecks(o);
+    const checks = await preDeploymentChecks(o, { service: b.service, version: b.version });
     try {
       const row = o.controller.deploy({ ...requestOf(b, actor(req)), checks, ...(b.plan_hash ? { expectedPlanHash: b.plan_hash } : {}) });
       return reply.code(201).header('location', `${base}/deployments/${row.id}`).send(summarize(row, o.controller.isLive(row.id)));

@@ -9,3 +9,4 @@ export { attestImage, type Attestation } from './attest.js';
 export { createSbom, npmComponents, debComponents, parseDpkgStatus, npmPurl, debPurl, type CdxBom, type CdxComponent, type Lockfile } from './sbom.js';
 export { canonicalJson, signStatement, signedBy, keyIdOf, imageArtifacts, devKeyFiles, signingKey, trustedKeyFiles, readTrustedKeys, type Statement, type SignatureFile } from './signing.js';
 export { verifyImage, type Verification, type VerifyOptions } from './verify.js';
+export { CODE_SANDBOX_PRIVILEGES, SERVICE_PRIVILEGES, rolePrivileges, type RolePrivileges } from './privileges.js';

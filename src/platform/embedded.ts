@@ -98,6 +98,7 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
   });
   for (const row of controller.recover()) log(`deployment ${row.id} was live when the controller stopped: ${row.state.phase === 'promoting' ? 'promotion completed' : 'rolled back'}`);
   registerDeployApi(gateway.app, { controller, driver, services: SERVICE_NAMES, baseVersion: config.version, env: config.deployEnv, db, dataDir: config.dataDir, enforceChecks: config.deployEnv === 'production',
+    docker: config.driver === 'docker' ? { host: config.dockerHost } : null,
     analysis: { intervalMs: config.analysisIntervalMs, windowMs: config.analysisWindowMs },
     traffic: (service) => {
       // The gateway keeps 15 minutes of per-track traffic: the rate over that span.

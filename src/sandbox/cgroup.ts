@@ -61,7 +61,8 @@ export async function prepareCgroups(parentOverride: string | null, ROOT = CGROU
     }
     return { reason: 'no usable cgroup hierarchy: neither v1 memory+pids controllers nor cgroup v2 is mounted at /sys/fs/cgroup' };
   } catch (err) {
-    return { reason: `cannot create the sandbox cgroups: ${(err as Error).message}` };
+    // In a container the hierarchy is read-only (or only the container's own group) unless mounted read-write.
+    return { reason: `cannot create the sandbox cgroups: ${(err as Error).message} (in a container: mount /sys/fs/cgroup read-write; README, "Containers")` };
   }
 }
 

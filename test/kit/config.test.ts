@@ -74,6 +74,11 @@ describe('config', () => {
     expect(issuesOf({ PITCHEY_AI_TIMEOUT_MS: '5' }).join()).toContain('"*" must be an integer from 100 to 600000');
   });
 
+  it('declares each setting once: every key and every variable is unique', () => {
+    expect(new Set(SETTINGS.map((s) => s.key)).size).toBe(SETTINGS.length);
+    expect(new Set(SETTINGS.map((s) => s.env)).size).toBe(SETTINGS.length);
+  });
+
   it('is documented: every setting appears in the README table', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     for (const s of SETTINGS) expect(readme, s.env).toContain(`| \`${s.env}\``);

@@ -44,6 +44,22 @@ describe('ops/prometheus', () => {
     expect(r.status, r.out).toBe(0);
   });
 
+  it('has a valid compose config (ops/compose.yaml) that scrapes every role by service name at its home port', () => {
+    const dir = join(tmp.dir, 'prometheus-compose');
+    cpSync(OPS, dir, { recursive: true });
+    const key = join(dir, 'pitchey-metrics-key');
+    writeFileSync(key, 'stand-in-metrics-key-0123456789\n', { mode: 0o600 });
+    const file = join(dir, 'prometheus-compose.yml');
+    const text = readFileSync(file, 'utf8');
+    expect(text).toContain('credentials_file: /run/secrets/pitchey-metrics-key');
+    writeFileSync(file, text.replace('/run/secrets/pitchey-metrics-key', key));
+    const r = promtool(['check', 'config', file]);
+    expect(r.out).toContain('SUCCESS');
+    expect(r.status, r.out).toBe(0);
+    const targets = [...text.matchAll(/'([a-z]+):(\d+)'/g)].map((m) => `${m[1]}:${m[2]}`);
+    expect(targets).toEqual(expect.arrayContaining(['gateway:8080', 'video:8081', 'document:8082', 'ai:8083', 'media:8084', 'code:8085', 'alertmanager:9093']));
+  });
+
   it('fires each checklist alert past its threshold, the error rates not at it', () => {
     const r = promtool(['test', 'rules', 'alerts.test.yml']);
     expect(r.status, r.out).toBe(0);

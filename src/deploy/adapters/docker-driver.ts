@@ -11,9 +11,9 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolve as resolvePath } from 'node:path';
 import type Docker from 'dockerode';
+import { isImageRole, rolePrivileges } from '../../image/index.js';
 import type { Track } from '../engine/index.js';
 import { listImageReleases, resolveImage, type ImageVerifier } from './docker-images.js';
-import { rolePrivileges } from './docker-privileges.js';
 import { demuxLogs, readEvents, type DockerEvent } from './docker-streams.js';
 import { prepareServicesDir, servicesDirOf } from './docker-data-dir.js';
 import { DriverRefused, type Driver, type InstanceHandle, type StartSpec } from './driver.js';
@@ -165,6 +165,7 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
   async function startOne(spec: StartSpec, imageId: string, timeoutMs: number): Promise<InstanceHandle> {
     const handle: InstanceHandle = { id: `${spec.service}-${spec.version}-${++counter}`, service: spec.service, track: spec.track, version: spec.version, url: null, pid: null };
     const port = await freePort();
+    if (!isImageRole(spec.service)) throw new Error(`no image role "${spec.service}"`);
     const privileges = rolePrivileges(spec.service);
     // The image's user (10001, or root for the code executor), except under a non-root operator:
     // then the operator's uid, which owns the shared data (the code executor stays root).

@@ -1,6 +1,6 @@
 // Pre-deployment checks, the folder's public face: `runChecks` runs every machine-checkable item
 // of the checklist at once, applies waivers, and never lets one broken check crash the run.
-import { ConfigError, loadConfig } from '../../kit/index.js';
+import { ConfigError, loadConfig, type Config } from '../../kit/index.js';
 import { checkAlerts } from './alerts.js';
 import { checkBackups } from './backups.js';
 import type { CheckId } from './catalogue.js';
@@ -14,12 +14,21 @@ import { checkDns, type Resolver } from './dns.js';
 import type { Evidence } from './evidence.js';
 import { checkServiceHealth, readHealthTargets, type HealthTarget } from './service-health.js';
 import { checkTls } from './tls-expiry.js';
-import { checkVulnerabilities } from './vulnerabilities.js';
+import { inspectDeployedImage, type DeployedImage } from './deployed-image.js';
+import { checkVulnerabilities, fillReportPath } from './vulnerabilities.js';
 import { applyWaivers } from './waivers.js';
 
 export { CHECKS, type CheckId } from './catalogue.js';
-export { DEFAULT_CHECKS_CONFIG, defaultChecksConfigPath, parseChecksConfig, readChecksConfig, type ChecksConfig, type Waiver } from './checks-config.js';
+export { DEFAULT_CHECKS_CONFIG, checksConfigJsonSchema, defaultChecksConfigPath, parseChecksConfig, readChecksConfig, type ChecksConfig, type Waiver } from './checks-config.js';
 export type { CheckStatus, Evidence } from './evidence.js';
+export type { DeployedImage } from './deployed-image.js';
+
+/**
+ * What a deployment is about to run: fills `{service}` and `{version}` in the Trivy report path;
+ * with `docker` (the docker driver) the image `pitchey/<service>:<version>` is inspected on that
+ * engine and the report must be of it.
+ */
+export interface DeployTarget { service: string; version: string; docker: { host: string | null } | null }
 
 export interface RunChecksOptions {
   /** The checks' settings: `readChecksConfig(…)` or `DEFAULT_CHECKS_CONFIG`. */
@@ -32,12 +41,15 @@ export interface RunChecksOptions {
   processEnv?: NodeJS.ProcessEnv;
   /** The time every check judges against (expiry, backup age, waivers, the window). */
   now: Date;
+  /** The release being deployed, when there is one (`pitchey check --service S --version V`, the controller). */
+  target?: DeployTarget | undefined;
   /** Run only these checks. Default: all of them. */
   only?: CheckId[];
   /** Seams for tests: host readers, the DNS resolver, the health targets. Defaults: the real ones. */
   capacityReaders?: CapacityReaders;
   resolve?: Resolver;
   healthTargets?: HealthTarget[];
+  inspectImage?: typeof inspectDeployedImage;
 }
 
 export interface ChecksResult { evidence: Evidence[]; passed: boolean }
@@ -68,12 +80,19 @@ function planTasks(o: RunChecksOptions): CheckTask[] {
     { ids: ['tls-expiry'], source: 'checks config tls', run: () => checkTls({ ...config.tls, timeoutMs, now }) },
     { ids: ['dns'], source: 'checks config dns', run: () => checkDns(config.dns, { timeoutMs, now, resolve: o.resolve }) },
     { ids: ['backups'], source: config.backups.dir ?? 'data dir backups', run: () => checkBackups(config.backups, dataDir, now) },
-    { ids: ['vulnerabilities'], source: config.vulnerabilities.report ?? 'checks config vulnerabilities', run: () => checkVulnerabilities(config.vulnerabilities.report, now) },
+    { ids: ['vulnerabilities'], source: config.vulnerabilities.report ?? 'checks config vulnerabilities', run: () => vulnerabilities(o) },
     { ids: ['config-env', 'config-valid', 'config-secrets'], source: 'loadConfig', run: () => checkConfigSecrets({ processEnv: o.processEnv ?? process.env, deployEnv: o.env, requiredEnv: config.requiredEnv, now }) },
     { ids: ['alerts'], source: config.alertmanagerUrl ?? 'checks config alertmanagerUrl', run: () => checkAlerts({ alertmanagerUrl: config.alertmanagerUrl, timeoutMs, now }) },
     { ids: ['deploy-in-progress'], source: dataDir, run: () => checkDeployInProgress({ dataDir, env: o.env, now }) },
     { ids: ['deploy-window'], source: 'checks config window', run: () => checkDeployWindow(config.window, now) },
   ];
+}
+
+async function vulnerabilities(o: RunChecksOptions): Promise<Evidence> {
+  const { target } = o;
+  const image: DeployedImage | null = target?.docker == null ? null : await (o.inspectImage ?? inspectDeployedImage)(target.docker.host, target.service, target.version);
+  const trivy = { command: 'trivy', dockerHost: target?.docker?.host ?? null };
+  return checkVulnerabilities({ reportPath: fillReportPath(o.config.vulnerabilities.report, target), image, now: o.now, trivy });
 }
 
 export async function runChecks(options: RunChecksOptions): Promise<ChecksResult> {
@@ -85,16 +104,22 @@ export async function runChecks(options: RunChecksOptions): Promise<ChecksResult
 }
 
 /**
- * The environment and data dir checked: `env` or the configured PITCHEY_DEPLOY_ENV. A configuration
- * that does not validate is itself a finding (config-valid), so it falls back to those two settings.
+ * The environment and data dir checked, and the engine releases run on (docker driver): `env` or
+ * the configured PITCHEY_DEPLOY_ENV. A configuration that does not validate is itself a finding
+ * (config-valid), so it falls back to those settings alone.
  */
-export function resolveTarget(processEnv: NodeJS.ProcessEnv, env: string | undefined): { env: string; dataDir: string } {
-  let config;
+export function resolveTarget(processEnv: NodeJS.ProcessEnv, env: string | undefined): { env: string; dataDir: string; docker: DeployTarget['docker'] } {
+  const config = loadFirstValid(processEnv, [['PITCHEY_DATA_DIR', 'PITCHEY_DEPLOY_ENV', 'PITCHEY_DRIVER', 'PITCHEY_DOCKER_HOST'], ['PITCHEY_DATA_DIR', 'PITCHEY_DEPLOY_ENV']]);
+  return { env: env ?? config.deployEnv, dataDir: config.dataDir, docker: config.driver === 'docker' ? { host: config.dockerHost } : null };
+}
+
+/** The whole configuration, else only the first key set of `fallbacks` that validates (the last one must). */
+function loadFirstValid(processEnv: NodeJS.ProcessEnv, fallbacks: string[][]): Config {
+  const [keys, ...rest] = fallbacks;
   try {
-    config = loadConfig(processEnv);
+    return loadConfig(processEnv);
   } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    config = loadConfig({ PITCHEY_DATA_DIR: processEnv.PITCHEY_DATA_DIR, PITCHEY_DEPLOY_ENV: processEnv.PITCHEY_DEPLOY_ENV });
+    if (!(err instanceof ConfigError) || keys === undefined) throw err;
+    return loadFirstValid(Object.fromEntries(keys.map((k) => [k, processEnv[k]])), rest);
   }
-  return { env: env ?? config.deployEnv, dataDir: config.dataDir };
 }

@@ -1,9 +1,9 @@
 // The checks' settings file and waivers: defaults, one message per bad value, and a waiver that
 // turns a fail into a warn only while it is valid.
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CHECKS_CONFIG, parseChecksConfig, readChecksConfig } from '../../../src/deploy/checks/checks-config.js';
+import { DEFAULT_CHECKS_CONFIG, checksConfigJsonSchema, parseChecksConfig, readChecksConfig } from '../../../src/deploy/checks/checks-config.js';
 import { createEvidence } from '../../../src/deploy/checks/create-evidence.js';
 import { applyWaivers } from '../../../src/deploy/checks/waivers.js';
 import { ConfigError } from '../../../src/kit/index.js';
@@ -51,15 +51,25 @@ describe('checks config', () => {
       'checks config: tls.endpoints[0].port: must be a number from 1 to 65535 (got 0)',
       'checks config: dns[0].addresses: must list at least one (got [])',
       'checks config: alertmanagerUrl: must be an http(s) URL (got "ftp://x")',
-      'checks config: window.days: "funday" is not one of sun, mon, tue, wed, thu, fri, sat',
+      'checks config: window.days[1]: must be one of sun, mon, tue, wed, thu, fri, sat (got "funday")',
       'checks config: window.from: must be HH:MM (got "9:00")',
       'checks config: window.tz: unknown time zone "Mars/Olympus"',
-      'checks config: waiver for "nope": no such check',
+      expect.stringMatching(/^checks config: waivers\[0\]\.check: must be one of service-health, .*deploy-window \(got "nope"\)$/),
       'checks config: waivers[0].approver: must be a non-empty string (got "")',
-      'checks config: waiver for "nope": expires "soon" is not a time',
+      'checks config: waivers[0].expires: must be an ISO 8601 time (got "soon")',
       'checks config: extra: unknown setting',
     ]));
     expect(issues).toHaveLength(13);
+  });
+  it('says what a schema cannot: a window that ends before it starts, an expiry that is no date', () => {
+    expect(issuesOf({ window: { days: ['mon'], from: '17:00', to: '09:00' }, waivers: [{ check: 'dns', approver: 'a', reason: 'r', expires: '2025-13-45' }] })).toEqual([
+      'checks config: window: from 17:00 must be before to 09:00 (same day)',
+      'checks config: waivers[0].expires: "2025-13-45" is not a time',
+    ]);
+  });
+  it('publishes its JSON Schema for editors: docs/checks-config.schema.json is `pitchey check --schema`', () => {
+    const published = JSON.parse(readFileSync(new URL('../../../docs/checks-config.schema.json', import.meta.url), 'utf8')) as unknown;
+    expect(published, 'regenerate with: node dist/cli/main.js check --schema > docs/checks-config.schema.json').toEqual(checksConfigJsonSchema());
   });
 });
 
