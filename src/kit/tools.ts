@@ -66,5 +66,5 @@ export function detectTool(name: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<
 }
 
 export function detectTools(names: string[] = TOOLS.map((t) => t.name)): Promise<ToolStatus[]> {
-  return Promise.all(names.map(detectTool));
+  return Promise.all(names.map((n) => detectTool(n)));
 }
