@@ -132,9 +132,13 @@ export function median(values) {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-/** Starts `pitchey up` in its own data dir and resolves with its gateway URL once ready (rate limits off: one bench client stands for many). */
-export async function startPlatform(env = {}, timeoutMs = 120_000) {
+/**
+ * Starts `pitchey up` in its own data dir and resolves with its gateway URL once ready (rate limits
+ * off: one bench client stands for many). `prepare(dataDir)` runs first (files the platform reads at start).
+ */
+export async function startPlatform(env = {}, timeoutMs = 120_000, { prepare } = {}) {
   const data = tempDir('pitchey-bench-platform-');
+  prepare?.(data.dir);
   const proc = track(spawn(process.execPath, [CLI, 'up'], { env: { ...process.env, PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: '0', PITCHEY_LOG_LEVEL: 'warn', PITCHEY_API_KEYS: KEY, PITCHEY_RATE_LIMIT: 'false', ...env }, stdio: ['ignore', 'ignore', 'pipe'] }));
   const done = async () => { await stop(proc); data.remove(); };
   let out = '';

@@ -1,6 +1,6 @@
 // `pitchey audit`, `pitchey lock status|release`, `pitchey release build|list`.
 import { fileURLToPath } from 'node:url';
-import { dataPath, loadConfig } from '../kit/light.js';
+import { dataPath, dockerClient, loadConfig } from '../kit/light.js';
 import { buildRelease, listReleases } from '../deploy/releases.js';
 import type { DeploymentRecord } from '../deploy/record.js';
 import { renderHtml, renderMarkdown } from '../deploy/record-render.js';
@@ -27,8 +27,18 @@ export async function lock(argv: string[]): Promise<void> {
   console.log(held === null ? 'unlocked' : `locked by ${held.holder} since ${new Date(held.acquiredAt).toISOString()}: ${held.reason}`);
 }
 
-export function release(argv: string[]): void {
-  const releasesDir = dataPath(loadConfig().dataDir, 'releases');
+/** The docker driver's releases are images: each version with its roles' image IDs and sizes. */
+async function listImages(dockerHost: string | null): Promise<void> {
+  const { listImageReleases } = await import('../deploy/adapters/docker-images.js');
+  const releases = await listImageReleases(await dockerClient(dockerHost));
+  console.log(formatTable(['version', 'created', 'checksum', 'images'], releases.map((r) => [r.version, r.createdAt, r.checksum,
+    (r.images ?? []).map((i) => `${i.role} ${i.id.slice(7, 19)} ${Math.round(i.sizeBytes / 1e6)} MB`).join(', ')])));
+}
+
+export async function release(argv: string[]): Promise<void> {
+  const config = loadConfig();
+  const releasesDir = dataPath(config.dataDir, 'releases');
+  if (argv[0] === 'list' && config.driver === 'docker') { await listImages(config.dockerHost); return; }
   if (argv[0] === 'list') {
     console.log(formatTable(['version', 'created', 'files', 'checksum'], listReleases(releasesDir).map((m) => [m.version, m.createdAt, String(m.files), m.checksum])));
     return;

@@ -8,10 +8,16 @@ const USAGE = `usage: pitchey <command>
   serve <role>               one role on its home port: video | document | ai | media | code | gateway
   health [--json] [--gateway URL]   probe the gateway and every instance; exit 1 if any is unhealthy
   doctor [--json]            system tools, cgroup mode, free disk
+<<<<<<< HEAD
+  check [--env E] [--json] [--config FILE]   pre-deployment checks (health, capacity, TLS, DNS, backups, CVEs, config, alerts, window); exit 1 on any fail
+  release build --version V | release list      immutable release directories under the data dir (docker driver: list shows images)
+=======
   check [--env E] [--json] [--config FILE] [--service S --version V]   pre-deployment checks (health, capacity, TLS, DNS, backups, CVEs of the
          release's image, config, alerts, window); exit 1 on any fail
   release build --version V | release list      immutable release directories under the data dir
+>>>>>>> main
   image build [--version V] [--role R …] | image list | image verify <role> --version V   signed container images, one per role
+  logs <service> [--tail N]  each instance's last lines, whichever driver runs it
   deploy <service|all> --version V [--strategy canary|blue-green|rolling] [--env E] [--steps 5,25,50,100]
          [--step-ms N] [--bake-ms N] [--instances N] [--faults errors=0.2] [--wait]
   status [id [--watch]] | history   deployments in progress (one followed live until it ends), or all of them
@@ -50,6 +56,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   resume: async () => (await import('./deploy.js')).resume,
   backup: async () => (await import('./backup.js')).backup,
   smoke: async () => (await import('./smoke.js')).smoke,
+  logs: async () => (await import('./logs.js')).logs,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -119,6 +119,22 @@ export class Controller {
     return row;
   }
 
+  /**
+   * A deployment refused before anything ran (its release is missing its signature or no longer
+   * matches its checksum): kept as a failed deployment with the reason, so the refusal is in the
+   * history, the audit log and the deployment's record. Throws PlanError for a request that does not plan.
+   */
+  refuse(request: DeployRequest, reason: string): DeploymentRow {
+    const id = `dep-${randomUUID().slice(0, 8)}`;
+    const plan = this.preview(request, id);
+    const at = this.now();
+    const state: DeploymentState = { ...startDeployment(plan, at).state, phase: 'failed', reason, updatedAt: at };
+    const row: DeploymentRow = { id, env: this.options.env, service: request.service, author: request.author, state, createdAt: at, updatedAt: at };
+    writeDeployment(this.ports.db, row);
+    this.audit('deployment.refused', request.author, { service: request.service, from: plan.fromVersion, to: plan.toVersion, reason }, id);
+    return row;
+  }
+
   /** Called with every deployment once it is promoted and its last actions are done. */
   onPromoted(listener: (row: DeploymentRow) => void): void {
     this.promotedListeners.push(listener);
@@ -337,7 +353,7 @@ export class Controller {
   private async startAndWait(deploymentId: string, service: string, action: Extract<Action, { kind: 'startInstances' }>, timeoutMs: number): Promise<EngineInput> {
     const deadline = this.now() + timeoutMs;
     try {
-      const handles = await this.ports.driver.start({ service, track: action.track, version: action.version, count: action.count, faults: action.faults }, timeoutMs);
+      const handles = await this.ports.driver.start({ service, track: action.track, version: action.version, count: action.count, faults: action.faults, deployment: deploymentId }, timeoutMs);
       while (!handles.every((h) => this.ports.router.isHealthy(service, h.id))) {
         if (this.now() > deadline) throw new Error(`instances of ${action.version} were not healthy within ${timeoutMs} ms`);
         await new Promise((r) => setTimeout(r, 100));

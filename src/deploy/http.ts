@@ -10,7 +10,7 @@ import { Controller, DeployRefused } from './controller.js';
 import { defaultChecksConfigPath, readChecksConfig, runChecks, type DeployTarget, type Evidence } from './checks/index.js';
 import { readLock, releaseLock } from './lock.js';
 import { ACKNOWLEDGEMENTS, readRecord } from './record.js';
-import { listReleases, readRelease } from './releases.js';
+import type { Driver } from './adapters/driver.js';
 import { readDeployments, type DeploymentRow } from './store.js';
 
 const admin = { auth: 'admin' } as const;
@@ -39,7 +39,9 @@ const RollbackBody = Type.Object({
 const IdParams = Type.Object({ id: Type.String({ pattern: '^dep-[0-9a-f]{8}$' }) });
 
 export interface DeployApiOptions {
-  controller: Controller; services: readonly string[]; releasesDir: string; baseVersion: string; env: string; db: Parameters<typeof readDeployments>[0];
+  controller: Controller; services: readonly string[]; baseVersion: string; env: string; db: Parameters<typeof readDeployments>[0];
+  /** Where instances run: what releases exist and may run, and instances' logs. */
+  driver: Pick<Driver, 'resolve' | 'releases' | 'logs'>;
   dataDir: string;
   /** Failing pre-deployment checks refuse the deployment (production); otherwise they are only recorded. */
   enforceChecks: boolean;
@@ -92,15 +94,31 @@ export function summarize(row: DeploymentRow, live: boolean): Record<string, unk
 
 export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
   const base = '/_pitchey/admin';
-  const knownVersion = (v: string): boolean => v === o.baseVersion || readRelease(o.releasesDir, v) !== null;
-  const checkTarget = (service: string, version: string): void => {
+  /**
+   * The service is known and the driver can run the version. A refused release (modified folder,
+   * image whose signature does not verify) is a problem; for a request to deploy it, the refusal is
+   * also recorded as a failed deployment (history, audit log, record).
+   */
+  const checkTarget = async (service: string, version: string, refused?: DeployRequest): Promise<void> => {
     if (!o.services.includes(service)) throw new Problem('DEPLOY_INVALID', `Unknown service "${service}"; one of ${o.services.join(', ')}.`);
-    if (!knownVersion(version)) throw new Problem('RELEASE_NOT_FOUND', `No release ${version}; build it with \`pitchey release build --version ${version}\`.`);
+    const resolution = await o.driver.resolve(service, version);
+    if (resolution.status === 'missing') throw new Problem('RELEASE_NOT_FOUND', `No release ${version} of ${service}: ${resolution.reason}.`);
+    if (resolution.status === 'ok') return;
+    const row = refused === undefined ? null : recordRefusal(refused, resolution.reason);
+    throw new Problem('RELEASE_UNTRUSTED', `${resolution.reason}.`, { extensions: row === null ? {} : { deployment: row.id } });
   };
+  const recordRefusal = (request: DeployRequest, reason: string): DeploymentRow | null => {
+    try { return o.controller.refuse(request, reason); } catch (err) {
+      if (!(err instanceof PlanError)) throw err;
+      o.controller.audit('deployment.refused', request.author, { service: request.service, to: request.toVersion, reason });
+      return null;
+    }
+  };
+  const releaseExists = async (service: string, version: string): Promise<boolean> => (await o.driver.resolve(service, version)).status === 'ok';
   app.post(`${base}/deployments`, { config: admin, schema: { body: DeployBody, summary: 'Start a deployment' } }, async (req, reply) => {
     const b = req.body;
     if (b.env !== undefined && b.env !== o.env) throw new Problem('DEPLOY_INVALID', `This controller deploys to "${o.env}", not "${b.env}".`);
-    checkTarget(b.service, b.version);
+    await checkTarget(b.service, b.version, requestOf(b, actor(req)));
     const checks = await preDeploymentChecks(o, { service: b.service, version: b.version });
     try {
       const row = o.controller.deploy({ ...requestOf(b, actor(req)), checks, ...(b.plan_hash ? { expectedPlanHash: b.plan_hash } : {}) });
@@ -110,9 +128,9 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
   app.post(`${base}/plans`, { config: admin, schema: { body: DeployBody, summary: 'The resolved plan of a deployment request, with its hash; nothing is changed' } }, async (req) => {
     const b = req.body;
     if (b.env !== undefined && b.env !== o.env) throw new Problem('DEPLOY_INVALID', `This controller deploys to "${o.env}", not "${b.env}".`);
-    checkTarget(b.service, b.version);
+    await checkTarget(b.service, b.version);
     try {
-      return await reviewPlan({ controller: o.controller, enforceChecks: o.enforceChecks, analysis: o.analysis, traffic: o.traffic, releaseExists: knownVersion }, requestOf(b, actor(req)), o.services.indexOf(b.service) + 1);
+      return await reviewPlan({ controller: o.controller, enforceChecks: o.enforceChecks, analysis: o.analysis, traffic: o.traffic, releaseExists: (v) => releaseExists(b.service, v) }, requestOf(b, actor(req)), o.services.indexOf(b.service) + 1);
     } catch (err) {
       if (err instanceof PlanError) throw new Problem('DEPLOY_INVALID', err.message);
       throw err;
@@ -156,11 +174,12 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     }
     const to = b.to ?? o.controller.previousVersion(b.service);
     if (to === null) throw new Problem('DEPLOY_INVALID', `${b.service} has no previous version to roll back to.`);
-    checkTarget(b.service, to);
+    const request: DeployRequest = { service: b.service, toVersion: to, strategy: 'blue-green', steps: [100], bakeMs: 0, rules: [], author: actor(req) };
+    await checkTarget(b.service, to, request);
     try {
       // The fast path: the target is the known-good previous version, so one switch and no analysis
       // (which would otherwise wait for traffic before finishing).
-      const row = o.controller.deploy({ service: b.service, toVersion: to, strategy: 'blue-green', steps: [100], bakeMs: 0, rules: [], author: actor(req) });
+      const row = o.controller.deploy(request);
       o.controller.audit('rollback.to', actor(req), { service: b.service, to, reason: b.reason }, row.id);
       return reply.code(201).send(summarize(row, o.controller.isLive(row.id)));
     } catch (err) { return refusal(err); }
@@ -174,5 +193,13 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     o.controller.audit('lock.released', actor(req), { released });
     return { released };
   });
-  app.get(`${base}/releases`, { config: admin }, () => ({ base: o.baseVersion, releases: listReleases(o.releasesDir) }));
+  app.get(`${base}/releases`, { config: admin }, async () => ({ base: o.baseVersion, releases: await o.driver.releases() }));
+  app.get(`${base}/logs/:service`, {
+    config: admin,
+    schema: { params: Type.Object({ service: Type.String({ maxLength: 40 }) }), querystring: Type.Object({ tail: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) }), summary: 'The last lines of each instance of a service, whichever driver runs it' },
+  }, async (req) => {
+    const { service } = req.params;
+    if (!o.services.includes(service)) throw new Problem('ROUTE_NOT_FOUND', `Unknown service "${service}"; one of ${o.services.join(', ')}.`);
+    return { service, instances: await o.driver.logs(service, req.query.tail ?? 100) };
+  });
 }

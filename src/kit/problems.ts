@@ -37,6 +37,7 @@ export const PROBLEMS = {
   LANGUAGE_UNAVAILABLE: { status: 422, title: 'The OCR language is not installed' },
   DEPLOY_INVALID: { status: 422, title: 'The deployment request cannot be planned' },
   DEPLOY_CHECKS_FAILED: { status: 422, title: 'Pre-deployment checks failed' },
+  RELEASE_UNTRUSTED: { status: 422, title: 'The release\'s signature or checksum does not verify' },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   QUEUE_FULL: { status: 429, title: 'The job queue is full' },
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },

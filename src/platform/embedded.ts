@@ -1,12 +1,11 @@
 // The embedded platform (`pitchey up`): the gateway and the deployment controller in this process,
-// and each service's instances as supervised children (the local driver) on free ports, each
-// registered in the gateway's pool under its track and version. Instance addresses are written to
+// and each service's instances on free ports — supervised children (the local driver) or
+// containers (the docker driver, PITCHEY_DRIVER=docker) — each registered in the gateway's pool
+// under its track and version. Instance addresses are written to
 // the data dir's run state for `pitchey health`. The composition root: it wires; only the CLI's
 // `up` (and tests that start a platform) import it.
-import { fileURLToPath } from 'node:url';
 import { createGatewayMetricSource } from '../deploy/adapters/gateway-metric-source.js';
 import { createGatewayRouter } from '../deploy/adapters/gateway-router.js';
-import { createLocalDriver, defaultReleasesDir } from '../deploy/adapters/local-driver.js';
 import type { Driver, InstanceHandle } from '../deploy/adapters/driver.js';
 import { Controller } from '../deploy/controller.js';
 import { registerDeployApi } from '../deploy/http.js';
@@ -17,6 +16,7 @@ import type { Evidence } from '../deploy/checks/index.js';
 import { smokeService } from '../deploy/smoke/index.js';
 import { SIGNOFF_ROLES, isSignoffRole, type SignoffRole, type Track } from '../deploy/engine/index.js';
 import { SERVICE_NAMES, createMetrics, dataPath, removeRunState, writeRunState, type Config, type InstanceEntry, type ServiceName } from '../kit/index.js';
+import { createDriver } from './drivers.js';
 
 export type { InstanceEntry } from '../kit/index.js';
 
@@ -33,8 +33,6 @@ export interface Platform {
 
 /** How long past its own drain bound an instance may take to exit before it is SIGKILLed. */
 const INSTANCE_EXIT_MARGIN_MS = 2_000;
-
-const CLI_MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 function childEnv(config: Config): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, PITCHEY_API_KEYS: config.apiKeys.map((k) => `${k.key}:${k.scopes.join('+')}`).join(',') };
@@ -66,11 +64,11 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
   const entries = (): InstanceEntry[] => driver.list().filter((h): h is InstanceHandle & { url: string; pid: number } => h.url !== null && h.pid !== null)
     .map((h) => ({ role: h.service, id: h.id, url: h.url, pid: h.pid, track: h.track, version: h.version }));
   const record = (): void => writeRunState(config.dataDir, { gateway: { url: gatewayUrl, pid: process.pid }, instances: entries() });
-  const driver = createLocalDriver({
-    dataDir: config.dataDir, releasesDir: defaultReleasesDir(config.dataDir), selfVersion: config.version, selfEntry: CLI_MAIN, baseEnv: childEnv(config), log,
+  const driver = await createDriver(config, {
+    baseEnv: childEnv(config), log,
     onUp: (h) => { if (h.url !== null) gateway.pools.get(h.service as never)?.add({ id: h.id, url: h.url, track: h.track, version: h.version }); record(); void gateway.checkHealth(); },
     onDown: (h) => { gateway.pools.get(h.service as never)?.remove(h.id); record(); },
-  });
+  }).catch(async (err: unknown) => { await gateway.close(); throw err; });
   const db = openControllerDb(dataPath(config.dataDir, 'controllerDb'));
   const smoke = createSmoke(config, () => gatewayUrl);
   const controller = new Controller({ db, driver, router: createGatewayRouter(gateway), metrics: createGatewayMetricSource(gateway), smoke, log }, {
@@ -99,7 +97,7 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
     });
   });
   for (const row of controller.recover()) log(`deployment ${row.id} was live when the controller stopped: ${row.state.phase === 'promoting' ? 'promotion completed' : 'rolled back'}`);
-  registerDeployApi(gateway.app, { controller, services: SERVICE_NAMES, releasesDir: defaultReleasesDir(config.dataDir), baseVersion: config.version, env: config.deployEnv, db, dataDir: config.dataDir, enforceChecks: config.deployEnv === 'production',
+  registerDeployApi(gateway.app, { controller, driver, services: SERVICE_NAMES, baseVersion: config.version, env: config.deployEnv, db, dataDir: config.dataDir, enforceChecks: config.deployEnv === 'production',
     docker: config.driver === 'docker' ? { host: config.dockerHost } : null,
     analysis: { intervalMs: config.analysisIntervalMs, windowMs: config.analysisWindowMs },
     traffic: (service) => {
@@ -113,8 +111,9 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
   const port = await gateway.listen(options.gatewayPort, config.host);
   gatewayUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   record();
+  const failed: string[] = [];
   const starting = SERVICE_NAMES.map((service) => driver.start({ service, track: 'stable', version: controller.currentVersion(service), count: 1, faults: null }, 60_000)
-    .catch((err: Error) => log(`${service} did not start: ${err.message}`)));
+    .catch((err: Error) => { failed.push(`${service}: ${err.message}`); log(`${service} did not start: ${err.message}`); }));
   let stopped: Promise<void> | null = null;
   // Forced out before stop() finished (its deadline, a second signal): the file must not say it runs.
   const forgetInstances = (): void => removeRunState(config.dataDir);
@@ -124,6 +123,8 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
     instances: entries,
     async waitReady(timeoutMs) {
       await Promise.all(starting);
+      // No image, a refused signature, an instance that never answered: waiting longer changes nothing.
+      if (failed.length > 0) throw new Error(`not every service started:\n  ${failed.join('\n  ')}`);
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const missing = SERVICE_NAMES.filter((s) => (gateway.pools.get(s)?.available().length ?? 0) === 0);

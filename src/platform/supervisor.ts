@@ -1,10 +1,12 @@
 // Runs service instances as child processes: each reports its port over IPC once listening, is
-// restarted with backoff when it crashes, and is stopped with SIGTERM (drain) then SIGKILL.
+// restarted with backoff when it crashes, and is stopped with SIGTERM (drain) then SIGKILL. Their
+// output goes on to this process's and its last lines are kept per child (`pitchey logs`).
 // Children sit in their own process group; those still alive when the supervisor exits (even
 // forced out by its deadline) are SIGKILLed, and one whose supervisor is SIGKILLed exits when the
 // IPC channel drops, so no instance outlives its supervisor.
 import { fork, type ChildProcess } from 'node:child_process';
 import { killTree } from '../kit/index.js';
+import { LogRing } from './log-ring.js';
 
 export interface ChildSpec {
   id: string;
@@ -16,7 +18,7 @@ export interface ChildSpec {
   onExit(code: number | null, signal: NodeJS.Signals | null): void;
 }
 
-interface Supervised { spec: ChildSpec; child: ChildProcess | null; restarts: number; startedAt: number; stopping: boolean; timer: NodeJS.Timeout | null }
+interface Supervised { spec: ChildSpec; child: ChildProcess | null; restarts: number; startedAt: number; stopping: boolean; timer: NodeJS.Timeout | null; output: LogRing }
 
 export interface ListeningMessage { type: 'listening'; port: number }
 
@@ -34,10 +36,15 @@ export class Supervisor {
   constructor(private readonly options: { maxBackoffMs?: number; log?: (msg: string) => void } = {}) {}
 
   start(spec: ChildSpec): void {
-    const entry: Supervised = { spec, child: null, restarts: 0, startedAt: 0, stopping: false, timer: null };
+    const entry: Supervised = { spec, child: null, restarts: 0, startedAt: 0, stopping: false, timer: null, output: new LogRing() };
     if (!process.listeners('exit').includes(this.killAlive)) process.on('exit', this.killAlive);
     this.children.set(spec.id, entry);
     this.spawn(entry);
+  }
+
+  /** The child's last `tail` lines of stdout and stderr, across its restarts; empty once it is stopped. */
+  logs(id: string, tail: number): string[] {
+    return this.children.get(id)?.output.tail(tail) ?? [];
   }
 
   pids(): number[] {
@@ -47,8 +54,11 @@ export class Supervisor {
   private spawn(entry: Supervised): void {
     const { spec } = entry;
     entry.startedAt = Date.now();
-    const child = fork(spec.modulePath, spec.args, { env: spec.env, detached: true, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(spec.modulePath, spec.args, { env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     entry.child = child;
+    // Interleaved in one ring, as a terminal would show them; still written through as before.
+    child.stdout?.on('data', (c: Buffer) => { entry.output.push(c); process.stdout.write(c); });
+    child.stderr?.on('data', (c: Buffer) => { entry.output.push(c, 'stderr'); process.stderr.write(c); });
     this.alive.add(child);
     child.on('message', (m) => { if (isListeningMessage(m) && child.pid !== undefined) spec.onListening(m.port, child.pid); });
     child.on('exit', (code, signal) => {

@@ -1,6 +1,8 @@
 // The operator's commands against a running platform: release build/list, deploy --wait, status,
-// history, audit, lock, rollback --to. Each is the built CLI in its own process.
+// history, audit, lock, rollback --to, logs. Each is the built CLI in its own process.
 import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_KEY } from '../helpers.js';
 import type { DeploymentRecord } from '../../src/deploy/record.js';
@@ -102,5 +104,35 @@ describe('operator commands', () => {
     const elsewhere = pitchey('deploy', 'video', '--version', 'v2', '--env', 'production');
     expect(elsewhere.status).toBe(1);
     expect(elsewhere.err).toContain('deploys to "local"');
+  });
+
+  it('shows each instance\'s last lines with `pitchey logs`, and refuses a bad service or tail', () => {
+    const r = pitchey('logs', 'video', '--tail', '3');
+    expect(r.status, r.err).toBe(0);
+    expect(r.err).toMatch(/== video-v\d-\d+ \(v\d, (stable|canary)\) ==/);
+    expect(r.out.split('\n').filter(Boolean).length).toBeLessThanOrEqual(3 * 2);
+    expect(pitchey('logs', 'nope').status).toBe(64);
+    expect(pitchey('logs', 'ai', '--tail', '0').status).toBe(64);
+  });
+
+  it('refuses a release modified after it was built: a problem, and a failed deployment in the audit log and its record', async () => {
+    expect(release('build', '--version', 'v4-tampered').status).toBe(0);
+    const entry = join(up.dataDir, 'releases', 'v4-tampered', 'dist', 'cli', 'main.js');
+    chmodSync(entry, 0o644);
+    writeFileSync(entry, '// changed after the release was built\n');
+    const admin = { 'x-api-key': TEST_KEY, 'content-type': 'application/json', 'x-pitchey-actor': 'mallory' };
+    const res = await fetch(`${up.gateway}/_pitchey/admin/deployments`, { method: 'POST', headers: admin, body: JSON.stringify({ service: 'document', version: 'v4-tampered', strategy: 'canary' }) });
+    const problem = (await res.json()) as { code: string; detail: string; deployment: string };
+    expect(res.status).toBe(422);
+    expect(problem.code).toBe('RELEASE_UNTRUSTED');
+    expect(problem.detail).toContain('modified after it was built');
+    const record = (await (await fetch(`${up.gateway}/_pitchey/admin/deployments/${problem.deployment}/record`, { headers: admin })).json()) as DeploymentRecord;
+    expect(record).toMatchObject({ outcome: 'failed', author: 'mallory', to: 'v4-tampered' });
+    expect(record.reason).toContain('modified after it was built');
+    expect(record.timeline.map((e) => e.kind)).toEqual(['deployment.refused']);
+    const audit = pitchey('audit', '--deployment', problem.deployment);
+    expect(audit.status, audit.err).toBe(0);
+    expect(audit.out).toContain('deployment.refused');
+    expect(pitchey('status').out).not.toContain(problem.deployment);
   });
 });

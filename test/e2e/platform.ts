@@ -24,6 +24,17 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | Promise
   }
 }
 
+/** The admin headers the e2e tests send (the test key has every scope). */
+export const ADMIN_HEADERS = { 'x-api-key': TEST_KEY, 'content-type': 'application/json', 'x-pitchey-actor': 'e2e' };
+
+/** Waits until a deployment has ended (promoted, rolled back or failed) and the controller let go of it. */
+export async function settled(gateway: string, id: string, timeoutMs = 90_000): Promise<{ phase: string; reason: string | null }> {
+  return waitFor(`deployment ${id} to settle`, async () => {
+    const d = (await (await fetch(`${gateway}/_pitchey/admin/deployments/${id}`, { headers: ADMIN_HEADERS })).json()) as { live: boolean; phase: string; reason: string | null };
+    return !d.live && ['promoted', 'rolled-back', 'failed'].includes(d.phase) ? d : undefined;
+  }, timeoutMs);
+}
+
 export function readInstances(dataDir: string): InstanceRecord[] {
   return readRunState(dataDir)?.instances ?? [];
 }

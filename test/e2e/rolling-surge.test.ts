@@ -2,39 +2,21 @@
 // bug in the built code, not the fault switch): the first new instance starts beside the only
 // stable one and carries about half the traffic, not all of it, until the analysis rolls it back;
 // stable fails nothing. Runs the built CLI (`npm test` builds before testing).
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildRelease } from '../../src/deploy/releases.js';
-import { TEST_KEY } from '../helpers.js';
+import { brokenProject } from '../support/broken-build.js';
 import { startLoad } from './load.js';
-import { startUp, waitFor, type UpProcess } from './platform.js';
+import { ADMIN_HEADERS as admin, settled, startUp } from './platform.js';
 
-const ROOT = new URL('../..', import.meta.url).pathname;
-const admin = { 'x-api-key': TEST_KEY, 'content-type': 'application/json', 'x-pitchey-actor': 'e2e' };
 const cleanups: Array<() => void> = [];
 afterAll(() => { while (cleanups.length > 0) cleanups.pop()?.(); });
 
-/** A project whose built AI service fails every fourth GET /models, released as `version`. */
+/** The broken build (test/support/broken-build.ts) released as `version`. */
 function buildBrokenRelease(releasesDir: string, version: string): void {
-  const project = mkdtempSync(join(tmpdir(), 'pitchey-broken-'));
-  cleanups.push(() => rmSync(project, { recursive: true, force: true }));
-  for (const c of ['dist', 'package.json', 'package-lock.json']) cpSync(join(ROOT, c), join(project, c), { recursive: true });
-  symlinkSync(join(ROOT, 'node_modules'), join(project, 'node_modules'), 'dir');
-  const file = join(project, 'dist', 'services', 'ai', 'routes-models.js');
-  const source = readFileSync(file, 'utf8');
-  const route = /(app\.get\('\/models',[^\n]*async \(\) => \{)/;
-  if (!route.test(source)) throw new Error(`cannot find the /models handler in ${file} to break`);
-  writeFileSync(file, `let served = 0;\n${source.replace(route, "$1\n        if (++served % 4 === 0) throw new Error('broken build: every fourth /models fails');")}`);
-  buildRelease({ projectRoot: project, releasesDir, version });
-}
-
-async function settled(up: UpProcess, id: string): Promise<{ phase: string; reason: string | null }> {
-  return waitFor(`deployment ${id} to settle`, async () => {
-    const d = (await (await fetch(`${up.gateway}/_pitchey/admin/deployments/${id}`, { headers: admin })).json()) as { live: boolean; phase: string; reason: string | null };
-    return !d.live && ['promoted', 'rolled-back', 'failed'].includes(d.phase) ? d : undefined;
-  }, 90_000);
+  const project = brokenProject();
+  cleanups.push(project.remove);
+  buildRelease({ projectRoot: project.root, releasesDir, version });
 }
 
 describe('rolling with a single stable instance', () => {
@@ -48,7 +30,7 @@ describe('rolling with a single stable instance', () => {
     const started = (await res.json()) as { id: string; steps: number[] };
     expect(res.status, JSON.stringify(started)).toBe(201);
     expect(started.steps).toEqual([50, 67]);
-    const end = await settled(up, started.id);
+    const end = await settled(up.gateway, started.id);
     await new Promise((r) => setTimeout(r, 1_000));
     const answers = await load.stop();
     expect(end.phase, end.reason ?? '').toBe('rolled-back');

@@ -1,5 +1,5 @@
-// The driver port: where service instances run (local processes now; docker and kubernetes can
-// follow behind the same few methods).
+// The driver port: where service instances run (local processes, or docker containers) and which
+// releases it can run. Kubernetes can follow behind the same few methods.
 import type { Track } from '../engine/index.js';
 
 export interface InstanceHandle {
@@ -7,8 +7,9 @@ export interface InstanceHandle {
   service: string;
   track: Track;
   version: string;
-  /** Set once the instance listens. */
+  /** Set while the instance answers (null before it is up, and while it is down or restarting). */
   url: string | null;
+  /** The instance's process on this host (docker: the container's init), null while it is not running. */
   pid: number | null;
 }
 
@@ -19,15 +20,56 @@ export interface StartSpec {
   count: number;
   /** PITCHEY_FAULTS for these instances (tests and game days only). */
   faults: string | null;
+  /** The deployment starting them, where the driver can record it (docker: a label). */
+  deployment?: string;
+}
+
+/** A version the driver can run: a release directory (local) or a set of images (docker). */
+export interface ReleaseSummary {
+  version: string;
+  createdAt: string;
+  /** The release content's checksum (the manifest's, or the images' `io.pitchey.release.checksum` label). */
+  checksum: string;
+  /** What runs: `directory` with its file count, or `image` with each role's image ID and size. */
+  kind: 'directory' | 'image';
+  files?: number;
+  images?: Array<{ role: string; id: string; sizeBytes: number }>;
+}
+
+/**
+ * Whether `version` of `service` may run here: `ok` with what will run (a path, an image ID),
+ * `missing` (no such release), or `refused` (present, but its integrity or signature does not hold).
+ */
+export type Resolution =
+  | { status: 'ok'; ref: string }
+  | { status: 'missing'; reason: string }
+  | { status: 'refused'; reason: string };
+
+/** An instance's recent output, oldest line first. */
+export interface InstanceLogs { id: string; version: string; track: Track; lines: string[] }
+
+/** Thrown by `start` when the release may not run (a `refused` resolution). */
+export class DriverRefused extends Error {
+  constructor(message: string) { super(message); this.name = 'DriverRefused'; }
 }
 
 export interface Driver {
-  /** Starts `count` instances and resolves once each listens (readiness is the gateway's to judge). */
+  /**
+   * Starts `count` instances and resolves once each answers (readiness is the gateway's to judge).
+   * Rejects with DriverRefused, before anything starts, when the release may not run.
+   */
   start(spec: StartSpec, timeoutMs: number): Promise<InstanceHandle[]>;
-  /** Drains (SIGTERM, up to graceMs) then stops the instances. */
+  /** Drains (the stop signal, up to graceMs) then stops and forgets the instances. */
   stop(ids: string[], graceMs: number): Promise<void>;
-  /** Relabels an instance's track (promotion), without restarting it. */
+  /** Relabels an instance's track (promotion), without restarting it; the driver keeps the track. */
   retag(id: string, track: Track): void;
   list(): InstanceHandle[];
+  /** The last `tail` lines (at most) of each instance of the service. */
+  logs(service: string, tail: number): Promise<InstanceLogs[]>;
+  /** Whether a version may run, checked before a deployment is planned and again by `start`. */
+  resolve(service: string, version: string): Promise<Resolution>;
+  /** The releases this driver can run, oldest first. */
+  releases(): Promise<ReleaseSummary[]>;
+  /** Stops every instance (as `stop`) and releases what the driver holds; nothing it started is left. */
   close(graceMs: number): Promise<void>;
 }

@@ -2,9 +2,9 @@
 // each run from its release directory (or from this build for the version it carries).
 import { dataPath } from '../../kit/light.js';
 import { Supervisor } from '../../platform/supervisor.js';
-import { releaseEntry } from '../releases.js';
+import { ReleaseError, listReleases, readRelease, releaseEntry } from '../releases.js';
 import type { Track } from '../engine/index.js';
-import type { Driver, InstanceHandle, StartSpec } from './driver.js';
+import { DriverRefused, type Driver, type InstanceHandle, type Resolution, type StartSpec } from './driver.js';
 
 export interface LocalDriverOptions {
   dataDir: string;
@@ -24,7 +24,24 @@ export function createLocalDriver(options: LocalDriverOptions): Driver {
   const instances = new Map<string, InstanceHandle>();
   let counter = 0;
 
-  const entryFor = (version: string): string => (version === options.selfVersion ? options.selfEntry : releaseEntry(options.releasesDir, version));
+  /** A release directory whose files no longer match its manifest is refused, as an unsigned image is. */
+  function resolve(version: string): Resolution {
+    if (version === options.selfVersion) return { status: 'ok', ref: options.selfEntry };
+    if (readRelease(options.releasesDir, version) === null) return { status: 'missing', reason: `release ${version} does not exist` };
+    try {
+      return { status: 'ok', ref: releaseEntry(options.releasesDir, version) };
+    } catch (err) {
+      if (err instanceof ReleaseError) return { status: 'refused', reason: err.message };
+      throw err;
+    }
+  }
+
+  function entryFor(version: string): string {
+    const resolution = resolve(version);
+    if (resolution.status === 'refused') throw new DriverRefused(resolution.reason);
+    if (resolution.status === 'missing') throw new ReleaseError(resolution.reason);
+    return resolution.ref;
+  }
 
   function startOne(spec: StartSpec, entry: string, timeoutMs: number): Promise<InstanceHandle> {
     const handle: InstanceHandle = { id: `${spec.service}-${spec.version}-${++counter}`, service: spec.service, track: spec.track, version: spec.version, url: null, pid: null };
@@ -69,6 +86,15 @@ export function createLocalDriver(options: LocalDriverOptions): Driver {
       options.onUp(handle); // announced again under its new track
     },
     list: () => [...instances.values()],
+    logs(service, tail) {
+      const mine = [...instances.values()].filter((h) => h.service === service);
+      return Promise.resolve(mine.map((h) => ({ id: h.id, version: h.version, track: h.track, lines: supervisor.logs(h.id, tail) })));
+    },
+    resolve: (_service, version) => Promise.resolve(resolve(version)),
+    releases() {
+      const dirs = listReleases(options.releasesDir).map((m) => ({ version: m.version, createdAt: m.createdAt, checksum: m.checksum, kind: 'directory' as const, files: m.files }));
+      return Promise.resolve(dirs);
+    },
     async close(graceMs) {
       await supervisor.stopAll(graceMs);
       instances.clear();
