@@ -35,24 +35,36 @@ export interface ToolStatus { name: string; present: boolean; version: string | 
 
 const VERSION = /(\d+\.\d+(?:\.\d+)?(?:[-~+][\w.]+)?)/;
 
-async function probe(spec: ToolSpec): Promise<ToolStatus> {
-  const run = await runProcess(spec.command, spec.versionArgs, { timeoutMs: 5_000, maxStdoutBytes: 64 * 1024 });
+/**
+ * A cold start of a big tool (ffmpeg maps ~100 libraries) on a loaded host or a fresh container's
+ * overlay can take seconds: a probe that times out is not an answer, and is asked again next time.
+ */
+const PROBE_TIMEOUT_MS = 15_000;
+
+async function probe(spec: ToolSpec, timeoutMs: number): Promise<ToolStatus & { timedOut: boolean }> {
+  const run = await runProcess(spec.command, spec.versionArgs, { timeoutMs, maxStdoutBytes: 64 * 1024 });
   const present = run.spawnError === null && !run.timedOut;
   const firstLine = `${run.stdout.toString('utf8')}\n${run.stderr}`.split('\n').find((l) => VERSION.test(l)) ?? '';
-  return { name: spec.name, present, version: present ? (VERSION.exec(firstLine)?.[1] ?? 'unknown') : null, disables: spec.disables, debianPackage: spec.debianPackage };
+  return { name: spec.name, present, version: present ? (VERSION.exec(firstLine)?.[1] ?? 'unknown') : null, disables: spec.disables, debianPackage: spec.debianPackage, timedOut: run.timedOut };
 }
 
 const cache = new Map<string, Promise<ToolStatus>>();
 
-/** Probes tools once per process (versions do not change under a running service). */
-export function detectTool(name: string): Promise<ToolStatus> {
+/** Probes tools once per process (versions do not change under a running service); a probe that timed out is retried on the next call. */
+export function detectTool(name: string, timeoutMs = PROBE_TIMEOUT_MS): Promise<ToolStatus> {
   const spec = TOOLS.find((t) => t.name === name);
   if (spec === undefined) throw new Error(`unknown tool "${name}"`);
   let status = cache.get(name);
-  if (status === undefined) { status = probe(spec); cache.set(name, status); }
+  if (status === undefined) {
+    status = probe(spec, timeoutMs).then(({ timedOut, ...found }) => {
+      if (timedOut) cache.delete(name);
+      return found;
+    });
+    cache.set(name, status);
+  }
   return status;
 }
 
 export function detectTools(names: string[] = TOOLS.map((t) => t.name)): Promise<ToolStatus[]> {
-  return Promise.all(names.map(detectTool));
+  return Promise.all(names.map((n) => detectTool(n)));
 }

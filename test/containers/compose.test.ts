@@ -82,7 +82,9 @@ describe(`ops/compose.yaml on the engine (images ${version})`, () => {
 
   it('brings the gateway and the five services up healthy, and runs a program in the sandbox through the gateway', async () => {
     const started = Date.now();
-    const health = await waitHealthy(started + 100_000);
+    // Each health probe starts a Node process: on a loaded 2-core host a probe can time out and a
+    // role read unhealthy for a while before it turns healthy, so the wait is generous.
+    const health = await waitHealthy(started + 200_000);
     expect(health).toEqual(Object.fromEntries(ROLES.map((r) => [r, 'healthy'])));
     console.log(`compose: ${ROLES.length} roles healthy in ${((Date.now() - started) / 1000).toFixed(1)} s after up`);
 
@@ -102,7 +104,7 @@ describe(`ops/compose.yaml on the engine (images ${version})`, () => {
       if ((ready as { status?: unknown }).status === 'ready') break;
     }
     expect(ready).toMatchObject({ status: 'ready', checks: [{ name: 'upstreams', ok: true }] });
-  });
+  }, 300_000);
 
   it('leaves no container, volume or network behind after down -v', async () => {
     await compose(['down', '-v', '--remove-orphans', '--timeout', '30']);

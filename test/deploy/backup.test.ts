@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { backup } from '../../src/cli/backup.js';
-import { CheckFailed } from '../../src/cli/usage.js';
+import { exitCodeOf } from '../../src/cli/usage.js';
 import {
   BackupError, createBackup, latestRestoreTest, listBackups, readRestoreTests, restoreBackup, verifyBackup, type BackupManifest,
 } from '../../src/deploy/backup/index.js';
@@ -249,7 +249,9 @@ describe('pitchey backup', () => {
     const into = join(tempDir(), 'restored');
     await backup(['restore', '--backup', only?.dir ?? '', '--into', into]);
     expect(out.pop()).toMatch(/^restored 9 files .* restore test recorded/);
-    await expect(backup(['restore', '--backup', only?.dir ?? ''])).rejects.toThrow(CheckFailed);
+    // Refused over a live data dir: main exits 1 for it (cli/usage.ts's table).
+    const refused = await backup(['restore', '--backup', only?.dir ?? '']).then(() => null, (err: unknown) => err);
+    expect([(refused as Error).message, exitCodeOf(refused)]).toEqual([expect.stringMatching(/^refusing to restore over/), 1]);
     await backup(['list']);
     expect(out.pop()).toMatch(/yes\s+\d{4}-\d\d-\d\dT[\d:.]+Z$/);
     write(only?.dir ?? '', 'extra.txt', 'x');

@@ -3,7 +3,7 @@
 // removed when the tests end. The data root persists between runs (PITCHEY_TEST_DOCKER_DIR, default
 // /tmp/pitchey-dockerd) so built base images are reused; a fresh machine starts empty.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 
@@ -16,6 +16,11 @@ function ping(socketPath: string): Promise<boolean> {
     req.on('timeout', () => { req.destroy(); resolve(false); });
     req.end();
   });
+}
+
+/** Best effort: a namespace mount the daemon left may keep a file busy; the next start uses another folder. */
+function removeQuietly(path: string): void {
+  try { rmSync(path, { recursive: true, force: true }); } catch { /* removed by a later start */ }
 }
 
 function pidAlive(pid: number): boolean {
@@ -34,8 +39,9 @@ export async function startDockerd(dir = process.env.PITCHEY_TEST_DOCKER_DIR ?? 
       for (let i = 0; i < 100 && pidAlive(old); i++) await new Promise((r) => setTimeout(r, 100));
     }
   }
-  const execRoot = join(dir, 'x');
-  rmSync(execRoot, { recursive: true, force: true });
+  // A fresh exec root per daemon: an old one can hold a network namespace mount (EBUSY) for a while.
+  for (const old of readdirSync(dir).filter((n) => n.startsWith('x-'))) removeQuietly(join(dir, old));
+  const execRoot = join(dir, `x-${process.pid}`);
   const log = openSync(join(dir, 'dockerd.log'), 'a');
   const child: ChildProcess = spawn('dockerd', [
     '--host', `unix://${socketPath}`, '--data-root', join(dir, 'root'), '--exec-root', execRoot, '--pidfile', pidFile,
@@ -61,7 +67,7 @@ export async function startDockerd(dir = process.env.PITCHEY_TEST_DOCKER_DIR ?? 
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
       await exited;
       clearTimeout(timer);
-      rmSync(execRoot, { recursive: true, force: true });
+      removeQuietly(execRoot);
     },
   };
 }
