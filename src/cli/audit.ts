@@ -2,17 +2,15 @@
 import { fileURLToPath } from 'node:url';
 import { dataPath, dockerClient, loadConfig } from '../kit/light.js';
 import { buildRelease, listReleases } from '../deploy/releases.js';
-import type { DeploymentRecord } from '../deploy/record.js';
+import type { AuditAnswer, DeploymentRecord, LockAnswer } from '../deploy/admin-api.js';
 import { renderHtml, renderMarkdown } from '../deploy/record-render.js';
 import { createAdminClient, option } from './admin-client.js';
 import { formatTable } from './table.js';
 import { CheckFailed, UsageError } from './usage.js';
 
-interface Event { seq: number; at: number; kind: string; actor: string; deploymentId: string | null; data: Record<string, unknown> }
-
 export async function audit(argv: string[]): Promise<void> {
   const deployment = option(argv, 'deployment');
-  const r = await createAdminClient(argv).call<{ verified: boolean; broken: { brokenAt: number; reason: string } | null; events: Event[] }>('GET', `/audit${deployment ? `?deployment=${encodeURIComponent(deployment)}` : ''}`);
+  const r = await createAdminClient(argv).call<AuditAnswer>('GET', `/audit${deployment ? `?deployment=${encodeURIComponent(deployment)}` : ''}`);
   if (argv.includes('--json')) console.log(JSON.stringify(r, null, 2));
   else console.log(formatTable(['seq', 'time', 'kind', 'actor', 'deployment'], r.events.map((e) => [String(e.seq), new Date(e.at).toISOString(), e.kind, e.actor, e.deploymentId ?? ''])));
   if (!r.verified) throw new CheckFailed(`audit chain broken at event ${r.broken?.brokenAt}: ${r.broken?.reason}`);
@@ -23,7 +21,7 @@ export async function lock(argv: string[]): Promise<void> {
   const client = createAdminClient(argv);
   if (argv[0] === 'release') { console.log(JSON.stringify(await client.call('DELETE', '/lock'))); return; }
   if (argv[0] !== 'status') throw new UsageError('lock status|release');
-  const { lock: held } = await client.call<{ lock: { holder: string; reason: string; acquiredAt: number } | null }>('GET', '/lock');
+  const { lock: held } = await client.call<LockAnswer>('GET', '/lock');
   console.log(held === null ? 'unlocked' : `locked by ${held.holder} since ${new Date(held.acquiredAt).toISOString()}: ${held.reason}`);
 }
 

@@ -1,18 +1,17 @@
 // `pitchey deploy`, `status [--watch]`, `history`, `rollback`, `promote`, `abort`, `resume`, `approve`:
 // parse, call the controller's admin API, print.
-import type { DeploymentPlan } from '../deploy/engine/index.js';
+import type { ApprovalAnswer, DeploymentList, DeploymentSummary, EmergencyRollbackAnswer, PlanReview } from '../deploy/admin-api.js';
 import { SERVICE_NAMES } from '../kit/index.js';
 import { createAdminClient, option } from './admin-client.js';
 import { formatTable } from './table.js';
 import { CheckFailed, UsageError } from './usage.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-interface Summary { id: string; live: boolean; service: string; strategy: string; from: string | null; to: string; phase: string; step: number; steps: number[]; reason: string | null; author: string; created_at: string; assessments: Array<{ ruleId: string; verdict: string; reason: string }> }
 
 const DONE = new Set(['promoted', 'rolled-back', 'failed']);
 const num = (argv: string[], name: string): number | undefined => { const v = option(argv, name); return v === undefined ? undefined : Number(v); };
 
-function print(d: Summary): void {
+function print(d: DeploymentSummary): void {
   console.log(`${d.id}  ${d.service}  ${d.from ?? '-'} → ${d.to}  ${d.strategy}  ${d.phase}  step ${d.step + 1}/${d.steps.length} (${d.steps.join('→')}%)`);
   if (d.reason) console.log(`  reason: ${d.reason}`);
   for (const a of d.assessments ?? []) console.log(`  ${a.verdict.padEnd(12)} ${a.ruleId}: ${a.reason}`);
@@ -24,11 +23,11 @@ const elapsed = (since: string): string => `${Math.round((Date.now() - Date.pars
  * Polls a deployment until it ends, printing it whenever its phase, step or what holds it changes,
  * and a heartbeat (elapsed, what it waits for) every 10 s while a step is held.
  */
-async function follow(client: ReturnType<typeof createAdminClient>, id: string): Promise<Summary> {
+async function follow(client: ReturnType<typeof createAdminClient>, id: string): Promise<DeploymentSummary> {
   let last = '';
   let shownAt = Date.now();
   for (;;) {
-    const d = await client.call<Summary>('GET', `/deployments/${id}`);
+    const d = await client.call<DeploymentSummary>('GET', `/deployments/${id}`);
     const line = `${d.phase} ${d.step} ${d.reason ?? ''}`;
     if (line !== last) { print(d); last = line; shownAt = Date.now(); }
     else if (Date.now() - shownAt >= 10_000) { console.log(`  … ${d.phase}, step ${d.step + 1}/${d.steps.length}, ${elapsed(d.created_at)} since start${d.reason ? `; ${d.reason}` : ''}`); shownAt = Date.now(); }
@@ -37,9 +36,8 @@ async function follow(client: ReturnType<typeof createAdminClient>, id: string):
   }
 }
 
-interface Review { order: number; service: string; planHash: string; plan: DeploymentPlan; gates: { preDeploymentChecks: string; signoffs: Array<{ title: string }> }; rollbackTarget: { version: string | null; present: boolean }; budget: { fastestPromotionS: number; worstDetectAndRollbackS: number; slowestRule: string | null }; power: { requestsPerSecond: number; measuredOverS: number; steps: Array<{ step: number; weightPercent: number; expectedRequests: number; neededRequests: number; detectable: boolean }> }; warnings: string[] }
 
-function printReview(r: Review): void {
+function printReview(r: PlanReview): void {
   const p = r.plan;
   console.log(`${r.order}. ${r.service}: ${p.fromVersion ?? '(none)'} → ${p.toVersion} by ${p.strategy}   plan ${r.planHash}`);
   console.log(`   steps ${p.steps.join(' → ')} %, ${p.stepMs / 1000} s each${p.strategy === 'blue-green' ? `, bake ${p.bakeMs / 1000} s` : ''}`);
@@ -66,8 +64,8 @@ async function plan(argv: string[]): Promise<void> {
   const version = option(argv, 'version');
   if (target === undefined || version === undefined) throw new UsageError('deploy plan <service|all> --version V [--strategy …]');
   const client = createAdminClient(argv);
-  const reviews: Review[] = [];
-  for (const service of target === 'all' ? [...SERVICE_NAMES] : [target]) reviews.push(await client.call<Review>('POST', '/plans', requestBody(argv, service, version)));
+  const reviews: PlanReview[] = [];
+  for (const service of target === 'all' ? [...SERVICE_NAMES] : [target]) reviews.push(await client.call<PlanReview>('POST', '/plans', requestBody(argv, service, version)));
   if (argv.includes('--json')) console.log(JSON.stringify(reviews, null, 2));
   else reviews.forEach(printReview);
 }
@@ -81,7 +79,7 @@ export async function deploy(argv: string[]): Promise<void> {
   const client = createAdminClient(argv);
   for (const service of services) {
     const body = { ...requestBody(argv, service, version), plan_hash: option(argv, 'plan-hash') };
-    const started = await client.call<Summary>('POST', '/deployments', body);
+    const started = await client.call<DeploymentSummary>('POST', '/deployments', body);
     if (!argv.includes('--wait') && services.length === 1) { print(started); return; }
     const done = await follow(client, started.id);
     if (done.phase !== 'promoted') throw new CheckFailed(`${service}: ${done.phase}: ${done.reason ?? ''}`);
@@ -93,17 +91,17 @@ export async function status(argv: string[]): Promise<void> {
   const id = argv[0] !== undefined && !argv[0].startsWith('--') ? argv[0] : undefined;
   if (id !== undefined) {
     if (argv.includes('--watch')) { await follow(client, id); return; }
-    print(await client.call<Summary>('GET', `/deployments/${id}`));
+    print(await client.call<DeploymentSummary>('GET', `/deployments/${id}`));
     return;
   }
-  const { deployments } = await client.call<{ deployments: Summary[] }>('GET', '/deployments');
+  const { deployments } = await client.call<DeploymentList>('GET', '/deployments');
   const live = deployments.filter((d) => !DONE.has(d.phase));
   if (live.length === 0) console.log('no deployment in progress');
   live.forEach(print);
 }
 
 export async function history(argv: string[]): Promise<void> {
-  const { deployments } = await createAdminClient(argv).call<{ deployments: Summary[] }>('GET', '/deployments');
+  const { deployments } = await createAdminClient(argv).call<DeploymentList>('GET', '/deployments');
   console.log(formatTable(['id', 'service', 'from', 'to', 'strategy', 'phase', 'by', 'started', 'reason'],
     deployments.map((d) => [d.id, d.service, d.from ?? '-', d.to, d.strategy, d.phase, d.author, d.created_at, d.reason ?? ''])));
 }
@@ -114,11 +112,11 @@ export async function rollback(argv: string[]): Promise<void> {
   const reason = option(argv, 'reason') ?? 'operator rollback';
   const client = createAdminClient(argv);
   if (argv.includes('--emergency')) {
-    const r = await client.call<{ switchMs: number; aborted: string[] }>('POST', '/rollback', { service, emergency: true, reason });
+    const r = await client.call<EmergencyRollbackAnswer>('POST', '/rollback', { service, emergency: true, reason });
     console.log(`traffic on stable in ${r.switchMs.toFixed(3)} ms; aborted: ${r.aborted.join(', ') || 'none'}`);
     return;
   }
-  const started = await client.call<Summary>('POST', '/rollback', { service, to: option(argv, 'to'), reason });
+  const started = await client.call<DeploymentSummary>('POST', '/rollback', { service, to: option(argv, 'to'), reason });
   const done = await follow(client, started.id);
   if (done.phase !== 'promoted') throw new CheckFailed(`rollback ${done.phase}: ${done.reason ?? ''}`);
 }
@@ -128,7 +126,7 @@ export async function approve(argv: string[]): Promise<void> {
   const role = option(argv, 'role');
   const name = option(argv, 'name');
   if (id === undefined || role === undefined || name === undefined) throw new UsageError('approve <deployment> --role R --name N [--comment C]');
-  const r = await createAdminClient(argv).call<{ complete: boolean; missing: string[] }>('POST', `/deployments/${id}/approvals`, { role, name, comment: option(argv, 'comment') });
+  const r = await createAdminClient(argv).call<ApprovalAnswer>('POST', `/deployments/${id}/approvals`, { role, name, comment: option(argv, 'comment') });
   console.log(r.complete ? 'sign-offs complete' : `signed; still missing: ${r.missing.join(', ')}`);
 }
 
@@ -137,7 +135,7 @@ function operatorVerb(verb: 'promote' | 'abort' | 'resume') {
   return async (argv: string[]): Promise<void> => {
     const id = argv[0];
     if (id === undefined || id.startsWith('--')) throw new UsageError(`${verb} <deployment>`);
-    print(await createAdminClient(argv).call<Summary>('POST', `/deployments/${id}/${verb}`));
+    print(await createAdminClient(argv).call<DeploymentSummary>('POST', `/deployments/${id}/${verb}`));
   };
 }
 

@@ -1,6 +1,7 @@
 // The controller's admin API on the gateway (scope `admin`): the CLI records wishes here and the
 // controller acts. Deploy, inspect, abort/resume/promote, roll back, audit, lock, releases.
 import type { FastifyRequest } from 'fastify';
+import type { ApprovalAnswer, AuditAnswer, DeploymentDetail, DeploymentList, DeploymentSummary, LockAnswer, LogsAnswer } from './admin-api.js';
 import { Problem, Type, type HttpApp, type Static } from '../kit/index.js';
 import { readAudit, verifyAudit } from './audit.js';
 import { PlanError, planHash } from './engine/index.js';
@@ -83,7 +84,7 @@ function refusal(err: unknown): never {
   throw new Problem(code[err.reason], err.message);
 }
 
-export function summarize(row: DeploymentRow, live: boolean): Record<string, unknown> {
+export function summarize(row: DeploymentRow, live: boolean): DeploymentSummary {
   const { state } = row;
   return {
     id: row.id, live, env: row.env, service: row.service, author: row.author, strategy: state.plan.strategy,
@@ -136,12 +137,13 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
       throw err;
     }
   });
-  app.get(`${base}/deployments`, { config: admin }, () => ({ deployments: readDeployments(o.db, { env: o.env, limit: 50 }).map((r) => summarize(r, o.controller.isLive(r.id))) }));
+  app.get(`${base}/deployments`, { config: admin }, (): DeploymentList => ({ deployments: readDeployments(o.db, { env: o.env, limit: 50 }).map((r) => summarize(r, o.controller.isLive(r.id))) }));
   app.get(`${base}/deployments/:id`, { config: admin, schema: { params: IdParams } }, (req) => {
     const row = o.controller.get(req.params.id);
     if (row === null) throw new Problem('DEPLOYMENT_NOT_FOUND', `No deployment ${req.params.id}.`);
     const signoffs = o.controller.signoffs(row);
-    return { ...summarize(row, o.controller.isLive(row.id)), plan_hash: planHash(row.state.plan), signoffs: { complete: signoffs.complete, missing: signoffs.missing, approvals: signoffs.valid, rejected: signoffs.rejected } };
+    const detail: DeploymentDetail = { ...summarize(row, o.controller.isLive(row.id)), plan_hash: planHash(row.state.plan), signoffs: { complete: signoffs.complete, missing: signoffs.missing, approvals: signoffs.valid, rejected: signoffs.rejected } };
+    return detail;
   });
   for (const kind of ['abort', 'resume', 'promote'] as const) {
     app.post(`${base}/deployments/:id/${kind}`, { config: admin, schema: { params: IdParams } }, (req) => {
@@ -152,7 +154,8 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
   app.post(`${base}/deployments/:id/approvals`, { config: admin, schema: { params: IdParams, body: Type.Object({ role: Type.String({ minLength: 1, maxLength: 40 }), name: Type.String({ minLength: 1, maxLength: 100 }), comment: Type.Optional(Type.String({ maxLength: 2000 })) }) } }, async (req, reply) => {
     try {
       const assessment = o.controller.approve(req.params.id, { role: req.body.role, name: req.body.name, comment: req.body.comment ?? null }, actor(req));
-      return reply.code(201).send({ complete: assessment.complete, missing: assessment.missing, approvals: assessment.valid, rejected: assessment.rejected });
+      const answer: ApprovalAnswer = { complete: assessment.complete, missing: assessment.missing, approvals: assessment.valid, rejected: assessment.rejected };
+      return reply.code(201).send(answer);
     } catch (err) { return refusal(err); }
   });
   app.get(`${base}/deployments/:id/record`, { config: admin, schema: { params: IdParams, summary: 'The filled-in checklist of one deployment' } }, (req) => {
@@ -184,10 +187,10 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
       return reply.code(201).send(summarize(row, o.controller.isLive(row.id)));
     } catch (err) { return refusal(err); }
   });
-  app.get(`${base}/audit`, { config: admin, schema: { querystring: Type.Object({ deployment: Type.Optional(Type.String()) }) } }, (req) => ({
+  app.get(`${base}/audit`, { config: admin, schema: { querystring: Type.Object({ deployment: Type.Optional(Type.String()) }) } }, (req): AuditAnswer => ({
     verified: verifyAudit(o.db) === null, broken: verifyAudit(o.db), events: readAudit(o.db, req.query.deployment ? { deploymentId: req.query.deployment } : {}),
   }));
-  app.get(`${base}/lock`, { config: admin }, () => ({ lock: readLock(o.db, o.env) }));
+  app.get(`${base}/lock`, { config: admin }, (): LockAnswer => ({ lock: readLock(o.db, o.env) }));
   app.delete(`${base}/lock`, { config: admin }, (req) => {
     const released = releaseLock(o.db, o.env);
     o.controller.audit('lock.released', actor(req), { released });
@@ -197,7 +200,7 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
   app.get(`${base}/logs/:service`, {
     config: admin,
     schema: { params: Type.Object({ service: Type.String({ maxLength: 40 }) }), querystring: Type.Object({ tail: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) }), summary: 'The last lines of each instance of a service, whichever driver runs it' },
-  }, async (req) => {
+  }, async (req): Promise<LogsAnswer> => {
     const { service } = req.params;
     if (!o.services.includes(service)) throw new Problem('ROUTE_NOT_FOUND', `Unknown service "${service}"; one of ${o.services.join(', ')}.`);
     return { service, instances: await o.driver.logs(service, req.query.tail ?? 100) };

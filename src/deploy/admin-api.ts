@@ -1,0 +1,29 @@
+// The admin API's answers, declared once: the server (deploy/http.ts) returns these shapes and the
+// CLI reads them (`import type` only: the CLI loads no server code for it).
+import type { InstanceLogs } from './adapters/driver.js';
+import type { AuditEvent } from './audit.js';
+import type { Approval, RuleAssessment, SignoffAssessment } from './engine/index.js';
+import type { DeployLock } from './lock.js';
+
+export type { PlanReview } from './plan-review.js';
+export type { DeploymentRecord } from './record.js';
+
+/** One deployment as lists, starts, verbs and rollbacks answer it. */
+export interface DeploymentSummary {
+  id: string; live: boolean; env: string; service: string; author: string; strategy: string;
+  from: string | null; to: string; phase: string; step: number; steps: number[]; reason: string | null;
+  assessments: RuleAssessment[]; created_at: string; updated_at: string;
+}
+
+/** `GET /deployments/:id`: the summary, its plan hash and the state of its sign-offs. */
+export interface DeploymentDetail extends DeploymentSummary {
+  plan_hash: string;
+  signoffs: { complete: boolean; missing: string[]; approvals: Approval[]; rejected: SignoffAssessment['rejected'] };
+}
+
+export interface DeploymentList { deployments: DeploymentSummary[] }
+export interface ApprovalAnswer { complete: boolean; missing: string[]; approvals: Approval[]; rejected: SignoffAssessment['rejected'] }
+export interface EmergencyRollbackAnswer { switchMs: number; aborted: string[] }
+export interface AuditAnswer { verified: boolean; broken: { brokenAt: number; reason: string } | null; events: AuditEvent[] }
+export interface LockAnswer { lock: DeployLock | null }
+export interface LogsAnswer { service: string; instances: InstanceLogs[] }
