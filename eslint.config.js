@@ -15,7 +15,10 @@ const throughFaces = [
 const compositionRoot = { group: ['**/platform/embedded.js'], message: 'platform/embedded.ts is the composition root: it wires, and only cli/up.ts imports it.' };
 /** One rule entry per file group: a later flat-config block replaces the rule's options, it does not add to them. */
 const boundaries = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns: [...throughFaces, compositionRoot, ...patterns] }] });
-const outerLayers = (who) => ({ group: ['**/services/**', '**/gateway/**', '**/deploy/**', '**/cli/**', '**/platform/**'], message: `${who} is shared below the services, gateway, deploy, cli and platform: it imports none of them.` });
+const outerLayers = (who) => ({
+  group: ['**/services/**', '**/gateway/**', '**/deploy/**', '**/cli/**', '**/platform/**'],
+  message: `${who} is shared below the services, gateway, deploy, cli and platform: it imports none of them.`,
+});
 
 export default tseslint.config(
   { ignores: ['dist/**', 'node_modules/**', '.pitchey/**', 'coverage/**'] },
@@ -24,7 +27,22 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
-      globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', URL: 'readonly', Buffer: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', fetch: 'readonly', performance: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly' },
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        setInterval: 'readonly',
+        clearInterval: 'readonly',
+        URL: 'readonly',
+        Buffer: 'readonly',
+        AbortController: 'readonly',
+        AbortSignal: 'readonly',
+        fetch: 'readonly',
+        performance: 'readonly',
+        TextEncoder: 'readonly',
+        TextDecoder: 'readonly',
+      },
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -42,7 +60,10 @@ export default tseslint.config(
     files: ['src/services/**/*.ts'],
     rules: boundaries(
       { group: ['**/kit/light.js'], message: 'Services import shared code from kit/index.js only.' },
-      { group: ['**/jobs/**', '**/gateway/**', '**/deploy/**', '**/cli/**', '**/platform/**'], message: 'Services reach shared code through kit/index.js (and ffmpeg/, sandbox/ through their index.js).' },
+      {
+        group: ['**/jobs/**', '**/gateway/**', '**/deploy/**', '**/cli/**', '**/platform/**'],
+        message: 'Services reach shared code through kit/index.js (and ffmpeg/, sandbox/ through their index.js).',
+      },
       { regex: '^(\\.\\./)+(video|document|ai|media|code)/', message: 'A service does not import another service; shared code goes in the kit.' },
     ),
   },
@@ -58,10 +79,18 @@ export default tseslint.config(
   {
     files: ['src/deploy/engine/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        // kit/roles.ts is a leaf of constants (tracks, sign-off roles): the one list the engine shares.
-        patterns: [{ regex: '^(?!\\./|\\.\\./\\.\\./kit/roles\\.js$)', message: 'The deploy engine is pure: it imports only its own files and the kit\'s roles.ts leaf (no node:*, fastify, database, adapters or kit I/O).' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          // kit/roles.ts is a leaf of constants (tracks, sign-off roles): the one list the engine shares.
+          patterns: [
+            {
+              regex: '^(?!\\./|\\.\\./\\.\\./kit/roles\\.js$)',
+              message: "The deploy engine is pure: it imports only its own files and the kit's roles.ts leaf (no node:*, fastify, database, adapters or kit I/O).",
+            },
+          ],
+        },
+      ],
     },
   },
   {

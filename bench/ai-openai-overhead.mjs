@@ -26,7 +26,10 @@ async function timePairs(direct, via) {
   for (let i = 0; i < N + WARM_UP; i++) {
     const d = await timed(() => ask(direct, {}));
     const v = await timed(() => ask(via, { cache: false }));
-    if (i >= WARM_UP) { times.direct.push(d); times.via.push(v); }
+    if (i >= WARM_UP) {
+      times.direct.push(d);
+      times.via.push(v);
+    }
   }
   return times;
 }
@@ -34,8 +37,12 @@ async function timePairs(direct, via) {
 const data = tempDir('pitchey-bench-ai-openai-');
 const port = await freePort();
 const svc = startRole('ai', {
-  PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: String(port), PITCHEY_RATE_LIMIT: 'false',
-  PITCHEY_AI_OPENAI_BASE_URL: upstreamUrl, PITCHEY_AI_OPENAI_API_KEY: 'sk-bench', PITCHEY_AI_MODELS: 'openai=bench-model',
+  PITCHEY_DATA_DIR: data.dir,
+  PITCHEY_PORT: String(port),
+  PITCHEY_RATE_LIMIT: 'false',
+  PITCHEY_AI_OPENAI_BASE_URL: upstreamUrl,
+  PITCHEY_AI_OPENAI_API_KEY: 'sk-bench',
+  PITCHEY_AI_MODELS: 'openai=bench-model',
 });
 try {
   await waitReady(`http://127.0.0.1:${port}`);
@@ -43,7 +50,9 @@ try {
   console.log(`openai SDK chat.completions.create, ${N} sequential calls each, upstream answers at once`);
   console.log(`baseline: SDK direct to the OpenAI-protocol server   median ${median(direct).toFixed(3)} ms   p99 ${percentile(direct, 99).toFixed(3)} ms`);
   console.log(`ours: SDK through pitchey /v1                        median ${median(via).toFixed(3)} ms   p99 ${percentile(via, 99).toFixed(3)} ms`);
-  console.log(`added by the service                                 median ${(median(via) - median(direct)).toFixed(3)} ms   p99 ${(percentile(via, 99) - percentile(direct, 99)).toFixed(3)} ms   target median ≤ 2 ms (LiteLLM: +3.25 ms)`);
+  console.log(
+    `added by the service                                 median ${(median(via) - median(direct)).toFixed(3)} ms   p99 ${(percentile(via, 99) - percentile(direct, 99)).toFixed(3)} ms   target median ≤ 2 ms (LiteLLM: +3.25 ms)`,
+  );
   report({ name: 'OpenAI SDK chat completion median latency, through pitchey /v1 vs direct', ours: median(via), baseline: median(direct), unit: 'ms', better: 'lower' });
   report({ name: 'OpenAI SDK chat completion p99 latency, through pitchey /v1 vs direct', ours: percentile(via, 99), baseline: percentile(direct, 99), unit: 'ms', better: 'lower' });
 } finally {

@@ -25,7 +25,10 @@ function docsPerSecond(fn) {
   for (let i = 0; i < WARM_DOCS; i++) fn(DOCS[i % DOCS.length]); // warm-up
   let n = 0;
   const start = performance.now();
-  while (performance.now() - start < IN_PROCESS_MS) { for (let i = 0; i < 100; i++) fn(DOCS[(n + i) % DOCS.length]); n += 100; }
+  while (performance.now() - start < IN_PROCESS_MS) {
+    for (let i = 0; i < 100; i++) fn(DOCS[(n + i) % DOCS.length]);
+    n += 100;
+  }
   return n / ((performance.now() - start) / 1000);
 }
 
@@ -49,12 +52,17 @@ try {
   await waitReady(base);
   let i = 0;
   const classify = {
-    url: `${base}/classify`, method: 'POST', headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+    url: `${base}/classify`,
+    method: 'POST',
+    headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
     requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ text: DOCS[i++ % DOCS.length] }) }) }],
   };
   const health = { url: `${base}/health` };
   const results = [];
-  for (const [name, opts] of [['POST /classify (sentiment)', classify], ['GET /health (HTTP floor)', health]]) {
+  for (const [name, opts] of [
+    ['POST /classify (sentiment)', classify],
+    ['GET /health (HTTP floor)', health],
+  ]) {
     await load({ ...opts, duration: WARM_SECONDS }); // warm-up
     const r = await load(opts);
     results.push({ name, rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx });

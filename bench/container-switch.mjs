@@ -25,15 +25,46 @@ async function daemon() {
   const dir = process.env.PITCHEY_BENCH_DOCKER_DIR || '/tmp/pitchey-bench-dockerd';
   mkdirSync(dir, { recursive: true });
   const host = `unix://${join(dir, 'docker.sock')}`;
-  const proc = track(spawn('dockerd', ['--host', host, '--data-root', join(dir, 'root'), '--exec-root', join(dir, 'x'), '--pidfile', join(dir, 'docker.pid'),
-    '--iptables=false', '--ip-masq=false', '--bridge=none', '--log-level=warn'], { stdio: 'ignore' }));
+  const proc = track(
+    spawn(
+      'dockerd',
+      [
+        '--host',
+        host,
+        '--data-root',
+        join(dir, 'root'),
+        '--exec-root',
+        join(dir, 'x'),
+        '--pidfile',
+        join(dir, 'docker.pid'),
+        '--iptables=false',
+        '--ip-masq=false',
+        '--bridge=none',
+        '--log-level=warn',
+      ],
+      { stdio: 'ignore' },
+    ),
+  );
   const docker = await dockerClient(host);
   for (let i = 0; ; i++) {
-    if (await docker.ping().then(() => true, () => false)) break;
+    if (
+      await docker.ping().then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     if (i > 300 || proc.exitCode !== null) throw new Error('dockerd did not start');
     await sleep(100);
   }
-  return { host, stop: () => new Promise((resolve) => { proc.once('exit', resolve); proc.kill('SIGTERM'); }) };
+  return {
+    host,
+    stop: () =>
+      new Promise((resolve) => {
+        proc.once('exit', resolve);
+        proc.kill('SIGTERM');
+      }),
+  };
 }
 
 /** Request to the end of the deployment (promoted and the old instance stopped), under a steady load. */
@@ -63,7 +94,9 @@ async function run(env, prepare, release, green) {
   try {
     release(p.dataDir);
     return { upMs, ...(await timeSwitch(p.gateway, green)) };
-  } finally { await p.stop(); }
+  } finally {
+    await p.stop();
+  }
 }
 
 const dockerd = await daemon();
@@ -79,13 +112,23 @@ try {
   console.log(`images ${blue} (every role) and ${green} (ai) built or reused in ${Math.round(performance.now() - built)} ms`);
   const trusted = trustedKeyFiles({ imageTrustedKeys: [], dataDir: images.dir, mode: 'test' }).join(',');
 
-  const local = [], containers = [];
+  const local = [],
+    containers = [];
   for (let i = 0; i < RUNS; i++) {
     local.push(await run({ PITCHEY_VERSION: blue }, undefined, (dir) => buildRelease({ projectRoot: ROOT, releasesDir: join(dir, 'releases'), version: green }), green));
     let dataDir = null;
     try {
-      containers.push(await run({ PITCHEY_VERSION: blue, PITCHEY_DRIVER: 'docker', PITCHEY_DOCKER_HOST: dockerd.host, PITCHEY_IMAGE_TRUSTED_KEYS: trusted },
-        (dir) => { dataDir = dir; cpSync(join(images.dir, 'images'), join(dir, 'images'), { recursive: true }); }, () => undefined, green));
+      containers.push(
+        await run(
+          { PITCHEY_VERSION: blue, PITCHEY_DRIVER: 'docker', PITCHEY_DOCKER_HOST: dockerd.host, PITCHEY_IMAGE_TRUSTED_KEYS: trusted },
+          (dir) => {
+            dataDir = dir;
+            cpSync(join(images.dir, 'images'), join(dir, 'images'), { recursive: true });
+          },
+          () => undefined,
+          green,
+        ),
+      );
     } finally {
       // A run that failed midway leaves its containers: this platform's are removed, nothing else.
       const left = dataDir === null ? [] : await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${LABEL.platform}=${platformId(dataDir)}`] }) });
@@ -96,8 +139,20 @@ try {
   console.log(`blue-green switch, containers: ${fmt(containers, 'ms')}; failed requests ${containers.map((r) => `${r.failed}/${r.total}`).join(', ')}`);
   console.log(`blue-green switch, local:      ${fmt(local, 'ms')}; failed requests ${local.map((r) => `${r.failed}/${r.total}`).join(', ')}`);
   console.log(`pitchey up until ready, containers: ${fmt(containers, 'upMs')}; local: ${fmt(local, 'upMs')}`);
-  report({ name: 'blue-green switch of ai under load, containers vs local processes', ours: median(containers.map((r) => r.ms)), baseline: median(local.map((r) => r.ms)), unit: 'ms', better: 'lower' });
-  report({ name: 'pitchey up until every service is ready, docker driver vs local driver', ours: median(containers.map((r) => r.upMs)), baseline: median(local.map((r) => r.upMs)), unit: 'ms', better: 'lower' });
+  report({
+    name: 'blue-green switch of ai under load, containers vs local processes',
+    ours: median(containers.map((r) => r.ms)),
+    baseline: median(local.map((r) => r.ms)),
+    unit: 'ms',
+    better: 'lower',
+  });
+  report({
+    name: 'pitchey up until every service is ready, docker driver vs local driver',
+    ours: median(containers.map((r) => r.upMs)),
+    baseline: median(local.map((r) => r.upMs)),
+    unit: 'ms',
+    better: 'lower',
+  });
 } finally {
   images.remove();
   await dockerd.stop();

@@ -16,7 +16,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function until(fn, timeoutMs = 600_000) {
   const end = Date.now() + timeoutMs;
-  while (Date.now() < end) { const v = await fn(); if (v) return v; await sleep(100); }
+  while (Date.now() < end) {
+    const v = await fn();
+    if (v) return v;
+    await sleep(100);
+  }
   throw new Error('timed out');
 }
 
@@ -27,13 +31,18 @@ async function badCanary() {
     const load = steadyLoad(`${p.gateway}/api/ai/models`, RATE);
     await sleep(SETTLE_MS * 1.5);
     const d = await admin(p.gateway, 'POST', '/deployments', { service: 'ai', version: 'v2-bad', strategy: 'canary', faults: 'errors=0.2,after=5' });
-    const done = await until(async () => { const s = await admin(p.gateway, 'GET', `/deployments/${d.id}`); return !s.live && s.phase !== 'progressing' ? s : null; });
+    const done = await until(async () => {
+      const s = await admin(p.gateway, 'GET', `/deployments/${d.id}`);
+      return !s.live && s.phase !== 'progressing' ? s : null;
+    });
     await sleep(SETTLE_MS);
     const answers = await load.stop();
     const canary = answers.filter((a) => a.version === 'v2-bad');
     const seconds = (canary.at(-1).at - canary[0].at) / 1000;
     return { phase: done.phase, reason: done.reason, seconds, canaryAnswers: canary.length, failed: answers.filter((a) => a.status >= 500 || a.status === 0).length, total: answers.length };
-  } finally { await p.stop(); }
+  } finally {
+    await p.stop();
+  }
 }
 
 async function emergency() {
@@ -50,8 +59,16 @@ async function emergency() {
     await sleep(SETTLE_MS);
     const answers = await load.stop();
     const lastCanary = answers.filter((a) => a.version === 'v2').at(-1);
-    return { switchMs: r.switchMs, apiMs: answered - asked, lastCanaryAfterMs: lastCanary ? lastCanary.at - asked : null, failed: answers.filter((a) => a.status >= 500 || a.status === 0).length, total: answers.length };
-  } finally { await p.stop(); }
+    return {
+      switchMs: r.switchMs,
+      apiMs: answered - asked,
+      lastCanaryAfterMs: lastCanary ? lastCanary.at - asked : null,
+      failed: answers.filter((a) => a.status >= 500 || a.status === 0).length,
+      total: answers.length,
+    };
+  } finally {
+    await p.stop();
+  }
 }
 
 /** nginx switching its upstream by config rewrite + reload: the peer's way to move traffic. */
@@ -62,21 +79,40 @@ async function nginxReloadSwitch() {
   const { createServer } = await import('node:http');
   const servers = [a, b].map((port, i) => createServer((_q, s) => s.end(i === 0 ? 'A' : 'B')).listen(port, '127.0.0.1'));
   const conf = join(dir.dir, 'nginx.conf');
-  const write = (port) => writeFileSync(conf, `worker_processes 1; daemon off; pid ${dir.dir}/nginx.pid; error_log ${dir.dir}/error.log warn;
+  const write = (port) =>
+    writeFileSync(
+      conf,
+      `worker_processes 1; daemon off; pid ${dir.dir}/nginx.pid; error_log ${dir.dir}/error.log warn;
 events { worker_connections 256; }
 http { access_log off; client_body_temp_path ${dir.dir}; proxy_temp_path ${dir.dir}; fastcgi_temp_path ${dir.dir}; uwsgi_temp_path ${dir.dir}; scgi_temp_path ${dir.dir};
-  server { listen 127.0.0.1:${front}; location / { proxy_pass http://127.0.0.1:${port}; } } }`);
+  server { listen 127.0.0.1:${front}; location / { proxy_pass http://127.0.0.1:${port}; } } }`,
+    );
   write(a);
   const nginx = track(spawn('nginx', ['-c', conf], { stdio: 'ignore' }));
   try {
-    await until(async () => (await fetch(`http://127.0.0.1:${front}/`).then((r) => r.text()).catch(() => '')) === 'A', 10_000);
+    await until(
+      async () =>
+        (await fetch(`http://127.0.0.1:${front}/`)
+          .then((r) => r.text())
+          .catch(() => '')) === 'A',
+      10_000,
+    );
     write(b);
     const started = performance.now();
     spawnSync('nginx', ['-c', conf, '-s', 'reload']);
-    await until(async () => (await fetch(`http://127.0.0.1:${front}/`).then((r) => r.text()).catch(() => '')) === 'B', 10_000);
+    await until(
+      async () =>
+        (await fetch(`http://127.0.0.1:${front}/`)
+          .then((r) => r.text())
+          .catch(() => '')) === 'B',
+      10_000,
+    );
     return performance.now() - started;
   } finally {
-    await new Promise((resolve) => { nginx.once('exit', resolve); nginx.kill('SIGQUIT'); });
+    await new Promise((resolve) => {
+      nginx.once('exit', resolve);
+      nginx.kill('SIGQUIT');
+    });
     servers.forEach((s) => s.close());
     dir.remove();
   }
@@ -87,8 +123,24 @@ console.log(`bad canary (20 % errors), default rules, ${RATE} req/s: ${bad.phase
 console.log(`  ${bad.canaryAnswers} requests reached the canary; ${bad.failed} of ${bad.total} requests failed overall; reason: ${bad.reason}`);
 console.log('  baseline: Flagger defaults (interval 1m × threshold 5) need ≥ 300 s; the checklist rule alone (error rate > 5 % for 5 min) ≥ 300 s');
 const em = await emergency();
-console.log(`emergency rollback under ${RATE} req/s: switch ${em.switchMs.toFixed(3)} ms in the gateway, admin call answered in ${em.apiMs.toFixed(0)} ms, last canary answer ${em.lastCanaryAfterMs === null ? '-' : `${em.lastCanaryAfterMs.toFixed(0)} ms`} after the call; ${em.failed} of ${em.total} requests failed`);
+console.log(
+  `emergency rollback under ${RATE} req/s: switch ${em.switchMs.toFixed(3)} ms in the gateway, admin call answered in ${em.apiMs.toFixed(0)} ms, last canary answer ${em.lastCanaryAfterMs === null ? '-' : `${em.lastCanaryAfterMs.toFixed(0)} ms`} after the call; ${em.failed} of ${em.total} requests failed`,
+);
 const ng = await nginxReloadSwitch();
 console.log(ng === null ? 'baseline: nginx not installed' : `baseline: nginx upstream switch by config rewrite + reload: ${ng.toFixed(0)} ms until the new upstream answers`);
-report({ name: 'bad canary off traffic, first canary request to all on stable', ours: bad.seconds, baseline: 300, unit: 's', better: 'lower', baselineFrom: "Flagger's documented defaults, interval 1m x threshold 5, not measured" });
-report({ name: 'emergency rollback answered vs nginx upstream switch by reload', ours: em.apiMs, baseline: ng, unit: 'ms', better: 'lower', ...(ng === null ? { baselineFrom: 'nginx not installed' } : {}) });
+report({
+  name: 'bad canary off traffic, first canary request to all on stable',
+  ours: bad.seconds,
+  baseline: 300,
+  unit: 's',
+  better: 'lower',
+  baselineFrom: "Flagger's documented defaults, interval 1m x threshold 5, not measured",
+});
+report({
+  name: 'emergency rollback answered vs nginx upstream switch by reload',
+  ours: em.apiMs,
+  baseline: ng,
+  unit: 'ms',
+  better: 'lower',
+  ...(ng === null ? { baselineFrom: 'nginx not installed' } : {}),
+});

@@ -13,12 +13,15 @@ const CONNECTIONS = setting('BENCH_CONNECTIONS', 8, 8);
 const CHROMIUM_RUNS = setting('BENCH_CHROMIUM_RUNS', 6, 2);
 const NDA = { date: '2025-03-14', disclosing_party: 'Zoë Ångström Films Ltd', receiving_party: 'José Núñez of Łódź' };
 
-
 function load(url, body) {
   return new Promise((resolve, reject) => {
     const times = [];
-    const inst = autocannon({ url, method: 'POST', connections: CONNECTIONS, duration: DURATION, headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body }, (err, r) => (err ? reject(err) : resolve({ r, times })));
-    inst.on('response', (_client, status, _bytes, ms) => { if (status === 200) times.push(ms); });
+    const inst = autocannon({ url, method: 'POST', connections: CONNECTIONS, duration: DURATION, headers: { 'content-type': 'application/json', 'x-api-key': KEY }, body }, (err, r) =>
+      err ? reject(err) : resolve({ r, times }),
+    );
+    inst.on('response', (_client, status, _bytes, ms) => {
+      if (status === 200) times.push(ms);
+    });
   });
 }
 
@@ -26,12 +29,14 @@ function load(url, body) {
 function ndaHtml() {
   const spec = ndaSpec({ purpose: 'Evaluation of potential business opportunity', term: '5 years', ...NDA });
   const esc = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-  const blocks = spec.blocks.map((b) => {
-    if (b.type === 'heading') return `<h2>${esc(b.text)}</h2>`;
-    if (b.type === 'paragraph') return `<p>${esc(b.text)}</p>`;
-    if (b.type === 'signatures') return `<div class="sig">${b.parties.map((p) => `<div><hr><b>${esc(p.name)}</b><br>Signature — ${esc(p.role ?? '')}<br>Date: ____________</div>`).join('')}</div>`;
-    return '';
-  }).join('\n');
+  const blocks = spec.blocks
+    .map((b) => {
+      if (b.type === 'heading') return `<h2>${esc(b.text)}</h2>`;
+      if (b.type === 'paragraph') return `<p>${esc(b.text)}</p>`;
+      if (b.type === 'signatures') return `<div class="sig">${b.parties.map((p) => `<div><hr><b>${esc(p.name)}</b><br>Signature — ${esc(p.role ?? '')}<br>Date: ____________</div>`).join('')}</div>`;
+      return '';
+    })
+    .join('\n');
   return `<!doctype html><html><head><meta charset="utf-8"><title>${esc(spec.title)}</title><style>
     @page { size: A4; margin: 22mm } body { font-family: 'DejaVu Sans'; font-size: 11pt; text-align: justify }
     h1 { text-align: center; font-size: 20pt } h2 { font-size: 12.5pt } .sig { display: flex; gap: 24px } .sig div { flex: 1 }
@@ -41,7 +46,13 @@ function ndaHtml() {
 function chromiumOnce(html, out, dir) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const p = track(spawn('chromium', ['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${join(dir, `profile-${Math.random()}`)}`, '--no-pdf-header-footer', `--print-to-pdf=${out}`, `file://${html}`], { stdio: 'ignore' }));
+    const p = track(
+      spawn(
+        'chromium',
+        ['--headless', '--no-sandbox', '--disable-gpu', `--user-data-dir=${join(dir, `profile-${Math.random()}`)}`, '--no-pdf-header-footer', `--print-to-pdf=${out}`, `file://${html}`],
+        { stdio: 'ignore' },
+      ),
+    );
     p.once('error', reject);
     p.once('exit', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`chromium exited ${code}`))));
   });
@@ -90,10 +101,24 @@ try {
   console.log(`| path | PDFs/s | p50 ms | p95 ms | errors |`);
   console.log(`|---|---|---|---|---|`);
   console.log(`| pitchey POST /generate-pdf (pdfkit) | ${ours.rps.toFixed(1)} | ${ours.p50.toFixed(0)} | ${ours.p95.toFixed(0)} | ${ours.errors} |`);
-  if (chromeRps !== null) console.log(`| headless chromium --print-to-pdf (2 at a time, a process per PDF) | ${chromeRps.toFixed(1)} | ${percentile(chromeTimes, 50).toFixed(0)} | ${percentile(chromeTimes, 95).toFixed(0)} | 0 |`);
-  console.log(`CPU per PDF: service ${cpu.svc.toFixed(2)} ms (all its threads), load generator ${cpu.client.toFixed(2)} ms → 2 cores sustain ${(2000 / (cpu.svc + cpu.client)).toFixed(0)} PDFs/s with the load generator on them (${(2000 / cpu.svc).toFixed(0)} without)`);
-  console.log(`published Gotenberg (warm Chromium) ≈ 21 req/s; target ≥ 200 PDFs/s → ${ours.rps >= 200 ? 'MET' : 'NOT MET'}${chromeRps === null ? '' : `; ratio to chromium here ${(ours.rps / chromeRps).toFixed(1)}x`}; response ${ours.bytes} B`);
-  report({ name: 'NDA PDFs/s, POST /generate-pdf vs headless chromium print-to-pdf', ours: ours.rps, baseline: chromeRps, unit: 'PDFs/s', better: 'higher', ...(chromeRps === null ? { baselineFrom: 'chromium unavailable' } : {}) });
+  if (chromeRps !== null)
+    console.log(
+      `| headless chromium --print-to-pdf (2 at a time, a process per PDF) | ${chromeRps.toFixed(1)} | ${percentile(chromeTimes, 50).toFixed(0)} | ${percentile(chromeTimes, 95).toFixed(0)} | 0 |`,
+    );
+  console.log(
+    `CPU per PDF: service ${cpu.svc.toFixed(2)} ms (all its threads), load generator ${cpu.client.toFixed(2)} ms → 2 cores sustain ${(2000 / (cpu.svc + cpu.client)).toFixed(0)} PDFs/s with the load generator on them (${(2000 / cpu.svc).toFixed(0)} without)`,
+  );
+  console.log(
+    `published Gotenberg (warm Chromium) ≈ 21 req/s; target ≥ 200 PDFs/s → ${ours.rps >= 200 ? 'MET' : 'NOT MET'}${chromeRps === null ? '' : `; ratio to chromium here ${(ours.rps / chromeRps).toFixed(1)}x`}; response ${ours.bytes} B`,
+  );
+  report({
+    name: 'NDA PDFs/s, POST /generate-pdf vs headless chromium print-to-pdf',
+    ours: ours.rps,
+    baseline: chromeRps,
+    unit: 'PDFs/s',
+    better: 'higher',
+    ...(chromeRps === null ? { baselineFrom: 'chromium unavailable' } : {}),
+  });
 } finally {
   await stop(svc);
   data.remove();

@@ -14,7 +14,10 @@ import { renderPdf } from '../dist/services/document/render.js';
 const RUNS = setting('BENCH_RUNS', 3, 1);
 const TEXT = 'The quick brown fox jumps over the lazy dog while the producer reviews every scene of the new film. '.repeat(6);
 const data = tempDir('pitchey-bench-ocr-');
-const run = (cmd, args) => { const r = spawnSync(cmd, args, { stdio: 'ignore' }); if (r.status !== 0) throw new Error(`${cmd} failed`); };
+const run = (cmd, args) => {
+  const r = spawnSync(cmd, args, { stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`${cmd} failed`);
+};
 
 const clean = await renderPdf(basicSpec({ title: 'Production Notes', sections: [{ heading: 'Scene list', content: TEXT }] }, true));
 writeFileSync(join(data.dir, 'clean.pdf'), clean);
@@ -29,18 +32,29 @@ writeFileSync(scanPdf, await doc.save());
 const work = join(data.dir, 'work');
 mkdirSync(work);
 const opts = { method: 'ocr', language: 'eng', maxPages: 100, ocrMaxPages: 10, timeoutMs: 300_000, workDir: work };
-const timed = async (fn) => { const t = performance.now(); await fn(); return (performance.now() - t) / 1000; };
+const timed = async (fn) => {
+  const t = performance.now();
+  await fn();
+  return (performance.now() - t) / 1000;
+};
 const rows = [];
 for (const [name, ours, cli] of [
   ['PNG scan (150 DPI)', () => extractText({ path: png, filename: 'scan.png', mime: 'image/png' }, opts), () => run('tesseract', [png, join(data.dir, 'cli'), '-l', 'eng', 'txt'])],
-  ['image-only PDF page (rendered at 300 DPI)', () => extractText({ path: scanPdf, filename: 'scan.pdf', mime: 'application/pdf' }, opts), () => {
-    run('pdftoppm', ['-r', '300', '-gray', '-png', '-singlefile', '-f', '1', '-l', '1', scanPdf, join(data.dir, 'cli-page')]);
-    run('tesseract', [join(data.dir, 'cli-page.png'), join(data.dir, 'cli'), '-l', 'eng', 'txt']);
-  }],
+  [
+    'image-only PDF page (rendered at 300 DPI)',
+    () => extractText({ path: scanPdf, filename: 'scan.pdf', mime: 'application/pdf' }, opts),
+    () => {
+      run('pdftoppm', ['-r', '300', '-gray', '-png', '-singlefile', '-f', '1', '-l', '1', scanPdf, join(data.dir, 'cli-page')]);
+      run('tesseract', [join(data.dir, 'cli-page.png'), join(data.dir, 'cli'), '-l', 'eng', 'txt']);
+    },
+  ],
 ]) {
   const a = [];
   const b = [];
-  for (let i = 0; i < RUNS; i++) { a.push(await timed(ours)); b.push(await timed(cli)); }
+  for (let i = 0; i < RUNS; i++) {
+    a.push(await timed(ours));
+    b.push(await timed(cli));
+  }
   rows.push([name, median(a), median(b)]);
 }
 console.log(`OCR seconds per page, median of ${RUNS} runs (ours alternating with the CLI)`);

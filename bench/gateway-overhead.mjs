@@ -17,16 +17,23 @@ function load(url) {
 
 async function startNginx(dir, listen, upstreamPort) {
   const conf = join(dir, 'nginx.conf');
-  writeFileSync(conf, `worker_processes 1; daemon off; pid ${dir}/nginx.pid; error_log ${dir}/error.log warn;
+  writeFileSync(
+    conf,
+    `worker_processes 1; daemon off; pid ${dir}/nginx.pid; error_log ${dir}/error.log warn;
 events { worker_connections 1024; }
 http { access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
   upstream ai { server 127.0.0.1:${upstreamPort}; keepalive 64; }
   server { listen 127.0.0.1:${listen};
-    location /api/ai/ { proxy_pass http://ai/; proxy_http_version 1.1; proxy_set_header Connection ""; } } }`);
+    location /api/ai/ { proxy_pass http://ai/; proxy_http_version 1.1; proxy_set_header Connection ""; } } }`,
+  );
   if (spawnSync('nginx', ['-v']).error) return null;
   const proc = track(spawn('nginx', ['-c', conf], { stdio: 'ignore' }));
   for (let i = 0; i < 50; i++) {
-    try { if ((await fetch(`http://127.0.0.1:${listen}/api/ai/health`)).ok) return proc; } catch { /* starting */ }
+    try {
+      if ((await fetch(`http://127.0.0.1:${listen}/api/ai/health`)).ok) return proc;
+    } catch {
+      /* starting */
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   await stop(proc);
@@ -57,10 +64,19 @@ try {
   const direct = results[0];
   console.log(`GET /health, ${CONNECTIONS} connections, ${DURATION} s each, one instance of the ai service (2-core machine, load generator on the same cores)`);
   for (const r of results) {
-    console.log(`${r.name.padEnd(18)} ${Math.round(r.rps).toString().padStart(6)} req/s  p99 ${String(r.p99).padStart(4)} ms  errors ${r.errors}  throughput ${(r.rps / direct.rps).toFixed(2)}× direct`);
+    console.log(
+      `${r.name.padEnd(18)} ${Math.round(r.rps).toString().padStart(6)} req/s  p99 ${String(r.p99).padStart(4)} ms  errors ${r.errors}  throughput ${(r.rps / direct.rps).toFixed(2)}× direct`,
+    );
   }
   const [, gateway, nginxResult] = results;
-  report({ name: 'GET /health through the gateway vs nginx proxy_pass', ours: gateway.rps, baseline: nginxResult?.rps ?? null, unit: 'req/s', better: 'higher', ...(nginx ? {} : { baselineFrom: 'nginx not installed' }) });
+  report({
+    name: 'GET /health through the gateway vs nginx proxy_pass',
+    ours: gateway.rps,
+    baseline: nginxResult?.rps ?? null,
+    unit: 'req/s',
+    better: 'higher',
+    ...(nginx ? {} : { baselineFrom: 'nginx not installed' }),
+  });
   report({ name: 'GET /health through the gateway vs direct to the service', ours: gateway.rps, baseline: direct.rps, unit: 'req/s', better: 'higher' });
 } finally {
   await Promise.all([stop(gw), stop(svc)]);

@@ -4,7 +4,8 @@ import { KEY, freePort, report, setting, startRole, stop, tempDir, waitReady } f
 
 const DURATION = setting('BENCH_SECONDS', 10, 1);
 const load = (url) => new Promise((resolve, reject) => autocannon({ url, connections: 32, duration: DURATION }, (e, r) => (e ? reject(e) : resolve(r))));
-const adminCall = (gw, method, path, body) => fetch(`${gw}/_pitchey/admin${path}`, { method, headers: { 'x-api-key': KEY, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+const adminCall = (gw, method, path, body) =>
+  fetch(`${gw}/_pitchey/admin${path}`, { method, headers: { 'x-api-key': KEY, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
 
 const data = tempDir('pitchey-bench-tracks-');
 const [p1, p2, pg] = await Promise.all([freePort(), freePort(), freePort()]);
@@ -25,7 +26,9 @@ try {
   const split = await load(url);
   console.log(`gateway GET /health, 32 connections, ${DURATION} s each`);
   console.log(`single pool (1 instance):      ${Math.round(single.requests.average)} req/s  p99 ${single.latency.p99} ms  errors ${single.errors + single.non2xx}`);
-  console.log(`two tracks 90/10 (2 instances): ${Math.round(split.requests.average)} req/s  p99 ${split.latency.p99} ms  errors ${split.errors + split.non2xx}  (${(split.requests.average / single.requests.average).toFixed(2)}× single)`);
+  console.log(
+    `two tracks 90/10 (2 instances): ${Math.round(split.requests.average)} req/s  p99 ${split.latency.p99} ms  errors ${split.errors + split.non2xx}  (${(split.requests.average / single.requests.average).toFixed(2)}× single)`,
+  );
   report({ name: 'gateway GET /health, two tracks 90/10 vs one pool', ours: split.requests.average, baseline: single.requests.average, unit: 'req/s', better: 'higher' });
 } finally {
   await Promise.all([stop(gw), stop(s1), stop(s2)]);

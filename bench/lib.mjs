@@ -44,11 +44,20 @@ const children = new Map(); // child → killed as a process group (detached) or
 const dirs = new Set();
 process.once('exit', () => {
   for (const [child, group] of children) {
-    try { if (group) process.kill(-child.pid, 'SIGTERM'); else child.kill('SIGTERM'); } catch { /* already gone */ }
+    try {
+      if (group) process.kill(-child.pid, 'SIGTERM');
+      else child.kill('SIGTERM');
+    } catch {
+      /* already gone */
+    }
   }
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
-for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) process.on(signal, () => process.exit(code));
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+])
+  process.on(signal, () => process.exit(code));
 
 /** Registers a child process to be stopped if the bench exits while it runs; returns it. */
 export function track(child, { group = false } = {}) {
@@ -60,12 +69,21 @@ export function track(child, { group = false } = {}) {
 export function tempDir(prefix) {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   dirs.add(dir);
-  return { dir, remove: () => { rmSync(dir, { recursive: true, force: true }); dirs.delete(dir); } };
+  return {
+    dir,
+    remove: () => {
+      rmSync(dir, { recursive: true, force: true });
+      dirs.delete(dir);
+    },
+  };
 }
 
 export function freePort() {
   return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
   });
 }
 
@@ -73,18 +91,31 @@ export function freePort() {
 export async function waitReady(url, timeoutMs = 60_000, path = '/ready') {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    try { if ((await fetch(`${url}${path}`)).status === 200) return; } catch { /* not up yet */ }
+    try {
+      if ((await fetch(`${url}${path}`)).status === 200) return;
+    } catch {
+      /* not up yet */
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`${url}${path} not answering 200 after ${timeoutMs} ms`);
 }
 
 export function startRole(role, env) {
-  return track(spawn(process.execPath, [CLI, 'serve', role], { env: { ...process.env, PITCHEY_LOG_LEVEL: 'warn', PITCHEY_API_KEYS: KEY, PITCHEY_RATE_LIMIT: 'false', ...env }, stdio: ['ignore', 'ignore', 'inherit'] }));
+  return track(
+    spawn(process.execPath, [CLI, 'serve', role], {
+      env: { ...process.env, PITCHEY_LOG_LEVEL: 'warn', PITCHEY_API_KEYS: KEY, PITCHEY_RATE_LIMIT: 'false', ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }),
+  );
 }
 
 export function stop(proc) {
-  return new Promise((resolve) => { if (proc.exitCode !== null || proc.signalCode !== null) return resolve(); proc.once('exit', resolve); proc.kill('SIGTERM'); });
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
+    proc.once('exit', resolve);
+    proc.kill('SIGTERM');
+  });
 }
 
 const TICK_MS = 10; // USER_HZ = 100 on Linux
@@ -104,16 +135,24 @@ export function cpuMs(pid) {
 export function postMultipart(url, fields, file, headers = {}) {
   const boundary = `----pitchey-bench-${Math.random().toString(16).slice(2)}`;
   const part = (disposition, extra = '') => `--${boundary}\r\nContent-Disposition: form-data; ${disposition}\r\n${extra}\r\n`;
-  const head = Buffer.from(Object.entries(fields).map(([k, v]) => `${part(`name="${k}"`)}${v}\r\n`).join('') + part(`name="${file.field ?? 'file'}"; filename="${file.name}"`, 'Content-Type: application/octet-stream\r\n'));
+  const head = Buffer.from(
+    Object.entries(fields)
+      .map(([k, v]) => `${part(`name="${k}"`)}${v}\r\n`)
+      .join('') + part(`name="${file.field ?? 'file'}"; filename="${file.name}"`, 'Content-Type: application/octet-stream\r\n'),
+  );
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   const bytes = readFileSync(file.path);
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { ...headers, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + bytes.length + tail.length } }, (res) => {
-      const chunks = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method: 'POST', headers: { ...headers, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + bytes.length + tail.length } },
+      (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.write(head);
     req.write(bytes);
@@ -139,14 +178,26 @@ export function median(values) {
 export async function startPlatform(env = {}, timeoutMs = 120_000, { prepare } = {}) {
   const data = tempDir('pitchey-bench-platform-');
   prepare?.(data.dir);
-  const proc = track(spawn(process.execPath, [CLI, 'up'], { env: { ...process.env, PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: '0', PITCHEY_LOG_LEVEL: 'warn', PITCHEY_API_KEYS: KEY, PITCHEY_RATE_LIMIT: 'false', ...env }, stdio: ['ignore', 'ignore', 'pipe'] }));
-  const done = async () => { await stop(proc); data.remove(); };
+  const proc = track(
+    spawn(process.execPath, [CLI, 'up'], {
+      env: { ...process.env, PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: '0', PITCHEY_LOG_LEVEL: 'warn', PITCHEY_API_KEYS: KEY, PITCHEY_RATE_LIMIT: 'false', ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }),
+  );
+  const done = async () => {
+    await stop(proc);
+    data.remove();
+  };
   let out = '';
   let timer;
   try {
     const gateway = await new Promise((resolve, reject) => {
       timer = setTimeout(() => reject(new Error(`pitchey up not ready in ${timeoutMs} ms:\n${out}`)), timeoutMs);
-      proc.stderr.on('data', (c) => { out += c; const m = /ready in \d+ ms: gateway (\S+)/.exec(out); if (m) resolve(m[1]); });
+      proc.stderr.on('data', (c) => {
+        out += c;
+        const m = /ready in \d+ ms: gateway (\S+)/.exec(out);
+        if (m) resolve(m[1]);
+      });
       proc.once('exit', () => reject(new Error(`pitchey up exited:\n${out}`)));
     });
     return { gateway, dataDir: data.dir, stop: done };
@@ -169,15 +220,30 @@ export function steadyLoad(url, ratePerSecond) {
   const answers = [];
   const pending = new Set();
   const timer = setInterval(() => {
-    const p = fetch(url).then(async (r) => { await r.arrayBuffer(); answers.push({ at: performance.now(), status: r.status, version: r.headers.get('x-pitchey-version') }); })
-      .catch(() => answers.push({ at: performance.now(), status: 0, version: null })).finally(() => pending.delete(p));
+    const p = fetch(url)
+      .then(async (r) => {
+        await r.arrayBuffer();
+        answers.push({ at: performance.now(), status: r.status, version: r.headers.get('x-pitchey-version') });
+      })
+      .catch(() => answers.push({ at: performance.now(), status: 0, version: null }))
+      .finally(() => pending.delete(p));
     pending.add(p);
   }, 1000 / ratePerSecond);
-  return { answers, async stop() { clearInterval(timer); await Promise.all([...pending]); return answers; } };
+  return {
+    answers,
+    async stop() {
+      clearInterval(timer);
+      await Promise.all([...pending]);
+      return answers;
+    },
+  };
 }
 
 const INSTANT_ANSWER = JSON.stringify({
-  id: 'chatcmpl-bench', object: 'chat.completion', created: 1_700_000_000, model: 'bench-model',
+  id: 'chatcmpl-bench',
+  object: 'chat.completion',
+  created: 1_700_000_000,
+  model: 'bench-model',
   choices: [{ index: 0, message: { role: 'assistant', content: 'Hello there.' }, finish_reason: 'stop', logprobs: null }],
   usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 },
 });

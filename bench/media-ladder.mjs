@@ -34,12 +34,45 @@ const add = (a, b) => ({ wall: a.wall + b.wall, cpu: a.cpu + b.cpu });
 // A camera-like upload: High profile with CABAC at about 8 Mbit/s (an ultrafast source would make
 // decoding, the work a single pass shares, unrealistically cheap).
 const source = join(data.dir, 'source-1080p.mp4');
-ffmpeg(['-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=30:duration=${SECONDS}`, '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${SECONDS}`,
-  '-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'high', '-b:v', '8M', '-maxrate', '10M', '-bufsize', '16M', '-g', '60', '-pix_fmt', 'yuv420p',
-  '-c:a', 'aac', '-b:a', '128k', '-shortest', source]);
+ffmpeg([
+  '-f',
+  'lavfi',
+  '-i',
+  `testsrc2=size=1920x1080:rate=30:duration=${SECONDS}`,
+  '-f',
+  'lavfi',
+  '-i',
+  `sine=frequency=440:sample_rate=48000:duration=${SECONDS}`,
+  '-c:v',
+  'libx264',
+  '-preset',
+  'veryfast',
+  '-profile:v',
+  'high',
+  '-b:v',
+  '8M',
+  '-maxrate',
+  '10M',
+  '-bufsize',
+  '16M',
+  '-g',
+  '60',
+  '-pix_fmt',
+  'yuv420p',
+  '-c:a',
+  'aac',
+  '-b:a',
+  '128k',
+  '-shortest',
+  source,
+]);
 
 const { rungs } = planLadder(parseQualities('low,medium,high'), { width: 1920, height: 1080, fps: 30 });
-const ladder = (rs, dir) => { rmSync(dir, { recursive: true, force: true }); mkdirSync(dir, { recursive: true }); return buildLadderArgs({ input: inputArgs(source), rungs: rs, audio: true }, { kind: 'hls', dir, segmentSeconds: 6 }); };
+const ladder = (rs, dir) => {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return buildLadderArgs({ input: inputArgs(source), rungs: rs, audio: true }, { kind: 'hls', dir, segmentSeconds: 6 });
+};
 
 const decodeOnly = ffmpeg([...inputArgs(source), '-f', 'null', '-']);
 const runOnePass = () => ffmpeg(ladder(rungs, join(data.dir, 'one-pass')));
@@ -47,8 +80,13 @@ const runSeparate = () => rungs.reduce((sum, rung, i) => add(sum, ffmpeg(ladder(
 const rounds = [];
 for (let i = 0; i < RUNS; i++) {
   // Alternate which side goes first, so drift on the shared machine hits both alike.
-  if (i % 2 === 0) { const one = runOnePass(); rounds.push({ one, sep: runSeparate() }); }
-  else { const sep = runSeparate(); rounds.push({ one: runOnePass(), sep }); }
+  if (i % 2 === 0) {
+    const one = runOnePass();
+    rounds.push({ one, sep: runSeparate() });
+  } else {
+    const sep = runSeparate();
+    rounds.push({ one: runOnePass(), sep });
+  }
 }
 const mid = (side) => ({ wall: median(rounds.map((r) => r[side].wall)), cpu: median(rounds.map((r) => r[side].cpu)) });
 const onePass = mid('one');
@@ -80,17 +118,27 @@ try {
   // drift disturbs least; the ratio of the medians is shown beside it.
   const paired = median(rounds.map((r) => r.one.wall / r.sep.wall));
   console.log(`each round's ratio (wall / CPU): ${rounds.map((r) => `${(r.one.wall / r.sep.wall).toFixed(3)} / ${(r.one.cpu / r.sep.cpu).toFixed(3)}`).join(', ')}`);
-  console.log(`ratio one-pass / separate: wall ${paired.toFixed(3)} (median of the rounds; ratio of the medians ${ratio.toFixed(3)}), CPU ${median(rounds.map((r) => r.one.cpu / r.sep.cpu)).toFixed(3)} (target <= 0.7) ${paired <= 0.7 ? 'MET' : 'NOT MET'}`);
+  console.log(
+    `ratio one-pass / separate: wall ${paired.toFixed(3)} (median of the rounds; ratio of the medians ${ratio.toFixed(3)}), CPU ${median(rounds.map((r) => r.one.cpu / r.sep.cpu)).toFixed(3)} (target <= 0.7) ${paired <= 0.7 ? 'MET' : 'NOT MET'}`,
+  );
   // Not a bound: three processes also pay three encoder start-ups and compete for the cores, so
   // one pass measures below this on some runs.
   console.log(`decoding the source alone: ${decodeOnly.cpu.toFixed(2)} s CPU; sharing two decodes alone would give a CPU ratio of ${((separate.cpu - 2 * decodeOnly.cpu) / separate.cpu).toFixed(3)}`);
   // Both sides run the same x264 work (most of the CPU); one pass can only save the shared decode
   // and scaling, and keep both cores busier. Its best wall time is its CPU spread over every core.
   const cores = availableParallelism();
-  const floors = rounds.map((r) => (r.one.cpu / cores) / r.sep.wall);
-  console.log(`cores busy: one pass ${(onePass.cpu / onePass.wall).toFixed(2)}, separate ${(separate.cpu / separate.wall).toFixed(2)} of ${cores}; one pass keeping all ${cores} busy would reach a wall ratio of ${median(floors).toFixed(3)} (median of the rounds)`);
+  const floors = rounds.map((r) => r.one.cpu / cores / r.sep.wall);
+  console.log(
+    `cores busy: one pass ${(onePass.cpu / onePass.wall).toFixed(2)}, separate ${(separate.cpu / separate.wall).toFixed(2)} of ${cores}; one pass keeping all ${cores} busy would reach a wall ratio of ${median(floors).toFixed(3)} (median of the rounds)`,
+  );
   console.log(`service path (upload + POST /hls-transcode + master rewrite): ${service.toFixed(2)} s wall (${(service / onePass.wall).toFixed(3)} x the bare one-pass run)`);
-  report({ name: '3-rung HLS ladder, one ffmpeg pass vs one run per rung (wall, median of rounds)', ours: median(rounds.map((r) => r.one.wall)), baseline: median(rounds.map((r) => r.sep.wall)), unit: 's', better: 'lower' });
+  report({
+    name: '3-rung HLS ladder, one ffmpeg pass vs one run per rung (wall, median of rounds)',
+    ours: median(rounds.map((r) => r.one.wall)),
+    baseline: median(rounds.map((r) => r.sep.wall)),
+    unit: 's',
+    better: 'lower',
+  });
   report({ name: '3-rung HLS ladder, one ffmpeg pass vs one run per rung (CPU)', ours: onePass.cpu, baseline: separate.cpu, unit: 'CPU s', better: 'lower' });
   report({ name: 'HLS ladder through the service vs the bare one-pass run', ours: service, baseline: onePass.wall, unit: 's', better: 'lower' });
 } finally {

@@ -11,7 +11,9 @@ import { basename, join, relative, resolve } from 'node:path';
 const here = new URL('.', import.meta.url).pathname;
 const root = resolve(here, '..');
 const HELPERS = ['lib.mjs', 'run-all.mjs'];
-const all = readdirSync(here).filter((f) => f.endsWith('.mjs') && !HELPERS.includes(f)).sort();
+const all = readdirSync(here)
+  .filter((f) => f.endsWith('.mjs') && !HELPERS.includes(f))
+  .sort();
 
 function parseArgs(argv) {
   const o = { json: false, quick: false, out: join(here, 'results'), names: [] };
@@ -42,24 +44,42 @@ async function runOne(file, quick, sink) {
   const env = { ...process.env, BENCH_JSON: sink, ...(quick ? { BENCH_QUICK: '1' } : {}) };
   const child = spawn(process.execPath, [join(here, file)], { stdio: 'inherit', env });
   // Passed on, so the bench stops its servers instead of leaving them behind; no bench runs after.
-  const forward = (signal) => { interrupted = signal; child.kill(signal); };
+  const forward = (signal) => {
+    interrupted = signal;
+    child.kill(signal);
+  };
   process.on('SIGINT', forward).on('SIGTERM', forward);
   const exitCode = await new Promise((done) => child.once('exit', (code, signal) => done(code ?? 128 + (constants.signals[signal] ?? 0))));
   process.off('SIGINT', forward).off('SIGTERM', forward);
-  const figures = existsSync(sink) ? readFileSync(sink, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line)) : [];
+  const figures = existsSync(sink)
+    ? readFileSync(sink, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line))
+    : [];
   return { script: file, exitCode, seconds: Number(((performance.now() - started) / 1000).toFixed(1)), loadavgAtStart: load, figures };
 }
 
 const num = (v) => (v === null ? '-' : Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3));
 /** The run's figures as rows for BENCHMARKS.md, each with the command that reproduces it. */
 function markdown(benches) {
-  const rows = benches.flatMap((b) => b.figures.map((f) => `| ${f.name} | ${num(f.ours)} | ${num(f.baseline)} | ${f.unit} | **${num(f.ratio)}** | ${f.better} | ${b.loadavgAtStart[0].toFixed(1)} | \`npm run bench -- --json ${b.script.replace(/\.mjs$/, '')}\` |`));
+  const rows = benches.flatMap((b) =>
+    b.figures.map(
+      (f) =>
+        `| ${f.name} | ${num(f.ours)} | ${num(f.baseline)} | ${f.unit} | **${num(f.ratio)}** | ${f.better} | ${b.loadavgAtStart[0].toFixed(1)} | \`npm run bench -- --json ${b.script.replace(/\.mjs$/, '')}\` |`,
+    ),
+  );
   return ['| figure | ours | baseline | unit | ratio | better | load | command |', '|---|---|---|---|---|---|---|---|', ...rows].join('\n');
 }
 
 let interrupted = null;
 let opts;
-try { opts = parseArgs(process.argv.slice(2)); } catch (err) { console.error(`run-all: ${err.message}`); process.exit(2); }
+try {
+  opts = parseArgs(process.argv.slice(2));
+} catch (err) {
+  console.error(`run-all: ${err.message}`);
+  process.exit(2);
+}
 const run = {
   startedAt: new Date().toISOString(),
   command: `node bench/run-all.mjs ${process.argv.slice(2).join(' ')}`.trim(),
@@ -74,7 +94,10 @@ try {
   for (const file of opts.names.length > 0 ? opts.names : all) {
     console.log(`\n## ${file}`);
     const result = await runOne(file, opts.quick, join(sinks, `${file}.jsonl`));
-    if (result.exitCode !== 0) { console.log(`${file} FAILED (exit ${result.exitCode})`); process.exitCode = 1; }
+    if (result.exitCode !== 0) {
+      console.log(`${file} FAILED (exit ${result.exitCode})`);
+      process.exitCode = 1;
+    }
     run.benches.push(result);
     if (interrupted) break;
   }
@@ -86,7 +109,9 @@ if (interrupted) {
   process.exit(128 + constants.signals[interrupted]);
 }
 run.finishedAt = new Date().toISOString();
-console.log(`\n## figures (load average at start ${run.machine.loadavg.map((l) => l.toFixed(2)).join(', ')}; ${run.machine.cores} × ${run.machine.model}; ${run.quick ? 'QUICK: not results' : 'full'})\n${markdown(run.benches)}`);
+console.log(
+  `\n## figures (load average at start ${run.machine.loadavg.map((l) => l.toFixed(2)).join(', ')}; ${run.machine.cores} × ${run.machine.model}; ${run.quick ? 'QUICK: not results' : 'full'})\n${markdown(run.benches)}`,
+);
 if (opts.json) {
   mkdirSync(opts.out, { recursive: true });
   const path = join(opts.out, `${run.startedAt.replace(/[:.]/g, '-')}-${run.commit.slice(0, 12)}.json`);

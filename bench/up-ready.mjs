@@ -8,10 +8,18 @@ const RUNS = setting('BENCH_RUNS', 5, 1);
 async function timeUp() {
   const data = tempDir('pitchey-bench-up-');
   const started = performance.now();
-  const proc = track(spawn(process.execPath, [CLI, 'up'], { env: { ...process.env, PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: '0', PITCHEY_LOG_LEVEL: 'warn', PITCHEY_API_KEYS: KEY }, stdio: ['ignore', 'ignore', 'pipe'] }));
+  const proc = track(
+    spawn(process.execPath, [CLI, 'up'], {
+      env: { ...process.env, PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: '0', PITCHEY_LOG_LEVEL: 'warn', PITCHEY_API_KEYS: KEY },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }),
+  );
   let out = '';
   await new Promise((resolve, reject) => {
-    proc.stderr.on('data', (c) => { out += c; if (/ready in \d+ ms/.test(out)) resolve(); });
+    proc.stderr.on('data', (c) => {
+      out += c;
+      if (/ready in \d+ ms/.test(out)) resolve();
+    });
     proc.once('exit', () => reject(new Error(`pitchey up exited early:\n${out}`)));
   });
   const ms = performance.now() - started;
@@ -38,7 +46,9 @@ function timeBareNode() {
   return performance.now() - started;
 }
 
-const up = [], one = [], bare = [];
+const up = [],
+  one = [],
+  bare = [];
 for (let i = 0; i < RUNS; i++) {
   bare.push(timeBareNode());
   one.push(await timeOneService());

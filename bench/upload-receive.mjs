@@ -12,8 +12,25 @@ const RUNS = setting('BENCH_RUNS', 25, 3);
 const CLIP_SECONDS = setting('BENCH_CLIP_SECONDS', 10, 2);
 const data = tempDir('pitchey-bench-upload-');
 const clip = join(data.dir, 'clip.mp4');
-const made = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=25:duration=${CLIP_SECONDS}`,
-  '-c:v', 'libx264', '-preset', 'veryfast', '-b:v', '3000k', '-pix_fmt', 'yuv420p', clip]);
+const made = spawnSync('ffmpeg', [
+  '-hide_banner',
+  '-loglevel',
+  'error',
+  '-y',
+  '-f',
+  'lavfi',
+  '-i',
+  `testsrc2=size=1920x1080:rate=25:duration=${CLIP_SECONDS}`,
+  '-c:v',
+  'libx264',
+  '-preset',
+  'veryfast',
+  '-b:v',
+  '3000k',
+  '-pix_fmt',
+  'yuv420p',
+  clip,
+]);
 if (made.status !== 0) throw new Error(`fixture: ${made.stderr}`);
 
 const server = createServer(async (req, res) => {
@@ -33,7 +50,10 @@ const times = { drain: [], receive: [] };
 for (let i = 0; i < RUNS + 3; i++) {
   const d = await post('/drain');
   const r = await post('/receive');
-  if (i >= 3) { times.drain.push(d); times.receive.push(r); }
+  if (i >= 3) {
+    times.drain.push(d);
+    times.receive.push(r);
+  }
 }
 server.close();
 data.remove();

@@ -19,9 +19,33 @@ const AT = Math.min(5, SECONDS / 2);
 
 const data = tempDir('pitchey-bench-video-');
 const src = join(data.dir, 'source.mp4');
-const made = spawnSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y',
-  '-f', 'lavfi', '-i', `testsrc2=size=1920x1080:rate=25:duration=${SECONDS}`, '-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=48000:duration=${SECONDS}`,
-  '-c:v', 'libx264', '-preset', 'veryfast', '-b:v', '3000k', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '128k', src]);
+const made = spawnSync('ffmpeg', [
+  '-hide_banner',
+  '-loglevel',
+  'error',
+  '-y',
+  '-f',
+  'lavfi',
+  '-i',
+  `testsrc2=size=1920x1080:rate=25:duration=${SECONDS}`,
+  '-f',
+  'lavfi',
+  '-i',
+  `sine=frequency=440:sample_rate=48000:duration=${SECONDS}`,
+  '-c:v',
+  'libx264',
+  '-preset',
+  'veryfast',
+  '-b:v',
+  '3000k',
+  '-pix_fmt',
+  'yuv420p',
+  '-c:a',
+  'aac',
+  '-b:a',
+  '128k',
+  src,
+]);
 if (made.status !== 0) throw new Error(`fixture: ${made.stderr}`);
 
 function runDirect(args) {
@@ -32,7 +56,9 @@ function runDirect(args) {
     // scheduling treats both sides alike on a shared machine.
     const p = track(spawn('ffmpeg', [...FFMPEG_PREAMBLE, ...args], { stdio: ['ignore', 'ignore', 'pipe'], detached: true }), { group: true });
     let err = '';
-    p.stderr.on('data', (c) => { err += c; });
+    p.stderr.on('data', (c) => {
+      err += c;
+    });
     p.on('close', (code) => (code === 0 ? resolve({ ms: performance.now() - started, cpu: cpuMs(process.pid) - cpu0 }) : reject(new Error(err))));
   });
 }
@@ -64,8 +90,18 @@ try {
   const thumbOut = join(data.dir, 'direct.jpg');
   const mp4Out = join(data.dir, 'direct.mp4');
   const cases = [
-    { kind: 'thumbnail', runs: THUMB_RUNS, out: thumbOut, args: thumbnailArgs(src, { timestamp: AT, width: 320, height: null, format: 'jpeg' }, thumbOut, { seekS: AT, maxPixels: DEFAULT_MEDIA_LIMITS.maxPixels }) },
-    { kind: 'transcode', runs: TRANSCODE_RUNS, out: mp4Out, args: transcodePlan(src, mp4Out, info, { format: 'mp4', quality: 'medium', size: outputSize(info.video, { width: 1280, height: 720 }, false) }).args },
+    {
+      kind: 'thumbnail',
+      runs: THUMB_RUNS,
+      out: thumbOut,
+      args: thumbnailArgs(src, { timestamp: AT, width: 320, height: null, format: 'jpeg' }, thumbOut, { seekS: AT, maxPixels: DEFAULT_MEDIA_LIMITS.maxPixels }),
+    },
+    {
+      kind: 'transcode',
+      runs: TRANSCODE_RUNS,
+      out: mp4Out,
+      args: transcodePlan(src, mp4Out, info, { format: 'mp4', quality: 'medium', size: outputSize(info.video, { width: 1280, height: 720 }, false) }).args,
+    },
   ];
   console.log(`video service vs the same ffmpeg command, ${SECONDS} s 1920x1080 H.264 source (${(statSync(src).size / 1e6).toFixed(1)} MB), 2 shared cores; medians`);
   for (const c of cases) {
@@ -76,16 +112,27 @@ try {
     let last = null;
     for (let i = 0; i < c.runs; i++) {
       // Alternate the order so drift on the shared machine hits both sides alike.
-      if (i % 2 === 0) { direct.push(await runDirect(c.args)); last = await viaService(base, c.kind); service.push(last); }
-      else { last = await viaService(base, c.kind); service.push(last); direct.push(await runDirect(c.args)); }
+      if (i % 2 === 0) {
+        direct.push(await runDirect(c.args));
+        last = await viaService(base, c.kind);
+        service.push(last);
+      } else {
+        last = await viaService(base, c.kind);
+        service.push(last);
+        direct.push(await runDirect(c.args));
+      }
     }
     const ours = median(service.map((r) => r.ms));
     const baseline = median(direct.map((r) => r.ms));
     const oursCpu = median(service.map((r) => r.cpu));
     const baseCpu = median(direct.map((r) => r.cpu));
     const same = Math.abs(last.bytes - statSync(c.out).size) <= Math.max(1024, statSync(c.out).size * 0.01) ? 'same output size' : `output ${last.bytes} B vs ${statSync(c.out).size} B`;
-    console.log(`${c.kind.padEnd(10)} wall: service ${ours.toFixed(0).padStart(6)} ms  direct ffmpeg ${baseline.toFixed(0).padStart(6)} ms  ratio ${(ours / baseline).toFixed(3)} (target ≤ 1.05)  runs ${c.runs}  ${same}${c.kind === 'transcode' ? `, realtime ×${(SECONDS / (ours / 1000)).toFixed(2)}` : ''}`);
-    console.log(`${''.padEnd(10)} CPU:  service ${oursCpu.toFixed(0).padStart(6)} ms  direct ffmpeg ${baseCpu.toFixed(0).padStart(6)} ms  ratio ${(oursCpu / baseCpu).toFixed(3)} (service process + its ffmpeg, load-independent)`);
+    console.log(
+      `${c.kind.padEnd(10)} wall: service ${ours.toFixed(0).padStart(6)} ms  direct ffmpeg ${baseline.toFixed(0).padStart(6)} ms  ratio ${(ours / baseline).toFixed(3)} (target ≤ 1.05)  runs ${c.runs}  ${same}${c.kind === 'transcode' ? `, realtime ×${(SECONDS / (ours / 1000)).toFixed(2)}` : ''}`,
+    );
+    console.log(
+      `${''.padEnd(10)} CPU:  service ${oursCpu.toFixed(0).padStart(6)} ms  direct ffmpeg ${baseCpu.toFixed(0).padStart(6)} ms  ratio ${(oursCpu / baseCpu).toFixed(3)} (service process + its ffmpeg, load-independent)`,
+    );
     report({ name: `video ${c.kind} through the service vs the same ffmpeg command (wall)`, ours, baseline, unit: 'ms', better: 'lower' });
     report({ name: `video ${c.kind} through the service vs the same ffmpeg command (CPU)`, ours: oursCpu, baseline: baseCpu, unit: 'CPU ms', better: 'lower' });
   }

@@ -16,9 +16,14 @@ function* files(dir) {
   }
 }
 
-const typeOnly = (clause) => clause === undefined || clause.isTypeOnly
-  || (clause.name === undefined && clause.namedBindings !== undefined && ts.isNamedImports(clause.namedBindings)
-    && clause.namedBindings.elements.length > 0 && clause.namedBindings.elements.every((e) => e.isTypeOnly));
+const typeOnly = (clause) =>
+  clause === undefined ||
+  clause.isTypeOnly ||
+  (clause.name === undefined &&
+    clause.namedBindings !== undefined &&
+    ts.isNamedImports(clause.namedBindings) &&
+    clause.namedBindings.elements.length > 0 &&
+    clause.namedBindings.elements.every((e) => e.isTypeOnly));
 
 /** The runtime (value) imports of one file, as absolute .ts paths inside `root`. */
 function runtimeImports(path) {
@@ -27,8 +32,13 @@ function runtimeImports(path) {
   for (const node of source.statements) {
     let spec;
     if (ts.isImportDeclaration(node) && !(node.importClause !== undefined && typeOnly(node.importClause))) spec = node.moduleSpecifier;
-    else if (ts.isExportDeclaration(node) && !node.isTypeOnly && node.moduleSpecifier !== undefined
-      && !(node.exportClause !== undefined && ts.isNamedExports(node.exportClause) && node.exportClause.elements.length > 0 && node.exportClause.elements.every((e) => e.isTypeOnly))) spec = node.moduleSpecifier;
+    else if (
+      ts.isExportDeclaration(node) &&
+      !node.isTypeOnly &&
+      node.moduleSpecifier !== undefined &&
+      !(node.exportClause !== undefined && ts.isNamedExports(node.exportClause) && node.exportClause.elements.length > 0 && node.exportClause.elements.every((e) => e.isTypeOnly))
+    )
+      spec = node.moduleSpecifier;
     if (spec === undefined || !ts.isStringLiteral(spec) || !spec.text.startsWith('.')) continue;
     out.push(resolve(dirname(path), spec.text.replace(/\.js$/, '.ts')));
   }
@@ -44,17 +54,25 @@ const meta = new Map();
 const cycles = [];
 function connect(v) {
   const m = { index, low: index, onStack: true };
-  meta.set(v, m); index++; stack.push(v);
+  meta.set(v, m);
+  index++;
+  stack.push(v);
   for (const w of graph.get(v) ?? []) {
     if (!graph.has(w)) continue;
     const n = meta.get(w);
-    if (n === undefined) { connect(w); m.low = Math.min(m.low, meta.get(w).low); }
-    else if (n.onStack) m.low = Math.min(m.low, n.index);
+    if (n === undefined) {
+      connect(w);
+      m.low = Math.min(m.low, meta.get(w).low);
+    } else if (n.onStack) m.low = Math.min(m.low, n.index);
   }
   if (m.low !== m.index) return;
   const component = [];
   let w;
-  do { w = stack.pop(); meta.get(w).onStack = false; component.push(w); } while (w !== v);
+  do {
+    w = stack.pop();
+    meta.get(w).onStack = false;
+    component.push(w);
+  } while (w !== v);
   if (component.length > 1 || (graph.get(v) ?? []).includes(v)) cycles.push(component);
 }
 for (const v of graph.keys()) if (!meta.has(v)) connect(v);
@@ -72,7 +90,8 @@ function loopIn(component) {
     if (back !== undefined) return [...path, start];
     const step = next.find((w) => !seen.has(w)) ?? next[0];
     if (seen.has(step)) return [...path.slice(path.indexOf(step)), step];
-    seen.add(step); path.push(step);
+    seen.add(step);
+    path.push(step);
   }
 }
 

@@ -14,8 +14,11 @@ export function makeTempDir(prefix = 'pitchey-test-'): { dir: string; remove: ()
 
 export function testConfig(dataDir: string, env: Record<string, string> = {}): Config {
   return loadConfig({
-    PITCHEY_ENV: 'test', PITCHEY_DATA_DIR: dataDir, PITCHEY_LOG_LEVEL: 'silent',
-    PITCHEY_API_KEYS: `${TEST_KEY},${VIDEO_ONLY_KEY}:video`, PITCHEY_JWT_SECRET: 'jwt-secret-for-tests-0123456789abcdef',
+    PITCHEY_ENV: 'test',
+    PITCHEY_DATA_DIR: dataDir,
+    PITCHEY_LOG_LEVEL: 'silent',
+    PITCHEY_API_KEYS: `${TEST_KEY},${VIDEO_ONLY_KEY}:video`,
+    PITCHEY_JWT_SECRET: 'jwt-secret-for-tests-0123456789abcdef',
     // Unreachable instances answer at once unless a test is about the gateway's wait for one.
     PITCHEY_GATEWAY_WAIT_MS: '0',
     ...env,

@@ -5,7 +5,9 @@ import { request } from 'undici';
 import { GATEWAY_PORT, devKeyPath, loadConfig, readHealthTargets } from '../kit/light.js';
 import { CheckFailed, UsageError } from './usage.js';
 
-export interface AdminClient { call<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> }
+export interface AdminClient {
+  call<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T>;
+}
 
 /** `--name value` options after the positional arguments. */
 export function option(argv: string[], name: string): string | undefined {
@@ -27,7 +29,11 @@ export function gatewayUrl(argv: string[], dataDir: string): string {
 export function adminKey(dataDir: string): string {
   const key = process.env.PITCHEY_ADMIN_KEY;
   if (key !== undefined && key !== '') return key;
-  try { return readFileSync(devKeyPath(dataDir), 'utf8').trim(); } catch { throw new UsageError('set PITCHEY_ADMIN_KEY to a key with the admin scope'); }
+  try {
+    return readFileSync(devKeyPath(dataDir), 'utf8').trim();
+  } catch {
+    throw new UsageError('set PITCHEY_ADMIN_KEY to a key with the admin scope');
+  }
 }
 
 export function createAdminClient(argv: string[]): AdminClient {
@@ -38,9 +44,12 @@ export function createAdminClient(argv: string[]): AdminClient {
   return {
     async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
       const res = await request(`${base}/_pitchey/admin${path}`, {
-        method, headers: { 'x-api-key': key, 'x-pitchey-actor': actor, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        method,
+        headers: { 'x-api-key': key, 'x-pitchey-actor': actor, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      }).catch((err: Error) => { throw new CheckFailed(`cannot reach the gateway at ${base}: ${err.message}`); });
+      }).catch((err: Error) => {
+        throw new CheckFailed(`cannot reach the gateway at ${base}: ${err.message}`);
+      });
       const json = (await res.body.json()) as T & { detail?: string; code?: string };
       if (res.statusCode >= 400) throw new CheckFailed(`${json.code ?? res.statusCode}: ${json.detail ?? 'request failed'}`);
       return json;

@@ -12,14 +12,23 @@ export async function audit(argv: string[]): Promise<void> {
   const deployment = option(argv, 'deployment');
   const r = await createAdminClient(argv).call<AuditAnswer>('GET', `/audit${deployment ? `?deployment=${encodeURIComponent(deployment)}` : ''}`);
   if (argv.includes('--json')) console.log(JSON.stringify(r, null, 2));
-  else console.log(formatTable(['seq', 'time', 'kind', 'actor', 'deployment'], r.events.map((e) => [String(e.seq), new Date(e.at).toISOString(), e.kind, e.actor, e.deploymentId ?? ''])));
+  else
+    console.log(
+      formatTable(
+        ['seq', 'time', 'kind', 'actor', 'deployment'],
+        r.events.map((e) => [String(e.seq), new Date(e.at).toISOString(), e.kind, e.actor, e.deploymentId ?? '']),
+      ),
+    );
   if (!r.verified) throw new CheckFailed(`audit chain broken at event ${r.broken?.brokenAt}: ${r.broken?.reason}`);
   console.error(`audit chain verified (${r.events.length} events shown)`);
 }
 
 export async function lock(argv: string[]): Promise<void> {
   const client = createAdminClient(argv);
-  if (argv[0] === 'release') { console.log(JSON.stringify(await client.call('DELETE', '/lock'))); return; }
+  if (argv[0] === 'release') {
+    console.log(JSON.stringify(await client.call('DELETE', '/lock')));
+    return;
+  }
   if (argv[0] !== 'status') throw new UsageError('lock status|release');
   const { lock: held } = await client.call<LockAnswer>('GET', '/lock');
   console.log(held === null ? 'unlocked' : `locked by ${held.holder} since ${new Date(held.acquiredAt).toISOString()}: ${held.reason}`);
@@ -29,16 +38,28 @@ export async function lock(argv: string[]): Promise<void> {
 async function listImages(dockerHost: string | null): Promise<void> {
   const { listImageReleases } = await import('../deploy/adapters/docker-images.js');
   const releases = await listImageReleases(await dockerClient(dockerHost));
-  console.log(formatTable(['version', 'created', 'checksum', 'images'], releases.map((r) => [r.version, r.createdAt, r.checksum,
-    (r.images ?? []).map((i) => `${i.role} ${i.id.slice(7, 19)} ${Math.round(i.sizeBytes / 1e6)} MB`).join(', ')])));
+  console.log(
+    formatTable(
+      ['version', 'created', 'checksum', 'images'],
+      releases.map((r) => [r.version, r.createdAt, r.checksum, (r.images ?? []).map((i) => `${i.role} ${i.id.slice(7, 19)} ${Math.round(i.sizeBytes / 1e6)} MB`).join(', ')]),
+    ),
+  );
 }
 
 export async function release(argv: string[]): Promise<void> {
   const config = loadConfig();
   const releasesDir = dataPath(config.dataDir, 'releases');
-  if (argv[0] === 'list' && config.driver === 'docker') { await listImages(config.dockerHost); return; }
+  if (argv[0] === 'list' && config.driver === 'docker') {
+    await listImages(config.dockerHost);
+    return;
+  }
   if (argv[0] === 'list') {
-    console.log(formatTable(['version', 'created', 'files', 'checksum'], listReleases(releasesDir).map((m) => [m.version, m.createdAt, String(m.files), m.checksum])));
+    console.log(
+      formatTable(
+        ['version', 'created', 'files', 'checksum'],
+        listReleases(releasesDir).map((m) => [m.version, m.createdAt, String(m.files), m.checksum]),
+      ),
+    );
     return;
   }
   const version = option(argv, 'version');

@@ -34,10 +34,16 @@ function restore(argv: string[], dataDir: string): void {
 
 function list(argv: string[], dataDir: string): void {
   const backups = listBackups(dataDir);
-  if (argv.includes('--json')) { console.log(JSON.stringify(backups, null, 2)); return; }
-  console.log(formatTable(['backup', 'created', 'files', 'size', 'verified', 'last restore test'], backups.map((b) => [
-    b.name, b.createdAt ?? '-', String(b.files), formatBytes(b.bytes), b.verified ? 'yes' : `NO (${b.problems.length} problems)`, b.lastRestoreTest ?? 'never',
-  ])));
+  if (argv.includes('--json')) {
+    console.log(JSON.stringify(backups, null, 2));
+    return;
+  }
+  console.log(
+    formatTable(
+      ['backup', 'created', 'files', 'size', 'verified', 'last restore test'],
+      backups.map((b) => [b.name, b.createdAt ?? '-', String(b.files), formatBytes(b.bytes), b.verified ? 'yes' : `NO (${b.problems.length} problems)`, b.lastRestoreTest ?? 'never']),
+    ),
+  );
 }
 
 const SUBCOMMANDS: Record<string, (argv: string[], dataDir: string) => void | Promise<void>> = { create, verify, restore, list };

@@ -6,7 +6,13 @@ import { checksConfigJsonSchema, defaultChecksConfigPath, readChecksConfig, reso
 import { formatTable } from './table.js';
 import { CheckFailed, UsageError } from './usage.js';
 
-interface CheckArgs { env: string | undefined; json: boolean; configFile: string | undefined; service: string | undefined; version: string | undefined }
+interface CheckArgs {
+  env: string | undefined;
+  json: boolean;
+  configFile: string | undefined;
+  service: string | undefined;
+  version: string | undefined;
+}
 
 const VALUED = { '--env': 'env', '--config': 'configFile', '--service': 'service', '--version': 'version' } as const;
 
@@ -14,7 +20,10 @@ function parseArgs(argv: string[]): CheckArgs {
   const args: CheckArgs = { env: undefined, json: false, configFile: undefined, service: undefined, version: undefined };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
-    if (a === '--json') { args.json = true; continue; }
+    if (a === '--json') {
+      args.json = true;
+      continue;
+    }
     if (!(a in VALUED)) throw new UsageError(`check: unknown argument "${a}"`);
     const value = argv[++i];
     if (value === undefined || value.startsWith('--')) throw new UsageError(`check: ${a} needs a value`);
@@ -28,7 +37,10 @@ const row = (e: Evidence): string[] => [e.check, e.waiver === undefined ? e.stat
 
 export async function check(argv: string[]): Promise<void> {
   // The settings file's JSON Schema, for editors (docs/checks-config.schema.json is this output).
-  if (argv[0] === '--schema') { console.log(JSON.stringify(checksConfigJsonSchema(), null, 2)); return; }
+  if (argv[0] === '--schema') {
+    console.log(JSON.stringify(checksConfigJsonSchema(), null, 2));
+    return;
+  }
   const args = parseArgs(argv);
   const target = resolveTarget(process.env, args.env);
   const config = readChecksConfig(args.configFile ?? defaultChecksConfigPath(target.dataDir), args.configFile !== undefined);

@@ -7,9 +7,11 @@ import { formatTable } from './table.js';
 import { CheckFailed, UsageError } from './usage.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-
 const DONE = new Set(['promoted', 'rolled-back', 'failed']);
-const num = (argv: string[], name: string): number | undefined => { const v = option(argv, name); return v === undefined ? undefined : Number(v); };
+const num = (argv: string[], name: string): number | undefined => {
+  const v = option(argv, name);
+  return v === undefined ? undefined : Number(v);
+};
 
 function print(d: DeploymentSummary): void {
   console.log(`${d.id}  ${d.service}  ${d.from ?? '-'} → ${d.to}  ${d.strategy}  ${d.phase}  step ${d.step + 1}/${d.steps.length} (${d.steps.join('→')}%)`);
@@ -29,13 +31,18 @@ async function follow(client: ReturnType<typeof createAdminClient>, id: string):
   for (;;) {
     const d = await client.call<DeploymentSummary>('GET', `/deployments/${id}`);
     const line = `${d.phase} ${d.step} ${d.reason ?? ''}`;
-    if (line !== last) { print(d); last = line; shownAt = Date.now(); }
-    else if (Date.now() - shownAt >= 10_000) { console.log(`  … ${d.phase}, step ${d.step + 1}/${d.steps.length}, ${elapsed(d.created_at)} since start${d.reason ? `; ${d.reason}` : ''}`); shownAt = Date.now(); }
+    if (line !== last) {
+      print(d);
+      last = line;
+      shownAt = Date.now();
+    } else if (Date.now() - shownAt >= 10_000) {
+      console.log(`  … ${d.phase}, step ${d.step + 1}/${d.steps.length}, ${elapsed(d.created_at)} since start${d.reason ? `; ${d.reason}` : ''}`);
+      shownAt = Date.now();
+    }
     if (DONE.has(d.phase) && !d.live) return d;
     await sleep(500);
   }
 }
-
 
 function printReview(r: PlanReview): void {
   const p = r.plan;
@@ -43,19 +50,34 @@ function printReview(r: PlanReview): void {
   console.log(`   steps ${p.steps.join(' → ')} %, ${p.stepMs / 1000} s each${p.strategy === 'blue-green' ? `, bake ${p.bakeMs / 1000} s` : ''}`);
   if (p.rolling !== undefined) {
     const r = p.rolling;
-    console.log(`   rolling: ${p.instances} new over ${r.stableInstances} old, surge ${r.maxSurge}, unavailable ${r.maxUnavailable}: ${r.batches.map((b, i) => `batch ${i + 1} +${b.start} (${b.newInstances} new beside ${b.oldInstances} old at ${p.steps[i] ?? 0} %)${b.retireAfter > 0 ? `, then ${b.retireAfter} old retired` : ''}`).join('; ')}`);
+    console.log(
+      `   rolling: ${p.instances} new over ${r.stableInstances} old, surge ${r.maxSurge}, unavailable ${r.maxUnavailable}: ${r.batches.map((b, i) => `batch ${i + 1} +${b.start} (${b.newInstances} new beside ${b.oldInstances} old at ${p.steps[i] ?? 0} %)${b.retireAfter > 0 ? `, then ${b.retireAfter} old retired` : ''}`).join('; ')}`,
+    );
   }
   console.log(`   rules: ${p.rules.map((x) => `${x.id} (${x.metric} ${x.threshold}${x.forMs ? ` for ${x.forMs / 1000} s` : ''} → ${x.action})`).join('; ') || 'none'}`);
   console.log(`   gates: pre-deployment checks ${r.gates.preDeploymentChecks}; sign-offs ${r.gates.signoffs.map((x) => x.title).join(', ') || 'none required'}`);
   console.log(`   rollback target: ${r.rollbackTarget.version ?? 'none'}${r.rollbackTarget.present ? ' (present)' : ' (MISSING)'}`);
   console.log(`   budget: fastest promotion ${r.budget.fastestPromotionS} s; worst case to detect and roll back ${r.budget.worstDetectAndRollbackS} s (${r.budget.slowestRule ?? 'no rule'})`);
-  for (const st of r.power.steps) console.log(`   power: step ${st.step} at ${st.weightPercent} %: ~${st.expectedRequests} requests, ${st.neededRequests} needed to see 1 % → 5 %: ${st.detectable ? 'ok' : 'TOO FEW'}`);
+  for (const st of r.power.steps)
+    console.log(`   power: step ${st.step} at ${st.weightPercent} %: ~${st.expectedRequests} requests, ${st.neededRequests} needed to see 1 % → 5 %: ${st.detectable ? 'ok' : 'TOO FEW'}`);
   for (const w of r.warnings) console.log(`   warning: ${w}`);
 }
 
 function requestBody(argv: string[], service: string, version: string): Record<string, unknown> {
   const steps = option(argv, 'steps')?.split(',').map(Number);
-  return { service, version, strategy: option(argv, 'strategy') ?? 'canary', ...(steps ? { steps } : {}), stepMs: num(argv, 'step-ms'), bakeMs: num(argv, 'bake-ms'), instances: num(argv, 'instances'), maxSurge: num(argv, 'max-surge'), maxUnavailable: num(argv, 'max-unavailable'), faults: option(argv, 'faults'), env: option(argv, 'env') };
+  return {
+    service,
+    version,
+    strategy: option(argv, 'strategy') ?? 'canary',
+    ...(steps ? { steps } : {}),
+    stepMs: num(argv, 'step-ms'),
+    bakeMs: num(argv, 'bake-ms'),
+    instances: num(argv, 'instances'),
+    maxSurge: num(argv, 'max-surge'),
+    maxUnavailable: num(argv, 'max-unavailable'),
+    faults: option(argv, 'faults'),
+    env: option(argv, 'env'),
+  };
 }
 
 /** `pitchey deploy plan …`: what would happen, with the hash `deploy --plan-hash` must match. */
@@ -80,7 +102,10 @@ export async function deploy(argv: string[]): Promise<void> {
   for (const service of services) {
     const body = { ...requestBody(argv, service, version), plan_hash: option(argv, 'plan-hash') };
     const started = await client.call<DeploymentSummary>('POST', '/deployments', body);
-    if (!argv.includes('--wait') && services.length === 1) { print(started); return; }
+    if (!argv.includes('--wait') && services.length === 1) {
+      print(started);
+      return;
+    }
     const done = await follow(client, started.id);
     if (done.phase !== 'promoted') throw new CheckFailed(`${service}: ${done.phase}: ${done.reason ?? ''}`);
   }
@@ -90,7 +115,10 @@ export async function status(argv: string[]): Promise<void> {
   const client = createAdminClient(argv);
   const id = argv[0] !== undefined && !argv[0].startsWith('--') ? argv[0] : undefined;
   if (id !== undefined) {
-    if (argv.includes('--watch')) { await follow(client, id); return; }
+    if (argv.includes('--watch')) {
+      await follow(client, id);
+      return;
+    }
     print(await client.call<DeploymentSummary>('GET', `/deployments/${id}`));
     return;
   }
@@ -102,8 +130,12 @@ export async function status(argv: string[]): Promise<void> {
 
 export async function history(argv: string[]): Promise<void> {
   const { deployments } = await createAdminClient(argv).call<DeploymentList>('GET', '/deployments');
-  console.log(formatTable(['id', 'service', 'from', 'to', 'strategy', 'phase', 'by', 'started', 'reason'],
-    deployments.map((d) => [d.id, d.service, d.from ?? '-', d.to, d.strategy, d.phase, d.author, d.created_at, d.reason ?? ''])));
+  console.log(
+    formatTable(
+      ['id', 'service', 'from', 'to', 'strategy', 'phase', 'by', 'started', 'reason'],
+      deployments.map((d) => [d.id, d.service, d.from ?? '-', d.to, d.strategy, d.phase, d.author, d.created_at, d.reason ?? '']),
+    ),
+  );
 }
 
 export async function rollback(argv: string[]): Promise<void> {

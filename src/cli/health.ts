@@ -5,7 +5,14 @@ import { loadConfig, probeReady, readHealthTargets, type HealthTarget } from '..
 import { formatTable } from './table.js';
 import { CheckFailed } from './usage.js';
 
-export interface HealthRow { name: string; url: string; live: boolean; ready: boolean; latencyMs: number | null; detail: string }
+export interface HealthRow {
+  name: string;
+  url: string;
+  live: boolean;
+  ready: boolean;
+  latencyMs: number | null;
+  detail: string;
+}
 
 /** The running platform's gateway and instances (else each role at its home port); `--gateway` replaces the gateway's address. */
 function targets(dataDir: string, gatewayOverride: string | undefined): HealthTarget[] {
@@ -32,7 +39,13 @@ export async function health(argv: string[]): Promise<void> {
   const config = loadConfig();
   const rows = await Promise.all(targets(config.dataDir, gi >= 0 ? argv[gi + 1] : undefined).map(probe));
   if (json) console.log(JSON.stringify({ healthy: rows.every((r) => r.ready), checks: rows }, null, 2));
-  else console.log(formatTable(['name', 'url', 'live', 'ready', 'latency', 'detail'], rows.map((r) => [r.name, r.url, r.live ? 'yes' : 'NO', r.ready ? 'yes' : 'NO', r.latencyMs === null ? '-' : `${r.latencyMs} ms`, r.detail])));
+  else
+    console.log(
+      formatTable(
+        ['name', 'url', 'live', 'ready', 'latency', 'detail'],
+        rows.map((r) => [r.name, r.url, r.live ? 'yes' : 'NO', r.ready ? 'yes' : 'NO', r.latencyMs === null ? '-' : `${r.latencyMs} ms`, r.detail]),
+      ),
+    );
   const bad = rows.filter((r) => !r.ready);
   if (bad.length > 0) throw new CheckFailed(`unhealthy: ${bad.map((r) => r.name).join(', ')}`);
 }

@@ -24,13 +24,22 @@ async function build(argv: string[]): Promise<void> {
   const chosen = option(argv, 'version');
   const fallback = chosen === undefined ? await defaultVersion(root) : null;
   const result = await buildImages({
-    docker: await dockerClient(config.dockerHost), projectRoot: root, version: chosen ?? fallback!.version,
-    dataDir: config.dataDir, signingKey: config.imageSigningKey, mode: config.mode,
-    roles: roles(argv), replace: fallback?.replaceable ?? false, log: (line) => console.error(line),
+    docker: await dockerClient(config.dockerHost),
+    projectRoot: root,
+    version: chosen ?? fallback!.version,
+    dataDir: config.dataDir,
+    signingKey: config.imageSigningKey,
+    mode: config.mode,
+    roles: roles(argv),
+    replace: fallback?.replaceable ?? false,
+    log: (line) => console.error(line),
   });
-  console.log(formatTable(['image', 'id', 'size MB', 'budget MB', 'build s'], result.images.map((i) => [
-    i.ref, i.id.slice(7, 19), mb(i.sizeBytes), String(i.budgetMb), i.reused ? 'unchanged' : i.seconds.toFixed(1),
-  ])));
+  console.log(
+    formatTable(
+      ['image', 'id', 'size MB', 'budget MB', 'build s'],
+      result.images.map((i) => [i.ref, i.id.slice(7, 19), mb(i.sizeBytes), String(i.budgetMb), i.reused ? 'unchanged' : i.seconds.toFixed(1)]),
+    ),
+  );
   console.error(`release ${result.releaseChecksum}; ${result.images.length} images in ${result.seconds.toFixed(0)} s; SBOMs and signatures in ${dirname(result.images[0]?.attestation.sbom ?? '.')}`);
   if (result.developmentKey) console.error('signed with the development key (not for production: set PITCHEY_IMAGE_SIGNING_KEY)');
 }
@@ -47,11 +56,24 @@ async function list(): Promise<void> {
       if (!isImageRole(role)) continue;
       const labels = info.Labels ?? {};
       const v = await verifyImage({ docker, ref: info.Id, role, version, dataDir: config.dataDir, trustedKeys });
-      rows.push([tag, info.Id.slice(7, 19), (labels[LABELS.revision] ?? '').slice(0, 12), labels[LABELS.created] ?? '', labels[LABELS.node] ?? '', mb(info.Size),
-        (labels[LABELS.releaseChecksum] ?? '').slice(0, 19), v.ok ? `verified (${v.keyId})` : `UNVERIFIED: ${v.reason}`]);
+      rows.push([
+        tag,
+        info.Id.slice(7, 19),
+        (labels[LABELS.revision] ?? '').slice(0, 12),
+        labels[LABELS.created] ?? '',
+        labels[LABELS.node] ?? '',
+        mb(info.Size),
+        (labels[LABELS.releaseChecksum] ?? '').slice(0, 19),
+        v.ok ? `verified (${v.keyId})` : `UNVERIFIED: ${v.reason}`,
+      ]);
     }
   }
-  console.log(formatTable(['image', 'id', 'revision', 'created', 'node', 'size MB', 'release', 'signature'], rows.sort((a, b) => a[0]!.localeCompare(b[0]!))));
+  console.log(
+    formatTable(
+      ['image', 'id', 'revision', 'created', 'node', 'size MB', 'release', 'signature'],
+      rows.sort((a, b) => a[0]!.localeCompare(b[0]!)),
+    ),
+  );
 }
 
 async function verify(argv: string[]): Promise<void> {
@@ -66,9 +88,13 @@ async function verify(argv: string[]): Promise<void> {
 
 export async function image(argv: string[]): Promise<void> {
   switch (argv[0]) {
-    case 'build': return build(argv.slice(1));
-    case 'list': return list();
-    case 'verify': return verify(argv.slice(1));
-    default: throw new UsageError('image build [--version V] [--role R …] | image list | image verify <role> --version V');
+    case 'build':
+      return build(argv.slice(1));
+    case 'list':
+      return list();
+    case 'verify':
+      return verify(argv.slice(1));
+    default:
+      throw new UsageError('image build [--version V] [--role R …] | image list | image verify <role> --version V');
   }
 }

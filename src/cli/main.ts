@@ -35,7 +35,10 @@ const USAGE = `usage: pitchey <command>
 type Command = (argv: string[]) => void | Promise<void>;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
-  up: async () => { const { up } = await import('./up.js'); return () => up(); },
+  up: async () => {
+    const { up } = await import('./up.js');
+    return () => up();
+  },
   serve: async () => (await import('./serve.js')).serve,
   health: async () => (await import('./health.js')).health,
   doctor: async () => (await import('./doctor.js')).doctor,
@@ -61,18 +64,28 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === 'help') { console.log(USAGE); return command === undefined ? EXIT.usage : EXIT.ok; }
+  if (command === undefined || command === '--help' || command === 'help') {
+    console.log(USAGE);
+    return command === undefined ? EXIT.usage : EXIT.ok;
+  }
   const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (load === undefined) throw new UsageError(`unknown command "${command}"`);
-  await (await load())(rest);
+  await (
+    await load()
+  )(rest);
   return EXIT.ok;
 }
 
 main(process.argv.slice(2)).then(
-  (code) => { if (code !== 0) process.exitCode = code; },
+  (code) => {
+    if (code !== 0) process.exitCode = code;
+  },
   (err: unknown) => {
     const code = exitCodeOf(err);
-    if (code === null) { console.error(err); process.exit(EXIT.internal); }
+    if (code === null) {
+      console.error(err);
+      process.exit(EXIT.internal);
+    }
     console.error(`pitchey: ${(err as Error).message}${err instanceof UsageError ? `\n${USAGE}` : ''}`);
     process.exit(code);
   },

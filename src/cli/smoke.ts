@@ -24,7 +24,13 @@ export async function smoke(argv: string[]): Promise<void> {
   if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError('smoke: --timeout-ms must be a positive whole number');
   const evidence = await smokeAll(services, { baseUrl, apiKey: adminKey(config.dataDir), track: option(argv, 'track') ?? null, timeoutMs }, timeoutMs);
   if (argv.includes('--json')) console.log(JSON.stringify({ target: baseUrl, passed: evidence.every((e) => e.status === 'pass'), evidence }, null, 2));
-  else console.log(formatTable(['journey', 'status', 'observed'], evidence.map((e: Evidence) => [e.check, e.status, e.observed])));
+  else
+    console.log(
+      formatTable(
+        ['journey', 'status', 'observed'],
+        evidence.map((e: Evidence) => [e.check, e.status, e.observed]),
+      ),
+    );
   const failed = evidence.filter((e) => e.status === 'fail');
   if (failed.length > 0) throw new CheckFailed(`smoke failed: ${failed.map((e) => e.check).join(', ')}`);
 }

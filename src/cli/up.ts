@@ -7,11 +7,14 @@ export async function up(): Promise<void> {
   const { config, devKeyFile } = withDevKey(loadConfig());
   const started = Date.now();
   const platform = await startPlatform(config, { gatewayPort: config.port ?? GATEWAY_PORT, log: (m) => console.error(`[pitchey] ${m}`) });
-  onShutdownSignal(async (signal) => {
-    console.error(`[pitchey] ${signal}: draining`);
-    await platform.stop();
-    console.error('[pitchey] stopped');
-  }, { deadlineMs: config.drainTimeoutMs * 2 + 5_000 });
+  onShutdownSignal(
+    async (signal) => {
+      console.error(`[pitchey] ${signal}: draining`);
+      await platform.stop();
+      console.error('[pitchey] stopped');
+    },
+    { deadlineMs: config.drainTimeoutMs * 2 + 5_000 },
+  );
   await platform.waitReady(120_000);
   console.error(`[pitchey] ready in ${Date.now() - started} ms: gateway ${platform.gatewayUrl}`);
   for (const i of platform.instances()) console.error(`[pitchey]   ${i.role.padEnd(9)} ${i.url} (pid ${i.pid})`);

@@ -10,9 +10,21 @@ export type { DeploymentRecord } from './record.js';
 
 /** One deployment as lists, starts, verbs and rollbacks answer it. */
 export interface DeploymentSummary {
-  id: string; live: boolean; env: string; service: string; author: string; strategy: string;
-  from: string | null; to: string; phase: string; step: number; steps: number[]; reason: string | null;
-  assessments: RuleAssessment[]; created_at: string; updated_at: string;
+  id: string;
+  live: boolean;
+  env: string;
+  service: string;
+  author: string;
+  strategy: string;
+  from: string | null;
+  to: string;
+  phase: string;
+  step: number;
+  steps: number[];
+  reason: string | null;
+  assessments: RuleAssessment[];
+  created_at: string;
+  updated_at: string;
 }
 
 /** `GET /deployments/:id`: the summary, its plan hash and the state of its sign-offs. */
@@ -21,9 +33,28 @@ export interface DeploymentDetail extends DeploymentSummary {
   signoffs: { complete: boolean; missing: string[]; approvals: Approval[]; rejected: SignoffAssessment['rejected'] };
 }
 
-export interface DeploymentList { deployments: DeploymentSummary[] }
-export interface ApprovalAnswer { complete: boolean; missing: string[]; approvals: Approval[]; rejected: SignoffAssessment['rejected'] }
-export interface EmergencyRollbackAnswer { switchMs: number; aborted: string[] }
-export interface AuditAnswer { verified: boolean; broken: { brokenAt: number; reason: string } | null; events: AuditEvent[] }
-export interface LockAnswer { lock: DeployLock | null }
-export interface LogsAnswer { service: string; instances: InstanceLogs[] }
+export interface DeploymentList {
+  deployments: DeploymentSummary[];
+}
+export interface ApprovalAnswer {
+  complete: boolean;
+  missing: string[];
+  approvals: Approval[];
+  rejected: SignoffAssessment['rejected'];
+}
+export interface EmergencyRollbackAnswer {
+  switchMs: number;
+  aborted: string[];
+}
+export interface AuditAnswer {
+  verified: boolean;
+  broken: { brokenAt: number; reason: string } | null;
+  events: AuditEvent[];
+}
+export interface LockAnswer {
+  lock: DeployLock | null;
+}
+export interface LogsAnswer {
+  service: string;
+  instances: InstanceLogs[];
+}

@@ -6,7 +6,15 @@ const SCHEMA = `CREATE TABLE IF NOT EXISTS approvals (seq INTEGER PRIMARY KEY AU
   name TEXT NOT NULL, comment TEXT, plan_hash TEXT NOT NULL, at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS approvals_deployment ON approvals(deployment_id);`;
 
-interface RawApproval { deployment_id: string; role: string; name: string; comment: string | null; plan_hash: string; at: number; expires_at: number }
+interface RawApproval {
+  deployment_id: string;
+  role: string;
+  name: string;
+  comment: string | null;
+  plan_hash: string;
+  at: number;
+  expires_at: number;
+}
 
 export function ensureApprovalsTable(db: ControllerDb): void {
   db.exec(SCHEMA);
@@ -14,12 +22,26 @@ export function ensureApprovalsTable(db: ControllerDb): void {
 
 export function writeApproval(db: ControllerDb, a: Approval): void {
   ensureApprovalsTable(db);
-  db.prepare('INSERT INTO approvals (deployment_id, role, name, comment, plan_hash, at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-    .run(a.deploymentId, a.role, a.name, a.comment, a.planHash, a.at, a.expiresAt);
+  db.prepare('INSERT INTO approvals (deployment_id, role, name, comment, plan_hash, at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+    a.deploymentId,
+    a.role,
+    a.name,
+    a.comment,
+    a.planHash,
+    a.at,
+    a.expiresAt,
+  );
 }
 
 export function readApprovals(db: ControllerDb, deploymentId: string): Approval[] {
   ensureApprovalsTable(db);
-  return (db.prepare('SELECT * FROM approvals WHERE deployment_id = ? ORDER BY seq').all(deploymentId) as RawApproval[])
-    .map((r) => ({ deploymentId: r.deployment_id, role: r.role as SignoffRole, name: r.name, comment: r.comment, planHash: r.plan_hash, at: r.at, expiresAt: r.expires_at }));
+  return (db.prepare('SELECT * FROM approvals WHERE deployment_id = ? ORDER BY seq').all(deploymentId) as RawApproval[]).map((r) => ({
+    deploymentId: r.deployment_id,
+    role: r.role as SignoffRole,
+    name: r.name,
+    comment: r.comment,
+    planHash: r.plan_hash,
+    at: r.at,
+    expiresAt: r.expires_at,
+  }));
 }

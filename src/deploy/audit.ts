@@ -3,7 +3,17 @@
 import { createHash } from 'node:crypto';
 import type { ControllerDb } from './store.js';
 
-export interface AuditEvent { seq: number; at: number; env: string; deploymentId: string | null; kind: string; actor: string; data: Record<string, unknown>; prevHash: string; hash: string }
+export interface AuditEvent {
+  seq: number;
+  at: number;
+  env: string;
+  deploymentId: string | null;
+  kind: string;
+  actor: string;
+  data: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
 
 const GENESIS = 'sha256:genesis';
 
@@ -11,7 +21,9 @@ function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     // Keys holding undefined are skipped, as JSON.stringify does when the event is stored.
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
@@ -23,22 +35,47 @@ function hashOf(prevHash: string, e: Omit<AuditEvent, 'seq' | 'hash' | 'prevHash
 
 /** Appends one event, chained to the last; the read and the insert are one transaction. */
 export function appendAudit(db: ControllerDb, event: { at: number; env: string; deploymentId?: string | null; kind: string; actor: string; data?: Record<string, unknown> }): AuditEvent {
-  return db.transaction(() => {
-    const last = db.prepare('SELECT hash FROM audit ORDER BY seq DESC LIMIT 1').get() as { hash: string } | undefined;
-    const prevHash = last?.hash ?? GENESIS;
-    const body = { at: event.at, env: event.env, deploymentId: event.deploymentId ?? null, kind: event.kind, actor: event.actor, data: event.data ?? {} };
-    const hash = hashOf(prevHash, body);
-    const { lastInsertRowid } = db.prepare('INSERT INTO audit (at, env, deployment_id, kind, actor, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(body.at, body.env, body.deploymentId, body.kind, body.actor, JSON.stringify(body.data), prevHash, hash);
-    return { seq: Number(lastInsertRowid), ...body, prevHash, hash };
-  }).immediate();
+  return db
+    .transaction(() => {
+      const last = db.prepare('SELECT hash FROM audit ORDER BY seq DESC LIMIT 1').get() as { hash: string } | undefined;
+      const prevHash = last?.hash ?? GENESIS;
+      const body = { at: event.at, env: event.env, deploymentId: event.deploymentId ?? null, kind: event.kind, actor: event.actor, data: event.data ?? {} };
+      const hash = hashOf(prevHash, body);
+      const { lastInsertRowid } = db
+        .prepare('INSERT INTO audit (at, env, deployment_id, kind, actor, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(body.at, body.env, body.deploymentId, body.kind, body.actor, JSON.stringify(body.data), prevHash, hash);
+      return { seq: Number(lastInsertRowid), ...body, prevHash, hash };
+    })
+    .immediate();
 }
 
-interface RawEvent { seq: number; at: number; env: string; deployment_id: string | null; kind: string; actor: string; data: string; prev_hash: string; hash: string }
+interface RawEvent {
+  seq: number;
+  at: number;
+  env: string;
+  deployment_id: string | null;
+  kind: string;
+  actor: string;
+  data: string;
+  prev_hash: string;
+  hash: string;
+}
 
 export function readAudit(db: ControllerDb, options: { deploymentId?: string; limit?: number } = {}): AuditEvent[] {
-  const rows = db.prepare('SELECT * FROM audit WHERE (@d IS NULL OR deployment_id = @d) ORDER BY seq LIMIT @limit').all({ d: options.deploymentId ?? null, limit: options.limit ?? 10_000 }) as RawEvent[];
-  return rows.map((r) => ({ seq: r.seq, at: r.at, env: r.env, deploymentId: r.deployment_id, kind: r.kind, actor: r.actor, data: JSON.parse(r.data) as Record<string, unknown>, prevHash: r.prev_hash, hash: r.hash }));
+  const rows = db
+    .prepare('SELECT * FROM audit WHERE (@d IS NULL OR deployment_id = @d) ORDER BY seq LIMIT @limit')
+    .all({ d: options.deploymentId ?? null, limit: options.limit ?? 10_000 }) as RawEvent[];
+  return rows.map((r) => ({
+    seq: r.seq,
+    at: r.at,
+    env: r.env,
+    deploymentId: r.deployment_id,
+    kind: r.kind,
+    actor: r.actor,
+    data: JSON.parse(r.data) as Record<string, unknown>,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  }));
 }
 
 /** Walks the whole chain; returns the first event whose hash or link does not hold, or null. */

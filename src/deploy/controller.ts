@@ -4,8 +4,23 @@
 import { randomUUID } from 'node:crypto';
 import { readApprovals, writeApproval } from './approvals.js';
 import { appendAudit } from './audit.js';
-import { SIGNOFF_ROLES, advance, assessSignoffs, createPlan, isSignoffRole, planHash, startDeployment, type PlanInput, type SignoffAssessment, type SignoffRole,
-  type Action, type DeploymentPlan, type DeploymentState, type EngineInput, type Track } from './engine/index.js';
+import {
+  SIGNOFF_ROLES,
+  advance,
+  assessSignoffs,
+  createPlan,
+  isSignoffRole,
+  planHash,
+  startDeployment,
+  type PlanInput,
+  type SignoffAssessment,
+  type SignoffRole,
+  type Action,
+  type DeploymentPlan,
+  type DeploymentState,
+  type EngineInput,
+  type Track,
+} from './engine/index.js';
 import type { Driver } from './adapters/driver.js';
 import type { Evidence } from './checks/index.js';
 import type { MetricSource } from './adapters/metric-source.js';
@@ -57,10 +72,21 @@ export interface DeployRequest extends Omit<PlanInput, 'id' | 'fromVersion'> {
 }
 
 export class DeployRefused extends Error {
-  constructor(message: string, readonly reason: 'lock' | 'invalid' | 'not-found' | 'conflict') { super(message); this.name = 'DeployRefused'; }
+  constructor(
+    message: string,
+    readonly reason: 'lock' | 'invalid' | 'not-found' | 'conflict',
+  ) {
+    super(message);
+    this.name = 'DeployRefused';
+  }
 }
 
-interface Live { row: DeploymentRow; busy: Promise<void>; timer: NodeJS.Timeout | null; awaitingSignoffSince: number | null }
+interface Live {
+  row: DeploymentRow;
+  busy: Promise<void>;
+  timer: NodeJS.Timeout | null;
+  awaitingSignoffSince: number | null;
+}
 
 export class Controller {
   private readonly live = new Map<string, Live>();
@@ -68,7 +94,10 @@ export class Controller {
   private readonly now: () => number;
   private readonly log: (m: string) => void;
 
-  constructor(private readonly ports: ControllerPorts, private readonly options: ControllerOptions) {
+  constructor(
+    private readonly ports: ControllerPorts,
+    private readonly options: ControllerOptions,
+  ) {
     this.now = ports.clock ?? Date.now;
     this.log = ports.log ?? (() => undefined);
   }
@@ -97,7 +126,11 @@ export class Controller {
     if (fromVersion === request.toVersion) throw new DeployRefused(`${request.service} already runs ${request.toVersion}`, 'conflict');
     const id = `dep-${randomUUID().slice(0, 8)}`;
     let plan;
-    try { plan = this.preview(request, id); } catch (err) { throw new DeployRefused((err as Error).message, 'invalid'); }
+    try {
+      plan = this.preview(request, id);
+    } catch (err) {
+      throw new DeployRefused((err as Error).message, 'invalid');
+    }
     if (request.expectedPlanHash !== undefined && request.expectedPlanHash !== planHash(plan)) {
       throw new DeployRefused(`the plan changed since it was reviewed (reviewed ${request.expectedPlanHash}, now ${planHash(plan)}): plan again`, 'conflict');
     }
@@ -185,7 +218,12 @@ export class Controller {
     const stale = readDeployments(this.ports.db, { env: this.options.env, activeOnly: true });
     for (const row of stale) {
       const promoted = row.state.phase === 'promoting';
-      const state: DeploymentState = { ...row.state, phase: promoted ? 'promoted' : 'rolled-back', updatedAt: this.now(), reason: promoted ? 'promotion completed after a controller restart' : 'controller restarted mid-deployment: rolled back to stable' };
+      const state: DeploymentState = {
+        ...row.state,
+        phase: promoted ? 'promoted' : 'rolled-back',
+        updatedAt: this.now(),
+        reason: promoted ? 'promotion completed after a controller restart' : 'controller restarted mid-deployment: rolled back to stable',
+      };
       if (promoted) writeCurrentVersion(this.ports.db, this.options.env, row.service, row.state.plan.toVersion, this.now(), row.state.plan.fromVersion);
       writeDeployment(this.ports.db, { ...row, state });
       releaseLock(this.ports.db, this.options.env, row.id);
@@ -214,11 +252,14 @@ export class Controller {
   /** One operation at a time per deployment: ticks never overlap actions. */
   private enqueue(live: Live, op: () => Promise<void>): Promise<void> {
     this.pending.add(live);
-    live.busy = live.busy.then(op).catch((err: unknown) => this.log(`deployment ${live.row.id}: ${(err as Error).stack ?? String(err)}`)).finally(() => {
-      this.pending.delete(live);
-      // Finished only once every action of the final transition has run, never midway through.
-      if (!isActive(live.row.state.phase) && this.live.has(live.row.id)) this.finish(live);
-    });
+    live.busy = live.busy
+      .then(op)
+      .catch((err: unknown) => this.log(`deployment ${live.row.id}: ${(err as Error).stack ?? String(err)}`))
+      .finally(() => {
+        this.pending.delete(live);
+        // Finished only once every action of the final transition has run, never midway through.
+        if (!isActive(live.row.state.phase) && this.live.has(live.row.id)) this.finish(live);
+      });
     return live.busy;
   }
 
@@ -238,7 +279,10 @@ export class Controller {
       // While held, analysis goes on: the rules' clocks and verdicts are kept, only the promotion waits.
       live.row = { ...live.row, state: { ...live.row.state, breachSince: result.state.breachSince, assessments: result.state.assessments } };
       const hold = this.signoffHold(live);
-      if (hold === 'timed-out') { await this.step(live, { kind: 'abort', reason: live.row.state.reason ?? 'sign-offs missing' }); return; }
+      if (hold === 'timed-out') {
+        await this.step(live, { kind: 'abort', reason: live.row.state.reason ?? 'sign-offs missing' });
+        return;
+      }
       if (hold === 'waiting') return;
     }
     await this.persistAndApply(live, result.state, result.actions);
@@ -264,7 +308,15 @@ export class Controller {
     const author = live.row.author.toLowerCase();
     if (approval.name.trim().toLowerCase() === author || actor.toLowerCase() === author) throw new DeployRefused(`${live.row.author} wrote this deployment and cannot sign it off`, 'invalid');
     const at = this.now();
-    writeApproval(this.ports.db, { deploymentId: id, role: approval.role, name: approval.name.trim(), comment: approval.comment, planHash: planHash(live.row.state.plan), at, expiresAt: at + (this.options.signoffTtlMs ?? 86_400_000) });
+    writeApproval(this.ports.db, {
+      deploymentId: id,
+      role: approval.role,
+      name: approval.name.trim(),
+      comment: approval.comment,
+      planHash: planHash(live.row.state.plan),
+      at,
+      expiresAt: at + (this.options.signoffTtlMs ?? 86_400_000),
+    });
     this.audit('signoff.given', actor, { role: approval.role, name: approval.name, comment: approval.comment, planHash: planHash(live.row.state.plan) }, id);
     return this.signoffs(live.row);
   }
@@ -272,7 +324,10 @@ export class Controller {
   /** Holds a promotion until sign-offs are complete; past the timeout, the deployment rolls back. */
   private signoffHold(live: Live): 'signed' | 'waiting' | 'timed-out' {
     const assessment = this.signoffs(live.row);
-    if (assessment.complete) { live.awaitingSignoffSince = null; return 'signed'; }
+    if (assessment.complete) {
+      live.awaitingSignoffSince = null;
+      return 'signed';
+    }
     const now = this.now();
     if (live.awaitingSignoffSince === null) {
       live.awaitingSignoffSince = now;
@@ -319,10 +374,23 @@ export class Controller {
     const { service } = live.row;
     const { router } = this.ports;
     switch (action.kind) {
-      case 'setWeights': router.setWeights(service, action.weights); return;
-      case 'notify': this.log(`[${action.level}] ${service}: ${action.message}`); return;
-      case 'stopInstances': await this.retire(service, this.matching(service, action.track, action.version).slice(0, action.count ?? Infinity).map((h) => h.id)); return;
-      case 'promote': await this.promote(service, action.from, live.row.state.plan.toVersion); return;
+      case 'setWeights':
+        router.setWeights(service, action.weights);
+        return;
+      case 'notify':
+        this.log(`[${action.level}] ${service}: ${action.message}`);
+        return;
+      case 'stopInstances':
+        await this.retire(
+          service,
+          this.matching(service, action.track, action.version)
+            .slice(0, action.count ?? Infinity)
+            .map((h) => h.id),
+        );
+        return;
+      case 'promote':
+        await this.promote(service, action.from, live.row.state.plan.toVersion);
+        return;
       case 'startInstances': {
         const outcome = await this.startAndWait(live.row.id, service, action, live.row.state.plan.readyTimeoutMs);
         await this.step(live, outcome);
@@ -347,7 +415,10 @@ export class Controller {
       this.ports.router.retag(service, h.id, 'stable');
     }
     this.ports.router.setWeights(service, { stable: 100 });
-    await this.retire(service, old.map((h) => h.id));
+    await this.retire(
+      service,
+      old.map((h) => h.id),
+    );
   }
 
   private async startAndWait(deploymentId: string, service: string, action: Extract<Action, { kind: 'startInstances' }>, timeoutMs: number): Promise<EngineInput> {
@@ -363,7 +434,10 @@ export class Controller {
       if (smoke?.status === 'fail') throw new Error(`smoke journey on ${action.track} failed: ${smoke.observed}`);
       return { kind: 'instancesStarted' };
     } catch (err) {
-      await this.ports.driver.stop(this.matching(service, action.track, action.version).map((h) => h.id), 0);
+      await this.ports.driver.stop(
+        this.matching(service, action.track, action.version).map((h) => h.id),
+        0,
+      );
       return { kind: 'instancesFailed', reason: (err as Error).message };
     }
   }

@@ -40,7 +40,11 @@ const RollbackBody = Type.Object({
 const IdParams = Type.Object({ id: Type.String({ pattern: '^dep-[0-9a-f]{8}$' }) });
 
 export interface DeployApiOptions {
-  controller: Controller; services: readonly string[]; baseVersion: string; env: string; db: Parameters<typeof readDeployments>[0];
+  controller: Controller;
+  services: readonly string[];
+  baseVersion: string;
+  env: string;
+  db: Parameters<typeof readDeployments>[0];
   /** Where instances run: what releases exist and may run, and instances' logs. */
   driver: Pick<Driver, 'resolve' | 'releases' | 'logs'>;
   dataDir: string;
@@ -66,16 +70,24 @@ async function preDeploymentChecks(o: DeployApiOptions, release: { service: stri
 /** The controller's request from the API body: only what was given, so the engine's defaults apply. */
 function requestOf(b: Static<typeof DeployBody>, author: string): DeployRequest {
   return {
-    service: b.service, toVersion: b.version, strategy: b.strategy, author,
-    ...(b.steps ? { steps: b.steps } : {}), ...(b.stepMs ? { stepMs: b.stepMs } : {}), ...(b.bakeMs !== undefined ? { bakeMs: b.bakeMs } : {}),
-    ...(b.instances ? { instances: b.instances } : {}), ...(b.maxSurge !== undefined ? { maxSurge: b.maxSurge } : {}), ...(b.maxUnavailable !== undefined ? { maxUnavailable: b.maxUnavailable } : {}),
-    ...(b.readyTimeoutMs ? { readyTimeoutMs: b.readyTimeoutMs } : {}), ...(b.faults ? { faults: b.faults } : {}),
+    service: b.service,
+    toVersion: b.version,
+    strategy: b.strategy,
+    author,
+    ...(b.steps ? { steps: b.steps } : {}),
+    ...(b.stepMs ? { stepMs: b.stepMs } : {}),
+    ...(b.bakeMs !== undefined ? { bakeMs: b.bakeMs } : {}),
+    ...(b.instances ? { instances: b.instances } : {}),
+    ...(b.maxSurge !== undefined ? { maxSurge: b.maxSurge } : {}),
+    ...(b.maxUnavailable !== undefined ? { maxUnavailable: b.maxUnavailable } : {}),
+    ...(b.readyTimeoutMs ? { readyTimeoutMs: b.readyTimeoutMs } : {}),
+    ...(b.faults ? { faults: b.faults } : {}),
   };
 }
 
 function actor(req: FastifyRequest): string {
   const named = req.headers['x-pitchey-actor'];
-  return typeof named === 'string' && /^[\w .@-]{1,64}$/.test(named) ? named : req.principal?.id ?? 'unknown';
+  return typeof named === 'string' && /^[\w .@-]{1,64}$/.test(named) ? named : (req.principal?.id ?? 'unknown');
 }
 
 function refusal(err: unknown): never {
@@ -87,9 +99,21 @@ function refusal(err: unknown): never {
 export function summarize(row: DeploymentRow, live: boolean): DeploymentSummary {
   const { state } = row;
   return {
-    id: row.id, live, env: row.env, service: row.service, author: row.author, strategy: state.plan.strategy,
-    from: state.plan.fromVersion, to: state.plan.toVersion, phase: state.phase, step: state.stepIndex, steps: state.plan.steps,
-    reason: state.reason, assessments: state.assessments, created_at: new Date(row.createdAt).toISOString(), updated_at: new Date(row.updatedAt).toISOString(),
+    id: row.id,
+    live,
+    env: row.env,
+    service: row.service,
+    author: row.author,
+    strategy: state.plan.strategy,
+    from: state.plan.fromVersion,
+    to: state.plan.toVersion,
+    phase: state.phase,
+    step: state.stepIndex,
+    steps: state.plan.steps,
+    reason: state.reason,
+    assessments: state.assessments,
+    created_at: new Date(row.createdAt).toISOString(),
+    updated_at: new Date(row.updatedAt).toISOString(),
   };
 }
 
@@ -109,7 +133,9 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     throw new Problem('RELEASE_UNTRUSTED', `${resolution.reason}.`, { extensions: row === null ? {} : { deployment: row.id } });
   };
   const recordRefusal = (request: DeployRequest, reason: string): DeploymentRow | null => {
-    try { return o.controller.refuse(request, reason); } catch (err) {
+    try {
+      return o.controller.refuse(request, reason);
+    } catch (err) {
       if (!(err instanceof PlanError)) throw err;
       o.controller.audit('deployment.refused', request.author, { service: request.service, to: request.toVersion, reason });
       return null;
@@ -123,15 +149,24 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     const checks = await preDeploymentChecks(o, { service: b.service, version: b.version });
     try {
       const row = o.controller.deploy({ ...requestOf(b, actor(req)), checks, ...(b.plan_hash ? { expectedPlanHash: b.plan_hash } : {}) });
-      return reply.code(201).header('location', `${base}/deployments/${row.id}`).send(summarize(row, o.controller.isLive(row.id)));
-    } catch (err) { return refusal(err); }
+      return reply
+        .code(201)
+        .header('location', `${base}/deployments/${row.id}`)
+        .send(summarize(row, o.controller.isLive(row.id)));
+    } catch (err) {
+      return refusal(err);
+    }
   });
   app.post(`${base}/plans`, { config: admin, schema: { body: DeployBody, summary: 'The resolved plan of a deployment request, with its hash; nothing is changed' } }, async (req) => {
     const b = req.body;
     if (b.env !== undefined && b.env !== o.env) throw new Problem('DEPLOY_INVALID', `This controller deploys to "${o.env}", not "${b.env}".`);
     await checkTarget(b.service, b.version);
     try {
-      return await reviewPlan({ controller: o.controller, enforceChecks: o.enforceChecks, analysis: o.analysis, traffic: o.traffic, releaseExists: (v) => releaseExists(b.service, v) }, requestOf(b, actor(req)), o.services.indexOf(b.service) + 1);
+      return await reviewPlan(
+        { controller: o.controller, enforceChecks: o.enforceChecks, analysis: o.analysis, traffic: o.traffic, releaseExists: (v) => releaseExists(b.service, v) },
+        requestOf(b, actor(req)),
+        o.services.indexOf(b.service) + 1,
+      );
     } catch (err) {
       if (err instanceof PlanError) throw new Problem('DEPLOY_INVALID', err.message);
       throw err;
@@ -142,33 +177,63 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     const row = o.controller.get(req.params.id);
     if (row === null) throw new Problem('DEPLOYMENT_NOT_FOUND', `No deployment ${req.params.id}.`);
     const signoffs = o.controller.signoffs(row);
-    const detail: DeploymentDetail = { ...summarize(row, o.controller.isLive(row.id)), plan_hash: planHash(row.state.plan), signoffs: { complete: signoffs.complete, missing: signoffs.missing, approvals: signoffs.valid, rejected: signoffs.rejected } };
+    const detail: DeploymentDetail = {
+      ...summarize(row, o.controller.isLive(row.id)),
+      plan_hash: planHash(row.state.plan),
+      signoffs: { complete: signoffs.complete, missing: signoffs.missing, approvals: signoffs.valid, rejected: signoffs.rejected },
+    };
     return detail;
   });
   for (const kind of ['abort', 'resume', 'promote'] as const) {
     app.post(`${base}/deployments/:id/${kind}`, { config: admin, schema: { params: IdParams } }, (req) => {
       const input = kind === 'abort' ? { kind, reason: `aborted by ${actor(req)}` } : kind === 'resume' ? { kind } : { kind: 'promoteNow' as const };
-      try { return summarize(o.controller.signal(req.params.id, input, actor(req)), true); } catch (err) { return refusal(err); }
+      try {
+        return summarize(o.controller.signal(req.params.id, input, actor(req)), true);
+      } catch (err) {
+        return refusal(err);
+      }
     });
   }
-  app.post(`${base}/deployments/:id/approvals`, { config: admin, schema: { params: IdParams, body: Type.Object({ role: Type.String({ minLength: 1, maxLength: 40 }), name: Type.String({ minLength: 1, maxLength: 100 }), comment: Type.Optional(Type.String({ maxLength: 2000 })) }) } }, async (req, reply) => {
-    try {
-      const assessment = o.controller.approve(req.params.id, { role: req.body.role, name: req.body.name, comment: req.body.comment ?? null }, actor(req));
-      const answer: ApprovalAnswer = { complete: assessment.complete, missing: assessment.missing, approvals: assessment.valid, rejected: assessment.rejected };
-      return reply.code(201).send(answer);
-    } catch (err) { return refusal(err); }
-  });
+  app.post(
+    `${base}/deployments/:id/approvals`,
+    {
+      config: admin,
+      schema: {
+        params: IdParams,
+        body: Type.Object({ role: Type.String({ minLength: 1, maxLength: 40 }), name: Type.String({ minLength: 1, maxLength: 100 }), comment: Type.Optional(Type.String({ maxLength: 2000 })) }),
+      },
+    },
+    async (req, reply) => {
+      try {
+        const assessment = o.controller.approve(req.params.id, { role: req.body.role, name: req.body.name, comment: req.body.comment ?? null }, actor(req));
+        const answer: ApprovalAnswer = { complete: assessment.complete, missing: assessment.missing, approvals: assessment.valid, rejected: assessment.rejected };
+        return reply.code(201).send(answer);
+      } catch (err) {
+        return refusal(err);
+      }
+    },
+  );
   app.get(`${base}/deployments/:id/record`, { config: admin, schema: { params: IdParams, summary: 'The filled-in checklist of one deployment' } }, (req) => {
     const row = o.controller.get(req.params.id);
     if (row === null) throw new Problem('DEPLOYMENT_NOT_FOUND', `No deployment ${req.params.id}.`);
     return readRecord(o.db, row, { requiredSignoffs: o.controller.requiredSignoffs(), now: Date.now() });
   });
-  app.post(`${base}/deployments/:id/acknowledgements`, { config: admin, schema: { params: IdParams, body: Type.Object({ item: Type.String({ maxLength: 60 }), name: Type.String({ minLength: 1, maxLength: 100 }), note: Type.Optional(Type.String({ maxLength: 2000 })) }) } }, async (req, reply) => {
-    if (o.controller.get(req.params.id) === null) throw new Problem('DEPLOYMENT_NOT_FOUND', `No deployment ${req.params.id}.`);
-    if (!Object.hasOwn(ACKNOWLEDGEMENTS, req.body.item)) throw new Problem('DEPLOY_INVALID', `Unknown item "${req.body.item}"; one of ${Object.keys(ACKNOWLEDGEMENTS).join(', ')}.`);
-    o.controller.audit('acknowledgement', actor(req), { item: req.body.item, name: req.body.name, note: req.body.note ?? null }, req.params.id);
-    return reply.code(201).send({ recorded: req.body.item });
-  });
+  app.post(
+    `${base}/deployments/:id/acknowledgements`,
+    {
+      config: admin,
+      schema: {
+        params: IdParams,
+        body: Type.Object({ item: Type.String({ maxLength: 60 }), name: Type.String({ minLength: 1, maxLength: 100 }), note: Type.Optional(Type.String({ maxLength: 2000 })) }),
+      },
+    },
+    async (req, reply) => {
+      if (o.controller.get(req.params.id) === null) throw new Problem('DEPLOYMENT_NOT_FOUND', `No deployment ${req.params.id}.`);
+      if (!Object.hasOwn(ACKNOWLEDGEMENTS, req.body.item)) throw new Problem('DEPLOY_INVALID', `Unknown item "${req.body.item}"; one of ${Object.keys(ACKNOWLEDGEMENTS).join(', ')}.`);
+      o.controller.audit('acknowledgement', actor(req), { item: req.body.item, name: req.body.name, note: req.body.note ?? null }, req.params.id);
+      return reply.code(201).send({ recorded: req.body.item });
+    },
+  );
   app.post(`${base}/rollback`, { config: admin, schema: { body: RollbackBody } }, async (req, reply) => {
     const b = req.body;
     if (b.emergency) {
@@ -185,10 +250,14 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
       const row = o.controller.deploy(request);
       o.controller.audit('rollback.to', actor(req), { service: b.service, to, reason: b.reason }, row.id);
       return reply.code(201).send(summarize(row, o.controller.isLive(row.id)));
-    } catch (err) { return refusal(err); }
+    } catch (err) {
+      return refusal(err);
+    }
   });
   app.get(`${base}/audit`, { config: admin, schema: { querystring: Type.Object({ deployment: Type.Optional(Type.String()) }) } }, (req): AuditAnswer => ({
-    verified: verifyAudit(o.db) === null, broken: verifyAudit(o.db), events: readAudit(o.db, req.query.deployment ? { deploymentId: req.query.deployment } : {}),
+    verified: verifyAudit(o.db) === null,
+    broken: verifyAudit(o.db),
+    events: readAudit(o.db, req.query.deployment ? { deploymentId: req.query.deployment } : {}),
   }));
   app.get(`${base}/lock`, { config: admin }, (): LockAnswer => ({ lock: readLock(o.db, o.env) }));
   app.delete(`${base}/lock`, { config: admin }, (req) => {
@@ -197,12 +266,20 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     return { released };
   });
   app.get(`${base}/releases`, { config: admin }, async () => ({ base: o.baseVersion, releases: await o.driver.releases() }));
-  app.get(`${base}/logs/:service`, {
-    config: admin,
-    schema: { params: Type.Object({ service: Type.String({ maxLength: 40 }) }), querystring: Type.Object({ tail: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) }), summary: 'The last lines of each instance of a service, whichever driver runs it' },
-  }, async (req): Promise<LogsAnswer> => {
-    const { service } = req.params;
-    if (!o.services.includes(service)) throw new Problem('ROUTE_NOT_FOUND', `Unknown service "${service}"; one of ${o.services.join(', ')}.`);
-    return { service, instances: await o.driver.logs(service, req.query.tail ?? 100) };
-  });
+  app.get(
+    `${base}/logs/:service`,
+    {
+      config: admin,
+      schema: {
+        params: Type.Object({ service: Type.String({ maxLength: 40 }) }),
+        querystring: Type.Object({ tail: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) }),
+        summary: 'The last lines of each instance of a service, whichever driver runs it',
+      },
+    },
+    async (req): Promise<LogsAnswer> => {
+      const { service } = req.params;
+      if (!o.services.includes(service)) throw new Problem('ROUTE_NOT_FOUND', `Unknown service "${service}"; one of ${o.services.join(', ')}.`);
+      return { service, instances: await o.driver.logs(service, req.query.tail ?? 100) };
+    },
+  );
 }

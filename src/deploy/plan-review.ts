@@ -31,14 +31,22 @@ export async function reviewPlan(ctx: ReviewContext, request: DeployRequest, ord
   const traffic = await ctx.traffic(request.service);
   const steps = plan.strategy === 'canary' ? assessPower(plan, traffic.requestsPerSecond) : [];
   const rollback = plan.fromVersion;
-  const rollbackPresent = rollback !== null && await ctx.releaseExists(rollback);
+  const rollbackPresent = rollback !== null && (await ctx.releaseExists(rollback));
   const warnings = [
-    ...steps.filter((s) => !s.detectable).map((s) => `step ${s.step} (${s.weightPercent} %) would see about ${s.expectedRequests} requests at ${traffic.requestsPerSecond.toFixed(2)} req/s; ${s.neededRequests} are needed to detect an error rise from 1 % to 5 % before it ends: lengthen the step or raise its weight`),
+    ...steps
+      .filter((s) => !s.detectable)
+      .map(
+        (s) =>
+          `step ${s.step} (${s.weightPercent} %) would see about ${s.expectedRequests} requests at ${traffic.requestsPerSecond.toFixed(2)} req/s; ${s.neededRequests} are needed to detect an error rise from 1 % to 5 % before it ends: lengthen the step or raise its weight`,
+      ),
     ...(rollback !== null && !rollbackPresent ? [`the rollback target ${rollback} is not available as a release`] : []),
     ...(plan.faults ? [`fault injection: ${plan.faults}`] : []),
   ];
   return {
-    order, service: request.service, planHash: planHash(plan), plan,
+    order,
+    service: request.service,
+    planHash: planHash(plan),
+    plan,
     gates: { preDeploymentChecks: ctx.enforceChecks ? 'enforced' : 'recorded', signoffs: ctx.controller.requiredSignoffs().map((r) => ({ role: r, title: SIGNOFF_ROLES[r] })) },
     rollbackTarget: { version: rollback, present: rollbackPresent },
     budget: planBudget(plan, ctx.analysis),

@@ -58,7 +58,10 @@ function summarizeEvent(e: AuditEvent): string {
   if (e.kind.startsWith('action.')) return JSON.stringify((d as { action?: unknown }).action ?? d);
   if (e.kind === 'signoff.given') return `${String(d.role)} by ${String(d.name)}${d.comment ? ` (“${text(d.comment)}”)` : ''}`;
   if (e.kind === 'acknowledgement') return `${String(d.item)} by ${String(d.name)}${d.note ? `: ${text(d.note)}` : ''}`;
-  if (e.kind === 'smoke') { const ev = d.evidence as Evidence; return `${String(d.when)} on ${String(d.track)}: ${ev.status} — ${ev.observed}`; }
+  if (e.kind === 'smoke') {
+    const ev = d.evidence as Evidence;
+    return `${String(d.when)} on ${String(d.track)}: ${ev.status} — ${ev.observed}`;
+  }
   if (e.kind === 'checks.evaluated') return `${String(d.passed ? 'passed' : 'failed')} (${(d.evidence as unknown[] | undefined)?.length ?? 0} checks)`;
   return d.reason ? text(d.reason) : '';
 }
@@ -86,10 +89,21 @@ export function readRecord(db: ControllerDb, row: DeploymentRow, options: { requ
   const failing = row.state.assessments.find((a) => a.verdict === 'fail') ?? null;
   const smokeRollback = events.find((e) => e.kind === 'smoke.rollback');
   return {
-    id: row.id, env: row.env, service: row.service, author: row.author, strategy: row.state.plan.strategy,
-    from: row.state.plan.fromVersion, to: row.state.plan.toVersion, outcome: row.state.phase, reason: row.state.reason,
-    startedAt: iso(started), endedAt: done ? iso(row.updatedAt) : null, durationS: done ? Math.round((row.updatedAt - started) / 100) / 10 : null,
-    planHash: planHash(row.state.plan), plan: row.state.plan, checks: checks ?? null,
+    id: row.id,
+    env: row.env,
+    service: row.service,
+    author: row.author,
+    strategy: row.state.plan.strategy,
+    from: row.state.plan.fromVersion,
+    to: row.state.plan.toVersion,
+    outcome: row.state.phase,
+    reason: row.state.reason,
+    startedAt: iso(started),
+    endedAt: done ? iso(row.updatedAt) : null,
+    durationS: done ? Math.round((row.updatedAt - started) / 100) / 10 : null,
+    planHash: planHash(row.state.plan),
+    plan: row.state.plan,
+    checks: checks ?? null,
     signoffs: signoffSection(db, row, options.requiredSignoffs, options.now),
     verdicts: row.state.assessments,
     timeline: events.map((e) => ({ at: iso(e.at), offsetS: Math.round((e.at - started) / 100) / 10, kind: e.kind, actor: e.actor, summary: summarizeEvent(e) })),
@@ -101,9 +115,13 @@ export function readRecord(db: ControllerDb, row: DeploymentRow, options: { requ
     audit: { verified: verifyAudit(db) === null, events: events.length },
     smoke: events.filter((e) => e.kind === 'smoke').map((e) => ({ when: String(e.data.when), track: String(e.data.track), evidence: e.data.evidence as Evidence })),
     smokeRollback: smokeRollback === undefined ? null : { to: String(smokeRollback.data.to), reason: String(smokeRollback.data.reason) },
-    validation: events.some((e) => e.kind === 'validation.started') ? {
-      phases: events.filter((e) => e.kind === 'validation.phase').map((e) => ({ at: iso(e.at), phase: String(e.data.phase), status: String(e.data.status), observed: String(e.data.observed), threshold: String(e.data.threshold) })),
-      rolledBackTo: (events.find((e) => e.kind === 'validation.rollback')?.data.to as string | undefined) ?? null,
-    } : null,
+    validation: events.some((e) => e.kind === 'validation.started')
+      ? {
+          phases: events
+            .filter((e) => e.kind === 'validation.phase')
+            .map((e) => ({ at: iso(e.at), phase: String(e.data.phase), status: String(e.data.status), observed: String(e.data.observed), threshold: String(e.data.threshold) })),
+          rolledBackTo: (events.find((e) => e.kind === 'validation.rollback')?.data.to as string | undefined) ?? null,
+        }
+      : null,
   };
 }

@@ -13,7 +13,10 @@ export interface ReleaseManifest {
 }
 
 export class ReleaseError extends Error {
-  constructor(message: string) { super(message); this.name = 'ReleaseError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReleaseError';
+  }
 }
 
 const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
@@ -38,7 +41,11 @@ export function checksumOf(root: string, content: readonly string[] = RELEASE_CO
   const files = content.flatMap((c) => (statSync(join(root, c)).isDirectory() ? walk(join(root, c), true) : [join(root, c)])).sort();
   for (const f of files) {
     const link = lstatSync(f).isSymbolicLink();
-    hash.update(relative(root, f)).update(link ? '\0->' : '\0').update(link ? readlinkSync(f) : readFileSync(f)).update('\0');
+    hash
+      .update(relative(root, f))
+      .update(link ? '\0->' : '\0')
+      .update(link ? readlinkSync(f) : readFileSync(f))
+      .update('\0');
   }
   return { checksum: `sha256:${hash.digest('hex')}`, files: files.length };
 }
@@ -78,8 +85,10 @@ export function readRelease(releasesDir: string, version: string): ReleaseManife
 /** Every release, oldest first. */
 export function listReleases(releasesDir: string): ReleaseManifest[] {
   if (!existsSync(releasesDir)) return [];
-  return readdirSync(releasesDir).filter((v) => VERSION.test(v) && !v.includes('.partial-'))
-    .map((v) => readRelease(releasesDir, v)).filter((m): m is ReleaseManifest => m !== null)
+  return readdirSync(releasesDir)
+    .filter((v) => VERSION.test(v) && !v.includes('.partial-'))
+    .map((v) => readRelease(releasesDir, v))
+    .filter((m): m is ReleaseManifest => m !== null)
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
 }
 

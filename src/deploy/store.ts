@@ -3,7 +3,15 @@
 import Database from 'better-sqlite3';
 import type { DeploymentState, Phase } from './engine/index.js';
 
-export interface DeploymentRow { id: string; env: string; service: string; author: string; state: DeploymentState; createdAt: number; updatedAt: number }
+export interface DeploymentRow {
+  id: string;
+  env: string;
+  service: string;
+  author: string;
+  state: DeploymentState;
+  createdAt: number;
+  updatedAt: number;
+}
 
 const ACTIVE: Phase[] = ['pending', 'starting', 'progressing', 'paused', 'promoting', 'rolling-back'];
 
@@ -35,14 +43,31 @@ export function openControllerDb(path: string): ControllerDb {
   return db;
 }
 
-interface RawDeployment { id: string; env: string; service: string; author: string; state: string; created_at: number; updated_at: number }
+interface RawDeployment {
+  id: string;
+  env: string;
+  service: string;
+  author: string;
+  state: string;
+  created_at: number;
+  updated_at: number;
+}
 
-const toRow = (r: RawDeployment): DeploymentRow => ({ id: r.id, env: r.env, service: r.service, author: r.author, state: JSON.parse(r.state) as DeploymentState, createdAt: r.created_at, updatedAt: r.updated_at });
+const toRow = (r: RawDeployment): DeploymentRow => ({
+  id: r.id,
+  env: r.env,
+  service: r.service,
+  author: r.author,
+  state: JSON.parse(r.state) as DeploymentState,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
 
 export function writeDeployment(db: ControllerDb, row: { id: string; env: string; service: string; author: string; state: DeploymentState }): void {
-  db.prepare(`INSERT INTO deployments (id, env, service, author, phase, state, created_at, updated_at) VALUES (@id, @env, @service, @author, @phase, @state, @at, @at)
-    ON CONFLICT(id) DO UPDATE SET phase = excluded.phase, state = excluded.state, updated_at = excluded.updated_at`)
-    .run({ ...row, phase: row.state.phase, state: JSON.stringify(row.state), at: row.state.updatedAt });
+  db.prepare(
+    `INSERT INTO deployments (id, env, service, author, phase, state, created_at, updated_at) VALUES (@id, @env, @service, @author, @phase, @state, @at, @at)
+    ON CONFLICT(id) DO UPDATE SET phase = excluded.phase, state = excluded.state, updated_at = excluded.updated_at`,
+  ).run({ ...row, phase: row.state.phase, state: JSON.stringify(row.state), at: row.state.updatedAt });
 }
 
 export function readDeployment(db: ControllerDb, id: string): DeploymentRow | null {
@@ -51,7 +76,8 @@ export function readDeployment(db: ControllerDb, id: string): DeploymentRow | nu
 }
 
 export function readDeployments(db: ControllerDb, options: { env?: string; activeOnly?: boolean; limit?: number } = {}): DeploymentRow[] {
-  const rows = db.prepare(`SELECT * FROM deployments WHERE (@env IS NULL OR env = @env) ORDER BY created_at DESC, rowid DESC LIMIT @limit`)
+  const rows = db
+    .prepare(`SELECT * FROM deployments WHERE (@env IS NULL OR env = @env) ORDER BY created_at DESC, rowid DESC LIMIT @limit`)
     .all({ env: options.env ?? null, limit: options.limit ?? 100 }) as RawDeployment[];
   return rows.map(toRow).filter((r) => !options.activeOnly || isActive(r.state.phase));
 }
@@ -64,7 +90,8 @@ export function readCurrentVersion(db: ControllerDb, env: string, service: strin
 export function writeCurrentVersion(db: ControllerDb, env: string, service: string, version: string, now: number, replaced: string | null = null): void {
   const current = readCurrentVersion(db, env, service);
   if (current?.version === version) return;
-  db.prepare(`INSERT INTO current_versions (env, service, version, previous, updated_at) VALUES (?, ?, ?, ?, ?)
-    ON CONFLICT(env, service) DO UPDATE SET previous = current_versions.version, version = excluded.version, updated_at = excluded.updated_at`)
-    .run(env, service, version, current?.version ?? replaced, now);
+  db.prepare(
+    `INSERT INTO current_versions (env, service, version, previous, updated_at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT(env, service) DO UPDATE SET previous = current_versions.version, version = excluded.version, updated_at = excluded.updated_at`,
+  ).run(env, service, version, current?.version ?? replaced, now);
 }

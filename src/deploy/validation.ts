@@ -25,7 +25,10 @@ export interface ValidatorOptions {
 export class PostDeployValidator {
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly ports: ValidatorPorts, private readonly options: ValidatorOptions = {}) {}
+  constructor(
+    private readonly ports: ValidatorPorts,
+    private readonly options: ValidatorOptions = {},
+  ) {}
 
   /** Starts the phases for a deployment that was just promoted. */
   start(row: DeploymentRow): void {
@@ -55,12 +58,18 @@ export class PostDeployValidator {
       traffic = { requests: 0, errors: 0, latenciesMs: [] };
       if (index >= phases.length) this.stop(row.id);
     };
-    const timer = setInterval(() => { tick().catch((err: Error) => this.ports.log?.(`validation of ${row.id}: ${err.message}`)); }, sampleMs);
+    const timer = setInterval(() => {
+      tick().catch((err: Error) => this.ports.log?.(`validation of ${row.id}: ${err.message}`));
+    }, sampleMs);
     timer.unref();
     this.timers.set(row.id, timer);
   }
 
   stop(id?: string): void {
-    for (const [key, timer] of this.timers) if (id === undefined || key === id) { clearInterval(timer); this.timers.delete(key); }
+    for (const [key, timer] of this.timers)
+      if (id === undefined || key === id) {
+        clearInterval(timer);
+        this.timers.delete(key);
+      }
   }
 }

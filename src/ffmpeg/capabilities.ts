@@ -27,11 +27,7 @@ export function readFfmpegCapabilities(): Promise<FfmpegCapabilities> {
   cached ??= (async () => {
     const version = await runProcess('ffmpeg', ['-hide_banner', '-version'], { timeoutMs: 10_000 });
     if (version.exitCode !== 0) return { available: false, version: null, encoders: new Set(), muxers: new Set(), demuxers: new Set() };
-    const [encoders, muxers, demuxers] = await Promise.all([
-      list(['-encoders'], /^ [VAS][\w.]{5} (\S+)/),
-      list(['-muxers'], /^ [D ]E (\S+)/),
-      list(['-demuxers'], /^ D[E ] (\S+)/),
-    ]);
+    const [encoders, muxers, demuxers] = await Promise.all([list(['-encoders'], /^ [VAS][\w.]{5} (\S+)/), list(['-muxers'], /^ [D ]E (\S+)/), list(['-demuxers'], /^ D[E ] (\S+)/)]);
     return { available: true, version: /ffmpeg version (\S+)/.exec(version.stdout.toString())?.[1] ?? 'unknown', encoders, muxers, demuxers };
   })();
   return cached;

@@ -17,10 +17,19 @@ export class FfmpegError extends Error {
 
 /** Messages that mean the input itself is broken or not media at all, rather than our run. */
 const INPUT_FAULTS = [
-  /Invalid data found when processing input/i, /moov atom not found/i, /could not find codec parameters/i,
-  /End of file/i, /corrupt/i, /truncat/i, /error while decoding/i,
-  /Output file #\d+ does not contain any stream/i, /does not contain any stream/i, /Invalid NAL unit/i,
-  /header (is )?(damaged|missing|invalid)/i, /unknown (format|codec)/i, /EBML header parsing failed/i,
+  /Invalid data found when processing input/i,
+  /moov atom not found/i,
+  /could not find codec parameters/i,
+  /End of file/i,
+  /corrupt/i,
+  /truncat/i,
+  /error while decoding/i,
+  /Output file #\d+ does not contain any stream/i,
+  /does not contain any stream/i,
+  /Invalid NAL unit/i,
+  /header (is )?(damaged|missing|invalid)/i,
+  /unknown (format|codec)/i,
+  /EBML header parsing failed/i,
 ];
 
 export function looksLikeInputFault(stderr: string): boolean {
@@ -38,7 +47,10 @@ function withoutAddresses(line: string): string {
 
 /** The last meaningful stderr lines, folders and heap addresses removed so neither reaches a client. */
 export function stderrReason(stderr: string, maxLines = 4): string {
-  const lines = stderr.split(/\r?\n/).map((l) => withoutAddresses(l).trim()).filter((l) => l !== '' && !/^(frame|size)=/.test(l));
+  const lines = stderr
+    .split(/\r?\n/)
+    .map((l) => withoutAddresses(l).trim())
+    .filter((l) => l !== '' && !/^(frame|size)=/.test(l));
   const tail = lines.slice(-maxLines).join('; ');
   const clean = tail.replace(/(?:file:)?(?:\/[^\s/:'"]+)+\/([^\s/:'"]+)/g, '$1');
   return clean.length > 600 ? `…${clean.slice(-600)}` : clean;

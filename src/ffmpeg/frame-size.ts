@@ -5,7 +5,10 @@
 /** x264 and 4:2:0 need even sides. */
 export const even = (n: number): number => Math.max(2, Math.round(n / 2) * 2);
 
-export interface FrameSize { width: number; height: number }
+export interface FrameSize {
+  width: number;
+  height: number;
+}
 
 /** The factor that brings the frame's short side to `short` pixels. */
 export function shortSideScale(frame: FrameSize, short: number): number {

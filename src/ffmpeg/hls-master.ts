@@ -4,10 +4,24 @@
 import { rename, stat, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-export interface MasterVariant { uri: string; attrs: Record<string, string> }
-export interface MasterPlaylist { media: Array<Record<string, string>>; variants: MasterVariant[] }
-export interface MediaSegment { uri: string; duration: number }
-export interface MediaPlaylist { map: string | null; segments: MediaSegment[]; ended: boolean; targetDuration: number }
+export interface MasterVariant {
+  uri: string;
+  attrs: Record<string, string>;
+}
+export interface MasterPlaylist {
+  media: Array<Record<string, string>>;
+  variants: MasterVariant[];
+}
+export interface MediaSegment {
+  uri: string;
+  duration: number;
+}
+export interface MediaPlaylist {
+  map: string | null;
+  segments: MediaSegment[];
+  ended: boolean;
+  targetDuration: number;
+}
 
 /** `A=1,B="x,y"` → { A: '1', B: 'x,y' } (quoted values may hold commas). */
 export function parseAttributes(list: string): Record<string, string> {
@@ -38,12 +52,19 @@ export function parseMediaPlaylist(text: string): MediaPlaylist {
     else if (line.startsWith('#EXT-X-TARGETDURATION:')) playlist.targetDuration = Number(line.split(':')[1]);
     else if (line.startsWith('#EXTINF:')) duration = Number.parseFloat(line.slice('#EXTINF:'.length));
     else if (line === '#EXT-X-ENDLIST') playlist.ended = true;
-    else if (line !== '' && !line.startsWith('#') && duration !== null) { playlist.segments.push({ uri: line, duration }); duration = null; }
+    else if (line !== '' && !line.startsWith('#') && duration !== null) {
+      playlist.segments.push({ uri: line, duration });
+      duration = null;
+    }
   }
   return playlist;
 }
 
-export interface PlaylistRate { averageBps: number; peakBps: number; durationS: number }
+export interface PlaylistRate {
+  averageBps: number;
+  peakBps: number;
+  durationS: number;
+}
 
 /** Bitrates from the segment files on disk: the mean over the whole playlist and the busiest segment. */
 export async function measurePlaylist(path: string): Promise<PlaylistRate> {
@@ -61,11 +82,16 @@ export async function measurePlaylist(path: string): Promise<PlaylistRate> {
   return { averageBps: duration > 0 ? Math.round(bits / duration) : 0, peakBps: Math.round(peak), durationS: duration };
 }
 
-export interface VariantFigures { nominalBps: number; frameRate: number | null }
+export interface VariantFigures {
+  nominalBps: number;
+  frameRate: number | null;
+}
 
 function attrList(attrs: Record<string, string>): string {
   const quoted = new Set(['CODECS', 'AUDIO', 'URI', 'GROUP-ID', 'NAME', 'LANGUAGE', 'CHANNELS']);
-  return Object.entries(attrs).map(([k, v]) => (quoted.has(k) ? `${k}="${v}"` : `${k}=${v}`)).join(',');
+  return Object.entries(attrs)
+    .map(([k, v]) => (quoted.has(k) ? `${k}="${v}"` : `${k}=${v}`))
+    .join(',');
 }
 
 /**

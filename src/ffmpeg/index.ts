@@ -7,5 +7,17 @@ export { probe, parseProbeJson, parseFraction, type MediaInfo, type VideoStreamI
 export { checkMediaLimits, probeWithinLimits, mediaLimitsFromConfig, DEFAULT_MEDIA_LIMITS, type MediaLimits } from './limits.js';
 export { ffmpegProblem, ffmpegJobError } from './problem.js';
 export { buildLadderArgs, dashAudioRepresentations, LADDER_FILES, type LadderRung, type LadderOutput, type LadderArgsOptions } from './ladder-args.js';
-export { parseMaster, parseMediaPlaylist, parseAttributes, measurePlaylist, rewriteMaster, type MasterPlaylist, type MasterVariant, type MediaPlaylist, type MediaSegment, type PlaylistRate, type VariantFigures } from './hls-master.js';
+export {
+  parseMaster,
+  parseMediaPlaylist,
+  parseAttributes,
+  measurePlaylist,
+  rewriteMaster,
+  type MasterPlaylist,
+  type MasterVariant,
+  type MediaPlaylist,
+  type MediaSegment,
+  type PlaylistRate,
+  type VariantFigures,
+} from './hls-master.js';
 export { even, scaleFrame, shortSideScale, sizeAtShortSide, type FrameSize } from './frame-size.js';

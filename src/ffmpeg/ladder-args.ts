@@ -57,7 +57,10 @@ function filterGraph(o: LadderArgsOptions): string {
   const dar = `${first.width}/${first.height}`;
   const order = o.rungs.map((r, i) => ({ r, i })).sort((a, b) => b.r.height - a.r.height || b.r.width - a.r.width);
   // Who reads each rung's frames: -1 is the source.
-  const feeds = order.map(({ r }, k) => { const prev = order[k - 1]; return prev !== undefined && prev.r.fps === r.fps ? prev.i : -1; });
+  const feeds = order.map(({ r }, k) => {
+    const prev = order[k - 1];
+    return prev !== undefined && prev.r.fps === r.fps ? prev.i : -1;
+  });
   const tap = (from: number, k: number): string => `[${from < 0 ? 'src' : `r${from}`}_${k}]`;
   const readers = (from: number): string[] => feeds.flatMap((f, k) => (f === from ? [tap(from, k)] : []));
   const fan = (input: string, outs: string[]): string => (outs.length === 1 ? `${input}null${outs[0] as string}` : `${input}split=${outs.length}${outs.join('')}`);
@@ -96,14 +99,26 @@ function audioArgs(o: LadderArgsOptions, perRung: boolean): { maps: string[]; co
 
 function hlsMuxerArgs(o: LadderArgsOptions, out: Extract<LadderOutput, { kind: 'hls' | 'live-hls' }>): string[] {
   const streamMap = o.rungs.map((r, i) => `v:${i}${o.audio ? `,a:${i}` : ''},name:${r.name}`).join(' ');
-  const window = out.kind === 'hls'
-    ? ['-hls_playlist_type', 'vod', '-hls_flags', 'independent_segments']
-    : ['-hls_list_size', String(out.listSize), '-hls_flags', 'independent_segments+delete_segments+program_date_time'];
+  const window =
+    out.kind === 'hls'
+      ? ['-hls_playlist_type', 'vod', '-hls_flags', 'independent_segments']
+      : ['-hls_list_size', String(out.listSize), '-hls_flags', 'independent_segments+delete_segments+program_date_time'];
   return [
-    '-f', 'hls', '-hls_time', String(out.segmentSeconds), ...window,
-    '-hls_segment_type', 'fmp4', '-hls_fmp4_init_filename', 'init.mp4',
-    '-hls_segment_filename', `${out.dir}/%v/seg_%05d.m4s`,
-    '-master_pl_name', LADDER_FILES.master, '-var_stream_map', streamMap,
+    '-f',
+    'hls',
+    '-hls_time',
+    String(out.segmentSeconds),
+    ...window,
+    '-hls_segment_type',
+    'fmp4',
+    '-hls_fmp4_init_filename',
+    'init.mp4',
+    '-hls_segment_filename',
+    `${out.dir}/%v/seg_%05d.m4s`,
+    '-master_pl_name',
+    LADDER_FILES.master,
+    '-var_stream_map',
+    streamMap,
     `${out.dir}/%v/${LADDER_FILES.hlsMedia}`,
   ];
 }
@@ -112,10 +127,26 @@ function dashMuxerArgs(o: LadderArgsOptions, out: Extract<LadderOutput, { kind: 
   const videoIds = o.rungs.map((_, i) => i).join(',');
   const sets = `id=0,streams=${videoIds}${o.audio ? ` id=1,streams=${o.rungs.length}` : ''}`;
   return [
-    '-f', 'dash', '-seg_duration', String(out.segmentSeconds), '-dash_segment_type', 'mp4',
-    '-use_template', '1', '-use_timeline', '1', '-adaptation_sets', sets,
-    '-init_seg_name', 'init-$RepresentationID$.mp4', '-media_seg_name', 'chunk-$RepresentationID$-$Number%05d$.m4s',
-    '-hls_playlist', '1', '-hls_master_name', LADDER_FILES.master,
+    '-f',
+    'dash',
+    '-seg_duration',
+    String(out.segmentSeconds),
+    '-dash_segment_type',
+    'mp4',
+    '-use_template',
+    '1',
+    '-use_timeline',
+    '1',
+    '-adaptation_sets',
+    sets,
+    '-init_seg_name',
+    'init-$RepresentationID$.mp4',
+    '-media_seg_name',
+    'chunk-$RepresentationID$-$Number%05d$.m4s',
+    '-hls_playlist',
+    '1',
+    '-hls_master_name',
+    LADDER_FILES.master,
     `${out.dir}/${LADDER_FILES.mpd}`,
   ];
 }
@@ -126,12 +157,7 @@ export function buildLadderArgs(o: LadderArgsOptions, out: LadderOutput): string
   const audio = audioArgs(o, out.kind !== 'dash');
   const maps = o.rungs.flatMap((_, i) => ['-map', `[v${i}]`]);
   const muxer = out.kind === 'dash' ? dashMuxerArgs(o, out) : hlsMuxerArgs(o, out);
-  return [
-    ...o.input,
-    '-filter_complex', filterGraph(o), ...maps, ...audio.maps,
-    ...videoArgs(o), ...audio.codec, '-map_metadata', '-1',
-    ...muxer,
-  ];
+  return [...o.input, '-filter_complex', filterGraph(o), ...maps, ...audio.maps, ...videoArgs(o), ...audio.codec, '-map_metadata', '-1', ...muxer];
 }
 
 /** Which DASH representation ids carry audio (the shared track comes after the video rungs). */

@@ -20,7 +20,12 @@ export interface VideoStreamInfo {
   bitrate: number | null;
 }
 
-export interface AudioStreamInfo { codec: string; channels: number; sampleRate: number; bitrate: number | null }
+export interface AudioStreamInfo {
+  codec: string;
+  channels: number;
+  sampleRate: number;
+  bitrate: number | null;
+}
 
 export interface MediaInfo {
   /** Short container name: mp4, mov, mkv, webm, avi, flv, wmv, … */
@@ -82,9 +87,16 @@ function videoOf(stream: Json | undefined): VideoStreamInfo | null {
   const shownWidth = Math.round(width * sarValue);
   const rate = parseFraction(stream.avg_frame_rate) ?? parseFraction(stream.r_frame_rate);
   return {
-    codec: str(stream.codec_name), width, height,
-    displayWidth: turned ? height : shownWidth, displayHeight: turned ? shownWidth : height, rotation,
-    fps: rate?.value ?? 0, fpsFraction: rate?.text ?? '0/1', pixFmt: str(stream.pix_fmt), bitrate: num(stream.bit_rate),
+    codec: str(stream.codec_name),
+    width,
+    height,
+    displayWidth: turned ? height : shownWidth,
+    displayHeight: turned ? shownWidth : height,
+    rotation,
+    fps: rate?.value ?? 0,
+    fpsFraction: rate?.text ?? '0/1',
+    pixFmt: str(stream.pix_fmt),
+    bitrate: num(stream.bit_rate),
   };
 }
 
@@ -105,7 +117,10 @@ export function parseProbeJson(json: unknown, sizeBytes: number): MediaInfo {
   return { container: containerOf(format, streams), durationS: Math.round(durationS * 1000) / 1000, sizeBytes, bitrate: num(format.bit_rate), video, audio };
 }
 
-export interface ProbeOptions { signal?: AbortSignal; timeoutMs?: number }
+export interface ProbeOptions {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
 
 /**
  * Probes a local file with bounded effort: only the `file` protocol, a capped probe size and
@@ -113,18 +128,28 @@ export interface ProbeOptions { signal?: AbortSignal; timeoutMs?: number }
  */
 export async function probe(path: string, opts: ProbeOptions = {}): Promise<MediaInfo> {
   const timeoutMs = opts.timeoutMs ?? 20_000;
-  const size = await stat(path).then((s) => s.size, () => { throw new FfmpegError('invalid-input', 'the file does not exist'); });
-  const run = await runProcess('ffprobe', [
-    '-v', 'error', '-probesize', '20000000', '-analyzeduration', '10000000', '-protocol_whitelist', 'file',
-    '-print_format', 'json', '-show_format', '-show_streams', `file:${path}`,
-  ], { timeoutMs, maxStdoutBytes: 4 * 1024 * 1024, ...(opts.signal === undefined ? {} : { signal: opts.signal }) });
+  const size = await stat(path).then(
+    (s) => s.size,
+    () => {
+      throw new FfmpegError('invalid-input', 'the file does not exist');
+    },
+  );
+  const run = await runProcess(
+    'ffprobe',
+    ['-v', 'error', '-probesize', '20000000', '-analyzeduration', '10000000', '-protocol_whitelist', 'file', '-print_format', 'json', '-show_format', '-show_streams', `file:${path}`],
+    { timeoutMs, maxStdoutBytes: 4 * 1024 * 1024, ...(opts.signal === undefined ? {} : { signal: opts.signal }) },
+  );
   if (run.spawnError !== null) throw new FfmpegError('unavailable', `ffprobe could not start: ${run.spawnError}`);
   if (run.timedOut) throw new FfmpegError('timeout', `ffprobe did not finish within ${Math.round(timeoutMs / 1000)} s`);
   if (run.aborted) throw new FfmpegError('aborted', 'the probe was cancelled');
   if (run.outputExceeded) throw new FfmpegError('invalid-input', 'the file declares an implausible number of streams');
   if (run.exitCode !== 0) throw new FfmpegError('invalid-input', stderrReason(run.stderr) || 'ffprobe could not read the file');
   let json: unknown;
-  try { json = JSON.parse(run.stdout.toString('utf8')); } catch { throw new FfmpegError('failed', 'ffprobe wrote unreadable JSON'); }
+  try {
+    json = JSON.parse(run.stdout.toString('utf8'));
+  } catch {
+    throw new FfmpegError('failed', 'ffprobe wrote unreadable JSON');
+  }
   const info = parseProbeJson(json, size);
   if (info.video === null && info.audio === null) throw new FfmpegError('invalid-input', 'the file contains no audio or video stream');
   return info;

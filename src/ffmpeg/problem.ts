@@ -4,7 +4,12 @@ import { JobError, Problem, type ProblemCode } from '../kit/index.js';
 import { FfmpegError, type FfmpegErrorKind } from './errors.js';
 
 const CODES: Record<FfmpegErrorKind, ProblemCode> = {
-  'invalid-input': 'UNPROCESSABLE', failed: 'JOB_FAILED', unavailable: 'DEPENDENCY_MISSING', timeout: 'JOB_TIMEOUT', stalled: 'JOB_STALLED', aborted: 'JOB_CANCELLED',
+  'invalid-input': 'UNPROCESSABLE',
+  failed: 'JOB_FAILED',
+  unavailable: 'DEPENDENCY_MISSING',
+  timeout: 'JOB_TIMEOUT',
+  stalled: 'JOB_STALLED',
+  aborted: 'JOB_CANCELLED',
 };
 
 /** For request handlers (analyze, thumbnail): an FfmpegError becomes its Problem; anything else passes through. */

@@ -35,7 +35,10 @@ export function outputArg(path: string): string {
  * A run that exited 0 may still have logged errors (a truncated input ends the run early, quietly).
  * `outTimeS` is the output's end time as ffmpeg reported it last (0 when it reported none).
  */
-export interface FfmpegRunResult { errors: string; outTimeS: number }
+export interface FfmpegRunResult {
+  errors: string;
+  outTimeS: number;
+}
 
 export async function runFfmpeg(args: string[], opts: RunFfmpegOptions): Promise<FfmpegRunResult> {
   const stallMs = opts.stallMs ?? 60_000;
@@ -44,18 +47,27 @@ export async function runFfmpeg(args: string[], opts: RunFfmpegOptions): Promise
   const onOuterAbort = (): void => control.abort();
   if (opts.signal?.aborted === true) control.abort();
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  const watchdog = setTimeout(() => { stalled = true; control.abort(); }, stallMs);
+  const watchdog = setTimeout(() => {
+    stalled = true;
+    control.abort();
+  }, stallMs);
   const parser = new ProgressParser(opts.durationS);
   let lastMark = '';
   let outTimeS = 0;
   try {
     const run = await runProcess('ffmpeg', [...FFMPEG_PREAMBLE, ...args], {
-      timeoutMs: opts.timeoutMs, signal: control.signal, keepStdout: false, stderrTailBytes: 16 * 1024,
+      timeoutMs: opts.timeoutMs,
+      signal: control.signal,
+      keepStdout: false,
+      stderrTailBytes: 16 * 1024,
       ...(opts.cwd === undefined ? {} : { cwd: opts.cwd }),
       onStdout: (chunk) => {
         for (const p of parser.push(chunk.toString('utf8'))) {
           const mark = `${p.outTimeS}|${p.percent}`;
-          if (mark !== lastMark) { lastMark = mark; watchdog.refresh(); }
+          if (mark !== lastMark) {
+            lastMark = mark;
+            watchdog.refresh();
+          }
           outTimeS = Math.max(outTimeS, p.outTimeS);
           opts.onProgress?.(p);
         }

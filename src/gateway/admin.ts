@@ -12,38 +12,82 @@ const ServiceParams = Type.Object({ service: Type.String({ minLength: 1, maxLeng
 const InstanceParams = Type.Object({ service: Type.String({ minLength: 1, maxLength: 64 }), id: Type.String({ minLength: 1, maxLength: 64 }) });
 const Name = (description: string) => Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$', description });
 
-const WeightsBody = Type.Object({
-  weights: Type.Object({ stable: Weight, canary: Weight, blue: Weight, green: Weight }, { additionalProperties: false }),
-}, { additionalProperties: false });
-const InstanceBody = Type.Object({
-  id: Name('instance id, unique in its service'),
-  url: Type.String({ minLength: 1, maxLength: 2048, description: 'http(s) origin on loopback or a plain host' }),
-  track: TrackSchema,
-  version: Name('release version'),
-}, { additionalProperties: false });
+const WeightsBody = Type.Object(
+  {
+    weights: Type.Object({ stable: Weight, canary: Weight, blue: Weight, green: Weight }, { additionalProperties: false }),
+  },
+  { additionalProperties: false },
+);
+const InstanceBody = Type.Object(
+  {
+    id: Name('instance id, unique in its service'),
+    url: Type.String({ minLength: 1, maxLength: 2048, description: 'http(s) origin on loopback or a plain host' }),
+    track: TrackSchema,
+    version: Name('release version'),
+  },
+  { additionalProperties: false },
+);
 
 /** Registers the admin routes on the gateway's app. */
 export function registerAdminRoutes(app: HttpApp, control: TrafficControl): void {
   const tags = ['admin'];
   app.get(`${ADMIN_PREFIX}/pools`, { config: admin, schema: { tags, summary: 'Every service: weights, stickiness and instances' } }, () => ({ pools: control.listPools() }));
-  app.put(`${ADMIN_PREFIX}/pools/:service/weights`, {
-    config: admin, schema: { tags, summary: 'Set track weights (next request on)', params: ServiceParams, body: WeightsBody },
-  }, (req) => control.setWeights(req.params.service, req.body.weights));
-  app.put(`${ADMIN_PREFIX}/pools/:service/sticky`, {
-    config: admin, schema: { tags, summary: 'Turn sticky track assignment on or off', params: ServiceParams, body: Type.Object({ sticky: Type.Boolean() }) },
-  }, (req) => control.setSticky(req.params.service, req.body.sticky));
-  app.post(`${ADMIN_PREFIX}/pools/:service/instances`, {
-    config: admin, schema: { tags, summary: 'Add an instance (probed at once)', params: ServiceParams, body: InstanceBody },
-  }, async (req, reply) => reply.code(201).send(await control.addInstance(req.params.service, req.body)));
-  app.put(`${ADMIN_PREFIX}/pools/:service/instances/:id/track`, {
-    config: admin, schema: { tags, summary: 'Move an instance to another track', params: InstanceParams, body: Type.Object({ track: TrackSchema }) },
-  }, (req) => control.retagInstance(req.params.service, req.params.id, req.body.track));
-  app.delete(`${ADMIN_PREFIX}/pools/:service/instances/:id`, {
-    config: admin,
-    schema: { tags, summary: 'Drain an instance, then remove it; answers when done', params: InstanceParams, querystring: Type.Object({ drainMs: Type.Integer({ minimum: 0, maximum: 600_000, default: 30_000 }) }) },
-  }, async (req) => control.removeInstance(req.params.service, req.params.id, req.query.drainMs));
-  app.get(`${ADMIN_PREFIX}/stats/:service`, {
-    config: admin,
-    schema: { tags, summary: 'Per-track traffic over a window, and instance health per track', params: ServiceParams, querystring: Type.Object({ windowMs: Type.Integer({ minimum: 1000, maximum: MAX_WINDOW_MS, default: 60_000 }) }) },
-  }, (req) => control.readStats(req.params.service, req.query.windowMs));
+  app.put(
+    `${ADMIN_PREFIX}/pools/:service/weights`,
+    {
+      config: admin,
+      schema: { tags, summary: 'Set track weights (next request on)', params: ServiceParams, body: WeightsBody },
+    },
+    (req) => control.setWeights(req.params.service, req.body.weights),
+  );
+  app.put(
+    `${ADMIN_PREFIX}/pools/:service/sticky`,
+    {
+      config: admin,
+      schema: { tags, summary: 'Turn sticky track assignment on or off', params: ServiceParams, body: Type.Object({ sticky: Type.Boolean() }) },
+    },
+    (req) => control.setSticky(req.params.service, req.body.sticky),
+  );
+  app.post(
+    `${ADMIN_PREFIX}/pools/:service/instances`,
+    {
+      config: admin,
+      schema: { tags, summary: 'Add an instance (probed at once)', params: ServiceParams, body: InstanceBody },
+    },
+    async (req, reply) => reply.code(201).send(await control.addInstance(req.params.service, req.body)),
+  );
+  app.put(
+    `${ADMIN_PREFIX}/pools/:service/instances/:id/track`,
+    {
+      config: admin,
+      schema: { tags, summary: 'Move an instance to another track', params: InstanceParams, body: Type.Object({ track: TrackSchema }) },
+    },
+    (req) => control.retagInstance(req.params.service, req.params.id, req.body.track),
+  );
+  app.delete(
+    `${ADMIN_PREFIX}/pools/:service/instances/:id`,
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Drain an instance, then remove it; answers when done',
+        params: InstanceParams,
+        querystring: Type.Object({ drainMs: Type.Integer({ minimum: 0, maximum: 600_000, default: 30_000 }) }),
+      },
+    },
+    async (req) => control.removeInstance(req.params.service, req.params.id, req.query.drainMs),
+  );
+  app.get(
+    `${ADMIN_PREFIX}/stats/:service`,
+    {
+      config: admin,
+      schema: {
+        tags,
+        summary: 'Per-track traffic over a window, and instance health per track',
+        params: ServiceParams,
+        querystring: Type.Object({ windowMs: Type.Integer({ minimum: 1000, maximum: MAX_WINDOW_MS, default: 60_000 }) }),
+      },
+    },
+    (req) => control.readStats(req.params.service, req.query.windowMs),
+  );
 }

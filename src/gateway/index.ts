@@ -52,17 +52,29 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const stats = new TrackStats();
   const authenticate = createAuthenticator(config);
   let checker: HealthChecker | null = null;
-  const checkHealth = async (): Promise<void> => { await checker?.checkNow(); };
+  const checkHealth = async (): Promise<void> => {
+    await checker?.checkNow();
+  };
   const control = createTrafficControl({ pools, stats, checkHealth, now: options.now });
-  const readiness = [{
-    name: 'upstreams',
-    check: () => {
-      const empty = [...pools.values()].filter((p) => p.available().length === 0).map((p) => p.service);
-      return empty.length === 0 ? { ok: true, detail: 'every service has a healthy instance' } : { ok: false, detail: `no healthy instance for ${empty.join(', ')}` };
+  const readiness = [
+    {
+      name: 'upstreams',
+      check: () => {
+        const empty = [...pools.values()].filter((p) => p.available().length === 0).map((p) => p.service);
+        return empty.length === 0 ? { ok: true, detail: 'every service has a healthy instance' } : { ok: false, detail: `no healthy instance for ${empty.join(', ')}` };
+      },
     },
-  }];
+  ];
   // The gateway is the edge: a client's own X-Forwarded-For buys it nothing unless a proxy in front is configured.
-  const { app, health, trustsPeer } = await createHttpApp({ service: 'gateway', title: 'Pitchey gateway', description: 'Routes the public API to the services.', config, metrics, readiness, defaultTrustedProxies: [] });
+  const { app, health, trustsPeer } = await createHttpApp({
+    service: 'gateway',
+    title: 'Pitchey gateway',
+    description: 'Routes the public API to the services.',
+    config,
+    metrics,
+    readiness,
+    defaultTrustedProxies: [],
+  });
   const agent = createUpstreamAgent();
   const limiter = config.rateLimit ? new RateLimiter({ now: options.now }) : null;
   const proxyDeps: ProxyDeps = { agent, metrics, stats, authenticate, now: options.now, waitForInstanceMs: config.gatewayWaitMs, trustsPeer };
@@ -76,7 +88,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const pool = pools.get(route.service) as InstancePool;
       const limit = route.rateLimit;
       scope.route({
-        method: [...METHODS], url: `${route.prefix}*`, config: { auth: 'public' }, schema: { hide: true },
+        method: [...METHODS],
+        url: `${route.prefix}*`,
+        config: { auth: 'public' },
+        schema: { hide: true },
         handler: async (req, reply) => {
           if (limiter !== null && limit !== null) await enforceRate(req, limit, limiter, authenticate);
           return proxyRequest(req, reply, route, pool, proxyDeps);

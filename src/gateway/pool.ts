@@ -74,7 +74,10 @@ export class InstancePool {
   private trackWeights: TrackWeights = { stable: 100 };
   private stickyOn = false;
 
-  constructor(readonly service: string, private readonly random: () => number = Math.random) {}
+  constructor(
+    readonly service: string,
+    private readonly random: () => number = Math.random,
+  ) {}
 
   /**
    * Replaces the instance set, keeping the health and in-flight count of instances that stay.

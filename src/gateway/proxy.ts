@@ -43,7 +43,9 @@ export function createUpstreamAgent(): Agent {
 
 class BodyLimit extends Transform {
   private seen = 0;
-  constructor(private readonly limit: number) { super(); }
+  constructor(private readonly limit: number) {
+    super();
+  }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.seen += chunk.length;
     if (this.seen > this.limit) done(new Problem('BODY_TOO_LARGE', `Bodies on this route may be at most ${formatBytes(this.limit)}.`, { headers: { connection: 'close' } }));
@@ -90,7 +92,10 @@ type ClientGone = EventEmitter & { aborted: boolean };
  */
 function clientGoneEmitter(reply: FastifyReply): ClientGone {
   const gone: ClientGone = Object.assign(new EventEmitter(), { aborted: false });
-  onClientGone(reply, () => { gone.aborted = true; gone.emit('abort'); });
+  onClientGone(reply, () => {
+    gone.aborted = true;
+    gone.emit('abort');
+  });
   return gone;
 }
 
@@ -119,7 +124,7 @@ export async function proxyRequest(req: FastifyRequest, reply: FastifyReply, rou
   const clientGone = clientGoneEmitter(reply);
   const tried = new Set<string>();
   for (let attempt = 1; ; attempt++) {
-    const instance = await pickWaiting(pool, { ...choice, exclude: tried }, retryable ? deps.waitForInstanceMs ?? 0 : 0, clientGone);
+    const instance = await pickWaiting(pool, { ...choice, exclude: tried }, retryable ? (deps.waitForInstanceMs ?? 0) : 0, clientGone);
     if (instance === null) {
       const which = choice.track === undefined ? '' : `${choice.track} `;
       throw new Problem('UPSTREAM_UNAVAILABLE', `No healthy ${which}${route.service} instance is available.`, { headers: { 'retry-after': '5' } });
@@ -148,11 +153,14 @@ export async function proxyRequest(req: FastifyRequest, reply: FastifyReply, rou
 function attemptRecorder(route: GatewayRoute, instance: Instance, deps: ProxyDeps): ((status: number) => void) & { done(): boolean } {
   const started = performance.now();
   let recorded = false;
-  return Object.assign((status: number): void => {
-    if (recorded) return;
-    recorded = true;
-    deps.stats.record(route.service, instance.track, instance.version, status, performance.now() - started, (deps.now ?? Date.now)());
-  }, { done: () => recorded });
+  return Object.assign(
+    (status: number): void => {
+      if (recorded) return;
+      recorded = true;
+      deps.stats.record(route.service, instance.track, instance.version, status, performance.now() - started, (deps.now ?? Date.now)());
+    },
+    { done: () => recorded },
+  );
 }
 
 /** The answer a failed attempt becomes: a refused connection is an unreachable upstream. */
@@ -179,13 +187,22 @@ async function forward(req: FastifyRequest, reply: FastifyReply, attempt: Attemp
   const started = performance.now();
   instance.inflight++;
   let released = false;
-  const release = (): void => { if (!released) { released = true; instance.inflight--; } };
+  const release = (): void => {
+    if (!released) {
+      released = true;
+      instance.inflight--;
+    }
+  };
   try {
     const res = await deps.agent.request({
-      origin: instance.url, path: upstreamPath(req, route), method: req.method,
+      origin: instance.url,
+      path: upstreamPath(req, route),
+      method: req.method,
       headers: forwardHeaders(req, route, deps.trustsPeer ?? (() => false)),
       body: withBody ? req.raw.pipe(new BodyLimit(route.maxBodyBytes)) : null,
-      headersTimeout: route.timeoutMs, bodyTimeout: route.timeoutMs, signal: attempt.signal,
+      headersTimeout: route.timeoutMs,
+      bodyTimeout: route.timeoutMs,
+      signal: attempt.signal,
     });
     attempt.onAnswer(res.statusCode);
     const answered = { ...labels, status_class: statusClass(res.statusCode) };

@@ -26,9 +26,18 @@ interface Bucket {
   latencies: number[];
 }
 
-interface Series { service: string; track: Track; version: string; ring: Array<Bucket | undefined>; last: number }
+interface Series {
+  service: string;
+  track: Track;
+  version: string;
+  ring: Array<Bucket | undefined>;
+  last: number;
+}
 
-interface VersionBuckets { version: string; buckets: Bucket[] }
+interface VersionBuckets {
+  version: string;
+  buckets: Bucket[];
+}
 
 const sum = (buckets: Bucket[], field: 'requests' | 'errors' | 'authFailures' | 'unavailable'): number => buckets.reduce((n, b) => n + b[field], 0);
 
@@ -50,7 +59,7 @@ export class TrackStats {
   record(service: string, track: Track, version: string, status: number, latencyMs: number, now: number): void {
     const key = `${service}\u0000${track}\u0000${version}`;
     let series = this.series.get(key);
-    if (series === undefined) this.series.set(key, series = { service, track, version, ring: new Array<Bucket | undefined>(this.seconds), last: 0 });
+    if (series === undefined) this.series.set(key, (series = { service, track, version, ring: new Array<Bucket | undefined>(this.seconds), last: 0 }));
     const second = Math.floor(now / 1000);
     const slot = second % this.seconds;
     let bucket = series.ring[slot];
@@ -99,7 +108,10 @@ export class TrackStats {
 
   private sample(bucket: Bucket, latencyMs: number): void {
     bucket.seen++;
-    if (bucket.latencies.length < this.cap) { bucket.latencies.push(latencyMs); return; }
+    if (bucket.latencies.length < this.cap) {
+      bucket.latencies.push(latencyMs);
+      return;
+    }
     const j = Math.floor(this.random() * bucket.seen);
     if (j < this.cap) bucket.latencies[j] = latencyMs;
   }

@@ -7,7 +7,12 @@ import type { TrackStats, TrackWindowStats } from './track-stats.js';
 
 export type InstanceView = Pick<Instance, 'id' | 'url' | 'track' | 'version' | 'healthy' | 'draining' | 'inflight'>;
 
-export interface PoolView { service: string; weights: TrackWeights; sticky: boolean; instances: InstanceView[] }
+export interface PoolView {
+  service: string;
+  weights: TrackWeights;
+  sticky: boolean;
+  instances: InstanceView[];
+}
 
 /** Shaped like the deploy engine's `Observation`, for one service. */
 export interface StatsView {
@@ -46,7 +51,6 @@ export const MAX_WINDOW_MS = 15 * 60_000;
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const PLAIN_HOST = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
-
 /** Loopback (`localhost`, `127.x`, `[::1]`), a DNS name or an IPv4 address; no other IPv6, no 0.0.0.0. */
 function hostAllowed(host: string): boolean {
   if (host === 'localhost' || host === '[::1]') return true;
@@ -57,7 +61,11 @@ function hostAllowed(host: string): boolean {
 /** An instance URL is an http(s) origin on loopback or a plain host name or IPv4 address: nothing else. */
 export function checkInstanceUrl(raw: string): string {
   let url: URL;
-  try { url = new URL(raw); } catch { throw invalidField('body/url', 'is not a URL'); }
+  try {
+    url = new URL(raw);
+  } catch {
+    throw invalidField('body/url', 'is not a URL');
+  }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw invalidField('body/url', 'must use http or https');
   if (url.username !== '' || url.password !== '') throw invalidField('body/url', 'must not carry credentials');
   if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || /[?#]/.test(raw)) throw invalidField('body/url', 'must be an origin, without path, query or fragment');

@@ -6,7 +6,13 @@ import type { ImageFacts } from './dockerfile.js';
 import { createSbom, type Lockfile } from './sbom.js';
 import { imageArtifacts, signStatement, type SignatureFile } from './signing.js';
 
-export interface Attestation { sbom: string; signature: string; sbomSha256: string; components: { npm: number; deb: number }; signed: SignatureFile }
+export interface Attestation {
+  sbom: string;
+  signature: string;
+  sbomSha256: string;
+  components: { npm: number; deb: number };
+  signed: SignatureFile;
+}
 
 /** Written through a rename: a verifier never reads half a file. */
 function writeWhole(path: string, content: string): void {

@@ -17,8 +17,11 @@ const BUILD_TIMEOUT_MS = 20 * 60_000;
 
 /** Files nobody reads inside a container; copyright files stay (the licences travel with the image). */
 const DPKG_OPTIONS = [
-  'path-exclude=/usr/share/doc/*', 'path-include=/usr/share/doc/*/copyright',
-  'path-exclude=/usr/share/man/*', 'path-exclude=/usr/share/info/*', 'path-exclude=/usr/share/locale/*',
+  'path-exclude=/usr/share/doc/*',
+  'path-include=/usr/share/doc/*/copyright',
+  'path-exclude=/usr/share/man/*',
+  'path-exclude=/usr/share/info/*',
+  'path-exclude=/usr/share/locale/*',
   'path-exclude=/usr/share/lintian/*',
 ];
 
@@ -29,7 +32,16 @@ const CUSTOMIZE = [
   `mkdir -p "$1/data" && chown ${SERVICE_UID}:${SERVICE_UID} "$1/data" && chmod 0750 "$1/data"`,
 ];
 
-export interface BaseRecipe { family: Family; suite: string; mirror: string; arch: string; packages: string[]; dpkg: string[]; customize: string[]; format: number }
+export interface BaseRecipe {
+  family: Family;
+  suite: string;
+  mirror: string;
+  arch: string;
+  packages: string[];
+  dpkg: string[];
+  customize: string[];
+  format: number;
+}
 
 export function baseRecipe(family: Family): BaseRecipe {
   return { family, suite: DEBIAN.suite, mirror: DEBIAN.mirror, arch: DEBIAN.arch, packages: packagesOf(family), dpkg: DPKG_OPTIONS, customize: CUSTOMIZE, format: RECIPE_FORMAT };
@@ -42,14 +54,27 @@ export function baseTag(recipe: BaseRecipe): string {
 
 export function mmdebstrapArgs(recipe: BaseRecipe, out: string): string[] {
   return [
-    '--variant=essential', '--mode=auto', `--architectures=${recipe.arch}`, `--include=${recipe.packages.join(',')}`,
+    '--variant=essential',
+    '--mode=auto',
+    `--architectures=${recipe.arch}`,
+    `--include=${recipe.packages.join(',')}`,
     ...recipe.dpkg.map((o) => `--dpkgopt=${o}`),
     ...recipe.customize.map((h) => `--customize-hook=${h}`),
-    recipe.suite, out, recipe.mirror,
+    recipe.suite,
+    out,
+    recipe.mirror,
   ];
 }
 
-export interface Base { family: Family; tag: string; id: string; built: boolean; seconds: number; dpkgStatus: string; node: string }
+export interface Base {
+  family: Family;
+  tag: string;
+  id: string;
+  built: boolean;
+  seconds: number;
+  dpkgStatus: string;
+  node: string;
+}
 
 async function buildBase(docker: Docker, recipe: BaseRecipe, tag: string, log: (line: string) => void): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), `pitchey-base-${recipe.family}-`));

@@ -51,7 +51,14 @@ export interface BuiltImage {
   attestation: Attestation;
 }
 
-export interface BuildResult { version: string; releaseChecksum: string; bases: Base[]; images: BuiltImage[]; developmentKey: boolean; seconds: number }
+export interface BuildResult {
+  version: string;
+  releaseChecksum: string;
+  bases: Base[];
+  images: BuiltImage[];
+  developmentKey: boolean;
+  seconds: number;
+}
 
 /** The commit and its time; the image records both (the time as `created`, so a rebuild matches). */
 export async function gitFacts(projectRoot: string): Promise<{ revision: string; created: string; dirty: boolean }> {
@@ -65,7 +72,12 @@ export async function gitFacts(projectRoot: string): Promise<{ revision: string;
 async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out: R[] = new Array<R>(items.length);
   let next = 0;
-  const worker = async (): Promise<void> => { while (next < items.length) { const i = next++; out[i] = await fn(items[i]!); } };
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!);
+    }
+  };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return out;
 }
@@ -73,7 +85,9 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 function checkNodeAbi(base: Base): void {
   const [hostMajor] = process.versions.node.split('.');
   if (base.node.split('.')[0] !== hostMajor) {
-    throw new ImageError(`the ${base.family} base carries Node ${base.node} but the dependencies are compiled by this Node ${process.versions.node}: build images with Node ${base.node.split('.')[0]}`);
+    throw new ImageError(
+      `the ${base.family} base carries Node ${base.node} but the dependencies are compiled by this Node ${process.versions.node}: build images with Node ${base.node.split('.')[0]}`,
+    );
   }
 }
 
@@ -104,8 +118,14 @@ async function buildRole(options: BuildOptions, context: string, from: { base: B
   const sizeBytes = (await docker.getImage(id).inspect()).Size;
   const budgetMb = options.budgetsMb?.[facts.role] ?? SIZE_BUDGET_MB[facts.role];
   if (sizeBytes > budgetMb * 1e6) {
-    if (!reused) await docker.getImage(ref).remove().catch(() => undefined);
-    throw new ImageError(`${ref} is ${(sizeBytes / 1e6).toFixed(0)} MB, over the ${facts.role} budget of ${budgetMb} MB (src/image/families.ts SIZE_BUDGET_MB)${reused ? '' : ': the image was removed'}`);
+    if (!reused)
+      await docker
+        .getImage(ref)
+        .remove()
+        .catch(() => undefined);
+    throw new ImageError(
+      `${ref} is ${(sizeBytes / 1e6).toFixed(0)} MB, over the ${facts.role} budget of ${budgetMb} MB (src/image/families.ts SIZE_BUDGET_MB)${reused ? '' : ': the image was removed'}`,
+    );
   }
   return { role: facts.role, ref, id, sizeBytes, budgetMb, seconds: (performance.now() - started) / 1000, reused, facts };
 }
@@ -126,16 +146,30 @@ export async function buildImages(options: BuildOptions): Promise<BuildResult> {
       mapLimit(families, 2, (f) => ensureBase(options.docker, f, log)),
       stageRelease({ projectRoot: options.projectRoot, into: context, depsCache: options.depsCache, log }),
     ]);
-    for (const b of bases) { log(`base ${b.family}: ${b.tag} ${b.built ? `built in ${b.seconds.toFixed(0)} s` : 'cached'}`); checkNodeAbi(b); }
+    for (const b of bases) {
+      log(`base ${b.family}: ${b.tag} ${b.built ? `built in ${b.seconds.toFixed(0)} s` : 'cached'}`);
+      checkNodeAbi(b);
+    }
     const releaseImage = await ensureReleaseImage(options.docker, { dir: context, checksum: release.checksum, created: git.created });
     log(`release: ${release.files} files, ${release.checksum}${release.depsCached ? ' (dependencies cached)' : ''}; ${releaseImage.tag} ${releaseImage.imported ? 'imported' : 'cached'}`);
     const images: BuiltImage[] = [];
     for (const role of roles) {
       const base = bases.find((b) => b.family === ROLE_FAMILY[role])!;
-      const facts: ImageFacts = { role, version: options.version, revision: git.revision, created: git.created, releaseChecksum: release.checksum, node: base.node, family: base.family, base: base.tag };
+      const facts: ImageFacts = {
+        role,
+        version: options.version,
+        revision: git.revision,
+        created: git.created,
+        releaseChecksum: release.checksum,
+        node: base.node,
+        family: base.family,
+        base: base.tag,
+      };
       const image = await buildRole(options, context, { base, releaseId: releaseImage.id }, facts);
       const attestation = attestImage({ dataDir: options.dataDir, image: image.id, facts, lock, dpkgStatus: base.dpkgStatus, key });
-      log(`${image.ref}: ${(image.sizeBytes / 1e6).toFixed(0)} MB of ${image.budgetMb} MB, ${image.reused ? 'unchanged' : `built in ${image.seconds.toFixed(1)} s`}; signed by ${attestation.signed.keyId}`);
+      log(
+        `${image.ref}: ${(image.sizeBytes / 1e6).toFixed(0)} MB of ${image.budgetMb} MB, ${image.reused ? 'unchanged' : `built in ${image.seconds.toFixed(1)} s`}; signed by ${attestation.signed.keyId}`,
+      );
       images.push({ ...image, attestation });
     }
     return { version: options.version, releaseChecksum: release.checksum, bases, images, developmentKey: development, seconds: (performance.now() - started) / 1000 };

@@ -31,9 +31,15 @@ export interface ImageFacts {
 
 export function imageLabels(facts: ImageFacts): Record<string, string> {
   return {
-    [LABELS.revision]: facts.revision, [LABELS.version]: facts.version, [LABELS.created]: facts.created,
-    [LABELS.title]: `pitchey-${facts.role}`, [LABELS.role]: facts.role, [LABELS.releaseChecksum]: facts.releaseChecksum,
-    [LABELS.node]: facts.node, [LABELS.family]: facts.family, [LABELS.base]: facts.base,
+    [LABELS.revision]: facts.revision,
+    [LABELS.version]: facts.version,
+    [LABELS.created]: facts.created,
+    [LABELS.title]: `pitchey-${facts.role}`,
+    [LABELS.role]: facts.role,
+    [LABELS.releaseChecksum]: facts.releaseChecksum,
+    [LABELS.node]: facts.node,
+    [LABELS.family]: facts.family,
+    [LABELS.base]: facts.base,
   };
 }
 
@@ -43,8 +49,7 @@ export function homePort(role: ImageRole): number {
 
 /** The image has no curl: Node asks /health on PITCHEY_PORT, else the role's home port. */
 export function healthProbe(role: ImageRole): string {
-  return `fetch('http://127.0.0.1:'+(process.env.PITCHEY_PORT||${homePort(role)})+'/health',{signal:AbortSignal.timeout(4000)})`
-    + '.then(r=>process.exit(r.ok?0:1),()=>process.exit(1))';
+  return `fetch('http://127.0.0.1:'+(process.env.PITCHEY_PORT||${homePort(role)})+'/health',{signal:AbortSignal.timeout(4000)})` + '.then(r=>process.exit(r.ok?0:1),()=>process.exit(1))';
 }
 
 /**

@@ -3,21 +3,42 @@
 import type Docker from 'dockerode';
 import { ImageError } from './families.js';
 
-interface ProgressEvent { stream?: string; status?: string; error?: string; errorDetail?: { message?: string }; aux?: { ID?: string } }
+interface ProgressEvent {
+  stream?: string;
+  status?: string;
+  error?: string;
+  errorDetail?: { message?: string };
+  aux?: { ID?: string };
+}
 
 /** Waits for a build/import stream to end; an `error` event (a failed RUN, a bad tar) rejects. */
 export function followStream(docker: Docker, stream: NodeJS.ReadableStream, onLine?: (line: string) => void): Promise<ProgressEvent[]> {
   return new Promise((resolve, reject) => {
-    docker.modem.followProgress(stream, (err: Error | null, events: ProgressEvent[]) => {
-      if (err !== null) { reject(err); return; }
-      const failed = events.find((e) => e.error !== undefined || e.errorDetail !== undefined);
-      if (failed !== undefined) reject(new ImageError(failed.errorDetail?.message ?? failed.error ?? 'the Docker engine reported an error'));
-      else resolve(events);
-    }, (e: ProgressEvent) => { const line = (e.stream ?? e.status ?? '').trim(); if (line !== '') onLine?.(line); });
+    docker.modem.followProgress(
+      stream,
+      (err: Error | null, events: ProgressEvent[]) => {
+        if (err !== null) {
+          reject(err);
+          return;
+        }
+        const failed = events.find((e) => e.error !== undefined || e.errorDetail !== undefined);
+        if (failed !== undefined) reject(new ImageError(failed.errorDetail?.message ?? failed.error ?? 'the Docker engine reported an error'));
+        else resolve(events);
+      },
+      (e: ProgressEvent) => {
+        const line = (e.stream ?? e.status ?? '').trim();
+        if (line !== '') onLine?.(line);
+      },
+    );
   });
 }
 
-export interface TarEntry { name: string; type: 'file' | 'dir' | 'symlink' | 'other'; linkname: string; data: Buffer }
+export interface TarEntry {
+  name: string;
+  type: 'file' | 'dir' | 'symlink' | 'other';
+  linkname: string;
+  data: Buffer;
+}
 
 const TYPES: Record<string, TarEntry['type']> = { '0': 'file', '\0': 'file', '5': 'dir', '2': 'symlink' };
 
@@ -38,7 +59,10 @@ export function tarEntries(tar: Buffer): TarEntry[] {
     const flag = String.fromCharCode(header[156] ?? 0);
     const data = tar.subarray(at + 512, at + 512 + size);
     at += 512 + Math.ceil(size / 512) * 512;
-    if (flag === 'L') { longName = field(data, 0, data.length); continue; }
+    if (flag === 'L') {
+      longName = field(data, 0, data.length);
+      continue;
+    }
     if (flag === 'x' || flag === 'g') {
       longName = /\d+ path=([^\n]*)\n/.exec(data.toString('utf8'))?.[1] ?? longName;
       continue;

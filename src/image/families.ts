@@ -25,7 +25,12 @@ export const FAMILY_PACKAGES: Record<Family, readonly string[]> = {
 };
 
 export const ROLE_FAMILY: Record<ImageRole, Family> = {
-  gateway: 'node', ai: 'node', video: 'media', media: 'media', document: 'document', code: 'code',
+  gateway: 'node',
+  ai: 'node',
+  video: 'media',
+  media: 'media',
+  document: 'document',
+  code: 'code',
 };
 
 /**
@@ -34,7 +39,12 @@ export const ROLE_FAMILY: Record<ImageRole, Family> = {
  * document 420, code 372) plus ~15 % headroom.
  */
 export const SIZE_BUDGET_MB: Record<ImageRole, number> = {
-  gateway: 390, ai: 390, video: 900, media: 900, document: 480, code: 430,
+  gateway: 390,
+  ai: 390,
+  video: 900,
+  media: 900,
+  document: 480,
+  code: 430,
 };
 
 export const DEBIAN = { suite: 'trixie', mirror: 'http://deb.debian.org/debian', arch: 'amd64' } as const;
@@ -49,7 +59,10 @@ export function isImageRole(value: string): value is ImageRole {
 
 /** A release that cannot become an image (the CLI exits 1 with its message, as for any release error). */
 export class ImageError extends ReleaseError {
-  constructor(message: string) { super(message); this.name = 'ImageError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'ImageError';
+  }
 }
 
 /** Docker's tag grammar; versions also name the SBOM folder, so no `/`. */

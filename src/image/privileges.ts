@@ -7,7 +7,14 @@ import type { ImageRole } from './families.js';
  * HostConfig fields. `MaskedPaths: []` and `ReadonlyPaths: []` are the API's form of the CLI's and
  * compose's `--security-opt systempaths=unconfined` (the API refuses that option by name).
  */
-export interface RolePrivileges { CapDrop: string[]; CapAdd: string[]; SecurityOpt: string[]; Binds: string[]; MaskedPaths?: string[]; ReadonlyPaths?: string[] }
+export interface RolePrivileges {
+  CapDrop: string[];
+  CapAdd: string[];
+  SecurityOpt: string[];
+  Binds: string[];
+  MaskedPaths?: string[];
+  ReadonlyPaths?: string[];
+}
 
 /**
  * The code executor runs as root to build each sandbox: setpriv switches to uid 65534 (SETUID,

@@ -21,9 +21,7 @@ export async function ensureReleaseImage(docker: Docker, options: { dir: string;
   if (existing !== null) return { id: existing, tag, imported: false };
   const file = join(options.dir, 'release.tar');
   try {
-    const tar = await runProcess('tar', [
-      '-C', options.dir, '--sort=name', '--owner=0', '--group=0', '--numeric-owner', `--mtime=${options.created}`, '-cf', file, 'app',
-    ], { timeoutMs: 5 * 60_000 });
+    const tar = await runProcess('tar', ['-C', options.dir, '--sort=name', '--owner=0', '--group=0', '--numeric-owner', `--mtime=${options.created}`, '-cf', file, 'app'], { timeoutMs: 5 * 60_000 });
     if (tar.exitCode !== 0) throw new ImageError(`tar of the release failed: ${tar.spawnError ?? tar.stderr.trim()}`);
     const [repo, version] = tag.split(':') as [string, string];
     await followStream(docker, await docker.importImage(createReadStream(file), { repo, tag: version }));

@@ -25,8 +25,21 @@ export interface CdxBom {
   components: CdxComponent[];
 }
 
-interface LockEntry { version?: string; name?: string; dev?: boolean; link?: boolean; integrity?: string; license?: string; os?: string[]; cpu?: string[]; libc?: string[] }
-export interface Lockfile { lockfileVersion: number; packages: Record<string, LockEntry> }
+interface LockEntry {
+  version?: string;
+  name?: string;
+  dev?: boolean;
+  link?: boolean;
+  integrity?: string;
+  license?: string;
+  os?: string[];
+  cpu?: string[];
+  libc?: string[];
+}
+export interface Lockfile {
+  lockfileVersion: number;
+  packages: Record<string, LockEntry>;
+}
 
 /** The images are linux/amd64 with glibc. */
 const TARGET = { os: 'linux', cpu: 'x64', libc: 'glibc' };
@@ -53,7 +66,11 @@ export function npmComponents(lock: Lockfile): CdxComponent[] {
     const purl = npmPurl(name, entry.version);
     const slash = name.startsWith('@') ? name.indexOf('/') : -1;
     out.set(purl, {
-      type: 'library', 'bom-ref': purl, ...(slash > 0 ? { group: name.slice(0, slash), name: name.slice(slash + 1) } : { name }), version: entry.version, purl,
+      type: 'library',
+      'bom-ref': purl,
+      ...(slash > 0 ? { group: name.slice(0, slash), name: name.slice(slash + 1) } : { name }),
+      version: entry.version,
+      purl,
       ...(entry.license ? { licenses: [{ expression: entry.license }] } : {}),
       ...(entry.integrity?.startsWith('sha512-') ? { hashes: [{ alg: 'SHA-512' as const, content: Buffer.from(entry.integrity.slice(7), 'base64').toString('hex') }] } : {}),
     });
@@ -61,7 +78,12 @@ export function npmComponents(lock: Lockfile): CdxComponent[] {
   return [...out.values()];
 }
 
-export interface DebPackage { name: string; version: string; arch: string; source: string | null }
+export interface DebPackage {
+  name: string;
+  version: string;
+  arch: string;
+  source: string | null;
+}
 
 /** Installed packages in a dpkg status file (`Status: install ok installed`). */
 export function parseDpkgStatus(status: string): DebPackage[] {
@@ -80,7 +102,11 @@ export function debPurl(pkg: DebPackage): string {
 
 export function debComponents(status: string): CdxComponent[] {
   return parseDpkgStatus(status).map((p) => ({
-    type: 'library' as const, 'bom-ref': debPurl(p), name: p.name, version: p.version, purl: debPurl(p),
+    type: 'library' as const,
+    'bom-ref': debPurl(p),
+    name: p.name,
+    version: p.version,
+    purl: debPurl(p),
     ...(p.source !== null && p.source !== p.name ? { properties: [{ name: 'debian:source', value: p.source }] } : {}),
   }));
 }
@@ -96,15 +122,23 @@ export function createSbom(options: { lock: Lockfile; dpkgStatus: string; facts:
   const ref = `pitchey/${facts.role}:${facts.version}`;
   const byRef = (a: CdxComponent, b: CdxComponent): number => a['bom-ref'].localeCompare(b['bom-ref']);
   return {
-    bomFormat: 'CycloneDX', specVersion: '1.5', serialNumber: serialOf(image), version: 1,
+    bomFormat: 'CycloneDX',
+    specVersion: '1.5',
+    serialNumber: serialOf(image),
+    version: 1,
     metadata: {
       timestamp: facts.created,
       tools: { components: [{ type: 'application', 'bom-ref': 'pitchey', name: 'pitchey image build', version: facts.version }] },
       component: {
-        type: 'container', 'bom-ref': ref, name: `pitchey/${facts.role}`, version: facts.version,
+        type: 'container',
+        'bom-ref': ref,
+        name: `pitchey/${facts.role}`,
+        version: facts.version,
         properties: [
-          { name: 'io.pitchey.image', value: image }, { name: 'io.pitchey.release.checksum', value: facts.releaseChecksum },
-          { name: 'org.opencontainers.image.revision', value: facts.revision }, { name: 'io.pitchey.base', value: facts.base },
+          { name: 'io.pitchey.image', value: image },
+          { name: 'io.pitchey.release.checksum', value: facts.releaseChecksum },
+          { name: 'org.opencontainers.image.revision', value: facts.revision },
+          { name: 'io.pitchey.base', value: facts.base },
         ],
       },
     },

@@ -7,14 +7,28 @@ import { join } from 'node:path';
 import { dataPath, type Mode } from '../kit/light.js';
 import { ImageError, imageRef, type ImageRole } from './families.js';
 
-export interface Statement { image: string; role: string; version: string; releaseChecksum: string; sbomSha256: string }
-export interface SignatureFile { statement: Statement; algorithm: 'ed25519'; keyId: string; signature: string }
+export interface Statement {
+  image: string;
+  role: string;
+  version: string;
+  releaseChecksum: string;
+  sbomSha256: string;
+}
+export interface SignatureFile {
+  statement: Statement;
+  algorithm: 'ed25519';
+  keyId: string;
+  signature: string;
+}
 
 /** JSON with keys sorted at every level and no spaces: what is signed and verified. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value);
 }
@@ -22,7 +36,10 @@ export function canonicalJson(value: unknown): string {
 /** `ed25519:<16 hex>`: the start of the SHA-256 of the public key's SPKI encoding. */
 export function keyIdOf(key: KeyObject): string {
   const pub = key.type === 'private' ? createPublicKey(key) : key;
-  return `ed25519:${createHash('sha256').update(pub.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16)}`;
+  return `ed25519:${createHash('sha256')
+    .update(pub.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16)}`;
 }
 
 export function signStatement(statement: Statement, key: KeyObject): SignatureFile {
@@ -33,7 +50,15 @@ export function signStatement(statement: Statement, key: KeyObject): SignatureFi
 export function signedBy(file: SignatureFile, trusted: readonly KeyObject[]): KeyObject | null {
   const message = Buffer.from(canonicalJson(file.statement));
   const signature = Buffer.from(file.signature, 'base64');
-  return trusted.find((k) => { try { return verify(null, message, k, signature); } catch { return false; } }) ?? null;
+  return (
+    trusted.find((k) => {
+      try {
+        return verify(null, message, k, signature);
+      } catch {
+        return false;
+      }
+    }) ?? null
+  );
 }
 
 /** Where an image's SBOM and signature live: `<data>/images/<version>/<role>.{cdx,sig}.json`. */
@@ -82,7 +107,7 @@ export function signingKey(options: { signingKey: string | null; dataDir: string
     }
     return { key: readEd25519(options.signingKey, 'private'), development: false };
   }
-  if (options.mode === 'production') throw new ImageError('production images are signed with the operator\'s key: set PITCHEY_IMAGE_SIGNING_KEY (the development key is refused)');
+  if (options.mode === 'production') throw new ImageError("production images are signed with the operator's key: set PITCHEY_IMAGE_SIGNING_KEY (the development key is refused)");
   return { key: devKey(options.dataDir), development: true };
 }
 

@@ -17,7 +17,13 @@ export const APP_CONTENT = [...RELEASE_CONTENT, 'node_modules'] as const;
 const PRUNE_FORMAT = 2;
 const NPM_TIMEOUT_MS = 15 * 60_000;
 
-export interface StagedRelease { app: string; checksum: string; files: number; depsKey: string; depsCached: boolean }
+export interface StagedRelease {
+  app: string;
+  checksum: string;
+  files: number;
+  depsKey: string;
+  depsCached: boolean;
+}
 
 /** `$XDG_CACHE_HOME/pitchey/image-deps`, else `~/.cache/pitchey/image-deps`. */
 export function defaultDepsCache(): string {
@@ -46,7 +52,11 @@ export function pruneDeps(dir: string): void {
 
 function pruneBuild(build: string): void {
   const release = join(build, 'Release');
-  const keep = existsSync(release) ? readdirSync(release).filter((f) => f.endsWith('.node')).map((f) => [f, readFileSync(join(release, f))] as const) : [];
+  const keep = existsSync(release)
+    ? readdirSync(release)
+        .filter((f) => f.endsWith('.node'))
+        .map((f) => [f, readFileSync(join(release, f))] as const)
+    : [];
   rmSync(build, { recursive: true, force: true });
   mkdirSync(release, { recursive: true });
   for (const [name, content] of keep) writeFileSync(join(release, name), content, { mode: 0o755 });

@@ -27,29 +27,45 @@ export interface VerifyOptions {
 function isSignatureFile(v: unknown): v is SignatureFile {
   const f = v as Partial<SignatureFile> | null;
   const s = f?.statement;
-  return typeof f?.signature === 'string' && typeof f.keyId === 'string' && f.algorithm === 'ed25519' && s !== undefined && s !== null
-    && ['image', 'role', 'version', 'releaseChecksum', 'sbomSha256'].every((k) => typeof (s as unknown as Record<string, unknown>)[k] === 'string');
+  return (
+    typeof f?.signature === 'string' &&
+    typeof f.keyId === 'string' &&
+    f.algorithm === 'ed25519' &&
+    s !== undefined &&
+    s !== null &&
+    ['image', 'role', 'version', 'releaseChecksum', 'sbomSha256'].every((k) => typeof (s as unknown as Record<string, unknown>)[k] === 'string')
+  );
 }
 
 async function readSignature(path: string): Promise<SignatureFile | string> {
   let raw: string;
-  try { raw = await readFile(path, 'utf8'); } catch { return `no signature file ${path}`; }
+  try {
+    raw = await readFile(path, 'utf8');
+  } catch {
+    return `no signature file ${path}`;
+  }
   try {
     const parsed: unknown = JSON.parse(raw);
     return isSignatureFile(parsed) ? parsed : `${path} is not a signature file`;
-  } catch { return `${path} is not JSON`; }
+  } catch {
+    return `${path} is not JSON`;
+  }
 }
 
 export async function verifyImage(options: VerifyOptions): Promise<Verification> {
   const { role, version } = options;
   const refuse = (reason: string): Verification => ({ ok: false, reason: `pitchey/${role}:${version}: ${reason}` });
   let files: ReturnType<typeof imageArtifacts>;
-  try { files = imageArtifacts(options.dataDir, version, role); } catch (err) { return refuse((err as Error).message); }
+  try {
+    files = imageArtifacts(options.dataDir, version, role);
+  } catch (err) {
+    return refuse((err as Error).message);
+  }
   const sig = await readSignature(files.signature);
   if (typeof sig === 'string') return refuse(sig);
   const { statement } = sig;
   if (statement.role !== role || statement.version !== version) return refuse(`the signature is for ${statement.role} ${statement.version}`);
-  const docker = options.docker ?? await dockerClient(null);
+  const docker = options.docker ?? (await dockerClient(null));
   const image = await imageId(docker, options.ref ?? imageRef(role, version));
   if (image === null) return refuse(`no image ${options.ref ?? imageRef(role, version)} in the engine`);
   if (image !== statement.image) return refuse(`the image is ${image} but the signature is for ${statement.image}`);
@@ -58,7 +74,11 @@ export async function verifyImage(options: VerifyOptions): Promise<Verification>
   if (createHash('sha256').update(sbom).digest('hex') !== statement.sbomSha256) return refuse(`the SBOM ${files.sbom} is not the one signed`);
   if (options.trustedKeys.length === 0) return refuse('no trusted keys are configured (PITCHEY_IMAGE_TRUSTED_KEYS)');
   let keys;
-  try { keys = readTrustedKeys(options.trustedKeys); } catch (err) { return refuse(err instanceof ImageError ? err.message : String(err)); }
+  try {
+    keys = readTrustedKeys(options.trustedKeys);
+  } catch (err) {
+    return refuse(err instanceof ImageError ? err.message : String(err));
+  }
   const key = signedBy(sig, keys);
   if (key === null) return refuse(`the signature (key ${sig.keyId}) does not verify against any of the ${keys.length} trusted key(s)`);
   return { ok: true, image, keyId: keyIdOf(key) };

@@ -1,23 +1,4 @@
 // Public face of the job layer: the backend port, its SQLite implementation and the runner.
-export type {
-  CompleteOptions,
-  EnqueueOptions,
-  FailOptions,
-  JobBackend,
-  JobFailure,
-  JobRecord,
-  JobState,
-  ListOptions,
-  ProgressUpdate,
-} from './job-backend.js';
+export type { CompleteOptions, EnqueueOptions, FailOptions, JobBackend, JobFailure, JobRecord, JobState, ListOptions, ProgressUpdate } from './job-backend.js';
 export { createSqliteJobBackend, type SqliteJobBackendOptions } from './sqlite-backend.js';
-export {
-  createJobRunner,
-  JOB_INPUTS_DIR,
-  JobError,
-  type JobContext,
-  type JobHandler,
-  type JobOutput,
-  type JobRunner,
-  type JobRunnerOptions,
-} from './job-runner.js';
+export { createJobRunner, JOB_INPUTS_DIR, JobError, type JobContext, type JobHandler, type JobOutput, type JobRunner, type JobRunnerOptions } from './job-runner.js';

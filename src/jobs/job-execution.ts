@@ -6,10 +6,7 @@ import { JobError, type JobContext, type JobHandler, type JobOutput } from './jo
 
 export type StopReason = 'timeout' | 'stalled' | 'cancelled' | 'released';
 
-export type Outcome =
-  | { kind: 'ok'; output: JobOutput }
-  | { kind: 'error'; error: unknown }
-  | { kind: 'stopped'; reason: StopReason };
+export type Outcome = { kind: 'ok'; output: JobOutput } | { kind: 'error'; error: unknown } | { kind: 'stopped'; reason: StopReason };
 
 export interface Settings {
   backend: JobBackend;
@@ -53,7 +50,10 @@ class JobExecution {
   #writeAgain = false;
   #finished = false;
 
-  constructor(readonly job: JobRecord, settings: Settings) {
+  constructor(
+    readonly job: JobRecord,
+    settings: Settings,
+  ) {
     this.#settings = settings;
   }
 
@@ -71,12 +71,18 @@ class JobExecution {
     this.#arm(limits);
     const signal = this.controller.signal;
     const ctx: JobContext = {
-      job: this.job, payload: this.job.payload, signal, workDir,
+      job: this.job,
+      payload: this.job.payload,
+      signal,
+      workDir,
       progress: (percent, message) => this.#report(percent, message),
     };
     const work = Promise.resolve()
       .then(() => handler(ctx))
-      .then((output): Outcome => ({ kind: 'ok', output }), (error: unknown): Outcome => ({ kind: 'error', error }));
+      .then(
+        (output): Outcome => ({ kind: 'ok', output }),
+        (error: unknown): Outcome => ({ kind: 'error', error }),
+      );
     const aborted = new Promise<Outcome>((done) => {
       const onAbort = (): void => done({ kind: 'stopped', reason: this.reason ?? 'cancelled' });
       if (signal.aborted) onAbort();

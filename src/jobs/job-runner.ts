@@ -69,7 +69,6 @@ export interface JobRunner {
 
 const TERMINAL: ReadonlySet<JobState> = new Set(['completed', 'failed', 'cancelled']);
 
-
 function isTerminal(state: JobState): boolean {
   return TERMINAL.has(state);
 }
@@ -157,7 +156,9 @@ class Runner {
     if (this.#heartbeat !== null) return this.#heartbeat;
     this.#heartbeat = this.#announceAlive()
       .then(() => this.#recoverOrphans())
-      .finally(() => { this.#heartbeat = null; });
+      .finally(() => {
+        this.#heartbeat = null;
+      });
     return this.#heartbeat;
   }
 
@@ -205,7 +206,9 @@ class Runner {
   async #drain(drainMs: number): Promise<void> {
     if (this.running.size === 0 || drainMs <= 0) return;
     let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<void>((done) => { timer = setTimeout(done, drainMs); });
+    const deadline = new Promise<void>((done) => {
+      timer = setTimeout(done, drainMs);
+    });
     await Promise.race([Promise.all([...this.running.values()].map((entry) => entry.done)), deadline]);
     clearTimeout(timer);
   }
@@ -277,7 +280,7 @@ class Runner {
     this.#tick = tick;
     await tick;
     this.#tick = null;
-    this.#schedulePoll(this.#tickAgain ? 0 : this.#opts.pollMs ?? 200);
+    this.#schedulePoll(this.#tickAgain ? 0 : (this.#opts.pollMs ?? 200));
     this.#tickAgain = false;
   }
 
@@ -388,8 +391,7 @@ class Runner {
     if (canRetry) await this.#resetWorkDir(job.id).catch(this.#settings.onError);
     else await this.#removeWorkDir(job.id);
     const now = clock();
-    return backend.fail(job.id, { code: failure.code, message: failure.message },
-      { retryAt: canRetry ? now + backoffMs : null, ttlMs }, now);
+    return backend.fail(job.id, { code: failure.code, message: failure.message }, { retryAt: canRetry ? now + backoffMs : null, ttlMs }, now);
   }
 
   /** Cancels only if the store still shows this job running with a cancel request, not merely gone. */
@@ -421,18 +423,22 @@ class Runner {
     if (this.#sweep !== null) return this.#sweep;
     this.#sweep = this.#sweepOnce()
       .catch(this.#settings.onError)
-      .finally(() => { this.#sweep = null; });
+      .finally(() => {
+        this.#sweep = null;
+      });
     return this.#sweep;
   }
 
   async #sweepOnce(): Promise<void> {
     const { backend, clock } = this.#settings;
     const expired = await backend.removeExpired(clock());
-    await Promise.all(expired.map(async (job) => {
-      await this.#removeWorkDir(job.id);
-      const files = job.files.filter((file) => isAbsolute(file));
-      await Promise.all(files.map((file) => rm(file, { recursive: true, force: true }).catch(this.#settings.onError)));
-    }));
+    await Promise.all(
+      expired.map(async (job) => {
+        await this.#removeWorkDir(job.id);
+        const files = job.files.filter((file) => isAbsolute(file));
+        await Promise.all(files.map((file) => rm(file, { recursive: true, force: true }).catch(this.#settings.onError)));
+      }),
+    );
   }
 }
 

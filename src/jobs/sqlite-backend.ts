@@ -6,17 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import Database from 'better-sqlite3';
-import type {
-  CompleteOptions,
-  EnqueueOptions,
-  FailOptions,
-  JobBackend,
-  JobFailure,
-  JobRecord,
-  JobState,
-  ListOptions,
-  ProgressUpdate,
-} from './job-backend.js';
+import type { CompleteOptions, EnqueueOptions, FailOptions, JobBackend, JobFailure, JobRecord, JobState, ListOptions, ProgressUpdate } from './job-backend.js';
 
 export interface SqliteJobBackendOptions {
   /** Database file; created with its schema when missing. */
@@ -143,7 +133,12 @@ function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
   // Files made before jobs had a release or an owner gain the columns; their jobs are anyone's
   // (NULL). Under the write lock: instances of a service opening one old file together add each once.
   db.transaction(() => {
-    const columns = new Set(db.prepare<[], { name: string }>('PRAGMA table_info(jobs)').all().map((c) => c.name));
+    const columns = new Set(
+      db
+        .prepare<[], { name: string }>('PRAGMA table_info(jobs)')
+        .all()
+        .map((c) => c.name),
+    );
     for (const column of ADDED_COLUMNS) if (!columns.has(column)) db.exec(`ALTER TABLE jobs ADD COLUMN ${column} TEXT`);
   }).immediate();
   return db;
@@ -160,8 +155,7 @@ function prepareStatements(db: Database.Database) {
       ON CONFLICT (id) DO NOTHING`),
     get: db.prepare<[string], JobRow>('SELECT * FROM jobs WHERE id = ?'),
     listAll: db.prepare<[number], JobRow>('SELECT * FROM jobs ORDER BY created_at DESC, seq DESC LIMIT ?'),
-    listState: db.prepare<[string, number], JobRow>(
-      'SELECT * FROM jobs WHERE state = ? ORDER BY created_at DESC, seq DESC LIMIT ?'),
+    listState: db.prepare<[string, number], JobRow>('SELECT * FROM jobs WHERE state = ? ORDER BY created_at DESC, seq DESC LIMIT ?'),
     // One statement: SQLite holds the write lock for all of it, so no two claimers see the same row.
     claim: db.prepare(`UPDATE jobs SET state = 'running', attempts = attempts + 1, started_at = @now,
         updated_at = @now, lease_until = @leaseUntil, worker_id = @workerId, progress = 0,
@@ -275,8 +269,15 @@ class SqliteJobBackend implements JobBackend {
     validateEnqueue(type, opts);
     const id = opts.id ?? randomUUID();
     this.#st.insert.run({
-      id, type, now, payload: json(payload), maxAttempts: opts.maxAttempts ?? 1,
-      timeoutMs: opts.timeoutMs ?? null, stallMs: opts.stallMs ?? null, files: json(opts.files ?? []), version: opts.version ?? null,
+      id,
+      type,
+      now,
+      payload: json(payload),
+      maxAttempts: opts.maxAttempts ?? 1,
+      timeoutMs: opts.timeoutMs ?? null,
+      stallMs: opts.stallMs ?? null,
+      files: json(opts.files ?? []),
+      version: opts.version ?? null,
       owner: opts.owner ?? null,
     });
     return this.#get(id) as JobRecord;
@@ -312,8 +313,7 @@ class SqliteJobBackend implements JobBackend {
     // durable commit makes them durable too. A power cut may lose the last few, never a job.
     this.#db.pragma('synchronous = NORMAL');
     try {
-      const row = this.#st.progress.get({ id, now, leaseUntil: now + leaseMs, progress, etaSeconds, message }) as
-        { cancel_requested: number } | undefined;
+      const row = this.#st.progress.get({ id, now, leaseUntil: now + leaseMs, progress, etaSeconds, message }) as { cancel_requested: number } | undefined;
       return row === undefined || row.cancel_requested !== 0;
     } finally {
       this.#db.pragma('synchronous = FULL');

@@ -4,7 +4,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** Calls `gone` when the connection closes while the response is unfinished. */
 export function onClientGone(reply: FastifyReply, gone: () => void): void {
-  reply.raw.once('close', () => { if (!reply.raw.writableFinished) gone(); });
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) gone();
+  });
 }
 
 /**

@@ -55,7 +55,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   for (const s of SETTINGS) {
     const fromEnv = env[s.env];
     const raw = fromEnv !== undefined && fromEnv !== '' ? fromEnv : file[s.key];
-    if (raw === undefined || raw === null) { config[s.key] = s.fallback(config); continue; }
+    if (raw === undefined || raw === null) {
+      config[s.key] = s.fallback(config);
+      continue;
+    }
     try {
       config[s.key] = s.parse(raw);
     } catch (err) {

@@ -16,7 +16,6 @@ import { registerStrictJson } from './strict-json.js';
 import { detectTools } from './tools.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-
 export interface ServiceContext {
   name: ServiceName;
   config: Config;
@@ -65,13 +64,18 @@ function toolsCheck(names: string[]): ReadinessCheck {
 
 /** A Problem thrown by a job handler is its deliberate failure: recorded with the Problem's code, not retried. */
 function problemsAsJobErrors(handlers: Record<string, JobHandler>): Record<string, JobHandler> {
-  return Object.fromEntries(Object.entries(handlers).map(([type, handler]) => [type, async (ctx: JobContext) => {
-    try {
-      return await handler(ctx);
-    } catch (err) {
-      throw err instanceof Problem ? new JobError(err.code, err.message) : err;
-    }
-  }]));
+  return Object.fromEntries(
+    Object.entries(handlers).map(([type, handler]) => [
+      type,
+      async (ctx: JobContext) => {
+        try {
+          return await handler(ctx);
+        } catch (err) {
+          throw err instanceof Problem ? new JobError(err.code, err.message) : err;
+        }
+      },
+    ]),
+  );
 }
 
 export async function createService(manifest: ServiceManifest, options: { config: Config; metrics?: Metrics; logStream?: NodeJS.WritableStream }): Promise<RunningService> {
@@ -82,14 +86,41 @@ export async function createService(manifest: ServiceManifest, options: { config
   const workRoot = join(dataDir, SERVICE_PATHS.jobs);
   await Promise.all([mkdir(tmpDir, { recursive: true }), mkdir(workRoot, { recursive: true })]);
   const backend = createSqliteJobBackend({ path: join(dataDir, SERVICE_PATHS.jobsDb) });
-  const storeCheck: ReadinessCheck = { name: 'job-store', check: async () => { await backend.counts(); return { ok: true, detail: 'open' }; } };
+  const storeCheck: ReadinessCheck = {
+    name: 'job-store',
+    check: async () => {
+      await backend.counts();
+      return { ok: true, detail: 'open' };
+    },
+  };
   const readiness = [storeCheck, ...(manifest.requiredTools?.length ? [toolsCheck(manifest.requiredTools)] : [])];
-  const { app, health } = await createHttpApp({ service: manifest.name, title: manifest.title, description: manifest.description, config, metrics, readiness, ...(options.logStream ? { logStream: options.logStream } : {}) });
+  const { app, health } = await createHttpApp({
+    service: manifest.name,
+    title: manifest.title,
+    description: manifest.description,
+    config,
+    metrics,
+    readiness,
+    ...(options.logStream ? { logStream: options.logStream } : {}),
+  });
   registerStrictJson(app);
 
-  const ctx = { name: manifest.name, config, metrics, dataDir, tmpDir, addReadinessCheck: (check: ReadinessCheck) => { health.checks.push(check); } } as ServiceContext;
+  const ctx = {
+    name: manifest.name,
+    config,
+    metrics,
+    dataDir,
+    tmpDir,
+    addReadinessCheck: (check: ReadinessCheck) => {
+      health.checks.push(check);
+    },
+  } as ServiceContext;
   const runner = createJobRunner({
-    backend, workRoot, concurrency: config.jobConcurrency, ttlMs: config.jobTtlMs, version: config.version,
+    backend,
+    workRoot,
+    concurrency: config.jobConcurrency,
+    ttlMs: config.jobTtlMs,
+    version: config.version,
     handlers: problemsAsJobErrors(manifest.jobHandlers?.(ctx) ?? {}),
     onError: (err) => app.log.error({ err }, 'job runner error'),
     onSettled: (job) => {

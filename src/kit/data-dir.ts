@@ -49,9 +49,19 @@ export function serviceRelPath(service: string, what: ServicePath): string {
 }
 
 /** One running instance, as `pitchey up` records it for `pitchey health` and the checks. */
-export interface InstanceEntry { role: string; id: string; url: string; pid: number; track: string; version: string }
+export interface InstanceEntry {
+  role: string;
+  id: string;
+  url: string;
+  pid: number;
+  track: string;
+  version: string;
+}
 /** The running platform's addresses: `run/instances.json`. */
-export interface RunState { gateway: { url: string; pid: number }; instances: InstanceEntry[] }
+export interface RunState {
+  gateway: { url: string; pid: number };
+  instances: InstanceEntry[];
+}
 
 /** The recorded run state, or null when no platform runs from this data dir (or the file is unreadable). */
 export function readRunState(dataDir: string): RunState | null {

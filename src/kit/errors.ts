@@ -16,8 +16,17 @@ const FASTIFY_CODES: Record<string, ProblemCode> = {
 };
 
 const BY_STATUS: Record<number, ProblemCode> = {
-  400: 'BAD_REQUEST', 401: 'AUTH_REQUIRED', 403: 'SCOPE_MISSING', 404: 'ROUTE_NOT_FOUND', 405: 'METHOD_NOT_ALLOWED',
-  413: 'BODY_TOO_LARGE', 414: 'URI_TOO_LONG', 415: 'UNSUPPORTED_MEDIA_TYPE', 422: 'UNPROCESSABLE', 429: 'RATE_LIMITED', 503: 'NOT_READY',
+  400: 'BAD_REQUEST',
+  401: 'AUTH_REQUIRED',
+  403: 'SCOPE_MISSING',
+  404: 'ROUTE_NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  413: 'BODY_TOO_LARGE',
+  414: 'URI_TOO_LONG',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'UNPROCESSABLE',
+  429: 'RATE_LIMITED',
+  503: 'NOT_READY',
 };
 
 export function toProblem(err: unknown): Problem {
@@ -27,7 +36,7 @@ export function toProblem(err: unknown): Problem {
     const errors = e.validation.map((v) => ({
       field: `${e.validationContext ?? 'body'}${v.instancePath ?? ''}${typeof v.params?.missingProperty === 'string' ? `/${v.params.missingProperty}` : ''}`,
       // Ajv's enum message ("must be equal to one of the allowed values") does not say which they are.
-      message: Array.isArray(v.params?.allowedValues) ? `must be one of ${v.params.allowedValues.join(', ')}` : v.message ?? 'is invalid',
+      message: Array.isArray(v.params?.allowedValues) ? `must be one of ${v.params.allowedValues.join(', ')}` : (v.message ?? 'is invalid'),
     }));
     return invalidFields(errors);
   }
@@ -46,8 +55,12 @@ export function toProblem(err: unknown): Problem {
  */
 export type ProblemRenderer = (problem: Problem, req: FastifyRequest, reply: FastifyReply) => FastifyReply;
 
-const renderProblem: ProblemRenderer = (problem, req, reply) => reply.code(problem.status).headers(problem.headers).type(PROBLEM_CONTENT_TYPE)
-  .send({ ...problem.toBody(req.url.split('?')[0]), request_id: req.id });
+const renderProblem: ProblemRenderer = (problem, req, reply) =>
+  reply
+    .code(problem.status)
+    .headers(problem.headers)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send({ ...problem.toBody(req.url.split('?')[0]), request_id: req.id });
 
 export function sendProblem(req: FastifyRequest, reply: FastifyReply, err: unknown, render: ProblemRenderer = renderProblem): FastifyReply {
   const problem = toProblem(err);

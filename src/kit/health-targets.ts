@@ -5,7 +5,10 @@ import { request, type Dispatcher } from 'undici';
 import { dataPath, readRunState } from './data-dir.js';
 import { GATEWAY_PORT, SERVICE_HOME_PORTS, SERVICE_NAMES } from './roles.js';
 
-export interface HealthTarget { name: string; url: string }
+export interface HealthTarget {
+  name: string;
+  url: string;
+}
 
 export function readHealthTargets(dataDir: string): { targets: HealthTarget[]; source: string } {
   const state = readRunState(dataDir);
@@ -16,13 +19,20 @@ export function readHealthTargets(dataDir: string): { targets: HealthTarget[]; s
   return { source: 'home ports (no instances.json)', targets };
 }
 
-export interface ReadyAnswer { ready: boolean; status: number | null; detail: string }
+export interface ReadyAnswer {
+  ready: boolean;
+  status: number | null;
+  detail: string;
+}
 
 /** `GET <url>/ready`: 200 is ready; otherwise the problem's detail, the status, or why it could not be asked. */
 export async function probeReady(url: string, options: { timeoutMs: number; dispatcher?: Dispatcher }): Promise<ReadyAnswer> {
   try {
     const res = await request(`${url}/ready`, { headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) });
-    if (res.statusCode === 200) { await res.body.dump(); return { ready: true, status: 200, detail: 'ready' }; }
+    if (res.statusCode === 200) {
+      await res.body.dump();
+      return { ready: true, status: 200, detail: 'ready' };
+    }
     const body = (await res.body.json().catch(() => ({}))) as { detail?: unknown };
     return { ready: false, status: res.statusCode, detail: typeof body.detail === 'string' ? body.detail : `HTTP ${res.statusCode}` };
   } catch (err) {

@@ -3,8 +3,14 @@
 import type { FastifyInstance } from 'fastify';
 import { Problem } from './problems.js';
 
-export interface ReadinessResult { ok: boolean; detail: string }
-export interface ReadinessCheck { name: string; check: () => ReadinessResult | Promise<ReadinessResult> }
+export interface ReadinessResult {
+  ok: boolean;
+  detail: string;
+}
+export interface ReadinessCheck {
+  name: string;
+  check: () => ReadinessResult | Promise<ReadinessResult>;
+}
 
 export interface HealthState {
   service: string;
@@ -16,16 +22,26 @@ export interface HealthState {
 }
 
 async function runChecks(checks: ReadinessCheck[]): Promise<Array<{ name: string } & ReadinessResult>> {
-  return Promise.all(checks.map(async (c) => {
-    try { return { name: c.name, ...(await c.check()) }; } catch (err) { return { name: c.name, ok: false, detail: (err as Error).message }; }
-  }));
+  return Promise.all(
+    checks.map(async (c) => {
+      try {
+        return { name: c.name, ...(await c.check()) };
+      } catch (err) {
+        return { name: c.name, ok: false, detail: (err as Error).message };
+      }
+    }),
+  );
 }
 
 export function registerHealthRoutes(app: FastifyInstance, state: HealthState): void {
   const publicRoute = { auth: 'public', rateLimit: false } as const;
   app.get('/health', { config: publicRoute, schema: { hide: true } }, () => ({
-    status: 'ok', service: state.service, version: state.version, track: state.track,
-    pid: process.pid, uptime_s: Math.round((Date.now() - state.startedAt) / 1000),
+    status: 'ok',
+    service: state.service,
+    version: state.version,
+    track: state.track,
+    pid: process.pid,
+    uptime_s: Math.round((Date.now() - state.startedAt) / 1000),
   }));
   app.get('/ready', { config: publicRoute, schema: { hide: true } }, async () => {
     const checks = await runChecks(state.checks);

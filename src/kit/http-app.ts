@@ -6,7 +6,15 @@ import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyBaseLogger, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyBaseLogger,
+  type RawServerDefault,
+  type RawRequestDefaultExpression,
+  type RawReplyDefaultExpression,
+} from 'fastify';
 import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import { createAuthenticator, type Principal } from './auth.js';
 import type { Config } from './config.js';
@@ -101,7 +109,9 @@ function cachedFor<T>(ms: number, produce: () => Promise<T>): () => Promise<T> {
     if (cached === null || now - cached.at >= ms) {
       const value = produce();
       cached = { at: now, value };
-      value.catch(() => { cached = null; });
+      value.catch(() => {
+        cached = null;
+      });
     }
     return cached.value;
   };
@@ -109,7 +119,14 @@ function cachedFor<T>(ms: number, produce: () => Promise<T>): () => Promise<T> {
 
 function registerMetrics(app: HttpApp, options: HttpAppOptions): void {
   const { metrics, config } = options;
-  const labelsOf = (req: FastifyRequest, status: number) => ({ service: options.service, route: req.routeOptions.url ?? 'unmatched', method: req.method, status: String(status), version: config.version, track: config.track });
+  const labelsOf = (req: FastifyRequest, status: number) => ({
+    service: options.service,
+    route: req.routeOptions.url ?? 'unmatched',
+    method: req.method,
+    status: String(status),
+    version: config.version,
+    track: config.track,
+  });
   app.addHook('onResponse', async (req, reply) => {
     const labels = labelsOf(req, reply.statusCode);
     metrics.httpRequests.inc(labels);
@@ -117,7 +134,9 @@ function registerMetrics(app: HttpApp, options: HttpAppOptions): void {
   });
   // A request whose client hung up before its answer never finishes a response, so onResponse
   // never runs: counted as nginx's 499 when the connection closes first (body read or not).
-  app.addHook('onRequest', async (req, reply) => { onClientGone(reply, () => metrics.httpRequests.inc(labelsOf(req, 499))); });
+  app.addHook('onRequest', async (req, reply) => {
+    onClientGone(reply, () => metrics.httpRequests.inc(labelsOf(req, 499)));
+  });
   // Scrapers hold the `metrics` scope (an API key, also as a bearer token); a storm of scrapes
   // renders the text once per second, not once per request.
   const render = cachedFor(METRICS_CACHE_MS, () => metrics.registry.metrics());
@@ -145,7 +164,10 @@ async function registerRateLimit(app: HttpApp): Promise<void> {
     global: false,
     hook: 'preHandler',
     keyGenerator: (req) => req.principal?.id ?? `ip:${req.ip}`,
-    errorResponseBuilder: (_req, ctx) => new Problem('RATE_LIMITED', `Rate limit of ${ctx.max} requests per ${ctx.after === undefined ? 'window' : ctx.after.replace(/^\d+ /, '')} exceeded; retry in ${Math.ceil(ctx.ttl / 1000)} s.`, { headers: { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) } }),
+    errorResponseBuilder: (_req, ctx) =>
+      new Problem('RATE_LIMITED', `Rate limit of ${ctx.max} requests per ${ctx.after === undefined ? 'window' : ctx.after.replace(/^\d+ /, '')} exceeded; retry in ${Math.ceil(ctx.ttl / 1000)} s.`, {
+        headers: { 'retry-after': String(Math.ceil(ctx.ttl / 1000)) },
+      }),
   });
 }
 
@@ -157,7 +179,9 @@ async function registerRateLimit(app: HttpApp): Promise<void> {
 export async function closeHttpApp(app: HttpApp, graceMs: number): Promise<{ cut: boolean }> {
   const closing = app.close();
   let timer: NodeJS.Timeout | undefined;
-  const graceOver = new Promise<'cut'>((resolve) => { timer = setTimeout(() => resolve('cut'), graceMs); });
+  const graceOver = new Promise<'cut'>((resolve) => {
+    timer = setTimeout(() => resolve('cut'), graceMs);
+  });
   const outcome = await Promise.race([closing.then(() => 'drained' as const), graceOver]);
   clearTimeout(timer);
   if (outcome === 'drained') return { cut: false };
@@ -172,29 +196,40 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpAppHan
   // Every answer names the release that produced it, so clients and tests can tell canary from stable.
   const versionHeaders = { ...SECURITY_HEADERS, 'x-pitchey-version': config.version };
   const standardHeaders = (req: FastifyRequest, reply: FastifyReply): void => {
-    if (!reply.hasHeader('x-pitchey-version')) reply.headers(versionHeaders); else reply.headers(SECURITY_HEADERS);
+    if (!reply.hasHeader('x-pitchey-version')) reply.headers(versionHeaders);
+    else reply.headers(SECURITY_HEADERS);
     reply.header('x-request-id', req.id);
   };
   const trustsPeer = createProxyTrust(config.trustedProxies ?? options.defaultTrustedProxies ?? LOOPBACK_PROXIES);
   const app = Fastify({
     logger: { ...createLoggerOptions(config.logLevel, { service: options.service, version: config.version, track: config.track }), ...(options.logStream ? { stream: options.logStream } : {}) },
-    genReqId: (req) => { const id = req.headers['x-request-id']; return typeof id === 'string' && REQUEST_ID.test(id) ? id : randomUUID(); },
+    genReqId: (req) => {
+      const id = req.headers['x-request-id'];
+      return typeof id === 'string' && REQUEST_ID.test(id) ? id : randomUUID();
+    },
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     trustProxy: (address: string) => trustsPeer(address),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     // A bad percent-encoding or an over-long path parameter is answered by the router itself: a problem like any other.
     // Its reply skips the hooks, so it gets the standard headers here.
-    frameworkErrors: (err, req, reply) => { standardHeaders(req, reply); sendProblem(req, reply, err); },
+    frameworkErrors: (err, req, reply) => {
+      standardHeaders(req, reply);
+      sendProblem(req, reply, err);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>() as HttpApp;
   const health: HealthState = { service: options.service, version: config.version, track: config.track, startedAt: Date.now(), draining: false, checks: [...(options.readiness ?? [])] };
   app.setErrorHandler((err, req, reply) => sendProblem(req, reply, err));
   registerMethodNotAllowed(app);
-  app.addHook('onSend', async (req, reply) => { standardHeaders(req, reply); });
+  app.addHook('onSend', async (req, reply) => {
+    standardHeaders(req, reply);
+  });
   // Multipart bodies are left unread here; the route streams them to disk with its own cap.
   app.addContentTypeParser('multipart/form-data', (_req, _payload, done) => done(null));
   // Swagger UI's own routes (assets, spec) are documentation: public and never rate-limited.
-  app.addHook('onRoute', (route) => { if (route.url.startsWith('/docs')) route.config = { ...route.config, auth: 'public', rateLimit: false }; });
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) route.config = { ...route.config, auth: 'public', rateLimit: false };
+  });
   if (config.faults !== null) registerFaults(app, config.faults);
   registerAuth(app, options);
   if (config.rateLimit) await registerRateLimit(app);
@@ -205,4 +240,3 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpAppHan
   registerHealthRoutes(app, health);
   return { app, health, trustsPeer };
 }
-

@@ -24,5 +24,18 @@ export { cgroupMode, diskSpace, requireDiskSpace, type CgroupMode } from './syst
 export { withDevKey, devKeyPath } from './dev-key.js';
 export { SERVICE_NAMES, GATEWAY_PORT, SERVICE_HOME_PORTS, TRACKS, SIGNOFF_ROLES, type ServiceName, type Track, type SignoffRole } from './roles.js';
 export { dockerClient, dockerOptions } from './docker.js';
-export { DATA_PATHS, SERVICE_PATHS, dataPath, serviceDataDir, serviceRelPath, readRunState, writeRunState, removeRunState, type DataPath, type ServicePath, type InstanceEntry, type RunState } from './data-dir.js';
+export {
+  DATA_PATHS,
+  SERVICE_PATHS,
+  dataPath,
+  serviceDataDir,
+  serviceRelPath,
+  readRunState,
+  writeRunState,
+  removeRunState,
+  type DataPath,
+  type ServicePath,
+  type InstanceEntry,
+  type RunState,
+} from './data-dir.js';
 export { probeReady, readHealthTargets, type HealthTarget, type ReadyAnswer } from './health-targets.js';

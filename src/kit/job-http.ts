@@ -14,9 +14,19 @@ import { sendFile } from './send-file.js';
 import type { UploadedFile } from './uploads.js';
 
 /** What a handler puts in its result under `output` to make the job downloadable. */
-export interface JobOutput { path: string; filename: string; contentType: string; size: number }
+export interface JobOutput {
+  path: string;
+  filename: string;
+  contentType: string;
+  size: number;
+}
 
-export interface JobInput { path: string; filename: string; mime: string; size: number }
+export interface JobInput {
+  path: string;
+  filename: string;
+  mime: string;
+  size: number;
+}
 
 export interface JobRunnerLike {
   waitFor(id: string, maxWaitMs: number): Promise<JobRecord | null>;
@@ -65,9 +75,17 @@ export function presentJob(job: JobRecord, prefix = ''): Record<string, unknown>
   const output = outputOf(job);
   const { output: _hidden, ...result } = (job.result ?? {}) as Record<string, unknown>;
   return {
-    task_id: job.id, type: job.type, status: STATUS_NAME[job.state],
-    progress: Math.round(job.progress * 10) / 10, eta_seconds: job.etaSeconds, message: job.message,
-    attempts: job.attempts, created_at: iso(job.createdAt), started_at: iso(job.startedAt), finished_at: iso(job.finishedAt), expires_at: iso(job.expiresAt),
+    task_id: job.id,
+    type: job.type,
+    status: STATUS_NAME[job.state],
+    progress: Math.round(job.progress * 10) / 10,
+    eta_seconds: job.etaSeconds,
+    message: job.message,
+    attempts: job.attempts,
+    created_at: iso(job.createdAt),
+    started_at: iso(job.startedAt),
+    finished_at: iso(job.finishedAt),
+    expires_at: iso(job.expiresAt),
     check_status_url: `${prefix}/status/${job.id}`,
     ...(job.state === 'completed' ? { result } : {}),
     ...(output === null ? {} : { output_file: output.filename, output_size: output.size, download_url: `${prefix}/download/${job.id}` }),
@@ -76,7 +94,7 @@ export function presentJob(job: JobRecord, prefix = ''): Record<string, unknown>
 }
 
 function failureProblem(job: JobRecord): Problem {
-  const code = job.state === 'cancelled' ? 'JOB_CANCELLED' : job.error?.code ?? 'JOB_FAILED';
+  const code = job.state === 'cancelled' ? 'JOB_CANCELLED' : (job.error?.code ?? 'JOB_FAILED');
   const known: ProblemCode = code in PROBLEMS ? (code as ProblemCode) : 'JOB_FAILED';
   return new Problem(known, job.error?.message ?? `Job ${job.id} ended ${job.state}.`, { extensions: { task_id: job.id, job_code: code } });
 }
@@ -85,11 +103,13 @@ async function adoptInputs(workDir: string, inputs: UploadedFile[]): Promise<Job
   // Inside the job's folder (removed with it) but in the one sub-folder a new attempt keeps.
   const dir = join(workDir, JOB_INPUTS_DIR);
   await mkdir(dir, { recursive: true });
-  return Promise.all(inputs.map(async (f, i) => {
-    const path = join(dir, `input-${i}.${f.ext || 'bin'}`);
-    await rename(f.path, path);
-    return { path, filename: f.filename, mime: f.mime, size: f.size };
-  }));
+  return Promise.all(
+    inputs.map(async (f, i) => {
+      const path = join(dir, `input-${i}.${f.ext || 'bin'}`);
+      await rename(f.path, path);
+      return { path, filename: f.filename, mime: f.mime, size: f.size };
+    }),
+  );
 }
 
 /** Enqueues a job and answers by the HTTP convention; the job is durable before any answer. */
@@ -99,12 +119,19 @@ export async function submitJob(jobs: ServiceJobs, req: FastifyRequest, reply: F
   let job: JobRecord;
   try {
     const inputs = await adoptInputs(workDir, spec.inputs ?? []);
-    job = await jobs.backend.enqueue(spec.type, { ...spec.payload, inputs }, {
-      id, files: [workDir], version: jobs.version,
-      ...(req.principal === null ? {} : { owner: req.principal.id }),
-      ...(spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs }),
-      maxAttempts: spec.maxAttempts ?? jobs.maxAttempts,
-    }, Date.now());
+    job = await jobs.backend.enqueue(
+      spec.type,
+      { ...spec.payload, inputs },
+      {
+        id,
+        files: [workDir],
+        version: jobs.version,
+        ...(req.principal === null ? {} : { owner: req.principal.id }),
+        ...(spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs }),
+        maxAttempts: spec.maxAttempts ?? jobs.maxAttempts,
+      },
+      Date.now(),
+    );
   } catch (err) {
     await rm(workDir, { recursive: true, force: true });
     throw err;
@@ -142,14 +169,16 @@ async function findJob(jobs: ServiceJobs, id: string, principal: Principal | nul
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }) });
 
 export function registerJobRoutes(app: HttpApp, jobs: ServiceJobs): void {
-  app.get('/status/:id', { schema: { params: IdParams, summary: 'Job state, progress and ETA; the result once completed' } }, async (req) => presentJob(await findJob(jobs, req.params.id, req.principal), prefixOf(req)));
+  app.get('/status/:id', { schema: { params: IdParams, summary: 'Job state, progress and ETA; the result once completed' } }, async (req) =>
+    presentJob(await findJob(jobs, req.params.id, req.principal), prefixOf(req)),
+  );
   app.delete('/status/:id', { schema: { params: IdParams, summary: 'Cancel a queued or running job' } }, async (req, reply) => {
     await findJob(jobs, req.params.id, req.principal);
     const job = await jobs.runner.cancel(req.params.id);
     if (job === null) throw new Problem('JOB_NOT_FOUND', `No job ${req.params.id}.`);
     return reply.code(202).send(presentJob(job, prefixOf(req)));
   });
-  app.get('/download/:id', { schema: { params: IdParams, summary: 'The job\'s output file (HTTP Range supported)' } }, async (req, reply) => {
+  app.get('/download/:id', { schema: { params: IdParams, summary: "The job's output file (HTTP Range supported)" } }, async (req, reply) => {
     const job = await findJob(jobs, req.params.id, req.principal);
     if (job.state !== 'completed') throw new Problem('JOB_NOT_FINISHED', `Job ${job.id} is ${STATUS_NAME[job.state]}.`, { extensions: { status: STATUS_NAME[job.state] } });
     const output = outputOf(job);
@@ -160,8 +189,13 @@ export function registerJobRoutes(app: HttpApp, jobs: ServiceJobs): void {
     const counts = await jobs.backend.counts();
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     return {
-      total_tasks: total, queued: counts.queued, processing: counts.running, completed: counts.completed,
-      failed: counts.failed, cancelled: counts.cancelled, available_slots: Math.max(0, jobs.concurrency - jobs.runner.active()),
+      total_tasks: total,
+      queued: counts.queued,
+      processing: counts.running,
+      completed: counts.completed,
+      failed: counts.failed,
+      cancelled: counts.cancelled,
+      available_slots: Math.max(0, jobs.concurrency - jobs.runner.active()),
     };
   });
 }

@@ -14,7 +14,13 @@ export function onShutdownSignal(stop: (reason: StopReason) => Promise<void>, op
     stopping = true;
     const force = setTimeout(() => process.exit(1), options.deadlineMs);
     force.unref();
-    stop(reason).then(() => process.exit(0), (err: unknown) => { console.error(err); process.exit(1); });
+    stop(reason).then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
   };
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) process.exit(130);
@@ -22,5 +28,7 @@ export function onShutdownSignal(stop: (reason: StopReason) => Promise<void>, op
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
-  return (reason) => { if (!stopping) begin(reason); };
+  return (reason) => {
+    if (!stopping) begin(reason);
+  };
 }

@@ -2,7 +2,20 @@
 // dir's layout, the roles and their addresses. Nothing here loads fastify, SQLite or a service, so
 // `pitchey health`, `doctor` and `check` start fast; everything here is also in `index.ts`.
 export { loadConfig, ConfigError, SETTINGS, CONFIG_FILE_ENV, type Config, type ApiKey, type Mode, type CodeLimits } from './config.js';
-export { DATA_PATHS, SERVICE_PATHS, dataPath, serviceDataDir, serviceRelPath, readRunState, writeRunState, removeRunState, type DataPath, type ServicePath, type InstanceEntry, type RunState } from './data-dir.js';
+export {
+  DATA_PATHS,
+  SERVICE_PATHS,
+  dataPath,
+  serviceDataDir,
+  serviceRelPath,
+  readRunState,
+  writeRunState,
+  removeRunState,
+  type DataPath,
+  type ServicePath,
+  type InstanceEntry,
+  type RunState,
+} from './data-dir.js';
 export { SERVICE_NAMES, GATEWAY_PORT, SERVICE_HOME_PORTS, TRACKS, SIGNOFF_ROLES, type ServiceName, type Track, type SignoffRole } from './roles.js';
 export { probeReady, readHealthTargets, type HealthTarget, type ReadyAnswer } from './health-targets.js';
 export { withDevKey, devKeyPath } from './dev-key.js';

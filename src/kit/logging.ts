@@ -3,9 +3,20 @@ import type { LoggerOptions } from 'pino';
 import type { LogLevel } from './config.js';
 
 export const REDACTED_PATHS = [
-  'req.headers.authorization', 'req.headers["x-api-key"]', 'req.headers.cookie', 'res.headers["set-cookie"]',
-  'headers.authorization', 'headers["x-api-key"]',
-  '*.password', '*.secret', '*.token', '*.apiKey', '*.api_key', '*.apiKeys', '*.jwtSecret', '*.key',
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  '*.password',
+  '*.secret',
+  '*.token',
+  '*.apiKey',
+  '*.api_key',
+  '*.apiKeys',
+  '*.jwtSecret',
+  '*.key',
 ];
 
 export function createLoggerOptions(level: LogLevel, bindings: Record<string, string>): LoggerOptions {

@@ -16,9 +16,18 @@ export const METRIC = {
 } as const;
 
 export const LABEL = {
-  service: 'service', route: 'route', method: 'method', status: 'status', statusClass: 'status_class',
-  version: 'version', track: 'track', instance: 'instance', jobType: 'job_type', outcome: 'outcome',
-  provider: 'provider', direction: 'direction',
+  service: 'service',
+  route: 'route',
+  method: 'method',
+  status: 'status',
+  statusClass: 'status_class',
+  version: 'version',
+  track: 'track',
+  instance: 'instance',
+  jobType: 'job_type',
+  outcome: 'outcome',
+  provider: 'provider',
+  direction: 'direction',
 } as const;
 
 /** Latency buckets (seconds) fine enough around 100 ms–1 s, where the checklist's thresholds sit. */
@@ -58,10 +67,21 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     httpDuration: new Histogram({ name: METRIC.httpDuration, help: 'HTTP request latency', labelNames: HTTP_LABELS, buckets: LATENCY_BUCKETS, registers }),
     jobsSettled: new Counter({ name: METRIC.jobsSettled, help: 'Jobs that reached a final state', labelNames: [LABEL.service, LABEL.jobType, LABEL.outcome], registers }),
     jobsActive: new Gauge({
-      name: METRIC.jobsActive, help: 'Jobs running now in this instance', labelNames: [LABEL.service], registers,
-      collect() { for (const [service, count] of jobsActiveSources) this.set({ service }, count()); },
+      name: METRIC.jobsActive,
+      help: 'Jobs running now in this instance',
+      labelNames: [LABEL.service],
+      registers,
+      collect() {
+        for (const [service, count] of jobsActiveSources) this.set({ service }, count());
+      },
     }),
-    jobDuration: new Histogram({ name: METRIC.jobDuration, help: 'Job run time', labelNames: [LABEL.service, LABEL.jobType, LABEL.outcome], buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600], registers }),
+    jobDuration: new Histogram({
+      name: METRIC.jobDuration,
+      help: 'Job run time',
+      labelNames: [LABEL.service, LABEL.jobType, LABEL.outcome],
+      buckets: [0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600],
+      registers,
+    }),
     upstreamRequests: new Counter({ name: METRIC.upstreamRequests, help: 'Requests the gateway sent upstream', labelNames: UPSTREAM_LABELS, registers }),
     upstreamDuration: new Histogram({ name: METRIC.upstreamDuration, help: 'Upstream latency seen by the gateway', labelNames: UPSTREAM_LABELS, buckets: LATENCY_BUCKETS, registers }),
     aiProviderCalls: new Counter({ name: METRIC.aiProviderCalls, help: 'Attempts to call an AI provider', labelNames: [LABEL.provider, LABEL.outcome], registers }),

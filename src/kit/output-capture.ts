@@ -8,7 +8,10 @@ export class OutputCapture {
   /** More arrived than the limit (head: the excess was dropped; tail: older bytes were). */
   exceeded = false;
 
-  constructor(private readonly limit: number, private readonly keep: 'head' | 'tail' = 'head') {}
+  constructor(
+    private readonly limit: number,
+    private readonly keep: 'head' | 'tail' = 'head',
+  ) {}
 
   /** False once the output has gone past the limit (head: the caller may stop the producer). */
   add(chunk: Buffer): boolean {

@@ -30,14 +30,14 @@ export const PROBLEMS = {
   UPLOAD_TYPE_REJECTED: { status: 415, title: 'The uploaded file is not of an accepted type' },
   UPLOAD_MISSING: { status: 422, title: 'A required file is missing' },
   UNPROCESSABLE: { status: 422, title: 'The input is well-formed but cannot be processed' },
-  TEMPLATE_FIELDS_INVALID: { status: 422, title: 'The template\'s fields are missing or invalid' },
+  TEMPLATE_FIELDS_INVALID: { status: 422, title: "The template's fields are missing or invalid" },
   DOCUMENT_ENCRYPTED: { status: 422, title: 'The PDF is encrypted or password-protected' },
   DOCUMENT_INVALID: { status: 422, title: 'The document is damaged or not of the type it claims' },
   DOCUMENT_TOO_COMPLEX: { status: 422, title: 'The document exceeds a page, size or complexity limit' },
   LANGUAGE_UNAVAILABLE: { status: 422, title: 'The OCR language is not installed' },
   DEPLOY_INVALID: { status: 422, title: 'The deployment request cannot be planned' },
   DEPLOY_CHECKS_FAILED: { status: 422, title: 'Pre-deployment checks failed' },
-  RELEASE_UNTRUSTED: { status: 422, title: 'The release\'s signature or checksum does not verify' },
+  RELEASE_UNTRUSTED: { status: 422, title: "The release's signature or checksum does not verify" },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
   QUEUE_FULL: { status: 429, title: 'The job queue is full' },
   INTERNAL_ERROR: { status: 500, title: 'Internal error' },
@@ -45,7 +45,7 @@ export const PROBLEMS = {
   JOB_INTERRUPTED: { status: 500, title: 'The job was interrupted too often to finish' },
   JOB_NO_HANDLER: { status: 500, title: 'No handler for this job type in the release that ran it' },
   JOB_INVALID_ID: { status: 500, title: 'The job id cannot name a work folder' },
-  JOB_RESULT_INVALID: { status: 500, title: 'The job\'s result could not be stored' },
+  JOB_RESULT_INVALID: { status: 500, title: "The job's result could not be stored" },
   JOB_RELEASED: { status: 503, title: 'The job was handed back by a runner shutting down; it will run again' },
   UPSTREAM_UNAVAILABLE: { status: 502, title: 'The upstream service could not be reached' },
   NOT_READY: { status: 503, title: 'The service is not ready' },
@@ -89,11 +89,7 @@ export class Problem extends Error {
   readonly extensions: Record<string, unknown>;
   readonly headers: Record<string, string>;
 
-  constructor(
-    code: ProblemCode,
-    detail: string,
-    options: { extensions?: Record<string, unknown>; headers?: Record<string, string>; cause?: unknown } = {},
-  ) {
+  constructor(code: ProblemCode, detail: string, options: { extensions?: Record<string, unknown>; headers?: Record<string, string>; cause?: unknown } = {}) {
     super(detail, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'Problem';
     this.code = code;
@@ -116,7 +112,10 @@ export class Problem extends Error {
 }
 
 /** One field that does not validate: `field` as schema validation names it (`body/format`, `query/limit`). */
-export interface FieldError { field: string; message: string }
+export interface FieldError {
+  field: string;
+  message: string;
+}
 
 /**
  * A request whose fields do not validate: 400 VALIDATION_FAILED listing each field, the same answer

@@ -48,7 +48,11 @@ export interface RunResult {
 /** Sends a signal to the whole process group led by `pid` (children are spawned detached). */
 export function killTree(pid: number | undefined, signal: NodeJS.Signals = 'SIGKILL'): void {
   if (pid === undefined) return;
-  try { process.kill(-pid, signal); } catch { /* the group is already gone */ }
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    /* the group is already gone */
+  }
 }
 
 /** Runs `command args` and resolves when the whole process has exited; never rejects. */
@@ -63,20 +67,36 @@ export function runProcess(command: string, args: readonly string[], options: Ru
     const [file, argv] = DIE_WITH_PARENT === null ? [command, args] : [SETPRIV, [...DIE_WITH_PARENT, command, ...args]];
     const child = spawn(file, argv, { cwd: options.cwd, env: options.env ?? process.env, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     const stop = (): void => killTree(child.pid);
-    const timer = setTimeout(() => { timedOut = true; stop(); }, options.timeoutMs ?? 60_000);
-    const onAbort = (): void => { aborted = true; stop(); };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      stop();
+    }, options.timeoutMs ?? 60_000);
+    const onAbort = (): void => {
+      aborted = true;
+      stop();
+    };
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     child.stdout.on('data', (c: Buffer) => {
       options.onStdout?.(c);
       if (options.keepStdout === false) return;
-      if (!stdout.add(c) && !outputExceeded) { outputExceeded = true; stop(); }
+      if (!stdout.add(c) && !outputExceeded) {
+        outputExceeded = true;
+        stop();
+      }
     });
-    child.stderr.on('data', (c: Buffer) => { options.onStderr?.(c); stderr.add(c); });
-    child.stdin.on('error', () => { /* the program may exit before reading its input */ });
+    child.stderr.on('data', (c: Buffer) => {
+      options.onStderr?.(c);
+      stderr.add(c);
+    });
+    child.stdin.on('error', () => {
+      /* the program may exit before reading its input */
+    });
     child.stdin.end(options.input);
     let spawnError: string | null = null;
-    child.on('error', (err) => { spawnError = err.message; });
+    child.on('error', (err) => {
+      spawnError = err.message;
+    });
     child.on('close', (exitCode, signal) => {
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
@@ -85,8 +105,14 @@ export function runProcess(command: string, args: readonly string[], options: Ru
       const errText = stderr.value().toString('utf8');
       const execError = exitCode === null || !errText.startsWith(EXEC_FAILED) ? undefined : EXEC_ERRORS[exitCode];
       resolve({
-        exitCode, signal, stdout: stdout.value(), stderr: execError === undefined ? errText : '',
-        timedOut, aborted, outputExceeded, durationMs: Date.now() - started,
+        exitCode,
+        signal,
+        stdout: stdout.value(),
+        stderr: execError === undefined ? errText : '',
+        timedOut,
+        aborted,
+        outputExceeded,
+        durationMs: Date.now() - started,
         spawnError: spawnError ?? (execError === undefined ? null : `spawn ${command} ${execError}`),
       });
     });

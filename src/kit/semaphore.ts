@@ -29,8 +29,20 @@ export class SemaphoreFullError extends Error {
 export function createSemaphore(limit: number, queue = Infinity): Semaphore {
   let active = 0;
   const line: Array<() => void> = [];
-  const release = () => { active--; line.shift()?.(); };
-  const grant = (): Release => { active++; let done = false; return () => { if (!done) { done = true; release(); } }; };
+  const release = () => {
+    active--;
+    line.shift()?.();
+  };
+  const grant = (): Release => {
+    active++;
+    let done = false;
+    return () => {
+      if (!done) {
+        done = true;
+        release();
+      }
+    };
+  };
   return {
     tryAcquire: () => (active < limit ? grant() : null),
     acquire(signal) {
@@ -40,9 +52,15 @@ export function createSemaphore(limit: number, queue = Infinity): Semaphore {
       if (active < limit) return Promise.resolve(grant());
       if (line.length >= queue) return Promise.reject(new SemaphoreFullError(line.length));
       return new Promise((resolve, reject) => {
-        const wake = () => { signal.removeEventListener('abort', onAbort); resolve(grant()); };
+        const wake = () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(grant());
+        };
         // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- as above
-        const onAbort = () => { line.splice(line.indexOf(wake), 1); reject(signal.reason); };
+        const onAbort = () => {
+          line.splice(line.indexOf(wake), 1);
+          reject(signal.reason);
+        };
         line.push(wake);
         signal.addEventListener('abort', onAbort, { once: true });
       });

@@ -9,7 +9,11 @@ import { Problem } from './problems.js';
 /** How many unknown fields a problem names; the rest are counted. */
 const NAMED = 20;
 
-interface ObjectSchema { properties?: Record<string, unknown>; additionalProperties?: unknown; items?: unknown }
+interface ObjectSchema {
+  properties?: Record<string, unknown>;
+  additionalProperties?: unknown;
+  items?: unknown;
+}
 
 /** The paths (`body/a/b`) of fields in `value` that a closed object schema on their way does not declare. */
 export function unknownFields(schema: unknown, value: unknown, path: string): string[] {

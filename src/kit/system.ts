@@ -27,6 +27,8 @@ export async function diskSpace(path: string): Promise<{ freeBytes: number; tota
 export async function requireDiskSpace(dir: string, neededBytes: number, what = 'This job'): Promise<void> {
   const { freeBytes } = await diskSpace(dir);
   if (freeBytes < neededBytes) {
-    throw new Problem('STORAGE_INSUFFICIENT', `${what} needs about ${formatBytes(neededBytes)} of disk; only ${formatBytes(freeBytes)} is free.`, { extensions: { needed_bytes: neededBytes, free_bytes: freeBytes } });
+    throw new Problem('STORAGE_INSUFFICIENT', `${what} needs about ${formatBytes(neededBytes)} of disk; only ${formatBytes(freeBytes)} is free.`, {
+      extensions: { needed_bytes: neededBytes, free_bytes: freeBytes },
+    });
   }
 }

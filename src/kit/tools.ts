@@ -17,7 +17,13 @@ export const TOOLS: ToolSpec[] = [
   { name: 'ffprobe', command: 'ffprobe', versionArgs: ['-version'], disables: 'video analysis and progress/ETA', debianPackage: 'ffmpeg' },
   { name: 'tesseract', command: 'tesseract', versionArgs: ['--version'], disables: 'OCR of scanned PDFs and images', debianPackage: 'tesseract-ocr' },
   { name: 'pdftotext', command: 'pdftotext', versionArgs: ['-v'], disables: 'native PDF text extraction', debianPackage: 'poppler-utils' },
-  { name: 'pdfinfo', command: 'pdfinfo', versionArgs: ['-v'], disables: 'checking uploaded PDFs (pages, encryption, damage) before the document processor touches them', debianPackage: 'poppler-utils' },
+  {
+    name: 'pdfinfo',
+    command: 'pdfinfo',
+    versionArgs: ['-v'],
+    disables: 'checking uploaded PDFs (pages, encryption, damage) before the document processor touches them',
+    debianPackage: 'poppler-utils',
+  },
   { name: 'pdftoppm', command: 'pdftoppm', versionArgs: ['-v'], disables: 'rendering PDF pages for OCR', debianPackage: 'poppler-utils' },
   // The services merge, split and rotate with pdf-lib; qpdf makes the tests' linearised, rotated and encrypted PDFs.
   { name: 'qpdf', command: 'qpdf', versionArgs: ['--version'], disables: 'nothing in the services; the document tests make their odd PDFs with it', debianPackage: 'qpdf' },
@@ -25,13 +31,37 @@ export const TOOLS: ToolSpec[] = [
   { name: 'python3', command: 'python3', versionArgs: ['--version'], disables: 'Python code execution', debianPackage: 'python3' },
   { name: 'sqlite3', command: 'sqlite3', versionArgs: ['--version'], disables: 'the SQLite shell for operators (the platform embeds SQLite)', debianPackage: 'sqlite3' },
   // Optional: jobs always use the embedded SQLite store; only the AI response cache can use a Redis server.
-  { name: 'redis-server', command: 'redis-server', versionArgs: ['--version'], disables: 'nothing: a local Redis for the AI response cache (PITCHEY_AI_CACHE_REDIS_URL); without it the cache is in memory', debianPackage: 'redis-server' },
-  { name: 'prometheus', command: 'prometheus', versionArgs: ['--version'], disables: 'nothing in the platform (the controller reads metrics from the gateway); a server to scrape it with ops/prometheus/', debianPackage: 'prometheus' },
+  {
+    name: 'redis-server',
+    command: 'redis-server',
+    versionArgs: ['--version'],
+    disables: 'nothing: a local Redis for the AI response cache (PITCHEY_AI_CACHE_REDIS_URL); without it the cache is in memory',
+    debianPackage: 'redis-server',
+  },
+  {
+    name: 'prometheus',
+    command: 'prometheus',
+    versionArgs: ['--version'],
+    disables: 'nothing in the platform (the controller reads metrics from the gateway); a server to scrape it with ops/prometheus/',
+    debianPackage: 'prometheus',
+  },
   { name: 'promtool', command: 'promtool', versionArgs: ['--version'], disables: 'the alert-rule tests of ops/prometheus/ (npm test)', debianPackage: 'prometheus' },
-  { name: 'alertmanager', command: 'prometheus-alertmanager', versionArgs: ['--version'], disables: 'routing ops/prometheus/ alerts locally (pitchey check asks any Alertmanager by its URL)', debianPackage: 'prometheus-alertmanager' },
+  {
+    name: 'alertmanager',
+    command: 'prometheus-alertmanager',
+    versionArgs: ['--version'],
+    disables: 'routing ops/prometheus/ alerts locally (pitchey check asks any Alertmanager by its URL)',
+    debianPackage: 'prometheus-alertmanager',
+  },
 ];
 
-export interface ToolStatus { name: string; present: boolean; version: string | null; disables: string; debianPackage: string }
+export interface ToolStatus {
+  name: string;
+  present: boolean;
+  version: string | null;
+  disables: string;
+  debianPackage: string;
+}
 
 const VERSION = /(\d+\.\d+(?:\.\d+)?(?:[-~+][\w.]+)?)/;
 

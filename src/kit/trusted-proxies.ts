@@ -8,7 +8,10 @@ export const LOOPBACK_PROXIES: readonly string[] = ['127.0.0.1', '::1'];
 
 /** Parses `10.0.0.0/8,::1`; throws on anything that is not an address or a range. */
 export function parseProxyList(raw: string): string[] {
-  const entries = raw.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   for (const e of entries) {
     const [address = '', bits] = e.split('/');
     const family = isIP(address);

@@ -30,7 +30,9 @@ export function lingerOnUnreadBody(req: IncomingMessage): void {
   req.resume();
   // Node ends a `Connection: close` answer with destroySoon(), which closes the socket (and resets
   // a client still sending) as soon as the answer is written: end our side only, keep reading.
-  socket.destroySoon = function endWriteSide(this: typeof socket) { this.end(); };
+  socket.destroySoon = function endWriteSide(this: typeof socket) {
+    this.end();
+  };
   const timer = setTimeout(() => socket.destroy(), LINGER.ms);
   timer.unref();
   socket.once('close', () => clearTimeout(timer));

@@ -41,7 +41,11 @@ export interface UploadedFile {
   bytes?: Buffer;
 }
 
-export interface ReceivedForm { files: UploadedFile[]; fields: Record<string, string>; dir: string }
+export interface ReceivedForm {
+  files: UploadedFile[];
+  fields: Record<string, string>;
+  dir: string;
+}
 
 const FORM_OVERHEAD = 1024 * 1024;
 /**
@@ -58,7 +62,10 @@ const tempDirs = new WeakMap<FastifyRequest, string[]>();
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB'];
   let i = 0;
-  while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
   return `${Number.isInteger(n) ? n : n.toFixed(1)} ${units[i]}`;
 }
 
@@ -91,7 +98,12 @@ function tooLarge(limits: UploadLimits): Problem {
 /** Whether a file's head (8 KiB) is UTF-8 text without NULs. */
 function looksLikeText(head: Buffer): boolean {
   if (head.length === 0 || head.includes(0)) return false;
-  try { new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, Math.max(0, head.length - 4))); return true; } catch { return false; }
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(head.subarray(0, Math.max(0, head.length - 4)));
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function readHead(path: string): Promise<Buffer> {
@@ -103,7 +115,7 @@ async function readHead(path: string): Promise<Buffer> {
 async function detect(file: UploadedFile): Promise<{ mime: string; ext: string }> {
   const found = file.bytes === undefined ? await fileTypeFromFile(file.path) : await fileTypeFromBuffer(file.bytes);
   if (found !== undefined) return { mime: found.mime, ext: found.ext };
-  const head = file.bytes?.subarray(0, 8192) ?? await readHead(file.path);
+  const head = file.bytes?.subarray(0, 8192) ?? (await readHead(file.path));
   return looksLikeText(head) ? { mime: 'text/plain', ext: 'txt' } : { mime: 'application/octet-stream', ext: 'bin' };
 }
 
@@ -130,7 +142,12 @@ function parseStream(req: FastifyRequest, dir: string, limits: UploadLimits): Pr
     let failed = false;
     let bb: ReturnType<typeof Busboy>;
     try {
-      bb = Busboy({ headers: req.headers as { 'content-type': string }, highWaterMark: UPLOAD_HWM, fileHwm: UPLOAD_HWM, limits: { fileSize: limits.maxBytes, files: maxFiles, fields: 100, fieldSize: 1024 * 1024, parts: maxFiles + 100 } });
+      bb = Busboy({
+        headers: req.headers as { 'content-type': string },
+        highWaterMark: UPLOAD_HWM,
+        fileHwm: UPLOAD_HWM,
+        limits: { fileSize: limits.maxBytes, files: maxFiles, fields: 100, fieldSize: 1024 * 1024, parts: maxFiles + 100 },
+      });
     } catch (err) {
       reject(new Problem('BAD_REQUEST', `The multipart content type cannot be read: ${(err as Error).message}.`));
       return;
@@ -160,7 +177,9 @@ function parseStream(req: FastifyRequest, dir: string, limits: UploadLimits): Pr
           entry.size = stream.bytesRead;
           if (kept !== null) entry.bytes = Buffer.concat(kept);
         },
-        (err: unknown) => { throw new Problem('BAD_REQUEST', `The upload was cut short: ${(err as Error).message}`); },
+        (err: unknown) => {
+          throw new Problem('BAD_REQUEST', `The upload was cut short: ${(err as Error).message}`);
+        },
       );
       written.catch(() => undefined); // awaited in order below; a failure is not unhandled meanwhile
       checked = checked.then(async () => {
@@ -180,7 +199,12 @@ function parseStream(req: FastifyRequest, dir: string, limits: UploadLimits): Pr
     bb.on('error', (err: unknown) => fail(new Problem('BAD_REQUEST', `The multipart body is malformed: ${(err as Error).message}`)));
     bb.on('finish', () => {
       // An empty file part is no file: the route sees it as missing (a clear 422), never sniffed.
-      checked.then(() => { if (!failed) resolve({ files: files.filter((f) => f.size > 0), fields, dir }); }, (err: unknown) => fail(err instanceof Problem ? err : new Problem('BAD_REQUEST', (err as Error).message)));
+      checked.then(
+        () => {
+          if (!failed) resolve({ files: files.filter((f) => f.size > 0), fields, dir });
+        },
+        (err: unknown) => fail(err instanceof Problem ? err : new Problem('BAD_REQUEST', (err as Error).message)),
+      );
     });
     req.raw.on('aborted', () => fail(new Problem('BAD_REQUEST', 'The client aborted the upload.')));
     req.raw.pipe(bb);

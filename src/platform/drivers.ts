@@ -16,7 +16,6 @@ export interface DriverHooks {
 
 const CLI_MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
-
 export async function createDriver(config: Config, hooks: DriverHooks): Promise<Driver> {
   if (config.driver === 'local') {
     return createLocalDriver({ dataDir: config.dataDir, releasesDir: defaultReleasesDir(config.dataDir), selfVersion: config.version, selfEntry: CLI_MAIN, ...hooks });
@@ -28,7 +27,9 @@ export async function createDriver(config: Config, hooks: DriverHooks): Promise<
   // configured keys (outside production, by default, the data dir's development key).
   const trustedKeys = trustedKeyFiles(config);
   return createDockerDriver({
-    docker, dataDir: config.dataDir, ...hooks,
+    docker,
+    dataDir: config.dataDir,
+    ...hooks,
     verifyImage: async (image) => {
       const v = await verifyImage({ docker, ref: image.id, role: image.role as ImageRole, version: image.version, dataDir: config.dataDir, trustedKeys });
       return v.ok ? null : v.reason;

@@ -51,7 +51,15 @@ function createSmoke(config: Config, gatewayUrl: () => string): (service: string
   const key = config.apiKeys.find((k) => k.scopes.includes('*') || k.scopes.includes('admin'))?.key;
   return async (service, track) => {
     if (key === undefined) {
-      return { check: `smoke-${service}`, title: `${service} smoke journey`, status: 'warn', observed: 'not run: no key with the admin scope to send the track header with', threshold: 'every step answers 2xx with a real result', source: gatewayUrl(), at: new Date().toISOString() };
+      return {
+        check: `smoke-${service}`,
+        title: `${service} smoke journey`,
+        status: 'warn',
+        observed: 'not run: no key with the admin scope to send the track header with',
+        threshold: 'every step answers 2xx with a real result',
+        source: gatewayUrl(),
+        at: new Date().toISOString(),
+      };
     }
     return smokeService(service as ServiceName, { baseUrl: gatewayUrl(), apiKey: key, track: track === 'stable' ? null : track, timeoutMs: 60_000 });
   };
@@ -61,33 +69,66 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
   const log = options.log ?? (() => undefined);
   const gateway = await createGateway({ config, metrics: createMetrics(), healthIntervalMs: 1_000 });
   let gatewayUrl = '';
-  const entries = (): InstanceEntry[] => driver.list().filter((h): h is InstanceHandle & { url: string; pid: number } => h.url !== null && h.pid !== null)
-    .map((h) => ({ role: h.service, id: h.id, url: h.url, pid: h.pid, track: h.track, version: h.version }));
+  const entries = (): InstanceEntry[] =>
+    driver
+      .list()
+      .filter((h): h is InstanceHandle & { url: string; pid: number } => h.url !== null && h.pid !== null)
+      .map((h) => ({ role: h.service, id: h.id, url: h.url, pid: h.pid, track: h.track, version: h.version }));
   const record = (): void => writeRunState(config.dataDir, { gateway: { url: gatewayUrl, pid: process.pid }, instances: entries() });
   const driver = await createDriver(config, {
-    baseEnv: childEnv(config), log,
-    onUp: (h) => { if (h.url !== null) gateway.pools.get(h.service as never)?.add({ id: h.id, url: h.url, track: h.track, version: h.version }); record(); void gateway.checkHealth(); },
-    onDown: (h) => { gateway.pools.get(h.service as never)?.remove(h.id); record(); },
-  }).catch(async (err: unknown) => { await gateway.close(); throw err; });
+    baseEnv: childEnv(config),
+    log,
+    onUp: (h) => {
+      if (h.url !== null) gateway.pools.get(h.service as never)?.add({ id: h.id, url: h.url, track: h.track, version: h.version });
+      record();
+      void gateway.checkHealth();
+    },
+    onDown: (h) => {
+      gateway.pools.get(h.service as never)?.remove(h.id);
+      record();
+    },
+  }).catch(async (err: unknown) => {
+    await gateway.close();
+    throw err;
+  });
   const db = openControllerDb(dataPath(config.dataDir, 'controllerDb'));
   const smoke = createSmoke(config, () => gatewayUrl);
-  const controller = new Controller({ db, driver, router: createGatewayRouter(gateway), metrics: createGatewayMetricSource(gateway), smoke, log }, {
-    env: config.deployEnv, baseVersion: config.version, production: config.mode === 'production',
-    intervalMs: config.analysisIntervalMs, windowMs: config.analysisWindowMs, drainMs: config.drainTimeoutMs,
-    signoffs: requiredSignoffs(config), signoffTtlMs: config.signoffTtlMs, signoffTimeoutMs: config.signoffTimeoutMs,
-  });
+  const controller = new Controller(
+    { db, driver, router: createGatewayRouter(gateway), metrics: createGatewayMetricSource(gateway), smoke, log },
+    {
+      env: config.deployEnv,
+      baseVersion: config.version,
+      production: config.mode === 'production',
+      intervalMs: config.analysisIntervalMs,
+      windowMs: config.analysisWindowMs,
+      drainMs: config.drainTimeoutMs,
+      signoffs: requiredSignoffs(config),
+      signoffTtlMs: config.signoffTtlMs,
+      signoffTimeoutMs: config.signoffTimeoutMs,
+    },
+  );
   /** A promoted release that breaks (validation breach, failed smoke journey) goes back to the version before it. */
   const rollBackToPrevious = (row: DeploymentRow, kind: string, data: Record<string, unknown>): void => {
     const previous = row.state.plan.fromVersion;
-    if (previous === null) { controller.audit('validation.alert', 'controller', { reason: 'no previous version to roll back to', ...data }, row.id); return; }
+    if (previous === null) {
+      controller.audit('validation.alert', 'controller', { reason: 'no previous version to roll back to', ...data }, row.id);
+      return;
+    }
     const back = controller.deploy({ service: row.service, toVersion: previous, strategy: 'blue-green', steps: [100], bakeMs: 0, rules: [], author: 'controller' });
     controller.audit(kind, 'controller', { to: previous, deployment: back.id, ...data }, row.id);
   };
-  const validator = new PostDeployValidator({
-    metrics: createGatewayMetricSource(gateway), log,
-    audit: (kind, data, id) => controller.audit(kind, 'controller', data, id),
-    rollback: (row, verdict) => { rollBackToPrevious(row, 'validation.rollback', { verdict: { ...verdict } }); return Promise.resolve(); },
-  }, { phasesMs: config.validationPhasesMs, sampleMs: Math.max(1_000, config.analysisIntervalMs * 4) });
+  const validator = new PostDeployValidator(
+    {
+      metrics: createGatewayMetricSource(gateway),
+      log,
+      audit: (kind, data, id) => controller.audit(kind, 'controller', data, id),
+      rollback: (row, verdict) => {
+        rollBackToPrevious(row, 'validation.rollback', { verdict: { ...verdict } });
+        return Promise.resolve();
+      },
+    },
+    { phasesMs: config.validationPhasesMs, sampleMs: Math.max(1_000, config.analysisIntervalMs * 4) },
+  );
   controller.onPromoted((row) => {
     validator.start(row);
     if (row.author === 'controller') return; // a rollback's own promotion is not smoke-tested into another rollback
@@ -97,7 +138,15 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
     });
   });
   for (const row of controller.recover()) log(`deployment ${row.id} was live when the controller stopped: ${row.state.phase === 'promoting' ? 'promotion completed' : 'rolled back'}`);
-  registerDeployApi(gateway.app, { controller, driver, services: SERVICE_NAMES, baseVersion: config.version, env: config.deployEnv, db, dataDir: config.dataDir, enforceChecks: config.deployEnv === 'production',
+  registerDeployApi(gateway.app, {
+    controller,
+    driver,
+    services: SERVICE_NAMES,
+    baseVersion: config.version,
+    env: config.deployEnv,
+    db,
+    dataDir: config.dataDir,
+    enforceChecks: config.deployEnv === 'production',
     docker: config.driver === 'docker' ? { host: config.dockerHost } : null,
     analysis: { intervalMs: config.analysisIntervalMs, windowMs: config.analysisWindowMs },
     traffic: (service) => {
@@ -112,14 +161,21 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
   gatewayUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   record();
   const failed: string[] = [];
-  const starting = SERVICE_NAMES.map((service) => driver.start({ service, track: 'stable', version: controller.currentVersion(service), count: 1, faults: null }, 60_000)
-    .catch((err: Error) => { failed.push(`${service}: ${err.message}`); log(`${service} did not start: ${err.message}`); }));
+  const starting = SERVICE_NAMES.map((service) =>
+    driver.start({ service, track: 'stable', version: controller.currentVersion(service), count: 1, faults: null }, 60_000).catch((err: Error) => {
+      failed.push(`${service}: ${err.message}`);
+      log(`${service} did not start: ${err.message}`);
+    }),
+  );
   let stopped: Promise<void> | null = null;
   // Forced out before stop() finished (its deadline, a second signal): the file must not say it runs.
   const forgetInstances = (): void => removeRunState(config.dataDir);
   process.on('exit', forgetInstances);
   return {
-    gatewayUrl, gateway, controller, driver,
+    gatewayUrl,
+    gateway,
+    controller,
+    driver,
     instances: entries,
     async waitReady(timeoutMs) {
       await Promise.all(starting);

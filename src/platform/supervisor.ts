@@ -18,9 +18,20 @@ export interface ChildSpec {
   onExit(code: number | null, signal: NodeJS.Signals | null): void;
 }
 
-interface Supervised { spec: ChildSpec; child: ChildProcess | null; restarts: number; startedAt: number; stopping: boolean; timer: NodeJS.Timeout | null; output: LogRing }
+interface Supervised {
+  spec: ChildSpec;
+  child: ChildProcess | null;
+  restarts: number;
+  startedAt: number;
+  stopping: boolean;
+  timer: NodeJS.Timeout | null;
+  output: LogRing;
+}
 
-export interface ListeningMessage { type: 'listening'; port: number }
+export interface ListeningMessage {
+  type: 'listening';
+  port: number;
+}
 
 export function isListeningMessage(m: unknown): m is ListeningMessage {
   return typeof m === 'object' && m !== null && (m as ListeningMessage).type === 'listening' && typeof (m as ListeningMessage).port === 'number';
@@ -31,7 +42,9 @@ export class Supervisor {
   /** Every child started and not yet exited, stopping or not: what an exit must take down. */
   private readonly alive = new Set<ChildProcess>();
   // Runs on the process's 'exit', where only synchronous work is done: a signal, no drain.
-  private readonly killAlive = (): void => { for (const child of this.alive) killTree(child.pid); };
+  private readonly killAlive = (): void => {
+    for (const child of this.alive) killTree(child.pid);
+  };
 
   constructor(private readonly options: { maxBackoffMs?: number; log?: (msg: string) => void } = {}) {}
 
@@ -57,10 +70,18 @@ export class Supervisor {
     const child = fork(spec.modulePath, spec.args, { env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     entry.child = child;
     // Interleaved in one ring, as a terminal would show them; still written through as before.
-    child.stdout?.on('data', (c: Buffer) => { entry.output.push(c); process.stdout.write(c); });
-    child.stderr?.on('data', (c: Buffer) => { entry.output.push(c, 'stderr'); process.stderr.write(c); });
+    child.stdout?.on('data', (c: Buffer) => {
+      entry.output.push(c);
+      process.stdout.write(c);
+    });
+    child.stderr?.on('data', (c: Buffer) => {
+      entry.output.push(c, 'stderr');
+      process.stderr.write(c);
+    });
     this.alive.add(child);
-    child.on('message', (m) => { if (isListeningMessage(m) && child.pid !== undefined) spec.onListening(m.port, child.pid); });
+    child.on('message', (m) => {
+      if (isListeningMessage(m) && child.pid !== undefined) spec.onListening(m.port, child.pid);
+    });
     child.on('exit', (code, signal) => {
       this.alive.delete(child);
       entry.child = null;
@@ -70,7 +91,10 @@ export class Supervisor {
       if (Date.now() - entry.startedAt > 60_000) entry.restarts = 0;
       const delay = Math.min(this.options.maxBackoffMs ?? 30_000, 500 * 2 ** entry.restarts++);
       this.options.log?.(`${spec.id} exited (${signal ?? code}); restarting in ${delay} ms`);
-      entry.timer = setTimeout(() => { entry.timer = null; if (!entry.stopping) this.spawn(entry); }, delay);
+      entry.timer = setTimeout(() => {
+        entry.timer = null;
+        if (!entry.stopping) this.spawn(entry);
+      }, delay);
     });
   }
 
@@ -85,7 +109,11 @@ export class Supervisor {
     if (child === null || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const kill = setTimeout(() => killTree(child.pid), graceMs);
-      child.once('exit', () => { clearTimeout(kill); killTree(child.pid); resolve(); });
+      child.once('exit', () => {
+        clearTimeout(kill);
+        killTree(child.pid);
+        resolve();
+      });
       child.kill('SIGTERM');
     });
   }

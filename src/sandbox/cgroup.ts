@@ -8,13 +8,18 @@ import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-export type CgroupLayout =
-  | { mode: 'v1'; memory: string; pids: string; cpuacct: string | null }
-  | { mode: 'v2'; parent: string };
+export type CgroupLayout = { mode: 'v1'; memory: string; pids: string; cpuacct: string | null } | { mode: 'v2'; parent: string };
 
-export interface RunLimits { memoryBytes: number; processes: number }
+export interface RunLimits {
+  memoryBytes: number;
+  processes: number;
+}
 
-export interface GroupStats { cpuMs: number | null; peakMemoryBytes: number | null; oomKilled: boolean }
+export interface GroupStats {
+  cpuMs: number | null;
+  peakMemoryBytes: number | null;
+  oomKilled: boolean;
+}
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 const PARENT_NAME = 'pitchey-code';
@@ -79,31 +84,41 @@ async function sweepStale(parents: string[]): Promise<void> {
 }
 
 function isAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 async function readNumber(file: string): Promise<number | null> {
   try {
     const n = Number((await readFile(file, 'utf8')).trim());
     return Number.isFinite(n) ? n : null;
-  } catch { return null; }
+  } catch {
+    return null;
+  }
 }
 
 async function readKeyed(file: string, key: string): Promise<number | null> {
   try {
     const line = (await readFile(file, 'utf8')).split('\n').find((l) => l.startsWith(`${key} `));
     return line === undefined ? null : Number(line.slice(key.length + 1));
-  } catch { return null; }
+  } catch {
+    return null;
+  }
 }
 
 /** A run's group: its cgroup.procs files (a starter writes its own pid there before exec). */
 export class RunGroup {
-  private constructor(private readonly layout: CgroupLayout, private readonly dirs: string[]) {}
+  private constructor(
+    private readonly layout: CgroupLayout,
+    private readonly dirs: string[],
+  ) {}
 
   static async create(layout: CgroupLayout, name: string, limits: RunLimits): Promise<RunGroup> {
-    const dirs = layout.mode === 'v1'
-      ? [layout.memory, layout.pids, ...(layout.cpuacct ? [layout.cpuacct] : [])].map((d) => join(d, name))
-      : [join(layout.parent, name)];
+    const dirs = layout.mode === 'v1' ? [layout.memory, layout.pids, ...(layout.cpuacct ? [layout.cpuacct] : [])].map((d) => join(d, name)) : [join(layout.parent, name)];
     const group = new RunGroup(layout, dirs);
     try {
       await Promise.all(dirs.map((d) => mkdir(d)));
@@ -127,7 +142,9 @@ export class RunGroup {
   }
 
   /** The files a process writes its pid into to join every controller of this group. */
-  get procsFiles(): string[] { return this.dirs.map((d) => join(d, 'cgroup.procs')); }
+  get procsFiles(): string[] {
+    return this.dirs.map((d) => join(d, 'cgroup.procs'));
+  }
 
   async pids(): Promise<number[]> {
     const lists = await Promise.all(this.procsFiles.map((f) => readFile(f, 'utf8').catch(() => '')));
@@ -160,7 +177,13 @@ export class RunGroup {
     for (let round = 0; round < 200; round++) {
       const pids = await this.pids();
       if (pids.length === 0) return;
-      for (const pid of pids) { try { process.kill(pid, 'SIGKILL'); } catch { /* already gone */ } }
+      for (const pid of pids) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+      }
       await sleep(round < 10 ? 2 : 20);
     }
   }
@@ -170,14 +193,20 @@ export class RunGroup {
     await this.killAll();
     for (const dir of this.dirs) {
       for (let attempt = 0; attempt < 100; attempt++) {
-        try { await rmdir(dir); break; } catch (err) {
+        try {
+          await rmdir(dir);
+          break;
+        } catch (err) {
           const code = (err as NodeJS.ErrnoException).code;
           if (code === 'ENOENT') break;
           await sleep(10);
         }
       }
       // Still busy (the kernel has not let go of a task yet): try again later, in the background.
-      if (existsSync(dir)) setTimeout(() => { void rmdir(dir).catch(() => undefined); }, 5_000).unref();
+      if (existsSync(dir))
+        setTimeout(() => {
+          void rmdir(dir).catch(() => undefined);
+        }, 5_000).unref();
     }
   }
 }

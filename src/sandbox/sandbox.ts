@@ -14,7 +14,13 @@ import { OutputCapture, killTree } from '../kit/index.js';
 import { prepareCgroups, RunGroup, type CgroupLayout } from './cgroup.js';
 
 /** `processes`: the program's own tasks (threads count); bubblewrap's are added by the sandbox. */
-export interface SandboxLimits { cpuMs: number; wallMs: number; memoryMb: number; outputKb: number; processes: number }
+export interface SandboxLimits {
+  cpuMs: number;
+  wallMs: number;
+  memoryMb: number;
+  outputKb: number;
+  processes: number;
+}
 
 /** bubblewrap's own two processes, in the run's group beside the program. */
 const BWRAP_TASKS = 2;
@@ -50,7 +56,13 @@ export interface SandboxResult {
   setupError: string | null;
 }
 
-export interface SandboxInfo { available: boolean; reason: string | null; cgroups: CgroupLayout['mode'] | null; uid: number; bwrap: string | null }
+export interface SandboxInfo {
+  available: boolean;
+  reason: string | null;
+  cgroups: CgroupLayout['mode'] | null;
+  uid: number;
+  bwrap: string | null;
+}
 
 export interface Sandbox {
   info: SandboxInfo;
@@ -69,8 +81,9 @@ const SETPRIV = '/usr/bin/setpriv';
  * bubblewrap is the sandbox's pid 1, so its environment is the program's to read in /proc/1/environ:
  * the shell's exported PWD goes, leaving it empty (the program's own is set by --clearenv/--setenv).
  */
-const STARTER = 'unset PWD; ulimit -S -t $1 && ulimit -H -t $(($1 + 1)) && ulimit -f $2 && ulimit -n 256 && ulimit -c 0 || exit 125; n=$3; shift 3; '
-  + 'while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
+const STARTER =
+  'unset PWD; ulimit -S -t $1 && ulimit -H -t $(($1 + 1)) && ulimit -f $2 && ulimit -n 256 && ulimit -c 0 || exit 125; n=$3; shift 3; ' +
+  'while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n-1)); done; exec "$@"';
 /** The starter's exit code when it cannot set a limit or join a group (the program never started). */
 const SETUP_FAILED = 125;
 const CPU_POLL_MS = 25;
@@ -99,14 +112,44 @@ function hostBinds(): string[] {
 function bwrapArgs(uid: number, limits: SandboxLimits, env: Record<string, string>): string[] {
   const tmpfsBytes = String(limits.memoryMb * 1024 * 1024);
   return [
-    '--unshare-all', '--unshare-user', '--disable-userns', '--die-with-parent', '--new-session',
-    '--uid', String(uid), '--gid', String(uid), '--hostname', 'sandbox',
+    '--unshare-all',
+    '--unshare-user',
+    '--disable-userns',
+    '--die-with-parent',
+    '--new-session',
+    '--uid',
+    String(uid),
+    '--gid',
+    String(uid),
+    '--hostname',
+    'sandbox',
     ...systemBinds(),
-    '--proc', '/proc', '--dev', '/dev',
-    '--perms', '1777', '--size', tmpfsBytes, '--tmpfs', '/tmp',
-    '--perms', '0777', '--size', tmpfsBytes, '--tmpfs', '/work',
-    '--ro-bind-fd', '4', '/code', '--remount-ro', '/', '--json-status-fd', '5',
-    '--chdir', '/work', '--clearenv',
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--perms',
+    '1777',
+    '--size',
+    tmpfsBytes,
+    '--tmpfs',
+    '/tmp',
+    '--perms',
+    '0777',
+    '--size',
+    tmpfsBytes,
+    '--tmpfs',
+    '/work',
+    '--ro-bind-fd',
+    '4',
+    '/code',
+    '--remount-ro',
+    '/',
+    '--json-status-fd',
+    '5',
+    '--chdir',
+    '/work',
+    '--clearenv',
     ...Object.entries({ PATH: '/usr/bin:/bin', HOME: '/work', LANG: 'C.UTF-8', TMPDIR: '/tmp', ...env }).flatMap(([k, v]) => ['--setenv', k, v]),
   ];
 }
@@ -126,7 +169,9 @@ async function writeRunFolder(root: string, files: SandboxRunSpec['files'], gid:
     try {
       await handle.chown(0, gid);
       await handle.writeFile(f.content);
-    } finally { await handle.close(); }
+    } finally {
+      await handle.close();
+    }
   }
   return dir;
 }
@@ -135,7 +180,11 @@ class SandboxRun {
   private timeLimit: SandboxResult['timeLimit'] = null;
   private outputExceeded: SandboxResult['outputExceeded'] = null;
 
-  constructor(private readonly group: RunGroup, private readonly spec: SandboxRunSpec, private readonly uid: number) {}
+  constructor(
+    private readonly group: RunGroup,
+    private readonly spec: SandboxRunSpec,
+    private readonly uid: number,
+  ) {}
 
   async execute(dirFd: number): Promise<Omit<SandboxResult, 'cpuMs' | 'peakMemoryBytes' | 'oomKilled' | 'setupError'> & { started: boolean }> {
     const { limits } = this.spec;
@@ -145,32 +194,63 @@ class SandboxRun {
     const control = new OutputCapture(64 * 1024);
     const started = performance.now();
     const argv = [
-      ...rlimitArgs(limits), String(this.group.procsFiles.length), ...this.group.procsFiles,
-      SETPRIV, `--reuid=${this.uid}`, `--regid=${this.uid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all',
-      BWRAP, ...bwrapArgs(this.uid, limits, this.spec.env ?? {}), '--', ...this.spec.argv,
+      ...rlimitArgs(limits),
+      String(this.group.procsFiles.length),
+      ...this.group.procsFiles,
+      SETPRIV,
+      `--reuid=${this.uid}`,
+      `--regid=${this.uid}`,
+      '--clear-groups',
+      '--inh-caps=-all',
+      '--bounding-set=-all',
+      BWRAP,
+      ...bwrapArgs(this.uid, limits, this.spec.env ?? {}),
+      '--',
+      ...this.spec.argv,
     ];
     const child = spawn('/bin/sh', ['-c', STARTER, 'sh', ...argv], {
       // Started from / with nothing of ours: not the service's working dir, not its environment.
-      env: {}, cwd: '/', detached: true, stdio: ['pipe', 'pipe', 'pipe', this.spec.control ? 'pipe' : 'ignore', dirFd, 'pipe'],
+      env: {},
+      cwd: '/',
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe', this.spec.control ? 'pipe' : 'ignore', dirFd, 'pipe'],
     });
     // bubblewrap reports {"child-pid": …} on fd 5 once the program is started: before that, any failure is the sandbox's.
     const status = new OutputCapture(16 * 1024);
     (child.stdio as unknown as Array<NodeJS.ReadableStream | null>)[5]?.on('data', (c: Buffer) => status.add(c));
-    const stop = (): void => { killTree(child.pid); void this.group.killAll(); };
-    const wall = setTimeout(() => { this.timeLimit ??= 'wall'; stop(); }, limits.wallMs);
+    const stop = (): void => {
+      killTree(child.pid);
+      void this.group.killAll();
+    };
+    const wall = setTimeout(() => {
+      this.timeLimit ??= 'wall';
+      stop();
+    }, limits.wallMs);
     const gone = this.spec.signal;
     if (gone?.aborted === true) stop();
     gone?.addEventListener('abort', stop, { once: true });
     const cpuPoll = setInterval(() => {
-      void this.group.cpuMs().then((ms) => { if (ms !== null && ms > limits.cpuMs) { this.timeLimit ??= 'cpu'; stop(); } });
+      void this.group.cpuMs().then((ms) => {
+        if (ms !== null && ms > limits.cpuMs) {
+          this.timeLimit ??= 'cpu';
+          stop();
+        }
+      });
     }, CPU_POLL_MS);
-    const watch = (capture: OutputCapture, name: 'stdout' | 'stderr') => (chunk: Buffer): void => {
-      if (!capture.add(chunk) && this.outputExceeded === null) { this.outputExceeded = name; stop(); }
-    };
+    const watch =
+      (capture: OutputCapture, name: 'stdout' | 'stderr') =>
+      (chunk: Buffer): void => {
+        if (!capture.add(chunk) && this.outputExceeded === null) {
+          this.outputExceeded = name;
+          stop();
+        }
+      };
     child.stdout!.on('data', watch(stdout, 'stdout'));
     child.stderr!.on('data', watch(stderr, 'stderr'));
     (child.stdio[3] as NodeJS.ReadableStream | null)?.on('data', (c: Buffer) => control.add(c));
-    child.stdin!.on('error', () => { /* the program need not read its input */ });
+    child.stdin!.on('error', () => {
+      /* the program need not read its input */
+    });
     child.stdin!.end(this.spec.stdin ?? '');
     const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
       child.on('error', () => resolve([SETUP_FAILED, null]));
@@ -180,9 +260,15 @@ class SandboxRun {
     clearInterval(cpuPoll);
     gone?.removeEventListener('abort', stop);
     return {
-      exitCode, signal, stdout: stdout.value(), stderr: stderr.value(), control: control.value().toString('utf8'),
+      exitCode,
+      signal,
+      stdout: stdout.value(),
+      stderr: stderr.value(),
+      control: control.value().toString('utf8'),
       started: status.value().toString('utf8').includes('"child-pid"'),
-      wallMs: Math.round(performance.now() - started), timeLimit: this.timeLimit, outputExceeded: this.outputExceeded,
+      wallMs: Math.round(performance.now() - started),
+      timeLimit: this.timeLimit,
+      outputExceeded: this.outputExceeded,
     };
   }
 }
@@ -213,7 +299,9 @@ async function removeStaleRoots(parent: string): Promise<void> {
   for (const name of await readdir(parent).catch(() => [] as string[])) {
     const pid = Number(/^pitchey-sandbox-(\d+)-/.exec(name)?.[1] ?? NaN);
     if (!Number.isInteger(pid) || pid === process.pid) continue;
-    try { process.kill(pid, 0); } catch (err) {
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ESRCH') await rm(join(parent, name), { recursive: true, force: true });
     }
   }
@@ -240,7 +328,11 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
       dir = await writeRunFolder(workRoot, spec.files, uid);
       const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
       let outcome;
-      try { outcome = await new SandboxRun(group, spec, uid).execute(handle.fd); } finally { await handle.close(); }
+      try {
+        outcome = await new SandboxRun(group, spec, uid).execute(handle.fd);
+      } finally {
+        await handle.close();
+      }
       await group.killAll();
       const stats = await group.stats();
       const { started, ...result } = outcome;
@@ -255,7 +347,11 @@ export async function createSandbox(options: SandboxOptions): Promise<Sandbox> {
   const sandbox: Sandbox = { info, run, workRoot, close: () => rm(workRoot, { recursive: true, force: true }) };
   if (layout !== null) {
     // Prove it works once: a sandbox that cannot start a trivial program is unavailable.
-    const probe = await run({ files: [], argv: ['/usr/bin/true'], limits: { cpuMs: 2000, wallMs: 5000, memoryMb: 64, outputKb: 16, processes: 6 } }).catch((err: Error) => ({ setupError: err.message, exitCode: -1, stderr: Buffer.alloc(0) }));
+    const probe = await run({ files: [], argv: ['/usr/bin/true'], limits: { cpuMs: 2000, wallMs: 5000, memoryMb: 64, outputKb: 16, processes: 6 } }).catch((err: Error) => ({
+      setupError: err.message,
+      exitCode: -1,
+      stderr: Buffer.alloc(0),
+    }));
     if (probe.setupError !== null || probe.exitCode !== 0) {
       info.available = false;
       info.reason = probe.setupError ?? `the sandbox smoke test failed (exit ${probe.exitCode}): ${probe.stderr.toString('utf8').slice(0, 300)}`;

@@ -9,7 +9,9 @@ import { BENCH, NEEDS_DOCKER, SCRIPTS, expectGoodQuickRun, runQuick } from '../s
 const SCRIPT_TIMEOUT_MS = 900_000;
 
 const cleanups: Array<() => void> = [];
-afterEach(() => { while (cleanups.length > 0) cleanups.pop()?.(); });
+afterEach(() => {
+  while (cleanups.length > 0) cleanups.pop()?.();
+});
 
 describe('the benches that need Docker run in quick mode', () => {
   it('finds them', () => {
@@ -17,9 +19,13 @@ describe('the benches that need Docker run in quick mode', () => {
   });
 
   for (const script of SCRIPTS.filter((s) => NEEDS_DOCKER.test(s))) {
-    it(`${script} ends well, reports its figures beside their baselines and leaves nothing behind`, async () => {
-      const run = await runQuick([join(BENCH, script)], { cleanups, timeoutMs: SCRIPT_TIMEOUT_MS, env: { PITCHEY_TEST_DOCKER_HOST: inject('dockerHost') } });
-      expectGoodQuickRun(run, script);
-    }, SCRIPT_TIMEOUT_MS + 40_000);
+    it(
+      `${script} ends well, reports its figures beside their baselines and leaves nothing behind`,
+      async () => {
+        const run = await runQuick([join(BENCH, script)], { cleanups, timeoutMs: SCRIPT_TIMEOUT_MS, env: { PITCHEY_TEST_DOCKER_HOST: inject('dockerHost') } });
+        expectGoodQuickRun(run, script);
+      },
+      SCRIPT_TIMEOUT_MS + 40_000,
+    );
   }
 });

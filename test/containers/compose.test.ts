@@ -31,15 +31,22 @@ const tmp = makeTempDir('pitchey-compose-it-');
 
 function compose(args: string[], timeoutMs = 120_000): Promise<string> {
   const env = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmp.dir, DOCKER_HOST: host,
-    PITCHEY_VERSION: version, PITCHEY_API_KEYS: `${KEY}:*`, GRAFANA_ADMIN_PASSWORD: 'unused-here',
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: tmp.dir,
+    DOCKER_HOST: host,
+    PITCHEY_VERSION: version,
+    PITCHEY_API_KEYS: `${KEY}:*`,
+    GRAFANA_ADMIN_PASSWORD: 'unused-here',
     // Random loopback ports and a subnet of our own: nothing collides with the host or another run.
-    PITCHEY_GATEWAY_PUBLISH: '127.0.0.1:', PITCHEY_LIVE_PUBLISH: '127.0.0.1:', PITCHEY_SUBNET: `172.31.${200 + (process.pid % 50)}.0/24`,
+    PITCHEY_GATEWAY_PUBLISH: '127.0.0.1:',
+    PITCHEY_LIVE_PUBLISH: '127.0.0.1:',
+    PITCHEY_SUBNET: `172.31.${200 + (process.pid % 50)}.0/24`,
     PITCHEY_METRICS_KEY_FILE: join(tmp.dir, 'metrics-key'),
   };
   return new Promise((resolve, reject) => {
     execFile('docker-compose', ['-p', PROJECT, '-f', COMPOSE_FILE, ...args], { env, timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`docker-compose ${args.join(' ')}: ${err.message}\n${stderr}`)); else resolve(stdout);
+      if (err) reject(new Error(`docker-compose ${args.join(' ')}: ${err.message}\n${stderr}`));
+      else resolve(stdout);
     });
   });
 }
@@ -54,10 +61,14 @@ async function waitHealthy(deadlineMs: number): Promise<Record<string, string>> 
   let health: Record<string, string> = {};
   while (Date.now() < deadlineMs) {
     const containers = await projectContainers();
-    health = Object.fromEntries(await Promise.all(containers.map(async (c) => {
-      const info = await docker.getContainer(c.Id).inspect();
-      return [c.Labels['com.docker.compose.service'] ?? c.Id, info.State.Health?.Status ?? info.State.Status] as const;
-    })));
+    health = Object.fromEntries(
+      await Promise.all(
+        containers.map(async (c) => {
+          const info = await docker.getContainer(c.Id).inspect();
+          return [c.Labels['com.docker.compose.service'] ?? c.Id, info.State.Health?.Status ?? info.State.Status] as const;
+        }),
+      ),
+    );
     if (Object.keys(health).length === ROLES.length && Object.values(health).every((s) => s === 'healthy')) return health;
     if (Object.values(health).some((s) => s === 'exited' || s === 'dead')) break;
     await new Promise((r) => setTimeout(r, 1_000));
@@ -89,10 +100,11 @@ describe(`ops/compose.yaml on the engine (images ${version})`, () => {
     console.log(`compose: ${ROLES.length} roles healthy in ${((Date.now() - started) / 1000).toFixed(1)} s after up`);
 
     const res = await fetch(`${gateway}/api/code/execute`, {
-      method: 'POST', headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
+      method: 'POST',
+      headers: { 'x-api-key': KEY, 'content-type': 'application/json' },
       body: JSON.stringify({ language: 'python', code: 'import os\nprint(sum(range(10)), os.getuid())' }),
     });
-    const body = await res.json() as { status: string; stdout: string; memory_peak_kb: number | null };
+    const body = (await res.json()) as { status: string; stdout: string; memory_peak_kb: number | null };
     expect(res.status, JSON.stringify(body)).toBe(200);
     expect(body).toMatchObject({ status: 'completed', stdout: '45 65534\n' });
     expect(body.memory_peak_kb).toBeGreaterThan(0);

@@ -29,11 +29,17 @@ export async function startDockerUp(dockerHost: string, env: Record<string, stri
   const tmp = makeTempDir('pitchey-docker-up-');
   const syncSignatures = (): void => cpSync(join(IMAGES_DATA_DIR, 'images'), join(tmp.dir, 'images'), { recursive: true });
   syncSignatures();
-  const containers = async (version?: string): Promise<Docker.ContainerInfo[]> => docker.listContainers({
-    all: true, filters: JSON.stringify({ label: [`${LABEL.platform}=${platformId(tmp.dir)}`, ...(version === undefined ? [] : [`${LABEL.version}=${version}`])] }),
-  });
+  const containers = async (version?: string): Promise<Docker.ContainerInfo[]> =>
+    docker.listContainers({
+      all: true,
+      filters: JSON.stringify({ label: [`${LABEL.platform}=${platformId(tmp.dir)}`, ...(version === undefined ? [] : [`${LABEL.version}=${version}`])] }),
+    });
   const removeContainers = async (): Promise<void> => {
-    for (const c of await containers()) await docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined);
+    for (const c of await containers())
+      await docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined);
   };
   let up: UpProcess;
   try {
@@ -47,16 +53,30 @@ export async function startDockerUp(dockerHost: string, env: Record<string, stri
     throw err;
   }
   return {
-    up, docker, images, containers, syncSignatures,
-    cleanup: async () => { up.remove(); await removeContainers(); tmp.remove(); },
+    up,
+    docker,
+    images,
+    containers,
+    syncSignatures,
+    cleanup: async () => {
+      up.remove();
+      await removeContainers();
+      tmp.remove();
+    },
   };
 }
 
 /** Builds one role's image at `version` from `projectRoot` (default this checkout), signed with the test key. */
 export async function buildTestImage(dockerHost: string, options: { role: ImageRole; version: string; projectRoot?: string }): Promise<{ id: string; ref: string }> {
   const result = await buildImages({
-    docker: await dockerClient(dockerHost), projectRoot: options.projectRoot ?? new URL('../..', import.meta.url).pathname, version: options.version,
-    dataDir: IMAGES_DATA_DIR, signingKey: null, mode: 'test', roles: [options.role], replace: true,
+    docker: await dockerClient(dockerHost),
+    projectRoot: options.projectRoot ?? new URL('../..', import.meta.url).pathname,
+    version: options.version,
+    dataDir: IMAGES_DATA_DIR,
+    signingKey: null,
+    mode: 'test',
+    roles: [options.role],
+    replace: true,
   });
   const image = result.images[0];
   if (image === undefined) throw new Error(`no ${options.role} image was built`);

@@ -5,7 +5,9 @@ import type { TestProject } from 'vitest/node';
 import { startDockerd } from '../support/dockerd.js';
 
 declare module 'vitest' {
-  export interface ProvidedContext { dockerHost: string }
+  export interface ProvidedContext {
+    dockerHost: string;
+  }
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

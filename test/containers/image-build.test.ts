@@ -9,7 +9,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CODE_SANDBOX_PRIVILEGES, IMAGE_ROLES, LABELS, SERVICE_PRIVILEGES, buildImages, gitFacts, imageArtifacts, readImagePath, stageRelease, verifyImage, type CdxBom, type ImageRole } from '../../src/image/index.js';
+import {
+  CODE_SANDBOX_PRIVILEGES,
+  IMAGE_ROLES,
+  LABELS,
+  SERVICE_PRIVILEGES,
+  buildImages,
+  gitFacts,
+  imageArtifacts,
+  readImagePath,
+  stageRelease,
+  verifyImage,
+  type CdxBom,
+  type ImageRole,
+} from '../../src/image/index.js';
 import { dockerClient } from '../../src/kit/index.js';
 import { PROJECT_ROOT, ensureImages, type TestImages } from '../support/images.js';
 
@@ -56,7 +69,7 @@ async function shell(image: string, script: string): Promise<{ code: number; out
   const container = await docker.createContainer({ Image: image, Entrypoint: ['sh', '-c'], Cmd: [script], Tty: true, Labels: LABEL, HostConfig: { NetworkMode: 'none' } });
   try {
     await container.start();
-    const { StatusCode } = await container.wait() as { StatusCode: number };
+    const { StatusCode } = (await container.wait()) as { StatusCode: number };
     const out = (await container.logs({ stdout: true, stderr: true, follow: false })).toString('utf8');
     return { code: StatusCode, out };
   } finally {
@@ -64,15 +77,18 @@ async function shell(image: string, script: string): Promise<{ code: number; out
   }
 }
 
-describe('every role\'s image', () => {
+describe("every role's image", () => {
   it('records the commit, its time, the version, the release checksum and Node as labels', async () => {
     const git = await gitFacts(PROJECT_ROOT);
     for (const role of IMAGE_ROLES) {
       const info = await docker.getImage(built.images[role].id).inspect();
       expect(info.RepoTags).toContain(`pitchey/${role}:${built.version}`);
       expect(info.Config.Labels).toMatchObject({
-        [LABELS.revision]: git.revision, [LABELS.created]: git.created, [LABELS.version]: built.version,
-        [LABELS.role]: role, [LABELS.releaseChecksum]: built.result.releaseChecksum,
+        [LABELS.revision]: git.revision,
+        [LABELS.created]: git.created,
+        [LABELS.version]: built.version,
+        [LABELS.role]: role,
+        [LABELS.releaseChecksum]: built.result.releaseChecksum,
       });
       expect(info.Config.Labels[LABELS.node]).toMatch(/^20\.\d+\.\d+$/);
     }
@@ -95,7 +111,10 @@ describe('every role\'s image', () => {
     expect(nodeModules?.type).toBe('file');
     const [addon] = await readImagePath(docker, built.images.gateway.id, '/app/node_modules/better-sqlite3/build/Release/better_sqlite3.node');
     expect(addon?.data.subarray(1, 4).toString()).toBe('ELF');
-    const { code, out } = await shell(built.images.ai.id, 'test -d /app/node_modules && ! test -L /app/node_modules && cd /app && node -e "new (require(\'better-sqlite3\'))(\':memory:\'); console.log(\'sqlite ok\')"');
+    const { code, out } = await shell(
+      built.images.ai.id,
+      "test -d /app/node_modules && ! test -L /app/node_modules && cd /app && node -e \"new (require('better-sqlite3'))(':memory:'); console.log('sqlite ok')\"",
+    );
     expect(out).toContain('sqlite ok');
     expect(code).toBe(0);
   });
@@ -112,14 +131,17 @@ describe('every role\'s image', () => {
 });
 
 describe('a running container', () => {
-  it('turns healthy through the image\'s HEALTHCHECK, listening on PITCHEY_PORT on the host network', async () => {
+  it("turns healthy through the image's HEALTHCHECK, listening on PITCHEY_PORT on the host network", async () => {
     const port = await freePort();
     // The image's own check command, at a 1 s interval instead of 10 s.
     const { Config } = await docker.getImage(built.images.gateway.id).inspect();
     const test = (Config as { Healthcheck: { Test: string[] } }).Healthcheck.Test;
     const running = await docker.createContainer({
-      Image: built.images.gateway.id, Env: [`PITCHEY_PORT=${port}`, 'PITCHEY_LOG_LEVEL=warn'], Labels: LABEL,
-      HostConfig: { NetworkMode: 'host', ...SERVICE_PRIVILEGES }, Healthcheck: { Test: test, Interval: 1e9, Timeout: 5e9, Retries: 3, StartPeriod: 30e9 },
+      Image: built.images.gateway.id,
+      Env: [`PITCHEY_PORT=${port}`, 'PITCHEY_LOG_LEVEL=warn'],
+      Labels: LABEL,
+      HostConfig: { NetworkMode: 'host', ...SERVICE_PRIVILEGES },
+      Healthcheck: { Test: test, Interval: 1e9, Timeout: 5e9, Retries: 3, StartPeriod: 30e9 },
     });
     try {
       await running.start();
@@ -141,14 +163,16 @@ describe('a running container', () => {
   });
 });
 
-describe('the code executor\'s container', () => {
+describe("the code executor's container", () => {
   const KEY = 'image-test-key-0123456789';
 
   /** The code image on a free port with `hostConfig`; its /ready once it answers, and one run's answer. */
   async function codeContainer(hostConfig: Docker.HostConfig): Promise<{ ready: { status: number; body: string }; run: Record<string, unknown> | null }> {
     const port = await freePort();
     const container = await docker.createContainer({
-      Image: built.images.code.id, Env: [`PITCHEY_PORT=${port}`, 'PITCHEY_LOG_LEVEL=warn', `PITCHEY_API_KEYS=${KEY}:code`], Labels: LABEL,
+      Image: built.images.code.id,
+      Env: [`PITCHEY_PORT=${port}`, 'PITCHEY_LOG_LEVEL=warn', `PITCHEY_API_KEYS=${KEY}:code`],
+      Labels: LABEL,
       HostConfig: { NetworkMode: 'host', ...hostConfig },
     });
     try {
@@ -156,14 +180,18 @@ describe('the code executor\'s container', () => {
       let ready: { status: number; body: string } | null = null;
       for (let i = 0; i < 80 && ready === null; i++) {
         await new Promise((r) => setTimeout(r, 250));
-        ready = await fetch(`http://127.0.0.1:${port}/ready`).then(async (r) => ({ status: r.status, body: await r.text() }), () => null);
+        ready = await fetch(`http://127.0.0.1:${port}/ready`).then(
+          async (r) => ({ status: r.status, body: await r.text() }),
+          () => null,
+        );
       }
       if (ready === null) throw new Error('the code container never answered /ready');
       const res = await fetch(`http://127.0.0.1:${port}/execute`, {
-        method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': KEY },
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-api-key': KEY },
         body: JSON.stringify({ language: 'python', code: 'import os; print(os.getuid())' }),
       });
-      return { ready, run: res.ok ? await res.json() as Record<string, unknown> : null };
+      return { ready, run: res.ok ? ((await res.json()) as Record<string, unknown>) : null };
     } finally {
       await container.remove({ force: true });
     }
@@ -185,7 +213,7 @@ describe('the code executor\'s container', () => {
 });
 
 describe('the release', () => {
-  it('stages the same content digest twice, which is the images\' label', async () => {
+  it("stages the same content digest twice, which is the images' label", async () => {
     const a = await stageRelease({ projectRoot: PROJECT_ROOT, into: tempDir() });
     const b = await stageRelease({ projectRoot: PROJECT_ROOT, into: tempDir() });
     expect(a.checksum).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -197,7 +225,7 @@ describe('the release', () => {
 describe('the SBOM', () => {
   const sbom = (role: ImageRole): CdxBom => JSON.parse(readFileSync(imageArtifacts(built.dataDir, built.version, role).sbom, 'utf8')) as CdxBom;
 
-  it('lists the npm packages from the lockfile and the Debian packages of the image\'s base', () => {
+  it("lists the npm packages from the lockfile and the Debian packages of the image's base", () => {
     const bom = sbom('video');
     expect(bom).toMatchObject({ bomFormat: 'CycloneDX', specVersion: '1.5', metadata: { component: { type: 'container', name: 'pitchey/video', version: built.version } } });
     const purls = bom.components.map((c) => c.purl ?? '');
@@ -250,9 +278,18 @@ describe('the signature', () => {
 describe('the size budget', () => {
   it('fails the build past it, with the sizes, and leaves no image', async () => {
     const version = `${built.version}-over`;
-    await expect(buildImages({
-      docker, projectRoot: PROJECT_ROOT, version, roles: ['gateway'], dataDir: built.dataDir, signingKey: null, mode: 'test', budgetsMb: { gateway: 10 },
-    })).rejects.toThrow(/pitchey\/gateway:\S+ is \d+ MB, over the gateway budget of 10 MB/);
+    await expect(
+      buildImages({
+        docker,
+        projectRoot: PROJECT_ROOT,
+        version,
+        roles: ['gateway'],
+        dataDir: built.dataDir,
+        signingKey: null,
+        mode: 'test',
+        budgetsMb: { gateway: 10 },
+      }),
+    ).rejects.toThrow(/pitchey\/gateway:\S+ is \d+ MB, over the gateway budget of 10 MB/);
     await expect(docker.getImage(`pitchey/gateway:${version}`).inspect()).rejects.toMatchObject({ statusCode: 404 });
   });
 });

@@ -19,7 +19,9 @@ let p: DockerUp;
 beforeAll(async () => {
   p = await startDockerUp(inject('dockerHost'), { PITCHEY_ANALYSIS_INTERVAL_MS: '250', PITCHEY_ANALYSIS_WINDOW_MS: '3000', PITCHEY_DRAIN_TIMEOUT_MS: '2000' });
 }, 900_000);
-afterAll(async () => { await p?.cleanup(); }, 60_000);
+afterAll(async () => {
+  await p?.cleanup();
+}, 60_000);
 
 function pitchey(...args: string[]): { status: number | null; out: string; err: string } {
   const r = spawnSync(process.execPath, [CLI, ...args, '--gateway', p.up.gateway], { env: { ...p.up.env, PITCHEY_ADMIN_KEY: TEST_KEY }, encoding: 'utf8', timeout: 60_000 });
@@ -59,7 +61,11 @@ describe('the platform on containers', () => {
   it('rolls a canary of a genuinely broken build back under load; stable fails nothing', async () => {
     const broken = brokenProject({ git: true });
     const version = `${p.images.version}-broken`;
-    try { await buildTestImage(inject('dockerHost'), { role: 'ai', version, projectRoot: broken.root }); } finally { broken.remove(); }
+    try {
+      await buildTestImage(inject('dockerHost'), { role: 'ai', version, projectRoot: broken.root });
+    } finally {
+      broken.remove();
+    }
     p.syncSignatures();
     const load = startLoad(`${p.up.gateway}/api/ai/models`, 40);
     await new Promise((r) => setTimeout(r, 1_000));
@@ -89,11 +95,15 @@ describe('the platform on containers', () => {
     expect(answers.at(-1)?.version).toBe(version);
     const back = pitchey('rollback', 'ai', '--to', p.images.version, '--reason', 'drill');
     expect(back.status, back.err).toBe(0);
-    await waitFor('ai back on the base version', async () => {
-      const r = await fetch(`${p.up.gateway}/api/ai/models`);
-      await r.arrayBuffer();
-      return r.headers.get('x-pitchey-version') === p.images.version && (await p.containers(version)).length === 0 ? true : undefined;
-    }, 120_000);
+    await waitFor(
+      'ai back on the base version',
+      async () => {
+        const r = await fetch(`${p.up.gateway}/api/ai/models`);
+        await r.arrayBuffer();
+        return r.headers.get('x-pitchey-version') === p.images.version && (await p.containers(version)).length === 0 ? true : undefined;
+      },
+      120_000,
+    );
   }, 300_000);
 
   it('refuses an image whose signature does not verify: a problem, the audit log, the record, no container', async () => {

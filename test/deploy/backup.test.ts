@@ -7,16 +7,18 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { backup } from '../../src/cli/backup.js';
 import { exitCodeOf } from '../../src/cli/usage.js';
-import {
-  BackupError, createBackup, latestRestoreTest, listBackups, readRestoreTests, restoreBackup, verifyBackup, type BackupManifest,
-} from '../../src/deploy/backup/index.js';
+import { BackupError, createBackup, latestRestoreTest, listBackups, readRestoreTests, restoreBackup, verifyBackup, type BackupManifest } from '../../src/deploy/backup/index.js';
 import type { DeploymentState } from '../../src/deploy/engine/types.js';
 import { openControllerDb, readDeployment, writeDeployment } from '../../src/deploy/store.js';
 import { createSqliteJobBackend } from '../../src/jobs/index.js';
 import { makeTempDir } from '../helpers.js';
 
 const cleanups: Array<() => unknown> = [];
-afterEach(async () => { while (cleanups.length) await cleanups.pop()?.(); vi.unstubAllEnvs(); vi.restoreAllMocks(); });
+afterEach(async () => {
+  while (cleanups.length) await cleanups.pop()?.();
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+});
 
 function tempDir(): string {
   const t = makeTempDir('pitchey-backup-');
@@ -31,13 +33,40 @@ function write(root: string, rel: string, content: string): void {
 
 const NOW = new Date('2025-03-04T05:06:07.089Z');
 const STATE: DeploymentState = {
-  plan: { id: 'dep-1', service: 'video', strategy: 'canary', fromVersion: 'v1', toVersion: 'v2', instances: 1, steps: [5, 100], stepMs: 1000, bakeMs: 0, readyTimeoutMs: 10_000, rules: [], faults: null },
-  phase: 'promoted', stepIndex: 1, stepStartedAt: 2_000, breachSince: {}, assessments: [], reason: null, startedAt: 1_000, updatedAt: 3_000, replaced: 0,
+  plan: {
+    id: 'dep-1',
+    service: 'video',
+    strategy: 'canary',
+    fromVersion: 'v1',
+    toVersion: 'v2',
+    instances: 1,
+    steps: [5, 100],
+    stepMs: 1000,
+    bakeMs: 0,
+    readyTimeoutMs: 10_000,
+    rules: [],
+    faults: null,
+  },
+  phase: 'promoted',
+  stepIndex: 1,
+  stepStartedAt: 2_000,
+  breachSince: {},
+  assessments: [],
+  reason: null,
+  startedAt: 1_000,
+  updatedAt: 3_000,
+  replaced: 0,
 };
 const EXPECTED_FILES = [
-  'controller.sqlite', 'releases/v1/manifest.json', 'services/ai/classifiers/spam/v1.json', 'services/code/functions.sqlite',
-  'services/document/templates/pitch-deck.json', 'services/media/stream-records/s1.json',
-  'services/media/streams/s1/master.m3u8', 'services/media/streams/s2/manifest.mpd', 'services/video/jobs.sqlite',
+  'controller.sqlite',
+  'releases/v1/manifest.json',
+  'services/ai/classifiers/spam/v1.json',
+  'services/code/functions.sqlite',
+  'services/document/templates/pitch-deck.json',
+  'services/media/stream-records/s1.json',
+  'services/media/streams/s1/master.m3u8',
+  'services/media/streams/s2/manifest.mpd',
+  'services/video/jobs.sqlite',
 ];
 
 /** A data dir as a running platform leaves it; the controller and job stores stay open (WAL) until the test ends. */
@@ -215,10 +244,7 @@ describe('verifyBackup finds', () => {
     rmSync(join(dir, 'services/document/templates/pitch-deck.json'));
     symlinkSync(outside, join(dir, 'services/document/templates/pitch-deck.json'));
     symlinkSync(tempDir(), join(dir, 'linked-dir'));
-    expect(verifyBackup(dir).problems).toEqual([
-      'services/document/templates/pitch-deck.json: is or goes through a symlink (not followed)',
-      'linked-dir: a symlink (not followed)',
-    ]);
+    expect(verifyBackup(dir).problems).toEqual(['services/document/templates/pitch-deck.json: is or goes through a symlink (not followed)', 'linked-dir: a symlink (not followed)']);
   });
 
   it('a SQLite copy whose checksum was forged over corrupt pages', async () => {
@@ -227,7 +253,10 @@ describe('verifyBackup finds', () => {
     const bytes = readFileSync(path);
     bytes.fill(0x5a, 4096 + 8, bytes.length);
     writeFileSync(path, bytes);
-    editManifest(dir, (m) => { const f = m.files.find((x) => x.path === 'controller.sqlite'); if (f) f.sha256 = sha256(path); });
+    editManifest(dir, (m) => {
+      const f = m.files.find((x) => x.path === 'controller.sqlite');
+      if (f) f.sha256 = sha256(path);
+    });
     const r = verifyBackup(dir);
     expect(r.ok).toBe(false);
     expect(r.problems).toEqual([expect.stringMatching(/^controller\.sqlite: SQLite integrity_check failed: /)]);
@@ -239,8 +268,12 @@ describe('pitchey backup', () => {
     const dataDir = await runningDataDir();
     vi.stubEnv('PITCHEY_DATA_DIR', dataDir);
     const out: string[] = [];
-    vi.spyOn(console, 'log').mockImplementation((line: string) => { out.push(line); });
-    vi.spyOn(console, 'error').mockImplementation((line: string) => { out.push(line); });
+    vi.spyOn(console, 'log').mockImplementation((line: string) => {
+      out.push(line);
+    });
+    vi.spyOn(console, 'error').mockImplementation((line: string) => {
+      out.push(line);
+    });
     await backup(['create']);
     expect(out.pop()).toMatch(/^backup .*: 9 files, .*; absent: ai-usage, checks$/);
     await backup(['verify']);
@@ -250,7 +283,10 @@ describe('pitchey backup', () => {
     await backup(['restore', '--backup', only?.dir ?? '', '--into', into]);
     expect(out.pop()).toMatch(/^restored 9 files .* restore test recorded/);
     // Refused over a live data dir: main exits 1 for it (cli/usage.ts's table).
-    const refused = await backup(['restore', '--backup', only?.dir ?? '']).then(() => null, (err: unknown) => err);
+    const refused = await backup(['restore', '--backup', only?.dir ?? '']).then(
+      () => null,
+      (err: unknown) => err,
+    );
     expect([(refused as Error).message, exitCodeOf(refused)]).toEqual([expect.stringMatching(/^refusing to restore over/), 1]);
     await backup(['list']);
     expect(out.pop()).toMatch(/yes\s+\d{4}-\d\d-\d\dT[\d:.]+Z$/);

@@ -6,7 +6,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Driver, InstanceHandle } from '../../src/deploy/adapters/driver.js';
 import { TEST_KEY } from '../helpers.js';
 
-export interface Recorded { up: Array<Pick<InstanceHandle, 'id' | 'track' | 'url' | 'pid'>>; down: string[] }
+export interface Recorded {
+  up: Array<Pick<InstanceHandle, 'id' | 'track' | 'url' | 'pid'>>;
+  down: string[];
+}
 
 export interface DriverFixture {
   driver: Driver;
@@ -30,8 +33,12 @@ export function makeRecorder(): { recorded: Recorded; onUp: (h: InstanceHandle) 
   const recorded: Recorded = { up: [], down: [] };
   return {
     recorded,
-    onUp: (h) => { recorded.up.push({ id: h.id, track: h.track, url: h.url, pid: h.pid }); },
-    onDown: (h) => { recorded.down.push(h.id); },
+    onUp: (h) => {
+      recorded.up.push({ id: h.id, track: h.track, url: h.url, pid: h.pid });
+    },
+    onDown: (h) => {
+      recorded.down.push(h.id);
+    },
   };
 }
 
@@ -75,86 +82,123 @@ export function runDriverContract(name: string, make: () => Promise<DriverFixtur
       expect(left, 'left running after close').toEqual([]);
     }, 60_000);
 
-    it('starts instances that answer /health with their version and track, and lists them', async () => {
-      const handles = await driver.start({ service: f.service, track: 'canary', version: f.version, count: 2, faults: null }, START_MS);
-      expect(handles).toHaveLength(2);
-      expect(new Set(handles.map((h) => h.url)).size).toBe(2);
-      for (const h of handles) {
-        expect(h).toMatchObject({ service: f.service, track: 'canary', version: f.version });
-        expect(await health(h.url)).toMatchObject({ code: 200, version: f.version, track: 'canary' });
-        expect(h.pid).toBeGreaterThan(0);
-      }
-      expect(driver.list().map((h) => h.id).sort()).toEqual(handles.map((h) => h.id).sort());
-      expect(f.recorded.up.map((u) => u.id).sort()).toEqual(handles.map((h) => h.id).sort());
-      expect(f.recorded.down).toEqual([]);
-    }, timeoutMs);
+    it(
+      'starts instances that answer /health with their version and track, and lists them',
+      async () => {
+        const handles = await driver.start({ service: f.service, track: 'canary', version: f.version, count: 2, faults: null }, START_MS);
+        expect(handles).toHaveLength(2);
+        expect(new Set(handles.map((h) => h.url)).size).toBe(2);
+        for (const h of handles) {
+          expect(h).toMatchObject({ service: f.service, track: 'canary', version: f.version });
+          expect(await health(h.url)).toMatchObject({ code: 200, version: f.version, track: 'canary' });
+          expect(h.pid).toBeGreaterThan(0);
+        }
+        expect(
+          driver
+            .list()
+            .map((h) => h.id)
+            .sort(),
+        ).toEqual(handles.map((h) => h.id).sort());
+        expect(f.recorded.up.map((u) => u.id).sort()).toEqual(handles.map((h) => h.id).sort());
+        expect(f.recorded.down).toEqual([]);
+      },
+      timeoutMs,
+    );
 
-    it('drains on stop: a request in flight is answered, then the instance is gone', async () => {
-      const [h] = await driver.start({ service: f.service, track: 'stable', version: f.version, count: 1, faults: 'latencyMs=1500' }, START_MS);
-      if (h?.url == null) throw new Error('no instance');
-      const url = h.url;
-      const inFlight = fetch(`${url}/queue/status`, { headers: { 'x-api-key': TEST_KEY } });
-      await sleep(300);
-      await driver.stop([h.id], 10_000);
-      expect((await inFlight).status).toBe(200);
-      expect(driver.list()).toEqual([]);
-      expect(f.recorded.down).toEqual([h.id]);
-      expect((await health(url)).code).toBe(0);
-      await driver.stop([h.id], 1_000); // stopping again is a no-op
-    }, timeoutMs);
+    it(
+      'drains on stop: a request in flight is answered, then the instance is gone',
+      async () => {
+        const [h] = await driver.start({ service: f.service, track: 'stable', version: f.version, count: 1, faults: 'latencyMs=1500' }, START_MS);
+        if (h?.url == null) throw new Error('no instance');
+        const url = h.url;
+        const inFlight = fetch(`${url}/queue/status`, { headers: { 'x-api-key': TEST_KEY } });
+        await sleep(300);
+        await driver.stop([h.id], 10_000);
+        expect((await inFlight).status).toBe(200);
+        expect(driver.list()).toEqual([]);
+        expect(f.recorded.down).toEqual([h.id]);
+        expect((await health(url)).code).toBe(0);
+        await driver.stop([h.id], 1_000); // stopping again is a no-op
+      },
+      timeoutMs,
+    );
 
-    it('retags without a restart and announces the new track', async () => {
-      const [h] = await driver.start({ service: f.service, track: 'canary', version: f.version, count: 1, faults: null }, START_MS);
-      if (h === undefined) throw new Error('no instance');
-      const pid = h.pid;
-      driver.retag(h.id, 'stable');
-      expect(driver.list()[0]).toMatchObject({ id: h.id, track: 'stable', pid });
-      expect(f.recorded.up.at(-1)).toMatchObject({ id: h.id, track: 'stable' });
-      expect(f.recorded.down).toEqual([]);
-      driver.retag('no-such-instance', 'stable');
-    }, timeoutMs);
+    it(
+      'retags without a restart and announces the new track',
+      async () => {
+        const [h] = await driver.start({ service: f.service, track: 'canary', version: f.version, count: 1, faults: null }, START_MS);
+        if (h === undefined) throw new Error('no instance');
+        const pid = h.pid;
+        driver.retag(h.id, 'stable');
+        expect(driver.list()[0]).toMatchObject({ id: h.id, track: 'stable', pid });
+        expect(f.recorded.up.at(-1)).toMatchObject({ id: h.id, track: 'stable' });
+        expect(f.recorded.down).toEqual([]);
+        driver.retag('no-such-instance', 'stable');
+      },
+      timeoutMs,
+    );
 
-    it('takes a crashed instance out (onDown) and back once it answers again (onUp)', async () => {
-      const [h] = await driver.start({ service: f.service, track: 'stable', version: f.version, count: 1, faults: null }, START_MS);
-      if (h === undefined) throw new Error('no instance');
-      const before = h.pid;
-      await f.crash(h);
-      await waitFor('onDown after the crash', () => (f.recorded.down.includes(h.id) ? true : undefined), 20_000);
-      await waitFor('onUp after the restart', () => (f.recorded.up.filter((u) => u.id === h.id).length >= 2 ? true : undefined), 60_000);
-      const now = driver.list().find((x) => x.id === h.id);
-      expect(now?.pid).not.toBe(before);
-      expect(await health(now?.url ?? null)).toMatchObject({ code: 200, version: f.version });
-    }, timeoutMs);
+    it(
+      'takes a crashed instance out (onDown) and back once it answers again (onUp)',
+      async () => {
+        const [h] = await driver.start({ service: f.service, track: 'stable', version: f.version, count: 1, faults: null }, START_MS);
+        if (h === undefined) throw new Error('no instance');
+        const before = h.pid;
+        await f.crash(h);
+        await waitFor('onDown after the crash', () => (f.recorded.down.includes(h.id) ? true : undefined), 20_000);
+        await waitFor('onUp after the restart', () => (f.recorded.up.filter((u) => u.id === h.id).length >= 2 ? true : undefined), 60_000);
+        const now = driver.list().find((x) => x.id === h.id);
+        expect(now?.pid).not.toBe(before);
+        expect(await health(now?.url ?? null)).toMatchObject({ code: 200, version: f.version });
+      },
+      timeoutMs,
+    );
 
-    it('keeps the last lines each instance wrote', async () => {
-      const [h] = await driver.start({ service: f.service, track: 'stable', version: f.version, count: 1, faults: null }, START_MS);
-      if (h?.url == null) throw new Error('no instance');
-      await fetch(`${h.url}/no-such-route-for-the-log`);
-      const logs = await waitFor('the request in the logs', async () => {
-        const got = await driver.logs(f.service, 50);
-        return got[0]?.lines.some((l) => l.includes('no-such-route-for-the-log')) ? got : undefined;
-      }, 10_000);
-      expect(logs).toHaveLength(1);
-      expect(logs[0]).toMatchObject({ id: h.id, version: f.version, track: 'stable' });
-      expect((await driver.logs(f.service, 2))[0]?.lines.length).toBeLessThanOrEqual(2);
-      expect(await driver.logs('no-such-service', 10)).toEqual([]);
-    }, timeoutMs);
+    it(
+      'keeps the last lines each instance wrote',
+      async () => {
+        const [h] = await driver.start({ service: f.service, track: 'stable', version: f.version, count: 1, faults: null }, START_MS);
+        if (h?.url == null) throw new Error('no instance');
+        await fetch(`${h.url}/no-such-route-for-the-log`);
+        const logs = await waitFor(
+          'the request in the logs',
+          async () => {
+            const got = await driver.logs(f.service, 50);
+            return got[0]?.lines.some((l) => l.includes('no-such-route-for-the-log')) ? got : undefined;
+          },
+          10_000,
+        );
+        expect(logs).toHaveLength(1);
+        expect(logs[0]).toMatchObject({ id: h.id, version: f.version, track: 'stable' });
+        expect((await driver.logs(f.service, 2))[0]?.lines.length).toBeLessThanOrEqual(2);
+        expect(await driver.logs('no-such-service', 10)).toEqual([]);
+      },
+      timeoutMs,
+    );
 
-    it('resolves what it can run, and says which versions are missing or refused', async () => {
-      expect(await driver.resolve(f.service, f.version)).toMatchObject({ status: 'ok' });
-      expect(await driver.resolve(f.service, 'no-such-version')).toMatchObject({ status: 'missing' });
-      const refused = await driver.resolve(f.service, f.untrustedVersion);
-      expect(refused.status).toBe('refused');
-      await expect(driver.start({ service: f.service, track: 'canary', version: f.untrustedVersion, count: 1, faults: null }, START_MS)).rejects.toThrow(/refused|modified|signature/);
-      expect(driver.list()).toEqual([]);
-      expect((await driver.releases()).map((r) => r.version)).toContain(f.untrustedVersion);
-    }, timeoutMs);
+    it(
+      'resolves what it can run, and says which versions are missing or refused',
+      async () => {
+        expect(await driver.resolve(f.service, f.version)).toMatchObject({ status: 'ok' });
+        expect(await driver.resolve(f.service, 'no-such-version')).toMatchObject({ status: 'missing' });
+        const refused = await driver.resolve(f.service, f.untrustedVersion);
+        expect(refused.status).toBe('refused');
+        await expect(driver.start({ service: f.service, track: 'canary', version: f.untrustedVersion, count: 1, faults: null }, START_MS)).rejects.toThrow(/refused|modified|signature/);
+        expect(driver.list()).toEqual([]);
+        expect((await driver.releases()).map((r) => r.version)).toContain(f.untrustedVersion);
+      },
+      timeoutMs,
+    );
 
-    it('closes with nothing left running', async () => {
-      await driver.start({ service: f.service, track: 'stable', version: f.version, count: 2, faults: null }, START_MS);
-      await driver.close(5_000);
-      expect(driver.list()).toEqual([]);
-      expect(await f.leftovers()).toEqual([]);
-    }, timeoutMs);
+    it(
+      'closes with nothing left running',
+      async () => {
+        await driver.start({ service: f.service, track: 'stable', version: f.version, count: 2, faults: null }, START_MS);
+        await driver.close(5_000);
+        expect(driver.list()).toEqual([]);
+        expect(await f.leftovers()).toEqual([]);
+      },
+      timeoutMs,
+    );
   });
 }

@@ -8,8 +8,16 @@ import { openControllerDb, readCurrentVersion, writeCurrentVersion } from '../..
 import { makeTempDir } from '../helpers.js';
 
 const temps: Array<() => void> = [];
-afterEach(() => { while (temps.length) temps.pop()?.(); });
-function db() { const t = makeTempDir(); temps.push(t.remove); const d = openControllerDb(join(t.dir, 'c.sqlite')); temps.unshift(() => d.close()); return d; }
+afterEach(() => {
+  while (temps.length) temps.pop()?.();
+});
+function db() {
+  const t = makeTempDir();
+  temps.push(t.remove);
+  const d = openControllerDb(join(t.dir, 'c.sqlite'));
+  temps.unshift(() => d.close());
+  return d;
+}
 
 describe('audit log', () => {
   it('chains every event to the previous one and verifies', () => {
@@ -31,9 +39,9 @@ describe('audit log', () => {
     expect(() => d.prepare("UPDATE audit SET actor = 'mallory' WHERE seq = 2").run()).toThrow(/append-only/);
     expect(() => d.prepare('DELETE FROM audit WHERE seq = 2').run()).toThrow(/append-only/);
     d.exec('DROP TRIGGER audit_no_update; DROP TRIGGER audit_no_delete;');
-    d.prepare("UPDATE audit SET data = '{\"i\":99}' WHERE seq = 2").run();
+    d.prepare('UPDATE audit SET data = \'{"i":99}\' WHERE seq = 2').run();
     expect(verifyAudit(d)).toMatchObject({ brokenAt: 2, reason: expect.stringContaining('edited') });
-    d.prepare("UPDATE audit SET data = '{\"i\":1}' WHERE seq = 2").run();
+    d.prepare('UPDATE audit SET data = \'{"i":1}\' WHERE seq = 2').run();
     d.prepare('DELETE FROM audit WHERE seq = 2').run();
     expect(verifyAudit(d)).toMatchObject({ brokenAt: 3, reason: expect.stringContaining('removed') });
   });
@@ -63,7 +71,10 @@ describe('deploy lock', () => {
 describe('releases', () => {
   function project(): { root: string; releases: string } {
     const t = makeTempDir();
-    temps.push(() => { chmodRecursive(t.dir); t.remove(); });
+    temps.push(() => {
+      chmodRecursive(t.dir);
+      t.remove();
+    });
     mkdirSync(join(t.dir, 'dist', 'cli'), { recursive: true });
     mkdirSync(join(t.dir, 'node_modules'));
     writeFileSync(join(t.dir, 'dist', 'cli', 'main.js'), 'console.log(1)\n');
@@ -71,7 +82,13 @@ describe('releases', () => {
     writeFileSync(join(t.dir, 'package-lock.json'), '{}');
     return { root: t.dir, releases: join(t.dir, 'releases') };
   }
-  function chmodRecursive(dir: string): void { try { chmodSync(join(dir, 'releases'), 0o755); } catch { /* none */ } }
+  function chmodRecursive(dir: string): void {
+    try {
+      chmodSync(join(dir, 'releases'), 0o755);
+    } catch {
+      /* none */
+    }
+  }
 
   it('builds an immutable, checksummed release and refuses to overwrite it', () => {
     const p = project();

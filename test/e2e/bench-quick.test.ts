@@ -15,7 +15,9 @@ import { BENCH, NEEDS_DOCKER, SCRIPTS, expectGoodQuickRun, runQuick as runBench,
 const SCRIPT_TIMEOUT_MS = 150_000;
 
 const cleanups: Array<() => void> = [];
-afterEach(() => { while (cleanups.length > 0) cleanups.pop()?.(); });
+afterEach(() => {
+  while (cleanups.length > 0) cleanups.pop()?.();
+});
 
 const runQuick = (args: string[]): ReturnType<typeof runBench> => runBench(args, { cleanups, timeoutMs: SCRIPT_TIMEOUT_MS });
 
@@ -25,9 +27,13 @@ describe('every bench runs in quick mode', () => {
   });
 
   for (const script of SCRIPTS.filter((s) => !NEEDS_DOCKER.test(s))) {
-    it(`${script} ends well, reports its figures beside their baselines and leaves nothing behind`, async () => {
-      expectGoodQuickRun(await runQuick([join(BENCH, script)]), script);
-    }, SCRIPT_TIMEOUT_MS + 40_000);
+    it(
+      `${script} ends well, reports its figures beside their baselines and leaves nothing behind`,
+      async () => {
+        expectGoodQuickRun(await runQuick([join(BENCH, script)]), script);
+      },
+      SCRIPT_TIMEOUT_MS + 40_000,
+    );
   }
 });
 
@@ -42,7 +48,11 @@ describe('bench/run-all.mjs', () => {
     const head = spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
     expect(files[0]).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d-]+Z-${head.slice(0, 12)}\\.json$`));
     const result = JSON.parse(readFileSync(join(out.dir, files[0] ?? ''), 'utf8')) as {
-      commit: string; quick: boolean; node: string; machine: { cores: number; model: string; loadavg: number[] }; benches: Array<{ script: string; exitCode: number; figures: Figure[] }>;
+      commit: string;
+      quick: boolean;
+      node: string;
+      machine: { cores: number; model: string; loadavg: number[] };
+      benches: Array<{ script: string; exitCode: number; figures: Figure[] }>;
     };
     expect(result).toMatchObject({ commit: head, quick: true, node: process.version, machine: { cores: cpus().length, model: cpus()[0]?.model } });
     expect(result.machine.loadavg).toHaveLength(3);

@@ -14,7 +14,9 @@ let up: UpProcess;
 
 function pitchey(...args: string[]): { status: number | null; out: string; err: string } {
   const r = spawnSync(process.execPath, [CLI, ...args, '--gateway', up.gateway, '--as', 'alice'], {
-    env: { ...up.env, PITCHEY_ADMIN_KEY: TEST_KEY }, encoding: 'utf8', timeout: 60_000,
+    env: { ...up.env, PITCHEY_ADMIN_KEY: TEST_KEY },
+    encoding: 'utf8',
+    timeout: 60_000,
   });
   return { status: r.status, out: r.stdout, err: r.stderr };
 }
@@ -24,7 +26,9 @@ function release(...args: string[]): { status: number | null; out: string; err: 
   return { status: r.status, out: r.stdout, err: r.stderr };
 }
 
-beforeAll(async () => { up = await startUp({ env: { PITCHEY_VERSION: 'v1', PITCHEY_ANALYSIS_INTERVAL_MS: '250', PITCHEY_ANALYSIS_WINDOW_MS: '3000', PITCHEY_VALIDATION_PHASES_MS: '3000,2000,2000' } }); }, 120_000);
+beforeAll(async () => {
+  up = await startUp({ env: { PITCHEY_VERSION: 'v1', PITCHEY_ANALYSIS_INTERVAL_MS: '250', PITCHEY_ANALYSIS_WINDOW_MS: '3000', PITCHEY_VALIDATION_PHASES_MS: '3000,2000,2000' } });
+}, 120_000);
 afterAll(() => up?.remove());
 
 describe('operator commands', () => {
@@ -39,10 +43,16 @@ describe('operator commands', () => {
   it('deploys with --wait, shows history and a verified audit trail, then rolls back to the previous version', async () => {
     // Analysis needs traffic (no data is never a pass), so clients keep calling while it deploys.
     const load = startLoad(`${up.gateway}/api/media/quality-presets`, 40);
-    const child = spawn(process.execPath, [CLI, 'deploy', 'media', '--version', 'v2', '--strategy', 'blue-green', '--bake-ms', '500', '--wait', '--gateway', up.gateway, '--as', 'alice'], { env: { ...up.env, PITCHEY_ADMIN_KEY: TEST_KEY } });
+    const child = spawn(process.execPath, [CLI, 'deploy', 'media', '--version', 'v2', '--strategy', 'blue-green', '--bake-ms', '500', '--wait', '--gateway', up.gateway, '--as', 'alice'], {
+      env: { ...up.env, PITCHEY_ADMIN_KEY: TEST_KEY },
+    });
     let out = '';
-    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { out += c.toString(); });
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
     expect(await exited(child), out).toBe(0);
     expect(out).toContain('promoted');
     expect(failed(await load.stop())).toEqual([]);
@@ -65,13 +75,29 @@ describe('operator commands', () => {
     const load = startLoad(`${up.gateway}/api/ai/models`, 40);
     // Passes its smoke requests and a short bake (about 20 requests at 40 req/s), then fails a fifth of
     // requests once promoted. Errors during the bake would hold it there: the 5-minute error rule breaching.
-    const res = await fetch(`${up.gateway}/_pitchey/admin/deployments`, { method: 'POST', headers: admin, body: JSON.stringify({ service: 'ai', version: 'v3-bad', strategy: 'blue-green', bakeMs: 500, faults: 'errors=0.2,after=60' }) });
+    const res = await fetch(`${up.gateway}/_pitchey/admin/deployments`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ service: 'ai', version: 'v3-bad', strategy: 'blue-green', bakeMs: 500, faults: 'errors=0.2,after=60' }),
+    });
     const { id } = (await res.json()) as { id: string };
-    const record = await waitFor('the validation rollback', async () => {
-      const r = (await (await fetch(`${up.gateway}/_pitchey/admin/deployments/${id}/record`, { headers: admin })).json()) as DeploymentRecord;
-      return r.validation?.rolledBackTo ? r : undefined;
-    }, 60_000);
-    await waitFor('v1 to serve ai again', async () => { const r = await fetch(`${up.gateway}/api/ai/models`); await r.arrayBuffer(); return r.headers.get('x-pitchey-version') === 'v1' ? true : undefined; }, 30_000);
+    const record = await waitFor(
+      'the validation rollback',
+      async () => {
+        const r = (await (await fetch(`${up.gateway}/_pitchey/admin/deployments/${id}/record`, { headers: admin })).json()) as DeploymentRecord;
+        return r.validation?.rolledBackTo ? r : undefined;
+      },
+      60_000,
+    );
+    await waitFor(
+      'v1 to serve ai again',
+      async () => {
+        const r = await fetch(`${up.gateway}/api/ai/models`);
+        await r.arrayBuffer();
+        return r.headers.get('x-pitchey-version') === 'v1' ? true : undefined;
+      },
+      30_000,
+    );
     await load.stop();
     expect(record.outcome).toBe('promoted');
     expect(record.validation?.phases[0]).toMatchObject({ phase: 'immediate', status: 'fail' });
@@ -87,7 +113,10 @@ describe('operator commands', () => {
     expect(review.out).toContain('rollback target: v1 (present)');
     expect(review.out).toMatch(/step 1 at 10 %: ~\d+ requests, 561 needed to see 1 % → 5 %: TOO FEW/);
     expect(review.out).toContain('warning: step 1 (10 %)');
-    const [reviewed] = JSON.parse(pitchey('deploy', 'plan', 'video', '--version', 'v2', '--steps', '10,50,100', '--step-ms', '60000', '--json').out) as Array<{ planHash: string; budget: { fastestPromotionS: number } }>;
+    const [reviewed] = JSON.parse(pitchey('deploy', 'plan', 'video', '--version', 'v2', '--steps', '10,50,100', '--step-ms', '60000', '--json').out) as Array<{
+      planHash: string;
+      budget: { fastestPromotionS: number };
+    }>;
     expect(reviewed?.budget.fastestPromotionS).toBe(180);
     const changed = pitchey('deploy', 'video', '--version', 'v2', '--steps', '20,50,100', '--step-ms', '60000', '--plan-hash', reviewed?.planHash ?? '');
     expect(changed.status).toBe(1);
@@ -106,7 +135,7 @@ describe('operator commands', () => {
     expect(elsewhere.err).toContain('deploys to "local"');
   });
 
-  it('shows each instance\'s last lines with `pitchey logs`, and refuses a bad service or tail', () => {
+  it("shows each instance's last lines with `pitchey logs`, and refuses a bad service or tail", () => {
     const r = pitchey('logs', 'video', '--tail', '3');
     expect(r.status, r.err).toBe(0);
     expect(r.err).toMatch(/== video-v\d-\d+ \(v\d, (stable|canary)\) ==/);

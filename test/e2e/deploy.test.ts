@@ -14,7 +14,13 @@ const admin = { 'x-api-key': TEST_KEY, 'content-type': 'application/json', 'x-pi
 let up: UpProcess;
 const removers: Array<() => void> = [];
 
-interface Deployment { id: string; live: boolean; phase: string; reason: string | null; to: string }
+interface Deployment {
+  id: string;
+  live: boolean;
+  phase: string;
+  reason: string | null;
+  to: string;
+}
 
 async function call<T>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
   const res = await fetch(`${up.gateway}/_pitchey/admin${path}`, { method, headers: admin, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
@@ -28,10 +34,14 @@ async function deploy(body: Record<string, unknown>): Promise<Deployment> {
 }
 
 async function settled(id: string, timeoutMs = 60_000): Promise<Deployment> {
-  return waitFor(`deployment ${id} to settle`, async () => {
-    const d = (await call<Deployment>('GET', `/deployments/${id}`)).json;
-    return !d.live && ['promoted', 'rolled-back', 'failed'].includes(d.phase) ? d : undefined;
-  }, timeoutMs);
+  return waitFor(
+    `deployment ${id} to settle`,
+    async () => {
+      const d = (await call<Deployment>('GET', `/deployments/${id}`)).json;
+      return !d.live && ['promoted', 'rolled-back', 'failed'].includes(d.phase) ? d : undefined;
+    },
+    timeoutMs,
+  );
 }
 
 const served = (version: string) => async () => {
@@ -45,7 +55,10 @@ beforeAll(async () => {
   for (const version of VERSIONS) buildRelease({ projectRoot: ROOT, releasesDir: `${up.dataDir}/releases`, version });
   removers.push(up.remove);
 }, 120_000);
-afterAll(() => { up?.remove(); removers.forEach((r) => r()); });
+afterAll(() => {
+  up?.remove();
+  removers.forEach((r) => r());
+});
 
 describe('deployments under load', () => {
   const url = () => `${up.gateway}/api/ai/models`;
@@ -172,7 +185,11 @@ describe('deployments under load', () => {
     const after = (await call<Deployment>('GET', `/deployments/${d.id}`)).json;
     expect(after.phase).toBe('rolled-back');
     expect(after.reason).toMatch(/restarted/);
-    expect(readInstances(up.dataDir).filter((i) => i.role === 'ai').map((i) => i.version)).toEqual(['v5']);
+    expect(
+      readInstances(up.dataDir)
+        .filter((i) => i.role === 'ai')
+        .map((i) => i.version),
+    ).toEqual(['v5']);
     expect((await call<{ lock: unknown }>('GET', '/lock')).json.lock).toBeNull();
   }, 120_000);
 });

@@ -13,7 +13,9 @@ import { CLI, exited, readInstances, startUp, waitFor } from './platform.js';
 
 const DRAIN_MS = 2_000;
 const cleanups: Array<() => void> = [];
-afterEach(() => { while (cleanups.length > 0) cleanups.pop()?.(); });
+afterEach(() => {
+  while (cleanups.length > 0) cleanups.pop()?.();
+});
 
 /** An upload that announces a megabyte, sends its first part and then stalls, its socket left open. */
 async function stalledUpload(base: string, path: string): Promise<Socket> {
@@ -22,10 +24,7 @@ async function stalledUpload(base: string, path: string): Promise<Socket> {
   cleanups.push(() => socket.destroy());
   socket.on('error', () => undefined); // the server cutting it is the point
   await new Promise<void>((resolve) => socket.once('connect', resolve));
-  socket.write([
-    `POST ${path} HTTP/1.1`, `host: ${hostname}:${port}`, `x-api-key: ${TEST_KEY}`,
-    'content-type: multipart/form-data; boundary=stall', 'content-length: 1048576', '', '',
-  ].join('\r\n'));
+  socket.write([`POST ${path} HTTP/1.1`, `host: ${hostname}:${port}`, `x-api-key: ${TEST_KEY}`, 'content-type: multipart/form-data; boundary=stall', 'content-length: 1048576', '', ''].join('\r\n'));
   socket.write('--stall\r\ncontent-disposition: form-data; name="file"; filename="a.mp4"\r\ncontent-type: video/mp4\r\n\r\n');
   socket.write(Buffer.alloc(32 * 1024, 1));
   return socket;
@@ -60,23 +59,35 @@ describe('pitchey up draining with stuck requests', () => {
     const tmp = makeTempDir();
     cleanups.push(tmp.remove);
     const stubborn = join(tmp.dir, 'stubborn.mjs');
-    writeFileSync(stubborn, [
-      "process.on('SIGTERM', () => undefined); process.on('disconnect', () => undefined);",
-      "process.send({ type: 'listening', port: 1 }); setInterval(() => undefined, 1000);",
-    ].join('\n'));
+    writeFileSync(
+      stubborn,
+      ["process.on('SIGTERM', () => undefined); process.on('disconnect', () => undefined);", "process.send({ type: 'listening', port: 1 }); setInterval(() => undefined, 1000);"].join('\n'),
+    );
     // Forced out as by its deadline or a second signal, while the child is still "draining".
     const host = join(tmp.dir, 'host.mjs');
-    writeFileSync(host, [
-      `import { Supervisor } from ${JSON.stringify(new URL('../platform/supervisor.js', `file://${CLI}`).pathname)};`,
-      'const supervisor = new Supervisor();',
-      `supervisor.start({ id: 'stubborn', modulePath: ${JSON.stringify(stubborn)}, args: [], env: process.env, onExit: () => undefined,`,
-      '  onListening: (_port, pid) => { console.log(pid); void supervisor.stop(\'stubborn\', 60_000); setTimeout(() => process.exit(1), 200); } });',
-    ].join('\n'));
+    writeFileSync(
+      host,
+      [
+        `import { Supervisor } from ${JSON.stringify(new URL('../platform/supervisor.js', `file://${CLI}`).pathname)};`,
+        'const supervisor = new Supervisor();',
+        `supervisor.start({ id: 'stubborn', modulePath: ${JSON.stringify(stubborn)}, args: [], env: process.env, onExit: () => undefined,`,
+        "  onListening: (_port, pid) => { console.log(pid); void supervisor.stop('stubborn', 60_000); setTimeout(() => process.exit(1), 200); } });",
+      ].join('\n'),
+    );
     const proc = spawn(process.execPath, [host], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    proc.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    proc.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
     cleanups.push(() => killIfRunning(proc.pid));
-    const child = await waitFor('the child to listen', () => { const m = /^(\d+)\n/.exec(out); return m === null ? undefined : Number(m[1]); }, 10_000);
+    const child = await waitFor(
+      'the child to listen',
+      () => {
+        const m = /^(\d+)\n/.exec(out);
+        return m === null ? undefined : Number(m[1]);
+      },
+      10_000,
+    );
     cleanups.push(() => killIfRunning(child));
     await exited(proc);
     await waitFor('the child to be killed with its supervisor', () => (isRunning(child) ? undefined : true), 2_000);

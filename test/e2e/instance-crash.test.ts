@@ -6,7 +6,9 @@ import { failed, startLoad } from './load.js';
 import { readInstances, startUp, waitFor } from './platform.js';
 
 const cleanups: Array<() => void> = [];
-afterEach(() => { while (cleanups.length > 0) cleanups.pop()?.(); });
+afterEach(() => {
+  while (cleanups.length > 0) cleanups.pop()?.();
+});
 
 describe('an instance killed under load', () => {
   it('costs the readers of its only instance no failed request', async () => {
@@ -25,7 +27,10 @@ describe('an instance killed under load', () => {
     const during = answers.filter((a) => a.at >= killedAt);
     expect(during.length).toBeGreaterThan(30);
     expect(failed(answers).map((a) => a.status)).toEqual([]);
-    const gaps = answers.map((a) => a.at).sort((x, y) => x - y).map((at, i, all) => (i === 0 ? 0 : at - (all[i - 1] ?? at)));
+    const gaps = answers
+      .map((a) => a.at)
+      .sort((x, y) => x - y)
+      .map((at, i, all) => (i === 0 ? 0 : at - (all[i - 1] ?? at)));
     console.log(`instance crash: ${during.length} reads after the SIGKILL, none failed; longest gap between answers ${Math.max(...gaps)} ms`);
   }, 120_000);
 });

@@ -21,14 +21,34 @@ runDriverContract('local', () => {
   chmodSync(tampered, 0o644);
   writeFileSync(tampered, '// replaced after the release was built\n');
   const driver = createLocalDriver({
-    dataDir: tmp.dir, releasesDir, selfVersion: 'contract-v1', selfEntry: builtFile('cli/main.js').pathname,
+    dataDir: tmp.dir,
+    releasesDir,
+    selfVersion: 'contract-v1',
+    selfEntry: builtFile('cli/main.js').pathname,
     baseEnv: { ...process.env, PITCHEY_API_KEYS: TEST_KEY, PITCHEY_LOG_LEVEL: 'info', PITCHEY_DRAIN_TIMEOUT_MS: '5000' },
-    onUp: hooks.onUp, onDown: hooks.onDown,
+    onUp: hooks.onUp,
+    onDown: hooks.onDown,
   });
   return Promise.resolve({
-    driver, recorded: hooks.recorded, service: 'ai', version: 'contract-v1', untrustedVersion: 'tampered',
-    crash: (h) => { if (h.pid !== null) process.kill(h.pid, 'SIGKILL'); return Promise.resolve(); },
-    leftovers: () => Promise.resolve(hooks.recorded.up.map((u) => u.pid).filter((p): p is number => p !== null && alive(p)).map(String)),
-    dispose: () => { tmp.remove(); return Promise.resolve(); },
+    driver,
+    recorded: hooks.recorded,
+    service: 'ai',
+    version: 'contract-v1',
+    untrustedVersion: 'tampered',
+    crash: (h) => {
+      if (h.pid !== null) process.kill(h.pid, 'SIGKILL');
+      return Promise.resolve();
+    },
+    leftovers: () =>
+      Promise.resolve(
+        hooks.recorded.up
+          .map((u) => u.pid)
+          .filter((p): p is number => p !== null && alive(p))
+          .map(String),
+      ),
+    dispose: () => {
+      tmp.remove();
+      return Promise.resolve();
+    },
   });
 });

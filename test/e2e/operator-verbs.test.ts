@@ -34,7 +34,9 @@ describe('operator verbs', () => {
     const id = slowCanary('v2');
     const watch = spawn(process.execPath, [CLI, 'status', id, '--watch', '--gateway', up.gateway, '--as', 'alice'], { env: adminEnv() });
     let watched = '';
-    watch.stdout.on('data', (c: Buffer) => { watched += c.toString(); });
+    watch.stdout.on('data', (c: Buffer) => {
+      watched += c.toString();
+    });
     await new Promise((r) => setTimeout(r, 1_500));
     const promoted = pitchey('promote', id);
     expect(promoted.status, promoted.err).toBe(0);

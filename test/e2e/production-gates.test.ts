@@ -15,7 +15,11 @@ afterAll(() => up?.remove());
 
 describe('production gates', () => {
   it('refuses a deployment whose pre-deployment checks fail, naming each failing check', async () => {
-    const res = await fetch(`${up.gateway}/_pitchey/admin/deployments`, { method: 'POST', headers: { 'x-api-key': TEST_KEY, 'content-type': 'application/json' }, body: JSON.stringify({ service: 'ai', version: 'v2', strategy: 'canary' }) });
+    const res = await fetch(`${up.gateway}/_pitchey/admin/deployments`, {
+      method: 'POST',
+      headers: { 'x-api-key': TEST_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ service: 'ai', version: 'v2', strategy: 'canary' }),
+    });
     const body = (await res.json()) as { code: string; detail: string; evidence: Array<{ check: string; status: string }> };
     expect([res.status, body.code]).toEqual([422, 'DEPLOY_CHECKS_FAILED']);
     expect(body.detail).toContain('vulnerabilities');

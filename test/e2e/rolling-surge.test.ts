@@ -10,7 +10,9 @@ import { startLoad } from './load.js';
 import { ADMIN_HEADERS as admin, settled, startUp } from './platform.js';
 
 const cleanups: Array<() => void> = [];
-afterAll(() => { while (cleanups.length > 0) cleanups.pop()?.(); });
+afterAll(() => {
+  while (cleanups.length > 0) cleanups.pop()?.();
+});
 
 /** The broken build (test/support/broken-build.ts) released as `version`. */
 function buildBrokenRelease(releasesDir: string, version: string): void {
@@ -26,7 +28,11 @@ describe('rolling with a single stable instance', () => {
     buildBrokenRelease(join(up.dataDir, 'releases'), 'v2-broken');
     const load = startLoad(`${up.gateway}/api/ai/models`, 40);
     await new Promise((r) => setTimeout(r, 1_000));
-    const res = await fetch(`${up.gateway}/_pitchey/admin/deployments`, { method: 'POST', headers: admin, body: JSON.stringify({ service: 'ai', version: 'v2-broken', strategy: 'rolling', instances: 2, stepMs: 5_000 }) });
+    const res = await fetch(`${up.gateway}/_pitchey/admin/deployments`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ service: 'ai', version: 'v2-broken', strategy: 'rolling', instances: 2, stepMs: 5_000 }),
+    });
     const started = (await res.json()) as { id: string; steps: number[] };
     expect(res.status, JSON.stringify(started)).toBe(201);
     expect(started.steps).toEqual([50, 67]);
@@ -41,7 +47,9 @@ describe('rolling with a single stable instance', () => {
     const whileLive = answers.filter((a) => a.at >= first && a.at <= last);
     const brokenFailed = onBroken.filter((a) => a.status >= 500).length;
     const stableFailed = answers.filter((a) => a.version === 'v1' && a.status >= 500).length;
-    console.log(`rolling surge: broken build served ${onBroken.length} of ${whileLive.length} requests while live (${Math.round((100 * onBroken.length) / Math.max(1, whileLive.length))} %), ${brokenFailed} failed; stable failed ${stableFailed}`);
+    console.log(
+      `rolling surge: broken build served ${onBroken.length} of ${whileLive.length} requests while live (${Math.round((100 * onBroken.length) / Math.max(1, whileLive.length))} %), ${brokenFailed} failed; stable failed ${stableFailed}`,
+    );
     expect(onBroken.length).toBeGreaterThan(0);
     expect(stableFailed).toBe(0);
     // Half the traffic by weight (the old way: all of it), with room for the randomness of a few dozen requests.

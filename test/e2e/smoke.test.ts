@@ -17,18 +17,27 @@ function pitchey(...args: string[]): { status: number | null; out: string; err: 
 }
 
 async function admin<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${up.gateway}/_pitchey/admin${path}`, { method, headers: { 'x-api-key': TEST_KEY, 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const res = await fetch(`${up.gateway}/_pitchey/admin${path}`, {
+    method,
+    headers: { 'x-api-key': TEST_KEY, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
   return (await res.json()) as T;
 }
 
-beforeAll(async () => { up = await startUp({ env: { PITCHEY_VERSION: 'v1', PITCHEY_ANALYSIS_INTERVAL_MS: '250', PITCHEY_ANALYSIS_WINDOW_MS: '3000' } }); }, 120_000);
+beforeAll(async () => {
+  up = await startUp({ env: { PITCHEY_VERSION: 'v1', PITCHEY_ANALYSIS_INTERVAL_MS: '250', PITCHEY_ANALYSIS_WINDOW_MS: '3000' } });
+}, 120_000);
 afterAll(() => up?.remove());
 
 describe('pitchey smoke', () => {
   it('runs one real journey per service through the gateway and reports each step with its time', () => {
     const r = pitchey('smoke', '--json');
     const report = JSON.parse(r.out) as { passed: boolean; evidence: Evidence[] };
-    expect(report.evidence.filter((e) => e.status !== 'pass').map((e) => `${e.check}: ${e.observed}`), r.err).toEqual([]);
+    expect(
+      report.evidence.filter((e) => e.status !== 'pass').map((e) => `${e.check}: ${e.observed}`),
+      r.err,
+    ).toEqual([]);
     expect(r.status).toBe(0);
     expect(report.evidence.map((e) => e.check)).toEqual(['smoke-video', 'smoke-document', 'smoke-ai', 'smoke-media', 'smoke-code']);
     const steps = (e: Evidence | undefined): string[] => ((e?.details?.steps ?? []) as Array<{ name: string; ok: boolean }>).filter((s) => s.ok).map((s) => s.name);
@@ -51,10 +60,16 @@ describe('pitchey smoke', () => {
     const load = startLoad(`${up.gateway}/api/code/languages`, 40);
     const d = await admin<{ id: string }>('POST', '/deployments', { service: 'code', version: 'v2', strategy: 'blue-green', bakeMs: 500 });
     let last: DeploymentRecord | undefined;
-    const record = await waitFor('the after-deploy smoke journey', async () => {
-      last = await admin<DeploymentRecord>('GET', `/deployments/${d.id}/record`);
-      return last.smoke?.length === 2 ? last : undefined;
-    }, 90_000).catch((err: Error) => { throw new Error(`${err.message}: ${JSON.stringify({ d, outcome: last?.outcome, reason: last?.reason, timeline: last?.timeline })}`); });
+    const record = await waitFor(
+      'the after-deploy smoke journey',
+      async () => {
+        last = await admin<DeploymentRecord>('GET', `/deployments/${d.id}/record`);
+        return last.smoke?.length === 2 ? last : undefined;
+      },
+      90_000,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify({ d, outcome: last?.outcome, reason: last?.reason, timeline: last?.timeline })}`);
+    });
     expect(failed(await load.stop())).toEqual([]);
     expect(record.outcome).toBe('promoted');
     expect(record.smoke.map((s) => [s.when, s.track, s.evidence.check, s.evidence.status])).toEqual([

@@ -8,7 +8,9 @@ import { CLI, alive, exited, readInstances, startUp, waitFor } from './platform.
 
 const PUBLIC_CATALOG: Record<string, string> = { video: '/formats', document: '/templates', ai: '/models', media: '/quality-presets', code: '/languages' };
 const cleanups: Array<() => void> = [];
-afterEach(() => { while (cleanups.length > 0) cleanups.pop()?.(); });
+afterEach(() => {
+  while (cleanups.length > 0) cleanups.pop()?.();
+});
 
 async function upPlatform(): Promise<Awaited<ReturnType<typeof startUp>>> {
   const u = await startUp();

@@ -8,7 +8,9 @@ import { makeClip, makeDimensionBomb, truncateCopy } from '../support/media-fixt
 const tmp = makeTempDir('pitchey-probe-');
 afterAll(() => tmp.remove());
 let mp4 = '';
-beforeAll(async () => { mp4 = await makeClip(tmp.dir, { name: 'plain', seconds: 2, width: 320, height: 240, fps: 25 }); });
+beforeAll(async () => {
+  mp4 = await makeClip(tmp.dir, { name: 'plain', seconds: 2, width: 320, height: 240, fps: 25 });
+});
 
 describe('probe', () => {
   it('reads container, duration, size, streams and a fractional frame rate', async () => {
@@ -32,11 +34,13 @@ describe('probe', () => {
   });
 
   it('names webm, mov, avi, flv and wmv containers', async () => {
-    const names = await Promise.all((['webm', 'mov', 'avi', 'flv', 'wmv'] as const).map(async (c) => (await probe(await makeClip(tmp.dir, { name: `c-${c}`, seconds: 1, width: 160, height: 120, container: c }))).container));
+    const names = await Promise.all(
+      (['webm', 'mov', 'avi', 'flv', 'wmv'] as const).map(async (c) => (await probe(await makeClip(tmp.dir, { name: `c-${c}`, seconds: 1, width: 160, height: 120, container: c }))).container),
+    );
     expect(names).toEqual(['webm', 'mov', 'avi', 'flv', 'wmv']);
   });
 
-  it('refuses garbage and truncated files as invalid input with ffprobe\'s reason, without server paths', async () => {
+  it("refuses garbage and truncated files as invalid input with ffprobe's reason, without server paths", async () => {
     const junk = join(tmp.dir, 'junk.mp4');
     await writeFile(junk, 'this is not a video at all'.repeat(50));
     const err = await probe(junk).catch((e: unknown) => e);
@@ -48,7 +52,7 @@ describe('probe', () => {
     await expect(probe(cut)).rejects.toMatchObject({ kind: 'invalid-input' });
   });
 
-  it('keeps ffmpeg\'s heap addresses out of the reason a client reads', async () => {
+  it("keeps ffmpeg's heap addresses out of the reason a client reads", async () => {
     const cut = await truncateCopy(mp4, join(tmp.dir, 'no-index.mp4'), 3000);
     const err = await probe(cut).catch((e: unknown) => e);
     expect((err as FfmpegError).reason).toMatch(/moov atom not found/);
@@ -86,10 +90,24 @@ describe('probe parsing', () => {
   });
 
   it('takes rotation from the display matrix (negative angles normalised) and swaps the display size', () => {
-    const info = parseProbeJson({
-      format: { format_name: 'mov,mp4,m4a,3gp,3g2,mj2', duration: '3.5', bit_rate: '1000', tags: { major_brand: 'qt  ' } },
-      streams: [{ codec_type: 'video', codec_name: 'h264', width: 1920, height: 1080, avg_frame_rate: '0/0', r_frame_rate: '24000/1001', pix_fmt: 'yuv420p', side_data_list: [{ side_data_type: 'Display Matrix', rotation: -90 }] }],
-    }, 42);
+    const info = parseProbeJson(
+      {
+        format: { format_name: 'mov,mp4,m4a,3gp,3g2,mj2', duration: '3.5', bit_rate: '1000', tags: { major_brand: 'qt  ' } },
+        streams: [
+          {
+            codec_type: 'video',
+            codec_name: 'h264',
+            width: 1920,
+            height: 1080,
+            avg_frame_rate: '0/0',
+            r_frame_rate: '24000/1001',
+            pix_fmt: 'yuv420p',
+            side_data_list: [{ side_data_type: 'Display Matrix', rotation: -90 }],
+          },
+        ],
+      },
+      42,
+    );
     expect(info).toMatchObject({ container: 'mov', durationS: 3.5, sizeBytes: 42, bitrate: 1000, audio: null });
     expect(info.video).toMatchObject({ rotation: 270, displayWidth: 1080, displayHeight: 1920, fpsFraction: '24000/1001', fps: 23.976 });
   });

@@ -20,7 +20,16 @@ describe('ffmpeg -progress parsing', () => {
   });
 
   it('reports no ETA while speed is N/A or the duration unknown, and 100 % at the end', () => {
-    expect(progressFromBlock(new Map([['out_time_us', 'N/A'], ['speed', 'N/A'], ['progress', 'continue']]), 10)).toEqual({ percent: 0, outTimeS: 0, speed: null, etaS: null });
+    expect(
+      progressFromBlock(
+        new Map([
+          ['out_time_us', 'N/A'],
+          ['speed', 'N/A'],
+          ['progress', 'continue'],
+        ]),
+        10,
+      ),
+    ).toEqual({ percent: 0, outTimeS: 0, speed: null, etaS: null });
     const [unknown] = new ProgressParser().push(block('5000000', '3x'));
     expect(unknown).toMatchObject({ percent: 0, etaS: null, outTimeS: 5 });
     const [end] = new ProgressParser(10).push(block('9960000', '3x', 'end'));

@@ -21,7 +21,7 @@ describe('runFfmpeg', () => {
     expect((await probe(out)).durationS).toBeCloseTo(2, 1);
   });
 
-  it('fails with ffmpeg\'s own reason', async () => {
+  it("fails with ffmpeg's own reason", async () => {
     const err = await runFfmpeg(['-i', `file:${join(tmp.dir, 'missing.mp4')}`, join(tmp.dir, 'x.mp4')], { timeoutMs: 10_000 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FfmpegError);
     expect((err as FfmpegError).reason).toMatch(/missing\.mp4: No such file/);
@@ -38,7 +38,11 @@ describe('runFfmpeg', () => {
     expect(asProblem(ours)).toMatchObject({ status: 500, code: 'INTERNAL_ERROR', extensions: { ffmpeg_error: 'failed' } });
     const path = process.env.PATH;
     process.env.PATH = tmp.dir; // no ffmpeg here
-    const missing = await runFfmpeg([...lavfi(1), join(tmp.dir, 'w.mp4')], { timeoutMs: 10_000 }).catch((e: unknown) => e).finally(() => { process.env.PATH = path; });
+    const missing = await runFfmpeg([...lavfi(1), join(tmp.dir, 'w.mp4')], { timeoutMs: 10_000 })
+      .catch((e: unknown) => e)
+      .finally(() => {
+        process.env.PATH = path;
+      });
     expect(asProblem(missing)).toMatchObject({ status: 503, code: 'DEPENDENCY_MISSING', extensions: { ffmpeg_error: 'unavailable' } });
     expect((missing as FfmpegError).reason).toMatch(/could not start/);
   });

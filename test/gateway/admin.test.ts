@@ -26,7 +26,11 @@ beforeAll(async () => {
   gateway = await createGateway({ config: testConfig(tmp.dir, { PITCHEY_RATE_LIMIT: 'false' }), metrics: createMetrics({ defaultMetrics: false }), healthIntervalMs: 60_000 });
   base = `http://127.0.0.1:${await gateway.listen(0, '127.0.0.1')}`;
 });
-afterAll(async () => { await gateway.close(); await Promise.all([stable.close(), canary.close()]); tmp.remove(); });
+afterAll(async () => {
+  await gateway.close();
+  await Promise.all([stable.close(), canary.close()]);
+  tmp.remove();
+});
 
 describe('gateway admin API', () => {
   it('needs the admin scope: 401 without credentials, 403 with a video-only key, 200 with a full key', async () => {
@@ -76,14 +80,29 @@ describe('gateway admin API', () => {
 
   it('reports exact per-track counts by version after known traffic, with instance health per track', async () => {
     const pool = gateway.pools.get('code') as InstancePool;
-    pool.setInstances([
-      { id: 'code-s', url: stable.url, track: 'stable', version: 'v1' },
-      { id: 'code-c', url: canary.url, track: 'canary', version: 'v2' },
-      { id: 'code-dead', url: 'http://127.0.0.1:9', track: 'blue', version: 'v3' },
-    ], { healthy: true });
-    const get = (path: string, headers: Record<string, string> = {}): Promise<number> => fetch(`${base}/api/code${path}`, { headers }).then(async (r) => { await r.arrayBuffer(); return r.status; });
+    pool.setInstances(
+      [
+        { id: 'code-s', url: stable.url, track: 'stable', version: 'v1' },
+        { id: 'code-c', url: canary.url, track: 'canary', version: 'v2' },
+        { id: 'code-dead', url: 'http://127.0.0.1:9', track: 'blue', version: 'v3' },
+      ],
+      { healthy: true },
+    );
+    const get = (path: string, headers: Record<string, string> = {}): Promise<number> =>
+      fetch(`${base}/api/code${path}`, { headers }).then(async (r) => {
+        await r.arrayBuffer();
+        return r.status;
+      });
     gateway.control.setWeights('code', { stable: 100 });
-    const stableStatuses = [await get('/who'), await get('/who'), await get('/who'), await get('/boom'), await get('/private'), await get('/private', { 'x-api-key': VIDEO_ONLY_KEY }), await get('/admin-only', { 'x-api-key': VIDEO_ONLY_KEY })];
+    const stableStatuses = [
+      await get('/who'),
+      await get('/who'),
+      await get('/who'),
+      await get('/boom'),
+      await get('/private'),
+      await get('/private', { 'x-api-key': VIDEO_ONLY_KEY }),
+      await get('/admin-only', { 'x-api-key': VIDEO_ONLY_KEY }),
+    ];
     expect(stableStatuses).toEqual([200, 200, 200, 500, 401, 200, 403]);
     gateway.control.setWeights('code', { canary: 100 });
     expect([await get('/who'), await get('/boom'), await get('/boom'), await get('/private')]).toEqual([200, 500, 500, 401]);
@@ -93,7 +112,8 @@ describe('gateway admin API', () => {
     expect(res.status).toBe(200);
     const view = (await res.json()) as StatsView;
     expect(view).toMatchObject({
-      service: 'code', windowMs: 60_000,
+      service: 'code',
+      windowMs: 60_000,
       tracks: {
         stable: { version: 'v1', requests: 7, errors: 1, authFailures: 2, unavailable: 0 },
         canary: { version: 'v2', requests: 4, errors: 2, authFailures: 1, unavailable: 0 },

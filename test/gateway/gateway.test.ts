@@ -20,10 +20,14 @@ beforeAll(async () => {
   gateway.pools.get('ai')?.setInstances([{ id: 'ai-dead', url: 'http://127.0.0.1:9', track: 'stable', version: 'v1' }], { healthy: true });
   base = `http://127.0.0.1:${await gateway.listen(0, '127.0.0.1')}`;
 });
-afterAll(async () => { await gateway.close(); await svc.drain(); tmp.remove(); });
+afterAll(async () => {
+  await gateway.close();
+  await svc.drain();
+  tmp.remove();
+});
 
 describe('gateway', () => {
-  it('routes a contract prefix to the service with the prefix stripped, keeping the service\'s own answers', async () => {
+  it("routes a contract prefix to the service with the prefix stripped, keeping the service's own answers", async () => {
     const health = await fetch(`${base}/api/video/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ service: 'video' });
@@ -32,12 +36,16 @@ describe('gateway', () => {
     expect(denied.headers.get('content-type')).toContain('application/problem+json');
   });
   it('streams bodies through and tells the service its public prefix', async () => {
-    const res = await fetch(`${base}/api/video/echo?async=true`, { method: 'POST', headers: { 'x-api-key': TEST_KEY, 'content-type': 'application/json' }, body: JSON.stringify({ text: 'via gateway' }) });
+    const res = await fetch(`${base}/api/video/echo?async=true`, {
+      method: 'POST',
+      headers: { 'x-api-key': TEST_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'via gateway' }),
+    });
     expect(res.status).toBe(202);
     expect(res.headers.get('location')).toMatch(/^\/api\/video\/status\//);
     expect(res.headers.get('x-frame-options')).toBe('DENY');
   });
-  it('refuses a body over the route\'s contract limit with 413 before forwarding it', async () => {
+  it("refuses a body over the route's contract limit with 413 before forwarding it", async () => {
     const res = await fetch(`${base}/api/ai/analyze`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ content: 'x'.repeat(2 * 1024 * 1024) }) });
     expect(res.status).toBe(413);
     expect(((await res.json()) as { code: string }).code).toBe('BODY_TOO_LARGE');
@@ -51,7 +59,13 @@ describe('gateway', () => {
   });
   it('retries an idempotent request on another instance when one refuses connections', async () => {
     const pool = gateway.pools.get('video');
-    pool?.setInstances([{ id: 'video-dead', url: 'http://127.0.0.1:9', track: 'stable', version: 'v1' }, { id: 'video-a', url: upstream, track: 'stable', version: 'v1' }], { healthy: true });
+    pool?.setInstances(
+      [
+        { id: 'video-dead', url: 'http://127.0.0.1:9', track: 'stable', version: 'v1' },
+        { id: 'video-a', url: upstream, track: 'stable', version: 'v1' },
+      ],
+      { healthy: true },
+    );
     for (let i = 0; i < 4; i++) expect((await fetch(`${base}/api/video/health`)).status).toBe(200);
   });
   it('counts upstream answers by service, track and version, and is not ready while a service has no instance', async () => {

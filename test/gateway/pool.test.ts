@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { InstancePool, stickyBucket, stickyTrack } from '../../src/gateway/index.js';
 
-function seq(values: number[]): () => number { let i = 0; return () => values[i++ % values.length] ?? 0; }
+function seq(values: number[]): () => number {
+  let i = 0;
+  return () => values[i++ % values.length] ?? 0;
+}
 
 describe('instance pool', () => {
   it('splits traffic between tracks by weight', () => {
     const pool = new InstancePool('video', seq([0.1, 0.5, 0.85, 0.95]));
-    pool.setInstances([{ id: 's', url: 'http://s', track: 'stable', version: 'v1' }, { id: 'c', url: 'http://c', track: 'canary', version: 'v2' }], { healthy: true });
+    pool.setInstances(
+      [
+        { id: 's', url: 'http://s', track: 'stable', version: 'v1' },
+        { id: 'c', url: 'http://c', track: 'canary', version: 'v2' },
+      ],
+      { healthy: true },
+    );
     pool.setWeights({ stable: 90, canary: 10 });
     expect([1, 2, 3, 4].map(() => pool.pick()?.id)).toEqual(['s', 's', 's', 'c']);
   });
@@ -14,7 +23,13 @@ describe('instance pool', () => {
     const pool = new InstancePool('video');
     pool.setInstances([{ id: 'c', url: 'http://c', track: 'canary', version: 'v2' }], { healthy: true });
     expect(pool.pick()).toBeNull();
-    pool.setInstances([{ id: 's1', url: 'http://s1', track: 'stable', version: 'v1' }, { id: 's2', url: 'http://s2', track: 'stable', version: 'v1' }], { healthy: true });
+    pool.setInstances(
+      [
+        { id: 's1', url: 'http://s1', track: 'stable', version: 'v1' },
+        { id: 's2', url: 'http://s2', track: 'stable', version: 'v1' },
+      ],
+      { healthy: true },
+    );
     const [s1, s2] = pool.list();
     if (s1 === undefined || s2 === undefined) throw new Error('pool lost instances');
     s1.draining = true;
@@ -24,14 +39,23 @@ describe('instance pool', () => {
   });
   it('prefers the instance with fewer requests in flight, and skips those already tried', () => {
     const pool = new InstancePool('video');
-    pool.setInstances([{ id: 'a', url: 'http://a', track: 'stable', version: 'v1' }, { id: 'b', url: 'http://b', track: 'stable', version: 'v1' }], { healthy: true });
+    pool.setInstances(
+      [
+        { id: 'a', url: 'http://a', track: 'stable', version: 'v1' },
+        { id: 'b', url: 'http://b', track: 'stable', version: 'v1' },
+      ],
+      { healthy: true },
+    );
     const a = pool.list()[0];
     if (a === undefined) throw new Error('no instance');
     a.inflight = 3;
     expect(pool.pick()?.id).toBe('b');
     expect(pool.pick({ exclude: new Set(['http://b']) })?.id).toBe('a');
     // Restarted under its id on another port (as the supervisor does): a target not yet tried.
-    pool.setInstances([{ id: 'a', url: 'http://a', track: 'stable', version: 'v1' }, { id: 'b', url: 'http://b2', track: 'stable', version: 'v1' }]);
+    pool.setInstances([
+      { id: 'a', url: 'http://a', track: 'stable', version: 'v1' },
+      { id: 'b', url: 'http://b2', track: 'stable', version: 'v1' },
+    ]);
     expect(pool.pick({ exclude: new Set(['http://b']) })?.id).toBe('b');
   });
   it('starts new instances unhealthy until checked, and keeps state across updates', () => {
@@ -47,7 +71,10 @@ describe('instance pool', () => {
 });
 
 describe('instance pool traffic controls', () => {
-  const specs = [{ id: 's', url: 'http://s', track: 'stable', version: 'v1' }, { id: 'c', url: 'http://c', track: 'canary', version: 'v2' }] as const;
+  const specs = [
+    { id: 's', url: 'http://s', track: 'stable', version: 'v1' },
+    { id: 'c', url: 'http://c', track: 'canary', version: 'v2' },
+  ] as const;
   it('pins a track on request, whatever its weight', () => {
     const pool = new InstancePool('video');
     pool.setInstances([...specs], { healthy: true });
@@ -112,7 +139,9 @@ describe('instance pool traffic controls', () => {
     const drained = pool.drain('s', 5_000);
     expect(s.draining).toBe(true);
     expect(pool.pick()?.id).toBe('s2');
-    setTimeout(() => { s.inflight = 0; }, 50);
+    setTimeout(() => {
+      s.inflight = 0;
+    }, 50);
     expect(await drained).toMatchObject({ id: 's', outcome: 'drained', abandoned: 0 });
     expect(pool.get('s')).toBeUndefined();
     const s2 = pool.get('s2');

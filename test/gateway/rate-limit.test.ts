@@ -65,7 +65,11 @@ describe('gateway rate limits from the contract', () => {
     for (const service of ['video', 'media', 'ai'] as const) gateway.pools.get(service)?.setInstances([{ id: `${service}-a`, url: upstream.url, track: 'stable', version: 'v1' }], { healthy: true });
     base = `http://127.0.0.1:${await gateway.listen(0, '127.0.0.1')}`;
   });
-  afterAll(async () => { await gateway.close(); await upstream.close(); tmp.remove(); });
+  afterAll(async () => {
+    await gateway.close();
+    await upstream.close();
+    tmp.remove();
+  });
 
   /** An HS256 token from the test secret; `sub` null leaves the subject out. */
   const token = (sub: string | null): Promise<string> => {
@@ -76,14 +80,22 @@ describe('gateway rate limits from the contract', () => {
 
   const statuses = async (n: number, path: string, init: RequestInit = {}): Promise<number[]> => {
     const out: number[] = [];
-    for (let i = 0; i < n; i++) { const res = await fetch(`${base}${path}`, init); await res.arrayBuffer(); out.push(res.status); }
+    for (let i = 0; i < n; i++) {
+      const res = await fetch(`${base}${path}`, init);
+      await res.arrayBuffer();
+      out.push(res.status);
+    }
     return out;
   };
 
-  it('takes every prefix\'s zone and burst from the contract, and leaves stream files unlimited', () => {
+  it("takes every prefix's zone and burst from the contract, and leaves stream files unlimited", () => {
     expect(Object.fromEntries(GATEWAY_ROUTES.map((r) => [r.prefix, r.rateLimit]))).toEqual({
-      '/api/video/': { zone: 'uploads', burst: 5 }, '/api/document/': { zone: 'uploads', burst: 5 }, '/api/ai/': { zone: 'api', burst: 10 },
-      '/api/media/': { zone: 'uploads', burst: 3 }, '/streams/': null, '/api/code/': { zone: 'api', burst: 20 },
+      '/api/video/': { zone: 'uploads', burst: 5 },
+      '/api/document/': { zone: 'uploads', burst: 5 },
+      '/api/ai/': { zone: 'api', burst: 10 },
+      '/api/media/': { zone: 'uploads', burst: 3 },
+      '/streams/': null,
+      '/api/code/': { zone: 'api', burst: 20 },
     });
   });
 
@@ -138,10 +150,17 @@ describe('gateway rate limits from the contract', () => {
       await g.close();
     }
   };
-  const forgedRun = (url: string): Promise<Array<{ status: number; seen: string | null }>> => Promise.all(Array.from({ length: 25 }, (_, i) => fetch(url, { headers: { 'x-forwarded-for': `203.0.113.${i + 1}` } })
-    .then(async (r) => ({ status: r.status, seen: r.status === 200 ? ((await r.json()) as Record<string, string>)['x-forwarded-for'] ?? null : null }))));
+  const forgedRun = (url: string): Promise<Array<{ status: number; seen: string | null }>> =>
+    Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        fetch(url, { headers: { 'x-forwarded-for': `203.0.113.${i + 1}` } }).then(async (r) => ({
+          status: r.status,
+          seen: r.status === 200 ? (((await r.json()) as Record<string, string>)['x-forwarded-for'] ?? null) : null,
+        })),
+      ),
+    );
 
-  it('believes no client\'s X-Forwarded-For: a forged address per request buys no fresh allowance, nor reaches the service', async () => {
+  it("believes no client's X-Forwarded-For: a forged address per request buys no fresh allowance, nor reaches the service", async () => {
     await codeGateway({}, async (url) => {
       const forged = await forgedRun(url);
       expect(forged.filter((r) => r.status === 200)).toHaveLength(21); // the first request and a burst of 20

@@ -25,8 +25,12 @@ function curl(args: string[]): Promise<{ status: number; body: string; trace: st
     const child = spawn('curl', ['-sS', '-v', '--max-time', '20', '-w', '\n%{http_code}', ...args]);
     let out = '';
     let err = '';
-    child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
-    child.stderr.on('data', (c: Buffer) => { err += c.toString(); });
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
     child.on('error', reject);
     child.on('close', () => {
       const cut = out.lastIndexOf('\n');
@@ -40,10 +44,18 @@ function rawExchange(head: string, body: Buffer, waitMs = 10_000): Promise<{ tex
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let text = '';
-    const timer = setTimeout(() => { socket.destroy(); resolve({ text, closed: false }); }, waitMs);
-    socket.on('data', (c: Buffer) => { text += c.toString('latin1'); });
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ text, closed: false });
+    }, waitMs);
+    socket.on('data', (c: Buffer) => {
+      text += c.toString('latin1');
+    });
     socket.on('error', () => undefined);
-    socket.on('close', () => { clearTimeout(timer); resolve({ text, closed: true }); });
+    socket.on('close', () => {
+      clearTimeout(timer);
+      resolve({ text, closed: true });
+    });
     socket.write(head);
     socket.write(body);
   });
@@ -55,7 +67,11 @@ function statusOf(raw: string): number {
 
 function multipart(parts: Array<{ name: string; filename: string; content: Buffer }>): { type: string; body: Buffer } {
   const boundary = `----pitchey${randomBytes(8).toString('hex')}`;
-  const chunks = parts.flatMap((p) => [Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${p.name}"; filename="${p.filename}"\r\ncontent-type: application/octet-stream\r\n\r\n`), p.content, Buffer.from('\r\n')]);
+  const chunks = parts.flatMap((p) => [
+    Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="${p.name}"; filename="${p.filename}"\r\ncontent-type: application/octet-stream\r\n\r\n`),
+    p.content,
+    Buffer.from('\r\n'),
+  ]);
   return { type: `multipart/form-data; boundary=${boundary}`, body: Buffer.concat([...chunks, Buffer.from(`--${boundary}--\r\n`)]) };
 }
 
@@ -68,7 +84,11 @@ beforeAll(async () => {
   port = await gateway.listen(0, '127.0.0.1');
   base = `http://127.0.0.1:${port}`;
 });
-afterAll(async () => { await gateway.close(); await svc.drain(); tmp.remove(); });
+afterAll(async () => {
+  await gateway.close();
+  await svc.drain();
+  tmp.remove();
+});
 
 describe('stock clients through the gateway', () => {
   it('streams a curl upload over 1 MiB (Expect: 100-continue) to the service intact', async () => {
@@ -97,19 +117,27 @@ describe('stock clients through the gateway', () => {
   });
 
   it('answers a refused upload to a client still sending with Connection: close, after reading the rest (no reset)', async () => {
-    const form = multipart([{ name: 'file', filename: 'a.bin', content: randomBytes(300_000) }, { name: 'file2', filename: 'b.bin', content: randomBytes(300_000) }]);
+    const form = multipart([
+      { name: 'file', filename: 'a.bin', content: randomBytes(300_000) },
+      { name: 'file2', filename: 'b.bin', content: randomBytes(300_000) },
+    ]);
     const head = `POST /upload-large HTTP/1.1\r\nhost: x\r\nx-api-key: ${TEST_KEY}\r\ncontent-type: ${form.type}\r\ncontent-length: ${form.body.length}\r\n\r\n`;
     const direct = await new Promise<{ text: string; closed: boolean }>((resolve) => {
       const socket: Socket = connect(Number(new URL(upstream).port), '127.0.0.1');
       let text = '';
-      socket.on('data', (c: Buffer) => { text += c.toString('latin1'); });
+      socket.on('data', (c: Buffer) => {
+        text += c.toString('latin1');
+      });
       socket.on('error', () => undefined);
       socket.on('close', () => resolve({ text, closed: true }));
       socket.write(head);
       socket.write(form.body);
       // A keep-alive client sends its next request on the same connection: it must not hang.
       socket.write('GET /health HTTP/1.1\r\nhost: x\r\n\r\n');
-      setTimeout(() => { socket.destroy(); resolve({ text, closed: false }); }, 8_000);
+      setTimeout(() => {
+        socket.destroy();
+        resolve({ text, closed: false });
+      }, 8_000);
     });
     expect(statusOf(direct.text)).toBe(400);
     expect(direct.text).toMatch(/\r\nconnection: close\r\n/i);
@@ -119,18 +147,23 @@ describe('stock clients through the gateway', () => {
   it('cancels the upstream request at once when its client hangs up mid-body', async () => {
     const instance = gateway.pools.get('video')?.get('video-a');
     const sockets = Array.from({ length: 20 }, () => connect(port, '127.0.0.1'));
-    await Promise.all(sockets.map((s) => new Promise<void>((resolve) => {
-      s.on('error', () => undefined);
-      s.write(`POST /api/video/upload-large HTTP/1.1\r\nhost: x\r\nx-api-key: ${TEST_KEY}\r\ncontent-type: multipart/form-data; boundary=zzz\r\ncontent-length: 4000000\r\n\r\n--zzz\r\n`);
-      s.write(randomBytes(64 * 1024), () => resolve());
-    })));
+    await Promise.all(
+      sockets.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.on('error', () => undefined);
+            s.write(`POST /api/video/upload-large HTTP/1.1\r\nhost: x\r\nx-api-key: ${TEST_KEY}\r\ncontent-type: multipart/form-data; boundary=zzz\r\ncontent-length: 4000000\r\n\r\n--zzz\r\n`);
+            s.write(randomBytes(64 * 1024), () => resolve());
+          }),
+      ),
+    );
     await expect.poll(() => instance?.inflight, { timeout: 5_000 }).toBe(20);
     for (const s of sockets) s.destroy();
     await expect.poll(() => instance?.inflight, { timeout: 3_000 }).toBe(0);
     expect((await fetch(`${base}/api/video/health`)).status).toBe(200);
   });
 
-  it('answers JSON over the service\'s 1 MiB limit (under the gateway\'s) with 413, every time, to curl and to a client that writes before reading', async () => {
+  it("answers JSON over the service's 1 MiB limit (under the gateway's) with 413, every time, to curl and to a client that writes before reading", async () => {
     const body = Buffer.from(JSON.stringify({ text: 'x'.repeat(1_500_000) }));
     const path = join(tmp.dir, 'big.json');
     writeFileSync(path, body);

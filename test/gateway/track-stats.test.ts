@@ -6,7 +6,17 @@ const T0 = 1_700_000_000_000;
 describe('track stats', () => {
   it('counts requests, errors, auth failures and unavailable answers per track', () => {
     const stats = new TrackStats();
-    const answers: Array<[number, number]> = [[200, 10], [201, 12], [500, 40], [502, 2], [503, 1], [504, 900], [401, 3], [403, 4], [404, 5]];
+    const answers: Array<[number, number]> = [
+      [200, 10],
+      [201, 12],
+      [500, 40],
+      [502, 2],
+      [503, 1],
+      [504, 900],
+      [401, 3],
+      [403, 4],
+      [404, 5],
+    ];
     for (const [status, ms] of answers) stats.record('video', 'canary', 'v2', status, ms, T0 + 100);
     stats.record('video', 'stable', 'v1', 200, 7, T0 + 200);
     stats.record('ai', 'stable', 'v1', 500, 7, T0 + 200);
@@ -46,7 +56,7 @@ describe('track stats', () => {
     // 1 000 slow and 100 fast requests: the sample keeps that 10:1 ratio (50 slow, 5 fast).
     expect([slow, fast]).toEqual([50, 5]);
   });
-  it('fits the deploy engine\'s TrackWindow shape', () => {
+  it("fits the deploy engine's TrackWindow shape", () => {
     const stats: TrackWindowStats = { version: 'v1', requests: 1, errors: 0, authFailures: 0, unavailable: 0, latenciesMs: [1] };
     const engine: { version: string; requests: number; errors: number; authFailures: number; unavailable: number; latenciesMs: number[] } = stats;
     expect(engine).toBe(stats);

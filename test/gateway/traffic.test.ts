@@ -37,11 +37,21 @@ beforeAll(async () => {
 });
 beforeEach(() => {
   pool.setInstances([]);
-  pool.setInstances([{ id: 'stable-a', url: stable.url, track: 'stable', version: 'v1' }, { id: 'canary-a', url: canary.url, track: 'canary', version: 'v2' }], { healthy: true });
+  pool.setInstances(
+    [
+      { id: 'stable-a', url: stable.url, track: 'stable', version: 'v1' },
+      { id: 'canary-a', url: canary.url, track: 'canary', version: 'v2' },
+    ],
+    { healthy: true },
+  );
   pool.setWeights({ stable: 90, canary: 10 });
   pool.setSticky(false);
 });
-afterAll(async () => { await gateway.close(); await Promise.all([stable, canary, spare].map((u) => u.close())); tmp.remove(); });
+afterAll(async () => {
+  await gateway.close();
+  await Promise.all([stable, canary, spare].map((u) => u.close()));
+  tmp.remove();
+});
 
 describe('gateway traffic control', () => {
   it('splits 90/10 by weight over 400 requests, and a weight change applies to the next request', async () => {
@@ -99,7 +109,11 @@ describe('gateway traffic control', () => {
     pool.setWeights({ stable: 100 });
     const slow = fetch(`${base}/api/video/slow?ms=800`);
     while (pool.get('stable-a')?.inflight !== 1) await new Promise((r) => setTimeout(r, 10));
-    const added = await fetch(`${base}/_pitchey/admin/pools/video/instances`, { method: 'POST', headers: admin, body: JSON.stringify({ id: 'stable-b', url: spare.url, track: 'stable', version: 'v1' }) });
+    const added = await fetch(`${base}/_pitchey/admin/pools/video/instances`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ id: 'stable-b', url: spare.url, track: 'stable', version: 'v1' }),
+    });
     expect([added.status, await added.json()]).toEqual([201, { id: 'stable-b', url: spare.url, track: 'stable', version: 'v1', healthy: true, draining: false, inflight: 0 }]);
     const removal = fetch(`${base}/_pitchey/admin/pools/video/instances/stable-a?drainMs=5000`, { method: 'DELETE', headers: { 'x-api-key': TEST_KEY } });
     while (pool.get('stable-a')?.draining !== true) await new Promise((r) => setTimeout(r, 10));

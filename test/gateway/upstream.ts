@@ -5,23 +5,34 @@ import type { AddressInfo } from 'node:net';
 import { Problem, Type, createHttpApp, createMetrics } from '../../src/kit/index.js';
 import { testConfig } from '../helpers.js';
 
-export interface Upstream { name: string; version: string; url: string; close(): Promise<void> }
+export interface Upstream {
+  name: string;
+  version: string;
+  url: string;
+  close(): Promise<void>;
+}
 
 export async function startUpstream(dataDir: string, name: string, version: string): Promise<Upstream> {
   const config = testConfig(dataDir, { PITCHEY_VERSION: version, PITCHEY_RATE_LIMIT: 'false' });
   const { app } = await createHttpApp({ service: 'video', title: name, description: 'gateway test upstream', config, metrics: createMetrics({ defaultMetrics: false }) });
   app.get('/who', { config: { auth: 'public' } }, async () => ({ name, version }));
-  app.get('/boom', { config: { auth: 'public' } }, async () => { throw new Problem('INTERNAL_ERROR', 'boom on purpose'); });
+  app.get('/boom', { config: { auth: 'public' } }, async () => {
+    throw new Problem('INTERNAL_ERROR', 'boom on purpose');
+  });
   app.get('/headers', { config: { auth: 'public' } }, async (req) => req.headers);
   app.get('/private', async () => ({ name }));
   app.get('/admin-only', { config: { auth: 'admin' } }, async () => ({ name }));
-  app.get('/slow', {
-    config: { auth: 'public' },
-    schema: { querystring: Type.Object({ ms: Type.Integer({ minimum: 0, maximum: 10_000 }) }) },
-  }, async (req) => {
-    await new Promise((resolve) => setTimeout(resolve, req.query.ms));
-    return { name, version, sleptMs: req.query.ms };
-  });
+  app.get(
+    '/slow',
+    {
+      config: { auth: 'public' },
+      schema: { querystring: Type.Object({ ms: Type.Integer({ minimum: 0, maximum: 10_000 }) }) },
+    },
+    async (req) => {
+      await new Promise((resolve) => setTimeout(resolve, req.query.ms));
+      return { name, version, sleptMs: req.query.ms };
+    },
+  );
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return { name, version, url, close: () => app.close() };

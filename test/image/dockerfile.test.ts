@@ -4,14 +4,20 @@ import { IMAGE_ROLES, LABELS, ROLE_FAMILY, baseRecipe, baseTag, dockerfile, home
 import { SERVICE_HOME_PORTS } from '../../src/kit/light.js';
 
 const facts = (role: ImageFacts['role']): ImageFacts => ({
-  role, version: '0.1.0-abc', revision: 'f'.repeat(40), created: '2026-01-02T03:04:05.000Z', releaseChecksum: `sha256:${'1'.repeat(64)}`,
-  node: '20.19.2', family: ROLE_FAMILY[role], base: 'pitchey-base-node:0123456789abcdef',
+  role,
+  version: '0.1.0-abc',
+  revision: 'f'.repeat(40),
+  created: '2026-01-02T03:04:05.000Z',
+  releaseChecksum: `sha256:${'1'.repeat(64)}`,
+  node: '20.19.2',
+  family: ROLE_FAMILY[role],
+  base: 'pitchey-base-node:0123456789abcdef',
 });
 const BASE = `sha256:${'9'.repeat(64)}`;
 const RELEASE = `sha256:${'8'.repeat(64)}`;
 
-describe('a role\'s Dockerfile', () => {
-  it('starts the role from the base by ID with the release\'s /app, as the pitchey user, on 0.0.0.0, with /data', () => {
+describe("a role's Dockerfile", () => {
+  it("starts the role from the base by ID with the release's /app, as the pitchey user, on 0.0.0.0, with /data", () => {
     const text = dockerfile({ baseId: BASE, releaseId: RELEASE, facts: facts('document') });
     expect(text.split('\n').slice(0, 3)).toEqual([`FROM ${RELEASE} AS release`, `FROM ${BASE}`, 'COPY --from=release /app /app']);
     expect(text).toContain('USER 10001:10001');
@@ -28,8 +34,10 @@ describe('a role\'s Dockerfile', () => {
     for (const role of IMAGE_ROLES) expect(dockerfile({ baseId: BASE, releaseId: RELEASE, facts: facts(role) }).includes('USER 0:0')).toBe(role === 'code');
   });
 
-  it('probes /health with node on PITCHEY_PORT, else the role\'s home port', () => {
-    const line = dockerfile({ baseId: BASE, releaseId: RELEASE, facts: facts('gateway') }).split('\n').find((l) => l.startsWith('HEALTHCHECK'))!;
+  it("probes /health with node on PITCHEY_PORT, else the role's home port", () => {
+    const line = dockerfile({ baseId: BASE, releaseId: RELEASE, facts: facts('gateway') })
+      .split('\n')
+      .find((l) => l.startsWith('HEALTHCHECK'))!;
     const argv = JSON.parse(line.slice(line.indexOf('CMD ') + 4)) as string[];
     expect(argv.slice(0, 2)).toEqual(['node', '-e']);
     expect(argv[2]).toContain('process.env.PITCHEY_PORT||8080');

@@ -29,8 +29,14 @@ Version: 2025b-4+deb13u1
 `;
 
 const facts: ImageFacts = {
-  role: 'gateway', version: '1.2.3', revision: 'a'.repeat(40), created: '2026-01-02T03:04:05.000Z',
-  releaseChecksum: `sha256:${'b'.repeat(64)}`, node: '20.19.2', family: 'node', base: 'pitchey-base-node:0123456789abcdef',
+  role: 'gateway',
+  version: '1.2.3',
+  revision: 'a'.repeat(40),
+  created: '2026-01-02T03:04:05.000Z',
+  releaseChecksum: `sha256:${'b'.repeat(64)}`,
+  node: '20.19.2',
+  family: 'node',
+  base: 'pitchey-base-node:0123456789abcdef',
 };
 
 describe('npm components', () => {

@@ -8,8 +8,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { canonicalJson, devKeyFiles, keyIdOf, readTrustedKeys, signStatement, signedBy, signingKey, trustedKeyFiles, type Statement } from '../../src/image/index.js';
 
 const dirs: string[] = [];
-const tempDir = (): string => { const d = mkdtempSync(join(tmpdir(), 'pitchey-sign-')); dirs.push(d); return d; };
-afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'pitchey-sign-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 const statement: Statement = { image: `sha256:${'a'.repeat(64)}`, role: 'ai', version: '1.0.0', releaseChecksum: `sha256:${'b'.repeat(64)}`, sbomSha256: 'c'.repeat(64) };
 
@@ -62,7 +68,7 @@ describe('a signature', () => {
   const other = generateKeyPairSync('ed25519').publicKey;
   const signed = signStatement(statement, privateKey);
 
-  it('verifies against the signer\'s public key, whichever order the trusted keys are in', () => {
+  it("verifies against the signer's public key, whichever order the trusted keys are in", () => {
     expect(signed.keyId).toBe(keyIdOf(publicKey));
     expect(signedBy(signed, [other, publicKey])).toBe(publicKey);
   });

@@ -7,8 +7,14 @@ import { checksumOf } from '../../src/deploy/releases.js';
 import { depsKey, pruneDeps } from '../../src/image/index.js';
 
 const dirs: string[] = [];
-const tempDir = (): string => { const d = mkdtempSync(join(tmpdir(), 'pitchey-stage-')); dirs.push(d); return d; };
-afterEach(() => { for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true }); });
+const tempDir = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'pitchey-stage-'));
+  dirs.push(d);
+  return d;
+};
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
 
 function put(path: string, content = 'x'): void {
   mkdirSync(join(path, '..'), { recursive: true });

@@ -37,10 +37,28 @@ export function runJobBackendContract(name: string, make: () => Promise<Contract
     it('enqueues with defaults and gets the record back', async () => {
       const job = await backend.enqueue('transcode', { src: 'a.mp4', sizes: [1, 2] }, {}, T0);
       expect(job).toMatchObject({
-        type: 'transcode', state: 'queued', payload: { src: 'a.mp4', sizes: [1, 2] }, progress: 0,
-        etaSeconds: null, message: null, result: null, error: null, attempts: 0, maxAttempts: 1,
-        timeoutMs: null, stallMs: null, cancelRequested: false, createdAt: T0, startedAt: null,
-        updatedAt: T0, finishedAt: null, expiresAt: null, runAt: T0, files: [], version: null, owner: null,
+        type: 'transcode',
+        state: 'queued',
+        payload: { src: 'a.mp4', sizes: [1, 2] },
+        progress: 0,
+        etaSeconds: null,
+        message: null,
+        result: null,
+        error: null,
+        attempts: 0,
+        maxAttempts: 1,
+        timeoutMs: null,
+        stallMs: null,
+        cancelRequested: false,
+        createdAt: T0,
+        startedAt: null,
+        updatedAt: T0,
+        finishedAt: null,
+        expiresAt: null,
+        runAt: T0,
+        files: [],
+        version: null,
+        owner: null,
       });
       expect(job.id).toMatch(/\S/);
       expect(await backend.get(job.id)).toEqual(job);
@@ -83,7 +101,7 @@ export function runJobBackendContract(name: string, make: () => Promise<Contract
       expect((await backend.claim(['t'], 'canary-1', LEASE, T0 + 10, 'v2'))?.id).toBe(canaryJob.id);
     });
 
-    it('hands a release\'s jobs to others once its workers retired or stopped announcing', async () => {
+    it("hands a release's jobs to others once its workers retired or stopped announcing", async () => {
       const first = await backend.enqueue('t', 1, { version: 'v2' }, T0);
       const second = await backend.enqueue('t', 2, { version: 'v2' }, T0 + 1);
       await backend.announce('canary-1', 'v2', T0 + 5_000);
@@ -108,8 +126,7 @@ export function runJobBackendContract(name: string, make: () => Promise<Contract
 
     it('never hands the same job to two claims', async () => {
       for (let i = 0; i < 20; i += 1) await backend.enqueue('t', i, {}, T0 + i);
-      const claims = await Promise.all(
-        Array.from({ length: 30 }, (_, i) => backend.claim(['t'], `w${i % 3}`, LEASE, T0 + 100)));
+      const claims = await Promise.all(Array.from({ length: 30 }, (_, i) => backend.claim(['t'], `w${i % 3}`, LEASE, T0 + 100)));
       const ids = claims.flatMap((job) => (job === null ? [] : [job.id]));
       expect(ids).toHaveLength(20);
       expect(new Set(ids).size).toBe(20);
@@ -137,8 +154,12 @@ export function runJobBackendContract(name: string, make: () => Promise<Contract
       const id = await running({ files: ['/data/in.mp4'] });
       const done = await backend.complete(id, { url: 'x' }, { ttlMs: TTL, files: ['/data/out.mp4'] }, T0 + 500);
       expect(done).toMatchObject({
-        state: 'completed', result: { url: 'x' }, progress: 100, finishedAt: T0 + 500,
-        expiresAt: T0 + 500 + TTL, files: ['/data/in.mp4', '/data/out.mp4'],
+        state: 'completed',
+        result: { url: 'x' },
+        progress: 100,
+        finishedAt: T0 + 500,
+        expiresAt: T0 + 500 + TTL,
+        files: ['/data/in.mp4', '/data/out.mp4'],
       });
       expect(await backend.get(id)).toEqual(done);
       expect(await backend.complete(id, 'again', { ttlMs: TTL }, T0 + 600)).toBeNull();
@@ -197,10 +218,19 @@ export function runJobBackendContract(name: string, make: () => Promise<Contract
       const fresh = await running({}, T0 + 5_000);
       expect(await backend.recoverExpiredLeases(T0 + LEASE - 1)).toEqual([]);
       const touched = await backend.recoverExpiredLeases(T0 + LEASE, TTL);
-      expect(touched.map((job) => [job.id, job.state]).sort()).toEqual([[retry, 'queued'], [last, 'failed'], [doomed, 'cancelled']].sort());
+      expect(touched.map((job) => [job.id, job.state]).sort()).toEqual(
+        [
+          [retry, 'queued'],
+          [last, 'failed'],
+          [doomed, 'cancelled'],
+        ].sort(),
+      );
       expect(await backend.get(retry)).toMatchObject({ state: 'queued', attempts: 1, runAt: T0 + LEASE });
       expect(await backend.get(last)).toMatchObject({
-        state: 'failed', error: { code: 'JOB_INTERRUPTED' }, finishedAt: T0 + LEASE, expiresAt: T0 + LEASE + TTL,
+        state: 'failed',
+        error: { code: 'JOB_INTERRUPTED' },
+        finishedAt: T0 + LEASE,
+        expiresAt: T0 + LEASE + TTL,
       });
       expect(await backend.get(doomed)).toMatchObject({ state: 'cancelled' });
       expect(await backend.get(fresh)).toMatchObject({ state: 'running' });

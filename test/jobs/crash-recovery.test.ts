@@ -9,7 +9,9 @@ import { makeTempDir } from '../helpers.js';
 import { bundleEntry, isRunning, killIfRunning } from '../support/processes.js';
 
 const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => { for (const cleanup of cleanups.splice(0).reverse()) await cleanup(); });
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
 
 async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, maxMs: number): Promise<T> {
   const deadline = Date.now() + maxMs;
@@ -24,7 +26,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
 const LEASE_MS = 1_500;
 
 describe('a job whose runner is killed', () => {
-  it('is re-run by another runner in a clean work dir, and the killed runner\'s tool dies with it', async () => {
+  it("is re-run by another runner in a clean work dir, and the killed runner's tool dies with it", async () => {
     const tmp = makeTempDir();
     cleanups.push(tmp.remove);
     const path = join(tmp.dir, 'jobs.sqlite');
@@ -42,8 +44,17 @@ describe('a job whose runner is killed', () => {
 
     let listing: string[] = [];
     const survivor = createJobRunner({
-      backend, workRoot, concurrency: 1, pollMs: 20, leaseMs: LEASE_MS,
-      handlers: { encode: async ({ workDir }) => { listing = await readdir(workDir); return { result: 're-run' }; } },
+      backend,
+      workRoot,
+      concurrency: 1,
+      pollMs: 20,
+      leaseMs: LEASE_MS,
+      handlers: {
+        encode: async ({ workDir }) => {
+          listing = await readdir(workDir);
+          return { result: 're-run' };
+        },
+      },
     });
     await survivor.start();
     cleanups.push(() => survivor.stop());

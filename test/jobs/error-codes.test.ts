@@ -22,7 +22,7 @@ describe('job error codes', () => {
     const found = new Set<string>();
     for (const file of sources(SRC)) {
       const text = readFileSync(file, 'utf8');
-      for (const m of text.matchAll(/new JobError\('([A-Z_]+)'/g)) found.add(m[1] as string);
+      for (const m of text.matchAll(/new JobError\(\s*'([A-Z_]+)'/g)) found.add(m[1] as string);
       if (file.includes('/jobs/')) for (const m of text.matchAll(/code: '([A-Z_]+)'/g)) found.add(m[1] as string);
     }
     expect(found.size).toBeGreaterThan(5);

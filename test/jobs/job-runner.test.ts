@@ -6,17 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  createJobRunner,
-  createSqliteJobBackend,
-  JOB_INPUTS_DIR,
-  JobError,
-  type JobBackend,
-  type JobHandler,
-  type JobRecord,
-  type JobRunner,
-  type JobRunnerOptions,
-} from '../../src/jobs/index.js';
+import { createJobRunner, createSqliteJobBackend, JOB_INPUTS_DIR, JobError, type JobBackend, type JobHandler, type JobRecord, type JobRunner, type JobRunnerOptions } from '../../src/jobs/index.js';
 
 interface Harness {
   backend: JobBackend;
@@ -38,7 +28,13 @@ async function harness(handlers: Record<string, JobHandler>, opts: Partial<JobRu
   const backend = createSqliteJobBackend({ path: join(root, 'jobs.db') });
   const settled: JobRecord[] = [];
   const runner = createJobRunner({
-    backend, handlers, workRoot, concurrency: 2, pollMs: 10, onSettled: (job) => settled.push(job), ...opts,
+    backend,
+    handlers,
+    workRoot,
+    concurrency: 2,
+    pollMs: 10,
+    onSettled: (job) => settled.push(job),
+    ...opts,
   });
   cleanups.push(async () => {
     await runner.stop({ drainMs: 0 });
@@ -47,7 +43,6 @@ async function harness(handlers: Record<string, JobHandler>, opts: Partial<JobRu
   });
   return { backend, runner, root, workRoot, settled };
 }
-
 
 function untilAborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -122,17 +117,20 @@ describe('job runner', () => {
 
   it('fails a job that stops reporting progress with JOB_STALLED', async () => {
     let lastProgressAt = 0;
-    const h = await harness({
-      t: async ({ signal, progress }) => {
-        for (const percent of [10, 20, 30]) {
-          progress(percent);
-          lastProgressAt = Date.now();
-          await sleep(50);
-        }
-        await untilAborted(signal);
-        return { result: 'too late' };
+    const h = await harness(
+      {
+        t: async ({ signal, progress }) => {
+          for (const percent of [10, 20, 30]) {
+            progress(percent);
+            lastProgressAt = Date.now();
+            await sleep(50);
+          }
+          await untilAborted(signal);
+          return { result: 'too late' };
+        },
       },
-    }, { defaultStallMs: 120 });
+      { defaultStallMs: 120 },
+    );
     const { id } = await h.backend.enqueue('t', null, {}, Date.now());
     await h.runner.start();
     const job = await h.runner.waitFor(id, 5000);
@@ -143,14 +141,17 @@ describe('job runner', () => {
 
   it('retries failures with exponential backoff until one succeeds', async () => {
     const startedAt: number[] = [];
-    const h = await harness({
-      t: async () => {
-        startedAt.push(Date.now());
-        if (startedAt.length === 1) throw new Error('flaky disk');
-        if (startedAt.length === 2) throw new JobError('UPSTREAM_UNAVAILABLE', 'try later', { retryable: true });
-        return { result: 'third time' };
+    const h = await harness(
+      {
+        t: async () => {
+          startedAt.push(Date.now());
+          if (startedAt.length === 1) throw new Error('flaky disk');
+          if (startedAt.length === 2) throw new JobError('UPSTREAM_UNAVAILABLE', 'try later', { retryable: true });
+          return { result: 'third time' };
+        },
       },
-    }, { retryBackoffMs: 30 });
+      { retryBackoffMs: 30 },
+    );
     const { id } = await h.backend.enqueue('t', null, { maxAttempts: 3 }, Date.now());
     await h.runner.start();
     const job = await h.runner.waitFor(id, 5000);
@@ -199,13 +200,16 @@ describe('job runner', () => {
 
   it('notices a cancel requested by another process on its heartbeat', async () => {
     let seen: AbortSignal | undefined;
-    const h = await harness({
-      t: async ({ signal }) => {
-        seen = signal;
-        await untilAborted(signal);
-        throw new Error('aborted');
+    const h = await harness(
+      {
+        t: async ({ signal }) => {
+          seen = signal;
+          await untilAborted(signal);
+          throw new Error('aborted');
+        },
       },
-    }, { leaseMs: 90 });
+      { leaseMs: 90 },
+    );
     const { id } = await h.backend.enqueue('t', null, {}, Date.now());
     await h.runner.start();
     await until(() => seen !== undefined);
@@ -246,13 +250,16 @@ describe('job runner', () => {
   });
 
   it('sweeps expired jobs with their workDir and files', async () => {
-    const h = await harness({
-      t: async ({ workDir }) => {
-        await writeFile(join(workDir, 'out.txt'), 'x');
-        await writeFile(join(h.root, 'outside.bin'), 'y');
-        return { result: null, files: ['out.txt', join(h.root, 'outside.bin')] };
+    const h = await harness(
+      {
+        t: async ({ workDir }) => {
+          await writeFile(join(workDir, 'out.txt'), 'x');
+          await writeFile(join(h.root, 'outside.bin'), 'y');
+          return { result: null, files: ['out.txt', join(h.root, 'outside.bin')] };
+        },
       },
-    }, { ttlMs: 150, sweepMs: 30 });
+      { ttlMs: 150, sweepMs: 30 },
+    );
     const input = join(h.root, 'input.bin');
     await writeFile(input, 'z');
     const { id } = await h.backend.enqueue('t', null, { files: [input] }, Date.now());
@@ -285,13 +292,16 @@ describe('job runner', () => {
 
   it('keeps the uploaded inputs across attempts (all else cleared) and removes them with a failed job', async () => {
     const listings: string[][] = [];
-    const h = await harness({
-      t: async ({ workDir }) => {
-        listings.push((await readdir(workDir)).sort());
-        await writeFile(join(workDir, 'partial.out'), 'x');
-        throw new Error('flaky encoder');
+    const h = await harness(
+      {
+        t: async ({ workDir }) => {
+          listings.push((await readdir(workDir)).sort());
+          await writeFile(join(workDir, 'partial.out'), 'x');
+          throw new Error('flaky encoder');
+        },
       },
-    }, { retryBackoffMs: 10 });
+      { retryBackoffMs: 10 },
+    );
     const { id } = await h.backend.enqueue('t', null, { maxAttempts: 2 }, Date.now());
     await mkdir(join(h.workRoot, id, JOB_INPUTS_DIR), { recursive: true });
     await writeFile(join(h.workRoot, id, JOB_INPUTS_DIR, 'input-0.mp4'), 'media');
@@ -304,17 +314,20 @@ describe('job runner', () => {
   it('stop() drains finishing jobs, requeues the rest and leaves no timers', async () => {
     const baseline = timeoutsAlive();
     let slowSignal: AbortSignal | undefined;
-    const h = await harness({
-      quick: async () => {
-        await sleep(80);
-        return { result: 'drained' };
+    const h = await harness(
+      {
+        quick: async () => {
+          await sleep(80);
+          return { result: 'drained' };
+        },
+        slow: async ({ signal }) => {
+          slowSignal = signal;
+          await untilAborted(signal);
+          return { result: 'never stored' };
+        },
       },
-      slow: async ({ signal }) => {
-        slowSignal = signal;
-        await untilAborted(signal);
-        return { result: 'never stored' };
-      },
-    }, { leaseMs: 60 });
+      { leaseMs: 60 },
+    );
     const quick = await h.backend.enqueue('quick', null, {}, Date.now());
     const slow = await h.backend.enqueue('slow', null, {}, Date.now());
     await h.runner.start();
@@ -332,13 +345,22 @@ describe('job runner', () => {
     expect(timeoutsAlive()).toBeLessThanOrEqual(baseline);
   });
 
-  it('runs a release\'s jobs on that release\'s runner while it runs, and on another once it has stopped', async () => {
+  it("runs a release's jobs on that release's runner while it runs, and on another once it has stopped", async () => {
     const ranBy = new Map<string, string>();
-    const handler = (who: string): JobHandler => async ({ job }) => { ranBy.set(job.id, who); await sleep(5); return { result: who }; };
+    const handler =
+      (who: string): JobHandler =>
+      async ({ job }) => {
+        ranBy.set(job.id, who);
+        await sleep(5);
+        return { result: who };
+      };
     const stable = await harness({ t: handler('stable') }, { version: 'v1', concurrency: 1 });
     const canaryStore = createSqliteJobBackend({ path: join(stable.root, 'jobs.db') });
     const canary = createJobRunner({ backend: canaryStore, handlers: { t: handler('canary') }, workRoot: stable.workRoot, concurrency: 1, pollMs: 10, version: 'v2' });
-    cleanups.push(async () => { await canary.stop(); await canaryStore.close(); });
+    cleanups.push(async () => {
+      await canary.stop();
+      await canaryStore.close();
+    });
     await Promise.all([stable.runner.start(), canary.start()]);
     const jobs = [];
     for (let i = 0; i < 12; i++) jobs.push(await stable.backend.enqueue('t', i, { version: i % 3 === 0 ? 'v2' : 'v1' }, Date.now()));

@@ -79,7 +79,7 @@ function runClaimer(workerData: Record<string, unknown>): Promise<string[]> {
 }
 
 describe('sqlite job backend on a shared file', () => {
-  it('opens a file made before jobs had a release: its jobs are anyone\'s, new ones carry theirs', async () => {
+  it("opens a file made before jobs had a release: its jobs are anyone's, new ones carry theirs", async () => {
     const path = await tempDbPath();
     const before = createSqliteJobBackend({ path });
     const old = await before.enqueue('t', 'old', {}, 1);
@@ -129,8 +129,7 @@ describe('sqlite job backend on a shared file', () => {
     for (let i = 0; i < 40; i += 1) await one.enqueue('t', i, {}, 1000 + i);
     const claimAll = async (backend: JobBackend, worker: string): Promise<string[]> => {
       const ids: string[] = [];
-      for (let job = await backend.claim(['t'], worker, 5000, 2000); job !== null;
-        job = await backend.claim(['t'], worker, 5000, 2000)) ids.push(job.id);
+      for (let job = await backend.claim(['t'], worker, 5000, 2000); job !== null; job = await backend.claim(['t'], worker, 5000, 2000)) ids.push(job.id);
       return ids;
     };
     const [a, b] = await Promise.all([claimAll(one, 'a'), claimAll(two, 'b')]);
@@ -147,8 +146,7 @@ describe('sqlite job backend on a shared file', () => {
     for (let i = 0; i < total; i += 1) await backend.enqueue('t', i, {}, 1000 + i);
     const workers = 3;
     const gate = new SharedArrayBuffer(4);
-    const results = await Promise.all(Array.from({ length: workers },
-      (_, index) => runClaimer({ moduleUrl, path, gate, workers, index })));
+    const results = await Promise.all(Array.from({ length: workers }, (_, index) => runClaimer({ moduleUrl, path, gate, workers, index })));
     const ids = results.flat();
     expect(ids).toHaveLength(total);
     expect(new Set(ids).size).toBe(total);

@@ -3,11 +3,23 @@ import { describe, expect, it } from 'vitest';
 import { Problem, createAuthenticator } from '../../src/kit/index.js';
 
 const secret = 'jwt-secret-for-tests-0123456789abcdef';
-const auth = createAuthenticator({ apiKeys: [{ key: 'k'.repeat(20), scopes: ['*'] }, { key: 'v'.repeat(20), scopes: ['video'] }], jwtSecret: secret });
+const auth = createAuthenticator({
+  apiKeys: [
+    { key: 'k'.repeat(20), scopes: ['*'] },
+    { key: 'v'.repeat(20), scopes: ['video'] },
+  ],
+  jwtSecret: secret,
+});
 const enc = new TextEncoder().encode(secret);
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try { await promise; return 'ok'; } catch (err) { expect(err).toBeInstanceOf(Problem); return (err as Problem).code; }
+  try {
+    await promise;
+    return 'ok';
+  } catch (err) {
+    expect(err).toBeInstanceOf(Problem);
+    return (err as Problem).code;
+  }
 }
 
 function jwt(claims: Record<string, unknown>, alg = 'HS256', exp: string | number | null = '5m'): Promise<string> {

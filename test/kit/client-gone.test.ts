@@ -15,7 +15,10 @@ beforeAll(async () => {
   app = Fastify();
   app.get('/slow', async (_req, reply) => {
     const signal = clientGoneSignal(reply, new Error('client went away'));
-    await new Promise<void>((resolve) => { signal.addEventListener('abort', () => resolve(), { once: true }); setTimeout(resolve, 5_000); });
+    await new Promise<void>((resolve) => {
+      signal.addEventListener('abort', () => resolve(), { once: true });
+      setTimeout(resolve, 5_000);
+    });
     seen.push({ reason: signal.reason, aborted: signal.aborted });
     return { done: true };
   });
@@ -26,7 +29,9 @@ beforeAll(async () => {
   });
   base = await app.listen({ port: 0, host: '127.0.0.1' });
 });
-afterAll(async () => { await app.close(); });
+afterAll(async () => {
+  await app.close();
+});
 
 describe('clientGoneSignal', () => {
   it('aborts with the given reason when the client hangs up first', async () => {
@@ -49,31 +54,52 @@ describe('a request whose client hung up', () => {
   const tmp = makeTempDir();
   const logs = new PassThrough();
   let lines: Array<{ level: number; msg: string; status?: number; url?: string; reqId?: string }> = [];
-  logs.on('data', (c: Buffer) => { for (const l of c.toString().split('\n')) if (l !== '') lines.push(JSON.parse(l) as (typeof lines)[number]); });
+  logs.on('data', (c: Buffer) => {
+    for (const l of c.toString().split('\n')) if (l !== '') lines.push(JSON.parse(l) as (typeof lines)[number]);
+  });
   let handle: HttpAppHandle;
   let url: string;
 
   beforeAll(async () => {
-    handle = await createHttpApp({ service: 'video', title: 't', description: 'd', config: testConfig(tmp.dir, { PITCHEY_LOG_LEVEL: 'info' }), metrics: createMetrics({ defaultMetrics: false }), logStream: logs });
+    handle = await createHttpApp({
+      service: 'video',
+      title: 't',
+      description: 'd',
+      config: testConfig(tmp.dir, { PITCHEY_LOG_LEVEL: 'info' }),
+      metrics: createMetrics({ defaultMetrics: false }),
+      logStream: logs,
+    });
     const givesUp = async (_req: unknown, reply: Parameters<typeof clientGoneSignal>[0]): Promise<void> => {
       const signal = clientGoneSignal(reply);
-      await new Promise((_resolve, reject) => { signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true }); });
+      await new Promise((_resolve, reject) => {
+        signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+      });
     };
     handle.app.get('/gives-up', { config: { auth: 'public' } }, givesUp);
     // A body read whole before the hang-up (a job submit waiting for its result) is the same case.
     handle.app.post('/gives-up', { config: { auth: 'public' } }, givesUp);
-    handle.app.get('/breaks', { config: { auth: 'public' } }, async () => { throw new Error('a real fault'); });
+    handle.app.get('/breaks', { config: { auth: 'public' } }, async () => {
+      throw new Error('a real fault');
+    });
     await handle.app.listen({ port: 0, host: '127.0.0.1' });
     url = `http://127.0.0.1:${(handle.app.server.address() as AddressInfo).port}`;
   });
-  afterAll(async () => { await handle.app.close(); tmp.remove(); });
+  afterAll(async () => {
+    await handle.app.close();
+    tmp.remove();
+  });
 
   it('is logged as 499 at info, not as a failure of the service, and counted as 499, with or without a body', async () => {
     lines = [];
     await expect(fetch(`${url}/gives-up`, { signal: AbortSignal.timeout(300) })).rejects.toThrow();
-    await expect(fetch(`${url}/gives-up`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'wait for me' }), signal: AbortSignal.timeout(300) })).rejects.toThrow();
+    await expect(
+      fetch(`${url}/gives-up`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ text: 'wait for me' }), signal: AbortSignal.timeout(300) }),
+    ).rejects.toThrow();
     await expect.poll(() => lines.filter((l) => l.status === 499).length, { timeout: 3_000 }).toBe(2);
-    expect(lines.filter((l) => l.status === 499).map((l) => [l.level, l.msg])).toEqual([[30, 'client closed the request before its answer'], [30, 'client closed the request before its answer']]);
+    expect(lines.filter((l) => l.status === 499).map((l) => [l.level, l.msg])).toEqual([
+      [30, 'client closed the request before its answer'],
+      [30, 'client closed the request before its answer'],
+    ]);
     expect(lines.filter((l) => l.level >= 50)).toEqual([]);
     const metrics = await (await fetch(`${url}/metrics`, { headers: { 'x-api-key': TEST_KEY } })).text();
     for (const method of ['GET', 'POST']) expect(metrics).toMatch(new RegExp(`pitchey_http_requests_total\\{service="video",route="/gives-up",method="${method}",status="499",[^}]*\\} 1`));

@@ -5,7 +5,13 @@ import { ConfigError, SETTINGS, loadConfig } from '../../src/kit/index.js';
 import { makeTempDir } from '../helpers.js';
 
 function issuesOf(env: Record<string, string>): string[] {
-  try { loadConfig(env); return []; } catch (err) { expect(err).toBeInstanceOf(ConfigError); return (err as ConfigError).issues; }
+  try {
+    loadConfig(env);
+    return [];
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).issues;
+  }
 }
 
 describe('config', () => {
@@ -26,7 +32,7 @@ describe('config', () => {
   });
 
   it('never echoes a secret in its messages', () => {
-    const issues = issuesOf({ PITCHEY_API_KEYS: 'sekrit-but-short' .slice(0, 10) + ':bad scope!' });
+    const issues = issuesOf({ PITCHEY_API_KEYS: 'sekrit-but-short'.slice(0, 10) + ':bad scope!' });
     expect(issues.join('\n')).not.toContain('sekrit');
   });
 
@@ -57,7 +63,7 @@ describe('config', () => {
     expect(issuesOf({ PITCHEY_UPSTREAMS: 'video=file:///etc/passwd' }).join()).toContain('must be http');
   });
 
-  it('overrides an AI text limit and keeps the contract\'s others', () => {
+  it("overrides an AI text limit and keeps the contract's others", () => {
     expect(loadConfig({ PITCHEY_AI_TEXT_LIMITS: 'generate=5000' }).aiTextLimits).toEqual({ analyze: 10_000, generate: 5_000, classify: 1_000, moderate: 10_000 });
   });
 

@@ -13,7 +13,10 @@ beforeAll(async () => {
   svc = await startTestService(testConfig(tmp.dir, { PITCHEY_API_KEYS: `${TEST_KEY},${VIDEO_ONLY_KEY}:video,${DOCUMENT_ONLY_KEY}:document` }));
   await svc.listen(0, '127.0.0.1');
 });
-afterAll(async () => { await svc.drain(); tmp.remove(); });
+afterAll(async () => {
+  await svc.drain();
+  tmp.remove();
+});
 
 describe('problems from the kit', () => {
   it('answers an unknown route with a 404 problem', async () => {

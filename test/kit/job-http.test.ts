@@ -13,7 +13,10 @@ beforeAll(async () => {
   svc = await startTestService(testConfig(tmp.dir, { PITCHEY_JOB_WAIT_MS: '3000', PITCHEY_RATE_LIMIT: 'false' }));
   base = `http://127.0.0.1:${await svc.listen(0, '127.0.0.1')}`;
 });
-afterAll(async () => { await svc.drain(); tmp.remove(); });
+afterAll(async () => {
+  await svc.drain();
+  tmp.remove();
+});
 
 describe('jobs over HTTP', () => {
   it('waits for a short job and answers 200 with the result and a download URL', async () => {
@@ -79,7 +82,7 @@ describe('jobs over HTTP', () => {
   });
 });
 
-describe('jobs are their submitter\'s', () => {
+describe("jobs are their submitter's", () => {
   const ALICE = 'alice-key-0123456789abcdef';
   const BOB = 'bob-key-0123456789abcdef';
   const OPS = 'ops-key-0123456789abcdef';
@@ -91,19 +94,30 @@ describe('jobs are their submitter\'s', () => {
   };
 
   beforeAll(async () => {
-    shared = await startTestService(testConfig(own.dir, {
-      PITCHEY_API_KEYS: `${ALICE}:video,${BOB}:video,${OPS}:video+admin`, PITCHEY_RATE_LIMIT: 'false', PITCHEY_JOB_WAIT_MS: '5000',
-    }));
+    shared = await startTestService(
+      testConfig(own.dir, {
+        PITCHEY_API_KEYS: `${ALICE}:video,${BOB}:video,${OPS}:video+admin`,
+        PITCHEY_RATE_LIMIT: 'false',
+        PITCHEY_JOB_WAIT_MS: '5000',
+      }),
+    );
     await shared.listen(0, '127.0.0.1');
   });
-  afterAll(async () => { await shared.drain(); own.remove(); });
+  afterAll(async () => {
+    await shared.drain();
+    own.remove();
+  });
 
   it('answers another client 404 JOB_NOT_FOUND for status, download and cancel, as for an unknown id', async () => {
     const done = await call('POST', '/echo', ALICE, { text: 'mine' });
     expect(done.status).toBe(200);
     const id = String((done.body as Record<string, unknown>).task_id);
     const unknown = await call('GET', '/status/no-such-job', BOB);
-    for (const [method, url] of [['GET', `/status/${id}`], ['GET', `/download/${id}`], ['DELETE', `/status/${id}`]] as const) {
+    for (const [method, url] of [
+      ['GET', `/status/${id}`],
+      ['GET', `/download/${id}`],
+      ['DELETE', `/status/${id}`],
+    ] as const) {
       const res = await call(method, url, BOB);
       expect([res.status, (res.body as Record<string, unknown>).code], `${method} ${url}`).toEqual([404, 'JOB_NOT_FOUND']);
       expect(Object.keys(res.body as object).sort()).toEqual(Object.keys(unknown.body as object).sort());
@@ -124,7 +138,7 @@ describe('jobs are their submitter\'s', () => {
     expect((await shared.ctx.jobs.backend.get(id))?.cancelRequested).toBe(true);
   });
 
-  it('keeps a job with no recorded owner (an older file\'s, or an older release\'s) readable with the scope', async () => {
+  it("keeps a job with no recorded owner (an older file's, or an older release's) readable with the scope", async () => {
     const old = await shared.ctx.jobs.backend.enqueue('none', {}, {}, Date.now());
     expect(old.owner).toBeNull();
     expect((await call('GET', `/status/${old.id}`, BOB)).body).toMatchObject({ task_id: old.id, status: 'queued' });

@@ -7,7 +7,9 @@ import { makeTempDir } from '../helpers.js';
 import { bundleEntry, isRunning, killIfRunning } from '../support/processes.js';
 
 const cleanups: Array<() => void> = [];
-afterEach(() => { while (cleanups.length > 0) cleanups.pop()?.(); });
+afterEach(() => {
+  while (cleanups.length > 0) cleanups.pop()?.();
+});
 
 async function until<T>(what: string, probe: () => T | undefined, maxMs: number): Promise<T> {
   const deadline = Date.now() + maxMs;
@@ -32,9 +34,18 @@ describe('runProcess', () => {
     cleanups.push(tmp.remove);
     const parent = spawn(process.execPath, [await bundleEntry(new URL('../support/tool-parent.ts', import.meta.url), tmp.dir)], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
-    parent.stdout.on('data', (c: Buffer) => { out += c.toString(); });
+    parent.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
     cleanups.push(() => killIfRunning(parent.pid));
-    const toolPid = await until('the tool\'s pid', () => { const m = /^(\d+)\n/.exec(out); return m === null ? undefined : Number(m[1]); }, 10_000);
+    const toolPid = await until(
+      "the tool's pid",
+      () => {
+        const m = /^(\d+)\n/.exec(out);
+        return m === null ? undefined : Number(m[1]);
+      },
+      10_000,
+    );
     cleanups.push(() => killIfRunning(toolPid));
     expect(isRunning(toolPid)).toBe(true);
     parent.kill('SIGKILL');

@@ -15,7 +15,9 @@ describe('createSemaphore', () => {
     expect(s.tryAcquire()).toBeNull();
     expect(s.inFlight()).toBe(2);
     let third: Release | null = null;
-    void s.acquire(open()).then((r) => { third = r; });
+    void s.acquire(open()).then((r) => {
+      third = r;
+    });
     await settle();
     expect([third, s.waiting()]).toEqual([null, 1]);
     first();
@@ -29,14 +31,19 @@ describe('createSemaphore', () => {
     const s = createSemaphore(1);
     const holder = s.tryAcquire()!;
     const order: number[] = [];
-    const waiters = [1, 2, 3].map((i) => s.acquire(open()).then((release) => { order.push(i); release(); }));
+    const waiters = [1, 2, 3].map((i) =>
+      s.acquire(open()).then((release) => {
+        order.push(i);
+        release();
+      }),
+    );
     holder();
     await Promise.all(waiters);
     expect(order).toEqual([1, 2, 3]);
     expect(s.inFlight()).toBe(0);
   });
 
-  it('refuses a waiter beyond the line\'s bound at once, and queues again once the line moves', async () => {
+  it("refuses a waiter beyond the line's bound at once, and queues again once the line moves", async () => {
     const s = createSemaphore(1, 1);
     const holder = s.tryAcquire()!;
     const queued = s.acquire(open());
@@ -53,7 +60,10 @@ describe('createSemaphore', () => {
     const holder = s.tryAcquire()!;
     const gone = new AbortController();
     let ran = false;
-    const abandoned = s.acquire(gone.signal).then((release) => { ran = true; release(); });
+    const abandoned = s.acquire(gone.signal).then((release) => {
+      ran = true;
+      release();
+    });
     gone.abort(new Error('client went away'));
     await expect(abandoned).rejects.toThrow('client went away');
     expect(s.waiting()).toBe(0);

@@ -2,13 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { Type } from '../../src/kit/index.js';
 import { unknownFields } from '../../src/kit/strict-json.js';
 
-const Closed = Type.Object({
-  a: Type.String(),
-  limits: Type.Optional(Type.Object({ n: Type.Integer() }, { additionalProperties: false })),
-  files: Type.Optional(Type.Array(Type.Object({ name: Type.String() }, { additionalProperties: false }))),
-  free: Type.Optional(Type.Object({ x: Type.String() })),
-  any: Type.Optional(Type.Unknown()),
-}, { additionalProperties: false });
+const Closed = Type.Object(
+  {
+    a: Type.String(),
+    limits: Type.Optional(Type.Object({ n: Type.Integer() }, { additionalProperties: false })),
+    files: Type.Optional(Type.Array(Type.Object({ name: Type.String() }, { additionalProperties: false }))),
+    free: Type.Optional(Type.Object({ x: Type.String() })),
+    any: Type.Optional(Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
 
 describe('unknownFields', () => {
   it.each([

@@ -13,7 +13,10 @@ export const testManifest: ServiceManifest = {
     echo: async (ctx) => {
       const { text, delayMs } = ctx.payload as { text: string; delayMs: number };
       if (text === 'refuse') throw new Problem('UNPROCESSABLE', 'echo refuses to repeat "refuse"');
-      for (let i = 1; i <= 4; i++) { await new Promise((r) => setTimeout(r, delayMs / 4)); ctx.progress(i * 25); }
+      for (let i = 1; i <= 4; i++) {
+        await new Promise((r) => setTimeout(r, delayMs / 4));
+        ctx.progress(i * 25);
+      }
       const path = join(ctx.workDir, 'out.txt');
       await writeFile(path, text.repeat(10));
       return { result: { length: text.length * 10, output: { path, filename: 'out.txt', contentType: 'text/plain', size: text.length * 10 } }, files: [path] };
@@ -29,12 +32,21 @@ export const testManifest: ServiceManifest = {
     app.post('/upload-large', async (req) => {
       const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: 8 * 1024 * 1024, accept: ['application/octet-stream', 'text/plain'] });
       const file = requireFile(form);
-      return { size: file.size, sha256: createHash('sha256').update(await readFile(file.path)).digest('hex') };
+      return {
+        size: file.size,
+        sha256: createHash('sha256')
+          .update(await readFile(file.path))
+          .digest('hex'),
+      };
     });
-    app.post('/echo', {
-      schema: { body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 100 }), delayMs: Type.Integer({ minimum: 0, maximum: 5000, default: 0 }) }) },
-      config: { rateLimit: { max: 3, timeWindow: '1 minute' } },
-    }, async (req, reply) => ctx.submit(req, reply, { type: 'echo', payload: { text: req.body.text, delayMs: req.body.delayMs } }));
+    app.post(
+      '/echo',
+      {
+        schema: { body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 100 }), delayMs: Type.Integer({ minimum: 0, maximum: 5000, default: 0 }) }) },
+        config: { rateLimit: { max: 3, timeWindow: '1 minute' } },
+      },
+      async (req, reply) => ctx.submit(req, reply, { type: 'echo', payload: { text: req.body.text, delayMs: req.body.delayMs } }),
+    );
   },
 };
 

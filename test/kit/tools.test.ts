@@ -8,7 +8,10 @@ import { makeTempDir } from '../helpers.js';
 
 const tmp = makeTempDir('pitchey-tools-');
 const path = process.env.PATH;
-afterAll(() => { process.env.PATH = path; tmp.remove(); });
+afterAll(() => {
+  process.env.PATH = path;
+  tmp.remove();
+});
 
 it('asks again after a probe timed out, and keeps an answer once it has one', async () => {
   const marker = join(tmp.dir, 'answered-once');

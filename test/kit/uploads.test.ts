@@ -10,14 +10,21 @@ let svc: RunningService;
 let port: number;
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000' + '1f15c4890000000d49444154789c63f8ffff3f0005fe02fea7d6a4560000000049454e44ae426082', 'hex');
 
-beforeAll(async () => { svc = await startTestService(testConfig(tmp.dir)); port = await svc.listen(0, '127.0.0.1'); });
-afterAll(async () => { await svc.drain(); tmp.remove(); });
+beforeAll(async () => {
+  svc = await startTestService(testConfig(tmp.dir));
+  port = await svc.listen(0, '127.0.0.1');
+});
+afterAll(async () => {
+  await svc.drain();
+  tmp.remove();
+});
 
 function form(parts: Array<{ name: string; filename?: string; type?: string; data: Buffer | string }>): { body: Buffer; type: string } {
   const boundary = '----pitchey' + Math.random().toString(16).slice(2);
   const chunks = parts.flatMap((p) => [
     Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${p.filename ? `; filename="${p.filename}"` : ''}\r\n${p.type ? `Content-Type: ${p.type}\r\n` : ''}\r\n`),
-    Buffer.isBuffer(p.data) ? p.data : Buffer.from(p.data), Buffer.from('\r\n'),
+    Buffer.isBuffer(p.data) ? p.data : Buffer.from(p.data),
+    Buffer.from('\r\n'),
   ]);
   return { body: Buffer.concat([...chunks, Buffer.from(`--${boundary}--\r\n`)]), type: `multipart/form-data; boundary=${boundary}` };
 }
@@ -30,19 +37,27 @@ async function post(f: { body: Buffer; type: string }): Promise<{ status: number
 /** The request's temp folder is removed right after the response is sent: poll briefly for it. */
 async function tmpEntries(): Promise<string[]> {
   let entries = readdirSync(svc.ctx.tmpDir);
-  for (let i = 0; i < 40 && entries.length > 0; i++) { await new Promise((r) => setTimeout(r, 25)); entries = readdirSync(svc.ctx.tmpDir); }
+  for (let i = 0; i < 40 && entries.length > 0; i++) {
+    await new Promise((r) => setTimeout(r, 25));
+    entries = readdirSync(svc.ctx.tmpDir);
+  }
   return entries;
 }
 
 describe('uploads', () => {
   it('stores an accepted file, detects its type from content, and removes the temp folder', async () => {
-    const r = await post(form([{ name: 'note', data: 'hello' }, { name: 'file', filename: '../../etc/passwd.txt', type: 'application/pdf', data: PNG }]));
+    const r = await post(
+      form([
+        { name: 'note', data: 'hello' },
+        { name: 'file', filename: '../../etc/passwd.txt', type: 'application/pdf', data: PNG },
+      ]),
+    );
     expect(r.status).toBe(200);
     // Small files are kept in memory too (no reading back), identical to what is on disk.
     expect(r.json).toMatchObject({ filename: 'passwd.txt', size: PNG.length, mime: 'image/png', fields: { note: 'hello' }, kept: 'same' });
     expect(await tmpEntries()).toEqual([]);
   });
-  it('keeps files in memory only within the route\'s budget', async () => {
+  it("keeps files in memory only within the route's budget", async () => {
     const r = await post(form([{ name: 'file', filename: 'notes.txt', data: 'x'.repeat(4096) }]));
     expect(r.json).toMatchObject({ mime: 'text/plain', size: 4096, kept: 'no' });
   });
@@ -66,15 +81,30 @@ describe('uploads', () => {
     let sent = 0;
     const total = 64 * 1024 * 1024;
     const result = await new Promise<{ status: number; sent: number }>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, path: '/upload', method: 'POST', headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'transfer-encoding': 'chunked', 'x-api-key': TEST_KEY } });
-      req.on('response', (res) => { res.resume(); resolve({ status: res.statusCode ?? 0, sent }); req.destroy(); });
-      req.on('error', (err) => { if (sent >= total) reject(err); });
+      const req = httpRequest({
+        host: '127.0.0.1',
+        port,
+        path: '/upload',
+        method: 'POST',
+        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'transfer-encoding': 'chunked', 'x-api-key': TEST_KEY },
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, sent });
+        req.destroy();
+      });
+      req.on('error', (err) => {
+        if (sent >= total) reject(err);
+      });
       req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n`);
       const chunk = Buffer.alloc(16 * 1024, 'a');
       const pump = (): void => {
         while (sent < total) {
           sent += chunk.length;
-          if (!req.write(chunk)) { req.once('drain', pump); return; }
+          if (!req.write(chunk)) {
+            req.once('drain', pump);
+            return;
+          }
         }
         req.end(`\r\n--${boundary}--\r\n`);
       };

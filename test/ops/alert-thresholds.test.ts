@@ -6,9 +6,18 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { DEFAULT_RULES, MONITORING_ALERTS } from '../../src/deploy/engine/index.js';
 
-interface AlertRule { alert?: string; expr: string; for?: string }
+interface AlertRule {
+  alert?: string;
+  expr: string;
+  for?: string;
+}
 const file = parse(readFileSync(new URL('../../ops/prometheus/alerts.yml', import.meta.url), 'utf8')) as { groups: Array<{ rules: AlertRule[] }> };
-const alerts = new Map(file.groups.flatMap((g) => g.rules).filter((r) => r.alert !== undefined).map((r) => [r.alert!, r]));
+const alerts = new Map(
+  file.groups
+    .flatMap((g) => g.rules)
+    .filter((r) => r.alert !== undefined)
+    .map((r) => [r.alert!, r]),
+);
 
 /** The number after the first `>` of an alert's expression. */
 function lowerBound(name: string): number {
@@ -24,7 +33,7 @@ describe('alert thresholds', () => {
     ['PitcheyErrorRateWarning', MONITORING_ALERTS.errorRate.warning],
     ['PitcheyLatencyCritical', MONITORING_ALERTS.latencyP95Seconds.critical],
     ['PitcheyLatencyWarning', MONITORING_ALERTS.latencyP95Seconds.warning],
-  ])('%s fires above the engine\'s %d, held for its duration', (name, threshold) => {
+  ])("%s fires above the engine's %d, held for its duration", (name, threshold) => {
     expect(lowerBound(name)).toBe(threshold);
     expect(minutes(name)).toBe(MONITORING_ALERTS.forMs);
   });

@@ -27,13 +27,19 @@ describe('ops/alertmanager', () => {
   });
 
   it('inhibits warnings under a critical alert of the same service, and traffic alerts while the gateway is down', () => {
-    const config = readYaml(CONFIG) as { inhibit_rules: Array<{ source_matchers: string[]; target_matchers: string[]; equal?: string[] }>; receivers: Array<{ name: string; webhook_configs?: Array<{ url: string }> }> };
+    const config = readYaml(CONFIG) as {
+      inhibit_rules: Array<{ source_matchers: string[]; target_matchers: string[]; equal?: string[] }>;
+      receivers: Array<{ name: string; webhook_configs?: Array<{ url: string }> }>;
+    };
     expect(config.inhibit_rules).toContainEqual({ source_matchers: ['severity="critical"'], target_matchers: ['severity=~"warning|info"'], equal: ['service'] });
     const alertNames = new Set([...readFileSync(join(OPS, 'prometheus', 'alerts.yml'), 'utf8').matchAll(/- alert: (\w+)/g)].map((m) => m[1]));
     for (const rule of config.inhibit_rules) {
       for (const m of [...rule.source_matchers, ...rule.target_matchers].filter((x) => x.startsWith('alertname'))) {
         const pattern = new RegExp(`^(?:${/"(.*)"/.exec(m)?.[1] ?? ''})$`);
-        expect([...alertNames].some((a) => pattern.test(a as string)), m).toBe(true);
+        expect(
+          [...alertNames].some((a) => pattern.test(a as string)),
+          m,
+        ).toBe(true);
       }
     }
     // Webhook placeholders the operator replaces: nothing is sent anywhere by default.

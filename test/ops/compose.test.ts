@@ -11,13 +11,33 @@ import { makeTempDir } from '../helpers.js';
 import { OPS, parseYaml, readYaml, run } from './ops-files.js';
 
 interface ComposeService {
-  image: string; restart?: string; healthcheck?: { test?: string[]; interval?: string; disable?: boolean };
-  mem_limit?: string | number; cpus?: number | string; pids_limit?: number; stop_grace_period?: string;
-  environment?: Record<string, string | number>; volumes?: string[]; networks?: Record<string, unknown>; network_mode?: string;
-  cap_add?: string[]; security_opt?: string[]; privileged?: boolean; devices?: unknown[]; pid?: string; ipc?: string;
-  ports?: Array<string | { published?: string | number; target: number; host_ip?: string }>; entrypoint?: string[]; command?: string[];
+  image: string;
+  restart?: string;
+  healthcheck?: { test?: string[]; interval?: string; disable?: boolean };
+  mem_limit?: string | number;
+  cpus?: number | string;
+  pids_limit?: number;
+  stop_grace_period?: string;
+  environment?: Record<string, string | number>;
+  volumes?: string[];
+  networks?: Record<string, unknown>;
+  network_mode?: string;
+  cap_add?: string[];
+  security_opt?: string[];
+  privileged?: boolean;
+  devices?: unknown[];
+  pid?: string;
+  ipc?: string;
+  ports?: Array<string | { published?: string | number; target: number; host_ip?: string }>;
+  entrypoint?: string[];
+  command?: string[];
 }
-interface Compose { services: Record<string, ComposeService>; volumes: Record<string, unknown>; networks: Record<string, unknown>; secrets?: Record<string, { file: string }> }
+interface Compose {
+  services: Record<string, ComposeService>;
+  volumes: Record<string, unknown>;
+  networks: Record<string, unknown>;
+  secrets?: Record<string, { file: string }>;
+}
 
 const ROLES = ['gateway', ...SERVICE_NAMES] as const;
 const homePort = (role: (typeof ROLES)[number]): number => (role === 'gateway' ? GATEWAY_PORT : SERVICE_HOME_PORTS[role]);
@@ -40,7 +60,13 @@ afterAll(() => tmp.remove());
 /** `docker-compose config` with only this env file speaking (nothing of the runner's environment is interpolated). */
 function composeConfig(env: Record<string, string>): Promise<{ status: number | null; out: string; stdout: string }> {
   const envFile = join(tmp.dir, `env-${Math.random().toString(36).slice(2)}`);
-  writeFileSync(envFile, Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n'), { mode: 0o600 });
+  writeFileSync(
+    envFile,
+    Object.entries(env)
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n'),
+    { mode: 0o600 },
+  );
   const args = ['-f', COMPOSE_FILE, '--env-file', envFile, 'config'];
   return new Promise((resolve) => {
     execFile('docker-compose', args, { env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmp.dir }, timeout: 60_000 }, (err, stdout, stderr) => {
@@ -118,31 +144,40 @@ describe('ops/compose.yaml', () => {
       expect(s.privileged, name).not.toBe(true);
       expect(s.devices, name).toBeUndefined();
       expect(s.pid ?? s.ipc, name).toBeUndefined();
-      expect((s.volumes ?? []).filter((v) => v.includes('docker.sock')), name).toEqual([]);
+      expect(
+        (s.volumes ?? []).filter((v) => v.includes('docker.sock')),
+        name,
+      ).toEqual([]);
       if (name === 'code') continue;
       expect(s.cap_add, name).toBeUndefined();
       expect(s.security_opt, name).toBeUndefined();
-      expect((s.volumes ?? []).filter((v) => v.startsWith('/sys') || v.startsWith('/proc')), name).toEqual([]);
+      expect(
+        (s.volumes ?? []).filter((v) => v.startsWith('/sys') || v.startsWith('/proc')),
+        name,
+      ).toEqual([]);
     }
     const code = compose.services.code as ComposeService;
     expect(code.cap_add).toEqual(['SYS_ADMIN']);
     expect(code.security_opt?.sort()).toEqual(['apparmor=unconfined', 'seccomp=unconfined']);
-    expect((code.volumes ?? []).filter((v) => v.startsWith('/sys')).sort()).toEqual(
-      ['cpuacct', 'memory', 'pids'].map((c) => `/sys/fs/cgroup/${c}:/sys/fs/cgroup/${c}:rw`));
+    expect((code.volumes ?? []).filter((v) => v.startsWith('/sys')).sort()).toEqual(['cpuacct', 'memory', 'pids'].map((c) => `/sys/fs/cgroup/${c}:/sys/fs/cgroup/${c}:rw`));
     expect(code.entrypoint).toEqual(['/bin/sh', '/usr/local/sbin/pitchey-unmask-proc']);
     expect(code.command).toEqual(['node', '/app/dist/cli/main.js', 'serve', 'code']);
     expect(code.volumes).toContain(`${join(OPS, 'code', 'unmask-proc')}:/usr/local/sbin/pitchey-unmask-proc:ro`);
   });
 
-  it('drops SYS_ADMIN in the code executor\'s start script before the service runs, and the script parses', () => {
+  it("drops SYS_ADMIN in the code executor's start script before the service runs, and the script parses", () => {
     const script = readFileSync(join(OPS, 'code', 'unmask-proc'), 'utf8');
     expect(script.trimEnd().split('\n').at(-1)).toBe('exec setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin -- "$@"');
     const r = run('sh', ['-n', join(OPS, 'code', 'unmask-proc')]);
     expect(r.status, r.out).toBe(0);
   });
 
-  it('publishes only the gateway, media\'s live ingest, and the monitoring UIs on loopback', () => {
-    const published = Object.fromEntries(Object.entries(compose.services).filter(([, s]) => s.ports !== undefined).map(([n, s]) => [n, s.ports]));
+  it("publishes only the gateway, media's live ingest, and the monitoring UIs on loopback", () => {
+    const published = Object.fromEntries(
+      Object.entries(compose.services)
+        .filter(([, s]) => s.ports !== undefined)
+        .map(([n, s]) => [n, s.ports]),
+    );
     expect(Object.keys(published).sort()).toEqual(['alertmanager', 'gateway', 'grafana', 'media', 'prometheus']);
     for (const name of ['alertmanager', 'grafana', 'prometheus']) {
       for (const p of published[name] ?? []) expect(JSON.stringify(p), name).toContain('127.0.0.1');

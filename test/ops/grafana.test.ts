@@ -10,14 +10,36 @@ import { LABEL, createMetrics } from '../../src/kit/index.js';
 import { TEST_KEY, makeTempDir, testConfig } from '../helpers.js';
 import { OPS, readYaml, run } from './ops-files.js';
 
-interface Target { expr?: string; refId?: string; datasource?: { type?: string; uid?: string } }
-interface Panel { id: number; type: string; title?: string; gridPos: { x: number; y: number; w: number; h: number }; datasource?: { uid?: string }; targets?: Target[] }
-interface Dashboard { uid?: string; title?: string; schemaVersion?: number; panels?: Panel[]; templating?: { list: Array<{ name: string; datasource?: { uid?: string }; definition?: string }> } }
+interface Target {
+  expr?: string;
+  refId?: string;
+  datasource?: { type?: string; uid?: string };
+}
+interface Panel {
+  id: number;
+  type: string;
+  title?: string;
+  gridPos: { x: number; y: number; w: number; h: number };
+  datasource?: { uid?: string };
+  targets?: Target[];
+}
+interface Dashboard {
+  uid?: string;
+  title?: string;
+  schemaVersion?: number;
+  panels?: Panel[];
+  templating?: { list: Array<{ name: string; datasource?: { uid?: string }; definition?: string }> };
+}
 
 const GRAFANA = join(OPS, 'grafana');
 const DASHBOARDS = join(GRAFANA, 'dashboards');
-const dashboards = readdirSync(DASHBOARDS).filter((f) => f.endsWith('.json')).map((f) => ({ file: f, json: JSON.parse(readFileSync(join(DASHBOARDS, f), 'utf8')) as Dashboard }));
-const datasources = (readYaml(join(GRAFANA, 'provisioning', 'datasources', 'prometheus.yaml')) as { apiVersion: number; datasources: Array<{ uid: string; type: string; url: string; isDefault?: boolean }> });
+const dashboards = readdirSync(DASHBOARDS)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => ({ file: f, json: JSON.parse(readFileSync(join(DASHBOARDS, f), 'utf8')) as Dashboard }));
+const datasources = readYaml(join(GRAFANA, 'provisioning', 'datasources', 'prometheus.yaml')) as {
+  apiVersion: number;
+  datasources: Array<{ uid: string; type: string; url: string; isDefault?: boolean }>;
+};
 
 /** Grafana's own macros and this dashboard's variable, as Grafana substitutes them before Prometheus sees a query. */
 const substitute = (expr: string): string => expr.replaceAll('$__rate_interval', '5m').replaceAll('$__interval', '1m').replaceAll('$service', '.*');
@@ -38,7 +60,12 @@ function metricNames(expr: string): string[] {
 
 /** The label names an expression groups or matches by. */
 function groupingLabels(expr: string): string[] {
-  return [...expr.matchAll(/\b(?:by|without|on|ignoring)\s*\(([^)]*)\)/g)].flatMap((m) => (m[1] as string).split(',').map((l) => l.trim()).filter(Boolean));
+  return [...expr.matchAll(/\b(?:by|without|on|ignoring)\s*\(([^)]*)\)/g)].flatMap((m) =>
+    (m[1] as string)
+      .split(',')
+      .map((l) => l.trim())
+      .filter(Boolean),
+  );
 }
 
 function allExpressions(d: Dashboard): Array<{ where: string; expr: string }> {
@@ -56,7 +83,10 @@ describe('ops/grafana', () => {
     const base = `http://127.0.0.1:${await gateway.listen(0, '127.0.0.1')}`;
     exposition = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TEST_KEY}` } })).text();
   });
-  afterAll(async () => { await gateway.close(); tmp.remove(); });
+  afterAll(async () => {
+    await gateway.close();
+    tmp.remove();
+  });
 
   it('provisions one default Prometheus datasource: the compose service, by a fixed uid', () => {
     expect(datasources.apiVersion).toBe(1);
@@ -64,7 +94,7 @@ describe('ops/grafana', () => {
     expect(datasources.datasources[0]).toMatchObject({ uid: 'pitchey-prometheus', type: 'prometheus', url: 'http://prometheus:9090', isDefault: true });
   });
 
-  it('provisions the dashboards from the folder compose mounts them at, and Grafana\'s home dashboard is one of them', () => {
+  it("provisions the dashboards from the folder compose mounts them at, and Grafana's home dashboard is one of them", () => {
     const providers = readYaml(join(GRAFANA, 'provisioning', 'dashboards', 'pitchey.yaml')) as { apiVersion: number; providers: Array<{ type: string; options: { path: string } }> };
     expect(providers.apiVersion).toBe(1);
     const compose = readFileSync(join(OPS, 'compose.yaml'), 'utf8');
@@ -97,10 +127,11 @@ describe('ops/grafana', () => {
     const cells = new Set<string>();
     for (const { gridPos: g, title } of panels) {
       expect(g.x + g.w, title).toBeLessThanOrEqual(24);
-      for (let x = g.x; x < g.x + g.w; x++) for (let y = g.y; y < g.y + g.h; y++) {
-        expect(cells.has(`${x},${y}`), `${title} overlaps at ${x},${y}`).toBe(false);
-        cells.add(`${x},${y}`);
-      }
+      for (let x = g.x; x < g.x + g.w; x++)
+        for (let y = g.y; y < g.y + g.h; y++) {
+          expect(cells.has(`${x},${y}`), `${title} overlaps at ${x},${y}`).toBe(false);
+          cells.add(`${x},${y}`);
+        }
     }
   });
 
@@ -126,10 +157,12 @@ describe('ops/grafana', () => {
 
   it('reads only metrics the platform exports, rules ops/prometheus records, and labels the catalogue defines', () => {
     const recorded = new Set([...readFileSync(join(OPS, 'prometheus', 'alerts.yml'), 'utf8').matchAll(/^\s*- record: (\S+)/gm)].map((m) => m[1]));
-    const exported = new Set([...exposition.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap((m) => {
-      const [, name, type] = m as unknown as [string, string, string];
-      return type === 'histogram' ? [name, `${name}_bucket`, `${name}_sum`, `${name}_count`] : [name];
-    }));
+    const exported = new Set(
+      [...exposition.matchAll(/^# TYPE (\S+) (\S+)$/gm)].flatMap((m) => {
+        const [, name, type] = m as unknown as [string, string, string];
+        return type === 'histogram' ? [name, `${name}_bucket`, `${name}_sum`, `${name}_count`] : [name];
+      }),
+    );
     const labels = new Set<string>([...Object.values(LABEL), 'le', 'instance', 'job', 'role']);
     const variables = dashboards.flatMap((d) => (d.json.templating?.list ?? []).map((v) => ({ where: `variable ${v.name}`, expr: /label_values\((\w+)/.exec(v.definition ?? '')?.[1] ?? '' })));
     const checked: string[] = [];

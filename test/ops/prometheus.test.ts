@@ -32,7 +32,11 @@ describe('ops/prometheus', () => {
     expect((await fetch(`${base}/api/video/who`)).status).toBe(200);
     exposition = await (await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${TEST_KEY}` } })).text();
   });
-  afterAll(async () => { await gateway.close(); await upstream.close(); tmp.remove(); });
+  afterAll(async () => {
+    await gateway.close();
+    await upstream.close();
+    tmp.remove();
+  });
 
   it('has a valid config whose rule files load', () => {
     // The scrape credential is the operator's secret: the config is checked beside a stand-in.
@@ -74,7 +78,7 @@ describe('ops/prometheus', () => {
     expect(exposition).toMatch(/^pitchey_gateway_upstream_healthy\{service="video",[^}]*\} 1$/m);
   });
 
-  it('exports metrics promtool\'s linter accepts', () => {
+  it("exports metrics promtool's linter accepts", () => {
     const r = promtool(['check', 'metrics'], exposition);
     expect(r.status, r.out).toBe(0);
   });

@@ -6,7 +6,11 @@ import { aiService } from '../../src/services/ai/index.js';
 import { makeTempDir, testConfig } from '../helpers.js';
 import type { FakeProvider } from './ai-providers.js';
 
-export interface AiUnderTest { svc: RunningService; logs: string[]; close(): Promise<void> }
+export interface AiUnderTest {
+  svc: RunningService;
+  logs: string[];
+  close(): Promise<void>;
+}
 
 export function providerEnv(fakes: { openai?: FakeProvider; anthropic?: FakeProvider; ollama?: FakeProvider }): Record<string, string> {
   return {
@@ -19,17 +23,32 @@ export function providerEnv(fakes: { openai?: FakeProvider; anthropic?: FakeProv
 export async function startAi(env: Record<string, string> = {}): Promise<AiUnderTest> {
   const tmp = makeTempDir('pitchey-ai-test-');
   const logs: string[] = [];
-  const logStream = new Writable({ write(chunk, _enc, done) { logs.push(String(chunk)); done(); } });
+  const logStream = new Writable({
+    write(chunk, _enc, done) {
+      logs.push(String(chunk));
+      done();
+    },
+  });
   const svc = await createService(aiService, { config: testConfig(tmp.dir, { PITCHEY_LOG_LEVEL: 'info', ...env }), logStream });
   await svc.listen(0, '127.0.0.1');
-  return { svc, logs, close: async () => { await svc.drain(); tmp.remove(); } };
+  return {
+    svc,
+    logs,
+    close: async () => {
+      await svc.drain();
+      tmp.remove();
+    },
+  };
 }
 
 /** Splits a server-sent events body into `{event, data}` frames. */
 export function parseSse(body: string): { event: string; data: Record<string, unknown> }[] {
-  return body.split('\n\n').filter((f) => f.trim() !== '').map((f) => {
-    const event = /^event: (.*)$/m.exec(f)?.[1] ?? 'message';
-    const data = JSON.parse(/^data: (.*)$/m.exec(f)?.[1] ?? '{}') as Record<string, unknown>;
-    return { event, data };
-  });
+  return body
+    .split('\n\n')
+    .filter((f) => f.trim() !== '')
+    .map((f) => {
+      const event = /^event: (.*)$/m.exec(f)?.[1] ?? 'message';
+      const data = JSON.parse(/^data: (.*)$/m.exec(f)?.[1] ?? '{}') as Record<string, unknown>;
+      return { event, data };
+    });
 }

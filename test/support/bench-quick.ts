@@ -15,16 +15,40 @@ export const BENCH = fileURLToPath(new URL('../../bench/', import.meta.url));
 const HELPERS = ['lib.mjs', 'run-all.mjs'];
 /** Benches that need a Docker daemon (and the platform's images): run by the containers tier, with its daemon. */
 export const NEEDS_DOCKER = /^container-/;
-export const SCRIPTS = readdirSync(BENCH).filter((f) => f.endsWith('.mjs') && !HELPERS.includes(f)).sort();
+export const SCRIPTS = readdirSync(BENCH)
+  .filter((f) => f.endsWith('.mjs') && !HELPERS.includes(f))
+  .sort();
 
-export interface Figure { script: string; name: string; ours: number; baseline: number | null; unit: string; better: string; ratio: number | null; quick: boolean }
-export interface BenchRun { code: number | null; output: string; figures: Figure[]; strays: number[]; leftFiles: string[] }
+export interface Figure {
+  script: string;
+  name: string;
+  ours: number;
+  baseline: number | null;
+  unit: string;
+  better: string;
+  ratio: number | null;
+  quick: boolean;
+}
+export interface BenchRun {
+  code: number | null;
+  output: string;
+  figures: Figure[];
+  strays: number[];
+  leftFiles: string[];
+}
 
 /** Processes (of this user) whose environment carries the run's mark: whatever the bench started, however deep. */
 function marked(mark: string): number[] {
-  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number).filter((pid) => {
-    try { return readFileSync(`/proc/${pid}/environ`, 'latin1').includes(`PITCHEY_BENCH_RUN=${mark}`); } catch { return false; }
-  });
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number)
+    .filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/environ`, 'latin1').includes(`PITCHEY_BENCH_RUN=${mark}`);
+      } catch {
+        return false;
+      }
+    });
 }
 
 /**
@@ -40,20 +64,42 @@ export async function runQuick(args: string[], options: { cleanups: Array<() => 
   chmodSync(tmp.dir, 0o711);
   mkdirSync(join(tmp.dir, 'tmp'), { mode: 0o1777 });
   chmodSync(join(tmp.dir, 'tmp'), 0o1777);
-  options.cleanups.push(() => { for (const pid of marked(mark)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } } tmp.remove(); });
+  options.cleanups.push(() => {
+    for (const pid of marked(mark)) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
+    }
+    tmp.remove();
+  });
 
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  child.stdout.on('data', (c: Buffer) => { output += c.toString(); });
-  child.stderr.on('data', (c: Buffer) => { output += c.toString(); });
-  const stopper = setTimeout(() => { output += `\n[test] no end after ${options.timeoutMs} ms: SIGTERM\n`; child.kill('SIGTERM'); setTimeout(() => child.kill('SIGKILL'), 15_000).unref(); }, options.timeoutMs);
+  child.stdout.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    output += c.toString();
+  });
+  const stopper = setTimeout(() => {
+    output += `\n[test] no end after ${options.timeoutMs} ms: SIGTERM\n`;
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+  }, options.timeoutMs);
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   clearTimeout(stopper);
 
   // Servers told to stop may take a moment to drain; anything still marked after that is a leak.
-  const strays = await waitFor('the bench\'s processes to exit', () => (marked(mark).length === 0 ? [] : undefined), 15_000).catch(() => marked(mark).filter(alive));
+  const strays = await waitFor("the bench's processes to exit", () => (marked(mark).length === 0 ? [] : undefined), 15_000).catch(() => marked(mark).filter(alive));
   const sink = join(tmp.dir, 'figures.jsonl');
-  const figures = existsSync(sink) ? readFileSync(sink, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Figure) : [];
+  const figures = existsSync(sink)
+    ? readFileSync(sink, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Figure)
+    : [];
   return { code, output, figures, strays, leftFiles: readdirSync(join(tmp.dir, 'tmp')) };
 }
 

@@ -10,7 +10,10 @@ import { builtFile } from './build.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-export interface BrokenProject { root: string; remove: () => void }
+export interface BrokenProject {
+  root: string;
+  remove: () => void;
+}
 
 /**
  * The patched copy: dist/, package.json and the lockfile, node_modules linked from this checkout.
@@ -28,7 +31,9 @@ export function brokenProject(options: { git?: boolean } = {}): BrokenProject {
   writeFileSync(file, `let served = 0;\n${source.replace(route, "$1\n        if (++served % 4 === 0) throw new Error('broken build: every fourth /models fails');")}`);
   if (options.git === true) {
     writeFileSync(join(root, '.gitignore'), 'node_modules\n');
-    const git = (...args: string[]): void => { execFileSync('git', ['-C', root, '-c', 'user.name=pitchey-test', '-c', 'user.email=test@pitchey.invalid', ...args], { stdio: 'ignore', timeout: 60_000 }); };
+    const git = (...args: string[]): void => {
+      execFileSync('git', ['-C', root, '-c', 'user.name=pitchey-test', '-c', 'user.email=test@pitchey.invalid', ...args], { stdio: 'ignore', timeout: 60_000 });
+    };
     git('init', '-q');
     git('add', '-A');
     git('commit', '-q', '-m', 'a broken build');

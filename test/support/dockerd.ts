@@ -7,24 +7,43 @@ import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync } fr
 import { request } from 'node:http';
 import { join } from 'node:path';
 
-export interface PrivateDockerd { host: string; socketPath: string; stop(): Promise<void> }
+export interface PrivateDockerd {
+  host: string;
+  socketPath: string;
+  stop(): Promise<void>;
+}
 
 function ping(socketPath: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const req = request({ socketPath, path: '/_ping', timeout: 1_000 }, (res) => { res.resume(); resolve(res.statusCode === 200); });
+    const req = request({ socketPath, path: '/_ping', timeout: 1_000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
     req.on('error', () => resolve(false));
-    req.on('timeout', () => { req.destroy(); resolve(false); });
+    req.on('timeout', () => {
+      req.destroy();
+      resolve(false);
+    });
     req.end();
   });
 }
 
 /** Best effort: a namespace mount the daemon left may keep a file busy; the next start uses another folder. */
 function removeQuietly(path: string): void {
-  try { rmSync(path, { recursive: true, force: true }); } catch { /* removed by a later start */ }
+  try {
+    rmSync(path, { recursive: true, force: true });
+  } catch {
+    /* removed by a later start */
+  }
 }
 
 function pidAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export async function startDockerd(dir = process.env.PITCHEY_TEST_DOCKER_DIR ?? '/tmp/pitchey-dockerd'): Promise<PrivateDockerd> {
@@ -43,10 +62,11 @@ export async function startDockerd(dir = process.env.PITCHEY_TEST_DOCKER_DIR ?? 
   for (const old of readdirSync(dir).filter((n) => n.startsWith('x-'))) removeQuietly(join(dir, old));
   const execRoot = join(dir, `x-${process.pid}`);
   const log = openSync(join(dir, 'dockerd.log'), 'a');
-  const child: ChildProcess = spawn('dockerd', [
-    '--host', `unix://${socketPath}`, '--data-root', join(dir, 'root'), '--exec-root', execRoot, '--pidfile', pidFile,
-    '--iptables=false', '--ip-masq=false', '--bridge=none', '--log-level=warn',
-  ], { stdio: ['ignore', log, log] });
+  const child: ChildProcess = spawn(
+    'dockerd',
+    ['--host', `unix://${socketPath}`, '--data-root', join(dir, 'root'), '--exec-root', execRoot, '--pidfile', pidFile, '--iptables=false', '--ip-masq=false', '--bridge=none', '--log-level=warn'],
+    { stdio: ['ignore', log, log] },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let ready = false;
   for (let i = 0; i < 300 && !ready; i++) {

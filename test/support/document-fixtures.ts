@@ -9,13 +9,21 @@ import { createService, type RunningService } from '../../src/kit/index.js';
 import { documentService } from '../../src/services/document/index.js';
 import { TEST_KEY, testConfig } from '../helpers.js';
 
-export interface Part { name: string; filename?: string; type?: string; data: Buffer | string }
+export interface Part {
+  name: string;
+  filename?: string;
+  type?: string;
+  data: Buffer | string;
+}
 
 export function form(parts: Part[]): { body: Buffer; type: string } {
   const boundary = '----pitcheydoc' + Math.random().toString(16).slice(2);
   const chunks = parts.flatMap((p) => [
-    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${p.filename === undefined ? '' : `; filename="${p.filename}"`}\r\n${p.type === undefined ? '' : `Content-Type: ${p.type}\r\n`}\r\n`),
-    Buffer.isBuffer(p.data) ? p.data : Buffer.from(p.data), Buffer.from('\r\n'),
+    Buffer.from(
+      `--${boundary}\r\nContent-Disposition: form-data; name="${p.name}"${p.filename === undefined ? '' : `; filename="${p.filename}"`}\r\n${p.type === undefined ? '' : `Content-Type: ${p.type}\r\n`}\r\n`,
+    ),
+    Buffer.isBuffer(p.data) ? p.data : Buffer.from(p.data),
+    Buffer.from('\r\n'),
   ]);
   return { body: Buffer.concat([...chunks, Buffer.from(`--${boundary}--\r\n`)]), type: `multipart/form-data; boundary=${boundary}` };
 }
@@ -38,7 +46,11 @@ export async function startDocService(dataDir: string, env: Record<string, strin
     return { status: res.status, type: res.headers.get('content-type') ?? '', body, json: () => JSON.parse(body.toString('utf8')) as Record<string, unknown> };
   };
   const generate: DocClient['generate'] = async (template, data, deterministic = true) => {
-    const res = await fetch(`${base}/generate-pdf`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': TEST_KEY }, body: JSON.stringify({ template, data, deterministic }) });
+    const res = await fetch(`${base}/generate-pdf`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': TEST_KEY },
+      body: JSON.stringify({ template, data, deterministic }),
+    });
     const body = Buffer.from(await res.arrayBuffer());
     if (res.status !== 200) throw new Error(`generate ${template}: ${res.status} ${body.toString('utf8')}`);
     return body;
@@ -90,7 +102,10 @@ export function qpdf(pdf: Buffer, dir: string, args: string[]): Buffer {
   const input = join(dir, `qin-${Math.random().toString(16).slice(2)}.pdf`);
   const output = `${input}.out.pdf`;
   writeFileSync(input, pdf);
-  execFileSync('qpdf', args.map((a) => (a === 'IN' ? input : a === 'OUT' ? output : a)));
+  execFileSync(
+    'qpdf',
+    args.map((a) => (a === 'IN' ? input : a === 'OUT' ? output : a)),
+  );
   return readFileSync(output);
 }
 
@@ -109,9 +124,24 @@ export async function makeDocx(paragraphs: string[]): Promise<Buffer> {
   const { default: yazl } = await import('yazl');
   const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
   const zip = new yazl.ZipFile();
-  zip.addBuffer(Buffer.from('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'), '[Content_Types].xml');
-  zip.addBuffer(Buffer.from('<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>'), '_rels/.rels');
-  zip.addBuffer(Buffer.from(`<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${paragraphs.map((p) => `<w:p><w:r><w:t>${esc(p)}</w:t></w:r></w:p>`).join('')}</w:body></w:document>`), 'word/document.xml');
+  zip.addBuffer(
+    Buffer.from(
+      '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+    ),
+    '[Content_Types].xml',
+  );
+  zip.addBuffer(
+    Buffer.from(
+      '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+    ),
+    '_rels/.rels',
+  );
+  zip.addBuffer(
+    Buffer.from(
+      `<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>${paragraphs.map((p) => `<w:p><w:r><w:t>${esc(p)}</w:t></w:r></w:p>`).join('')}</w:body></w:document>`,
+    ),
+    'word/document.xml',
+  );
   zip.end();
   const chunks: Buffer[] = [];
   for await (const c of zip.outputStream) chunks.push(c as Buffer);
@@ -120,12 +150,23 @@ export async function makeDocx(paragraphs: string[]): Promise<Buffer> {
 
 /** Share of the expected words found, in order-insensitive multiset terms (OCR word accuracy). */
 export function wordAccuracy(expected: string, got: string): number {
-  const norm = (s: string): string[] => s.toLowerCase().replace(/[^\p{L}\p{N}\s]/gu, ' ').split(/\s+/).filter(Boolean);
+  const norm = (s: string): string[] =>
+    s
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s]/gu, ' ')
+      .split(/\s+/)
+      .filter(Boolean);
   const pool = new Map<string, number>();
   for (const w of norm(got)) pool.set(w, (pool.get(w) ?? 0) + 1);
   const want = norm(expected);
   let hit = 0;
-  for (const w of want) { const n = pool.get(w) ?? 0; if (n > 0) { hit++; pool.set(w, n - 1); } }
+  for (const w of want) {
+    const n = pool.get(w) ?? 0;
+    if (n > 0) {
+      hit++;
+      pool.set(w, n - 1);
+    }
+  }
   return want.length === 0 ? 1 : hit / want.length;
 }
 

@@ -50,12 +50,22 @@ export function ensureImages(dockerHost: string, version?: string): Promise<Test
 async function build(dockerHost: string, version: string): Promise<TestImages> {
   builtFile('cli/main.js');
   const result = await buildImages({
-    docker: await dockerClient(dockerHost), projectRoot: PROJECT_ROOT, version, dataDir: IMAGES_DATA_DIR,
-    signingKey: null, mode: 'test', replace: true, log: (line) => { if (process.env.PITCHEY_TEST_IMAGE_LOG === '1') console.error(line); },
+    docker: await dockerClient(dockerHost),
+    projectRoot: PROJECT_ROOT,
+    version,
+    dataDir: IMAGES_DATA_DIR,
+    signingKey: null,
+    mode: 'test',
+    replace: true,
+    log: (line) => {
+      if (process.env.PITCHEY_TEST_IMAGE_LOG === '1') console.error(line);
+    },
   });
-  const images = Object.fromEntries(IMAGE_ROLES.map((r) => {
-    const image = result.images.find((i) => i.role === r)!;
-    return [r, { ref: image.ref, id: image.id }];
-  })) as TestImages['images'];
+  const images = Object.fromEntries(
+    IMAGE_ROLES.map((r) => {
+      const image = result.images.find((i) => i.role === r)!;
+      return [r, { ref: image.ref, id: image.id }];
+    }),
+  ) as TestImages['images'];
   return { version, dataDir: IMAGES_DATA_DIR, trustedKeys: trustedKeyFiles({ imageTrustedKeys: [], dataDir: IMAGES_DATA_DIR, mode: 'test' }), images, result };
 }

@@ -9,7 +9,11 @@ import { runProcess } from '../../src/kit/process-runner.js';
 
 const [path = '', workRoot = '', leaseMs = '15000'] = process.argv.slice(2);
 const runner = createJobRunner({
-  backend: createSqliteJobBackend({ path }), workRoot, concurrency: 1, pollMs: 20, leaseMs: Number(leaseMs),
+  backend: createSqliteJobBackend({ path }),
+  workRoot,
+  concurrency: 1,
+  pollMs: 20,
+  leaseMs: Number(leaseMs),
   handlers: {
     encode: async ({ workDir, signal }) => {
       await writeFile(join(workDir, 'partial.out'), 'half an encode');

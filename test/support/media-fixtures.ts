@@ -37,8 +37,13 @@ const VIDEO_ARGS: Record<ClipCodec, string[]> = {
 
 const DEFAULT_CODEC: Record<ClipContainer, ClipCodec> = { mp4: 'h264', mkv: 'h264', webm: 'vp9', avi: 'mpeg4', mov: 'h264', flv: 'h264', wmv: 'wmv2' };
 const AUDIO_ARGS: Record<ClipContainer, string[]> = {
-  mp4: ['-c:a', 'aac', '-b:a', '64k'], mkv: ['-c:a', 'aac', '-b:a', '64k'], mov: ['-c:a', 'aac', '-b:a', '64k'], flv: ['-c:a', 'aac', '-b:a', '64k'],
-  webm: ['-c:a', 'libopus', '-b:a', '48k'], avi: ['-c:a', 'libmp3lame', '-b:a', '64k'], wmv: ['-c:a', 'wmav2', '-b:a', '64k'],
+  mp4: ['-c:a', 'aac', '-b:a', '64k'],
+  mkv: ['-c:a', 'aac', '-b:a', '64k'],
+  mov: ['-c:a', 'aac', '-b:a', '64k'],
+  flv: ['-c:a', 'aac', '-b:a', '64k'],
+  webm: ['-c:a', 'libopus', '-b:a', '48k'],
+  avi: ['-c:a', 'libmp3lame', '-b:a', '64k'],
+  wmv: ['-c:a', 'wmav2', '-b:a', '64k'],
 };
 
 async function ffmpeg(args: string[]): Promise<void> {
@@ -98,16 +103,26 @@ export async function makeDimensionBomb(dir: string, name = 'bomb', side = 16000
 export function ffmpegChildren(): number[] {
   const mine = new Set([process.pid]);
   const found: number[] = [];
-  const procs = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map((pid) => {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return { pid: Number(pid), ppid: Number(after[1]), comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) };
-    } catch { return null; }
-  }).filter((p) => p !== null);
+  const procs = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        return { pid: Number(pid), ppid: Number(after[1]), comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')) };
+      } catch {
+        return null;
+      }
+    })
+    .filter((p) => p !== null);
   for (let grew = true; grew;) {
     grew = false;
-    for (const p of procs) if (mine.has(p.ppid) && !mine.has(p.pid)) { mine.add(p.pid); grew = true; if (p.comm.startsWith('ffmpeg')) found.push(p.pid); }
+    for (const p of procs)
+      if (mine.has(p.ppid) && !mine.has(p.pid)) {
+        mine.add(p.pid);
+        grew = true;
+        if (p.comm.startsWith('ffmpeg')) found.push(p.pid);
+      }
   }
   return found;
 }

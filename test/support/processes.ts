@@ -12,9 +12,22 @@ export async function bundleEntry(entry: URL, outDir: string): Promise<string> {
   const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
   const outfile = join(outDir, `${basename(entry.pathname, '.ts')}.mjs`);
   await build({
-    entryPoints: [fileURLToPath(entry)], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'silent',
+    entryPoints: [fileURLToPath(entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'silent',
     // A native addon cannot be bundled, and a bare import would not resolve from outDir.
-    plugins: [{ name: 'installed-sqlite', setup: (b) => { b.onResolve({ filter: /^better-sqlite3$/ }, () => ({ path: sqlite, external: true })); } }],
+    plugins: [
+      {
+        name: 'installed-sqlite',
+        setup: (b) => {
+          b.onResolve({ filter: /^better-sqlite3$/ }, () => ({ path: sqlite, external: true }));
+        },
+      },
+    ],
   });
   return outfile;
 }
@@ -32,5 +45,9 @@ export function isRunning(pid: number): boolean {
 /** SIGKILLs `pid` if it still runs; for cleanups, which must leave nothing behind. */
 export function killIfRunning(pid: number | undefined): void {
   if (pid === undefined || !isRunning(pid)) return;
-  try { process.kill(pid, 'SIGKILL'); } catch { /* gone meanwhile */ }
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    /* gone meanwhile */
+  }
 }

@@ -6,18 +6,46 @@ import { generatePdf, type GenerateRequest } from '../../src/services/document/g
 import type { DocSpec } from '../../src/services/document/render.js';
 import { pdftotext } from './document-fixtures.js';
 
-interface Script { title: string; names: [string, string]; text: string; cells: string[] }
+interface Script {
+  title: string;
+  names: [string, string];
+  text: string;
+  cells: string[];
+}
 
 export const SCRIPTS: Record<string, Script> = {
-  cyrillic: { title: 'Договор Аренды Ёлки', names: ['Александр Ёжиков', 'Эльвира Щукина'], text: 'Арендатор обязуется вернуть Ёмкость и Жёлтый Шкаф в целости. Юрист Эдуард Яковлев подписал.', cells: ['Сумма', 'Ответственный', 'Ёжиков'] },
-  greek: { title: 'Άλφα Συμφωνία Ωμέγα', names: ['Ελένη Παπαδοπούλου', 'Άγγελος Ζαχαρίου'], text: 'Ο Ήλιος και η Ελλάδα· Ίσως ο Όμηρος ή ο Ύψιλον έγραψαν τη Συμφωνία.', cells: ['Ποσό', 'Υπεύθυνος', 'Ζαχαρίου'] },
-  vietnamese: { title: 'Hợp Đồng Bảo Mật', names: ['Nguyễn Thị Minh Khai', 'Trần Hưng Đạo'], text: 'Ếch ngồi đáy giếng. Ở Việt Nam, Ủy ban Nhân dân Thành phố Hồ Chí Minh đã ký.', cells: ['Số tiền', 'Người phụ trách', 'Nguyễn'] },
-  latin: { title: 'Alpha Beta Agreement', names: ['Zoë Ångström', 'José Núñez of Łódź'], text: 'Éloïse and Ærøskøbing Straße agree with Øystein Œuvre; Agreement Executed on Easter Eve.', cells: ['Amount', 'Owner', 'Ångström'] },
+  cyrillic: {
+    title: 'Договор Аренды Ёлки',
+    names: ['Александр Ёжиков', 'Эльвира Щукина'],
+    text: 'Арендатор обязуется вернуть Ёмкость и Жёлтый Шкаф в целости. Юрист Эдуард Яковлев подписал.',
+    cells: ['Сумма', 'Ответственный', 'Ёжиков'],
+  },
+  greek: {
+    title: 'Άλφα Συμφωνία Ωμέγα',
+    names: ['Ελένη Παπαδοπούλου', 'Άγγελος Ζαχαρίου'],
+    text: 'Ο Ήλιος και η Ελλάδα· Ίσως ο Όμηρος ή ο Ύψιλον έγραψαν τη Συμφωνία.',
+    cells: ['Ποσό', 'Υπεύθυνος', 'Ζαχαρίου'],
+  },
+  vietnamese: {
+    title: 'Hợp Đồng Bảo Mật',
+    names: ['Nguyễn Thị Minh Khai', 'Trần Hưng Đạo'],
+    text: 'Ếch ngồi đáy giếng. Ở Việt Nam, Ủy ban Nhân dân Thành phố Hồ Chí Minh đã ký.',
+    cells: ['Số tiền', 'Người phụ trách', 'Nguyễn'],
+  },
+  latin: {
+    title: 'Alpha Beta Agreement',
+    names: ['Zoë Ångström', 'José Núñez of Łódź'],
+    text: 'Éloïse and Ærøskøbing Straße agree with Øystein Œuvre; Agreement Executed on Easter Eve.',
+    cells: ['Amount', 'Owner', 'Ångström'],
+  },
 };
 
 const TEMPLATES = ['basic', 'report', 'contract', 'nda'] as const;
 
-export interface Sample { request: GenerateRequest; words: string[] }
+export interface Sample {
+  request: GenerateRequest;
+  words: string[];
+}
 
 /** The i-th document of the run: scripts turn with every document, templates every four. */
 export function sample(i: number): Sample {

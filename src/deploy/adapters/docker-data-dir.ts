@@ -16,7 +16,10 @@ function chownTree(dir: string, uid: number): number {
   let changed = 0;
   const visit = (path: string): void => {
     const stat = lstatSync(path);
-    if (stat.uid !== uid || stat.gid !== uid) { chownSync(path, uid, uid); changed++; }
+    if (stat.uid !== uid || stat.gid !== uid) {
+      chownSync(path, uid, uid);
+      changed++;
+    }
     if (stat.isDirectory()) for (const name of readdirSync(path)) visit(join(path, name));
   };
   visit(dir);

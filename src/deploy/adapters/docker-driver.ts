@@ -19,8 +19,12 @@ import { prepareServicesDir, servicesDirOf } from './docker-data-dir.js';
 import { DriverRefused, type Driver, type InstanceHandle, type StartSpec } from './driver.js';
 
 export const LABEL = {
-  platform: 'io.pitchey.platform', service: 'io.pitchey.service', version: 'io.pitchey.version',
-  track: 'io.pitchey.track', deployment: 'io.pitchey.deployment', instance: 'io.pitchey.instance',
+  platform: 'io.pitchey.platform',
+  service: 'io.pitchey.service',
+  version: 'io.pitchey.version',
+  track: 'io.pitchey.track',
+  deployment: 'io.pitchey.deployment',
+  instance: 'io.pitchey.instance',
 } as const;
 
 export interface DockerDriverOptions {
@@ -45,8 +49,19 @@ export function platformId(dataDir: string): string {
  * Not passed on: the controller's own settings, those the driver sets per container, and the
  * settings file (a host path the container cannot read: it would refuse to start).
  */
-const NOT_PASSED = new Set(['PITCHEY_DRIVER', 'PITCHEY_DOCKER_HOST', 'PITCHEY_IMAGE_TRUSTED_KEYS', 'PITCHEY_IMAGE_SIGNING_KEY', 'PITCHEY_CONFIG_FILE',
-  'PITCHEY_PORT', 'PITCHEY_HOST', 'PITCHEY_DATA_DIR', 'PITCHEY_VERSION', 'PITCHEY_TRACK', 'PITCHEY_FAULTS']);
+const NOT_PASSED = new Set([
+  'PITCHEY_DRIVER',
+  'PITCHEY_DOCKER_HOST',
+  'PITCHEY_IMAGE_TRUSTED_KEYS',
+  'PITCHEY_IMAGE_SIGNING_KEY',
+  'PITCHEY_CONFIG_FILE',
+  'PITCHEY_PORT',
+  'PITCHEY_HOST',
+  'PITCHEY_DATA_DIR',
+  'PITCHEY_VERSION',
+  'PITCHEY_TRACK',
+  'PITCHEY_FAULTS',
+]);
 
 function containerEnv(base: NodeJS.ProcessEnv, own: Record<string, string>): string[] {
   const passed = Object.entries(base).filter((e): e is [string, string] => e[0].startsWith('PITCHEY_') && !NOT_PASSED.has(e[0]) && e[1] !== undefined);
@@ -69,11 +84,17 @@ const statusOf = (err: unknown): number | undefined => (err as { statusCode?: nu
 
 /** Runs `op`, treating "not found" and "not modified" (already gone, already stopped) as done. */
 async function idempotent(op: () => Promise<unknown>): Promise<void> {
-  try { await op(); } catch (err) { if (![304, 404].includes(statusOf(err) ?? 0)) throw err; }
+  try {
+    await op();
+  } catch (err) {
+    if (![304, 404].includes(statusOf(err) ?? 0)) throw err;
+  }
 }
 
 interface Instance {
-  handle: InstanceHandle; container: Docker.Container; port: number;
+  handle: InstanceHandle;
+  container: Docker.Container;
+  port: number;
   /** Being stopped by the driver: its exit is no crash. */
   stopping: boolean;
   /** Answered /health once: from then on the daemon's events (not start's polling) follow it. */
@@ -97,7 +118,11 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
   let events = await followEvents();
 
   async function answers(url: string): Promise<boolean> {
-    try { return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) })).ok; } catch { return false; }
+    try {
+      return (await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) })).ok;
+    } catch {
+      return false;
+    }
   }
 
   /** Polls /health until it answers, the deadline passes (false) or the instance is being stopped (false). */
@@ -135,7 +160,8 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
       markDown(instance);
     } else if (event.Action === 'start' && instance.crashed) {
       instance.crashed = false;
-      void waitHealthy(instance, Date.now() + 300_000).then((up) => (up && !instance.stopping ? markUp(instance) : undefined))
+      void waitHealthy(instance, Date.now() + 300_000)
+        .then((up) => (up && !instance.stopping ? markUp(instance) : undefined))
         .catch((err: Error) => log(`${instance.handle.id}: ${err.message}`));
     }
   }
@@ -149,7 +175,19 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
       if (ended || closed) return;
       ended = true;
       log('the Docker events stream ended; following it again');
-      const retry = (): void => { void sleep(1_000).then(followEvents).then((next) => { events = next; }, (err: Error) => { log(`cannot follow Docker events: ${err.message}`); if (!closed) retry(); }); };
+      const retry = (): void => {
+        void sleep(1_000)
+          .then(followEvents)
+          .then(
+            (next) => {
+              events = next;
+            },
+            (err: Error) => {
+              log(`cannot follow Docker events: ${err.message}`);
+              if (!closed) retry();
+            },
+          );
+      };
       retry();
     };
     stream.once('end', again);
@@ -159,7 +197,11 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
   }
 
   async function lastLines(instance: Instance, tail: number): Promise<string[]> {
-    try { return demuxLogs(await instance.container.logs({ stdout: true, stderr: true, tail, follow: false })); } catch { return []; }
+    try {
+      return demuxLogs(await instance.container.logs({ stdout: true, stderr: true, tail, follow: false }));
+    } catch {
+      return [];
+    }
   }
 
   async function startOne(spec: StartSpec, imageId: string, timeoutMs: number): Promise<InstanceHandle> {
@@ -175,12 +217,20 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
       Image: imageId,
       ...(user === null ? {} : { User: user }),
       Env: containerEnv(options.baseEnv, {
-        PITCHEY_PORT: String(port), PITCHEY_HOST: '127.0.0.1', PITCHEY_DATA_DIR: resolvePath(options.dataDir),
-        PITCHEY_VERSION: spec.version, PITCHEY_TRACK: spec.track, PITCHEY_FAULTS: spec.faults ?? '',
+        PITCHEY_PORT: String(port),
+        PITCHEY_HOST: '127.0.0.1',
+        PITCHEY_DATA_DIR: resolvePath(options.dataDir),
+        PITCHEY_VERSION: spec.version,
+        PITCHEY_TRACK: spec.track,
+        PITCHEY_FAULTS: spec.faults ?? '',
       }),
       Labels: {
-        [LABEL.platform]: platform, [LABEL.service]: spec.service, [LABEL.version]: spec.version, [LABEL.track]: spec.track,
-        [LABEL.deployment]: spec.deployment ?? '', [LABEL.instance]: handle.id,
+        [LABEL.platform]: platform,
+        [LABEL.service]: spec.service,
+        [LABEL.version]: spec.version,
+        [LABEL.track]: spec.track,
+        [LABEL.deployment]: spec.deployment ?? '',
+        [LABEL.instance]: handle.id,
       },
       HostConfig: {
         NetworkMode: 'host',
@@ -191,7 +241,10 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
         Binds: [`${servicesDir}:${servicesDir}`, ...privileges.Binds],
       },
     });
-    if (closed) { await idempotent(() => container.remove({ force: true })); throw new Error('the driver was closed'); }
+    if (closed) {
+      await idempotent(() => container.remove({ force: true }));
+      throw new Error('the driver was closed');
+    }
     const instance: Instance = { handle, container, port, stopping: false, cameUp: false, crashed: false };
     instances.set(handle.id, instance);
     byContainer.set(container.id, instance);

@@ -4,7 +4,12 @@ import type Docker from 'dockerode';
 import { ImageError, LABELS, imageId, imageRef, isImageRole } from '../../image/index.js';
 import type { ReleaseSummary, Resolution } from './driver.js';
 
-export interface ImageFacts { role: string; version: string; ref: string; id: string }
+export interface ImageFacts {
+  role: string;
+  version: string;
+  ref: string;
+  id: string;
+}
 
 /** Checks an image before it runs: null when its signature verifies, else why not. */
 export type ImageVerifier = (image: ImageFacts) => Promise<string | null>;
@@ -12,7 +17,9 @@ export type ImageVerifier = (image: ImageFacts) => Promise<string | null>;
 /** `pitchey/<role>:<version>`, or why that is no image reference. */
 function refOf(role: string, version: string): { ref: string } | { reason: string } {
   if (!isImageRole(role)) return { reason: `no image role "${role}"` };
-  try { return { ref: imageRef(role, version) }; } catch (err) {
+  try {
+    return { ref: imageRef(role, version) };
+  } catch (err) {
     if (err instanceof ImageError) return { reason: err.message };
     throw err;
   }

@@ -37,7 +37,11 @@ export function readEvents(stream: NodeJS.ReadableStream, onEvent: (event: Docke
     pending = lines.pop() ?? '';
     for (const line of lines) {
       if (line.trim() === '') continue;
-      try { onEvent(JSON.parse(line) as DockerEvent); } catch { /* not JSON: the daemon never sends it, skip rather than stop */ }
+      try {
+        onEvent(JSON.parse(line) as DockerEvent);
+      } catch {
+        /* not JSON: the daemon never sends it, skip rather than stop */
+      }
     }
   });
 }

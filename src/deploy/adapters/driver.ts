@@ -40,17 +40,22 @@ export interface ReleaseSummary {
  * Whether `version` of `service` may run here: `ok` with what will run (a path, an image ID),
  * `missing` (no such release), or `refused` (present, but its integrity or signature does not hold).
  */
-export type Resolution =
-  | { status: 'ok'; ref: string }
-  | { status: 'missing'; reason: string }
-  | { status: 'refused'; reason: string };
+export type Resolution = { status: 'ok'; ref: string } | { status: 'missing'; reason: string } | { status: 'refused'; reason: string };
 
 /** An instance's recent output, oldest line first. */
-export interface InstanceLogs { id: string; version: string; track: Track; lines: string[] }
+export interface InstanceLogs {
+  id: string;
+  version: string;
+  track: Track;
+  lines: string[];
+}
 
 /** Thrown by `start` when the release may not run (a `refused` resolution). */
 export class DriverRefused extends Error {
-  constructor(message: string) { super(message); this.name = 'DriverRefused'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'DriverRefused';
+  }
 }
 
 export interface Driver {

@@ -11,8 +11,12 @@ export function createGatewayRouter(gateway: Pick<Gateway, 'pools'>): TrafficRou
   };
   return {
     setWeights: (service, weights) => pool(service).setWeights(weights),
-    retag: (service, id, track) => { pool(service).retag(id, track); },
-    drain: async (service, id, timeoutMs) => { await pool(service).drain(id, timeoutMs); },
+    retag: (service, id, track) => {
+      pool(service).retag(id, track);
+    },
+    drain: async (service, id, timeoutMs) => {
+      await pool(service).drain(id, timeoutMs);
+    },
     instances: (service) => instanceHealth(pool(service)),
     isHealthy: (service, id) => pool(service).get(id)?.healthy === true,
   };

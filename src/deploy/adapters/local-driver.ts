@@ -49,10 +49,17 @@ export function createLocalDriver(options: LocalDriverOptions): Driver {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${handle.id} did not listen within ${timeoutMs} ms`)), timeoutMs);
       supervisor.start({
-        id: handle.id, modulePath: entry, args: ['serve', spec.service],
+        id: handle.id,
+        modulePath: entry,
+        args: ['serve', spec.service],
         env: {
-          ...options.baseEnv, PITCHEY_PORT: '0', PITCHEY_HOST: '127.0.0.1', PITCHEY_DATA_DIR: options.dataDir,
-          PITCHEY_VERSION: spec.version, PITCHEY_TRACK: spec.track, PITCHEY_FAULTS: spec.faults ?? '',
+          ...options.baseEnv,
+          PITCHEY_PORT: '0',
+          PITCHEY_HOST: '127.0.0.1',
+          PITCHEY_DATA_DIR: options.dataDir,
+          PITCHEY_VERSION: spec.version,
+          PITCHEY_TRACK: spec.track,
+          PITCHEY_FAULTS: spec.faults ?? '',
         },
         onListening: (port, pid) => {
           handle.url = `http://127.0.0.1:${port}`;
@@ -61,7 +68,10 @@ export function createLocalDriver(options: LocalDriverOptions): Driver {
           clearTimeout(timer);
           resolve(handle);
         },
-        onExit: () => { if (handle.url !== null) options.onDown(handle); handle.url = null; },
+        onExit: () => {
+          if (handle.url !== null) options.onDown(handle);
+          handle.url = null;
+        },
       });
     });
   }
@@ -72,12 +82,17 @@ export function createLocalDriver(options: LocalDriverOptions): Driver {
       return Promise.all(Array.from({ length: spec.count }, () => startOne(spec, entry, timeoutMs)));
     },
     async stop(ids, graceMs) {
-      await Promise.all(ids.map(async (id) => {
-        const handle = instances.get(id);
-        instances.delete(id);
-        await supervisor.stop(id, graceMs);
-        if (handle !== undefined && handle.url !== null) { options.onDown(handle); handle.url = null; }
-      }));
+      await Promise.all(
+        ids.map(async (id) => {
+          const handle = instances.get(id);
+          instances.delete(id);
+          await supervisor.stop(id, graceMs);
+          if (handle !== undefined && handle.url !== null) {
+            options.onDown(handle);
+            handle.url = null;
+          }
+        }),
+      );
     },
     retag(id, track: Track) {
       const handle = instances.get(id);

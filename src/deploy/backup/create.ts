@@ -14,10 +14,18 @@ export function backupsDirOf(dataDir: string): string {
 
 async function copySqlite(from: string, to: string): Promise<void> {
   const source = new Database(from, { readonly: true, fileMustExist: true });
-  try { await source.backup(to); } finally { source.close(); }
+  try {
+    await source.backup(to);
+  } finally {
+    source.close();
+  }
   // A self-contained copy in rollback-journal mode: opening it read-only later leaves no -wal/-shm beside it.
   const copy = new Database(to, { fileMustExist: true });
-  try { copy.pragma('journal_mode = DELETE'); } finally { copy.close(); }
+  try {
+    copy.pragma('journal_mode = DELETE');
+  } finally {
+    copy.close();
+  }
 }
 
 async function stageFile(dataDir: string, staging: string, source: Source): Promise<BackupFile> {

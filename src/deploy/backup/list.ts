@@ -21,7 +21,10 @@ export interface BackupSummary {
 function backupNames(backupsDir: string): string[] {
   if (!isDir(backupsDir)) return [];
   return readdirSync(backupsDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort().reverse();
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort()
+    .reverse();
 }
 
 /** The newest backup's folder, or null when there is none. */
@@ -38,8 +41,14 @@ export function listBackups(dataDir: string): BackupSummary[] {
     const result = verifyBackup(dir);
     const files = result.manifest?.files ?? [];
     return {
-      dir, name, createdAt: result.manifest?.createdAt ?? null, files: files.length, bytes: files.reduce((n, f) => n + f.bytes, 0),
-      verified: result.ok, problems: result.problems, lastRestoreTest: result.lastRestoreTest,
+      dir,
+      name,
+      createdAt: result.manifest?.createdAt ?? null,
+      files: files.length,
+      bytes: files.reduce((n, f) => n + f.bytes, 0),
+      verified: result.ok,
+      problems: result.problems,
+      lastRestoreTest: result.lastRestoreTest,
     };
   });
 }

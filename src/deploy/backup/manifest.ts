@@ -24,7 +24,10 @@ export interface BackupManifest {
 }
 
 export class BackupError extends Error {
-  constructor(message: string) { super(message); this.name = 'BackupError'; }
+  constructor(message: string) {
+    super(message);
+    this.name = 'BackupError';
+  }
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -78,7 +81,11 @@ function headerProblems(m: Record<string, unknown>): string[] {
  */
 export function parseManifest(text: string): { manifest: BackupManifest | null; problems: string[] } {
   let raw: unknown;
-  try { raw = JSON.parse(text); } catch (err) { return { manifest: null, problems: [`manifest: not JSON (${(err as Error).message})`] }; }
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    return { manifest: null, problems: [`manifest: not JSON (${(err as Error).message})`] };
+  }
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return { manifest: null, problems: ['manifest: not a JSON object'] };
   const m = raw as Record<string, unknown>;
   const problems = headerProblems(m);
@@ -90,7 +97,10 @@ export function parseManifest(text: string): { manifest: BackupManifest | null; 
     if (found.length === 0) files.push(f as BackupFile);
   });
   const manifest: BackupManifest = {
-    version: 1, createdAt: String(m.createdAt), sourceDataDir: String(m.sourceDataDir), files,
+    version: 1,
+    createdAt: String(m.createdAt),
+    sourceDataDir: String(m.sourceDataDir),
+    files,
     absent: Array.isArray(m.absent) ? m.absent.filter((a): a is string => typeof a === 'string') : [],
     restoreTestedAt: typeof m.restoreTestedAt === 'string' ? m.restoreTestedAt : null,
   };

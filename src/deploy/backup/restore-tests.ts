@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { RESTORE_TESTS_FILE } from './manifest.js';
 import { inspectFile, openNoFollow } from './safe-fs.js';
 
-export interface RestoreTest { at: string; into: string; ok: boolean }
+export interface RestoreTest {
+  at: string;
+  into: string;
+  ok: boolean;
+}
 
 const isRestoreTest = (t: unknown): t is RestoreTest => {
   const r = t as Partial<Record<keyof RestoreTest, unknown>> | null;
@@ -28,7 +32,10 @@ export function readRestoreTests(backupDir: string): RestoreTest[] {
 
 /** When this backup was last restored and re-verified successfully; null when never. */
 export function latestRestoreTest(backupDir: string): string | null {
-  const times = readRestoreTests(backupDir).filter((t) => t.ok).map((t) => t.at).sort((a, b) => Date.parse(a) - Date.parse(b));
+  const times = readRestoreTests(backupDir)
+    .filter((t) => t.ok)
+    .map((t) => t.at)
+    .sort((a, b) => Date.parse(a) - Date.parse(b));
   return times.at(-1) ?? null;
 }
 

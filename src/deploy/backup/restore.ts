@@ -12,7 +12,9 @@ const list = (problems: string[]): string => problems.map((p) => `\n  - ${p}`).j
 
 function targetState(into: string): 'absent' | 'empty' | 'link' | 'not-a-dir' | 'live' | 'non-empty' {
   let stat;
-  try { stat = lstatSync(into); } catch (err) {
+  try {
+    stat = lstatSync(into);
+  } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'absent';
     throw err;
   }

@@ -5,14 +5,14 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, readdir
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 
-export type Inspection =
-  | { state: 'file'; bytes: number; sha256: string }
-  | { state: 'missing' | 'symlink' | 'not-a-file' };
+export type Inspection = { state: 'file'; bytes: number; sha256: string } | { state: 'missing' | 'symlink' | 'not-a-file' };
 
 const CHUNK = 1 << 20;
 
 function lstatOrNull(path: string): Stats | null {
-  try { return lstatSync(path); } catch (err) {
+  try {
+    return lstatSync(path);
+  } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
     throw err;
   }
@@ -52,7 +52,10 @@ export function inspectFile(root: string, rel: string): Inspection {
     if (!fstatSync(fd).isFile()) return { state: 'not-a-file' };
     const hash = createHash('sha256');
     let bytes = 0;
-    forEachChunk(fd, (chunk) => { hash.update(chunk); bytes += chunk.length; });
+    forEachChunk(fd, (chunk) => {
+      hash.update(chunk);
+      bytes += chunk.length;
+    });
     return { state: 'file', bytes, sha256: hash.digest('hex') };
   } finally {
     closeSync(fd);
@@ -64,13 +67,22 @@ export function copyNoFollow(from: string, to: string): void {
   const src = openNoFollow(from);
   try {
     const dest = openSync(to, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, fstatSync(src).mode & 0o777);
-    try { forEachChunk(src, (chunk) => { writeSync(dest, chunk); }); } finally { closeSync(dest); }
+    try {
+      forEachChunk(src, (chunk) => {
+        writeSync(dest, chunk);
+      });
+    } finally {
+      closeSync(dest);
+    }
   } finally {
     closeSync(src);
   }
 }
 
-export interface TreeEntry { path: string; kind: 'file' | 'symlink' | 'other' }
+export interface TreeEntry {
+  path: string;
+  kind: 'file' | 'symlink' | 'other';
+}
 
 /** Every non-directory under `root`, relative and `/`-separated; links are listed, not entered. */
 export function walkTree(root: string, prefix = ''): TreeEntry[] {

@@ -48,7 +48,11 @@ function readManifest(root: string): { manifest: BackupManifest | null; problems
   if (seen.state !== 'file') return { manifest: null, problems: [`${MANIFEST_FILE}: ${seen.state === 'missing' ? 'missing' : `not a regular file (${seen.state})`}`] };
   if (seen.bytes > MAX_MANIFEST_BYTES) return { manifest: null, problems: [`${MANIFEST_FILE}: ${seen.bytes} bytes is too large for a manifest`] };
   const fd = openNoFollow(join(root, MANIFEST_FILE));
-  try { return parseManifest(readFileSync(fd, 'utf8')); } finally { closeSync(fd); }
+  try {
+    return parseManifest(readFileSync(fd, 'utf8'));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Checks the backup in `dir` without following any link or reading outside it. */

@@ -13,7 +13,10 @@ const hoursSince = (iso: string, now: Date): number => Math.round(((now.getTime(
 
 /** The newest finished backup folder (staging folders start with a dot), or null. */
 function newestBackup(dir: string): string | null {
-  const names = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+  const names = readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort();
   const newest = names.at(-1);
   return newest === undefined ? null : join(dir, newest);
 }
@@ -24,7 +27,11 @@ export function checkBackups(policy: ChecksConfig['backups'], dataDir: string, n
   return guarded('backups', dir, now, () => {
     const fail = (observed: string, details?: Record<string, unknown>): Evidence => createEvidence('backups', { status: 'fail', observed, threshold, source: dir, details }, now);
     let folder: string | null;
-    try { folder = newestBackup(dir); } catch { return fail(`backup directory ${dir} does not exist or cannot be read`); }
+    try {
+      folder = newestBackup(dir);
+    } catch {
+      return fail(`backup directory ${dir} does not exist or cannot be read`);
+    }
     if (folder === null) return fail('no backup found');
     const result = verifyBackup(folder);
     const problems = [...result.problems];
@@ -34,6 +41,16 @@ export function checkBackups(policy: ChecksConfig['backups'], dataDir: string, n
     else if (hoursSince(result.lastRestoreTest, now) > policy.restoreTestMaxAgeHours) problems.push(`last restore test ${result.lastRestoreTest} is older than ${policy.restoreTestMaxAgeHours} h`);
     const details = { folder, createdAt, lastRestoreTest: result.lastRestoreTest, files: result.manifest?.files.length ?? 0, problems };
     if (problems.length > 0) return fail(problems.join('; '), details);
-    return createEvidence('backups', { status: 'pass', observed: `newest ${hoursSince(createdAt ?? '', now)} h old, ${details.files} files verified, restore tested ${hoursSince(result.lastRestoreTest ?? '', now)} h ago`, threshold, source: dir, details }, now);
+    return createEvidence(
+      'backups',
+      {
+        status: 'pass',
+        observed: `newest ${hoursSince(createdAt ?? '', now)} h old, ${details.files} files verified, restore tested ${hoursSince(result.lastRestoreTest ?? '', now)} h ago`,
+        threshold,
+        source: dir,
+        details,
+      },
+      now,
+    );
   });
 }

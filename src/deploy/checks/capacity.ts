@@ -44,7 +44,7 @@ export function parseMemInfo(text: string): number {
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 
 export const HOST_READERS: CapacityReaders = {
-  cpuPercent: (method) => (method === 'sample' ? sampleCpu() : Promise.resolve(round1((loadavg()[0] ?? 0) / availableParallelism() * 100))),
+  cpuPercent: (method) => (method === 'sample' ? sampleCpu() : Promise.resolve(round1(((loadavg()[0] ?? 0) / availableParallelism()) * 100))),
   memoryUsedPercent: async () => parseMemInfo(await readFile('/proc/meminfo', 'utf8')),
   diskUsedPercent: async (path) => (await diskSpace(existingAncestor(path))).usedPercent,
 };
@@ -56,7 +56,12 @@ function existingAncestor(path: string): string {
   return p;
 }
 
-export interface CapacityOptions { limits: ChecksConfig['capacity']; dataDir: string; now: Date; readers?: CapacityReaders | undefined }
+export interface CapacityOptions {
+  limits: ChecksConfig['capacity'];
+  dataDir: string;
+  now: Date;
+  readers?: CapacityReaders | undefined;
+}
 
 export function checkCapacity(options: CapacityOptions): Promise<Evidence[]> {
   const { limits, dataDir, now } = options;

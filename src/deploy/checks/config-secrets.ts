@@ -5,7 +5,12 @@ import { ConfigError, loadConfig } from '../../kit/index.js';
 import { createEvidence } from './create-evidence.js';
 import type { Evidence } from './evidence.js';
 
-export interface ConfigCheckOptions { processEnv: NodeJS.ProcessEnv; deployEnv: string; requiredEnv: string[]; now: Date }
+export interface ConfigCheckOptions {
+  processEnv: NodeJS.ProcessEnv;
+  deployEnv: string;
+  requiredEnv: string[];
+  now: Date;
+}
 
 const SECRET_NAME = /KEY|SECRET|TOKEN|PASS|CREDENTIAL/i;
 
@@ -20,7 +25,10 @@ export function createRedactor(env: NodeJS.ProcessEnv): (text: string) => string
 }
 
 function issuesOf(load: () => unknown): string[] {
-  try { load(); return []; } catch (err) {
+  try {
+    load();
+    return [];
+  } catch (err) {
     if (err instanceof ConfigError) return err.issues;
     throw err;
   }
@@ -34,21 +42,37 @@ export function checkConfigSecrets(options: ConfigCheckOptions): Evidence[] {
   const invalid = issuesOf(() => loadConfig(target)).map(redact);
   const production = invalid.length > 0 ? [] : issuesOf(() => loadConfig({ ...target, PITCHEY_ENV: 'production' })).map(redact);
   return [
-    createEvidence('config-env', {
-      status: missing.length === 0 ? 'pass' : 'fail',
-      observed: missing.length === 0 ? `${options.requiredEnv.length}/${options.requiredEnv.length} set` : `missing: ${missing.join(', ')}`,
-      threshold: options.requiredEnv.length === 0 ? 'none required (checks config requiredEnv)' : `set: ${options.requiredEnv.join(', ')}`,
-      source: 'process environment (names only)',
-    }, now),
-    createEvidence('config-valid', {
-      status: invalid.length === 0 ? 'pass' : 'fail',
-      observed: invalid.length === 0 ? 'valid' : `${invalid.length} issue(s): ${invalid.join('; ')}`,
-      threshold: 'loadConfig accepts every setting', source: `loadConfig (PITCHEY_DEPLOY_ENV=${options.deployEnv})`, details: { issues: invalid },
-    }, now),
-    createEvidence('config-secrets', {
-      status: invalid.length === 0 && production.length === 0 ? 'pass' : 'fail',
-      observed: invalid.length > 0 ? 'not judged: the configuration does not validate' : production.length === 0 ? 'no weak or default secrets' : production.join('; '),
-      threshold: 'what production mode refuses: none', source: 'loadConfig with PITCHEY_ENV=production', details: { issues: production },
-    }, now),
+    createEvidence(
+      'config-env',
+      {
+        status: missing.length === 0 ? 'pass' : 'fail',
+        observed: missing.length === 0 ? `${options.requiredEnv.length}/${options.requiredEnv.length} set` : `missing: ${missing.join(', ')}`,
+        threshold: options.requiredEnv.length === 0 ? 'none required (checks config requiredEnv)' : `set: ${options.requiredEnv.join(', ')}`,
+        source: 'process environment (names only)',
+      },
+      now,
+    ),
+    createEvidence(
+      'config-valid',
+      {
+        status: invalid.length === 0 ? 'pass' : 'fail',
+        observed: invalid.length === 0 ? 'valid' : `${invalid.length} issue(s): ${invalid.join('; ')}`,
+        threshold: 'loadConfig accepts every setting',
+        source: `loadConfig (PITCHEY_DEPLOY_ENV=${options.deployEnv})`,
+        details: { issues: invalid },
+      },
+      now,
+    ),
+    createEvidence(
+      'config-secrets',
+      {
+        status: invalid.length === 0 && production.length === 0 ? 'pass' : 'fail',
+        observed: invalid.length > 0 ? 'not judged: the configuration does not validate' : production.length === 0 ? 'no weak or default secrets' : production.join('; '),
+        threshold: 'what production mode refuses: none',
+        source: 'loadConfig with PITCHEY_ENV=production',
+        details: { issues: production },
+      },
+      now,
+    ),
   ];
 }

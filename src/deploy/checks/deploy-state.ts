@@ -21,16 +21,18 @@ export function checkDeployInProgress(options: { dataDir: string; env: string; n
     try {
       const active = readDeployments(db, { env: options.env, activeOnly: true, limit: 1_000 });
       const lock = readLock(db, options.env);
-      const busy = [
-        ...active.map((d) => `${d.id} (${d.service} ${d.state.phase}, by ${d.author})`),
-        ...(lock === null ? [] : [`lock held by ${lock.holder}: ${lock.reason}`]),
-      ];
-      return createEvidence('deploy-in-progress', {
-        status: busy.length === 0 ? 'pass' : 'fail',
-        observed: busy.length === 0 ? 'none in progress' : busy.join('; '),
-        threshold, source: path,
-        details: { active: active.map((d) => ({ id: d.id, service: d.service, phase: d.state.phase, author: d.author })), lock },
-      }, options.now);
+      const busy = [...active.map((d) => `${d.id} (${d.service} ${d.state.phase}, by ${d.author})`), ...(lock === null ? [] : [`lock held by ${lock.holder}: ${lock.reason}`])];
+      return createEvidence(
+        'deploy-in-progress',
+        {
+          status: busy.length === 0 ? 'pass' : 'fail',
+          observed: busy.length === 0 ? 'none in progress' : busy.join('; '),
+          threshold,
+          source: path,
+          details: { active: active.map((d) => ({ id: d.id, service: d.service, phase: d.state.phase, author: d.author })), lock },
+        },
+        options.now,
+      );
     } finally {
       db.close();
     }

@@ -20,10 +20,14 @@ export function checkDeployWindow(window: DeployWindow | null, now: Date): Evide
     return createEvidence('deploy-window', { status: 'warn', observed: 'not configured: any time allowed', threshold: 'a configured window', source: 'checks config window' }, now);
   }
   const { day, time } = localDayAndTime(now, window.tz);
-  return createEvidence('deploy-window', {
-    status: isWindowOpen(window, now) ? 'pass' : 'fail',
-    observed: `${day} ${time} ${window.tz}`,
-    threshold: `${window.days.join(',')} ${window.from}–${window.to} ${window.tz}`,
-    source: 'checks config window',
-  }, now);
+  return createEvidence(
+    'deploy-window',
+    {
+      status: isWindowOpen(window, now) ? 'pass' : 'fail',
+      observed: `${day} ${time} ${window.tz}`,
+      threshold: `${window.days.join(',')} ${window.from}–${window.to} ${window.tz}`,
+      source: 'checks config window',
+    },
+    now,
+  );
 }

@@ -19,7 +19,9 @@ export function assessAddresses(resolved: string[], expected: string[], match: D
 
 function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms); });
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
   return Promise.race([work, deadline]).finally(() => clearTimeout(timer));
 }
 
@@ -31,13 +33,17 @@ export function checkDnsName(e: DnsExpectation, options: { timeoutMs: number; no
     const resolved = await withDeadline((options.resolve ?? SYSTEM_RESOLVER)(e.name), options.timeoutMs, source);
     const r = assessAddresses(resolved, e.addresses, e.match);
     const gaps = [r.unexpected.length > 0 ? `unexpected ${r.unexpected.join(', ')}` : '', r.missing.length > 0 ? `missing ${r.missing.join(', ')}` : ''].filter(Boolean);
-    return createEvidence('dns', {
-      status: r.ok ? 'pass' : 'fail',
-      observed: `${e.name} → ${resolved.join(', ') || 'nothing'}${r.ok || gaps.length === 0 ? '' : ` (${gaps.join('; ')})`}`,
-      threshold: `${MATCH_WORDS[e.match]} ${e.addresses.join(', ')}`,
-      source,
-      details: { name: e.name, resolved, expected: e.addresses, match: e.match, ...r },
-    }, options.now);
+    return createEvidence(
+      'dns',
+      {
+        status: r.ok ? 'pass' : 'fail',
+        observed: `${e.name} → ${resolved.join(', ') || 'nothing'}${r.ok || gaps.length === 0 ? '' : ` (${gaps.join('; ')})`}`,
+        threshold: `${MATCH_WORDS[e.match]} ${e.addresses.join(', ')}`,
+        source,
+        details: { name: e.name, resolved, expected: e.addresses, match: e.match, ...r },
+      },
+      options.now,
+    );
   });
 }
 

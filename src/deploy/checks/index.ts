@@ -28,7 +28,11 @@ export type { DeployedImage } from './deployed-image.js';
  * with `docker` (the docker driver) the image `pitchey/<service>:<version>` is inspected on that
  * engine and the report must be of it.
  */
-export interface DeployTarget { service: string; version: string; docker: { host: string | null } | null }
+export interface DeployTarget {
+  service: string;
+  version: string;
+  docker: { host: string | null } | null;
+}
 
 export interface RunChecksOptions {
   /** The checks' settings: `readChecksConfig(…)` or `DEFAULT_CHECKS_CONFIG`. */
@@ -52,21 +56,30 @@ export interface RunChecksOptions {
   inspectImage?: typeof inspectDeployedImage;
 }
 
-export interface ChecksResult { evidence: Evidence[]; passed: boolean }
+export interface ChecksResult {
+  evidence: Evidence[];
+  passed: boolean;
+}
 
 /** One check to run: what it is (for the failure Evidence if it throws) and how. */
-export interface CheckTask { ids: CheckId[]; source: string; run: () => Evidence | Evidence[] | Promise<Evidence | Evidence[]> }
+export interface CheckTask {
+  ids: CheckId[];
+  source: string;
+  run: () => Evidence | Evidence[] | Promise<Evidence | Evidence[]>;
+}
 
 /** Runs tasks concurrently; a task that throws yields a failing Evidence with its message. */
 export async function settleTasks(tasks: CheckTask[], now: Date): Promise<Evidence[]> {
-  const results = await Promise.all(tasks.map(async (t) => {
-    try {
-      const out = await t.run();
-      return Array.isArray(out) ? out : [out];
-    } catch (err) {
-      return [failedEvidence(t.ids[0] as CheckId, t.source, err, now)];
-    }
-  }));
+  const results = await Promise.all(
+    tasks.map(async (t) => {
+      try {
+        const out = await t.run();
+        return Array.isArray(out) ? out : [out];
+      } catch (err) {
+        return [failedEvidence(t.ids[0] as CheckId, t.source, err, now)];
+      }
+    }),
+  );
   return results.flat();
 }
 
@@ -81,7 +94,11 @@ function planTasks(o: RunChecksOptions): CheckTask[] {
     { ids: ['dns'], source: 'checks config dns', run: () => checkDns(config.dns, { timeoutMs, now, resolve: o.resolve }) },
     { ids: ['backups'], source: config.backups.dir ?? 'data dir backups', run: () => checkBackups(config.backups, dataDir, now) },
     { ids: ['vulnerabilities'], source: config.vulnerabilities.report ?? 'checks config vulnerabilities', run: () => vulnerabilities(o) },
-    { ids: ['config-env', 'config-valid', 'config-secrets'], source: 'loadConfig', run: () => checkConfigSecrets({ processEnv: o.processEnv ?? process.env, deployEnv: o.env, requiredEnv: config.requiredEnv, now }) },
+    {
+      ids: ['config-env', 'config-valid', 'config-secrets'],
+      source: 'loadConfig',
+      run: () => checkConfigSecrets({ processEnv: o.processEnv ?? process.env, deployEnv: o.env, requiredEnv: config.requiredEnv, now }),
+    },
     { ids: ['alerts'], source: config.alertmanagerUrl ?? 'checks config alertmanagerUrl', run: () => checkAlerts({ alertmanagerUrl: config.alertmanagerUrl, timeoutMs, now }) },
     { ids: ['deploy-in-progress'], source: dataDir, run: () => checkDeployInProgress({ dataDir, env: o.env, now }) },
     { ids: ['deploy-window'], source: 'checks config window', run: () => checkDeployWindow(config.window, now) },
@@ -98,8 +115,7 @@ async function vulnerabilities(o: RunChecksOptions): Promise<Evidence> {
 export async function runChecks(options: RunChecksOptions): Promise<ChecksResult> {
   const only = options.only;
   const tasks = planTasks(options).filter((t) => only === undefined || t.ids.some((id) => only.includes(id)));
-  const evidence = applyWaivers(await settleTasks(tasks, options.now), options.config.waivers, options.now)
-    .filter((e) => only === undefined || only.includes(e.check as CheckId));
+  const evidence = applyWaivers(await settleTasks(tasks, options.now), options.config.waivers, options.now).filter((e) => only === undefined || only.includes(e.check as CheckId));
   return { evidence, passed: evidence.every((e) => e.status !== 'fail') };
 }
 
@@ -109,7 +125,10 @@ export async function runChecks(options: RunChecksOptions): Promise<ChecksResult
  * (config-valid), so it falls back to those settings alone.
  */
 export function resolveTarget(processEnv: NodeJS.ProcessEnv, env: string | undefined): { env: string; dataDir: string; docker: DeployTarget['docker'] } {
-  const config = loadFirstValid(processEnv, [['PITCHEY_DATA_DIR', 'PITCHEY_DEPLOY_ENV', 'PITCHEY_DRIVER', 'PITCHEY_DOCKER_HOST'], ['PITCHEY_DATA_DIR', 'PITCHEY_DEPLOY_ENV']]);
+  const config = loadFirstValid(processEnv, [
+    ['PITCHEY_DATA_DIR', 'PITCHEY_DEPLOY_ENV', 'PITCHEY_DRIVER', 'PITCHEY_DOCKER_HOST'],
+    ['PITCHEY_DATA_DIR', 'PITCHEY_DEPLOY_ENV'],
+  ]);
   return { env: env ?? config.deployEnv, dataDir: config.dataDir, docker: config.driver === 'docker' ? { host: config.dockerHost } : null };
 }
 

@@ -37,14 +37,13 @@ let systemRoots: X509Certificate[] | null = null;
 /** The roots TLS trusts by default (Node's bundled store) and the host's own bundle, read once. */
 function trustStore(): X509Certificate[] {
   if (systemRoots === null) {
-    const host = existsSync(SYSTEM_BUNDLE) ? readFileSync(SYSTEM_BUNDLE, 'utf8').match(PEM_BLOCK) ?? [] : [];
+    const host = existsSync(SYSTEM_BUNDLE) ? (readFileSync(SYSTEM_BUNDLE, 'utf8').match(PEM_BLOCK) ?? []) : [];
     systemRoots = [...rootCertificates, ...host].map((pem) => new X509Certificate(pem));
   }
   return systemRoots;
 }
 
-const anchoredIn = (cert: X509Certificate, roots: X509Certificate[]): boolean =>
-  roots.some((root) => root.fingerprint256 === cert.fingerprint256 || issuedBy(cert, root));
+const anchoredIn = (cert: X509Certificate, roots: X509Certificate[]): boolean => roots.some((root) => root.fingerprint256 === cert.fingerprint256 || issuedBy(cert, root));
 
 function validityIssues(j: ChainJudgement): string[] {
   return j.chain.flatMap((c, i) => {
@@ -59,7 +58,9 @@ function validityIssues(j: ChainJudgement): string[] {
 function trustIssues(j: ChainJudgement): string[] {
   if (j.authorized !== undefined) return j.authorized.authorized ? [] : [`not trusted: ${j.authorized.error ?? 'unknown reason'}`];
   const issues: string[] = [];
-  j.chain.slice(0, -1).forEach((c, i) => { if (!issuedBy(c, j.chain[i + 1] as X509Certificate)) issues.push(`chain #${i} is not issued by chain #${i + 1}`); });
+  j.chain.slice(0, -1).forEach((c, i) => {
+    if (!issuedBy(c, j.chain[i + 1] as X509Certificate)) issues.push(`chain #${i} is not issued by chain #${i + 1}`);
+  });
   const last = j.chain[j.chain.length - 1] as X509Certificate;
   if (j.ca !== null && !issuedBy(last, j.ca) && last.fingerprint256 !== j.ca.fingerprint256) issues.push(`last certificate is not issued by the CA (${j.ca.subject.replace(/\n/g, ', ')})`);
   if (j.ca === null && !anchoredIn(last, trustStore())) {
@@ -83,7 +84,13 @@ export function judgeChain(j: ChainJudgement): Finding {
     source: '',
     details: {
       issues,
-      certificates: j.chain.map((c) => ({ subject: c.subject.replace(/\n/g, ', '), issuer: c.issuer.replace(/\n/g, ', '), validFrom: c.validFrom, validTo: c.validTo, fingerprint256: c.fingerprint256 })),
+      certificates: j.chain.map((c) => ({
+        subject: c.subject.replace(/\n/g, ', '),
+        issuer: c.issuer.replace(/\n/g, ', '),
+        validFrom: c.validFrom,
+        validTo: c.validTo,
+        fingerprint256: c.fingerprint256,
+      })),
       ...(j.authorized === undefined ? {} : { authorized: j.authorized.authorized, authorizationError: j.authorized.error }),
     },
   };

@@ -9,7 +9,13 @@ import { createEvidence, guarded } from './create-evidence.js';
 import type { Evidence } from './evidence.js';
 import { judgeChain, parsePemChain } from './tls-chain.js';
 
-export interface TlsOptions { files: CertFileSpec[]; endpoints: EndpointSpec[]; minDays: number; timeoutMs: number; now: Date }
+export interface TlsOptions {
+  files: CertFileSpec[];
+  endpoints: EndpointSpec[];
+  minDays: number;
+  timeoutMs: number;
+  now: Date;
+}
 
 async function readCa(path: string | null): Promise<X509Certificate | null> {
   if (path === null) return null;
@@ -35,7 +41,11 @@ function peerChain(peer: DetailedPeerCertificate): X509Certificate[] {
   return chain;
 }
 
-interface Handshake { chain: X509Certificate[]; authorized: boolean; error: string | null }
+interface Handshake {
+  chain: X509Certificate[];
+  authorized: boolean;
+  error: string | null;
+}
 
 function handshake(spec: EndpointSpec, ca: string | undefined, timeoutMs: number): Promise<Handshake> {
   return new Promise((resolve, reject) => {
@@ -58,7 +68,11 @@ export function checkEndpoint(spec: EndpointSpec, options: { minDays: number; ti
     const ca = spec.caFile === null ? undefined : await readFile(spec.caFile, 'utf8');
     const seen = await handshake(spec, ca, options.timeoutMs);
     const finding = judgeChain({
-      chain: seen.chain, now: options.now, minDays: options.minDays, hostname: spec.servername ?? spec.host, ca: null,
+      chain: seen.chain,
+      now: options.now,
+      minDays: options.minDays,
+      hostname: spec.servername ?? spec.host,
+      ca: null,
       authorized: { authorized: seen.authorized, error: seen.error },
     });
     return createEvidence('tls-expiry', { ...finding, source }, options.now);
@@ -68,10 +82,13 @@ export function checkEndpoint(spec: EndpointSpec, options: { minDays: number; ti
 /** Nothing configured is a warning, not a pass: the checklist asks for certificates to be validated. */
 export async function checkTls(options: TlsOptions): Promise<Evidence[]> {
   if (options.files.length === 0 && options.endpoints.length === 0) {
-    return [createEvidence('tls-expiry', { status: 'warn', observed: 'not configured: no certificate files or endpoints', threshold: `≥ ${options.minDays} days left`, source: 'checks config tls' }, options.now)];
+    return [
+      createEvidence(
+        'tls-expiry',
+        { status: 'warn', observed: 'not configured: no certificate files or endpoints', threshold: `≥ ${options.minDays} days left`, source: 'checks config tls' },
+        options.now,
+      ),
+    ];
   }
-  return Promise.all([
-    ...options.files.map((f) => checkCertFile(f, options.minDays, options.now)),
-    ...options.endpoints.map((e) => checkEndpoint(e, options)),
-  ]);
+  return Promise.all([...options.files.map((f) => checkCertFile(f, options.minDays, options.now)), ...options.endpoints.map((e) => checkEndpoint(e, options))]);
 }

@@ -2,7 +2,13 @@
 // critical findings by name, and which image it was made for (Metadata.ImageID, RepoDigests).
 // Pure: text in, summary out; anything not shaped like Trivy's report throws, naming what is wrong.
 
-export interface SeverityCounts { CRITICAL: number; HIGH: number; MEDIUM: number; LOW: number; UNKNOWN: number }
+export interface SeverityCounts {
+  CRITICAL: number;
+  HIGH: number;
+  MEDIUM: number;
+  LOW: number;
+  UNKNOWN: number;
+}
 
 export interface TrivySummary {
   artifact: string | null;
@@ -54,7 +60,10 @@ export function summarizeTrivy(text: string): TrivySummary {
   if (report === null || typeof report !== 'object' || Array.isArray(report)) throw new Error('not a JSON object');
   if (!Array.isArray(report.Results)) throw new Error('no Results list: nothing was scanned');
   return {
-    artifact: textOrNull(report.ArtifactName), createdAt: textOrNull(report.CreatedAt), ...readMetadata(report.Metadata),
-    targets: report.Results.length, ...countFindings(report.Results as unknown[]),
+    artifact: textOrNull(report.ArtifactName),
+    createdAt: textOrNull(report.CreatedAt),
+    ...readMetadata(report.Metadata),
+    targets: report.Results.length,
+    ...countFindings(report.Results as unknown[]),
   };
 }

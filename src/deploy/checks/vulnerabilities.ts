@@ -81,7 +81,11 @@ export async function checkVulnerabilities(o: VulnerabilityCheckOptions): Promis
   try {
     summary = summarizeTrivy(report.text);
   } catch (err) {
-    return createEvidence('vulnerabilities', { status: 'fail', observed: `no usable Trivy report: ${(err as Error).message}`, threshold: SEVERITY_THRESHOLD, source: report.source, details: o.image === null ? undefined : deployed }, o.now);
+    return createEvidence(
+      'vulnerabilities',
+      { status: 'fail', observed: `no usable Trivy report: ${(err as Error).message}`, threshold: SEVERITY_THRESHOLD, source: report.source, details: o.image === null ? undefined : deployed },
+      o.now,
+    );
   }
   // The record names the image the report was made for, beside the one deployed.
   const details = { ...summary, critical: summary.critical.slice(0, 50), reportImageId: summary.imageId, ...deployed };

@@ -16,7 +16,8 @@ export function applyWaivers(evidence: Evidence[], waivers: Waiver[], now: Date)
       return mine.length === 0 ? e : { ...e, details: { ...e.details, waiversNotApplied: mine.map((w) => ({ approver: w.approver, expires: w.expires, why: 'expired or incomplete' })) } };
     }
     return {
-      ...e, status: 'warn',
+      ...e,
+      status: 'warn',
       details: { ...e.details, waivedStatus: 'fail', waiverExpires: valid.expires },
       waiver: { approver: valid.approver, reason: valid.reason, at: now.toISOString() },
     };

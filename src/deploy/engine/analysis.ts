@@ -40,8 +40,7 @@ export function analyseStep(state: DeploymentState, observation: Observation, no
   }));
   const current = new Map(results.map((r) => [r.rule.id, r]));
   const previous = new Map(state.assessments.map((a) => [a.ruleId, a]));
-  const failing = (action: Rule['action']): RuleAssessment | null =>
-    results.find((r) => r.rule.action === action && r.assessment.verdict === 'fail')?.assessment ?? null;
+  const failing = (action: Rule['action']): RuleAssessment | null => results.find((r) => r.rule.action === action && r.assessment.verdict === 'fail')?.assessment ?? null;
   return {
     breachSince: Object.fromEntries(state.plan.rules.map((rule) => [rule.id, current.get(rule.id)?.breachSince ?? null])),
     assessments: state.plan.rules.flatMap((rule) => {
@@ -50,9 +49,7 @@ export function analyseStep(state: DeploymentState, observation: Observation, no
     }),
     rollback: failing('rollback'),
     pause: failing('pause'),
-    newAlerts: results
-      .filter((r) => r.rule.action === 'alert' && r.assessment.verdict === 'fail' && previous.get(r.rule.id)?.verdict !== 'fail')
-      .map((r) => r.assessment),
+    newAlerts: results.filter((r) => r.rule.action === 'alert' && r.assessment.verdict === 'fail' && previous.get(r.rule.id)?.verdict !== 'fail').map((r) => r.assessment),
     holding: results.filter((r) => r.rule.action !== 'alert' && r.assessment.verdict !== 'pass').map((r) => r.assessment),
   };
 }

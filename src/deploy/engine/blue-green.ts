@@ -36,4 +36,3 @@ function describeSwitchStep(state: DeploymentState): string {
   const step = `step ${state.stepIndex + 1}/${state.plan.steps.length} (green at ${weight} %`;
   return isLastStep(state) ? `${step}, baking; stable kept running at weight 0)` : `${step})`;
 }
-

@@ -29,4 +29,3 @@ function nextCanaryStep(state: DeploymentState, now: number): EngineResult | nul
 function describeCanaryStep(state: DeploymentState): string {
   return `step ${state.stepIndex + 1}/${state.plan.steps.length} (canary at ${state.plan.steps[state.stepIndex] ?? 0} %)`;
 }
-

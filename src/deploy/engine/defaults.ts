@@ -17,20 +17,22 @@ export const DEFAULT_READY_TIMEOUT_MS = 60_000;
  * Default rules. The first four are the checklist's rollback rules; the last two compare candidate
  * and stable side by side with no `for`, so a clearly bad canary is stopped in one window.
  */
-export const DEFAULT_RULES: readonly Rule[] = Object.freeze([
-  // Checklist: error rate > 5 % for 5 min → rollback.
-  { id: 'error-rate', metric: 'error-rate', threshold: 0.05, forMs: 300_000, minSamples: 20, noData: 'inconclusive', action: 'rollback' },
-  // Checklist: response time degraded > 50 % (p95 against stable) for 10 min → rollback.
-  { id: 'latency-degraded', metric: 'latency-ratio', threshold: 1.5, forMs: 600_000, minSamples: 20, noData: 'inconclusive', action: 'rollback' },
-  // Checklist: authentication failures → rollback (401/403 rate above stable's, held 30 s so one unlucky window does not count).
-  { id: 'auth-failures', metric: 'auth-failures', threshold: 0.02, forMs: 30_000, minSamples: 20, noData: 'inconclusive', action: 'rollback' },
-  // Checklist: service unavailable → immediate rollback.
-  { id: 'unavailable', metric: 'unavailable', threshold: 0.25, forMs: 0, minSamples: 10, noData: 'inconclusive', action: 'rollback' },
-  // Fast: error rate clearly above stable's in the same window (p < 0.001 and > +2 points).
-  { id: 'error-rate-vs-stable', metric: 'error-rate-vs-stable', threshold: 0.02, forMs: 0, minSamples: 30, noData: 'inconclusive', action: 'rollback' },
-  // Fast: p95 clearly slower than stable's in the same window (× 1.8 and Mann–Whitney p < 0.01).
-  { id: 'latency-vs-stable', metric: 'latency-ratio', threshold: 1.8, forMs: 0, minSamples: 30, noData: 'inconclusive', action: 'rollback' },
-].map((rule) => Object.freeze(rule as Rule)));
+export const DEFAULT_RULES: readonly Rule[] = Object.freeze(
+  [
+    // Checklist: error rate > 5 % for 5 min → rollback.
+    { id: 'error-rate', metric: 'error-rate', threshold: 0.05, forMs: 300_000, minSamples: 20, noData: 'inconclusive', action: 'rollback' },
+    // Checklist: response time degraded > 50 % (p95 against stable) for 10 min → rollback.
+    { id: 'latency-degraded', metric: 'latency-ratio', threshold: 1.5, forMs: 600_000, minSamples: 20, noData: 'inconclusive', action: 'rollback' },
+    // Checklist: authentication failures → rollback (401/403 rate above stable's, held 30 s so one unlucky window does not count).
+    { id: 'auth-failures', metric: 'auth-failures', threshold: 0.02, forMs: 30_000, minSamples: 20, noData: 'inconclusive', action: 'rollback' },
+    // Checklist: service unavailable → immediate rollback.
+    { id: 'unavailable', metric: 'unavailable', threshold: 0.25, forMs: 0, minSamples: 10, noData: 'inconclusive', action: 'rollback' },
+    // Fast: error rate clearly above stable's in the same window (p < 0.001 and > +2 points).
+    { id: 'error-rate-vs-stable', metric: 'error-rate-vs-stable', threshold: 0.02, forMs: 0, minSamples: 30, noData: 'inconclusive', action: 'rollback' },
+    // Fast: p95 clearly slower than stable's in the same window (× 1.8 and Mann–Whitney p < 0.01).
+    { id: 'latency-vs-stable', metric: 'latency-ratio', threshold: 1.8, forMs: 0, minSamples: 30, noData: 'inconclusive', action: 'rollback' },
+  ].map((rule) => Object.freeze(rule as Rule)),
+);
 
 /**
  * The checklist's monitoring thresholds ("Alert Thresholds": critical at error rate > 5 % or p95 > 5 s,

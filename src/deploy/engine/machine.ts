@@ -50,12 +50,18 @@ export function advance(state: DeploymentState, input: EngineInput, now: number)
     return rollBack(state, runner, `new instances of ${state.plan.toVersion} not ready within ${formatDuration(state.plan.readyTimeoutMs)}`, now);
   }
   switch (input.kind) {
-    case 'abort': return rollBack(state, runner, `aborted: ${input.reason}`, now);
-    case 'instancesFailed': return rollBack(state, runner, `new instances failed: ${input.reason}`, now);
-    case 'promoteNow': return promoteNow(state, runner, now);
-    case 'resume': return resume(state, runner, now);
-    case 'instancesStarted': return state.phase === 'starting' ? runner.instancesReady(state, now) : { state, actions: [] };
-    case 'observe': return observe(state, runner, input.observation, now);
+    case 'abort':
+      return rollBack(state, runner, `aborted: ${input.reason}`, now);
+    case 'instancesFailed':
+      return rollBack(state, runner, `new instances failed: ${input.reason}`, now);
+    case 'promoteNow':
+      return promoteNow(state, runner, now);
+    case 'resume':
+      return resume(state, runner, now);
+    case 'instancesStarted':
+      return state.phase === 'starting' ? runner.instancesReady(state, now) : { state, actions: [] };
+    case 'observe':
+      return observe(state, runner, input.observation, now);
   }
 }
 
@@ -95,7 +101,9 @@ function observe(state: DeploymentState, runner: StrategyRunner, observation: Ob
   const analysis = analyseStep(state, observation, now, runner.candidate);
   const assessed = transition(state, { breachSince: analysis.breachSince, assessments: analysis.assessments }, now);
   const alerts = analysis.newAlerts.map((a) => ({
-    kind: 'notify' as const, level: 'warning' as const, message: `${state.plan.service}: rule ${a.ruleId} failed: ${a.reason}`,
+    kind: 'notify' as const,
+    level: 'warning' as const,
+    message: `${state.plan.service}: rule ${a.ruleId} failed: ${a.reason}`,
   }));
   const result = decide(assessed, runner, analysis, now);
   return { state: result.state, actions: [...alerts, ...result.actions] };

@@ -4,7 +4,10 @@ import type { Observation, Rule, RuleAssessment, Track, TrackWindow } from './ty
 import { isSignificantlyWorse, mannWhitneyU, quantile, quantileAboveTest, twoProportionTest } from './statistics.js';
 
 /** Which track carries the new version and which the one it is compared against. */
-export interface RuleTracks { candidate: Track; baseline: Track }
+export interface RuleTracks {
+  candidate: Track;
+  baseline: Track;
+}
 
 /** Significance required by the side-by-side error-rate rule (a clearly bad canary still fails in one window). */
 export const ERROR_RATE_ALPHA = 0.001;
@@ -37,11 +40,16 @@ export function measure(rule: Rule, observation: Observation, tracks: RuleTracks
   const invalid = invalidWindow(candidate) ?? invalidWindow(baseline);
   if (invalid) return { kind: 'error', summary: invalid, evidence: evidenceOf(rule, null, candidate, baseline) };
   switch (rule.metric) {
-    case 'error-rate': return errorRate(rule, tracks, candidate, baseline);
-    case 'error-rate-vs-stable': return rateVsBaseline(rule, tracks, candidate, baseline, 'errors');
-    case 'auth-failures': return rateVsBaseline(rule, tracks, candidate, baseline, 'authFailures');
-    case 'latency-ratio': return latencyRatio(rule, tracks, candidate, baseline);
-    case 'unavailable': return unavailable(rule, tracks, observation, candidate, baseline);
+    case 'error-rate':
+      return errorRate(rule, tracks, candidate, baseline);
+    case 'error-rate-vs-stable':
+      return rateVsBaseline(rule, tracks, candidate, baseline, 'errors');
+    case 'auth-failures':
+      return rateVsBaseline(rule, tracks, candidate, baseline, 'authFailures');
+    case 'latency-ratio':
+      return latencyRatio(rule, tracks, candidate, baseline);
+    case 'unavailable':
+      return unavailable(rule, tracks, observation, candidate, baseline);
   }
 }
 
@@ -60,10 +68,7 @@ function errorRate(rule: Rule, tracks: RuleTracks, candidate?: TrackWindow, base
 }
 
 /** Errors (or 401/403s) of the candidate significantly above the baseline's, by more than the threshold. */
-function rateVsBaseline(
-  rule: Rule, tracks: RuleTracks, candidate: TrackWindow | undefined, baseline: TrackWindow | undefined,
-  field: 'errors' | 'authFailures',
-): Measurement {
+function rateVsBaseline(rule: Rule, tracks: RuleTracks, candidate: TrackWindow | undefined, baseline: TrackWindow | undefined, field: 'errors' | 'authFailures'): Measurement {
   const shortOf = lacking(rule, tracks, candidate?.requests ?? 0, baseline?.requests ?? 0);
   if (shortOf || !candidate || !baseline) {
     return noData(rule, shortOf ?? { track: tracks.candidate, have: 0 }, evidenceOf(rule, null, candidate, baseline));
@@ -77,10 +82,13 @@ function rateVsBaseline(
   return {
     kind: 'measured',
     breach: isSignificantlyWorse({ pValue: test.pValue, difference }, { alpha, minDifference: rule.threshold }),
-    summary: `${tracks.candidate} ${label} ${percent(rateC)} vs ${tracks.baseline} ${percent(rateB)} `
-      + `(${signedPoints(difference)}, limit +${points(rule.threshold)}; p=${formatP(test.pValue)}, needs < ${alpha})`,
+    summary:
+      `${tracks.candidate} ${label} ${percent(rateC)} vs ${tracks.baseline} ${percent(rateB)} ` +
+      `(${signedPoints(difference)}, limit +${points(rule.threshold)}; p=${formatP(test.pValue)}, needs < ${alpha})`,
     evidence: evidenceOf(rule, difference, candidate, baseline, {
-      name: test.method === 'z' ? 'two-proportion-z' : 'fisher-exact', value: test.z, pValue: test.pValue,
+      name: test.method === 'z' ? 'two-proportion-z' : 'fisher-exact',
+      value: test.z,
+      pValue: test.pValue,
     }),
   };
 }
@@ -108,12 +116,15 @@ function latencyRatio(rule: Rule, tracks: RuleTracks, candidate?: TrackWindow, b
   const ratio = qa / base;
   const tail = quantileAboveTest(a, rule.threshold * base, q);
   const rank = mannWhitneyU(a, b);
-  const summary = `${tracks.candidate} ${label} ${round(qa)} ms vs ${tracks.baseline} ${round(qb)} ms `
-    + `(×${round(ratio)}, limit ×${rule.threshold}; ${tail.above}/${tail.n} requests beyond ${round(rule.threshold * base)} ms, `
-    + `${label} test p=${formatP(tail.pValue)}, needs < ${LATENCY_ALPHA}; Mann–Whitney p=${formatP(rank.pValue)})`;
+  const summary =
+    `${tracks.candidate} ${label} ${round(qa)} ms vs ${tracks.baseline} ${round(qb)} ms ` +
+    `(×${round(ratio)}, limit ×${rule.threshold}; ${tail.above}/${tail.n} requests beyond ${round(rule.threshold * base)} ms, ` +
+    `${label} test p=${formatP(tail.pValue)}, needs < ${LATENCY_ALPHA}; Mann–Whitney p=${formatP(rank.pValue)})`;
   const byQuantile = tail.pValue < LATENCY_ALPHA || rank.pValue >= LATENCY_ALPHA;
   const evidence: Evidence = {
-    observed: ratio, threshold: rule.threshold, samples,
+    observed: ratio,
+    threshold: rule.threshold,
+    samples,
     statistic: byQuantile ? { name: `${label}-binomial`, value: tail.above, pValue: tail.pValue } : { name: 'mann-whitney-u', value: rank.u, pValue: rank.pValue },
   };
   if (ratio <= rule.threshold) return { kind: 'measured', breach: false, summary, evidence };
@@ -121,15 +132,14 @@ function latencyRatio(rule: Rule, tracks: RuleTracks, candidate?: TrackWindow, b
   return { kind: 'measured', breach: true, summary, evidence };
 }
 
-function unavailable(
-  rule: Rule, tracks: RuleTracks, observation: Observation, candidate?: TrackWindow, baseline?: TrackWindow,
-): Measurement {
+function unavailable(rule: Rule, tracks: RuleTracks, observation: Observation, candidate?: TrackWindow, baseline?: TrackWindow): Measurement {
   const instances = observation.instances[tracks.candidate];
   const n = candidate?.requests ?? 0;
   const share = candidate && n > 0 ? candidate.unavailable / n : null;
   if (instances && instances.ready === 0) {
     return {
-      kind: 'measured', breach: true,
+      kind: 'measured',
+      breach: true,
       summary: `no ready ${tracks.candidate} instance (0 of ${instances.total})`,
       evidence: evidenceOf(rule, share, candidate, baseline, { name: 'ready-instances', value: 0 }),
     };
@@ -152,17 +162,17 @@ function lacking(rule: Rule, tracks: RuleTracks, nCandidate: number, nBaseline: 
   return null;
 }
 
-interface Shortfall { track: Track; have: number }
+interface Shortfall {
+  track: Track;
+  have: number;
+}
 
 function noData(rule: Rule, short: Shortfall, evidence: Evidence): Measurement {
   const zero = short.have === 0 ? `no traffic reached ${short.track} in this window; ` : '';
   return { kind: 'no-data', summary: `${zero}${short.track} has ${short.have} of ${rule.minSamples} samples needed`, evidence };
 }
 
-function evidenceOf(
-  rule: Rule, observed: number | null, candidate?: TrackWindow, baseline?: TrackWindow,
-  statistic?: Evidence['statistic'],
-): Evidence {
+function evidenceOf(rule: Rule, observed: number | null, candidate?: TrackWindow, baseline?: TrackWindow, statistic?: Evidence['statistic']): Evidence {
   const samples = { candidate: candidate?.requests ?? 0, baseline: baseline?.requests ?? 0 };
   return statistic ? { observed, threshold: rule.threshold, samples, statistic } : { observed, threshold: rule.threshold, samples };
 }
@@ -179,8 +189,18 @@ function invalidWindow(w?: TrackWindow): string | null {
   return null;
 }
 
-function percent(x: number): string { return `${(x * 100).toFixed(1)} %`; }
-function points(x: number): string { return `${(x * 100).toFixed(1)} pts`; }
-function signedPoints(x: number): string { return `${x >= 0 ? '+' : '−'}${points(Math.abs(x))}`; }
-function round(x: number): number { return Math.round(x * 100) / 100; }
-function formatP(p: number): string { return p < 0.0001 ? p.toExponential(1) : p.toFixed(4); }
+function percent(x: number): string {
+  return `${(x * 100).toFixed(1)} %`;
+}
+function points(x: number): string {
+  return `${(x * 100).toFixed(1)} pts`;
+}
+function signedPoints(x: number): string {
+  return `${x >= 0 ? '+' : '−'}${points(Math.abs(x))}`;
+}
+function round(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+function formatP(p: number): string {
+  return p < 0.0001 ? p.toExponential(1) : p.toFixed(4);
+}

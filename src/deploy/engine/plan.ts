@@ -1,10 +1,7 @@
 // Plan factory: fills in defaults, validates, and hashes the resolved plan (sign-offs bind to the hash).
 import type { DeploymentPlan, RollingPlan, Rule, RuleMetric, Strategy } from './types.js';
 import { planRolling, shareOf } from './rolling-plan.js';
-import {
-  DEFAULT_BAKE_MS, DEFAULT_BLUE_GREEN_STEPS, DEFAULT_CANARY_STEPS, DEFAULT_READY_TIMEOUT_MS, DEFAULT_RULES,
-  DEFAULT_STEP_MS,
-} from './defaults.js';
+import { DEFAULT_BAKE_MS, DEFAULT_BLUE_GREEN_STEPS, DEFAULT_CANARY_STEPS, DEFAULT_READY_TIMEOUT_MS, DEFAULT_RULES, DEFAULT_STEP_MS } from './defaults.js';
 import { canonicalJson, fnv1a64 } from './hash.js';
 
 /** A plan that cannot be carried out as asked; the message says which field and why. */
@@ -126,7 +123,8 @@ function resolveRules(rules: readonly Rule[]): Rule[] {
     if (!METRICS.includes(rule.metric)) throw new PlanError(`${where}: metric must be one of ${METRICS.join(', ')}; got ${String(rule.metric)}`);
     if (!Number.isFinite(rule.threshold) || rule.threshold < 0) throw new PlanError(`${where}: threshold must be a finite number ≥ 0`);
     if (rule.metric === 'latency-ratio' && rule.threshold <= 0) throw new PlanError(`${where}: a latency ratio threshold must be > 0`);
-    if (rule.quantile !== undefined && (rule.metric !== 'latency-ratio' || !(rule.quantile >= 0.5 && rule.quantile <= 0.999))) throw new PlanError(`${where}: quantile applies to latency-ratio rules only, from 0.5 to 0.999`);
+    if (rule.quantile !== undefined && (rule.metric !== 'latency-ratio' || !(rule.quantile >= 0.5 && rule.quantile <= 0.999)))
+      throw new PlanError(`${where}: quantile applies to latency-ratio rules only, from 0.5 to 0.999`);
     duration(rule.forMs, `${where} forMs`, 0);
     if (!Number.isInteger(rule.minSamples) || rule.minSamples < 1) throw new PlanError(`${where}: minSamples must be an integer ≥ 1`);
     if (rule.noData !== 'inconclusive' && rule.noData !== 'fail') throw new PlanError(`${where}: noData must be 'inconclusive' or 'fail' (never a pass)`);

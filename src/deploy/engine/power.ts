@@ -34,7 +34,7 @@ const Z = (p: number): number => {
   if (q > 0.02425) {
     const r = q - 0.5;
     const s = r * r;
-    const central = (((((a[0]! * s + a[1]!) * s + a[2]!) * s + a[3]!) * s + a[4]!) * s + a[5]!) * r / (((((b[0]! * s + b[1]!) * s + b[2]!) * s + b[3]!) * s + b[4]!) * s + 1);
+    const central = ((((((a[0]! * s + a[1]!) * s + a[2]!) * s + a[3]!) * s + a[4]!) * s + a[5]!) * r) / (((((b[0]! * s + b[1]!) * s + b[2]!) * s + b[3]!) * s + b[4]!) * s + 1);
     return p < 0.5 ? central : -central;
   }
   return p < 0.5 ? x : -x;
@@ -50,11 +50,16 @@ export function sampleSizeTwoProportions(p1: number, p2: number, alpha: number, 
 }
 
 export function assessPower(plan: DeploymentPlan, requestsPerSecond: number, options: { alpha?: number; power?: number } = {}): StepPower[] {
-  const needed = Math.max(sampleSizeTwoProportions(0.01, 0.05, options.alpha ?? 0.001, options.power ?? 0.8), ...plan.rules.filter((r) => r.metric === 'error-rate-vs-stable').map((r) => r.minSamples));
-  return plan.steps.filter((w) => w < 100).map((weight, i) => {
-    const expected = Math.floor((requestsPerSecond * weight) / 100 * (plan.stepMs / 1000));
-    return { step: i + 1, weightPercent: weight, expectedRequests: expected, neededRequests: needed, detectable: expected >= needed };
-  });
+  const needed = Math.max(
+    sampleSizeTwoProportions(0.01, 0.05, options.alpha ?? 0.001, options.power ?? 0.8),
+    ...plan.rules.filter((r) => r.metric === 'error-rate-vs-stable').map((r) => r.minSamples),
+  );
+  return plan.steps
+    .filter((w) => w < 100)
+    .map((weight, i) => {
+      const expected = Math.floor(((requestsPerSecond * weight) / 100) * (plan.stepMs / 1000));
+      return { step: i + 1, weightPercent: weight, expectedRequests: expected, neededRequests: needed, detectable: expected >= needed };
+    });
 }
 
 export function planBudget(plan: DeploymentPlan, analysis: { intervalMs: number; windowMs: number }): PlanBudget {

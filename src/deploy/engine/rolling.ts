@@ -31,7 +31,10 @@ function startBatch(plan: DeploymentPlan, index: number): Extract<Action, { kind
 /** The batch's new instances are ready: the new version gets their share, beside every old instance still up. */
 function batchReady(state: DeploymentState, now: number): EngineResult {
   const batches = batchesOf(state.plan);
-  const index = Math.max(0, batches.findIndex((b) => b.newInstances > state.replaced));
+  const index = Math.max(
+    0,
+    batches.findIndex((b) => b.newInstances > state.replaced),
+  );
   return enterStep(state, rolling, index, now, { replaced: batches[index]?.newInstances ?? state.replaced });
 }
 
@@ -44,9 +47,13 @@ function retireThenStartNext(state: DeploymentState, now: number): EngineResult 
   const batches = batchesOf(state.plan);
   const batch = batches[state.stepIndex];
   if (batch === undefined || state.stepIndex + 1 >= batches.length) return null;
-  const retire: Action[] = batch.retireAfter > 0
-    ? [setWeights('canary', shareOf(batch.newInstances, batch.oldInstances - batch.retireAfter)), { kind: 'stopInstances', track: 'stable', count: batch.retireAfter, ...versionOf(state.plan.fromVersion) }]
-    : [];
+  const retire: Action[] =
+    batch.retireAfter > 0
+      ? [
+          setWeights('canary', shareOf(batch.newInstances, batch.oldInstances - batch.retireAfter)),
+          { kind: 'stopInstances', track: 'stable', count: batch.retireAfter, ...versionOf(state.plan.fromVersion) },
+        ]
+      : [];
   const reason = `batch ${state.stepIndex + 1}/${batches.length} passed; ${batch.retireAfter} old instance(s) retired; starting batch ${state.stepIndex + 2}`;
   return {
     state: transition(state, { phase: 'starting', stepStartedAt: now, reason }, now),
@@ -72,9 +79,7 @@ function retiredSoFar(state: DeploymentState): number {
 function restoreStable(state: DeploymentState): Action[] {
   const { plan } = state;
   const retired = retiredSoFar(state);
-  const restart: Action[] = retired > 0 && plan.fromVersion !== null
-    ? [{ kind: 'startInstances', track: 'stable', version: plan.fromVersion, count: retired, faults: null }]
-    : [];
+  const restart: Action[] = retired > 0 && plan.fromVersion !== null ? [{ kind: 'startInstances', track: 'stable', version: plan.fromVersion, count: retired, faults: null }] : [];
   return [...restart, ...backToStable('canary', plan.toVersion)];
 }
 

@@ -25,13 +25,7 @@ export interface RuleResult {
  *
  * @param tracks candidate and baseline; default {@link inferTracks}(observation).
  */
-export function assessRule(
-  rule: Rule,
-  observation: Observation,
-  now: number,
-  previousBreachSince: number | null,
-  tracks: RuleTracks = inferTracks(observation),
-): RuleResult {
+export function assessRule(rule: Rule, observation: Observation, now: number, previousBreachSince: number | null, tracks: RuleTracks = inferTracks(observation)): RuleResult {
   const m = measure(rule, observation, tracks);
   const assess = (verdict: RuleAssessment['verdict'], reason: string, breachSince: number | null): RuleResult => ({
     assessment: { ruleId: rule.id, verdict, reason, at: now, evidence: m.evidence },

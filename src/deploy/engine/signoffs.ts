@@ -37,7 +37,7 @@ export function assessSignoffs(input: { required: readonly SignoffRole[]; approv
     let why: string | null = null;
     if (a.planHash !== input.planHash) why = `given for plan ${a.planHash}, this deployment runs plan ${input.planHash}`;
     else if (a.expiresAt <= input.now) why = 'expired';
-    else if (a.name.trim().toLowerCase() === input.author.trim().toLowerCase()) why = 'the deployment\'s author cannot approve it';
+    else if (a.name.trim().toLowerCase() === input.author.trim().toLowerCase()) why = "the deployment's author cannot approve it";
     if (why === null && !valid.has(a.role)) valid.set(a.role, a);
     else if (why !== null) rejected.push({ approval: a, why });
   }

@@ -45,8 +45,7 @@ export function normalCdf(x: number): number {
 function erfc(x: number): number {
   const z = Math.abs(x);
   const t = 1 / (1 + 0.5 * z);
-  const poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
-    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+  const poly = -1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
   const r = t * Math.exp(-z * z + poly);
   return x >= 0 ? r : 2 - r;
 }
@@ -105,9 +104,7 @@ function lnChoose(n: number, k: number): number {
 }
 
 const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-  -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
-  1.5056327351493116e-7,
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
 ];
 
 /** ln Γ(x) for x > 0 (Lanczos approximation, g = 7). */
@@ -140,8 +137,7 @@ export function mannWhitneyU(a: readonly number[], b: readonly number[]): RankTe
 
 /** Sum of `a`'s ranks in the pooled sample (ties share their average rank) and Σ(t³ − t) over ties. */
 function rankSum(a: readonly number[], b: readonly number[]): { rankSumA: number; tieTerm: number } {
-  const pooled = [...a.map((value) => ({ value, fromA: true })), ...b.map((value) => ({ value, fromA: false }))]
-    .sort((x, y) => x.value - y.value);
+  const pooled = [...a.map((value) => ({ value, fromA: true })), ...b.map((value) => ({ value, fromA: false }))].sort((x, y) => x.value - y.value);
   let rankSumA = 0;
   let tieTerm = 0;
   for (let start = 0; start < pooled.length;) {
@@ -177,9 +173,6 @@ export function quantile(values: readonly number[], q: number): number {
  * tiny-but-significant difference at high traffic, or a large-but-noisy one at low traffic, is not
  * a breach.
  */
-export function isSignificantlyWorse(
-  result: { pValue: number; difference: number },
-  limits: { alpha: number; minDifference: number },
-): boolean {
+export function isSignificantlyWorse(result: { pValue: number; difference: number }, limits: { alpha: number; minDifference: number }): boolean {
   return result.pValue < limits.alpha && result.difference > limits.minDifference;
 }

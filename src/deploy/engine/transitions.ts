@@ -9,9 +9,7 @@ export function transition(state: DeploymentState, patch: Partial<DeploymentStat
 }
 
 /** Shift traffic to step `index` (weights `candidate: w, stable: 100 − w`) and start analysing it. */
-export function enterStep(
-  state: DeploymentState, runner: StrategyRunner, index: number, now: number, patch: Partial<DeploymentState> = {},
-): EngineResult {
+export function enterStep(state: DeploymentState, runner: StrategyRunner, index: number, now: number, patch: Partial<DeploymentState> = {}): EngineResult {
   const weight = state.plan.steps[index] ?? 100;
   const next = transition(state, { ...patch, phase: 'progressing', stepIndex: index, stepStartedAt: now }, now);
   const described = transition(next, { reason: `entered ${runner.describeStep(next)}` }, now);
@@ -40,10 +38,7 @@ export function promoteTrack(candidate: Track): Action[] {
  */
 export function rollBack(state: DeploymentState, runner: StrategyRunner, reason: string, now: number): EngineResult {
   const { service, toVersion } = state.plan;
-  const actions: Action[] = [
-    ...runner.rollbackActions(state),
-    { kind: 'notify', level: 'critical', message: `${service}: rolling back ${toVersion}: ${reason}` },
-  ];
+  const actions: Action[] = [...runner.rollbackActions(state), { kind: 'notify', level: 'critical', message: `${service}: rolling back ${toVersion}: ${reason}` }];
   return { state: transition(state, { phase: waitsForInstances(actions) ? 'rolling-back' : 'rolled-back', reason }, now), actions };
 }
 
@@ -53,10 +48,7 @@ export function rollBack(state: DeploymentState, runner: StrategyRunner, reason:
  */
 export function promote(state: DeploymentState, runner: StrategyRunner, reason: string, now: number): EngineResult {
   const { service, toVersion } = state.plan;
-  const actions: Action[] = [
-    ...runner.promoteActions(state),
-    { kind: 'notify', level: 'info', message: `${service}: promoting ${toVersion}: ${reason}` },
-  ];
+  const actions: Action[] = [...runner.promoteActions(state), { kind: 'notify', level: 'info', message: `${service}: promoting ${toVersion}: ${reason}` }];
   return { state: transition(state, { phase: waitsForInstances(actions) ? 'promoting' : 'promoted', reason }, now), actions };
 }
 

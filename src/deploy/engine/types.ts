@@ -115,9 +115,7 @@ export interface RollingBatch {
   retireAfter: number;
 }
 
-export type Phase =
-  | 'pending' | 'starting' | 'progressing' | 'paused' | 'promoting'
-  | 'promoted' | 'rolling-back' | 'rolled-back' | 'failed';
+export type Phase = 'pending' | 'starting' | 'progressing' | 'paused' | 'promoting' | 'promoted' | 'rolling-back' | 'rolled-back' | 'failed';
 
 export interface DeploymentState {
   plan: DeploymentPlan;
@@ -154,4 +152,7 @@ export type EngineInput =
   | { kind: 'resume' }
   | { kind: 'promoteNow' };
 
-export interface EngineResult { state: DeploymentState; actions: Action[] }
+export interface EngineResult {
+  state: DeploymentState;
+  actions: Action[];
+}

@@ -10,7 +10,11 @@ export interface ValidationPhase {
   rollbackOnBreach: boolean;
 }
 
-export interface ValidationLimits { maxErrorRate: number; maxP95Ms: number; minRequests: number }
+export interface ValidationLimits {
+  maxErrorRate: number;
+  maxP95Ms: number;
+  minRequests: number;
+}
 
 export const DEFAULT_VALIDATION_LIMITS: ValidationLimits = { maxErrorRate: 0.01, maxP95Ms: 2_000, minRequests: 20 };
 
@@ -23,7 +27,11 @@ export function validationPhases(durationsMs: readonly [number, number, number])
   ];
 }
 
-export interface PhaseTraffic { requests: number; errors: number; latenciesMs: number[] }
+export interface PhaseTraffic {
+  requests: number;
+  errors: number;
+  latenciesMs: number[];
+}
 
 export interface PhaseVerdict {
   phase: ValidationPhase['name'];
@@ -42,10 +50,15 @@ export function assessPhase(phase: ValidationPhase, traffic: PhaseTraffic, limit
   }
   const errorRate = traffic.errors / traffic.requests;
   const p95 = traffic.latenciesMs.length > 0 ? quantile(traffic.latenciesMs, 0.95) : null;
-  const breaches = [
-    ...(errorRate >= limits.maxErrorRate ? [`error rate ${(errorRate * 100).toFixed(2)} %`] : []),
-    ...(p95 !== null && p95 >= limits.maxP95Ms ? [`p95 ${Math.round(p95)} ms`] : []),
-  ];
+  const breaches = [...(errorRate >= limits.maxErrorRate ? [`error rate ${(errorRate * 100).toFixed(2)} %`] : []), ...(p95 !== null && p95 >= limits.maxP95Ms ? [`p95 ${Math.round(p95)} ms`] : [])];
   const observed = `${traffic.requests} requests, error rate ${(errorRate * 100).toFixed(2)} %, p95 ${p95 === null ? '–' : `${Math.round(p95)} ms`}`;
-  return { phase: phase.name, status: breaches.length > 0 ? 'fail' : 'pass', observed: breaches.length > 0 ? `${observed} (over the limit: ${breaches.join(', ')})` : observed, threshold, requests: traffic.requests, errorRate, p95Ms: p95 };
+  return {
+    phase: phase.name,
+    status: breaches.length > 0 ? 'fail' : 'pass',
+    observed: breaches.length > 0 ? `${observed} (over the limit: ${breaches.join(', ')})` : observed,
+    threshold,
+    requests: traffic.requests,
+    errorRate,
+    p95Ms: p95,
+  };
 }

@@ -13,9 +13,19 @@ export interface SmokeTarget {
   timeoutMs: number;
 }
 
-export interface StepRecord { name: string; ok: boolean; ms: number; detail: string }
+export interface StepRecord {
+  name: string;
+  ok: boolean;
+  ms: number;
+  detail: string;
+}
 
-export interface SmokeResponse { status: number; type: string; body: Buffer; json<T = Record<string, unknown>>(): T }
+export interface SmokeResponse {
+  status: number;
+  type: string;
+  body: Buffer;
+  json<T = Record<string, unknown>>(): T;
+}
 
 export class StepFailed extends Error {}
 
@@ -46,7 +56,9 @@ export class SmokeClient {
 
   constructor(private readonly target: SmokeTarget) {}
 
-  url(path: string): string { return `${this.target.baseUrl}${path}`; }
+  url(path: string): string {
+    return `${this.target.baseUrl}${path}`;
+  }
 
   private async send(method: string, path: string, body?: { json?: unknown; form?: Record<string, FormValue> }): Promise<SmokeResponse> {
     const headers: Record<string, string> = { 'x-api-key': this.target.apiKey };
@@ -94,9 +106,13 @@ export class SmokeClient {
       const res = await this.send('GET', statusPath);
       const body = res.status < 400 ? res.json() : {};
       const status = textOf(body.status);
-      if (status === 'completed') { this.steps.push({ name, ok: true, ms: ms(), detail: 'job completed' }); return body; }
+      if (status === 'completed') {
+        this.steps.push({ name, ok: true, ms: ms(), detail: 'job completed' });
+        return body;
+      }
       if (res.status >= 400 || status === 'failed' || status === 'cancelled' || Date.now() > until) {
-        const why = res.status >= 400 ? `status ${res.status}` : status === 'failed' || status === 'cancelled' ? `job ${status}: ${JSON.stringify(body.error ?? '')}` : `not done within ${deadlineMs} ms`;
+        const why =
+          res.status >= 400 ? `status ${res.status}` : status === 'failed' || status === 'cancelled' ? `job ${status}: ${JSON.stringify(body.error ?? '')}` : `not done within ${deadlineMs} ms`;
         this.steps.push({ name, ok: false, ms: ms(), detail: why });
         throw new StepFailed(`${name}: ${why}`);
       }

@@ -11,12 +11,36 @@ async function make(): Promise<Buffer> {
   const dir = await mkdtemp(join(tmpdir(), 'pitchey-smoke-'));
   try {
     const out = join(dir, 'smoke.mp4');
-    const run = await runProcess('ffmpeg', [
-      '-hide_banner', '-nostdin', '-loglevel', 'error',
-      '-f', 'lavfi', '-i', 'testsrc2=size=320x240:rate=15:duration=2',
-      '-f', 'lavfi', '-i', 'sine=frequency=440:duration=2',
-      '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', '-movflags', '+faststart', out,
-    ], { timeoutMs: 30_000 });
+    const run = await runProcess(
+      'ffmpeg',
+      [
+        '-hide_banner',
+        '-nostdin',
+        '-loglevel',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=320x240:rate=15:duration=2',
+        '-f',
+        'lavfi',
+        '-i',
+        'sine=frequency=440:duration=2',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        '-shortest',
+        '-movflags',
+        '+faststart',
+        out,
+      ],
+      { timeoutMs: 30_000 },
+    );
     if (run.spawnError !== null) throw new Error(`ffmpeg is needed to make the smoke clip: ${run.spawnError}`);
     if (run.exitCode !== 0) throw new Error(`ffmpeg could not make the smoke clip: ${run.stderr.trim().split('\n').at(-1) ?? ''}`);
     return await readFile(out);
@@ -27,6 +51,9 @@ async function make(): Promise<Buffer> {
 
 /** A 2 s 320x240 H.264/AAC MP4; made once per process, retried after a failure. */
 export function smokeClip(): Promise<Buffer> {
-  clip ??= make().catch((err: unknown) => { clip = null; throw err; });
+  clip ??= make().catch((err: unknown) => {
+    clip = null;
+    throw err;
+  });
   return clip;
 }

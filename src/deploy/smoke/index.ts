@@ -15,7 +15,11 @@ export async function smokeService(service: ServiceName, target: SmokeTarget, bu
   const client = new SmokeClient(target);
   const started = performance.now();
   let failure: string | null = null;
-  try { await journey.run(client, budgetMs); } catch (err) { failure = (err as Error).message; }
+  try {
+    await journey.run(client, budgetMs);
+  } catch (err) {
+    failure = (err as Error).message;
+  }
   const totalMs = Math.round(performance.now() - started);
   return {
     check: `smoke-${service}`,

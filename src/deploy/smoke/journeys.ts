@@ -5,7 +5,10 @@ import type { ServiceName } from '../../kit/index.js';
 import { expect, textOf, type SmokeClient } from './client.js';
 import { smokeClip } from './clip.js';
 
-export interface Journey { title: string; run(client: SmokeClient, budgetMs: number): Promise<void> }
+export interface Journey {
+  title: string;
+  run(client: SmokeClient, budgetMs: number): Promise<void>;
+}
 
 const nonce = (): string => `smoke${randomBytes(4).toString('hex')}`;
 

@@ -3,7 +3,10 @@ import { parseProxyList } from '../trusted-proxies.js';
 import { bool, text, SettingError } from './parsers.js';
 import { setting } from './setting.js';
 
-export interface ApiKey { key: string; scopes: string[] }
+export interface ApiKey {
+  key: string;
+  scopes: string[];
+}
 
 const SCOPE = /^(\*|[a-z][a-z0-9-]*)$/;
 
@@ -14,10 +17,13 @@ export function parseApiKeys(raw: unknown): ApiKey[] {
         const o = e as { key?: unknown; scopes?: unknown };
         return { key: text(o.key), scopes: Array.isArray(o.scopes) ? o.scopes.map(text) : ['*'] };
       })
-    : text(raw).split(',').filter((s) => s.trim() !== '').map((entry) => {
-        const [key = '', scopes] = entry.trim().split(':');
-        return { key, scopes: scopes === undefined ? ['*'] : scopes.split('+') };
-      });
+    : text(raw)
+        .split(',')
+        .filter((s) => s.trim() !== '')
+        .map((entry) => {
+          const [key = '', scopes] = entry.trim().split(':');
+          return { key, scopes: scopes === undefined ? ['*'] : scopes.split('+') };
+        });
   entries.forEach((e, i) => {
     if (e.key.length < 16) throw new SettingError(`key #${i + 1} is shorter than 16 characters`);
     const bad = e.scopes.find((s) => !SCOPE.test(s));
@@ -30,13 +36,50 @@ export function parseApiKeys(raw: unknown): ApiKey[] {
 function trustedProxies(raw: unknown): string[] {
   const v = text(raw);
   if (v === 'none') return [];
-  try { return parseProxyList(v); } catch (err) { throw new SettingError((err as Error).message); }
+  try {
+    return parseProxyList(v);
+  } catch (err) {
+    throw new SettingError((err as Error).message);
+  }
 }
 
 export const ACCESS_SETTINGS = [
-  setting({ key: 'apiKeys', env: 'PITCHEY_API_KEYS', area: 'access', secret: true, doc: 'comma-separated `key[:scope+scope]` (scopes: a service name, `admin` or `*`); ≥ 16 chars, ≥ 32 in production', shown: 'none (dev key outside production)', fallback: (): ApiKey[] => [], parse: parseApiKeys }),
-  setting({ key: 'jwtSecret', env: 'PITCHEY_JWT_SECRET', area: 'access', secret: true, doc: 'HS256 secret for `Authorization: Bearer` tokens; ≥ 32 chars in production; unset = JWT disabled', shown: 'unset', fallback: () => null, parse: text }),
-  setting({ key: 'rateLimit', env: 'PITCHEY_RATE_LIMIT', area: 'access', doc: 'per-client rate limits from the contract, the gateway\'s per prefix and the AI routes\' per minute (`true`/`false`)', fallback: () => true, parse: bool }),
+  setting({
+    key: 'apiKeys',
+    env: 'PITCHEY_API_KEYS',
+    area: 'access',
+    secret: true,
+    doc: 'comma-separated `key[:scope+scope]` (scopes: a service name, `admin` or `*`); ≥ 16 chars, ≥ 32 in production',
+    shown: 'none (dev key outside production)',
+    fallback: (): ApiKey[] => [],
+    parse: parseApiKeys,
+  }),
+  setting({
+    key: 'jwtSecret',
+    env: 'PITCHEY_JWT_SECRET',
+    area: 'access',
+    secret: true,
+    doc: 'HS256 secret for `Authorization: Bearer` tokens; ≥ 32 chars in production; unset = JWT disabled',
+    shown: 'unset',
+    fallback: () => null,
+    parse: text,
+  }),
+  setting({
+    key: 'rateLimit',
+    env: 'PITCHEY_RATE_LIMIT',
+    area: 'access',
+    doc: "per-client rate limits from the contract, the gateway's per prefix and the AI routes' per minute (`true`/`false`)",
+    fallback: () => true,
+    parse: bool,
+  }),
   /** null = the role's default (services: loopback; gateway: none). */
-  setting({ key: 'trustedProxies', env: 'PITCHEY_TRUSTED_PROXIES', area: 'access', doc: 'peers whose `X-Forwarded-For` is believed (the client address rate limits and logs use): comma list of addresses or CIDR ranges, or `none`; the gateway is the edge and believes no one unless a load balancer in front of it is named here', shown: 'services: loopback; gateway: none', fallback: () => null, parse: trustedProxies }),
+  setting({
+    key: 'trustedProxies',
+    env: 'PITCHEY_TRUSTED_PROXIES',
+    area: 'access',
+    doc: 'peers whose `X-Forwarded-For` is believed (the client address rate limits and logs use): comma list of addresses or CIDR ranges, or `none`; the gateway is the edge and believes no one unless a load balancer in front of it is named here',
+    shown: 'services: loopback; gateway: none',
+    fallback: () => null,
+    parse: trustedProxies,
+  }),
 ];

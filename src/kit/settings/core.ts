@@ -6,7 +6,12 @@ export type Mode = 'development' | 'test' | 'production';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /** Fault injection for tests and game days: a share of 500s, added latency, a crash after N requests. */
-export interface Faults { errorRate: number; latencyMs: number; crashAfter: number | null; after: number }
+export interface Faults {
+  errorRate: number;
+  latencyMs: number;
+  crashAfter: number | null;
+  after: number;
+}
 
 /** `errors=0.2,latencyMs=100,crashAfter=500,after=10` (any subset; `after`: healthy for the first N requests). */
 export function parseFaults(raw: unknown): Faults | null {
@@ -26,12 +31,41 @@ export function parseFaults(raw: unknown): Faults | null {
 }
 
 export const CORE_SETTINGS = [
-  setting({ key: 'mode', env: 'PITCHEY_ENV', area: 'core', doc: '`development`, `test` or `production`; production refuses weak secrets and fault injection', fallback: () => 'development' as const, parse: oneOf<Mode>(['development', 'test', 'production']) }),
+  setting({
+    key: 'mode',
+    env: 'PITCHEY_ENV',
+    area: 'core',
+    doc: '`development`, `test` or `production`; production refuses weak secrets and fault injection',
+    fallback: () => 'development' as const,
+    parse: oneOf<Mode>(['development', 'test', 'production']),
+  }),
   setting({ key: 'host', env: 'PITCHEY_HOST', area: 'core', doc: 'address to listen on (`0.0.0.0` in containers)', fallback: () => '127.0.0.1', parse: text }),
-  setting({ key: 'port', env: 'PITCHEY_PORT', area: 'core', doc: 'port to listen on (`0` = any free port)', shown: 'the role\'s home port', fallback: () => null, parse: integer(0, 65535) }),
+  setting({ key: 'port', env: 'PITCHEY_PORT', area: 'core', doc: 'port to listen on (`0` = any free port)', shown: "the role's home port", fallback: () => null, parse: integer(0, 65535) }),
   setting({ key: 'dataDir', env: 'PITCHEY_DATA_DIR', area: 'core', doc: 'where jobs, uploads, outputs and controller state live', shown: './.pitchey', fallback: () => path('.pitchey'), parse: path }),
-  setting({ key: 'logLevel', env: 'PITCHEY_LOG_LEVEL', area: 'core', doc: 'pino level: fatal … trace, or silent', fallback: () => 'info' as const, parse: oneOf<LogLevel>(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) }),
+  setting({
+    key: 'logLevel',
+    env: 'PITCHEY_LOG_LEVEL',
+    area: 'core',
+    doc: 'pino level: fatal … trace, or silent',
+    fallback: () => 'info' as const,
+    parse: oneOf<LogLevel>(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  }),
   setting({ key: 'version', env: 'PITCHEY_VERSION', area: 'core', doc: 'release version this instance reports in metrics and `/health`', fallback: () => 'dev', parse: text }),
-  setting({ key: 'drainTimeoutMs', env: 'PITCHEY_DRAIN_TIMEOUT_MS', area: 'core', doc: 'how long SIGTERM waits for in-flight requests and jobs; then requests still open are cut and jobs requeued (`pitchey up` SIGKILLs an instance still alive 2 s later)', fallback: () => 10_000, parse: integer(0, 600_000) }),
-  setting({ key: 'faults', env: 'PITCHEY_FAULTS', area: 'core', doc: 'fault injection for tests and game days: `errors=0.2,latencyMs=100,crashAfter=500,after=10` (`after`: the first N requests are served normally); refused in production', shown: 'unset', fallback: () => null, parse: parseFaults }),
+  setting({
+    key: 'drainTimeoutMs',
+    env: 'PITCHEY_DRAIN_TIMEOUT_MS',
+    area: 'core',
+    doc: 'how long SIGTERM waits for in-flight requests and jobs; then requests still open are cut and jobs requeued (`pitchey up` SIGKILLs an instance still alive 2 s later)',
+    fallback: () => 10_000,
+    parse: integer(0, 600_000),
+  }),
+  setting({
+    key: 'faults',
+    env: 'PITCHEY_FAULTS',
+    area: 'core',
+    doc: 'fault injection for tests and game days: `errors=0.2,latencyMs=100,crashAfter=500,after=10` (`after`: the first N requests are served normally); refused in production',
+    shown: 'unset',
+    fallback: () => null,
+    parse: parseFaults,
+  }),
 ];

@@ -15,27 +15,82 @@ function deployEnv(raw: unknown): string {
 function signoffs(raw: unknown): string[] {
   const v = text(raw);
   if (v === 'none') return [];
-  const roles = v.split(',').map((r) => r.trim()).filter(Boolean);
+  const roles = v
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   const bad = roles.find((r) => !SIGNOFF_ROLE_NAMES.includes(r));
   if (bad !== undefined) throw new SettingError(`unknown role "${bad}"`);
   return roles;
 }
 
 function validationPhases(raw: unknown): [number, number, number] {
-  const parts = text(raw).split(',').map((p) => Number(p.trim()));
+  const parts = text(raw)
+    .split(',')
+    .map((p) => Number(p.trim()));
   if (parts.length !== 3 || parts.some((n) => !Number.isInteger(n) || n < 1_000)) throw new SettingError('must be three durations in ms (each ≥ 1000), e.g. 900000,2700000,82800000');
   return parts as [number, number, number];
 }
 
 export const DEPLOY_SETTINGS = [
-  setting({ key: 'deployEnv', env: 'PITCHEY_DEPLOY_ENV', area: 'deploy', doc: 'the environment this platform\'s controller deploys to (locks and history are per environment)', fallback: () => 'local', parse: deployEnv }),
+  setting({
+    key: 'deployEnv',
+    env: 'PITCHEY_DEPLOY_ENV',
+    area: 'deploy',
+    doc: "the environment this platform's controller deploys to (locks and history are per environment)",
+    fallback: () => 'local',
+    parse: deployEnv,
+  }),
   // Typed `string`, not `Track`: what callers have always seen.
-  setting({ key: 'track', env: 'PITCHEY_TRACK', area: 'deploy', doc: `traffic track this instance belongs to (${TRACKS.join(', ')})`, fallback: () => 'stable', parse: (raw): string => oneOf(TRACKS)(raw) }),
-  setting({ key: 'analysisIntervalMs', env: 'PITCHEY_ANALYSIS_INTERVAL_MS', area: 'deploy', doc: 'how often the controller analyses a live deployment', fallback: () => 1_000, parse: integer(100, 600_000) }),
-  setting({ key: 'analysisWindowMs', env: 'PITCHEY_ANALYSIS_WINDOW_MS', area: 'deploy', doc: 'the window of traffic each analysis looks at (canary and stable side by side)', fallback: () => 30_000, parse: integer(1_000, 3_600_000) }),
+  setting({
+    key: 'track',
+    env: 'PITCHEY_TRACK',
+    area: 'deploy',
+    doc: `traffic track this instance belongs to (${TRACKS.join(', ')})`,
+    fallback: () => 'stable',
+    parse: (raw): string => oneOf(TRACKS)(raw),
+  }),
+  setting({
+    key: 'analysisIntervalMs',
+    env: 'PITCHEY_ANALYSIS_INTERVAL_MS',
+    area: 'deploy',
+    doc: 'how often the controller analyses a live deployment',
+    fallback: () => 1_000,
+    parse: integer(100, 600_000),
+  }),
+  setting({
+    key: 'analysisWindowMs',
+    env: 'PITCHEY_ANALYSIS_WINDOW_MS',
+    area: 'deploy',
+    doc: 'the window of traffic each analysis looks at (canary and stable side by side)',
+    fallback: () => 30_000,
+    parse: integer(1_000, 3_600_000),
+  }),
   /** Sign-off roles a promotion waits for; null = the default for the environment. */
-  setting({ key: 'signoffs', env: 'PITCHEY_SIGNOFFS', area: 'deploy', doc: `sign-off roles a promotion waits for (comma list of ${SIGNOFF_ROLE_NAMES.join(', ')}, or \`none\`)`, shown: 'every role in `production`, none elsewhere', fallback: () => null, parse: signoffs }),
+  setting({
+    key: 'signoffs',
+    env: 'PITCHEY_SIGNOFFS',
+    area: 'deploy',
+    doc: `sign-off roles a promotion waits for (comma list of ${SIGNOFF_ROLE_NAMES.join(', ')}, or \`none\`)`,
+    shown: 'every role in `production`, none elsewhere',
+    fallback: () => null,
+    parse: signoffs,
+  }),
   setting({ key: 'signoffTtlMs', env: 'PITCHEY_SIGNOFF_TTL_MS', area: 'deploy', doc: 'how long a sign-off stays valid', fallback: () => 86_400_000, parse: integer(60_000, 30 * 86_400_000) }),
-  setting({ key: 'signoffTimeoutMs', env: 'PITCHEY_SIGNOFF_TIMEOUT_MS', area: 'deploy', doc: 'how long a promotion waits for missing sign-offs before the deployment is rolled back', fallback: () => 14_400_000, parse: integer(1_000, 7 * 86_400_000) }),
-  setting({ key: 'validationPhasesMs', env: 'PITCHEY_VALIDATION_PHASES_MS', area: 'deploy', doc: 'post-deployment validation phases (immediate 0–15 min, extended 15–60 min, final to 24 h): error rate < 1 %, p95 < 2 s; a breach in the immediate phase rolls back to the previous version', fallback: (): [number, number, number] => [900_000, 2_700_000, 82_800_000], parse: validationPhases }),
+  setting({
+    key: 'signoffTimeoutMs',
+    env: 'PITCHEY_SIGNOFF_TIMEOUT_MS',
+    area: 'deploy',
+    doc: 'how long a promotion waits for missing sign-offs before the deployment is rolled back',
+    fallback: () => 14_400_000,
+    parse: integer(1_000, 7 * 86_400_000),
+  }),
+  setting({
+    key: 'validationPhasesMs',
+    env: 'PITCHEY_VALIDATION_PHASES_MS',
+    area: 'deploy',
+    doc: 'post-deployment validation phases (immediate 0–15 min, extended 15–60 min, final to 24 h): error rate < 1 %, p95 < 2 s; a breach in the immediate phase rolls back to the previous version',
+    fallback: (): [number, number, number] => [900_000, 2_700_000, 82_800_000],
+    parse: validationPhases,
+  }),
 ];

@@ -9,7 +9,12 @@ export const SETTINGS_START = '<!-- settings:start -->';
 export const SETTINGS_END = '<!-- settings:end -->';
 
 /** `key` null: no file key (the config file's own variable). */
-interface Row { env: string; key: string | null; shown: string; doc: string }
+interface Row {
+  env: string;
+  key: string | null;
+  shown: string;
+  doc: string;
+}
 
 /** The config file itself is read before any setting, so it is a row of its own. */
 const CONFIG_FILE_ROW: Row = { env: CONFIG_FILE_ENV, key: null, shown: 'unset', doc: 'a JSON file with any of these settings by their file key; the environment wins' };

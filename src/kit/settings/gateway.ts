@@ -5,12 +5,18 @@ import { setting } from './setting.js';
 /** `video=http://a:8081|http://b:8081,ai=http://c:8083` — the gateway's upstreams when run standalone. */
 export function parseUpstreams(raw: unknown): Record<string, string[]> {
   const out: Record<string, string[]> = {};
-  for (const entry of text(raw).split(',').filter((e) => e.trim() !== '')) {
+  for (const entry of text(raw)
+    .split(',')
+    .filter((e) => e.trim() !== '')) {
     const [name = '', urls = ''] = entry.trim().split('=');
     if (!/^[a-z]+$/.test(name)) throw new SettingError(`"${entry}" must look like name=http://host:port`);
     out[name] = urls.split('|').map((u) => {
       let url: URL;
-      try { url = new URL(u); } catch { throw new SettingError(`"${u}" is not a URL`); }
+      try {
+        url = new URL(u);
+      } catch {
+        throw new SettingError(`"${u}" is not a URL`);
+      }
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SettingError(`"${u}" must be http or https`);
       return url.origin;
     });
@@ -19,7 +25,22 @@ export function parseUpstreams(raw: unknown): Record<string, string[]> {
 }
 
 export const GATEWAY_SETTINGS = [
-  setting({ key: 'upstreams', env: 'PITCHEY_UPSTREAMS', area: 'gateway', doc: 'the upstreams of a standalone gateway: `video=http://host:8081|http://host2:8081,ai=…`', shown: 'each service on 127.0.0.1 at its home port', fallback: (): Record<string, string[]> => ({}), parse: parseUpstreams }),
+  setting({
+    key: 'upstreams',
+    env: 'PITCHEY_UPSTREAMS',
+    area: 'gateway',
+    doc: 'the upstreams of a standalone gateway: `video=http://host:8081|http://host2:8081,ai=…`',
+    shown: 'each service on 127.0.0.1 at its home port',
+    fallback: (): Record<string, string[]> => ({}),
+    parse: parseUpstreams,
+  }),
   /** How long the gateway holds an idempotent request while a service has no healthy instance. */
-  setting({ key: 'gatewayWaitMs', env: 'PITCHEY_GATEWAY_WAIT_MS', area: 'gateway', doc: 'how long an idempotent request without a body (GET, HEAD, …) waits for a healthy instance when a service has none (one restarting after a crash) before it is answered 502', fallback: () => 10_000, parse: integer(0, 60_000) }),
+  setting({
+    key: 'gatewayWaitMs',
+    env: 'PITCHEY_GATEWAY_WAIT_MS',
+    area: 'gateway',
+    doc: 'how long an idempotent request without a body (GET, HEAD, …) waits for a healthy instance when a service has none (one restarting after a crash) before it is answered 502',
+    fallback: () => 10_000,
+    parse: integer(0, 60_000),
+  }),
 ];

@@ -38,7 +38,11 @@ export function bool(raw: unknown): boolean {
 export function httpUrl(raw: unknown): string {
   const v = text(raw);
   let url: URL;
-  try { url = new URL(v); } catch { throw new SettingError('is not a URL'); }
+  try {
+    url = new URL(v);
+  } catch {
+    throw new SettingError('is not a URL');
+  }
   if (!['http:', 'https:', 'redis:', 'rediss:'].includes(url.protocol)) throw new SettingError('must be an http(s) or redis URL');
   return v.replace(/\/+$/, '');
 }
@@ -47,7 +51,10 @@ export function httpUrl(raw: unknown): string {
 export function pairs<T>(value: (v: string, name: string) => T) {
   return (raw: unknown): Record<string, T> => {
     const out: Record<string, T> = {};
-    for (const entry of text(raw).split(',').map((e) => e.trim()).filter(Boolean)) {
+    for (const entry of text(raw)
+      .split(',')
+      .map((e) => e.trim())
+      .filter(Boolean)) {
       const at = entry.lastIndexOf('=');
       const name = entry.slice(0, at).trim();
       if (at <= 0 || name === '') throw new SettingError(`"${entry}" must look like name=value`);
@@ -59,7 +66,9 @@ export function pairs<T>(value: (v: string, name: string) => T) {
 
 /** `pairs`' input form of a record (`name=value,…`), for a default shown in the docs. */
 export function pairsText(record: Readonly<Record<string, number | string>>): string {
-  return Object.entries(record).map(([name, value]) => `${name}=${value}`).join(',');
+  return Object.entries(record)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(',');
 }
 
 /** A path, made absolute from the working directory. */

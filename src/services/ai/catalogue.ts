@@ -12,12 +12,21 @@ const PROBE_TIMEOUT_MS = 2_000;
 const PROBE_TTL_MS = 10_000;
 
 /** What asking a provider for its models found out. */
-export interface Probe { at: number; reachable: boolean; reason: string | null; models: string[] }
+export interface Probe {
+  at: number;
+  reachable: boolean;
+  reason: string | null;
+  models: string[];
+}
 
 export const PROVIDER_ALIASES: Record<string, ProviderName> = { local: 'ollama' };
 export const VALID_PROVIDER_NAMES = [...PROVIDER_NAMES, ...Object.keys(PROVIDER_ALIASES)];
 
-export interface GenerateSelection { provider?: string | undefined; model?: string | undefined; fallback?: string[] | undefined }
+export interface GenerateSelection {
+  provider?: string | undefined;
+  model?: string | undefined;
+  fallback?: string[] | undefined;
+}
 
 export interface Catalogue {
   models(provider: ProviderName): string[];
@@ -73,11 +82,16 @@ export function createCatalogue(config: Config, providers: Record<ProviderName, 
     probes.set(name, next);
     return next;
   }
-  const aliases = Object.fromEntries(Object.entries(config.aiAliases).map(([alias, refs]) => [alias, refs.map((ref) => {
-    const { provider, model } = splitRef(ref);
-    const p = providerName(provider);
-    return { provider: p, model: model ?? configured(p)[0] ?? '' };
-  })]));
+  const aliases = Object.fromEntries(
+    Object.entries(config.aiAliases).map(([alias, refs]) => [
+      alias,
+      refs.map((ref) => {
+        const { provider, model } = splitRef(ref);
+        const p = providerName(provider);
+        return { provider: p, model: model ?? configured(p)[0] ?? '' };
+      }),
+    ]),
+  );
 
   async function target(provider: ProviderName, model: string | undefined): Promise<Target> {
     if (model !== undefined && !models(provider).includes(model)) await probe(provider);
@@ -85,7 +99,9 @@ export function createCatalogue(config: Config, providers: Record<ProviderName, 
     const chosen = model ?? valid[0];
     if (chosen === undefined || !valid.includes(chosen)) {
       const listed = [...valid.map((m) => `${provider}:${m}`), ...Object.keys(aliases)];
-      throw new Problem('AI_UNKNOWN_MODEL', `${model === undefined ? 'No default model' : `No model "${model}"`} for ${provider}; use one of ${listed.join(', ') || '(none configured)'}.`, { extensions: { valid: listed } });
+      throw new Problem('AI_UNKNOWN_MODEL', `${model === undefined ? 'No default model' : `No model "${model}"`} for ${provider}; use one of ${listed.join(', ') || '(none configured)'}.`, {
+        extensions: { valid: listed },
+      });
     }
     return { provider, model: chosen };
   }

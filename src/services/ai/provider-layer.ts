@@ -42,7 +42,10 @@ export function createProviderLayer(app: HttpApp, ctx: ServiceContext): Provider
     ollama: createOllamaProvider({ baseUrl: c.aiOllamaBaseUrl }),
   };
   const generation = createGeneration({
-    providers, timeoutMs: c.aiTimeoutMs, concurrency: c.aiConcurrency, retries: c.aiRetries,
+    providers,
+    timeoutMs: c.aiTimeoutMs,
+    concurrency: c.aiConcurrency,
+    retries: c.aiRetries,
     breaker: { failures: c.aiBreakerFailures, cooldownMs: c.aiBreakerCooldownMs },
     onFailure: (f) => {
       ctx.metrics.aiProviderCalls.inc({ provider: f.provider, outcome: 'error' });
@@ -51,10 +54,17 @@ export function createProviderLayer(app: HttpApp, ctx: ServiceContext): Provider
   });
   const usage = createUsageStore(join(ctx.dataDir, 'usage.sqlite'));
   const cache = createCache(ctx, app);
-  app.addHook('onClose', async () => { usage.close(); await cache?.close(); });
+  app.addHook('onClose', async () => {
+    usage.close();
+    await cache?.close();
+  });
 
   return {
-    providers, catalogue: createCatalogue(c, providers), generation, usage, cache,
+    providers,
+    catalogue: createCatalogue(c, providers),
+    generation,
+    usage,
+    cache,
     principalOf: (req) => req.principal?.id ?? 'anonymous',
     assertBudget: (principal) => assertWithinBudget(usage, c.aiBudgets, principal),
     account(req, principal, target, used, texts) {

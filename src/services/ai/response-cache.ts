@@ -37,25 +37,44 @@ export function createMemoryCache(ttlMs: number, maxEntries = 1_000): ResponseCa
       while (entries.size > maxEntries) entries.delete(entries.keys().next().value!);
       return Promise.resolve();
     },
-    close() { entries.clear(); return Promise.resolve(); },
+    close() {
+      entries.clear();
+      return Promise.resolve();
+    },
   };
 }
 
 export function createRedisCache(url: string, ttlMs: number, onError: (err: unknown) => void): ResponseCache {
   const client = createClient({ url, socket: { connectTimeout: 2_000, reconnectStrategy: (retries) => Math.min(retries * 200, 5_000) } });
   client.on('error', onError);
-  const ready = client.connect().then(() => true, (err: unknown) => { onError(err); return false; });
+  const ready = client.connect().then(
+    () => true,
+    (err: unknown) => {
+      onError(err);
+      return false;
+    },
+  );
   // While Redis is away the client keeps reconnecting in the background; requests do not wait for it.
   const usable = async () => client.isReady || Promise.race([ready, new Promise<boolean>((r) => setTimeout(r, 250, false).unref())]);
   return {
     kind: 'redis',
     async get(key) {
       if (!(await usable())) return undefined;
-      try { const raw = await client.get(key); return raw === null ? undefined : JSON.parse(raw) as unknown; } catch (err) { onError(err); return undefined; }
+      try {
+        const raw = await client.get(key);
+        return raw === null ? undefined : (JSON.parse(raw) as unknown);
+      } catch (err) {
+        onError(err);
+        return undefined;
+      }
     },
     async set(key, value) {
       if (!(await usable())) return;
-      try { await client.set(key, JSON.stringify(value), { PX: ttlMs }); } catch (err) { onError(err); }
+      try {
+        await client.set(key, JSON.stringify(value), { PX: ttlMs });
+      } catch (err) {
+        onError(err);
+      }
     },
     async close() {
       if (client.isReady) await client.close().catch(() => client.destroy());

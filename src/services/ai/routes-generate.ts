@@ -29,36 +29,54 @@ function usageBody(usage: Usage, cost: { costUsd: number; priced: boolean }) {
 export function registerGenerateRoutes(app: HttpApp, ctx: ServiceContext, layer: ProviderLayer): void {
   const { usage, cache } = layer;
 
-  app.post('/generate', {
-    config: { rateLimit: { max: RATE_LIMITS.generate, timeWindow: '1 minute' } },
-    schema: { summary: 'Generate text with a hosted or local LLM (fallbacks, retries, cache; `stream: true` answers server-sent events)', body: GenerateBody },
-  }, async (req, reply) => {
-    const b = req.body;
-    const prompt = requireText(b.prompt, { field: 'prompt', limit: ctx.config.aiTextLimits.generate });
-    const targets = await layer.catalogue.resolve({ provider: b.provider, model: b.model, fallback: b.fallback });
-    const principal = layer.principalOf(req);
-    layer.assertBudget(principal);
-    const chat = { messages: promptMessages(prompt, b.system), maxTokens: b.max_tokens, temperature: b.temperature };
-    const signal = clientGoneSignal(reply, new Error('client went away'));
+  app.post(
+    '/generate',
+    {
+      config: { rateLimit: { max: RATE_LIMITS.generate, timeWindow: '1 minute' } },
+      schema: { summary: 'Generate text with a hosted or local LLM (fallbacks, retries, cache; `stream: true` answers server-sent events)', body: GenerateBody },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const prompt = requireText(b.prompt, { field: 'prompt', limit: ctx.config.aiTextLimits.generate });
+      const targets = await layer.catalogue.resolve({ provider: b.provider, model: b.model, fallback: b.fallback });
+      const principal = layer.principalOf(req);
+      layer.assertBudget(principal);
+      const chat = { messages: promptMessages(prompt, b.system), maxTokens: b.max_tokens, temperature: b.temperature };
+      const signal = clientGoneSignal(reply, new Error('client went away'));
 
-    if (b.stream) {
-      const opened = await layer.generation.openStream(targets, chat, signal);
-      const onEnd = (o: StreamOutcome) => { layer.account(req, principal, opened.target, o.usage, { prompt, completion: o.text }); };
-      return reply.type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').header('x-accel-buffering', 'no')
-        .send(Readable.from(sseFrames(opened, onEnd)));
-    }
+      if (b.stream) {
+        const opened = await layer.generation.openStream(targets, chat, signal);
+        const onEnd = (o: StreamOutcome) => {
+          layer.account(req, principal, opened.target, o.usage, { prompt, completion: o.text });
+        };
+        return reply
+          .type('text/event-stream; charset=utf-8')
+          .header('cache-control', 'no-cache')
+          .header('x-accel-buffering', 'no')
+          .send(Readable.from(sseFrames(opened, onEnd)));
+      }
 
-    const useCache = cache !== null && b.cache && !/no-cache|no-store/i.test(String(req.headers['cache-control'] ?? ''));
-    const key = useCache ? cacheKey('gen', targets, [prompt.trim(), b.system?.trim() ?? null, b.max_tokens, b.temperature]) : '';
-    const cached = useCache ? await cache.get(key) : undefined;
-    if (cached !== undefined) return reply.header('x-cache', 'hit').send({ ...(cached as object), prompt, cached: true });
+      const useCache = cache !== null && b.cache && !/no-cache|no-store/i.test(String(req.headers['cache-control'] ?? ''));
+      const key = useCache ? cacheKey('gen', targets, [prompt.trim(), b.system?.trim() ?? null, b.max_tokens, b.temperature]) : '';
+      const cached = useCache ? await cache.get(key) : undefined;
+      if (cached !== undefined) return reply.header('x-cache', 'hit').send({ ...(cached as object), prompt, cached: true });
 
-    const { target, result, failures } = await layer.generation.generate(targets, chat, signal);
-    const cost = layer.account(req, principal, target, result.usage, { prompt, completion: result.text });
-    const body = { prompt, generated_text: result.text, model: result.model, provider: target.provider, usage: usageBody(result.usage, cost), finish_reason: result.finishReason, cached: false, fallbacks: failures };
-    if (useCache) await cache.set(key, { ...body, prompt: undefined });
-    return reply.header('x-cache', useCache ? 'miss' : 'bypass').send(body);
-  });
+      const { target, result, failures } = await layer.generation.generate(targets, chat, signal);
+      const cost = layer.account(req, principal, target, result.usage, { prompt, completion: result.text });
+      const body = {
+        prompt,
+        generated_text: result.text,
+        model: result.model,
+        provider: target.provider,
+        usage: usageBody(result.usage, cost),
+        finish_reason: result.finishReason,
+        cached: false,
+        fallbacks: failures,
+      };
+      if (useCache) await cache.set(key, { ...body, prompt: undefined });
+      return reply.header('x-cache', useCache ? 'miss' : 'bypass').send(body);
+    },
+  );
 
   app.get('/usage', { schema: { summary: "The caller's generation usage, cost and budget this month" } }, (req) => {
     const principal = layer.principalOf(req);
@@ -66,5 +84,4 @@ export function registerGenerateRoutes(app: HttpApp, ctx: ServiceContext, layer:
     const spent = usage.spent(principal);
     return { principal, month: monthOf(new Date()), budget_usd: budget, spent_usd: spent, remaining_usd: budget === null ? null : Math.max(0, budget - spent), by_model: usage.rows(principal) };
   });
-
 }

@@ -16,25 +16,34 @@ const SENTIMENT_MODEL = 'sentiment';
 const MODEL_REF = /^([a-z0-9][a-z0-9_-]{0,63})(?:@(\d+))?$/;
 
 function registerAnalyze(app: HttpApp, ctx: ServiceContext): void {
-  app.post('/analyze', {
-    config: perMinute(RATE_LIMITS.analyze),
-    schema: {
-      summary: 'Counts, sentences, readability, keywords, sentiment, language and content flags of a text',
-      body: Type.Object({ content: Type.String(), analysis_type: Type.Optional(Type.Literal('comprehensive')) }),
+  app.post(
+    '/analyze',
+    {
+      config: perMinute(RATE_LIMITS.analyze),
+      schema: {
+        summary: 'Counts, sentences, readability, keywords, sentiment, language and content flags of a text',
+        body: Type.Object({ content: Type.String(), analysis_type: Type.Optional(Type.Literal('comprehensive')) }),
+      },
     },
-  }, (req) => {
-    const content = requireText(req.body.content, { field: 'content', limit: ctx.config.aiTextLimits.analyze });
-    const a = analyzeText(content);
-    const moderation = moderate(content);
-    const flags = moderation.flags;
-    return {
-      content, analysis_type: req.body.analysis_type ?? 'comprehensive', timestamp: new Date().toISOString(),
-      metrics: { word_count: a.wordCount, character_count: [...content].length, sentence_count: a.sentenceCount },
-      sentiment: { label: a.sentiment.label, polarity: a.sentiment.polarity, scores: a.sentiment.scores },
-      readability: a.readability, keywords: a.keywords, language: detectLanguage(content),
-      content_flags: flags, pii: moderation.pii,
-    };
-  });
+    (req) => {
+      const content = requireText(req.body.content, { field: 'content', limit: ctx.config.aiTextLimits.analyze });
+      const a = analyzeText(content);
+      const moderation = moderate(content);
+      const flags = moderation.flags;
+      return {
+        content,
+        analysis_type: req.body.analysis_type ?? 'comprehensive',
+        timestamp: new Date().toISOString(),
+        metrics: { word_count: a.wordCount, character_count: [...content].length, sentence_count: a.sentenceCount },
+        sentiment: { label: a.sentiment.label, polarity: a.sentiment.polarity, scores: a.sentiment.scores },
+        readability: a.readability,
+        keywords: a.keywords,
+        language: detectLanguage(content),
+        content_flags: flags,
+        pii: moderation.pii,
+      };
+    },
+  );
 }
 
 async function classifyWith(store: ClassifierStore, modelRef: string, text: string) {
@@ -49,34 +58,42 @@ async function classifyWith(store: ClassifierStore, modelRef: string, text: stri
 }
 
 function registerClassify(app: HttpApp, ctx: ServiceContext, store: ClassifierStore): void {
-  app.post('/classify', {
-    config: perMinute(RATE_LIMITS.classify),
-    schema: {
-      summary: 'Classify a text: sentiment (default) or a trained classifier (?model=name or name@version)',
-      querystring: Type.Object({ model: Type.Optional(Type.String()) }),
-      body: Type.Object({ text: Type.String(), model: Type.Optional(Type.String()) }),
+  app.post(
+    '/classify',
+    {
+      config: perMinute(RATE_LIMITS.classify),
+      schema: {
+        summary: 'Classify a text: sentiment (default) or a trained classifier (?model=name or name@version)',
+        querystring: Type.Object({ model: Type.Optional(Type.String()) }),
+        body: Type.Object({ text: Type.String(), model: Type.Optional(Type.String()) }),
+      },
     },
-  }, async (req) => {
-    const text = requireText(req.body.text, { field: 'text', limit: ctx.config.aiTextLimits.classify });
-    const { model, classification } = await classifyWith(store, req.query.model ?? req.body.model ?? SENTIMENT_MODEL, text);
-    return { text, model, classification, confidence: classification[0]?.score ?? 0 };
-  });
+    async (req) => {
+      const text = requireText(req.body.text, { field: 'text', limit: ctx.config.aiTextLimits.classify });
+      const { model, classification } = await classifyWith(store, req.query.model ?? req.body.model ?? SENTIMENT_MODEL, text);
+      return { text, model, classification, confidence: classification[0]?.score ?? 0 };
+    },
+  );
 
-  app.post('/classifiers', {
-    config: perMinute(RATE_LIMITS.classify),
-    schema: {
-      summary: 'Train a named classifier from labelled examples (a new version each time); answers its held-out accuracy',
-      body: Type.Object({
-        name: Type.String({ pattern: CLASSIFIER_NAME.source }),
-        examples: Type.Array(Type.Object({ text: Type.String({ minLength: 1 }), label: Type.String({ minLength: 1, maxLength: 64 }) }), { minItems: 1, maxItems: 20_000 }),
-      }),
+  app.post(
+    '/classifiers',
+    {
+      config: perMinute(RATE_LIMITS.classify),
+      schema: {
+        summary: 'Train a named classifier from labelled examples (a new version each time); answers its held-out accuracy',
+        body: Type.Object({
+          name: Type.String({ pattern: CLASSIFIER_NAME.source }),
+          examples: Type.Array(Type.Object({ text: Type.String({ minLength: 1 }), label: Type.String({ minLength: 1, maxLength: 64 }) }), { minItems: 1, maxItems: 20_000 }),
+        }),
+      },
     },
-  }, async (req, reply) => {
-    if (req.body.name === SENTIMENT_MODEL) throw new Problem('AI_TRAINING_INVALID', `"${SENTIMENT_MODEL}" is the built-in model; choose another name.`);
-    for (const e of req.body.examples) requireText(e.text, { field: 'examples/text', limit: ctx.config.aiTextLimits.classify });
-    const info = await store.train(req.body.name, req.body.examples);
-    return reply.code(201).send({ ...info, held_out_accuracy: info.heldOutAccuracy });
-  });
+    async (req, reply) => {
+      if (req.body.name === SENTIMENT_MODEL) throw new Problem('AI_TRAINING_INVALID', `"${SENTIMENT_MODEL}" is the built-in model; choose another name.`);
+      for (const e of req.body.examples) requireText(e.text, { field: 'examples/text', limit: ctx.config.aiTextLimits.classify });
+      const info = await store.train(req.body.name, req.body.examples);
+      return reply.code(201).send({ ...info, held_out_accuracy: info.heldOutAccuracy });
+    },
+  );
 
   app.get('/classifiers', { schema: { summary: 'Trained classifiers, newest version of each' } }, async () => ({ classifiers: await store.list() }));
 }

@@ -10,18 +10,29 @@ import type { ProviderLayer } from './provider-layer.js';
 import { PROVIDER_NAMES } from './providers/provider.js';
 
 export function registerModelRoutes(app: HttpApp, layer: ProviderLayer, classifiers: ClassifierStore): void {
-  app.get('/models', { config: { auth: 'public' }, schema: { summary: 'Loaded local models, and each provider\'s models and whether it is reachable now' } }, async () => {
-    const providers = await Promise.all(PROVIDER_NAMES.map(async (name) => {
-      const p = layer.providers[name];
-      const probeResult = await layer.catalogue.probe(name);
-      const { breaker, inFlight } = layer.generation.state(name);
-      const aliases = Object.entries(PROVIDER_ALIASES).filter(([, target]) => target === name).map(([alias]) => alias);
-      return {
-        name, aliases, configured: p.disabledReason === null, base_url: p.baseUrl,
-        available: probeResult.reachable && breaker.state !== 'open', reason: probeResult.reason ?? (breaker.state === 'open' ? 'cooling down after repeated failures' : null),
-        models: layer.catalogue.models(name), live_models: probeResult.models, breaker, in_flight: inFlight,
-      };
-    }));
+  app.get('/models', { config: { auth: 'public' }, schema: { summary: "Loaded local models, and each provider's models and whether it is reachable now" } }, async () => {
+    const providers = await Promise.all(
+      PROVIDER_NAMES.map(async (name) => {
+        const p = layer.providers[name];
+        const probeResult = await layer.catalogue.probe(name);
+        const { breaker, inFlight } = layer.generation.state(name);
+        const aliases = Object.entries(PROVIDER_ALIASES)
+          .filter(([, target]) => target === name)
+          .map(([alias]) => alias);
+        return {
+          name,
+          aliases,
+          configured: p.disabledReason === null,
+          base_url: p.baseUrl,
+          available: probeResult.reachable && breaker.state !== 'open',
+          reason: probeResult.reason ?? (breaker.state === 'open' ? 'cooling down after repeated failures' : null),
+          models: layer.catalogue.models(name),
+          live_models: probeResult.models,
+          breaker,
+          in_flight: inFlight,
+        };
+      }),
+    );
     const trained = await classifiers.list();
     const firstAvailable = providers.find((p) => p.available);
     return {
@@ -34,7 +45,8 @@ export function registerModelRoutes(app: HttpApp, layer: ProviderLayer, classifi
       providers,
       aliases: layer.catalogue.aliases(),
       recommended: {
-        classify: 'sentiment', moderate: 'moderation',
+        classify: 'sentiment',
+        moderate: 'moderation',
         generate: firstAvailable === undefined ? null : { provider: firstAvailable.name, model: firstAvailable.models[0] ?? null },
       },
     };

@@ -5,7 +5,15 @@ import { Problem } from '../../kit/index.js';
 import type { Target } from './providers/generation.js';
 import type { Usage } from './providers/provider.js';
 
-export interface UsageRow { month: string; provider: string; model: string; requests: number; input_tokens: number; output_tokens: number; cost_usd: number }
+export interface UsageRow {
+  month: string;
+  provider: string;
+  model: string;
+  requests: number;
+  input_tokens: number;
+  output_tokens: number;
+  cost_usd: number;
+}
 
 export interface UsageStore {
   record(principal: string, target: Target, usage: Usage, costUsd: number, now?: Date): void;

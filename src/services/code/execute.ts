@@ -11,7 +11,13 @@ import { PYTHON_LAUNCHER, SQL_RUNNER } from './runners.js';
 export const STATUSES = ['completed', 'runtime_error', 'time_limit_exceeded', 'memory_limit_exceeded', 'output_limit_exceeded', 'compilation_error', 'internal_error'] as const;
 export type RunStatus = (typeof STATUSES)[number];
 
-export interface SqlResultSet { statement: number; sql: string; columns: string[] | null; rows: unknown[][] | null; rows_affected: number | null }
+export interface SqlResultSet {
+  statement: number;
+  sql: string;
+  columns: string[] | null;
+  rows: unknown[][] | null;
+  rows_affected: number | null;
+}
 
 export interface Execution {
   execution_id: string;
@@ -34,7 +40,12 @@ export interface Execution {
   results?: SqlResultSet[];
 }
 
-export interface Executor { sandbox: Sandbox; pool: RunPool; defaults: CodeLimits; maxima: CodeLimits }
+export interface Executor {
+  sandbox: Sandbox;
+  pool: RunPool;
+  defaults: CodeLimits;
+  maxima: CodeLimits;
+}
 
 /** The request's limits over the defaults; any above its maximum is a 422 naming the maximum. */
 export function resolveLimits(requested: Partial<CodeLimits> | undefined, defaults: CodeLimits, maxima: CodeLimits): CodeLimits {
@@ -60,7 +71,10 @@ function cellText(v: unknown): string {
 }
 
 function renderTable(sets: SqlResultSet[]): string {
-  return sets.filter((s) => s.columns !== null).map((s) => [s.columns!.join('|'), ...(s.rows ?? []).map((r) => r.map(cellText).join('|'))].join('\n')).join('\n\n');
+  return sets
+    .filter((s) => s.columns !== null)
+    .map((s) => [s.columns!.join('|'), ...(s.rows ?? []).map((r) => r.map(cellText).join('|'))].join('\n'))
+    .join('\n\n');
 }
 
 type Outcome = Pick<Execution, 'status' | 'message' | 'compile_output' | 'results' | 'stdout' | 'stderr'>;
@@ -68,7 +82,11 @@ type Outcome = Pick<Execution, 'status' | 'message' | 'compile_output' | 'result
 function sqlOutcome(r: SandboxResult, stdout: string, stderr: string): Outcome | null {
   const text = r.exitCode === 0 ? stdout : stderr;
   let parsed: { ok: boolean; results?: SqlResultSet[]; kind?: string; error?: string; statement?: number; phase?: string };
-  try { parsed = JSON.parse(text) as typeof parsed; } catch { return null; }
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch {
+    return null;
+  }
   if (parsed.ok) return { status: 'completed', message: null, compile_output: null, results: parsed.results ?? [], stdout: renderTable(parsed.results ?? []), stderr: '' };
   const where = `${parsed.phase === 'setup' ? 'setup ' : ''}statement ${parsed.statement}`;
   const message = `${where}: ${parsed.error}`;
@@ -85,7 +103,8 @@ export function classify(r: SandboxResult, limits: CodeLimits, kind: { sql: bool
   const heapAbort = /Reached heap limit|JavaScript heap out of memory/.test(stderr);
   if (r.outputExceeded) return { ...base, status: 'output_limit_exceeded', message: `${r.outputExceeded} exceeded ${limits.output_kb} KB` };
   if (r.timeLimit === 'wall') return { ...base, status: 'time_limit_exceeded', message: `wall time exceeded ${limits.wall_ms} ms` };
-  if (r.timeLimit === 'cpu' || signalName(r.exitCode) === 'SIGXCPU' || (cpuOver && r.exitCode !== 0)) return { ...base, status: 'time_limit_exceeded', message: `CPU time exceeded ${limits.cpu_ms} ms` };
+  if (r.timeLimit === 'cpu' || signalName(r.exitCode) === 'SIGXCPU' || (cpuOver && r.exitCode !== 0))
+    return { ...base, status: 'time_limit_exceeded', message: `CPU time exceeded ${limits.cpu_ms} ms` };
   if (r.oomKilled || heapAbort) return { ...base, status: 'memory_limit_exceeded', message: `memory exceeded ${limits.memory_mb} MB` };
   if (kind.control && r.control !== '') return { status: 'compilation_error', message: 'the program does not compile', compile_output: r.control, stdout: '', stderr: r.control };
   if (kind.sql) {
@@ -109,18 +128,42 @@ export async function execute(ex: Executor, program: Program, requested: Partial
   const head = { execution_id: randomUUID(), language: program.language, executed_at: new Date().toISOString(), limits };
   const prepared = await prepare(program, limits.memory_mb, { python: PYTHON_LAUNCHER, sql: SQL_RUNNER });
   if (!prepared.ok) {
-    return { ...head, status: 'compilation_error', message: 'the program does not compile', compile_output: prepared.compileError, stdout: '', stderr: prepared.compileError, return_code: null, signal: null, execution_time: 0, wall_time_ms: 0, cpu_time_ms: null, memory_peak_kb: null };
+    return {
+      ...head,
+      status: 'compilation_error',
+      message: 'the program does not compile',
+      compile_output: prepared.compileError,
+      stdout: '',
+      stderr: prepared.compileError,
+      return_code: null,
+      signal: null,
+      execution_time: 0,
+      wall_time_ms: 0,
+      cpu_time_ms: null,
+      memory_peak_kb: null,
+    };
   }
-  const result = await ex.pool.use(signal, () => ex.sandbox.run({
-    files: prepared.files, argv: prepared.argv, stdin: program.stdin, control: prepared.control, signal,
-    limits: { cpuMs: limits.cpu_ms, wallMs: limits.wall_ms, memoryMb: limits.memory_mb, outputKb: limits.output_kb, processes: limits.processes + prepared.runtimeTasks },
-  }));
-  if (result.setupError !== null) throw new Problem('INTERNAL_ERROR', `The sandbox failed to start the program: ${result.setupError}`, { extensions: { execution_id: head.execution_id, execution_status: 'internal_error' } });
+  const result = await ex.pool.use(signal, () =>
+    ex.sandbox.run({
+      files: prepared.files,
+      argv: prepared.argv,
+      stdin: program.stdin,
+      control: prepared.control,
+      signal,
+      limits: { cpuMs: limits.cpu_ms, wallMs: limits.wall_ms, memoryMb: limits.memory_mb, outputKb: limits.output_kb, processes: limits.processes + prepared.runtimeTasks },
+    }),
+  );
+  if (result.setupError !== null)
+    throw new Problem('INTERNAL_ERROR', `The sandbox failed to start the program: ${result.setupError}`, { extensions: { execution_id: head.execution_id, execution_status: 'internal_error' } });
   const outcome = classify(result, limits, prepared);
   return {
-    ...head, ...outcome,
-    return_code: result.exitCode, signal: result.signal ?? signalName(result.exitCode),
-    execution_time: result.wallMs / 1000, wall_time_ms: result.wallMs,
-    cpu_time_ms: result.cpuMs === null ? null : Math.round(result.cpuMs), memory_peak_kb: result.peakMemoryBytes === null ? null : Math.round(result.peakMemoryBytes / 1024),
+    ...head,
+    ...outcome,
+    return_code: result.exitCode,
+    signal: result.signal ?? signalName(result.exitCode),
+    execution_time: result.wallMs / 1000,
+    wall_time_ms: result.wallMs,
+    cpu_time_ms: result.cpuMs === null ? null : Math.round(result.cpuMs),
+    memory_peak_kb: result.peakMemoryBytes === null ? null : Math.round(result.peakMemoryBytes / 1024),
   };
 }

@@ -16,9 +16,25 @@ export interface FunctionVersion {
   deployed_at: string;
 }
 
-export interface FunctionSummary { name: string; language: Language; current_version: number; versions: number[]; environment: string; deployed_at: string }
+export interface FunctionSummary {
+  name: string;
+  language: Language;
+  current_version: number;
+  versions: number[];
+  environment: string;
+  deployed_at: string;
+}
 
-interface Row { name: string; version: number; language: Language; code: string; setup: string; environment: string; limits: string; deployed_at: string }
+interface Row {
+  name: string;
+  version: number;
+  language: Language;
+  code: string;
+  setup: string;
+  environment: string;
+  limits: string;
+  deployed_at: string;
+}
 
 const toVersion = (r: Row): FunctionVersion => ({ ...r, limits: JSON.parse(r.limits) as Partial<CodeLimits> });
 
@@ -78,5 +94,7 @@ export class FunctionStore {
     })();
   }
 
-  close(): void { this.db.close(); }
+  close(): void {
+    this.db.close();
+  }
 }

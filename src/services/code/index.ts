@@ -22,12 +22,19 @@ export const codeService: ServiceManifest = {
     const sandbox = await createSandbox({ cgroupParent: config.codeCgroup, workParent: config.codeWorkDir });
     if (!sandbox.info.available) app.log.warn({ reason: sandbox.info.reason }, 'code sandbox unavailable: every run will be refused with 503');
     // An executor that cannot execute is not ready: a gateway or a deployment must not count on it.
-    ctx.addReadinessCheck({ name: 'sandbox', check: () => (sandbox.info.available ? { ok: true, detail: `bubblewrap, cgroups ${sandbox.info.cgroups}` } : { ok: false, detail: sandbox.info.reason ?? 'unavailable' }) });
+    ctx.addReadinessCheck({
+      name: 'sandbox',
+      check: () => (sandbox.info.available ? { ok: true, detail: `bubblewrap, cgroups ${sandbox.info.cgroups}` } : { ok: false, detail: sandbox.info.reason ?? 'unavailable' }),
+    });
     const pool = new RunPool(config.codeConcurrency, config.codeQueue);
     const types = new TypeChecker(config.codeTypecheckMs);
     const functions = new FunctionStore(ctx.dataDir);
     const executor = { sandbox, pool, defaults: config.codeLimits, maxima: config.codeMaxLimits };
-    app.addHook('onClose', async () => { await types.close(); functions.close(); await sandbox.close(); });
+    app.addHook('onClose', async () => {
+      await types.close();
+      functions.close();
+      await sandbox.close();
+    });
     types.warm(); // load the compiler and the standard declarations before the first request
 
     const limits = { defaults: config.codeLimits, maxima: config.codeMaxLimits, code_chars: MAX_CODE_CHARS };
@@ -39,7 +46,13 @@ export const codeService: ServiceManifest = {
         languages: [
           { name: 'python', runtime: 'CPython (Debian /usr/bin/python3)', version: v.python, available: available && v.python !== null, ...reason },
           { name: 'javascript', runtime: 'Node.js', version: v.node, available, ...reason },
-          { name: 'typescript', runtime: `Node.js ${v.node}, transpiled by esbuild ${v.esbuild}; type-checked by TypeScript ${v.typescript} in /validate`, version: v.typescript, available, ...reason },
+          {
+            name: 'typescript',
+            runtime: `Node.js ${v.node}, transpiled by esbuild ${v.esbuild}; type-checked by TypeScript ${v.typescript} in /validate`,
+            version: v.typescript,
+            available,
+            ...reason,
+          },
           { name: 'sql', runtime: 'SQLite in memory (Python sqlite3 module)', version: v.sqlite, available: available && v.sqlite !== null, ...reason },
         ],
         limits,
@@ -49,21 +62,23 @@ export const codeService: ServiceManifest = {
     app.get('/security-policies', { config: { auth: 'public' }, schema: { summary: 'The sandbox policy this host enforces' } }, () => ({
       sandbox: { tool: 'bubblewrap', available: sandbox.info.available, reason: sandbox.info.reason, cgroups: sandbox.info.cgroups, run_as_uid: sandbox.info.uid },
       namespaces: ['user (no new user namespaces inside)', 'pid', 'network (none: no interfaces but loopback)', 'ipc', 'uts', 'mount', 'cgroup'],
-      filesystem: 'read-only /usr (and /bin /lib as the host links them), /etc/ld.so.cache and /etc/localtime only; private /proc /dev; tmpfs /tmp and /work (the working dir, capped at the memory limit); the code read-only at /code',
+      filesystem:
+        'read-only /usr (and /bin /lib as the host links them), /etc/ld.so.cache and /etc/localtime only; private /proc /dev; tmpfs /tmp and /work (the working dir, capped at the memory limit); the code read-only at /code',
       environment: 'cleared: PATH, HOME, LANG, TMPDIR only',
       limits: {
         ...limits,
         enforcement: {
-          cpu_ms: 'the cgroup\'s CPU time over every process, polled every 25 ms; RLIMIT_CPU per process as a backstop',
+          cpu_ms: "the cgroup's CPU time over every process, polled every 25 ms; RLIMIT_CPU per process as a backstop",
           wall_ms: 'timer; the whole process tree is killed',
-          memory_mb: 'cgroup memory limit (no swap); node\'s heap is set to 75 % of it',
+          memory_mb: "cgroup memory limit (no swap); node's heap is set to 75 % of it",
           output_kb: 'stdout and stderr each; the run is killed once either exceeds it',
-          processes: 'cgroup pids limit (threads count; the runtime\'s own threads are added on top)',
+          processes: "cgroup pids limit (threads count; the runtime's own threads are added on top)",
           files: 'RLIMIT_FSIZE = the memory limit, RLIMIT_NOFILE 256, no core dumps',
         },
       },
       concurrency: pool.stats(),
-      validation: 'Python: ast; JavaScript: acorn; TypeScript: the TypeScript compiler (deadline ' + config.codeTypecheckMs + ' ms) and acorn over esbuild output; SQL: SQLite prepare under an authorizer',
+      validation:
+        'Python: ast; JavaScript: acorn; TypeScript: the TypeScript compiler (deadline ' + config.codeTypecheckMs + ' ms) and acorn over esbuild output; SQL: SQLite prepare under an authorizer',
       sql: 'ATTACH/DETACH, load_extension and PRAGMA writes are refused by the authorizer',
     }));
 

@@ -12,7 +12,10 @@ export type Language = (typeof LANGUAGES)[number];
 
 export const PYTHON = '/usr/bin/python3';
 
-export interface SourceFile { name: string; content: string }
+export interface SourceFile {
+  name: string;
+  content: string;
+}
 
 export interface Program {
   language: Language;
@@ -29,9 +32,7 @@ export interface Program {
   files?: SourceFile[];
 }
 
-export type Prepared =
-  | { ok: true; files: Array<{ name: string; content: string }>; argv: string[]; runtimeTasks: number; sql: boolean; control: boolean }
-  | { ok: false; compileError: string };
+export type Prepared = { ok: true; files: Array<{ name: string; content: string }>; argv: string[]; runtimeTasks: number; sql: boolean; control: boolean } | { ok: false; compileError: string };
 
 const TRANSPILE_DEADLINE_MS = 10_000;
 
@@ -45,15 +46,22 @@ export function jsModuleKind(code: string): { kind: 'cjs' | 'mjs' } | { error: s
 export async function transpileTypeScript(code: string, opts: { file?: string; format?: 'cjs' } = {}): Promise<{ js: string } | { error: string }> {
   const file = opts.file ?? 'main.ts';
   let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`transpiling did not finish within ${TRANSPILE_DEADLINE_MS} ms`)), TRANSPILE_DEADLINE_MS); });
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`transpiling did not finish within ${TRANSPILE_DEADLINE_MS} ms`)), TRANSPILE_DEADLINE_MS);
+  });
   try {
-    const out = await Promise.race([transform(code, { loader: file.endsWith('.tsx') ? 'tsx' : 'ts', sourcefile: file, target: 'node20', logLevel: 'silent', ...(opts.format === undefined ? {} : { format: opts.format }) }), deadline]);
+    const out = await Promise.race([
+      transform(code, { loader: file.endsWith('.tsx') ? 'tsx' : 'ts', sourcefile: file, target: 'node20', logLevel: 'silent', ...(opts.format === undefined ? {} : { format: opts.format }) }),
+      deadline,
+    ]);
     return { js: out.code };
   } catch (err) {
     const errors = (err as { errors?: Array<{ text: string; location: { line: number; column: number } | null }> }).errors;
     if (errors === undefined) return { error: (err as Error).message };
     return { error: errors.map((e) => `${file}${e.location ? `:${e.location.line}:${e.location.column + 1}` : ''}: ${e.text}`).join('\n') };
-  } finally { clearTimeout(timer); }
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const heapMbFor = (memoryMb: number): number => Math.max(16, Math.floor(memoryMb * 0.75));
@@ -63,7 +71,10 @@ function nodeProgram(js: string, program: Program, memoryMb: number): Prepared {
   const kind = jsModuleKind(js);
   if ('error' in kind) return { ok: false, compileError: kind.error };
   return {
-    ok: true, runtimeTasks: 8, sql: false, control: false,
+    ok: true,
+    runtimeTasks: 8,
+    sql: false,
+    control: false,
     files: [{ name: `main.${kind.kind}`, content: js }, PRELUDE, { name: 'inputs.json', content: JSON.stringify(program.inputs ?? null) }],
     argv: [process.execPath, `--max-old-space-size=${heapMbFor(memoryMb)}`, '--require', '/code/prelude.cjs', `/code/main.${kind.kind}`, ...(program.args ?? [])],
   };
@@ -88,7 +99,10 @@ async function nodeFiles(program: Program & { entry: string }, memoryMb: number,
     out.push(f);
   }
   return {
-    ok: true, runtimeTasks: 8, sql: false, control: false,
+    ok: true,
+    runtimeTasks: 8,
+    sql: false,
+    control: false,
     files: [...out, PRELUDE, { name: 'inputs.json', content: JSON.stringify(program.inputs ?? null) }],
     argv: [process.execPath, `--max-old-space-size=${heapMbFor(memoryMb)}`, '--experimental-detect-module', '--require', '/code/prelude.cjs', `/code/${out[0]!.name}`, ...(program.args ?? [])],
   };
@@ -116,13 +130,19 @@ async function prepareFiles(program: Program, memoryMb: number, runners: { pytho
   switch (program.language) {
     case 'python':
       return {
-        ok: true, runtimeTasks: 1, sql: false, control: true,
+        ok: true,
+        runtimeTasks: 1,
+        sql: false,
+        control: true,
         files: [{ name: entry ?? 'main.py', content: program.code }, ...(program.files ?? []), { name: 'launcher.py', content: runners.python }, inputs],
         argv: [PYTHON, '-I', '-B', '/code/launcher.py', `/code/${entry ?? 'main.py'}`, ...(program.args ?? [])],
       };
     case 'sql':
       return {
-        ok: true, runtimeTasks: 1, sql: true, control: false,
+        ok: true,
+        runtimeTasks: 1,
+        sql: true,
+        control: false,
         files: [{ name: 'main.sql', content: program.code }, { name: 'setup.sql', content: program.setup ?? '' }, { name: 'runner.py', content: runners.sql }, inputs],
         argv: [PYTHON, '-I', '-B', '/code/runner.py'],
       };
@@ -136,7 +156,13 @@ async function prepareFiles(program: Program, memoryMb: number, runners: { pytho
   }
 }
 
-export interface RuntimeVersions { python: string | null; sqlite: string | null; node: string; esbuild: string; typescript: string | null }
+export interface RuntimeVersions {
+  python: string | null;
+  sqlite: string | null;
+  node: string;
+  esbuild: string;
+  typescript: string | null;
+}
 
 let versions: Promise<RuntimeVersions> | null = null;
 

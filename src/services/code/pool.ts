@@ -7,7 +7,10 @@ export class RunPool {
   private readonly slots: Semaphore;
   private recentMs = 1_000;
 
-  constructor(readonly size: number, readonly queue: number) {
+  constructor(
+    readonly size: number,
+    readonly queue: number,
+  ) {
     this.slots = createSemaphore(size, queue);
   }
 
@@ -16,7 +19,9 @@ export class RunPool {
   }
 
   async use<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
-    const release = await this.slots.acquire(signal).catch((err: unknown) => { throw err instanceof SemaphoreFullError ? this.full(err.waiting) : err; });
+    const release = await this.slots.acquire(signal).catch((err: unknown) => {
+      throw err instanceof SemaphoreFullError ? this.full(err.waiting) : err;
+    });
     const started = performance.now();
     try {
       return await work();
@@ -27,7 +32,7 @@ export class RunPool {
   }
 
   private full(waiting: number): Problem {
-    const retry = Math.max(1, Math.ceil(((waiting / this.size) + 1) * this.recentMs / 1000));
+    const retry = Math.max(1, Math.ceil(((waiting / this.size + 1) * this.recentMs) / 1000));
     return new Problem('QUEUE_FULL', `All ${this.size} sandbox slots are busy and ${waiting} runs are waiting; retry in ${retry} s.`, { headers: { 'retry-after': String(retry) } });
   }
 }

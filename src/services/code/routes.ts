@@ -9,35 +9,57 @@ import { validate, type Validator } from './validate.js';
 const LanguageSchema = StringEnum(LANGUAGES);
 const Code = Type.String({ minLength: 1, maxLength: MAX_CODE_CHARS });
 const Setup = Type.Optional(Type.String({ maxLength: MAX_CODE_CHARS, description: 'SQL only: statements run before the code' }));
-const Limits = Type.Optional(Type.Object({
-  cpu_ms: Type.Optional(Type.Integer({ minimum: 100 })),
-  wall_ms: Type.Optional(Type.Integer({ minimum: 100 })),
-  memory_mb: Type.Optional(Type.Integer({ minimum: 16 })),
-  output_kb: Type.Optional(Type.Integer({ minimum: 1 })),
-  processes: Type.Optional(Type.Integer({ minimum: 1 })),
-}, { additionalProperties: false }));
+const Limits = Type.Optional(
+  Type.Object(
+    {
+      cpu_ms: Type.Optional(Type.Integer({ minimum: 100 })),
+      wall_ms: Type.Optional(Type.Integer({ minimum: 100 })),
+      memory_mb: Type.Optional(Type.Integer({ minimum: 16 })),
+      output_kb: Type.Optional(Type.Integer({ minimum: 1 })),
+      processes: Type.Optional(Type.Integer({ minimum: 1 })),
+    },
+    { additionalProperties: false },
+  ),
+);
 const FunctionName = Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_-]{0,62}$' });
 
 // Every body is closed: a field a route does not know is refused by name, never ignored.
 const closed = { additionalProperties: false } as const;
-const ExecuteBody = Type.Object({
-  language: LanguageSchema, code: Type.Optional(Code), files: Type.Optional(SourceFiles),
-  main: Type.Optional(Type.String({ maxLength: 100, description: 'with `files`: the entry point\'s name (default the first file)' })),
-  setup: Setup, limits: Limits,
-  stdin: Type.Optional(Type.String({ maxLength: 1_000_000 })),
-  inputs: Type.Optional(Type.Unknown({ description: 'JSON bound as `inputs` (Python, JavaScript, TypeScript) or as named parameters (SQL)' })),
-  args: Type.Optional(Type.Array(Type.String({ maxLength: 1000 }), { maxItems: 64 })),
-}, closed);
+const ExecuteBody = Type.Object(
+  {
+    language: LanguageSchema,
+    code: Type.Optional(Code),
+    files: Type.Optional(SourceFiles),
+    main: Type.Optional(Type.String({ maxLength: 100, description: "with `files`: the entry point's name (default the first file)" })),
+    setup: Setup,
+    limits: Limits,
+    stdin: Type.Optional(Type.String({ maxLength: 1_000_000 })),
+    inputs: Type.Optional(Type.Unknown({ description: 'JSON bound as `inputs` (Python, JavaScript, TypeScript) or as named parameters (SQL)' })),
+    args: Type.Optional(Type.Array(Type.String({ maxLength: 1000 }), { maxItems: 64 })),
+  },
+  closed,
+);
 const ValidateBody = Type.Object({ language: LanguageSchema, code: Code, setup: Setup }, closed);
-const DeployBody = Type.Object({
-  language: LanguageSchema, code: Code, setup: Setup, limits: Limits, deployment_name: FunctionName,
-  environment: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$', default: 'production' })),
-}, closed);
+const DeployBody = Type.Object(
+  {
+    language: LanguageSchema,
+    code: Code,
+    setup: Setup,
+    limits: Limits,
+    deployment_name: FunctionName,
+    environment: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9-]{0,31}$', default: 'production' })),
+  },
+  closed,
+);
 const InvokeBody = Type.Object({ input: Type.Optional(Type.Unknown()), limits: Limits }, closed);
 const NameParams = Type.Object({ name: FunctionName });
 const RollbackBody = Type.Object({ version: Type.Optional(Type.Integer({ minimum: 1 })) }, closed);
 
-export interface CodeRoutesDeps { executor: Executor; validator: Validator; functions: FunctionStore }
+export interface CodeRoutesDeps {
+  executor: Executor;
+  validator: Validator;
+  functions: FunctionStore;
+}
 
 function notFound(name: string): Problem {
   return new Problem('FUNCTION_NOT_FOUND', `No deployed function named "${name}".`);
@@ -45,7 +67,11 @@ function notFound(name: string): Problem {
 
 /** A function's stdout as JSON when it is JSON (its return value by convention), else null. */
 function parseOutput(stdout: string): unknown {
-  try { return JSON.parse(stdout); } catch { return null; }
+  try {
+    return JSON.parse(stdout);
+  } catch {
+    return null;
+  }
 }
 
 export function registerCodeRoutes(app: HttpApp, deps: CodeRoutesDeps): void {
@@ -69,14 +95,24 @@ export function registerCodeRoutes(app: HttpApp, deps: CodeRoutesDeps): void {
     const b = req.body;
     const check = await validate(validator, b.language, b.code, b.setup ?? '', clientGoneSignal(reply));
     if (!check.valid || !check.safe) {
-      throw new Problem('UNPROCESSABLE', `The code is ${!check.valid ? 'not valid' : 'not safe'}: ${(!check.valid ? check.errors.map((e) => e.message) : check.issues.filter((i) => i.severity === 'high').map((i) => `${i.pattern} (${i.message})`)).join('; ')}`, { extensions: { validation: check } });
+      throw new Problem(
+        'UNPROCESSABLE',
+        `The code is ${!check.valid ? 'not valid' : 'not safe'}: ${(!check.valid ? check.errors.map((e) => e.message) : check.issues.filter((i) => i.severity === 'high').map((i) => `${i.pattern} (${i.message})`)).join('; ')}`,
+        { extensions: { validation: check } },
+      );
     }
     const limits = b.limits ?? {};
     resolveLimits(limits, executor.defaults, executor.maxima); // refused now, not at the first invocation
     const v = functions.deploy({ name: b.deployment_name, language: b.language, code: b.code, setup: b.setup ?? '', environment: b.environment ?? 'production', limits });
     return reply.code(201).send({
-      deployment_name: v.name, version: v.version, language: v.language, environment: v.environment, deployed_at: v.deployed_at,
-      status: 'deployed', invoke_url: `/functions/${v.name}/invoke`, validation: check,
+      deployment_name: v.name,
+      version: v.version,
+      language: v.language,
+      environment: v.environment,
+      deployed_at: v.deployed_at,
+      status: 'deployed',
+      invoke_url: `/functions/${v.name}/invoke`,
+      validation: check,
     });
   });
 

@@ -76,7 +76,9 @@ def is_syntax(err):
 `;
 
 /** SQL: setup statements, then the code; result sets as columns + rows on stdout (JSON). */
-export const SQL_RUNNER = SQL_COMMON + String.raw`
+export const SQL_RUNNER =
+  SQL_COMMON +
+  String.raw`
 def cell(v):
     return {'base64': base64.b64encode(v).decode()} if isinstance(v, bytes) else v
 def run():
@@ -99,7 +101,9 @@ sys.stdout.write(json.dumps({'ok': True, 'results': results}))
 `;
 
 /** /validate for SQL: every statement prepared (EXPLAIN) under the recording authorizer. */
-export const SQL_ANALYZER = SQL_COMMON + String.raw`
+export const SQL_ANALYZER =
+  SQL_COMMON +
+  String.raw`
 db = open_db()
 for stmt in split(read('setup.sql')):
     try: db.execute(stmt)

@@ -10,13 +10,17 @@ export const MAX_FILES = 20;
 const MULTI_FILE: readonly Language[] = ['python', 'javascript', 'typescript'];
 const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$/;
 
-export const SourceFiles = Type.Array(
-  Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), content: Type.String({ maxLength: MAX_CODE_CHARS }) }, { additionalProperties: false }),
-  { minItems: 1, maxItems: MAX_FILES, description: `the program as files (at most ${MAX_FILES}, ${MAX_CODE_CHARS} characters together): the first, or the one \`main\` names, is run; the others sit beside it in /code` },
-);
+export const SourceFiles = Type.Array(Type.Object({ name: Type.String({ minLength: 1, maxLength: 100 }), content: Type.String({ maxLength: MAX_CODE_CHARS }) }, { additionalProperties: false }), {
+  minItems: 1,
+  maxItems: MAX_FILES,
+  description: `the program as files (at most ${MAX_FILES}, ${MAX_CODE_CHARS} characters together): the first, or the one \`main\` names, is run; the others sit beside it in /code`,
+});
 
-export interface ProgramSource { code: string; entry?: string; files?: SourceFile[] }
-
+export interface ProgramSource {
+  code: string;
+  entry?: string;
+  files?: SourceFile[];
+}
 
 /** Why a file name is refused, or null. */
 function nameFault(name: string): string | null {

@@ -6,7 +6,12 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 
-export interface TypeDiagnostic { message: string; line: number | null; column: number | null; code: number }
+export interface TypeDiagnostic {
+  message: string;
+  line: number | null;
+  column: number | null;
+  code: number;
+}
 export type TypeCheck = { done: true; diagnostics: TypeDiagnostic[] } | { done: false; reason: string };
 
 const WORKER_SOURCE = String.raw`
@@ -43,7 +48,11 @@ function workerData(): { typescript: string; typeRoots: string | null } {
   const req = createRequire(import.meta.url);
   const typescript = req.resolve('typescript');
   let typeRoots: string | null = null;
-  try { typeRoots = dirname(dirname(req.resolve('@types/node/package.json'))); } catch { /* no Node types installed: globals like require are unknown */ }
+  try {
+    typeRoots = dirname(dirname(req.resolve('@types/node/package.json')));
+  } catch {
+    /* no Node types installed: globals like require are unknown */
+  }
   return { typescript, typeRoots: typeRoots === null ? null : join(typeRoots) };
 }
 
@@ -52,7 +61,10 @@ export class TypeChecker {
   private queue: Promise<unknown> = Promise.resolve();
   private seq = 0;
 
-  constructor(private readonly deadlineMs: number, private readonly memoryMb = 512) {}
+  constructor(
+    private readonly deadlineMs: number,
+    private readonly memoryMb = 512,
+  ) {}
 
   check(code: string): Promise<TypeCheck> {
     const next = this.queue.then(() => this.run(code));
@@ -64,7 +76,9 @@ export class TypeChecker {
   private spawn(): { w: Worker; ready: Promise<boolean> } {
     const w = new Worker(WORKER_SOURCE, { eval: true, workerData: workerData(), resourceLimits: { maxOldGenerationSizeMb: this.memoryMb } });
     w.unref();
-    const forget = (): void => { if (this.worker?.w === w) this.worker = null; };
+    const forget = (): void => {
+      if (this.worker?.w === w) this.worker = null;
+    };
     w.on('error', forget);
     w.on('exit', forget);
     const ready = new Promise<boolean>((resolve) => {
@@ -76,10 +90,12 @@ export class TypeChecker {
   }
 
   /** Loads the compiler now so the first request does not pay for it. */
-  warm(): void { this.worker ??= this.spawn(); }
+  warm(): void {
+    this.worker ??= this.spawn();
+  }
 
   private async run(code: string): Promise<TypeCheck> {
-    const current = this.worker ??= this.spawn();
+    const current = (this.worker ??= this.spawn());
     if (!(await current.ready)) return { done: false, reason: 'the type checker could not start' };
     const worker = current.w;
     const id = ++this.seq;
@@ -90,7 +106,9 @@ export class TypeChecker {
         worker.off('exit', onExit);
         resolve(result);
       };
-      const onMessage = (m: { id: number; diagnostics: TypeDiagnostic[] }): void => { if (m.id === id) finish({ done: true, diagnostics: m.diagnostics }); };
+      const onMessage = (m: { id: number; diagnostics: TypeDiagnostic[] }): void => {
+        if (m.id === id) finish({ done: true, diagnostics: m.diagnostics });
+      };
       const onExit = (): void => finish({ done: false, reason: 'the type checker stopped (out of memory or crashed)' });
       const timer = setTimeout(() => {
         this.worker = null;

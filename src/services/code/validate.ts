@@ -9,7 +9,12 @@ import type { RunPool } from './pool.js';
 import { PYTHON_ANALYZER, SQL_ANALYZER } from './runners.js';
 import type { TypeChecker } from './ts-check.js';
 
-export interface SyntaxError { message: string; line?: number | null; column?: number | null; statement?: number }
+export interface SyntaxError {
+  message: string;
+  line?: number | null;
+  column?: number | null;
+  statement?: number;
+}
 
 export interface Validation {
   language: Language;
@@ -27,12 +32,22 @@ export interface Validation {
 const ANALYZER_LIMITS = { cpuMs: 5_000, wallMs: 10_000, memoryMb: 128, outputKb: 1024, processes: 1 };
 const RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3 };
 
-interface Analysis { errors: SyntaxError[]; issues: Finding[]; notes: string[] }
+interface Analysis {
+  errors: SyntaxError[];
+  issues: Finding[];
+  notes: string[];
+}
 
-export interface Validator { sandbox: Sandbox; pool: RunPool; types: TypeChecker }
+export interface Validator {
+  sandbox: Sandbox;
+  pool: RunPool;
+  types: TypeChecker;
+}
 
 async function inSandbox(v: Validator, files: Array<{ name: string; content: string }>, runner: string, signal: AbortSignal): Promise<unknown> {
-  const r = await v.pool.use(signal, () => v.sandbox.run({ files: [...files, { name: 'analyze.py', content: runner }], argv: [PYTHON, '-I', '-B', '/code/analyze.py'], limits: ANALYZER_LIMITS, signal }));
+  const r = await v.pool.use(signal, () =>
+    v.sandbox.run({ files: [...files, { name: 'analyze.py', content: runner }], argv: [PYTHON, '-I', '-B', '/code/analyze.py'], limits: ANALYZER_LIMITS, signal }),
+  );
   if (r.exitCode !== 0 || r.timeLimit || r.outputExceeded) {
     throw new Error(`the analyzer did not finish (${r.timeLimit ? `${r.timeLimit} time limit` : r.outputExceeded ? 'output limit' : `exit ${r.exitCode}`}): ${r.stderr.toString('utf8').slice(-300)}`);
   }
@@ -40,13 +55,23 @@ async function inSandbox(v: Validator, files: Array<{ name: string; content: str
 }
 
 async function python(v: Validator, code: string, signal: AbortSignal): Promise<Analysis> {
-  const out = await inSandbox(v, [{ name: 'main.py', content: code }], PYTHON_ANALYZER, signal) as { errors: SyntaxError[]; issues: Finding[] };
+  const out = (await inSandbox(v, [{ name: 'main.py', content: code }], PYTHON_ANALYZER, signal)) as { errors: SyntaxError[]; issues: Finding[] };
   return { ...out, notes: [] };
 }
 
 async function sql(v: Validator, code: string, setup: string, signal: AbortSignal): Promise<Analysis> {
-  const out = await inSandbox(v, [{ name: 'main.sql', content: code }, { name: 'setup.sql', content: setup }], SQL_ANALYZER, signal) as {
-    errors: SyntaxError[]; notes: Array<{ statement: number; message: string }>; findings: Array<[string, string]>;
+  const out = (await inSandbox(
+    v,
+    [
+      { name: 'main.sql', content: code },
+      { name: 'setup.sql', content: setup },
+    ],
+    SQL_ANALYZER,
+    signal,
+  )) as {
+    errors: SyntaxError[];
+    notes: Array<{ statement: number; message: string }>;
+    findings: Array<[string, string]>;
   };
   const issues = out.findings.map(([pattern, message]) => ({ pattern, message, severity: 'high' as const }));
   const unique = issues.filter((f, i) => issues.findIndex((g) => g.pattern === f.pattern) === i);
@@ -65,10 +90,14 @@ async function typescript(v: Validator, code: string): Promise<Analysis> {
 
 /** `signal` is the request's: an analysis still waiting for a pool slot when it aborts never starts. */
 export async function validate(v: Validator, language: Language, code: string, setup: string, signal: AbortSignal): Promise<Validation> {
-  const analysis: Analysis = language === 'python' ? await python(v, code, signal)
-    : language === 'sql' ? await sql(v, code, setup, signal)
-      : language === 'typescript' ? await typescript(v, code)
-        : { ...analyzeJavaScript(code), notes: [] };
+  const analysis: Analysis =
+    language === 'python'
+      ? await python(v, code, signal)
+      : language === 'sql'
+        ? await sql(v, code, setup, signal)
+        : language === 'typescript'
+          ? await typescript(v, code)
+          : { ...analyzeJavaScript(code), notes: [] };
   const top = analysis.issues.reduce((m, f) => Math.max(m, RANK[f.severity]), 0);
   const severity = (Object.keys(RANK) as Severity[]).find((s) => RANK[s] === top) ?? 'none';
   return { language, valid: analysis.errors.length === 0, errors: analysis.errors, safe: top < RANK.high, severity, issues: analysis.issues, notes: analysis.notes };

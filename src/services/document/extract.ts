@@ -14,7 +14,11 @@ export const DOCX = 'application/vnd.openxmlformats-officedocument.wordprocessin
 export const IMAGES = ['image/png', 'image/jpeg', 'image/tiff', 'image/bmp'] as const;
 export const EXTRACT_ACCEPT = [PDF, DOCX, 'text/plain', ...IMAGES] as const;
 
-export interface ExtractInput { path: string; filename: string; mime: string }
+export interface ExtractInput {
+  path: string;
+  filename: string;
+  mime: string;
+}
 export interface ExtractOptions {
   method: Method;
   language: string;
@@ -27,11 +31,23 @@ export interface ExtractOptions {
   progress?: (percent: number, message: string) => void;
 }
 
-export interface PageText { page: number; text: string; method: 'native' | 'ocr' | 'text' | 'docx'; confidence?: number | null }
+export interface PageText {
+  page: number;
+  text: string;
+  method: 'native' | 'ocr' | 'text' | 'docx';
+  confidence?: number | null;
+}
 
 export interface ExtractResult {
-  text: string; pages: PageText[]; page_count: number; word_count: number; character_count: number;
-  method: string; filename: string; average_confidence?: number | null; language?: string;
+  text: string;
+  pages: PageText[];
+  page_count: number;
+  word_count: number;
+  character_count: number;
+  method: string;
+  filename: string;
+  average_confidence?: number | null;
+  language?: string;
 }
 
 const countWords = (s: string): number => (s.match(/\S+/g) ?? []).length;
@@ -40,7 +56,7 @@ const countWords = (s: string): number => (s.match(/\S+/g) ?? []).length;
 export async function nativePages(path: string, pages: number, timeoutMs: number): Promise<string[]> {
   const run = await runProcess('pdftotext', ['-layout', '-enc', 'UTF-8', '-f', '1', '-l', String(pages), path, '-'], { timeoutMs, maxStdoutBytes: 256 * 1024 * 1024 });
   if (run.spawnError !== null) throw new Problem('DEPENDENCY_MISSING', 'pdftotext (poppler-utils) is not installed.');
-  if (run.timedOut) throw new Problem('DOCUMENT_TOO_COMPLEX', 'Reading the PDF\'s text ran past its time limit.');
+  if (run.timedOut) throw new Problem('DOCUMENT_TOO_COMPLEX', "Reading the PDF's text ran past its time limit.");
   if (run.exitCode !== 0) throw new Problem('DOCUMENT_INVALID', `pdftotext could not read the PDF: ${run.stderr.trim().split('\n').at(-1) ?? ''}`);
   const parts = run.stdout.toString('utf8').split('\f');
   return Array.from({ length: pages }, (_, i) => (parts[i] ?? '').replace(/[ \t]+$/gm, '').trim());
@@ -56,13 +72,22 @@ function summarise(input: ExtractInput, pages: PageText[], method: string, langu
   const text = pages.map((p) => p.text).join('\n\n');
   const ocr = pages.filter((p) => p.method === 'ocr' && p.confidence !== null && p.confidence !== undefined);
   return {
-    text, pages, page_count: pages.length, word_count: countWords(text), character_count: text.length, method, filename: input.filename,
+    text,
+    pages,
+    page_count: pages.length,
+    word_count: countWords(text),
+    character_count: text.length,
+    method,
+    filename: input.filename,
     ...(language === null ? {} : { language, average_confidence: ocr.length === 0 ? null : Math.round((ocr.reduce((s, p) => s + (p.confidence ?? 0), 0) / ocr.length) * 10) / 10 }),
   };
 }
 
 /** A PDF inspected (with page sizes when OCR may follow) and its native text per page. */
-export interface PdfText { info: PdfInfo; native: string[] }
+export interface PdfText {
+  info: PdfInfo;
+  native: string[];
+}
 
 /** Read once: a route uses it to decide between inline and a job, then hands it to `extractText`. */
 export async function readPdfText(input: ExtractInput, o: Pick<ExtractOptions, 'method' | 'maxPages' | 'timeoutMs'>): Promise<PdfText> {
@@ -71,10 +96,12 @@ export async function readPdfText(input: ExtractInput, o: Pick<ExtractOptions, '
 }
 
 async function extractPdf(input: ExtractInput, o: ExtractOptions, read?: PdfText): Promise<ExtractResult> {
-  const { info, native } = read ?? await readPdfText(input, o);
+  const { info, native } = read ?? (await readPdfText(input, o));
   const todo = pagesNeedingOcr(o.method, native);
   if (todo.length > o.ocrMaxPages) {
-    throw new Problem('DOCUMENT_TOO_COMPLEX', `${todo.length} pages need OCR; at most ${o.ocrMaxPages} are recognised per request.`, { extensions: { ocr_pages: todo.length, max_ocr_pages: o.ocrMaxPages } });
+    throw new Problem('DOCUMENT_TOO_COMPLEX', `${todo.length} pages need OCR; at most ${o.ocrMaxPages} are recognised per request.`, {
+      extensions: { ocr_pages: todo.length, max_ocr_pages: o.ocrMaxPages },
+    });
   }
   if (todo.length > 0) await checkLanguage(o.language);
   const pages: PageText[] = native.map((text, i) => ({ page: i + 1, text, method: 'native' }));
@@ -101,7 +128,9 @@ export async function extractText(input: ExtractInput, o: ExtractOptions, read?:
   }
   if (input.mime === DOCX) {
     await inspectZip(input.path, input.filename);
-    const r = await mammoth.extractRawText({ path: input.path }).catch((err: unknown) => { throw new Problem('DOCUMENT_INVALID', `"${input.filename}" is not a readable DOCX: ${(err as Error).message.slice(0, 200)}`); });
+    const r = await mammoth.extractRawText({ path: input.path }).catch((err: unknown) => {
+      throw new Problem('DOCUMENT_INVALID', `"${input.filename}" is not a readable DOCX: ${(err as Error).message.slice(0, 200)}`);
+    });
     return summarise(input, [{ page: 1, text: r.value.trim(), method: 'docx' }], 'docx', null);
   }
   if (input.mime === 'text/plain') {

@@ -5,16 +5,26 @@ import { renderPdf, type DocSpec } from './render.js';
 import { TEMPLATES, validateFields, type BuiltinName } from './templates.js';
 import type { UserTemplate } from './user-templates.js';
 
-export interface GenerateRequest { template: string; data: unknown; deterministic: boolean }
+export interface GenerateRequest {
+  template: string;
+  data: unknown;
+  deterministic: boolean;
+}
 
-export interface TemplateCatalog { user: Map<string, UserTemplate> }
+export interface TemplateCatalog {
+  user: Map<string, UserTemplate>;
+}
 
 function builtinSpec(name: BuiltinName, data: unknown, deterministic: boolean): DocSpec {
   switch (name) {
-    case 'nda': return ndaSpec(validateFields(name, TEMPLATES.nda.fields, data));
-    case 'basic': return basicSpec(validateFields(name, TEMPLATES.basic.fields, data), deterministic);
-    case 'report': return reportSpec(validateFields(name, TEMPLATES.report.fields, data), deterministic);
-    case 'contract': return contractSpec(validateFields(name, TEMPLATES.contract.fields, data), deterministic);
+    case 'nda':
+      return ndaSpec(validateFields(name, TEMPLATES.nda.fields, data));
+    case 'basic':
+      return basicSpec(validateFields(name, TEMPLATES.basic.fields, data), deterministic);
+    case 'report':
+      return reportSpec(validateFields(name, TEMPLATES.report.fields, data), deterministic);
+    case 'contract':
+      return contractSpec(validateFields(name, TEMPLATES.contract.fields, data), deterministic);
   }
 }
 

@@ -4,7 +4,10 @@
 import { open } from 'node:fs/promises';
 import { Problem, formatBytes, runProcess } from '../../kit/index.js';
 
-export interface PdfInfo { pages: number; pageSizes: Array<{ width: number; height: number }> }
+export interface PdfInfo {
+  pages: number;
+  pageSizes: Array<{ width: number; height: number }>;
+}
 
 const INSPECT_TIMEOUT_MS = 10_000;
 
@@ -21,7 +24,11 @@ export async function inspectPdf(path: string, filename: string, maxPages: numbe
   }
   const pages = Number(/^Pages:\s+(\d+)/m.exec(out)?.[1] ?? NaN);
   if (run.exitCode !== 0 || !Number.isInteger(pages)) {
-    const reason = run.stderr.split('\n').find((l) => l.trim() !== '')?.trim() ?? 'unreadable';
+    const reason =
+      run.stderr
+        .split('\n')
+        .find((l) => l.trim() !== '')
+        ?.trim() ?? 'unreadable';
     throw new Problem('DOCUMENT_INVALID', `"${filename}" is a damaged PDF: ${reason.slice(0, 200)}.`);
   }
   if (pages < 1) throw new Problem('DOCUMENT_INVALID', `"${filename}" has no pages.`);
@@ -56,9 +63,15 @@ export const MAX_IMAGE_SIDE = 30_000;
 function jpegSize(b: Buffer): { width: number; height: number } | null {
   let i = 2;
   while (i + 9 < b.length) {
-    if (b[i] !== 0xff) { i++; continue; }
+    if (b[i] !== 0xff) {
+      i++;
+      continue;
+    }
     const marker = b[i + 1] ?? 0;
-    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) { i += 2; continue; }
+    if (marker === 0xd8 || marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) {
+      i += 2;
+      continue;
+    }
     const len = b.readUInt16BE(i + 2);
     if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) return { height: b.readUInt16BE(i + 5), width: b.readUInt16BE(i + 7) };
     i += 2 + len;
@@ -98,7 +111,11 @@ export async function inspectImage(path: string, filename: string, mime: string)
   const size = imageSize(await readHead(path, 256 * 1024), mime);
   if (size === null) throw new Problem('DOCUMENT_INVALID', `"${filename}" has no readable ${mime} header with its dimensions.`);
   if (size.width < 1 || size.height < 1 || size.width > MAX_IMAGE_SIDE || size.height > MAX_IMAGE_SIDE || size.width * size.height > MAX_IMAGE_PIXELS) {
-    throw new Problem('DOCUMENT_TOO_COMPLEX', `"${filename}" declares ${size.width}x${size.height} pixels; at most ${MAX_IMAGE_PIXELS / 1e6} megapixels (and ${MAX_IMAGE_SIDE} per side) are decoded.`, { extensions: { width: size.width, height: size.height } });
+    throw new Problem(
+      'DOCUMENT_TOO_COMPLEX',
+      `"${filename}" declares ${size.width}x${size.height} pixels; at most ${MAX_IMAGE_PIXELS / 1e6} megapixels (and ${MAX_IMAGE_SIDE} per side) are decoded.`,
+      { extensions: { width: size.width, height: size.height } },
+    );
   }
   return size;
 }

@@ -47,22 +47,38 @@ export function ndaSpec(d: NdaFields): DocSpec {
     footer: 'Confidential',
     date: docDate(d.date, true),
     blocks: [
-      p(`This Mutual Non-Disclosure Agreement (the "Agreement") is entered into on ${d.date} by and between ${d.disclosing_party} (the "Disclosing Party") and ${d.receiving_party} (the "Receiving Party"), each a "Party".`),
+      p(
+        `This Mutual Non-Disclosure Agreement (the "Agreement") is entered into on ${d.date} by and between ${d.disclosing_party} (the "Disclosing Party") and ${d.receiving_party} (the "Receiving Party"), each a "Party".`,
+      ),
       h('1. Purpose'),
       p(`The Parties wish to exchange confidential information for the following purpose: ${d.purpose} (the "Purpose").`),
       h('2. Confidential Information'),
-      p('"Confidential Information" means any non-public information disclosed by one Party to the other, in writing, orally or by inspection, that is marked confidential or that a reasonable person would understand to be confidential, including business plans, financial information, technical data, pitches, scripts and creative material.'),
+      p(
+        '"Confidential Information" means any non-public information disclosed by one Party to the other, in writing, orally or by inspection, that is marked confidential or that a reasonable person would understand to be confidential, including business plans, financial information, technical data, pitches, scripts and creative material.',
+      ),
       h('3. Obligations'),
-      p('The Receiving Party shall hold Confidential Information in strict confidence, use it solely for the Purpose, restrict disclosure to its employees and advisers who need to know it and are bound by obligations no less protective than these, and protect it with at least the care it uses for its own confidential information, and no less than reasonable care.'),
+      p(
+        'The Receiving Party shall hold Confidential Information in strict confidence, use it solely for the Purpose, restrict disclosure to its employees and advisers who need to know it and are bound by obligations no less protective than these, and protect it with at least the care it uses for its own confidential information, and no less than reasonable care.',
+      ),
       h('4. Exclusions'),
-      p('These obligations do not apply to information that is or becomes public through no fault of the Receiving Party, was known to it before disclosure, is independently developed without use of the Confidential Information, or is rightfully received from a third party without a duty of confidentiality, nor to disclosure required by law, provided prompt notice is given where lawful.'),
+      p(
+        'These obligations do not apply to information that is or becomes public through no fault of the Receiving Party, was known to it before disclosure, is independently developed without use of the Confidential Information, or is rightfully received from a third party without a duty of confidentiality, nor to disclosure required by law, provided prompt notice is given where lawful.',
+      ),
       h('5. Term'),
       p(`This Agreement remains in effect for ${d.term} from the date above. The obligations survive for that period after the last disclosure.`),
       h('6. Return of Materials'),
       p('On request, the Receiving Party shall promptly return or destroy all Confidential Information and confirm so in writing.'),
       h('7. General'),
-      p(`No licence or other right is granted by this Agreement except as expressly stated. This Agreement is the entire agreement of the Parties on its subject and may be amended only in writing signed by both Parties.${law}`),
-      { type: 'signatures', parties: [{ name: d.disclosing_party, role: 'Disclosing Party' }, { name: d.receiving_party, role: 'Receiving Party' }] },
+      p(
+        `No licence or other right is granted by this Agreement except as expressly stated. This Agreement is the entire agreement of the Parties on its subject and may be amended only in writing signed by both Parties.${law}`,
+      ),
+      {
+        type: 'signatures',
+        parties: [
+          { name: d.disclosing_party, role: 'Disclosing Party' },
+          { name: d.receiving_party, role: 'Receiving Party' },
+        ],
+      },
     ],
   };
 }
@@ -72,7 +88,10 @@ export function contractSpec(d: ContractData, deterministic: boolean): DocSpec {
   const effective = d.effective_date ?? d.date;
   const intro = `This agreement${effective === undefined ? '' : `, effective ${effective},`} is made between ${names.slice(0, -1).join(', ')} and ${names.at(-1) ?? ''}.`;
   return {
-    title: d.title, author: d.author ?? d.parties[0]?.name, footer: d.footer, header: d.title,
+    title: d.title,
+    author: d.author ?? d.parties[0]?.name,
+    footer: d.footer,
+    header: d.title,
     date: docDate(effective, deterministic),
     blocks: [{ type: 'paragraph', text: intro }, ...sectionBlocks(d.sections), { type: 'signatures', parties: d.parties }],
   };

@@ -13,8 +13,14 @@ let installed: Promise<string[]> | null = null;
 /** Languages whose traineddata is installed (osd excluded: it is not a language). */
 export function installedLanguages(): Promise<string[]> {
   installed ??= runProcess('tesseract', ['--list-langs'], { timeoutMs: 10_000 }).then((r) => {
-    if (r.spawnError !== null) { installed = null; return []; }
-    return `${r.stdout.toString('utf8')}\n${r.stderr}`.split('\n').map((l) => l.trim()).filter((l) => /^[A-Za-z_]+$/.test(l) && l !== 'osd');
+    if (r.spawnError !== null) {
+      installed = null;
+      return [];
+    }
+    return `${r.stdout.toString('utf8')}\n${r.stderr}`
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => /^[A-Za-z_]+$/.test(l) && l !== 'osd');
   });
   return installed;
 }
@@ -29,7 +35,11 @@ export async function checkLanguage(language: string): Promise<void> {
   }
 }
 
-export interface OcrPage { text: string; confidence: number | null; words: number }
+export interface OcrPage {
+  text: string;
+  confidence: number | null;
+  words: number;
+}
 
 /** Mean confidence of the recognised words (tesseract's tsv level-5 rows). */
 export function meanConfidence(tsv: string): { confidence: number | null; words: number } {
@@ -39,7 +49,10 @@ export function meanConfidence(tsv: string): { confidence: number | null; words:
     const cols = line.split('\t');
     if (cols[0] !== '5' || (cols[11] ?? '').trim() === '') continue;
     const conf = Number(cols[10]);
-    if (Number.isFinite(conf) && conf >= 0) { sum += conf; n++; }
+    if (Number.isFinite(conf) && conf >= 0) {
+      sum += conf;
+      n++;
+    }
   }
   return { confidence: n === 0 ? null : Math.round((sum / n) * 10) / 10, words: n };
 }
@@ -63,14 +76,24 @@ export async function ocrImage(image: string, outBase: string, language: string,
 }
 
 /** Renders PDF page `page` (1-based) at 300 DPI (grey) and recognises it; the raster is removed after. */
-export async function ocrPdfPage(pdf: string, page: number, size: { width: number; height: number } | undefined, dir: string, language: string, opts: { signal?: AbortSignal | undefined; timeoutMs: number }): Promise<OcrPage> {
-  if (size !== undefined && (size.width * OCR_DPI / 72) * (size.height * OCR_DPI / 72) > MAX_IMAGE_PIXELS) {
+export async function ocrPdfPage(
+  pdf: string,
+  page: number,
+  size: { width: number; height: number } | undefined,
+  dir: string,
+  language: string,
+  opts: { signal?: AbortSignal | undefined; timeoutMs: number },
+): Promise<OcrPage> {
+  if (size !== undefined && ((size.width * OCR_DPI) / 72) * ((size.height * OCR_DPI) / 72) > MAX_IMAGE_PIXELS) {
     throw new Problem('DOCUMENT_TOO_COMPLEX', `Page ${page} measures ${Math.round(size.width)}x${Math.round(size.height)} pt; at ${OCR_DPI} DPI it would exceed ${MAX_IMAGE_PIXELS / 1e6} megapixels.`);
   }
   const prefix = join(dir, `page-${page}`);
   const image = `${prefix}.png`;
   try {
-    const render = await runProcess('pdftoppm', ['-r', String(OCR_DPI), '-gray', '-png', '-singlefile', '-f', String(page), '-l', String(page), pdf, prefix], { timeoutMs: opts.timeoutMs, signal: opts.signal });
+    const render = await runProcess('pdftoppm', ['-r', String(OCR_DPI), '-gray', '-png', '-singlefile', '-f', String(page), '-l', String(page), pdf, prefix], {
+      timeoutMs: opts.timeoutMs,
+      signal: opts.signal,
+    });
     if (render.spawnError !== null) throw new Problem('DEPENDENCY_MISSING', 'pdftoppm (poppler-utils) is not installed.');
     if (render.exitCode !== 0) throw failure('pdftoppm', render);
     return await ocrImage(image, `${prefix}-ocr`, language, opts);

@@ -7,7 +7,7 @@ import { Problem, invalidField } from '../../kit/index.js';
 /** Loads an inspected PDF; a parser failure is the client's damaged (or encrypted) file, a stack overflow its nesting. */
 export async function loadPdf(input: { path: string; filename: string; bytes?: Buffer }): Promise<PDFDocument> {
   const { filename } = input;
-  const bytes = input.bytes ?? await readFile(input.path);
+  const bytes = input.bytes ?? (await readFile(input.path));
   try {
     const doc = await PDFDocument.load(bytes, { updateMetadata: false, throwOnInvalidObject: true, parseSpeed: ParseSpeeds.Fastest });
     doc.getPages();
@@ -44,7 +44,9 @@ export class PdfMerger {
       const src = await loadPdf(input);
       const pages = src.getPageCount();
       if (out.getPageCount() + pages > this.maxPages) {
-        throw new Problem('DOCUMENT_TOO_COMPLEX', `"${input.filename}" has ${pages} pages; the merged document may have at most ${this.maxPages}.`, { extensions: { pages, max_pages: this.maxPages } });
+        throw new Problem('DOCUMENT_TOO_COMPLEX', `"${input.filename}" has ${pages} pages; the merged document may have at most ${this.maxPages}.`, {
+          extensions: { pages, max_pages: this.maxPages },
+        });
       }
       for (const p of await out.copyPages(src, src.getPageIndices())) out.addPage(p);
     });
@@ -71,11 +73,17 @@ export function mergePdfs(inputs: Array<{ path: string; filename: string }>, max
   return merger.finish();
 }
 
-export interface PageRange { from: number; to: number }
+export interface PageRange {
+  from: number;
+  to: number;
+}
 
 /** "1-3,5,8-" → ranges (1-based, inclusive; open end = last page); every range must fit `pages`. */
 export function parseRanges(spec: string, pages: number, field = 'body/pages'): PageRange[] {
-  const parts = spec.split(',').map((p) => p.trim()).filter((p) => p !== '');
+  const parts = spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
   if (parts.length === 0 || parts.length > 500) throw invalidField(field, 'must be 1–500 page ranges such as "1-3,5,8-"');
   return parts.map((part) => {
     const m = /^(\d+)?\s*(-)?\s*(\d+)?$/.exec(part);
@@ -104,7 +112,10 @@ export async function splitPdf(src: PDFDocument, ranges: PageRange[], single: bo
   const zip = new yazl.ZipFile();
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c)).on('end', () => resolve(Buffer.concat(chunks))).on('error', reject);
+    zip.outputStream
+      .on('data', (c: Buffer) => chunks.push(c))
+      .on('end', () => resolve(Buffer.concat(chunks)))
+      .on('error', reject);
   });
   for (const r of ranges) {
     const name = r.from === r.to ? `${baseName}-page-${r.from}.pdf` : `${baseName}-pages-${r.from}-${r.to}.pdf`;

@@ -7,12 +7,24 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { checkCoverage, renderPdf, type DocSpec } from './render.js';
 
-interface Slot { worker: Worker; busy: number; gone: boolean }
-interface Pending { resolve: (pdf: Buffer) => void; reject: (err: Error) => void; slot: Slot }
+interface Slot {
+  worker: Worker;
+  busy: number;
+  gone: boolean;
+}
+interface Pending {
+  resolve: (pdf: Buffer) => void;
+  reject: (err: Error) => void;
+  slot: Slot;
+}
 
 const WORKER_URL = new URL('./render-worker.js', import.meta.url);
 
-export interface RenderPool { render(spec: DocSpec): Promise<Buffer>; close(): Promise<void>; threads: number }
+export interface RenderPool {
+  render(spec: DocSpec): Promise<Buffer>;
+  close(): Promise<void>;
+  threads: number;
+}
 
 /** `workerUrl`: the compiled render thread (tests running from sources pass the built one). */
 export function createRenderPool(threads = Math.min(4, availableParallelism()), workerUrl = WORKER_URL): RenderPool {
@@ -25,7 +37,11 @@ export function createRenderPool(threads = Math.min(4, availableParallelism()), 
   const lose = (slot: Slot, err: Error): void => {
     if (slot.gone) return;
     slot.gone = true;
-    for (const [id, p] of pending) if (p.slot === slot) { pending.delete(id); p.reject(err); }
+    for (const [id, p] of pending)
+      if (p.slot === slot) {
+        pending.delete(id);
+        p.reject(err);
+      }
     slots.splice(slots.indexOf(slot), 1);
   };
   const spawnSlot = (): Slot => {
@@ -39,7 +55,9 @@ export function createRenderPool(threads = Math.min(4, availableParallelism()), 
       else p?.reject(new Error(msg.error ?? 'render failed'));
     });
     slot.worker.on('error', (err) => lose(slot, err));
-    slot.worker.on('exit', (code) => { if (!closing) lose(slot, new Error(`the render thread stopped (exit code ${code})`)); });
+    slot.worker.on('exit', (code) => {
+      if (!closing) lose(slot, new Error(`the render thread stopped (exit code ${code})`));
+    });
     return slot;
   };
   return {

@@ -43,8 +43,10 @@ const RTL_SCRIPTS = ['Arabic', 'Hebrew', 'Syriac', 'Thaana', 'Nko', 'Samaritan',
 function checkDirection(texts: string[]): void {
   const found = RTL_SCRIPTS.filter((script) => texts.some((s) => script.pattern.test(s)));
   if (found.length === 0) return;
-  const names = found.map((script) => (script.name === 'Nko' ? 'N\'Ko' : script.name));
-  throw new Problem('UNPROCESSABLE', `${names.join(' and ')} text cannot be typeset: documents are laid out left to right only, and right-to-left text would come out in the wrong order.`, { extensions: { unsupported_scripts: names } });
+  const names = found.map((script) => (script.name === 'Nko' ? "N'Ko" : script.name));
+  throw new Problem('UNPROCESSABLE', `${names.join(' and ')} text cannot be typeset: documents are laid out left to right only, and right-to-left text would come out in the wrong order.`, {
+    extensions: { unsupported_scripts: names },
+  });
 }
 
 /** Refuses text that cannot be set right, naming the script or the characters, instead of garbling it or printing "?". */
@@ -74,7 +76,14 @@ const BODY_SIZE = 11;
 function drawBlock(doc: PDFKit.PDFDocument, block: Block): void {
   switch (block.type) {
     case 'heading':
-      doc.moveDown(0.6).font('bold').fontSize(block.level === 2 ? 12.5 : 15).text(block.text, { align: 'left' }).moveDown(0.3).font('regular').fontSize(BODY_SIZE);
+      doc
+        .moveDown(0.6)
+        .font('bold')
+        .fontSize(block.level === 2 ? 12.5 : 15)
+        .text(block.text, { align: 'left' })
+        .moveDown(0.3)
+        .font('regular')
+        .fontSize(BODY_SIZE);
       break;
     case 'paragraph':
       doc.font('regular').fontSize(BODY_SIZE).text(block.text, { align: 'justify', lineGap: 2 }).moveDown(0.5);
@@ -99,10 +108,13 @@ function drawTable(doc: PDFKit.PDFDocument, rows: string[][], header: boolean): 
   const columns = Math.max(...rows.map((r) => r.length));
   const data = rows.map((r) => Array.from({ length: columns }, (_, i) => r[i] ?? ''));
   doc.x = MARGIN;
-  doc.font('regular').fontSize(9.5).table({
-    data,
-    rowStyles: (i: number) => (header && i === 0 ? { font: { src: 'bold' }, backgroundColor: '#eeeeee' } : {}),
-  } as unknown as Parameters<PDFKit.PDFDocument['table']>[0]);
+  doc
+    .font('regular')
+    .fontSize(9.5)
+    .table({
+      data,
+      rowStyles: (i: number) => (header && i === 0 ? { font: { src: 'bold' }, backgroundColor: '#eeeeee' } : {}),
+    } as unknown as Parameters<PDFKit.PDFDocument['table']>[0]);
   doc.x = MARGIN;
   doc.fontSize(BODY_SIZE).moveDown(0.8);
 }
@@ -116,9 +128,19 @@ function drawSignatures(doc: PDFKit.PDFDocument, parties: Array<{ name: string; 
     const top = doc.y + 30;
     parties.slice(i, i + 2).forEach((p, j) => {
       const x = MARGIN + j * (colW + 24);
-      doc.moveTo(x, top).lineTo(x + colW, top).lineWidth(0.8).stroke('#000000');
-      doc.font('bold').fontSize(10).text(p.name, x, top + 6, { width: colW });
-      doc.font('regular').fontSize(9).text(`${p.role === undefined || p.role === '' ? 'Signature' : `Signature — ${p.role}`}`, x, doc.y + 1, { width: colW });
+      doc
+        .moveTo(x, top)
+        .lineTo(x + colW, top)
+        .lineWidth(0.8)
+        .stroke('#000000');
+      doc
+        .font('bold')
+        .fontSize(10)
+        .text(p.name, x, top + 6, { width: colW });
+      doc
+        .font('regular')
+        .fontSize(9)
+        .text(`${p.role === undefined || p.role === '' ? 'Signature' : `Signature — ${p.role}`}`, x, doc.y + 1, { width: colW });
       doc.text('Date: ____________________', x, doc.y + 6, { width: colW });
     });
     doc.x = MARGIN;
@@ -161,9 +183,22 @@ export function renderPdf(input: DocSpec): Promise<Buffer> {
   const spec = composed(input);
   checkCoverage(spec);
   const doc = new PDFDocument({
-    size: 'A4', margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN }, bufferPages: true, compress: true,
-    info: { Title: spec.title, Author: spec.author ?? 'Pitchey', Subject: spec.subject ?? spec.title, Creator: 'Pitchey document processor', Producer: 'Pitchey (pdfkit)', CreationDate: spec.date, ModDate: spec.date },
-    displayTitle: true, lang: 'en', font: null as unknown as string,
+    size: 'A4',
+    margins: { top: MARGIN, bottom: MARGIN, left: MARGIN, right: MARGIN },
+    bufferPages: true,
+    compress: true,
+    info: {
+      Title: spec.title,
+      Author: spec.author ?? 'Pitchey',
+      Subject: spec.subject ?? spec.title,
+      Creator: 'Pitchey document processor',
+      Producer: 'Pitchey (pdfkit)',
+      CreationDate: spec.date,
+      ModDate: spec.date,
+    },
+    displayTitle: true,
+    lang: 'en',
+    font: null as unknown as string,
   });
   useSharedFonts(doc);
   const chunks: Buffer[] = [];

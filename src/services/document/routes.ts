@@ -34,7 +34,11 @@ const truthy = (v: unknown): boolean => v === true || v === 'true' || v === '1';
 /** `data` comes as a JSON object (JSON body) or a JSON string (form field, as the original took it). */
 function parseData(raw: unknown): unknown {
   if (typeof raw !== 'string') return raw ?? {};
-  try { return JSON.parse(raw) as unknown; } catch (err) { throw new Problem('BAD_REQUEST', `"data" is not valid JSON: ${(err as Error).message}`); }
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch (err) {
+    throw new Problem('BAD_REQUEST', `"data" is not valid JSON: ${(err as Error).message}`);
+  }
 }
 
 async function generateRoute(ctx: ServiceContext, catalog: TemplateCatalog, pool: RenderPool, req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -47,7 +51,11 @@ async function generateRoute(ctx: ServiceContext, catalog: TemplateCatalog, pool
   return sendPdf(reply, pdf, `${template}.pdf`);
 }
 
-function extractOptions(ctx: ServiceContext, fields: Record<string, string>, workDir: string): { method: Method; language: string; workDir: string; maxPages: number; ocrMaxPages: number; timeoutMs: number } {
+function extractOptions(
+  ctx: ServiceContext,
+  fields: Record<string, string>,
+  workDir: string,
+): { method: Method; language: string; workDir: string; maxPages: number; ocrMaxPages: number; timeoutMs: number } {
   const method = (fields.method ?? 'auto') as Method;
   if (!METHODS.includes(method)) throw invalidField('body/method', `must be one of ${METHODS.join(', ')} (got "${method.slice(0, 40)}")`);
   return { method, language: fields.language ?? 'eng', workDir, maxPages: ctx.config.docMaxPages, ocrMaxPages: ctx.config.ocrMaxPages, timeoutMs: ctx.config.ocrTimeoutMs };
@@ -107,8 +115,12 @@ async function watermarkRoute(ctx: ServiceContext, req: FastifyRequest, reply: F
     ...(text === undefined || text.trim() === '' ? {} : { text }),
     ...(imageFile === undefined ? {} : { image: { bytes: await readFile(imageFile.path), mime: imageFile.mime as 'image/png' | 'image/jpeg' } }),
     imageScale: num(f, 'image_scale', 0.4, 0.01, 1),
-    opacity: num(f, 'opacity', 0.3, 0, 1), rotation: num(f, 'rotation', 45, -360, 360), fontSize: num(f, 'font_size', 48, 4, 400),
-    color: parseColor(f.color ?? '#808080'), position, pages: pageList(f.pages, info.pages),
+    opacity: num(f, 'opacity', 0.3, 0, 1),
+    rotation: num(f, 'rotation', 45, -360, 360),
+    fontSize: num(f, 'font_size', 48, 4, 400),
+    color: parseColor(f.color ?? '#808080'),
+    position,
+    pages: pageList(f.pages, info.pages),
   };
   const out = await watermarkPdf(await loadPdf(file), spec);
   return sendPdf(reply, out, `${stem(file.filename)}-watermarked.pdf`);
@@ -138,7 +150,9 @@ async function splitRoute(ctx: ServiceContext, req: FastifyRequest, reply: Fasti
 
 export function registerProcessingRoutes(app: HttpApp, ctx: ServiceContext, catalog: TemplateCatalog): void {
   const pool = createRenderPool();
-  app.addHook('onClose', async () => { await pool.close(); });
+  app.addHook('onClose', async () => {
+    await pool.close();
+  });
   const upload = { bodyLimit: MAX_UPLOAD * 2 };
   app.post('/generate-pdf', { schema: { summary: 'A PDF from a template (form or JSON: template, data, deterministic)' } }, (req, reply) => generateRoute(ctx, catalog, pool, req, reply));
   app.post('/extract-text', { ...upload, schema: { summary: 'Text per page (auto | native | ocr); long OCR runs become jobs' } }, (req, reply) => extractRoute(ctx, req, reply));
@@ -153,10 +167,14 @@ export function extractJob(ctx: ServiceContext): JobHandler {
     const payload = job.payload as { method: Method; language: string; inputs: JobInput[] };
     const input = payload.inputs[0];
     if (input === undefined) throw new JobError('UPLOAD_MISSING', 'The job has no input file.');
-    const result = await extractText({ path: input.path, filename: input.filename, mime: input.mime }, {
-      ...extractOptions(ctx, { method: payload.method, language: payload.language }, job.workDir),
-      signal: job.signal, progress: (p, m) => job.progress(p, m),
-    });
+    const result = await extractText(
+      { path: input.path, filename: input.filename, mime: input.mime },
+      {
+        ...extractOptions(ctx, { method: payload.method, language: payload.language }, job.workDir),
+        signal: job.signal,
+        progress: (p, m) => job.progress(p, m),
+      },
+    );
     return { result };
   };
 }

@@ -81,7 +81,10 @@ function boundedCache(max: number): Record<string, unknown> {
     get: (_t, key) => (typeof key === 'string' ? store[key] : undefined),
     set: (_t, key, value) => {
       if (typeof key !== 'string') return false;
-      if (size >= max) { store = Object.create(null) as Record<string, unknown>; size = 0; }
+      if (size >= max) {
+        store = Object.create(null) as Record<string, unknown>;
+        size = 0;
+      }
       if (!(key in store)) size++;
       store[key] = value;
       return true;
@@ -111,7 +114,12 @@ export function hasGlyph(cp: number): boolean {
   return known;
 }
 
-interface StreamRef { compress: boolean; data: Record<string, unknown>; write(chunk: Uint8Array): void; end(chunk?: Uint8Array): void }
+interface StreamRef {
+  compress: boolean;
+  data: Record<string, unknown>;
+  write(chunk: Uint8Array): void;
+  end(chunk?: Uint8Array): void;
+}
 
 /**
  * pdfkit writes a font program through `doc.ref().end(bytes)` and deflates it there; a program
@@ -125,7 +133,10 @@ function reuseCompressedFontPrograms(doc: PDFKit.PDFDocument): void {
     const stream = ref(data);
     const end = stream.end.bind(stream);
     stream.end = (chunk) => {
-      if (chunk === undefined || !stream.compress || !fontPrograms.has(chunk)) { end(chunk); return; }
+      if (chunk === undefined || !stream.compress || !fontPrograms.has(chunk)) {
+        end(chunk);
+        return;
+      }
       const deflated = fontPrograms.get(chunk) ?? deflateSync(chunk);
       fontPrograms.set(chunk, deflated);
       stream.compress = false;

@@ -48,7 +48,10 @@ export type GenericData = Static<typeof Generic>;
 export type NdaFields = Static<typeof Nda>;
 export type ContractData = Static<typeof Contract>;
 
-export interface FieldIssue { field: string; message: string }
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
 
 function fieldName(path: string): string {
   return path === '' ? '(data)' : path.slice(1).replaceAll('/', '.');

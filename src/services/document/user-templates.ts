@@ -6,13 +6,16 @@ import { join } from 'node:path';
 import { Type, Value, type Static, type TSchema } from '../../kit/index.js';
 import type { Block, DocSpec } from './render.js';
 
-const FieldDef = Type.Object({
-  type: Type.Union([Type.Literal('string'), Type.Literal('number'), Type.Literal('date'), Type.Literal('table'), Type.Literal('parties')]),
-  required: Type.Optional(Type.Boolean()),
-  default: Type.Optional(Type.Union([Type.String({ maxLength: 10_000 }), Type.Number()])),
-  maxLength: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
-  description: Type.Optional(Type.String({ maxLength: 500 })),
-}, { additionalProperties: false });
+const FieldDef = Type.Object(
+  {
+    type: Type.Union([Type.Literal('string'), Type.Literal('number'), Type.Literal('date'), Type.Literal('table'), Type.Literal('parties')]),
+    required: Type.Optional(Type.Boolean()),
+    default: Type.Optional(Type.Union([Type.String({ maxLength: 10_000 }), Type.Number()])),
+    maxLength: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    description: Type.Optional(Type.String({ maxLength: 500 })),
+  },
+  { additionalProperties: false },
+);
 
 const Text = Type.String({ maxLength: 20_000 });
 const BlockDef = Type.Union([
@@ -24,20 +27,31 @@ const BlockDef = Type.Union([
   Type.Object({ type: Type.Literal('pagebreak') }, { additionalProperties: false }),
 ]);
 
-export const TemplateFile = Type.Object({
-  description: Type.String({ maxLength: 500 }),
-  title: Text,
-  author: Type.Optional(Text),
-  header: Type.Optional(Text),
-  footer: Type.Optional(Text),
-  fields: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }), FieldDef),
-  blocks: Type.Array(BlockDef, { minItems: 1, maxItems: 500 }),
-}, { additionalProperties: false });
+export const TemplateFile = Type.Object(
+  {
+    description: Type.String({ maxLength: 500 }),
+    title: Text,
+    author: Type.Optional(Text),
+    header: Type.Optional(Text),
+    footer: Type.Optional(Text),
+    fields: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }), FieldDef),
+    blocks: Type.Array(BlockDef, { minItems: 1, maxItems: 500 }),
+  },
+  { additionalProperties: false },
+);
 type TemplateFileT = Static<typeof TemplateFile>;
 type FieldDefT = Static<typeof FieldDef>;
 
-export interface UserTemplate { name: string; description: string; fields: TSchema; build(data: Record<string, unknown>, date: Date): DocSpec }
-export interface LoadResult { templates: Map<string, UserTemplate>; rejected: Array<{ file: string; reasons: string[] }> }
+export interface UserTemplate {
+  name: string;
+  description: string;
+  fields: TSchema;
+  build(data: Record<string, unknown>, date: Date): DocSpec;
+}
+export interface LoadResult {
+  templates: Map<string, UserTemplate>;
+  rejected: Array<{ file: string; reasons: string[] }>;
+}
 
 const NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 const MAX_FILE_BYTES = 256 * 1024;
@@ -46,11 +60,16 @@ const PLACEHOLDER = /\{\{\s*([a-z][a-z0-9_]*)\s*\}\}/g;
 function fieldSchema(def: FieldDefT): TSchema {
   const opts = { ...(def.description === undefined ? {} : { description: def.description }), ...(def.default === undefined ? {} : { default: def.default }) };
   switch (def.type) {
-    case 'string': return Type.String({ maxLength: def.maxLength ?? 10_000, ...opts });
-    case 'number': return Type.Number(opts);
-    case 'date': return Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', ...opts });
-    case 'table': return Type.Array(Type.Array(Type.Union([Type.String({ maxLength: 2_000 }), Type.Number()]), { maxItems: 50 }), { maxItems: 10_000, ...opts });
-    case 'parties': return Type.Array(Type.Object({ name: Type.String({ minLength: 1, maxLength: 300 }), role: Type.Optional(Type.String({ maxLength: 200 })) }), { minItems: 1, maxItems: 20, ...opts });
+    case 'string':
+      return Type.String({ maxLength: def.maxLength ?? 10_000, ...opts });
+    case 'number':
+      return Type.Number(opts);
+    case 'date':
+      return Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$', ...opts });
+    case 'table':
+      return Type.Array(Type.Array(Type.Union([Type.String({ maxLength: 2_000 }), Type.Number()]), { maxItems: 50 }), { maxItems: 10_000, ...opts });
+    case 'parties':
+      return Type.Array(Type.Object({ name: Type.String({ minLength: 1, maxLength: 300 }), role: Type.Optional(Type.String({ maxLength: 200 })) }), { minItems: 1, maxItems: 20, ...opts });
   }
 }
 
@@ -83,19 +102,28 @@ function checkReferences(t: TemplateFileT): string[] {
 }
 
 function fill(text: string, data: Record<string, unknown>): string {
-  return text.replace(PLACEHOLDER, (_m, name: string) => { const v = data[name]; return v === undefined ? '' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v); });
+  return text.replace(PLACEHOLDER, (_m, name: string) => {
+    const v = data[name];
+    return v === undefined ? '' : typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+  });
 }
 
 function builder(t: TemplateFileT): UserTemplate['build'] {
   return (data, date) => {
     const blocks: Block[] = t.blocks.map((b): Block => {
       switch (b.type) {
-        case 'heading': return { type: 'heading', text: fill(b.text, data), level: b.level };
-        case 'paragraph': return { type: 'paragraph', text: fill(b.text, data) };
-        case 'table': return { type: 'table', rows: ((data[b.field] ?? []) as Array<Array<string | number>>).map((r) => r.map(String)) };
-        case 'signatures': return { type: 'signatures', parties: b.field !== undefined ? (data[b.field] ?? []) as Array<{ name: string; role?: string }> : (b.names ?? []).map((n) => ({ name: fill(n, data) })) };
-        case 'spacer': return { type: 'spacer', lines: b.lines };
-        case 'pagebreak': return { type: 'pagebreak' };
+        case 'heading':
+          return { type: 'heading', text: fill(b.text, data), level: b.level };
+        case 'paragraph':
+          return { type: 'paragraph', text: fill(b.text, data) };
+        case 'table':
+          return { type: 'table', rows: ((data[b.field] ?? []) as Array<Array<string | number>>).map((r) => r.map(String)) };
+        case 'signatures':
+          return { type: 'signatures', parties: b.field !== undefined ? ((data[b.field] ?? []) as Array<{ name: string; role?: string }>) : (b.names ?? []).map((n) => ({ name: fill(n, data) })) };
+        case 'spacer':
+          return { type: 'spacer', lines: b.lines };
+        case 'pagebreak':
+          return { type: 'pagebreak' };
       }
     });
     const opt = (s: string | undefined): string | undefined => (s === undefined ? undefined : fill(s, data));
@@ -106,7 +134,11 @@ function builder(t: TemplateFileT): UserTemplate['build'] {
 /** Parses and checks one template file's text; throws the reasons it is unusable. */
 export function parseTemplate(name: string, text: string): UserTemplate {
   let raw: unknown;
-  try { raw = JSON.parse(text); } catch (err) { throw new Error(`not JSON: ${(err as Error).message}`); }
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`not JSON: ${(err as Error).message}`);
+  }
   if (!Value.Check(TemplateFile, raw)) {
     const reasons = [...Value.Errors(TemplateFile, raw)].slice(0, 10).map((e) => `${e.path || '/'} ${e.message}`);
     throw new Error(reasons.join('; '));
@@ -120,17 +152,39 @@ export function parseTemplate(name: string, text: string): UserTemplate {
 export async function loadUserTemplates(dir: string, reserved: readonly string[]): Promise<LoadResult> {
   const result: LoadResult = { templates: new Map(), rejected: [] };
   let names: string[];
-  try { names = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort(); } catch { return result; }
+  try {
+    names = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+  } catch {
+    return result;
+  }
   for (const file of names) {
     const name = file.slice(0, -5);
-    const reject = (reason: string): void => { result.rejected.push({ file, reasons: [reason] }); };
-    if (!NAME.test(name)) { reject('name must be lower-case letters, digits, "-" or "_"'); continue; }
-    if (reserved.includes(name)) { reject(`"${name}" is a built-in template`); continue; }
+    const reject = (reason: string): void => {
+      result.rejected.push({ file, reasons: [reason] });
+    };
+    if (!NAME.test(name)) {
+      reject('name must be lower-case letters, digits, "-" or "_"');
+      continue;
+    }
+    if (reserved.includes(name)) {
+      reject(`"${name}" is a built-in template`);
+      continue;
+    }
     const path = join(dir, file);
     const info = await lstat(path);
-    if (!info.isFile()) { reject('not a regular file (links are not followed)'); continue; }
-    if (info.size > MAX_FILE_BYTES) { reject(`larger than ${MAX_FILE_BYTES} bytes`); continue; }
-    try { result.templates.set(name, parseTemplate(name, await readFile(path, 'utf8'))); } catch (err) { reject((err as Error).message); }
+    if (!info.isFile()) {
+      reject('not a regular file (links are not followed)');
+      continue;
+    }
+    if (info.size > MAX_FILE_BYTES) {
+      reject(`larger than ${MAX_FILE_BYTES} bytes`);
+      continue;
+    }
+    try {
+      result.templates.set(name, parseTemplate(name, await readFile(path, 'utf8')));
+    } catch (err) {
+      reject((err as Error).message);
+    }
   }
   return result;
 }

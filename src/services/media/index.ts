@@ -16,7 +16,10 @@ const VIDEO_TYPES = ['video/*', 'application/vnd.ms-asf'];
 const STREAM_NAME = /^[\w .-]{1,100}$/;
 const STREAM_KEY = /^[A-Za-z0-9_-]{8,64}$/;
 
-interface MediaState { store: StreamStore; live: LiveIngests }
+interface MediaState {
+  store: StreamStore;
+  live: LiveIngests;
+}
 const states = new WeakMap<ServiceContext, Promise<MediaState>>();
 
 /** The service instance's store and live ingests, opened once (routes and job handlers share them). */
@@ -53,13 +56,16 @@ function registerLadderRoute(app: HttpApp, ctx: ServiceContext, path: string, ty
   });
 }
 
-const LiveBody = Type.Object({
-  protocol: Type.Optional(StringEnum(LIVE_PROTOCOLS, { default: 'rtmp', description: 'rtmp (TCP) or srt (UDP, MPEG-TS; the key is the passphrase)' })),
-  stream_key: Type.Optional(Type.String({ pattern: STREAM_KEY.source, description: 'the publisher\'s key (for SRT its passphrase, 10–64 characters); generated when absent' })),
-  qualities: Type.Optional(Type.String({ maxLength: 100, description: 'default mobile,low' })),
-  stream_name: Type.Optional(Type.String({ maxLength: 100 })),
-  audio: Type.Optional(Type.Boolean({ default: true, description: 'whether the published stream carries audio' })),
-}, { additionalProperties: false });
+const LiveBody = Type.Object(
+  {
+    protocol: Type.Optional(StringEnum(LIVE_PROTOCOLS, { default: 'rtmp', description: 'rtmp (TCP) or srt (UDP, MPEG-TS; the key is the passphrase)' })),
+    stream_key: Type.Optional(Type.String({ pattern: STREAM_KEY.source, description: "the publisher's key (for SRT its passphrase, 10–64 characters); generated when absent" })),
+    qualities: Type.Optional(Type.String({ maxLength: 100, description: 'default mobile,low' })),
+    stream_name: Type.Optional(Type.String({ maxLength: 100 })),
+    audio: Type.Optional(Type.Boolean({ default: true, description: 'whether the published stream carries audio' })),
+  },
+  { additionalProperties: false },
+);
 
 /** The publisher's key: the one asked for, or a generated one; an SRT key is a passphrase, so 10 characters at least. */
 function streamKeyFor(protocol: LiveProtocol, asked: string | undefined): string {
@@ -75,14 +81,20 @@ function registerLiveRoutes(app: HttpApp, s: MediaState): void {
     const streamKey = streamKeyFor(protocol, body.stream_key);
     const { record, ingestUrl } = await s.live.start({ protocol, streamKey, presets, audio: body.audio ?? true, name: streamName(body.stream_name), publicHost: req.hostname.replace(/:\d+$/, '') });
     return reply.code(201).send({
-      stream_id: record.id, status: record.live?.status, protocol, ingest_url: ingestUrl, stream_key: streamKey,
-      hls_url: `/streams/${record.id}/${record.entry}`, qualities: presets.map((p) => p.name),
+      stream_id: record.id,
+      status: record.live?.status,
+      protocol,
+      ingest_url: ingestUrl,
+      stream_key: streamKey,
+      hls_url: `/streams/${record.id}/${record.entry}`,
+      qualities: presets.map((p) => p.name),
       // The status route is this service's, reached through the gateway's prefix; the stream files
       // are under /streams/, which the gateway routes as it is.
-      status_url: `${prefixOf(req)}/live-stream/${record.id}`, idle_timeout_seconds: Math.round(s.live.settings.idleTimeoutMs / 1000),
+      status_url: `${prefixOf(req)}/live-stream/${record.id}`,
+      idle_timeout_seconds: Math.round(s.live.settings.idleTimeoutMs / 1000),
     });
   });
-  app.get('/live-stream/:id', { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }) }), summary: 'A live stream\'s state' } }, async (req) => {
+  app.get('/live-stream/:id', { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }) }), summary: "A live stream's state" } }, async (req) => {
     const record = await s.store.require(req.params.id);
     if (record.live === undefined) throw new Problem('STREAM_NOT_FOUND', `Stream ${record.id} is not a live stream.`);
     return { stream_id: record.id, ...(await presentStream(s.store, record)), running: s.live.isRunning(record.id) };
@@ -97,16 +109,28 @@ export const mediaService: ServiceManifest = {
   jobHandlers(ctx) {
     // Handlers run after routes() has opened the store; the lookup is deferred to each job.
     const settings = (kind: 'hls' | 'dash') => ({ kind, segmentSeconds: ctx.config.hlsSegmentSeconds, limits: mediaLimitsFromConfig(ctx.config) });
-    const run = (kind: 'hls' | 'dash'): JobHandler => async (job) => createLadderHandler((await state(ctx)).store, settings(kind))(job);
+    const run =
+      (kind: 'hls' | 'dash'): JobHandler =>
+      async (job) =>
+        createLadderHandler((await state(ctx)).store, settings(kind))(job);
     return { hls: run('hls'), dash: run('dash') };
   },
   async routes(app, ctx) {
     const s = await state(ctx);
     await s.live.recover();
     app.get('/quality-presets', { config: { auth: 'public' }, schema: { summary: 'The streaming ladder' } }, () => ({
-      presets: Object.fromEntries(QUALITY_PRESETS.map((p) => [p.name, {
-        resolution: `${p.width}x${p.height}`, video_bitrate: `${p.videoKbps}k`, audio_bitrate: `${p.audioKbps}k`, fps: p.fps, bandwidth: bandwidthOf(p),
-      }])),
+      presets: Object.fromEntries(
+        QUALITY_PRESETS.map((p) => [
+          p.name,
+          {
+            resolution: `${p.width}x${p.height}`,
+            video_bitrate: `${p.videoKbps}k`,
+            audio_bitrate: `${p.audioKbps}k`,
+            fps: p.fps,
+            bandwidth: bandwidthOf(p),
+          },
+        ]),
+      ),
     }));
     registerLadderRoute(app, ctx, '/hls-transcode', 'hls');
     registerLadderRoute(app, ctx, '/dash', 'dash');

@@ -4,8 +4,17 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  LADDER_FILES, buildLadderArgs, dashAudioRepresentations, ffmpegJobError, inputArgs,
-  probeWithinLimits, rewriteMaster, runFfmpeg, type LadderRung, type MasterPlaylist, type MediaLimits,
+  LADDER_FILES,
+  buildLadderArgs,
+  dashAudioRepresentations,
+  ffmpegJobError,
+  inputArgs,
+  probeWithinLimits,
+  rewriteMaster,
+  runFfmpeg,
+  type LadderRung,
+  type MasterPlaylist,
+  type MediaLimits,
 } from '../../ffmpeg/index.js';
 import { JobError, requireDiskSpace, type JobContext, type JobHandler, type JobInput } from '../../kit/index.js';
 import { planLadder, parseQualities } from './ladder.js';
@@ -26,13 +35,21 @@ function estimatedBytes(rungs: LadderRung[], durationS: number): number {
 
 function variantsOf(id: string, master: MasterPlaylist, rungs: LadderRung[]): Array<Record<string, unknown>> {
   return master.variants.map((v, i) => ({
-    quality: rungs[i]?.name ?? `variant-${i}`, resolution: v.attrs.RESOLUTION ?? null, bandwidth: Number(v.attrs.BANDWIDTH),
-    average_bandwidth: Number(v.attrs['AVERAGE-BANDWIDTH']), frame_rate: rungs[i]?.fps ?? null,
-    playlist: `/streams/${id}/${v.uri}`, codecs: v.attrs.CODECS ?? null,
+    quality: rungs[i]?.name ?? `variant-${i}`,
+    resolution: v.attrs.RESOLUTION ?? null,
+    bandwidth: Number(v.attrs.BANDWIDTH),
+    average_bandwidth: Number(v.attrs['AVERAGE-BANDWIDTH']),
+    frame_rate: rungs[i]?.fps ?? null,
+    playlist: `/streams/${id}/${v.uri}`,
+    codecs: v.attrs.CODECS ?? null,
   }));
 }
 
-export interface LadderJobSettings { kind: 'hls' | 'dash'; segmentSeconds: number; limits: MediaLimits }
+export interface LadderJobSettings {
+  kind: 'hls' | 'dash';
+  segmentSeconds: number;
+  limits: MediaLimits;
+}
 
 async function encode(ctx: JobContext, p: LadderJobPayload, { kind, segmentSeconds, limits }: LadderJobSettings) {
   const input = p.inputs[0];
@@ -46,11 +63,16 @@ async function encode(ctx: JobContext, p: LadderJobPayload, { kind, segmentSecon
   const ladder = { input: inputArgs(input.path), rungs, audio: info.audio !== null };
   ctx.progress(1, `encoding ${rungs.length} rung(s) in one pass`);
   await runFfmpeg(buildLadderArgs(ladder, { kind, dir, segmentSeconds }), {
-    durationS: info.durationS, signal: ctx.signal,
+    durationS: info.durationS,
+    signal: ctx.signal,
     timeoutMs: 120_000 + Math.ceil(info.durationS * 1000 * 3 * rungs.length),
     onProgress: (pr) => ctx.progress(Math.min(97, 1 + pr.percent * 0.96), 'encoding'),
   });
-  const master = await rewriteMaster(dir, LADDER_FILES.master, rungs.map((r) => ({ nominalBps: (r.videoKbps + r.audioKbps) * 1000, frameRate: r.fps })));
+  const master = await rewriteMaster(
+    dir,
+    LADDER_FILES.master,
+    rungs.map((r) => ({ nominalBps: (r.videoKbps + r.audioKbps) * 1000, frameRate: r.fps })),
+  );
   return { dir, rungs, skipped, master, ladder, info };
 }
 
@@ -63,14 +85,28 @@ export function createLadderHandler(store: StreamStore, settings: LadderJobSetti
       const { dir, rungs, skipped, master, ladder, info } = await encode(ctx, p, settings);
       const type: StreamType = kind;
       const entry = kind === 'hls' ? LADDER_FILES.master : LADDER_FILES.mpd;
-      await store.put({
-        id: p.streamId, type, name: p.streamName, created: new Date().toISOString(), entry,
-        ...(kind === 'dash' ? { audioRepresentations: dashAudioRepresentations(ladder) } : {}),
-      }, dir);
+      await store.put(
+        {
+          id: p.streamId,
+          type,
+          name: p.streamName,
+          created: new Date().toISOString(),
+          entry,
+          ...(kind === 'dash' ? { audioRepresentations: dashAudioRepresentations(ladder) } : {}),
+        },
+        dir,
+      );
       // The stream is all that is kept; the upload would otherwise wait for the job's TTL.
       await Promise.all(p.inputs.map((f) => rm(f.path, { force: true })));
       const base = `/streams/${p.streamId}`;
-      const common = { stream_id: p.streamId, stream_name: p.streamName, duration: info.durationS, master_playlist: `${base}/${LADDER_FILES.master}`, segment_seconds: segmentSeconds, skipped_renditions: skipped };
+      const common = {
+        stream_id: p.streamId,
+        stream_name: p.streamName,
+        duration: info.durationS,
+        master_playlist: `${base}/${LADDER_FILES.master}`,
+        segment_seconds: segmentSeconds,
+        skipped_renditions: skipped,
+      };
       const variants = variantsOf(p.streamId, master, rungs);
       return { result: kind === 'hls' ? { ...common, variants } : { ...common, manifest: `${base}/${LADDER_FILES.mpd}`, representations: variants, audio: info.audio !== null } };
     } catch (err) {

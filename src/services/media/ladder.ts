@@ -4,13 +4,23 @@ import { Problem } from '../../kit/index.js';
 import { QUALITY_PRESETS, type QualityPreset } from './presets.js';
 import { sizeAtShortSide, type LadderRung } from '../../ffmpeg/index.js';
 
-export interface LadderSource { width: number; height: number; fps: number }
+export interface LadderSource {
+  width: number;
+  height: number;
+  fps: number;
+}
 
 export const DEFAULT_QUALITIES = ['mobile', 'low', 'medium', 'high'];
 
 /** `mobile,low` → presets in ladder order; an unknown name is a 400 naming the choices. */
 export function parseQualities(raw: string | undefined, fallback = DEFAULT_QUALITIES): QualityPreset[] {
-  const names = raw === undefined || raw.trim() === '' ? fallback : raw.split(',').map((q) => q.trim().toLowerCase()).filter(Boolean);
+  const names =
+    raw === undefined || raw.trim() === ''
+      ? fallback
+      : raw
+          .split(',')
+          .map((q) => q.trim().toLowerCase())
+          .filter(Boolean);
   const unknown = names.filter((n) => !QUALITY_PRESETS.some((p) => p.name === n));
   if (unknown.length > 0) {
     throw new Problem('VALIDATION_FAILED', `Unknown quality "${unknown.join('", "')}"; choose from ${QUALITY_PRESETS.map((p) => p.name).join(', ')}.`);
@@ -26,9 +36,15 @@ function rungFor(p: QualityPreset, src: LadderSource): LadderRung {
 }
 
 /** A requested rendition the ladder does not make, and why: told to the client, never dropped silently. */
-export interface SkippedRendition { name: string; reason: string }
+export interface SkippedRendition {
+  name: string;
+  reason: string;
+}
 
-export interface LadderPlan { rungs: LadderRung[]; skipped: SkippedRendition[] }
+export interface LadderPlan {
+  rungs: LadderRung[];
+  skipped: SkippedRendition[];
+}
 
 function whySkipped(p: QualityPreset, src: LadderSource, chosen: QualityPreset[]): string {
   if (p.height > Math.min(src.width, src.height)) return `source is ${src.width}x${src.height}; renditions above the source are not made`;

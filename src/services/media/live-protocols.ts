@@ -4,7 +4,7 @@
 // whose passphrase differs or is missing, so the key is enforced by encryption.
 
 export const LIVE_PROTOCOLS = ['rtmp', 'srt'] as const;
-export type LiveProtocol = typeof LIVE_PROTOCOLS[number];
+export type LiveProtocol = (typeof LIVE_PROTOCOLS)[number];
 
 /** SRT passphrases are 10–79 characters; stream keys are at most 64. */
 export const SRT_KEY = /^[A-Za-z0-9_-]{10,64}$/;

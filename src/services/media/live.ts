@@ -35,7 +35,11 @@ export interface LiveStart {
   publicHost: string;
 }
 
-interface Running { controller: AbortController; done: Promise<void>; port: number }
+interface Running {
+  controller: AbortController;
+  done: Promise<void>;
+  port: number;
+}
 
 function portFree(transport: 'tcp' | 'udp', host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -46,7 +50,10 @@ function portFree(transport: 'tcp' | 'udp', host: string, port: number): Promise
       return;
     }
     const probe = createSocket(isIPv6(host) ? 'udp6' : 'udp4');
-    probe.once('error', () => { probe.close(); resolve(false); });
+    probe.once('error', () => {
+      probe.close();
+      resolve(false);
+    });
     probe.bind(port, host, () => probe.close(() => resolve(true)));
   });
 }
@@ -76,27 +83,37 @@ async function playable(dir: string): Promise<boolean> {
 /** Whether a pid is a live process other than this one (this one's ingests are in memory). */
 function processAlive(pid: number | undefined): boolean {
   if (pid === undefined || pid === process.pid) return false;
-  try { process.kill(pid, 0); return true; } catch { return false; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export class LiveIngests {
   private readonly running = new Map<string, Running>();
 
-  constructor(private readonly store: StreamStore, readonly settings: LiveSettings) {}
+  constructor(
+    private readonly store: StreamStore,
+    readonly settings: LiveSettings,
+  ) {}
 
   /** Ingests whose instance is gone (a restart, a crash) are not running: their streams are closed. */
   async recover(): Promise<void> {
     const orphaned = (x: StreamRecord): boolean => x.live !== undefined && (x.live.status === 'waiting' || x.live.status === 'live') && !processAlive(x.live.owner);
     for (const r of (await this.store.all()).filter(orphaned)) {
       await closePlaylists(this.store.dirOf(r.id));
-      await this.store.update(r.id, (x) => { if (x.live) Object.assign(x.live, { status: 'ended', endedAt: new Date().toISOString(), reason: 'the service restarted' }); });
+      await this.store.update(r.id, (x) => {
+        if (x.live) Object.assign(x.live, { status: 'ended', endedAt: new Date().toISOString(), reason: 'the service restarted' });
+      });
     }
   }
 
   private async allocatePort(transport: 'tcp' | 'udp'): Promise<number> {
     const used = new Set([...this.running.values()].map((r) => r.port));
     for (let port = this.settings.ports[0]; port <= this.settings.ports[1]; port++) {
-      if (!used.has(port) && await portFree(transport, this.settings.host, port)) return port;
+      if (!used.has(port) && (await portFree(transport, this.settings.host, port))) return port;
     }
     throw new Problem('LIVE_PORTS_EXHAUSTED', `All ingest ports ${this.settings.ports.join('-')} are in use; try again when a live stream ends.`, { headers: { 'retry-after': '30' } });
   }
@@ -113,7 +130,11 @@ export class LiveIngests {
       { kind: 'live-hls', dir, segmentSeconds: this.settings.segmentSeconds ?? 2, listSize: this.settings.listSize ?? 15 },
     );
     const record: StreamRecord = {
-      id, type: 'live', name: opts.name, created: new Date().toISOString(), entry: LADDER_FILES.master,
+      id,
+      type: 'live',
+      name: opts.name,
+      created: new Date().toISOString(),
+      entry: LADDER_FILES.master,
       live: { status: 'waiting', protocol: opts.protocol, ingestPort: port, startedAt: null, endedAt: null, reason: null, owner: process.pid },
     };
     await this.store.put(record);
@@ -136,16 +157,24 @@ export class LiveIngests {
     let outcome: { status: 'ended' | 'failed'; reason: string };
     try {
       await runFfmpeg(args, {
-        timeoutMs: this.settings.maxMs, stallMs: this.settings.idleTimeoutMs, signal,
+        timeoutMs: this.settings.maxMs,
+        stallMs: this.settings.idleTimeoutMs,
+        signal,
         onProgress: (p) => {
           if (p.outTimeS > 0) connected = true;
           if (!connected || live || checking) return;
           checking = true;
-          check = playable(dir).then(async (ok) => {
-            if (!ok) return;
-            live = true;
-            await this.store.update(id, (r) => { if (r.live?.status === 'waiting') Object.assign(r.live, { status: 'live', startedAt: new Date().toISOString() }); });
-          }).finally(() => { checking = false; });
+          check = playable(dir)
+            .then(async (ok) => {
+              if (!ok) return;
+              live = true;
+              await this.store.update(id, (r) => {
+                if (r.live?.status === 'waiting') Object.assign(r.live, { status: 'live', startedAt: new Date().toISOString() });
+              });
+            })
+            .finally(() => {
+              checking = false;
+            });
         },
       });
       outcome = { status: 'ended', reason: 'the publisher stopped' };
@@ -153,14 +182,21 @@ export class LiveIngests {
       const kind = err instanceof FfmpegError ? err.kind : 'failed';
       const idleS = Math.round(this.settings.idleTimeoutMs / 1000);
       if (kind === 'aborted') outcome = { status: 'ended', reason: 'stopped' };
-      else if (kind === 'stalled') outcome = connected ? { status: 'ended', reason: `no data from the publisher for ${idleS} s` } : { status: 'failed', reason: `no publisher connected within ${idleS} s` };
+      else if (kind === 'stalled')
+        outcome = connected ? { status: 'ended', reason: `no data from the publisher for ${idleS} s` } : { status: 'failed', reason: `no publisher connected within ${idleS} s` };
       else if (kind === 'timeout') outcome = { status: 'ended', reason: 'the live stream reached its maximum length' };
       else outcome = { status: 'failed', reason: (err as Error).message };
     }
     try {
       await check; // a 'live' being written lands before the final status, never after it
       await closePlaylists(dir);
-      await this.store.update(id, (r) => { if (r.live) Object.assign(r.live, { ...outcome, endedAt: new Date().toISOString() }); }, { seal: true });
+      await this.store.update(
+        id,
+        (r) => {
+          if (r.live) Object.assign(r.live, { ...outcome, endedAt: new Date().toISOString() });
+        },
+        { seal: true },
+      );
     } finally {
       this.running.delete(id);
     }

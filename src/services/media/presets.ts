@@ -1,6 +1,13 @@
 // The streaming ladder from the service contract. BANDWIDTH in a master playlist is
 // (video + audio) kbit/s × 1000.
-export interface QualityPreset { name: string; width: number; height: number; fps: number | null; videoKbps: number; audioKbps: number }
+export interface QualityPreset {
+  name: string;
+  width: number;
+  height: number;
+  fps: number | null;
+  videoKbps: number;
+  audioKbps: number;
+}
 
 export const QUALITY_PRESETS: QualityPreset[] = [
   { name: 'mobile', width: 426, height: 240, fps: null, videoKbps: 400, audioKbps: 64 },

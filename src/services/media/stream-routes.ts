@@ -13,7 +13,10 @@ const CORS = {
 };
 
 const TYPES: Record<string, string> = {
-  '.m3u8': 'application/vnd.apple.mpegurl', '.mpd': 'application/dash+xml', '.mp4': 'video/mp4', '.m4s': 'video/iso.segment',
+  '.m3u8': 'application/vnd.apple.mpegurl',
+  '.mpd': 'application/dash+xml',
+  '.mp4': 'video/mp4',
+  '.m4s': 'video/iso.segment',
 };
 
 /** A file's type by name; DASH files of an audio representation (`init-2.mp4`, `chunk-2-…`) are audio/mp4. */
@@ -33,7 +36,12 @@ function cacheControl(record: StreamRecord, type: string): string {
 
 export async function presentStream(store: StreamStore, r: StreamRecord, prefix = ''): Promise<Record<string, unknown>> {
   return {
-    id: r.id, type: r.type, name: r.name, endpoint: `/streams/${r.id}/${r.entry}`, created: r.created, size: await store.sizeOf(r),
+    id: r.id,
+    type: r.type,
+    name: r.name,
+    endpoint: `/streams/${r.id}/${r.entry}`,
+    created: r.created,
+    size: await store.sizeOf(r),
     ...(r.type === 'dash' ? { master_playlist: `/streams/${r.id}/master.m3u8` } : {}),
     ...(r.live === undefined ? {} : { live: { ...r.live, status_url: `${prefix}/live-stream/${r.id}` } }),
   };
@@ -49,21 +57,27 @@ export function registerStreamRoutes(app: HttpApp, store: StreamStore, opts: { f
 
   app.options('/streams/*', { config: { auth: 'public', rateLimit: false }, schema: { hide: true } }, async (_req, reply) => reply.code(204).headers(CORS).send());
 
-  app.get('/streams/:id/*', {
-    config: { auth: 'public', rateLimit: false },
-    schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }), '*': Type.String({ maxLength: 512 }) }), summary: 'A stream file: playlist, manifest or segment (Range, CORS)' },
-    // The kit's default keeps resources same-site; stream files are made to be played from anywhere.
-    onSend: async (_req, reply) => { reply.header('cross-origin-resource-policy', 'cross-origin'); },
-  }, async (req, reply) => {
-    reply.headers(CORS);
-    const record = await store.require(req.params.id);
-    const rel = req.params['*'];
-    const type = contentTypeOf(record, rel);
-    if (type === null) throw new Problem('STREAM_NOT_FOUND', `Stream ${record.id} serves playlists, manifests and segments only.`);
-    const file = await store.resolveFile(record.id, rel);
-    reply.header('cache-control', cacheControl(record, type));
-    return sendFile(req, reply, { path: file.path, contentType: type, stats: file.stats });
-  });
+  app.get(
+    '/streams/:id/*',
+    {
+      config: { auth: 'public', rateLimit: false },
+      schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }), '*': Type.String({ maxLength: 512 }) }), summary: 'A stream file: playlist, manifest or segment (Range, CORS)' },
+      // The kit's default keeps resources same-site; stream files are made to be played from anywhere.
+      onSend: async (_req, reply) => {
+        reply.header('cross-origin-resource-policy', 'cross-origin');
+      },
+    },
+    async (req, reply) => {
+      reply.headers(CORS);
+      const record = await store.require(req.params.id);
+      const rel = req.params['*'];
+      const type = contentTypeOf(record, rel);
+      if (type === null) throw new Problem('STREAM_NOT_FOUND', `Stream ${record.id} serves playlists, manifests and segments only.`);
+      const file = await store.resolveFile(record.id, rel);
+      reply.header('cache-control', cacheControl(record, type));
+      return sendFile(req, reply, { path: file.path, contentType: type, stats: file.stats });
+    },
+  );
 
   app.delete('/stream/:id', { schema: { params: IdParams, summary: 'Delete a stream (a live one is stopped first) and free its space' } }, async (req) => {
     const record = await store.require(req.params.id);

@@ -46,7 +46,10 @@ async function folderBytes(dir: string): Promise<number> {
 }
 
 export class StreamStore {
-  private constructor(readonly root: string, private readonly recordsDir: string) {}
+  private constructor(
+    readonly root: string,
+    private readonly recordsDir: string,
+  ) {}
 
   static async open(dataDir: string): Promise<StreamStore> {
     const store = new StreamStore(join(dataDir, SERVICE_PATHS.streams), join(dataDir, SERVICE_PATHS.streamRecords));
@@ -69,7 +72,11 @@ export class StreamStore {
     if (!STREAM_ID.test(id)) return null;
     const text = await readFile(this.recordPath(id), 'utf8').catch(() => null);
     if (text === null) return null;
-    try { return JSON.parse(text) as StreamRecord; } catch { return null; }
+    try {
+      return JSON.parse(text) as StreamRecord;
+    } catch {
+      return null;
+    }
   }
 
   async require(id: string): Promise<StreamRecord> {
@@ -80,14 +87,20 @@ export class StreamStore {
 
   async all(): Promise<StreamRecord[]> {
     const names = await readdir(this.recordsDir).catch(() => [] as string[]);
-    const ids = names.filter((n) => n.endsWith('.json')).map((n) => n.slice(0, -5)).filter((id) => STREAM_ID.test(id));
+    const ids = names
+      .filter((n) => n.endsWith('.json'))
+      .map((n) => n.slice(0, -5))
+      .filter((id) => STREAM_ID.test(id));
     const records = await Promise.all(ids.map((id) => this.get(id)));
     return records.filter((r): r is StreamRecord => r !== null).sort((a, b) => a.created.localeCompare(b.created));
   }
 
   /** Records a stream; `from` (a finished output folder) is measured and moved into place first. */
   async put(record: StreamRecord, from?: string): Promise<void> {
-    if (from === undefined) { await this.write(record); return; }
+    if (from === undefined) {
+      await this.write(record);
+      return;
+    }
     const bytes = await folderBytes(from);
     await rename(from, this.dirOf(record.id));
     await this.write({ ...record, bytes });

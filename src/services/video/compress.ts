@@ -14,7 +14,11 @@ const MUX_OVERHEAD = 0.03;
 const MIN_VIDEO_KBPS = 24;
 export const SIZE_TOLERANCE = 0.1;
 
-export interface Bitrates { videoKbps: number; audioKbps: number; targetBytes: number | null }
+export interface Bitrates {
+  videoKbps: number;
+  audioKbps: number;
+  targetBytes: number | null;
+}
 
 /** Bitrates that make the output land on `targetMb` (MiB), or a fraction of the input's. */
 export function compressBitrates(info: MediaInfo, targetMb: number | null, level: CompressionLevel): Bitrates {
@@ -26,7 +30,9 @@ export function compressBitrates(info: MediaInfo, targetMb: number | null, level
     const videoKbps = Math.floor(totalKbps * (1 - MUX_OVERHEAD) - audioKbps);
     if (videoKbps < MIN_VIDEO_KBPS) {
       const neededMb = ((MIN_VIDEO_KBPS + audioKbps) * 1000 * duration) / 8 / (1 - MUX_OVERHEAD) / MB;
-      throw new Problem('UNPROCESSABLE', `target_size_mb ${targetMb} is too small for ${duration.toFixed(1)} s of video; at least ${neededMb.toFixed(2)} MB is needed.`, { extensions: { field: 'target_size_mb' } });
+      throw new Problem('UNPROCESSABLE', `target_size_mb ${targetMb} is too small for ${duration.toFixed(1)} s of video; at least ${neededMb.toFixed(2)} MB is needed.`, {
+        extensions: { field: 'target_size_mb' },
+      });
     }
     return { videoKbps, audioKbps, targetBytes };
   }
@@ -57,7 +63,8 @@ export async function compress(job: CompressJob): Promise<{ videoKbps: number; p
   const passLog = join(job.workDir, 'pass');
   const common = [...inputArgs(input), ...streamMaps(info), ...videoFilter(size)];
   const step = (from: number, span: number, label: string): Pick<RunFfmpegOptions, 'durationS' | 'onProgress'> => ({
-    durationS: info.durationS, onProgress: (p) => job.progress(from + (p.percent * span) / 100, p.etaS, label),
+    durationS: info.durationS,
+    onProgress: (p) => job.progress(from + (p.percent * span) / 100, p.etaS, label),
   });
   await runFfmpeg([...common, ...bitrateVideoArgs(format, quality, bitrates.videoKbps, 1, passLog), '-an', '-f', 'null', '-'], { ...job.run, ...step(0, 40, 'analysing (pass 1 of 2)') });
   let videoKbps = bitrates.videoKbps;
@@ -65,8 +72,10 @@ export async function compress(job: CompressJob): Promise<{ videoKbps: number; p
   let last: FfmpegRunResult;
   for (;;) {
     passes += 1;
-    last = await runFfmpeg([...common, ...bitrateVideoArgs(format, quality, videoKbps, 2, passLog), ...audioArgs(format, bitrates.audioKbps, info), ...outputArgs(format, output)],
-      { ...job.run, ...step(passes === 1 ? 40 : 80, passes === 1 ? 60 : 20, 'encoding (pass 2 of 2)') });
+    last = await runFfmpeg([...common, ...bitrateVideoArgs(format, quality, videoKbps, 2, passLog), ...audioArgs(format, bitrates.audioKbps, info), ...outputArgs(format, output)], {
+      ...job.run,
+      ...step(passes === 1 ? 40 : 80, passes === 1 ? 60 : 20, 'encoding (pass 2 of 2)'),
+    });
     if (bitrates.targetBytes === null || passes >= 2) break;
     const actual = (await stat(output)).size;
     const error = actual / bitrates.targetBytes - 1;

@@ -5,7 +5,13 @@ import { inputArgs, outputArg, scaleFrame, shortSideScale, type MediaInfo, type 
 import type { OutputFormat, Quality } from './params.js';
 
 /** `copyVideo`/`copyAudio`: codecs kept as they are; the first of each is what an encode produces. */
-interface ContainerSpec { muxer: string; contentType: string; copyVideo: string[]; copyAudio: string[]; tail: string[] }
+interface ContainerSpec {
+  muxer: string;
+  contentType: string;
+  copyVideo: string[];
+  copyAudio: string[];
+  tail: string[];
+}
 
 export const CONTAINERS: Record<OutputFormat, ContainerSpec> = {
   mp4: { muxer: 'mp4', contentType: 'video/mp4', copyVideo: ['h264'], copyAudio: ['aac'], tail: ['-movflags', '+faststart'] },
@@ -18,8 +24,8 @@ export const CONTAINERS: Record<OutputFormat, ContainerSpec> = {
 export function outputCodecs(info: MediaInfo, format: OutputFormat, remuxed: boolean): { video: string | null; audio: string | null } {
   const spec = CONTAINERS[format];
   return {
-    video: info.video === null ? null : remuxed ? info.video.codec : spec.copyVideo[0] ?? null,
-    audio: info.audio === null ? null : remuxed ? info.audio.codec : spec.copyAudio[0] ?? null,
+    video: info.video === null ? null : remuxed ? info.video.codec : (spec.copyVideo[0] ?? null),
+    audio: info.audio === null ? null : remuxed ? info.audio.codec : (spec.copyAudio[0] ?? null),
   };
 }
 
@@ -31,7 +37,12 @@ const PRESETS: Record<Quality, { crf: number; speed: string; vp9Crf: number; vp9
   ultra: { crf: 15, speed: 'veryslow', vp9Crf: 24, vp9Cpu: 1, mpeg4Q: 2, audioKbps: 192, bitsPerPixel: 0.25 },
 };
 
-export interface OutputSize { width: number; height: number; scaled: boolean; upscaleRefused: boolean }
+export interface OutputSize {
+  width: number;
+  height: number;
+  scaled: boolean;
+  upscaleRefused: boolean;
+}
 
 /**
  * The displayed frame fitted into the requested box, or at a named size (`720p`, width null: the
@@ -101,7 +112,11 @@ export function canRemux(info: MediaInfo, format: OutputFormat, quality: Quality
   return bitrate === null || bitrate <= cap;
 }
 
-export interface TranscodePlan { mode: 'remux' | 'encode'; size: OutputSize; args: string[] }
+export interface TranscodePlan {
+  mode: 'remux' | 'encode';
+  size: OutputSize;
+  args: string[];
+}
 
 export function transcodePlan(input: string, output: string, info: MediaInfo, target: { format: OutputFormat; quality: Quality; size: OutputSize; forceEncode?: boolean }): TranscodePlan {
   const { format, quality, size } = target;
@@ -109,7 +124,15 @@ export function transcodePlan(input: string, output: string, info: MediaInfo, ta
     return { mode: 'remux', size, args: [...inputArgs(input), ...streamMaps(info), '-c', 'copy', ...outputArgs(format, output)] };
   }
   return {
-    mode: 'encode', size,
-    args: [...inputArgs(input), ...streamMaps(info), ...videoFilter(size), ...qualityVideoArgs(format, quality), ...audioArgs(format, audioKbpsFor(quality, info), info), ...outputArgs(format, output)],
+    mode: 'encode',
+    size,
+    args: [
+      ...inputArgs(input),
+      ...streamMaps(info),
+      ...videoFilter(size),
+      ...qualityVideoArgs(format, quality),
+      ...audioArgs(format, audioKbpsFor(quality, info), info),
+      ...outputArgs(format, output),
+    ],
   };
 }

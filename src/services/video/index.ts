@@ -10,8 +10,20 @@ import { compressBitrates } from './compress.js';
 import { ACCEPTED_VIDEO_TYPES, videoFormats } from './formats.js';
 import { videoLimits } from './limits.js';
 import {
-  COMPRESSION_LEVELS, IMAGE_FORMATS, mergeFields, oneOf, OPERATIONS, OUTPUT_FORMATS, parseBoolean, parsePositive, parseResolution, parseSide, parseTimestamp, QUALITIES,
-  type CompressionLevel, type Fields,
+  COMPRESSION_LEVELS,
+  IMAGE_FORMATS,
+  mergeFields,
+  oneOf,
+  OPERATIONS,
+  OUTPUT_FORMATS,
+  parseBoolean,
+  parsePositive,
+  parseResolution,
+  parseSide,
+  parseTimestamp,
+  QUALITIES,
+  type CompressionLevel,
+  type Fields,
 } from './params.js';
 import { jobTimeoutMs, processJob, type ProcessPayload } from './process-job.js';
 import { diskNeededFor } from './storage.js';
@@ -27,12 +39,15 @@ async function receiveUpload(req: FastifyRequest, ctx: ServiceContext): Promise<
 
 /** The upload's probe within the configured limits; ffmpeg's failures as Problems. */
 function probeUpload(file: UploadedFile, ctx: ServiceContext, signal: AbortSignal): Promise<MediaInfo> {
-  return probeWithinLimits(file.path, videoLimits(ctx.config).media, { signal, timeoutMs: 20_000 }).catch((err: unknown) => { throw ffmpegProblem(err); });
+  return probeWithinLimits(file.path, videoLimits(ctx.config).media, { signal, timeoutMs: 20_000 }).catch((err: unknown) => {
+    throw ffmpegProblem(err);
+  });
 }
 
 async function requireOutputFormat(format: string): Promise<void> {
   const formats = videoFormats(await readFfmpegCapabilities());
-  if (!formats.output.includes(`.${format}`)) throw new Problem('DEPENDENCY_MISSING', `This build cannot write ${format}: ${formats.unavailable.find((u) => u.format === `.${format}`)?.reason ?? 'unavailable'}.`);
+  if (!formats.output.includes(`.${format}`))
+    throw new Problem('DEPENDENCY_MISSING', `This build cannot write ${format}: ${formats.unavailable.find((u) => u.format === `.${format}`)?.reason ?? 'unavailable'}.`);
 }
 
 function processOptions(fields: Fields): Omit<ProcessPayload, 'inputs' | 'info'> {
@@ -47,7 +62,11 @@ function processOptions(fields: Fields): Omit<ProcessPayload, 'inputs' | 'info'>
   };
 }
 
-const safeName = (name: string): string => name.replace(/\.[^.]*$/, '').replace(/[^\w.-]+/g, '_').slice(0, 80) || 'video';
+const safeName = (name: string): string =>
+  name
+    .replace(/\.[^.]*$/, '')
+    .replace(/[^\w.-]+/g, '_')
+    .slice(0, 80) || 'video';
 
 export const videoService: ServiceManifest = {
   name: 'video',
@@ -70,8 +89,11 @@ export const videoService: ServiceManifest = {
       const { file, fields, dir } = await receiveUpload(req, ctx);
       const request = { timestamp: parseTimestamp(fields), width: parseSide(fields, 'width'), height: parseSide(fields, 'height'), format: oneOf(fields, 'format', IMAGE_FORMATS, 'jpeg') };
       const maxPixels = videoLimits(ctx.config).media.maxPixels;
-      const thumb = await makeThumbnail(file.path, () => probeUpload(file, ctx, signal), request, dir, { signal, timeoutMs: SYNC_FFMPEG_MS, maxPixels }).catch((err: unknown) => { throw ffmpegProblem(err); });
-      return reply.type(thumb.contentType)
+      const thumb = await makeThumbnail(file.path, () => probeUpload(file, ctx, signal), request, dir, { signal, timeoutMs: SYNC_FFMPEG_MS, maxPixels }).catch((err: unknown) => {
+        throw ffmpegProblem(err);
+      });
+      return reply
+        .type(thumb.contentType)
         .header('content-disposition', `inline; filename="${safeName(file.filename)}.${thumb.ext}"`)
         .header('cache-control', 'no-store')
         .send(await readFile(thumb.path));

@@ -33,7 +33,15 @@ function reporter(ctx: JobContext): (percent: number, etaS: number | null, step:
 }
 
 function inputSummary(info: MediaInfo): Record<string, unknown> {
-  return { duration: info.durationS, width: info.video?.displayWidth ?? null, height: info.video?.displayHeight ?? null, codec: info.video?.codec ?? null, audio_codec: info.audio?.codec ?? null, bitrate: info.bitrate, size_bytes: info.sizeBytes };
+  return {
+    duration: info.durationS,
+    width: info.video?.displayWidth ?? null,
+    height: info.video?.displayHeight ?? null,
+    codec: info.video?.codec ?? null,
+    audio_codec: info.audio?.codec ?? null,
+    bitrate: info.bitrate,
+    size_bytes: info.sizeBytes,
+  };
 }
 
 /**
@@ -44,8 +52,13 @@ function inputSummary(info: MediaInfo): Record<string, unknown> {
 function producedSummary(info: MediaInfo, format: OutputFormat, remuxed: boolean, size: OutputSize, durationS: number, bytes: number): Record<string, unknown> {
   const codecs = outputCodecs(info, format, remuxed);
   return {
-    duration: Math.round(durationS * 1000) / 1000, width: size.width, height: size.height,
-    codec: codecs.video, audio_codec: codecs.audio, bitrate: durationS > 0 ? Math.round((bytes * 8) / durationS) : null, size_bytes: bytes,
+    duration: Math.round(durationS * 1000) / 1000,
+    width: size.width,
+    height: size.height,
+    codec: codecs.video,
+    audio_codec: codecs.audio,
+    bitrate: durationS > 0 ? Math.round((bytes * 8) / durationS) : null,
+    size_bytes: bytes,
   };
 }
 
@@ -70,10 +83,16 @@ async function encode(ctx: JobContext, p: ProcessPayload, input: JobInput): Prom
     const done = await compress({ input: input.path, output, workDir: ctx.workDir, info, format: p.format, quality: p.quality, size, bitrates, run, progress });
     last = done.last;
     details = (actual) => ({
-      video_bitrate_kbps: done.videoKbps, audio_bitrate_kbps: bitrates.audioKbps, second_passes: done.passes,
+      video_bitrate_kbps: done.videoKbps,
+      audio_bitrate_kbps: bitrates.audioKbps,
+      second_passes: done.passes,
       ...(bitrates.targetBytes === null
         ? { compression_level: p.compressionLevel }
-        : { target_size_bytes: bitrates.targetBytes, size_deviation_percent: Math.round((actual / bitrates.targetBytes - 1) * 1000) / 10, within_tolerance: Math.abs(actual / bitrates.targetBytes - 1) <= SIZE_TOLERANCE }),
+        : {
+            target_size_bytes: bitrates.targetBytes,
+            size_deviation_percent: Math.round((actual / bitrates.targetBytes - 1) * 1000) / 10,
+            within_tolerance: Math.abs(actual / bitrates.targetBytes - 1) <= SIZE_TOLERANCE,
+          }),
       compression_ratio: Math.round((info.sizeBytes / actual) * 100) / 100,
     });
   }
@@ -83,9 +102,12 @@ async function encode(ctx: JobContext, p: ProcessPayload, input: JobInput): Prom
   }
   const bytes = (await stat(output)).size;
   return {
-    operation: p.operation, format: p.format, ...details(bytes),
+    operation: p.operation,
+    format: p.format,
+    ...details(bytes),
     upscale_refused: size.upscaleRefused,
-    input: inputSummary(info), output_info: producedSummary(info, p.format, remuxed, size, last.outTimeS, bytes),
+    input: inputSummary(info),
+    output_info: producedSummary(info, p.format, remuxed, size, last.outTimeS, bytes),
     output: { path: output, filename: parse(output).base, contentType: CONTAINERS[p.format].contentType, size: bytes },
   };
 }

@@ -8,7 +8,12 @@ import { inputArgs, outputArg, runFfmpeg, type MediaInfo } from '../../ffmpeg/in
 import { Problem } from '../../kit/index.js';
 import type { ImageFormat } from './params.js';
 
-export interface ThumbnailRequest { timestamp: number | null; width: number | null; height: number | null; format: ImageFormat }
+export interface ThumbnailRequest {
+  timestamp: number | null;
+  width: number | null;
+  height: number | null;
+  format: ImageFormat;
+}
 
 const IMAGE: Record<ImageFormat, { ext: string; contentType: string; args: string[] }> = {
   jpeg: { ext: 'jpg', contentType: 'image/jpeg', args: ['-c:v', 'mjpeg', '-q:v', '3', '-f', 'image2'] },
@@ -37,7 +42,11 @@ export function thumbnailArgs(input: string, req: ThumbnailRequest, out: string,
   return ['-ss', String(opts.seekS), ...inputArgs(input, { maxPixels: opts.maxPixels }), '-map', '0:v:0', '-frames:v', '1', '-vf', filter, ...IMAGE[req.format].args, outputArg(out)];
 }
 
-export interface Thumbnail { path: string; contentType: string; ext: string }
+export interface Thumbnail {
+  path: string;
+  contentType: string;
+  ext: string;
+}
 
 function checkAgainst(info: MediaInfo, req: ThumbnailRequest): void {
   if (info.video === null) throw new Problem('UNPROCESSABLE', 'The file has no video stream to take a thumbnail from.');
@@ -51,18 +60,32 @@ function checkAgainst(info: MediaInfo, req: ThumbnailRequest): void {
  * bounded by `-max_pixels`) and the probe runs only to explain a failure or a missing frame:
  * past the end, no video, or a limit; without one, the probe's duration places the search.
  */
-export async function makeThumbnail(input: string, probe: () => Promise<MediaInfo>, req: ThumbnailRequest, dir: string, opts: { signal: AbortSignal; timeoutMs: number; maxPixels: number }): Promise<Thumbnail> {
+export async function makeThumbnail(
+  input: string,
+  probe: () => Promise<MediaInfo>,
+  req: ThumbnailRequest,
+  dir: string,
+  opts: { signal: AbortSignal; timeoutMs: number; maxPixels: number },
+): Promise<Thumbnail> {
   const image = IMAGE[req.format];
   const out = { path: join(dir, `thumbnail.${image.ext}`), contentType: image.contentType, ext: image.ext };
-  const run = (seekS: number): Promise<unknown> => runFfmpeg(thumbnailArgs(input, req, out.path, { seekS, maxPixels: opts.maxPixels }), { signal: opts.signal, timeoutMs: opts.timeoutMs, stallMs: 30_000 });
-  const written = async (): Promise<boolean> => (await stat(out.path).then((s) => s.size, () => 0)) > 0;
+  const run = (seekS: number): Promise<unknown> =>
+    runFfmpeg(thumbnailArgs(input, req, out.path, { seekS, maxPixels: opts.maxPixels }), { signal: opts.signal, timeoutMs: opts.timeoutMs, stallMs: 30_000 });
+  const written = async (): Promise<boolean> =>
+    (await stat(out.path).then(
+      (s) => s.size,
+      () => 0,
+    )) > 0;
   if (req.timestamp === null) {
     const info = await probe();
     checkAgainst(info, req);
     await run(representativeSeek(info.durationS));
   } else {
-    const failure = await run(req.timestamp).then(() => null, (err: unknown) => (err instanceof Error ? err : new Error(String(err))));
-    if (failure === null && await written()) return out;
+    const failure = await run(req.timestamp).then(
+      () => null,
+      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+    );
+    if (failure === null && (await written())) return out;
     checkAgainst(await probe(), req);
     if (failure !== null) throw failure;
   }

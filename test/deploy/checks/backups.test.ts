@@ -9,7 +9,9 @@ import { openControllerDb, writeCurrentVersion } from '../../../src/deploy/store
 import { makeTempDir } from '../../helpers.js';
 
 const temps: Array<() => void> = [];
-afterEach(() => { while (temps.length) temps.pop()?.(); });
+afterEach(() => {
+  while (temps.length) temps.pop()?.();
+});
 const policy = { dir: null, maxAgeHours: 24, restoreTestMaxAgeHours: 24 };
 
 function dataDir(): string {

@@ -10,7 +10,9 @@ describe('capacity', () => {
   it('fails every reading against a limit of 0 %, with the reading shown', async () => {
     const evidence = await checkCapacity({ limits: limits(0), dataDir: process.cwd(), now });
     expect(evidence.map((e) => [e.check, e.status, e.threshold])).toEqual([
-      ['capacity-cpu', 'fail', '< 0 %'], ['capacity-memory', 'fail', '< 0 %'], ['capacity-disk', 'fail', '< 0 %'],
+      ['capacity-cpu', 'fail', '< 0 %'],
+      ['capacity-memory', 'fail', '< 0 %'],
+      ['capacity-disk', 'fail', '< 0 %'],
     ]);
     for (const e of evidence) expect(e.observed).toMatch(/^\d+(\.\d)? %$/);
   });

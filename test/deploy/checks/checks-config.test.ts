@@ -14,7 +14,13 @@ afterAll(() => tmp.remove());
 const now = new Date('2025-03-04T10:00:00Z');
 
 function issuesOf(raw: Record<string, unknown>): string[] {
-  try { parseChecksConfig(raw, tmp.dir); return []; } catch (err) { if (err instanceof ConfigError) return err.issues; throw err; }
+  try {
+    parseChecksConfig(raw, tmp.dir);
+    return [];
+  } catch (err) {
+    if (err instanceof ConfigError) return err.issues;
+    throw err;
+  }
 }
 
 describe('checks config', () => {
@@ -44,21 +50,23 @@ describe('checks config', () => {
       waivers: [{ check: 'nope', approver: '', reason: 'r', expires: 'soon' }],
       extra: 1,
     });
-    expect(issues).toEqual(expect.arrayContaining([
-      'checks config: capacity.cpuPercent: must be a number from 0 to 100 (got 170)',
-      'checks config: capacity.diskPercnt: unknown setting',
-      'checks config: tls.files[0].path: is required',
-      'checks config: tls.endpoints[0].port: must be a number from 1 to 65535 (got 0)',
-      'checks config: dns[0].addresses: must list at least one (got [])',
-      'checks config: alertmanagerUrl: must be an http(s) URL (got "ftp://x")',
-      'checks config: window.days[1]: must be one of sun, mon, tue, wed, thu, fri, sat (got "funday")',
-      'checks config: window.from: must be HH:MM (got "9:00")',
-      'checks config: window.tz: unknown time zone "Mars/Olympus"',
-      expect.stringMatching(/^checks config: waivers\[0\]\.check: must be one of service-health, .*deploy-window \(got "nope"\)$/),
-      'checks config: waivers[0].approver: must be a non-empty string (got "")',
-      'checks config: waivers[0].expires: must be an ISO 8601 time (got "soon")',
-      'checks config: extra: unknown setting',
-    ]));
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        'checks config: capacity.cpuPercent: must be a number from 0 to 100 (got 170)',
+        'checks config: capacity.diskPercnt: unknown setting',
+        'checks config: tls.files[0].path: is required',
+        'checks config: tls.endpoints[0].port: must be a number from 1 to 65535 (got 0)',
+        'checks config: dns[0].addresses: must list at least one (got [])',
+        'checks config: alertmanagerUrl: must be an http(s) URL (got "ftp://x")',
+        'checks config: window.days[1]: must be one of sun, mon, tue, wed, thu, fri, sat (got "funday")',
+        'checks config: window.from: must be HH:MM (got "9:00")',
+        'checks config: window.tz: unknown time zone "Mars/Olympus"',
+        expect.stringMatching(/^checks config: waivers\[0\]\.check: must be one of service-health, .*deploy-window \(got "nope"\)$/),
+        'checks config: waivers[0].approver: must be a non-empty string (got "")',
+        'checks config: waivers[0].expires: must be an ISO 8601 time (got "soon")',
+        'checks config: extra: unknown setting',
+      ]),
+    );
     expect(issues).toHaveLength(13);
   });
   it('says what a schema cannot: a window that ends before it starts, an expiry that is no date', () => {

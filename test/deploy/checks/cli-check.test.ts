@@ -15,9 +15,15 @@ beforeEach(() => {
   out = [];
   vi.stubEnv('PITCHEY_DATA_DIR', tmp.dir);
   vi.stubEnv('PITCHEY_DEPLOY_ENV', 'staging');
-  vi.spyOn(console, 'log').mockImplementation((line: string) => { out.push(line); });
+  vi.spyOn(console, 'log').mockImplementation((line: string) => {
+    out.push(line);
+  });
 });
-afterEach(() => { vi.unstubAllEnvs(); vi.restoreAllMocks(); tmp.remove(); });
+afterEach(() => {
+  vi.unstubAllEnvs();
+  vi.restoreAllMocks();
+  tmp.remove();
+});
 
 describe('pitchey check', () => {
   it('prints JSON evidence for the env and throws CheckFailed naming the failed checks', async () => {

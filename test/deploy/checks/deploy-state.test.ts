@@ -10,13 +10,36 @@ import { openControllerDb, writeDeployment } from '../../../src/deploy/store.js'
 import { makeTempDir } from '../../helpers.js';
 
 const temps: Array<() => void> = [];
-afterEach(() => { while (temps.length) temps.pop()?.(); });
+afterEach(() => {
+  while (temps.length) temps.pop()?.();
+});
 const now = new Date('2025-03-04T10:00:00Z'); // a Tuesday
 
 function state(phase: DeploymentState['phase']): DeploymentState {
   return {
-    plan: { id: 'p', service: 'video', strategy: 'canary', fromVersion: '1.0.0', toVersion: '1.1.0', instances: 1, steps: [5, 100], stepMs: 1000, bakeMs: 0, readyTimeoutMs: 1000, rules: [], faults: null },
-    phase, stepIndex: 0, stepStartedAt: null, breachSince: {}, assessments: [], reason: null, startedAt: 1, updatedAt: 1, replaced: 0,
+    plan: {
+      id: 'p',
+      service: 'video',
+      strategy: 'canary',
+      fromVersion: '1.0.0',
+      toVersion: '1.1.0',
+      instances: 1,
+      steps: [5, 100],
+      stepMs: 1000,
+      bakeMs: 0,
+      readyTimeoutMs: 1000,
+      rules: [],
+      faults: null,
+    },
+    phase,
+    stepIndex: 0,
+    stepStartedAt: null,
+    breachSince: {},
+    assessments: [],
+    reason: null,
+    startedAt: 1,
+    updatedAt: 1,
+    replaced: 0,
   };
 }
 

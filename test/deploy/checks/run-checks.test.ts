@@ -15,7 +15,11 @@ let alerts: unknown = [];
 
 beforeAll(async () => {
   server = createServer((req, res) => {
-    if (req.url === '/api/v2/alerts?active=true') { res.setHeader('content-type', 'application/json'); res.end(JSON.stringify(alerts)); return; }
+    if (req.url === '/api/v2/alerts?active=true') {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(alerts));
+      return;
+    }
     const ready = req.url?.startsWith('/up/') === true;
     res.statusCode = ready ? 200 : 503;
     res.setHeader('content-type', 'application/json');
@@ -24,14 +28,20 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
 });
-afterAll(async () => { await new Promise<void>((r) => server.close(() => r())); tmp.remove(); });
+afterAll(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+  tmp.remove();
+});
 
 const config = (over: Partial<ChecksConfig> = {}): ChecksConfig => ({ ...DEFAULT_CHECKS_CONFIG, timeoutMs: 2000, ...over });
 const run = (over: Partial<Parameters<typeof runChecks>[0]>) => runChecks({ config: config(), env: 'production', dataDir: tmp.dir, processEnv: {}, now, ...over });
 
 describe('runChecks', () => {
   it('fails service health naming the instance that is not ready', async () => {
-    const healthTargets = [{ name: 'gateway', url: `${base}/up` }, { name: 'video-1', url: `${base}/down` }];
+    const healthTargets = [
+      { name: 'gateway', url: `${base}/up` },
+      { name: 'video-1', url: `${base}/down` },
+    ];
     const { evidence, passed } = await run({ only: ['service-health'], healthTargets });
     expect(passed).toBe(false);
     expect(evidence).toEqual([expect.objectContaining({ check: 'service-health', status: 'fail', observed: '1/2 ready; not ready: video-1 (ffmpeg missing)' })]);
@@ -51,7 +61,11 @@ describe('runChecks', () => {
     const weakKey = 'short-but-valid-key-1234';
     const processEnv = { PITCHEY_API_KEYS: weakKey, PITCHEY_JWT_SECRET: 'changeme' };
     const { evidence } = await run({ only: ['config-env', 'config-valid', 'config-secrets'], processEnv, config: config({ requiredEnv: ['PITCHEY_API_KEYS', 'PITCHEY_ADMIN_KEY'] }) });
-    expect(evidence.map((e) => [e.check, e.status])).toEqual([['config-env', 'fail'], ['config-valid', 'pass'], ['config-secrets', 'fail']]);
+    expect(evidence.map((e) => [e.check, e.status])).toEqual([
+      ['config-env', 'fail'],
+      ['config-valid', 'pass'],
+      ['config-secrets', 'fail'],
+    ]);
     expect(evidence[0]?.observed).toBe('missing: PITCHEY_ADMIN_KEY');
     expect(evidence[2]?.observed).toContain('PITCHEY_JWT_SECRET: production needs a random secret');
     const printed = JSON.stringify(evidence);
@@ -64,12 +78,30 @@ describe('runChecks', () => {
     expect(evidence[1]).toMatchObject({ status: 'fail', observed: 'not judged: the configuration does not validate' });
   });
   it('turns a check that throws into a failing Evidence with its message, and the run goes on', async () => {
-    const evidence = await settleTasks([
-      { ids: ['dns'], source: 'resolver', run: () => { throw new Error('resolver exploded'); } },
-      { ids: ['backups'], source: 'x', run: () => Promise.reject(new Error('disk gone')) },
-    ], now);
-    expect(evidence.map((e) => [e.check, e.status, e.observed, e.source])).toEqual([['dns', 'fail', 'error: resolver exploded', 'resolver'], ['backups', 'fail', 'error: disk gone', 'x']]);
-    const viaRun = await run({ only: ['dns'], config: config({ dns: [{ name: 'a.example', addresses: ['10.0.0.1'], match: 'equal' }] }), resolve: () => { throw new Error('resolver exploded'); } });
+    const evidence = await settleTasks(
+      [
+        {
+          ids: ['dns'],
+          source: 'resolver',
+          run: () => {
+            throw new Error('resolver exploded');
+          },
+        },
+        { ids: ['backups'], source: 'x', run: () => Promise.reject(new Error('disk gone')) },
+      ],
+      now,
+    );
+    expect(evidence.map((e) => [e.check, e.status, e.observed, e.source])).toEqual([
+      ['dns', 'fail', 'error: resolver exploded', 'resolver'],
+      ['backups', 'fail', 'error: disk gone', 'x'],
+    ]);
+    const viaRun = await run({
+      only: ['dns'],
+      config: config({ dns: [{ name: 'a.example', addresses: ['10.0.0.1'], match: 'equal' }] }),
+      resolve: () => {
+        throw new Error('resolver exploded');
+      },
+    });
     expect(viaRun.evidence[0]).toMatchObject({ check: 'dns', status: 'fail', observed: 'error: resolver exploded' });
   });
   it('applies waivers across the run: waived fails warn and the run passes; an expired one keeps it failing', async () => {
@@ -81,7 +113,24 @@ describe('runChecks', () => {
   });
   it('runs every check by default with one Evidence or more each, all stamped with `now`', async () => {
     const { evidence, passed } = await run({ healthTargets: [{ name: 'gateway', url: `${base}/up` }], resolve: () => Promise.resolve([]) });
-    expect(new Set(evidence.map((e) => e.check))).toEqual(new Set(['service-health', 'capacity-cpu', 'capacity-memory', 'capacity-disk', 'tls-expiry', 'dns', 'backups', 'vulnerabilities', 'config-env', 'config-valid', 'config-secrets', 'alerts', 'deploy-in-progress', 'deploy-window']));
+    expect(new Set(evidence.map((e) => e.check))).toEqual(
+      new Set([
+        'service-health',
+        'capacity-cpu',
+        'capacity-memory',
+        'capacity-disk',
+        'tls-expiry',
+        'dns',
+        'backups',
+        'vulnerabilities',
+        'config-env',
+        'config-valid',
+        'config-secrets',
+        'alerts',
+        'deploy-in-progress',
+        'deploy-window',
+      ]),
+    );
     expect(evidence.every((e) => e.at === now.toISOString() && e.title.length > 0)).toBe(true);
     expect(passed).toBe(false); // no backups, no Trivy report, no production secrets
   });

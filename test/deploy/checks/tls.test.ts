@@ -26,7 +26,23 @@ function selfSigned(name: string, host: string, days: number): Promise<void> {
 }
 
 async function caAndLeaf(): Promise<void> {
-  await openssl(['req', '-x509', ...EC, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '365', '-subj', '/CN=Test CA', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign']);
+  await openssl([
+    'req',
+    '-x509',
+    ...EC,
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.pem',
+    '-days',
+    '365',
+    '-subj',
+    '/CN=Test CA',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign',
+  ]);
   await openssl(['req', '-new', ...EC, '-keyout', 'leaf.key', '-out', 'leaf.csr', '-subj', '/CN=localhost']);
   writeFileSync(at('leaf.ext'), 'subjectAltName=DNS:localhost\n');
   await openssl(['x509', '-req', '-in', 'leaf.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '90', '-extfile', 'leaf.ext', '-out', 'leaf.pem']);
@@ -39,7 +55,11 @@ beforeAll(async () => {
 });
 afterAll(() => tmp.remove());
 
-const file = (name: string, extra: { caFile?: string; hostname?: string | null } = {}) => ({ path: at(name), caFile: extra.caFile ?? null, hostname: extra.hostname === undefined ? 'localhost' : extra.hostname });
+const file = (name: string, extra: { caFile?: string; hostname?: string | null } = {}) => ({
+  path: at(name),
+  caFile: extra.caFile ?? null,
+  hostname: extra.hostname === undefined ? 'localhost' : extra.hostname,
+});
 
 describe('certificate files', () => {
   it('passes a self-signed 90-day certificate for its host when it is given as its own CA', async () => {

@@ -51,8 +51,13 @@ describe('vulnerabilities: the severity thresholds', () => {
     expect(e.observed).toContain('no usable Trivy report');
   });
   it('fails malformed JSON, a report without Results, a finding without Severity, and odd Metadata', async () => {
-    const bad = [['bad.json', '{"Results": ['], ['empty.json', { SchemaVersion: 2 }], ['nosev.json', trivy([{ VulnerabilityID: 'x' }])],
-      ['meta.json', { ...trivy([]), Metadata: [] }], ['digests.json', { ...trivy([]), Metadata: { RepoDigests: 'sha256:x' } }]] as const;
+    const bad = [
+      ['bad.json', '{"Results": ['],
+      ['empty.json', { SchemaVersion: 2 }],
+      ['nosev.json', trivy([{ VulnerabilityID: 'x' }])],
+      ['meta.json', { ...trivy([]), Metadata: [] }],
+      ['digests.json', { ...trivy([]), Metadata: { RepoDigests: 'sha256:x' } }],
+    ] as const;
     for (const [name, body] of bad) {
       const e = await check(report(name, body));
       expect(e.status, name).toBe('fail');
@@ -71,7 +76,11 @@ describe('vulnerabilities: the severity thresholds', () => {
 describe('vulnerabilities: the report of the image being deployed', () => {
   it('passes the clean report of the deployed image, and the record names both digests', async () => {
     const e = await check(fixture('clean'), deployed);
-    expect(e).toMatchObject({ status: 'pass', observed: '0 critical, 0 high in pitchey/video:1.2.3 sha256:4f1c9a0d2b7e', threshold: 'a report of the deployed image pitchey/video:1.2.3 sha256:4f1c9a0d2b7e; 0 critical (high warns)' });
+    expect(e).toMatchObject({
+      status: 'pass',
+      observed: '0 critical, 0 high in pitchey/video:1.2.3 sha256:4f1c9a0d2b7e',
+      threshold: 'a report of the deployed image pitchey/video:1.2.3 sha256:4f1c9a0d2b7e; 0 critical (high warns)',
+    });
     expect(e.details).toMatchObject({ reportImageId: V123, deployedImage: { ref: 'pitchey/video:1.2.3', id: V123 } });
   });
   it('keeps the thresholds for the deployed image: CRITICAL fails, HIGH warns', async () => {
@@ -115,7 +124,10 @@ describe('vulnerabilities: where the report comes from', () => {
   it('runs `trivy image --format json` on the deployed image when no report is configured and the binary exists', async () => {
     // Trivy cannot be installed here: a stand-in answers as the real binary does, for the args it expects.
     const bin = join(tmp.dir, 'trivy');
-    writeFileSync(bin, `#!/bin/sh\n[ "$*" = "image --format json --quiet pitchey/video:1.2.3" ] || { echo "unexpected args: $*" >&2; exit 2; }\n[ "$DOCKER_HOST" = "unix:///tmp/engine.sock" ] || exit 3\ncat ${JSON.stringify(fixture('clean'))}\n`);
+    writeFileSync(
+      bin,
+      `#!/bin/sh\n[ "$*" = "image --format json --quiet pitchey/video:1.2.3" ] || { echo "unexpected args: $*" >&2; exit 2; }\n[ "$DOCKER_HOST" = "unix:///tmp/engine.sock" ] || exit 3\ncat ${JSON.stringify(fixture('clean'))}\n`,
+    );
     chmodSync(bin, 0o755);
     const e = await checkVulnerabilities({ reportPath: null, image: deployed, now, trivy: { command: bin, dockerHost: 'unix:///tmp/engine.sock' } });
     expect(e).toMatchObject({ status: 'pass', source: `${bin} image --format json --quiet pitchey/video:1.2.3` });
@@ -134,16 +146,28 @@ describe('vulnerabilities: where the report comes from', () => {
       asked.push([host, role, version]);
       return Promise.resolve({ ...deployed, ref: `pitchey/${role}:${version}` });
     };
-    const run = (version: string) => runChecks({ config, env: 'staging', dataDir: tmp.dir, now, only: ['vulnerabilities'], inspectImage, target: { service: 'video', version, docker: { host: 'unix:///x.sock' } } });
+    const run = (version: string) =>
+      runChecks({ config, env: 'staging', dataDir: tmp.dir, now, only: ['vulnerabilities'], inspectImage, target: { service: 'video', version, docker: { host: 'unix:///x.sock' } } });
     // trivy-video-clean.json is the deployed image's report; trivy-video-previous.json another digest's.
     expect((await run('clean')).evidence[0]).toMatchObject({ status: 'pass', source: fixture('clean') });
     expect((await run('previous')).evidence[0]).toMatchObject({ status: 'fail' });
-    expect(asked).toEqual([['unix:///x.sock', 'video', 'clean'], ['unix:///x.sock', 'video', 'previous']]);
+    expect(asked).toEqual([
+      ['unix:///x.sock', 'video', 'clean'],
+      ['unix:///x.sock', 'video', 'previous'],
+    ]);
   });
 
   it('runChecks: an image the engine does not hold fails the check with the reason', async () => {
     const inspectImage = (): Promise<DeployedImage> => Promise.reject(new Error('no image pitchey/video:9.9.9 on the engine'));
-    const result = await runChecks({ config: DEFAULT_CHECKS_CONFIG, env: 'staging', dataDir: tmp.dir, now, only: ['vulnerabilities'], inspectImage, target: { service: 'video', version: '9.9.9', docker: { host: null } } });
+    const result = await runChecks({
+      config: DEFAULT_CHECKS_CONFIG,
+      env: 'staging',
+      dataDir: tmp.dir,
+      now,
+      only: ['vulnerabilities'],
+      inspectImage,
+      target: { service: 'video', version: '9.9.9', docker: { host: null } },
+    });
     expect(result.evidence[0]).toMatchObject({ status: 'fail', observed: 'error: no image pitchey/video:9.9.9 on the engine' });
   });
 });

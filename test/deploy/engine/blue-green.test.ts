@@ -6,7 +6,14 @@ import { expectRows as expectRowsFrom, type Row } from './sequence.js';
 
 const T = 2_000_000;
 const input: PlanInput = {
-  id: 'bg1', service: 'api', strategy: 'blue-green', fromVersion: 'v1', toVersion: 'v2', stepMs: 10_000, bakeMs: 30_000, readyTimeoutMs: 5_000,
+  id: 'bg1',
+  service: 'api',
+  strategy: 'blue-green',
+  fromVersion: 'v1',
+  toVersion: 'v2',
+  stepMs: 10_000,
+  bakeMs: 30_000,
+  readyTimeoutMs: 5_000,
 };
 const plan = createPlan(input);
 const started: EngineInput = { kind: 'instancesStarted' };
@@ -21,13 +28,25 @@ describe('blue-green: happy path', () => {
   it('starts green, switches at once, bakes for bakeMs, then promotes green', () => {
     expect(startDeployment(plan, T).actions).toEqual([{ kind: 'startInstances', track: 'green', version: 'v2', count: 1, faults: null }]);
     expectRows(startDeployment(plan, T), [
-      { at: T + 1_000, input: started, phase: 'progressing', step: 0, actions: [{ kind: 'setWeights', weights: { stable: 0, green: 100 } }], reason: /green at 100 %, baking; stable kept running at weight 0/ },
+      {
+        at: T + 1_000,
+        input: started,
+        phase: 'progressing',
+        step: 0,
+        actions: [{ kind: 'setWeights', weights: { stable: 0, green: 100 } }],
+        reason: /green at 100 %, baking; stable kept running at weight 0/,
+      },
       { at: T + 11_000, input: healthyAlone(T + 11_000, 'green'), phase: 'progressing', actions: [], reason: /10 s of 30 s analysed/ },
-      { at: T + 31_000, input: healthyAlone(T + 31_000, 'green'), phase: 'promoted', actions: [
-        { kind: 'promote', from: 'green' },
-        { kind: 'setWeights', weights: { stable: 100, green: 0 } },
-        { kind: 'notify', level: 'info', message: 'api: promoting v2: all 1 steps passed their analysis' },
-      ] },
+      {
+        at: T + 31_000,
+        input: healthyAlone(T + 31_000, 'green'),
+        phase: 'promoted',
+        actions: [
+          { kind: 'promote', from: 'green' },
+          { kind: 'setWeights', weights: { stable: 100, green: 0 } },
+          { kind: 'notify', level: 'info', message: 'api: promoting v2: all 1 steps passed their analysis' },
+        ],
+      },
       { at: T + 32_000, input: healthyAlone(T + 32_000, 'green'), phase: 'promoted', actions: [] },
     ]);
   });
@@ -70,7 +89,12 @@ describe('blue-green: rollback paths', () => {
   it('a bad green at the 50 % step is caught side by side', () => {
     const stepped = createPlan({ ...input, steps: [50, 100] });
     expectRows(advance(startDeployment(stepped, T).state, started, T + 1_000), [
-      { at: T + 3_000, input: observe(T + 3_000, { stable: win('v1', 50), green: win('v2', 50, { errors: 10 }) }), phase: 'rolled-back', reason: /error-rate-vs-stable failed: green error rate 20\.0 % vs stable 0\.0 %/ },
+      {
+        at: T + 3_000,
+        input: observe(T + 3_000, { stable: win('v1', 50), green: win('v2', 50, { errors: 10 }) }),
+        phase: 'rolled-back',
+        reason: /error-rate-vs-stable failed: green error rate 20\.0 % vs stable 0\.0 %/,
+      },
     ]);
   });
 

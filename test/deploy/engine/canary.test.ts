@@ -1,8 +1,6 @@
 // Canary sequences: inputs in, phases and actions out. Times are plain numbers; no timers.
 import { describe, expect, it } from 'vitest';
-import {
-  advance, createPlan, startDeployment, type Action, type EngineInput, type EngineResult, type PlanInput,
-} from '../../../src/deploy/engine/index.js';
+import { advance, createPlan, startDeployment, type Action, type EngineInput, type EngineResult, type PlanInput } from '../../../src/deploy/engine/index.js';
 import { deepFreeze, healthy, healthyAlone, observe, play, win } from './fixtures.js';
 import { expectRows as expectRowsFrom, type Row } from './sequence.js';
 
@@ -35,11 +33,17 @@ describe('canary: happy path', () => {
       { at: T + 11_000, input: healthy(T + 11_000, 'canary'), phase: 'progressing', step: 1, actions: [weights(25)] },
       { at: T + 21_000, input: healthy(T + 21_000, 'canary'), phase: 'progressing', step: 2, actions: [weights(50)] },
       { at: T + 31_000, input: healthy(T + 31_000, 'canary'), phase: 'progressing', step: 3, actions: [weights(100)] },
-      { at: T + 41_000, input: healthyAlone(T + 41_000, 'canary'), phase: 'promoted', reason: /^all 4 steps passed their analysis$/, actions: [
-        { kind: 'promote', from: 'canary' },
-        { kind: 'setWeights', weights: { stable: 100, canary: 0 } },
-        { kind: 'notify', level: 'info', message: 'api: promoting v2: all 4 steps passed their analysis' },
-      ] },
+      {
+        at: T + 41_000,
+        input: healthyAlone(T + 41_000, 'canary'),
+        phase: 'promoted',
+        reason: /^all 4 steps passed their analysis$/,
+        actions: [
+          { kind: 'promote', from: 'canary' },
+          { kind: 'setWeights', weights: { stable: 100, canary: 0 } },
+          { kind: 'notify', level: 'info', message: 'api: promoting v2: all 4 steps passed their analysis' },
+        ],
+      },
     ]);
     const last = results.at(-1)!.state;
     expect(last.updatedAt).toBe(T + 41_000);
@@ -97,10 +101,8 @@ describe('canary: rollback paths', () => {
     ]);
   });
 
-  it('abort rolls back with the operator\'s reason', () => {
-    expectRows(atStep0(), [
-      { at: T + 2_000, input: { kind: 'abort', reason: 'customer demo' }, phase: 'rolled-back', reason: /^aborted: customer demo$/ },
-    ]);
+  it("abort rolls back with the operator's reason", () => {
+    expectRows(atStep0(), [{ at: T + 2_000, input: { kind: 'abort', reason: 'customer demo' }, phase: 'rolled-back', reason: /^aborted: customer demo$/ }]);
   });
 });
 

@@ -22,14 +22,13 @@ export function latencies(n: number, medianMs: number, seed: number): number[] {
 }
 
 /** A track window: `requests` requests, the given failures, and latencies around `medianMs`. */
-export function win(
-  version: string,
-  requests: number,
-  opts: { errors?: number; authFailures?: number; unavailable?: number; medianMs?: number; seed?: number } = {},
-): TrackWindow {
+export function win(version: string, requests: number, opts: { errors?: number; authFailures?: number; unavailable?: number; medianMs?: number; seed?: number } = {}): TrackWindow {
   return {
-    version, requests,
-    errors: opts.errors ?? 0, authFailures: opts.authFailures ?? 0, unavailable: opts.unavailable ?? 0,
+    version,
+    requests,
+    errors: opts.errors ?? 0,
+    authFailures: opts.authFailures ?? 0,
+    unavailable: opts.unavailable ?? 0,
     latenciesMs: latencies(requests, opts.medianMs ?? 50, opts.seed ?? 1),
   };
 }
@@ -40,8 +39,7 @@ export function obs(at: number, tracks: Partial<Record<Track, TrackWindow>>, ins
   return { at, windowMs: 10_000, tracks, instances: instances ?? ready };
 }
 
-export const observe = (at: number, tracks: Partial<Record<Track, TrackWindow>>, instances?: Observation['instances']): EngineInput =>
-  ({ kind: 'observe', observation: obs(at, tracks, instances) });
+export const observe = (at: number, tracks: Partial<Record<Track, TrackWindow>>, instances?: Observation['instances']): EngineInput => ({ kind: 'observe', observation: obs(at, tracks, instances) });
 
 /** Healthy side-by-side traffic: both tracks alike, different seeds. */
 export function healthy(at: number, candidate: Track, n = 200): EngineInput {

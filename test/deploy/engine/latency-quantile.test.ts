@@ -7,8 +7,7 @@ import { latencies, obs, seeded } from './fixtures.js';
 
 const byId = (id: string): Rule => DEFAULT_RULES.find((r) => r.id === id)!;
 const windowOf = (version: string, latenciesMs: number[]): TrackWindow => ({ version, requests: latenciesMs.length, errors: 0, authFailures: 0, unavailable: 0, latenciesMs });
-const judge = (rule: Rule, stable: number[], canary: number[]) =>
-  assessRule(rule, obs(0, { stable: windowOf('v1', stable), canary: windowOf('v2', canary) }), 0, null).assessment;
+const judge = (rule: Rule, stable: number[], canary: number[]) => assessRule(rule, obs(0, { stable: windowOf('v1', stable), canary: windowOf('v2', canary) }), 0, null).assessment;
 
 /** 10 % of the requests (spread through the window by a seeded draw) take `extraMs` longer. */
 function withSlowTail(base: number[], share: number, extraMs: number, seed: number): number[] {
@@ -20,23 +19,38 @@ describe('latency rules test the quantile they name', () => {
   it.each<{ name: string; rule: string; stable: number[]; canary: number[]; not?: Verdict; verdict?: Verdict }>([
     {
       name: '10 % of requests +400 ms fails (the median does not move)',
-      rule: 'latency-vs-stable', stable: latencies(1000, 50, 11), canary: withSlowTail(latencies(300, 50, 12), 0.1, 400, 13), verdict: 'fail',
+      rule: 'latency-vs-stable',
+      stable: latencies(1000, 50, 11),
+      canary: withSlowTail(latencies(300, 50, 12), 0.1, 400, 13),
+      verdict: 'fail',
     },
     {
       name: 'p95 ×50 on 8 samples does not pass (too few: no data)',
-      rule: 'latency-vs-stable', stable: latencies(300, 8, 21), canary: [8, 9, 7, 8, 500, 8, 9, 8], not: 'pass',
+      rule: 'latency-vs-stable',
+      stable: latencies(300, 8, 21),
+      canary: [8, 9, 7, 8, 500, 8, 9, 8],
+      not: 'pass',
     },
     {
       name: 'p95 ×50 from 2 slow requests of 30 does not pass (past the limit, not yet significant)',
-      rule: 'latency-degraded', stable: latencies(300, 8, 31), canary: [...latencies(28, 8, 32), 510, 520], verdict: 'inconclusive',
+      rule: 'latency-degraded',
+      stable: latencies(300, 8, 31),
+      canary: [...latencies(28, 8, 32), 510, 520],
+      verdict: 'inconclusive',
     },
     {
-      name: 'a cold start\'s first 4 slow requests of 300 do not fail',
-      rule: 'latency-vs-stable', stable: latencies(1000, 50, 41), canary: [400, 350, 300, 250, ...latencies(296, 50, 42)], not: 'fail',
+      name: "a cold start's first 4 slow requests of 300 do not fail",
+      rule: 'latency-vs-stable',
+      stable: latencies(1000, 50, 41),
+      canary: [400, 350, 300, 250, ...latencies(296, 50, 42)],
+      not: 'fail',
     },
     {
       name: 'the whole distribution ×2 fails',
-      rule: 'latency-vs-stable', stable: latencies(500, 50, 51), canary: latencies(200, 100, 52), verdict: 'fail',
+      rule: 'latency-vs-stable',
+      stable: latencies(500, 50, 51),
+      canary: latencies(200, 100, 52),
+      verdict: 'fail',
     },
   ])('$name', ({ rule, stable, canary, verdict, not }) => {
     const a = judge(byId(rule), stable, canary);
@@ -58,7 +72,7 @@ describe('latency rules test the quantile they name', () => {
     expect([a.verdict, a.reason]).toEqual(['fail', expect.stringMatching(/canary p99 /)]);
   });
 
-  it('raises false alarms on A/A runs at no more than the test\'s α (measured over 400 seeded runs)', () => {
+  it("raises false alarms on A/A runs at no more than the test's α (measured over 400 seeded runs)", () => {
     const runs = 400;
     let alarms = 0;
     for (let seed = 1; seed <= runs; seed++) {

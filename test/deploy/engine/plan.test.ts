@@ -1,16 +1,20 @@
 // createPlan defaults and validation, and planHash stability.
 import { describe, expect, it } from 'vitest';
-import {
-  createPlan, DEFAULT_RULES, fnv1a64, PlanError, planHash, type PlanInput,
-} from '../../../src/deploy/engine/index.js';
+import { createPlan, DEFAULT_RULES, fnv1a64, PlanError, planHash, type PlanInput } from '../../../src/deploy/engine/index.js';
 
 const base: PlanInput = { id: 'd1', service: 'api', strategy: 'canary', fromVersion: 'v1', toVersion: 'v2' };
 
 describe('createPlan defaults', () => {
   it('fills in a canary plan', () => {
     expect(createPlan(base)).toEqual({
-      ...base, instances: 1, steps: [5, 25, 50, 100], stepMs: 60_000, bakeMs: 300_000, readyTimeoutMs: 60_000,
-      rules: DEFAULT_RULES, faults: null,
+      ...base,
+      instances: 1,
+      steps: [5, 25, 50, 100],
+      stepMs: 60_000,
+      bakeMs: 300_000,
+      readyTimeoutMs: 60_000,
+      rules: DEFAULT_RULES,
+      faults: null,
     });
   });
 

@@ -7,7 +7,14 @@ import { expectRows as expectRowsFrom, type Row } from './sequence.js';
 
 const T = 3_000_000;
 const input: PlanInput = {
-  id: 'r1', service: 'api', strategy: 'rolling', fromVersion: 'v1', toVersion: 'v2', instances: 3, stepMs: 10_000, readyTimeoutMs: 5_000,
+  id: 'r1',
+  service: 'api',
+  strategy: 'rolling',
+  fromVersion: 'v1',
+  toVersion: 'v2',
+  instances: 3,
+  stepMs: 10_000,
+  readyTimeoutMs: 5_000,
 };
 const plan = createPlan(input);
 const started: EngineInput = { kind: 'instancesStarted' };
@@ -36,15 +43,27 @@ describe('rolling: happy path', () => {
     expectRows(startDeployment(plan, T), [
       { at: T + 1_000, input: started, phase: 'progressing', replaced: 1, step: 0, actions: [weights(25)], reason: /batch 1\/3 \(1 new beside 3 old, new version at 25 %\)/ },
       { at: T + 6_000, input: healthy(T + 6_000, 'canary'), phase: 'progressing', actions: [] },
-      { at: T + 11_000, input: healthy(T + 11_000, 'canary'), phase: 'starting', replaced: 1, actions: [weights(33), stopOneOld, startOne], reason: /batch 1\/3 passed; 1 old instance\(s\) retired; starting batch 2/ },
+      {
+        at: T + 11_000,
+        input: healthy(T + 11_000, 'canary'),
+        phase: 'starting',
+        replaced: 1,
+        actions: [weights(33), stopOneOld, startOne],
+        reason: /batch 1\/3 passed; 1 old instance\(s\) retired; starting batch 2/,
+      },
       { at: T + 12_000, input: started, phase: 'progressing', replaced: 2, step: 1, actions: [weights(50)] },
       { at: T + 22_000, input: healthy(T + 22_000, 'canary'), phase: 'starting', actions: [weights(67), stopOneOld, startOne] },
       { at: T + 23_000, input: started, phase: 'progressing', replaced: 3, step: 2, actions: [weights(75)] },
-      { at: T + 33_000, input: healthy(T + 33_000, 'canary'), phase: 'promoted', actions: [
-        { kind: 'promote', from: 'canary' },
-        { kind: 'setWeights', weights: { stable: 100, canary: 0 } },
-        { kind: 'notify', level: 'info', message: 'api: promoting v2: all 3 steps passed their analysis' },
-      ] },
+      {
+        at: T + 33_000,
+        input: healthy(T + 33_000, 'canary'),
+        phase: 'promoted',
+        actions: [
+          { kind: 'promote', from: 'canary' },
+          { kind: 'setWeights', weights: { stable: 100, canary: 0 } },
+          { kind: 'notify', level: 'info', message: 'api: promoting v2: all 3 steps passed their analysis' },
+        ],
+      },
       { at: T + 34_000, input: healthyAlone(T + 34_000, 'canary'), phase: 'promoted', actions: [] },
     ]);
   });
@@ -79,17 +98,26 @@ describe('rolling: rollback restores the old instances removed so far', () => {
     {
       name: 'replacement 2 failing to start',
       from: () => advance(advance(startDeployment(plan, T).state, started, T + 1_000).state, healthy(T + 11_000, 'canary'), T + 11_000),
-      at: T + 12_000, input: { kind: 'instancesFailed', reason: 'port in use' }, restored: 1, reason: /port in use/,
+      at: T + 12_000,
+      input: { kind: 'instancesFailed', reason: 'port in use' },
+      restored: 1,
+      reason: /port in use/,
     },
     {
       name: 'replacement 2 not ready in time',
       from: () => advance(advance(startDeployment(plan, T).state, started, T + 1_000).state, healthy(T + 11_000, 'canary'), T + 11_000),
-      at: T + 16_001, input: started, restored: 1, reason: /not ready within 5 s/,
+      at: T + 16_001,
+      input: started,
+      restored: 1,
+      reason: /not ready within 5 s/,
     },
     {
       name: 'a bad batch 1 noticed while replacement 2 starts',
       from: () => advance(advance(startDeployment(plan, T).state, started, T + 1_000).state, healthy(T + 11_000, 'canary'), T + 11_000),
-      at: T + 12_000, input: bad(T + 12_000), restored: 1, reason: /error-rate-vs-stable failed/,
+      at: T + 12_000,
+      input: bad(T + 12_000),
+      restored: 1,
+      reason: /error-rate-vs-stable failed/,
     },
   ])('$name', ({ from, at, input: trigger, restored, reason }) => {
     const results = expectRows(from(), [

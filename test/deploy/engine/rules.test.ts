@@ -9,80 +9,127 @@ const byId = (id: string): Rule => {
   return rule;
 };
 const rule = (over: Partial<Rule>): Rule => ({
-  id: 'r', metric: 'error-rate', threshold: 0.05, forMs: 0, minSamples: 20, noData: 'inconclusive', action: 'rollback', ...over,
+  id: 'r',
+  metric: 'error-rate',
+  threshold: 0.05,
+  forMs: 0,
+  minSamples: 20,
+  noData: 'inconclusive',
+  action: 'rollback',
+  ...over,
 });
 
 describe('assessRule: side by side, one window', () => {
   it.each<{ name: string; rule: Rule; stable?: ReturnType<typeof win>; canary?: ReturnType<typeof win>; verdict: Verdict; reason: RegExp }>([
     {
       name: '20 % errors vs 0 % at ~50 requests fails at once',
-      rule: byId('error-rate-vs-stable'), stable: win('v1', 50), canary: win('v2', 50, { errors: 10 }),
-      verdict: 'fail', reason: /canary error rate 20\.0 % vs stable 0\.0 %.*breached at once/,
+      rule: byId('error-rate-vs-stable'),
+      stable: win('v1', 50),
+      canary: win('v2', 50, { errors: 10 }),
+      verdict: 'fail',
+      reason: /canary error rate 20\.0 % vs stable 0\.0 %.*breached at once/,
     },
     {
       name: 'a good canary with noise (1.2 % vs 1 % at n = 1000) passes',
-      rule: byId('error-rate-vs-stable'), stable: win('v1', 1000, { errors: 10 }), canary: win('v2', 1000, { errors: 12 }),
-      verdict: 'pass', reason: /1\.2 % vs stable 1\.0 %/,
+      rule: byId('error-rate-vs-stable'),
+      stable: win('v1', 1000, { errors: 10 }),
+      canary: win('v2', 1000, { errors: 12 }),
+      verdict: 'pass',
+      reason: /1\.2 % vs stable 1\.0 %/,
     },
     {
       name: 'a good canary with noise (1.5 % vs 1 % at n = 200) passes',
-      rule: byId('error-rate-vs-stable'), stable: win('v1', 200, { errors: 2 }), canary: win('v2', 200, { errors: 3 }),
-      verdict: 'pass', reason: /p=/,
+      rule: byId('error-rate-vs-stable'),
+      stable: win('v1', 200, { errors: 2 }),
+      canary: win('v2', 200, { errors: 3 }),
+      verdict: 'pass',
+      reason: /p=/,
     },
     {
       name: 'one error among 30 canary requests is noise, not a breach (Fisher fallback)',
-      rule: byId('error-rate-vs-stable'), stable: win('v1', 300), canary: win('v2', 30, { errors: 1 }),
-      verdict: 'pass', reason: /3\.3 %/,
+      rule: byId('error-rate-vs-stable'),
+      stable: win('v1', 300),
+      canary: win('v2', 30, { errors: 1 }),
+      verdict: 'pass',
+      reason: /3\.3 %/,
     },
     {
       name: 'significant but below the threshold difference passes (3 % vs 2 % at n = 20000)',
-      rule: byId('error-rate-vs-stable'), stable: win('v1', 20000, { errors: 400 }), canary: win('v2', 20000, { errors: 600 }),
-      verdict: 'pass', reason: /\+1\.0 pts/,
+      rule: byId('error-rate-vs-stable'),
+      stable: win('v1', 20000, { errors: 400 }),
+      canary: win('v2', 20000, { errors: 600 }),
+      verdict: 'pass',
+      reason: /\+1\.0 pts/,
     },
     {
       name: '+100 % latency fails the fast latency rule at once',
-      rule: byId('latency-vs-stable'), stable: win('v1', 200, { medianMs: 50, seed: 1 }), canary: win('v2', 200, { medianMs: 100, seed: 2 }),
-      verdict: 'fail', reason: /Mann–Whitney/,
+      rule: byId('latency-vs-stable'),
+      stable: win('v1', 200, { medianMs: 50, seed: 1 }),
+      canary: win('v2', 200, { medianMs: 100, seed: 2 }),
+      verdict: 'fail',
+      reason: /Mann–Whitney/,
     },
     {
       name: 'same latency distribution passes',
-      rule: byId('latency-vs-stable'), stable: win('v1', 200, { seed: 3 }), canary: win('v2', 200, { seed: 4 }),
-      verdict: 'pass', reason: /p95/,
+      rule: byId('latency-vs-stable'),
+      stable: win('v1', 200, { seed: 3 }),
+      canary: win('v2', 200, { seed: 4 }),
+      verdict: 'pass',
+      reason: /p95/,
     },
     {
       name: 'the checklist latency rule only starts its 10 min clock on +100 %',
-      rule: byId('latency-degraded'), stable: win('v1', 200, { medianMs: 50, seed: 1 }), canary: win('v2', 200, { medianMs: 100, seed: 2 }),
-      verdict: 'inconclusive', reason: /breaching for 0 ms of 10 min/,
+      rule: byId('latency-degraded'),
+      stable: win('v1', 200, { medianMs: 50, seed: 1 }),
+      canary: win('v2', 200, { medianMs: 100, seed: 2 }),
+      verdict: 'inconclusive',
+      reason: /breaching for 0 ms of 10 min/,
     },
     {
       name: 'auth failures above stable start the auth clock',
-      rule: byId('auth-failures'), stable: win('v1', 100), canary: win('v2', 100, { authFailures: 20 }),
-      verdict: 'inconclusive', reason: /401\/403 rate 20\.0 %.*breaching for 0 ms of 30 s/,
+      rule: byId('auth-failures'),
+      stable: win('v1', 100),
+      canary: win('v2', 100, { authFailures: 20 }),
+      verdict: 'inconclusive',
+      reason: /401\/403 rate 20\.0 %.*breaching for 0 ms of 30 s/,
     },
     {
-      name: 'auth failures at stable\'s rate pass',
-      rule: byId('auth-failures'), stable: win('v1', 100, { authFailures: 2 }), canary: win('v2', 100, { authFailures: 3 }),
-      verdict: 'pass', reason: /401\/403/,
+      name: "auth failures at stable's rate pass",
+      rule: byId('auth-failures'),
+      stable: win('v1', 100, { authFailures: 2 }),
+      canary: win('v2', 100, { authFailures: 3 }),
+      verdict: 'pass',
+      reason: /401\/403/,
     },
     {
       name: 'unavailable answers at or above the share fail at once',
-      rule: byId('unavailable'), stable: win('v1', 100), canary: win('v2', 40, { unavailable: 10 }),
-      verdict: 'fail', reason: /unavailable answers 25\.0 %/,
+      rule: byId('unavailable'),
+      stable: win('v1', 100),
+      canary: win('v2', 40, { unavailable: 10 }),
+      verdict: 'fail',
+      reason: /unavailable answers 25\.0 %/,
     },
     {
       name: 'a few unavailable answers pass',
-      rule: byId('unavailable'), stable: win('v1', 100), canary: win('v2', 100, { unavailable: 2 }),
-      verdict: 'pass', reason: /2\/100/,
+      rule: byId('unavailable'),
+      stable: win('v1', 100),
+      canary: win('v2', 100, { unavailable: 2 }),
+      verdict: 'pass',
+      reason: /2\/100/,
     },
     {
       name: 'absolute error rate above 5 % starts the 5 min clock',
-      rule: byId('error-rate'), canary: win('v2', 100, { errors: 6 }),
-      verdict: 'inconclusive', reason: /6\.0 %.*breaching for 0 ms of 5 min/,
+      rule: byId('error-rate'),
+      canary: win('v2', 100, { errors: 6 }),
+      verdict: 'inconclusive',
+      reason: /6\.0 %.*breaching for 0 ms of 5 min/,
     },
     {
       name: 'inconsistent counts are an error, not a verdict',
-      rule: byId('error-rate'), canary: { ...win('v2', 10), errors: 11 },
-      verdict: 'error', reason: /more failures than requests/,
+      rule: byId('error-rate'),
+      canary: { ...win('v2', 10), errors: 11 },
+      verdict: 'error',
+      reason: /more failures than requests/,
     },
   ])('$name', ({ rule: r, stable, canary, verdict, reason }) => {
     const tracks = { ...(stable ? { stable } : {}), ...(canary ? { canary } : {}) };
@@ -100,9 +147,15 @@ describe('assessRule: side by side, one window', () => {
     expect(assessment.evidence.statistic?.value).toBeCloseTo(3.333, 3);
     expect(assessment.evidence.statistic?.pValue).toBeLessThan(0.001);
 
-    const latency = assessRule(byId('latency-vs-stable'), obs(0, {
-      stable: win('v1', 200, { medianMs: 50, seed: 1 }), canary: win('v2', 200, { medianMs: 100, seed: 2 }),
-    }), 0, null).assessment;
+    const latency = assessRule(
+      byId('latency-vs-stable'),
+      obs(0, {
+        stable: win('v1', 200, { medianMs: 50, seed: 1 }),
+        canary: win('v2', 200, { medianMs: 100, seed: 2 }),
+      }),
+      0,
+      null,
+    ).assessment;
     expect(latency.evidence.observed).toBeGreaterThan(1.8);
     expect(latency.evidence.statistic).toMatchObject({ name: 'mann-whitney-u' });
     expect(latency.evidence.statistic?.pValue).toBeLessThan(0.01);
@@ -137,7 +190,13 @@ describe('assessRule: minimum samples — no data is never a pass', () => {
     { name: 'below minSamples, noData fail', r: rule({ noData: 'fail' }), o: obs(0, { canary: win('v2', 5) }), verdict: 'fail', reason: /no data/ },
     { name: 'no traffic at all', r: rule({}), o: obs(0, {}), verdict: 'inconclusive', reason: /no traffic reached canary/ },
     { name: 'side by side without a baseline', r: byId('error-rate-vs-stable'), o: obs(0, { canary: win('v2', 500) }), verdict: 'inconclusive', reason: /no traffic reached stable/ },
-    { name: 'side by side with a thin baseline', r: byId('error-rate-vs-stable'), o: obs(0, { stable: win('v1', 10), canary: win('v2', 500) }), verdict: 'inconclusive', reason: /stable has 10 of 30/ },
+    {
+      name: 'side by side with a thin baseline',
+      r: byId('error-rate-vs-stable'),
+      o: obs(0, { stable: win('v1', 10), canary: win('v2', 500) }),
+      verdict: 'inconclusive',
+      reason: /stable has 10 of 30/,
+    },
     { name: 'latency with too few samples', r: byId('latency-vs-stable'), o: obs(0, { stable: win('v1', 500), canary: win('v2', 29) }), verdict: 'inconclusive', reason: /canary has 29 of 30/ },
     { name: 'perfect but thin traffic', r: byId('unavailable'), o: obs(0, { canary: win('v2', 9) }), verdict: 'inconclusive', reason: /9 of 10/ },
   ] as const)('$name → $verdict', ({ r, o, verdict, reason }) => {

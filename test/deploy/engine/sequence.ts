@@ -18,7 +18,10 @@ export interface Row {
 
 /** Play the rows from `start` and check each; returns every result. */
 export function expectRows(start: EngineResult, rows: Row[], t0 = 0): EngineResult[] {
-  const results = play(start, rows.map((r) => [r.at, r.input]));
+  const results = play(
+    start,
+    rows.map((r) => [r.at, r.input]),
+  );
   rows.forEach((row, i) => {
     const result = results[i]!;
     const where = `row ${i + 1} (${row.input.kind} at +${row.at - t0})`;

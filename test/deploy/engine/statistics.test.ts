@@ -1,8 +1,6 @@
 // Statistics helpers against hand-computed and textbook values.
 import { describe, expect, it } from 'vitest';
-import {
-  isSignificantlyWorse, mannWhitneyU, normalCdf, quantile, twoProportionTest,
-} from '../../../src/deploy/engine/index.js';
+import { isSignificantlyWorse, mannWhitneyU, normalCdf, quantile, twoProportionTest } from '../../../src/deploy/engine/index.js';
 import { latencies } from './fixtures.js';
 
 describe('normalCdf', () => {
@@ -49,12 +47,7 @@ describe('twoProportionTest (candidate A worse than baseline B)', () => {
     expect(r.pValue).toBeCloseTo(30 / 330, 6);
   });
 
-  it.each<{ args: Counts }>([
-    { args: [0, 0, 0, 10] },
-    { args: [0, 10, 0, 0] },
-    { args: [0, 100, 0, 100] },
-    { args: [100, 100, 100, 100] },
-  ])('no evidence either way for $args', ({ args }) => {
+  it.each<{ args: Counts }>([{ args: [0, 0, 0, 10] }, { args: [0, 10, 0, 0] }, { args: [0, 100, 0, 100] }, { args: [100, 100, 100, 100] }])('no evidence either way for $args', ({ args }) => {
     expect(twoProportionTest(...args)).toMatchObject({ z: 0, pValue: 1 });
   });
 });

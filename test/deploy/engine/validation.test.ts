@@ -5,8 +5,12 @@ const [immediate, extended] = validationPhases([1000, 2000, 3000]);
 const ms = (n: number, v: number): number[] => Array.from({ length: n }, () => v);
 
 describe('post-deployment validation', () => {
-  it('has the checklist\'s three phases, only the first rolling back', () => {
-    expect(validationPhases([1, 2, 3]).map((p) => [p.name, p.durationMs, p.rollbackOnBreach])).toEqual([['immediate', 1, true], ['extended', 2, false], ['final', 3, false]]);
+  it("has the checklist's three phases, only the first rolling back", () => {
+    expect(validationPhases([1, 2, 3]).map((p) => [p.name, p.durationMs, p.rollbackOnBreach])).toEqual([
+      ['immediate', 1, true],
+      ['extended', 2, false],
+      ['final', 3, false],
+    ]);
   });
   const cases = [
     { name: 'healthy traffic passes', traffic: { requests: 200, errors: 1, latenciesMs: ms(200, 40) }, status: 'pass' },

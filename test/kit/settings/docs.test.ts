@@ -8,16 +8,18 @@ const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf
 
 describe('settings docs', () => {
   it('README.md holds exactly the tables the definitions render', () => {
-    expect(readSettingsBlock(readme), 'README.md\'s settings tables are out of date: run `npm run docs:settings`').toBe(renderSettingsTable());
+    expect(readSettingsBlock(readme), "README.md's settings tables are out of date: run `npm run docs:settings`").toBe(renderSettingsTable());
   });
 
   it('renders one row per setting, under its area', () => {
     const rendered = renderSettingsTable();
     for (const s of SETTINGS) expect(rendered.split(`| \`${s.env}\` | \`${s.key}\` |`), s.env).toHaveLength(2);
-    expect(rendered).toMatch(/### Code executor settings\n\n\| variable \| file key \| default \| meaning \|\n\|---\|---\|---\|---\|\n\| `PITCHEY_CODE_CONCURRENCY` \| `codeConcurrency` \| the number of cores \|/);
+    expect(rendered).toMatch(
+      /### Code executor settings\n\n\| variable \| file key \| default \| meaning \|\n\|---\|---\|---\|---\|\n\| `PITCHEY_CODE_CONCURRENCY` \| `codeConcurrency` \| the number of cores \|/,
+    );
   });
 
-  it('shows a plain fallback as it is, and escapes the table\'s pipes', () => {
+  it("shows a plain fallback as it is, and escapes the table's pipes", () => {
     const def = setting({ key: 'fooPorts', env: 'PITCHEY_FOO_PORTS', area: 'core', doc: '`a|b`', fallback: (): number[] => [1, 2], parse: () => [3] });
     expect(defaultText(def)).toBe('1,2');
     expect(renderSettingsTable([def])).toContain('| `PITCHEY_FOO_PORTS` | `fooPorts` | 1,2 | `a\\|b` |');

@@ -19,15 +19,20 @@ beforeAll(async () => {
   ai = await startAi({
     ...providerEnv({ openai, anthropic, ollama }),
     PITCHEY_API_KEYS: `${TEST_KEY},${BUDGET_KEY}:ai`,
-    PITCHEY_RATE_LIMIT: 'false', PITCHEY_AI_RETRIES: '1', PITCHEY_AI_TIMEOUT_MS: '400', PITCHEY_AI_BREAKER_FAILURES: '100',
+    PITCHEY_RATE_LIMIT: 'false',
+    PITCHEY_AI_RETRIES: '1',
+    PITCHEY_AI_TIMEOUT_MS: '400',
+    PITCHEY_AI_BREAKER_FAILURES: '100',
     PITCHEY_AI_ALIASES: 'resilient=openai:gpt-4o-mini|anthropic:claude-haiku-4-5',
     PITCHEY_AI_BUDGETS: `${keyId(BUDGET_KEY)}=0.000001`,
   });
 });
-afterAll(async () => { await ai.close(); await Promise.all([openai.close(), anthropic.close(), ollama.close()]); });
+afterAll(async () => {
+  await ai.close();
+  await Promise.all([openai.close(), anthropic.close(), ollama.close()]);
+});
 
-const generate = (payload: Record<string, unknown>, key = TEST_KEY) =>
-  ai.svc.app.inject({ method: 'POST', url: '/generate', headers: { 'x-api-key': key }, payload: { cache: false, ...payload } });
+const generate = (payload: Record<string, unknown>, key = TEST_KEY) => ai.svc.app.inject({ method: 'POST', url: '/generate', headers: { 'x-api-key': key }, payload: { cache: false, ...payload } });
 
 describe('each provider over its own wire protocol', () => {
   it.each([
@@ -61,7 +66,10 @@ describe('each provider over its own wire protocol', () => {
     const frames = parseSse(res.body);
     expect(frames[0]!.event).toBe('start');
     expect(frames.at(-1)).toMatchObject({ event: 'done', data: { usage: { prompt_tokens: 3, completion_tokens: 8 } } });
-    const text = frames.filter((f) => f.event === 'message').map((f) => f.data.text).join('');
+    const text = frames
+      .filter((f) => f.event === 'message')
+      .map((f) => f.data.text)
+      .join('');
     expect(text).toBe(`Hello from ${provider === 'local' ? 'ollama' : provider}, you said: stream this please`);
     expect(frames.filter((f) => f.event === 'message').length).toBeGreaterThan(3);
   });
@@ -85,7 +93,7 @@ describe('retries, timeouts and fallbacks', () => {
     expect(res.json().fallbacks).toEqual([]);
   });
 
-  it('gives up on a slow provider at its timeout and falls back to the next in the request\'s chain', async () => {
+  it("gives up on a slow provider at its timeout and falls back to the next in the request's chain", async () => {
     openai.script({ delayMs: 1_500 });
     const res = await generate({ prompt: 'too slow', provider: 'openai', fallback: ['local:qwen2.5:0.5b'] });
     expect(res.statusCode, res.body).toBe(200);
@@ -93,14 +101,14 @@ describe('retries, timeouts and fallbacks', () => {
     expect(res.json().fallbacks).toEqual([{ provider: 'openai', model: 'gpt-4o-mini', reason: 'no answer within 400 ms' }]);
   });
 
-  it('follows a model alias\'s chain', async () => {
+  it("follows a model alias's chain", async () => {
     openai.script({ status: 401, message: 'Incorrect API key provided' });
     const res = await generate({ prompt: 'alias', model: 'resilient' });
     expect(res.json()).toMatchObject({ provider: 'anthropic', model: 'claude-haiku-4-5' });
     expect(res.json().fallbacks[0].reason).toContain('HTTP 401');
   });
 
-  it('chooses a stream\'s fallback before the first byte', async () => {
+  it("chooses a stream's fallback before the first byte", async () => {
     ollama.script({ status: 500, message: 'model crashed' }, { status: 500, message: 'model crashed' });
     const res = await generate({ prompt: 'stream fallback', provider: 'local', stream: true, fallback: ['openai'] });
     const frames = parseSse(res.body);
@@ -126,7 +134,7 @@ describe('retries, timeouts and fallbacks', () => {
     expect(frames.at(-1)).toMatchObject({ event: 'error', data: { detail: 'The provider failed mid-stream: no answer within 400 ms' } });
   });
 
-  it('answers 503 listing each provider\'s reason when all are down', async () => {
+  it("answers 503 listing each provider's reason when all are down", async () => {
     openai.script({ status: 503 }, { status: 503 });
     anthropic.script({ status: 429, retryAfter: '120' });
     ollama.script({ status: 404, message: "model 'llama3.2' not found" });
@@ -161,14 +169,16 @@ describe('bad input', () => {
     expect([long.statusCode, long.json().code, long.json().limit, long.json().length]).toEqual([422, 'AI_TEXT_TOO_LONG', 2_000, 2_001]);
   });
 
-  it('a configured limit replaces the contract\'s: generate=50 passes 50 characters and refuses 51', async () => {
+  it("a configured limit replaces the contract's: generate=50 passes 50 characters and refuses 51", async () => {
     const limited = await startAi({ ...providerEnv({ openai }), PITCHEY_AI_TEXT_LIMITS: 'generate=50' });
     try {
       const send = (prompt: string) => limited.svc.app.inject({ method: 'POST', url: '/generate', headers: { 'x-api-key': TEST_KEY }, payload: { prompt, provider: 'openai', cache: false } });
       expect((await send('x'.repeat(50))).statusCode).toBe(200);
       const long = await send('x'.repeat(51));
       expect([long.statusCode, long.json().code, long.json().limit, long.json().length]).toEqual([422, 'AI_TEXT_TOO_LONG', 50, 51]);
-    } finally { await limited.close(); }
+    } finally {
+      await limited.close();
+    }
   });
 
   it('a key over its budget → 429 with its own code; /usage shows the spend', async () => {

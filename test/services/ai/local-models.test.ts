@@ -36,7 +36,8 @@ describe('analysis', () => {
 
 describe('PII', () => {
   it('finds e-mails, phones, Luhn-valid cards and mod-97-valid IBANs with their spans', () => {
-    const text = 'Mail john.doe@example.com or call +44 20 7946 0958; card 4111 1111 1111 1111, typo 4111 1111 1111 1112; IBAN GB82 WEST 1234 5698 7654 32 (bad GB82 WEST 1234 5698 7654 33); order 12345678 on 2024-01-15';
+    const text =
+      'Mail john.doe@example.com or call +44 20 7946 0958; card 4111 1111 1111 1111, typo 4111 1111 1111 1112; IBAN GB82 WEST 1234 5698 7654 32 (bad GB82 WEST 1234 5698 7654 33); order 12345678 on 2024-01-15';
     const spans = findPii(text);
     expect(spans.map((s) => [s.type, text.slice(s.start, s.end)])).toEqual([
       ['email', 'john.doe@example.com'],
@@ -58,7 +59,9 @@ describe('PII', () => {
 describe('moderation', () => {
   it('catches l33t and spaced-out profanity and maps it to OpenAI categories', () => {
     const text = 'you are a f u c k i n g b1tch';
-    const words = findProfanity(text).map((h) => h.word).sort();
+    const words = findProfanity(text)
+      .map((h) => h.word)
+      .sort();
     expect(words).toEqual(['bitch', 'fuck']);
     const m = moderate(text);
     expect(m.flagged).toBe(true);

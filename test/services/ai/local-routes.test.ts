@@ -8,15 +8,33 @@ let ai: AiUnderTest;
 const headers = { 'x-api-key': TEST_KEY };
 const post = (url: string, payload: unknown) => ai.svc.app.inject({ method: 'POST', url, headers, payload: payload as Record<string, unknown> });
 
-beforeAll(async () => { ai = await startAi({ PITCHEY_AI_TEXT_LIMITS: 'classify=200,moderate=300' }); });
-afterAll(async () => { await ai.close(); });
+beforeAll(async () => {
+  ai = await startAi({ PITCHEY_AI_TEXT_LIMITS: 'classify=200,moderate=300' });
+});
+afterAll(async () => {
+  await ai.close();
+});
 
-const SUPPORT = ['My order never arrived and I want a refund', 'The parcel is late, where is my delivery', 'Refund my payment please, the item was broken', 'I was charged twice for one order', 'Tracking says delivered but nothing came', 'Money back please, wrong size sent'];
-const SALES = ['Do you offer discounts for bulk purchases', 'What is the price of the premium plan', 'Can I get a quote for fifty licences', 'Is there an enterprise pricing tier', 'How much does the annual subscription cost', 'Do you have a student discount on plans'];
+const SUPPORT = [
+  'My order never arrived and I want a refund',
+  'The parcel is late, where is my delivery',
+  'Refund my payment please, the item was broken',
+  'I was charged twice for one order',
+  'Tracking says delivered but nothing came',
+  'Money back please, wrong size sent',
+];
+const SALES = [
+  'Do you offer discounts for bulk purchases',
+  'What is the price of the premium plan',
+  'Can I get a quote for fifty licences',
+  'Is there an enterprise pricing tier',
+  'How much does the annual subscription cost',
+  'Do you have a student discount on plans',
+];
 const examples = [...SUPPORT.map((text) => ({ text, label: 'support' })), ...SALES.map((text) => ({ text, label: 'sales' }))];
 
 describe('/analyze', () => {
-  it('answers the contract\'s fields plus readability, keywords, language and content flags', async () => {
+  it("answers the contract's fields plus readability, keywords, language and content flags", async () => {
     const content = 'I absolutely love this new phone. The battery lasts for days! Write to me at jane@example.com.';
     const res = await post('/analyze', { content });
     expect(res.statusCode).toBe(200);
@@ -34,14 +52,16 @@ describe('/analyze', () => {
     expect((await post('/analyze', { content: '' })).json()).toMatchObject({ status: 422, code: 'AI_TEXT_EMPTY', limit: 10_000 });
     expect((await post('/analyze', { content: 'a'.repeat(10_001) })).json()).toMatchObject({ status: 422, code: 'AI_TEXT_TOO_LONG', limit: 10_000, length: 10_001 });
   });
-  it('rate-limits per client at the contract\'s 30 per minute', async () => {
+  it("rate-limits per client at the contract's 30 per minute", async () => {
     const other = await startAi();
     try {
       const codes: number[] = [];
       for (let i = 0; i < 31; i++) codes.push((await other.svc.app.inject({ method: 'POST', url: '/analyze', headers, payload: { content: 'fine' } })).statusCode);
       expect(codes.slice(0, 30).every((c) => c === 200)).toBe(true);
       expect(codes[30]).toBe(429);
-    } finally { await other.close(); }
+    } finally {
+      await other.close();
+    }
   });
 });
 
@@ -80,15 +100,30 @@ describe('/classify and /classifiers', () => {
     try {
       const res = await again.svc.app.inject({ method: 'POST', url: '/classify?model=intent', headers, payload: { text: 'is there a discount on the price' } });
       expect([res.json().model, res.json().classification[0].label]).toEqual(['intent@2', 'sales']);
-    } finally { await again.close(); }
+    } finally {
+      await again.close();
+    }
   });
   it('answers bad models and bad training sets clearly', async () => {
     const unknown = await post('/classify?model=nope', { text: 'hello' });
     expect([unknown.statusCode, unknown.json().code]).toEqual([400, 'AI_UNKNOWN_MODEL']);
     expect(unknown.json().valid).toEqual(['sentiment', 'intent']);
     expect((await post('/classify?model=../../etc', { text: 'hello' })).json().code).toBe('AI_UNKNOWN_MODEL');
-    expect((await post('/classifiers', { name: 'one', examples: [{ text: 'a b', label: 'x' }, { text: 'c d', label: 'x' }] })).json().code).toBe('AI_TRAINING_INVALID');
-    expect((await post('/classifiers', { name: 'thin', examples: [...examples, { text: 'lonely', label: 'rare' }] })).json()).toMatchObject({ code: 'AI_TRAINING_INVALID', detail: expect.stringContaining('rare') });
+    expect(
+      (
+        await post('/classifiers', {
+          name: 'one',
+          examples: [
+            { text: 'a b', label: 'x' },
+            { text: 'c d', label: 'x' },
+          ],
+        })
+      ).json().code,
+    ).toBe('AI_TRAINING_INVALID');
+    expect((await post('/classifiers', { name: 'thin', examples: [...examples, { text: 'lonely', label: 'rare' }] })).json()).toMatchObject({
+      code: 'AI_TRAINING_INVALID',
+      detail: expect.stringContaining('rare'),
+    });
     expect((await post('/classifiers', { name: '../evil', examples })).json().code).toBe('VALIDATION_FAILED');
   });
 });

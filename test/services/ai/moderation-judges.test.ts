@@ -21,10 +21,16 @@ beforeAll(async () => {
   [ai, guarded] = await Promise.all([startAi(env()), startAi({ ...env(), PITCHEY_AI_MODERATION: 'guard:ollama:llama-guard3' })]);
   sdk = new OpenAI({ apiKey: TEST_KEY, baseURL: `http://127.0.0.1:${(ai.svc.app.server.address() as AddressInfo).port}/v1`, maxRetries: 0 });
 });
-afterAll(async () => { await Promise.all([ai.close(), guarded.close()]); await Promise.all([openai.close(), ollama.close()]); });
+afterAll(async () => {
+  await Promise.all([ai.close(), guarded.close()]);
+  await Promise.all([openai.close(), ollama.close()]);
+});
 
 const moderate = (svc: AiUnderTest, payload: Record<string, unknown>) =>
-  svc.svc.app.inject({ method: 'POST', url: '/moderate', headers: { 'x-api-key': TEST_KEY }, payload }).then((r) => { expect(r.statusCode, r.body).toBe(200); return r.json(); });
+  svc.svc.app.inject({ method: 'POST', url: '/moderate', headers: { 'x-api-key': TEST_KEY }, payload }).then((r) => {
+    expect(r.statusCode, r.body).toBe(200);
+    return r.json();
+  });
 
 describe('/moderate', () => {
   it('by default the offline checks judge, and the answer says they were the only judge', async () => {
@@ -35,7 +41,7 @@ describe('/moderate', () => {
     expect(m.evidence[0]).toMatchObject({ category: 'harassment', source: 'pattern' });
   });
 
-  it('judge: openai asks OpenAI\'s moderation endpoint and says so', async () => {
+  it("judge: openai asks OpenAI's moderation endpoint and says so", async () => {
     openai.script({ flag: ['harassment', 'violence'] });
     const m = await moderate(ai, { content: 'something nasty', judge: 'openai' });
     expect(m).toMatchObject({ flagged: true, judged_by: { judge: 'openai', provider: 'openai', model: 'omni-moderation-latest' }, offline_only: false, notice: null });
@@ -54,7 +60,12 @@ describe('/moderate', () => {
   it('the setting picks a guard model (Llama Guard through Ollama); its hazard codes become categories', async () => {
     ollama.script({ text: 'unsafe\nS1,S10' }, { text: 'safe' });
     const unsafe = await moderate(guarded, { content: 'they should all disappear' });
-    expect(unsafe).toMatchObject({ flagged: true, judged_by: { judge: 'guard', provider: 'ollama', model: 'llama-guard3' }, offline_only: false, categories: { violence: true, hate: true, harassment: false } });
+    expect(unsafe).toMatchObject({
+      flagged: true,
+      judged_by: { judge: 'guard', provider: 'ollama', model: 'llama-guard3' },
+      offline_only: false,
+      categories: { violence: true, hate: true, harassment: false },
+    });
     expect(unsafe.assessed_categories).toContain('hate');
     expect(unsafe.assessed_categories).not.toContain('harassment/threatening');
     expect(ollama.requests.at(-1)!.body).toMatchObject({ model: 'llama-guard3', messages: [{ role: 'user', content: 'they should all disappear' }], options: { temperature: 0 } });
@@ -83,7 +94,10 @@ describe('/moderate', () => {
 
 describe('/v1/moderations with the official SDK', () => {
   it('offline: every example from issue 22 is flagged, and the answer says only the offline checks judged', async () => {
-    const r = await sdk.moderations.create({ model: 'offline', input: ['you are a worthless idiot and everyone hates you', 'I will kill you tomorrow', 'go back to your country you dirty immigrant', 'you f.u.c.k.i.n.g idiot', 'I could kill for a coffee'] });
+    const r = await sdk.moderations.create({
+      model: 'offline',
+      input: ['you are a worthless idiot and everyone hates you', 'I will kill you tomorrow', 'go back to your country you dirty immigrant', 'you f.u.c.k.i.n.g idiot', 'I could kill for a coffee'],
+    });
     expect(r.results.map((x) => x.flagged)).toEqual([true, true, true, true, false]);
     expect(r.results[1]!.categories['harassment/threatening']).toBe(true);
     expect(r).toMatchObject({ judged_by: { judge: 'offline' }, offline_only: true });

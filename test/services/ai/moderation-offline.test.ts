@@ -19,17 +19,20 @@ describe('offline moderation', () => {
   });
 
   it.each([
-    ['f.u.c.k.i.n.g', 'fucking'], ['k i l l', 'kill'], ['1d10t', 'idiot'], ['k!ll', 'kill'], ['stuuuupid', 'stupid'], ['y0u', 'you'], ['ｋｉｌｌ', 'kill'],
-    ['call me at 10, ok!', 'call me at 10, ok!'], ['in 2026', 'in 2026'],
+    ['f.u.c.k.i.n.g', 'fucking'],
+    ['k i l l', 'kill'],
+    ['1d10t', 'idiot'],
+    ['k!ll', 'kill'],
+    ['stuuuupid', 'stupid'],
+    ['y0u', 'you'],
+    ['ｋｉｌｌ', 'kill'],
+    ['call me at 10, ok!', 'call me at 10, ok!'],
+    ['in 2026', 'in 2026'],
   ])('undoes disguises: %s → %s', (text, plain) => {
     expect(normalise(text)).toBe(plain);
   });
 
-  it.each([
-    'I w1ll k i l l y0u',
-    'u r a w0rthless 1d10t',
-    'I am going to s.t.a.b you',
-  ])('sees through disguised harm: %s', (text) => {
+  it.each(['I w1ll k i l l y0u', 'u r a w0rthless 1d10t', 'I am going to s.t.a.b you'])('sees through disguised harm: %s', (text) => {
     expect(moderate(text).flagged).toBe(true);
   });
 
@@ -38,7 +41,7 @@ describe('offline moderation', () => {
     'this bug is killing me',
     'kill the process and restart the worker',
     'you killed it on stage last night',
-    'I\'m such an idiot, I forgot my keys',
+    "I'm such an idiot, I forgot my keys",
     'immigrants founded half of the startups in this city',
     'if you are thinking about suicide, please call a helpline',
     'our sex education class for teenagers covers consent',
@@ -70,13 +73,11 @@ describe('offline moderation', () => {
 });
 
 describe('offline moderation: words that only look like insults or contempt', () => {
-  it.each([
-    'you can take out the trash after dinner',
-    'you know nobody likes mondays',
-    'women can own property since 1870 here',
-    'immigrants are often victims of criminals',
-  ])('does not flag: %s', (text) => {
-    const m = moderate(text);
-    expect(m.flagged, JSON.stringify(m.evidence)).toBe(false);
-  });
+  it.each(['you can take out the trash after dinner', 'you know nobody likes mondays', 'women can own property since 1870 here', 'immigrants are often victims of criminals'])(
+    'does not flag: %s',
+    (text) => {
+      const m = moderate(text);
+      expect(m.flagged, JSON.stringify(m.evidence)).toBe(false);
+    },
+  );
 });

@@ -38,15 +38,23 @@ function show(title: string, m: ReturnType<typeof measure>): void {
   console.table(m.rows.map((r) => ({ ...r, precision: r.precision.toFixed(2), recall: r.recall.toFixed(2) })));
 }
 
-const classifierOnly = (clf: HarmClassifier): Judge => (text) => {
-  const n = normalise(text);
-  const top = clf.top(n);
-  return new Set(top !== 'benign' && clf.scores(n)[top] >= CLASSIFIER_THRESHOLD ? [top] : []);
-};
-const wholeJudge = (clf: HarmClassifier): Judge => (text) => {
-  const m = moderate(text, clf);
-  return new Set(Object.entries(m.categories).filter(([, v]) => v).map(([c]) => c));
-};
+const classifierOnly =
+  (clf: HarmClassifier): Judge =>
+  (text) => {
+    const n = normalise(text);
+    const top = clf.top(n);
+    return new Set(top !== 'benign' && clf.scores(n)[top] >= CLASSIFIER_THRESHOLD ? [top] : []);
+  };
+const wholeJudge =
+  (clf: HarmClassifier): Judge =>
+  (text) => {
+    const m = moderate(text, clf);
+    return new Set(
+      Object.entries(m.categories)
+        .filter(([, v]) => v)
+        .map(([c]) => c),
+    );
+  };
 
 describe('offline moderation on the held-out fifth of the shipped set', () => {
   const { train, test } = split();

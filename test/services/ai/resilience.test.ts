@@ -14,11 +14,15 @@ async function service(env: Record<string, string>): Promise<AiUnderTest> {
   started.push(ai);
   return ai;
 }
-const generate = (ai: AiUnderTest, payload: Record<string, unknown>) =>
-  ai.svc.app.inject({ method: 'POST', url: '/generate', headers, payload: { cache: false, provider: 'openai', ...payload } });
+const generate = (ai: AiUnderTest, payload: Record<string, unknown>) => ai.svc.app.inject({ method: 'POST', url: '/generate', headers, payload: { cache: false, provider: 'openai', ...payload } });
 
-beforeAll(async () => { openai = await startFakeProvider('openai', { models: ['gpt-4o-mini'] }); });
-afterAll(async () => { for (const ai of started) await ai.close(); await openai.close(); });
+beforeAll(async () => {
+  openai = await startFakeProvider('openai', { models: ['gpt-4o-mini'] });
+});
+afterAll(async () => {
+  for (const ai of started) await ai.close();
+  await openai.close();
+});
 
 describe('circuit breaker', () => {
   it('cools a failing provider down, then lets one trial through', async () => {
@@ -39,7 +43,7 @@ describe('circuit breaker', () => {
 });
 
 describe('concurrency', () => {
-  it('holds requests beyond the provider\'s limit and gives up on them at the timeout', async () => {
+  it("holds requests beyond the provider's limit and gives up on them at the timeout", async () => {
     const ai = await service({ ...providerEnv({ openai }), PITCHEY_AI_CONCURRENCY: 'openai=1', PITCHEY_AI_TIMEOUT_MS: '1000', PITCHEY_AI_RETRIES: '0' });
     openai.script({ delayMs: 700 }, { delayMs: 700 }, { delayMs: 700 });
     const results = await Promise.all([1, 2, 3].map((i) => generate(ai, { prompt: `parallel ${i}` })));
@@ -78,7 +82,12 @@ describe('a client that hangs up', () => {
     openai.script({ delayMs: 600 });
     const before = openai.abandoned();
     const ctl = new AbortController();
-    const call = fetch(`http://127.0.0.1:${port}/generate`, { method: 'POST', signal: ctl.signal, headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'never mind', provider: 'openai', cache: false }) });
+    const call = fetch(`http://127.0.0.1:${port}/generate`, {
+      method: 'POST',
+      signal: ctl.signal,
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ prompt: 'never mind', provider: 'openai', cache: false }),
+    });
     setTimeout(() => ctl.abort(), 150);
     await expect(call).rejects.toThrow();
     await new Promise((r) => setTimeout(r, 700));
@@ -98,7 +107,12 @@ describe('logging', () => {
 });
 
 function freePort(): Promise<number> {
-  return new Promise((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address() as { port: number }; s.close(() => resolve(port)); }); });
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
 }
 
 describe('Redis response cache', () => {
@@ -109,7 +123,9 @@ describe('Redis response cache', () => {
     redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
     await new Promise((r) => setTimeout(r, 300));
   });
-  afterAll(() => { redis.kill('SIGTERM'); });
+  afterAll(() => {
+    redis.kill('SIGTERM');
+  });
 
   it('shares answers through Redis between instances', async () => {
     const env = { ...providerEnv({ openai }), PITCHEY_AI_CACHE_REDIS_URL: `redis://127.0.0.1:${port}/0` };

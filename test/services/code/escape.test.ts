@@ -16,7 +16,10 @@ const CHECKOUT = fileURLToPath(new URL('../../../', import.meta.url)).replace(/\
 
 beforeAll(async () => {
   s = await startCodeService();
-  server = createServer((sock) => { connections++; sock.end('hello'); });
+  server = createServer((sock) => {
+    connections++;
+    sock.end('hello');
+  });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   port = (server.address() as { port: number }).port;
 });
@@ -39,7 +42,10 @@ describe('resource abuse', () => {
     expect(strayProcesses()).toEqual([]);
   });
   it('the process limit holds: forks beyond it fail with EAGAIN', async () => {
-    const r = await py("import os, time\nmade = 0\nfor _ in range(50):\n    try:\n        if os.fork() == 0:\n            time.sleep(5); os._exit(0)\n        made += 1\n    except OSError as e:\n        print(made, e.strerror); break", { limits: { processes: 5, wall_ms: 10_000 } });
+    const r = await py(
+      'import os, time\nmade = 0\nfor _ in range(50):\n    try:\n        if os.fork() == 0:\n            time.sleep(5); os._exit(0)\n        made += 1\n    except OSError as e:\n        print(made, e.strerror); break',
+      { limits: { processes: 5, wall_ms: 10_000 } },
+    );
     expect(r.body).toMatchObject({ status: 'completed', stdout: '5 Resource temporarily unavailable\n' });
   });
   it('a shell fork bomb through subprocess: same', async () => {
@@ -47,7 +53,9 @@ describe('resource abuse', () => {
     expect(r.body).toMatchObject({ status: 'time_limit_exceeded' });
   });
   it('a background process that outlives the program is killed with the run', async () => {
-    const r = await js("const { spawn } = require('child_process'); spawn('/usr/bin/sleep', ['30'], { detached: true, stdio: 'ignore' }).unref(); console.log('left')", { limits: { wall_ms: 10_000 } });
+    const r = await js("const { spawn } = require('child_process'); spawn('/usr/bin/sleep', ['30'], { detached: true, stdio: 'ignore' }).unref(); console.log('left')", {
+      limits: { wall_ms: 10_000 },
+    });
     expect(r.body).toMatchObject({ status: 'completed', stdout: 'left\n' });
     expect(r.body.wall_time_ms as number).toBeLessThan(10_000);
     const daemon = await py("import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        time.sleep(30)\n    os._exit(0)\nprint('parent done')");
@@ -57,13 +65,13 @@ describe('resource abuse', () => {
 });
 
 describe('reading what is not theirs', () => {
-  it('/etc/shadow, the service\'s code and data dirs are not there', async () => {
+  it("/etc/shadow, the service's code and data dirs are not there", async () => {
     const paths = ['/etc/shadow', '/etc/passwd', process.cwd(), s.dataDir, '/root', CHECKOUT, '/home'];
     const r = await py('import os, json\nprint(json.dumps({p: os.path.exists(p) for p in inputs}))', { inputs: paths });
     expect(r.body.status).toBe('completed');
     expect(JSON.parse(r.body.stdout as string)).toEqual(Object.fromEntries(paths.map((p) => [p, false])));
   });
-  it('the service\'s environment (a secret) is not visible, in the program or in /proc', async () => {
+  it("the service's environment (a secret) is not visible, in the program or in /proc", async () => {
     const r = await py("import os, glob\nenvs = ''\nfor f in glob.glob('/proc/*/environ'):\n    try: envs += open(f).read()\n    except OSError: pass\nprint(sorted(os.environ), envs)");
     expect(r.body.status).toBe('completed');
     expect(r.body.stdout).not.toContain(SECRET);
@@ -71,8 +79,9 @@ describe('reading what is not theirs', () => {
     const node = await js('console.log(JSON.stringify(process.env))');
     expect(node.body.stdout).not.toContain(SECRET);
   });
-  it('/proc shows the sandbox\'s own processes, with a clean environment and no host path', async () => {
-    const probe = "import os, json\nout = {}\nfor p in ['/proc/1/environ', '/proc/self/environ', '/proc/1/cmdline']:\n    out[p] = open(p, 'rb').read().decode('utf-8', 'replace')\nfor p in ['/proc/self/cwd', '/proc/1/cwd', '/proc/1/root']:\n    out[p] = os.readlink(p)\nout['pids'] = sorted(int(p) for p in os.listdir('/proc') if p.isdigit())\nprint(json.dumps(out))";
+  it("/proc shows the sandbox's own processes, with a clean environment and no host path", async () => {
+    const probe =
+      "import os, json\nout = {}\nfor p in ['/proc/1/environ', '/proc/self/environ', '/proc/1/cmdline']:\n    out[p] = open(p, 'rb').read().decode('utf-8', 'replace')\nfor p in ['/proc/self/cwd', '/proc/1/cwd', '/proc/1/root']:\n    out[p] = os.readlink(p)\nout['pids'] = sorted(int(p) for p in os.listdir('/proc') if p.isdigit())\nprint(json.dumps(out))";
     const r = await py(probe);
     expect(r.body.status).toBe('completed');
     const seen = JSON.parse(r.body.stdout as string) as Record<string, string> & { pids: number[] };
@@ -102,7 +111,9 @@ describe('reading what is not theirs', () => {
 describe('writing where it must not', () => {
   it('the system, /code and / are read-only; only /work and /tmp (private) are writable', async () => {
     const marker = `pitchey-escape-${process.pid}`;
-    const r = await py(`import os\nout = {}\nfor p in ['/usr/${marker}', '/code/${marker}', '/${marker}', '/etc/${marker}', '/work/${marker}', '/tmp/${marker}']:\n    try:\n        open(p, 'w').write('x'); out[p] = 'written'\n    except OSError as e:\n        out[p] = e.strerror\nprint(out)`);
+    const r = await py(
+      `import os\nout = {}\nfor p in ['/usr/${marker}', '/code/${marker}', '/${marker}', '/etc/${marker}', '/work/${marker}', '/tmp/${marker}']:\n    try:\n        open(p, 'w').write('x'); out[p] = 'written'\n    except OSError as e:\n        out[p] = e.strerror\nprint(out)`,
+    );
     expect(r.body.status).toBe('completed');
     const out = r.body.stdout as string;
     expect(out).toContain(`'/work/${marker}': 'written'`);
@@ -112,7 +123,9 @@ describe('writing where it must not', () => {
     expect(existsSync(`/usr/${marker}`)).toBe(false);
   });
   it('a symlink planted to a host file is never followed by the service', async () => {
-    const r = await py("import os\nos.symlink('/etc/hostname', '/work/out.txt')\nos.symlink('/etc/hostname', '/work/main.py')\ntry:\n    os.symlink('/etc/hostname', '/code/planted')\nexcept OSError as e:\n    print(e.strerror)");
+    const r = await py(
+      "import os\nos.symlink('/etc/hostname', '/work/out.txt')\nos.symlink('/etc/hostname', '/work/main.py')\ntry:\n    os.symlink('/etc/hostname', '/code/planted')\nexcept OSError as e:\n    print(e.strerror)",
+    );
     expect(r.body).toMatchObject({ status: 'completed', stdout: 'Read-only file system\n' });
     expect(readFileSync('/etc/hostname', 'utf8')).toBe(hostnameBefore);
     expect(leftovers(s.workDir).filter((f) => f.includes('/'))).toEqual([]);
@@ -131,7 +144,9 @@ describe('network and signals', () => {
     expect(r.body.stdout).toMatch(/^E(AI_AGAIN|NOTFOUND|CONNREFUSED)/);
   });
   it('cannot signal its parent, the service or anything outside its PID space', async () => {
-    const r = await py(`import os, signal\nfor pid in [os.getppid(), 1, ${process.pid}, ${process.ppid}]:\n    try:\n        os.kill(pid, signal.SIGKILL); print(pid, 'sent')\n    except OSError as e:\n        print(pid, e.strerror)`);
+    const r = await py(
+      `import os, signal\nfor pid in [os.getppid(), 1, ${process.pid}, ${process.ppid}]:\n    try:\n        os.kill(pid, signal.SIGKILL); print(pid, 'sent')\n    except OSError as e:\n        print(pid, e.strerror)`,
+    );
     const lines = (r.body.stdout as string).trim().split('\n');
     expect(lines.slice(2)).toEqual([`${process.pid} No such process`, `${process.ppid} No such process`]);
     // The service is alive and serves the next run.

@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leftoverCgroups, leftovers, startCodeService, strayProcesses, type CodeTestService } from './support.js';
 
 let s: CodeTestService;
-beforeAll(async () => { s = await startCodeService(); });
+beforeAll(async () => {
+  s = await startCodeService();
+});
 afterAll(async () => {
   expect(strayProcesses(s.workDir)).toEqual([]);
   expect(leftoverCgroups()).toEqual([]);
@@ -42,10 +44,21 @@ describe('POST /execute: languages', () => {
     expect(r.body).toMatchObject({ status: 'completed', stdout: '4\n' });
   });
   it('runs SQL on in-memory SQLite with setup statements, returning columns and rows', async () => {
-    const r = await run({ language: 'sql', setup: "CREATE TABLE t (id INTEGER, updated_at TEXT); INSERT INTO t VALUES (1, '2024-01-01'), (2, 'x;y');", code: 'SELECT id, updated_at FROM t ORDER BY id; SELECT count(*) AS n FROM t WHERE id > :min;', inputs: { min: 1 } });
+    const r = await run({
+      language: 'sql',
+      setup: "CREATE TABLE t (id INTEGER, updated_at TEXT); INSERT INTO t VALUES (1, '2024-01-01'), (2, 'x;y');",
+      code: 'SELECT id, updated_at FROM t ORDER BY id; SELECT count(*) AS n FROM t WHERE id > :min;',
+      inputs: { min: 1 },
+    });
     expect(r.body).toMatchObject({ status: 'completed' });
     const results = r.body.results as Array<{ columns: string[]; rows: unknown[][] }>;
-    expect(results[0]).toMatchObject({ columns: ['id', 'updated_at'], rows: [[1, '2024-01-01'], [2, 'x;y']] });
+    expect(results[0]).toMatchObject({
+      columns: ['id', 'updated_at'],
+      rows: [
+        [1, '2024-01-01'],
+        [2, 'x;y'],
+      ],
+    });
     expect(results[1]).toMatchObject({ columns: ['n'], rows: [[1]] });
     expect(r.body.stdout).toContain('id|updated_at\n1|2024-01-01');
   });
@@ -62,7 +75,12 @@ describe('POST /execute: languages', () => {
 
 describe('POST /execute: statuses', () => {
   it('compilation_error for Python, JavaScript, TypeScript and SQL syntax errors, without running', async () => {
-    for (const [language, code] of [['python', 'print(1'], ['javascript', 'let x = ;'], ['typescript', 'const x: = 1;'], ['sql', 'SELEC 1;']]) {
+    for (const [language, code] of [
+      ['python', 'print(1'],
+      ['javascript', 'let x = ;'],
+      ['typescript', 'const x: = 1;'],
+      ['sql', 'SELEC 1;'],
+    ]) {
       const r = await run({ language, code });
       expect(r.body, language).toMatchObject({ status: 'compilation_error' });
       expect(String(r.body.compile_output).length, language).toBeGreaterThan(0);
@@ -111,7 +129,7 @@ describe('POST /execute: programs of several files', () => {
     { name: 'app.py', content: 'import sys\nfrom helper import shout\nprint(shout("hi"), __file__, sys.argv[0])' },
     { name: 'helper.py', content: 'def shout(s):\n    return s.upper() + "!"' },
   ];
-  it('runs the first file as the entry point, importing the others written beside it (Piston\'s files)', async () => {
+  it("runs the first file as the entry point, importing the others written beside it (Piston's files)", async () => {
     const r = await run({ language: 'python', files: pyFiles });
     expect(r.body).toMatchObject({ status: 'completed', stdout: 'HI! /code/app.py app.py\n' });
   });
@@ -120,25 +138,70 @@ describe('POST /execute: programs of several files', () => {
     expect(r.body).toMatchObject({ status: 'completed', stdout: 'HI! /code/app.py app.py\n' });
   });
   it('runs JavaScript modules (CommonJS and ES) and TypeScript importing one another', async () => {
-    const cjs = await run({ language: 'javascript', files: [{ name: 'index.js', content: 'const { twice } = require("./lib");\nconsole.log(twice(inputs.n))' }, { name: 'lib.js', content: 'exports.twice = (n) => n * 2;' }], inputs: { n: 21 } });
+    const cjs = await run({
+      language: 'javascript',
+      files: [
+        { name: 'index.js', content: 'const { twice } = require("./lib");\nconsole.log(twice(inputs.n))' },
+        { name: 'lib.js', content: 'exports.twice = (n) => n * 2;' },
+      ],
+      inputs: { n: 21 },
+    });
     expect(cjs.body).toMatchObject({ status: 'completed', stdout: '42\n' });
-    const esm = await run({ language: 'javascript', files: [{ name: 'index.mjs', content: 'import { twice } from "./lib.js";\nawait null;\nconsole.log(twice(2))' }, { name: 'lib.js', content: 'export const twice = (n) => n * 2;' }] });
+    const esm = await run({
+      language: 'javascript',
+      files: [
+        { name: 'index.mjs', content: 'import { twice } from "./lib.js";\nawait null;\nconsole.log(twice(2))' },
+        { name: 'lib.js', content: 'export const twice = (n) => n * 2;' },
+      ],
+    });
     expect(esm.body).toMatchObject({ status: 'completed', stdout: '4\n' });
-    const ts = await run({ language: 'typescript', files: [{ name: 'main.ts', content: 'import { twice } from "./lib";\nconst n: number = 5;\nconsole.log(twice(n));' }, { name: 'lib.ts', content: 'export const twice = (n: number): number => n * 2;' }] });
+    const ts = await run({
+      language: 'typescript',
+      files: [
+        { name: 'main.ts', content: 'import { twice } from "./lib";\nconst n: number = 5;\nconsole.log(twice(n));' },
+        { name: 'lib.ts', content: 'export const twice = (n: number): number => n * 2;' },
+      ],
+    });
     expect(ts.body).toMatchObject({ status: 'completed', stdout: '10\n' });
   });
   it('reports a syntax error in any JavaScript file as a compilation error naming it', async () => {
-    const r = await run({ language: 'javascript', files: [{ name: 'index.js', content: 'require("./lib")' }, { name: 'lib.js', content: 'const = 1' }] });
+    const r = await run({
+      language: 'javascript',
+      files: [
+        { name: 'index.js', content: 'require("./lib")' },
+        { name: 'lib.js', content: 'const = 1' },
+      ],
+    });
     expect(r.body).toMatchObject({ status: 'compilation_error' });
     expect(r.body.compile_output).toMatch(/^lib\.js: SyntaxError/);
   });
   it('refuses names that leave the folder, hidden or runtime names, duplicates, and code beside files', async () => {
-    for (const [name, why] of [['../x.py', /folder|\.\./], ['/etc/passwd', /absolute/], ['a/b.py', /folder/], ['..', /\.\./], ['a\u0000.py', /NUL/], ['.env', /hidden/], ['launcher.py', /runtime/]] as const) {
-      const r = await run({ language: 'python', files: [{ name: 'main.py', content: 'print(1)' }, { name, content: 'x = 1' }] });
+    for (const [name, why] of [
+      ['../x.py', /folder|\.\./],
+      ['/etc/passwd', /absolute/],
+      ['a/b.py', /folder/],
+      ['..', /\.\./],
+      ['a\u0000.py', /NUL/],
+      ['.env', /hidden/],
+      ['launcher.py', /runtime/],
+    ] as const) {
+      const r = await run({
+        language: 'python',
+        files: [
+          { name: 'main.py', content: 'print(1)' },
+          { name, content: 'x = 1' },
+        ],
+      });
       expect(r.status, name).toBe(400);
       expect(r.body, name).toMatchObject({ code: 'VALIDATION_FAILED', detail: expect.stringMatching(why) });
     }
-    const dup = await run({ language: 'python', files: [{ name: 'a.py', content: '' }, { name: 'a.py', content: '' }] });
+    const dup = await run({
+      language: 'python',
+      files: [
+        { name: 'a.py', content: '' },
+        { name: 'a.py', content: '' },
+      ],
+    });
     expect(dup.body.detail).toMatch(/more than once/);
     const both = await run({ language: 'python', code: 'print(1)', files: [{ name: 'a.py', content: '' }] });
     expect(both.status).toBe(400);
@@ -146,7 +209,13 @@ describe('POST /execute: programs of several files', () => {
     expect(badMain.body.detail).toMatch(/nope\.py.*a\.py/);
     const many = await run({ language: 'python', files: Array.from({ length: 21 }, (_, i) => ({ name: `f${i}.py`, content: '' })) });
     expect(many.status).toBe(400);
-    const big = await run({ language: 'python', files: [{ name: 'a.py', content: 'x'.repeat(30_000) }, { name: 'b.py', content: 'x'.repeat(30_000) }] });
+    const big = await run({
+      language: 'python',
+      files: [
+        { name: 'a.py', content: 'x'.repeat(30_000) },
+        { name: 'b.py', content: 'x'.repeat(30_000) },
+      ],
+    });
     expect(big.body.detail).toMatch(/50000/);
   });
 });
@@ -176,7 +245,7 @@ describe('limits, catalogs and the queue', () => {
     expect((await run({ language: 'python', code: 'x'.repeat(50_001) })).status).toBe(400);
   });
   it('GET /languages reports the real runtimes and limits', async () => {
-    const body = await (await fetch(`${s.base}/languages`)).json() as { languages: Array<{ name: string; version: string; available: boolean }>; limits: { defaults: { memory_mb: number } } };
+    const body = (await (await fetch(`${s.base}/languages`)).json()) as { languages: Array<{ name: string; version: string; available: boolean }>; limits: { defaults: { memory_mb: number } } };
     const byName = Object.fromEntries(body.languages.map((l) => [l.name, l]));
     expect(byName.python).toMatchObject({ available: true, version: expect.stringMatching(/^3\.\d+\.\d+$/) });
     expect(byName.javascript).toMatchObject({ available: true, version: process.versions.node });
@@ -185,15 +254,15 @@ describe('limits, catalogs and the queue', () => {
     expect(body.limits.defaults.memory_mb).toBe(256);
   });
   it('documents every route in /openapi.json', async () => {
-    const doc = await (await fetch(`${s.base}/openapi.json`)).json() as { paths: Record<string, unknown> };
+    const doc = (await (await fetch(`${s.base}/openapi.json`)).json()) as { paths: Record<string, unknown> };
     for (const path of ['/execute', '/validate', '/deploy', '/functions', '/functions/{name}', '/functions/{name}/invoke', '/functions/{name}/rollback', '/languages', '/security-policies']) {
       expect(doc.paths, path).toHaveProperty([path]);
     }
   });
   it('GET /security-policies reports the sandbox this host enforces', async () => {
-    const body = await (await fetch(`${s.base}/security-policies`)).json() as { sandbox: { available: boolean; cgroups: string } };
+    const body = (await (await fetch(`${s.base}/security-policies`)).json()) as { sandbox: { available: boolean; cgroups: string } };
     expect(body.sandbox).toMatchObject({ available: true, cgroups: expect.stringMatching(/^v[12]$/) });
-    const ready = await (await fetch(`${s.base}/ready`)).json() as { checks: Array<{ name: string; ok: boolean; detail: string }> };
+    const ready = (await (await fetch(`${s.base}/ready`)).json()) as { checks: Array<{ name: string; ok: boolean; detail: string }> };
     expect(ready.checks.find((c) => c.name === 'sandbox')).toMatchObject({ ok: true, detail: expect.stringMatching(/^bubblewrap, cgroups v[12]$/) });
   });
 });
@@ -202,10 +271,15 @@ describe('leftovers of a crashed instance', () => {
   it('removes sandbox roots of service processes that no longer exist, keeps live ones', async () => {
     const dead = 'pitchey-sandbox-4194303-AbCdEf'; // above any pid this host hands out
     const live = `pitchey-sandbox-${process.ppid}-keep`; // a live process that is not this one
-    const other = await startCodeService({}, (dir) => { mkdirSync(join(dir, dead, 'run-x'), { recursive: true }); mkdirSync(join(dir, live)); });
+    const other = await startCodeService({}, (dir) => {
+      mkdirSync(join(dir, dead, 'run-x'), { recursive: true });
+      mkdirSync(join(dir, live));
+    });
     try {
       expect(existsSync(join(other.workDir, dead))).toBe(false);
       expect(existsSync(join(other.workDir, live))).toBe(true);
-    } finally { await other.stop(); }
+    } finally {
+      await other.stop();
+    }
   });
 });

@@ -7,7 +7,9 @@ import { TEST_KEY } from '../../helpers.js';
 import { leftoverCgroups, startCodeService, strayProcesses, type CodeTestService } from './support.js';
 
 let s: CodeTestService;
-beforeAll(async () => { s = await startCodeService(); });
+beforeAll(async () => {
+  s = await startCodeService();
+});
 afterAll(async () => {
   expect(strayProcesses()).toEqual([]);
   expect(leftoverCgroups()).toEqual([]);
@@ -16,7 +18,7 @@ afterAll(async () => {
 
 const get = async (path: string) => {
   const res = await fetch(`${s.base}${path}`, { headers: { 'x-api-key': TEST_KEY } });
-  return { status: res.status, body: await res.json() as Record<string, unknown> };
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 };
 
 describe('deployable functions', () => {
@@ -52,7 +54,19 @@ describe('deployable functions', () => {
   it('binds JSON input as named parameters of a SQL function and returns its rows', async () => {
     await s.post('/deploy', { deployment_name: 'squares', language: 'sql', code: 'WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :upto) SELECT i, i * i AS sq FROM n;' });
     const r = await s.post('/functions/squares/invoke', { input: { upto: 3 } });
-    expect(r.body).toMatchObject({ status: 'completed', output: [{ columns: ['i', 'sq'], rows: [[1, 1], [2, 4], [3, 9]] }] });
+    expect(r.body).toMatchObject({
+      status: 'completed',
+      output: [
+        {
+          columns: ['i', 'sq'],
+          rows: [
+            [1, 1],
+            [2, 4],
+            [3, 9],
+          ],
+        },
+      ],
+    });
   });
   it('refuses to deploy code that does not parse or is not safe, and limits above the maxima', async () => {
     const bad = await s.post('/deploy', { deployment_name: 'bad', language: 'python', code: 'def (' });
@@ -67,7 +81,11 @@ describe('deployable functions', () => {
     expect((await s.post('/deploy', { deployment_name: '../etc', language: 'python', code: 'print(1)' })).status).toBe(400);
   });
   it('needs a key to deploy and invoke', async () => {
-    const res = await fetch(`${s.base}/deploy`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ deployment_name: 'x', language: 'python', code: 'print(1)' }) });
+    const res = await fetch(`${s.base}/deploy`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ deployment_name: 'x', language: 'python', code: 'print(1)' }),
+    });
     expect(res.status).toBe(401);
   });
 });

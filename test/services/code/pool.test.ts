@@ -9,7 +9,7 @@ import { startCodeService, strayProcesses, type CodeTestService } from './suppor
 const slow = { language: 'python', code: 'import time\ntime.sleep(3)', limits: { wall_ms: 10_000 } };
 
 async function concurrency(svc: CodeTestService): Promise<{ running: number; queued: number }> {
-  const policy = await (await fetch(`${svc.base}/security-policies`)).json() as { concurrency: { running: number; queued: number } };
+  const policy = (await (await fetch(`${svc.base}/security-policies`)).json()) as { concurrency: { running: number; queued: number } };
   return { running: policy.concurrency.running, queued: policy.concurrency.queued };
 }
 
@@ -25,7 +25,9 @@ describe('a full queue', () => {
       expect(third.body.detail).toMatch(/^All 1 sandbox slots are busy and 1 runs are waiting; retry in \d+ s\.$/);
       expect(Number(third.headers.get('retry-after'))).toBeGreaterThan(0);
       expect((await Promise.all(busy)).map((r) => r.body.status)).toEqual(['completed', 'completed']);
-    } finally { await small.stop(); }
+    } finally {
+      await small.stop();
+    }
   });
 });
 
@@ -35,13 +37,17 @@ describe('a client that hangs up while its run waits', () => {
     // Every run starts by making its folder in the sandbox root: one folder name per started run.
     const [root] = readdirSync(small.workDir);
     const started = new Set<string>();
-    const watcher = watch(join(small.workDir, root!), (_event, name) => { if (name?.startsWith('run-')) started.add(name); });
+    const watcher = watch(join(small.workDir, root!), (_event, name) => {
+      if (name?.startsWith('run-')) started.add(name);
+    });
     try {
       const holder = small.post('/execute', slow);
       await expect.poll(() => concurrency(small), { timeout: 5_000, interval: 20 }).toEqual({ running: 1, queued: 0 });
       const gone = new AbortController();
       const abandoned = fetch(`${small.base}/execute`, {
-        method: 'POST', signal: gone.signal, headers: { 'x-api-key': TEST_KEY, 'content-type': 'application/json' },
+        method: 'POST',
+        signal: gone.signal,
+        headers: { 'x-api-key': TEST_KEY, 'content-type': 'application/json' },
         body: JSON.stringify({ language: 'python', code: 'print("must never run")' }),
       });
       await expect.poll(() => concurrency(small), { timeout: 2_000, interval: 20 }).toEqual({ running: 1, queued: 1 });
@@ -54,7 +60,10 @@ describe('a client that hangs up while its run waits', () => {
       expect((await holder).body.status).toBe('completed');
       expect(started.size).toBe(2);
       expect(strayProcesses(small.workDir)).toEqual([]);
-    } finally { watcher.close(); await small.stop(); }
+    } finally {
+      watcher.close();
+      await small.stop();
+    }
   });
 });
 
@@ -64,7 +73,9 @@ describe('a client that hangs up while its run executes', () => {
     try {
       const gone = new AbortController();
       const abandoned = fetch(`${small.base}/execute`, {
-        method: 'POST', signal: gone.signal, headers: { 'x-api-key': TEST_KEY, 'content-type': 'application/json' },
+        method: 'POST',
+        signal: gone.signal,
+        headers: { 'x-api-key': TEST_KEY, 'content-type': 'application/json' },
         body: JSON.stringify({ language: 'python', code: 'import time\ntime.sleep(20)', limits: { wall_ms: 25_000 } }),
       });
       await expect.poll(() => concurrency(small), { timeout: 5_000, interval: 20 }).toEqual({ running: 1, queued: 0 });
@@ -75,6 +86,8 @@ describe('a client that hangs up while its run executes', () => {
       await expect.poll(() => concurrency(small), { timeout: 5_000, interval: 20 }).toEqual({ running: 0, queued: 0 });
       expect(Date.now() - abortedAt).toBeLessThan(5_000);
       expect(strayProcesses(small.workDir)).toEqual([]);
-    } finally { await small.stop(); }
+    } finally {
+      await small.stop();
+    }
   });
 });

@@ -27,13 +27,21 @@ export async function startCodeService(env: Record<string, string> = {}, beforeS
   const svc = await createService(codeService, { config: testConfig(tmp.dir, { PITCHEY_RATE_LIMIT: 'false', PITCHEY_CODE_WORK_DIR: work.dir, ...env }) });
   const base = `http://127.0.0.1:${await svc.listen(0, '127.0.0.1')}`;
   return {
-    base, dataDir: svc.ctx.dataDir, svc, workDir: work.dir,
+    base,
+    dataDir: svc.ctx.dataDir,
+    svc,
+    workDir: work.dir,
     async post(path, body) {
       const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'x-api-key': TEST_KEY, 'content-type': 'application/json' }, body: JSON.stringify(body) });
       const text = await res.text();
-      return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) as Record<string, unknown> : {} };
+      return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
     },
-    async stop() { await svc.drain(); tmp.remove(); work.remove(); delete process.env.PITCHEY_TEST_SECRET; },
+    async stop() {
+      await svc.drain();
+      tmp.remove();
+      work.remove();
+      delete process.env.PITCHEY_TEST_SECRET;
+    },
   };
 }
 
@@ -64,7 +72,9 @@ export function strayProcesses(workDir?: string): string[] {
       if (cgroup.includes(`run-${process.pid}-`) || (uid === '65534' && cgroup.includes('pitchey-code')) || (workDir !== undefined && cwd.startsWith(workDir))) {
         stray.push(`${pid} ${status.split('\n')[0]}`);
       }
-    } catch { /* gone, or not ours to read */ }
+    } catch {
+      /* gone, or not ours to read */
+    }
   }
   return stray;
 }

@@ -9,8 +9,13 @@ import { startCodeService, type CodeTestService } from './support.js';
 // A work dir the sandbox uid cannot traverse (mkdtemp makes it 0700): bubblewrap cannot bind the run folder.
 const closed = mkdtempSync(join(tmpdir(), 'pitchey-code-closed-'));
 let s: CodeTestService;
-beforeAll(async () => { s = await startCodeService({ PITCHEY_CODE_WORK_DIR: closed }); });
-afterAll(async () => { await s.stop(); rmSync(closed, { recursive: true, force: true }); });
+beforeAll(async () => {
+  s = await startCodeService({ PITCHEY_CODE_WORK_DIR: closed });
+});
+afterAll(async () => {
+  await s.stop();
+  rmSync(closed, { recursive: true, force: true });
+});
 
 describe('no sandbox, no run', () => {
   it('refuses /execute and /functions/…/invoke with 503 SANDBOX_UNAVAILABLE and the reason', async () => {
@@ -31,15 +36,15 @@ describe('no sandbox, no run', () => {
   it('is not ready, naming the sandbox and why, while it is still alive', async () => {
     const ready = await fetch(`${s.base}/ready`);
     expect(ready.status).toBe(503);
-    const body = await ready.json() as { code: string; checks: Array<{ name: string; ok: boolean; detail: string }> };
+    const body = (await ready.json()) as { code: string; checks: Array<{ name: string; ok: boolean; detail: string }> };
     expect(body.code).toBe('NOT_READY');
     expect(body.checks.find((c) => c.name === 'sandbox')).toMatchObject({ ok: false, detail: expect.stringContaining('smoke test') });
     expect((await fetch(`${s.base}/health`)).status).toBe(200);
   });
   it('says so in /languages and /security-policies', async () => {
-    const langs = await (await fetch(`${s.base}/languages`)).json() as { languages: Array<{ available: boolean; reason: string }> };
+    const langs = (await (await fetch(`${s.base}/languages`)).json()) as { languages: Array<{ available: boolean; reason: string }> };
     expect(langs.languages.every((l) => !l.available && l.reason.length > 0)).toBe(true);
-    const policy = await (await fetch(`${s.base}/security-policies`)).json() as { sandbox: { available: boolean; reason: string } };
+    const policy = (await (await fetch(`${s.base}/security-policies`)).json()) as { sandbox: { available: boolean; reason: string } };
     expect(policy.sandbox).toMatchObject({ available: false, reason: expect.stringContaining('smoke test') });
   });
 });

@@ -3,14 +3,23 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leftoverCgroups, startCodeService, strayProcesses, type CodeTestService } from './support.js';
 
 let s: CodeTestService;
-beforeAll(async () => { s = await startCodeService({ PITCHEY_CODE_TYPECHECK_MS: '3000' }); });
+beforeAll(async () => {
+  s = await startCodeService({ PITCHEY_CODE_TYPECHECK_MS: '3000' });
+});
 afterAll(async () => {
   expect(strayProcesses()).toEqual([]);
   expect(leftoverCgroups()).toEqual([]);
   await s.stop();
 });
 
-interface V { valid: boolean; safe: boolean; severity: string; errors: Array<{ message: string; line?: number }>; issues: Array<{ pattern: string; severity: string; line?: number }>; notes: string[] }
+interface V {
+  valid: boolean;
+  safe: boolean;
+  severity: string;
+  errors: Array<{ message: string; line?: number }>;
+  issues: Array<{ pattern: string; severity: string; line?: number }>;
+  notes: string[];
+}
 const check = async (language: string, code: string, setup?: string): Promise<V> => {
   const r = await s.post('/validate', { language, code, ...(setup ? { setup } : {}) });
   expect(r.status).toBe(200);
@@ -18,7 +27,7 @@ const check = async (language: string, code: string, setup?: string): Promise<V>
 };
 
 describe('POST /validate: Python (ast)', () => {
-  it('finds `from os import system` and `__import__(\'subprocess\')`', async () => {
+  it("finds `from os import system` and `__import__('subprocess')`", async () => {
     const a = await check('python', 'from os import system\nsystem("id")');
     expect(a).toMatchObject({ valid: true, safe: false, severity: 'high' });
     expect(a.issues[0]).toMatchObject({ pattern: 'from os import system', line: 1 });
@@ -67,7 +76,7 @@ describe('POST /validate: JavaScript (acorn) and TypeScript (compiler)', () => {
     expect(a.issues[0]).toMatchObject({ pattern: "require('child_process')", severity: 'high', line: 1 });
     const b = await check('javascript', "import { exec } from 'node:child_process';\nexec('id');");
     expect(b.safe).toBe(false);
-    const c = await check('javascript', "const s = \"require('child_process')\"; console.log(s)");
+    const c = await check('javascript', 'const s = "require(\'child_process\')"; console.log(s)');
     expect(c).toMatchObject({ safe: true, issues: [] });
   });
   it('finds eval, the Function constructor and process.binding', async () => {

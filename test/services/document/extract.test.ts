@@ -8,8 +8,9 @@ import { NDA, form, labelledPdf, makeDocx, pngBomb, pngToPdf, scanToPng, startDo
 const tmp = makeTempDir('pitchey-doc-extract-');
 let doc: DocClient;
 
-const KNOWN = 'The quick brown fox jumps over the lazy dog while the producer reviews every scene of the new film. '
-  + 'Our studio will deliver the final script before the end of March, and the budget covers three weeks of shooting in Madrid.';
+const KNOWN =
+  'The quick brown fox jumps over the lazy dog while the producer reviews every scene of the new film. ' +
+  'Our studio will deliver the final script before the end of March, and the budget covers three weeks of shooting in Madrid.';
 let scannedPng: Buffer;
 let scannedPdf: Buffer;
 
@@ -19,10 +20,28 @@ beforeAll(async () => {
   scannedPng = scanToPng(clean, tmp.dir, 150);
   scannedPdf = await pngToPdf(scannedPng);
 });
-afterAll(async () => { await doc.svc.drain(); tmp.remove(); });
+afterAll(async () => {
+  await doc.svc.drain();
+  tmp.remove();
+});
 
-const file = (data: Buffer | string, filename: string, type = 'application/octet-stream'): { name: string; filename: string; type: string; data: Buffer | string } => ({ name: 'file', filename, type, data });
-type Extracted = { text: string; pages: Array<{ page: number; method: string; text: string }>; page_count: number; word_count: number; character_count: number; method: string; average_confidence?: number; language?: string; filename: string };
+const file = (data: Buffer | string, filename: string, type = 'application/octet-stream'): { name: string; filename: string; type: string; data: Buffer | string } => ({
+  name: 'file',
+  filename,
+  type,
+  data,
+});
+type Extracted = {
+  text: string;
+  pages: Array<{ page: number; method: string; text: string }>;
+  page_count: number;
+  word_count: number;
+  character_count: number;
+  method: string;
+  average_confidence?: number;
+  language?: string;
+  filename: string;
+};
 
 describe('extract-text', () => {
   it('reads native text per page, with Unicode names surviving generate → extract', async () => {
@@ -53,7 +72,11 @@ describe('extract-text', () => {
     const { PDFDocument } = await import('pdf-lib');
     const mixed = await PDFDocument.create();
     const [a, b] = await Promise.all([PDFDocument.load(await labelledPdf(['NATIVE-PAGE-TEXT'])), PDFDocument.load(scannedPdf)]);
-    for (const [src, i] of [[a, 0], [b, 0]] as const) mixed.addPage((await mixed.copyPages(src, [i]))[0]);
+    for (const [src, i] of [
+      [a, 0],
+      [b, 0],
+    ] as const)
+      mixed.addPage((await mixed.copyPages(src, [i]))[0]);
     const r = await doc.post('/extract-text', [file(Buffer.from(await mixed.save()), 'mixed.pdf'), { name: 'method', data: 'auto' }]);
     const body = r.json() as unknown as Extracted;
     expect(body.pages.map((p) => p.method)).toEqual(['native', 'ocr']);
@@ -110,7 +133,10 @@ describe('extract-text', () => {
   });
 
   it('stops the OCR tools when the client hangs up', async () => {
-    const tesseracts = (): string[] => execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' }).split('\n').filter((l) => l.includes('tesseract'));
+    const tesseracts = (): string[] =>
+      execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+        .split('\n')
+        .filter((l) => l.includes('tesseract'));
     const f = form([file(scannedPng, 'scan.png')]);
     const ac = new AbortController();
     const pending = fetch(`${doc.base}/extract-text`, { method: 'POST', headers: { 'content-type': f.type, 'x-api-key': TEST_KEY }, body: f.body, signal: ac.signal }).catch(() => null);
@@ -119,13 +145,19 @@ describe('extract-text', () => {
     ac.abort();
     await pending;
     let left = tesseracts();
-    for (let i = 0; i < 40 && left.length > 0; i++) { await new Promise((r) => setTimeout(r, 50)); left = tesseracts(); }
+    for (let i = 0; i < 40 && left.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      left = tesseracts();
+    }
     expect(left).toEqual([]);
   });
 
   it('leaves no temp files or job folders behind for inline requests', async () => {
     let entries = readdirSync(doc.svc.ctx.tmpDir);
-    for (let i = 0; i < 40 && entries.length > 0; i++) { await new Promise((r) => setTimeout(r, 50)); entries = readdirSync(doc.svc.ctx.tmpDir); }
+    for (let i = 0; i < 40 && entries.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      entries = readdirSync(doc.svc.ctx.tmpDir);
+    }
     expect(entries).toEqual([]);
   });
 });

@@ -38,7 +38,10 @@ beforeAll(async () => {
   symlinkSync('/etc/passwd', join(templates, 'linked.json'));
   doc = await startDocService(join(tmp.dir, 'data'), { PITCHEY_DOC_TEMPLATES_DIR: templates });
 });
-afterAll(async () => { await doc.svc.drain(); tmp.remove(); });
+afterAll(async () => {
+  await doc.svc.drain();
+  tmp.remove();
+});
 
 async function postJson(body: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
   const res = await fetch(`${doc.base}/generate-pdf`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': TEST_KEY }, body: JSON.stringify(body) });
@@ -49,7 +52,17 @@ describe('generate-pdf', () => {
   it('renders an NDA with the contract defaults, Unicode names, signature blocks, page numbers and metadata', async () => {
     const pdf = await doc.generate('nda', NDA);
     const text = pdftotext(pdf, tmp.dir);
-    for (const s of ['Mutual Non-Disclosure Agreement', 'Zoë Ångström Films Ltd', 'José Núñez of Łódź', 'Evaluation of potential business opportunity', '5 years', 'Disclosing Party', 'Receiving Party', 'Date: ____']) expect(text).toContain(s);
+    for (const s of [
+      'Mutual Non-Disclosure Agreement',
+      'Zoë Ångström Films Ltd',
+      'José Núñez of Łódź',
+      'Evaluation of potential business opportunity',
+      '5 years',
+      'Disclosing Party',
+      'Receiving Party',
+      'Date: ____',
+    ])
+      expect(text).toContain(s);
     expect(text).not.toContain('?');
     const pages = pdfPages(pdf, tmp.dir);
     expect(text).toContain(`Page ${pages} of ${pages}`);
@@ -73,8 +86,12 @@ describe('generate-pdf', () => {
   it('flows long content over pages with tables, headings and a footer on each page', async () => {
     const rows = [['Item', 'Owner', 'Amount'], ...Array.from({ length: 60 }, (_, i) => [`Row ${i + 1}`, 'Zoë Ångström', String(i * 10)])];
     const pdf = await doc.generate('basic', {
-      title: 'Budget', footer: 'Pitchey — internal',
-      sections: [{ heading: 'Overview', content: 'The plan. '.repeat(400) }, { heading: 'Lines', table: { data: rows } }],
+      title: 'Budget',
+      footer: 'Pitchey — internal',
+      sections: [
+        { heading: 'Overview', content: 'The plan. '.repeat(400) },
+        { heading: 'Lines', table: { data: rows } },
+      ],
     });
     const pages = pdfPages(pdf, tmp.dir);
     expect(pages).toBeGreaterThanOrEqual(3);
@@ -85,7 +102,11 @@ describe('generate-pdf', () => {
   });
 
   it('puts signature blocks for every contract party', async () => {
-    const pdf = await doc.generate('contract', { title: 'Co-production', parties: [{ name: 'Łódź Studio', role: 'Producer' }, { name: 'Zoë Ångström', role: 'Director' }, { name: 'José Núñez' }], sections: [{ heading: 'Terms', content: 'Agreed.' }] });
+    const pdf = await doc.generate('contract', {
+      title: 'Co-production',
+      parties: [{ name: 'Łódź Studio', role: 'Producer' }, { name: 'Zoë Ångström', role: 'Director' }, { name: 'José Núñez' }],
+      sections: [{ heading: 'Terms', content: 'Agreed.' }],
+    });
     const text = pdftotext(pdf, tmp.dir);
     expect(text).toMatch(/Łódź Studio[\s\S]*Signature — Producer/);
     expect(text).toContain('Signature — Director');
@@ -108,7 +129,10 @@ describe('generate-pdf', () => {
   });
 
   it('refuses Arabic and Hebrew names with a 422 naming the script, rather than setting them in the wrong order', async () => {
-    for (const [script, name] of [['Arabic', 'محمد عبد الله'], ['Hebrew', 'דוד בן גוריון']] as const) {
+    for (const [script, name] of [
+      ['Arabic', 'محمد عبد الله'],
+      ['Hebrew', 'דוד בן גוריון'],
+    ] as const) {
       const r = await postJson({ template: 'nda', data: { ...NDA, receiving_party: name } });
       expect([r.status, r.json.code, r.json.unsupported_scripts]).toEqual([422, 'UNPROCESSABLE', [script]]);
       expect(String(r.json.detail)).toContain(`${script} text cannot be typeset`);
@@ -116,7 +140,11 @@ describe('generate-pdf', () => {
   });
 
   it('takes the original form fields (template, data as a JSON string) and names unknown templates', async () => {
-    const ok = await doc.post('/generate-pdf', [{ name: 'template', data: 'nda' }, { name: 'data', data: JSON.stringify(NDA) }, { name: 'deterministic', data: 'true' }]);
+    const ok = await doc.post('/generate-pdf', [
+      { name: 'template', data: 'nda' },
+      { name: 'data', data: JSON.stringify(NDA) },
+      { name: 'deterministic', data: 'true' },
+    ]);
     expect([ok.status, ok.type]).toEqual([200, 'application/pdf']);
     expect(ok.body.equals(await doc.generate('nda', NDA))).toBe(true);
     const bad = await postJson({ template: 'nope', data: {} });
@@ -124,14 +152,25 @@ describe('generate-pdf', () => {
   });
 
   it('serves user templates from the templates folder, and lists the rejected ones with reasons', async () => {
-    const list = (await (await fetch(`${doc.base}/templates`)).json()) as { templates: Array<{ name: string; source: string; fields: { properties: Record<string, unknown> } }>; rejected: Array<{ file: string; reasons: string[] }> };
+    const list = (await (await fetch(`${doc.base}/templates`)).json()) as {
+      templates: Array<{ name: string; source: string; fields: { properties: Record<string, unknown> } }>;
+      rejected: Array<{ file: string; reasons: string[] }>;
+    };
     expect(list.templates.map((t) => t.name)).toEqual(['basic', 'report', 'nda', 'contract', 'invoice']);
     expect(Object.keys(list.templates[4]?.fields.properties ?? {})).toEqual(['number', 'company', 'customer', 'due', 'items']);
     const rejected = Object.fromEntries(list.rejected.map((r) => [r.file, r.reasons.join(' ')]));
     expect(Object.keys(rejected).sort()).toEqual(['evil.json', 'linked.json', 'nda.json', 'typo.json']);
     expect(rejected['typo.json']).toContain('{{nubmer}} names no declared field');
     expect(rejected['linked.json']).toContain('links are not followed');
-    const pdf = await doc.generate('invoice', { number: 'A-17', customer: 'Zoë Ångström', due: '2025-04-01', items: [['Item', 'Price'], ['Edit', 1200]] });
+    const pdf = await doc.generate('invoice', {
+      number: 'A-17',
+      customer: 'Zoë Ångström',
+      due: '2025-04-01',
+      items: [
+        ['Item', 'Price'],
+        ['Edit', 1200],
+      ],
+    });
     const text = pdftotext(pdf, tmp.dir);
     for (const s of ['Invoice A-17 for Zoë Ångström', 'Payment is due on 2025-04-01.', 'Edit', '1200', 'Pitchey Ltd', 'Thank you, Zoë Ångström']) expect(text).toContain(s);
     const missing = await postJson({ template: 'invoice', data: { number: 'A-1' } });

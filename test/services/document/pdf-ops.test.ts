@@ -16,11 +16,20 @@ beforeAll(async () => {
   nda = await doc.generate('nda', NDA);
   five = await labelledPdf(['PAGE-ONE', 'PAGE-TWO', 'PAGE-THREE', 'PAGE-FOUR', 'PAGE-FIVE']);
 });
-afterAll(async () => { await doc.svc.drain(); tmp.remove(); });
+afterAll(async () => {
+  await doc.svc.drain();
+  tmp.remove();
+});
 
 const pdfPart = (data: Buffer, filename = 'in.pdf', name = 'file'): { name: string; filename: string; type: string; data: Buffer } => ({ name, filename, type: 'application/pdf', data });
 
-interface Word { xMin: number; yMin: number; xMax: number; yMax: number; text: string }
+interface Word {
+  xMin: number;
+  yMin: number;
+  xMax: number;
+  yMax: number;
+  text: string;
+}
 
 /**
  * The watermark as poppler's pdftotext sees it: the words on the page other than the page label,
@@ -42,8 +51,7 @@ function diagonalMark(pdf: Buffer, page: number): { text: string; angle: number;
 
 /** The rotation of every text matrix (Tm) in the page content, in degrees. */
 function tmRotations(pdf: Buffer): number[] {
-  return [...contentStreams(pdf, tmp.dir).matchAll(/([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+) [-\d.]+ [-\d.]+ Tm/g)]
-    .map((m) => Math.round((Math.atan2(Number(m[2]), Number(m[1])) * 180) / Math.PI));
+  return [...contentStreams(pdf, tmp.dir).matchAll(/([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+) [-\d.]+ [-\d.]+ Tm/g)].map((m) => Math.round((Math.atan2(Number(m[2]), Number(m[1])) * 180) / Math.PI));
 }
 
 describe('merge', () => {
@@ -81,7 +89,11 @@ describe('split', () => {
     expect([zip.status, zip.type]).toEqual([200, 'application/zip']);
     const zipPath = join(tmp.dir, 'split.zip');
     writeFileSync(zipPath, zip.body);
-    const listing = execFileSync('/usr/bin/python3', ['-c', 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); print("\\n".join(z.namelist())); [open(sys.argv[2]+"/"+n,"wb").write(z.read(n)) for n in z.namelist()]', zipPath, tmp.dir], { encoding: 'utf8' });
+    const listing = execFileSync(
+      '/usr/bin/python3',
+      ['-c', 'import sys,zipfile; z=zipfile.ZipFile(sys.argv[1]); print("\\n".join(z.namelist())); [open(sys.argv[2]+"/"+n,"wb").write(z.read(n)) for n in z.namelist()]', zipPath, tmp.dir],
+      { encoding: 'utf8' },
+    );
     expect(listing.trim().split('\n')).toEqual(['deck-page-1.pdf', 'deck-pages-3-4.pdf', 'deck-page-5.pdf']);
     const single = await doc.post('/split', [pdfPart(five), { name: 'ranges', data: '5,1' }, { name: 'mode', data: 'single' }]);
     expect(pdftotext(single.body, tmp.dir, 1)).toContain('PAGE-FIVE');
@@ -119,7 +131,15 @@ describe('watermark', () => {
   });
 
   it('honours any rotation, colour, font size, a corner position and selected pages', async () => {
-    const r = await doc.post('/watermark', [pdfPart(five), { name: 'watermark_text', data: 'DRAFT' }, { name: 'rotation', data: '-30' }, { name: 'color', data: '#ff0000' }, { name: 'font_size', data: '20' }, { name: 'position', data: 'top-right' }, { name: 'pages', data: '2,4' }]);
+    const r = await doc.post('/watermark', [
+      pdfPart(five),
+      { name: 'watermark_text', data: 'DRAFT' },
+      { name: 'rotation', data: '-30' },
+      { name: 'color', data: '#ff0000' },
+      { name: 'font_size', data: '20' },
+      { name: 'position', data: 'top-right' },
+      { name: 'pages', data: '2,4' },
+    ]);
     expect(r.status).toBe(200);
     for (const page of [2, 4]) {
       const mark = diagonalMark(r.body, page);
@@ -138,7 +158,13 @@ describe('watermark', () => {
 
   it('keeps the requested angle and position as the reader sees a page turned by /Rotate (qpdf --rotate)', async () => {
     const turned = qpdf(five, tmp.dir, ['--rotate=+90:1-5', 'IN', 'OUT']);
-    const r = await doc.post('/watermark', [pdfPart(turned), { name: 'watermark_text', data: 'DRAFT' }, { name: 'rotation', data: '0' }, { name: 'font_size', data: '20' }, { name: 'position', data: 'top-left' }]);
+    const r = await doc.post('/watermark', [
+      pdfPart(turned),
+      { name: 'watermark_text', data: 'DRAFT' },
+      { name: 'rotation', data: '0' },
+      { name: 'font_size', data: '20' },
+      { name: 'position', data: 'top-left' },
+    ]);
     expect(r.status).toBe(200);
     const words = pdftotext(r.body, tmp.dir, 1, ['-bbox']);
     const m = /xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">DRAFT</.exec(words);
@@ -151,10 +177,21 @@ describe('watermark', () => {
   });
 
   it('tiles the text over the page, and stamps an image watermark', async () => {
-    const tiled = await doc.post('/watermark', [pdfPart(five), { name: 'watermark_text', data: 'COPY' }, { name: 'rotation', data: '0' }, { name: 'position', data: 'tiled' }, { name: 'font_size', data: '14' }]);
+    const tiled = await doc.post('/watermark', [
+      pdfPart(five),
+      { name: 'watermark_text', data: 'COPY' },
+      { name: 'rotation', data: '0' },
+      { name: 'position', data: 'tiled' },
+      { name: 'font_size', data: '14' },
+    ]);
     expect((pdftotext(tiled.body, tmp.dir, 1).match(/COPY/g) ?? []).length).toBeGreaterThan(4);
     const png = scanToPng(five, tmp.dir, 20);
-    const img = await doc.post('/watermark', [pdfPart(five), { name: 'image', filename: 'logo.png', type: 'image/png', data: png }, { name: 'opacity', data: '0.5' }, { name: 'rotation', data: '90' }]);
+    const img = await doc.post('/watermark', [
+      pdfPart(five),
+      { name: 'image', filename: 'logo.png', type: 'image/png', data: png },
+      { name: 'opacity', data: '0.5' },
+      { name: 'rotation', data: '90' },
+    ]);
     expect(img.status).toBe(200);
     const listing = execFileSync('pdfimages', ['-list', '-'], { input: img.body, encoding: 'utf8' });
     expect(listing.split('\n').filter((l) => /^\s+\d+\s+\d+\s+image/.test(l))).toHaveLength(5);
@@ -217,7 +254,10 @@ describe('bad input', () => {
 
   it('leaves no temp files behind', async () => {
     let entries = readdirSync(doc.svc.ctx.tmpDir);
-    for (let i = 0; i < 40 && entries.length > 0; i++) { await new Promise((r) => setTimeout(r, 50)); entries = readdirSync(doc.svc.ctx.tmpDir); }
+    for (let i = 0; i < 40 && entries.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      entries = readdirSync(doc.svc.ctx.tmpDir);
+    }
     expect(entries).toEqual([]);
   });
 });

@@ -17,7 +17,10 @@ beforeAll(() => {
   // The pool renders in-thread when it finds no worker: that must fail here, never pass quietly.
   if (threads.threads !== 2) throw new Error('the render pool found no compiled worker and fell back to rendering in-thread');
 }, 180_000);
-afterAll(async () => { tmp.remove(); await threads?.close(); });
+afterAll(async () => {
+  tmp.remove();
+  await threads?.close();
+});
 const pool = (): RenderPool => threads ?? expect.unreachable('the render pool did not start');
 
 const nda = (i: number): DocSpec => ndaSpec({ date: '2025-03-14', disclosing_party: `Studio ${i} — Zoë Ångström`, receiving_party: 'José Núñez of Łódź', purpose: 'Evaluation', term: '5 years' });

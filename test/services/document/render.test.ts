@@ -15,7 +15,9 @@ describe('renderPdf', () => {
   it('sets decomposed (NFD) Vietnamese as NFC, and its text layer reads back equal to the NFC input', async () => {
     const [title, text] = ['Nguyễn Thị Ánh Hồng', 'Ếch ngồi đáy giếng ở Thành phố Hồ Chí Minh'];
     expect(text.normalize('NFD')).not.toBe(text);
-    const lines = pdftotext(await renderPdf(doc(title.normalize('NFD'), text.normalize('NFD'))), tmp.dir).split('\n').filter((l) => l.trim() !== '');
+    const lines = pdftotext(await renderPdf(doc(title.normalize('NFD'), text.normalize('NFD'))), tmp.dir)
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     expect(lines.slice(0, 3)).toEqual([title, text, text]);
   });
 
@@ -24,7 +26,11 @@ describe('renderPdf', () => {
     ['Hebrew', 'דוד בן גוריון'],
   ])('refuses %s text with a 422 naming the script, rather than printing it in the wrong order', async (script, name) => {
     let err: unknown;
-    try { await renderPdf(doc('Agreement', `Signed by ${name}.`)); } catch (e) { err = e; }
+    try {
+      await renderPdf(doc('Agreement', `Signed by ${name}.`));
+    } catch (e) {
+      err = e;
+    }
     expect(err).toBeInstanceOf(Problem);
     const problem = err as Problem;
     expect([problem.status, problem.code]).toEqual([422, 'UNPROCESSABLE']);

@@ -11,7 +11,13 @@ import { startMedia, upload, type MediaServer } from './media-test-kit.js';
 
 const tmp = makeTempDir('pitchey-media-dash-');
 let server: MediaServer;
-let result: { stream_id: string; manifest: string; master_playlist: string; skipped_renditions: unknown[]; representations: Array<{ quality: string; resolution: string; bandwidth: number; codecs: string }> };
+let result: {
+  stream_id: string;
+  manifest: string;
+  master_playlist: string;
+  skipped_renditions: unknown[];
+  representations: Array<{ quality: string; resolution: string; bandwidth: number; codecs: string }>;
+};
 const get = (path: string, init: RequestInit = {}): Promise<Response> => fetch(`${server.base}${path}`, init);
 
 beforeAll(async () => {
@@ -21,7 +27,10 @@ beforeAll(async () => {
   expect(res.status).toBe(200);
   result = ((await res.json()) as { result: typeof result }).result;
 });
-afterAll(async () => { await server.svc.drain(); tmp.remove(); });
+afterAll(async () => {
+  await server.svc.drain();
+  tmp.remove();
+});
 
 describe('POST /dash', () => {
   it('answers with the manifest, the HLS master over the same segments, and the representations', () => {

@@ -15,9 +15,19 @@ import { startMedia, upload, type MediaServer } from './media-test-kit.js';
 const tmp = makeTempDir('pitchey-media-hls-');
 let server: MediaServer;
 let clip: string;
-let result: { stream_id: string; master_playlist: string; skipped_renditions: Array<{ name: string; reason: string }>; variants: Array<{ quality: string; resolution: string; bandwidth: number; playlist: string; codecs: string }> };
+let result: {
+  stream_id: string;
+  master_playlist: string;
+  skipped_renditions: Array<{ name: string; reason: string }>;
+  variants: Array<{ quality: string; resolution: string; bandwidth: number; playlist: string; codecs: string }>;
+};
 
-const parse = (text: string): Parser['manifest'] => { const p = new Parser(); p.push(text); p.end(); return p.manifest; };
+const parse = (text: string): Parser['manifest'] => {
+  const p = new Parser();
+  p.push(text);
+  p.end();
+  return p.manifest;
+};
 const get = (path: string, init: RequestInit = {}): Promise<Response> => fetch(`${server.base}${path}`, init);
 
 beforeAll(async () => {
@@ -27,14 +37,23 @@ beforeAll(async () => {
   expect(res.status).toBe(200);
   result = ((await res.json()) as { result: typeof result }).result;
 });
-afterAll(async () => { await server.svc.drain(); tmp.remove(); });
+afterAll(async () => {
+  await server.svc.drain();
+  tmp.remove();
+});
 
 describe('POST /hls-transcode', () => {
   it('answers with the master playlist and one variant per rung that fits the source (no upscaling)', () => {
     expect(result.master_playlist).toBe(`/streams/${result.stream_id}/master.m3u8`);
-    expect(result.variants.map((v) => [v.quality, v.resolution])).toEqual([['low', '854x480'], ['mobile', '428x240']]);
+    expect(result.variants.map((v) => [v.quality, v.resolution])).toEqual([
+      ['low', '854x480'],
+      ['mobile', '428x240'],
+    ]);
     const above = 'source is 854x480; renditions above the source are not made';
-    expect(result.skipped_renditions).toEqual([{ name: 'medium', reason: above }, { name: 'high', reason: above }]);
+    expect(result.skipped_renditions).toEqual([
+      { name: 'medium', reason: above },
+      { name: 'high', reason: above },
+    ]);
   });
 
   it('writes a master with BANDWIDTH (≥ the contract figure), RESOLUTION and CODECS per variant', async () => {
@@ -72,7 +91,9 @@ describe('POST /hls-transcode', () => {
   });
 
   it('plays through the master playlist over HTTP (ffmpeg decodes it)', async () => {
-    const run = await runProcess('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', `${server.base}${result.master_playlist}`, '-map', '0:v:0', '-map', '0:a:0', '-f', 'null', '-'], { timeoutMs: 30_000 });
+    const run = await runProcess('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', `${server.base}${result.master_playlist}`, '-map', '0:v:0', '-map', '0:a:0', '-f', 'null', '-'], {
+      timeoutMs: 30_000,
+    });
     expect(run.stderr).toBe('');
     expect(run.exitCode).toBe(0);
   });
@@ -87,7 +108,11 @@ describe('POST /hls-transcode', () => {
     const part = await get(init, { headers: { range: 'bytes=0-7' } });
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe(`bytes 0-7/${size}`);
-    expect(Buffer.from(await part.arrayBuffer()).subarray(4, 8).toString()).toBe('ftyp');
+    expect(
+      Buffer.from(await part.arrayBuffer())
+        .subarray(4, 8)
+        .toString(),
+    ).toBe('ftyp');
     const seg = await get(`${result.variants[1]?.playlist.replace(/index\.m3u8$/, '')}seg_00000.m4s`);
     expect(seg.headers.get('content-type')).toBe('video/iso.segment');
     const preflight = await get(init, { method: 'OPTIONS', headers: { origin: 'https://player.example', 'access-control-request-headers': 'range' } });
@@ -103,9 +128,16 @@ describe('POST /hls-transcode', () => {
     await symlink(secret, join(dir, 'planted.m3u8'));
     await symlink(tmp.dir, join(dir, 'linkdir'));
     const attempts = [
-      `/streams/${id}/../../streams.json`, `/streams/${id}/%2e%2e/%2e%2e/streams.json`, `/streams/${id}/mobile/%2e%2e%2f%2e%2e%2fstreams.json`,
-      `/streams/${id}//etc/passwd`, `/streams/${id}/%2fetc%2fpasswd`, `/streams/${id}/planted.m3u8`, `/streams/${id}/linkdir/secret.m3u8`,
-      `/streams/..%2f..%2fjobs/master.m3u8`, `/streams/${id}/.master.m3u8.tmp`, `/streams/${id}/mobile/index.m3u8%00.mp4`,
+      `/streams/${id}/../../streams.json`,
+      `/streams/${id}/%2e%2e/%2e%2e/streams.json`,
+      `/streams/${id}/mobile/%2e%2e%2f%2e%2e%2fstreams.json`,
+      `/streams/${id}//etc/passwd`,
+      `/streams/${id}/%2fetc%2fpasswd`,
+      `/streams/${id}/planted.m3u8`,
+      `/streams/${id}/linkdir/secret.m3u8`,
+      `/streams/..%2f..%2fjobs/master.m3u8`,
+      `/streams/${id}/.master.m3u8.tmp`,
+      `/streams/${id}/mobile/index.m3u8%00.mp4`,
     ];
     for (const path of attempts) {
       const res = await get(path);
@@ -204,7 +236,7 @@ describe('bad input', () => {
     expect(((await res.json()) as { detail: string }).detail).toContain('8k');
   });
 
-  it('answers 422 with ffmpeg\'s reason for a truncated file and leaves no stream, temp file or ffmpeg behind', async () => {
+  it("answers 422 with ffmpeg's reason for a truncated file and leaves no stream, temp file or ffmpeg behind", async () => {
     const bytes = await readFile(clip);
     const broken = join(tmp.dir, 'broken.mp4');
     await writeFile(broken, bytes.subarray(0, Math.floor(bytes.length / 3)));

@@ -8,7 +8,11 @@ const sizes = (rungs: LadderRung[]): string[] => rungs.map((r) => `${r.name}:${r
 describe('planLadder', () => {
   const all = parseQualities('mobile,low,medium,high,ultra');
   it.each([
-    ['1080p30 keeps every rung but ultra (its 60 fps would only duplicate high)', { width: 1920, height: 1080, fps: 30 }, ['high:1920x1080@30', 'medium:1280x720@30', 'low:854x480@30', 'mobile:426x240@30']],
+    [
+      '1080p30 keeps every rung but ultra (its 60 fps would only duplicate high)',
+      { width: 1920, height: 1080, fps: 30 },
+      ['high:1920x1080@30', 'medium:1280x720@30', 'low:854x480@30', 'mobile:426x240@30'],
+    ],
     ['1080p60 keeps ultra at 60 fps beside high', { width: 1920, height: 1080, fps: 60 }, ['ultra:1920x1080@60', 'high:1920x1080@60', 'medium:1280x720@60', 'low:854x480@60', 'mobile:426x240@60']],
     ['720p never gets an upscaled 1080 rung', { width: 1280, height: 720, fps: 25 }, ['medium:1280x720@25', 'low:854x480@25', 'mobile:426x240@25']],
     ['a portrait 720x1280 source keeps its orientation', { width: 720, height: 1280, fps: 30 }, ['medium:720x1280@30', 'low:480x854@30', 'mobile:240x426@30']],
@@ -24,9 +28,7 @@ describe('planLadder', () => {
       { name: 'high', reason: 'source is 854x480; renditions above the source are not made' },
       { name: 'ultra', reason: 'source is 854x480; renditions above the source are not made' },
     ]);
-    expect(planLadder(all, { width: 1920, height: 1080, fps: 30 }).skipped).toEqual([
-      { name: 'ultra', reason: 'source is 30 fps; ultra at 60 fps would only repeat the frames of high' },
-    ]);
+    expect(planLadder(all, { width: 1920, height: 1080, fps: 30 }).skipped).toEqual([{ name: 'ultra', reason: 'source is 30 fps; ultra at 60 fps would only repeat the frames of high' }]);
     expect(planLadder(parseQualities('low,medium'), { width: 320, height: 180, fps: 25 })).toMatchObject({
       rungs: [{ name: 'low', width: 320, height: 180 }],
       skipped: [{ name: 'medium', reason: 'source is 320x180; renditions above the source are not made' }],
@@ -65,7 +67,11 @@ describe('buildLadderArgs', () => {
   });
 
   it('scales a rung at another frame rate than the next larger one from the source', () => {
-    const mixed = [{ name: 'ultra', width: 1920, height: 1080, fps: 60, videoKbps: 5000, audioKbps: 192 }, { name: 'high', width: 1920, height: 1080, fps: null, videoKbps: 2800, audioKbps: 160 }, { name: 'low', width: 854, height: 480, fps: null, videoKbps: 800, audioKbps: 96 }];
+    const mixed = [
+      { name: 'ultra', width: 1920, height: 1080, fps: 60, videoKbps: 5000, audioKbps: 192 },
+      { name: 'high', width: 1920, height: 1080, fps: null, videoKbps: 2800, audioKbps: 160 },
+      { name: 'low', width: 854, height: 480, fps: null, videoKbps: 800, audioKbps: 96 },
+    ];
     const args = buildLadderArgs({ input, rungs: mixed, audio: false }, { kind: 'hls', dir: '/out', segmentSeconds: 6 });
     const graph = (args[args.indexOf('-filter_complex') + 1] ?? '').replace(/scale=[^[]*/g, 'S');
     expect(graph).toBe('[0:v:0]split=2[src_0][src_1];[src_0]S[v0];[src_1]S[t1];[t1]split=2[v1][r1_2];[r1_2]S[v2]');

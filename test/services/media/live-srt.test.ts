@@ -35,7 +35,10 @@ const portOf = (url: string): number => Number(/:(\d+)\?/.exec(url)?.[1]);
 function publish(url: string, seconds: number): Promise<RunResult> {
   const control = new AbortController();
   publishers.push(control);
-  return runProcess('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-i', clip, '-t', String(seconds), '-c', 'copy', '-f', 'mpegts', url], { timeoutMs: 40_000, signal: control.signal });
+  return runProcess('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-i', clip, '-t', String(seconds), '-c', 'copy', '-f', 'mpegts', url], {
+    timeoutMs: 40_000,
+    signal: control.signal,
+  });
 }
 
 beforeAll(async () => {
@@ -47,7 +50,10 @@ afterEach(async () => {
   for (const id of opened.splice(0)) await get(`/stream/${id}`, { method: 'DELETE', headers: { 'x-api-key': TEST_KEY } });
   expect(ffmpegChildren()).toEqual([]);
 });
-afterAll(async () => { await server.svc.drain(); tmp.remove(); });
+afterAll(async () => {
+  await server.svc.drain();
+  tmp.remove();
+});
 
 describe('POST /live-stream over SRT', () => {
   it('turns a real-time SRT push into a growing HLS window, then ends it with ENDLIST and no ffmpeg left', async () => {
@@ -59,7 +65,10 @@ describe('POST /live-stream over SRT', () => {
     const push = publish(live.ingest_url, 8);
 
     const first = await kit.waitForPlayable(server.base, live, 'mobile');
-    const later = await waitFor('the window to grow', async () => { const m = await mediaPlaylist(live.hls_url, 'mobile'); return m !== null && m.segments.length >= first.segments.length + 1 ? m : null; });
+    const later = await waitFor('the window to grow', async () => {
+      const m = await mediaPlaylist(live.hls_url, 'mobile');
+      return m !== null && m.segments.length >= first.segments.length + 1 ? m : null;
+    });
     expect(later.endList).toBeFalsy();
     expect(later.segments.every((s) => s.duration >= 1.5 && s.duration <= 4.1)).toBe(true);
 
@@ -67,7 +76,10 @@ describe('POST /live-stream over SRT', () => {
     // sending everything (exit code null). What counts is that it ran to its end; the stream's
     // reason and the > 6 s it holds below prove the 8 s were received.
     const pushed = await push;
-    expect({ timedOut: pushed.timedOut, spawnError: pushed.spawnError }, `publisher: exit ${pushed.exitCode} ${pushed.signal ?? ''} ${pushed.stderr.slice(-300)}`).toEqual({ timedOut: false, spawnError: null });
+    expect({ timedOut: pushed.timedOut, spawnError: pushed.spawnError }, `publisher: exit ${pushed.exitCode} ${pushed.signal ?? ''} ${pushed.stderr.slice(-300)}`).toEqual({
+      timedOut: false,
+      spawnError: null,
+    });
     await kit.expectEndedByPublisher(server.base, live, 'mobile', 'srt');
   }, 60_000);
 
@@ -75,10 +87,16 @@ describe('POST /live-stream over SRT', () => {
     const live = await openLive({});
     await waitFor('the SRT listener', () => boundUdp(portOf(live.ingest_url)));
     const push = publish(live.ingest_url, 20);
-    await waitFor('the first live segments', async () => { const m = await mediaPlaylist(live.hls_url, 'mobile'); return m !== null && m.segments.length >= 1 ? m : null; });
+    await waitFor('the first live segments', async () => {
+      const m = await mediaPlaylist(live.hls_url, 'mobile');
+      return m !== null && m.segments.length >= 1 ? m : null;
+    });
     publishers.at(-1)?.abort();
     expect((await push).aborted).toBe(true);
-    const ended = await waitFor('the live stream to end', async () => { const s = await liveState(live.stream_id); return s.live.status === 'ended' ? s : null; });
+    const ended = await waitFor('the live stream to end', async () => {
+      const s = await liveState(live.stream_id);
+      return s.live.status === 'ended' ? s : null;
+    });
     // SRT's own peer-idle timeout (5 s) usually breaks the connection before the stall watchdog.
     expect(ended.live.reason).toMatch(/^(the publisher stopped|no data from the publisher for 6 s)$/);
     expect((await mediaPlaylist(live.hls_url, 'mobile'))?.endList).toBe(true);
@@ -103,7 +121,10 @@ describe('POST /live-stream over SRT', () => {
   it('ends a listener nobody publishes to at its deadline and frees the UDP port', async () => {
     const live = await openLive({});
     expect(live.ingest_url).toMatch(/\?passphrase=[0-9a-f]{32}$/);
-    const failed = await waitFor('the deadline', async () => { const s = await liveState(live.stream_id); return s.live.status === 'failed' ? s : null; });
+    const failed = await waitFor('the deadline', async () => {
+      const s = await liveState(live.stream_id);
+      return s.live.status === 'failed' ? s : null;
+    });
     expect(failed.live.reason).toMatch(/no publisher connected within 6 s/);
     expect(await boundUdp(portOf(live.ingest_url))).toBe(false);
   }, 30_000);

@@ -25,7 +25,10 @@ beforeAll(async () => {
   server = await startMedia(join(tmp.dir, 'data'), { PITCHEY_LIVE_PORTS: PORTS, PITCHEY_LIVE_IDLE_TIMEOUT_MS: '4000' });
   clip = await makeClip(tmp.dir, { name: 'live-src', seconds: 10, width: 640, height: 360, fps: 25 });
 });
-afterAll(async () => { await server.svc.drain(); tmp.remove(); });
+afterAll(async () => {
+  await server.svc.drain();
+  tmp.remove();
+});
 
 describe('POST /live-stream', () => {
   it('turns a real-time RTMP push into a growing HLS window, then ends it with ENDLIST and no ffmpeg left', async () => {
@@ -39,7 +42,10 @@ describe('POST /live-stream', () => {
     const first = await kit.waitForPlayable(server.base, live, 'mobile');
     const master = await (await get(live.hls_url)).text();
     expect(master).toContain('RESOLUTION=426x240');
-    const later = await waitFor('the window to grow', async () => { const m = await mediaPlaylist(live.hls_url, 'mobile'); return m !== null && m.segments.length >= first.segments.length + 1 ? m : null; });
+    const later = await waitFor('the window to grow', async () => {
+      const m = await mediaPlaylist(live.hls_url, 'mobile');
+      return m !== null && m.segments.length >= first.segments.length + 1 ? m : null;
+    });
     expect(later.endList).toBeFalsy();
     expect(later.segments.every((s) => s.duration >= 1.5 && s.duration <= 4.1)).toBe(true);
     expect((await get(live.hls_url.replace(/master\.m3u8$/, 'mobile/index.m3u8'))).headers.get('cache-control')).toBe('no-cache');
@@ -51,7 +57,10 @@ describe('POST /live-stream', () => {
   it('ends a listener nobody publishes to at its deadline and frees the port', async () => {
     const live = await openLive({ qualities: 'mobile' });
     const port = Number(/:(\d+)\//.exec(live.ingest_url)?.[1]);
-    const failed = await waitFor('the deadline', async () => { const s = await liveState(live.stream_id); return s.live.status === 'failed' ? s : null; });
+    const failed = await waitFor('the deadline', async () => {
+      const s = await liveState(live.stream_id);
+      return s.live.status === 'failed' ? s : null;
+    });
     expect(failed.live.reason).toMatch(/no publisher connected within 4 s/);
     expect(ffmpegChildren()).toEqual([]);
     expect(await listening(port)).toBe(false);
@@ -77,7 +86,7 @@ describe('POST /live-stream', () => {
 
   it('answers a status_url under the gateway prefix the client used', async () => {
     const res = await get('/live-stream', { method: 'POST', headers: { ...headers, 'x-forwarded-prefix': '/api/media' }, body: JSON.stringify({ qualities: 'mobile', stream_key: 'prefixed-key' }) });
-    const live = await res.json() as LiveAnswer;
+    const live = (await res.json()) as LiveAnswer;
     expect(res.status).toBe(201);
     expect(live.status_url).toBe(`/api/media/live-stream/${live.stream_id}`);
     expect(live.hls_url).toBe(`/streams/${live.stream_id}/master.m3u8`); // the gateway routes /streams/ as it is
@@ -90,10 +99,14 @@ describe('POST /live-stream', () => {
     const before = await streams();
     const typo = await get('/live-stream', { method: 'POST', headers, body: JSON.stringify({ qualities: 'mobile', stream_keey: 'abcdefgh12' }) });
     expect(typo.status).toBe(400);
-    expect(await typo.json()).toMatchObject({ code: 'VALIDATION_FAILED', detail: expect.stringContaining('body/stream_keey'), errors: [{ field: 'body/stream_keey', message: 'is not a known field' }] });
+    expect(await typo.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      detail: expect.stringContaining('body/stream_keey'),
+      errors: [{ field: 'body/stream_keey', message: 'is not a known field' }],
+    });
     const flood = await get('/live-stream', { method: 'POST', headers, body: JSON.stringify(Object.fromEntries(Array.from({ length: 60_000 }, (_, i) => [`k${i}`, 1]))) });
     expect(flood.status).toBe(400);
-    const problem = await flood.json() as { detail: string; unknown_fields: number; errors: unknown[] };
+    const problem = (await flood.json()) as { detail: string; unknown_fields: number; errors: unknown[] };
     expect(problem.unknown_fields).toBe(60_000);
     expect(problem.errors).toHaveLength(20);
     expect(problem.detail).toMatch(/body\/k0, .* and 59980 more/);

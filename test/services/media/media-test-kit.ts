@@ -9,7 +9,10 @@ import { mediaService } from '../../../src/services/media/index.js';
 import { TEST_KEY, testConfig } from '../../helpers.js';
 import { ffmpegChildren } from '../../support/media-fixtures.js';
 
-export interface MediaServer { svc: RunningService; base: string }
+export interface MediaServer {
+  svc: RunningService;
+  base: string;
+}
 
 export async function startMedia(dataDir: string, env: Record<string, string> = {}): Promise<MediaServer> {
   const svc = await createService(mediaService, { config: testConfig(dataDir, { PITCHEY_RATE_LIMIT: 'false', PITCHEY_JOB_WAIT_MS: '60000', PITCHEY_HLS_SEGMENT_SECONDS: '2', ...env }) });
@@ -23,13 +26,22 @@ export async function upload(base: string, path: string, route: string, fields: 
   return fetch(`${base}${route}`, { method: 'POST', headers: { 'x-api-key': TEST_KEY }, body: form });
 }
 
-
 // ---- live ingest (RTMP and SRT tests) ----
 
 export const LIVE_HEADERS = { 'x-api-key': TEST_KEY, 'content-type': 'application/json' };
 
-export interface LiveAnswer { stream_id: string; protocol: string; ingest_url: string; hls_url: string; status_url: string; status: string }
-export interface LiveState { live: { status: string; protocol: string; reason: string | null; ingestPort: number }; running: boolean }
+export interface LiveAnswer {
+  stream_id: string;
+  protocol: string;
+  ingest_url: string;
+  hls_url: string;
+  status_url: string;
+  status: string;
+}
+export interface LiveState {
+  live: { status: string; protocol: string; reason: string | null; ingestPort: number };
+  running: boolean;
+}
 
 export async function openLive(base: string, body: Record<string, unknown>): Promise<LiveAnswer> {
   const res = await fetch(`${base}/live-stream`, { method: 'POST', headers: LIVE_HEADERS, body: JSON.stringify(body) });
@@ -44,7 +56,10 @@ export async function portInUse(port: number, proto: 'tcp' | 'udp'): Promise<boo
   const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
   const state = proto === 'tcp' ? / 0A / : / 07 /;
   const tables = await Promise.all([`/proc/net/${proto}`, `/proc/net/${proto}6`].map((f) => readFile(f, 'utf8').catch(() => '')));
-  return tables.join('\n').split('\n').some((l) => l.includes(hex) && state.test(l));
+  return tables
+    .join('\n')
+    .split('\n')
+    .some((l) => l.includes(hex) && state.test(l));
 }
 
 export async function waitFor<T>(what: string, check: () => Promise<T | null | false>, timeoutMs = 20_000): Promise<T> {
@@ -79,7 +94,10 @@ export async function waitForPlayable(base: string, live: LiveAnswer, rung: stri
 
 /** The publisher stopped: the stream ends with that reason, closed (ENDLIST) over > 6 s, no ffmpeg left. */
 export async function expectEndedByPublisher(base: string, live: LiveAnswer, rung: string, protocol: string): Promise<void> {
-  const ended = await waitFor('the live stream to end', async () => { const s = await liveState(base, live.stream_id); return s.live.status === 'ended' ? s : null; });
+  const ended = await waitFor('the live stream to end', async () => {
+    const s = await liveState(base, live.stream_id);
+    return s.live.status === 'ended' ? s : null;
+  });
   expect(ended).toMatchObject({ running: false, live: { protocol, reason: 'the publisher stopped' } });
   const closed = await mediaPlaylist(base, live.hls_url, rung);
   expect(closed?.endList).toBe(true);

@@ -13,7 +13,10 @@ declare module 'm3u8-parser' {
   }
 }
 declare module 'mpd-parser' {
-  export function parse(xml: string, options?: { manifestUri?: string }): {
+  export function parse(
+    xml: string,
+    options?: { manifestUri?: string },
+  ): {
     duration: number;
     playlists: Array<{ attributes: Record<string, unknown>; segments: Array<{ uri: string; duration: number; map?: { uri: string } }> }>;
     mediaGroups: { AUDIO: Record<string, Record<string, { playlists: Array<{ attributes: Record<string, unknown>; segments: Array<{ uri: string; duration: number }> }> }>> };

@@ -52,7 +52,8 @@ describe('StreamStore', () => {
     expect(() => store.dirOf('../x')).toThrow();
     await expect(store.require('..')).rejects.toMatchObject({ status: 404 });
     await store.put({ id: 'p1', type: 'hls', name: null, created: new Date().toISOString(), entry: 'master.m3u8' });
-    for (const bad of ['../../stream-records/p1.json', 'a/../../x', '.hidden', 'a\\b', '', 'a//b']) await expect(store.resolveFile('p1', bad), bad).rejects.toMatchObject({ status: expect.any(Number) });
+    for (const bad of ['../../stream-records/p1.json', 'a/../../x', '.hidden', 'a\\b', '', 'a//b'])
+      await expect(store.resolveFile('p1', bad), bad).rejects.toMatchObject({ status: expect.any(Number) });
   });
 
   it('is one store for every instance sharing the data dir: a stream one writes, the other serves', async () => {
@@ -66,7 +67,14 @@ describe('StreamStore', () => {
   it('leaves alone a live stream whose ingest runs in another live instance', async () => {
     const store = await StreamStore.open(tmp.dir);
     await mkdir(store.dirOf('live-other'), { recursive: true });
-    await store.put({ id: 'live-other', type: 'live', name: null, created: new Date().toISOString(), entry: 'master.m3u8', live: { status: 'live', ingestPort: 19998, startedAt: null, endedAt: null, reason: null, owner: process.ppid } });
+    await store.put({
+      id: 'live-other',
+      type: 'live',
+      name: null,
+      created: new Date().toISOString(),
+      entry: 'master.m3u8',
+      live: { status: 'live', ingestPort: 19998, startedAt: null, endedAt: null, reason: null, owner: process.ppid },
+    });
     await new LiveIngests(store, { host: '127.0.0.1', ports: [19990, 19991], idleTimeoutMs: 1000, maxMs: 10_000 }).recover();
     expect((await store.get('live-other'))?.live?.status).toBe('live');
     await store.remove('live-other');
@@ -77,7 +85,14 @@ describe('StreamStore', () => {
     const dir = store.dirOf('live-1');
     await mkdir(join(dir, 'mobile'), { recursive: true });
     await writeFile(join(dir, 'mobile', 'index.m3u8'), '#EXTM3U\n#EXTINF:2.0,\nseg_00000.m4s\n');
-    await store.put({ id: 'live-1', type: 'live', name: null, created: new Date().toISOString(), entry: 'master.m3u8', live: { status: 'live', ingestPort: 19999, startedAt: null, endedAt: null, reason: null } });
+    await store.put({
+      id: 'live-1',
+      type: 'live',
+      name: null,
+      created: new Date().toISOString(),
+      entry: 'master.m3u8',
+      live: { status: 'live', ingestPort: 19999, startedAt: null, endedAt: null, reason: null },
+    });
     await new LiveIngests(await StreamStore.open(tmp.dir), { host: '127.0.0.1', ports: [19990, 19991], idleTimeoutMs: 1000, maxMs: 10_000 }).recover();
     expect(await readFile(join(dir, 'mobile', 'index.m3u8'), 'utf8')).toMatch(/#EXT-X-ENDLIST\n$/);
     expect((await (await StreamStore.open(tmp.dir)).get('live-1'))?.live).toMatchObject({ status: 'ended', reason: 'the service restarted' });

@@ -19,7 +19,10 @@ beforeAll(async () => {
     makeClip(tmp.dir, { name: 'portrait', seconds: 2, width: 320, height: 180, rotate: 90, audio: false }),
   ]);
 });
-afterAll(async () => { await h.close(); tmp.remove(); });
+afterAll(async () => {
+  await h.close();
+  tmp.remove();
+});
 
 async function imageSize(body: Buffer, name: string): Promise<{ width: number | undefined; height: number | undefined; codec: string | undefined }> {
   const path = join(tmp.dir, name);
@@ -33,7 +36,18 @@ describe('POST /analyze', () => {
     const r = await upload(h, '/analyze', clip);
     expect(r.status).toBe(200);
     expect(r.json).toMatchObject({ filename: 'clip.mp4', supported_operations: ['transcode', 'compress', 'analyze'] });
-    expect(r.json.analysis).toMatchObject({ width: 320, height: 240, framerate: 25, framerate_fraction: '25/1', codec: 'h264', audio_codec: 'aac', format: 'mp4', pixel_format: 'yuv420p', rotation: 0, has_audio: true });
+    expect(r.json.analysis).toMatchObject({
+      width: 320,
+      height: 240,
+      framerate: 25,
+      framerate_fraction: '25/1',
+      codec: 'h264',
+      audio_codec: 'aac',
+      format: 'mp4',
+      pixel_format: 'yuv420p',
+      rotation: 0,
+      has_audio: true,
+    });
     expect((r.json.analysis as { duration: number }).duration).toBeCloseTo(2, 1);
     const p = await upload(h, '/analyze', portrait);
     expect(p.json.analysis).toMatchObject({ width: 320, height: 180, display_width: 180, display_height: 320, rotation: 90, audio_codec: null, has_audio: false });
@@ -49,7 +63,7 @@ describe('POST /analyze', () => {
     }
   });
 
-  it('answers 415 for a file that is not video, 413 over the cap, 422 with ffmpeg\'s reason for a truncated file', async () => {
+  it("answers 415 for a file that is not video, 413 over the cap, 422 with ffmpeg's reason for a truncated file", async () => {
     const text = join(tmp.dir, 'notes.mp4');
     await writeFile(text, 'just some text, not a video\n'.repeat(20));
     expect([(await upload(h, '/analyze', text)).status]).toEqual([415]);
@@ -110,7 +124,10 @@ describe('POST /thumbnail', () => {
 describe('afterwards', () => {
   it('has left no upload or thumbnail folders and no ffmpeg behind', async () => {
     let left = readdirSync(h.svc.ctx.tmpDir);
-    for (let i = 0; i < 40 && left.length > 0; i++) { await new Promise((r) => setTimeout(r, 25)); left = readdirSync(h.svc.ctx.tmpDir); }
+    for (let i = 0; i < 40 && left.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      left = readdirSync(h.svc.ctx.tmpDir);
+    }
     expect(left).toEqual([]);
     expect(ffmpegChildren()).toEqual([]);
   });

@@ -6,16 +6,34 @@ import { createService, type RunningService } from '../../../src/kit/index.js';
 import { videoService } from '../../../src/services/video/index.js';
 import { TEST_KEY, makeTempDir, testConfig } from '../../helpers.js';
 
-export interface Harness { svc: RunningService; base: string; dir: string; close: () => Promise<void> }
+export interface Harness {
+  svc: RunningService;
+  base: string;
+  dir: string;
+  close: () => Promise<void>;
+}
 
 export async function startVideo(env: Record<string, string> = {}): Promise<Harness> {
   const tmp = makeTempDir('pitchey-video-');
   const svc = await createService(videoService, { config: testConfig(tmp.dir, { PITCHEY_JOB_WAIT_MS: '60000', ...env }) });
   const port = await svc.listen(0, '127.0.0.1');
-  return { svc, base: `http://127.0.0.1:${port}`, dir: tmp.dir, close: async () => { await svc.drain(); tmp.remove(); } };
+  return {
+    svc,
+    base: `http://127.0.0.1:${port}`,
+    dir: tmp.dir,
+    close: async () => {
+      await svc.drain();
+      tmp.remove();
+    },
+  };
 }
 
-export interface Answer { status: number; headers: Headers; json: Record<string, unknown>; body: Buffer }
+export interface Answer {
+  status: number;
+  headers: Headers;
+  json: Record<string, unknown>;
+  body: Buffer;
+}
 
 export async function upload(h: Harness, path: string, file: string, fields: Record<string, string> = {}, query = ''): Promise<Answer> {
   const form = new FormData();

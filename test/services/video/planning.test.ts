@@ -7,10 +7,16 @@ import { requireDiskSpace } from '../../../src/kit/index.js';
 import { parseQualities, planLadder } from '../../../src/services/media/ladder.js';
 
 function media(video: Record<string, unknown>, audio: Record<string, unknown> | null, format: Record<string, unknown> = {}): MediaInfo {
-  return parseProbeJson({
-    format: { format_name: 'mov,mp4,m4a,3gp,3g2,mj2', duration: '10', bit_rate: '1000000', ...format },
-    streams: [{ codec_type: 'video', codec_name: 'h264', width: 1280, height: 720, avg_frame_rate: '30/1', pix_fmt: 'yuv420p', bit_rate: '900000', ...video }, ...(audio === null ? [] : [{ codec_type: 'audio', codec_name: 'aac', channels: 2, sample_rate: '48000', bit_rate: '128000', ...audio }])],
-  }, 1_250_000);
+  return parseProbeJson(
+    {
+      format: { format_name: 'mov,mp4,m4a,3gp,3g2,mj2', duration: '10', bit_rate: '1000000', ...format },
+      streams: [
+        { codec_type: 'video', codec_name: 'h264', width: 1280, height: 720, avg_frame_rate: '30/1', pix_fmt: 'yuv420p', bit_rate: '900000', ...video },
+        ...(audio === null ? [] : [{ codec_type: 'audio', codec_name: 'aac', channels: 2, sample_rate: '48000', bit_rate: '128000', ...audio }]),
+      ],
+    },
+    1_250_000,
+  );
 }
 
 describe('output size', () => {
@@ -27,7 +33,12 @@ describe('output size', () => {
     expect(outputSize(portrait, { width: 1280, height: 720 }, false)).toMatchObject({ width: 406, height: 720 });
   });
   it('reads a named size ("720p") as the short side, the same size the media ladder gives', () => {
-    const cases = [{ width: 1280, height: 720 }, { width: 720, height: 1280 }, { width: 1080, height: 1080 }, { width: 1440, height: 1080 }];
+    const cases = [
+      { width: 1280, height: 720 },
+      { width: 720, height: 1280 },
+      { width: 1080, height: 1080 },
+      { width: 1440, height: 1080 },
+    ];
     for (const src of cases) {
       const video = media({ width: src.width, height: src.height }, null).video!;
       for (const q of ['mobile', 'low', 'medium'] as const) {
@@ -67,7 +78,7 @@ describe('compression bitrates', () => {
     expect(b.videoKbps + b.audioKbps).toBeLessThan(totalKbps);
     expect(b.videoKbps + b.audioKbps).toBeGreaterThan(totalKbps * 0.9);
   });
-  it('takes the contract\'s fractions of the input bitrate without a target', () => {
+  it("takes the contract's fractions of the input bitrate without a target", () => {
     expect(compressBitrates(media({}, {}), null, 'light').videoKbps).toBe(720);
     expect(compressBitrates(media({}, {}), null, 'extreme').videoKbps).toBe(180);
   });

@@ -20,7 +20,10 @@ beforeAll(async () => {
     makeClip(tmp.dir, { name: 'old', seconds: 3, width: 320, height: 240, container: 'avi', codec: 'mpeg4' }),
   ]);
 });
-afterAll(async () => { await h.close(); tmp.remove(); });
+afterAll(async () => {
+  await h.close();
+  tmp.remove();
+});
 
 /** Downloads a finished job's output and probes it. */
 async function fetchOutput(r: Answer, name: string): Promise<Awaited<ReturnType<typeof probe>>> {
@@ -120,7 +123,7 @@ describe('POST /process compress', () => {
     expect(Math.abs(out.sizeBytes / (0.08 * 1024 * 1024) - 1)).toBeLessThanOrEqual(0.1);
   });
 
-  it('without a target, takes the contract\'s fraction of the input bitrate', async () => {
+  it("without a target, takes the contract's fraction of the input bitrate", async () => {
     const r = await upload(h, '/process', avi, { operation: 'compress', compression_level: 'heavy' });
     const out = await fetchOutput(r, 'g.mp4');
     const input = await probe(avi);
@@ -136,7 +139,7 @@ describe('POST /process compress', () => {
 });
 
 describe('jobs', () => {
-  it('fails a truncated input with 422 and ffmpeg\'s reason, leaving no files and no ffmpeg', async () => {
+  it("fails a truncated input with 422 and ffmpeg's reason, leaving no files and no ffmpeg", async () => {
     const whole = await makeClip(tmp.dir, { name: 'whole', seconds: 3, width: 320, height: 240, faststart: true });
     const cut = await truncateCopy(whole, join(tmp.dir, 'cut.mp4'), Math.round((await stat(whole)).size * 0.5));
     const r = await upload(h, '/process', cut, { operation: 'transcode', quality: 'low' });

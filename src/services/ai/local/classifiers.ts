@@ -10,7 +10,10 @@ import { featureTokens } from './nlp.js';
 export const CLASSIFIER_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 export const MIN_EXAMPLES_PER_LABEL = 2;
 
-export interface Example { text: string; label: string }
+export interface Example {
+  text: string;
+  label: string;
+}
 
 export interface ClassifierInfo {
   name: string;
@@ -23,9 +26,14 @@ export interface ClassifierInfo {
   createdAt: string;
 }
 
-interface StoredClassifier extends ClassifierInfo { model: string }
+interface StoredClassifier extends ClassifierInfo {
+  model: string;
+}
 
-export interface Classification { label: string; score: number }
+export interface Classification {
+  label: string;
+  score: number;
+}
 
 type Model = ReturnType<typeof winkNaiveBayes>;
 
@@ -69,7 +77,8 @@ function validate(examples: Example[]): string[] {
   for (const e of examples) counts.set(e.label, (counts.get(e.label) ?? 0) + 1);
   if (counts.size < 2) throw new Problem('AI_TRAINING_INVALID', `Examples must carry at least two different labels; got ${counts.size}.`);
   const thin = [...counts].filter(([, n]) => n < MIN_EXAMPLES_PER_LABEL + 1).map(([l]) => l);
-  if (thin.length > 0) throw new Problem('AI_TRAINING_INVALID', `Each label needs at least ${MIN_EXAMPLES_PER_LABEL + 1} examples (some are held out to measure accuracy); too few for: ${thin.join(', ')}.`);
+  if (thin.length > 0)
+    throw new Problem('AI_TRAINING_INVALID', `Each label needs at least ${MIN_EXAMPLES_PER_LABEL + 1} examples (some are held out to measure accuracy); too few for: ${thin.join(', ')}.`);
   return [...counts.keys()].sort();
 }
 
@@ -84,7 +93,11 @@ export function createClassifierStore(dir: string): ClassifierStore {
 
   async function versions(name: string): Promise<number[]> {
     const files = await readdir(join(dir, name)).catch(() => [] as string[]);
-    return files.map((f) => /^v(\d+)\.json$/.exec(f)?.[1]).filter((v): v is string => v !== undefined).map(Number).sort((a, b) => a - b);
+    return files
+      .map((f) => /^v(\d+)\.json$/.exec(f)?.[1])
+      .filter((v): v is string => v !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
   }
 
   async function load(name: string, version: number): Promise<{ info: ClassifierInfo; nb: Model }> {

@@ -15,10 +15,16 @@
 export type HarmLabel = 'violence' | 'harassment' | 'hate' | 'self-harm' | 'sexual' | 'benign';
 
 const lines = (label: HarmLabel, text: string): [HarmLabel, string][] =>
-  text.trim().split('\n').map((l) => [label, l.trim()] as [HarmLabel, string]).filter(([, l]) => l !== '');
+  text
+    .trim()
+    .split('\n')
+    .map((l) => [label, l.trim()] as [HarmLabel, string])
+    .filter(([, l]) => l !== '');
 
 export const HARM_EXAMPLES: [HarmLabel, string][] = [
-  ...lines('violence', `
+  ...lines(
+    'violence',
+    `
     I will kill you tomorrow
     I'm going to kill you
     I am going to stab you when you leave work
@@ -74,8 +80,11 @@ export const HARM_EXAMPLES: [HarmLabel, string][] = [
     I'll make sure you never walk again
     expect a visit, we'll break your legs
     I want to kill my boss and I have a plan
-  `),
-  ...lines('harassment', `
+  `,
+  ),
+  ...lines(
+    'harassment',
+    `
     you are a worthless idiot and everyone hates you
     you're so stupid it hurts
     you are a pathetic loser
@@ -131,8 +140,11 @@ export const HARM_EXAMPLES: [HarmLabel, string][] = [
     you are an idiot and a liar
     you're a pitiful little man
     you're pathetic and everyone can see it
-  `),
-  ...lines('hate', `
+  `,
+  ),
+  ...lines(
+    'hate',
+    `
     go back to your country you dirty immigrant
     immigrants are ruining this country
     all muslims are terrorists
@@ -188,8 +200,11 @@ export const HARM_EXAMPLES: [HarmLabel, string][] = [
     keep the foreigners out of our schools
     bisexuals are greedy perverts
     romanians are all beggars and thieves
-  `),
-  ...lines('self-harm', `
+  `,
+  ),
+  ...lines(
+    'self-harm',
+    `
     I want to kill myself
     I'm going to end my life tonight
     I don't want to live anymore
@@ -240,8 +255,11 @@ export const HARM_EXAMPLES: [HarmLabel, string][] = [
     I punish myself by burning my skin
     dying would be a relief
     I have a plan to end my life
-  `),
-  ...lines('sexual', `
+  `,
+  ),
+  ...lines(
+    'sexual',
+    `
     I want to have sex with you tonight
     send me nudes
     she took off her clothes and we had sex
@@ -287,8 +305,11 @@ export const HARM_EXAMPLES: [HarmLabel, string][] = [
     show me your body, I want to see everything
     he undressed her and kissed her breasts
     dirty pictures for you, unlock for five dollars
-  `),
-  ...lines('benign', `
+  `,
+  ),
+  ...lines(
+    'benign',
+    `
     I could kill for a coffee right now
     this bug is killing me
     kill the process and restart the server
@@ -444,5 +465,6 @@ export const HARM_EXAMPLES: [HarmLabel, string][] = [
     you made a mistake in the budget, please fix it
     the old system is garbage, let's replace it
     that plan is stupid, we need a better one
-  `),
+  `,
+  ),
 ];

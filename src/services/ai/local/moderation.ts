@@ -12,12 +12,27 @@ import { findPii, type PiiSpan } from './pii.js';
 
 const matcher = new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers });
 
-export const MODERATION_MODEL = { name: 'pitchey-offline-moderation', package: 'obscenity + wink-naive-bayes-text-classifier', tasks: ['profanity', 'harassment', 'hate', 'violence', 'self-harm', 'sexual', 'sexual/minors', 'pii'] };
+export const MODERATION_MODEL = {
+  name: 'pitchey-offline-moderation',
+  package: 'obscenity + wink-naive-bayes-text-classifier',
+  tasks: ['profanity', 'harassment', 'hate', 'violence', 'self-harm', 'sexual', 'sexual/minors', 'pii'],
+};
 
 /** The categories OpenAI's moderation endpoint answers with; the offline judge assesses some of them. */
 export const OPENAI_CATEGORIES = [
-  'harassment', 'harassment/threatening', 'hate', 'hate/threatening', 'illicit', 'illicit/violent', 'self-harm',
-  'self-harm/intent', 'self-harm/instructions', 'sexual', 'sexual/minors', 'violence', 'violence/graphic',
+  'harassment',
+  'harassment/threatening',
+  'hate',
+  'hate/threatening',
+  'illicit',
+  'illicit/violent',
+  'self-harm',
+  'self-harm/intent',
+  'self-harm/instructions',
+  'sexual',
+  'sexual/minors',
+  'violence',
+  'violence/graphic',
 ] as const;
 export const ASSESSED_CATEGORIES = ['harassment', 'harassment/threatening', 'hate', 'self-harm', 'self-harm/intent', 'sexual', 'sexual/minors', 'violence'] as const;
 
@@ -37,7 +52,11 @@ const MILD: EnglishProfaneWord[] = ['fuck', 'shit', 'piss', 'arse', 'bollocks'];
 // Words of biology, health and the news: profanity to the word list, but not sexual content alone.
 const CLINICAL: EnglishProfaneWord[] = ['sex', 'anus', 'penis', 'vagina', 'rape'];
 
-export interface ProfanityHit { word: EnglishProfaneWord; start: number; end: number }
+export interface ProfanityHit {
+  word: EnglishProfaneWord;
+  start: number;
+  end: number;
+}
 
 /** Joins letters spelled out with spaces/dots ("f u c k") and maps each joined index back. */
 function joinSpacedLetters(text: string): { text: string; map: number[] } {
@@ -45,10 +64,19 @@ function joinSpacedLetters(text: string): { text: string; map: number[] } {
   const map: number[] = [];
   let out = '';
   let last = 0;
-  const copy = (from: number, to: number) => { for (let i = from; i < to; i++) { out += text[i]; map.push(i); } };
+  const copy = (from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      out += text[i];
+      map.push(i);
+    }
+  };
   for (const m of text.matchAll(run)) {
     copy(last, m.index);
-    for (let i = m.index; i < m.index + m[0].length; i++) if (!/[ ._-]/.test(text[i]!)) { out += text[i]; map.push(i); }
+    for (let i = m.index; i < m.index + m[0].length; i++)
+      if (!/[ ._-]/.test(text[i]!)) {
+        out += text[i];
+        map.push(i);
+      }
     last = m.index + m[0].length;
   }
   copy(last, text.length);
@@ -80,7 +108,12 @@ function categoryScore(count: number): number {
 }
 
 /** Why a category was flagged: which check, and the words it saw (of the normalised text). */
-export interface Evidence { category: string; source: 'pattern' | 'word_list' | 'classifier'; evidence: string; score: number }
+export interface Evidence {
+  category: string;
+  source: 'pattern' | 'word_list' | 'classifier';
+  evidence: string;
+  score: number;
+}
 
 export interface Moderation {
   flagged: boolean;
@@ -103,7 +136,8 @@ function wordListEvidence(text: string, profanity: ProfanityHit[]): Evidence[] {
   if (hate.length > 0) out.push({ category: 'hate', source: 'word_list', evidence: hate.map((h) => h.word).join(', '), score: categoryScore(hate.length) });
   // A slur or insult is harassment when it is aimed at someone; alone it is profanity.
   const insults = of(HARASSMENT);
-  if (insults.length > 0 && SECOND_PERSON.test(normalise(text))) out.push({ category: 'harassment', source: 'word_list', evidence: insults.map((h) => h.word).join(', '), score: categoryScore(insults.length) });
+  if (insults.length > 0 && SECOND_PERSON.test(normalise(text)))
+    out.push({ category: 'harassment', source: 'word_list', evidence: insults.map((h) => h.word).join(', '), score: categoryScore(insults.length) });
   const sexual = profanity.filter((p) => ![...HATE, ...HARASSMENT, ...MILD, ...CLINICAL].includes(p.word));
   if (sexual.length > 0) out.push({ category: 'sexual', source: 'word_list', evidence: sexual.map((h) => h.word).join(', '), score: categoryScore(sexual.length) });
   return out;
@@ -112,7 +146,12 @@ function wordListEvidence(text: string, profanity: ProfanityHit[]): Evidence[] {
 function classifierEvidence(normalised: string, classifier: HarmClassifier): Evidence[] {
   const top = classifier.top(normalised);
   const scores = classifier.scores(normalised);
-  return HARM_CLASSES.filter((c) => c === top && scores[c] >= CLASSIFIER_THRESHOLD).map((c) => ({ category: c, source: 'classifier' as const, evidence: `top label, p=${scores[c].toFixed(3)}`, score: scores[c] }));
+  return HARM_CLASSES.filter((c) => c === top && scores[c] >= CLASSIFIER_THRESHOLD).map((c) => ({
+    category: c,
+    source: 'classifier' as const,
+    evidence: `top label, p=${scores[c].toFixed(3)}`,
+    score: scores[c],
+  }));
 }
 
 /** The offline judge. `classifier` defaults to the one trained on the shipped set. */
@@ -139,7 +178,15 @@ export function moderate(text: string, classifier: HarmClassifier = harmClassifi
     ...(excessiveCaps(text) ? ['excessive_caps'] : []),
   ];
   return {
-    flagged, categories, category_scores: scores, assessed_categories: ASSESSED_CATEGORIES, hard_block: categories['sexual/minors'] === true, evidence,
-    flags, approved: !flagged && profanity.length === 0 && pii.length === 0, profanity, pii,
+    flagged,
+    categories,
+    category_scores: scores,
+    assessed_categories: ASSESSED_CATEGORIES,
+    hard_block: categories['sexual/minors'] === true,
+    evidence,
+    flags,
+    approved: !flagged && profanity.length === 0 && pii.length === 0,
+    profanity,
+    pii,
   };
 }

@@ -66,7 +66,10 @@ function keywords(doc: ReturnType<typeof nlp.readDoc>, top: number): { keyword: 
     const word = t.out(itsNormal);
     if (word.length > 2) counts.set(word, (counts.get(word) ?? 0) + 1);
   });
-  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, top).map(([keyword, count]) => ({ keyword, count }));
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, top)
+    .map(([keyword, count]) => ({ keyword, count }));
 }
 
 export function analyzeText(text: string): TextAnalysis {
@@ -84,9 +87,12 @@ export function analyzeText(text: string): TextAnalysis {
 /** Lower-case word tokens without stop words or punctuation: the features custom classifiers learn from. */
 export function featureTokens(text: string): string[] {
   const out: string[] = [];
-  nlp.readDoc(text).tokens().each((t: ItemToken) => {
-    const type = t.out(itsType);
-    if ((type === 'word' || type === 'number' || type === 'emoji') && !t.out(itsStopWord)) out.push(t.out(itsNormal));
-  });
+  nlp
+    .readDoc(text)
+    .tokens()
+    .each((t: ItemToken) => {
+      const type = t.out(itsType);
+      if ((type === 'word' || type === 'number' || type === 'emoji') && !t.out(itsStopWord)) out.push(t.out(itsNormal));
+    });
   return out;
 }

@@ -21,7 +21,8 @@ function unLeet(word: string): string {
 
 export function normalise(text: string): string {
   return text
-    .normalize('NFKD').replace(/\p{M}/gu, '')
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
     .replace(/[\u200B-\u200D\u2060\uFEFF]/g, '')
     .toLowerCase()
     .replace(/[’‘`]/g, "'")

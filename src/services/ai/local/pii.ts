@@ -20,7 +20,10 @@ export function luhnValid(digits: string): boolean {
   let sum = 0;
   for (let i = 0; i < digits.length; i++) {
     let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) { d *= 2; if (d > 9) d -= 9; }
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
     sum += d;
   }
   return digits.length >= 13 && sum % 10 === 0;
@@ -40,7 +43,11 @@ export function ibanValid(raw: string): boolean {
 
 function mask(text: string, keep: number): string {
   let kept = 0;
-  return [...text].reverse().map((c) => (/[A-Za-z0-9]/.test(c) && kept++ >= keep ? '*' : c)).reverse().join('');
+  return [...text]
+    .reverse()
+    .map((c) => (/[A-Za-z0-9]/.test(c) && kept++ >= keep ? '*' : c))
+    .reverse()
+    .join('');
 }
 
 function maskEmail(email: string): string {

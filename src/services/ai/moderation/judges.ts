@@ -10,7 +10,8 @@ import type { ModerationVerdict } from '../providers/provider.js';
 import { GUARD_CATEGORIES, readGuardAnswer } from './llama-guard.js';
 
 export const DEFAULT_OPENAI_MODERATION_MODEL = 'omni-moderation-latest';
-const OFFLINE_NOTICE = 'Judged only by the offline checks (phrase patterns, word lists and a small classifier): they catch plain threats, insults, hate, self-harm and sexual content, and miss much that a moderation model would catch. Set PITCHEY_AI_MODERATION or `judge` for a provider.';
+const OFFLINE_NOTICE =
+  'Judged only by the offline checks (phrase patterns, word lists and a small classifier): they catch plain threats, insults, hate, self-harm and sexual content, and miss much that a moderation model would catch. Set PITCHEY_AI_MODERATION or `judge` for a provider.';
 
 export type JudgeSpec = { kind: 'offline' } | { kind: 'openai'; model: string } | { kind: 'guard'; model: string };
 
@@ -20,7 +21,9 @@ export function parseJudge(ref: string): JudgeSpec {
   if (ref === 'openai') return { kind: 'openai', model: DEFAULT_OPENAI_MODERATION_MODEL };
   if (ref.startsWith('openai:')) return { kind: 'openai', model: ref.slice('openai:'.length) };
   if (ref.startsWith('guard:') && ref.length > 'guard:'.length) return { kind: 'guard', model: ref.slice('guard:'.length) };
-  throw new Problem('VALIDATION_FAILED', `No moderation judge "${ref}"; use offline, openai, openai:<model> or guard:<model>.`, { extensions: { errors: [{ field: 'body/judge', message: 'is not a judge' }] } });
+  throw new Problem('VALIDATION_FAILED', `No moderation judge "${ref}"; use offline, openai, openai:<model> or guard:<model>.`, {
+    extensions: { errors: [{ field: 'body/judge', message: 'is not a judge' }] },
+  });
 }
 
 export interface Judgement extends ModerationVerdict {
@@ -40,19 +43,33 @@ export interface JudgedBatch {
 }
 
 const offlineJudgement = (m: ReturnType<typeof moderate>): Judgement => ({
-  flagged: m.flagged, categories: m.categories, scores: m.category_scores, assessed: m.assessed_categories, hardBlock: m.hard_block, offline: m,
+  flagged: m.flagged,
+  categories: m.categories,
+  scores: m.category_scores,
+  assessed: m.assessed_categories,
+  hardBlock: m.hard_block,
+  offline: m,
 });
 
 /** The provider's verdict, with the offline hard block laid over it. */
 function withHardBlock(v: ModerationVerdict, assessed: readonly string[], offline: ReturnType<typeof moderate>): Judgement {
   if (!offline.hard_block) return { ...v, assessed, hardBlock: false, offline };
   return {
-    flagged: true, categories: { ...v.categories, 'sexual/minors': true }, scores: { ...v.scores, 'sexual/minors': Math.max(v.scores['sexual/minors'] ?? 0, offline.category_scores['sexual/minors'] ?? 0) },
-    assessed: [...new Set([...assessed, 'sexual/minors'])], hardBlock: true, offline,
+    flagged: true,
+    categories: { ...v.categories, 'sexual/minors': true },
+    scores: { ...v.scores, 'sexual/minors': Math.max(v.scores['sexual/minors'] ?? 0, offline.category_scores['sexual/minors'] ?? 0) },
+    assessed: [...new Set([...assessed, 'sexual/minors'])],
+    hardBlock: true,
+    offline,
   };
 }
 
-async function askProvider(layer: ProviderLayer, spec: Exclude<JudgeSpec, { kind: 'offline' }>, texts: string[], context: { signal: AbortSignal; account: (t: { provider: string; model: string }, inTokens: number, outTokens: number) => void }) {
+async function askProvider(
+  layer: ProviderLayer,
+  spec: Exclude<JudgeSpec, { kind: 'offline' }>,
+  texts: string[],
+  context: { signal: AbortSignal; account: (t: { provider: string; model: string }, inTokens: number, outTokens: number) => void },
+) {
   if (spec.kind === 'openai') {
     const { target, value } = await layer.generation.run([{ provider: 'openai', model: spec.model }], context.signal, (p, t, signal) => {
       if (p.moderate === undefined) throw new Problem('AI_NOT_SUPPORTED', `${p.name} has no moderation endpoint.`);
@@ -73,10 +90,19 @@ async function askProvider(layer: ProviderLayer, spec: Exclude<JudgeSpec, { kind
   return { target: used, verdicts, assessed: GUARD_CATEGORIES };
 }
 
-export async function judgeTexts(layer: ProviderLayer, spec: JudgeSpec, texts: string[], context: { signal: AbortSignal; principal: string; account: (t: { provider: string; model: string }, inTokens: number, outTokens: number) => void }): Promise<JudgedBatch> {
+export async function judgeTexts(
+  layer: ProviderLayer,
+  spec: JudgeSpec,
+  texts: string[],
+  context: { signal: AbortSignal; principal: string; account: (t: { provider: string; model: string }, inTokens: number, outTokens: number) => void },
+): Promise<JudgedBatch> {
   const offline = texts.map((t) => moderate(t));
   const offlineBatch = (fallbackReason: string | null): JudgedBatch => ({
-    judgements: offline.map(offlineJudgement), judgedBy: { judge: 'offline', provider: null, model: null }, fallbackReason, offlineOnly: true, notice: OFFLINE_NOTICE,
+    judgements: offline.map(offlineJudgement),
+    judgedBy: { judge: 'offline', provider: null, model: null },
+    fallbackReason,
+    offlineOnly: true,
+    notice: OFFLINE_NOTICE,
   });
   if (spec.kind === 'offline') return offlineBatch(null);
   try {
@@ -85,11 +111,12 @@ export async function judgeTexts(layer: ProviderLayer, spec: JudgeSpec, texts: s
     return {
       judgements: asked.verdicts.map((v, i) => withHardBlock(v, asked.assessed, offline[i]!)),
       judgedBy: { judge: spec.kind, provider: asked.target.provider, model: asked.target.model },
-      fallbackReason: null, offlineOnly: false, notice: null,
+      fallbackReason: null,
+      offlineOnly: false,
+      notice: null,
     };
   } catch (err) {
     if (context.signal.aborted) throw err;
     return offlineBatch(`${spec.kind === 'openai' ? `openai:${spec.model}` : `guard:${spec.model}`} could not judge: ${(err as Error).message}`);
   }
 }
-

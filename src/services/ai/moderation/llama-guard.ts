@@ -5,8 +5,16 @@ import type { ModerationVerdict } from '../providers/provider.js';
 
 /** MLCommons hazard codes as Llama Guard 3 numbers them → OpenAI categories. */
 const HAZARDS: Record<string, string[]> = {
-  S1: ['violence'], S2: ['illicit'], S3: ['sexual'], S4: ['sexual/minors', 'sexual'], S5: ['harassment'], S9: ['illicit/violent'],
-  S10: ['hate'], S11: ['self-harm'], S12: ['sexual'], S14: ['illicit'],
+  S1: ['violence'],
+  S2: ['illicit'],
+  S3: ['sexual'],
+  S4: ['sexual/minors', 'sexual'],
+  S5: ['harassment'],
+  S9: ['illicit/violent'],
+  S10: ['hate'],
+  S11: ['self-harm'],
+  S12: ['sexual'],
+  S14: ['illicit'],
 };
 
 /** What a guard model judges, in OpenAI's names (for `assessed_categories`). */
@@ -15,7 +23,10 @@ export const GUARD_CATEGORIES = [...new Set(Object.values(HAZARDS).flat())].sort
 export class GuardAnswerError extends Error {}
 
 export function readGuardAnswer(answer: string, allCategories: readonly string[]): ModerationVerdict & { hazards: string[] } {
-  const [verdict = '', codes = ''] = answer.trim().split('\n').map((l) => l.trim());
+  const [verdict = '', codes = ''] = answer
+    .trim()
+    .split('\n')
+    .map((l) => l.trim());
   const word = verdict.toLowerCase();
   if (word !== 'safe' && word !== 'unsafe') throw new GuardAnswerError(`the guard model answered "${answer.slice(0, 60)}", not safe/unsafe`);
   const hazards = word === 'unsafe' ? (codes.match(/S\d+/g) ?? []) : [];

@@ -12,10 +12,15 @@ const Message = Type.Object({
   role: StringEnum(['system', 'developer', 'user', 'assistant', 'tool'] as const),
   content: Type.Optional(Type.Union([Type.String(), Type.Null(), Type.Array(ContentPart)])),
   name: Type.Optional(Type.String()),
-  tool_calls: Type.Optional(Type.Array(Type.Object({
-    id: Type.String(), type: Type.Literal('function'),
-    function: Type.Object({ name: Type.String(), arguments: Type.String() }),
-  }))),
+  tool_calls: Type.Optional(
+    Type.Array(
+      Type.Object({
+        id: Type.String(),
+        type: Type.Literal('function'),
+        function: Type.Object({ name: Type.String(), arguments: Type.String() }),
+      }),
+    ),
+  ),
   tool_call_id: Type.Optional(Type.String()),
 });
 
@@ -29,32 +34,45 @@ const Tool = Type.Object({
   }),
 });
 
-export const ChatCompletionBody = Type.Object({
-  model: Type.String({ minLength: 1, description: 'an alias, `provider:model`, a provider name, or a model a provider serves' }),
-  messages: Type.Array(Message, { minItems: 1 }),
-  stream: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
-  stream_options: Type.Optional(Type.Union([Type.Object({ include_usage: Type.Optional(Type.Boolean()) }, { additionalProperties: false }), Type.Null()])),
-  max_tokens: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 128_000 }), Type.Null()])),
-  max_completion_tokens: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 128_000 }), Type.Null()])),
-  temperature: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 2 }), Type.Null()])),
-  top_p: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()])),
-  stop: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String(), { maxItems: 4 }), Type.Null()])),
-  n: Type.Optional(Type.Union([Type.Literal(1), Type.Null()])),
-  tools: Type.Optional(Type.Array(Tool, { maxItems: 128 })),
-  tool_choice: Type.Optional(Type.Union([
-    StringEnum(['none', 'auto', 'required'] as const),
-    Type.Object({ type: Type.Literal('function'), function: Type.Object({ name: Type.String() }) }),
-  ])),
-  response_format: Type.Optional(Type.Union([
-    Type.Object({ type: Type.Literal('text') }),
-    Type.Object({ type: Type.Literal('json_object') }),
-    Type.Object({ type: Type.Literal('json_schema'), json_schema: Type.Object({ name: Type.String(), description: Type.Optional(Type.String()), schema: Type.Optional(Type.Record(Type.String(), Type.Unknown())), strict: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])) }) }),
-  ], { description: 'JSON mode or structured output; providers without it (anthropic) are skipped' })),
-  parallel_tool_calls: Type.Optional(Type.Boolean({ description: 'accepted; providers decide' })),
-  user: Type.Optional(Type.String({ description: 'an end-user id; logged, not forwarded' })),
-  fallbacks: Type.Optional(Type.Array(Type.String(), { maxItems: 5, description: 'Pitchey: further models tried in order (as LiteLLM\'s `fallbacks`)' })),
-  cache: Type.Optional(Type.Boolean({ description: 'Pitchey: false neither reads nor writes the response cache' })),
-}, { additionalProperties: false });
+export const ChatCompletionBody = Type.Object(
+  {
+    model: Type.String({ minLength: 1, description: 'an alias, `provider:model`, a provider name, or a model a provider serves' }),
+    messages: Type.Array(Message, { minItems: 1 }),
+    stream: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
+    stream_options: Type.Optional(Type.Union([Type.Object({ include_usage: Type.Optional(Type.Boolean()) }, { additionalProperties: false }), Type.Null()])),
+    max_tokens: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 128_000 }), Type.Null()])),
+    max_completion_tokens: Type.Optional(Type.Union([Type.Integer({ minimum: 1, maximum: 128_000 }), Type.Null()])),
+    temperature: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 2 }), Type.Null()])),
+    top_p: Type.Optional(Type.Union([Type.Number({ minimum: 0, maximum: 1 }), Type.Null()])),
+    stop: Type.Optional(Type.Union([Type.String(), Type.Array(Type.String(), { maxItems: 4 }), Type.Null()])),
+    n: Type.Optional(Type.Union([Type.Literal(1), Type.Null()])),
+    tools: Type.Optional(Type.Array(Tool, { maxItems: 128 })),
+    tool_choice: Type.Optional(Type.Union([StringEnum(['none', 'auto', 'required'] as const), Type.Object({ type: Type.Literal('function'), function: Type.Object({ name: Type.String() }) })])),
+    response_format: Type.Optional(
+      Type.Union(
+        [
+          Type.Object({ type: Type.Literal('text') }),
+          Type.Object({ type: Type.Literal('json_object') }),
+          Type.Object({
+            type: Type.Literal('json_schema'),
+            json_schema: Type.Object({
+              name: Type.String(),
+              description: Type.Optional(Type.String()),
+              schema: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+              strict: Type.Optional(Type.Union([Type.Boolean(), Type.Null()])),
+            }),
+          }),
+        ],
+        { description: 'JSON mode or structured output; providers without it (anthropic) are skipped' },
+      ),
+    ),
+    parallel_tool_calls: Type.Optional(Type.Boolean({ description: 'accepted; providers decide' })),
+    user: Type.Optional(Type.String({ description: 'an end-user id; logged, not forwarded' })),
+    fallbacks: Type.Optional(Type.Array(Type.String(), { maxItems: 5, description: "Pitchey: further models tried in order (as LiteLLM's `fallbacks`)" })),
+    cache: Type.Optional(Type.Boolean({ description: 'Pitchey: false neither reads nor writes the response cache' })),
+  },
+  { additionalProperties: false },
+);
 export type ChatCompletionBody = Static<typeof ChatCompletionBody>;
 
 type MessageIn = Static<typeof Message>;
@@ -64,7 +82,9 @@ function textOf(m: MessageIn, index: number): string {
   if (typeof m.content === 'string') return m.content;
   const other = m.content.find((p) => p.type !== 'text');
   if (other !== undefined) {
-    throw new Problem('VALIDATION_FAILED', `Content parts of type "${other.type}" are not supported; send text.`, { extensions: { errors: [{ field: `body/messages/${index}/content`, message: 'only text parts are supported' }] } });
+    throw new Problem('VALIDATION_FAILED', `Content parts of type "${other.type}" are not supported; send text.`, {
+      extensions: { errors: [{ field: `body/messages/${index}/content`, message: 'only text parts are supported' }] },
+    });
   }
   return m.content.map((p) => p.text ?? '').join('');
 }
@@ -72,7 +92,8 @@ function textOf(m: MessageIn, index: number): string {
 function toMessage(m: MessageIn, index: number): ChatMessage {
   const content = textOf(m, index);
   if (m.role === 'tool') return { role: 'tool', content, toolCallId: m.tool_call_id ?? '' };
-  if (m.role === 'assistant') return { role: 'assistant', content, ...(m.tool_calls?.length ? { toolCalls: m.tool_calls.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments })) } : {}) };
+  if (m.role === 'assistant')
+    return { role: 'assistant', content, ...(m.tool_calls?.length ? { toolCalls: m.tool_calls.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments })) } : {}) };
   // OpenAI's newer name for system instructions; every provider knows `system`.
   return { role: m.role === 'developer' ? 'system' : m.role, content };
 }
@@ -98,7 +119,15 @@ export function toChatRequest(b: ChatCompletionBody): Omit<ChatRequest, 'model'>
     temperature: b.temperature ?? 1,
     ...(b.top_p == null ? {} : { topP: b.top_p }),
     ...(b.stop == null ? {} : { stop: [b.stop].flat() }),
-    ...(b.tools === undefined || b.tools.length === 0 ? {} : { tools: b.tools.map((t) => ({ name: t.function.name, ...(t.function.description ? { description: t.function.description } : {}), ...(t.function.parameters ? { parameters: t.function.parameters } : {}) })) }),
+    ...(b.tools === undefined || b.tools.length === 0
+      ? {}
+      : {
+          tools: b.tools.map((t) => ({
+            name: t.function.name,
+            ...(t.function.description ? { description: t.function.description } : {}),
+            ...(t.function.parameters ? { parameters: t.function.parameters } : {}),
+          })),
+        }),
     ...(choice === undefined ? {} : { toolChoice: choice }),
     ...(format === undefined ? {} : { responseFormat: format }),
   };

@@ -14,18 +14,29 @@ const toolCallsOf = (calls: ToolCall[]) => calls.map((c) => ({ id: c.id, type: '
 export function chatCompletion(result: ChatResult, id: string, created: number) {
   const hasTools = result.toolCalls.length > 0;
   return {
-    id, object: 'chat.completion' as const, created, model: result.model, system_fingerprint: null,
-    choices: [{
-      index: 0,
-      message: { role: 'assistant' as const, content: hasTools && result.text === '' ? null : result.text, refusal: null, ...(hasTools ? { tool_calls: toolCallsOf(result.toolCalls) } : {}) },
-      finish_reason: result.finishReason ?? (hasTools ? 'tool_calls' : 'stop'),
-      logprobs: null,
-    }],
+    id,
+    object: 'chat.completion' as const,
+    created,
+    model: result.model,
+    system_fingerprint: null,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant' as const, content: hasTools && result.text === '' ? null : result.text, refusal: null, ...(hasTools ? { tool_calls: toolCallsOf(result.toolCalls) } : {}) },
+        finish_reason: result.finishReason ?? (hasTools ? 'tool_calls' : 'stop'),
+        logprobs: null,
+      },
+    ],
     usage: usageOf(result.usage),
   };
 }
 
-export interface ChatStreamOutcome { text: string; usage: Usage; model: string; error: string | null }
+export interface ChatStreamOutcome {
+  text: string;
+  usage: Usage;
+  model: string;
+  error: string | null;
+}
 
 const data = (value: unknown): string => `data: ${JSON.stringify(value)}\n\n`;
 
@@ -34,21 +45,34 @@ export async function* chatChunks(opened: OpenedStream, options: { id: string; c
   const outcome: ChatStreamOutcome = { text: '', usage: { inputTokens: 0, outputTokens: 0 }, model: opened.target.model, error: null };
   // With include_usage, OpenAI puts `usage: null` on every chunk but the last.
   const extra = options.includeUsage ? { usage: null } : {};
-  const chunk = (delta: object, finishReason: FinishReason | null = null) => data({
-    id: options.id, object: 'chat.completion.chunk', created: options.created, model: outcome.model, system_fingerprint: null,
-    choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }], ...extra,
-  });
+  const chunk = (delta: object, finishReason: FinishReason | null = null) =>
+    data({
+      id: options.id,
+      object: 'chat.completion.chunk',
+      created: options.created,
+      model: outcome.model,
+      system_fingerprint: null,
+      choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }],
+      ...extra,
+    });
   let finish: FinishReason | null = null;
   let calledTools = false;
   try {
     yield chunk({ role: 'assistant', content: '' });
     for await (const c of opened.chunks) {
-      if (c.kind === 'text') { outcome.text += c.text; yield chunk({ content: c.text }); }
-      else if (c.kind === 'tool_call') {
+      if (c.kind === 'text') {
+        outcome.text += c.text;
+        yield chunk({ content: c.text });
+      } else if (c.kind === 'tool_call') {
         calledTools = true;
-        yield chunk({ tool_calls: [{ index: c.index, ...(c.id === undefined ? {} : { id: c.id, type: 'function' }), function: { ...(c.name === undefined ? {} : { name: c.name }), arguments: c.arguments } }] });
+        yield chunk({
+          tool_calls: [{ index: c.index, ...(c.id === undefined ? {} : { id: c.id, type: 'function' }), function: { ...(c.name === undefined ? {} : { name: c.name }), arguments: c.arguments } }],
+        });
       } else if (c.kind === 'usage') outcome.usage = { ...outcome.usage, ...c.usage };
-      else { finish = c.finishReason; outcome.model = c.model ?? outcome.model; }
+      else {
+        finish = c.finishReason;
+        outcome.model = c.model ?? outcome.model;
+      }
     }
     yield chunk({}, finish ?? (calledTools ? 'tool_calls' : 'stop'));
     if (options.includeUsage) {

@@ -26,7 +26,11 @@ function typeFor(status: number): string {
 function paramOf(extensions: Record<string, unknown>): string | null {
   const field = (extensions.errors as { field?: string }[] | undefined)?.[0]?.field ?? (typeof extensions.field === 'string' ? extensions.field : undefined);
   if (field === undefined) return null;
-  return field.replace(/^(body|querystring|params)\//, '').split('/').map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : `${i === 0 ? '' : '.'}${p}`)).join('');
+  return field
+    .replace(/^(body|querystring|params)\//, '')
+    .split('/')
+    .map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : `${i === 0 ? '' : '.'}${p}`))
+    .join('');
 }
 
 export const renderOpenAiError: ProblemRenderer = (problem, req, reply) => {
@@ -34,13 +38,17 @@ export const renderOpenAiError: ProblemRenderer = (problem, req, reply) => {
   const status = known?.status ?? problem.status;
   // The SDKs retry 429s on their own; a spent budget does not come back within a retry.
   const noRetry = problem.code === 'AI_BUDGET_EXCEEDED' ? { 'x-should-retry': 'false' } : {};
-  return reply.code(status).headers({ ...problem.headers, ...noRetry }).type('application/json').send({
-    error: {
-      message: problem.message,
-      type: known?.type ?? typeFor(status),
-      param: paramOf(problem.extensions),
-      code: known?.code ?? problem.code.toLowerCase(),
-    },
-    request_id: req.id,
-  });
+  return reply
+    .code(status)
+    .headers({ ...problem.headers, ...noRetry })
+    .type('application/json')
+    .send({
+      error: {
+        message: problem.message,
+        type: known?.type ?? typeFor(status),
+        param: paramOf(problem.extensions),
+        code: known?.code ?? problem.code.toLowerCase(),
+      },
+      request_id: req.id,
+    });
 };

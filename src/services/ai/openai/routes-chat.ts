@@ -22,43 +22,52 @@ function capable(layer: ProviderLayer, targets: Target[], chat: Omit<ChatRequest
   if (chat.responseFormat === undefined) return targets;
   const able = targets.filter((t) => layer.providers[t.provider].jsonOutput);
   if (able.length > 0) return able;
-  throw new Problem('AI_NOT_SUPPORTED', `${[...new Set(targets.map((t) => t.provider))].join(', ')} cannot be held to JSON output; drop response_format or use a model served by openai (or a compatible server) or ollama.`, { extensions: { field: 'body/response_format' } });
+  throw new Problem(
+    'AI_NOT_SUPPORTED',
+    `${[...new Set(targets.map((t) => t.provider))].join(', ')} cannot be held to JSON output; drop response_format or use a model served by openai (or a compatible server) or ollama.`,
+    { extensions: { field: 'body/response_format' } },
+  );
 }
 
 export function registerChatRoute(app: HttpApp, layer: ProviderLayer): void {
-  app.post('/chat/completions', {
-    config: { rateLimit: { max: RATE_LIMITS.generate, timeWindow: '1 minute' } },
-    schema: { summary: 'OpenAI chat completions (streamed with `stream: true`) through the provider layer', tags: ['openai'], body: ChatCompletionBody },
-  }, async (req, reply) => {
-    const b = req.body;
-    const chat = toChatRequest(b);
-    const targets = capable(layer, await layer.catalogue.resolveModel(b.model, b.fallbacks), chat);
-    const principal = layer.principalOf(req);
-    layer.assertBudget(principal);
-    const signal = clientGoneSignal(reply, new Error('client went away'));
-    const id = completionId();
-    const created = Math.floor(Date.now() / 1000);
-    if (b.user !== undefined) req.log.info({ end_user: b.user }, 'chat completion for an end user');
+  app.post(
+    '/chat/completions',
+    {
+      config: { rateLimit: { max: RATE_LIMITS.generate, timeWindow: '1 minute' } },
+      schema: { summary: 'OpenAI chat completions (streamed with `stream: true`) through the provider layer', tags: ['openai'], body: ChatCompletionBody },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const chat = toChatRequest(b);
+      const targets = capable(layer, await layer.catalogue.resolveModel(b.model, b.fallbacks), chat);
+      const principal = layer.principalOf(req);
+      layer.assertBudget(principal);
+      const signal = clientGoneSignal(reply, new Error('client went away'));
+      const id = completionId();
+      const created = Math.floor(Date.now() / 1000);
+      if (b.user !== undefined) req.log.info({ end_user: b.user }, 'chat completion for an end user');
 
-    if (b.stream === true) {
-      const opened = await layer.generation.openStream(targets, chat, signal);
-      const frames = chatChunks(opened, { id, created, includeUsage: b.stream_options?.include_usage === true }, (o) => {
-        layer.account(req, principal, opened.target, o.usage, { prompt: chat.messages, completion: o.text });
-      });
-      return tell(reply, opened.target, opened.failures).type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').header('x-accel-buffering', 'no')
-        .send(Readable.from(frames));
-    }
+      if (b.stream === true) {
+        const opened = await layer.generation.openStream(targets, chat, signal);
+        const frames = chatChunks(opened, { id, created, includeUsage: b.stream_options?.include_usage === true }, (o) => {
+          layer.account(req, principal, opened.target, o.usage, { prompt: chat.messages, completion: o.text });
+        });
+        return tell(reply, opened.target, opened.failures).type('text/event-stream; charset=utf-8').header('cache-control', 'no-cache').header('x-accel-buffering', 'no').send(Readable.from(frames));
+      }
 
-    const { cache } = layer;
-    const useCache = cache !== null && b.cache !== false && !/no-cache|no-store/i.test(String(req.headers['cache-control'] ?? ''));
-    const key = useCache ? cacheKey('chat', targets, chat) : '';
-    const cached = useCache ? await cache.get(key) : undefined;
-    if (cached !== undefined) return reply.header('x-cache', 'hit').send({ ...(cached as object), id, created });
+      const { cache } = layer;
+      const useCache = cache !== null && b.cache !== false && !/no-cache|no-store/i.test(String(req.headers['cache-control'] ?? ''));
+      const key = useCache ? cacheKey('chat', targets, chat) : '';
+      const cached = useCache ? await cache.get(key) : undefined;
+      if (cached !== undefined) return reply.header('x-cache', 'hit').send({ ...(cached as object), id, created });
 
-    const { target, result, failures } = await layer.generation.generate(targets, chat, signal);
-    const cost = layer.account(req, principal, target, result.usage, { prompt: chat.messages, completion: result.text });
-    const body = chatCompletion(result, id, created);
-    if (useCache) await cache.set(key, body);
-    return tell(reply, target, failures, cost).header('x-cache', useCache ? 'miss' : 'bypass').send(body);
-  });
+      const { target, result, failures } = await layer.generation.generate(targets, chat, signal);
+      const cost = layer.account(req, principal, target, result.usage, { prompt: chat.messages, completion: result.text });
+      const body = chatCompletion(result, id, created);
+      if (useCache) await cache.set(key, body);
+      return tell(reply, target, failures, cost)
+        .header('x-cache', useCache ? 'miss' : 'bypass')
+        .send(body);
+    },
+  );
 }

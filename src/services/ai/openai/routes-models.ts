@@ -17,12 +17,16 @@ async function listed(layer: ProviderLayer) {
 
 export function registerModelsRoutes(app: HttpApp, layer: ProviderLayer): void {
   app.get('/models', { schema: { summary: 'OpenAI model list: aliases and the models of each configured provider', tags: ['openai'] } }, async () => ({ object: 'list', data: await listed(layer) }));
-  app.get('/models/*', {
-    schema: { summary: 'One model of the OpenAI model list', tags: ['openai'], params: Type.Object({ '*': Type.String() }) },
-  }, async (req) => {
-    const id = req.params['*'];
-    const found = (await listed(layer)).find((m) => m.id === id);
-    if (found === undefined) throw new Problem('AI_UNKNOWN_MODEL', `No model "${id}".`);
-    return found;
-  });
+  app.get(
+    '/models/*',
+    {
+      schema: { summary: 'One model of the OpenAI model list', tags: ['openai'], params: Type.Object({ '*': Type.String() }) },
+    },
+    async (req) => {
+      const id = req.params['*'];
+      const found = (await listed(layer)).find((m) => m.id === id);
+      if (found === undefined) throw new Problem('AI_UNKNOWN_MODEL', `No model "${id}".`);
+      return found;
+    },
+  );
 }

@@ -12,14 +12,17 @@ import type { ProviderLayer } from '../provider-layer.js';
 import { RATE_LIMITS } from '../routes-local.js';
 import { requireText } from '../text-limits.js';
 
-const ModerationBody = Type.Object({
-  input: Type.Union([
-    Type.String(),
-    Type.Array(Type.String(), { minItems: 1, maxItems: 32 }),
-    Type.Array(Type.Object({ type: Type.Literal('text'), text: Type.String() }), { minItems: 1, maxItems: 32, description: 'text parts only; images are not judged here' }),
-  ]),
-  model: Type.Optional(Type.String()),
-}, { additionalProperties: false });
+const ModerationBody = Type.Object(
+  {
+    input: Type.Union([
+      Type.String(),
+      Type.Array(Type.String(), { minItems: 1, maxItems: 32 }),
+      Type.Array(Type.Object({ type: Type.Literal('text'), text: Type.String() }), { minItems: 1, maxItems: 32, description: 'text parts only; images are not judged here' }),
+    ]),
+    model: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
 
 function judgeFor(model: string | undefined, fallback: string): JudgeSpec {
   if (model === undefined) return parseJudge(fallback);
@@ -29,21 +32,31 @@ function judgeFor(model: string | undefined, fallback: string): JudgeSpec {
 }
 
 export function registerModerationsRoute(app: HttpApp, ctx: ServiceContext, layer: ProviderLayer): void {
-  app.post('/moderations', {
-    config: { rateLimit: { max: RATE_LIMITS.moderate, timeWindow: '1 minute' } },
-    schema: { summary: 'OpenAI moderations, judged offline, by OpenAI\'s moderation model or by a guard model', tags: ['openai'], body: ModerationBody },
-  }, async (req, reply) => {
-    const texts = [req.body.input].flat().map((i, n) => requireText(typeof i === 'string' ? i : i.text, { field: `input/${n}`, limit: ctx.config.aiTextLimits.moderate }));
-    const batch = await judgeTexts(layer, judgeFor(req.body.model, ctx.config.aiModeration), texts, judgeContext(layer, req, reply));
-    return {
-      id: `modr-${randomUUID().replaceAll('-', '')}`,
-      model: batch.judgedBy.model ?? MODERATION_MODEL.name,
-      results: batch.judgements.map((j) => ({
-        flagged: j.flagged, categories: j.categories, category_scores: j.scores,
-        category_applied_input_types: Object.fromEntries(Object.keys(j.categories).map((c) => [c, j.assessed.includes(c) ? ['text'] : []])),
-        assessed_categories: j.assessed, hard_block: j.hardBlock,
-      })),
-      judged_by: batch.judgedBy, offline_only: batch.offlineOnly, notice: batch.notice, fallback_reason: batch.fallbackReason,
-    };
-  });
+  app.post(
+    '/moderations',
+    {
+      config: { rateLimit: { max: RATE_LIMITS.moderate, timeWindow: '1 minute' } },
+      schema: { summary: "OpenAI moderations, judged offline, by OpenAI's moderation model or by a guard model", tags: ['openai'], body: ModerationBody },
+    },
+    async (req, reply) => {
+      const texts = [req.body.input].flat().map((i, n) => requireText(typeof i === 'string' ? i : i.text, { field: `input/${n}`, limit: ctx.config.aiTextLimits.moderate }));
+      const batch = await judgeTexts(layer, judgeFor(req.body.model, ctx.config.aiModeration), texts, judgeContext(layer, req, reply));
+      return {
+        id: `modr-${randomUUID().replaceAll('-', '')}`,
+        model: batch.judgedBy.model ?? MODERATION_MODEL.name,
+        results: batch.judgements.map((j) => ({
+          flagged: j.flagged,
+          categories: j.categories,
+          category_scores: j.scores,
+          category_applied_input_types: Object.fromEntries(Object.keys(j.categories).map((c) => [c, j.assessed.includes(c) ? ['text'] : []])),
+          assessed_categories: j.assessed,
+          hard_block: j.hardBlock,
+        })),
+        judged_by: batch.judgedBy,
+        offline_only: batch.offlineOnly,
+        notice: batch.notice,
+        fallback_reason: batch.fallbackReason,
+      };
+    },
+  );
 }

@@ -7,10 +7,14 @@ import { httpFetch } from './http-fetch.js';
 import { ProviderError, type ChatChunk, type ChatMessage, type ChatRequest, type FinishReason, type Provider, type ToolChoice } from './provider.js';
 
 const FINISH: Record<string, FinishReason> = { end_turn: 'stop', stop_sequence: 'stop', max_tokens: 'length', tool_use: 'tool_calls', refusal: 'content_filter', pause_turn: 'stop' };
-const finish = (reason: string | null | undefined): FinishReason | null => (reason == null ? null : FINISH[reason] ?? 'stop');
+const finish = (reason: string | null | undefined): FinishReason | null => (reason == null ? null : (FINISH[reason] ?? 'stop'));
 
 function parseArguments(json: string): unknown {
-  try { return JSON.parse(json || '{}'); } catch { return {}; }
+  try {
+    return JSON.parse(json || '{}');
+  } catch {
+    return {};
+  }
 }
 
 function blocks(m: ChatMessage): ContentBlockParam[] {
@@ -48,9 +52,15 @@ function toolChoice(c: ToolChoice): MessageCreateParamsBase['tool_choice'] {
 export function createAnthropicProvider(options: { apiKey: string | null; baseUrl: string | null }): Provider {
   const baseUrl = options.baseUrl ?? 'https://api.anthropic.com';
   const client = options.apiKey === null ? null : new Anthropic({ apiKey: options.apiKey, baseURL: baseUrl, maxRetries: 0, timeout: 600_000, fetch: httpFetch });
-  const need = (): Anthropic => { if (client === null) throw new Error('anthropic is not configured'); return client; };
+  const need = (): Anthropic => {
+    if (client === null) throw new Error('anthropic is not configured');
+    return client;
+  };
   const body = (req: ChatRequest): MessageCreateParamsBase => {
-    const system = req.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
+    const system = req.messages
+      .filter((m) => m.role === 'system')
+      .map((m) => m.content)
+      .join('\n\n');
     // `temperature` is still accepted by the API, though this SDK version no longer types it.
     const params = {
       model: req.model,
@@ -60,7 +70,9 @@ export function createAnthropicProvider(options: { apiKey: string | null; baseUr
       messages: toAnthropic(req.messages),
       ...(req.topP === undefined ? {} : { top_p: req.topP }),
       ...(req.stop === undefined ? {} : { stop_sequences: req.stop }),
-      ...(req.tools === undefined ? {} : { tools: req.tools.map((t) => ({ name: t.name, ...(t.description ? { description: t.description } : {}), input_schema: { type: 'object' as const, ...t.parameters } })) }),
+      ...(req.tools === undefined
+        ? {}
+        : { tools: req.tools.map((t) => ({ name: t.name, ...(t.description ? { description: t.description } : {}), input_schema: { type: 'object' as const, ...t.parameters } })) }),
       ...(req.toolChoice === undefined ? {} : { tool_choice: toolChoice(req.toolChoice) }),
     };
     return params as MessageCreateParamsBase;

@@ -7,8 +7,15 @@ import { toProviderError } from './provider-errors.js';
 import { PROVIDER_NAMES, type ChatChunk, type ChatRequest, type ChatResult, type Provider, type ProviderName } from './provider.js';
 import { createCircuitBreaker, type BreakerState, type CircuitBreaker } from './resilience.js';
 
-export interface Target { provider: ProviderName; model: string }
-export interface AttemptFailure { provider: ProviderName; model: string; reason: string }
+export interface Target {
+  provider: ProviderName;
+  model: string;
+}
+export interface AttemptFailure {
+  provider: ProviderName;
+  model: string;
+  reason: string;
+}
 
 export interface GenerationOptions {
   providers: Record<ProviderName, Provider>;
@@ -24,7 +31,11 @@ export interface GenerationOptions {
   now?: () => number;
 }
 
-export interface OpenedStream { target: Target; failures: AttemptFailure[]; chunks: AsyncGenerator<ChatChunk> }
+export interface OpenedStream {
+  target: Target;
+  failures: AttemptFailure[];
+  chunks: AsyncGenerator<ChatChunk>;
+}
 
 export interface Generation {
   generate(targets: Target[], req: Omit<ChatRequest, 'model'>, signal: AbortSignal): Promise<{ target: Target; result: ChatResult; failures: AttemptFailure[] }>;
@@ -34,27 +45,52 @@ export interface Generation {
   state(provider: ProviderName): { breaker: BreakerState; inFlight: number };
 }
 
-interface Guard { signal: AbortSignal; touch(): void; timedOut(): boolean; dispose(): void }
+interface Guard {
+  signal: AbortSignal;
+  touch(): void;
+  timedOut(): boolean;
+  dispose(): void;
+}
 
 function createGuard(outer: AbortSignal, timeoutMs: number, release: () => void): Guard {
   const ctl = new AbortController();
   let timedOut = false;
   let timer: NodeJS.Timeout | undefined;
-  const arm = () => { clearTimeout(timer); timer = setTimeout(() => { timedOut = true; ctl.abort(new Error(`no answer within ${timeoutMs} ms`)); }, timeoutMs); };
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      timedOut = true;
+      ctl.abort(new Error(`no answer within ${timeoutMs} ms`));
+    }, timeoutMs);
+  };
   const onOuter = () => ctl.abort(outer.reason);
   outer.addEventListener('abort', onOuter, { once: true });
   arm();
   let disposed = false;
   return {
-    signal: ctl.signal, touch: arm, timedOut: () => timedOut,
-    dispose() { if (disposed) return; disposed = true; clearTimeout(timer); outer.removeEventListener('abort', onOuter); release(); },
+    signal: ctl.signal,
+    touch: arm,
+    timedOut: () => timedOut,
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      clearTimeout(timer);
+      outer.removeEventListener('abort', onOuter);
+      release();
+    },
   };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = () => { clearTimeout(t); reject(signal.reason instanceof Error ? signal.reason : new Error('aborted')); };
+    const t = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(t);
+      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    };
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
@@ -64,10 +100,15 @@ export function createGeneration(options: GenerationOptions): Generation {
   const maxWait = options.maxRetryWaitMs ?? 10_000;
   const backoff = (attempt: number) => Math.min(8_000, (options.backoffMs ?? 250) * 2 ** attempt) * (0.5 + Math.random() / 2);
   const pick = (table: Record<string, number>, name: string) => table[name] ?? table['*'] ?? 60_000;
-  const guards = Object.fromEntries(PROVIDER_NAMES.map((n) => [n, {
-    breaker: createCircuitBreaker(options.breaker),
-    semaphore: createSemaphore(pick(options.concurrency, n)),
-  }])) as Record<ProviderName, { breaker: CircuitBreaker; semaphore: Semaphore }>;
+  const guards = Object.fromEntries(
+    PROVIDER_NAMES.map((n) => [
+      n,
+      {
+        breaker: createCircuitBreaker(options.breaker),
+        semaphore: createSemaphore(pick(options.concurrency, n)),
+      },
+    ]),
+  ) as Record<ProviderName, { breaker: CircuitBreaker; semaphore: Semaphore }>;
 
   async function acquire(target: Target, outer: AbortSignal, timeoutMs: number): Promise<Guard | string> {
     const { semaphore } = guards[target.provider];
@@ -91,12 +132,22 @@ export function createGeneration(options: GenerationOptions): Generation {
       const { breaker } = guards[target.provider];
       const timeoutMs = pick(options.timeoutMs, target.provider);
       const fail = (reason: string) => failures.push({ ...target, reason });
-      if (provider.disabledReason !== null) { fail(provider.disabledReason); continue; }
+      if (provider.disabledReason !== null) {
+        fail(provider.disabledReason);
+        continue;
+      }
       for (let attempt = 0; ; attempt++) {
         const refusal = breaker.refusal(now());
-        if (refusal !== null) { fail(refusal); waits.push(breaker.snapshot(now()).openUntil! - now()); break; }
+        if (refusal !== null) {
+          fail(refusal);
+          waits.push(breaker.snapshot(now()).openUntil! - now());
+          break;
+        }
         const guard = await acquire(target, outer, timeoutMs);
-        if (typeof guard === 'string') { fail(guard); break; }
+        if (typeof guard === 'string') {
+          fail(guard);
+          break;
+        }
         try {
           const value = await call(provider, target, guard);
           breaker.success();
@@ -157,18 +208,23 @@ export function createGeneration(options: GenerationOptions): Generation {
       return { target, value, failures };
     },
     async openStream(targets, req, signal) {
-      const { value, target, failures, guard } = await runChain(targets, signal, async (p, t, g) => {
-        const it = p.stream({ ...req, model: t.model }, g.signal)[Symbol.asyncIterator]();
-        const first: ChatChunk[] = [];
-        for (;;) {
-          const next = await it.next();
-          if (next.done) break;
-          g.touch();
-          first.push(next.value);
-          if (next.value.kind !== 'usage') break;
-        }
-        return { it, first };
-      }, true);
+      const { value, target, failures, guard } = await runChain(
+        targets,
+        signal,
+        async (p, t, g) => {
+          const it = p.stream({ ...req, model: t.model }, g.signal)[Symbol.asyncIterator]();
+          const first: ChatChunk[] = [];
+          for (;;) {
+            const next = await it.next();
+            if (next.done) break;
+            g.touch();
+            first.push(next.value);
+            if (next.value.kind !== 'usage') break;
+          }
+          return { it, first };
+        },
+        true,
+      );
       // A relay never started (the client left before the first read) never reaches its finally.
       signal.addEventListener('abort', () => guard.dispose(), { once: true });
       return { target, failures, chunks: relay(value.first, value.it, target, guard) };

@@ -27,7 +27,10 @@ export async function httpFetch(input: string | URL | Request, init: RequestInit
   for (const [name, value] of Object.entries(res.headers)) {
     for (const v of [value].flat()) if (v !== undefined) headers.append(name, v);
   }
-  if (NO_BODY.has(res.statusCode) || init.method === 'HEAD') { res.body.resume(); return new Response(null, { status: res.statusCode, headers }); }
+  if (NO_BODY.has(res.statusCode) || init.method === 'HEAD') {
+    res.body.resume();
+    return new Response(null, { status: res.statusCode, headers });
+  }
   // Streams (SSE, NDJSON) stay streams; a whole JSON answer is read at once, cheaper than a web stream.
   const streaming = /event-stream|ndjson/.test(headers.get('content-type') ?? '');
   const payload = streaming ? (Readable.toWeb(res.body) as ReadableStream<Uint8Array>) : await res.body.arrayBuffer();

@@ -6,7 +6,9 @@ import { httpStatusError } from './provider-errors.js';
 import { httpFetch } from './http-fetch.js';
 import { ProviderError, type ChatChunk, type ChatMessage, type ChatRequest, type FinishReason, type Provider, type ToolCall } from './provider.js';
 
-interface OllamaToolCall { function: { name: string; arguments: unknown } }
+interface OllamaToolCall {
+  function: { name: string; arguments: unknown };
+}
 interface OllamaLine {
   model?: string;
   message?: { content?: string; tool_calls?: OllamaToolCall[] };
@@ -34,7 +36,8 @@ async function* ndjson(body: ReadableStream<Uint8Array>): AsyncIterable<OllamaLi
 
 function toOllama(m: ChatMessage): Record<string, unknown> {
   return {
-    role: m.role, content: m.content,
+    role: m.role,
+    content: m.content,
     ...(m.toolCalls?.length ? { tool_calls: m.toolCalls.map((c) => ({ function: { name: c.name, arguments: JSON.parse(c.arguments || '{}') as unknown } })) } : {}),
   };
 }
@@ -55,22 +58,32 @@ export function createOllamaProvider(options: { baseUrl: string | null }): Provi
     if (!res.ok) {
       const text = await res.text();
       let message = text;
-      try { message = (JSON.parse(text) as { error?: string }).error ?? text; } catch { /* not JSON */ }
+      try {
+        message = (JSON.parse(text) as { error?: string }).error ?? text;
+      } catch {
+        /* not JSON */
+      }
       throw httpStatusError('ollama', res.status, message, res.headers);
     }
     if (res.body === null) throw new ProviderError('ollama', 'empty response', { retryable: true, providerFault: true });
     return res;
   }
 
-  const chat = (req: ChatRequest, stream: boolean, signal: AbortSignal) => post('/api/chat', {
-    model: req.model, stream,
-    messages: req.messages.map(toOllama),
-    // Ollama has no tool_choice: "none" is honoured by not offering the tools.
-    ...(req.tools === undefined || req.toolChoice === 'none' ? {} : { tools: req.tools.map((t) => ({ type: 'function', function: t })) }),
-    // Ollama's `format`: "json", or a JSON Schema the answer must follow.
-    ...(req.responseFormat === undefined ? {} : { format: req.responseFormat.type === 'json_object' ? 'json' : req.responseFormat.schema }),
-    options: { num_predict: req.maxTokens, temperature: req.temperature, ...(req.topP === undefined ? {} : { top_p: req.topP }), ...(req.stop === undefined ? {} : { stop: req.stop }) },
-  }, signal);
+  const chat = (req: ChatRequest, stream: boolean, signal: AbortSignal) =>
+    post(
+      '/api/chat',
+      {
+        model: req.model,
+        stream,
+        messages: req.messages.map(toOllama),
+        // Ollama has no tool_choice: "none" is honoured by not offering the tools.
+        ...(req.tools === undefined || req.toolChoice === 'none' ? {} : { tools: req.tools.map((t) => ({ type: 'function', function: t })) }),
+        // Ollama's `format`: "json", or a JSON Schema the answer must follow.
+        ...(req.responseFormat === undefined ? {} : { format: req.responseFormat.type === 'json_object' ? 'json' : req.responseFormat.schema }),
+        options: { num_predict: req.maxTokens, temperature: req.temperature, ...(req.topP === undefined ? {} : { top_p: req.topP }), ...(req.stop === undefined ? {} : { stop: req.stop }) },
+      },
+      signal,
+    );
 
   return {
     name: 'ollama',
@@ -104,7 +117,11 @@ export function createOllamaProvider(options: { baseUrl: string | null }): Provi
       throw new ProviderError('ollama', 'stream ended before done', { retryable: false, providerFault: true });
     },
     async embed(req, signal) {
-      const r = (await (await post('/api/embed', { model: req.model, input: req.input, ...(req.dimensions === undefined ? {} : { dimensions: req.dimensions }) }, signal)).json()) as { model?: string; embeddings: number[][]; prompt_eval_count?: number };
+      const r = (await (await post('/api/embed', { model: req.model, input: req.input, ...(req.dimensions === undefined ? {} : { dimensions: req.dimensions }) }, signal)).json()) as {
+        model?: string;
+        embeddings: number[][];
+        prompt_eval_count?: number;
+      };
       return { vectors: r.embeddings, model: r.model ?? req.model, usage: { inputTokens: r.prompt_eval_count ?? 0 } };
     },
     async listModels(signal) {

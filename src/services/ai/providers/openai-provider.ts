@@ -9,7 +9,7 @@ import { ProviderError, type ChatChunk, type ChatMessage, type ChatRequest, type
 const OPENAI_API = 'https://api.openai.com/v1';
 const FINISH = new Set<string>(['stop', 'length', 'tool_calls', 'content_filter']);
 export const openAiFinish = (reason: string | null | undefined): FinishReason | null =>
-  reason === 'function_call' ? 'tool_calls' : reason != null && FINISH.has(reason) ? reason as FinishReason : null;
+  reason === 'function_call' ? 'tool_calls' : reason != null && FINISH.has(reason) ? (reason as FinishReason) : null;
 
 function toOpenAi(m: ChatMessage): ChatCompletionMessageParam {
   if (m.role === 'tool') return { role: 'tool', content: m.content, tool_call_id: m.toolCallId ?? '' };

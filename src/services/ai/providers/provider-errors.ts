@@ -32,7 +32,15 @@ export function httpStatusError(provider: ProviderName, status: number, message:
   });
 }
 
-interface SdkLikeError { status?: unknown; headers?: unknown; message?: unknown; error?: unknown; name?: unknown; cause?: unknown; code?: unknown }
+interface SdkLikeError {
+  status?: unknown;
+  headers?: unknown;
+  message?: unknown;
+  error?: unknown;
+  name?: unknown;
+  cause?: unknown;
+  code?: unknown;
+}
 
 function sdkMessage(e: SdkLikeError): string {
   const body = e.error as { message?: unknown; error?: { message?: unknown } } | undefined;

@@ -7,7 +7,11 @@ export const PROVIDER_NAMES = ['openai', 'anthropic', 'ollama'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
 /** A function the model asked to call; `arguments` is JSON text, as OpenAI sends it. */
-export interface ToolCall { id: string; name: string; arguments: string }
+export interface ToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
 
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant' | 'tool';
@@ -18,7 +22,11 @@ export interface ChatMessage {
   toolCallId?: string;
 }
 
-export interface ToolSpec { name: string; description?: string; parameters?: Record<string, unknown> }
+export interface ToolSpec {
+  name: string;
+  description?: string;
+  parameters?: Record<string, unknown>;
+}
 export type ToolChoice = 'auto' | 'none' | 'required' | { name: string };
 /** JSON mode, or structured output to a JSON Schema (OpenAI's `response_format`). */
 export type ResponseFormat = { type: 'json_object' } | { type: 'json_schema'; name: string; schema: Record<string, unknown>; strict?: boolean };
@@ -36,7 +44,10 @@ export interface ChatRequest {
   responseFormat?: ResponseFormat;
 }
 
-export interface Usage { inputTokens: number; outputTokens: number }
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
 
 /** Why generation stopped, in OpenAI's words (adapters map theirs onto these). */
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
@@ -57,12 +68,27 @@ export type ChatChunk =
   | { kind: 'usage'; usage: Partial<Usage> }
   | { kind: 'done'; finishReason: FinishReason | null; model?: string };
 
-export interface EmbeddingRequest { model: string; input: string[]; dimensions?: number }
-export interface EmbeddingResult { vectors: number[][]; model: string; usage: { inputTokens: number } }
+export interface EmbeddingRequest {
+  model: string;
+  input: string[];
+  dimensions?: number;
+}
+export interface EmbeddingResult {
+  vectors: number[][];
+  model: string;
+  usage: { inputTokens: number };
+}
 
-export interface ModerationRequest { model: string; input: string[] }
+export interface ModerationRequest {
+  model: string;
+  input: string[];
+}
 /** One text's verdict from a moderation endpoint, in OpenAI's category names. */
-export interface ModerationVerdict { flagged: boolean; categories: Record<string, boolean>; scores: Record<string, number> }
+export interface ModerationVerdict {
+  flagged: boolean;
+  categories: Record<string, boolean>;
+  scores: Record<string, number>;
+}
 
 export interface Provider {
   name: ProviderName;

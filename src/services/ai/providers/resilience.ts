@@ -1,7 +1,11 @@
 // Per-provider guard: a circuit breaker that cools a failing provider down. (The concurrency limit
 // is the kit's semaphore, its waiting line bounded by the caller's deadline.)
 
-export interface BreakerState { state: 'closed' | 'open' | 'half-open'; consecutiveFailures: number; openUntil: number | null }
+export interface BreakerState {
+  state: 'closed' | 'open' | 'half-open';
+  consecutiveFailures: number;
+  openUntil: number | null;
+}
 
 export interface CircuitBreaker {
   /** Null when a call may go ahead, else why not. */
@@ -23,7 +27,11 @@ export function createCircuitBreaker(options: { failures: number; cooldownMs: nu
       trialInFlight = true;
       return null;
     },
-    success() { failures = 0; openUntil = null; trialInFlight = false; },
+    success() {
+      failures = 0;
+      openUntil = null;
+      trialInFlight = false;
+    },
     failure(now) {
       failures++;
       trialInFlight = false;
