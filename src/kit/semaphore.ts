@@ -56,9 +56,9 @@ export function createSemaphore(limit: number, queue = Infinity): Semaphore {
           signal.removeEventListener('abort', onAbort);
           resolve(grant());
         };
-        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- as above
         const onAbort = () => {
           line.splice(line.indexOf(wake), 1);
+          // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- as above
           reject(signal.reason);
         };
         line.push(wake);
