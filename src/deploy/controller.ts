@@ -190,12 +190,17 @@ export class Controller {
     return this.live.get(id)?.row ?? readDeployment(this.ports.db, id);
   }
 
-  /** Feeds an operator or driver event to a live deployment. */
-  signal(id: string, input: EngineInput, actor: string): DeploymentRow {
+  /**
+   * Feeds an operator event to a live deployment and answers once it has taken effect: an abort
+   * answers rolled back, a promotion promoted, as `emergencyRollback` does. Actions queued before it
+   * (an instance still starting) finish first, so a status read after the answer never shows the
+   * deployment as if the operator had not spoken.
+   */
+  async signal(id: string, input: EngineInput, actor: string): Promise<DeploymentRow> {
     const live = this.live.get(id);
     if (live === undefined) throw new DeployRefused(`deployment ${id} is not in progress`, 'not-found');
     this.audit(`operator.${input.kind}`, actor, { input }, id);
-    void this.enqueue(live, () => this.step(live, input)); // the queue logs a failure; the caller gets the row now
+    await this.enqueue(live, () => this.step(live, input)); // the queue logs a failure
     return live.row;
   }
 

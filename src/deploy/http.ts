@@ -185,10 +185,11 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     return detail;
   });
   for (const kind of ['abort', 'resume', 'promote'] as const) {
-    app.post(`${base}/deployments/:id/${kind}`, { config: admin, schema: { params: IdParams } }, (req) => {
+    app.post(`${base}/deployments/:id/${kind}`, { config: admin, schema: { params: IdParams } }, async (req) => {
       const input = kind === 'abort' ? { kind, reason: `aborted by ${actor(req)}` } : kind === 'resume' ? { kind } : { kind: 'promoteNow' as const };
       try {
-        return summarize(o.controller.signal(req.params.id, input, actor(req)), true);
+        const row = await o.controller.signal(req.params.id, input, actor(req));
+        return summarize(row, o.controller.isLive(row.id));
       } catch (err) {
         return refusal(err);
       }

@@ -47,7 +47,9 @@ describe('operator verbs', () => {
     const next = slowCanary('v3');
     const aborted = pitchey('abort', next);
     expect(aborted.status, aborted.err).toBe(0);
-    expect(pitchey('status', next).out).toMatch(/rolled-back|rolling-back/);
+    // The answer comes once the abort has taken effect, even while the canary was still starting.
+    expect(aborted.out).toMatch(/rolled-back/);
+    expect(pitchey('status', next).out).toMatch(/rolled-back/);
     expect(failed(await load.stop())).toEqual([]);
 
     const refused = pitchey('resume', id);
