@@ -47,7 +47,7 @@ export async function reviewPlan(ctx: ReviewContext, request: DeployRequest, ord
     service: request.service,
     planHash: planHash(plan),
     plan,
-    gates: { preDeploymentChecks: ctx.enforceChecks ? 'enforced' : 'recorded', signoffs: ctx.controller.requiredSignoffs().map((r) => ({ role: r, title: SIGNOFF_ROLES[r] })) },
+    gates: { preDeploymentChecks: ctx.enforceChecks ? 'enforced' : 'recorded', signoffs: ctx.controller.signoffPolicy().required.map((r) => ({ role: r, title: SIGNOFF_ROLES[r] })) },
     rollbackTarget: { version: rollback, present: rollbackPresent },
     budget: planBudget(plan, ctx.analysis),
     power: { requestsPerSecond: traffic.requestsPerSecond, measuredOverS: traffic.overS, steps },

@@ -45,7 +45,10 @@ function sections(r: DeploymentRecord): Section[] {
         },
     {
       title: 'Sign-offs',
-      table: { headers: ['role', 'signed by', 'at', 'comment'], rows: r.signoffs.required.map((s) => [s.title, s.by ?? 'MISSING', s.at ?? '–', s.comment ?? '']) },
+      table: {
+        headers: ['role', 'signed by', 'at', 'comment'],
+        rows: r.signoffs.required.map((s) => [s.title, s.by === null ? 'MISSING' : `${s.by}${s.credential === null ? '' : ` (${s.credential})`}`, s.at ?? '–', s.comment ?? '']),
+      },
       empty: 'No sign-off was required.',
     },
     ...(r.signoffs.rejected.length ? [{ title: 'Sign-offs that did not count', table: { headers: ['role', 'name', 'why'], rows: r.signoffs.rejected.map((x) => [x.role, x.name, x.why]) } }] : []),

@@ -35,7 +35,7 @@ export interface Platform {
 const INSTANCE_EXIT_MARGIN_MS = 2_000;
 
 function childEnv(config: Config): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PITCHEY_API_KEYS: config.apiKeys.map((k) => `${k.key}:${k.scopes.join('+')}`).join(',') };
+  const env: NodeJS.ProcessEnv = { ...process.env, PITCHEY_API_KEYS: config.apiKeys.map((k) => `${k.key}:${k.scopes.join('+')}${k.holder === undefined ? '' : `@${k.holder}`}`).join(',') };
   delete env.PITCHEY_FAULTS; // faults reach an instance only through a deployment that asks for them
   return env;
 }
@@ -105,6 +105,7 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
       signoffs: requiredSignoffs(config),
       signoffTtlMs: config.signoffTtlMs,
       signoffTimeoutMs: config.signoffTimeoutMs,
+      signoffSharedRoles: config.signoffSharedRoles,
     },
   );
   /** A promoted release that breaks (validation breach, failed smoke journey) goes back to the version before it. */
