@@ -3,17 +3,22 @@
 // the engine on an interval, and ends with the lock released and an audit trail.
 import { randomUUID } from 'node:crypto';
 import { readApprovals, writeApproval } from './approvals.js';
-import { appendAudit } from './audit.js';
+import { appendAudit, readAudit, type AuditEvent } from './audit.js';
 import {
   SIGNOFF_ROLES,
   advance,
   assessSignoffs,
   createPlan,
   planHash,
+  judgeRollback,
   refuseSignoff,
+  requiredSignoffs,
   startDeployment,
   type PlanInput,
   type SignoffAssessment,
+  type PromotedVersion,
+  type RollbackGrant,
+  type RollbackPolicy,
   type SignoffPolicy,
   type SignoffRole,
   type Signer,
@@ -65,6 +70,8 @@ export interface ControllerOptions {
   signoffTimeoutMs?: number;
   /** Whether one person may fill several sign-off roles. Default no. */
   signoffSharedRoles?: boolean;
+  /** Which rollbacks skip the forward sign-offs. Default: to a version validated here within 30 days. */
+  rollbackPolicy?: RollbackPolicy;
 }
 
 export interface DeployRequest extends Omit<PlanInput, 'id' | 'fromVersion'> {
@@ -109,6 +116,21 @@ export class Controller {
   /** The version stable runs for a service in this environment. */
   currentVersion(service: string): string {
     return readCurrentVersion(this.ports.db, this.options.env, service)?.version ?? this.options.baseVersion;
+  }
+
+  /**
+   * Whether a rollback of `service` to `target` waits for the forward sign-offs, and why: the engine
+   * judges it from the versions this environment promoted and what their validation said.
+   */
+  judgeRollback(service: string, target: string): RollbackGrant {
+    const history: PromotedVersion[] = readDeployments(this.ports.db, { env: this.options.env, limit: 1_000 })
+      .filter((r) => r.service === service && r.state.plan.toVersion === target && r.state.phase === 'promoted')
+      .map((r) => ({ version: target, promotedAt: r.updatedAt, validated: passedValidation(readAudit(this.ports.db, { deploymentId: r.id })) }));
+    return judgeRollback({ target, current: this.currentVersion(service), previous: this.previousVersion(service), history, policy: this.rollbackPolicy(), now: this.now() });
+  }
+
+  rollbackPolicy(): RollbackPolicy {
+    return this.options.rollbackPolicy ?? { signoffs: 'none', maxAgeMs: 30 * 86_400_000 };
   }
 
   previousVersion(service: string): string | null {
@@ -303,7 +325,7 @@ export class Controller {
 
   /** Sign-offs the deployment's plan holds now. */
   signoffs(row: DeploymentRow): SignoffAssessment {
-    return assessSignoffs({ ...this.signoffContext(row), required: this.signoffPolicy().required, approvals: readApprovals(this.ports.db, row.id) });
+    return assessSignoffs({ ...this.signoffContext(row), required: requiredSignoffs(row.state.plan, this.signoffPolicy()), approvals: readApprovals(this.ports.db, row.id) });
   }
 
   private signoffContext(row: DeploymentRow): { planHash: string; author: string; now: number; sharedRoles: boolean } {
@@ -458,4 +480,10 @@ export class Controller {
       return { kind: 'instancesFailed', reason: (err as Error).message };
     }
   }
+}
+
+/** A promotion's validation passed: its immediate phase passed and no phase failed. */
+function passedValidation(events: readonly AuditEvent[]): boolean {
+  const phases = events.filter((e) => e.kind === 'validation.phase').map((e) => e.data as { phase?: string; status?: string });
+  return phases.some((p) => p.phase === 'immediate' && p.status === 'pass') && !phases.some((p) => p.status === 'fail');
 }

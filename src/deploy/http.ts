@@ -255,13 +255,15 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     }
     const to = b.to ?? o.controller.previousVersion(b.service);
     if (to === null) throw new Problem('DEPLOY_INVALID', `${b.service} has no previous version to roll back to.`);
-    const request: DeployRequest = { service: b.service, toVersion: to, strategy: 'blue-green', steps: [100], bakeMs: 0, rules: [], author: actor(req) };
+    // The rollback policy: a known-good target skips the forward sign-offs, and the plan says why.
+    const grant = o.controller.judgeRollback(b.service, to);
+    const request: DeployRequest = { service: b.service, toVersion: to, strategy: 'blue-green', steps: [100], bakeMs: 0, rules: [], author: actor(req), rollback: grant };
     await checkTarget(b.service, to, request);
     try {
       // The fast path: the target is the known-good previous version, so one switch and no analysis
       // (which would otherwise wait for traffic before finishing).
       const row = o.controller.deploy(request);
-      o.controller.audit('rollback.to', actor(req), { service: b.service, to, reason: b.reason }, row.id);
+      o.controller.audit('rollback.to', actor(req), { service: b.service, to, reason: b.reason, signoffsWaived: grant.signoffsWaived, why: grant.why }, row.id);
       return reply.code(201).send(summarize(row, o.controller.isLive(row.id)));
     } catch (err) {
       return refusal(err);

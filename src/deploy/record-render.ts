@@ -32,6 +32,9 @@ function sections(r: DeploymentRecord): Section[] {
         `Outcome: **${r.outcome}**${r.reason ? ` — ${r.reason}` : ''}.`,
         `Started ${r.startedAt}${r.endedAt ? `, ended ${r.endedAt} (${r.durationS} s)` : ', still in progress'}. Plan hash \`${r.planHash}\`.`,
         `Audit trail: ${r.audit.events} events, hash chain ${r.audit.verified ? 'verified' : 'BROKEN'}.`,
+        ...(r.plan.rollback
+          ? [`A rollback from ${r.plan.rollback.from ?? '(none)'}; ${r.plan.rollback.signoffsWaived ? 'forward sign-offs waived' : 'sign-offs required'}: ${r.plan.rollback.why}.`]
+          : []),
       ],
     },
     r.checks === null

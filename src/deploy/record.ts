@@ -4,7 +4,7 @@
 import { readApprovals } from './approvals.js';
 import { readAudit, verifyAudit, type AuditEvent } from './audit.js';
 import type { Evidence } from './checks/index.js';
-import { SIGNOFF_ROLES, assessSignoffs, planHash, type DeploymentPlan, type RuleAssessment, type SignoffPolicy } from './engine/index.js';
+import { SIGNOFF_ROLES, assessSignoffs, planHash, requiredSignoffs, type DeploymentPlan, type RuleAssessment, type SignoffPolicy } from './engine/index.js';
 import type { ControllerDb, DeploymentRow } from './store.js';
 
 /** Checklist items that are a person's to do; the system only records that someone says they did them. */
@@ -72,8 +72,8 @@ function summarizeEvent(e: AuditEvent): string {
 
 function signoffSection(db: ControllerDb, row: DeploymentRow, policy: SignoffPolicy, now: number): DeploymentRecord['signoffs'] {
   const approvals = readApprovals(db, row.id);
-  const { required, sharedRoles } = policy;
-  const a = assessSignoffs({ required, sharedRoles, approvals, planHash: planHash(row.state.plan), author: row.author, now: Math.min(now, row.updatedAt) });
+  const required = requiredSignoffs(row.state.plan, policy);
+  const a = assessSignoffs({ required, sharedRoles: policy.sharedRoles, approvals, planHash: planHash(row.state.plan), author: row.author, now: Math.min(now, row.updatedAt) });
   const roles = [...new Set([...required, ...a.valid.map((v) => v.role)])];
   return {
     required: roles.map((role) => {

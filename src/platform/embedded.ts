@@ -106,6 +106,7 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
       signoffTtlMs: config.signoffTtlMs,
       signoffTimeoutMs: config.signoffTimeoutMs,
       signoffSharedRoles: config.signoffSharedRoles,
+      rollbackPolicy: { signoffs: config.rollbackSignoffs, maxAgeMs: config.rollbackMaxAgeMs },
     },
   );
   /** A promoted release that breaks (validation breach, failed smoke journey) goes back to the version before it. */

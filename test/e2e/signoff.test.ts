@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRelease } from '../../src/deploy/releases.js';
 import { TEST_KEY } from '../helpers.js';
-import { startLoad } from './load.js';
+import { failed, startLoad } from './load.js';
 import { startUp, waitFor, type UpProcess } from './platform.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -54,6 +54,7 @@ describe('sign-offs', () => {
       'the promotion to wait',
       async () => {
         const s = (await call<Detail>('GET', `/deployments/${d.id}`)).json;
+        if (!s.live) throw new Error(`the deployment ended before its promotion waited: ${s.phase}: ${s.reason}`);
         return s.reason?.includes('waits for sign-off') ? s : undefined;
       },
       30_000,
@@ -109,5 +110,26 @@ describe('sign-offs', () => {
     await load.stop();
     expect(done.phase).toBe('rolled-back');
     expect(done.reason).toMatch(/sign-off.*none came within 6 s/);
+  }, 90_000);
+
+  it('rolls back to the version before under load without the forward sign-offs, and records why', async () => {
+    const load = startLoad(`${up.gateway}/api/ai/models`, 40);
+    const r = await call<{ id: string }>('POST', '/rollback', { service: 'ai', reason: 'a bad week' });
+    expect(r.status, JSON.stringify(r.json)).toBe(201);
+    // The checklist's standard rollback: well inside 15 minutes; this policy promises a minute.
+    const done = await waitFor(
+      'the rollback',
+      async () => {
+        const s = (await call<Detail>('GET', `/deployments/${r.json.id}`)).json;
+        return !s.live ? s : undefined;
+      },
+      60_000,
+    );
+    expect(failed(await load.stop())).toEqual([]);
+    expect(done.phase).toBe('promoted');
+    expect(done.signoffs).toMatchObject({ complete: true, missing: [] });
+    const record = (await call<{ to: string; plan: { rollback?: { signoffsWaived: boolean; why: string } } }>('GET', `/deployments/${r.json.id}/record`)).json;
+    expect(record.to).toBe('v1');
+    expect(record.plan.rollback).toMatchObject({ signoffsWaived: true, why: expect.stringContaining('v1 was the stable version before v2') as unknown });
   }, 90_000);
 });

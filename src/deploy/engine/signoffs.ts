@@ -3,6 +3,7 @@
 // author, or a second role filled by one person (unless the environment allows it) counts for nothing.
 
 import { isSignoffRole, SIGNOFF_ROLES, type SignoffRole } from '../../kit/roles.js';
+import type { DeploymentPlan } from './types.js';
 
 export { isSignoffRole, SIGNOFF_ROLES, type SignoffRole };
 
@@ -33,6 +34,11 @@ export interface SignoffAssessment {
 export interface SignoffPolicy {
   required: readonly SignoffRole[];
   sharedRoles: boolean;
+}
+
+/** The roles a plan's promotion waits for: none for a rollback the policy let through (judgeRollback). */
+export function requiredSignoffs(plan: Pick<DeploymentPlan, 'rollback'>, policy: SignoffPolicy): readonly SignoffRole[] {
+  return plan.rollback?.signoffsWaived === true ? [] : policy.required;
 }
 
 const same = (a: string, b: string): boolean => a.trim().toLowerCase() === b.trim().toLowerCase();

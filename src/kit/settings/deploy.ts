@@ -94,6 +94,22 @@ export const DEPLOY_SETTINGS = [
     parse: bool,
   }),
   setting({
+    key: 'rollbackSignoffs',
+    env: 'PITCHEY_ROLLBACK_SIGNOFFS',
+    area: 'deploy',
+    doc: '`none`: a rollback to the previous version, or to one promoted and validated here within `PITCHEY_ROLLBACK_MAX_AGE_MS`, needs no forward sign-offs; `required`: every rollback waits for them',
+    fallback: (): 'none' | 'required' => 'none',
+    parse: (raw): 'none' | 'required' => oneOf(['none', 'required'] as const)(raw),
+  }),
+  setting({
+    key: 'rollbackMaxAgeMs',
+    env: 'PITCHEY_ROLLBACK_MAX_AGE_MS',
+    area: 'deploy',
+    doc: 'how recently a version must have been promoted and validated here to be rolled back to without sign-offs',
+    fallback: () => 30 * 86_400_000,
+    parse: integer(60_000, 365 * 86_400_000),
+  }),
+  setting({
     key: 'validationPhasesMs',
     env: 'PITCHEY_VALIDATION_PHASES_MS',
     area: 'deploy',
