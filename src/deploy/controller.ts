@@ -7,6 +7,7 @@ import { appendAudit, readAudit, type AuditEvent } from './audit.js';
 import {
   SIGNOFF_ROLES,
   advance,
+  analysisFrom,
   assessSignoffs,
   createPlan,
   planHash,
@@ -297,8 +298,9 @@ export class Controller {
   private async observe(live: Live): Promise<void> {
     if (!['starting', 'progressing', 'paused'].includes(live.row.state.phase)) return;
     const now = this.now();
-    // Never look back past this deployment's start: earlier traffic on a track was another release's.
-    const windowMs = Math.max(1_000, Math.min(this.options.windowMs ?? 30_000, now - live.row.state.startedAt));
+    // Never look back past this deployment's start (earlier traffic on a track was another release's),
+    // nor, once the newest instances have warmed up, past the end of their warm-up.
+    const windowMs = Math.max(1_000, Math.min(this.options.windowMs ?? 30_000, now - analysisFrom(live.row.state, now)));
     const tracks = await this.ports.metrics.window(live.row.service, windowMs, now);
     await this.step(live, { kind: 'observe', observation: { at: now, windowMs, tracks, instances: this.ports.router.instances(live.row.service) } });
   }

@@ -5,6 +5,17 @@ import { assessRule } from './rules.js';
 
 /** Metrics that need the baseline to carry traffic in the same window. */
 const SIDE_BY_SIDE: ReadonlySet<RuleMetric> = new Set(['error-rate-vs-stable', 'latency-ratio', 'auth-failures']);
+/** Metrics a cold instance's first requests would mislead: not judged while the newest instances warm up. */
+const WARMS_UP: ReadonlySet<RuleMetric> = new Set(['latency-ratio']);
+
+/**
+ * Where the analysis window may begin: never before the deployment started, and once the newest
+ * instances have warmed up, never before that (their cold first requests are left out for good).
+ */
+export function analysisFrom(state: DeploymentState, now: number): number {
+  const warm = state.warmUntil ?? null;
+  return warm !== null && now >= warm ? Math.max(warm, state.startedAt) : state.startedAt;
+}
 
 /** What one observation means for the current step. */
 export interface StepAnalysis {
@@ -34,10 +45,14 @@ export function applicableRules(plan: DeploymentPlan, candidateWeight: number): 
 /** Assess the applicable rules on `observation`, `candidate` against 'stable'. */
 export function analyseStep(state: DeploymentState, observation: Observation, now: number, candidate: Track): StepAnalysis {
   const rules = applicableRules(state.plan, state.plan.steps[state.stepIndex] ?? 0);
-  const results = rules.map((rule) => ({
-    rule,
-    ...assessRule(rule, observation, now, state.breachSince[rule.id] ?? null, { candidate, baseline: 'stable' }),
-  }));
+  const warmUntil = state.warmUntil ?? null;
+  const warming = warmUntil !== null && now < warmUntil;
+  const results = rules.map((rule) => {
+    const result = assessRule(rule, observation, now, state.breachSince[rule.id] ?? null, { candidate, baseline: 'stable' });
+    if (!warming || !WARMS_UP.has(rule.metric)) return { rule, ...result };
+    const reason = `warming up (${Math.ceil((warmUntil - now) / 1000)} s left of ${(state.plan.warmupMs ?? 0) / 1000} s): the new instances' first requests are not judged on latency (they would read: ${result.assessment.reason})`;
+    return { rule, breachSince: null, assessment: { ...result.assessment, verdict: 'inconclusive' as const, reason } };
+  });
   const current = new Map(results.map((r) => [r.rule.id, r]));
   const previous = new Map(state.assessments.map((a) => [a.ruleId, a]));
   const failing = (action: Rule['action']): RuleAssessment | null => results.find((r) => r.rule.action === action && r.assessment.verdict === 'fail')?.assessment ?? null;

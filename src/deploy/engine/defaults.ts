@@ -12,6 +12,11 @@ export const DEFAULT_STEP_MS = 60_000;
 export const DEFAULT_BAKE_MS = 300_000;
 /** How long new instances may take to become ready. */
 export const DEFAULT_READY_TIMEOUT_MS = 60_000;
+/**
+ * How long new instances serve before their latency is judged: a fresh process's first requests are
+ * slow (lazy modules, cold JIT, empty pools and caches), and judging them fails a good release.
+ */
+export const DEFAULT_WARMUP_MS = 5_000;
 
 /**
  * Default rules. The first four are the checklist's rollback rules; the last two compare candidate

@@ -59,7 +59,7 @@ export function advance(state: DeploymentState, input: EngineInput, now: number)
     case 'resume':
       return resume(state, runner, now);
     case 'instancesStarted':
-      return state.phase === 'starting' ? runner.instancesReady(state, now) : { state, actions: [] };
+      return state.phase === 'starting' ? warmUp(runner.instancesReady(state, now), now) : { state, actions: [] };
     case 'observe':
       return observe(state, runner, input.observation, now);
   }
@@ -69,6 +69,11 @@ function runnerFor(strategy: Strategy): StrategyRunner {
   const runner = RUNNERS[strategy];
   if (!runner) throw new Error(`unknown deployment strategy: ${String(strategy)}`);
   return runner;
+}
+
+/** New instances take traffic from now: their latency is judged once the plan's warm-up is over. */
+function warmUp(result: EngineResult, now: number): EngineResult {
+  return { ...result, state: { ...result.state, warmUntil: now + (result.state.plan.warmupMs ?? 0) } };
 }
 
 /** While starting, stepStartedAt (or startedAt, for the first instances) marks when instances were asked for. */

@@ -1,7 +1,7 @@
 // Plan factory: fills in defaults, validates, and hashes the resolved plan (sign-offs bind to the hash).
 import type { DeploymentPlan, RollingPlan, Rule, RuleMetric, Strategy } from './types.js';
 import { planRolling, shareOf } from './rolling-plan.js';
-import { DEFAULT_BAKE_MS, DEFAULT_BLUE_GREEN_STEPS, DEFAULT_CANARY_STEPS, DEFAULT_READY_TIMEOUT_MS, DEFAULT_RULES, DEFAULT_STEP_MS } from './defaults.js';
+import { DEFAULT_BAKE_MS, DEFAULT_BLUE_GREEN_STEPS, DEFAULT_CANARY_STEPS, DEFAULT_READY_TIMEOUT_MS, DEFAULT_RULES, DEFAULT_STEP_MS, DEFAULT_WARMUP_MS } from './defaults.js';
 import { canonicalJson, fnv1a64 } from './hash.js';
 import type { RollbackGrant } from './rollback-policy.js';
 
@@ -26,6 +26,8 @@ export interface PlanInput {
   stepMs?: number;
   /** Default 300 000. */
   bakeMs?: number;
+  /** Default {@link DEFAULT_WARMUP_MS}. */
+  warmupMs?: number;
   /** Default 60 000. */
   readyTimeoutMs?: number;
   /** Default {@link DEFAULT_RULES}. */
@@ -70,6 +72,7 @@ export function createPlan(input: PlanInput): DeploymentPlan {
     steps: rolling === undefined ? resolveSteps(input) : rolling.batches.map((b) => shareOf(b.newInstances, b.oldInstances)),
     stepMs: duration(input.stepMs ?? DEFAULT_STEP_MS, 'stepMs', 0),
     bakeMs: duration(input.bakeMs ?? DEFAULT_BAKE_MS, 'bakeMs', 0),
+    warmupMs: duration(input.warmupMs ?? DEFAULT_WARMUP_MS, 'warmupMs', 0),
     readyTimeoutMs: duration(input.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS, 'readyTimeoutMs', 1),
     rules: resolveRules(input.rules ?? DEFAULT_RULES),
     faults: input.faults ?? null,

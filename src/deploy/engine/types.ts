@@ -86,6 +86,8 @@ export interface DeploymentPlan {
   stepMs: number;
   /** Blue-green: how long the old colour keeps running after the switch. */
   bakeMs: number;
+  /** How long new instances take traffic before their latency is judged (their first requests are cold). Absent on plans stored before warm-ups: none. */
+  warmupMs?: number;
   /** Give up when new instances are not ready in this time. */
   readyTimeoutMs: number;
   rules: Rule[];
@@ -135,6 +137,8 @@ export interface DeploymentState {
   updatedAt: number;
   /** Rolling: how many new instances are up (the batches started and ready so far). */
   replaced: number;
+  /** Until when the newest instances warm up: latency is not judged before, nor on traffic from before. */
+  warmUntil?: number | null;
 }
 
 /** Things the controller does through its ports; the engine only asks for them. */

@@ -1,6 +1,6 @@
 // Canary sequences: inputs in, phases and actions out. Times are plain numbers; no timers.
 import { describe, expect, it } from 'vitest';
-import { advance, createPlan, startDeployment, type Action, type EngineInput, type EngineResult, type PlanInput } from '../../../src/deploy/engine/index.js';
+import { advance, analysisFrom, createPlan, startDeployment, type Action, type EngineInput, type EngineResult, type PlanInput } from '../../../src/deploy/engine/index.js';
 import { deepFreeze, healthy, healthyAlone, observe, play, win } from './fixtures.js';
 import { expectRows as expectRowsFrom, type Row } from './sequence.js';
 
@@ -76,9 +76,30 @@ describe('canary: rollback paths', () => {
     expect(failing).toMatchObject({ verdict: 'fail', at: T + 3_000 });
   });
 
-  it('+100 % latency is stopped on the first window', () => {
-    const slow = observe(T + 3_000, { stable: win('v1', 200, { medianMs: 50, seed: 1 }), canary: win('v2', 200, { medianMs: 100, seed: 2 }) });
-    expectRows(atStep0(), [{ at: T + 3_000, input: slow, phase: 'rolled-back', reason: /latency-vs-stable/ }]);
+  it('+100 % latency is stopped on the first window after the warm-up', () => {
+    const slow = observe(T + 7_000, { stable: win('v1', 200, { medianMs: 50, seed: 1 }), canary: win('v2', 200, { medianMs: 100, seed: 2 }) });
+    expectRows(atStep0(), [{ at: T + 7_000, input: slow, phase: 'rolled-back', reason: /latency-vs-stable/ }]);
+  });
+
+  it("a cold start's first slow requests do not fail it: latency waits for the warm-up the plan shows, errors do not", () => {
+    // Ready at T+1 s, warm-up 5 s: a canary twice as slow at first holds the step, then runs warm.
+    const cold = observe(T + 3_000, { stable: win('v1', 200, { medianMs: 50, seed: 3 }), canary: win('v2', 200, { medianMs: 100, seed: 4 }) });
+    const warm = observe(T + 7_000, { stable: win('v1', 200, { medianMs: 50, seed: 5 }), canary: win('v2', 200, { medianMs: 51, seed: 6 }) });
+    const results = expectRows(atStep0(), [
+      { at: T + 3_000, input: cold, phase: 'progressing', step: 0, actions: [], reason: /held by .*latency-vs-stable \(inconclusive: warming up \(3 s left of 5 s\)/ },
+      { at: T + 7_000, input: warm, phase: 'progressing', step: 0 },
+    ]);
+    expect(results[1]!.state.assessments.find((a) => a.ruleId === 'latency-vs-stable')?.verdict).toBe('pass');
+    // Errors are judged from the first request: a broken canary does not get a warm-up.
+    const broken = observe(T + 3_000, { stable: win('v1', 50), canary: win('v2', 50, { errors: 10 }) });
+    expectRows(atStep0(), [{ at: T + 3_000, input: broken, phase: 'rolled-back', reason: /error-rate-vs-stable failed/ }]);
+  });
+
+  it('analyses from the start until the warm-up ends, then never reaches back before its end', () => {
+    const ready = atStep0().state;
+    expect(ready.warmUntil).toBe(T + 6_000);
+    expect([analysisFrom(ready, T + 5_999), analysisFrom(ready, T + 6_000), analysisFrom(ready, T + 60_000)]).toEqual([T, T + 6_000, T + 6_000]);
+    expect(createPlan({ ...input, warmupMs: 0 }).warmupMs).toBe(0);
   });
 
   it('+60 % latency holds the step while the 10 min clock runs, then rolls back', () => {

@@ -12,6 +12,7 @@ describe('createPlan defaults', () => {
       steps: [5, 25, 50, 100],
       stepMs: 60_000,
       bakeMs: 300_000,
+      warmupMs: 5_000,
       readyTimeoutMs: 60_000,
       rules: DEFAULT_RULES,
       faults: null,
