@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { readApprovals, writeApproval } from './approvals.js';
 import { appendAudit, readAudit, type AuditEvent } from './audit.js';
+import type { AuditInput } from './notify/events.js';
 import {
   SIGNOFF_ROLES,
   advance,
@@ -49,6 +50,8 @@ export interface ControllerPorts {
   smoke?: (service: string, track: Track) => Promise<Evidence>;
   clock?: () => number;
   log?: (message: string) => void;
+  /** Told every audit event with the deployment's service: the notifier picks what people hear about. */
+  notify?: (event: AuditInput, service: string | null) => void;
 }
 
 export interface ControllerOptions {
@@ -139,7 +142,9 @@ export class Controller {
   }
 
   audit(kind: string, actor: string, data: Record<string, unknown>, deploymentId: string | null = null): void {
-    appendAudit(this.ports.db, { at: this.now(), env: this.options.env, deploymentId, kind, actor, data });
+    const event: AuditInput = { at: this.now(), env: this.options.env, deploymentId, kind, actor, data };
+    appendAudit(this.ports.db, event);
+    this.ports.notify?.(event, deploymentId === null ? null : (this.get(deploymentId)?.service ?? null));
   }
 
   /** Plans, locks, persists and starts a deployment; the loop carries it on. */

@@ -56,6 +56,11 @@ function sections(r: DeploymentRecord): Section[] {
     },
     ...(r.signoffs.rejected.length ? [{ title: 'Sign-offs that did not count', table: { headers: ['role', 'name', 'why'], rows: r.signoffs.rejected.map((x) => [x.role, x.name, x.why]) } }] : []),
     {
+      title: 'Notifications',
+      table: { headers: ['event', 'receiver', 'status', 'attempts', 'last error'], rows: r.notifications.map((n) => [n.event, n.receiver, n.status, String(n.attempts), n.lastError ?? '']) },
+      empty: 'No notification receiver is configured.',
+    },
+    {
       title: 'Plan',
       lines: [
         `Steps ${r.plan.steps.join(' → ')} %, ${r.plan.stepMs / 1000} s each; bake ${r.plan.bakeMs / 1000} s; ${r.plan.instances} instance(s); ready timeout ${r.plan.readyTimeoutMs / 1000} s${r.plan.faults ? `; fault injection: ${r.plan.faults}` : ''}.`,

@@ -2,6 +2,7 @@
 // their evidence, sign-offs, the plan and its hash, every step and verdict with its numbers,
 // rollbacks, timings — and the people's duties as recorded acknowledgements, never as ticked boxes.
 import { readApprovals } from './approvals.js';
+import { readDeliveries } from './notify/outbox.js';
 import { readAudit, verifyAudit, type AuditEvent } from './audit.js';
 import type { Evidence } from './checks/index.js';
 import { SIGNOFF_ROLES, assessSignoffs, planHash, requiredSignoffs, type DeploymentPlan, type RuleAssessment, type SignoffPolicy } from './engine/index.js';
@@ -45,6 +46,8 @@ export interface DeploymentRecord {
   acknowledgements: Array<{ item: string; title: string; by: string | null; at: string | null; note: string | null }>;
   /** Post-deployment phases that have ended, with their verdicts; null when validation never started. */
   validation: { phases: Array<{ at: string; phase: string; status: string; observed: string; threshold: string }>; rolledBackTo: string | null } | null;
+  /** Who was told what, and whether it reached them (the notifier's delivery log). */
+  notifications: Array<{ receiver: string; event: string; status: string; attempts: number; lastError: string | null; at: string; deliveredAt: string | null }>;
   /** Smoke journeys: before the new instances took traffic, and after the promotion. */
   smoke: Array<{ when: string; track: string; evidence: Evidence }>;
   /** Set when a failed after-deploy smoke journey rolled the service back. */
@@ -109,6 +112,15 @@ export function readRecord(db: ControllerDb, row: DeploymentRow, options: { sign
     planHash: planHash(row.state.plan),
     plan: row.state.plan,
     checks: checks ?? null,
+    notifications: readDeliveries(db, row.id).map((d) => ({
+      receiver: d.receiver,
+      event: d.event,
+      status: d.status,
+      attempts: d.attempts,
+      lastError: d.lastError,
+      at: iso(d.createdAt),
+      deliveredAt: d.deliveredAt === null ? null : iso(d.deliveredAt),
+    })),
     signoffs: signoffSection(db, row, options.signoffs, options.now),
     verdicts: row.state.assessments,
     timeline: events.map((e) => ({ at: iso(e.at), offsetS: Math.round((e.at - started) / 100) / 10, kind: e.kind, actor: e.actor, summary: summarizeEvent(e) })),

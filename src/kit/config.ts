@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { SETTINGS, SettingError, type Config } from './settings/index.js';
 
-export { SETTINGS, parseApiKeys, parseFaults, parseUpstreams } from './settings/index.js';
-export type { AiTextRoute, ApiKey, CodeLimits, Config, Faults, LogLevel, Mode } from './settings/index.js';
+export { SETTINGS, NOTIFY_EVENTS, parseApiKeys, parseFaults, parseReceivers, parseUpstreams } from './settings/index.js';
+export type { AiTextRoute, ApiKey, CodeLimits, Config, Faults, LogLevel, Mode, NotifyEvent, NotifyFormat, NotifyReceiver } from './settings/index.js';
 
 export const CONFIG_FILE_ENV = 'PITCHEY_CONFIG_FILE';
 

@@ -11,6 +11,7 @@ import { Controller } from '../deploy/controller.js';
 import { registerDeployApi } from '../deploy/http.js';
 import { PostDeployValidator } from '../deploy/validation.js';
 import { openControllerDb, type DeploymentRow } from '../deploy/store.js';
+import { Notifier } from '../deploy/notify/outbox.js';
 import { createGateway, type Gateway } from '../gateway/index.js';
 import type { Evidence } from '../deploy/checks/index.js';
 import { smokeService } from '../deploy/smoke/index.js';
@@ -93,8 +94,10 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
   });
   const db = openControllerDb(dataPath(config.dataDir, 'controllerDb'));
   const smoke = createSmoke(config, () => gatewayUrl);
+  // Deliveries left pending by the last run go out again once the loop starts.
+  const notifier = new Notifier(db, config.notifyReceivers, { log });
   const controller = new Controller(
-    { db, driver, router: createGatewayRouter(gateway), metrics: createGatewayMetricSource(gateway), smoke, log },
+    { db, driver, router: createGatewayRouter(gateway), metrics: createGatewayMetricSource(gateway), smoke, log, notify: (e, service) => notifier.publish(e, service) },
     {
       env: config.deployEnv,
       baseVersion: config.version,
@@ -140,6 +143,7 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
     });
   });
   for (const row of controller.recover()) log(`deployment ${row.id} was live when the controller stopped: ${row.state.phase === 'promoting' ? 'promotion completed' : 'rolled back'}`);
+  notifier.start();
   registerDeployApi(gateway.app, {
     controller,
     driver,
@@ -195,6 +199,7 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
       stopped ??= (async () => {
         validator.stop();
         await controller.stop();
+        await notifier.stop();
         // Side by side, each bounded: the gateway cuts what is still in flight after the drain
         // timeout, and an instance still alive shortly after its own (equal) bound is SIGKILLed.
         await Promise.all([gateway.close(), driver.close(config.drainTimeoutMs + INSTANCE_EXIT_MARGIN_MS)]);

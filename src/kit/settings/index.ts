@@ -10,6 +10,7 @@ import { DOCUMENT_SETTINGS } from './document.js';
 import { GATEWAY_SETTINGS } from './gateway.js';
 import { JOBS_SETTINGS } from './jobs.js';
 import { MEDIA_SETTINGS } from './media.js';
+import { NOTIFY_SETTINGS } from './notify.js';
 
 export const SETTINGS = [
   ...CORE_SETTINGS,
@@ -21,6 +22,7 @@ export const SETTINGS = [
   ...AI_SETTINGS,
   ...CODE_SETTINGS,
   ...DEPLOY_SETTINGS,
+  ...NOTIFY_SETTINGS,
   ...CONTAINERS_SETTINGS,
 ] as const;
 
@@ -39,3 +41,4 @@ export { parseApiKeys, type ApiKey } from './access.js';
 export { parseUpstreams } from './gateway.js';
 export type { AiTextRoute } from './ai.js';
 export type { CodeLimits } from './code.js';
+export { NOTIFY_EVENTS, parseReceivers, type NotifyEvent, type NotifyFormat, type NotifyReceiver } from './notify.js';
