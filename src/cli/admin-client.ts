@@ -3,7 +3,6 @@
 // command's error: a validation problem in the words of the command line (exit 64), any other
 // refusal with its code and detail (exit 1).
 import { readFileSync } from 'node:fs';
-import { request } from 'undici';
 import { dataPath, devKeyPath, loadConfig, readRunState, type Config } from '../kit/light.js';
 import { pidAlive, resolveGateway, type GatewayChoice } from './gateway.js';
 import { CheckFailed, RequestRefused, UsageError, type ProblemAnswer } from './usage.js';
@@ -72,15 +71,17 @@ export function createAdminClient(options: AdminOptions): AdminClient {
   return {
     gateway,
     async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
-      const res = await request(`${gateway.url}/_pitchey/admin${path}`, {
+      // Node's own fetch, not the undici package: nothing more to load before the first request.
+      const res = await fetch(`${gateway.url}/_pitchey/admin${path}`, {
         method,
         headers: { 'x-api-key': key, 'x-pitchey-actor': actor, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       }).catch((err: Error) => {
-        throw new CheckFailed(`cannot reach the gateway at ${gateway.url} (from ${gateway.source}): ${err.message}`);
+        const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+        throw new CheckFailed(`cannot reach the gateway at ${gateway.url} (from ${gateway.source}): ${err.message}${cause}`);
       });
-      const json = (await res.body.json().catch(() => ({}))) as T & ProblemAnswer;
-      if (res.statusCode >= 400) throw problemError(res.statusCode, json, options.flags ?? []);
+      const json = (await res.json().catch(() => ({}))) as T & ProblemAnswer;
+      if (res.status >= 400) throw problemError(res.status, json, options.flags ?? []);
       return json;
     },
   };

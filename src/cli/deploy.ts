@@ -1,7 +1,7 @@
 // `pitchey deploy`, `status [--watch]`, `history`, `rollback`, `promote`, `abort`, `resume`, `approve`:
 // parse, call the controller's admin API, print.
 import type { ApprovalAnswer, DeploymentList, DeploymentSummary, EmergencyRollbackAnswer, PlanReview } from '../deploy/admin-api.js';
-import { SERVICE_NAMES } from '../kit/index.js';
+import { SERVICE_NAMES } from '../kit/light.js';
 import { createAdminClient, type AdminClient } from './admin-client.js';
 import { DEFS, type ArgsOf } from './commands.js';
 import { emit, progress } from './output.js';
