@@ -3,18 +3,25 @@
 // the engine on an interval, and ends with the lock released and an audit trail.
 import { randomUUID } from 'node:crypto';
 import { readApprovals, writeApproval } from './approvals.js';
-import { appendAudit } from './audit.js';
+import { appendAudit, readAudit, type AuditEvent } from './audit.js';
 import {
   SIGNOFF_ROLES,
   advance,
   assessSignoffs,
   createPlan,
-  isSignoffRole,
   planHash,
+  judgeRollback,
+  refuseSignoff,
+  requiredSignoffs,
   startDeployment,
   type PlanInput,
   type SignoffAssessment,
+  type PromotedVersion,
+  type RollbackGrant,
+  type RollbackPolicy,
+  type SignoffPolicy,
   type SignoffRole,
+  type Signer,
   type Action,
   type DeploymentPlan,
   type DeploymentState,
@@ -61,6 +68,10 @@ export interface ControllerOptions {
   signoffTtlMs?: number;
   /** How long a promotion waits for missing sign-offs before rolling back. Default 4 h. */
   signoffTimeoutMs?: number;
+  /** Whether one person may fill several sign-off roles. Default no. */
+  signoffSharedRoles?: boolean;
+  /** Which rollbacks skip the forward sign-offs. Default: to a version validated here within 30 days. */
+  rollbackPolicy?: RollbackPolicy;
 }
 
 export interface DeployRequest extends Omit<PlanInput, 'id' | 'fromVersion'> {
@@ -105,6 +116,21 @@ export class Controller {
   /** The version stable runs for a service in this environment. */
   currentVersion(service: string): string {
     return readCurrentVersion(this.ports.db, this.options.env, service)?.version ?? this.options.baseVersion;
+  }
+
+  /**
+   * Whether a rollback of `service` to `target` waits for the forward sign-offs, and why: the engine
+   * judges it from the versions this environment promoted and what their validation said.
+   */
+  judgeRollback(service: string, target: string): RollbackGrant {
+    const history: PromotedVersion[] = readDeployments(this.ports.db, { env: this.options.env, limit: 1_000 })
+      .filter((r) => r.service === service && r.state.plan.toVersion === target && r.state.phase === 'promoted')
+      .map((r) => ({ version: target, promotedAt: r.updatedAt, validated: passedValidation(readAudit(this.ports.db, { deploymentId: r.id })) }));
+    return judgeRollback({ target, current: this.currentVersion(service), previous: this.previousVersion(service), history, policy: this.rollbackPolicy(), now: this.now() });
+  }
+
+  rollbackPolicy(): RollbackPolicy {
+    return this.options.rollbackPolicy ?? { signoffs: 'none', maxAgeMs: 30 * 86_400_000 };
   }
 
   previousVersion(service: string): string | null {
@@ -293,36 +319,44 @@ export class Controller {
     await this.persistAndApply(live, result.state, result.actions);
   }
 
-  requiredSignoffs(): readonly SignoffRole[] {
-    return this.options.signoffs ?? [];
+  signoffPolicy(): SignoffPolicy {
+    return { required: this.options.signoffs ?? [], sharedRoles: this.options.signoffSharedRoles ?? false };
   }
 
   /** Sign-offs the deployment's plan holds now. */
   signoffs(row: DeploymentRow): SignoffAssessment {
-    return assessSignoffs({ required: this.options.signoffs ?? [], approvals: readApprovals(this.ports.db, row.id), planHash: planHash(row.state.plan), author: row.author, now: this.now() });
+    return assessSignoffs({ ...this.signoffContext(row), required: requiredSignoffs(row.state.plan, this.signoffPolicy()), approvals: readApprovals(this.ports.db, row.id) });
+  }
+
+  private signoffContext(row: DeploymentRow): { planHash: string; author: string; now: number; sharedRoles: boolean } {
+    return { planHash: planHash(row.state.plan), author: row.author, now: this.now(), sharedRoles: this.signoffPolicy().sharedRoles };
   }
 
   /**
-   * Records a sign-off for a live deployment, bound to its plan hash. The author cannot sign off
-   * their own deployment; the role must be one the checklist names.
+   * Records a sign-off for a live deployment, bound to its plan hash and to the person the
+   * credential authenticated (the engine's refuseSignoff says who may sign).
    */
-  approve(id: string, approval: { role: string; name: string; comment: string | null }, actor: string): SignoffAssessment {
+  approve(id: string, request: { role: string; signer: Signer; credential: string; comment: string | null }): SignoffAssessment {
     const live = this.live.get(id);
     if (live === undefined) throw new DeployRefused(`deployment ${id} is not in progress`, 'not-found');
-    if (!isSignoffRole(approval.role)) throw new DeployRefused(`unknown role "${approval.role}"; one of ${Object.keys(SIGNOFF_ROLES).join(', ')}`, 'invalid');
-    const author = live.row.author.toLowerCase();
-    if (approval.name.trim().toLowerCase() === author || actor.toLowerCase() === author) throw new DeployRefused(`${live.row.author} wrote this deployment and cannot sign it off`, 'invalid');
+    const approvals = readApprovals(this.ports.db, id);
+    const refusal = refuseSignoff({ ...this.signoffContext(live.row), role: request.role, signer: request.signer, approvals });
+    if (refusal !== null) throw new DeployRefused(refusal, 'invalid');
+    const role = request.role as SignoffRole;
+    const name = request.signer.person!;
     const at = this.now();
+    const hash = planHash(live.row.state.plan);
     writeApproval(this.ports.db, {
       deploymentId: id,
-      role: approval.role,
-      name: approval.name.trim(),
-      comment: approval.comment,
-      planHash: planHash(live.row.state.plan),
+      role,
+      name,
+      credential: request.credential,
+      comment: request.comment,
+      planHash: hash,
       at,
       expiresAt: at + (this.options.signoffTtlMs ?? 86_400_000),
     });
-    this.audit('signoff.given', actor, { role: approval.role, name: approval.name, comment: approval.comment, planHash: planHash(live.row.state.plan) }, id);
+    this.audit('signoff.given', name, { role, credential: request.credential, comment: request.comment, planHash: hash }, id);
     return this.signoffs(live.row);
   }
 
@@ -446,4 +480,10 @@ export class Controller {
       return { kind: 'instancesFailed', reason: (err as Error).message };
     }
   }
+}
+
+/** A promotion's validation passed: its immediate phase passed and no phase failed. */
+function passedValidation(events: readonly AuditEvent[]): boolean {
+  const phases = events.filter((e) => e.kind === 'validation.phase').map((e) => e.data as { phase?: string; status?: string });
+  return phases.some((p) => p.phase === 'immediate' && p.status === 'pass') && !phases.some((p) => p.status === 'fail');
 }

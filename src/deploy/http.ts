@@ -2,7 +2,7 @@
 // controller acts. Deploy, inspect, abort/resume/promote, roll back, audit, lock, releases.
 import type { FastifyRequest } from 'fastify';
 import type { ApprovalAnswer, AuditAnswer, DeploymentDetail, DeploymentList, DeploymentSummary, LockAnswer, LogsAnswer } from './admin-api.js';
-import { Problem, Type, type HttpApp, type Static } from '../kit/index.js';
+import { Problem, SIGNOFF_SCOPE, Type, holdsRole, type HttpApp, type Static } from '../kit/index.js';
 import { readAudit, verifyAudit } from './audit.js';
 import { PlanError, planHash } from './engine/index.js';
 import { reviewPlan } from './plan-review.js';
@@ -85,7 +85,12 @@ function requestOf(b: Static<typeof DeployBody>, author: string): DeployRequest 
   };
 }
 
+/**
+ * Who acts, for the audit log and a deployment's author: the credential's person when it names one
+ * (a header cannot speak for someone else), else the `X-Pitchey-Actor` a machine's key sends, else the key's id.
+ */
 function actor(req: FastifyRequest): string {
+  if (req.principal?.person != null) return req.principal.person;
   const named = req.headers['x-pitchey-actor'];
   return typeof named === 'string' && /^[\w .@-]{1,64}$/.test(named) ? named : (req.principal?.id ?? 'unknown');
 }
@@ -198,15 +203,22 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
   app.post(
     `${base}/deployments/:id/approvals`,
     {
-      config: admin,
+      config: { auth: SIGNOFF_SCOPE },
       schema: {
         params: IdParams,
-        body: Type.Object({ role: Type.String({ minLength: 1, maxLength: 40 }), name: Type.String({ minLength: 1, maxLength: 100 }), comment: Type.Optional(Type.String({ maxLength: 2000 })) }),
+        // `name` is optional and, when given, must be the authenticated person's own.
+        body: Type.Object({
+          role: Type.String({ minLength: 1, maxLength: 40 }),
+          name: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+          comment: Type.Optional(Type.String({ maxLength: 2000 })),
+        }),
       },
     },
     async (req, reply) => {
+      const principal = req.principal!;
+      const signer = { person: principal.person, holdsRole: holdsRole(principal, req.body.role), named: req.body.name ?? null };
       try {
-        const assessment = o.controller.approve(req.params.id, { role: req.body.role, name: req.body.name, comment: req.body.comment ?? null }, actor(req));
+        const assessment = o.controller.approve(req.params.id, { role: req.body.role, signer, credential: principal.id, comment: req.body.comment ?? null });
         const answer: ApprovalAnswer = { complete: assessment.complete, missing: assessment.missing, approvals: assessment.valid, rejected: assessment.rejected };
         return reply.code(201).send(answer);
       } catch (err) {
@@ -217,7 +229,7 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
   app.get(`${base}/deployments/:id/record`, { config: admin, schema: { params: IdParams, summary: 'The filled-in checklist of one deployment' } }, (req) => {
     const row = o.controller.get(req.params.id);
     if (row === null) throw new Problem('DEPLOYMENT_NOT_FOUND', `No deployment ${req.params.id}.`);
-    return readRecord(o.db, row, { requiredSignoffs: o.controller.requiredSignoffs(), now: Date.now() });
+    return readRecord(o.db, row, { signoffs: o.controller.signoffPolicy(), now: Date.now() });
   });
   app.post(
     `${base}/deployments/:id/acknowledgements`,
@@ -243,13 +255,15 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     }
     const to = b.to ?? o.controller.previousVersion(b.service);
     if (to === null) throw new Problem('DEPLOY_INVALID', `${b.service} has no previous version to roll back to.`);
-    const request: DeployRequest = { service: b.service, toVersion: to, strategy: 'blue-green', steps: [100], bakeMs: 0, rules: [], author: actor(req) };
+    // The rollback policy: a known-good target skips the forward sign-offs, and the plan says why.
+    const grant = o.controller.judgeRollback(b.service, to);
+    const request: DeployRequest = { service: b.service, toVersion: to, strategy: 'blue-green', steps: [100], bakeMs: 0, rules: [], author: actor(req), rollback: grant };
     await checkTarget(b.service, to, request);
     try {
       // The fast path: the target is the known-good previous version, so one switch and no analysis
       // (which would otherwise wait for traffic before finishing).
       const row = o.controller.deploy(request);
-      o.controller.audit('rollback.to', actor(req), { service: b.service, to, reason: b.reason }, row.id);
+      o.controller.audit('rollback.to', actor(req), { service: b.service, to, reason: b.reason, signoffsWaived: grant.signoffsWaived, why: grant.why }, row.id);
       return reply.code(201).send(summarize(row, o.controller.isLive(row.id)));
     } catch (err) {
       return refusal(err);

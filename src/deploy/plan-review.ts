@@ -1,7 +1,7 @@
 // `pitchey deploy plan`: the resolved plan of a request, reviewed before anything happens — order,
 // versions, steps, rules, gates and approvers, rollback target, time budget, statistical power —
 // and its hash, which `deploy --plan-hash` must match to run exactly that plan.
-import { SIGNOFF_ROLES, assessPower, planBudget, planHash, type PlanBudget, type StepPower } from './engine/index.js';
+import { SIGNOFF_ROLES, assessPower, judgeRollback, planBudget, planHash, requiredSignoffs, type PlanBudget, type StepPower } from './engine/index.js';
 import type { DeploymentPlan } from './engine/index.js';
 import type { Controller, DeployRequest } from './controller.js';
 
@@ -11,7 +11,8 @@ export interface PlanReview {
   planHash: string;
   plan: DeploymentPlan;
   gates: { preDeploymentChecks: 'enforced' | 'recorded'; signoffs: Array<{ role: string; title: string }> };
-  rollbackTarget: { version: string | null; present: boolean };
+  /** The version a rollback would return to, whether its release is here, and what the rollback policy asks of it. */
+  rollbackTarget: { version: string | null; present: boolean; signoffs: string | null };
   budget: PlanBudget;
   power: { requestsPerSecond: number; measuredOverS: number; steps: StepPower[] };
   warnings: string[];
@@ -47,8 +48,13 @@ export async function reviewPlan(ctx: ReviewContext, request: DeployRequest, ord
     service: request.service,
     planHash: planHash(plan),
     plan,
-    gates: { preDeploymentChecks: ctx.enforceChecks ? 'enforced' : 'recorded', signoffs: ctx.controller.requiredSignoffs().map((r) => ({ role: r, title: SIGNOFF_ROLES[r] })) },
-    rollbackTarget: { version: rollback, present: rollbackPresent },
+    gates: { preDeploymentChecks: ctx.enforceChecks ? 'enforced' : 'recorded', signoffs: requiredSignoffs(plan, ctx.controller.signoffPolicy()).map((r) => ({ role: r, title: SIGNOFF_ROLES[r] })) },
+    // Once this plan is promoted, its from-version is the previous one: what would a rollback to it need?
+    rollbackTarget: {
+      version: rollback,
+      present: rollbackPresent,
+      signoffs: rollback === null ? null : judgeRollback({ target: rollback, current: plan.toVersion, previous: rollback, history: [], policy: ctx.controller.rollbackPolicy(), now: 0 }).why,
+    },
     budget: planBudget(plan, ctx.analysis),
     power: { requestsPerSecond: traffic.requestsPerSecond, measuredOverS: traffic.overS, steps },
     warnings,

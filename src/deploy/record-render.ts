@@ -32,6 +32,9 @@ function sections(r: DeploymentRecord): Section[] {
         `Outcome: **${r.outcome}**${r.reason ? ` — ${r.reason}` : ''}.`,
         `Started ${r.startedAt}${r.endedAt ? `, ended ${r.endedAt} (${r.durationS} s)` : ', still in progress'}. Plan hash \`${r.planHash}\`.`,
         `Audit trail: ${r.audit.events} events, hash chain ${r.audit.verified ? 'verified' : 'BROKEN'}.`,
+        ...(r.plan.rollback
+          ? [`A rollback from ${r.plan.rollback.from ?? '(none)'}; ${r.plan.rollback.signoffsWaived ? 'forward sign-offs waived' : 'sign-offs required'}: ${r.plan.rollback.why}.`]
+          : []),
       ],
     },
     r.checks === null
@@ -45,7 +48,10 @@ function sections(r: DeploymentRecord): Section[] {
         },
     {
       title: 'Sign-offs',
-      table: { headers: ['role', 'signed by', 'at', 'comment'], rows: r.signoffs.required.map((s) => [s.title, s.by ?? 'MISSING', s.at ?? '–', s.comment ?? '']) },
+      table: {
+        headers: ['role', 'signed by', 'at', 'comment'],
+        rows: r.signoffs.required.map((s) => [s.title, s.by === null ? 'MISSING' : `${s.by}${s.credential === null ? '' : ` (${s.credential})`}`, s.at ?? '–', s.comment ?? '']),
+      },
       empty: 'No sign-off was required.',
     },
     ...(r.signoffs.rejected.length ? [{ title: 'Sign-offs that did not count', table: { headers: ['role', 'name', 'why'], rows: r.signoffs.rejected.map((x) => [x.role, x.name, x.why]) } }] : []),

@@ -4,7 +4,7 @@
 import { readApprovals } from './approvals.js';
 import { readAudit, verifyAudit, type AuditEvent } from './audit.js';
 import type { Evidence } from './checks/index.js';
-import { SIGNOFF_ROLES, assessSignoffs, planHash, type DeploymentPlan, type RuleAssessment, type SignoffRole } from './engine/index.js';
+import { SIGNOFF_ROLES, assessSignoffs, planHash, requiredSignoffs, type DeploymentPlan, type RuleAssessment, type SignoffPolicy } from './engine/index.js';
 import type { ControllerDb, DeploymentRow } from './store.js';
 
 /** Checklist items that are a person's to do; the system only records that someone says they did them. */
@@ -34,7 +34,11 @@ export interface DeploymentRecord {
   planHash: string;
   plan: DeploymentPlan;
   checks: Evidence[] | null;
-  signoffs: { required: Array<{ role: string; title: string; by: string | null; at: string | null; comment: string | null }>; rejected: Array<{ role: string; name: string; why: string }> };
+  /** `by` is the person as authenticated; `credential` the key or token that authenticated them. */
+  signoffs: {
+    required: Array<{ role: string; title: string; by: string | null; credential: string | null; at: string | null; comment: string | null }>;
+    rejected: Array<{ role: string; name: string; why: string }>;
+  };
   verdicts: RuleAssessment[];
   timeline: Array<{ at: string; offsetS: number; kind: string; actor: string; summary: string }>;
   rollback: { reason: string; verdict: RuleAssessment | null } | null;
@@ -56,7 +60,7 @@ function summarizeEvent(e: AuditEvent): string {
   const d = e.data;
   if (e.kind === 'deployment.phase') return `${String(d.from)} → ${String(d.to)}${d.reason ? `: ${text(d.reason)}` : ''}`;
   if (e.kind.startsWith('action.')) return JSON.stringify((d as { action?: unknown }).action ?? d);
-  if (e.kind === 'signoff.given') return `${String(d.role)} by ${String(d.name)}${d.comment ? ` (“${text(d.comment)}”)` : ''}`;
+  if (e.kind === 'signoff.given') return `${String(d.role)} by ${e.actor}${d.credential ? ` (${text(d.credential)})` : ''}${d.comment ? ` (“${text(d.comment)}”)` : ''}`;
   if (e.kind === 'acknowledgement') return `${String(d.item)} by ${String(d.name)}${d.note ? `: ${text(d.note)}` : ''}`;
   if (e.kind === 'smoke') {
     const ev = d.evidence as Evidence;
@@ -66,21 +70,22 @@ function summarizeEvent(e: AuditEvent): string {
   return d.reason ? text(d.reason) : '';
 }
 
-function signoffSection(db: ControllerDb, row: DeploymentRow, required: readonly SignoffRole[], now: number): DeploymentRecord['signoffs'] {
+function signoffSection(db: ControllerDb, row: DeploymentRow, policy: SignoffPolicy, now: number): DeploymentRecord['signoffs'] {
   const approvals = readApprovals(db, row.id);
-  const a = assessSignoffs({ required, approvals, planHash: planHash(row.state.plan), author: row.author, now: Math.min(now, row.updatedAt) });
+  const required = requiredSignoffs(row.state.plan, policy);
+  const a = assessSignoffs({ required, sharedRoles: policy.sharedRoles, approvals, planHash: planHash(row.state.plan), author: row.author, now: Math.min(now, row.updatedAt) });
   const roles = [...new Set([...required, ...a.valid.map((v) => v.role)])];
   return {
     required: roles.map((role) => {
       const v = a.valid.find((x) => x.role === role);
-      return { role, title: SIGNOFF_ROLES[role], by: v?.name ?? null, at: v ? iso(v.at) : null, comment: v?.comment ?? null };
+      return { role, title: SIGNOFF_ROLES[role], by: v?.name ?? null, credential: v?.credential ?? null, at: v ? iso(v.at) : null, comment: v?.comment ?? null };
     }),
     rejected: a.rejected.map((r) => ({ role: r.approval.role, name: r.approval.name, why: r.why })),
   };
 }
 
 /** Assembles the record of one deployment from the controller's store. */
-export function readRecord(db: ControllerDb, row: DeploymentRow, options: { requiredSignoffs: readonly SignoffRole[]; now: number }): DeploymentRecord {
+export function readRecord(db: ControllerDb, row: DeploymentRow, options: { signoffs: SignoffPolicy; now: number }): DeploymentRecord {
   const events = readAudit(db, { deploymentId: row.id });
   const started = row.createdAt;
   const done = ['promoted', 'rolled-back', 'failed'].includes(row.state.phase);
@@ -104,7 +109,7 @@ export function readRecord(db: ControllerDb, row: DeploymentRow, options: { requ
     planHash: planHash(row.state.plan),
     plan: row.state.plan,
     checks: checks ?? null,
-    signoffs: signoffSection(db, row, options.requiredSignoffs, options.now),
+    signoffs: signoffSection(db, row, options.signoffs, options.now),
     verdicts: row.state.assessments,
     timeline: events.map((e) => ({ at: iso(e.at), offsetS: Math.round((e.at - started) / 100) / 10, kind: e.kind, actor: e.actor, summary: summarizeEvent(e) })),
     rollback: row.state.phase === 'rolled-back' ? { reason: row.state.reason ?? 'unknown', verdict: failing } : null,

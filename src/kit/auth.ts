@@ -4,12 +4,15 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { errors as joseErrors, jwtVerify } from 'jose';
 import type { ApiKey } from './config.js';
 import { Problem } from './problems.js';
+import { isSignoffRole } from './roles.js';
 
 export interface Principal {
   /** Stable, non-secret id: `key:<sha256 prefix>` or `jwt:<sub>`; safe to log and to rate-limit by. */
   id: string;
   scopes: string[];
   via: 'api-key' | 'jwt';
+  /** The person behind the credential (the key's holder, the token's `sub`); null for a machine's key. */
+  person: string | null;
 }
 
 export interface AuthHeaders {
@@ -31,25 +34,39 @@ export function keyId(key: string): string {
 /** The scope of operators: they may act on any client's resources (jobs included). */
 export const ADMIN_SCOPE = 'admin';
 
+/** The scope of a sign-off: admin, or any of the checklist's sign-off roles held by name. */
+export const SIGNOFF_SCOPE = 'signoff';
+
 function hasScope(scopes: string[], needed: string): boolean {
+  if (needed === SIGNOFF_SCOPE) return hasScope(scopes, ADMIN_SCOPE) || scopes.some(isSignoffRole);
   return scopes.includes('*') || scopes.includes(needed);
+}
+
+/**
+ * Whether the credential's person may sign off as `role`: only a role named in the key's scopes or
+ * the token's claims counts. `*` and `admin` do not: they say what a key may do, not who holds it.
+ */
+export function holdsRole(principal: Principal, role: string): boolean {
+  return principal.person !== null && isSignoffRole(role) && principal.scopes.includes(role);
 }
 
 export function isAdmin(principal: Principal): boolean {
   return hasScope(principal.scopes, ADMIN_SCOPE);
 }
 
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((s): s is string => typeof s === 'string') : []);
+
+/** `scopes` (array) or `scope` (space-separated, RFC 8693), plus sign-off `roles`. */
 function scopesFromClaims(payload: Record<string, unknown>): string[] {
-  if (Array.isArray(payload.scopes)) return payload.scopes.filter((s): s is string => typeof s === 'string');
-  if (typeof payload.scope === 'string') return payload.scope.split(' ').filter(Boolean);
-  return [];
+  const scopes = Array.isArray(payload.scopes) ? strings(payload.scopes) : typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
+  return [...scopes, ...strings(payload.roles).filter(isSignoffRole)];
 }
 
 /** Builds the authenticator for a set of keys and an optional JWT secret. */
 export function createAuthenticator(options: { apiKeys: ApiKey[]; jwtSecret: string | null }): Authenticator {
   // Hash once so every comparison is over equal-length buffers, and walk every key so the time
   // taken does not depend on which key (if any) matched.
-  const keys = options.apiKeys.map((k) => ({ hash: digest(k.key), id: keyId(k.key), scopes: k.scopes }));
+  const keys = options.apiKeys.map((k) => ({ hash: digest(k.key), id: keyId(k.key), scopes: k.scopes, person: k.holder ?? null }));
   const secret = options.jwtSecret === null ? null : new TextEncoder().encode(options.jwtSecret);
 
   function byKey(presented: string): Principal {
@@ -57,14 +74,14 @@ export function createAuthenticator(options: { apiKeys: ApiKey[]; jwtSecret: str
     let found: (typeof keys)[number] | undefined;
     for (const k of keys) if (timingSafeEqual(k.hash, hash)) found = k;
     if (found === undefined) throw new Problem('AUTH_INVALID', 'The API key is not recognised.');
-    return { id: found.id, scopes: found.scopes, via: 'api-key' };
+    return { id: found.id, scopes: found.scopes, via: 'api-key', person: found.person };
   }
 
   async function byJwt(token: string): Promise<Principal> {
     if (secret === null) throw new Problem('AUTH_INVALID', 'Bearer tokens are not enabled on this service.');
     try {
       const { payload } = await jwtVerify(token, secret, { algorithms: ['HS256'], requiredClaims: ['exp'] });
-      return { id: `jwt:${payload.sub ?? 'anonymous'}`, scopes: scopesFromClaims(payload), via: 'jwt' };
+      return { id: `jwt:${payload.sub ?? 'anonymous'}`, scopes: scopesFromClaims(payload), via: 'jwt', person: payload.sub ?? null };
     } catch (err) {
       if (err instanceof joseErrors.JWTExpired) throw new Problem('AUTH_EXPIRED', 'The bearer token has expired.');
       throw new Problem('AUTH_INVALID', 'The bearer token is not valid (HS256 with an exp claim is required).');

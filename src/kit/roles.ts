@@ -26,3 +26,7 @@ export const SIGNOFF_ROLES = {
   'engineering-manager': 'Engineering Manager',
 } as const;
 export type SignoffRole = keyof typeof SIGNOFF_ROLES;
+
+export function isSignoffRole(value: string): value is SignoffRole {
+  return Object.hasOwn(SIGNOFF_ROLES, value);
+}

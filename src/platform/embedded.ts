@@ -37,7 +37,7 @@ export interface Platform {
 const INSTANCE_EXIT_MARGIN_MS = 2_000;
 
 function childEnv(config: Config): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PITCHEY_API_KEYS: config.apiKeys.map((k) => `${k.key}:${k.scopes.join('+')}`).join(',') };
+  const env: NodeJS.ProcessEnv = { ...process.env, PITCHEY_API_KEYS: config.apiKeys.map((k) => `${k.key}:${k.scopes.join('+')}${k.holder === undefined ? '' : `@${k.holder}`}`).join(',') };
   delete env.PITCHEY_FAULTS; // faults reach an instance only through a deployment that asks for them
   return env;
 }
@@ -125,6 +125,8 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
       signoffs: requiredSignoffs(config),
       signoffTtlMs: config.signoffTtlMs,
       signoffTimeoutMs: config.signoffTimeoutMs,
+      signoffSharedRoles: config.signoffSharedRoles,
+      rollbackPolicy: { signoffs: config.rollbackSignoffs, maxAgeMs: config.rollbackMaxAgeMs },
     },
   );
   /** A promoted release that breaks (validation breach, failed smoke journey) goes back to the version before it. */

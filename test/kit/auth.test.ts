@@ -1,13 +1,11 @@
 import { SignJWT } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { Problem, createAuthenticator } from '../../src/kit/index.js';
+import { Problem, SIGNOFF_SCOPE, createAuthenticator, holdsRole } from '../../src/kit/index.js';
+import { parseApiKeys } from '../../src/kit/settings/index.js';
 
 const secret = 'jwt-secret-for-tests-0123456789abcdef';
 const auth = createAuthenticator({
-  apiKeys: [
-    { key: 'k'.repeat(20), scopes: ['*'] },
-    { key: 'v'.repeat(20), scopes: ['video'] },
-  ],
+  apiKeys: [{ key: 'k'.repeat(20), scopes: ['*'] }, { key: 'v'.repeat(20), scopes: ['video'] }, ...parseApiKeys(`${'b'.repeat(20)}:qa-lead@bob,${'c'.repeat(20)}:admin+devops-engineer+qa-lead@carol`)],
   jwtSecret: secret,
 });
 const enc = new TextEncoder().encode(secret);
@@ -72,5 +70,25 @@ describe('authentication', () => {
   it('refuses a token signed with another secret', async () => {
     const other = await new SignJWT({ scope: '*' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('5m').sign(new TextEncoder().encode('another-secret-0123456789abcdefgh'));
     expect(await codeOf(auth({ authorization: `Bearer ${other}` }, 'video'))).toBe('AUTH_INVALID');
+  });
+  it('names the person behind a key with a holder or a token with a subject, and no one behind a machine key', async () => {
+    expect(await auth({ 'x-api-key': 'b'.repeat(20) }, SIGNOFF_SCOPE)).toMatchObject({ person: 'bob', scopes: ['qa-lead'] });
+    expect((await auth({ 'x-api-key': 'k'.repeat(20) }, null)).person).toBeNull();
+    expect((await auth({ authorization: `Bearer ${await jwt({ roles: ['qa-lead', 'janitor'] })}` }, SIGNOFF_SCOPE)).person).toBe('alice');
+  });
+  it('lets a sign-off role, or admin, through the sign-off scope, and no other scope', async () => {
+    expect(await codeOf(auth({ 'x-api-key': 'v'.repeat(20) }, SIGNOFF_SCOPE))).toBe('SCOPE_MISSING');
+    expect(await codeOf(auth({ 'x-api-key': 'b'.repeat(20) }, 'admin'))).toBe('SCOPE_MISSING');
+    expect(await codeOf(auth({ 'x-api-key': 'k'.repeat(20) }, SIGNOFF_SCOPE))).toBe('ok');
+  });
+  it('holds a role only when it is named: a wildcard key holds none, a token holds its roles claim', async () => {
+    const carol = await auth({ 'x-api-key': 'c'.repeat(20) }, null);
+    expect(['qa-lead', 'devops-engineer', 'security-engineer'].map((r) => holdsRole(carol, r))).toEqual([true, true, false]);
+    expect(holdsRole(await auth({ 'x-api-key': 'k'.repeat(20) }, null), 'qa-lead')).toBe(false);
+    const token = await auth({ authorization: `Bearer ${await jwt({ roles: ['qa-lead', 'janitor'] })}` }, null);
+    expect([holdsRole(token, 'qa-lead'), token.scopes.includes('janitor')]).toEqual([true, false]);
+  });
+  it('refuses a holder that is not a plain name', () => {
+    expect(() => parseApiKeys(`${'b'.repeat(20)}:qa-lead@bob smith`)).toThrow(/invalid holder/);
   });
 });

@@ -7,6 +7,7 @@ export { assessRule, inferTracks, formatDuration, ERROR_RATE_ALPHA, LATENCY_ALPH
 export { applicableRules } from './analysis.js';
 export { twoProportionTest, mannWhitneyU, quantileAboveTest, quantile, normalCdf, isSignificantlyWorse, MIN_EXPECTED_CELL, type ProportionTest, type RankTest } from './statistics.js';
 export { canonicalJson, fnv1a64 } from './hash.js';
-export { SIGNOFF_ROLES, assessSignoffs, isSignoffRole, type Approval, type SignoffAssessment, type SignoffRole } from './signoffs.js';
+export { SIGNOFF_ROLES, assessSignoffs, isSignoffRole, refuseSignoff, requiredSignoffs, type Approval, type Signer, type SignoffAssessment, type SignoffPolicy, type SignoffRole } from './signoffs.js';
 export { assessPower, planBudget, sampleSizeTwoProportions, type PlanBudget, type StepPower } from './power.js';
 export { DEFAULT_VALIDATION_LIMITS, assessPhase, validationPhases, type PhaseTraffic, type PhaseVerdict, type ValidationLimits, type ValidationPhase } from './validation.js';
+export { judgeRollback, type PromotedVersion, type RollbackGrant, type RollbackPolicy } from './rollback-policy.js';

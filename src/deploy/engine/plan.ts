@@ -3,6 +3,7 @@ import type { DeploymentPlan, RollingPlan, Rule, RuleMetric, Strategy } from './
 import { planRolling, shareOf } from './rolling-plan.js';
 import { DEFAULT_BAKE_MS, DEFAULT_BLUE_GREEN_STEPS, DEFAULT_CANARY_STEPS, DEFAULT_READY_TIMEOUT_MS, DEFAULT_RULES, DEFAULT_STEP_MS } from './defaults.js';
 import { canonicalJson, fnv1a64 } from './hash.js';
+import type { RollbackGrant } from './rollback-policy.js';
 
 /** A plan that cannot be carried out as asked; the message says which field and why. */
 export class PlanError extends Error {
@@ -37,6 +38,8 @@ export interface PlanInput {
   maxSurge?: number;
   /** Rolling: how far below `instances` retirements may take the serving count. Default 0 (full capacity). */
   maxUnavailable?: number;
+  /** A rollback: whether it waits for the forward sign-offs, and why. */
+  rollback?: RollbackGrant;
 }
 
 const STRATEGIES: readonly Strategy[] = ['canary', 'blue-green', 'rolling'];
@@ -71,6 +74,7 @@ export function createPlan(input: PlanInput): DeploymentPlan {
     rules: resolveRules(input.rules ?? DEFAULT_RULES),
     faults: input.faults ?? null,
     ...(rolling === undefined ? {} : { rolling }),
+    ...(input.rollback === undefined ? {} : { rollback: input.rollback }),
   };
 }
 

@@ -2,6 +2,7 @@
 // actions the controller carries out. Data only; the engine never touches a socket or the clock.
 
 import type { Track } from '../../kit/roles.js';
+import type { RollbackGrant } from './rollback-policy.js';
 
 export type { Track };
 export type Strategy = 'canary' | 'blue-green' | 'rolling';
@@ -92,6 +93,8 @@ export interface DeploymentPlan {
   faults: string | null;
   /** Rolling only: the batches, surge first. */
   rolling?: RollingPlan;
+  /** A rollback only: whether it waits for the forward sign-offs, and why (judgeRollback). */
+  rollback?: RollbackGrant;
 }
 
 /** How a rolling deployment replaces the old instances: new ones start beside them, then old ones retire. */

@@ -6,28 +6,33 @@ import { setting } from './setting.js';
 export interface ApiKey {
   key: string;
   scopes: string[];
+  /** The person the key belongs to: sign-offs and the audit log name them. Absent for a machine's key. */
+  holder?: string;
 }
 
 const SCOPE = /^(\*|[a-z][a-z0-9-]*)$/;
+const HOLDER = /^[\w.-]{1,64}$/;
+const ENTRY = /^([^:@]*)(?::([^@]*))?(?:@(.*))?$/;
 
-/** `key[:scope+scope],key2` in the environment, or `[{key, scopes}]` in the file. */
+/** `key[:scope+scope][@holder],key2` in the environment, or `[{key, scopes, holder}]` in the file. */
 export function parseApiKeys(raw: unknown): ApiKey[] {
   const entries: ApiKey[] = Array.isArray(raw)
     ? raw.map((e: unknown) => {
-        const o = e as { key?: unknown; scopes?: unknown };
-        return { key: text(o.key), scopes: Array.isArray(o.scopes) ? o.scopes.map(text) : ['*'] };
+        const o = e as { key?: unknown; scopes?: unknown; holder?: unknown };
+        return { key: text(o.key), scopes: Array.isArray(o.scopes) ? o.scopes.map(text) : ['*'], ...(o.holder === undefined ? {} : { holder: text(o.holder) }) };
       })
     : text(raw)
         .split(',')
         .filter((s) => s.trim() !== '')
         .map((entry) => {
-          const [key = '', scopes] = entry.trim().split(':');
-          return { key, scopes: scopes === undefined ? ['*'] : scopes.split('+') };
+          const [, key = '', scopes, holder] = ENTRY.exec(entry.trim()) ?? [];
+          return { key, scopes: scopes === undefined ? ['*'] : scopes.split('+'), ...(holder === undefined ? {} : { holder }) };
         });
   entries.forEach((e, i) => {
     if (e.key.length < 16) throw new SettingError(`key #${i + 1} is shorter than 16 characters`);
     const bad = e.scopes.find((s) => !SCOPE.test(s));
     if (bad !== undefined) throw new SettingError(`key #${i + 1} has an invalid scope "${bad}"`);
+    if (e.holder !== undefined && !HOLDER.test(e.holder)) throw new SettingError(`key #${i + 1} has an invalid holder "${e.holder}" (letters, digits, . _ -)`);
   });
   return entries;
 }
@@ -49,7 +54,7 @@ export const ACCESS_SETTINGS = [
     env: 'PITCHEY_API_KEYS',
     area: 'access',
     secret: true,
-    doc: 'comma-separated `key[:scope+scope]` (scopes: a service name, `admin` or `*`); ≥ 16 chars, ≥ 32 in production',
+    doc: 'comma-separated `key[:scope+scope][@holder]` (scopes: a service name, `admin`, `*`, or a sign-off role such as `qa-lead`; the holder is the person the key belongs to, whom sign-offs and the audit log name); ≥ 16 chars, ≥ 32 in production',
     shown: 'none (dev key outside production)',
     fallback: (): ApiKey[] => [],
     parse: parseApiKeys,

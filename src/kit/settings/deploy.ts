@@ -1,6 +1,6 @@
 // Deployment settings: the controller's environment and analysis, sign-offs, validation phases, and the instance's track.
 import { SIGNOFF_ROLES, TRACKS } from '../roles.js';
-import { integer, oneOf, text, SettingError } from './parsers.js';
+import { bool, integer, oneOf, text, SettingError } from './parsers.js';
 import { setting } from './setting.js';
 
 const SIGNOFF_ROLE_NAMES: readonly string[] = Object.keys(SIGNOFF_ROLES);
@@ -84,6 +84,30 @@ export const DEPLOY_SETTINGS = [
     doc: 'how long a promotion waits for missing sign-offs before the deployment is rolled back',
     fallback: () => 14_400_000,
     parse: integer(1_000, 7 * 86_400_000),
+  }),
+  setting({
+    key: 'signoffSharedRoles',
+    env: 'PITCHEY_SIGNOFF_SHARED_ROLES',
+    area: 'deploy',
+    doc: 'whether one person may sign off for several roles of one deployment (a small team); by default each role needs its own person',
+    fallback: () => false,
+    parse: bool,
+  }),
+  setting({
+    key: 'rollbackSignoffs',
+    env: 'PITCHEY_ROLLBACK_SIGNOFFS',
+    area: 'deploy',
+    doc: '`none`: a rollback to the previous version, or to one promoted and validated here within `PITCHEY_ROLLBACK_MAX_AGE_MS`, needs no forward sign-offs; `required`: every rollback waits for them',
+    fallback: (): 'none' | 'required' => 'none',
+    parse: (raw): 'none' | 'required' => oneOf(['none', 'required'] as const)(raw),
+  }),
+  setting({
+    key: 'rollbackMaxAgeMs',
+    env: 'PITCHEY_ROLLBACK_MAX_AGE_MS',
+    area: 'deploy',
+    doc: 'how recently a version must have been promoted and validated here to be rolled back to without sign-offs',
+    fallback: () => 30 * 86_400_000,
+    parse: integer(60_000, 365 * 86_400_000),
   }),
   setting({
     key: 'validationPhasesMs',
