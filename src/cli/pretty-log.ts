@@ -36,23 +36,37 @@ function extras(line: LogLine): string {
   return text === '' ? '' : ` ${text.length > 200 ? `${text.slice(0, 199)}…` : text}`;
 }
 
-/** The message part of one pino line, or null for a line the short form leaves out. */
-export function describe(line: LogLine): string | null {
-  // Fastify logs each request twice; the completed line says all the incoming one did.
-  if (line.msg === 'incoming request') return null;
+/** Requests seen coming in and not yet completed, by request id: `GET /path`. Bounded. */
+export type InFlight = Map<string, string>;
+const IN_FLIGHT_MAX = 1_000;
+
+/**
+ * The message part of one pino line, or null for a line the short form leaves out. Fastify logs each
+ * request twice, the method and path only on the way in: that line is held back (under its request
+ * id) and told with the status and time when the request completes.
+ */
+export function describe(line: LogLine, inFlight: InFlight = new Map()): string | null {
   const req = line.req as { method?: string; url?: string } | undefined;
   const res = line.res as { statusCode?: number } | undefined;
   const err = line.err as { message?: string; stack?: string } | undefined;
+  const id = typeof line.reqId === 'string' ? line.reqId : '';
+  if (line.msg === 'incoming request') {
+    if (inFlight.size >= IN_FLIGHT_MAX) inFlight.delete(inFlight.keys().next().value ?? '');
+    inFlight.set(id, `${req?.method ?? ''} ${req?.url ?? ''}`);
+    return null;
+  }
   if (line.msg === 'request completed' && res !== undefined) {
+    const what = inFlight.get(id) ?? '';
+    inFlight.delete(id);
     const ms = typeof line.responseTime === 'number' ? ` (${line.responseTime.toFixed(line.responseTime < 10 ? 1 : 0)} ms)` : '';
-    return `${req?.method ?? ''}${req?.url ? ` ${req.url}` : ''} → ${res.statusCode ?? '?'}${ms}`.trim();
+    return `${what} → ${res.statusCode ?? '?'}${ms}`.trim();
   }
   const error = err?.message !== undefined && err.message !== line.msg ? `: ${err.message}` : '';
   return `${line.msg ?? ''}${error}${extras(line)}`;
 }
 
 /** One formatted line (ending in a newline), or '' when the short form drops it. */
-export function formatLine(prefix: string, raw: string, options: { colour: boolean; prefixColour: string; width: number }): string {
+export function formatLine(prefix: string, raw: string, options: { colour: boolean; prefixColour: string; width: number; inFlight?: InFlight }): string {
   const c = (code: string, text: string): string => (options.colour ? `${code}${text}${ANSI.reset}` : text);
   const label = c(options.prefixColour, prefix.padEnd(options.width));
   let parsed: LogLine | null = null;
@@ -64,7 +78,7 @@ export function formatLine(prefix: string, raw: string, options: { colour: boole
     }
   }
   if (parsed === null || typeof parsed.level !== 'number') return `${label} | ${c(ANSI.dim, clock(undefined))} ${raw}\n`;
-  const text = describe(parsed);
+  const text = describe(parsed, options.inFlight);
   if (text === null) return '';
   const level = LEVELS[parsed.level] ?? { name: String(parsed.level), colour: '' };
   const body = parsed.level >= 50 ? c(ANSI.red, text) : text;
@@ -77,6 +91,7 @@ export function formatLine(prefix: string, raw: string, options: { colour: boole
  */
 export function createPrettyPrinter(options: PrettyOptions): { source(name: string): (chunk: Buffer | string) => void; line(name: string, text: string): void } {
   const colours = new Map<string, string>();
+  const inFlight = new Map<string, InFlight>();
   const width = options.width ?? 12;
   const colourOf = (name: string): string => {
     const key = name.replace(/-[^-]+-\d+$/, ''); // an instance id (`video-v2-3`) shares its service's colour
@@ -84,7 +99,8 @@ export function createPrettyPrinter(options: PrettyOptions): { source(name: stri
     return colours.get(key)!;
   };
   const line = (name: string, text: string): void => {
-    const out = formatLine(name, text, { colour: options.colour, prefixColour: colourOf(name), width });
+    if (!inFlight.has(name)) inFlight.set(name, new Map());
+    const out = formatLine(name, text, { colour: options.colour, prefixColour: colourOf(name), width, inFlight: inFlight.get(name)! });
     if (out !== '') options.write(out);
   };
   return {

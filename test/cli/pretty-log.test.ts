@@ -6,12 +6,14 @@ const plain = { colour: false, prefixColour: '', width: 12 };
 const pino = (o: Record<string, unknown>): string => JSON.stringify({ level: 30, time: '2026-12-06T03:26:49.123Z', pid: 1, service: 'video', version: 'v1', track: 'stable', ...o });
 
 describe('formatLine', () => {
-  it('shortens a completed request to method, path, status and time', () => {
-    const line = pino({ reqId: 'r1', msg: 'request completed', req: { method: 'GET', url: '/api/video/x' }, res: { statusCode: 200 }, responseTime: 3.21 });
-    expect(formatLine('video-v1-1', line, plain)).toBe('video-v1-1   | 03:26:49 INFO  GET /api/video/x → 200 (3.2 ms)\n');
+  it("tells a request once, when it completes: the incoming line's method and path, the status and time", () => {
+    const inFlight = new Map<string, string>();
+    expect(formatLine('video-v1-1', pino({ reqId: 'r1', msg: 'incoming request', req: { method: 'GET', url: '/api/video/x' } }), { ...plain, inFlight })).toBe('');
+    const done = pino({ reqId: 'r1', msg: 'request completed', res: { statusCode: 200 }, responseTime: 3.21 });
+    expect(formatLine('video-v1-1', done, { ...plain, inFlight })).toBe('video-v1-1   | 03:26:49 INFO  GET /api/video/x → 200 (3.2 ms)\n');
+    expect(inFlight.size).toBe(0);
   });
-  it("drops Fastify's incoming-request twin and keeps other fields as key=value", () => {
-    expect(formatLine('gateway', pino({ msg: 'incoming request', req: { method: 'GET', url: '/' } }), plain)).toBe('');
+  it('keeps other fields as key=value', () => {
     expect(formatLine('ai', pino({ level: 40, msg: 'slow', ms: 812, model: { id: 'x' } }), plain)).toBe('ai           | 03:26:49 WARN  slow ms=812 model={"id":"x"}\n');
     expect(formatLine('ai', pino({ level: 50, msg: 'job failed', err: { message: 'boom', stack: 's' } }), plain)).toContain('ERROR job failed: boom');
   });
