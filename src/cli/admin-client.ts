@@ -1,28 +1,28 @@
-// How CLI commands reach the controller: the gateway's admin API, found through the running
-// platform's instances file (or --gateway), authenticated with PITCHEY_ADMIN_KEY or the dev key.
+// How CLI commands reach the controller: the gateway's admin API (found by gateway.ts),
+// authenticated with PITCHEY_ADMIN_KEY or the dev key. A problem the server answers with becomes the
+// command's error: a validation problem in the words of the command line (exit 64), any other
+// refusal with its code and detail (exit 1).
 import { readFileSync } from 'node:fs';
-import { request } from 'undici';
-import { GATEWAY_PORT, devKeyPath, loadConfig, readHealthTargets } from '../kit/light.js';
-import { CheckFailed, UsageError } from './usage.js';
+import { dataPath, devKeyPath, loadConfig, readRunState, type Config } from '../kit/light.js';
+import { pidAlive, resolveGateway, type GatewayChoice } from './gateway.js';
+import { CheckFailed, RequestRefused, UsageError, type ProblemAnswer } from './usage.js';
 
 export interface AdminClient {
+  gateway: GatewayChoice;
   call<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T>;
 }
 
-/** `--name value` options after the positional arguments. */
-export function option(argv: string[], name: string): string | undefined {
-  const i = argv.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const value = argv[i + 1];
-  if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value`);
-  return value;
-}
-
-/** `--gateway URL` (`--target URL` for smoke), else the running platform's gateway recorded in the data dir, else the home port. */
-export function gatewayUrl(argv: string[], dataDir: string): string {
-  const given = option(argv, 'target') ?? option(argv, 'gateway');
-  if (given !== undefined) return given.replace(/\/$/, '');
-  return readHealthTargets(dataDir).targets.find((t) => t.name === 'gateway')?.url ?? `http://127.0.0.1:${GATEWAY_PORT}`;
+/** The gateway named by `--gateway` (or `--target`), the data dir's running platform, or PITCHEY_PORT. */
+export function findGateway(given: string | undefined, config: Config, orHomePort?: number): GatewayChoice {
+  return resolveGateway({
+    given,
+    runState: readRunState(config.dataDir),
+    runStateFile: dataPath(config.dataDir, 'instances'),
+    port: config.port,
+    host: config.host,
+    pidAlive,
+    ...(orHomePort === undefined ? {} : { orHomePort }),
+  });
 }
 
 /** PITCHEY_ADMIN_KEY, else the dev key the embedded platform wrote. */
@@ -32,26 +32,56 @@ export function adminKey(dataDir: string): string {
   try {
     return readFileSync(devKeyPath(dataDir), 'utf8').trim();
   } catch {
-    throw new UsageError('set PITCHEY_ADMIN_KEY to a key with the admin scope');
+    throw new UsageError(`set PITCHEY_ADMIN_KEY to a key with the admin scope (no development key at ${devKeyPath(dataDir)})`);
   }
 }
 
-export function createAdminClient(argv: string[]): AdminClient {
+const kebab = (key: string): string => key.replace(/_/g, '-').replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/**
+ * One field error in the command line's words: `body/stepMs` is `--step-ms` when the command has
+ * that flag; a field no flag sets (a positional, a query parameter) keeps its name.
+ */
+export function fieldInWords(field: string, flags: readonly string[]): string {
+  const key = field.split('/')[1] ?? field;
+  return flags.includes(kebab(key)) ? `--${kebab(key)}` : key;
+}
+
+export function problemError(status: number, problem: ProblemAnswer, flags: readonly string[]): Error {
+  const errors = Array.isArray(problem.errors) ? (problem.errors as Array<{ field?: unknown; message?: unknown }>) : [];
+  if (problem.code === 'VALIDATION_FAILED') {
+    const words = errors.filter((e) => typeof e.field === 'string').map((e) => `${fieldInWords(e.field as string, flags)} ${String(e.message)}`);
+    return new UsageError(words.length > 0 ? words.join('; ') : (problem.detail ?? 'the request is invalid'), problem);
+  }
+  return new RequestRefused(`${problem.code ?? status}: ${problem.detail ?? 'request failed'}`, problem);
+}
+
+export interface AdminOptions {
+  gateway?: string | undefined;
+  as?: string | undefined;
+  /** The command's flags (`step-ms`, …), to name a field the server refused by the flag that set it. */
+  flags?: readonly string[];
+}
+
+export function createAdminClient(options: AdminOptions): AdminClient {
   const config = loadConfig();
-  const base = gatewayUrl(argv, config.dataDir);
+  const gateway = findGateway(options.gateway, config);
   const key = adminKey(config.dataDir);
-  const actor = option(argv, 'as') ?? process.env.USER ?? 'operator';
+  const actor = options.as ?? process.env.USER ?? 'operator';
   return {
+    gateway,
     async call<T>(method: 'GET' | 'POST' | 'DELETE', path: string, body?: unknown): Promise<T> {
-      const res = await request(`${base}/_pitchey/admin${path}`, {
+      // Node's own fetch, not the undici package: nothing more to load before the first request.
+      const res = await fetch(`${gateway.url}/_pitchey/admin${path}`, {
         method,
         headers: { 'x-api-key': key, 'x-pitchey-actor': actor, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
       }).catch((err: Error) => {
-        throw new CheckFailed(`cannot reach the gateway at ${base}: ${err.message}`);
+        const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+        throw new CheckFailed(`cannot reach the gateway at ${gateway.url} (from ${gateway.source}): ${err.message}${cause}`);
       });
-      const json = (await res.body.json()) as T & { detail?: string; code?: string };
-      if (res.statusCode >= 400) throw new CheckFailed(`${json.code ?? res.statusCode}: ${json.detail ?? 'request failed'}`);
+      const json = (await res.json().catch(() => ({}))) as T & ProblemAnswer;
+      if (res.status >= 400) throw problemError(res.status, json, options.flags ?? []);
       return json;
     },
   };

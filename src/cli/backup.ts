@@ -2,54 +2,46 @@
 // backups of the platform's own state under `<dataDir>/backups/`.
 import { createBackup, latestBackup, listBackups, restoreBackup, verifyBackup } from '../deploy/backup/index.js';
 import { formatBytes, loadConfig } from '../kit/index.js';
-import { option } from './admin-client.js';
+import type { ArgsOf } from './commands.js';
+import { emit } from './output.js';
 import { formatTable } from './table.js';
-import { CheckFailed, UsageError } from './usage.js';
+import { CheckFailed } from './usage.js';
 
-const USAGE = 'backup create | verify [--backup DIR] | restore --backup DIR [--into DATA_DIR] | list';
 const bytes = (files: Array<{ bytes: number }>): string => formatBytes(files.reduce((n, f) => n + f.bytes, 0));
 
-async function create(_argv: string[], dataDir: string): Promise<void> {
-  const { dir, manifest } = await createBackup({ dataDir });
-  console.log(`backup ${dir}: ${manifest.files.length} files, ${bytes(manifest.files)}${manifest.absent.length ? `; absent: ${manifest.absent.join(', ')}` : ''}`);
+export async function create(a: ArgsOf<'backupCreate'>): Promise<void> {
+  const { dir, manifest } = await createBackup({ dataDir: loadConfig().dataDir });
+  emit(a.values.json, { dir, manifest }, () => `backup ${dir}: ${manifest.files.length} files, ${bytes(manifest.files)}${manifest.absent.length ? `; absent: ${manifest.absent.join(', ')}` : ''}`);
 }
 
-function verify(argv: string[], dataDir: string): void {
-  const dir = option(argv, 'backup') ?? latestBackup(dataDir);
+export function verify(a: ArgsOf<'backupVerify'>): Promise<void> {
+  const dataDir = loadConfig().dataDir;
+  const dir = a.values.backup ?? latestBackup(dataDir);
   if (dir === null) throw new CheckFailed(`no backups under ${dataDir}/backups (pitchey backup create)`);
   const result = verifyBackup(dir);
-  if (argv.includes('--json')) console.log(JSON.stringify({ dir, ...result }, null, 2));
-  for (const problem of result.problems) console.error(`  ${problem}`);
-  if (!result.ok) throw new CheckFailed(`backup ${dir} does not verify (${result.problems.length} problems)`);
   const files = result.manifest?.files ?? [];
-  console.log(`backup ${dir}: verified, ${files.length} files, ${bytes(files)}; last restore test: ${result.lastRestoreTest ?? 'never'}`);
+  emit(a.values.json, { dir, ...result }, () =>
+    [...result.problems.map((p) => `  ${p}`), result.ok ? `backup ${dir}: verified, ${files.length} files, ${bytes(files)}; last restore test: ${result.lastRestoreTest ?? 'never'}` : '']
+      .filter(Boolean)
+      .join('\n'),
+  );
+  if (!result.ok) throw new CheckFailed(`backup ${dir} does not verify (${result.problems.length} problems)`);
+  return Promise.resolve();
 }
 
-function restore(argv: string[], dataDir: string): void {
-  const backupDir = option(argv, 'backup');
-  if (backupDir === undefined) throw new UsageError('backup restore --backup DIR [--into DATA_DIR]');
-  const { into, manifest, test } = restoreBackup({ backupDir, into: option(argv, 'into') ?? dataDir });
-  console.log(`restored ${manifest.files.length} files (${bytes(manifest.files)}) into ${into}; re-verified, restore test recorded at ${test.at}`);
+export function restore(a: ArgsOf<'backupRestore'>): Promise<void> {
+  const { into, manifest, test } = restoreBackup({ backupDir: a.values.backup!, into: a.values.into ?? loadConfig().dataDir });
+  emit(a.values.json, { into, manifest, test }, () => `restored ${manifest.files.length} files (${bytes(manifest.files)}) into ${into}; re-verified, restore test recorded at ${test.at}`);
+  return Promise.resolve();
 }
 
-function list(argv: string[], dataDir: string): void {
-  const backups = listBackups(dataDir);
-  if (argv.includes('--json')) {
-    console.log(JSON.stringify(backups, null, 2));
-    return;
-  }
-  console.log(
+export function list(a: ArgsOf<'backupList'>): Promise<void> {
+  const backups = listBackups(loadConfig().dataDir);
+  emit(a.values.json, backups, () =>
     formatTable(
       ['backup', 'created', 'files', 'size', 'verified', 'last restore test'],
       backups.map((b) => [b.name, b.createdAt ?? '-', String(b.files), formatBytes(b.bytes), b.verified ? 'yes' : `NO (${b.problems.length} problems)`, b.lastRestoreTest ?? 'never']),
     ),
   );
-}
-
-const SUBCOMMANDS: Record<string, (argv: string[], dataDir: string) => void | Promise<void>> = { create, verify, restore, list };
-
-export async function backup(argv: string[]): Promise<void> {
-  const run = argv[0] === undefined ? undefined : SUBCOMMANDS[argv[0]];
-  if (run === undefined) throw new UsageError(USAGE);
-  await run(argv.slice(1), loadConfig().dataDir);
+  return Promise.resolve();
 }

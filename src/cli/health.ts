@@ -1,7 +1,10 @@
 // `pitchey health`: the gateway and every service instance probed at its own address, with
 // latency; non-zero exit when any is unhealthy; `--json` for machines.
 import { request } from 'undici';
-import { loadConfig, probeReady, readHealthTargets, type HealthTarget } from '../kit/light.js';
+import { GATEWAY_PORT, loadConfig, probeReady, readHealthTargets, type HealthTarget } from '../kit/light.js';
+import { findGateway } from './admin-client.js';
+import type { ArgsOf } from './commands.js';
+import { emit } from './output.js';
 import { formatTable } from './table.js';
 import { CheckFailed } from './usage.js';
 
@@ -12,12 +15,6 @@ export interface HealthRow {
   ready: boolean;
   latencyMs: number | null;
   detail: string;
-}
-
-/** The running platform's gateway and instances (else each role at its home port); `--gateway` replaces the gateway's address. */
-function targets(dataDir: string, gatewayOverride: string | undefined): HealthTarget[] {
-  const { targets: found } = readHealthTargets(dataDir);
-  return gatewayOverride === undefined ? found : found.map((t) => (t.name === 'gateway' ? { ...t, url: gatewayOverride } : t));
 }
 
 async function probe(t: HealthTarget): Promise<HealthRow> {
@@ -33,19 +30,21 @@ async function probe(t: HealthTarget): Promise<HealthRow> {
   }
 }
 
-export async function health(argv: string[]): Promise<void> {
-  const json = argv.includes('--json');
-  const gi = argv.indexOf('--gateway');
+/**
+ * The gateway (found as every command finds it, else its home port) and the running platform's
+ * instances (else each role at its home port).
+ */
+export async function health(a: ArgsOf<'health'>): Promise<void> {
   const config = loadConfig();
-  const rows = await Promise.all(targets(config.dataDir, gi >= 0 ? argv[gi + 1] : undefined).map(probe));
-  if (json) console.log(JSON.stringify({ healthy: rows.every((r) => r.ready), checks: rows }, null, 2));
-  else
-    console.log(
-      formatTable(
-        ['name', 'url', 'live', 'ready', 'latency', 'detail'],
-        rows.map((r) => [r.name, r.url, r.live ? 'yes' : 'NO', r.ready ? 'yes' : 'NO', r.latencyMs === null ? '-' : `${r.latencyMs} ms`, r.detail]),
-      ),
-    );
+  const gateway = findGateway(a.values.gateway, config, GATEWAY_PORT);
+  const targets: HealthTarget[] = [{ name: 'gateway', url: gateway.url }, ...readHealthTargets(config.dataDir).targets.filter((t) => t.name !== 'gateway')];
+  const rows = await Promise.all(targets.map(probe));
+  emit(a.values.json, { healthy: rows.every((r) => r.ready), gatewayFrom: gateway.source, checks: rows }, () =>
+    formatTable(
+      ['name', 'url', 'live', 'ready', 'latency', 'detail'],
+      rows.map((r) => [r.name, r.url, r.live ? 'yes' : 'NO', r.ready ? 'yes' : 'NO', r.latencyMs === null ? '-' : `${r.latencyMs} ms`, r.detail]),
+    ),
+  );
   const bad = rows.filter((r) => !r.ready);
   if (bad.length > 0) throw new CheckFailed(`unhealthy: ${bad.map((r) => r.name).join(', ')}`);
 }

@@ -3,25 +3,25 @@ import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dockerClient, loadConfig } from '../kit/index.js';
 import { IMAGE_ROLES, LABELS, buildImages, defaultVersion, isImageRole, trustedKeyFiles, verifyImage, type ImageRole } from '../image/index.js';
-import { option } from './admin-client.js';
+import type { ArgsOf } from './commands.js';
+import { emit } from './output.js';
 import { formatTable } from './table.js';
 import { CheckFailed, UsageError } from './usage.js';
 
 const projectRoot = (): string => fileURLToPath(new URL('../..', import.meta.url));
 
 /** Every `--role R` given, or every role. */
-function roles(argv: string[]): ImageRole[] {
-  const picked = argv.flatMap((a, i) => (a === '--role' ? [argv[i + 1] ?? ''] : []));
+function roles(picked: string[]): ImageRole[] {
   for (const r of picked) if (!isImageRole(r)) throw new UsageError(`--role must be one of ${IMAGE_ROLES.join(' | ')}`);
   return picked.length === 0 ? [...IMAGE_ROLES] : (picked as ImageRole[]);
 }
 
 const mb = (bytes: number): string => (bytes / 1e6).toFixed(0);
 
-async function build(argv: string[]): Promise<void> {
+export async function imageBuild(a: ArgsOf<'imageBuild'>): Promise<void> {
   const config = loadConfig();
   const root = projectRoot();
-  const chosen = option(argv, 'version');
+  const chosen = a.values.version;
   const fallback = chosen === undefined ? await defaultVersion(root) : null;
   const result = await buildImages({
     docker: await dockerClient(config.dockerHost),
@@ -30,11 +30,11 @@ async function build(argv: string[]): Promise<void> {
     dataDir: config.dataDir,
     signingKey: config.imageSigningKey,
     mode: config.mode,
-    roles: roles(argv),
+    roles: roles(a.values.role ?? []),
     replace: fallback?.replaceable ?? false,
     log: (line) => console.error(line),
   });
-  console.log(
+  emit(a.values.json, result, () =>
     formatTable(
       ['image', 'id', 'size MB', 'budget MB', 'build s'],
       result.images.map((i) => [i.ref, i.id.slice(7, 19), mb(i.sizeBytes), String(i.budgetMb), i.reused ? 'unchanged' : i.seconds.toFixed(1)]),
@@ -45,7 +45,7 @@ async function build(argv: string[]): Promise<void> {
 }
 
 /** Every `pitchey/<role>:<version>` in the engine, with its labels and whether its signature verifies. */
-async function list(): Promise<void> {
+export async function imageList(a: ArgsOf<'imageList'>): Promise<void> {
   const config = loadConfig();
   const docker = await dockerClient(config.dockerHost);
   const trustedKeys = trustedKeyFiles(config);
@@ -68,33 +68,17 @@ async function list(): Promise<void> {
       ]);
     }
   }
-  console.log(
-    formatTable(
-      ['image', 'id', 'revision', 'created', 'node', 'size MB', 'release', 'signature'],
-      rows.sort((a, b) => a[0]!.localeCompare(b[0]!)),
-    ),
-  );
+  rows.sort((x, y) => x[0]!.localeCompare(y[0]!));
+  const HEADERS = ['image', 'id', 'revision', 'created', 'node', 'size MB', 'release', 'signature'];
+  emit(a.values.json, { images: rows.map((r) => Object.fromEntries(HEADERS.map((h, i) => [h, r[i]]))) }, () => formatTable(HEADERS, rows));
 }
 
-async function verify(argv: string[]): Promise<void> {
-  const role = argv[0] ?? '';
-  const version = option(argv, 'version');
-  if (!isImageRole(role) || version === undefined) throw new UsageError(`image verify <role> --version V (role: ${IMAGE_ROLES.join(' | ')})`);
+export async function imageVerify(a: ArgsOf<'imageVerify'>): Promise<void> {
+  const role = a.positionals[0]!;
+  const version = a.values.version!;
+  if (!isImageRole(role)) throw new UsageError(`image verify: <role> is one of ${IMAGE_ROLES.join(' | ')}, not "${role}"`);
   const config = loadConfig();
   const v = await verifyImage({ docker: await dockerClient(config.dockerHost), role, version, dataDir: config.dataDir, trustedKeys: trustedKeyFiles(config) });
   if (!v.ok) throw new CheckFailed(v.reason);
-  console.log(`pitchey/${role}:${version} ${v.image}: signature verified (key ${v.keyId})`);
-}
-
-export async function image(argv: string[]): Promise<void> {
-  switch (argv[0]) {
-    case 'build':
-      return build(argv.slice(1));
-    case 'list':
-      return list();
-    case 'verify':
-      return verify(argv.slice(1));
-    default:
-      throw new UsageError('image build [--version V] [--role R …] | image list | image verify <role> --version V');
-  }
+  emit(a.values.json, v, () => `pitchey/${role}:${version} ${v.image}: signature verified (key ${v.keyId})`);
 }

@@ -3,6 +3,7 @@
 import { GATEWAY_PORT, createGateway } from '../gateway/index.js';
 import { SERVICE_NAMES, createMetrics, createService, loadConfig, onShutdownSignal, withDevKey, type Config, type ServiceName } from '../kit/index.js';
 import { SERVICE_HOME_PORTS, loadService } from '../services/index.js';
+import type { ArgsOf } from './commands.js';
 import { UsageError } from './usage.js';
 
 export const ROLES = [...SERVICE_NAMES, 'gateway'] as const;
@@ -30,8 +31,8 @@ async function startRole(role: Role, config: Config): Promise<{ port: number; st
   return { port: await service.listen(config.port ?? SERVICE_HOME_PORTS[role], config.host), stop: () => service.drain() };
 }
 
-export async function serve(argv: string[]): Promise<void> {
-  const role = parseRole(argv[0]);
+export async function serve(a: ArgsOf<'serve'>): Promise<void> {
+  const role = parseRole(a.positionals[0]);
   const { config } = withDevKey(loadConfig());
   const running = await startRole(role, config);
   const shutdown = onShutdownSignal(() => running.stop(), { deadlineMs: config.drainTimeoutMs + 5_000 });

@@ -8,6 +8,7 @@ const EXIT_BY_ERROR: Record<string, number> = {
   UsageError: EXIT.usage,
   ConfigError: EXIT.config,
   CheckFailed: EXIT.failed,
+  RequestRefused: EXIT.failed,
   ReleaseError: EXIT.failed,
   BackupError: EXIT.failed,
 };
@@ -17,9 +18,18 @@ export function exitCodeOf(err: unknown): number | null {
   return err instanceof Error && Object.hasOwn(EXIT_BY_ERROR, err.name) ? EXIT_BY_ERROR[err.name]! : null;
 }
 
-// A command line that cannot be run as typed: main prints it with the usage and exits 64.
+/** The RFC 9457 problem the platform answered with, kept for `--json` output. */
+export type ProblemAnswer = Record<string, unknown> & { code?: string; detail?: string };
+
+/**
+ * A command line that cannot be run as typed, found by the parser or by the server's validation
+ * (`problem`): main prints it with a pointer to the command's help and exits 64.
+ */
 export class UsageError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly problem?: ProblemAnswer,
+  ) {
     super(message);
     this.name = 'UsageError';
   }
@@ -30,5 +40,16 @@ export class CheckFailed extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'CheckFailed';
+  }
+}
+
+/** The platform refused a well-formed request (release not found, lock held): exit 1 with its problem. */
+export class RequestRefused extends Error {
+  constructor(
+    message: string,
+    readonly problem: ProblemAnswer,
+  ) {
+    super(message);
+    this.name = 'RequestRefused';
   }
 }

@@ -44,6 +44,8 @@ export interface GatewayOptions {
   healthIntervalMs?: number;
   /** The stats clock. Default Date.now. */
   now?: () => number;
+  /** Where its logs go (default stdout): `pitchey up` passes its terminal printer. */
+  logStream?: NodeJS.WritableStream;
 }
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
@@ -74,6 +76,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     readiness,
     defaultTrustedProxies: [],
+    ...(options.logStream ? { logStream: options.logStream } : {}),
   });
   const agent = createUpstreamAgent();
   const limiter = config.rateLimit ? new RateLimiter({ now: options.now }) : null;

@@ -29,17 +29,39 @@ const BY_STATUS: Record<number, ProblemCode> = {
   503: 'NOT_READY',
 };
 
+interface AjvError {
+  keyword?: string;
+  instancePath?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+/**
+ * Ajv's errors as one line per field, in the words a client can act on: an enum or a union of
+ * literals (TypeBox's `Type.Union([Type.Literal(…)])`, which Ajv reports as one "must be equal to
+ * constant" per branch and a closing "must match a schema in anyOf") becomes "must be one of a, b, c".
+ */
+function fieldErrors(validation: AjvError[], context: string): Array<{ field: string; message: string }> {
+  const constants = new Map<string, unknown[]>();
+  for (const v of validation)
+    if (v.keyword === 'const' && v.params !== undefined && 'allowedValue' in v.params) constants.set(v.instancePath ?? '', [...(constants.get(v.instancePath ?? '') ?? []), v.params.allowedValue]);
+  const seen = new Set<string>();
+  return validation.flatMap((v) => {
+    const path = v.instancePath ?? '';
+    const allowed = Array.isArray(v.params?.allowedValues) ? (v.params.allowedValues as unknown[]) : v.keyword === 'anyOf' ? constants.get(path) : undefined;
+    if (v.keyword === 'const' && validation.some((x) => x.keyword === 'anyOf' && (x.instancePath ?? '') === path)) return [];
+    const field = `${context}${path}${typeof v.params?.missingProperty === 'string' ? `/${v.params.missingProperty}` : ''}`;
+    const message = allowed !== undefined ? `must be one of ${allowed.map(String).join(', ')}` : (v.message ?? 'is invalid');
+    if (seen.has(`${field} ${message}`)) return [];
+    seen.add(`${field} ${message}`);
+    return [{ field, message }];
+  });
+}
+
 export function toProblem(err: unknown): Problem {
   if (err instanceof Problem) return err;
-  const e = err as Partial<FastifyError> & { validation?: Array<{ instancePath?: string; message?: string; params?: Record<string, unknown> }>; validationContext?: string };
-  if (Array.isArray(e.validation)) {
-    const errors = e.validation.map((v) => ({
-      field: `${e.validationContext ?? 'body'}${v.instancePath ?? ''}${typeof v.params?.missingProperty === 'string' ? `/${v.params.missingProperty}` : ''}`,
-      // Ajv's enum message ("must be equal to one of the allowed values") does not say which they are.
-      message: Array.isArray(v.params?.allowedValues) ? `must be one of ${v.params.allowedValues.join(', ')}` : (v.message ?? 'is invalid'),
-    }));
-    return invalidFields(errors);
-  }
+  const e = err as Partial<FastifyError> & { validation?: AjvError[]; validationContext?: string };
+  if (Array.isArray(e.validation)) return invalidFields(fieldErrors(e.validation, e.validationContext ?? 'body'));
   const mapped = e.code === undefined ? undefined : FASTIFY_CODES[e.code];
   if (mapped !== undefined) return new Problem(mapped, e.message ?? PROBLEM_CONTENT_TYPE);
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {

@@ -1,7 +1,7 @@
 // Where the platform's gateway and instances answer (the running platform's run state, else each
 // role at its home port), and the one way to ask one of them `/ready`. `pitchey health`, the CLI's
 // admin client, the service-health check and the gateway's active health checks share it.
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { dataPath, readRunState } from './data-dir.js';
 import { GATEWAY_PORT, SERVICE_HOME_PORTS, SERVICE_NAMES } from './roles.js';
 
@@ -28,6 +28,8 @@ export interface ReadyAnswer {
 /** `GET <url>/ready`: 200 is ready; otherwise the problem's detail, the status, or why it could not be asked. */
 export async function probeReady(url: string, options: { timeoutMs: number; dispatcher?: Dispatcher }): Promise<ReadyAnswer> {
   try {
+    // Loaded on first use: the light kit's importers (`pitchey status`, `--help`) start without undici.
+    const { request } = await import('undici');
     const res = await request(`${url}/ready`, { headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs, ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}) });
     if (res.statusCode === 200) {
       await res.body.dump();

@@ -23,6 +23,7 @@ import { sendProblem } from './errors.js';
 import { registerHealthRoutes, type HealthState, type ReadinessCheck } from './health.js';
 import { registerFaults } from './faults.js';
 import { createLoggerOptions } from './logging.js';
+import { ProbeQuietLogController } from './probe-logging.js';
 import type { Metrics } from './metrics.js';
 import { Problem } from './problems.js';
 import { registerLingeringClose } from './unread-body.js';
@@ -203,6 +204,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpAppHan
   const trustsPeer = createProxyTrust(config.trustedProxies ?? options.defaultTrustedProxies ?? LOOPBACK_PROXIES);
   const app = Fastify({
     logger: { ...createLoggerOptions(config.logLevel, { service: options.service, version: config.version, track: config.track }), ...(options.logStream ? { stream: options.logStream } : {}) },
+    logController: new ProbeQuietLogController(),
     genReqId: (req) => {
       const id = req.headers['x-request-id'];
       return typeof id === 'string' && REQUEST_ID.test(id) ? id : randomUUID();

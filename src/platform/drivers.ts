@@ -5,6 +5,7 @@ import type { Driver, InstanceHandle } from '../deploy/adapters/driver.js';
 import { createLocalDriver, defaultReleasesDir } from '../deploy/adapters/local-driver.js';
 import type { ImageRole } from '../image/index.js';
 import { dockerClient, type Config } from '../kit/index.js';
+import type { OutputSink } from './supervisor.js';
 
 export interface DriverHooks {
   /** Settings every instance gets (the docker driver passes only the `PITCHEY_*` ones into a container). */
@@ -12,6 +13,8 @@ export interface DriverHooks {
   onUp(instance: InstanceHandle): void;
   onDown(instance: InstanceHandle): void;
   log: (message: string) => void;
+  /** Where local instances' output goes (default: this process's stdout and stderr). */
+  output?: OutputSink;
 }
 
 const CLI_MAIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));

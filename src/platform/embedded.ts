@@ -4,6 +4,7 @@
 // under its track and version. Instance addresses are written to
 // the data dir's run state for `pitchey health`. The composition root: it wires; only the CLI's
 // `up` (and tests that start a platform) import it.
+import { Writable } from 'node:stream';
 import { createGatewayMetricSource } from '../deploy/adapters/gateway-metric-source.js';
 import { createGatewayRouter } from '../deploy/adapters/gateway-router.js';
 import type { Driver, InstanceHandle } from '../deploy/adapters/driver.js';
@@ -18,6 +19,7 @@ import { smokeService } from '../deploy/smoke/index.js';
 import { SIGNOFF_ROLES, isSignoffRole, type SignoffRole, type Track } from '../deploy/engine/index.js';
 import { SERVICE_NAMES, createMetrics, dataPath, removeRunState, writeRunState, type Config, type InstanceEntry, type ServiceName } from '../kit/index.js';
 import { createDriver } from './drivers.js';
+import type { OutputSink } from './supervisor.js';
 
 export type { InstanceEntry } from '../kit/index.js';
 
@@ -66,9 +68,26 @@ function createSmoke(config: Config, gatewayUrl: () => string): (service: string
   };
 }
 
-export async function startPlatform(config: Config, options: { gatewayPort: number; log?: (msg: string) => void }): Promise<Platform> {
+export interface PlatformOptions {
+  gatewayPort: number;
+  /** The controller's and supervisor's events, one line each. */
+  log?: (msg: string) => void;
+  /** Where the gateway's and the instances' logs go, by source (`gateway`, an instance id); default this process's stdout and stderr. */
+  output?: OutputSink;
+}
+
+/** A stream for the in-process gateway's logger that hands each chunk to the sink. */
+const sinkStream = (output: OutputSink, id: string): NodeJS.WritableStream =>
+  new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      output(id, chunk, 'stdout');
+      done();
+    },
+  });
+
+export async function startPlatform(config: Config, options: PlatformOptions): Promise<Platform> {
   const log = options.log ?? (() => undefined);
-  const gateway = await createGateway({ config, metrics: createMetrics(), healthIntervalMs: 1_000 });
+  const gateway = await createGateway({ config, metrics: createMetrics(), healthIntervalMs: 1_000, ...(options.output ? { logStream: sinkStream(options.output, 'gateway') } : {}) });
   let gatewayUrl = '';
   const entries = (): InstanceEntry[] =>
     driver
@@ -79,6 +98,7 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
   const driver = await createDriver(config, {
     baseEnv: childEnv(config),
     log,
+    ...(options.output ? { output: options.output } : {}),
     onUp: (h) => {
       if (h.url !== null) gateway.pools.get(h.service as never)?.add({ id: h.id, url: h.url, track: h.track, version: h.version });
       record();

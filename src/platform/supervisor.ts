@@ -1,6 +1,6 @@
 // Runs service instances as child processes: each reports its port over IPC once listening, is
 // restarted with backoff when it crashes, and is stopped with SIGTERM (drain) then SIGKILL. Their
-// output goes on to this process's and its last lines are kept per child (`pitchey logs`).
+// output goes on to this process's (or to the given sink) and its last lines are kept per child (`pitchey logs`).
 // Children sit in their own process group; those still alive when the supervisor exits (even
 // forced out by its deadline) are SIGKILLed, and one whose supervisor is SIGKILLed exits when the
 // IPC channel drops, so no instance outlives its supervisor.
@@ -37,6 +37,14 @@ export function isListeningMessage(m: unknown): m is ListeningMessage {
   return typeof m === 'object' && m !== null && (m as ListeningMessage).type === 'listening' && typeof (m as ListeningMessage).port === 'number';
 }
 
+/** Where a child's output goes: its id, a chunk, and which stream it came on. */
+export type OutputSink = (id: string, chunk: Buffer, stream: 'stdout' | 'stderr') => void;
+
+/** Written through to this process's own stdout or stderr, as it came. */
+const writeThrough: OutputSink = (_id, chunk, stream) => {
+  (stream === 'stdout' ? process.stdout : process.stderr).write(chunk);
+};
+
 export class Supervisor {
   private readonly children = new Map<string, Supervised>();
   /** Every child started and not yet exited, stopping or not: what an exit must take down. */
@@ -46,7 +54,7 @@ export class Supervisor {
     for (const child of this.alive) killTree(child.pid);
   };
 
-  constructor(private readonly options: { maxBackoffMs?: number; log?: (msg: string) => void } = {}) {}
+  constructor(private readonly options: { maxBackoffMs?: number; log?: (msg: string) => void; output?: OutputSink } = {}) {}
 
   start(spec: ChildSpec): void {
     const entry: Supervised = { spec, child: null, restarts: 0, startedAt: 0, stopping: false, timer: null, output: new LogRing() };
@@ -70,13 +78,14 @@ export class Supervisor {
     const child = fork(spec.modulePath, spec.args, { env: spec.env, detached: true, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     entry.child = child;
     // Interleaved in one ring, as a terminal would show them; still written through as before.
+    const output = this.options.output ?? writeThrough;
     child.stdout?.on('data', (c: Buffer) => {
       entry.output.push(c);
-      process.stdout.write(c);
+      output(spec.id, c, 'stdout');
     });
     child.stderr?.on('data', (c: Buffer) => {
       entry.output.push(c, 'stderr');
-      process.stderr.write(c);
+      output(spec.id, c, 'stderr');
     });
     this.alive.add(child);
     child.on('message', (m) => {

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, sym
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { backup } from '../../src/cli/backup.js';
+import { runCli } from '../../src/cli/run.js';
 import { exitCodeOf } from '../../src/cli/usage.js';
 import { BackupError, createBackup, latestRestoreTest, listBackups, readRestoreTests, restoreBackup, verifyBackup, type BackupManifest } from '../../src/deploy/backup/index.js';
 import type { DeploymentState } from '../../src/deploy/engine/types.js';
@@ -274,23 +274,23 @@ describe('pitchey backup', () => {
     vi.spyOn(console, 'error').mockImplementation((line: string) => {
       out.push(line);
     });
-    await backup(['create']);
+    await runCli(['backup', 'create']);
     expect(out.pop()).toMatch(/^backup .*: 9 files, .*; absent: ai-usage, checks$/);
-    await backup(['verify']);
+    await runCli(['backup', 'verify']);
     expect(out.pop()).toMatch(/verified, 9 files, .*; last restore test: never$/);
     const [only] = listBackups(dataDir);
     const into = join(tempDir(), 'restored');
-    await backup(['restore', '--backup', only?.dir ?? '', '--into', into]);
+    await runCli(['backup', 'restore', '--backup', only?.dir ?? '', '--into', into]);
     expect(out.pop()).toMatch(/^restored 9 files .* restore test recorded/);
     // Refused over a live data dir: main exits 1 for it (cli/usage.ts's table).
-    const refused = await backup(['restore', '--backup', only?.dir ?? '']).then(
+    const refused = await runCli(['backup', 'restore', '--backup', only?.dir ?? '']).then(
       () => null,
       (err: unknown) => err,
     );
     expect([(refused as Error).message, exitCodeOf(refused)]).toEqual([expect.stringMatching(/^refusing to restore over/), 1]);
-    await backup(['list']);
+    await runCli(['backup', 'list']);
     expect(out.pop()).toMatch(/yes\s+\d{4}-\d\d-\d\dT[\d:.]+Z$/);
     write(only?.dir ?? '', 'extra.txt', 'x');
-    await expect(backup(['verify', '--backup', only?.dir ?? ''])).rejects.toThrow(/does not verify \(1 problems\)/);
+    await expect(runCli(['backup', 'verify', '--backup', only?.dir ?? ''])).rejects.toThrow(/does not verify \(1 problems\)/);
   });
 });

@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_KEY } from '../helpers.js';
+import { TEST_KEY, makeTempDir } from '../helpers.js';
 import type { DeploymentRecord } from '../../src/deploy/record.js';
 import { renderMarkdown } from '../../src/deploy/record-render.js';
 import { failed, startLoad } from './load.js';
@@ -125,6 +125,32 @@ describe('operator commands', () => {
     expect(applied.status, applied.err).toBe(0);
     expect(applied.out).toMatch(/video {2}v1 → v2 {2}canary/);
   }, 60_000);
+
+  it("shows the server's validation problems in the command line's words, exit 64", () => {
+    const strategy = pitchey('deploy', 'plan', 'video', '--version', 'v2', '--strategy', 'bogus');
+    expect(strategy.status).toBe(64);
+    expect(strategy.err).toContain('--strategy must be one of canary, blue-green, rolling');
+    const stepMs = pitchey('deploy', 'video', '--version', 'v2', '--step-ms', 'soon', '--json');
+    expect(stepMs.status).toBe(64);
+    expect(stepMs.err).toMatch(/--step-ms must be (integer|number)/);
+    expect(JSON.parse(stepMs.out)).toMatchObject({ error: { exitCode: 64, problem: { code: 'VALIDATION_FAILED' } } });
+  });
+
+  it('finds the gateway through PITCHEY_PORT when no platform runs from the data dir, and prints only JSON under --json', () => {
+    const elsewhere = makeTempDir('pitchey-cli-elsewhere-');
+    const r = spawnSync(process.execPath, [CLI, 'history', '--json'], {
+      env: { ...up.env, PITCHEY_DATA_DIR: elsewhere.dir, PITCHEY_PORT: new URL(up.gateway).port, PITCHEY_ADMIN_KEY: TEST_KEY },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    elsewhere.remove();
+    expect(r.status, r.stderr).toBe(0);
+    const history = JSON.parse(r.stdout) as Array<{ service: string; phase: string }>;
+    expect(history.some((d) => d.service === 'media' && d.phase === 'promoted')).toBe(true);
+    const live = JSON.parse(pitchey('status', '--json').out) as Array<{ id: string; phase: string }>;
+    // The plan test above left the video canary running at 60 s a step.
+    expect(live.map((d) => d.phase)).not.toContain('promoted');
+  });
 
   it('refuses a release that does not exist with a clear message and exit 1', () => {
     const r = pitchey('deploy', 'video', '--version', 'nope', '--strategy', 'canary');

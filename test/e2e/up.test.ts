@@ -1,6 +1,8 @@
 // `pitchey up` as a user runs it: real processes, real ports, then SIGTERM (and SIGKILL), and no
 // process may be left behind. Runs the built CLI (`npm test` builds before testing).
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SERVICE_NAMES } from '../../src/kit/index.js';
 import { TEST_KEY, makeTempDir } from '../helpers.js';
@@ -48,6 +50,23 @@ describe('pitchey up', () => {
     up.proc.kill('SIGTERM');
     expect(await exited(up.proc)).toBe(0);
     expect(pids.filter(alive)).toEqual([]);
+  }, 120_000);
+
+  it("on a terminal prints short lines prefixed by their source, the key's real path, and no probe at info", async () => {
+    const up = await startUp({ env: { PITCHEY_LOG_FORMAT: 'pretty', PITCHEY_LOG_LEVEL: 'info', PITCHEY_API_KEYS: '', NO_COLOR: '1' } });
+    cleanups.push(up.remove);
+    // Ready means the gateway's checker has asked every instance /ready already (every second).
+    const lines = up.output().split('\n').filter(Boolean);
+    expect(lines.filter((l) => l.startsWith('{'))).toEqual([]);
+    expect(lines.filter((l) => /\/(ready|health)\b/.test(l))).toEqual([]);
+    expect(lines).toContainEqual(expect.stringMatching(/^gateway\s+\| \d\d:\d\d:\d\d INFO {2}Server listening at http/));
+    for (const role of SERVICE_NAMES) expect(lines, role).toContainEqual(expect.stringMatching(new RegExp(`^${role}-\\S+\\s+\\| \\d\\d:\\d\\d:\\d\\d INFO  Server listening`)));
+    expect(lines).toContainEqual(expect.stringMatching(/^pitchey\s+\| \d\d:\d\d:\d\d ready in \d+ ms: gateway http/));
+    expect(up.output()).toContain(`development API key (X-API-Key) is in ${join(up.dataDir, 'dev-api-key')}`);
+    expect(up.output()).not.toContain('\x1b[');
+    const key = readFileSync(join(up.dataDir, 'dev-api-key'), 'utf8').trim();
+    expect((await fetch(`${up.gateway}/api/ai/models`, { headers: { 'x-api-key': key } })).status).toBe(200);
+    await waitFor('the request as one short line', () => (/^gateway\s+\| \S+ INFO {2}GET \/api\/ai\/models → 200 \(/m.test(up.output()) ? true : undefined));
   }, 120_000);
 
   it('leaves no orphan when the supervisor itself is killed with SIGKILL', async () => {

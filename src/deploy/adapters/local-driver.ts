@@ -1,7 +1,7 @@
 // The local driver: instances are supervised child processes of this one, on free loopback ports,
 // each run from its release directory (or from this build for the version it carries).
 import { dataPath } from '../../kit/light.js';
-import { Supervisor } from '../../platform/supervisor.js';
+import { Supervisor, type OutputSink } from '../../platform/supervisor.js';
 import { ReleaseError, listReleases, readRelease, releaseEntry } from '../releases.js';
 import type { Track } from '../engine/index.js';
 import { DriverRefused, type Driver, type InstanceHandle, type Resolution, type StartSpec } from './driver.js';
@@ -17,10 +17,12 @@ export interface LocalDriverOptions {
   onUp(instance: InstanceHandle): void;
   onDown(instance: InstanceHandle): void;
   log?: (message: string) => void;
+  /** Where the instances' output goes (default: this process's stdout and stderr). */
+  output?: OutputSink;
 }
 
 export function createLocalDriver(options: LocalDriverOptions): Driver {
-  const supervisor = new Supervisor(options.log ? { log: options.log } : {});
+  const supervisor = new Supervisor({ ...(options.log ? { log: options.log } : {}), ...(options.output ? { output: options.output } : {}) });
   const instances = new Map<string, InstanceHandle>();
   let counter = 0;
 

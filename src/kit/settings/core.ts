@@ -4,6 +4,7 @@ import { setting } from './setting.js';
 
 export type Mode = 'development' | 'test' | 'production';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type LogFormat = 'auto' | 'json' | 'pretty';
 
 /** Fault injection for tests and game days: a share of 500s, added latency, a crash after N requests. */
 export interface Faults {
@@ -49,6 +50,14 @@ export const CORE_SETTINGS = [
     doc: 'pino level: fatal … trace, or silent',
     fallback: () => 'info' as const,
     parse: oneOf<LogLevel>(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  }),
+  setting({
+    key: 'logFormat',
+    env: 'PITCHEY_LOG_FORMAT',
+    area: 'core',
+    doc: "`pitchey up`'s output: `pretty` (short coloured lines prefixed by service, compose style; `NO_COLOR` honoured), `json` (pino's lines), or `auto`: pretty on a terminal outside production, else JSON",
+    fallback: () => 'auto' as const,
+    parse: oneOf<LogFormat>(['auto', 'json', 'pretty']),
   }),
   setting({ key: 'version', env: 'PITCHEY_VERSION', area: 'core', doc: 'release version this instance reports in metrics and `/health`', fallback: () => 'dev', parse: text }),
   setting({
