@@ -105,11 +105,11 @@ export const DEFS = {
     },
   },
   approve: {
-    summary: "a sign-off, bound to the deployment's plan hash",
+    summary: "your sign-off with your own key (its holder and role), bound to the deployment's plan hash",
     positionals: ID,
     options: {
       role: { type: 'string', arg: 'R', required: true, help: 'the sign-off role' },
-      name: { type: 'string', arg: 'N', required: true, help: 'who signs' },
+      name: { type: 'string', arg: 'N', help: "who signs: if given, must be the key holder's own name" },
       comment: { type: 'string', arg: 'C', help: 'recorded with the sign-off' },
       ...ADMIN_OPTIONS,
     },

@@ -52,7 +52,9 @@ function reviewText(r: PlanReview): string {
   const out: string[] = [];
   const p = r.plan;
   out.push(`${r.order}. ${r.service}: ${p.fromVersion ?? '(none)'} → ${p.toVersion} by ${p.strategy}   plan ${r.planHash}`);
-  out.push(`   steps ${p.steps.join(' → ')} %, ${p.stepMs / 1000} s each${p.strategy === 'blue-green' ? `, bake ${p.bakeMs / 1000} s` : ''}`);
+  out.push(
+    `   steps ${p.steps.join(' → ')} %, ${p.stepMs / 1000} s each${p.strategy === 'blue-green' ? `, bake ${p.bakeMs / 1000} s` : ''}; warm-up ${(p.warmupMs ?? 0) / 1000} s before latency is judged`,
+  );
   if (p.rolling !== undefined) {
     const r = p.rolling;
     out.push(
@@ -61,7 +63,9 @@ function reviewText(r: PlanReview): string {
   }
   out.push(`   rules: ${p.rules.map((x) => `${x.id} (${x.metric} ${x.threshold}${x.forMs ? ` for ${x.forMs / 1000} s` : ''} → ${x.action})`).join('; ') || 'none'}`);
   out.push(`   gates: pre-deployment checks ${r.gates.preDeploymentChecks}; sign-offs ${r.gates.signoffs.map((x) => x.title).join(', ') || 'none required'}`);
-  out.push(`   rollback target: ${r.rollbackTarget.version ?? 'none'}${r.rollbackTarget.present ? ' (present)' : ' (MISSING)'}`);
+  out.push(
+    `   rollback target: ${r.rollbackTarget.version ?? 'none'}${r.rollbackTarget.present ? ' (present)' : ' (MISSING)'}${r.rollbackTarget.signoffs === null ? '' : `; ${r.rollbackTarget.signoffs}`}`,
+  );
   out.push(`   budget: fastest promotion ${r.budget.fastestPromotionS} s; worst case to detect and roll back ${r.budget.worstDetectAndRollbackS} s (${r.budget.slowestRule ?? 'no rule'})`);
   for (const st of r.power.steps)
     out.push(`   power: step ${st.step} at ${st.weightPercent} %: ~${st.expectedRequests} requests, ${st.neededRequests} needed to see 1 % → 5 %: ${st.detectable ? 'ok' : 'TOO FEW'}`);
