@@ -5,6 +5,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { JobBackend, JobFailure, JobRecord, JobState } from './job-backend.js';
+import { JobStoreUnavailableError } from './job-store-unavailable.js';
 import { JobExecution, STOP_ERRORS, type Outcome, type Settings, type StopReason } from './job-execution.js';
 import { JOB_INPUTS_DIR, JobError, type JobHandler, type JobOutput } from './job-handler.js';
 
@@ -376,6 +377,9 @@ class Runner {
     try {
       return await backend.complete(job.id, output.result ?? null, { ttlMs, files }, clock());
     } catch (error) {
+      // A store that cannot be reached has not refused the result: the job stays running, and
+      // once its lease runs out it is run again (its output is not lost to a passing outage).
+      if (error instanceof JobStoreUnavailableError) throw error;
       // Most likely a result the store cannot serialise; retrying would not change it.
       const message = `could not store the result: ${error instanceof Error ? error.message : String(error)}`;
       return this.#fail(job, { code: 'JOB_RESULT_INVALID', message, retryable: false });

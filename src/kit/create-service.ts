@@ -3,7 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createJobRunner, createSqliteJobBackend, JobError, type JobContext, type JobHandler } from '../jobs/index.js';
+import { createJobRunner, createRedisJobBackend, createSqliteJobBackend, JobError, JobStoreUnavailableError, type JobBackend, type JobContext, type JobHandler } from '../jobs/index.js';
 import type { Config } from './config.js';
 import type { ReadinessCheck } from './health.js';
 import { closeHttpApp, createHttpApp, type HttpApp } from './http-app.js';
@@ -78,6 +78,27 @@ function problemsAsJobErrors(handlers: Record<string, JobHandler>): Record<strin
   );
 }
 
+/** Redis when a URL is set (shared by every host), else the service's own SQLite file. */
+function openJobStore(config: Config, name: ServiceName, dataDir: string, log: HttpApp['log']): { backend: JobBackend; kind: string } {
+  if (config.jobStoreUrl === null) return { backend: createSqliteJobBackend({ path: join(dataDir, SERVICE_PATHS.jobsDb) }), kind: 'sqlite' };
+  const onConnectionChange = ({ up, error }: { up: boolean; error?: unknown }): void => {
+    if (up) log.info('job store (Redis) connected');
+    else log.warn({ err: error }, 'job store (Redis) connection lost; job routes answer 503 until it is back');
+  };
+  return { backend: createRedisJobBackend({ url: config.jobStoreUrl, namespace: name, onConnectionChange }), kind: 'redis' };
+}
+
+/** `/ready` fails, naming the store, while it cannot be read (a Redis outage: within its command timeout). */
+function jobStoreCheck(backend: JobBackend, kind: string): ReadinessCheck {
+  return {
+    name: 'job-store',
+    check: async () => {
+      await backend.counts();
+      return { ok: true, detail: `${kind} open` };
+    },
+  };
+}
+
 export async function createService(manifest: ServiceManifest, options: { config: Config; metrics?: Metrics; logStream?: NodeJS.WritableStream }): Promise<RunningService> {
   const { config } = options;
   const metrics = options.metrics ?? createMetrics();
@@ -85,15 +106,7 @@ export async function createService(manifest: ServiceManifest, options: { config
   const tmpDir = join(dataDir, SERVICE_PATHS.tmp);
   const workRoot = join(dataDir, SERVICE_PATHS.jobs);
   await Promise.all([mkdir(tmpDir, { recursive: true }), mkdir(workRoot, { recursive: true })]);
-  const backend = createSqliteJobBackend({ path: join(dataDir, SERVICE_PATHS.jobsDb) });
-  const storeCheck: ReadinessCheck = {
-    name: 'job-store',
-    check: async () => {
-      await backend.counts();
-      return { ok: true, detail: 'open' };
-    },
-  };
-  const readiness = [storeCheck, ...(manifest.requiredTools?.length ? [toolsCheck(manifest.requiredTools)] : [])];
+  const readiness = manifest.requiredTools?.length ? [toolsCheck(manifest.requiredTools)] : [];
   const { app, health } = await createHttpApp({
     service: manifest.name,
     title: manifest.title,
@@ -103,6 +116,8 @@ export async function createService(manifest: ServiceManifest, options: { config
     readiness,
     ...(options.logStream ? { logStream: options.logStream } : {}),
   });
+  const { backend, kind } = openJobStore(config, manifest.name, dataDir, app.log);
+  health.checks.unshift(jobStoreCheck(backend, kind));
   registerStrictJson(app);
 
   const ctx = {
@@ -122,7 +137,10 @@ export async function createService(manifest: ServiceManifest, options: { config
     ttlMs: config.jobTtlMs,
     version: config.version,
     handlers: problemsAsJobErrors(manifest.jobHandlers?.(ctx) ?? {}),
-    onError: (err) => app.log.error({ err }, 'job runner error'),
+    // An outage is logged once, by the store's connection events, not at every poll.
+    onError: (err) => {
+      if (!(err instanceof JobStoreUnavailableError)) app.log.error({ err }, 'job runner error');
+    },
     onSettled: (job) => {
       const labels = { service: manifest.name, job_type: job.type, outcome: job.state };
       metrics.jobsSettled.inc(labels);

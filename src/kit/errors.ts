@@ -2,6 +2,7 @@
 // (validation, body limits, bad JSON) are mapped onto the catalogue; anything else is a 500 that
 // reveals nothing of its cause to the client.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { JobStoreUnavailableError } from '../jobs/index.js';
 import { clientClosed } from './client-gone.js';
 import { PROBLEM_CONTENT_TYPE, Problem, invalidFields, type ProblemCode } from './problems.js';
 
@@ -31,6 +32,9 @@ const BY_STATUS: Record<number, ProblemCode> = {
 
 export function toProblem(err: unknown): Problem {
   if (err instanceof Problem) return err;
+  if (err instanceof JobStoreUnavailableError) {
+    return new Problem('JOB_STORE_UNAVAILABLE', 'The job store cannot be reached right now; nothing was lost, try again shortly.', { cause: err, headers: { 'retry-after': '5' } });
+  }
   const e = err as Partial<FastifyError> & { validation?: Array<{ instancePath?: string; message?: string; params?: Record<string, unknown> }>; validationContext?: string };
   if (Array.isArray(e.validation)) {
     const errors = e.validation.map((v) => ({

@@ -1,0 +1,48 @@
+// The Redis job store: the shared contract against a real redis-server this file starts (each test
+// in a namespace of its own), plus what only a networked store shows: a reopen on a Redis that
+// was killed and restarted keeps every accepted job, and an unreachable Redis is reported as such.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisJobBackend, JobStoreUnavailableError } from '../../src/jobs/index.js';
+import { startRedis, type RedisServer } from '../support/redis.js';
+import { runJobBackendContract } from './backend-contract.js';
+
+let redis: RedisServer;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis.stop();
+});
+
+runJobBackendContract('redis', async () => {
+  const namespace = randomUUID();
+  const open = () => createRedisJobBackend({ url: redis.url, namespace });
+  return { backend: open(), reopen: async () => open() };
+});
+
+describe('Redis job store', () => {
+  it('keeps namespaces apart', async () => {
+    const a = createRedisJobBackend({ url: redis.url, namespace: randomUUID() });
+    const b = createRedisJobBackend({ url: redis.url, namespace: randomUUID() });
+    try {
+      await a.enqueue('t', 1, { id: 'same' }, 1);
+      expect(await b.get('same')).toBeNull();
+      expect(await b.claim(['t'], 'w', 1_000, 2)).toBeNull();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
+
+  it('rejects with JobStoreUnavailableError while nothing listens', async () => {
+    const dead = await startRedis();
+    await dead.stop();
+    const backend = createRedisJobBackend({ url: dead.url, namespace: 'x', commandTimeoutMs: 500 });
+    try {
+      await expect(backend.enqueue('t', 1, {}, 1)).rejects.toBeInstanceOf(JobStoreUnavailableError);
+      await expect(backend.counts()).rejects.toBeInstanceOf(JobStoreUnavailableError);
+    } finally {
+      await backend.close();
+    }
+  });
+});
