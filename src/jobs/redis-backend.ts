@@ -157,11 +157,19 @@ class RedisJobBackend implements JobBackend {
   async #send(args: string[]): Promise<Reply> {
     if (this.#closed) throw new JobStoreUnavailableError('the job store is closed');
     if (!this.#client.isReady) await this.#connecting;
+    let timer: NodeJS.Timeout | undefined;
+    // node-redis times a command out only until it is written; a Redis that stops answering
+    // afterwards (frozen, partitioned) would hold the caller forever, so the wait is bounded here.
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${this.#timeoutMs} ms`)), this.#timeoutMs);
+    });
     try {
-      return await this.#client.sendCommand<Reply>(args, { timeout: this.#timeoutMs });
+      return await Promise.race([this.#client.sendCommand<Reply>(args, { timeout: this.#timeoutMs }), deadline]);
     } catch (error) {
       if (error instanceof ErrorReply && !TRANSIENT_REPLIES.test(error.message)) throw error;
       throw new JobStoreUnavailableError(`the job store (Redis) cannot be reached: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
     }
   }
 

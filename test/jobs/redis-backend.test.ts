@@ -34,6 +34,18 @@ describe('Redis job store', () => {
     }
   });
 
+  it('rejects with JobStoreUnavailableError when Redis stops answering, rather than hanging', async () => {
+    const backend = createRedisJobBackend({ url: redis.url, namespace: randomUUID(), commandTimeoutMs: 300 });
+    try {
+      await backend.counts();
+      redis.freeze(true);
+      await expect(backend.get('x')).rejects.toBeInstanceOf(JobStoreUnavailableError);
+    } finally {
+      redis.freeze(false);
+      await backend.close();
+    }
+  });
+
   it('rejects with JobStoreUnavailableError while nothing listens', async () => {
     const dead = await startRedis();
     await dead.stop();

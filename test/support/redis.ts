@@ -15,6 +15,8 @@ export interface RedisServer {
   start(): Promise<void>;
   /** SIGKILL: no shutdown, no final save; what survives is what the AOF already held. */
   kill(): Promise<void>;
+  /** SIGSTOP / SIGCONT: a Redis that accepts connections but answers nothing. */
+  freeze(frozen: boolean): void;
   /** SIGTERM and wait; removes the dir unless keepData. */
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
@@ -52,6 +54,7 @@ function exited(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   return new Promise((done) => {
     child.once('exit', () => done());
     child.kill(signal);
+    child.kill('SIGCONT'); // a frozen server must run to act on SIGTERM
   });
 }
 
@@ -72,6 +75,9 @@ export async function startRedis(): Promise<RedisServer> {
     async kill() {
       if (child !== null) await exited(child, 'SIGKILL');
       child = null;
+    },
+    freeze(frozen) {
+      child?.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
     },
     async stop(opts = {}) {
       if (child !== null) await exited(child, 'SIGTERM');
