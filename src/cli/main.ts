@@ -60,6 +60,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   backup: async () => (await import('./backup.js')).backup,
   smoke: async () => (await import('./smoke.js')).smoke,
   logs: async () => (await import('./logs.js')).logs,
+  worker: async () => (await import('./worker.js')).worker,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -3,13 +3,13 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createJobRunner, createRedisJobBackend, createSqliteJobBackend, JobError, JobStoreUnavailableError, type JobBackend, type JobContext, type JobHandler } from '../jobs/index.js';
+import type { JobHandler } from '../jobs/index.js';
 import type { Config } from './config.js';
 import type { ReadinessCheck } from './health.js';
 import { closeHttpApp, createHttpApp, type HttpApp } from './http-app.js';
 import { registerJobRoutes, submitJob, type ServiceJobs, type SubmitSpec } from './job-http.js';
+import { createServiceJobs, jobStoreCheck, openJobStore } from './service-jobs.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { Problem } from './problems.js';
 import { SERVICE_PATHS, serviceDataDir } from './data-dir.js';
 import type { ServiceName } from './roles.js';
 import { registerStrictJson } from './strict-json.js';
@@ -62,43 +62,6 @@ function toolsCheck(names: string[]): ReadinessCheck {
   };
 }
 
-/** A Problem thrown by a job handler is its deliberate failure: recorded with the Problem's code, not retried. */
-function problemsAsJobErrors(handlers: Record<string, JobHandler>): Record<string, JobHandler> {
-  return Object.fromEntries(
-    Object.entries(handlers).map(([type, handler]) => [
-      type,
-      async (ctx: JobContext) => {
-        try {
-          return await handler(ctx);
-        } catch (err) {
-          throw err instanceof Problem ? new JobError(err.code, err.message) : err;
-        }
-      },
-    ]),
-  );
-}
-
-/** Redis when a URL is set (shared by every host), else the service's own SQLite file. */
-function openJobStore(config: Config, name: ServiceName, dataDir: string, log: HttpApp['log']): { backend: JobBackend; kind: string } {
-  if (config.jobStoreUrl === null) return { backend: createSqliteJobBackend({ path: join(dataDir, SERVICE_PATHS.jobsDb) }), kind: 'sqlite' };
-  const onConnectionChange = ({ up, error }: { up: boolean; error?: unknown }): void => {
-    if (up) log.info('job store (Redis) connected');
-    else log.warn({ err: error }, 'job store (Redis) connection lost; job routes answer 503 until it is back');
-  };
-  return { backend: createRedisJobBackend({ url: config.jobStoreUrl, namespace: name, onConnectionChange }), kind: 'redis' };
-}
-
-/** `/ready` fails, naming the store, while it cannot be read (a Redis outage: within its command timeout). */
-function jobStoreCheck(backend: JobBackend, kind: string): ReadinessCheck {
-  return {
-    name: 'job-store',
-    check: async () => {
-      await backend.counts();
-      return { ok: true, detail: `${kind} open` };
-    },
-  };
-}
-
 export async function createService(manifest: ServiceManifest, options: { config: Config; metrics?: Metrics; logStream?: NodeJS.WritableStream }): Promise<RunningService> {
   const { config } = options;
   const metrics = options.metrics ?? createMetrics();
@@ -116,8 +79,9 @@ export async function createService(manifest: ServiceManifest, options: { config
     readiness,
     ...(options.logStream ? { logStream: options.logStream } : {}),
   });
-  const { backend, kind } = openJobStore(config, manifest.name, dataDir, app.log);
-  health.checks.unshift(jobStoreCheck(backend, kind));
+  const store = openJobStore(config, manifest.name, dataDir, app.log);
+  const { backend } = store;
+  health.checks.unshift(jobStoreCheck(store));
   registerStrictJson(app);
 
   const ctx = {
@@ -130,26 +94,9 @@ export async function createService(manifest: ServiceManifest, options: { config
       health.checks.push(check);
     },
   } as ServiceContext;
-  const runner = createJobRunner({
-    backend,
-    workRoot,
-    concurrency: config.jobConcurrency,
-    ttlMs: config.jobTtlMs,
-    version: config.version,
-    handlers: problemsAsJobErrors(manifest.jobHandlers?.(ctx) ?? {}),
-    // An outage is logged once, by the store's connection events, not at every poll.
-    onError: (err) => {
-      if (!(err instanceof JobStoreUnavailableError)) app.log.error({ err }, 'job runner error');
-    },
-    onSettled: (job) => {
-      const labels = { service: manifest.name, job_type: job.type, outcome: job.state };
-      metrics.jobsSettled.inc(labels);
-      if (job.startedAt !== null && job.finishedAt !== null) metrics.jobDuration.observe(labels, (job.finishedAt - job.startedAt) / 1000);
-    },
-  });
-  ctx.jobs = { backend, runner, workRoot, concurrency: config.jobConcurrency, maxAttempts: config.jobMaxAttempts, waitMs: config.jobWaitMs, version: config.version };
+  const { jobs, runner } = createServiceJobs({ name: manifest.name, config, metrics, backend, workRoot, handlers: manifest.jobHandlers?.(ctx) ?? {}, log: app.log });
+  ctx.jobs = jobs;
   ctx.submit = (req, reply, spec) => submitJob(ctx.jobs, req, reply, spec);
-  metrics.jobsActiveSources.set(manifest.name, () => runner.active());
   registerJobRoutes(app, ctx.jobs);
   await manifest.routes(app, ctx);
 

@@ -23,6 +23,8 @@ export async function bundleEntry(entry: URL, outDir: string): Promise<string> {
     format: 'esm',
     target: 'node20',
     logLevel: 'silent',
+    // CommonJS packages in the bundle (pino, …) require() node builtins: give them a require.
+    banner: { js: "import { createRequire as bundleRequire } from 'node:module'; const require = bundleRequire(import.meta.url);" },
     plugins: [
       {
         name: 'installed-packages',
