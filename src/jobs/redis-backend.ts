@@ -19,6 +19,11 @@ export interface RedisJobBackendOptions {
   commandTimeoutMs?: number;
   /** Told when the connection is lost and when it is back (not on every reconnect attempt). */
   onConnectionChange?: (event: { up: boolean; error?: unknown }) => void;
+  /**
+   * Told, on each connection, of each Redis setting that can lose accepted jobs: no append-only
+   * file, an fsync policy other than `always`, or a maxmemory policy that evicts keys.
+   */
+  onDurabilityWarning?: (warning: string) => void;
 }
 
 const DEFAULT_TTL_MS = 3_600_000;
@@ -110,18 +115,28 @@ function json(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
+function asText(reply: Reply): string {
+  return typeof reply === 'string' ? reply : '';
+}
+
 function text(value: number | null | undefined): string {
   return value === null || value === undefined ? '' : String(value);
 }
 
+/** The port, plus what only a Redis store can be asked. */
+export interface RedisJobStore extends JobBackend {
+  /** Each setting of this Redis that can lose an acknowledged job (see onDurabilityWarning); [] when none. */
+  durabilityWarnings(): Promise<string[]>;
+}
+
 /** Connects in the background; a store whose Redis is down still opens and answers "unavailable". */
-export function createRedisJobBackend(options: RedisJobBackendOptions): JobBackend {
+export function createRedisJobBackend(options: RedisJobBackendOptions): RedisJobStore {
   return new RedisJobBackend(options);
 }
 
 type Client = ReturnType<typeof createClient>;
 
-class RedisJobBackend implements JobBackend {
+class RedisJobBackend implements RedisJobStore {
   readonly #client: Client;
   readonly #prefix: string;
   readonly #timeoutMs: number;
@@ -148,6 +163,12 @@ class RedisJobBackend implements JobBackend {
       if (this.#up) return;
       this.#up = true;
       notify({ up: true });
+      const warn = options.onDurabilityWarning;
+      if (warn !== undefined)
+        void this.durabilityWarnings().then(
+          (warnings) => warnings.forEach(warn),
+          () => undefined,
+        );
     });
     // Calls made while the first attempt runs wait for it, up to the command timeout; never rejects.
     const timeout = new Promise((done) => setTimeout(done, this.#timeoutMs).unref());
@@ -171,6 +192,22 @@ class RedisJobBackend implements JobBackend {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  // CONFIG may be disabled (managed Redis): the fsync policy is then not known, and not warned of.
+  async durabilityWarnings(): Promise<string[]> {
+    const warnings: string[] = [];
+    const persistence = asText(await this.#send(['INFO', 'persistence']));
+    if (/aof_enabled:0/.test(persistence)) warnings.push('Redis runs without appendonly: jobs accepted since its last snapshot are lost if it dies');
+    else {
+      const fsync: Record<string, string> = await this.#send(['CONFIG', 'GET', 'appendfsync']).then(fields, () => ({}));
+      const policy = fsync.appendfsync;
+      if (policy !== undefined && policy !== 'always')
+        warnings.push(`Redis fsyncs its append-only file ${policy === 'no' ? 'when the OS likes' : 'every second'}: set appendfsync always, or a host crash can lose accepted jobs`);
+    }
+    const eviction = /maxmemory_policy:(\S+)/.exec(asText(await this.#send(['INFO', 'memory'])))?.[1];
+    if (eviction !== undefined && eviction !== 'noeviction') warnings.push(`Redis maxmemory-policy is ${eviction}: it may evict jobs when full; set noeviction`);
+    return warnings;
   }
 
   /** Runs a script by its digest, loading it once per Redis (and again after a restart flushed it). */

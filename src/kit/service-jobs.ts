@@ -40,7 +40,8 @@ export function openJobStore(config: Config, name: ServiceName, dataDir: string,
     if (up) log.info('job store (Redis) connected');
     else log.warn({ err: error }, 'job store (Redis) connection lost; job routes answer 503 until it is back');
   };
-  return { backend: createRedisJobBackend({ url: config.jobStoreUrl, namespace: name, onConnectionChange }), kind: 'redis' };
+  const onDurabilityWarning = (warning: string): void => log.warn({}, warning);
+  return { backend: createRedisJobBackend({ url: config.jobStoreUrl, namespace: name, onConnectionChange, onDurabilityWarning }), kind: 'redis' };
 }
 
 /** `/ready` fails, naming the store, while it cannot be read (a Redis outage: within its command timeout). */

@@ -46,6 +46,19 @@ describe('Redis job store', () => {
     }
   });
 
+  it('names each Redis setting that can lose accepted jobs, and none on a durable one', async () => {
+    const loose = await startRedis({ aof: false });
+    const lax = createRedisJobBackend({ url: loose.url, namespace: 'w' });
+    const durable = createRedisJobBackend({ url: redis.url, namespace: 'w' });
+    try {
+      expect(await lax.durabilityWarnings()).toEqual([expect.stringContaining('without appendonly')]);
+      expect(await durable.durabilityWarnings()).toEqual([]);
+    } finally {
+      await Promise.all([lax.close(), durable.close()]);
+      await loose.stop();
+    }
+  });
+
   it('rejects with JobStoreUnavailableError while nothing listens', async () => {
     const dead = await startRedis();
     await dead.stop();

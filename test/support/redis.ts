@@ -29,8 +29,9 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function launch(port: number, dir: string): Promise<ChildProcess> {
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', '', '--daemonize', 'no'];
+function launch(port: number, dir: string, aof: boolean): Promise<ChildProcess> {
+  const durability = aof ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...durability, '--save', '', '--daemonize', 'no'];
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let output = '';
@@ -58,10 +59,11 @@ function exited(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   });
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/** `aof: false` runs it as Debian's default config does, without the append-only file. */
+export async function startRedis(opts: { aof?: boolean } = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'pitchey-redis-'));
   const port = await freePort();
-  let child: ChildProcess | null = await launch(port, dir).catch((error: unknown) => {
+  let child: ChildProcess | null = await launch(port, dir, opts.aof ?? true).catch((error: unknown) => {
     rmSync(dir, { recursive: true, force: true });
     throw error;
   });
@@ -70,7 +72,7 @@ export async function startRedis(): Promise<RedisServer> {
     port,
     dir,
     async start() {
-      if (child === null) child = await launch(port, dir);
+      if (child === null) child = await launch(port, dir, opts.aof ?? true);
     },
     async kill() {
       if (child !== null) await exited(child, 'SIGKILL');
