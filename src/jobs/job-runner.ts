@@ -123,6 +123,7 @@ class Runner {
   #tick: Promise<void> | null = null;
   #tickAgain = false;
   #sweep: Promise<void> | null = null;
+  #unwatch: (() => void) | null = null;
 
   constructor(opts: JobRunnerOptions) {
     if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) {
@@ -149,6 +150,8 @@ class Runner {
     if (this.#state !== 'started') return;
     this.#sweepTimer = setInterval(() => void this.#runSweep(), this.#opts.sweepMs ?? 60_000).unref();
     this.#heartbeatTimer = setInterval(() => void this.#runHeartbeat(), this.#settings.leaseMs / 3).unref();
+    // Jobs enqueued by other processes start at once where the store can say so; polling stays the floor.
+    this.#unwatch = this.#settings.backend.watch?.(() => this.#wake()) ?? null;
     this.#schedulePoll(0);
   }
 
@@ -193,6 +196,7 @@ class Runner {
     if (this.#pollTimer !== null) clearTimeout(this.#pollTimer);
     if (this.#sweepTimer !== null) clearInterval(this.#sweepTimer);
     if (this.#heartbeatTimer !== null) clearInterval(this.#heartbeatTimer);
+    this.#unwatch?.();
     await this.#heartbeat;
     await this.#tick;
     await this.#drain(drainMs);

@@ -125,6 +125,7 @@ function text(value: number | null | undefined): string {
 
 /** The port, plus what only a Redis store can be asked. */
 export interface RedisJobStore extends JobBackend {
+  watch(listener: () => void): () => void;
   /** Each setting of this Redis that can lose an acknowledged job (see onDurabilityWarning); [] when none. */
   durabilityWarnings(): Promise<string[]>;
 }
@@ -136,11 +137,18 @@ export function createRedisJobBackend(options: RedisJobBackendOptions): RedisJob
 
 type Client = ReturnType<typeof createClient>;
 
+async function closeClient(client: Client): Promise<void> {
+  if (client.isReady) await client.close().catch(() => client.destroy());
+  else if (client.isOpen) client.destroy();
+}
+
 class RedisJobBackend implements RedisJobStore {
   readonly #client: Client;
   readonly #prefix: string;
   readonly #timeoutMs: number;
   readonly #connecting: Promise<unknown>;
+  readonly #watchers = new Set<() => void>();
+  #subscriber: Client | null = null;
   #up = false;
   #closed = false;
 
@@ -289,11 +297,33 @@ class RedisJobBackend implements RedisJobStore {
     return toRecords(await this.#run('removeExpired', [now]));
   }
 
+  watch(listener: () => void): () => void {
+    this.#watchers.add(listener);
+    this.#subscribe();
+    return () => this.#watchers.delete(listener);
+  }
+
+  /** One subscriber connection per store, opened for the first watcher; it resubscribes after a reconnect. */
+  #subscribe(): void {
+    if (this.#subscriber !== null || this.#closed) return;
+    const subscriber = this.#client.duplicate();
+    subscriber.on('error', () => undefined); // the main client reports outages
+    this.#subscriber = subscriber;
+    subscriber
+      .connect()
+      .then(() =>
+        subscriber.subscribe(`${this.#prefix}wake`, () => {
+          for (const listener of this.#watchers) listener();
+        }),
+      )
+      .catch(() => undefined); // closed meanwhile; polling goes on regardless
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    // While Redis is away the client is still trying to connect: there is nothing to flush.
-    if (this.#client.isReady) await this.#client.close().catch(() => this.#client.destroy());
-    else if (this.#client.isOpen) this.#client.destroy();
+    this.#watchers.clear();
+    // While Redis is away a client is still trying to connect: there is nothing to flush.
+    await Promise.all([closeClient(this.#client), ...(this.#subscriber === null ? [] : [closeClient(this.#subscriber)])]);
   }
 }

@@ -9,6 +9,7 @@
 //   P running                  zset: id → lease end;  P expiry: finished id → expiresAt
 //   P versions                 set of releases that enqueued ('' = none)
 //   P workers                  zset: worker id → alive until;  P worker-versions: worker id → release
+//   P wake                     pub/sub channel: a job was enqueued or requeued
 
 /** Shared functions; ARGV[1] is always the prefix. Fields read with HMGET come back false when absent. */
 const PRELUDE = `
@@ -27,7 +28,10 @@ local function setState(id, to)
   redis.call('HSET', jkey(id), 'state', to)
 end
 -- running → queued, claimable from runAt
+-- runners elsewhere: a job may be claimable (see JobBackend.watch)
+local function wake() redis.call('PUBLISH', P .. 'wake', '') end
 local function requeue(id, runAt, now)
+  wake()
   local f = redis.call('HMGET', jkey(id), 'member', 'createdAt', 'version', 'type')
   redis.call('ZREM', P .. 'running', id)
   setState(id, 'queued')
@@ -68,6 +72,7 @@ redis.call('ZADD', P .. 'all', now, member)
 redis.call('ZADD', P .. 's:queued', now, member)
 redis.call('ZADD', qkey(version, jobType), now, member)
 redis.call('SADD', P .. 'versions', version)
+wake()
 return record(id)
 `;
 

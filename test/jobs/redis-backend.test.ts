@@ -34,6 +34,38 @@ describe('Redis job store', () => {
     }
   });
 
+  it('tells watchers in other processes when a job is enqueued or requeued, until they unsubscribe', async () => {
+    const namespace = randomUUID();
+    const producer = createRedisJobBackend({ url: redis.url, namespace });
+    const runnerSide = createRedisJobBackend({ url: redis.url, namespace });
+    let notices = 0;
+    let noticed = (): void => undefined;
+    const unwatch = runnerSide.watch(() => {
+      notices += 1;
+      noticed();
+    });
+    const next = () => new Promise<void>((done) => (noticed = done));
+    try {
+      // The subscription is made in the background: enqueue until the first notice comes.
+      const first = next();
+      const feeding = setInterval(() => void producer.enqueue('t', null, {}, 1), 20);
+      await first;
+      clearInterval(feeding);
+      const job = await producer.enqueue('u', null, { maxAttempts: 2 }, 2);
+      await producer.claim(['u'], 'w', 1_000, 3);
+      const requeued = next();
+      expect(await producer.fail(job.id, { code: 'E', message: 'e' }, { retryAt: 4, ttlMs: 1_000 }, 3)).toMatchObject({ state: 'queued' });
+      await requeued;
+      unwatch();
+      const before = notices;
+      await producer.enqueue('t', null, {}, 5);
+      await producer.counts(); // a round trip after the publish
+      expect(notices).toBe(before);
+    } finally {
+      await Promise.all([producer.close(), runnerSide.close()]);
+    }
+  });
+
   it('rejects with JobStoreUnavailableError when Redis stops answering, rather than hanging', async () => {
     const backend = createRedisJobBackend({ url: redis.url, namespace: randomUUID(), commandTimeoutMs: 300 });
     try {
