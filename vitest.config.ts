@@ -9,6 +9,8 @@ const HEAVY = [
   'test/services/media/{live,live-srt,hls}.test.ts', // ffmpeg publishers and ladders
   'test/services/video/{process,analyze}.test.ts', // ffmpeg transcodes
   'test/services/document/{render-pool,extract,pdf-ops}.test.ts', // worker threads from dist/, tesseract, qpdf/poppler
+  'test/jobs/{crash-recovery,redis-durability}.test.ts', // runners SIGKILLed mid-job, redis-server killed and restarted
+  'test/kit/create-worker.test.ts', // two worker processes on one Redis, one SIGKILLed, jobs re-run after the 15 s lease
 ];
 
 export default defineConfig({

@@ -50,6 +50,11 @@ const ID = ['<deployment>'] as const;
 export const DEFS = {
   up: { summary: 'the whole platform: gateway on PITCHEY_PORT (default 8080) and every service, supervised; Ctrl-C drains and stops it', options: {} },
   serve: { summary: 'one role on its home port: video | document | ai | media | code | gateway', positionals: ['<role>'], options: {} },
+  worker: {
+    summary: "runs only a service's jobs, with no HTTP API; with PITCHEY_JOBS=redis://… it joins the queue from any host",
+    positionals: ['<service>'],
+    options: { concurrency: { type: 'string', arg: 'N', help: 'jobs at once (1–256; default the service setting)' } },
+  },
   health: { summary: 'probe the gateway and every instance; exit 1 if any is unhealthy', options: { gateway: ADMIN_OPTIONS.gateway, ...JSON_OPTION } },
   doctor: { summary: 'system tools, cgroup mode, free disk', options: JSON_OPTION },
   check: {
@@ -166,6 +171,7 @@ const imageMod = () => import('./image.js');
 export const COMMANDS: Record<string, Command | Group> = {
   up: command(DEFS.up, async () => (await import('./up.js')).up()),
   serve: command(DEFS.serve, async (a) => (await import('./serve.js')).serve(a)),
+  worker: command(DEFS.worker, async (a) => (await import('./worker.js')).worker(a)),
   health: command(DEFS.health, async (a) => (await import('./health.js')).health(a)),
   doctor: command(DEFS.doctor, async (a) => (await import('./doctor.js')).doctor(a)),
   check: command(DEFS.check, async (a) => (await import('./check.js')).check(a)),

@@ -159,6 +159,13 @@ export interface JobBackend {
   /** Deletes finished jobs with expiresAt <= now; resolves their records so the caller can delete files. */
   removeExpired(now: number): Promise<JobRecord[]>;
 
+  /**
+   * Optional: calls `listener` soon after any process enqueues or requeues a job, so runners
+   * elsewhere claim it at once instead of at their next poll. Returns the unsubscribe. A backend
+   * without it (SQLite) is only polled; a notice may be lost or spurious, never relied upon.
+   */
+  watch?(listener: () => void): () => void;
+
   /** Releases the store. Idempotent. */
   close(): Promise<void>;
 }

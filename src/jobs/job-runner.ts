@@ -5,6 +5,7 @@ import { mkdir, readdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { JobBackend, JobFailure, JobRecord, JobState } from './job-backend.js';
+import { JobStoreUnavailableError } from './job-store-unavailable.js';
 import { JobExecution, STOP_ERRORS, type Outcome, type Settings, type StopReason } from './job-execution.js';
 import { JOB_INPUTS_DIR, JobError, type JobHandler, type JobOutput } from './job-handler.js';
 
@@ -122,6 +123,7 @@ class Runner {
   #tick: Promise<void> | null = null;
   #tickAgain = false;
   #sweep: Promise<void> | null = null;
+  #unwatch: (() => void) | null = null;
 
   constructor(opts: JobRunnerOptions) {
     if (!Number.isInteger(opts.concurrency) || opts.concurrency < 1) {
@@ -148,6 +150,8 @@ class Runner {
     if (this.#state !== 'started') return;
     this.#sweepTimer = setInterval(() => void this.#runSweep(), this.#opts.sweepMs ?? 60_000).unref();
     this.#heartbeatTimer = setInterval(() => void this.#runHeartbeat(), this.#settings.leaseMs / 3).unref();
+    // Jobs enqueued by other processes start at once where the store can say so; polling stays the floor.
+    this.#unwatch = this.#settings.backend.watch?.(() => this.#wake()) ?? null;
     this.#schedulePoll(0);
   }
 
@@ -192,6 +196,7 @@ class Runner {
     if (this.#pollTimer !== null) clearTimeout(this.#pollTimer);
     if (this.#sweepTimer !== null) clearInterval(this.#sweepTimer);
     if (this.#heartbeatTimer !== null) clearInterval(this.#heartbeatTimer);
+    this.#unwatch?.();
     await this.#heartbeat;
     await this.#tick;
     await this.#drain(drainMs);
@@ -376,6 +381,9 @@ class Runner {
     try {
       return await backend.complete(job.id, output.result ?? null, { ttlMs, files }, clock());
     } catch (error) {
+      // A store that cannot be reached has not refused the result: the job stays running, and
+      // once its lease runs out it is run again (its output is not lost to a passing outage).
+      if (error instanceof JobStoreUnavailableError) throw error;
       // Most likely a result the store cannot serialise; retrying would not change it.
       const message = `could not store the result: ${error instanceof Error ? error.message : String(error)}`;
       return this.#fail(job, { code: 'JOB_RESULT_INVALID', message, retryable: false });

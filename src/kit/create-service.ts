@@ -3,13 +3,13 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createJobRunner, createSqliteJobBackend, JobError, type JobContext, type JobHandler } from '../jobs/index.js';
+import type { JobHandler } from '../jobs/index.js';
 import type { Config } from './config.js';
 import type { ReadinessCheck } from './health.js';
 import { closeHttpApp, createHttpApp, type HttpApp } from './http-app.js';
 import { registerJobRoutes, submitJob, type ServiceJobs, type SubmitSpec } from './job-http.js';
+import { createServiceJobs, jobStoreCheck, openJobStore } from './service-jobs.js';
 import { createMetrics, type Metrics } from './metrics.js';
-import { Problem } from './problems.js';
 import { SERVICE_PATHS, serviceDataDir } from './data-dir.js';
 import type { ServiceName } from './roles.js';
 import { registerStrictJson } from './strict-json.js';
@@ -62,22 +62,6 @@ function toolsCheck(names: string[]): ReadinessCheck {
   };
 }
 
-/** A Problem thrown by a job handler is its deliberate failure: recorded with the Problem's code, not retried. */
-function problemsAsJobErrors(handlers: Record<string, JobHandler>): Record<string, JobHandler> {
-  return Object.fromEntries(
-    Object.entries(handlers).map(([type, handler]) => [
-      type,
-      async (ctx: JobContext) => {
-        try {
-          return await handler(ctx);
-        } catch (err) {
-          throw err instanceof Problem ? new JobError(err.code, err.message) : err;
-        }
-      },
-    ]),
-  );
-}
-
 export async function createService(manifest: ServiceManifest, options: { config: Config; metrics?: Metrics; logStream?: NodeJS.WritableStream }): Promise<RunningService> {
   const { config } = options;
   const metrics = options.metrics ?? createMetrics();
@@ -85,15 +69,7 @@ export async function createService(manifest: ServiceManifest, options: { config
   const tmpDir = join(dataDir, SERVICE_PATHS.tmp);
   const workRoot = join(dataDir, SERVICE_PATHS.jobs);
   await Promise.all([mkdir(tmpDir, { recursive: true }), mkdir(workRoot, { recursive: true })]);
-  const backend = createSqliteJobBackend({ path: join(dataDir, SERVICE_PATHS.jobsDb) });
-  const storeCheck: ReadinessCheck = {
-    name: 'job-store',
-    check: async () => {
-      await backend.counts();
-      return { ok: true, detail: 'open' };
-    },
-  };
-  const readiness = [storeCheck, ...(manifest.requiredTools?.length ? [toolsCheck(manifest.requiredTools)] : [])];
+  const readiness = manifest.requiredTools?.length ? [toolsCheck(manifest.requiredTools)] : [];
   const { app, health } = await createHttpApp({
     service: manifest.name,
     title: manifest.title,
@@ -103,6 +79,9 @@ export async function createService(manifest: ServiceManifest, options: { config
     readiness,
     ...(options.logStream ? { logStream: options.logStream } : {}),
   });
+  const store = openJobStore(config, manifest.name, dataDir, app.log);
+  const { backend } = store;
+  health.checks.unshift(jobStoreCheck(store));
   registerStrictJson(app);
 
   const ctx = {
@@ -115,23 +94,9 @@ export async function createService(manifest: ServiceManifest, options: { config
       health.checks.push(check);
     },
   } as ServiceContext;
-  const runner = createJobRunner({
-    backend,
-    workRoot,
-    concurrency: config.jobConcurrency,
-    ttlMs: config.jobTtlMs,
-    version: config.version,
-    handlers: problemsAsJobErrors(manifest.jobHandlers?.(ctx) ?? {}),
-    onError: (err) => app.log.error({ err }, 'job runner error'),
-    onSettled: (job) => {
-      const labels = { service: manifest.name, job_type: job.type, outcome: job.state };
-      metrics.jobsSettled.inc(labels);
-      if (job.startedAt !== null && job.finishedAt !== null) metrics.jobDuration.observe(labels, (job.finishedAt - job.startedAt) / 1000);
-    },
-  });
-  ctx.jobs = { backend, runner, workRoot, concurrency: config.jobConcurrency, maxAttempts: config.jobMaxAttempts, waitMs: config.jobWaitMs, version: config.version };
+  const { jobs, runner } = createServiceJobs({ name: manifest.name, config, metrics, backend, workRoot, handlers: manifest.jobHandlers?.(ctx) ?? {}, log: app.log });
+  ctx.jobs = jobs;
   ctx.submit = (req, reply, spec) => submitJob(ctx.jobs, req, reply, spec);
-  metrics.jobsActiveSources.set(manifest.name, () => runner.active());
   registerJobRoutes(app, ctx.jobs);
   await manifest.routes(app, ctx);
 

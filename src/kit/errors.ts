@@ -2,6 +2,7 @@
 // (validation, body limits, bad JSON) are mapped onto the catalogue; anything else is a 500 that
 // reveals nothing of its cause to the client.
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { JobStoreUnavailableError } from '../jobs/index.js';
 import { clientClosed } from './client-gone.js';
 import { PROBLEM_CONTENT_TYPE, Problem, invalidFields, type ProblemCode } from './problems.js';
 
@@ -60,6 +61,9 @@ function fieldErrors(validation: AjvError[], context: string): Array<{ field: st
 
 export function toProblem(err: unknown): Problem {
   if (err instanceof Problem) return err;
+  if (err instanceof JobStoreUnavailableError) {
+    return new Problem('JOB_STORE_UNAVAILABLE', 'The job store cannot be reached right now; nothing was lost, try again shortly.', { cause: err, headers: { 'retry-after': '5' } });
+  }
   const e = err as Partial<FastifyError> & { validation?: AjvError[]; validationContext?: string };
   if (Array.isArray(e.validation)) return invalidFields(fieldErrors(e.validation, e.validationContext ?? 'body'));
   const mapped = e.code === undefined ? undefined : FASTIFY_CODES[e.code];

@@ -3,6 +3,7 @@ export { ADMIN_SCOPE, SIGNOFF_SCOPE, createAuthenticator, holdsRole, isAdmin, ke
 export { clientGoneSignal, onClientGone } from './client-gone.js';
 export { loadConfig, ConfigError, SETTINGS, CONFIG_FILE_ENV, type Config, type ApiKey, type Mode, type CodeLimits, type NotifyEvent, type NotifyFormat, type NotifyReceiver } from './config.js';
 export { createService, type ServiceManifest, type ServiceContext, type RunningService } from './create-service.js';
+export { createWorker, type RunningWorker, type WorkerOptions } from './create-worker.js';
 export { toProblem, sendProblem, type ProblemRenderer } from './errors.js';
 export { closeHttpApp, createHttpApp, type HttpApp, type HttpAppHandle, type HttpAppOptions } from './http-app.js';
 export type { ReadinessCheck, ReadinessResult } from './health.js';

@@ -6,7 +6,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { JOB_INPUTS_DIR, type JobBackend, type JobRecord } from '../jobs/index.js';
+import { JOB_INPUTS_DIR, JobStoreUnavailableError, type JobBackend, type JobRecord } from '../jobs/index.js';
 import { isAdmin, type Principal } from './auth.js';
 import type { HttpApp } from './http-app.js';
 import { PROBLEMS, Problem, type ProblemCode } from './problems.js';
@@ -140,7 +140,11 @@ export async function submitJob(jobs: ServiceJobs, req: FastifyRequest, reply: F
   const prefix = prefixOf(req);
   const wantsAsync = (req.query as { async?: unknown } | undefined)?.async;
   if (wantsAsync !== 'true' && wantsAsync !== true) {
-    const done = await jobs.runner.waitFor(id, jobs.waitMs);
+    // Accepted is accepted: a store that drops out while we wait gets the 202, not a 503 inviting a resubmit.
+    const done = await jobs.runner.waitFor(id, jobs.waitMs).catch((err: unknown) => {
+      if (err instanceof JobStoreUnavailableError) return null;
+      throw err;
+    });
     if (done?.state === 'completed') return reply.code(200).send(presentJob(done, prefix));
     if (done?.state === 'failed' || done?.state === 'cancelled') throw failureProblem(done);
     job = done ?? job;

@@ -58,6 +58,15 @@ describe('config', () => {
     expect(issuesOf({ PITCHEY_ENV: 'production', PITCHEY_API_KEYS: 'Zq'.repeat(20), PITCHEY_FAULTS: 'errors=0.1' }).join()).toContain('refused in production');
   });
 
+  it('takes a redis URL for the job store, defaults to SQLite, and refuses any other URL without echoing it', () => {
+    expect(loadConfig({}).jobStoreUrl).toBeNull();
+    expect(loadConfig({ PITCHEY_JOBS: 'redis://:pw@10.0.0.5:6379/2' }).jobStoreUrl).toBe('redis://:pw@10.0.0.5:6379/2');
+    const issues = issuesOf({ PITCHEY_JOBS: 'http://user:hunter2@host:6379' }).join('\n');
+    expect(issues).toContain('PITCHEY_JOBS');
+    expect(issues).toContain('redis:// or rediss://');
+    expect(issues).not.toContain('hunter2');
+  });
+
   it('parses gateway upstreams and refuses non-http ones', () => {
     expect(loadConfig({ PITCHEY_UPSTREAMS: 'video=http://a:8081|http://b:8081' }).upstreams).toEqual({ video: ['http://a:8081', 'http://b:8081'] });
     expect(issuesOf({ PITCHEY_UPSTREAMS: 'video=file:///etc/passwd' }).join()).toContain('must be http');

@@ -1,15 +1,15 @@
 // A job runner in a process of its own, for tests that SIGKILL it mid-job. Its one job type writes
 // a partial output, then runs a tool (through the kit's process runner) that would outlast the
 // test: the tool writes its pid to `tool.pid` in the job's work dir.
-// argv: <job store path> <work root> <lease ms>
+// argv: <job store: SQLite path or redis:// URL> <work root> <lease ms> [Redis namespace]
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createJobRunner, createSqliteJobBackend } from '../../src/jobs/index.js';
+import { createJobRunner, createRedisJobBackend, createSqliteJobBackend } from '../../src/jobs/index.js';
 import { runProcess } from '../../src/kit/process-runner.js';
 
-const [path = '', workRoot = '', leaseMs = '15000'] = process.argv.slice(2);
+const [store = '', workRoot = '', leaseMs = '15000', namespace = 'crash'] = process.argv.slice(2);
 const runner = createJobRunner({
-  backend: createSqliteJobBackend({ path }),
+  backend: store.startsWith('redis://') ? createRedisJobBackend({ url: store, namespace }) : createSqliteJobBackend({ path: store }),
   workRoot,
   concurrency: 1,
   pollMs: 20,

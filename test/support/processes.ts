@@ -7,9 +7,13 @@ import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
-/** Bundles `entry` to `<outDir>/<name>.mjs` for `node` to run; better-sqlite3 stays where it is installed. */
+// Imported from where they are installed: a native addon cannot be bundled, a CommonJS package's
+// require() of node builtins does not survive an ESM bundle, and a bare import would not resolve from outDir.
+const INSTALLED = ['better-sqlite3', 'redis'];
+
+/** Bundles `entry` to `<outDir>/<name>.mjs` for `node` to run; the INSTALLED packages stay where they are. */
 export async function bundleEntry(entry: URL, outDir: string): Promise<string> {
-  const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
+  const require = createRequire(import.meta.url);
   const outfile = join(outDir, `${basename(entry.pathname, '.ts')}.mjs`);
   await build({
     entryPoints: [fileURLToPath(entry)],
@@ -19,12 +23,13 @@ export async function bundleEntry(entry: URL, outDir: string): Promise<string> {
     format: 'esm',
     target: 'node20',
     logLevel: 'silent',
-    // A native addon cannot be bundled, and a bare import would not resolve from outDir.
+    // CommonJS packages in the bundle (pino, …) require() node builtins: give them a require.
+    banner: { js: "import { createRequire as bundleRequire } from 'node:module'; const require = bundleRequire(import.meta.url);" },
     plugins: [
       {
-        name: 'installed-sqlite',
+        name: 'installed-packages',
         setup: (b) => {
-          b.onResolve({ filter: /^better-sqlite3$/ }, () => ({ path: sqlite, external: true }));
+          b.onResolve({ filter: new RegExp(`^(${INSTALLED.join('|')})$`) }, (args) => ({ path: require.resolve(args.path), external: true }));
         },
       },
     ],

@@ -1,6 +1,12 @@
 // Job settings: how long a request waits for its job, how many run at once, how often and how long they are kept.
-import { integer } from './parsers.js';
+import { httpUrl, integer, SettingError } from './parsers.js';
 import { setting } from './setting.js';
+
+function redisUrl(raw: unknown): string {
+  const url = httpUrl(raw);
+  if (!/^rediss?:/.test(url)) throw new SettingError('must be a redis:// or rediss:// URL');
+  return url;
+}
 
 export const JOBS_SETTINGS = [
   setting({
@@ -12,6 +18,16 @@ export const JOBS_SETTINGS = [
     parse: integer(0, 3_600_000),
   }),
   setting({ key: 'jobTtlMs', env: 'PITCHEY_JOB_TTL_MS', area: 'jobs', doc: 'how long finished jobs and their outputs are kept', fallback: () => 3_600_000, parse: integer(1_000, 30 * 86_400_000) }),
+  setting({
+    key: 'jobStoreUrl',
+    env: 'PITCHEY_JOBS',
+    area: 'jobs',
+    secret: true,
+    doc: 'keep the jobs of every service in Redis (`redis://host:6379/0`; run it with `appendonly yes`, `appendfsync always`) instead of one SQLite file per service in the data dir; uploaded inputs and outputs stay under the data dir, which instances on other hosts must share',
+    shown: 'unset (SQLite)',
+    fallback: () => null,
+    parse: redisUrl,
+  }),
   setting({ key: 'jobConcurrency', env: 'PITCHEY_JOB_CONCURRENCY', area: 'jobs', doc: 'jobs one instance runs at once', fallback: () => 2, parse: integer(1, 256) }),
   setting({
     key: 'jobMaxAttempts',

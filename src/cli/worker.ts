@@ -1,0 +1,25 @@
+// `pitchey worker <service> [--concurrency N]`: runs only that service's jobs, with no HTTP API.
+// With PITCHEY_JOBS=redis://… it joins the service's queue from any host; SIGTERM drains it.
+import { SERVICE_NAMES, createWorker, loadConfig, onShutdownSignal, type ServiceName } from '../kit/index.js';
+import { loadService } from '../services/index.js';
+import type { ArgsOf } from './commands.js';
+import { UsageError } from './usage.js';
+
+function parseWorkerArgs(a: ArgsOf<'worker'>): { service: ServiceName; concurrency?: number } {
+  const service = a.positionals[0];
+  if (service === undefined || !(SERVICE_NAMES as readonly string[]).includes(service)) throw new UsageError(`worker: the service must be one of ${SERVICE_NAMES.join(', ')}`);
+  const raw = a.values.concurrency;
+  if (raw === undefined) return { service: service as ServiceName };
+  const concurrency = Number(raw);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError(`--concurrency must be an integer from 1 to 256, not ${raw}`);
+  return { service: service as ServiceName, concurrency };
+}
+
+export async function worker(a: ArgsOf<'worker'>): Promise<void> {
+  const { service, concurrency } = parseWorkerArgs(a);
+  const config = loadConfig();
+  const running = await createWorker(await loadService(service), { config, ...(concurrency === undefined ? {} : { concurrency }) });
+  // Before start: a SIGTERM while it starts still drains (the runner stops claiming once stopped).
+  onShutdownSignal(() => running.stop(), { deadlineMs: config.drainTimeoutMs + 5_000 });
+  await running.start();
+}

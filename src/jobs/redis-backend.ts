@@ -1,0 +1,329 @@
+// Job store on Redis, shared by the instances and workers of a service on any number of hosts.
+// Every state change is one Lua script (redis-scripts.ts), so it is atomic; durability is Redis's
+// append-only file: run it with `appendonly yes` and `appendfsync always`, and a reply means the
+// write is on disk. While Redis cannot be reached, calls reject at once with
+// JobStoreUnavailableError (no offline queue, a bounded command timeout): callers answer 503.
+import { createHash, randomUUID } from 'node:crypto';
+import { isAbsolute } from 'node:path';
+import { createClient, ErrorReply } from 'redis';
+import type { CompleteOptions, EnqueueOptions, FailOptions, JobBackend, JobFailure, JobRecord, JobState, ListOptions, ProgressUpdate } from './job-backend.js';
+import { JobStoreUnavailableError } from './job-store-unavailable.js';
+import { SCRIPTS, type ScriptName } from './redis-scripts.js';
+
+export interface RedisJobBackendOptions {
+  /** `redis://[user:password@]host:port/db` or `rediss://…`. */
+  url: string;
+  /** Keeps one store's keys apart from another's on the same Redis (the service name). */
+  namespace: string;
+  /** How long one command may take before the store counts as unavailable. Default 2000 ms. */
+  commandTimeoutMs?: number;
+  /** Told when the connection is lost and when it is back (not on every reconnect attempt). */
+  onConnectionChange?: (event: { up: boolean; error?: unknown }) => void;
+  /**
+   * Told, on each connection, of each Redis setting that can lose accepted jobs: no append-only
+   * file, an fsync policy other than `always`, or a maxmemory policy that evicts keys.
+   */
+  onDurabilityWarning?: (warning: string) => void;
+}
+
+const DEFAULT_TTL_MS = 3_600_000;
+const DEFAULT_LIST_LIMIT = 100;
+// Same rule as the SQLite store: the id names the job's work directory.
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+const INTERRUPTED: JobFailure = { code: 'JOB_INTERRUPTED', message: 'worker stopped holding the lease' };
+const STATES: JobState[] = ['queued', 'running', 'completed', 'failed', 'cancelled'];
+// Server replies that mean "not now" rather than "wrong": loading the AOF after a restart, a replica
+// without its primary, a script running too long.
+const TRANSIENT_REPLIES = /^(LOADING|MASTERDOWN|READONLY|BUSY|TRYAGAIN|CLUSTERDOWN)\b/;
+
+// HGETALL comes back as an object from sendCommand, and as a flat [field, value, …] list from a script.
+type Reply = string | number | null | Reply[] | Record<string, string>;
+
+function sha1(text: string): string {
+  return createHash('sha1').update(text).digest('hex');
+}
+
+function optionalNumber(value: string | undefined): number | null {
+  return value === undefined ? null : Number(value);
+}
+
+function optionalJson<T>(value: string | undefined): T | null {
+  return value === undefined ? null : (JSON.parse(value) as T);
+}
+
+function fields(reply: Reply): Record<string, string> {
+  if (reply === null || typeof reply !== 'object') return {};
+  if (!Array.isArray(reply)) return reply;
+  const f: Record<string, string> = {};
+  for (let i = 0; i + 1 < reply.length; i += 2) {
+    const [field, value] = [reply[i], reply[i + 1]];
+    if (typeof field === 'string' && typeof value === 'string') f[field] = value;
+  }
+  return f;
+}
+
+/** A record from an HGETALL reply; null when the hash is gone. */
+function toRecord(reply: Reply): JobRecord | null {
+  const f = fields(reply);
+  if (f.id === undefined) return null;
+  return {
+    id: f.id,
+    type: f.type!,
+    state: f.state as JobState,
+    payload: JSON.parse(f.payload!) as unknown,
+    progress: Number(f.progress),
+    etaSeconds: optionalNumber(f.eta),
+    message: optionalJson<string>(f.message),
+    result: optionalJson<unknown>(f.result),
+    error: optionalJson<JobFailure>(f.error),
+    attempts: Number(f.attempts),
+    maxAttempts: Number(f.maxAttempts),
+    timeoutMs: optionalNumber(f.timeoutMs),
+    stallMs: optionalNumber(f.stallMs),
+    cancelRequested: f.cancel === '1',
+    createdAt: Number(f.createdAt),
+    startedAt: optionalNumber(f.startedAt),
+    updatedAt: Number(f.updatedAt),
+    finishedAt: optionalNumber(f.finishedAt),
+    expiresAt: optionalNumber(f.expiresAt),
+    runAt: Number(f.runAt),
+    files: JSON.parse(f.files!) as string[],
+    version: f.version ?? null,
+    owner: f.owner ?? null,
+  };
+}
+
+function toRecords(reply: Reply): JobRecord[] {
+  return (Array.isArray(reply) ? reply : []).flatMap((item) => toRecord(item) ?? []);
+}
+
+function validateEnqueue(type: string, opts: EnqueueOptions): void {
+  if (type.length === 0) throw new TypeError('job type must not be empty');
+  if (opts.id !== undefined && !ID_PATTERN.test(opts.id)) {
+    throw new TypeError(`job id ${JSON.stringify(opts.id)} must match ${ID_PATTERN}`);
+  }
+  const max = opts.maxAttempts ?? 1;
+  if (!Number.isInteger(max) || max < 1) throw new TypeError('maxAttempts must be an integer >= 1');
+  for (const file of opts.files ?? []) {
+    if (!isAbsolute(file)) throw new TypeError(`job file ${JSON.stringify(file)} must be an absolute path`);
+  }
+  if (opts.version === '') throw new TypeError('version must not be empty (leave it unset for none)');
+}
+
+/** JSON text, `undefined` stored as null. */
+function json(value: unknown): string {
+  return JSON.stringify(value ?? null);
+}
+
+function asText(reply: Reply): string {
+  return typeof reply === 'string' ? reply : '';
+}
+
+function text(value: number | null | undefined): string {
+  return value === null || value === undefined ? '' : String(value);
+}
+
+/** The port, plus what only a Redis store can be asked. */
+export interface RedisJobStore extends JobBackend {
+  watch(listener: () => void): () => void;
+  /** Each setting of this Redis that can lose an acknowledged job (see onDurabilityWarning); [] when none. */
+  durabilityWarnings(): Promise<string[]>;
+}
+
+/** Connects in the background; a store whose Redis is down still opens and answers "unavailable". */
+export function createRedisJobBackend(options: RedisJobBackendOptions): RedisJobStore {
+  return new RedisJobBackend(options);
+}
+
+type Client = ReturnType<typeof createClient>;
+
+async function closeClient(client: Client): Promise<void> {
+  if (client.isReady) await client.close().catch(() => client.destroy());
+  else if (client.isOpen) client.destroy();
+}
+
+class RedisJobBackend implements RedisJobStore {
+  readonly #client: Client;
+  readonly #prefix: string;
+  readonly #timeoutMs: number;
+  readonly #connecting: Promise<unknown>;
+  readonly #watchers = new Set<() => void>();
+  #subscriber: Client | null = null;
+  #up = false;
+  #closed = false;
+
+  constructor(options: RedisJobBackendOptions) {
+    this.#prefix = `pitchey:jobs:{${options.namespace}}:`;
+    this.#timeoutMs = options.commandTimeoutMs ?? 2_000;
+    const notify = options.onConnectionChange ?? (() => undefined);
+    this.#client = createClient({
+      url: options.url,
+      // Queued commands would wait out an outage; callers get an answer (503) at once instead.
+      disableOfflineQueue: true,
+      socket: { connectTimeout: this.#timeoutMs, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 1_000) },
+    });
+    this.#client.on('error', (error: unknown) => {
+      if (!this.#up) return;
+      this.#up = false;
+      notify({ up: false, error });
+    });
+    this.#client.on('ready', () => {
+      if (this.#up) return;
+      this.#up = true;
+      notify({ up: true });
+      const warn = options.onDurabilityWarning;
+      if (warn !== undefined)
+        void this.durabilityWarnings().then(
+          (warnings) => warnings.forEach(warn),
+          () => undefined,
+        );
+    });
+    // Calls made while the first attempt runs wait for it, up to the command timeout; never rejects.
+    const timeout = new Promise((done) => setTimeout(done, this.#timeoutMs).unref());
+    this.#connecting = Promise.race([this.#client.connect().catch(() => undefined), timeout]);
+  }
+
+  async #send(args: string[]): Promise<Reply> {
+    if (this.#closed) throw new JobStoreUnavailableError('the job store is closed');
+    if (!this.#client.isReady) await this.#connecting;
+    let timer: NodeJS.Timeout | undefined;
+    // node-redis times a command out only until it is written; a Redis that stops answering
+    // afterwards (frozen, partitioned) would hold the caller forever, so the wait is bounded here.
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${this.#timeoutMs} ms`)), this.#timeoutMs);
+    });
+    try {
+      return await Promise.race([this.#client.sendCommand<Reply>(args, { timeout: this.#timeoutMs }), deadline]);
+    } catch (error) {
+      if (error instanceof ErrorReply && !TRANSIENT_REPLIES.test(error.message)) throw error;
+      throw new JobStoreUnavailableError(`the job store (Redis) cannot be reached: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // CONFIG may be disabled (managed Redis): the fsync policy is then not known, and not warned of.
+  async durabilityWarnings(): Promise<string[]> {
+    const warnings: string[] = [];
+    const persistence = asText(await this.#send(['INFO', 'persistence']));
+    if (/aof_enabled:0/.test(persistence)) warnings.push('Redis runs without appendonly: jobs accepted since its last snapshot are lost if it dies');
+    else {
+      const fsync: Record<string, string> = await this.#send(['CONFIG', 'GET', 'appendfsync']).then(fields, () => ({}));
+      const policy = fsync.appendfsync;
+      if (policy !== undefined && policy !== 'always')
+        warnings.push(`Redis fsyncs its append-only file ${policy === 'no' ? 'when the OS likes' : 'every second'}: set appendfsync always, or a host crash can lose accepted jobs`);
+    }
+    const eviction = /maxmemory_policy:(\S+)/.exec(asText(await this.#send(['INFO', 'memory'])))?.[1];
+    if (eviction !== undefined && eviction !== 'noeviction') warnings.push(`Redis maxmemory-policy is ${eviction}: it may evict jobs when full; set noeviction`);
+    return warnings;
+  }
+
+  /** Runs a script by its digest, loading it once per Redis (and again after a restart flushed it). */
+  async #run(name: ScriptName, args: Array<string | number>): Promise<Reply> {
+    const body = SCRIPTS[name];
+    const argv = [this.#prefix, ...args.map(String)];
+    try {
+      return await this.#send(['EVALSHA', sha1(body), '0', ...argv]);
+    } catch (error) {
+      if (!(error instanceof ErrorReply && error.message.startsWith('NOSCRIPT'))) throw error;
+      return this.#send(['EVAL', body, '0', ...argv]);
+    }
+  }
+
+  async enqueue(type: string, payload: unknown, opts: EnqueueOptions, now: number): Promise<JobRecord> {
+    validateEnqueue(type, opts);
+    const args = [opts.id ?? randomUUID(), type, json(payload), opts.maxAttempts ?? 1, text(opts.timeoutMs), text(opts.stallMs), now, json(opts.files ?? [])];
+    return toRecord(await this.#run('enqueue', [...args, opts.version ?? '', opts.owner ?? ''])) as JobRecord;
+  }
+
+  async get(id: string): Promise<JobRecord | null> {
+    return toRecord(await this.#send(['HGETALL', `${this.#prefix}job:${id}`]));
+  }
+
+  async list(opts: ListOptions = {}): Promise<JobRecord[]> {
+    return toRecords(await this.#run('list', [opts.state ?? '', opts.limit ?? DEFAULT_LIST_LIMIT]));
+  }
+
+  async claim(types: string[], workerId: string, leaseMs: number, now: number, version: string | null = null): Promise<JobRecord | null> {
+    if (types.length === 0) return null;
+    return toRecord(await this.#run('claim', [now, now + leaseMs, workerId, version ?? '', ...types]));
+  }
+
+  async announce(workerId: string, version: string, until: number): Promise<void> {
+    if (version === '') throw new TypeError('version must not be empty');
+    await this.#run('announce', [workerId, version, until]);
+  }
+
+  async retire(workerId: string): Promise<void> {
+    await this.#run('announce', [workerId, '', 0]);
+  }
+
+  async progress(id: string, update: ProgressUpdate, leaseMs: number, now: number): Promise<boolean> {
+    const message = update.message === null ? '' : JSON.stringify(update.message);
+    return (await this.#run('progress', [id, now, now + leaseMs, update.progress, text(update.etaSeconds), message])) !== 0;
+  }
+
+  async complete(id: string, result: unknown, opts: CompleteOptions, now: number): Promise<JobRecord | null> {
+    return toRecord(await this.#run('complete', [id, now, json(result), json(opts.files ?? []), now + opts.ttlMs]));
+  }
+
+  async fail(id: string, failure: JobFailure, opts: FailOptions, now: number): Promise<JobRecord | null> {
+    return toRecord(await this.#run('fail', [id, now, json(failure), text(opts.retryAt), now + opts.ttlMs]));
+  }
+
+  async requestCancel(id: string, now: number, ttlMs = DEFAULT_TTL_MS): Promise<JobRecord | null> {
+    return toRecord(await this.#run('requestCancel', [id, now, now + ttlMs]));
+  }
+
+  async markCancelled(id: string, ttlMs: number, now: number): Promise<JobRecord | null> {
+    return toRecord(await this.#run('markCancelled', [id, now, now + ttlMs]));
+  }
+
+  async release(id: string, ttlMs: number, now: number): Promise<JobRecord | null> {
+    return toRecord(await this.#run('release', [id, now, now + ttlMs]));
+  }
+
+  async counts(): Promise<Record<JobState, number>> {
+    const reply = await this.#run('counts', []);
+    const values = Array.isArray(reply) ? reply : [];
+    return Object.fromEntries(STATES.map((state, i) => [state, Number(values[i] ?? 0)])) as Record<JobState, number>;
+  }
+
+  async recoverExpiredLeases(now: number, ttlMs = DEFAULT_TTL_MS): Promise<JobRecord[]> {
+    return toRecords(await this.#run('recover', [now, json(INTERRUPTED), now + ttlMs]));
+  }
+
+  async removeExpired(now: number): Promise<JobRecord[]> {
+    return toRecords(await this.#run('removeExpired', [now]));
+  }
+
+  watch(listener: () => void): () => void {
+    this.#watchers.add(listener);
+    this.#subscribe();
+    return () => this.#watchers.delete(listener);
+  }
+
+  /** One subscriber connection per store, opened for the first watcher; it resubscribes after a reconnect. */
+  #subscribe(): void {
+    if (this.#subscriber !== null || this.#closed) return;
+    const subscriber = this.#client.duplicate();
+    subscriber.on('error', () => undefined); // the main client reports outages
+    this.#subscriber = subscriber;
+    subscriber
+      .connect()
+      .then(() =>
+        subscriber.subscribe(`${this.#prefix}wake`, () => {
+          for (const listener of this.#watchers) listener();
+        }),
+      )
+      .catch(() => undefined); // closed meanwhile; polling goes on regardless
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#watchers.clear();
+    // While Redis is away a client is still trying to connect: there is nothing to flush.
+    await Promise.all([closeClient(this.#client), ...(this.#subscriber === null ? [] : [closeClient(this.#subscriber)])]);
+  }
+}
