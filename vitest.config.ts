@@ -9,6 +9,7 @@ const HEAVY = [
   'test/services/media/{live,live-srt,hls}.test.ts', // ffmpeg publishers and ladders
   'test/services/video/{process,analyze}.test.ts', // ffmpeg transcodes
   'test/services/document/{render-pool,extract,pdf-ops}.test.ts', // worker threads from dist/, tesseract, qpdf/poppler
+  'test/ops/slo-promtool.test.ts', // promtool evaluates the burn-rate rules over 3 days of series (~30 s)
 ];
 
 export default defineConfig({
