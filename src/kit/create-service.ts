@@ -3,13 +3,13 @@
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createJobRunner, createSqliteJobBackend, JobError, type JobContext, type JobHandler } from '../jobs/index.js';
+import { createJobRunner, createSqliteJobBackend, JobError, type JobContext, type JobHandler, type JobRecord } from '../jobs/index.js';
 import type { Config } from './config.js';
 import type { ReadinessCheck } from './health.js';
 import { closeHttpApp, createHttpApp, type HttpApp } from './http-app.js';
 import { registerJobRoutes, submitJob, type ServiceJobs, type SubmitSpec } from './job-http.js';
-import { createMetrics, type Metrics } from './metrics.js';
-import { Problem } from './problems.js';
+import { createMetrics, JOB_OUTCOME, type Metrics } from './metrics.js';
+import { isClientProblem, Problem } from './problems.js';
 import { SERVICE_PATHS, serviceDataDir } from './data-dir.js';
 import type { ServiceName } from './roles.js';
 import { registerStrictJson } from './strict-json.js';
@@ -78,6 +78,15 @@ function problemsAsJobErrors(handlers: Record<string, JobHandler>): Record<strin
   );
 }
 
+/**
+ * A settled job's outcome as pitchey_jobs_settled_total counts it: a job that failed on a 4xx
+ * problem (input it could not process: the client's mistake) is `rejected`, neither a success
+ * nor a failure of processing; every other failure (5xx, timeout, stall, crash) is `failed`.
+ */
+export function jobOutcome(job: Pick<JobRecord, 'state' | 'error'>): string {
+  return job.state === 'failed' && isClientProblem(job.error?.code) ? JOB_OUTCOME.rejected : job.state;
+}
+
 export async function createService(manifest: ServiceManifest, options: { config: Config; metrics?: Metrics; logStream?: NodeJS.WritableStream }): Promise<RunningService> {
   const { config } = options;
   const metrics = options.metrics ?? createMetrics();
@@ -124,7 +133,7 @@ export async function createService(manifest: ServiceManifest, options: { config
     handlers: problemsAsJobErrors(manifest.jobHandlers?.(ctx) ?? {}),
     onError: (err) => app.log.error({ err }, 'job runner error'),
     onSettled: (job) => {
-      const labels = { service: manifest.name, job_type: job.type, outcome: job.state };
+      const labels = { service: manifest.name, job_type: job.type, outcome: jobOutcome(job) };
       metrics.jobsSettled.inc(labels);
       if (job.startedAt !== null && job.finishedAt !== null) metrics.jobDuration.observe(labels, (job.finishedAt - job.startedAt) / 1000);
     },
