@@ -15,6 +15,8 @@ export const METRIC = {
   gatewayCriticalDuration: 'pitchey_gateway_critical_duration_seconds',
   aiProviderCalls: 'pitchey_ai_provider_calls_total',
   aiTokens: 'pitchey_ai_tokens_total',
+  /** prom-client's default process_start_time_seconds under the catalogue's `pitchey_process_` prefix. */
+  processStart: 'pitchey_process_process_start_time_seconds',
 } as const;
 
 export const LABEL = {

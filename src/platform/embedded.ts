@@ -5,6 +5,7 @@
 // the data dir's run state for `pitchey health`. The composition root: it wires; only the CLI's
 // `up` (and tests that start a platform) import it.
 import { createGatewayMetricSource } from '../deploy/adapters/gateway-metric-source.js';
+import { withJobOutcomes } from '../deploy/adapters/job-outcome-source.js';
 import { createGatewayRouter } from '../deploy/adapters/gateway-router.js';
 import type { Driver, InstanceHandle } from '../deploy/adapters/driver.js';
 import { Controller } from '../deploy/controller.js';
@@ -92,9 +93,12 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
     throw err;
   });
   const db = openControllerDb(dataPath(config.dataDir, 'controllerDb'));
+  // Gateway traffic, and the job outcomes each instance counts (the processing objectives).
+  const metricsKey = config.apiKeys.find((k) => k.scopes.includes('*') || k.scopes.includes('metrics'))?.key ?? null;
+  const metricSource = withJobOutcomes(createGatewayMetricSource(gateway), { instances: () => driver.list(), metricsKey, log });
   const smoke = createSmoke(config, () => gatewayUrl);
   const controller = new Controller(
-    { db, driver, router: createGatewayRouter(gateway), metrics: createGatewayMetricSource(gateway), smoke, log },
+    { db, driver, router: createGatewayRouter(gateway), metrics: metricSource, smoke, log },
     {
       env: config.deployEnv,
       baseVersion: config.version,
@@ -119,7 +123,7 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
   };
   const validator = new PostDeployValidator(
     {
-      metrics: createGatewayMetricSource(gateway),
+      metrics: metricSource,
       log,
       audit: (kind, data, id) => controller.audit(kind, 'controller', data, id),
       rollback: (row, verdict) => {
