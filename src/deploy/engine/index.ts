@@ -22,4 +22,14 @@ export {
 export { canonicalJson, fnv1a64 } from './hash.js';
 export { SIGNOFF_ROLES, assessSignoffs, isSignoffRole, type Approval, type SignoffAssessment, type SignoffRole } from './signoffs.js';
 export { assessPower, planBudget, sampleSizeTwoProportions, type PlanBudget, type StepPower } from './power.js';
-export { DEFAULT_VALIDATION_LIMITS, assessPhase, validationPhases, type PhaseTraffic, type PhaseVerdict, type ValidationLimits, type ValidationPhase } from './validation.js';
+export {
+  DEFAULT_VALIDATION_LIMITS,
+  addToPhase,
+  assessPhase,
+  validationPhases,
+  type PhaseObjectives,
+  type PhaseTraffic,
+  type PhaseVerdict,
+  type ValidationLimits,
+  type ValidationPhase,
+} from './validation.js';
