@@ -6,6 +6,7 @@
 // `up` (and tests that start a platform) import it.
 import { createGatewayMetricSource } from '../deploy/adapters/gateway-metric-source.js';
 import { withJobOutcomes } from '../deploy/adapters/job-outcome-source.js';
+import { createAvailabilitySampler, readErrorBudget } from '../deploy/budget-store.js';
 import { createGatewayRouter } from '../deploy/adapters/gateway-router.js';
 import type { Driver, InstanceHandle } from '../deploy/adapters/driver.js';
 import { Controller } from '../deploy/controller.js';
@@ -96,6 +97,8 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
   // Gateway traffic, and the job outcomes each instance counts (the processing objectives).
   const metricsKey = config.apiKeys.find((k) => k.scopes.includes('*') || k.scopes.includes('metrics'))?.key ?? null;
   const metricSource = withJobOutcomes(createGatewayMetricSource(gateway), { instances: () => driver.list(), metricsKey, log });
+  // The availability error budget's counts, a sample a minute (the gateway keeps 15 minutes).
+  const stopSampling = createAvailabilitySampler({ db, env: config.deployEnv, services: SERVICE_NAMES, source: createGatewayMetricSource(gateway), log }).start();
   const smoke = createSmoke(config, () => gatewayUrl);
   const controller = new Controller(
     { db, driver, router: createGatewayRouter(gateway), metrics: metricSource, smoke, log },
@@ -135,6 +138,8 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
   );
   controller.onPromoted((row) => {
     validator.start(row);
+    // The record shows the budget before (the error-budget check) and after the deployment.
+    controller.audit('error-budget', 'controller', { when: 'after', service: row.service, budget: readErrorBudget(db, config.deployEnv, row.service, Date.now()) }, row.id);
     if (row.author === 'controller') return; // a rollback's own promotion is not smoke-tested into another rollback
     void smoke(row.service, 'stable').then((evidence) => {
       controller.audit('smoke', 'controller', { when: 'after-deploy', track: 'stable', evidence }, row.id);
@@ -196,6 +201,7 @@ export async function startPlatform(config: Config, options: { gatewayPort: numb
     stop() {
       stopped ??= (async () => {
         validator.stop();
+        stopSampling();
         await controller.stop();
         // Side by side, each bounded: the gateway cuts what is still in flight after the drain
         // timeout, and an instance still alive shortly after its own (equal) bound is SIGKILLed.

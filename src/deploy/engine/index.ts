@@ -5,7 +5,7 @@ export { DEFAULT_RULES, DEFAULT_CANARY_STEPS, DEFAULT_BLUE_GREEN_STEPS, DEFAULT_
 export { startDeployment, advance } from './machine.js';
 export { assessRule, inferTracks, formatDuration, ERROR_RATE_ALPHA, LATENCY_ALPHA, AUTH_FAILURE_ALPHA, LATENCY_FLOOR_MS, type RuleResult, type RuleTracks } from './rules.js';
 export { applicableRules, judges } from './analysis.js';
-export { OBJECTIVES, SLO_ALPHA, SLO_MIN_SAMPLES, SLO_PERIOD_MS, sloRules, type Indicator, type Objective } from './slo.js';
+export { OBJECTIVES, SLO_ALPHA, SLO_MIN_SAMPLES, SLO_PERIOD_MS, assessErrorBudget, describeErrorBudget, sloRules, type ErrorBudget, type Indicator, type Objective } from './slo.js';
 export { countOutcomes, REQUESTS } from './slo-measures.js';
 export {
   binomialUpperTail,

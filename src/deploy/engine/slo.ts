@@ -55,3 +55,36 @@ export function sloRules(objectives: readonly Objective[] = OBJECTIVES): Rule[] 
       : { ...base, metric: 'latency-bound', threshold: o.indicator.boundMs, quantile: o.target };
   });
 }
+
+/** What is left of an objective's error budget over its period. */
+export interface ErrorBudget {
+  target: number;
+  periodMs: number;
+  requests: number;
+  errors: number;
+  /** Failures the target allows over those requests: (1 − target) × requests. */
+  allowedErrors: number;
+  /** 1 − errors / allowedErrors: 1 untouched, 0 spent, negative overspent; null with no traffic (nothing to judge). */
+  remaining: number | null;
+}
+
+/** The availability budget from the period's counts (errors = 5xx answers, as the availability objective counts them). */
+export function assessErrorBudget(counts: { requests: number; errors: number }, target = availabilityTarget(), periodMs = SLO_PERIOD_MS): ErrorBudget {
+  const allowedErrors = (1 - target) * counts.requests;
+  const remaining = counts.requests === 0 ? null : 1 - counts.errors / allowedErrors;
+  return { target, periodMs, requests: counts.requests, errors: counts.errors, allowedErrors, remaining };
+}
+
+/** "62.5 % of the 99.9 % budget left (3 of 8 allowed errors spent over 30 days)". */
+export function describeErrorBudget(b: ErrorBudget): string {
+  const days = Math.round(b.periodMs / 86_400_000);
+  if (b.remaining === null) return `no traffic in the last ${days} days: the ${b.target * 100} % budget is untouched`;
+  const left = `${(Math.round(b.remaining * 1000) / 10).toFixed(1)} %`;
+  return `${left} of the ${b.target * 100} % budget left (${b.errors} of ${Math.round(b.allowedErrors * 10) / 10} allowed errors spent over ${days} days, ${b.requests} requests)`;
+}
+
+function availabilityTarget(): number {
+  const o = OBJECTIVES.find((x) => x.id === 'availability');
+  if (!o) throw new Error('no availability objective');
+  return o.target;
+}
