@@ -1,7 +1,9 @@
 // `pitchey deploy`, `status [--watch]`, `history`, `rollback`, `promote`, `abort`, `resume`, `approve`:
 // parse, call the controller's admin API, print.
 import type { ApprovalAnswer, DeploymentList, DeploymentSummary, EmergencyRollbackAnswer, PlanReview } from '../deploy/admin-api.js';
-import { SERVICE_NAMES } from '../kit/index.js';
+import { readErrorBudgets } from '../deploy/budget-store.js';
+import { describeErrorBudget } from '../deploy/engine/index.js';
+import { SERVICE_NAMES, loadConfig } from '../kit/index.js';
 import { createAdminClient, option } from './admin-client.js';
 import { formatTable } from './table.js';
 import { CheckFailed, UsageError } from './usage.js';
@@ -126,6 +128,15 @@ export async function status(argv: string[]): Promise<void> {
   const live = deployments.filter((d) => !DONE.has(d.phase));
   if (live.length === 0) console.log('no deployment in progress');
   live.forEach(print);
+  const config = loadConfig();
+  const budgets = readErrorBudgets(config.dataDir, config.deployEnv, SERVICE_NAMES, Date.now());
+  console.log(`\navailability error budget (99.9 % over 30 days, ${config.deployEnv}):`);
+  console.log(
+    formatTable(
+      ['service', 'left', 'detail'],
+      budgets.map((b) => [b.service, b.budget.remaining === null ? '-' : `${(b.budget.remaining * 100).toFixed(1)} %`, describeErrorBudget(b.budget)]),
+    ),
+  );
 }
 
 export async function history(argv: string[]): Promise<void> {

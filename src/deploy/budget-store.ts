@@ -1,6 +1,9 @@
 // The availability error budget's counts: requests and 5xx answers per service and hour, in the
 // controller's SQLite, sampled from the gateway's per-track stats (which keep only 15 minutes).
 // 30 days of hours per service is ~720 rows: the budget is a sum over them.
+import { existsSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { dataPath } from '../kit/light.js';
 import { assessErrorBudget, SLO_PERIOD_MS, type ErrorBudget } from './engine/index.js';
 import type { MetricSource } from './adapters/metric-source.js';
 import type { ControllerDb } from './store.js';
@@ -63,4 +66,16 @@ export function createAvailabilitySampler(o: { db: ControllerDb; env: string; se
       return () => clearInterval(timer);
     },
   };
+}
+
+/** Each service's budget, read-only from the data dir's controller store (none there: untouched). */
+export function readErrorBudgets(dataDir: string, env: string, services: readonly string[], now: number): Array<{ service: string; budget: ErrorBudget }> {
+  const path = dataPath(dataDir, 'controllerDb');
+  if (!existsSync(path)) return services.map((service) => ({ service, budget: assessErrorBudget({ requests: 0, errors: 0 }) }));
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return services.map((service) => ({ service, budget: readErrorBudget(db, env, service, now) }));
+  } finally {
+    db.close();
+  }
 }
