@@ -31,14 +31,17 @@ export function countOutcomes(window: TrackWindow | undefined, operations: reado
 }
 
 /**
- * Whether anyone asked for what `rule` judges in this window, on either track. An objective of work
- * nobody requested (no video job was submitted) is not judged then: it neither holds nor passes the
- * step, as a side-by-side rule is not judged without a baseline. Rules of other metrics always apply.
+ * Whether the window holds enough of the work `rule` judges, on either track, to judge it: at
+ * least `minSamples` outcomes (or critical requests) somewhere. A service that did less of that
+ * work in the window (no video job submitted, a few smoke requests with credentials) is not judged
+ * on it then: the rule neither holds nor passes the step, as a side-by-side rule is not judged
+ * without a baseline. When stable has enough and the candidate too little, the rule is judged and
+ * its no-data verdict holds the step until the candidate has its share. Other metrics always apply.
  */
 export function isRequested(rule: Rule, observation: Observation): boolean {
   const windows = Object.values(observation.tracks);
-  if (rule.metric === 'success-rate') return windows.some((w) => total(countOutcomes(w, rule.operations ?? [])) > 0);
-  if (rule.metric === 'latency-bound') return windows.some((w) => (w?.criticalLatenciesMs?.length ?? 0) > 0);
+  if (rule.metric === 'success-rate') return windows.some((w) => total(countOutcomes(w, rule.operations ?? [])) >= rule.minSamples);
+  if (rule.metric === 'latency-bound') return windows.some((w) => (w?.criticalLatenciesMs?.length ?? 0) >= rule.minSamples);
   return true;
 }
 

@@ -160,6 +160,15 @@ describe('objectives in a canary', () => {
     expect(r.state.assessments.map((a) => a.ruleId)).not.toContain('slo-video-encoding');
   });
 
+  it('does not hold the step on a handful of outcomes on every track (smoke requests with credentials)', () => {
+    const few = obs(T + 11_000, {
+      stable: { ...win('v1', 200, { seed: 3 }), outcomes: { auth: { succeeded: 4, failed: 0 } } },
+      canary: { ...win('v2', 200, { seed: 4 }), outcomes: { auth: { succeeded: 5, failed: 0 } } },
+    });
+    const r = advance(start('ai'), { kind: 'observe', observation: few }, T + 11_000);
+    expect(r.state.stepIndex).toBe(1);
+  });
+
   it('holds the step while requested work has too few outcomes on the canary', () => {
     const thin = obs(T + 11_000, { stable: { ...win('v1', 200, { seed: 3 }), outcomes: jobs(30, 0) }, canary: { ...win('v2', 200, { seed: 4 }), outcomes: jobs(3, 0) } });
     const r = advance(start('video'), { kind: 'observe', observation: thin }, T + 11_000);
