@@ -36,11 +36,15 @@ export const OBJECTIVES: readonly Objective[] = Object.freeze([
 /** The availability objective's window for its error budget (Google SRE workbook: 30 days). */
 export const SLO_PERIOD_MS = 30 * 24 * 3_600_000;
 
-/** Significance an objective's test needs before a window counts as a breach (one-sided, exact binomial). */
-export const SLO_ALPHA = 0.01;
+/**
+ * Significance an objective's test needs before a window counts as a breach (one-sided, exact
+ * binomial). As strict as the side-by-side error rule's: the test runs again every window, and a
+ * service sitting right at its objective must not be rolled back by the repetition.
+ */
+export const SLO_ALPHA = 0.001;
 
-/** Outcomes (or critical requests) a window needs before an objective is judged on it. */
-export const SLO_MIN_SAMPLES = 20;
+/** Outcomes (or critical requests) a window needs before an objective is judged on it: the side-by-side rules' floor. */
+export const SLO_MIN_SAMPLES = 30;
 
 /**
  * Each objective as a rule of the engine's catalogue. No `for`: the exact test keeps chance from

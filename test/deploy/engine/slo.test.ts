@@ -46,18 +46,18 @@ describe('objectives as rules', () => {
 
   it.each<{ name: string; rule: string; stable?: TrackWindow; canary?: TrackWindow; verdict: Verdict; reason: RegExp }>([
     {
-      name: 'video jobs failing 10 % of 200 fail the 95 % objective at once',
+      name: 'video jobs failing 10 % of 300 fail the 95 % objective at once',
       rule: 'slo-video-encoding',
-      stable: slo('v1', jobs(198, 2)),
-      canary: slo('v2', jobs(180, 20)),
+      stable: slo('v1', jobs(297, 3)),
+      canary: slo('v2', jobs(270, 30)),
       verdict: 'fail',
-      reason: /canary job:process success 90\.0 % \(20 failed of 200\), objective ≥ 95\.0 %.*stable 99\.0 %/,
+      reason: /canary job:process success 90\.0 % \(30 failed of 300\), objective ≥ 95\.0 %; binomial p=0\.0003, needs < 0\.001.*stable 99\.0 %/,
     },
     {
-      name: '4 of 40 failing (10 %) is past the objective but not yet significant: inconclusive, never a pass',
+      name: '20 of 200 failing (10 %) is past the objective but not yet significant (p = 0.0027): inconclusive, never a pass',
       rule: 'slo-video-encoding',
-      stable: slo('v1', jobs(40, 0)),
-      canary: slo('v2', jobs(36, 4)),
+      stable: slo('v1', jobs(200, 0)),
+      canary: slo('v2', jobs(180, 20)),
       verdict: 'inconclusive',
       reason: /too little evidence yet/,
     },
@@ -72,24 +72,24 @@ describe('objectives as rules', () => {
     {
       name: 'a canary no worse than stable is not rolled back for the same shortfall',
       rule: 'slo-video-encoding',
-      stable: slo('v1', jobs(160, 40)),
-      canary: slo('v2', jobs(170, 30)),
+      stable: slo('v1', jobs(220, 80)),
+      canary: slo('v2', jobs(230, 70)),
       verdict: 'pass',
       reason: /not this release's doing/,
     },
     {
       name: 'file processing counts every job type',
       rule: 'slo-file-processing',
-      canary: slo('v2', { 'job:hls': { succeeded: 100, failed: 10 }, 'job:dash': { succeeded: 90, failed: 0 } }),
+      canary: slo('v2', { 'job:hls': { succeeded: 100, failed: 10 }, 'job:dash': { succeeded: 0, failed: 0 } }),
       verdict: 'fail',
-      reason: /job: success 95\.0 % \(10 failed of 200\)/,
+      reason: /job: success 90\.9 % \(10 failed of 110\)/,
     },
     {
       name: 'too few outcomes is no data: inconclusive',
       rule: 'slo-auth-success',
       canary: slo('v2', { auth: { succeeded: 5, failed: 5 } }),
       verdict: 'inconclusive',
-      reason: /no data: canary has 10 of 20 auth outcomes needed/,
+      reason: /no data: canary has 10 of 30 auth outcomes needed/,
     },
     {
       name: 'availability counts 5xx against every answer',
@@ -140,7 +140,7 @@ describe('objectives in a canary', () => {
   const start = (service: string) => advance(startDeployment(plan(service), T).state, { kind: 'instancesStarted' }, T + 1).state;
 
   it('rolls back a video canary whose encodes fail 10 % of the time, naming the objective', () => {
-    const observation = obs(T + 5_000, { stable: slo('v1', jobs(200, 1)), canary: slo('v2', jobs(180, 20)) });
+    const observation = obs(T + 5_000, { stable: slo('v1', jobs(300, 1)), canary: slo('v2', jobs(270, 30)) });
     const r = advance(start('video'), { kind: 'observe', observation }, T + 5_000);
     expect(r.state.phase).toBe('rolled-back');
     expect(r.state.reason).toMatch(/^rule slo-video-encoding failed: canary job:process success 90\.0 %/);
@@ -173,6 +173,6 @@ describe('objectives in a canary', () => {
     const thin = obs(T + 11_000, { stable: { ...win('v1', 200, { seed: 3 }), outcomes: jobs(30, 0) }, canary: { ...win('v2', 200, { seed: 4 }), outcomes: jobs(3, 0) } });
     const r = advance(start('video'), { kind: 'observe', observation: thin }, T + 11_000);
     expect(r.state.stepIndex).toBe(0);
-    expect(r.state.reason).toMatch(/held by slo-video-encoding \(inconclusive: no data: canary has 3 of 20/);
+    expect(r.state.reason).toMatch(/held by slo-video-encoding \(inconclusive: no data: canary has 3 of 30/);
   });
 });
