@@ -1,7 +1,7 @@
 // `pitchey deploy`, `status [--watch]`, `history`, `rollback`, `promote`, `abort`, `resume`, `approve`:
 // parse, call the controller's admin API, print.
 import type { ApprovalAnswer, DeploymentList, DeploymentSummary, EmergencyRollbackAnswer, PlanReview } from '../deploy/admin-api.js';
-import { SERVICE_NAMES } from '../kit/light.js';
+import { SERVICE_NAMES, loadConfig } from '../kit/light.js';
 import { createAdminClient, type AdminClient } from './admin-client.js';
 import { DEFS, type ArgsOf } from './commands.js';
 import { emit, progress } from './output.js';
@@ -133,7 +133,9 @@ export async function status(a: ArgsOf<'status'>): Promise<void> {
   }
   const { deployments } = await admin.call<DeploymentList>('GET', '/deployments');
   const live = deployments.filter((d) => !DONE.has(d.phase));
-  emit(a.values.json, live, () => (live.length === 0 ? 'no deployment in progress' : live.map(summary).join('\n')));
+  const text = async (): Promise<string> => `${live.length === 0 ? 'no deployment in progress' : live.map(summary).join('\n')}\n\n${await budgetTable()}`;
+  if (a.values.json === true) emit(true, live, () => '');
+  else console.log(await text());
 }
 
 export async function history(a: ArgsOf<'history'>): Promise<void> {
@@ -171,4 +173,13 @@ export async function approve(a: ArgsOf<'approve'>): Promise<void> {
 export async function operatorVerb(verb: 'promote' | 'abort' | 'resume', a: ArgsOf<'promote'>): Promise<void> {
   const d = await client(a).call<DeploymentSummary>('POST', `/deployments/${encodeURIComponent(a.positionals[0]!)}/${verb}`);
   emit(a.values.json, d, () => summary(d));
+}
+
+/** Each service's availability error budget, read from this data dir's controller store (loaded only for the text view). */
+async function budgetTable(): Promise<string> {
+  const [{ readErrorBudgets }, { describeErrorBudget }] = await Promise.all([import('../deploy/budget-store.js'), import('../deploy/engine/index.js')]);
+  const config = loadConfig();
+  const budgets = readErrorBudgets(config.dataDir, config.deployEnv, SERVICE_NAMES, Date.now());
+  const rows = budgets.map((b) => [b.service, b.budget.remaining === null ? '-' : `${(b.budget.remaining * 100).toFixed(1)} %`, describeErrorBudget(b.budget)]);
+  return `availability error budget (99.9 % over 30 days, ${config.deployEnv}):\n${formatTable(['service', 'left', 'detail'], rows)}`;
 }

@@ -96,6 +96,10 @@ function sections(r: DeploymentRecord): Section[] {
       table: { headers: ['item', 'acknowledged by', 'at', 'note'], rows: r.acknowledgements.map((a) => [a.title, a.by ?? 'not recorded', a.at ?? '–', a.note ?? '']) },
     },
     {
+      title: 'Error budget',
+      lines: [`Before: ${r.errorBudget.before ?? 'not recorded (no error-budget check ran)'}`, `After: ${r.errorBudget.after ?? 'not recorded (recorded at promotion)'}`],
+    },
+    {
       title: 'Smoke journeys',
       ...(r.smokeRollback ? { lines: [`The after-deploy smoke journey failed and rolled the service back to ${r.smokeRollback.to}: ${r.smokeRollback.reason}`] } : {}),
       table: { headers: ['when', 'track', 'journey', 'status', 'observed'], rows: r.smoke.map((x) => [x.when, x.track, x.evidence.check, x.evidence.status, x.evidence.observed]) },

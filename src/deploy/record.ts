@@ -5,7 +5,7 @@ import { readApprovals } from './approvals.js';
 import { readDeliveries } from './notify/outbox.js';
 import { readAudit, verifyAudit, type AuditEvent } from './audit.js';
 import type { Evidence } from './checks/index.js';
-import { SIGNOFF_ROLES, assessSignoffs, planHash, requiredSignoffs, type DeploymentPlan, type RuleAssessment, type SignoffPolicy } from './engine/index.js';
+import { SIGNOFF_ROLES, assessSignoffs, describeErrorBudget, planHash, requiredSignoffs, type DeploymentPlan, type ErrorBudget, type RuleAssessment, type SignoffPolicy } from './engine/index.js';
 import type { ControllerDb, DeploymentRow } from './store.js';
 
 /** Checklist items that are a person's to do; the system only records that someone says they did them. */
@@ -48,6 +48,8 @@ export interface DeploymentRecord {
   validation: { phases: Array<{ at: string; phase: string; status: string; observed: string; threshold: string }>; rolledBackTo: string | null } | null;
   /** Who was told what, and whether it reached them (the notifier's delivery log). */
   notifications: Array<{ receiver: string; event: string; status: string; attempts: number; lastError: string | null; at: string; deliveredAt: string | null }>;
+  /** The availability error budget before (the error-budget check) and after (at promotion) the deployment. */
+  errorBudget: { before: string | null; after: string | null };
   /** Smoke journeys: before the new instances took traffic, and after the promotion. */
   smoke: Array<{ when: string; track: string; evidence: Evidence }>;
   /** Set when a failed after-deploy smoke journey rolled the service back. */
@@ -69,6 +71,7 @@ function summarizeEvent(e: AuditEvent): string {
     const ev = d.evidence as Evidence;
     return `${String(d.when)} on ${String(d.track)}: ${ev.status} — ${ev.observed}`;
   }
+  if (e.kind === 'error-budget') return `${String(d.when)}: ${describeErrorBudget(d.budget as ErrorBudget)}`;
   if (e.kind === 'checks.evaluated') return `${String(d.passed ? 'passed' : 'failed')} (${(d.evidence as unknown[] | undefined)?.length ?? 0} checks)`;
   return d.reason ? text(d.reason) : '';
 }
@@ -131,6 +134,10 @@ export function readRecord(db: ControllerDb, row: DeploymentRow, options: { sign
     }),
     audit: { verified: verifyAudit(db) === null, events: events.length },
     smoke: events.filter((e) => e.kind === 'smoke').map((e) => ({ when: String(e.data.when), track: String(e.data.track), evidence: e.data.evidence as Evidence })),
+    errorBudget: {
+      before: checks?.find((c) => c.check === 'error-budget')?.observed ?? null,
+      after: ((b) => (b ? describeErrorBudget(b) : null))(events.filter((e) => e.kind === 'error-budget').at(-1)?.data.budget as ErrorBudget | undefined),
+    },
     smokeRollback: smokeRollback === undefined ? null : { to: String(smokeRollback.data.to), reason: String(smokeRollback.data.reason) },
     validation: events.some((e) => e.kind === 'validation.started')
       ? {

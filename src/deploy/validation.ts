@@ -1,7 +1,8 @@
 // Post-deployment validation of a promoted release: the immediate, extended and final phases each
-// gather the service's traffic from the metric source, end in a verdict written to the audit log
-// (and so to the record), and a breach in the immediate phase rolls back to the previous version.
-import { assessPhase, validationPhases, type PhaseTraffic, type PhaseVerdict } from './engine/index.js';
+// gather the service's traffic from the metric source, end in a verdict (the checklist's limits and
+// the service level objectives) written to the audit log (and so to the record), and a breach in
+// the immediate phase rolls back to the previous version.
+import { addToPhase, assessPhase, validationPhases, type PhaseTraffic, type PhaseVerdict } from './engine/index.js';
 import type { MetricSource } from './adapters/metric-source.js';
 import type { DeploymentRow } from './store.js';
 
@@ -41,11 +42,11 @@ export class PostDeployValidator {
     const tick = async (): Promise<void> => {
       const stable = (await this.ports.metrics.window(row.service, sampleMs, Date.now())).stable;
       if (stable !== undefined && stable.version === row.state.plan.toVersion) {
-        traffic = { requests: traffic.requests + stable.requests, errors: traffic.errors + stable.errors, latenciesMs: [...traffic.latenciesMs, ...stable.latenciesMs].slice(-MAX_LATENCIES) };
+        traffic = addToPhase(traffic, stable, MAX_LATENCIES);
       }
       const phase = phases[index];
       if (phase === undefined || Date.now() - phaseStarted < phase.durationMs) return;
-      const verdict = assessPhase(phase, traffic);
+      const verdict = assessPhase(phase, traffic, undefined, { service: row.service, at: Date.now() });
       this.ports.audit('validation.phase', { ...verdict }, row.id);
       this.ports.log?.(`${row.id} ${phase.name} validation: ${verdict.status} (${verdict.observed})`);
       if (verdict.status === 'fail' && phase.rollbackOnBreach) {

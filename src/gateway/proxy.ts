@@ -11,6 +11,7 @@ import type { Instance, InstancePool, PickOptions } from './pool.js';
 import type { GatewayRoute } from './routes.js';
 import { TRACK_HEADER, choiceFor } from './track-choice.js';
 import type { TrackStats } from './track-stats.js';
+import { answerFacts, isCredentialed, type Asked } from './answer-facts.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const HOP_BY_HOP = new Set(['connection', 'expect', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length']);
@@ -130,7 +131,7 @@ export async function proxyRequest(req: FastifyRequest, reply: FastifyReply, rou
       throw new Problem('UPSTREAM_UNAVAILABLE', `No healthy ${which}${route.service} instance is available.`, { headers: { 'retry-after': '5' } });
     }
     tried.add(instance.url);
-    const record = attemptRecorder(route, instance, deps);
+    const record = attemptRecorder(route, instance, deps, { method: req.method, credentialed: isCredentialed(req.headers) });
     try {
       return await forward(req, reply, { route, instance, deps, withBody, signal: clientGone, onAnswer: record });
     } catch (err) {
@@ -149,15 +150,21 @@ export async function proxyRequest(req: FastifyRequest, reply: FastifyReply, rou
 /**
  * Counts one attempt in the track stats, once: a relay that fails after the headers went out
  * has already been counted by its status. Latency runs from the pick to the upstream's headers.
+ * The objectives' operations and critical latency go to the stats and the metrics alike.
  */
-function attemptRecorder(route: GatewayRoute, instance: Instance, deps: ProxyDeps): ((status: number) => void) & { done(): boolean } {
+function attemptRecorder(route: GatewayRoute, instance: Instance, deps: ProxyDeps, asked: Asked): ((status: number) => void) & { done(): boolean } {
   const started = performance.now();
   let recorded = false;
   return Object.assign(
     (status: number): void => {
       if (recorded) return;
       recorded = true;
-      deps.stats.record(route.service, instance.track, instance.version, status, performance.now() - started, (deps.now ?? Date.now)());
+      const latencyMs = performance.now() - started;
+      const facts = answerFacts(route, asked, status);
+      deps.stats.record(route.service, instance.track, instance.version, status, latencyMs, (deps.now ?? Date.now)(), facts);
+      const labels = { service: route.service, track: instance.track, version: instance.version };
+      for (const [operation, outcome] of Object.entries(facts.outcomes ?? {})) deps.metrics.gatewayOperations.inc({ ...labels, operation, outcome });
+      if (facts.critical === true) deps.metrics.gatewayCriticalDuration.observe({ ...labels, route: route.prefix }, latencyMs / 1000);
     },
     { done: () => recorded },
   );

@@ -12,6 +12,13 @@ export interface GatewayRoute {
   timeoutMs: number;
   /** Per client; null: none (stream files, which players fetch in quick runs of Range requests). */
   rateLimit: RouteRateLimit | null;
+  /**
+   * Answers a person waits on, held to the checklist's p95 < 2 s (objective critical-latency).
+   * Uploads, downloads and AI generation are not: their time follows the bytes and tokens asked for.
+   */
+  critical?: boolean;
+  /** The requests that are this route's operation, counted for its success objective (ai: inference). */
+  operation?: { name: string; methods: readonly string[] };
 }
 
 export { GATEWAY_PORT } from '../kit/index.js';
@@ -21,9 +28,9 @@ const MB = 1024 * 1024;
 export const GATEWAY_ROUTES: GatewayRoute[] = [
   { prefix: '/api/video/', service: 'video', strip: true, maxBodyBytes: 500 * MB, timeoutMs: 300_000, rateLimit: { zone: 'uploads', burst: 5 } },
   { prefix: '/api/document/', service: 'document', strip: true, maxBodyBytes: 100 * MB, timeoutMs: 180_000, rateLimit: { zone: 'uploads', burst: 5 } },
-  { prefix: '/api/ai/', service: 'ai', strip: true, maxBodyBytes: 1 * MB, timeoutMs: 120_000, rateLimit: { zone: 'api', burst: 10 } },
+  { prefix: '/api/ai/', service: 'ai', strip: true, maxBodyBytes: 1 * MB, timeoutMs: 120_000, rateLimit: { zone: 'api', burst: 10 }, operation: { name: 'inference', methods: ['POST'] } },
   { prefix: '/api/media/', service: 'media', strip: true, maxBodyBytes: 1024 * MB, timeoutMs: 600_000, rateLimit: { zone: 'uploads', burst: 3 } },
   // Stream files are served by the media service under the same path: passed through as is.
-  { prefix: '/streams/', service: 'media', strip: false, maxBodyBytes: 0, timeoutMs: 60_000, rateLimit: null },
-  { prefix: '/api/code/', service: 'code', strip: true, maxBodyBytes: 1 * MB, timeoutMs: 60_000, rateLimit: { zone: 'api', burst: 20 } },
+  { prefix: '/streams/', service: 'media', strip: false, maxBodyBytes: 0, timeoutMs: 60_000, rateLimit: null, critical: true },
+  { prefix: '/api/code/', service: 'code', strip: true, maxBodyBytes: 1 * MB, timeoutMs: 60_000, rateLimit: { zone: 'api', burst: 20 }, critical: true },
 ];

@@ -1,7 +1,8 @@
 // Per-track traffic the deployment controller judges a release by: for each service, track and
 // version, one-second buckets over the last 15 minutes of requests, errors, auth failures,
-// unavailable answers and a bounded uniform sample of latencies.
-import type { Track, TrackWindow } from '../deploy/engine/index.js';
+// unavailable answers and a bounded uniform sample of latencies; and for the service level
+// objectives, operation outcomes (authentication, inference) and critical routes' latencies.
+import type { OperationOutcomes, Track, TrackWindow } from '../deploy/engine/index.js';
 
 /** What one track saw over a window: the deploy engine's `TrackWindow`, declared once there. */
 export type TrackWindowStats = TrackWindow;
@@ -24,6 +25,17 @@ interface Bucket {
   /** Latencies offered to the reservoir; `latencies` holds at most the cap of them. */
   seen: number;
   latencies: number[];
+  /** Outcomes by operation, made on the first one. */
+  outcomes?: Record<string, OperationOutcomes>;
+  /** Critical routes' latencies: a reservoir like `latencies`, made on the first one. */
+  critical?: { seen: number; latencies: number[] };
+}
+
+/** What an answer means beyond its status: operation outcomes it settles, and whether its route is critical. */
+export interface AnswerFacts {
+  /** Outcomes to count, e.g. { auth: 'success' } (see gateway-outcomes.ts). */
+  outcomes?: Record<string, 'success' | 'failure'>;
+  critical?: boolean;
 }
 
 interface Series {
@@ -41,6 +53,18 @@ interface VersionBuckets {
 
 const sum = (buckets: Bucket[], field: 'requests' | 'errors' | 'authFailures' | 'unavailable'): number => buckets.reduce((n, b) => n + b[field], 0);
 
+/** The outcomes of several buckets added up; undefined when none has any. */
+function sumOutcomes(buckets: Bucket[]): Record<string, OperationOutcomes> | undefined {
+  let total: Record<string, OperationOutcomes> | undefined;
+  for (const b of buckets)
+    for (const [op, o] of Object.entries(b.outcomes ?? {})) {
+      const t = ((total ??= {})[op] ??= { succeeded: 0, failed: 0 });
+      t.succeeded += o.succeeded;
+      t.failed += o.failed;
+    }
+  return total;
+}
+
 const emptyBucket = (second: number): Bucket => ({ second, requests: 0, errors: 0, authFailures: 0, unavailable: 0, seen: 0, latencies: [] });
 
 export class TrackStats {
@@ -56,7 +80,7 @@ export class TrackStats {
   }
 
   /** Counts one answer (or proxy failure, as the status it became) of an instance of `track` at `version`. */
-  record(service: string, track: Track, version: string, status: number, latencyMs: number, now: number): void {
+  record(service: string, track: Track, version: string, status: number, latencyMs: number, now: number, facts: AnswerFacts = {}): void {
     const key = `${service}\u0000${track}\u0000${version}`;
     let series = this.series.get(key);
     if (series === undefined) this.series.set(key, (series = { service, track, version, ring: new Array<Bucket | undefined>(this.seconds), last: 0 }));
@@ -70,6 +94,12 @@ export class TrackStats {
     if (status === 401 || status === 403) bucket.authFailures++;
     if (status === 502 || status === 503 || status === 504) bucket.unavailable++;
     this.sample(bucket, latencyMs);
+    for (const [operation, outcome] of Object.entries(facts.outcomes ?? {})) {
+      const counts = ((bucket.outcomes ??= {})[operation] ??= { succeeded: 0, failed: 0 });
+      if (outcome === 'success') counts.succeeded++;
+      else counts.failed++;
+    }
+    if (facts.critical === true) this.sample((bucket.critical ??= { seen: 0, latencies: [] }), latencyMs);
   }
 
   /**
@@ -96,6 +126,8 @@ export class TrackStats {
   private summarise(versions: VersionBuckets[]): TrackWindowStats {
     const top = versions.reduce((best, v) => (sum(v.buckets, 'requests') > sum(best.buckets, 'requests') ? v : best));
     const all = versions.flatMap((v) => v.buckets);
+    const critical = all.flatMap((b) => (b.critical ? [b.critical] : []));
+    const outcomes = sumOutcomes(all);
     return {
       version: top.version,
       requests: sum(all, 'requests'),
@@ -103,10 +135,12 @@ export class TrackStats {
       authFailures: sum(all, 'authFailures'),
       unavailable: sum(all, 'unavailable'),
       latenciesMs: this.mergeSamples(all),
+      ...(outcomes ? { outcomes } : {}),
+      ...(critical.length > 0 ? { criticalLatenciesMs: this.mergeSamples(critical) } : {}),
     };
   }
 
-  private sample(bucket: Bucket, latencyMs: number): void {
+  private sample(bucket: { seen: number; latencies: number[] }, latencyMs: number): void {
     bucket.seen++;
     if (bucket.latencies.length < this.cap) {
       bucket.latencies.push(latencyMs);
@@ -121,7 +155,7 @@ export class TrackStats {
    * holds, so when any bucket is capped every bucket is thinned to the same fraction (the
    * smallest kept/seen), rounding at random, before the samples are joined.
    */
-  private mergeSamples(buckets: Bucket[]): number[] {
+  private mergeSamples(buckets: Array<{ seen: number; latencies: number[] }>): number[] {
     const fraction = Math.min(1, ...buckets.map((b) => b.latencies.length / Math.max(1, b.seen)));
     if (fraction === 1) return buckets.flatMap((b) => b.latencies);
     return buckets.flatMap((b) => {

@@ -9,8 +9,8 @@ export { closeHttpApp, createHttpApp, type HttpApp, type HttpAppHandle, type Htt
 export type { ReadinessCheck, ReadinessResult } from './health.js';
 export { presentJob, submitJob, prefixOf, type JobOutput, type JobInput, type SubmitSpec } from './job-http.js';
 export { onShutdownSignal } from './lifecycle.js';
-export { createMetrics, METRIC, LABEL, statusClass, type Metrics } from './metrics.js';
-export { PROBLEMS, Problem, PROBLEM_CONTENT_TYPE, invalidField, invalidFields, type FieldError, type ProblemCode, type ProblemBody } from './problems.js';
+export { createMetrics, CRITICAL_LATENCY_BUCKETS, JOB_OUTCOME, METRIC, LABEL, statusClass, type Metrics } from './metrics.js';
+export { PROBLEMS, Problem, PROBLEM_CONTENT_TYPE, isClientProblem, invalidField, invalidFields, type FieldError, type ProblemCode, type ProblemBody } from './problems.js';
 export { runProcess, killTree, type RunOptions, type RunResult } from './process-runner.js';
 export { OutputCapture } from './output-capture.js';
 export { createSemaphore, SemaphoreFullError, type Semaphore, type Release } from './semaphore.js';

@@ -11,8 +11,12 @@ export const METRIC = {
   upstreamRequests: 'pitchey_gateway_upstream_requests_total',
   upstreamDuration: 'pitchey_gateway_upstream_duration_seconds',
   upstreamHealthy: 'pitchey_gateway_upstream_healthy',
+  gatewayOperations: 'pitchey_gateway_operations_total',
+  gatewayCriticalDuration: 'pitchey_gateway_critical_duration_seconds',
   aiProviderCalls: 'pitchey_ai_provider_calls_total',
   aiTokens: 'pitchey_ai_tokens_total',
+  /** prom-client's default process_start_time_seconds under the catalogue's `pitchey_process_` prefix. */
+  processStart: 'pitchey_process_process_start_time_seconds',
 } as const;
 
 export const LABEL = {
@@ -28,13 +32,24 @@ export const LABEL = {
   outcome: 'outcome',
   provider: 'provider',
   direction: 'direction',
+  operation: 'operation',
 } as const;
+
+/**
+ * pitchey_jobs_settled_total's outcomes. `rejected`: the job failed on its input (a 4xx problem,
+ * the client's mistake), so it counts neither for nor against processing success.
+ */
+export const JOB_OUTCOME = { completed: 'completed', failed: 'failed', rejected: 'rejected', cancelled: 'cancelled' } as const;
+
+/** Buckets (seconds) of critical routes' latency: one edge at the objective's 2 s, so Prometheus counts it exactly. */
+export const CRITICAL_LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10];
 
 /** Latency buckets (seconds) fine enough around 100 ms–1 s, where the checklist's thresholds sit. */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
 const HTTP_LABELS = [LABEL.service, LABEL.route, LABEL.method, LABEL.status, LABEL.version, LABEL.track] as const;
 const UPSTREAM_LABELS = [LABEL.service, LABEL.track, LABEL.version, LABEL.instance, LABEL.statusClass] as const;
+const OPERATION_LABELS = [LABEL.service, LABEL.track, LABEL.version, LABEL.operation, LABEL.outcome] as const;
 
 export interface Metrics {
   registry: Registry;
@@ -48,6 +63,10 @@ export interface Metrics {
   upstreamRequests: Counter<(typeof UPSTREAM_LABELS)[number]>;
   upstreamDuration: Histogram<(typeof UPSTREAM_LABELS)[number]>;
   upstreamHealthy: Gauge<'service' | 'track' | 'version' | 'instance'>;
+  /** Operations the gateway judges from answers (`auth`, `inference`): outcome `success` or `failure`, a client's own mistakes left out. */
+  gatewayOperations: Counter<(typeof OPERATION_LABELS)[number]>;
+  /** Latency of requests on routes marked critical, by route prefix. */
+  gatewayCriticalDuration: Histogram<'service' | 'route' | 'track' | 'version'>;
   /** AI provider attempts: outcome `ok` or `error` (each failed attempt, retries included). */
   aiProviderCalls: Counter<'provider' | 'outcome'>;
   /** Tokens sent to (`in`) and received from (`out`) AI providers. */
@@ -86,6 +105,14 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     upstreamDuration: new Histogram({ name: METRIC.upstreamDuration, help: 'Upstream latency seen by the gateway', labelNames: UPSTREAM_LABELS, buckets: LATENCY_BUCKETS, registers }),
     aiProviderCalls: new Counter({ name: METRIC.aiProviderCalls, help: 'Attempts to call an AI provider', labelNames: [LABEL.provider, LABEL.outcome], registers }),
     aiTokens: new Counter({ name: METRIC.aiTokens, help: 'Tokens exchanged with AI providers', labelNames: [LABEL.provider, LABEL.direction], registers }),
+    gatewayOperations: new Counter({ name: METRIC.gatewayOperations, help: 'Operations judged at the gateway, by outcome', labelNames: OPERATION_LABELS, registers }),
+    gatewayCriticalDuration: new Histogram({
+      name: METRIC.gatewayCriticalDuration,
+      help: 'Latency of requests on critical routes',
+      labelNames: [LABEL.service, LABEL.route, LABEL.track, LABEL.version],
+      buckets: CRITICAL_LATENCY_BUCKETS,
+      registers,
+    }),
     upstreamHealthy: new Gauge({ name: METRIC.upstreamHealthy, help: '1 when the instance passes health checks', labelNames: [LABEL.service, LABEL.track, LABEL.version, LABEL.instance], registers }),
   };
 }

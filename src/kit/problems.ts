@@ -131,6 +131,12 @@ export function invalidField(field: string, message: string): Problem {
   return invalidFields([{ field, message }]);
 }
 
+/** Whether `code` is a catalogued problem of the client's own making (a 4xx): bad input, not a failure to serve it. */
+export function isClientProblem(code: string | undefined): boolean {
+  const entry = code === undefined ? undefined : (PROBLEMS as Record<string, { status: number } | undefined>)[code];
+  return entry !== undefined && entry.status >= 400 && entry.status < 500;
+}
+
 export function isProblem(value: unknown): value is Problem {
   return value instanceof Problem;
 }

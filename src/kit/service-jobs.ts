@@ -11,14 +11,15 @@ import {
   type JobBackend,
   type JobContext,
   type JobHandler,
+  type JobRecord,
   type JobRunner,
 } from '../jobs/index.js';
 import type { Config } from './config.js';
 import { SERVICE_PATHS } from './data-dir.js';
 import type { ReadinessCheck } from './health.js';
 import type { ServiceJobs } from './job-http.js';
-import type { Metrics } from './metrics.js';
-import { Problem } from './problems.js';
+import { JOB_OUTCOME, type Metrics } from './metrics.js';
+import { isClientProblem, Problem } from './problems.js';
 import type { ServiceName } from './roles.js';
 
 /** The few log calls made here; Fastify's logger and a plain pino logger both fit. */
@@ -71,6 +72,15 @@ function problemsAsJobErrors(handlers: Record<string, JobHandler>): Record<strin
   );
 }
 
+/**
+ * A settled job's outcome as pitchey_jobs_settled_total counts it: a job that failed on a 4xx
+ * problem (input it could not process: the client's mistake) is `rejected`, neither a success
+ * nor a failure of processing; every other failure (5xx, timeout, stall, crash) is `failed`.
+ */
+export function jobOutcome(job: Pick<JobRecord, 'state' | 'error'>): string {
+  return job.state === 'failed' && isClientProblem(job.error?.code) ? JOB_OUTCOME.rejected : job.state;
+}
+
 export interface ServiceJobsOptions {
   name: ServiceName;
   config: Config;
@@ -99,7 +109,7 @@ export function createServiceJobs(options: ServiceJobsOptions): { jobs: ServiceJ
       if (!(err instanceof JobStoreUnavailableError)) log.error({ err }, 'job runner error');
     },
     onSettled: (job) => {
-      const labels = { service: name, job_type: job.type, outcome: job.state };
+      const labels = { service: name, job_type: job.type, outcome: jobOutcome(job) };
       metrics.jobsSettled.inc(labels);
       if (job.startedAt !== null && job.finishedAt !== null) metrics.jobDuration.observe(labels, (job.finishedAt - job.startedAt) / 1000);
     },

@@ -6,6 +6,8 @@
 // `up` (and tests that start a platform) import it.
 import { Writable } from 'node:stream';
 import { createGatewayMetricSource } from '../deploy/adapters/gateway-metric-source.js';
+import { withJobOutcomes } from '../deploy/adapters/job-outcome-source.js';
+import { createAvailabilitySampler, readErrorBudget } from '../deploy/budget-store.js';
 import { createGatewayRouter } from '../deploy/adapters/gateway-router.js';
 import type { Driver, InstanceHandle } from '../deploy/adapters/driver.js';
 import { Controller } from '../deploy/controller.js';
@@ -113,11 +115,16 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
     throw err;
   });
   const db = openControllerDb(dataPath(config.dataDir, 'controllerDb'));
+  // Gateway traffic, and the job outcomes each instance counts (the processing objectives).
+  const metricsKey = config.apiKeys.find((k) => k.scopes.includes('*') || k.scopes.includes('metrics'))?.key ?? null;
+  const metricSource = withJobOutcomes(createGatewayMetricSource(gateway), { instances: () => driver.list(), metricsKey, log });
+  // The availability error budget's counts, a sample a minute (the gateway keeps 15 minutes).
+  const stopSampling = createAvailabilitySampler({ db, env: config.deployEnv, services: SERVICE_NAMES, source: createGatewayMetricSource(gateway), log }).start();
   const smoke = createSmoke(config, () => gatewayUrl);
   // Deliveries left pending by the last run go out again once the loop starts.
   const notifier = new Notifier(db, config.notifyReceivers, { log });
   const controller = new Controller(
-    { db, driver, router: createGatewayRouter(gateway), metrics: createGatewayMetricSource(gateway), smoke, log, notify: (e, service) => notifier.publish(e, service) },
+    { db, driver, router: createGatewayRouter(gateway), metrics: metricSource, smoke, log, notify: (e, service) => notifier.publish(e, service) },
     {
       env: config.deployEnv,
       baseVersion: config.version,
@@ -144,7 +151,7 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
   };
   const validator = new PostDeployValidator(
     {
-      metrics: createGatewayMetricSource(gateway),
+      metrics: metricSource,
       log,
       audit: (kind, data, id) => controller.audit(kind, 'controller', data, id),
       rollback: (row, verdict) => {
@@ -156,6 +163,8 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
   );
   controller.onPromoted((row) => {
     validator.start(row);
+    // The record shows the budget before (the error-budget check) and after the deployment.
+    controller.audit('error-budget', 'controller', { when: 'after', service: row.service, budget: readErrorBudget(db, config.deployEnv, row.service, Date.now()) }, row.id);
     if (row.author === 'controller') return; // a rollback's own promotion is not smoke-tested into another rollback
     void smoke(row.service, 'stable').then((evidence) => {
       controller.audit('smoke', 'controller', { when: 'after-deploy', track: 'stable', evidence }, row.id);
@@ -218,6 +227,7 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
     stop() {
       stopped ??= (async () => {
         validator.stop();
+        stopSampling();
         await controller.stop();
         await notifier.stop();
         // Side by side, each bounded: the gateway cuts what is still in flight after the drain

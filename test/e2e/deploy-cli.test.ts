@@ -56,7 +56,11 @@ describe('operator commands', () => {
     expect(await exited(child), out).toBe(0);
     expect(out).toContain('promoted');
     expect(failed(await load.stop())).toEqual([]);
-    expect(pitchey('status').out).toContain('no deployment in progress');
+    const status = pitchey('status').out;
+    expect(status).toContain('no deployment in progress');
+    // The load above went through the gateway: media's budget is sampled each minute, others show untouched.
+    expect(status).toMatch(/availability error budget \(99\.9 % over 30 days, \w+\):/);
+    expect(status).toMatch(/^ai\s+(-|\d+\.\d %)\s+/m);
     const history = pitchey('history');
     expect(history.out).toMatch(/media\s+v1\s+v2\s+blue-green\s+promoted\s+alice/);
     const audit = pitchey('audit');

@@ -19,6 +19,10 @@ export async function startUpstream(dataDir: string, name: string, version: stri
   app.get('/boom', { config: { auth: 'public' } }, async () => {
     throw new Problem('INTERNAL_ERROR', 'boom on purpose');
   });
+  app.post('/boom', { config: { auth: 'public' } }, async () => {
+    throw new Problem('INTERNAL_ERROR', 'boom on purpose');
+  });
+  app.post('/echo', { config: { auth: 'public' } }, async () => ({ name, version }));
   app.get('/headers', { config: { auth: 'public' } }, async (req) => req.headers);
   app.get('/private', async () => ({ name }));
   app.get('/admin-only', { config: { auth: 'admin' } }, async () => ({ name }));

@@ -13,6 +13,7 @@ export const testManifest: ServiceManifest = {
     echo: async (ctx) => {
       const { text, delayMs } = ctx.payload as { text: string; delayMs: number };
       if (text === 'refuse') throw new Problem('UNPROCESSABLE', 'echo refuses to repeat "refuse"');
+      if (text === 'crash') throw new Problem('INTERNAL_ERROR', 'echo crashes on "crash": a failure of processing');
       for (let i = 1; i <= 4; i++) {
         await new Promise((r) => setTimeout(r, delayMs / 4));
         ctx.progress(i * 25);

@@ -15,6 +15,7 @@ export const CHECKS = {
   alerts: 'Monitoring and alerting operational, no critical alert firing',
   'deploy-in-progress': 'No deployment already in progress in the environment',
   'deploy-window': 'Deployment window open',
+  'error-budget': 'Availability error budget (99.9 % over 30 days) not spent',
 } as const;
 
 export type CheckId = keyof typeof CHECKS;

@@ -1,6 +1,6 @@
 // Pre-deployment checks, the folder's public face: `runChecks` runs every machine-checkable item
 // of the checklist at once, applies waivers, and never lets one broken check crash the run.
-import { ConfigError, loadConfig, type Config } from '../../kit/index.js';
+import { ConfigError, SERVICE_NAMES, loadConfig, type Config } from '../../kit/index.js';
 import { checkAlerts } from './alerts.js';
 import { checkBackups } from './backups.js';
 import type { CheckId } from './catalogue.js';
@@ -10,6 +10,7 @@ import { checkConfigSecrets } from './config-secrets.js';
 import { failedEvidence } from './create-evidence.js';
 import { checkDeployInProgress } from './deploy-state.js';
 import { checkDeployWindow } from './deploy-window.js';
+import { checkErrorBudget } from './error-budget.js';
 import { checkDns, type Resolver } from './dns.js';
 import type { Evidence } from './evidence.js';
 import { checkServiceHealth, readHealthTargets, type HealthTarget } from './service-health.js';
@@ -102,6 +103,7 @@ function planTasks(o: RunChecksOptions): CheckTask[] {
     { ids: ['alerts'], source: config.alertmanagerUrl ?? 'checks config alertmanagerUrl', run: () => checkAlerts({ alertmanagerUrl: config.alertmanagerUrl, timeoutMs, now }) },
     { ids: ['deploy-in-progress'], source: dataDir, run: () => checkDeployInProgress({ dataDir, env: o.env, now }) },
     { ids: ['deploy-window'], source: 'checks config window', run: () => checkDeployWindow(config.window, now) },
+    { ids: ['error-budget'], source: dataDir, run: () => checkErrorBudget({ dataDir, env: o.env, services: o.target ? [o.target.service] : SERVICE_NAMES, now }) },
   ];
 }
 

@@ -2,6 +2,7 @@
 // what the machine acts on — a rollback, a pause, new alerts, and the rules still holding the step.
 import type { DeploymentPlan, DeploymentState, Observation, Rule, RuleAssessment, RuleMetric, Track } from './types.js';
 import { assessRule } from './rules.js';
+import { isRequested } from './slo-measures.js';
 
 /** Metrics that need the baseline to carry traffic in the same window. */
 const SIDE_BY_SIDE: ReadonlySet<RuleMetric> = new Set(['error-rate-vs-stable', 'latency-ratio', 'auth-failures']);
@@ -39,12 +40,18 @@ export interface StepAnalysis {
  */
 export function applicableRules(plan: DeploymentPlan, candidateWeight: number): Rule[] {
   const sideBySide = plan.fromVersion !== null && candidateWeight > 0 && candidateWeight < 100;
-  return plan.rules.filter((rule) => sideBySide || !SIDE_BY_SIDE.has(rule.metric));
+  return plan.rules.filter((rule) => (sideBySide || !SIDE_BY_SIDE.has(rule.metric)) && judges(rule, plan.service));
+}
+
+/** Whether `rule` judges deployments of `service` (an objective of video encoding judges only video). */
+export function judges(rule: Rule, service: string): boolean {
+  return rule.services === undefined || rule.services.includes(service);
 }
 
 /** Assess the applicable rules on `observation`, `candidate` against 'stable'. */
 export function analyseStep(state: DeploymentState, observation: Observation, now: number, candidate: Track): StepAnalysis {
-  const rules = applicableRules(state.plan, state.plan.steps[state.stepIndex] ?? 0);
+  // An objective of work nobody asked for in this window is not judged in it (slo-measures.ts).
+  const rules = applicableRules(state.plan, state.plan.steps[state.stepIndex] ?? 0).filter((rule) => isRequested(rule, observation));
   const warmUntil = state.warmUntil ?? null;
   const warming = warmUntil !== null && now < warmUntil;
   const results = rules.map((rule) => {

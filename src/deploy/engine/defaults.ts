@@ -1,6 +1,7 @@
 // The checklist's default rollback rules, the fast side-by-side rules on top, and default durations.
 // Every duration is configurable through createPlan (plan.ts), so tests run the same code in seconds.
 import type { Rule } from './types.js';
+import { sloRules } from './slo.js';
 
 /** Canary traffic steps in percent. */
 export const DEFAULT_CANARY_STEPS: readonly number[] = Object.freeze([5, 25, 50, 100]);
@@ -19,8 +20,9 @@ export const DEFAULT_READY_TIMEOUT_MS = 60_000;
 export const DEFAULT_WARMUP_MS = 5_000;
 
 /**
- * Default rules. The first four are the checklist's rollback rules; the last two compare candidate
- * and stable side by side with no `for`, so a clearly bad canary is stopped in one window.
+ * Default rules. The first four are the checklist's rollback rules; the next two compare candidate
+ * and stable side by side with no `for`, so a clearly bad canary is stopped in one window; the
+ * `slo-*` rules are the checklist's application metrics and availability (slo.ts).
  */
 export const DEFAULT_RULES: readonly Rule[] = Object.freeze(
   [
@@ -36,6 +38,7 @@ export const DEFAULT_RULES: readonly Rule[] = Object.freeze(
     { id: 'error-rate-vs-stable', metric: 'error-rate-vs-stable', threshold: 0.02, forMs: 0, minSamples: 30, noData: 'inconclusive', action: 'rollback' },
     // Fast: p95 clearly slower than stable's in the same window (× 1.8 and Mann–Whitney p < 0.01).
     { id: 'latency-vs-stable', metric: 'latency-ratio', threshold: 1.8, forMs: 0, minSamples: 30, noData: 'inconclusive', action: 'rollback' },
+    ...sloRules(),
   ].map((rule) => Object.freeze(rule as Rule)),
 );
 

@@ -4,10 +4,33 @@ export { createPlan, planHash, PlanError, type PlanInput } from './plan.js';
 export { DEFAULT_RULES, DEFAULT_CANARY_STEPS, DEFAULT_BLUE_GREEN_STEPS, DEFAULT_STEP_MS, DEFAULT_BAKE_MS, DEFAULT_READY_TIMEOUT_MS, MONITORING_ALERTS } from './defaults.js';
 export { startDeployment, advance } from './machine.js';
 export { assessRule, inferTracks, formatDuration, ERROR_RATE_ALPHA, LATENCY_ALPHA, AUTH_FAILURE_ALPHA, LATENCY_FLOOR_MS, type RuleResult, type RuleTracks } from './rules.js';
-export { analysisFrom, applicableRules } from './analysis.js';
-export { twoProportionTest, mannWhitneyU, quantileAboveTest, quantile, normalCdf, isSignificantlyWorse, MIN_EXPECTED_CELL, type ProportionTest, type RankTest } from './statistics.js';
+export { analysisFrom, applicableRules, judges } from './analysis.js';
+export { OBJECTIVES, SLO_ALPHA, SLO_MIN_SAMPLES, SLO_PERIOD_MS, assessErrorBudget, describeErrorBudget, sloRules, type ErrorBudget, type Indicator, type Objective } from './slo.js';
+export { countOutcomes, REQUESTS } from './slo-measures.js';
+export {
+  binomialUpperTail,
+  twoProportionTest,
+  mannWhitneyU,
+  quantileAboveTest,
+  quantile,
+  normalCdf,
+  isSignificantlyWorse,
+  MIN_EXPECTED_CELL,
+  type ProportionTest,
+  type RankTest,
+} from './statistics.js';
 export { canonicalJson, fnv1a64 } from './hash.js';
 export { SIGNOFF_ROLES, assessSignoffs, isSignoffRole, refuseSignoff, requiredSignoffs, type Approval, type Signer, type SignoffAssessment, type SignoffPolicy, type SignoffRole } from './signoffs.js';
 export { assessPower, planBudget, sampleSizeTwoProportions, type PlanBudget, type StepPower } from './power.js';
-export { DEFAULT_VALIDATION_LIMITS, assessPhase, validationPhases, type PhaseTraffic, type PhaseVerdict, type ValidationLimits, type ValidationPhase } from './validation.js';
+export {
+  DEFAULT_VALIDATION_LIMITS,
+  addToPhase,
+  assessPhase,
+  validationPhases,
+  type PhaseObjectives,
+  type PhaseTraffic,
+  type PhaseVerdict,
+  type ValidationLimits,
+  type ValidationPhase,
+} from './validation.js';
 export { judgeRollback, type PromotedVersion, type RollbackGrant, type RollbackPolicy } from './rollback-policy.js';

@@ -2,6 +2,7 @@
 // never before/after). A measurement says breach or not, or that there is no data; rules.ts adds `for`.
 import type { Observation, Rule, RuleAssessment, Track, TrackWindow } from './types.js';
 import { isSignificantlyWorse, mannWhitneyU, quantile, quantileAboveTest, twoProportionTest } from './statistics.js';
+import { latencyBound, successRate } from './slo-measures.js';
 
 /** Which track carries the new version and which the one it is compared against. */
 export interface RuleTracks {
@@ -50,6 +51,10 @@ export function measure(rule: Rule, observation: Observation, tracks: RuleTracks
       return latencyRatio(rule, tracks, candidate, baseline);
     case 'unavailable':
       return unavailable(rule, tracks, observation, candidate, baseline);
+    case 'success-rate':
+      return successRate(rule, tracks, candidate, baseline);
+    case 'latency-bound':
+      return latencyBound(rule, tracks, candidate, baseline);
   }
 }
 
@@ -185,7 +190,10 @@ function invalidWindow(w?: TrackWindow): string | null {
   if (w.errors > w.requests || w.authFailures > w.requests || w.unavailable > w.requests) {
     return `invalid counts for version ${w.version}: more failures than requests`;
   }
-  if (!w.latenciesMs.every((l) => Number.isFinite(l) && l >= 0)) return `invalid latencies for version ${w.version}`;
+  const latencies = [...w.latenciesMs, ...(w.criticalLatenciesMs ?? [])];
+  if (!latencies.every((l) => Number.isFinite(l) && l >= 0)) return `invalid latencies for version ${w.version}`;
+  const outcomes = Object.values(w.outcomes ?? {}).flatMap((o) => [o.succeeded, o.failed]);
+  if (!outcomes.every((c) => Number.isInteger(c) && c >= 0)) return `invalid outcome counts for version ${w.version}: not non-negative integers`;
   return null;
 }
 

@@ -45,7 +45,8 @@ export interface PlanInput {
 }
 
 const STRATEGIES: readonly Strategy[] = ['canary', 'blue-green', 'rolling'];
-const METRICS: readonly RuleMetric[] = ['error-rate', 'error-rate-vs-stable', 'latency-ratio', 'auth-failures', 'unavailable'];
+const METRICS: readonly RuleMetric[] = ['error-rate', 'error-rate-vs-stable', 'latency-ratio', 'auth-failures', 'unavailable', 'success-rate', 'latency-bound'];
+const QUANTILE_METRICS: readonly RuleMetric[] = ['latency-ratio', 'latency-bound'];
 
 /** Resolve `input` into a complete, validated plan. Throws {@link PlanError} on invalid input. */
 export function createPlan(input: PlanInput): DeploymentPlan {
@@ -130,14 +131,29 @@ function resolveRules(rules: readonly Rule[]): Rule[] {
     if (!METRICS.includes(rule.metric)) throw new PlanError(`${where}: metric must be one of ${METRICS.join(', ')}; got ${String(rule.metric)}`);
     if (!Number.isFinite(rule.threshold) || rule.threshold < 0) throw new PlanError(`${where}: threshold must be a finite number ≥ 0`);
     if (rule.metric === 'latency-ratio' && rule.threshold <= 0) throw new PlanError(`${where}: a latency ratio threshold must be > 0`);
-    if (rule.quantile !== undefined && (rule.metric !== 'latency-ratio' || !(rule.quantile >= 0.5 && rule.quantile <= 0.999)))
-      throw new PlanError(`${where}: quantile applies to latency-ratio rules only, from 0.5 to 0.999`);
+    if (rule.quantile !== undefined && (!QUANTILE_METRICS.includes(rule.metric) || !(rule.quantile >= 0.5 && rule.quantile <= 0.999)))
+      throw new PlanError(`${where}: quantile applies to latency-ratio and latency-bound rules only, from 0.5 to 0.999`);
+    checkObjective(rule, where);
     duration(rule.forMs, `${where} forMs`, 0);
     if (!Number.isInteger(rule.minSamples) || rule.minSamples < 1) throw new PlanError(`${where}: minSamples must be an integer ≥ 1`);
     if (rule.noData !== 'inconclusive' && rule.noData !== 'fail') throw new PlanError(`${where}: noData must be 'inconclusive' or 'fail' (never a pass)`);
     if (!['rollback', 'pause', 'alert'].includes(rule.action)) throw new PlanError(`${where}: action must be rollback, pause or alert`);
     return { ...rule };
   });
+}
+
+/** A success-rate rule names what it counts and a ratio below 1; services, where given, are names. */
+function checkObjective(rule: Rule, where: string): void {
+  if (rule.metric === 'success-rate') {
+    if (!(rule.threshold > 0 && rule.threshold < 1)) throw new PlanError(`${where}: a success-rate threshold is a ratio in (0, 1), e.g. 0.99`);
+    if (!Array.isArray(rule.operations) || rule.operations.length === 0) throw new PlanError(`${where}: a success-rate rule needs operations (e.g. ["job:process"] or ["requests"])`);
+    rule.operations.forEach((op, i) => requireText(op, `${where} operations[${i}]`));
+  } else if (rule.operations !== undefined) throw new PlanError(`${where}: operations apply to success-rate rules only`);
+  if (rule.metric === 'latency-bound' && rule.threshold <= 0) throw new PlanError(`${where}: a latency bound must be > 0 ms`);
+  if (rule.services !== undefined) {
+    if (!Array.isArray(rule.services) || rule.services.length === 0) throw new PlanError(`${where}: services, when given, must list at least one service`);
+    rule.services.forEach((s, i) => requireText(s, `${where} services[${i}]`));
+  }
 }
 
 function duration(ms: number, field: string, min: number): number {

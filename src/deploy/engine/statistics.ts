@@ -81,10 +81,21 @@ export function quantileAboveTest(sample: readonly number[], bound: number, q: n
   const n = sample.length;
   const above = sample.filter((v) => v > bound).length;
   if (n === 0 || above === 0) return { above, n, pValue: 1 };
-  const p = 1 - q;
+  return { above, n, pValue: binomialUpperTail(above, n, 1 - q) };
+}
+
+/**
+ * P(X ≥ k) for X ~ Binomial(n, p): how improbable `k` or more failures in `n` trials are when each
+ * fails with probability `p`, the exact one-sided test that a failure rate exceeds `p`. k ≤ 0 gives 1.
+ */
+export function binomialUpperTail(k: number, n: number, p: number): number {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  if (p <= 0) return 0;
+  if (p >= 1) return 1;
   let tail = 0;
-  for (let k = above; k <= n; k++) tail += Math.exp(lnChoose(n, k) + k * Math.log(p) + (n - k) * Math.log1p(-p));
-  return { above, n, pValue: Math.min(1, tail) };
+  for (let i = k; i <= n; i++) tail += Math.exp(lnChoose(n, i) + i * Math.log(p) + (n - i) * Math.log1p(-p));
+  return Math.min(1, tail);
 }
 
 /** P(X ≥ observed) for X ~ Hypergeometric(population, successes, draws). */

@@ -20,6 +20,19 @@ export interface TrackWindow {
   unavailable: number;
   /** Latencies (ms) of requests in the window: all of them or a uniform sample. */
   latenciesMs: number[];
+  /**
+   * Outcomes of the operations the service level objectives judge, by operation (`auth`,
+   * `inference`, `job:<type>`): done or failed by the service, a client's own mistakes left out.
+   */
+  outcomes?: Record<string, OperationOutcomes>;
+  /** Latencies (ms) of requests on routes marked critical: all of them or a uniform sample. */
+  criticalLatenciesMs?: number[];
+}
+
+/** How many times an operation succeeded and failed over a window (4xx for bad input is neither). */
+export interface OperationOutcomes {
+  succeeded: number;
+  failed: number;
 }
 
 /** What the controller saw at `at`, over the window ending then. */
@@ -41,7 +54,11 @@ export type RuleMetric =
   /** any 401/403 that stable does not also produce at the same rate. */
   | 'auth-failures'
   /** unavailable answers, or no ready instance of the new version. */
-  | 'unavailable';
+  | 'unavailable'
+  /** an objective's success ratio (`threshold`, 0.99 = 99 %) of `operations`, tested against the candidate's outcomes (slo-measures.ts). */
+  | 'success-rate'
+  /** the `quantile` of critical routes' latency against `threshold` ms, tested (slo-measures.ts). */
+  | 'latency-bound';
 
 export interface Rule {
   id: string;
@@ -53,8 +70,15 @@ export interface Rule {
   minSamples: number;
   /** What no data means. Never a pass. */
   noData: 'inconclusive' | 'fail';
-  /** latency-ratio only: the quantile compared, 0.5–0.999 (default 0.95, the checklist's p95). */
+  /** latency-ratio and latency-bound: the quantile compared, 0.5–0.999 (default 0.95, the checklist's p95). */
   quantile?: number;
+  /**
+   * success-rate only: the operations counted, each an outcome key or a prefix ending in `:`
+   * (`job:` is every job); `requests` counts answers, 5xx failing (availability).
+   */
+  operations?: string[];
+  /** Judged only in deployments of these services; absent: every service. */
+  services?: string[];
   action: 'rollback' | 'pause' | 'alert';
 }
 

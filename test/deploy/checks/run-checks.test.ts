@@ -129,6 +129,7 @@ describe('runChecks', () => {
         'alerts',
         'deploy-in-progress',
         'deploy-window',
+        'error-budget',
       ]),
     );
     expect(evidence.every((e) => e.at === now.toISOString() && e.title.length > 0)).toBe(true);

@@ -51,13 +51,13 @@ describe('canary: happy path', () => {
     expect(advance(last, healthyAlone(T + 51_000, 'canary'), T + 51_000)).toEqual({ state: last, actions: [] });
   });
 
-  it('at 100 % only the absolute rules are assessed (stable carries no traffic to compare with)', () => {
+  it('at 100 % only the absolute rules (and objectives of work requested) are assessed (stable carries no traffic to compare with)', () => {
     const results = play(startDeployment(createPlan({ ...input, steps: [100] }), T), [
       [T + 1, started],
       [T + 10_001, healthyAlone(T + 10_001, 'canary')],
     ]);
     expect(results[1]!.state.phase).toBe('promoted');
-    expect(results[1]!.state.assessments.map((a) => a.ruleId)).toEqual(['error-rate', 'unavailable']);
+    expect(results[1]!.state.assessments.map((a) => a.ruleId)).toEqual(['error-rate', 'unavailable', 'slo-availability']);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assessPhase, validationPhases } from '../../../src/deploy/engine/index.js';
+import { addToPhase, assessPhase, validationPhases } from '../../../src/deploy/engine/index.js';
 
 const [immediate, extended] = validationPhases([1000, 2000, 3000]);
 const ms = (n: number, v: number): number[] => Array.from({ length: n }, () => v);
@@ -25,4 +25,33 @@ describe('post-deployment validation', () => {
       if (c.says) expect(v.observed).toContain(c.says);
     });
   }
+});
+
+describe('post-deployment validation of the objectives', () => {
+  const ok = { requests: 200, errors: 0, latenciesMs: ms(200, 40) };
+  const at = 1_000;
+  it('fails a phase whose video encodes miss 95 %, naming the objective, on a service that runs them', () => {
+    const traffic = { ...ok, outcomes: { 'job:process': { succeeded: 170, failed: 30 } } };
+    const v = assessPhase(immediate!, traffic, undefined, { service: 'video', at });
+    expect(v.status).toBe('fail');
+    expect(v.observed).toMatch(/objectives missed: slo-video-encoding: stable job:process success 85\.0 %/);
+    expect(v.objectives?.map((a) => [a.ruleId, a.verdict])).toEqual([
+      ['slo-video-encoding', 'fail'],
+      ['slo-file-processing', 'fail'],
+      ['slo-availability', 'pass'],
+    ]);
+  });
+  it('passes healthy work, and judges only what was requested of that service', () => {
+    const traffic = { ...ok, outcomes: { 'job:process': { succeeded: 200, failed: 1 }, auth: { succeeded: 50, failed: 0 } } };
+    const v = assessPhase(immediate!, traffic, undefined, { service: 'video', at });
+    expect(v.status).toBe('pass');
+    expect(v.objectives?.map((a) => a.ruleId)).toEqual(['slo-auth-success', 'slo-video-encoding', 'slo-file-processing', 'slo-availability']);
+    expect(assessPhase(immediate!, traffic, undefined, { service: 'code', at }).objectives?.map((a) => a.ruleId)).toEqual(['slo-auth-success', 'slo-availability']);
+  });
+  it('adds windows up, outcomes and critical latencies included', () => {
+    let t = { requests: 0, errors: 0, latenciesMs: [] as number[] };
+    const w = { version: 'v2', requests: 10, errors: 1, authFailures: 0, unavailable: 0, latenciesMs: [5], outcomes: { auth: { succeeded: 9, failed: 1 } }, criticalLatenciesMs: [7, 8] };
+    t = addToPhase(addToPhase(t, w, 3), w, 3);
+    expect(t).toEqual({ requests: 20, errors: 2, latenciesMs: [5, 5], outcomes: { auth: { succeeded: 18, failed: 2 } }, criticalLatenciesMs: [8, 7, 8] });
+  });
 });
