@@ -1,84 +1,217 @@
-// GET /health through the gateway vs directly, and through nginx (the peer's approach, the
-// original platform's proxy) in the same run: requests/s, p99 and the ratio to direct.
+// The gateway beside nginx proxy_pass (the original platform's proxy) and beside no proxy at all,
+// in one run, on the cases issue 21 names: GET /health of an ai instance, a 64 KiB answer, two
+// tracks at 90/10, and a streamed 50 MB upload under the route's body limit. Both proxies run with
+// rate limits on (the contract's zones; nginx's as limit_req) and see the same client addresses
+// (X-Forwarded-For from a trusted loopback peer, spread so no client reaches its limit), so each
+// request pays the limiter's lookup without being refused. Targets alternate round by round and
+// each figure is the median of the rounds: other work on a 2-core machine moves them all alike.
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { freePort, report, setting, startRole, stop, tempDir, track, waitReady } from './lib.mjs';
+import { admin, freePort, median, report, setting, startRole, stop, tempDir, track, waitReady } from './lib.mjs';
 
-const DURATION = setting('BENCH_SECONDS', 10, 1);
+const SECONDS = setting('BENCH_SECONDS', 5, 1);
+const ROUNDS = setting('BENCH_ROUNDS', 3, 1);
+const UPLOADS = setting('BENCH_UPLOADS', 8, 2);
 const CONNECTIONS = 32;
+const UPLOAD_MB = 50;
+const UPLOAD_CONCURRENCY = 4;
+const BLOB_BYTES = 64 * 1024;
+/** Client addresses the load cycles through: at 20k req/s each sends ~2/s, under every zone's rate. */
+const CLIENTS = 10_000;
+
+// A bare upstream for the 64 KiB answer and the upload (the ai service has neither): answers from
+// memory and drains bodies, so the figures are the proxies'.
+const BLOB_SERVER = `
+const http = require('node:http');
+const blob = Buffer.alloc(${BLOB_BYTES}, 'x');
+http.createServer((req, res) => {
+  if (req.method === 'POST') {
+    let n = 0;
+    req.on('data', (c) => { n += c.length; });
+    req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ bytes: n })));
+    return;
+  }
+  if (req.url === '/blob') return res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': blob.length }).end(blob);
+  res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
+}).listen(Number(process.env.PORT), '127.0.0.1');`;
+
+let client = 0;
+const nextClient = () => {
+  client = (client + 1) % CLIENTS;
+  return `10.${(client >> 16) & 255}.${(client >> 8) & 255}.${client & 255}`;
+};
 
 function load(url) {
+  const setupRequest = (req) => ({ ...req, headers: { ...req.headers, 'x-forwarded-for': nextClient() } });
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections: CONNECTIONS, duration: DURATION, pipelining: 1 }, (err, r) => (err ? reject(err) : resolve(r)));
+    autocannon({ url, connections: CONNECTIONS, duration: SECONDS, pipelining: 1, requests: [{ setupRequest }] }, (err, r) => (err ? reject(err) : resolve(r)));
   });
 }
 
-async function startNginx(dir, listen, upstreamPort) {
+/** POSTs `mb` MiB in 64 KiB writes without a length (chunked, as a streaming client sends). */
+function upload(url, mb) {
+  const chunk = Buffer.alloc(64 * 1024, 'u');
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/octet-stream', 'x-forwarded-for': nextClient() } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', reject);
+    let left = (mb * 1024 * 1024) / chunk.length;
+    const write = () => {
+      while (left > 0) {
+        left--;
+        if (!req.write(chunk)) return void req.once('drain', write);
+      }
+      req.end();
+    };
+    write();
+  });
+}
+
+/** MB/s over UPLOADS uploads of UPLOAD_MB, UPLOAD_CONCURRENCY at a time; every one must answer 200. */
+async function uploadRate(url) {
+  let next = 0;
+  let failed = 0;
+  const started = performance.now();
+  const worker = async () => {
+    while (next++ < UPLOADS) if ((await upload(url, UPLOAD_MB)) !== 200) failed++;
+  };
+  await Promise.all(Array.from({ length: UPLOAD_CONCURRENCY }, worker));
+  return { mbps: (UPLOADS * UPLOAD_MB) / ((performance.now() - started) / 1000), failed };
+}
+
+/** A declared length over the route's limit is refused before any byte is read. */
+function overLimitStatus(url) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { 'content-length': String(600 * 1024 * 1024), 'x-forwarded-for': nextClient() } }, (res) => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function startNginx(dir, listen, ai, canary, blob) {
+  if (spawnSync('nginx', ['-v']).error) return null;
   const conf = join(dir, 'nginx.conf');
+  const proxy = 'proxy_http_version 1.1; proxy_set_header Connection "";';
   writeFileSync(
     conf,
     `worker_processes 1; daemon off; pid ${dir}/nginx.pid; error_log ${dir}/error.log warn;
 events { worker_connections 1024; }
 http { access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir}; uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
-  upstream ai { server 127.0.0.1:${upstreamPort}; keepalive 64; }
+  set_real_ip_from 127.0.0.1; real_ip_header X-Forwarded-For;
+  limit_req_zone $binary_remote_addr zone=api:10m rate=10r/s;
+  limit_req_zone $binary_remote_addr zone=uploads:10m rate=2r/s;
+  limit_req_status 429;
+  upstream ai { server 127.0.0.1:${ai}; keepalive 64; }
+  upstream split { server 127.0.0.1:${ai} weight=9; server 127.0.0.1:${canary} weight=1; keepalive 64; }
+  upstream blob { server 127.0.0.1:${blob}; keepalive 64; }
   server { listen 127.0.0.1:${listen};
-    location /api/ai/ { proxy_pass http://ai/; proxy_http_version 1.1; proxy_set_header Connection ""; } } }`,
+    location /api/ai/ { limit_req zone=api burst=10 nodelay; proxy_pass http://ai/; ${proxy} }
+    location /split/api/ai/ { limit_req zone=api burst=10 nodelay; proxy_pass http://split/; ${proxy} }
+    location /api/video/ { limit_req zone=uploads burst=5 nodelay; client_max_body_size 500m; proxy_request_buffering off; proxy_pass http://blob/; ${proxy} } } }`,
   );
-  if (spawnSync('nginx', ['-v']).error) return null;
   const proc = track(spawn('nginx', ['-c', conf], { stdio: 'ignore' }));
-  for (let i = 0; i < 50; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${listen}/api/ai/health`)).ok) return proc;
-    } catch {
-      /* starting */
-    }
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    await waitReady(`http://127.0.0.1:${listen}/api/ai`, 5_000, '/health');
+    return proc;
+  } catch {
+    await stop(proc);
+    return null;
   }
-  await stop(proc);
-  return null;
 }
 
 const data = tempDir('pitchey-bench-gw-');
-const [svcPort, gwPort, ngPort] = await Promise.all([freePort(), freePort(), freePort()]);
-const svc = startRole('ai', { PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: String(svcPort), PITCHEY_RATE_LIMIT: 'false' });
-const gw = startRole('gateway', { PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: String(gwPort), PITCHEY_RATE_LIMIT: 'false', PITCHEY_UPSTREAMS: `ai=http://127.0.0.1:${svcPort}` });
+const [aiPort, canaryPort, blobPort, gwPort, ngPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+const env = { PITCHEY_DATA_DIR: data.dir };
+const ai = startRole('ai', { ...env, PITCHEY_PORT: String(aiPort), PITCHEY_VERSION: 'v1' });
+const canary = startRole('ai', { ...env, PITCHEY_PORT: String(canaryPort), PITCHEY_VERSION: 'v2', PITCHEY_TRACK: 'canary' });
+const blob = track(spawn(process.execPath, ['-e', BLOB_SERVER], { env: { ...process.env, PORT: String(blobPort) }, stdio: 'ignore' }));
+const gw = startRole('gateway', {
+  ...env,
+  PITCHEY_PORT: String(gwPort),
+  PITCHEY_RATE_LIMIT: 'true',
+  PITCHEY_TRUSTED_PROXIES: '127.0.0.1',
+  PITCHEY_UPSTREAMS: `ai=http://127.0.0.1:${aiPort},video=http://127.0.0.1:${blobPort}`,
+});
+const gateway = `http://127.0.0.1:${gwPort}`;
+let nginx = null;
 try {
-  await waitReady(`http://127.0.0.1:${svcPort}`);
-  // The gateway is ready only with every service up; here it is up once it routes to this one.
-  await waitReady(`http://127.0.0.1:${gwPort}/api/ai`, 60_000, '/health');
-  const nginx = await startNginx(data.dir, ngPort, svcPort);
-  const targets = [
-    ['direct', `http://127.0.0.1:${svcPort}/health`],
-    ['pitchey gateway', `http://127.0.0.1:${gwPort}/api/ai/health`],
-    ...(nginx ? [['nginx proxy_pass', `http://127.0.0.1:${ngPort}/api/ai/health`]] : []),
+  await Promise.all([waitReady(`http://127.0.0.1:${aiPort}`), waitReady(`http://127.0.0.1:${canaryPort}`), waitReady(`http://127.0.0.1:${blobPort}`, 10_000, '/health')]);
+  // The gateway is ready only with every service up; here it is up once it routes to these two.
+  await waitReady(`${gateway}/api/ai`, 60_000, '/health');
+  await waitReady(`${gateway}/api/video`, 10_000, '/health');
+  nginx = await startNginx(data.dir, ngPort, aiPort, canaryPort, blobPort);
+  const ng = `http://127.0.0.1:${ngPort}`;
+  const direct = { ai: `http://127.0.0.1:${aiPort}`, blob: `http://127.0.0.1:${blobPort}` };
+
+  const cases = [
+    { id: 'health', title: 'GET /health (ai instance)', targets: { direct: `${direct.ai}/health`, ours: `${gateway}/api/ai/health`, nginx: `${ng}/api/ai/health` } },
+    { id: 'blob', title: 'GET 64 KiB answer', targets: { direct: `${direct.blob}/blob`, ours: `${gateway}/api/video/blob`, nginx: `${ng}/api/video/blob` } },
   ];
-  const results = [];
-  for (const [name, url] of targets) {
-    await load(url); // warm-up run, discarded
-    const r = await load(url);
-    results.push({ name, rps: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx });
+  const results = new Map(); // `${case}/${target}` → [{ rps, p99, bad }]
+  const keep = (key, r) => results.set(key, [...(results.get(key) ?? []), r]);
+  const runLoads = async (c, targets, round) => {
+    const names = Object.keys(targets).filter((t) => t !== 'nginx' || nginx !== null);
+    // Alternate which target goes first, so none always runs on the coolest machine.
+    for (const t of round % 2 === 0 ? names : [...names].reverse()) {
+      const r = await load(targets[t]);
+      keep(`${c}/${t}`, { rps: r.requests.average, p99: r.latency.p99, bad: r.errors + r.non2xx + r.timeouts });
+    }
+  };
+  for (const c of cases) for (const url of Object.values(c.targets)) if (nginx !== null || !url.startsWith(ng)) await load(url); // warm-up, discarded
+  for (let round = 0; round < ROUNDS; round++) for (const c of cases) await runLoads(c.id, c.targets, round);
+
+  // Two tracks at 90/10: the canary joins the pool, and nginx's weighted upstream is its peer.
+  await admin(gateway, 'POST', '/pools/ai/instances', { id: 'ai-canary', url: `http://127.0.0.1:${canaryPort}`, track: 'canary', version: 'v2' });
+  await admin(gateway, 'PUT', '/pools/ai/weights', { weights: { stable: 90, canary: 10 } });
+  const split = { ours: `${gateway}/api/ai/health`, nginx: `${ng}/split/api/ai/health` };
+  for (const url of Object.values(split)) await load(url);
+  for (let round = 0; round < ROUNDS; round++) await runLoads('split', split, round);
+
+  const uploads = { direct: `${direct.blob}/upload`, ours: `${gateway}/api/video/upload`, nginx: `${ng}/api/video/upload` };
+  const refused = { ours: await overLimitStatus(uploads.ours), ...(nginx ? { nginx: await overLimitStatus(uploads.nginx) } : {}) };
+  const upRates = new Map();
+  for (let round = 0; round < ROUNDS; round++) {
+    const names = Object.keys(uploads).filter((t) => t !== 'nginx' || nginx !== null);
+    for (const t of round % 2 === 0 ? names : [...names].reverse()) upRates.set(t, [...(upRates.get(t) ?? []), await uploadRate(uploads[t])]);
   }
-  if (nginx) await stop(nginx);
-  const direct = results[0];
-  console.log(`GET /health, ${CONNECTIONS} connections, ${DURATION} s each, one instance of the ai service (2-core machine, load generator on the same cores)`);
-  for (const r of results) {
-    console.log(
-      `${r.name.padEnd(18)} ${Math.round(r.rps).toString().padStart(6)} req/s  p99 ${String(r.p99).padStart(4)} ms  errors ${r.errors}  throughput ${(r.rps / direct.rps).toFixed(2)}× direct`,
-    );
+
+  const med = (key, field) => median(results.get(key).map((r) => r[field]));
+  const sumBad = (key) => results.get(key).reduce((n, r) => n + r.bad, 0);
+  console.log(`${CONNECTIONS} connections, ${SECONDS} s per load, median of ${ROUNDS} alternating rounds; rate limits on (${CLIENTS} client addresses)`);
+  for (const c of [...cases, { id: 'split', title: 'GET /health, two tracks 90/10' }]) {
+    console.log(c.title);
+    for (const t of ['direct', 'ours', 'nginx']) {
+      if (!results.has(`${c.id}/${t}`)) continue;
+      const ratio = results.has(`${c.id}/nginx`) ? `  ${(med(`${c.id}/${t}`, 'rps') / med(`${c.id}/nginx`, 'rps')).toFixed(2)}× nginx` : '';
+      console.log(
+        `  ${t.padEnd(7)} ${Math.round(med(`${c.id}/${t}`, 'rps'))
+          .toString()
+          .padStart(6)} req/s  p99 ${String(med(`${c.id}/${t}`, 'p99')).padStart(3)} ms  non-2xx/errors ${sumBad(`${c.id}/${t}`)}${ratio}`,
+      );
+    }
   }
-  const [, gateway, nginxResult] = results;
-  report({
-    name: 'GET /health through the gateway vs nginx proxy_pass',
-    ours: gateway.rps,
-    baseline: nginxResult?.rps ?? null,
-    unit: 'req/s',
-    better: 'higher',
-    ...(nginx ? {} : { baselineFrom: 'nginx not installed' }),
-  });
-  report({ name: 'GET /health through the gateway vs direct to the service', ours: gateway.rps, baseline: direct.rps, unit: 'req/s', better: 'higher' });
+  console.log(`streamed ${UPLOAD_MB} MB uploads (chunked, ${UPLOAD_CONCURRENCY} at a time, ${UPLOADS} per round); a declared 600 MB is refused: ours ${refused.ours}, nginx ${refused.nginx ?? '-'}`);
+  for (const [t, rs] of upRates) console.log(`  ${t.padEnd(7)} ${Math.round(median(rs.map((r) => r.mbps)))} MB/s  failed ${rs.reduce((n, r) => n + r.failed, 0)}`);
+
+  const baselineFrom = nginx ? {} : { baselineFrom: 'nginx not installed' };
+  const nginxOf = (c, f) => (nginx ? med(`${c}/nginx`, f) : null);
+  report({ name: 'GET /health: gateway vs nginx proxy_pass', ours: med('health/ours', 'rps'), baseline: nginxOf('health', 'rps'), unit: 'req/s', better: 'higher', ...baselineFrom });
+  report({ name: 'GET /health p99: gateway vs nginx proxy_pass', ours: med('health/ours', 'p99'), baseline: nginxOf('health', 'p99'), unit: 'ms', better: 'lower', ...baselineFrom });
+  report({ name: 'GET 64 KiB: gateway vs nginx proxy_pass', ours: med('blob/ours', 'rps'), baseline: nginxOf('blob', 'rps'), unit: 'req/s', better: 'higher', ...baselineFrom });
+  report({ name: 'GET 64 KiB p99: gateway vs nginx proxy_pass', ours: med('blob/ours', 'p99'), baseline: nginxOf('blob', 'p99'), unit: 'ms', better: 'lower', ...baselineFrom });
+  report({ name: 'GET /health, two tracks 90/10 vs one pool (gateway)', ours: med('split/ours', 'rps'), baseline: med('health/ours', 'rps'), unit: 'req/s', better: 'higher' });
+  const upMedian = (t) => (upRates.has(t) ? median(upRates.get(t).map((r) => r.mbps)) : null);
+  report({ name: `streamed ${UPLOAD_MB} MB upload: gateway vs nginx proxy_pass`, ours: upMedian('ours'), baseline: upMedian('nginx'), unit: 'MB/s', better: 'higher', ...baselineFrom });
+  report({ name: 'GET /health: gateway vs direct to the service', ours: med('health/ours', 'rps'), baseline: med('health/direct', 'rps'), unit: 'req/s', better: 'higher' });
 } finally {
-  await Promise.all([stop(gw), stop(svc)]);
+  await Promise.all([stop(gw), stop(ai), stop(canary), stop(blob), ...(nginx ? [stop(nginx)] : [])]);
   data.remove();
 }
