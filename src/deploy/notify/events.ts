@@ -1,16 +1,10 @@
 // Which audit events people are told about, and in what words. The controller writes every event to
 // its audit log; the ones the checklist says to announce (§4, §13, §15) become notifications.
 import type { NotifyEvent } from '../../kit/index.js';
+import type { AuditEvent } from '../audit.js';
 
-/** One audit event, as the controller appends it. */
-export interface AuditInput {
-  at: number;
-  env: string;
-  deploymentId: string | null;
-  kind: string;
-  actor: string;
-  data: Record<string, unknown>;
-}
+/** One audit event, as the controller appends it (before the log gives it a place in the chain). */
+export type AuditInput = Omit<AuditEvent, 'seq' | 'prevHash' | 'hash'>;
 
 export interface Notification {
   event: NotifyEvent;
