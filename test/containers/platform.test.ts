@@ -23,8 +23,10 @@ afterAll(async () => {
   await p?.cleanup();
 }, 60_000);
 
+/** An admin command, to this platform's gateway; a local one (`release list`) reads the data dir and takes no --gateway. */
 function pitchey(...args: string[]): { status: number | null; out: string; err: string } {
-  const r = spawnSync(process.execPath, [CLI, ...args, '--gateway', p.up.gateway], { env: { ...p.up.env, PITCHEY_ADMIN_KEY: TEST_KEY }, encoding: 'utf8', timeout: 60_000 });
+  const local = args[0] === 'release';
+  const r = spawnSync(process.execPath, [CLI, ...args, ...(local ? [] : ['--gateway', p.up.gateway])], { env: { ...p.up.env, PITCHEY_ADMIN_KEY: TEST_KEY }, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, out: r.stdout, err: r.stderr };
 }
 
