@@ -15,6 +15,7 @@ import { registerDeployApi } from '../deploy/http.js';
 import { PostDeployValidator } from '../deploy/validation.js';
 import { openControllerDb, type DeploymentRow } from '../deploy/store.js';
 import { Notifier } from '../deploy/notify/outbox.js';
+import type { AuditInput } from '../deploy/notify/events.js';
 import { createGateway, type Gateway } from '../gateway/index.js';
 import type { Evidence } from '../deploy/checks/index.js';
 import { smokeService } from '../deploy/smoke/index.js';
@@ -124,7 +125,16 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
   // Deliveries left pending by the last run go out again once the loop starts.
   const notifier = new Notifier(db, config.notifyReceivers, { log });
   const controller = new Controller(
-    { db, driver, router: createGatewayRouter(gateway), metrics: metricSource, smoke, log, notify: (e, service) => notifier.publish(e, service) },
+    {
+      db,
+      driver,
+      router: createGatewayRouter(gateway),
+      metrics: metricSource,
+      smoke,
+      log,
+      // With no receiver, audit events skip the notifier (and its service lookup) altogether.
+      ...(config.notifyReceivers.length > 0 ? { notify: (e: AuditInput, service: string | null) => notifier.publish(e, service) } : {}),
+    },
     {
       env: config.deployEnv,
       baseVersion: config.version,
