@@ -76,6 +76,21 @@ async function waitHealthy(deadlineMs: number): Promise<Record<string, string>> 
   return health;
 }
 
+/** The last health-probe outputs and log lines of each role, for a failure message. */
+async function explain(roles: string[]): Promise<string> {
+  const docker = await dockerClient(host);
+  const parts: string[] = [];
+  for (const c of await projectContainers()) {
+    const role = c.Labels['com.docker.compose.service'] ?? c.Id;
+    if (!roles.includes(role)) continue;
+    const info = await docker.getContainer(c.Id).inspect();
+    const probes = (info.State.Health?.Log ?? []).slice(-2).map((l) => `exit ${l.ExitCode}: ${l.Output.trim()}`);
+    parts.push(`${role}: ${info.State.Status}, restarts ${info.RestartCount}; probes: ${probes.join(' | ')}`);
+  }
+  const logs = await compose(['logs', '--no-color', '--tail', '15', ...roles]).catch((err: Error) => err.message);
+  return `${parts.join('\n')}\n${logs}`;
+}
+
 describe(`ops/compose.yaml on the engine (images ${version})`, () => {
   let gateway: string;
 
@@ -96,6 +111,9 @@ describe(`ops/compose.yaml on the engine (images ${version})`, () => {
     // Each health probe starts a Node process: on a loaded 2-core host a probe can time out and a
     // role read unhealthy for a while before it turns healthy, so the wait is generous.
     const health = await waitHealthy(started + 200_000);
+    const unhealthy = ROLES.filter((r) => health[r] !== 'healthy');
+    // A role that never turns healthy says why: its health probes' output and its last log lines.
+    if (unhealthy.length > 0) console.error(await explain(unhealthy));
     expect(health).toEqual(Object.fromEntries(ROLES.map((r) => [r, 'healthy'])));
     console.log(`compose: ${ROLES.length} roles healthy in ${((Date.now() - started) / 1000).toFixed(1)} s after up`);
 
