@@ -20,7 +20,7 @@ import { createGateway, type Gateway } from '../gateway/index.js';
 import type { Evidence } from '../deploy/checks/index.js';
 import { smokeService } from '../deploy/smoke/index.js';
 import { SIGNOFF_ROLES, isSignoffRole, type SignoffRole, type Track } from '../deploy/engine/index.js';
-import { SERVICE_NAMES, createMetrics, dataPath, removeRunState, writeRunState, type Config, type InstanceEntry, type ServiceName } from '../kit/index.js';
+import { SERVICE_NAMES, createMetrics, fileSettingsEnv, dataPath, removeRunState, writeRunState, type Config, type InstanceEntry, type ServiceName } from '../kit/index.js';
 import { createDriver } from './drivers.js';
 import type { OutputSink } from './supervisor.js';
 
@@ -41,7 +41,12 @@ export interface Platform {
 const INSTANCE_EXIT_MARGIN_MS = 2_000;
 
 function childEnv(config: Config): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PITCHEY_API_KEYS: config.apiKeys.map((k) => `${k.key}:${k.scopes.join('+')}${k.holder === undefined ? '' : `@${k.holder}`}`).join(',') };
+  // The settings file's values too, as variables: a container cannot read the file's host path.
+  const env: NodeJS.ProcessEnv = {
+    ...fileSettingsEnv(),
+    ...process.env,
+    PITCHEY_API_KEYS: config.apiKeys.map((k) => `${k.key}:${k.scopes.join('+')}${k.holder === undefined ? '' : `@${k.holder}`}`).join(','),
+  };
   delete env.PITCHEY_FAULTS; // faults reach an instance only through a deployment that asks for them
   return env;
 }
