@@ -112,6 +112,10 @@ describe('split', () => {
     expect([position.status, position.json().code, (position.json().errors as Array<{ field: string }>)[0]?.field]).toEqual([400, 'VALIDATION_FAILED', 'body/position']);
     const opacity = await doc.post('/watermark', [pdfPart(five), { name: 'watermark_text', data: 'X' }, { name: 'opacity', data: 'lots' }]);
     expect([opacity.status, opacity.json().code, (opacity.json().errors as Array<{ field: string }>)[0]?.field]).toEqual([400, 'VALIDATION_FAILED', 'body/opacity']);
+    const color = await doc.post('/watermark', [pdfPart(five), { name: 'watermark_text', data: 'X' }, { name: 'color', data: 'grey' }]);
+    expect([color.status, color.json().code, (color.json().errors as Array<{ field: string }>)[0]?.field]).toEqual([400, 'VALIDATION_FAILED', 'body/color']);
+    const nothing = await doc.post('/watermark', [pdfPart(five)]);
+    expect([nothing.status, nothing.json().code, (nothing.json().errors as Array<{ field: string }>)[0]?.field]).toEqual([400, 'VALIDATION_FAILED', 'body/watermark_text']);
   });
 });
 

@@ -232,8 +232,9 @@ describe('bad input', () => {
     await writeFile(text, 'not a video at all');
     expect((await upload(server.base, text, '/hls-transcode')).status).toBe(415);
     const res = await upload(server.base, clip, '/hls-transcode', { qualities: 'mobile,8k' });
-    expect(res.status).toBe(400);
-    expect(((await res.json()) as { detail: string }).detail).toContain('8k');
+    const problem = (await res.json()) as { status: number; code: string; detail: string; errors: Array<{ field: string }> };
+    expect([res.status, problem.code, problem.errors[0]?.field]).toEqual([400, 'VALIDATION_FAILED', 'body/qualities']);
+    expect(problem.detail).toContain('8k');
   });
 
   it("answers 422 with ffmpeg's reason for a truncated file and leaves no stream, temp file or ffmpeg behind", async () => {
