@@ -5,6 +5,7 @@
 // JobStoreUnavailableError (no offline queue, a bounded command timeout): callers answer 503.
 import { createHash, randomUUID } from 'node:crypto';
 import { isAbsolute } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient, ErrorReply } from 'redis';
 import type { CompleteOptions, EnqueueOptions, FailOptions, JobBackend, JobFailure, JobRecord, JobState, ListOptions, ProgressUpdate } from './job-backend.js';
 import { JobStoreUnavailableError } from './job-store-unavailable.js';
@@ -179,7 +180,7 @@ class RedisJobBackend implements RedisJobStore {
         );
     });
     // Calls made while the first attempt runs wait for it, up to the command timeout; never rejects.
-    const timeout = new Promise((done) => setTimeout(done, this.#timeoutMs).unref());
+    const timeout = sleep(this.#timeoutMs, undefined, { ref: false });
     this.#connecting = Promise.race([this.#client.connect().catch(() => undefined), timeout]);
   }
 

@@ -4,6 +4,7 @@
 // image whose signature does not verify refused (problem, audit, record); and after SIGTERM, no
 // container left. One platform for the whole file: each start is five containers.
 import { spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DeploymentRecord } from '../../src/deploy/record.js';
 import { SERVICE_NAMES } from '../../src/kit/index.js';
@@ -70,7 +71,7 @@ describe('the platform on containers', () => {
     }
     p.syncSignatures();
     const load = startLoad(`${p.up.gateway}/api/ai/models`, 40);
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     const started = await deploy({ service: 'ai', version, strategy: 'canary', steps: [20, 50, 100], stepMs: 10_000 });
     expect(started.status, JSON.stringify(started.body)).toBe(201);
     const end = await settled(p.up.gateway, String(started.body.id), 120_000);
@@ -86,7 +87,7 @@ describe('the platform on containers', () => {
     await buildTestImage(inject('dockerHost'), { role: 'ai', version });
     p.syncSignatures();
     const load = startLoad(`${p.up.gateway}/api/ai/models`, 40);
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     const started = await deploy({ service: 'ai', version, strategy: 'blue-green', bakeMs: 3_000 });
     expect(started.status, JSON.stringify(started.body)).toBe(201);
     const end = await settled(p.up.gateway, String(started.body.id), 120_000);

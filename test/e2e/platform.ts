@@ -1,6 +1,7 @@
 // Shared e2e helpers: start the built `pitchey up` in a temp data dir, read its instances, wait
 // for conditions, and make sure nothing it started outlives the test.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readRunState, type InstanceEntry } from '../../src/kit/data-dir.js';
 import { TEST_KEY, makeTempDir } from '../helpers.js';
 import { builtFile } from '../support/build.js';
@@ -32,7 +33,7 @@ export async function waitFor<T>(what: string, fn: () => T | undefined | Promise
     const v = await fn();
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 }
 

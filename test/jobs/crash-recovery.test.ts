@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createJobRunner, createRedisJobBackend, createSqliteJobBackend, type JobBackend } from '../../src/jobs/index.js';
 import { makeTempDir } from '../helpers.js';
@@ -22,7 +23,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined> | T | 
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
 }
 

@@ -2,6 +2,7 @@
 // fsync always) comes back with every job it acknowledged, and they all finish; while it is down,
 // a service answers its job routes 503 JOB_STORE_UNAVAILABLE and /ready fails, never a 500 or a hang.
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createJobRunner, createRedisJobBackend, JobStoreUnavailableError, type JobBackend, type JobRecord } from '../../src/jobs/index.js';
 import { TEST_KEY, makeTempDir, testConfig } from '../helpers.js';
@@ -19,7 +20,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, maxMs
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
 }
 
@@ -62,7 +63,7 @@ describe('Redis restarted mid-run', () => {
       pollMs: 20,
       leaseMs: 1_000,
       retryBackoffMs: 50,
-      handlers: { work: async () => new Promise((done) => setTimeout(() => done({ result: 'ok' }), 30)) },
+      handlers: { work: async () => sleep(30, { result: 'ok' }) },
       onSettled: (job) => {
         if (job.state === 'completed') completed += 1;
       },

@@ -2,6 +2,7 @@
 // burst of jobs spreads over both, one is SIGKILLed mid-burst, and every job still completes, the
 // dead worker's on the survivor once their lease runs out.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRedisJobBackend, type JobRecord } from '../../src/jobs/index.js';
 import { makeTempDir } from '../helpers.js';
@@ -19,7 +20,7 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, maxMs
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
 }
 

@@ -1,6 +1,7 @@
 // The process runner with real programs: what a caller sees when a tool is missing, and that a
 // tool dies with the process that started it, even one killed with SIGKILL.
 import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runProcess } from '../../src/kit/index.js';
 import { makeTempDir } from '../helpers.js';
@@ -17,7 +18,7 @@ async function until<T>(what: string, probe: () => T | undefined, maxMs: number)
     const value = probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
   }
 }
 

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PDFDocument, PDFName } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../helpers.js';
@@ -259,7 +260,7 @@ describe('bad input', () => {
   it('leaves no temp files behind', async () => {
     let entries = readdirSync(doc.svc.ctx.tmpDir);
     for (let i = 0; i < 40 && entries.length > 0; i++) {
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
       entries = readdirSync(doc.svc.ctx.tmpDir);
     }
     expect(entries).toEqual([]);

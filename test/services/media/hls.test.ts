@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Parser } from 'm3u8-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../../src/ffmpeg/index.js';
@@ -172,14 +173,14 @@ describe('cancel', () => {
     for (let i = 0; i < 100; i++) {
       const job = (await (await get(`/status/${id}`, auth)).json()) as { status: string; progress: number };
       if (job.status === 'processing' && job.progress > 1) break;
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     expect(ffmpegChildren().length).toBeGreaterThan(0);
     expect((await get(`/status/${id}`, { method: 'DELETE', ...auth })).status).toBe(202);
     let status = '';
     for (let i = 0; i < 100 && status !== 'cancelled'; i++) {
       status = ((await (await get(`/status/${id}`, auth)).json()) as { status: string }).status;
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     expect(status).toBe('cancelled');
     expect(ffmpegChildren()).toEqual([]);
