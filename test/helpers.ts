@@ -40,13 +40,13 @@ export function cleanupsAfterEach(): Cleanups {
   return cleanups;
 }
 
-/** Polls `probe` every 20 ms until it gives a value; throws naming `what` after `maxMs`. */
-export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, maxMs: number): Promise<T> {
+/** Polls `probe` every `everyMs` until it gives a value; throws naming `what` after `maxMs`. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, maxMs: number, everyMs = 20): Promise<T> {
   const deadline = Date.now() + maxMs;
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
+    await sleep(everyMs);
   }
 }
