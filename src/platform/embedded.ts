@@ -5,6 +5,7 @@
 // the data dir's run state for `pitchey health`. The composition root: it wires; only the CLI's
 // `up` (and tests that start a platform) import it.
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createGatewayMetricSource } from '../deploy/adapters/gateway-metric-source.js';
 import { withJobOutcomes } from '../deploy/adapters/job-outcome-source.js';
 import { createAvailabilitySampler, readErrorBudget } from '../deploy/budget-store.js';
@@ -236,7 +237,7 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
         const missing = SERVICE_NAMES.filter((s) => (gateway.pools.get(s)?.available().length ?? 0) === 0);
         if (missing.length === 0) return;
         if (Date.now() > deadline) throw new Error(`not ready after ${timeoutMs} ms: ${missing.join(', ')}`);
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       }
     },
     stop() {

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dockerClient } from '../../src/kit/docker.js';
 import { SERVICE_NAMES } from '../../src/kit/index.js';
@@ -71,7 +72,7 @@ async function waitHealthy(deadlineMs: number): Promise<Record<string, string>> 
     );
     if (Object.keys(health).length === ROLES.length && Object.values(health).every((s) => s === 'healthy')) return health;
     if (Object.values(health).some((s) => s === 'exited' || s === 'dead')) break;
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
   }
   return health;
 }
@@ -129,7 +130,7 @@ describe(`ops/compose.yaml on the engine (images ${version})`, () => {
     // The gateway's own readiness follows its checks of every upstream (ai's first ones can time out
     // while it starts): it turns ready within seconds of the containers' health.
     let ready: unknown = null;
-    for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((r) => setTimeout(r, 1_000))) {
+    for (const until = Date.now() + 30_000; Date.now() < until; await sleep(1_000)) {
       ready = await (await fetch(`${gateway}/ready`)).json();
       if ((ready as { status?: unknown }).status === 'ready') break;
     }

@@ -8,6 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DeploymentRecord } from '../../src/deploy/record.js';
 import { SERVICE_NAMES } from '../../src/kit/index.js';
@@ -94,7 +95,7 @@ describe('the platform on containers', () => {
     }
     p.syncSignatures();
     const load = startLoad(`${p.up.gateway}/api/ai/models`, 40);
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     const started = await deploy({ service: 'ai', version, strategy: 'canary', steps: [20, 50, 100], stepMs: 10_000 });
     expect(started.status, JSON.stringify(started.body)).toBe(201);
     const end = await settled(p.up.gateway, String(started.body.id), 120_000);
@@ -108,7 +109,7 @@ describe('the platform on containers', () => {
   it('switches blue-green under load without a failed request, and rolls back with --to', async () => {
     const version = await greenVersion();
     const load = startLoad(`${p.up.gateway}/api/ai/models`, 40);
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     const started = await deploy({ service: 'ai', version, strategy: 'blue-green', bakeMs: 3_000 });
     expect(started.status, JSON.stringify(started.body)).toBe(201);
     const end = await settled(p.up.gateway, String(started.body.id), 120_000);
