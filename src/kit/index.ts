@@ -1,5 +1,5 @@
 // The kit's public face: what every service, the gateway and the CLI share.
-export { ADMIN_SCOPE, SIGNOFF_SCOPE, createAuthenticator, holdsRole, isAdmin, keyId, type Principal, type Authenticator } from './auth.js';
+export { ADMIN_SCOPE, EVIDENCE_SCOPE, SIGNOFF_SCOPE, createAuthenticator, holdsRole, isAdmin, keyId, type Principal, type Authenticator } from './auth.js';
 export { clientGoneSignal, onClientGone } from './client-gone.js';
 export { loadConfig, ConfigError, SETTINGS, CONFIG_FILE_ENV, type Config, type ApiKey, type Mode, type CodeLimits, type NotifyEvent, type NotifyFormat, type NotifyReceiver } from './config.js';
 export { createService, type ServiceManifest, type ServiceContext, type RunningService } from './create-service.js';
