@@ -60,7 +60,7 @@ export const DEFS = {
   check: {
     summary: "pre-deployment checks (health, capacity, TLS, DNS, backups, CVEs of the release's image, config, alerts, window); exit 1 on any fail",
     options: {
-      env: { type: 'string', arg: 'E', help: 'the environment to check (default: this one)' },
+      env: { type: 'string', arg: 'E', help: 'the environment to check (default: this one); with an environments file, also its drift from the one before it' },
       config: { type: 'string', arg: 'FILE', help: 'checks settings (default: <data>/checks.json)' },
       service: { type: 'string', arg: 'S', help: "with --version: the release about to be deployed (its image's CVE report)" },
       version: { type: 'string', arg: 'V', help: 'with --service' },

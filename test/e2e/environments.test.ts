@@ -149,5 +149,9 @@ describe('staging before production', () => {
     expect(drift.status).toBe('fail');
     expect(drift.observed).toContain('1 difference from staging: checks.capacity.cpuPercent: production 95, staging 70');
     expect(drift.details.differences.filter((d) => !d.allowed).map((d) => d.path)).toEqual(['checks.capacity.cpuPercent']);
+    // The same check from an operator's machine: both configurations read through their gateways.
+    const checked = spawnSync(process.execPath, [CLI, 'check', '--env', 'production', '--json'], { env: cliEnv(), encoding: 'utf8', timeout: 60_000 });
+    const fromCli = (JSON.parse(checked.stdout) as { evidence: Array<{ check: string; status: string; observed: string }> }).evidence.find((e) => e.check === 'environment-drift');
+    expect(fromCli).toMatchObject({ status: 'fail', observed: drift.observed });
   }, 60_000);
 });

@@ -1,7 +1,8 @@
 // Reads another environment's controller through its gateway with that environment's read key:
 // its record summary of a version (the promotion gate) and its effective configuration (drift).
 import type { EarlierRecordSummary, EffectiveConfig } from '../engine/index.js';
-import { readCredential, type EnvironmentTarget, type Environments } from '../environments.js';
+import type { DriftOptions } from '../checks/index.js';
+import { earlierEnvironment, readCredential, type EnvironmentTarget, type Environments } from '../environments.js';
 
 export interface EnvironmentReader {
   env: string;
@@ -34,4 +35,17 @@ export function createEnvironmentReader(envs: Environments, target: EnvironmentT
     },
     effectiveConfig: () => get<EffectiveConfig>('/config'),
   };
+}
+
+/**
+ * The drift check with both sides read through their gateways (`pitchey check --env NAME` from an
+ * operator's machine); undefined when `name` has no environment before it in the chain.
+ */
+export function remoteDrift(envs: Environments, name: string): Omit<DriftOptions, 'now' | 'deploying'> | undefined {
+  const target = envs.environments[name];
+  const earlier = earlierEnvironment(envs, name);
+  if (target === undefined || earlier === null) return undefined;
+  const here = createEnvironmentReader(envs, target);
+  const there = createEnvironmentReader(envs, earlier);
+  return { here: () => here.effectiveConfig(), allow: envs.driftAllow, there: { env: earlier.name, source: `${earlier.gateway}/_pitchey/admin/config`, read: () => there.effectiveConfig() } };
 }

@@ -7,7 +7,8 @@ import { createEvidence } from './create-evidence.js';
 import type { Evidence } from './evidence.js';
 
 export interface DriftOptions {
-  here: () => EffectiveConfig;
+  /** This environment's configuration: its own (the controller) or read through its gateway (`pitchey check --env`). */
+  here: () => EffectiveConfig | Promise<EffectiveConfig>;
   /** The environment compared with, and how to read its configuration. */
   there: { env: string; source: string; read: () => Promise<EffectiveConfig> };
   allow: readonly string[];
@@ -19,8 +20,8 @@ export interface DriftOptions {
 const MAX_LISTED = 20;
 
 export async function checkDrift(o: DriftOptions): Promise<Evidence> {
-  const here = o.here();
-  const differences = diffEffectiveConfig({ here, there: await o.there.read(), allow: o.allow, deploying: o.deploying });
+  const [here, there] = await Promise.all([o.here(), o.there.read()]);
+  const differences = diffEffectiveConfig({ here, there, allow: o.allow, deploying: o.deploying });
   const drift = differences.filter((d) => !d.allowed);
   const listed = drift.slice(0, MAX_LISTED).map((d) => `${d.path}: ${here.env} ${d.here ?? '(unset)'}, ${o.there.env} ${d.there ?? '(unset)'}`);
   const more = drift.length > MAX_LISTED ? `; and ${drift.length - MAX_LISTED} more` : '';
