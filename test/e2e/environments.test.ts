@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECKS } from '../../src/deploy/checks/index.js';
 import type { DeploymentRecord } from '../../src/deploy/record.js';
+import { renderMarkdown } from '../../src/deploy/record-render.js';
 import { buildRelease } from '../../src/deploy/releases.js';
 import { dataPath } from '../../src/kit/data-dir.js';
 import { TEST_KEY, makeTempDir } from '../helpers.js';
@@ -138,7 +139,8 @@ describe('staging before production', () => {
     const record = (await (await fetch(`${production!.gateway}/_pitchey/admin/deployments/${started.id}/record`, { headers: ADMIN_HEADERS })).json()) as DeploymentRecord;
     expect(record.promotion).toEqual({ env: 'staging', deploymentId: validated.deploymentId, recordHash: validated.recordHash, phases: validated.phases });
     expect(record.checks?.find((c) => c.check === 'environment-drift')).toMatchObject({ status: 'pass' });
-  }, 120_000);
+    expect(renderMarkdown(record)).toContain(`Promoted and validated in **staging** first: deployment ${validated.deploymentId}, record sha256 \`${validated.recordHash}\`.`);
+  }, 180_000);
 
   it('reports configuration drift from staging as a failing pre-deployment check', async () => {
     writeProductionChecks({ capacity: { cpuPercent: 95 } });
