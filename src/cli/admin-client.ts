@@ -4,6 +4,7 @@
 // refusal with its code and detail (exit 1).
 import { readFileSync } from 'node:fs';
 import { dataPath, devKeyPath, loadConfig, readRunState, type Config } from '../kit/light.js';
+import { EnvironmentsError, readCredential, readEnvironments, type Environments, type EnvironmentTarget } from '../deploy/environments.js';
 import { pidAlive, resolveGateway, type GatewayChoice } from './gateway.js';
 import { CheckFailed, RequestRefused, UsageError, type ProblemAnswer } from './usage.js';
 
@@ -59,14 +60,37 @@ export function problemError(status: number, problem: ProblemAnswer, flags: read
 export interface AdminOptions {
   gateway?: string | undefined;
   as?: string | undefined;
+  /** `--env NAME`: that environment's gateway (unless `--gateway`) and admin key, from the environments file. */
+  env?: string | undefined;
   /** The command's flags (`step-ms`, …), to name a field the server refused by the flag that set it. */
   flags?: readonly string[];
 }
 
+/** The named environment in the environments file; null when there is no file (the platform then checks the name). */
+function environmentTarget(config: Config, name: string): { envs: Environments; target: EnvironmentTarget } | null {
+  try {
+    const envs = readEnvironments(config.environmentsFile);
+    if (envs === null) return null;
+    const target = envs.environments[name];
+    if (target === undefined) throw new UsageError(`--env ${name}: not in ${envs.path} (${Object.keys(envs.environments).join(', ') || 'no environments'})`);
+    return { envs, target };
+  } catch (err) {
+    if (err instanceof EnvironmentsError) throw new UsageError(`the environments file is invalid: ${err.message}`);
+    throw err;
+  }
+}
+
 export function createAdminClient(options: AdminOptions): AdminClient {
   const config = loadConfig();
-  const gateway = findGateway(options.gateway, config);
-  const key = adminKey(config.dataDir);
+  const named = options.env === undefined ? null : environmentTarget(config, options.env);
+  const gateway = named !== null && options.gateway === undefined ? { url: named.target.gateway, source: `${named.envs.path} (${named.target.name})` } : findGateway(options.gateway, config);
+  let key: string;
+  try {
+    key = named === null ? adminKey(config.dataDir) : readCredential(named.envs, named.target.adminKey);
+  } catch (err) {
+    if (err instanceof EnvironmentsError) throw new UsageError(`--env ${options.env}: ${err.message}`);
+    throw err;
+  }
   const actor = options.as ?? process.env.USER ?? 'operator';
   return {
     gateway,

@@ -10,8 +10,8 @@ import { emit } from './output.js';
 import { formatTable } from './table.js';
 import { CheckFailed, UsageError } from './usage.js';
 
-type AdminArgs = { values: { gateway?: string; as?: string } };
-const client = (a: AdminArgs, flags: readonly string[] = []) => createAdminClient({ gateway: a.values.gateway, as: a.values.as, flags });
+type AdminArgs = { values: { gateway?: string; as?: string; env?: string } };
+const client = (a: AdminArgs, flags: readonly string[] = []) => createAdminClient({ gateway: a.values.gateway, as: a.values.as, env: a.values.env, flags });
 
 export async function audit(a: ArgsOf<'audit'>): Promise<void> {
   const deployment = a.values.deployment;

@@ -25,12 +25,12 @@ const JSON_OPTION = { json: { type: 'boolean', help: 'print the result as JSON o
 const ADMIN_OPTIONS = {
   gateway: { type: 'string', arg: 'URL', help: 'the gateway to talk to (default: the platform running from PITCHEY_DATA_DIR, else PITCHEY_PORT)' },
   as: { type: 'string', arg: 'NAME', help: 'who is acting, for the audit log (default: $USER)' },
+  env: { type: 'string', arg: 'E', help: 'the environment: its gateway and admin key from the environments file; a platform refuses a deployment meant for another' },
   ...JSON_OPTION,
 } as const;
 const DEPLOY_PLAN_OPTIONS = {
   version: { type: 'string', arg: 'V', required: true, help: 'the release to deploy' },
   strategy: { type: 'string', arg: 'S', help: 'canary (default), blue-green or rolling' },
-  env: { type: 'string', arg: 'E', help: 'the environment this platform deploys to (refused when it is another)' },
   steps: { type: 'string', arg: '5,25,50,100', help: 'traffic weights, in percent' },
   'step-ms': { type: 'string', arg: 'N', help: 'how long each step runs' },
   'bake-ms': { type: 'string', arg: 'N', help: 'blue-green: how long the new track bakes before the switch' },
@@ -60,7 +60,7 @@ export const DEFS = {
   check: {
     summary: "pre-deployment checks (health, capacity, TLS, DNS, backups, CVEs of the release's image, config, alerts, window); exit 1 on any fail",
     options: {
-      env: { type: 'string', arg: 'E', help: 'the environment to check (default: this one)' },
+      env: { type: 'string', arg: 'E', help: 'the environment to check (default: this one); with an environments file, also its drift from the one before it' },
       config: { type: 'string', arg: 'FILE', help: 'checks settings (default: <data>/checks.json)' },
       service: { type: 'string', arg: 'S', help: "with --version: the release about to be deployed (its image's CVE report)" },
       version: { type: 'string', arg: 'V', help: 'with --service' },

@@ -12,8 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 const DONE = new Set(['promoted', 'rolled-back', 'failed']);
 /** A number the user typed, sent as typed when it is not one: the server's validation names the flag. */
 const num = (v: string | undefined): number | string | undefined => (v === undefined ? undefined : v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v);
-type AdminArgs = { values: { gateway?: string; as?: string; json?: boolean } };
-const client = (a: AdminArgs, flags: readonly string[] = []): AdminClient => createAdminClient({ gateway: a.values.gateway, as: a.values.as, flags });
+type AdminArgs = { values: { gateway?: string; as?: string; env?: string; json?: boolean } };
+const client = (a: AdminArgs, flags: readonly string[] = []): AdminClient => createAdminClient({ gateway: a.values.gateway, as: a.values.as, env: a.values.env, flags });
 
 function summary(d: DeploymentSummary): string {
   return [
@@ -63,6 +63,8 @@ function reviewText(r: PlanReview): string {
   }
   out.push(`   rules: ${p.rules.map((x) => `${x.id} (${x.metric} ${x.threshold}${x.forMs ? ` for ${x.forMs / 1000} s` : ''} → ${x.action})`).join('; ') || 'none'}`);
   out.push(`   gates: pre-deployment checks ${r.gates.preDeploymentChecks}; sign-offs ${r.gates.signoffs.map((x) => x.title).join(', ') || 'none required'}`);
+  const gate = r.gates.promotion;
+  out.push(`   promotion chain: ${gate.verdict === 'pass' ? 'ok' : gate.verdict === 'not-required' ? 'not required' : 'REFUSED'}: ${gate.reason}`);
   out.push(
     `   rollback target: ${r.rollbackTarget.version ?? 'none'}${r.rollbackTarget.present ? ' (present)' : ' (MISSING)'}${r.rollbackTarget.signoffs === null ? '' : `; ${r.rollbackTarget.signoffs}`}`,
   );

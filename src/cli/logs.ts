@@ -12,7 +12,7 @@ export async function logs(a: ArgsOf<'logs'>): Promise<void> {
   const tail = a.values.tail ?? '100';
   if (!(SERVICE_NAMES as readonly string[]).includes(service)) throw new UsageError(`logs: <service> is one of ${SERVICE_NAMES.join(', ')}, not "${service}"`);
   if (!/^[1-9]\d{0,4}$/.test(tail) || Number(tail) > 10_000) throw new UsageError('logs: --tail is a number of lines, 1 to 10000');
-  const r = await createAdminClient({ gateway: a.values.gateway, as: a.values.as }).call<LogsAnswer>('GET', `/logs/${service}?tail=${tail}`);
+  const r = await createAdminClient({ gateway: a.values.gateway, as: a.values.as, env: a.values.env }).call<LogsAnswer>('GET', `/logs/${service}?tail=${tail}`);
   if (r.instances.length === 0) console.error(`no instance of ${service} runs`);
   if (a.values.json === true) {
     emit(true, r, () => '');

@@ -17,9 +17,11 @@ import {
   refuseSignoff,
   requiredSignoffs,
   startDeployment,
+  validationPassed,
   type PlanInput,
   type SignoffAssessment,
   type PromotedVersion,
+  type PromotionEvidence,
   type RollbackGrant,
   type RollbackPolicy,
   type SignoffPolicy,
@@ -85,6 +87,8 @@ export interface DeployRequest extends Omit<PlanInput, 'id' | 'fromVersion'> {
   checks?: { passed: boolean; enforced: boolean; evidence: Evidence[] };
   /** The hash of the plan that was reviewed: the deployment is refused if the plan differs now. */
   expectedPlanHash?: string;
+  /** What the environment before this one in the promotion chain recorded of the version: kept in the record. */
+  promotion?: PromotionEvidence;
 }
 
 export class DeployRefused extends Error {
@@ -177,6 +181,7 @@ export class Controller {
     writeDeployment(this.ports.db, row);
     this.audit('deployment.started', request.author, { service: request.service, from: fromVersion, to: request.toVersion, strategy: plan.strategy, planHash: planHash(plan) }, id);
     if (request.checks !== undefined) this.audit('checks.evaluated', 'controller', { ...request.checks }, id);
+    if (request.promotion !== undefined) this.audit('promotion.evidence', 'controller', { ...request.promotion }, id);
     const live: Live = { row, busy: Promise.resolve(), timer: null, awaitingSignoffSince: null };
     this.live.set(id, live);
     // Fire and forget: the queue logs an op's failure; callers wait only through \`busy\`.
@@ -213,7 +218,7 @@ export class Controller {
 
   /** The plan a request resolves to now, without side effects (`pitchey deploy plan`). Throws PlanError. */
   preview(request: DeployRequest, id = 'preview'): DeploymentPlan {
-    const { checks: _checks, author: _author, expectedPlanHash: _hash, ...input } = request;
+    const { checks: _checks, author: _author, expectedPlanHash: _hash, promotion: _promotion, ...input } = request;
     // Rolling plans its batches around the old instances serving now.
     const stable = request.strategy === 'rolling' && input.stableInstances === undefined ? this.ports.router.instances(request.service).stable?.total : undefined;
     return createPlan({ ...input, id, fromVersion: this.currentVersion(request.service), ...(stable === undefined ? {} : { stableInstances: stable }) });
@@ -490,8 +495,7 @@ export class Controller {
   }
 }
 
-/** A promotion's validation passed: its immediate phase passed and no phase failed. */
+/** A promotion's validation passed: the engine judges its recorded phases. */
 function passedValidation(events: readonly AuditEvent[]): boolean {
-  const phases = events.filter((e) => e.kind === 'validation.phase').map((e) => e.data as { phase?: string; status?: string });
-  return phases.some((p) => p.phase === 'immediate' && p.status === 'pass') && !phases.some((p) => p.status === 'fail');
+  return validationPassed(events.filter((e) => e.kind === 'validation.phase').map((e) => ({ phase: String(e.data.phase), status: String(e.data.status) })));
 }

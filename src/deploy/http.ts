@@ -4,7 +4,8 @@ import type { FastifyRequest } from 'fastify';
 import type { ApprovalAnswer, AuditAnswer, DeploymentDetail, DeploymentList, DeploymentSummary, LockAnswer, LogsAnswer } from './admin-api.js';
 import { Problem, SIGNOFF_SCOPE, Type, holdsRole, type HttpApp, type Static } from '../kit/index.js';
 import { readAudit, verifyAudit } from './audit.js';
-import { PlanError, planHash } from './engine/index.js';
+import { PlanError, assessPromotionGate, planHash, type EffectiveConfig, type PromotionGate } from './engine/index.js';
+import type { EnvironmentReader } from './adapters/environment-reader.js';
 import { reviewPlan } from './plan-review.js';
 import type { DeployRequest } from './controller.js';
 import { Controller, DeployRefused } from './controller.js';
@@ -55,12 +56,33 @@ export interface DeployApiOptions {
   traffic: (service: string) => Promise<{ requestsPerSecond: number; overS: number }>;
   /** Releases are images on this engine (docker driver): the vulnerability check reads their own Trivy reports. */
   docker?: DeployTarget['docker'];
+  /** The environment before this one in the promotion chain: its evidence gates deployments, its configuration is checked for drift. */
+  chain?: { earlier: EnvironmentReader; driftAllow: readonly string[]; here: () => EffectiveConfig } | undefined;
+}
+
+/** The promotion chain's verdict on a version: what the earlier environment recorded of it. */
+async function promotionGate(o: DeployApiOptions, service: string, version: string): Promise<PromotionGate> {
+  const earlier = o.chain?.earlier ?? null;
+  return assessPromotionGate({ env: o.env, service, version, earlierEnv: earlier?.env ?? null, earlier: earlier === null ? null : await earlier.evidence(service, version) });
+}
+
+/** Refused, with the gate's reason and what is missing; audited, so the refusal is in the history. */
+function refusePromotion(o: DeployApiOptions, gate: PromotionGate, request: DeployRequest): void {
+  if (gate.verdict !== 'fail' && gate.verdict !== 'error') return;
+  const missing = gate.verdict === 'fail' ? gate.missing : 'evidence';
+  o.controller.audit('promotion.refused', request.author, { service: request.service, to: request.toVersion, environment: o.chain?.earlier.env, missing, reason: gate.reason });
+  throw new Problem('DEPLOY_PROMOTION_MISSING', `${gate.reason}.`, { extensions: { environment: o.chain?.earlier.env ?? null, missing } });
 }
 
 /** The checklist's pre-deployment checks, run before every deployment and kept with it. */
 async function preDeploymentChecks(o: DeployApiOptions, release: { service: string; version: string }): Promise<{ passed: boolean; enforced: boolean; evidence: Evidence[] }> {
   const target = { ...release, docker: o.docker ?? null };
-  const result = await runChecks({ config: readChecksConfig(defaultChecksConfigPath(o.dataDir), false), env: o.env, dataDir: o.dataDir, now: new Date(), target });
+  const chain = o.chain;
+  const drift =
+    chain === undefined
+      ? undefined
+      : { here: chain.here, allow: chain.driftAllow, there: { env: chain.earlier.env, source: `${chain.earlier.gateway}/_pitchey/admin/config`, read: () => chain.earlier.effectiveConfig() } };
+  const result = await runChecks({ config: readChecksConfig(defaultChecksConfigPath(o.dataDir), false), env: o.env, dataDir: o.dataDir, now: new Date(), target, drift });
   if (o.enforceChecks && !result.passed) {
     const failing = result.evidence.filter((e) => e.status === 'fail');
     throw new Problem('DEPLOY_CHECKS_FAILED', `Failing: ${failing.map((e) => `${e.check} (${e.observed})`).join('; ')}.`, { extensions: { evidence: result.evidence } });
@@ -153,9 +175,16 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     const b = req.body;
     if (b.env !== undefined && b.env !== o.env) throw new Problem('DEPLOY_INVALID', `This controller deploys to "${o.env}", not "${b.env}".`);
     await checkTarget(b.service, b.version, requestOf(b, actor(req)));
+    const gate = await promotionGate(o, b.service, b.version);
+    refusePromotion(o, gate, requestOf(b, actor(req)));
     const checks = await preDeploymentChecks(o, { service: b.service, version: b.version });
     try {
-      const row = o.controller.deploy({ ...requestOf(b, actor(req)), checks, ...(b.plan_hash ? { expectedPlanHash: b.plan_hash } : {}) });
+      const row = o.controller.deploy({
+        ...requestOf(b, actor(req)),
+        checks,
+        ...(b.plan_hash ? { expectedPlanHash: b.plan_hash } : {}),
+        ...(gate.verdict === 'pass' ? { promotion: gate.evidence } : {}),
+      });
       return reply
         .code(201)
         .header('location', `${base}/deployments/${row.id}`)
@@ -170,7 +199,14 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     await checkTarget(b.service, b.version);
     try {
       return await reviewPlan(
-        { controller: o.controller, enforceChecks: o.enforceChecks, analysis: o.analysis, traffic: o.traffic, releaseExists: (v) => releaseExists(b.service, v) },
+        {
+          controller: o.controller,
+          enforceChecks: o.enforceChecks,
+          analysis: o.analysis,
+          traffic: o.traffic,
+          releaseExists: (v) => releaseExists(b.service, v),
+          promotion: await promotionGate(o, b.service, b.version),
+        },
         requestOf(b, actor(req)),
         o.services.indexOf(b.service) + 1,
       );

@@ -2,7 +2,7 @@
 // versions, steps, rules, gates and approvers, rollback target, time budget, statistical power —
 // and its hash, which `deploy --plan-hash` must match to run exactly that plan.
 import { SIGNOFF_ROLES, assessPower, judgeRollback, planBudget, planHash, requiredSignoffs, type PlanBudget, type StepPower } from './engine/index.js';
-import type { DeploymentPlan } from './engine/index.js';
+import type { DeploymentPlan, PromotionGate } from './engine/index.js';
 import type { Controller, DeployRequest } from './controller.js';
 
 export interface PlanReview {
@@ -10,7 +10,7 @@ export interface PlanReview {
   service: string;
   planHash: string;
   plan: DeploymentPlan;
-  gates: { preDeploymentChecks: 'enforced' | 'recorded'; signoffs: Array<{ role: string; title: string }> };
+  gates: { preDeploymentChecks: 'enforced' | 'recorded'; signoffs: Array<{ role: string; title: string }>; promotion: PromotionGate };
   /** The version a rollback would return to, whether its release is here, and what the rollback policy asks of it. */
   rollbackTarget: { version: string | null; present: boolean; signoffs: string | null };
   budget: PlanBudget;
@@ -25,6 +25,8 @@ export interface ReviewContext {
   /** Requests per second the service saw recently, and over how long. */
   traffic: (service: string) => Promise<{ requestsPerSecond: number; overS: number }>;
   releaseExists(version: string): Promise<boolean>;
+  /** The promotion chain's verdict on this version (what the earlier environment recorded). */
+  promotion: PromotionGate;
 }
 
 export async function reviewPlan(ctx: ReviewContext, request: DeployRequest, order: number): Promise<PlanReview> {
@@ -42,13 +44,18 @@ export async function reviewPlan(ctx: ReviewContext, request: DeployRequest, ord
       ),
     ...(rollback !== null && !rollbackPresent ? [`the rollback target ${rollback} is not available as a release`] : []),
     ...(plan.faults ? [`fault injection: ${plan.faults}`] : []),
+    ...(ctx.promotion.verdict === 'fail' || ctx.promotion.verdict === 'error' ? [`refused until fixed: ${ctx.promotion.reason}`] : []),
   ];
   return {
     order,
     service: request.service,
     planHash: planHash(plan),
     plan,
-    gates: { preDeploymentChecks: ctx.enforceChecks ? 'enforced' : 'recorded', signoffs: requiredSignoffs(plan, ctx.controller.signoffPolicy()).map((r) => ({ role: r, title: SIGNOFF_ROLES[r] })) },
+    gates: {
+      preDeploymentChecks: ctx.enforceChecks ? 'enforced' : 'recorded',
+      signoffs: requiredSignoffs(plan, ctx.controller.signoffPolicy()).map((r) => ({ role: r, title: SIGNOFF_ROLES[r] })),
+      promotion: ctx.promotion,
+    },
     // Once this plan is promoted, its from-version is the previous one: what would a rollback to it need?
     rollbackTarget: {
       version: rollback,

@@ -37,6 +37,17 @@ function sections(r: DeploymentRecord): Section[] {
           : []),
       ],
     },
+    ...(r.promotion === null
+      ? []
+      : [
+          {
+            title: 'Promotion chain',
+            lines: [
+              `Promoted and validated in **${r.promotion.env}** first: deployment ${r.promotion.deploymentId}, record sha256 \`${r.promotion.recordHash}\`.`,
+              `Validation there: ${r.promotion.phases.map((p) => `${p.phase} ${p.status}`).join(', ')}.`,
+            ],
+          },
+        ]),
     r.checks === null
       ? { title: 'Pre-deployment checks', empty: 'No pre-deployment check run is recorded for this deployment.' }
       : {

@@ -5,7 +5,18 @@ import { readApprovals } from './approvals.js';
 import { readDeliveries } from './notify/outbox.js';
 import { readAudit, verifyAudit, type AuditEvent } from './audit.js';
 import type { Evidence } from './checks/index.js';
-import { SIGNOFF_ROLES, assessSignoffs, describeErrorBudget, planHash, requiredSignoffs, type DeploymentPlan, type ErrorBudget, type RuleAssessment, type SignoffPolicy } from './engine/index.js';
+import {
+  SIGNOFF_ROLES,
+  assessSignoffs,
+  describeErrorBudget,
+  planHash,
+  requiredSignoffs,
+  type DeploymentPlan,
+  type ErrorBudget,
+  type PromotionEvidence,
+  type RuleAssessment,
+  type SignoffPolicy,
+} from './engine/index.js';
 import type { ControllerDb, DeploymentRow } from './store.js';
 
 /** Checklist items that are a person's to do; the system only records that someone says they did them. */
@@ -35,6 +46,8 @@ export interface DeploymentRecord {
   planHash: string;
   plan: DeploymentPlan;
   checks: Evidence[] | null;
+  /** The environment before this one in the promotion chain: its deployment of the version, that record's hash, its validation. */
+  promotion: PromotionEvidence | null;
   /** `by` is the person as authenticated; `credential` the key or token that authenticated them. */
   signoffs: {
     required: Array<{ role: string; title: string; by: string | null; credential: string | null; at: string | null; comment: string | null }>;
@@ -72,6 +85,7 @@ function summarizeEvent(e: AuditEvent): string {
     return `${String(d.when)} on ${String(d.track)}: ${ev.status} — ${ev.observed}`;
   }
   if (e.kind === 'error-budget') return `${String(d.when)}: ${describeErrorBudget(d.budget as ErrorBudget)}`;
+  if (e.kind === 'promotion.evidence') return `${String(d.env)} promoted and validated it (${String(d.deploymentId)}, record ${String(d.recordHash)})`;
   if (e.kind === 'checks.evaluated') return `${String(d.passed ? 'passed' : 'failed')} (${(d.evidence as unknown[] | undefined)?.length ?? 0} checks)`;
   return d.reason ? text(d.reason) : '';
 }
@@ -115,6 +129,7 @@ export function readRecord(db: ControllerDb, row: DeploymentRow, options: { sign
     planHash: planHash(row.state.plan),
     plan: row.state.plan,
     checks: checks ?? null,
+    promotion: (events.find((e) => e.kind === 'promotion.evidence')?.data as PromotionEvidence | undefined) ?? null,
     notifications: readDeliveries(db, row.id).map((d) => ({
       receiver: d.receiver,
       event: d.event,

@@ -37,7 +37,11 @@ export const ADMIN_SCOPE = 'admin';
 /** The scope of a sign-off: admin, or any of the checklist's sign-off roles held by name. */
 export const SIGNOFF_SCOPE = 'signoff';
 
+/** The scope of the next environment's controller: read a version's record summary and the effective config (admin may too). */
+export const EVIDENCE_SCOPE = 'evidence';
+
 function hasScope(scopes: string[], needed: string): boolean {
+  if (needed === EVIDENCE_SCOPE) return hasScope(scopes, ADMIN_SCOPE) || scopes.includes(EVIDENCE_SCOPE);
   if (needed === SIGNOFF_SCOPE) return hasScope(scopes, ADMIN_SCOPE) || scopes.some(isSignoffRole);
   return scopes.includes('*') || scopes.includes(needed);
 }

@@ -12,7 +12,10 @@ import { createAvailabilitySampler, readErrorBudget } from '../deploy/budget-sto
 import { createGatewayRouter } from '../deploy/adapters/gateway-router.js';
 import type { Driver, InstanceHandle } from '../deploy/adapters/driver.js';
 import { Controller } from '../deploy/controller.js';
-import { registerDeployApi } from '../deploy/http.js';
+import { registerDeployApi, type DeployApiOptions } from '../deploy/http.js';
+import { createEnvironmentReader } from '../deploy/adapters/environment-reader.js';
+import { effectiveConfig, registerEnvironmentApi } from '../deploy/environment-api.js';
+import { earlierEnvironment, readEnvironments } from '../deploy/environments.js';
 import { PostDeployValidator } from '../deploy/validation.js';
 import { openControllerDb, type DeploymentRow } from '../deploy/store.js';
 import { Notifier } from '../deploy/notify/outbox.js';
@@ -75,6 +78,18 @@ function createSmoke(config: Config, gatewayUrl: () => string): (service: string
     }
     return smokeService(service as ServiceName, { baseUrl: gatewayUrl(), apiKey: key, track: track === 'stable' ? null : track, timeoutMs: 60_000 });
   };
+}
+
+/**
+ * The environment before this one in the environments file's chain, read with its read key: its
+ * evidence gates deployments here and its configuration is compared for drift. Undefined when this
+ * environment is first in the chain, or there is no file.
+ */
+function promotionChain(config: Config, controller: Controller): DeployApiOptions['chain'] {
+  const envs = readEnvironments(config.environmentsFile);
+  const earlier = envs === null ? null : earlierEnvironment(envs, config.deployEnv);
+  if (envs === null || earlier === null) return undefined;
+  return { earlier: createEnvironmentReader(envs, earlier), driftAllow: envs.driftAllow, here: () => effectiveConfig(config, controller, SERVICE_NAMES) };
 }
 
 export interface PlatformOptions {
@@ -187,6 +202,7 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
       if (evidence.status === 'fail') rollBackToPrevious(row, 'smoke.rollback', { reason: evidence.observed });
     });
   });
+  const chain = promotionChain(config, controller);
   for (const row of controller.recover()) log(`deployment ${row.id} was live when the controller stopped: ${row.state.phase === 'promoting' ? 'promotion completed' : 'rolled back'}`);
   notifier.start();
   registerDeployApi(gateway.app, {
@@ -199,6 +215,7 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
     dataDir: config.dataDir,
     enforceChecks: config.deployEnv === 'production',
     docker: config.driver === 'docker' ? { host: config.dockerHost } : null,
+    chain,
     analysis: { intervalMs: config.analysisIntervalMs, windowMs: config.analysisWindowMs },
     traffic: (service) => {
       // The gateway keeps 15 minutes of per-track traffic: the rate over that span.
@@ -208,6 +225,7 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
       return Promise.resolve({ requestsPerSecond: requests / overS, overS });
     },
   });
+  registerEnvironmentApi(gateway.app, { db, env: config.deployEnv, controller, config, services: SERVICE_NAMES });
   const port = await gateway.listen(options.gatewayPort, config.host);
   gatewayUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   record();

@@ -16,6 +16,7 @@ export const CHECKS = {
   'deploy-in-progress': 'No deployment already in progress in the environment',
   'deploy-window': 'Deployment window open',
   'error-budget': 'Availability error budget (99.9 % over 30 days) not spent',
+  'environment-drift': 'Staging environment matches production (no configuration drift)',
 } as const;
 
 export type CheckId = keyof typeof CHECKS;

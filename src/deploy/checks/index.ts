@@ -12,6 +12,7 @@ import { checkDeployInProgress } from './deploy-state.js';
 import { checkDeployWindow } from './deploy-window.js';
 import { checkErrorBudget } from './error-budget.js';
 import { checkDns, type Resolver } from './dns.js';
+import { checkDrift, type DriftOptions } from './environment-drift.js';
 import type { Evidence } from './evidence.js';
 import { checkServiceHealth, readHealthTargets, type HealthTarget } from './service-health.js';
 import { checkTls } from './tls-expiry.js';
@@ -23,6 +24,7 @@ export { CHECKS, type CheckId } from './catalogue.js';
 export { DEFAULT_CHECKS_CONFIG, checksConfigJsonSchema, defaultChecksConfigPath, parseChecksConfig, readChecksConfig, type ChecksConfig, type Waiver } from './checks-config.js';
 export type { CheckStatus, Evidence } from './evidence.js';
 export type { DeployedImage } from './deployed-image.js';
+export type { DriftOptions } from './environment-drift.js';
 
 /**
  * What a deployment is about to run: fills `{service}` and `{version}` in the Trivy report path;
@@ -48,6 +50,8 @@ export interface RunChecksOptions {
   now: Date;
   /** The release being deployed, when there is one (`pitchey check --service S --version V`, the controller). */
   target?: DeployTarget | undefined;
+  /** The environment before this one in the promotion chain, to compare configurations with. Default: no drift check. */
+  drift?: Omit<DriftOptions, 'now' | 'deploying'> | undefined;
   /** Run only these checks. Default: all of them. */
   only?: CheckId[];
   /** Seams for tests: host readers, the DNS resolver, the health targets. Defaults: the real ones. */
@@ -104,6 +108,7 @@ function planTasks(o: RunChecksOptions): CheckTask[] {
     { ids: ['deploy-in-progress'], source: dataDir, run: () => checkDeployInProgress({ dataDir, env: o.env, now }) },
     { ids: ['deploy-window'], source: 'checks config window', run: () => checkDeployWindow(config.window, now) },
     { ids: ['error-budget'], source: dataDir, run: () => checkErrorBudget({ dataDir, env: o.env, services: o.target ? [o.target.service] : SERVICE_NAMES, now }) },
+    ...(o.drift === undefined ? [] : [{ ids: ['environment-drift'] as CheckId[], source: o.drift.there.source, run: () => checkDrift({ ...o.drift!, deploying: o.target?.service, now }) }]),
   ];
 }
 

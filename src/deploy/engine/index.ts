@@ -34,3 +34,5 @@ export {
   type ValidationPhase,
 } from './validation.js';
 export { judgeRollback, type PromotedVersion, type RollbackGrant, type RollbackPolicy } from './rollback-policy.js';
+export { assessPromotionGate, validationPassed, type EarlierRecordSummary, type PhaseOutcome, type PromotionEvidence, type PromotionGate, type PromotionGateInput } from './promotion-gate.js';
+export { diffEffectiveConfig, flatten, isAllowed, type Difference, type DriftInput, type EffectiveConfig } from './drift.js';

@@ -1,6 +1,6 @@
 // Deployment settings: the controller's environment and analysis, sign-offs, validation phases, and the instance's track.
 import { SIGNOFF_ROLES, TRACKS } from '../roles.js';
-import { bool, integer, oneOf, text, SettingError } from './parsers.js';
+import { bool, integer, oneOf, path, text, SettingError } from './parsers.js';
 import { setting } from './setting.js';
 
 const SIGNOFF_ROLE_NAMES: readonly string[] = Object.keys(SIGNOFF_ROLES);
@@ -40,6 +40,16 @@ export const DEPLOY_SETTINGS = [
     doc: "the environment this platform's controller deploys to (locks and history are per environment)",
     fallback: () => 'local',
     parse: deployEnv,
+  }),
+  /** null: ./pitchey.environments.json when it exists (src/deploy/environments.ts reads it). */
+  setting({
+    key: 'environmentsFile',
+    env: 'PITCHEY_ENVIRONMENTS_FILE',
+    area: 'deploy',
+    doc: "the environments file: each environment's gateway and credentials, the promotion chain, the drift allow-list (see Environments and promotion)",
+    shown: '`./pitchey.environments.json` when it exists',
+    fallback: () => null,
+    parse: path,
   }),
   // Typed `string`, not `Track`: what callers have always seen.
   setting({

@@ -61,7 +61,7 @@ describe('checks config', () => {
         'checks config: window.days[1]: must be one of sun, mon, tue, wed, thu, fri, sat (got "funday")',
         'checks config: window.from: must be HH:MM (got "9:00")',
         'checks config: window.tz: unknown time zone "Mars/Olympus"',
-        expect.stringMatching(/^checks config: waivers\[0\]\.check: must be one of service-health, .*error-budget \(got "nope"\)$/),
+        expect.stringMatching(/^checks config: waivers\[0\]\.check: must be one of service-health, .*error-budget, environment-drift \(got "nope"\)$/),
         'checks config: waivers[0].approver: must be a non-empty string (got "")',
         'checks config: waivers[0].expires: must be an ISO 8601 time (got "soon")',
         'checks config: extra: unknown setting',
