@@ -76,6 +76,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     readiness,
     defaultTrustedProxies: [],
+    // Each service's own document, fetched through the gateway, so "Try it out" calls /api/<service>/….
+    docsUrls: GATEWAY_ROUTES.filter((r) => r.strip).map((r) => ({ name: `${r.service} service`, url: `${r.prefix}openapi.json` })),
     ...(options.logStream ? { logStream: options.logStream } : {}),
   });
   const agent = createUpstreamAgent();
