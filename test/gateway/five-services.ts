@@ -15,7 +15,7 @@ export interface FiveServices {
 
 export async function startFiveServices(dataDir: string): Promise<FiveServices> {
   const config = testConfig(dataDir, { PITCHEY_RATE_LIMIT: 'false' });
-  const gateway = await createGateway({ config, metrics: createMetrics({ defaultMetrics: false }), healthIntervalMs: 60_000 });
+  const gateway = await createGateway({ config, metrics: createMetrics(), healthIntervalMs: 60_000 });
   const services: RunningService[] = [];
   const urls = new Map<string, string>();
   for (const name of SERVICE_NAMES) {
