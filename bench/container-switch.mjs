@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { platformId, LABEL } from '../dist/deploy/adapters/docker-driver.js';
 import { buildRelease, checksumOf } from '../dist/deploy/releases.js';
 import { buildImages, trustedKeyFiles } from '../dist/image/index.js';
@@ -16,7 +17,6 @@ import { admin, median, report, setting, startPlatform, steadyLoad, tempDir, tra
 const ROOT = new URL('..', import.meta.url).pathname;
 const RUNS = setting('BENCH_RUNS', 3, 1);
 const RATE = 40;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A daemon given by the environment, else a private one on its own socket and data root. */
 async function daemon() {

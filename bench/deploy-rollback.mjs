@@ -5,6 +5,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { buildRelease } from '../dist/deploy/releases.js';
 import { admin, freePort, report, setting, startPlatform, steadyLoad, tempDir, track } from './lib.mjs';
 
@@ -12,7 +13,6 @@ const ROOT = new URL('..', import.meta.url).pathname;
 const RATE = 50;
 // Steady traffic before the deployment and after its end, so both edges are inside the record.
 const SETTLE_MS = setting('BENCH_SETTLE_MS', 2_000, 1_000);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function until(fn, timeoutMs = 600_000) {
   const end = Date.now() + timeoutMs;

@@ -1,4 +1,5 @@
 // Gateway requests/s and p99 with one pool vs two tracks at 90/10 (stable v1, canary v2), in one run.
+import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { KEY, freePort, report, setting, startRole, stop, tempDir, waitReady } from './lib.mjs';
 
@@ -21,7 +22,7 @@ try {
   const single = await load(url);
   await adminCall(gateway, 'POST', '/pools/ai/instances', { id: 'ai-canary', url: `http://127.0.0.1:${p2}`, track: 'canary', version: 'v2' });
   await adminCall(gateway, 'PUT', '/pools/ai/weights', { weights: { stable: 90, canary: 10 } });
-  await new Promise((r) => setTimeout(r, 2500)); // a health check (every 2 s) sees the canary
+  await sleep(2500); // a health check (every 2 s) sees the canary
   await load(url);
   const split = await load(url);
   console.log(`gateway GET /health, 32 connections, ${DURATION} s each`);

@@ -11,6 +11,7 @@
 // this store is not BullMQ (see src/jobs/redis-backend.ts).
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createJobRunner, createRedisJobBackend, createSqliteJobBackend } from '../dist/jobs/index.js';
 import { freePort, median, report, setting, stop, tempDir, track } from './lib.mjs';
 
@@ -87,12 +88,12 @@ async function throughput(backend, runner) {
 
 async function pickUp(backend, runner, starts, elsewhere, remote) {
   const times = [];
-  await new Promise((resolve) => setTimeout(resolve, 200)); // the runner's subscription, where there is one
+  await sleep(200); // the runner's subscription, where there is one
   for (let i = 0; i < SINGLES; i++) {
     const id = `single-${remote ? 'remote' : 'local'}-${i}`;
     const started = new Promise((resolve) => starts.set(id, resolve));
     // An idle pause of random length: the runner is between polls, not woken by the last job's end.
-    await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200));
+    await sleep(50 + Math.random() * 200);
     const t0 = performance.now();
     await (remote ? elsewhere : backend).enqueue('empty', {}, { id }, Date.now());
     if (!remote) runner.poke();

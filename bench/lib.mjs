@@ -6,6 +6,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
 export const KEY = 'bench-key-0123456789abcdef0123456789';
@@ -96,7 +97,7 @@ export async function waitReady(url, timeoutMs = 60_000, path = '/ready') {
     } catch {
       /* not up yet */
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   throw new Error(`${url}${path} not answering 200 after ${timeoutMs} ms`);
 }

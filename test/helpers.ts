@@ -1,7 +1,10 @@
-// Shared test setup: a validated config over a fresh temp data dir, removed after the test.
+// Shared test setup: a validated config over a fresh temp data dir, removed after the test; cleanups
+// run after each test; polling until a condition holds.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterEach } from 'vitest';
 import { loadConfig, type Config } from '../src/kit/index.js';
 
 export const TEST_KEY = 'test-key-0123456789abcdef';
@@ -23,4 +26,27 @@ export function testConfig(dataDir: string, env: Record<string, string> = {}): C
     PITCHEY_GATEWAY_WAIT_MS: '0',
     ...env,
   });
+}
+
+/** What a test started, to be undone after it, last first. */
+export type Cleanups = Array<() => Promise<void> | void>;
+
+/** A file's cleanups, run after each of its tests (call once, at the top of the file). */
+export function cleanupsAfterEach(): Cleanups {
+  const cleanups: Cleanups = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  return cleanups;
+}
+
+/** Polls `probe` every `everyMs` until it gives a value; throws naming `what` after `maxMs`. */
+export async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, maxMs: number, everyMs = 20): Promise<T> {
+  const deadline = Date.now() + maxMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
 }

@@ -2,6 +2,7 @@
 // action, carries the actions out through the driver and the router, feeds observations back to
 // the engine on an interval, and ends with the lock released and an audit trail.
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { readApprovals, writeApproval } from './approvals.js';
 import { appendAudit, readAudit, type AuditEvent } from './audit.js';
 import type { AuditInput } from './notify/events.js';
@@ -473,7 +474,7 @@ export class Controller {
       const handles = await this.ports.driver.start({ service, track: action.track, version: action.version, count: action.count, faults: action.faults, deployment: deploymentId }, timeoutMs);
       while (!handles.every((h) => this.ports.router.isHealthy(service, h.id))) {
         if (this.now() > deadline) throw new Error(`instances of ${action.version} were not healthy within ${timeoutMs} ms`);
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       }
       const smoke = action.track === 'stable' || this.ports.smoke === undefined ? null : await this.ports.smoke(service, action.track);
       if (smoke !== null) this.audit('smoke', 'controller', { when: 'before-traffic', track: action.track, evidence: smoke }, deploymentId);

@@ -4,9 +4,10 @@
 // write is on disk. While Redis cannot be reached, calls reject at once with
 // JobStoreUnavailableError (no offline queue, a bounded command timeout): callers answer 503.
 import { createHash, randomUUID } from 'node:crypto';
-import { isAbsolute } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient, ErrorReply } from 'redis';
 import type { CompleteOptions, EnqueueOptions, FailOptions, JobBackend, JobFailure, JobRecord, JobState, ListOptions, ProgressUpdate } from './job-backend.js';
+import { DEFAULT_LIST_LIMIT, DEFAULT_TTL_MS, INTERRUPTED, jsonText, readJobRecord, validateEnqueue } from './job-record.js';
 import { JobStoreUnavailableError } from './job-store-unavailable.js';
 import { SCRIPTS, type ScriptName } from './redis-scripts.js';
 
@@ -26,11 +27,6 @@ export interface RedisJobBackendOptions {
   onDurabilityWarning?: (warning: string) => void;
 }
 
-const DEFAULT_TTL_MS = 3_600_000;
-const DEFAULT_LIST_LIMIT = 100;
-// Same rule as the SQLite store: the id names the job's work directory.
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const INTERRUPTED: JobFailure = { code: 'JOB_INTERRUPTED', message: 'worker stopped holding the lease' };
 const STATES: JobState[] = ['queued', 'running', 'completed', 'failed', 'cancelled'];
 // Server replies that mean "not now" rather than "wrong": loading the AOF after a restart, a replica
 // without its primary, a script running too long.
@@ -41,14 +37,6 @@ type Reply = string | number | null | Reply[] | Record<string, string>;
 
 function sha1(text: string): string {
   return createHash('sha1').update(text).digest('hex');
-}
-
-function optionalNumber(value: string | undefined): number | null {
-  return value === undefined ? null : Number(value);
-}
-
-function optionalJson<T>(value: string | undefined): T | null {
-  return value === undefined ? null : (JSON.parse(value) as T);
 }
 
 function fields(reply: Reply): Record<string, string> {
@@ -62,57 +50,19 @@ function fields(reply: Reply): Record<string, string> {
   return f;
 }
 
+/** The hash fields whose names are not the record's. */
+const HASH_FIELD: Partial<Record<keyof JobRecord, string>> = { etaSeconds: 'eta', cancelRequested: 'cancel' };
+
 /** A record from an HGETALL reply; null when the hash is gone. */
 function toRecord(reply: Reply): JobRecord | null {
   const f = fields(reply);
   if (f.id === undefined) return null;
-  return {
-    id: f.id,
-    type: f.type!,
-    state: f.state as JobState,
-    payload: JSON.parse(f.payload!) as unknown,
-    progress: Number(f.progress),
-    etaSeconds: optionalNumber(f.eta),
-    message: optionalJson<string>(f.message),
-    result: optionalJson<unknown>(f.result),
-    error: optionalJson<JobFailure>(f.error),
-    attempts: Number(f.attempts),
-    maxAttempts: Number(f.maxAttempts),
-    timeoutMs: optionalNumber(f.timeoutMs),
-    stallMs: optionalNumber(f.stallMs),
-    cancelRequested: f.cancel === '1',
-    createdAt: Number(f.createdAt),
-    startedAt: optionalNumber(f.startedAt),
-    updatedAt: Number(f.updatedAt),
-    finishedAt: optionalNumber(f.finishedAt),
-    expiresAt: optionalNumber(f.expiresAt),
-    runAt: Number(f.runAt),
-    files: JSON.parse(f.files!) as string[],
-    version: f.version ?? null,
-    owner: f.owner ?? null,
-  };
+  // The hash keeps the message as JSON text (absent while there is none).
+  return readJobRecord((name) => (name === 'message' ? (f.message === undefined ? null : (JSON.parse(f.message) as string)) : f[HASH_FIELD[name] ?? name]));
 }
 
 function toRecords(reply: Reply): JobRecord[] {
   return (Array.isArray(reply) ? reply : []).flatMap((item) => toRecord(item) ?? []);
-}
-
-function validateEnqueue(type: string, opts: EnqueueOptions): void {
-  if (type.length === 0) throw new TypeError('job type must not be empty');
-  if (opts.id !== undefined && !ID_PATTERN.test(opts.id)) {
-    throw new TypeError(`job id ${JSON.stringify(opts.id)} must match ${ID_PATTERN}`);
-  }
-  const max = opts.maxAttempts ?? 1;
-  if (!Number.isInteger(max) || max < 1) throw new TypeError('maxAttempts must be an integer >= 1');
-  for (const file of opts.files ?? []) {
-    if (!isAbsolute(file)) throw new TypeError(`job file ${JSON.stringify(file)} must be an absolute path`);
-  }
-  if (opts.version === '') throw new TypeError('version must not be empty (leave it unset for none)');
-}
-
-/** JSON text, `undefined` stored as null. */
-function json(value: unknown): string {
-  return JSON.stringify(value ?? null);
 }
 
 function asText(reply: Reply): string {
@@ -179,7 +129,7 @@ class RedisJobBackend implements RedisJobStore {
         );
     });
     // Calls made while the first attempt runs wait for it, up to the command timeout; never rejects.
-    const timeout = new Promise((done) => setTimeout(done, this.#timeoutMs).unref());
+    const timeout = sleep(this.#timeoutMs, undefined, { ref: false });
     this.#connecting = Promise.race([this.#client.connect().catch(() => undefined), timeout]);
   }
 
@@ -232,7 +182,9 @@ class RedisJobBackend implements RedisJobStore {
 
   async enqueue(type: string, payload: unknown, opts: EnqueueOptions, now: number): Promise<JobRecord> {
     validateEnqueue(type, opts);
-    const args = [opts.id ?? randomUUID(), type, json(payload), opts.maxAttempts ?? 1, text(opts.timeoutMs), text(opts.stallMs), now, json(opts.files ?? [])];
+    // '' stands for "no version" in the scripts' arguments.
+    if (opts.version === '') throw new TypeError('version must not be empty (leave it unset for none)');
+    const args = [opts.id ?? randomUUID(), type, jsonText(payload), opts.maxAttempts ?? 1, text(opts.timeoutMs), text(opts.stallMs), now, jsonText(opts.files ?? [])];
     return toRecord(await this.#run('enqueue', [...args, opts.version ?? '', opts.owner ?? ''])) as JobRecord;
   }
 
@@ -264,11 +216,11 @@ class RedisJobBackend implements RedisJobStore {
   }
 
   async complete(id: string, result: unknown, opts: CompleteOptions, now: number): Promise<JobRecord | null> {
-    return toRecord(await this.#run('complete', [id, now, json(result), json(opts.files ?? []), now + opts.ttlMs]));
+    return toRecord(await this.#run('complete', [id, now, jsonText(result), jsonText(opts.files ?? []), now + opts.ttlMs]));
   }
 
   async fail(id: string, failure: JobFailure, opts: FailOptions, now: number): Promise<JobRecord | null> {
-    return toRecord(await this.#run('fail', [id, now, json(failure), text(opts.retryAt), now + opts.ttlMs]));
+    return toRecord(await this.#run('fail', [id, now, jsonText(failure), text(opts.retryAt), now + opts.ttlMs]));
   }
 
   async requestCancel(id: string, now: number, ttlMs = DEFAULT_TTL_MS): Promise<JobRecord | null> {
@@ -290,7 +242,7 @@ class RedisJobBackend implements RedisJobStore {
   }
 
   async recoverExpiredLeases(now: number, ttlMs = DEFAULT_TTL_MS): Promise<JobRecord[]> {
-    return toRecords(await this.#run('recover', [now, json(INTERRUPTED), now + ttlMs]));
+    return toRecords(await this.#run('recover', [now, jsonText(INTERRUPTED), now + ttlMs]));
   }
 
   async removeExpired(now: number): Promise<JobRecord[]> {

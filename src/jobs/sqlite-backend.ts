@@ -4,9 +4,9 @@
 // `async` keeps a thrown error a rejection, as the port's callers expect.
 /* eslint-disable @typescript-eslint/require-await */
 import { randomUUID } from 'node:crypto';
-import { isAbsolute } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CompleteOptions, EnqueueOptions, FailOptions, JobBackend, JobFailure, JobRecord, JobState, ListOptions, ProgressUpdate } from './job-backend.js';
+import { DEFAULT_LIST_LIMIT, DEFAULT_TTL_MS, INTERRUPTED, jsonText, readJobRecord, validateEnqueue } from './job-record.js';
 
 export interface SqliteJobBackendOptions {
   /** Database file; created with its schema when missing. */
@@ -14,12 +14,6 @@ export interface SqliteJobBackendOptions {
   /** How long a write waits for another process holding the lock. Default 5000 ms. */
   busyTimeoutMs?: number;
 }
-
-const DEFAULT_TTL_MS = 3_600_000;
-const DEFAULT_LIST_LIMIT = 100;
-// The id names the job's work directory, so it must not be able to climb out of it.
-const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-const INTERRUPTED: JobFailure = { code: 'JOB_INTERRUPTED', message: 'worker stopped holding the lease' };
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS jobs (
@@ -90,37 +84,11 @@ interface JobRow {
   owner: string | null;
 }
 
-function toRecord(row: JobRow): JobRecord {
-  return {
-    id: row.id,
-    type: row.type,
-    state: row.state,
-    payload: JSON.parse(row.payload) as unknown,
-    progress: row.progress,
-    etaSeconds: row.eta_seconds,
-    message: row.message,
-    result: row.result === null ? null : (JSON.parse(row.result) as unknown),
-    error: row.error === null ? null : (JSON.parse(row.error) as JobFailure),
-    attempts: row.attempts,
-    maxAttempts: row.max_attempts,
-    timeoutMs: row.timeout_ms,
-    stallMs: row.stall_ms,
-    cancelRequested: row.cancel_requested !== 0,
-    createdAt: row.created_at,
-    startedAt: row.started_at,
-    updatedAt: row.updated_at,
-    finishedAt: row.finished_at,
-    expiresAt: row.expires_at,
-    runAt: row.run_at,
-    files: JSON.parse(row.files) as string[],
-    version: row.version,
-    owner: row.owner,
-  };
-}
+/** `etaSeconds` is the column `eta_seconds`. */
+const columnOf = (name: keyof JobRecord): keyof JobRow => name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`) as keyof JobRow;
 
-/** JSON text for a column; `undefined` is stored as null rather than vanishing. */
-function json(value: unknown): string {
-  return JSON.stringify(value ?? null);
+function toRecord(row: JobRow): JobRecord {
+  return readJobRecord((name) => row[columnOf(name)]);
 }
 
 function openDatabase(path: string, busyTimeoutMs: number): Database.Database {
@@ -215,18 +183,6 @@ function prepareStatements(db: Database.Database) {
 
 type Statements = ReturnType<typeof prepareStatements>;
 
-function validateEnqueue(type: string, opts: EnqueueOptions): void {
-  if (type.length === 0) throw new TypeError('job type must not be empty');
-  if (opts.id !== undefined && !ID_PATTERN.test(opts.id)) {
-    throw new TypeError(`job id ${JSON.stringify(opts.id)} must match ${ID_PATTERN}`);
-  }
-  const max = opts.maxAttempts ?? 1;
-  if (!Number.isInteger(max) || max < 1) throw new TypeError('maxAttempts must be an integer >= 1');
-  for (const file of opts.files ?? []) {
-    if (!isAbsolute(file)) throw new TypeError(`job file ${JSON.stringify(file)} must be an absolute path`);
-  }
-}
-
 function rowOrNull(row: unknown): JobRecord | null {
   return row === undefined ? null : toRecord(row as JobRow);
 }
@@ -251,7 +207,7 @@ class SqliteJobBackend implements JobBackend {
       const current = this.#get(id);
       if (current === null || current.state !== 'running') return null;
       const files = [...new Set([...current.files, ...(opts.files ?? [])])];
-      const params = { id, now, result: json(result), files: json(files), expiresAt: now + opts.ttlMs };
+      const params = { id, now, result: jsonText(result), files: jsonText(files), expiresAt: now + opts.ttlMs };
       return rowOrNull(this.#st.complete.get(params));
     });
     this.#cancelTx = db.transaction((id: string, now: number, ttlMs: number) => {
@@ -272,11 +228,11 @@ class SqliteJobBackend implements JobBackend {
       id,
       type,
       now,
-      payload: json(payload),
+      payload: jsonText(payload),
       maxAttempts: opts.maxAttempts ?? 1,
       timeoutMs: opts.timeoutMs ?? null,
       stallMs: opts.stallMs ?? null,
-      files: json(opts.files ?? []),
+      files: jsonText(opts.files ?? []),
       version: opts.version ?? null,
       owner: opts.owner ?? null,
     });
@@ -295,7 +251,7 @@ class SqliteJobBackend implements JobBackend {
 
   async claim(types: string[], workerId: string, leaseMs: number, now: number, version: string | null = null): Promise<JobRecord | null> {
     if (types.length === 0) return null;
-    return rowOrNull(this.#st.claim.get({ now, workerId, leaseUntil: now + leaseMs, types: json(types), version }));
+    return rowOrNull(this.#st.claim.get({ now, workerId, leaseUntil: now + leaseMs, types: jsonText(types), version }));
   }
 
   async announce(workerId: string, version: string, until: number): Promise<void> {
@@ -325,7 +281,7 @@ class SqliteJobBackend implements JobBackend {
   }
 
   async fail(id: string, failure: JobFailure, opts: FailOptions, now: number): Promise<JobRecord | null> {
-    const params = { id, now, error: json(failure), retryAt: opts.retryAt ?? null, expiresAt: now + opts.ttlMs };
+    const params = { id, now, error: jsonText(failure), retryAt: opts.retryAt ?? null, expiresAt: now + opts.ttlMs };
     return rowOrNull(this.#st.fail.get(params));
   }
 
@@ -349,7 +305,7 @@ class SqliteJobBackend implements JobBackend {
 
   async recoverExpiredLeases(now: number, ttlMs = DEFAULT_TTL_MS): Promise<JobRecord[]> {
     this.#st.forgetWorkers.run(now); // workers that died without retiring
-    return (this.#st.recover.all({ now, error: json(INTERRUPTED), expiresAt: now + ttlMs }) as JobRow[]).map(toRecord);
+    return (this.#st.recover.all({ now, error: jsonText(INTERRUPTED), expiresAt: now + ttlMs }) as JobRow[]).map(toRecord);
   }
 
   async removeExpired(now: number): Promise<JobRecord[]> {

@@ -44,6 +44,29 @@ function readFileSettings(path: string, issues: string[]): Record<string, unknow
   }
 }
 
+/** A file value in its environment form: lists of words comma-separated, structures as JSON. */
+function envForm(raw: unknown): string {
+  if (typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
+  if (Array.isArray(raw) && raw.every((v) => typeof v === 'string' || typeof v === 'number')) return raw.join(',');
+  return JSON.stringify(raw);
+}
+
+/**
+ * The settings file's values that the environment does not override, as environment variables:
+ * what a process that cannot read the file (a container) is given instead of its path.
+ */
+export function fileSettingsEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const filePath = env[CONFIG_FILE_ENV];
+  if (!filePath) return {};
+  const file = readFileSettings(filePath, []);
+  const out: Record<string, string> = {};
+  for (const s of SETTINGS) {
+    const raw = file[s.key];
+    if (raw !== undefined && raw !== null && (env[s.env] === undefined || env[s.env] === '')) out[s.env] = envForm(raw);
+  }
+  return out;
+}
+
 /** Reads and validates the whole configuration; throws one ConfigError listing every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const issues: string[] = [];

@@ -1,7 +1,8 @@
-// The kit's public face: what every service, the gateway and the CLI share.
+// The kit's public face: what every service, the gateway and the CLI share. The light part (settings,
+// data dir, roles, problems) is light.ts's, re-exported whole; the rest loads fastify and the job store.
+export * from './light.js';
 export { ADMIN_SCOPE, SIGNOFF_SCOPE, createAuthenticator, holdsRole, isAdmin, keyId, type Principal, type Authenticator } from './auth.js';
 export { clientGoneSignal, onClientGone } from './client-gone.js';
-export { loadConfig, ConfigError, SETTINGS, CONFIG_FILE_ENV, type Config, type ApiKey, type Mode, type CodeLimits, type NotifyEvent, type NotifyFormat, type NotifyReceiver } from './config.js';
 export { createService, type ServiceManifest, type ServiceContext, type RunningService } from './create-service.js';
 export { createWorker, type RunningWorker, type WorkerOptions } from './create-worker.js';
 export { toProblem, sendProblem, type ProblemRenderer } from './errors.js';
@@ -11,7 +12,6 @@ export { presentJob, submitJob, prefixOf, type JobOutput, type JobInput, type Su
 export { onShutdownSignal } from './lifecycle.js';
 export { createMetrics, CRITICAL_LATENCY_BUCKETS, JOB_OUTCOME, METRIC, LABEL, statusClass, type Metrics } from './metrics.js';
 export { BINARY, type RouteDoc } from './openapi.js';
-export { PROBLEMS, Problem, PROBLEM_CONTENT_TYPE, isClientProblem, invalidField, invalidFields, type FieldError, type ProblemCode, type ProblemBody } from './problems.js';
 export { runProcess, killTree, type RunOptions, type RunResult } from './process-runner.js';
 export { OutputCapture } from './output-capture.js';
 export { createSemaphore, SemaphoreFullError, type Semaphore, type Release } from './semaphore.js';
@@ -23,21 +23,3 @@ export { Type, type Static, type TSchema } from '@sinclair/typebox';
 export { StringEnum } from './string-enum.js';
 export { Value } from '@sinclair/typebox/value';
 export { cgroupMode, diskSpace, requireDiskSpace, type CgroupMode } from './system.js';
-export { withDevKey, devKeyPath } from './dev-key.js';
-export { SERVICE_NAMES, GATEWAY_PORT, SERVICE_HOME_PORTS, TRACKS, SIGNOFF_ROLES, type ServiceName, type Track, type SignoffRole } from './roles.js';
-export { dockerClient, dockerOptions } from './docker.js';
-export {
-  DATA_PATHS,
-  SERVICE_PATHS,
-  dataPath,
-  serviceDataDir,
-  serviceRelPath,
-  readRunState,
-  writeRunState,
-  removeRunState,
-  type DataPath,
-  type ServicePath,
-  type InstanceEntry,
-  type RunState,
-} from './data-dir.js';
-export { probeReady, readHealthTargets, type HealthTarget, type ReadyAnswer } from './health-targets.js';

@@ -1,7 +1,8 @@
 // The kit's light face: what a command needs before (or without) a server — settings, the data
 // dir's layout, the roles and their addresses. Nothing here loads fastify, SQLite or a service, so
-// `pitchey health`, `doctor` and `check` start fast; everything here is also in `index.ts`.
-export { loadConfig, ConfigError, SETTINGS, CONFIG_FILE_ENV, type Config, type ApiKey, type Mode, type CodeLimits } from './config.js';
+// `pitchey health`, `doctor` and `check` start fast. `index.ts` re-exports all of it, so each name
+// is listed once, here or there.
+export { loadConfig, fileSettingsEnv, ConfigError, SETTINGS, CONFIG_FILE_ENV, type Config, type ApiKey, type Mode, type CodeLimits, type NotifyEvent, type NotifyFormat, type NotifyReceiver } from './config.js';
 export {
   DATA_PATHS,
   SERVICE_PATHS,
@@ -19,5 +20,5 @@ export {
 export { SERVICE_NAMES, GATEWAY_PORT, SERVICE_HOME_PORTS, TRACKS, SIGNOFF_ROLES, type ServiceName, type Track, type SignoffRole } from './roles.js';
 export { probeReady, readHealthTargets, type HealthTarget, type ReadyAnswer } from './health-targets.js';
 export { withDevKey, devKeyPath } from './dev-key.js';
-export { PROBLEMS, Problem, PROBLEM_CONTENT_TYPE, type ProblemCode, type ProblemBody } from './problems.js';
+export { PROBLEMS, Problem, PROBLEM_CONTENT_TYPE, isClientProblem, invalidField, invalidFields, type FieldError, type ProblemCode, type ProblemBody } from './problems.js';
 export { dockerClient, dockerOptions } from './docker.js';

@@ -5,6 +5,7 @@
 // the data dir's run state for `pitchey health`. The composition root: it wires; only the CLI's
 // `up` (and tests that start a platform) import it.
 import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createGatewayMetricSource } from '../deploy/adapters/gateway-metric-source.js';
 import { withJobOutcomes } from '../deploy/adapters/job-outcome-source.js';
 import { createAvailabilitySampler, readErrorBudget } from '../deploy/budget-store.js';
@@ -20,7 +21,7 @@ import { createGateway, type Gateway } from '../gateway/index.js';
 import type { Evidence } from '../deploy/checks/index.js';
 import { smokeService } from '../deploy/smoke/index.js';
 import { SIGNOFF_ROLES, isSignoffRole, type SignoffRole, type Track } from '../deploy/engine/index.js';
-import { SERVICE_NAMES, createMetrics, dataPath, removeRunState, writeRunState, type Config, type InstanceEntry, type ServiceName } from '../kit/index.js';
+import { SERVICE_NAMES, createMetrics, fileSettingsEnv, dataPath, removeRunState, writeRunState, type Config, type InstanceEntry, type ServiceName } from '../kit/index.js';
 import { createDriver } from './drivers.js';
 import type { OutputSink } from './supervisor.js';
 
@@ -41,7 +42,12 @@ export interface Platform {
 const INSTANCE_EXIT_MARGIN_MS = 2_000;
 
 function childEnv(config: Config): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, PITCHEY_API_KEYS: config.apiKeys.map((k) => `${k.key}:${k.scopes.join('+')}${k.holder === undefined ? '' : `@${k.holder}`}`).join(',') };
+  // The settings file's values too, as variables: a container cannot read the file's host path.
+  const env: NodeJS.ProcessEnv = {
+    ...fileSettingsEnv(),
+    ...process.env,
+    PITCHEY_API_KEYS: config.apiKeys.map((k) => `${k.key}:${k.scopes.join('+')}${k.holder === undefined ? '' : `@${k.holder}`}`).join(','),
+  };
   delete env.PITCHEY_FAULTS; // faults reach an instance only through a deployment that asks for them
   return env;
 }
@@ -231,7 +237,7 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
         const missing = SERVICE_NAMES.filter((s) => (gateway.pools.get(s)?.available().length ?? 0) === 0);
         if (missing.length === 0) return;
         if (Date.now() > deadline) throw new Error(`not ready after ${timeoutMs} ms: ${missing.join(', ')}`);
-        await new Promise((r) => setTimeout(r, 100));
+        await sleep(100);
       }
     },
     stop() {

@@ -1,21 +1,22 @@
-// The last lines an instance wrote, kept in memory for `pitchey logs`: bounded in lines and in
-// line length, so a chatty or binary-spewing instance costs a fixed amount.
+// The last lines an instance wrote, kept in memory for `pitchey logs`: bounded in bytes (the kit's
+// one output capper) and in line length, so a chatty or binary-spewing instance costs a fixed amount.
+import { OutputCapture } from '../kit/index.js';
+
 export interface LogRingOptions {
-  /** Lines kept. Default 1000. */
-  maxLines?: number;
+  /** Bytes of whole lines kept, oldest dropped first. Default 1 MiB. */
+  maxBytes?: number;
   /** A longer line is cut here (marked with …). Default 8 KiB of characters. */
   maxLineLength?: number;
 }
 
 export class LogRing {
-  private readonly lines: string[] = [];
+  private readonly kept: OutputCapture;
   /** Per stream (stdout, stderr), so a line is never spliced from both. */
   private readonly partial = new Map<string, string>();
-  private readonly maxLines: number;
   private readonly maxLineLength: number;
 
   constructor(options: LogRingOptions = {}) {
-    this.maxLines = options.maxLines ?? 1000;
+    this.kept = new OutputCapture(options.maxBytes ?? 1024 * 1024, 'tail');
     this.maxLineLength = options.maxLineLength ?? 8192;
   }
 
@@ -23,18 +24,13 @@ export class LogRing {
   push(chunk: Buffer | string, stream = 'stdout'): void {
     const parts = ((this.partial.get(stream) ?? '') + chunk.toString()).split('\n');
     this.partial.set(stream, this.cut(parts.pop() ?? ''));
-    for (const line of parts) this.keep(line);
+    if (parts.length > 0) this.kept.add(Buffer.from(`${parts.map((line) => this.cut(line)).join('\n')}\n`));
   }
 
   /** The last `n` lines, oldest first, with lines still waiting for their newline at the end. */
   tail(n: number): string[] {
     const waiting = [...this.partial.values()].filter((p) => p !== '');
-    return n <= 0 ? [] : [...this.lines, ...waiting].slice(-n);
-  }
-
-  private keep(line: string): void {
-    this.lines.push(this.cut(line));
-    if (this.lines.length > this.maxLines) this.lines.splice(0, this.lines.length - this.maxLines);
+    return n <= 0 ? [] : [...this.kept.lines(n), ...waiting].slice(-n);
   }
 
   private cut(line: string): string {

@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { dockerClient } from '../../src/kit/docker.js';
 import { SERVICE_NAMES } from '../../src/kit/index.js';
@@ -71,9 +72,24 @@ async function waitHealthy(deadlineMs: number): Promise<Record<string, string>> 
     );
     if (Object.keys(health).length === ROLES.length && Object.values(health).every((s) => s === 'healthy')) return health;
     if (Object.values(health).some((s) => s === 'exited' || s === 'dead')) break;
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
   }
   return health;
+}
+
+/** The last health-probe outputs and log lines of each role, for a failure message. */
+async function explain(roles: string[]): Promise<string> {
+  const docker = await dockerClient(host);
+  const parts: string[] = [];
+  for (const c of await projectContainers()) {
+    const role = c.Labels['com.docker.compose.service'] ?? c.Id;
+    if (!roles.includes(role)) continue;
+    const info = await docker.getContainer(c.Id).inspect();
+    const probes = (info.State.Health?.Log ?? []).slice(-2).map((l) => `exit ${l.ExitCode}: ${l.Output.trim()}`);
+    parts.push(`${role}: ${info.State.Status}, restarts ${info.RestartCount}; probes: ${probes.join(' | ')}`);
+  }
+  const logs = await compose(['logs', '--no-color', '--tail', '15', ...roles]).catch((err: Error) => err.message);
+  return `${parts.join('\n')}\n${logs}`;
 }
 
 describe(`ops/compose.yaml on the engine (images ${version})`, () => {
@@ -96,6 +112,9 @@ describe(`ops/compose.yaml on the engine (images ${version})`, () => {
     // Each health probe starts a Node process: on a loaded 2-core host a probe can time out and a
     // role read unhealthy for a while before it turns healthy, so the wait is generous.
     const health = await waitHealthy(started + 200_000);
+    const unhealthy = ROLES.filter((r) => health[r] !== 'healthy');
+    // A role that never turns healthy says why: its health probes' output and its last log lines.
+    if (unhealthy.length > 0) console.error(await explain(unhealthy));
     expect(health).toEqual(Object.fromEntries(ROLES.map((r) => [r, 'healthy'])));
     console.log(`compose: ${ROLES.length} roles healthy in ${((Date.now() - started) / 1000).toFixed(1)} s after up`);
 
@@ -111,7 +130,7 @@ describe(`ops/compose.yaml on the engine (images ${version})`, () => {
     // The gateway's own readiness follows its checks of every upstream (ai's first ones can time out
     // while it starts): it turns ready within seconds of the containers' health.
     let ready: unknown = null;
-    for (const until = Date.now() + 30_000; Date.now() < until; await new Promise((r) => setTimeout(r, 1_000))) {
+    for (const until = Date.now() + 30_000; Date.now() < until; await sleep(1_000)) {
       ready = await (await fetch(`${gateway}/ready`)).json();
       if ((ready as { status?: unknown }).status === 'ready') break;
     }

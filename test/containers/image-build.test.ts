@@ -7,6 +7,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type Docker from 'dockerode';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
@@ -147,7 +148,7 @@ describe('a running container', () => {
       await running.start();
       let status = 'starting';
       for (let i = 0; i < 60 && status !== 'healthy'; i++) {
-        await new Promise((r) => setTimeout(r, 500));
+        await sleep(500);
         const state = (await running.inspect()).State as { Health?: { Status: string }; Running: boolean };
         expect(state.Running).toBe(true);
         status = state.Health?.Status ?? 'none';
@@ -179,7 +180,7 @@ describe("the code executor's container", () => {
       await container.start();
       let ready: { status: number; body: string } | null = null;
       for (let i = 0; i < 80 && ready === null; i++) {
-        await new Promise((r) => setTimeout(r, 250));
+        await sleep(250);
         ready = await fetch(`http://127.0.0.1:${port}/ready`).then(
           async (r) => ({ status: r.status, body: await r.text() }),
           () => null,

@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Driver, InstanceHandle } from '../../src/deploy/adapters/driver.js';
-import { TEST_KEY } from '../helpers.js';
+import { TEST_KEY, until } from '../helpers.js';
 
 export interface Recorded {
   up: Array<Pick<InstanceHandle, 'id' | 'track' | 'url' | 'pid'>>;
@@ -42,15 +42,7 @@ export function makeRecorder(): { recorded: Recorded; onUp: (h: InstanceHandle) 
   };
 }
 
-async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const waitFor = <T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs: number): Promise<T> => until(what, fn, timeoutMs, 100);
 
 /** /health's HTTP status (0: no answer) with the version and track it reports. */
 async function health(url: string | null): Promise<{ code: number; version?: string; track?: string }> {

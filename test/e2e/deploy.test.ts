@@ -1,5 +1,6 @@
 // The controller end to end: real releases, real instances, real traffic from this process through
 // the gateway while canary, blue-green, rolling, automatic and emergency rollbacks run.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentRecord } from '../../src/deploy/record.js';
 import { renderHtml, renderMarkdown } from '../../src/deploy/record-render.js';
@@ -152,7 +153,7 @@ describe('deployments under load', () => {
     const load = startLoad(url(), 60);
     const d = await deploy({ version: 'v6', strategy: 'canary', steps: [50, 100], stepMs: 60_000 });
     await waitFor('the canary to take traffic', async () => ((await call<Deployment>('GET', `/deployments/${d.id}`)).json.phase === 'progressing' ? true : undefined), 30_000);
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     const live = (await call<Deployment>('GET', `/deployments/${d.id}`)).json;
     expect(live.phase, live.reason ?? '').toBe('progressing');
     const r = await call<{ switchMs: number; aborted: string[] }>('POST', '/rollback', { service: 'ai', emergency: true, reason: 'e2e drill' });
@@ -160,7 +161,7 @@ describe('deployments under load', () => {
     expect(r.json.switchMs).toBeLessThan(1000);
     expect(r.json.aborted).toEqual([d.id]);
     const done = await settled(d.id);
-    await new Promise((res) => setTimeout(res, 500));
+    await sleep(500);
     const answers = await load.stop();
     expect(done.phase).toBe('rolled-back');
     expect(failed(answers)).toEqual([]);

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dataPath } from '../../src/kit/data-dir.js';
 import { TEST_KEY, makeTempDir } from '../helpers.js';
@@ -45,7 +46,7 @@ describe('pitchey up draining with stuck requests', () => {
 
     const sentAt = Date.now();
     up.proc.kill('SIGTERM');
-    const code = await Promise.race([exited(up.proc), new Promise<'hung'>((r) => setTimeout(() => r('hung'), 30_000))]);
+    const code = await Promise.race([exited(up.proc), sleep(30_000, 'hung' as const)]);
     const tookMs = Date.now() - sentAt;
     expect(code, up.output()).toBe(0);
     expect(up.output()).toMatch(/\[pitchey\] stopped/);

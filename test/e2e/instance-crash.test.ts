@@ -1,6 +1,7 @@
 // A service's only instance killed with SIGKILL under a steady load of reads: the supervisor
 // restarts it and the gateway holds idempotent requests meanwhile (PITCHEY_GATEWAY_WAIT_MS), so
 // no reader sees an error; the longest hold is printed (with the wait at 0, 119-223 of the reads failed). Runs the built CLI (`npm test` builds before testing).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { failed, startLoad } from './load.js';
 import { readInstances, startUp, waitFor } from './platform.js';
@@ -18,11 +19,11 @@ describe('an instance killed under load', () => {
     const victim = readInstances(up.dataDir).find((i) => i.role === 'ai');
     if (victim === undefined) throw new Error('no ai instance');
     const load = startLoad(`${up.gateway}/api/ai/models`, 30, {}, 40_000);
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     process.kill(victim.pid, 'SIGKILL');
     const killedAt = Date.now();
     await waitFor('the ai instance to be restarted', () => readInstances(up.dataDir).find((i) => i.role === 'ai' && i.pid !== victim.pid));
-    await new Promise((r) => setTimeout(r, 1_500));
+    await sleep(1_500);
     const answers = await load.stop();
     const during = answers.filter((a) => a.at >= killedAt);
     expect(during.length).toBeGreaterThan(30);

@@ -2,6 +2,7 @@
 // a deployment live until it ends, `promote` skips to 100 % now, `abort` rolls back now, and a verb
 // on a finished deployment is refused with the problem's words and exit 1.
 import { spawn, spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_KEY } from '../helpers.js';
 import { failed, startLoad } from './load.js';
@@ -37,7 +38,7 @@ describe('operator verbs', () => {
     watch.stdout.on('data', (c: Buffer) => {
       watched += c.toString();
     });
-    await new Promise((r) => setTimeout(r, 1_500));
+    await sleep(1_500);
     const promoted = pitchey('promote', id);
     expect(promoted.status, promoted.err).toBe(0);
     expect(await exited(watch), watched).toBe(0);

@@ -2,7 +2,7 @@
 // for conditions, and make sure nothing it started outlives the test.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readRunState, type InstanceEntry } from '../../src/kit/data-dir.js';
-import { TEST_KEY, makeTempDir } from '../helpers.js';
+import { TEST_KEY, makeTempDir, until } from '../helpers.js';
 import { builtFile } from '../support/build.js';
 
 export const CLI = builtFile('cli/main.js').pathname;
@@ -26,14 +26,9 @@ export function alive(pid: number): boolean {
   }
 }
 
+/** `until` at the pace of whole process trees: every 100 ms, for up to a minute by default. */
 export async function waitFor<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return until(what, fn, timeoutMs, 100);
 }
 
 /** The admin headers the e2e tests send (the test key has every scope). */

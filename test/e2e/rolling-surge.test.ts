@@ -3,6 +3,7 @@
 // stable one and carries about half the traffic, not all of it, until the analysis rolls it back;
 // stable fails nothing. Runs the built CLI (`npm test` builds before testing).
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildRelease } from '../../src/deploy/releases.js';
 import { brokenProject } from '../support/broken-build.js';
@@ -27,7 +28,7 @@ describe('rolling with a single stable instance', () => {
     cleanups.push(up.remove);
     buildBrokenRelease(join(up.dataDir, 'releases'), 'v2-broken');
     const load = startLoad(`${up.gateway}/api/ai/models`, 40);
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     const res = await fetch(`${up.gateway}/_pitchey/admin/deployments`, {
       method: 'POST',
       headers: admin,
@@ -37,7 +38,7 @@ describe('rolling with a single stable instance', () => {
     expect(res.status, JSON.stringify(started)).toBe(201);
     expect(started.steps).toEqual([50, 67]);
     const end = await settled(up.gateway, started.id);
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     const answers = await load.stop();
     expect(end.phase, end.reason ?? '').toBe('rolled-back');
 

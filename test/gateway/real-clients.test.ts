@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/gateway/index.js';
 import { createMetrics, type RunningService } from '../../src/kit/index.js';
@@ -218,7 +219,7 @@ describe('an instance that dies', () => {
     const post = await fetch(`${base}/api/video/echo`, { method: 'POST', headers: { 'x-api-key': TEST_KEY, 'content-type': 'application/json' }, body: '{"text":"x"}' });
     expect(post.status).toBe(502);
     // The supervisor brings the instance back (on a new port) a second later.
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     pool?.add({ id: 'video-a', url: upstream, track: 'stable', version: 'v1' });
     const back = pool?.get('video-a');
     if (back) back.healthy = true;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createGateway, stickyTrack, type Gateway, type InstancePool } from '../../src/gateway/index.js';
 import { createMetrics, keyId } from '../../src/kit/index.js';
@@ -108,7 +109,7 @@ describe('gateway traffic control', () => {
     pool.setInstances([{ id: 'stable-a', url: stable.url, track: 'stable', version: 'v1' }]);
     pool.setWeights({ stable: 100 });
     const slow = fetch(`${base}/api/video/slow?ms=800`);
-    while (pool.get('stable-a')?.inflight !== 1) await new Promise((r) => setTimeout(r, 10));
+    while (pool.get('stable-a')?.inflight !== 1) await sleep(10);
     const added = await fetch(`${base}/_pitchey/admin/pools/video/instances`, {
       method: 'POST',
       headers: admin,
@@ -116,7 +117,7 @@ describe('gateway traffic control', () => {
     });
     expect([added.status, await added.json()]).toEqual([201, { id: 'stable-b', url: spare.url, track: 'stable', version: 'v1', healthy: true, draining: false, inflight: 0 }]);
     const removal = fetch(`${base}/_pitchey/admin/pools/video/instances/stable-a?drainMs=5000`, { method: 'DELETE', headers: { 'x-api-key': TEST_KEY } });
-    while (pool.get('stable-a')?.draining !== true) await new Promise((r) => setTimeout(r, 10));
+    while (pool.get('stable-a')?.draining !== true) await sleep(10);
     expect(await tally(5)).toEqual({ 'stable-b': 5 });
     const slowRes = await slow;
     expect([slowRes.status, await slowRes.json()]).toEqual([200, { name: 'stable-a', version: 'v1', sleptMs: 800 }]);

@@ -2,6 +2,7 @@
 // demand, requires the 'video' or 'admin' scope on two routes, echoes request headers and can
 // hold a request for a while.
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Problem, Type, createHttpApp, createMetrics } from '../../src/kit/index.js';
 import { testConfig } from '../helpers.js';
 
@@ -33,7 +34,7 @@ export async function startUpstream(dataDir: string, name: string, version: stri
       schema: { querystring: Type.Object({ ms: Type.Integer({ minimum: 0, maximum: 10_000 }) }) },
     },
     async (req) => {
-      await new Promise((resolve) => setTimeout(resolve, req.query.ms));
+      await sleep(req.query.ms);
       return { name, version, sleptMs: req.query.ms };
     },
   );

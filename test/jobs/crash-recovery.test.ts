@@ -5,26 +5,13 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobRunner, createRedisJobBackend, createSqliteJobBackend, type JobBackend } from '../../src/jobs/index.js';
-import { makeTempDir } from '../helpers.js';
+import { cleanupsAfterEach, makeTempDir, until } from '../helpers.js';
 import { bundleEntry, isRunning, killIfRunning } from '../support/processes.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, maxMs: number): Promise<T> {
-  const deadline = Date.now() + maxMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const cleanups = cleanupsAfterEach();
 
 const LEASE_MS = 1_500;
 

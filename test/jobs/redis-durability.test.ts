@@ -2,32 +2,14 @@
 // fsync always) comes back with every job it acknowledged, and they all finish; while it is down,
 // a service answers its job routes 503 JOB_STORE_UNAVAILABLE and /ready fails, never a 500 or a hang.
 import { randomUUID } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
 import { createJobRunner, createRedisJobBackend, JobStoreUnavailableError, type JobBackend, type JobRecord } from '../../src/jobs/index.js';
-import { TEST_KEY, makeTempDir, testConfig } from '../helpers.js';
+import { TEST_KEY, cleanupsAfterEach, makeTempDir, testConfig, until } from '../helpers.js';
 import { startTestService } from '../kit/test-service.js';
-import { startRedis, type RedisServer } from '../support/redis.js';
+import { startRedisFor } from '../support/redis.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, maxMs: number): Promise<T> {
-  const deadline = Date.now() + maxMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function redisServer(): Promise<RedisServer> {
-  const redis = await startRedis();
-  cleanups.push(() => redis.stop());
-  return redis;
-}
+const cleanups = cleanupsAfterEach();
 
 /** Enqueues `n` jobs; the ids of those the store acknowledged (during an outage, none are). */
 async function submit(backend: JobBackend, n: number): Promise<string[]> {
@@ -44,7 +26,7 @@ async function submit(backend: JobBackend, n: number): Promise<string[]> {
 
 describe('Redis restarted mid-run', () => {
   it('keeps every acknowledged job, and all of them complete', async () => {
-    const redis = await redisServer();
+    const redis = await startRedisFor(cleanups);
     const namespace = randomUUID();
     const producer = createRedisJobBackend({ url: redis.url, namespace, commandTimeoutMs: 500 });
     const workerStore = createRedisJobBackend({ url: redis.url, namespace, commandTimeoutMs: 500 });
@@ -62,7 +44,7 @@ describe('Redis restarted mid-run', () => {
       pollMs: 20,
       leaseMs: 1_000,
       retryBackoffMs: 50,
-      handlers: { work: async () => new Promise((done) => setTimeout(() => done({ result: 'ok' }), 30)) },
+      handlers: { work: async () => sleep(30, { result: 'ok' }) },
       onSettled: (job) => {
         if (job.state === 'completed') completed += 1;
       },
@@ -107,7 +89,7 @@ describe('Redis restarted mid-run', () => {
 
 describe('a service whose Redis is down', () => {
   it('answers job routes 503 JOB_STORE_UNAVAILABLE, fails /ready, and recovers when Redis is back', async () => {
-    const redis = await redisServer();
+    const redis = await startRedisFor(cleanups);
     const tmp = makeTempDir();
     cleanups.push(tmp.remove);
     const svc = await startTestService(testConfig(tmp.dir, { PITCHEY_JOBS: redis.url, PITCHEY_JOB_WAIT_MS: '5000', PITCHEY_RATE_LIMIT: 'false' }));

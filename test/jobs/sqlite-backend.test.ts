@@ -31,18 +31,20 @@ runJobBackendContract('sqlite', async () => {
 });
 
 /**
- * Worker threads have no TypeScript loader, so the backend module is transpiled to plain ESM
- * beside the database, with its one bare import pointed at the installed better-sqlite3.
+ * Worker threads have no TypeScript loader, so the backend module and the one it shares with the
+ * Redis store are transpiled to plain ESM beside the database, the bare import pointed at the
+ * installed better-sqlite3.
  */
 async function transpiledBackend(dir: string): Promise<string> {
-  const source = await readFile(fileURLToPath(new URL('../../src/jobs/sqlite-backend.ts', import.meta.url)), 'utf8');
-  const { outputText } = ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-  });
   const sqliteUrl = pathToFileURL(createRequire(import.meta.url).resolve('better-sqlite3')).href;
-  const out = join(dir, 'sqlite-backend.mjs');
-  await writeFile(out, outputText.replace(`from 'better-sqlite3'`, `from '${sqliteUrl}'`));
-  return pathToFileURL(out).href;
+  for (const name of ['sqlite-backend', 'job-record']) {
+    const source = await readFile(fileURLToPath(new URL(`../../src/jobs/${name}.ts`, import.meta.url)), 'utf8');
+    const { outputText } = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    });
+    await writeFile(join(dir, `${name}.mjs`), outputText.replace(`from 'better-sqlite3'`, `from '${sqliteUrl}'`).replace(`from './job-record.js'`, `from './job-record.mjs'`));
+  }
+  return pathToFileURL(join(dir, 'sqlite-backend.mjs')).href;
 }
 
 // Each worker waits at a barrier so all of them claim at the same moment, then claims until empty.

@@ -2,6 +2,7 @@
 // not. The work's abort is then no failure of the service: logged and counted as nginx's 499.
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientGoneSignal, createHttpApp, createMetrics, type HttpAppHandle } from '../../src/kit/index.js';
@@ -15,10 +16,7 @@ beforeAll(async () => {
   app = Fastify();
   app.get('/slow', async (_req, reply) => {
     const signal = clientGoneSignal(reply, new Error('client went away'));
-    await new Promise<void>((resolve) => {
-      signal.addEventListener('abort', () => resolve(), { once: true });
-      setTimeout(resolve, 5_000);
-    });
+    await sleep(5_000, undefined, { signal }).catch(() => undefined);
     seen.push({ reason: signal.reason, aborted: signal.aborted });
     return { done: true };
   });

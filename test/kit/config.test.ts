@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConfigError, SETTINGS, loadConfig } from '../../src/kit/index.js';
+import { ConfigError, SETTINGS, fileSettingsEnv, loadConfig } from '../../src/kit/index.js';
 import { makeTempDir } from '../helpers.js';
 
 function issuesOf(env: Record<string, string>): string[] {
@@ -50,6 +50,24 @@ describe('config', () => {
     expect(c).toMatchObject({ jobConcurrency: 4, logLevel: 'warn', apiKeys: [{ key: 'f'.repeat(16), scopes: ['ai'] }] });
     writeFileSync(file, JSON.stringify({ jobConcurency: 4 }));
     expect(issuesOf({ PITCHEY_CONFIG_FILE: file }).join()).toContain('unknown setting "jobConcurency"');
+  });
+
+  it('hands the settings file on as variables that load to the same configuration', () => {
+    const file = join(tmp.dir, 'handed-on.json');
+    const settings = {
+      jobConcurrency: 3,
+      logLevel: 'debug',
+      drainTimeoutMs: 12_000,
+      apiKeys: [{ key: 'g'.repeat(20), scopes: ['ai', 'signoff'], holder: 'qa.lead' }],
+      notifyReceivers: [{ name: 'ops', url: 'http://127.0.0.1:9/hook', format: 'slack' }],
+      signoffs: 'qa-lead,security-engineer',
+    };
+    writeFileSync(file, JSON.stringify(settings));
+    const env = { PITCHEY_CONFIG_FILE: file, PITCHEY_LOG_LEVEL: 'warn' };
+    const handed = fileSettingsEnv(env);
+    expect(handed.PITCHEY_LOG_LEVEL).toBeUndefined(); // the environment wins: nothing to hand on
+    expect(loadConfig({ PITCHEY_LOG_LEVEL: 'warn', ...handed })).toEqual(loadConfig(env));
+    expect(fileSettingsEnv({})).toEqual({});
   });
 
   it('parses fault injection and refuses it in production', () => {

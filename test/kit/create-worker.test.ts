@@ -2,26 +2,13 @@
 // burst of jobs spreads over both, one is SIGKILLed mid-burst, and every job still completes, the
 // dead worker's on the survivor once their lease runs out.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRedisJobBackend, type JobRecord } from '../../src/jobs/index.js';
-import { makeTempDir } from '../helpers.js';
+import { cleanupsAfterEach, makeTempDir, until } from '../helpers.js';
 import { bundleEntry, killIfRunning } from '../support/processes.js';
-import { startRedis } from '../support/redis.js';
+import { startRedisFor } from '../support/redis.js';
 
-const cleanups: Array<() => Promise<void> | void> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, maxMs: number): Promise<T> {
-  const deadline = Date.now() + maxMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+const cleanups = cleanupsAfterEach();
 
 async function startWorker(entry: string, url: string, name: string): Promise<ChildProcess> {
   const tmp = makeTempDir(`pitchey-worker-${name}-`);
@@ -37,8 +24,7 @@ async function startWorker(entry: string, url: string, name: string): Promise<Ch
 
 describe('two workers on one Redis', () => {
   it('share a burst, and when one is killed mid-burst every job still completes', async () => {
-    const redis = await startRedis();
-    cleanups.push(() => redis.stop());
+    const redis = await startRedisFor(cleanups);
     const tmp = makeTempDir();
     cleanups.push(tmp.remove);
     const entry = await bundleEntry(new URL('../support/worker-process.ts', import.meta.url), tmp.dir);

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../src/kit/index.js';
 import { TEST_KEY, makeTempDir, testConfig } from '../helpers.js';
@@ -43,7 +44,7 @@ describe('jobs over HTTP', () => {
     let status: Record<string, unknown> = {};
     for (let i = 0; i < 50 && status.status !== 'completed'; i++) {
       status = (await (await fetch(`${base}${location}`, { headers })).json()) as Record<string, unknown>;
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
     expect(status).toMatchObject({ status: 'completed', progress: 100 });
   });
@@ -65,13 +66,13 @@ describe('jobs over HTTP', () => {
   it('cancels a running job and reports unknown jobs as 404', async () => {
     const res = await fetch(`${base}/echo?async=true`, { method: 'POST', headers, body: JSON.stringify({ text: 'slow', delayMs: 4000 }) });
     const { task_id } = (await res.json()) as { task_id: string };
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     const cancel = await fetch(`${base}/status/${task_id}`, { method: 'DELETE', headers: { 'x-api-key': TEST_KEY } });
     expect(cancel.status).toBe(202);
     let state = '';
     for (let i = 0; i < 40 && state !== 'cancelled'; i++) {
       state = ((await (await fetch(`${base}/status/${task_id}`, { headers })).json()) as { status: string }).status;
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
     expect(state).toBe('cancelled');
     expect(existsSync(`${svc.ctx.jobs.workRoot}/${task_id}`)).toBe(false);

@@ -20,6 +20,21 @@ describe('OutputCapture', () => {
     expect(c.exceeded).toBe(true);
   });
 
+  it('gives the last whole lines of a tail, dropping the one the limit cut', () => {
+    const c = new OutputCapture(12, 'tail');
+    for (let i = 0; i < 5; i++) c.add(Buffer.from(`line ${i}\n`));
+    expect(c.lines(10)).toEqual(['line 4']);
+    c.add(Buffer.from('part'));
+    expect(c.lines(1)).toEqual(['part']);
+    expect(new OutputCapture(64, 'tail').lines(3)).toEqual([]);
+    const compacted = new OutputCapture(6, 'tail');
+    for (let i = 0; i < 5; i++) compacted.add(Buffer.from(`a${i}\n`));
+    expect(compacted.lines(5)).toEqual(['a3', 'a4']);
+    const cutByCompaction = new OutputCapture(6, 'tail');
+    for (let i = 0; i < 3; i++) cutByCompaction.add(Buffer.from(`aaa${i}\n`));
+    expect(cutByCompaction.lines(5)).toEqual(['aaa2']);
+  });
+
   it('is exact at the limit', () => {
     const c = new OutputCapture(4, 'head');
     expect(c.add(Buffer.from('abcd'))).toBe(true);

@@ -1,25 +1,12 @@
 // The process runner with real programs: what a caller sees when a tool is missing, and that a
 // tool dies with the process that started it, even one killed with SIGKILL.
 import { spawn } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runProcess } from '../../src/kit/index.js';
-import { makeTempDir } from '../helpers.js';
+import { cleanupsAfterEach, makeTempDir, until } from '../helpers.js';
 import { bundleEntry, isRunning, killIfRunning } from '../support/processes.js';
 
-const cleanups: Array<() => void> = [];
-afterEach(() => {
-  while (cleanups.length > 0) cleanups.pop()?.();
-});
-
-async function until<T>(what: string, probe: () => T | undefined, maxMs: number): Promise<T> {
-  const deadline = Date.now() + maxMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const cleanups = cleanupsAfterEach();
 
 describe('runProcess', () => {
   it('reports a program that is not installed as a spawn error, and one exiting 127 itself as an exit', async () => {

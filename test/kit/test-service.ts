@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Problem, Type, createService, receiveMultipart, requireFile, type Config, type RunningService, type ServiceManifest } from '../../src/kit/index.js';
 
 export const testManifest: ServiceManifest = {
@@ -15,7 +16,7 @@ export const testManifest: ServiceManifest = {
       if (text === 'refuse') throw new Problem('UNPROCESSABLE', 'echo refuses to repeat "refuse"');
       if (text === 'crash') throw new Problem('INTERNAL_ERROR', 'echo crashes on "crash": a failure of processing');
       for (let i = 1; i <= 4; i++) {
-        await new Promise((r) => setTimeout(r, delayMs / 4));
+        await sleep(delayMs / 4);
         ctx.progress(i * 25);
       }
       const path = join(ctx.workDir, 'out.txt');

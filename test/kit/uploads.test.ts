@@ -1,5 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../src/kit/index.js';
 import { TEST_KEY, makeTempDir, testConfig } from '../helpers.js';
@@ -38,7 +39,7 @@ async function post(f: { body: Buffer; type: string }): Promise<{ status: number
 async function tmpEntries(): Promise<string[]> {
   let entries = readdirSync(svc.ctx.tmpDir);
   for (let i = 0; i < 40 && entries.length > 0; i++) {
-    await new Promise((r) => setTimeout(r, 25));
+    await sleep(25);
     entries = readdirSync(svc.ctx.tmpDir);
   }
   return entries;

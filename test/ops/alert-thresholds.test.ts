@@ -38,6 +38,13 @@ describe('alert thresholds', () => {
     expect(minutes(name)).toBe(MONITORING_ALERTS.forMs);
   });
 
+  it.each([
+    ['PitcheyErrorRateWarning', MONITORING_ALERTS.errorRate.critical],
+    ['PitcheyLatencyWarning', MONITORING_ALERTS.latencyP95Seconds.critical],
+  ])('%s stops where the critical alert starts (%d), so one breach raises one alert', (name, critical) => {
+    expect(Number(/<=\s*([\d.]+)/.exec(alerts.get(name)?.expr ?? '')?.[1])).toBe(critical);
+  });
+
   it('pages at the same error rate and duration the controller rolls a canary back at', () => {
     const rule = DEFAULT_RULES.find((r) => r.id === 'error-rate');
     expect([rule?.threshold, rule?.forMs]).toEqual([MONITORING_ALERTS.errorRate.critical, MONITORING_ALERTS.forMs]);

@@ -103,7 +103,7 @@ describe('ops/compose.yaml', () => {
     for (const name of REQUIRED) expect(text, name).toContain(`\${${name}:?set ${name} in ops/.env`);
   });
 
-  it.each(ROLES)('%s: its image, home port, /health check, restart, limits, drain grace and the data volume', (role) => {
+  it.each(ROLES)('%s: its image, home port, /health check, restart, limits, drain grace and its own data volume', (role) => {
     const s = compose.services[role] as ComposeService;
     expect(s.image).toBe(`pitchey/${role}:1.2.3`);
     expect(s.environment?.PITCHEY_PORT).toBe(homePort(role));
@@ -119,7 +119,7 @@ describe('ops/compose.yaml', () => {
     const drainMs = Number(s.environment?.PITCHEY_DRAIN_TIMEOUT_MS ?? DEFAULT_DRAIN_MS);
     expect(drainMs).toBe(DEFAULT_DRAIN_MS);
     expect(durationMs(s.stop_grace_period ?? '10s')).toBeGreaterThanOrEqual(drainMs + SERVE_DEADLINE_SLACK_MS);
-    expect(s.volumes).toContain('pitchey-data:/data:rw');
+    expect(s.volumes).toContain(`${role}-data:/data:rw`);
     expect(Object.keys(s.networks ?? {})).toEqual(['pitchey']);
   });
 
@@ -131,7 +131,7 @@ describe('ops/compose.yaml', () => {
       expect(Number(s.cpus), name).toBeGreaterThan(0);
       expect(s.network_mode, name).toBeUndefined();
     }
-    expect(Object.keys(compose.volumes).sort()).toEqual(['alertmanager-data', 'grafana-data', 'pitchey-data', 'prometheus-data', 'redis-data']);
+    expect(Object.keys(compose.volumes).sort()).toEqual([...ROLES.map((r) => `${r}-data`), 'alertmanager-data', 'grafana-data', 'prometheus-data', 'redis-data'].sort());
   });
 
   it('routes the gateway to each service by name at its home port', () => {

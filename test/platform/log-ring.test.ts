@@ -3,13 +3,16 @@ import { describe, expect, it } from 'vitest';
 import { LogRing } from '../../src/platform/log-ring.js';
 
 describe('LogRing', () => {
-  it('keeps the last lines only, oldest first', () => {
-    const ring = new LogRing({ maxLines: 3 });
+  it('keeps the last lines only, oldest first, never a line cut by the byte bound', () => {
+    const ring = new LogRing({ maxBytes: 6 });
     ring.push('1\n2\n3\n4\n');
     ring.push('5\n');
     expect(ring.tail(10)).toEqual(['3', '4', '5']);
     expect(ring.tail(2)).toEqual(['4', '5']);
     expect(ring.tail(0)).toEqual([]);
+    const cut = new LogRing({ maxBytes: 7 });
+    cut.push('one\ntwo\nsix\n');
+    expect(cut.tail(10)).toEqual(['six']);
   });
   it('never splices stdout and stderr into one line, and shows a line still waiting for its newline', () => {
     const ring = new LogRing();

@@ -4,6 +4,7 @@
 // Retry-After), a delay, a stream that breaks, a tool call, a moderation verdict.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export type Flavour = 'openai' | 'anthropic' | 'ollama';
 
@@ -286,7 +287,7 @@ export async function startFakeProvider(flavour: Flavour, options: { models?: st
         return;
       }
       const b = queue.shift() ?? {};
-      if (b.delayMs) await new Promise((r) => setTimeout(r, b.delayMs));
+      if (b.delayMs) await sleep(b.delayMs);
       if (res.destroyed || req.socket.destroyed) {
         abandoned++;
         return;

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface PrivateDockerd {
   host: string;
@@ -55,7 +56,7 @@ export async function startDockerd(dir = process.env.PITCHEY_TEST_DOCKER_DIR ?? 
     const old = Number(readFileSync(pidFile, 'utf8'));
     if (Number.isInteger(old) && old > 0 && pidAlive(old)) {
       process.kill(old, 'SIGTERM');
-      for (let i = 0; i < 100 && pidAlive(old); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 100 && pidAlive(old); i++) await sleep(100);
     }
   }
   // A fresh exec root per daemon: an old one can hold a network namespace mount (EBUSY) for a while.
@@ -72,7 +73,7 @@ export async function startDockerd(dir = process.env.PITCHEY_TEST_DOCKER_DIR ?? 
   for (let i = 0; i < 300 && !ready; i++) {
     if (child.exitCode !== null) break;
     ready = await ping(socketPath);
-    if (!ready) await new Promise((r) => setTimeout(r, 100));
+    if (!ready) await sleep(100);
   }
   if (!ready) {
     child.kill('SIGKILL');

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Cleanups } from '../helpers.js';
 
 export interface RedisServer {
   url: string;
@@ -87,4 +88,11 @@ export async function startRedis(opts: { aof?: boolean } = {}): Promise<RedisSer
       if (opts.keepData !== true) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A redis-server for one test, stopped (its dir removed) by the test's cleanups. */
+export async function startRedisFor(cleanups: Cleanups, opts: { aof?: boolean } = {}): Promise<RedisServer> {
+  const redis = await startRedis(opts);
+  cleanups.push(() => redis.stop());
+  return redis;
 }

@@ -1,7 +1,9 @@
 // The docker driver: instances are containers of the role's image (by its verified ID) on the host
 // network, each on a free loopback port the driver picks, sharing the data dir's `services/` tree
 // (bind-mounted at the same path: job queues are SQLite files all instances open). Docker restarts
-// a crashed container (RestartPolicy on-failure); the driver follows the daemon's events to take
+// a crashed container for as long as it runs (RestartPolicy unless-stopped, with the daemon's own
+// doubling delay: a crash loop never ends in a dead instance nobody restarts, as the local
+// supervisor does with processes); the driver follows the daemon's events to take
 // it out of the gateway meanwhile and put it back once /health answers. Labels name the platform
 // (a hash of the data dir), so start-up cleanup and tests touch only this platform's containers.
 // Docker labels cannot change after creation: a promotion's new track is kept by the driver (the
@@ -47,7 +49,8 @@ export function platformId(dataDir: string): string {
 
 /**
  * Not passed on: the controller's own settings, those the driver sets per container, and the
- * settings file (a host path the container cannot read: it would refuse to start).
+ * settings file's path (a host path the container cannot read: it would refuse to start). The
+ * file's values arrive as variables (`fileSettingsEnv`, in the platform's base environment).
  */
 const NOT_PASSED = new Set([
   'PITCHEY_DRIVER',
@@ -101,6 +104,8 @@ interface Instance {
   cameUp: boolean;
   /** Died on its own since it was last up: docker's next start of it is the restart. */
   crashed: boolean;
+  /** Times it died on its own, for the log. */
+  crashes: number;
 }
 
 export async function createDockerDriver(options: DockerDriverOptions): Promise<Driver> {
@@ -155,7 +160,8 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
     const instance = byContainer.get(event.Actor?.ID ?? event.id ?? '');
     if (instance === undefined || instance.stopping || !instance.cameUp) return;
     if (event.Action === 'die') {
-      log(`${instance.handle.id} exited (code ${event.Actor?.Attributes?.exitCode ?? '?'}); docker restarts it`);
+      instance.crashes += 1;
+      log(`${instance.handle.id} exited (code ${event.Actor?.Attributes?.exitCode ?? '?'}, crash ${instance.crashes}); docker restarts it`);
       instance.crashed = true;
       markDown(instance);
     } else if (event.Action === 'start' && instance.crashed) {
@@ -235,7 +241,7 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
       HostConfig: {
         NetworkMode: 'host',
         Init: true,
-        RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 10 },
+        RestartPolicy: { Name: 'unless-stopped' },
         LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '3' } },
         ...privileges,
         Binds: [`${servicesDir}:${servicesDir}`, ...privileges.Binds],
@@ -245,7 +251,7 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
       await idempotent(() => container.remove({ force: true }));
       throw new Error('the driver was closed');
     }
-    const instance: Instance = { handle, container, port, stopping: false, cameUp: false, crashed: false };
+    const instance: Instance = { handle, container, port, stopping: false, cameUp: false, crashed: false, crashes: 0 };
     instances.set(handle.id, instance);
     byContainer.set(container.id, instance);
     await container.start();

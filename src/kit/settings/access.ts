@@ -14,8 +14,18 @@ const SCOPE = /^(\*|[a-z][a-z0-9-]*)$/;
 const HOLDER = /^[\w.-]{1,64}$/;
 const ENTRY = /^([^:@]*)(?::([^@]*))?(?:@(.*))?$/;
 
-/** `key[:scope+scope][@holder],key2` in the environment, or `[{key, scopes, holder}]` in the file. */
-export function parseApiKeys(raw: unknown): ApiKey[] {
+function jsonList(raw: string): unknown {
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new SettingError('starts with "[" but is not a JSON array of {key, scopes, holder}');
+  }
+}
+
+/** `key[:scope+scope][@holder],key2` in the environment, or `[{key, scopes, holder}]` (the file's form). */
+export function parseApiKeys(input: unknown): ApiKey[] {
+  // The file's form may also come as JSON text (the settings file handed on as variables).
+  const raw = typeof input === 'string' && input.trim().startsWith('[') ? jsonList(input) : input;
   const entries: ApiKey[] = Array.isArray(raw)
     ? raw.map((e: unknown) => {
         const o = e as { key?: unknown; scopes?: unknown; holder?: unknown };

@@ -1,6 +1,7 @@
 // The response cache of /generate and /v1/chat/completions, keyed by the normalised request: in memory (bounded, LRU) or in
 // Redis when configured. A cache that fails is a miss, never an error for the caller.
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from 'redis';
 
 export interface ResponseCache {
@@ -55,7 +56,7 @@ export function createRedisCache(url: string, ttlMs: number, onError: (err: unkn
     },
   );
   // While Redis is away the client keeps reconnecting in the background; requests do not wait for it.
-  const usable = async () => client.isReady || Promise.race([ready, new Promise<boolean>((r) => setTimeout(r, 250, false).unref())]);
+  const usable = async () => client.isReady || Promise.race([ready, sleep(250, false, { ref: false })]);
   return {
     kind: 'redis',
     async get(key) {

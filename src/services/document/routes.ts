@@ -62,7 +62,7 @@ function parseData(raw: unknown): unknown {
   try {
     return JSON.parse(raw) as unknown;
   } catch (err) {
-    throw new Problem('BAD_REQUEST', `"data" is not valid JSON: ${(err as Error).message}`);
+    throw invalidField('body/data', `is not valid JSON: ${(err as Error).message}`);
   }
 }
 
@@ -129,7 +129,7 @@ async function watermarkRoute(ctx: ServiceContext, req: FastifyRequest, reply: F
   const imageFile = form.files.find((f) => f.field === 'image');
   const f = form.fields;
   const text = f.watermark_text ?? f.text;
-  if ((text === undefined || text.trim() === '') && imageFile === undefined) throw new Problem('UNPROCESSABLE', 'Give watermark_text, an image file in the "image" field, or both.');
+  if ((text === undefined || text.trim() === '') && imageFile === undefined) throw invalidField('body/watermark_text', 'is required unless an image file is sent in the "image" field');
   if (text !== undefined && text.length > 500) throw invalidField('body/watermark_text', 'may be at most 500 characters');
   if (imageFile !== undefined && imageFile.mime === PDF) throw new Problem('UPLOAD_TYPE_REJECTED', 'The "image" field must be a PNG or JPEG.');
   if (imageFile !== undefined) await inspectImage(imageFile.path, imageFile.filename, imageFile.mime);

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import fontkit from '@pdf-lib/fontkit';
 import { degrees, rgb, type PDFDocument, type PDFFont, type PDFImage, type PDFPage } from 'pdf-lib';
-import { Problem } from '../../kit/index.js';
+import { Problem, invalidField } from '../../kit/index.js';
 import { SAVE } from './pdf-ops.js';
 import { FONT_DIR, FONT_FILES } from './shared-fonts.js';
 
@@ -32,7 +32,7 @@ let fontBytes: Buffer | null = null;
 
 export function parseColor(value: string): WatermarkSpec['color'] {
   const m = /^#?([0-9a-f]{6})$/i.exec(value.trim());
-  if (m === null) throw new Problem('UNPROCESSABLE', `color "${value}" must be a hex colour such as #808080.`);
+  if (m === null) throw invalidField('body/color', `must be a hex colour such as #808080 (got "${value.slice(0, 40)}")`);
   const n = parseInt(m[1] ?? '0', 16);
   return { r: ((n >> 16) & 255) / 255, g: ((n >> 8) & 255) / 255, b: (n & 255) / 255 };
 }

@@ -2,7 +2,7 @@
 // pass, the stream files they produce, and live RTMP or SRT ingest into a sliding HLS window.
 import { randomUUID } from 'node:crypto';
 import { mediaLimitsFromConfig, readFfmpegCapabilities } from '../../ffmpeg/index.js';
-import { Problem, StringEnum, Type, prefixOf, receiveMultipart, requireFile, type HttpApp, type JobHandler, type ServiceContext, type ServiceManifest } from '../../kit/index.js';
+import { Problem, StringEnum, Type, invalidField, prefixOf, receiveMultipart, requireFile, type HttpApp, type JobHandler, type ServiceContext, type ServiceManifest } from '../../kit/index.js';
 import { parseQualities } from './ladder.js';
 import { createLadderHandler } from './ladder-job.js';
 import { LIVE_PROTOCOLS, SRT_KEY, type LiveProtocol } from './live-protocols.js';
@@ -42,7 +42,7 @@ async function formatsSupported(): Promise<string[]> {
 
 function streamName(raw: string | undefined): string | null {
   if (raw === undefined || raw.trim() === '') return null;
-  if (!STREAM_NAME.test(raw.trim())) throw new Problem('VALIDATION_FAILED', 'stream_name is 1–100 letters, digits, spaces, ".", "-" or "_".');
+  if (!STREAM_NAME.test(raw.trim())) throw invalidField('body/stream_name', 'must be 1–100 letters, digits, spaces, ".", "-" or "_"');
   return raw.trim();
 }
 
@@ -82,7 +82,7 @@ const LiveBody = Type.Object(
 
 /** The publisher's key: the one asked for, or a generated one; an SRT key is a passphrase, so 10 characters at least. */
 function streamKeyFor(protocol: LiveProtocol, asked: string | undefined): string {
-  if (protocol === 'srt' && asked !== undefined && !SRT_KEY.test(asked)) throw new Problem('VALIDATION_FAILED', 'An SRT stream_key is its passphrase: 10–64 letters, digits, "-" or "_".');
+  if (protocol === 'srt' && asked !== undefined && !SRT_KEY.test(asked)) throw invalidField('body/stream_key', 'is the SRT passphrase: 10–64 letters, digits, "-" or "_"');
   return asked ?? randomUUID().replaceAll('-', '');
 }
 

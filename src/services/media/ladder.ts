@@ -1,6 +1,6 @@
 // Plans the encoding ladder for a source: the requested contract presets, capped at the source's
 // size and frame rate (never an upscaled rung), each keeping the source's aspect in even dimensions.
-import { Problem } from '../../kit/index.js';
+import { invalidField } from '../../kit/index.js';
 import { QUALITY_PRESETS, type QualityPreset } from './presets.js';
 import { sizeAtShortSide, type LadderRung } from '../../ffmpeg/index.js';
 
@@ -23,7 +23,7 @@ export function parseQualities(raw: string | undefined, fallback = DEFAULT_QUALI
           .filter(Boolean);
   const unknown = names.filter((n) => !QUALITY_PRESETS.some((p) => p.name === n));
   if (unknown.length > 0) {
-    throw new Problem('VALIDATION_FAILED', `Unknown quality "${unknown.join('", "')}"; choose from ${QUALITY_PRESETS.map((p) => p.name).join(', ')}.`);
+    throw invalidField('body/qualities', `has unknown quality "${unknown.join('", "')}"; choose from ${QUALITY_PRESETS.map((p) => p.name).join(', ')}`);
   }
   return QUALITY_PRESETS.filter((p) => names.includes(p.name));
 }

@@ -1,5 +1,6 @@
 // Job outcomes per track from each instance's own /metrics: a real service runs jobs that complete,
 // fail, and are rejected on their input; the source adds what rose over the window to the instance's track.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJobCounts, withJobOutcomes } from '../../../src/deploy/adapters/job-outcome-source.js';
 import type { InstanceHandle } from '../../../src/deploy/adapters/driver.js';
@@ -33,12 +34,12 @@ describe('job outcomes from the instances', () => {
     expect(await source.window('video', 1_000, before)).toEqual({});
     for (const text of ['a', 'b', 'c', 'refuse', 'refuse', 'crash']) await (await submit(text)).body?.cancel();
     // /metrics renders at most once a second (http-app.ts): the next scrape must see a fresh one.
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await sleep(1_100);
     const after = before + 5_000;
     const w = await source.window('video', after - before, after);
     expect(w.canary).toEqual({ version: 'v2', requests: 0, errors: 0, authFailures: 0, unavailable: 0, latenciesMs: [], outcomes: { 'job:echo': { succeeded: 3, failed: 1 } } });
     // Nothing settled since: the next window sees no increase.
-    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await sleep(1_100);
     expect(await source.window('video', 1_000, after + 1_000)).toEqual({});
   });
 

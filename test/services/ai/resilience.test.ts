@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_KEY } from '../../helpers.js';
 import { startFakeProvider, type FakeProvider } from '../../support/ai-providers.js';
@@ -37,7 +38,7 @@ describe('circuit breaker', () => {
     expect(openai.requests.length).toBe(before);
     const models = (await ai.svc.app.inject({ method: 'GET', url: '/models' })).json();
     expect(models.providers.find((p: { name: string }) => p.name === 'openai')).toMatchObject({ available: false, breaker: { state: 'open', consecutiveFailures: 2 } });
-    await new Promise((r) => setTimeout(r, 450));
+    await sleep(450);
     expect((await generate(ai, { prompt: 'third' })).statusCode).toBe(200);
   });
 });
@@ -90,7 +91,7 @@ describe('a client that hangs up', () => {
     });
     setTimeout(() => ctl.abort(), 150);
     await expect(call).rejects.toThrow();
-    await new Promise((r) => setTimeout(r, 700));
+    await sleep(700);
     expect(openai.abandoned() - before).toBe(1);
   });
 });
@@ -121,7 +122,7 @@ describe('Redis response cache', () => {
   beforeAll(async () => {
     port = await freePort();
     redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
   });
   afterAll(() => {
     redis.kill('SIGTERM');

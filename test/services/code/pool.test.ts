@@ -2,6 +2,7 @@
 // up while it waits leaves the queue without its program ever starting.
 import { readdirSync, watch } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { TEST_KEY } from '../../helpers.js';
 import { startCodeService, strayProcesses, type CodeTestService } from './support.js';
@@ -79,7 +80,7 @@ describe('a client that hangs up while its run executes', () => {
         body: JSON.stringify({ language: 'python', code: 'import time\ntime.sleep(20)', limits: { wall_ms: 25_000 } }),
       });
       await expect.poll(() => concurrency(small), { timeout: 5_000, interval: 20 }).toEqual({ running: 1, queued: 0 });
-      await new Promise((r) => setTimeout(r, 300)); // well inside the program's sleep
+      await sleep(300); // well inside the program's sleep
       const abortedAt = Date.now();
       gone.abort();
       await expect(abandoned).rejects.toThrow();

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_KEY, makeTempDir } from '../../helpers.js';
 import { NDA, form, labelledPdf, makeDocx, pngBomb, pngToPdf, scanToPng, startDocService, wordAccuracy, type DocClient } from '../../support/document-fixtures.js';
@@ -95,7 +96,7 @@ describe('extract-text', () => {
     for (let i = 0; i < 300; i++) {
       job = (await (await fetch(statusUrl, { headers: { 'x-api-key': TEST_KEY } })).json()) as Record<string, unknown>;
       if (job.status === 'completed' || job.status === 'failed') break;
-      await new Promise((res) => setTimeout(res, 100));
+      await sleep(100);
     }
     expect([job.status, job.error]).toEqual(['completed', undefined]);
     expect(job.progress).toBe(100);
@@ -140,13 +141,13 @@ describe('extract-text', () => {
     const f = form([file(scannedPng, 'scan.png')]);
     const ac = new AbortController();
     const pending = fetch(`${doc.base}/extract-text`, { method: 'POST', headers: { 'content-type': f.type, 'x-api-key': TEST_KEY }, body: f.body, signal: ac.signal }).catch(() => null);
-    for (let i = 0; i < 100 && tesseracts().length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && tesseracts().length === 0; i++) await sleep(50);
     expect(tesseracts().length).toBe(1);
     ac.abort();
     await pending;
     let left = tesseracts();
     for (let i = 0; i < 40 && left.length > 0; i++) {
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
       left = tesseracts();
     }
     expect(left).toEqual([]);
@@ -155,7 +156,7 @@ describe('extract-text', () => {
   it('leaves no temp files or job folders behind for inline requests', async () => {
     let entries = readdirSync(doc.svc.ctx.tmpDir);
     for (let i = 0; i < 40 && entries.length > 0; i++) {
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
       entries = readdirSync(doc.svc.ctx.tmpDir);
     }
     expect(entries).toEqual([]);

@@ -122,6 +122,11 @@ describe('generate-pdf', () => {
     expect(fields).toEqual(['date', 'disclosing_party', 'receiving_party']);
   });
 
+  it('answers data that is not JSON as a bad field: 400 VALIDATION_FAILED naming body/data', async () => {
+    const r = await postJson({ template: 'nda', data: '{not json' });
+    expect([r.status, r.json.code, (r.json.errors as Array<{ field: string }>)[0]?.field]).toEqual([400, 'VALIDATION_FAILED', 'body/data']);
+  });
+
   it('refuses characters the font cannot draw with a 422 naming them, never a silent "?"', async () => {
     const r = await postJson({ template: 'nda', data: { ...NDA, receiving_party: '山田太郎' } });
     expect(r.status).toBe(422);

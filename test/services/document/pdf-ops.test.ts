@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { PDFDocument, PDFName } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir } from '../../helpers.js';
@@ -112,6 +113,10 @@ describe('split', () => {
     expect([position.status, position.json().code, (position.json().errors as Array<{ field: string }>)[0]?.field]).toEqual([400, 'VALIDATION_FAILED', 'body/position']);
     const opacity = await doc.post('/watermark', [pdfPart(five), { name: 'watermark_text', data: 'X' }, { name: 'opacity', data: 'lots' }]);
     expect([opacity.status, opacity.json().code, (opacity.json().errors as Array<{ field: string }>)[0]?.field]).toEqual([400, 'VALIDATION_FAILED', 'body/opacity']);
+    const color = await doc.post('/watermark', [pdfPart(five), { name: 'watermark_text', data: 'X' }, { name: 'color', data: 'grey' }]);
+    expect([color.status, color.json().code, (color.json().errors as Array<{ field: string }>)[0]?.field]).toEqual([400, 'VALIDATION_FAILED', 'body/color']);
+    const nothing = await doc.post('/watermark', [pdfPart(five)]);
+    expect([nothing.status, nothing.json().code, (nothing.json().errors as Array<{ field: string }>)[0]?.field]).toEqual([400, 'VALIDATION_FAILED', 'body/watermark_text']);
   });
 });
 
@@ -255,7 +260,7 @@ describe('bad input', () => {
   it('leaves no temp files behind', async () => {
     let entries = readdirSync(doc.svc.ctx.tmpDir);
     for (let i = 0; i < 40 && entries.length > 0; i++) {
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
       entries = readdirSync(doc.svc.ctx.tmpDir);
     }
     expect(entries).toEqual([]);

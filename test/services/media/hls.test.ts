@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Parser } from 'm3u8-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../../src/ffmpeg/index.js';
@@ -172,14 +173,14 @@ describe('cancel', () => {
     for (let i = 0; i < 100; i++) {
       const job = (await (await get(`/status/${id}`, auth)).json()) as { status: string; progress: number };
       if (job.status === 'processing' && job.progress > 1) break;
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     expect(ffmpegChildren().length).toBeGreaterThan(0);
     expect((await get(`/status/${id}`, { method: 'DELETE', ...auth })).status).toBe(202);
     let status = '';
     for (let i = 0; i < 100 && status !== 'cancelled'; i++) {
       status = ((await (await get(`/status/${id}`, auth)).json()) as { status: string }).status;
-      await new Promise((r) => setTimeout(r, 100));
+      await sleep(100);
     }
     expect(status).toBe('cancelled');
     expect(ffmpegChildren()).toEqual([]);
@@ -232,8 +233,9 @@ describe('bad input', () => {
     await writeFile(text, 'not a video at all');
     expect((await upload(server.base, text, '/hls-transcode')).status).toBe(415);
     const res = await upload(server.base, clip, '/hls-transcode', { qualities: 'mobile,8k' });
-    expect(res.status).toBe(400);
-    expect(((await res.json()) as { detail: string }).detail).toContain('8k');
+    const problem = (await res.json()) as { status: number; code: string; detail: string; errors: Array<{ field: string }> };
+    expect([res.status, problem.code, problem.errors[0]?.field]).toEqual([400, 'VALIDATION_FAILED', 'body/qualities']);
+    expect(problem.detail).toContain('8k');
   });
 
   it("answers 422 with ffmpeg's reason for a truncated file and leaves no stream, temp file or ffmpeg behind", async () => {

@@ -2,6 +2,7 @@
 // an upload helper, all over HTTP as a client sees it.
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Parser } from 'm3u8-parser';
 import { expect } from 'vitest';
 import { createService, type RunningService } from '../../../src/kit/index.js';
@@ -68,7 +69,7 @@ export async function waitFor<T>(what: string, check: () => Promise<T | null | f
     const v = await check();
     if (v !== null && v !== false) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
 }
 

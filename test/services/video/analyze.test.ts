@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../../src/ffmpeg/index.js';
 import { makeTempDir } from '../../helpers.js';
@@ -125,7 +126,7 @@ describe('afterwards', () => {
   it('has left no upload or thumbnail folders and no ffmpeg behind', async () => {
     let left = readdirSync(h.svc.ctx.tmpDir);
     for (let i = 0; i < 40 && left.length > 0; i++) {
-      await new Promise((r) => setTimeout(r, 25));
+      await sleep(25);
       left = readdirSync(h.svc.ctx.tmpDir);
     }
     expect(left).toEqual([]);

@@ -2,6 +2,7 @@
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createService, type RunningService } from '../../../src/kit/index.js';
 import { videoService } from '../../../src/services/video/index.js';
 import { TEST_KEY, makeTempDir, testConfig } from '../../helpers.js';
@@ -59,7 +60,7 @@ export async function settle(h: Harness, id: string, maxMs = 60_000): Promise<Re
   for (;;) {
     const s = (await get(h, `/status/${id}`)).json;
     if (!['queued', 'processing'].includes(String(s.status)) || Date.now() > deadline) return s;
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
 }
 

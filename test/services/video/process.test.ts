@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../../src/ffmpeg/index.js';
 import { makeTempDir } from '../../helpers.js';
@@ -158,7 +159,7 @@ describe('jobs', () => {
     for (let i = 0; i < 200; i++) {
       status = (await get(h, `/status/${id}`)).json;
       if (Number(status.progress) > 0) break;
-      await new Promise((res) => setTimeout(res, 100));
+      await sleep(100);
     }
     expect(status).toMatchObject({ status: 'processing' });
     expect(Number(status.progress)).toBeGreaterThan(0);
@@ -167,7 +168,7 @@ describe('jobs', () => {
     const cancel = await fetch(`${h.base}/status/${id}`, { method: 'DELETE', headers: { 'x-api-key': 'test-key-0123456789abcdef' } });
     expect(cancel.status).toBe(202);
     expect(await settle(h, id)).toMatchObject({ status: 'cancelled' });
-    for (let i = 0; i < 50 && (ffmpegChildren().length > 0 || existsSync(jobDir(h, id))); i++) await new Promise((res) => setTimeout(res, 50));
+    for (let i = 0; i < 50 && (ffmpegChildren().length > 0 || existsSync(jobDir(h, id))); i++) await sleep(50);
     expect(ffmpegChildren()).toEqual([]);
     expect(existsSync(jobDir(h, id))).toBe(false);
   });

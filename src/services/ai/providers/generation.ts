@@ -2,6 +2,7 @@
 // retries and exponential backoff honouring Retry-After, a deadline per attempt (for streams: to
 // the first token and between tokens), a concurrency limit and a circuit breaker. A stream picks
 // its target before the first byte reaches the client; later failures surface to the caller.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createSemaphore, Problem, type Semaphore } from '../../../kit/index.js';
 import { toProviderError } from './provider-errors.js';
 import { PROVIDER_NAMES, type ChatChunk, type ChatRequest, type ChatResult, type Provider, type ProviderName } from './provider.js';
@@ -81,17 +82,10 @@ function createGuard(outer: AbortSignal, timeoutMs: number, release: () => void)
   };
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
+/** Waits `ms` unless the caller goes away first; then rejects with the caller's own reason, as a provider call would. */
+async function pause(ms: number, signal: AbortSignal): Promise<void> {
+  await sleep(ms, undefined, { signal }).catch((err: unknown) => {
+    throw signal.reason instanceof Error ? signal.reason : err;
   });
 }
 
@@ -165,7 +159,7 @@ export function createGeneration(options: GenerationOptions): Generation {
             fail(wait > maxWait && pe.details.retryable ? `${pe.message} (asked to retry after ${Math.ceil(wait / 1000)} s)` : pe.message);
             break;
           }
-          await sleep(wait, outer);
+          await pause(wait, outer);
         }
       }
     }
