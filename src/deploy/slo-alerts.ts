@@ -54,6 +54,8 @@ function eventCount(o: Objective, window: string): string {
   return sumIncrease(objectiveEvents(o, window).all);
 }
 
+/** Where an alert's runbook section is: docs/runbooks.md, one heading per alert (a test checks each anchor). */
+export const runbookUrl = (alert: string): string => `docs/runbooks.md#${alert.toLowerCase()}`;
 const alertName = (o: Objective): string => `PitcheySlo${o.id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase())}`;
 const allowance = (o: Objective): number => round(1 - o.target);
 const round = (x: number): number => Number(x.toPrecision(10));
@@ -66,7 +68,10 @@ function objectiveAlert(o: Objective): Record<string, unknown> {
     expr: `(${errorRatio(o, OBJECTIVE_WINDOW)}) > ${allowance(o)}\n  and ${eventCount(o, OBJECTIVE_WINDOW)} >= ${SLO_MIN_SAMPLES}\n`,
     for: OBJECTIVE_FOR,
     labels: { severity: 'warning', slo: o.id },
-    annotations: { summary: `{{ $labels.service }}: ${o.title} misses its objective (${goal}): {{ $value | humanizePercentage }} bad over ${OBJECTIVE_WINDOW}` },
+    annotations: {
+      summary: `{{ $labels.service }}: ${o.title} misses its objective (${goal}): {{ $value | humanizePercentage }} bad over ${OBJECTIVE_WINDOW}`,
+      runbook_url: runbookUrl(alertName(o)),
+    },
   };
 }
 
@@ -85,6 +90,7 @@ function burnRateAlert(o: Objective, a: (typeof BURN_RATE_ALERTS)[number]): Reco
     labels: { severity: a.severity, slo: o.id, burn_rate: String(a.burn) },
     annotations: {
       summary: `{{ $labels.service }}: availability error budget burning at ${a.burn}× or more over ${a.long} and ${a.short} (${a.spends})`,
+      runbook_url: runbookUrl(a.name),
     },
   };
 }

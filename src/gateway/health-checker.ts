@@ -16,7 +16,7 @@ export function startHealthChecks(pools: Iterable<InstancePool>, options: { agen
       all.flatMap((pool) =>
         pool.list().map(async (instance) => {
           instance.healthy = (await probeReady(instance.url, { timeoutMs: options.timeoutMs ?? 2_000, dispatcher: options.agent })).ready;
-          options.metrics.upstreamHealthy.set({ service: pool.service, track: instance.track, version: instance.version, instance: instance.id }, instance.healthy ? 1 : 0);
+          options.metrics.upstreamHealthy.set({ service: pool.service, track: instance.track, version: instance.version, upstream_instance: instance.id }, instance.healthy ? 1 : 0);
         }),
       ),
     );

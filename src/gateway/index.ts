@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { SERVICE_NAMES, closeHttpApp, createAuthenticator, createHttpApp, type Config, type HttpApp, type Metrics, type ServiceName } from '../kit/index.js';
 import { registerAdminRoutes } from './admin.js';
+import { registerDashboard } from './dashboard.js';
 import { startHealthChecks, type HealthChecker } from './health-checker.js';
 import { InstancePool } from './pool.js';
 import { createUpstreamAgent, proxyRequest, type ProxyDeps } from './proxy.js';
@@ -14,6 +15,7 @@ import { TrackStats } from './track-stats.js';
 import { createTrafficControl, type TrafficControl } from './traffic-control.js';
 
 export { ADMIN_PREFIX } from './admin.js';
+export { DASHBOARD_PATH } from './dashboard.js';
 export { InstancePool, TRACKS, stickyBucket, stickyTrack, type DrainResult, type Instance, type InstanceSpec, type PickOptions, type Track, type TrackWeights } from './pool.js';
 export { RATE_ZONES, RateLimiter, type RouteRateLimit } from './rate-limit.js';
 export { GATEWAY_PORT, GATEWAY_ROUTES, type GatewayRoute } from './routes.js';
@@ -76,6 +78,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     readiness,
     defaultTrustedProxies: [],
+    // Each service's own document, fetched through the gateway, so "Try it out" calls /api/<service>/….
+    docsUrls: GATEWAY_ROUTES.filter((r) => r.strip).map((r) => ({ name: `${r.service} service`, url: `${r.prefix}openapi.json` })),
     ...(options.logStream ? { logStream: options.logStream } : {}),
   });
   const agent = createUpstreamAgent();
@@ -103,6 +107,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     }
   });
   registerAdminRoutes(app, control);
+  registerDashboard(app);
   return {
     app,
     pools,

@@ -190,7 +190,7 @@ interface Attempt {
 
 async function forward(req: FastifyRequest, reply: FastifyReply, attempt: Attempt): Promise<FastifyReply> {
   const { route, instance, deps, withBody } = attempt;
-  const labels = { service: route.service, track: instance.track, version: instance.version, instance: instance.id };
+  const labels = { service: route.service, track: instance.track, version: instance.version, upstream_instance: instance.id };
   const started = performance.now();
   instance.inflight++;
   let released = false;

@@ -35,7 +35,7 @@ async function runChecks(checks: ReadinessCheck[]): Promise<Array<{ name: string
 
 export function registerHealthRoutes(app: FastifyInstance, state: HealthState): void {
   const publicRoute = { auth: 'public', rateLimit: false } as const;
-  app.get('/health', { config: publicRoute, schema: { hide: true } }, () => ({
+  app.get('/health', { config: publicRoute, schema: { summary: 'Liveness: the process answers' } }, () => ({
     status: 'ok',
     service: state.service,
     version: state.version,
@@ -43,7 +43,7 @@ export function registerHealthRoutes(app: FastifyInstance, state: HealthState): 
     pid: process.pid,
     uptime_s: Math.round((Date.now() - state.startedAt) / 1000),
   }));
-  app.get('/ready', { config: publicRoute, schema: { hide: true } }, async () => {
+  app.get('/ready', { config: publicRoute, schema: { summary: 'Readiness: every check passes and the process is not draining', doc: { problems: ['NOT_READY'] } } }, async () => {
     const checks = await runChecks(state.checks);
     if (state.draining) throw new Problem('DRAINING', 'The service is draining and takes no new work.', { extensions: { checks }, headers: { 'retry-after': '5' } });
     const failing = checks.filter((c) => !c.ok);

@@ -27,6 +27,7 @@ import { ProbeQuietLogController } from './probe-logging.js';
 import type { Metrics } from './metrics.js';
 import { Problem } from './problems.js';
 import { registerLingeringClose } from './unread-body.js';
+import { completeDocument, createRouteTransform, withServer } from './openapi.js';
 import { LOOPBACK_PROXIES, createProxyTrust } from './trusted-proxies.js';
 import { registerTempCleanup } from './uploads.js';
 
@@ -53,6 +54,8 @@ export interface HttpAppOptions {
   readiness?: ReadinessCheck[];
   /** Peers whose X-Forwarded-For is believed when `PITCHEY_TRUSTED_PROXIES` is unset. Default loopback. */
   defaultTrustedProxies?: readonly string[];
+  /** Other OpenAPI documents `/docs` offers beside this app's own (the gateway's: each service's, through it). */
+  docsUrls?: ReadonlyArray<{ name: string; url: string }>;
   /** Where logs go (default stdout); tests pass a stream to read what was logged. */
   logStream?: NodeJS.WritableStream;
 }
@@ -141,13 +144,14 @@ function registerMetrics(app: HttpApp, options: HttpAppOptions): void {
   // Scrapers hold the `metrics` scope (an API key, also as a bearer token); a storm of scrapes
   // renders the text once per second, not once per request.
   const render = cachedFor(METRICS_CACHE_MS, () => metrics.registry.metrics());
-  app.get('/metrics', { config: { auth: METRICS_SCOPE, rateLimit: false }, schema: { hide: true } }, async (_req, reply) => {
+  const doc = { ok: { file: [metrics.registry.contentType] } };
+  app.get('/metrics', { config: { auth: METRICS_SCOPE, rateLimit: false }, schema: { summary: 'Prometheus metrics (a key with the `metrics` scope)', doc } }, async (_req, reply) => {
     reply.type(metrics.registry.contentType);
     return render();
   });
 }
 
-async function registerDocs(app: HttpApp, options: HttpAppOptions): Promise<void> {
+async function registerDocs(app: HttpApp, options: HttpAppOptions, trustsPeer: (address: string) => boolean): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -155,9 +159,18 @@ async function registerDocs(app: HttpApp, options: HttpAppOptions): Promise<void
       components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' }, bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ apiKey: [] }, { bearer: [] }],
     },
+    transform: createRouteTransform(options.service),
+    transformObject: completeDocument,
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list' } });
-  app.get('/openapi.json', { config: { auth: 'public', rateLimit: false }, schema: { hide: true } }, () => app.swagger());
+  const own = { name: options.title, url: '/openapi.json' };
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // Several documents: Swagger UI's top bar picks one; the first is shown.
+    uiConfig: { docExpansion: 'list', ...(options.docsUrls === undefined ? {} : { urls: [own, ...options.docsUrls] }) },
+    transformSpecificationClone: false,
+    transformSpecification: (spec, req) => withServer(spec as Record<string, unknown>, req, trustsPeer),
+  });
+  app.get('/openapi.json', { config: { auth: 'public', rateLimit: false }, schema: { hide: true } }, (req) => withServer(app.swagger() as unknown as Record<string, unknown>, req, trustsPeer));
 }
 
 async function registerRateLimit(app: HttpApp): Promise<void> {
@@ -238,7 +251,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpAppHan
   registerMetrics(app, options);
   registerTempCleanup(app);
   registerLingeringClose(app);
-  await registerDocs(app, options);
+  await registerDocs(app, options, trustsPeer);
   registerHealthRoutes(app, health);
   return { app, health, trustsPeer };
 }

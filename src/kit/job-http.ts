@@ -173,22 +173,32 @@ async function findJob(jobs: ServiceJobs, id: string, principal: Principal | nul
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }) });
 
 export function registerJobRoutes(app: HttpApp, jobs: ServiceJobs): void {
-  app.get('/status/:id', { schema: { params: IdParams, summary: 'Job state, progress and ETA; the result once completed' } }, async (req) =>
+  app.get('/status/:id', { schema: { params: IdParams, summary: 'Job state, progress and ETA; the result once completed', doc: { problems: ['JOB_NOT_FOUND'] } } }, async (req) =>
     presentJob(await findJob(jobs, req.params.id, req.principal), prefixOf(req)),
   );
-  app.delete('/status/:id', { schema: { params: IdParams, summary: 'Cancel a queued or running job' } }, async (req, reply) => {
+  app.delete('/status/:id', { schema: { params: IdParams, summary: 'Cancel a queued or running job', doc: { problems: ['JOB_NOT_FOUND'] } } }, async (req, reply) => {
     await findJob(jobs, req.params.id, req.principal);
     const job = await jobs.runner.cancel(req.params.id);
     if (job === null) throw new Problem('JOB_NOT_FOUND', `No job ${req.params.id}.`);
     return reply.code(202).send(presentJob(job, prefixOf(req)));
   });
-  app.get('/download/:id', { schema: { params: IdParams, summary: "The job's output file (HTTP Range supported)" } }, async (req, reply) => {
-    const job = await findJob(jobs, req.params.id, req.principal);
-    if (job.state !== 'completed') throw new Problem('JOB_NOT_FINISHED', `Job ${job.id} is ${STATUS_NAME[job.state]}.`, { extensions: { status: STATUS_NAME[job.state] } });
-    const output = outputOf(job);
-    if (output === null) throw new Problem('JOB_RESULT_GONE', `Job ${job.id} has no file to download.`);
-    return sendFile(req, reply, { path: output.path, contentType: output.contentType, filename: output.filename });
-  });
+  app.get(
+    '/download/:id',
+    {
+      schema: {
+        params: IdParams,
+        summary: "The job's output file (HTTP Range supported)",
+        doc: { ok: { file: ['application/octet-stream'] }, problems: ['JOB_NOT_FOUND', 'JOB_NOT_FINISHED', 'JOB_RESULT_GONE', 'RANGE_NOT_SATISFIABLE'] },
+      },
+    },
+    async (req, reply) => {
+      const job = await findJob(jobs, req.params.id, req.principal);
+      if (job.state !== 'completed') throw new Problem('JOB_NOT_FINISHED', `Job ${job.id} is ${STATUS_NAME[job.state]}.`, { extensions: { status: STATUS_NAME[job.state] } });
+      const output = outputOf(job);
+      if (output === null) throw new Problem('JOB_RESULT_GONE', `Job ${job.id} has no file to download.`);
+      return sendFile(req, reply, { path: output.path, contentType: output.contentType, filename: output.filename });
+    },
+  );
   app.get('/queue/status', { schema: { summary: 'Jobs per state and free slots in this instance' } }, async () => {
     const counts = await jobs.backend.counts();
     const total = Object.values(counts).reduce((a, b) => a + b, 0);

@@ -15,8 +15,8 @@ export const METRIC = {
   gatewayCriticalDuration: 'pitchey_gateway_critical_duration_seconds',
   aiProviderCalls: 'pitchey_ai_provider_calls_total',
   aiTokens: 'pitchey_ai_tokens_total',
-  /** prom-client's default process_start_time_seconds under the catalogue's `pitchey_process_` prefix. */
-  processStart: 'pitchey_process_process_start_time_seconds',
+  /** prom-client's default process metrics keep their standard names, which every Node dashboard reads. */
+  processStart: 'process_start_time_seconds',
 } as const;
 
 export const LABEL = {
@@ -27,7 +27,11 @@ export const LABEL = {
   statusClass: 'status_class',
   version: 'version',
   track: 'track',
-  instance: 'instance',
+  /**
+   * The gateway's upstream instance (`video-1`). Not `instance`: that label is the scrape target's,
+   * and Prometheus renames a target's own `instance` to `exported_instance` on every scrape.
+   */
+  upstreamInstance: 'upstream_instance',
   jobType: 'job_type',
   outcome: 'outcome',
   provider: 'provider',
@@ -48,7 +52,7 @@ export const CRITICAL_LATENCY_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10];
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
 const HTTP_LABELS = [LABEL.service, LABEL.route, LABEL.method, LABEL.status, LABEL.version, LABEL.track] as const;
-const UPSTREAM_LABELS = [LABEL.service, LABEL.track, LABEL.version, LABEL.instance, LABEL.statusClass] as const;
+const UPSTREAM_LABELS = [LABEL.service, LABEL.track, LABEL.version, LABEL.upstreamInstance, LABEL.statusClass] as const;
 const OPERATION_LABELS = [LABEL.service, LABEL.track, LABEL.version, LABEL.operation, LABEL.outcome] as const;
 
 export interface Metrics {
@@ -62,7 +66,7 @@ export interface Metrics {
   jobDuration: Histogram<'service' | 'job_type' | 'outcome'>;
   upstreamRequests: Counter<(typeof UPSTREAM_LABELS)[number]>;
   upstreamDuration: Histogram<(typeof UPSTREAM_LABELS)[number]>;
-  upstreamHealthy: Gauge<'service' | 'track' | 'version' | 'instance'>;
+  upstreamHealthy: Gauge<'service' | 'track' | 'version' | 'upstream_instance'>;
   /** Operations the gateway judges from answers (`auth`, `inference`): outcome `success` or `failure`, a client's own mistakes left out. */
   gatewayOperations: Counter<(typeof OPERATION_LABELS)[number]>;
   /** Latency of requests on routes marked critical, by route prefix. */
@@ -73,10 +77,22 @@ export interface Metrics {
   aiTokens: Counter<'provider' | 'direction'>;
 }
 
+/**
+ * prom-client's process and Node.js metrics under their standard names, less three gauges it names
+ * `*_total` (only counters may: promtool refuses them); their per-type gauges stay, and `sum()` of
+ * one is its total.
+ */
+const GAUGES_NAMED_AS_COUNTERS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
+function collectStandardMetrics(registry: Registry): void {
+  collectDefaultMetrics({ register: registry });
+  for (const name of GAUGES_NAMED_AS_COUNTERS) registry.removeSingleMetric(name);
+}
+
 /** A fresh registry with the whole catalogue; each process (or test) makes its own. */
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'pitchey_process_' });
+  if (options.defaultMetrics ?? true) collectStandardMetrics(registry);
   const registers = [registry];
   const jobsActiveSources = new Map<string, () => number>();
   return {
@@ -113,7 +129,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       buckets: CRITICAL_LATENCY_BUCKETS,
       registers,
     }),
-    upstreamHealthy: new Gauge({ name: METRIC.upstreamHealthy, help: '1 when the instance passes health checks', labelNames: [LABEL.service, LABEL.track, LABEL.version, LABEL.instance], registers }),
+    upstreamHealthy: new Gauge({
+      name: METRIC.upstreamHealthy,
+      help: '1 when the instance passes health checks',
+      labelNames: [LABEL.service, LABEL.track, LABEL.version, LABEL.upstreamInstance],
+      registers,
+    }),
   };
 }
 

@@ -70,7 +70,7 @@ describe('gateway', () => {
   });
   it('counts upstream answers by service, track and version, and is not ready while a service has no instance', async () => {
     const metrics = await (await fetch(`${base}/metrics`, { headers: { 'x-api-key': TEST_KEY } })).text();
-    expect(metrics).toMatch(/pitchey_gateway_upstream_requests_total\{service="video",track="stable",version="v1",instance="video-a",status_class="2xx"\} \d+/);
+    expect(metrics).toMatch(/pitchey_gateway_upstream_requests_total\{service="video",track="stable",version="v1",upstream_instance="video-a",status_class="2xx"\} \d+/);
     const ready = await fetch(`${base}/ready`);
     expect(ready.status).toBe(503);
     expect(((await ready.json()) as { detail: string }).detail).toContain('no healthy instance for');

@@ -27,7 +27,7 @@ interface Snapshot {
 }
 
 interface History {
-  /** When the instance's process started (ms), from pitchey_process_start_time_seconds; null if not exported. */
+  /** When the instance's process started (ms), from process_start_time_seconds; null if not exported. */
   startedAt: number | null;
   snapshots: Snapshot[];
 }

@@ -1,7 +1,20 @@
 // The processing routes of the document service: generate, extract, watermark, merge, split.
 import { readFile, rm } from 'node:fs/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { clientGoneSignal, invalidField, JobError, Problem, receiveMultipart, requireFile, type HttpApp, type JobHandler, type JobInput, type ServiceContext } from '../../kit/index.js';
+import {
+  BINARY,
+  clientGoneSignal,
+  invalidField,
+  type ProblemCode,
+  JobError,
+  Problem,
+  receiveMultipart,
+  requireFile,
+  type HttpApp,
+  type JobHandler,
+  type JobInput,
+  type ServiceContext,
+} from '../../kit/index.js';
 import { METHODS, EXTRACT_ACCEPT, PDF, extractText, pagesNeedingOcr, readPdfText, type ExtractInput, type ExtractOptions, type Method, type PdfText } from './extract.js';
 import { generatePdf, type TemplateCatalog } from './generate.js';
 import { inspectImage, inspectPdf } from './inspect.js';
@@ -10,6 +23,18 @@ import { indicesOf, loadPdf, parseRanges, PdfMerger, splitPdf } from './pdf-ops.
 import { POSITIONS, parseColor, watermarkPdf, type Position, type WatermarkSpec } from './watermark.js';
 
 const MAX_UPLOAD = 100 * 1024 * 1024;
+const PDF_PROBLEMS: ProblemCode[] = ['UNPROCESSABLE', 'DOCUMENT_ENCRYPTED', 'DOCUMENT_INVALID', 'DOCUMENT_TOO_COMPLEX'];
+const PDF_ANSWER = { file: [PDF] };
+const WATERMARK_FIELDS = {
+  image: { ...BINARY, description: 'a PNG or JPEG to stamp' },
+  watermark_text: { type: 'string', maxLength: 500 },
+  position: { type: 'string', enum: [...POSITIONS], default: 'center' },
+  opacity: { type: 'number', minimum: 0, maximum: 1, default: 0.3 },
+  rotation: { type: 'number', default: 45 },
+  font_size: { type: 'number', default: 48 },
+  color: { type: 'string', default: '#808080' },
+  pages: { type: 'string', description: 'page ranges; default all' },
+};
 /** pdf-lib parses a PDF from one buffer: up to this much per request is kept as it arrives, not read back. */
 const KEEP_PDFS = 16 * 1024 * 1024;
 /** PDFs needing OCR on more pages than this run as a job (202 with progress) rather than inline. */
@@ -154,11 +179,59 @@ export function registerProcessingRoutes(app: HttpApp, ctx: ServiceContext, cata
     await pool.close();
   });
   const upload = { bodyLimit: MAX_UPLOAD * 2 };
-  app.post('/generate-pdf', { schema: { summary: 'A PDF from a template (form or JSON: template, data, deterministic)' } }, (req, reply) => generateRoute(ctx, catalog, pool, req, reply));
-  app.post('/extract-text', { ...upload, schema: { summary: 'Text per page (auto | native | ocr); long OCR runs become jobs' } }, (req, reply) => extractRoute(ctx, req, reply));
-  app.post('/watermark', { ...upload, schema: { summary: 'Text and/or image watermark at any rotation, opacity, position or tiled' } }, (req, reply) => watermarkRoute(ctx, req, reply));
-  app.post('/merge', { ...upload, schema: { summary: 'Two or more PDFs merged in the order sent' } }, (req, reply) => mergeRoute(ctx, req, reply));
-  app.post('/split', { ...upload, schema: { summary: 'Page ranges as one PDF, or a zip of one PDF per range' } }, (req, reply) => splitRoute(ctx, req, reply));
+  app.post(
+    '/generate-pdf',
+    {
+      schema: {
+        summary: 'A PDF from a template (form or JSON: template, data, deterministic)',
+        doc: { ok: PDF_ANSWER, problems: ['BAD_REQUEST', 'VALIDATION_FAILED', 'TEMPLATE_NOT_FOUND', 'TEMPLATE_FIELDS_INVALID', 'DOCUMENT_TOO_COMPLEX'] },
+      },
+    },
+    (req, reply) => generateRoute(ctx, catalog, pool, req, reply),
+  );
+  app.post(
+    '/extract-text',
+    {
+      ...upload,
+      schema: {
+        summary: 'Text per page (auto | native | ocr); long OCR runs become jobs',
+        doc: {
+          upload: { fields: { method: { type: 'string', enum: ['auto', 'native', 'ocr'] }, language: { type: 'string', default: 'eng' } } },
+          job: true,
+          problems: [...PDF_PROBLEMS, 'LANGUAGE_UNAVAILABLE'],
+        },
+      },
+    },
+    (req, reply) => extractRoute(ctx, req, reply),
+  );
+  app.post(
+    '/watermark',
+    {
+      ...upload,
+      schema: { summary: 'Text and/or image watermark at any rotation, opacity, position or tiled', doc: { upload: { fields: WATERMARK_FIELDS }, ok: PDF_ANSWER, problems: PDF_PROBLEMS } },
+    },
+    (req, reply) => watermarkRoute(ctx, req, reply),
+  );
+  app.post(
+    '/merge',
+    { ...upload, schema: { summary: 'Two or more PDFs merged in the order sent', doc: { upload: { field: 'files', files: 'many' }, ok: PDF_ANSWER, problems: PDF_PROBLEMS } } },
+    (req, reply) => mergeRoute(ctx, req, reply),
+  );
+  app.post(
+    '/split',
+    {
+      ...upload,
+      schema: {
+        summary: 'Page ranges as one PDF, or a zip of one PDF per range',
+        doc: {
+          upload: { fields: { ranges: { type: 'string', examples: ['1-3,5'] }, mode: { type: 'string', enum: ['single', 'zip'] } } },
+          ok: { file: ['application/pdf', 'application/zip'] },
+          problems: PDF_PROBLEMS,
+        },
+      },
+    },
+    (req, reply) => splitRoute(ctx, req, reply),
+  );
 }
 
 /** The extract-text job: the same extraction, with per-page progress, in the job's own folder. */

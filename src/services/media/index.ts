@@ -47,13 +47,26 @@ function streamName(raw: string | undefined): string | null {
 }
 
 function registerLadderRoute(app: HttpApp, ctx: ServiceContext, path: string, type: 'hls' | 'dash'): void {
-  app.post(path, { schema: { summary: `Encode an uploaded video into a ${type.toUpperCase()} ladder (one ffmpeg pass); a job` } }, async (req, reply) => {
-    const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: ctx.config.mediaMaxUploadMb * 1024 * 1024, accept: VIDEO_TYPES });
-    const file = requireFile(form);
-    parseQualities(form.fields.qualities);
-    const payload = { streamId: randomUUID(), qualities: form.fields.qualities, streamName: streamName(form.fields.stream_name) };
-    return ctx.submit(req, reply, { type, payload, inputs: [file] });
-  });
+  app.post(
+    path,
+    {
+      schema: {
+        summary: `Encode an uploaded video into a ${type.toUpperCase()} ladder (one ffmpeg pass); a job`,
+        doc: {
+          upload: { fields: { qualities: { type: 'string', description: 'comma-separated presets (GET /quality-presets)' }, stream_name: { type: 'string', maxLength: 100 } } },
+          job: true,
+          problems: ['UNPROCESSABLE', 'DEPENDENCY_MISSING'],
+        },
+      },
+    },
+    async (req, reply) => {
+      const form = await receiveMultipart(req, ctx.tmpDir, { maxBytes: ctx.config.mediaMaxUploadMb * 1024 * 1024, accept: VIDEO_TYPES });
+      const file = requireFile(form);
+      parseQualities(form.fields.qualities);
+      const payload = { streamId: randomUUID(), qualities: form.fields.qualities, streamName: streamName(form.fields.stream_name) };
+      return ctx.submit(req, reply, { type, payload, inputs: [file] });
+    },
+  );
 }
 
 const LiveBody = Type.Object(

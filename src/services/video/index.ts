@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyRequest } from 'fastify';
 import { ffmpegProblem, probeWithinLimits, readFfmpegCapabilities, type MediaInfo } from '../../ffmpeg/index.js';
-import { clientGoneSignal, Problem, receiveMultipart, requireDiskSpace, requireFile, type ServiceContext, type ServiceManifest, type UploadedFile } from '../../kit/index.js';
+import { clientGoneSignal, Problem, type ProblemCode, receiveMultipart, requireDiskSpace, requireFile, type ServiceContext, type ServiceManifest, type UploadedFile } from '../../kit/index.js';
 import { analysisOf } from './analysis.js';
 import { compressBitrates } from './compress.js';
 import { ACCEPTED_VIDEO_TYPES, videoFormats } from './formats.js';
@@ -30,6 +30,21 @@ import { diskNeededFor } from './storage.js';
 import { makeThumbnail } from './thumbnail.js';
 
 const SYNC_FFMPEG_MS = 60_000;
+const VIDEO_PROBLEMS: ProblemCode[] = ['UNPROCESSABLE', 'DEPENDENCY_MISSING', 'UPSTREAM_TIMEOUT'];
+const THUMBNAIL_FIELDS = {
+  timestamp: { type: 'string', description: 'seconds or HH:MM:SS; default a representative frame' },
+  width: { type: 'integer' },
+  height: { type: 'integer' },
+  format: { type: 'string', enum: [...IMAGE_FORMATS], default: 'jpeg' },
+};
+const PROCESS_FIELDS = {
+  operation: { type: 'string', enum: [...OPERATIONS], default: 'transcode' },
+  format: { type: 'string', enum: [...OUTPUT_FORMATS] },
+  quality: { type: 'string', enum: [...QUALITIES] },
+  resolution: { type: 'string', description: 'WIDTHxHEIGHT or a named size (720p)' },
+  target_size_mb: { type: 'number' },
+  compression_level: { type: 'string', enum: Object.keys(COMPRESSION_LEVELS) },
+};
 
 /** `dir`: the request's own temp folder (removed after the response), where outputs may go too. */
 async function receiveUpload(req: FastifyRequest, ctx: ServiceContext): Promise<{ file: UploadedFile; fields: Fields; dir: string }> {
@@ -77,42 +92,64 @@ export const videoService: ServiceManifest = {
   routes(app, ctx) {
     app.get('/formats', { config: { auth: 'public' }, schema: { summary: 'Containers this build reads and writes' } }, async () => videoFormats(await readFfmpegCapabilities()));
 
-    app.post('/analyze', { schema: { summary: 'Duration, size, frame rate, codecs, bitrate, rotation and pixel format of an uploaded video' } }, async (req, reply) => {
-      const signal = clientGoneSignal(reply);
-      const { file } = await receiveUpload(req, ctx);
-      const info = await probeUpload(file, ctx, signal);
-      return { filename: file.filename, analysis: analysisOf(info), supported_operations: OPERATIONS, supported_formats: videoFormats(await readFfmpegCapabilities()) };
-    });
+    app.post(
+      '/analyze',
+      { schema: { summary: 'Duration, size, frame rate, codecs, bitrate, rotation and pixel format of an uploaded video', doc: { upload: {}, problems: VIDEO_PROBLEMS } } },
+      async (req, reply) => {
+        const signal = clientGoneSignal(reply);
+        const { file } = await receiveUpload(req, ctx);
+        const info = await probeUpload(file, ctx, signal);
+        return { filename: file.filename, analysis: analysisOf(info), supported_operations: OPERATIONS, supported_formats: videoFormats(await readFfmpegCapabilities()) };
+      },
+    );
 
-    app.post('/thumbnail', { schema: { summary: 'A JPEG (or PNG/WebP) frame at `timestamp`, or a representative frame' } }, async (req, reply) => {
-      const signal = clientGoneSignal(reply);
-      const { file, fields, dir } = await receiveUpload(req, ctx);
-      const request = { timestamp: parseTimestamp(fields), width: parseSide(fields, 'width'), height: parseSide(fields, 'height'), format: oneOf(fields, 'format', IMAGE_FORMATS, 'jpeg') };
-      const maxPixels = videoLimits(ctx.config).media.maxPixels;
-      const thumb = await makeThumbnail(file.path, () => probeUpload(file, ctx, signal), request, dir, { signal, timeoutMs: SYNC_FFMPEG_MS, maxPixels }).catch((err: unknown) => {
-        throw ffmpegProblem(err);
-      });
-      return reply
-        .type(thumb.contentType)
-        .header('content-disposition', `inline; filename="${safeName(file.filename)}.${thumb.ext}"`)
-        .header('cache-control', 'no-store')
-        .send(await readFile(thumb.path));
-    });
+    app.post(
+      '/thumbnail',
+      {
+        schema: {
+          summary: 'A JPEG (or PNG/WebP) frame at `timestamp`, or a representative frame',
+          doc: { upload: { fields: THUMBNAIL_FIELDS }, ok: { file: ['image/jpeg', 'image/png', 'image/webp'] }, problems: VIDEO_PROBLEMS },
+        },
+      },
+      async (req, reply) => {
+        const signal = clientGoneSignal(reply);
+        const { file, fields, dir } = await receiveUpload(req, ctx);
+        const request = { timestamp: parseTimestamp(fields), width: parseSide(fields, 'width'), height: parseSide(fields, 'height'), format: oneOf(fields, 'format', IMAGE_FORMATS, 'jpeg') };
+        const maxPixels = videoLimits(ctx.config).media.maxPixels;
+        const thumb = await makeThumbnail(file.path, () => probeUpload(file, ctx, signal), request, dir, { signal, timeoutMs: SYNC_FFMPEG_MS, maxPixels }).catch((err: unknown) => {
+          throw ffmpegProblem(err);
+        });
+        return reply
+          .type(thumb.contentType)
+          .header('content-disposition', `inline; filename="${safeName(file.filename)}.${thumb.ext}"`)
+          .header('cache-control', 'no-store')
+          .send(await readFile(thumb.path));
+      },
+    );
 
-    app.post('/process', { schema: { summary: 'Transcode, compress or analyze an uploaded video as a job (`?async=true` answers 202 at once)' } }, async (req, reply) => {
-      const signal = clientGoneSignal(reply);
-      const { file, fields } = await receiveUpload(req, ctx);
-      // Options first: a misspelt field is a 400 before any probing.
-      const payload = { ...processOptions(fields), info: await probeUpload(file, ctx, signal) };
-      const { info } = payload;
-      if (payload.operation !== 'analyze') {
-        if (info.video === null) throw new Problem('UNPROCESSABLE', 'The file has no video stream to transcode or compress.');
-        await requireOutputFormat(payload.format);
-        // Refuses an unreachable target size now rather than in the job.
-        const target = payload.operation === 'compress' ? compressBitrates(info, payload.targetSizeMb, payload.compressionLevel).targetBytes : null;
-        await requireDiskSpace(ctx.jobs.workRoot, diskNeededFor(file.size, target));
-      }
-      return ctx.submit(req, reply, { type: 'process', payload, inputs: [file], timeoutMs: jobTimeoutMs(info) + 60_000 });
-    });
+    app.post(
+      '/process',
+      {
+        schema: {
+          summary: 'Transcode, compress or analyze an uploaded video as a job (`?async=true` answers 202 at once)',
+          doc: { upload: { fields: PROCESS_FIELDS }, job: true, problems: [...VIDEO_PROBLEMS, 'STORAGE_INSUFFICIENT'] },
+        },
+      },
+      async (req, reply) => {
+        const signal = clientGoneSignal(reply);
+        const { file, fields } = await receiveUpload(req, ctx);
+        // Options first: a misspelt field is a 400 before any probing.
+        const payload = { ...processOptions(fields), info: await probeUpload(file, ctx, signal) };
+        const { info } = payload;
+        if (payload.operation !== 'analyze') {
+          if (info.video === null) throw new Problem('UNPROCESSABLE', 'The file has no video stream to transcode or compress.');
+          await requireOutputFormat(payload.format);
+          // Refuses an unreachable target size now rather than in the job.
+          const target = payload.operation === 'compress' ? compressBitrates(info, payload.targetSizeMb, payload.compressionLevel).targetBytes : null;
+          await requireDiskSpace(ctx.jobs.workRoot, diskNeededFor(file.size, target));
+        }
+        return ctx.submit(req, reply, { type: 'process', payload, inputs: [file], timeoutMs: jobTimeoutMs(info) + 60_000 });
+      },
+    );
   },
 };

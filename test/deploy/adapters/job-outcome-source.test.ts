@@ -57,7 +57,7 @@ describe('parseJobCounts', () => {
       'pitchey_jobs_settled_total{service="video",job_type="process",outcome="failed"} 3',
       'pitchey_jobs_settled_total{service="video",job_type="process",outcome="rejected"} 9',
       'pitchey_jobs_settled_total{service="video",job_type="thumb",outcome="cancelled"} 2',
-      'pitchey_process_process_start_time_seconds 1700000000',
+      'process_start_time_seconds 1700000000',
     ].join('\n');
     const parsed = parseJobCounts(text);
     expect(Object.fromEntries(parsed.counts)).toEqual({ process: { succeeded: 40, failed: 3 } });

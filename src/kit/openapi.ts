@@ -1,0 +1,166 @@
+// What each route's OpenAPI operation says beyond what Fastify validates, so Swagger's "Try it out"
+// can call the API: multipart forms with a binary `file`, the success answers (200, 202 with a
+// job), every problem the route can answer (as application/problem+json), whether it needs a key,
+// and the server it is reached at (the gateway's `/api/<service>` prefix). Documentation only:
+// nothing here validates or serialises a request.
+import type { FastifyRequest, RouteOptions } from 'fastify';
+import { prefixOf } from './job-http.js';
+import { PROBLEMS, PROBLEM_CONTENT_TYPE, type ProblemCode } from './problems.js';
+
+type JsonSchema = Record<string, unknown>;
+
+/** A route's documentation beyond its validated schema: `schema.doc`. */
+export interface RouteDoc {
+  /** A multipart form: its text fields' schemas; the file part(s) are added as binary `file`. */
+  upload?: {
+    /** The file part's name. Default `file`. */
+    field?: string;
+    /** One file (default) or several under the one name. */
+    files?: 'one' | 'many';
+    /** Other form fields (text, or `BINARY` for a second file). */
+    fields?: Record<string, JsonSchema>;
+    required?: string[];
+  };
+  /** A success's body: a JSON Schema, or the media types of a file answer. Default: a JSON object. */
+  ok?: { json: JsonSchema } | { file: string[] };
+  /** The route runs a job: 200 with the finished job when it ends in time, else (or with `?async=true`) 202. */
+  job?: boolean;
+  /** Problems this route answers beyond those every route of its kind can. */
+  problems?: ProblemCode[];
+}
+
+declare module 'fastify' {
+  interface FastifySchema {
+    doc?: RouteDoc;
+  }
+}
+
+/** RFC 9457's problem details, with the catalogue's `code` and validation's `errors`. */
+export const PROBLEM_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'code', 'detail'],
+  properties: {
+    type: { type: 'string', format: 'uri', description: 'Identifies the problem type' },
+    title: { type: 'string', description: "The problem type's summary" },
+    status: { type: 'integer', minimum: 400, maximum: 599 },
+    code: { type: 'string', enum: Object.keys(PROBLEMS), description: "The catalogue's stable code" },
+    detail: { type: 'string', description: 'This occurrence, in words a client can act on' },
+    instance: { type: 'string', description: 'The request path' },
+    errors: { type: 'array', items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } } },
+  },
+};
+
+/** The job a route answers with (`presentJob`). */
+const JOB_SCHEMA: JsonSchema = {
+  type: 'object',
+  required: ['task_id', 'type', 'status', 'check_status_url'],
+  properties: {
+    task_id: { type: 'string' },
+    type: { type: 'string' },
+    status: { type: 'string', enum: ['queued', 'processing', 'completed', 'failed', 'cancelled'] },
+    progress: { type: 'number' },
+    eta_seconds: { type: ['number', 'null'] },
+    check_status_url: { type: 'string' },
+    download_url: { type: 'string' },
+    result: { type: 'object' },
+  },
+};
+
+const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
+const AUTH_PROBLEMS: ProblemCode[] = ['AUTH_REQUIRED', 'AUTH_INVALID', 'AUTH_EXPIRED', 'SCOPE_MISSING'];
+const UPLOAD_PROBLEMS: ProblemCode[] = ['UNSUPPORTED_MEDIA_TYPE', 'UPLOAD_TOO_LARGE', 'UPLOAD_TYPE_REJECTED', 'UPLOAD_MISSING', 'VALIDATION_FAILED'];
+const JSON_BODY_PROBLEMS: ProblemCode[] = ['BAD_REQUEST', 'VALIDATION_FAILED', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'];
+const JOB_PROBLEMS: ProblemCode[] = ['QUEUE_FULL', 'JOB_STORE_UNAVAILABLE', 'JOB_FAILED', 'JOB_TIMEOUT', 'JOB_CANCELLED'];
+
+/** Every problem a route can answer: from what it is (authenticated, limited, a form, a job) and what it names. */
+export function routeProblems(route: Pick<RouteOptions, 'config' | 'schema'>, service: string): ProblemCode[] {
+  const schema = route.schema ?? {};
+  const config = (route.config ?? {}) as { auth?: string; rateLimit?: unknown };
+  const doc = schema.doc ?? {};
+  const codes: ProblemCode[] = ['INTERNAL_ERROR', 'DRAINING'];
+  if ((config.auth ?? service) !== 'public') codes.push(...AUTH_PROBLEMS);
+  if (config.rateLimit !== undefined && config.rateLimit !== false) codes.push('RATE_LIMITED');
+  if (doc.upload !== undefined) codes.push(...UPLOAD_PROBLEMS);
+  if (schema.body !== undefined) codes.push(...JSON_BODY_PROBLEMS);
+  if (schema.params !== undefined || schema.querystring !== undefined) codes.push('VALIDATION_FAILED', 'URI_TOO_LONG');
+  if (doc.job === true) codes.push(...JOB_PROBLEMS);
+  codes.push(...(doc.problems ?? []));
+  return [...new Set(codes)];
+}
+
+function problemResponses(codes: ProblemCode[]): Record<string, unknown> {
+  const byStatus = new Map<number, ProblemCode[]>();
+  for (const code of codes) byStatus.set(PROBLEMS[code].status, [...(byStatus.get(PROBLEMS[code].status) ?? []), code]);
+  const responses: Record<string, unknown> = {};
+  for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
+    responses[String(status)] = {
+      description: list.map((c) => `\`${c}\`: ${PROBLEMS[c].title}`).join('; '),
+      content: { [PROBLEM_CONTENT_TYPE]: { schema: { allOf: [PROBLEM_REF, { properties: { code: { enum: list } } }] } } },
+    };
+  }
+  return responses;
+}
+
+function successResponses(doc: RouteDoc): Record<string, unknown> {
+  const json = (schema: JsonSchema) => ({ content: { 'application/json': { schema } } });
+  if (doc.job === true) {
+    return {
+      '200': { description: 'The job finished while the request waited', ...json(JOB_SCHEMA) },
+      '202': { description: 'The job is queued or running: poll `check_status_url` (`?async=true` always answers 202)', ...json(JOB_SCHEMA) },
+    };
+  }
+  const ok = doc.ok;
+  if (ok !== undefined && 'file' in ok) return { '200': { description: 'The file', content: Object.fromEntries(ok.file.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])) } };
+  return { '200': { description: 'OK', ...json(ok?.json ?? { type: 'object' }) } };
+}
+
+/** A file part of a form: Swagger UI shows a file picker for it. */
+export const BINARY: JsonSchema = { type: 'string', format: 'binary', contentMediaType: 'application/octet-stream' };
+
+function uploadBody(upload: NonNullable<RouteDoc['upload']>): unknown {
+  const field = upload.field ?? 'file';
+  const file = upload.files === 'many' ? { type: 'array', items: BINARY, description: 'The files, in order' } : { ...BINARY, description: 'The file' };
+  const schema = { type: 'object', required: [field, ...(upload.required ?? [])], properties: { [field]: file, ...upload.fields } };
+  return { required: true, content: { 'multipart/form-data': { schema } } };
+}
+
+/** @fastify/swagger's `transform`: hands each route's facts to `completeDocument` as an `x-pitchey` extension. */
+export function createRouteTransform(service: string) {
+  return ({ schema, url, route }: { schema: RouteOptions['schema']; url: string; route: RouteOptions }) => {
+    const { doc, ...rest } = schema ?? {};
+    const config = (route.config ?? {}) as { auth?: string };
+    const facts = { public: (config.auth ?? service) === 'public', doc: doc ?? {}, problems: routeProblems(route, service) };
+    return { url, schema: { ...rest, 'x-pitchey': facts } };
+  };
+}
+
+interface Operation {
+  'x-pitchey'?: { public: boolean; doc: RouteDoc; problems: ProblemCode[] };
+  requestBody?: unknown;
+  responses?: Record<string, unknown>;
+  security?: unknown[];
+}
+
+/** @fastify/swagger's `transformObject`: request bodies, responses and security from each route's facts. */
+export function completeDocument(input: { openapiObject: object } | { swaggerObject: object }): Record<string, unknown> {
+  const openapiObject = ('openapiObject' in input ? input.openapiObject : input.swaggerObject) as Record<string, unknown>;
+  const paths = (openapiObject.paths ?? {}) as Record<string, Record<string, Operation>>;
+  for (const item of Object.values(paths)) {
+    for (const op of Object.values(item)) {
+      const facts = op['x-pitchey'];
+      if (facts === undefined) continue;
+      delete op['x-pitchey'];
+      if (facts.doc.upload !== undefined) op.requestBody = uploadBody(facts.doc.upload);
+      op.responses = { ...successResponses(facts.doc), ...problemResponses(facts.problems) };
+      if (facts.public) op.security = [];
+    }
+  }
+  const components = (openapiObject.components ?? {}) as Record<string, Record<string, unknown>>;
+  return { ...openapiObject, components: { ...components, schemas: { ...components.schemas, Problem: PROBLEM_SCHEMA } } };
+}
+
+/** The document as the caller reaches it: through the gateway its server is the route's prefix. */
+export function withServer(document: Record<string, unknown>, req: FastifyRequest, trustsPeer: (address: string) => boolean): Record<string, unknown> {
+  const prefix = trustsPeer(req.socket.remoteAddress ?? '') ? prefixOf(req) : '';
+  return { ...document, servers: [{ url: prefix === '' ? '/' : prefix, description: prefix === '' ? 'This instance' : 'Through the gateway' }] };
+}
