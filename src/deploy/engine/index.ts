@@ -34,3 +34,16 @@ export {
   type ValidationPhase,
 } from './validation.js';
 export { judgeRollback, type PromotedVersion, type RollbackGrant, type RollbackPolicy } from './rollback-policy.js';
+export { holdForSignoffs, promotes, type SignoffHold } from './signoff-hold.js';
+export { recoverDeployment, type Recovery } from './recovery.js';
+export {
+  advanceValidation,
+  describeResumedValidation,
+  judgeSmokeAfterPromotion,
+  rollbackToPrevious,
+  startValidation,
+  type AfterPromotion,
+  type ValidationProgress,
+  type ValidationSample,
+  type ValidationStep,
+} from './post-promotion.js';
