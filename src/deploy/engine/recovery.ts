@@ -1,8 +1,9 @@
 // Restart recovery, judged purely: what becomes of a deployment the controller was carrying when it
-// stopped, from its stored state and the time. Its new instances died with the controller (the
-// local driver's children exit with it), so a canary or blue-green deployment starts them again and
-// goes back to the step it was on — still waiting for sign-offs with the same deadline, if it was;
-// what cannot be resumed rolls back, and a promotion already under way completes.
+// stopped, from its stored state and the time. Its new instances are gone (the local driver's
+// children exit with the controller; the docker driver removes what a previous run left), so a
+// canary or blue-green deployment starts them again and goes back to the step it was on — still
+// waiting for sign-offs with the same deadline, if it was; what cannot be resumed rolls back, and a
+// promotion already under way completes.
 import { runnerFor } from './machine.js';
 import { setWeights, transition } from './transitions.js';
 import type { DeploymentState, EngineResult } from './types.js';

@@ -31,95 +31,25 @@ const at = (index: number, startedAt: number, requests = 0): ValidationProgress 
   });
 
 describe('validation progress', () => {
-  const cases: Array<{
-    name: string;
-    progress: ValidationProgress;
-    window: typeof healthy | null;
-    now: number;
-    index: number;
-    status: string;
-    verdict: string | null;
-    action: AfterPromotion['kind'];
-    requests: number;
-    from?: typeof plan;
-  }> = [
-    {
-      name: 'within a phase, the sample is gathered and nothing is judged',
-      progress: at(0, T),
-      window: healthy,
-      now: T + 5_000,
-      index: 0,
-      status: 'running',
-      verdict: null,
-      action: 'none',
-      requests: 100,
-    },
-    { name: "another version's traffic on stable does not count", progress: at(0, T), window: win('v3', 100), now: T + 5_000, index: 0, status: 'running', verdict: null, action: 'none', requests: 0 },
-    {
-      name: 'at the end of the immediate phase a pass starts the extended one',
-      progress: at(0, T, 100),
-      window: healthy,
-      now: T + 10_000,
-      index: 1,
-      status: 'running',
-      verdict: 'pass',
-      action: 'none',
-      requests: 0,
-    },
-    {
-      name: 'a breach of the immediate phase rolls back to the version before',
-      progress: at(0, T),
-      window: failing,
-      now: T + 10_000,
-      index: 0,
-      status: 'failed',
-      verdict: 'fail',
-      action: 'rollback',
-      requests: 100,
-    },
-    {
-      name: 'a first deployment has nothing to roll back to: an alert',
-      progress: at(0, T),
-      window: failing,
-      now: T + 10_000,
-      index: 0,
-      status: 'failed',
-      verdict: 'fail',
-      action: 'alert',
-      requests: 100,
-      from: first,
-    },
-    {
-      name: 'a breach of a later phase is recorded, and validation goes on',
-      progress: at(1, T),
-      window: failing,
-      now: T + 20_000,
-      index: 2,
-      status: 'running',
-      verdict: 'fail',
-      action: 'none',
-      requests: 0,
-    },
-    { name: 'too little traffic is inconclusive, never a pass', progress: at(1, T), window: null, now: T + 20_000, index: 2, status: 'running', verdict: 'inconclusive', action: 'none', requests: 0 },
-    { name: 'the end of the final phase ends validation', progress: at(2, T, 100), window: null, now: T + 30_000, index: 3, status: 'passed', verdict: 'pass', action: 'none', requests: 0 },
-    {
-      name: 'a final phase whose end passed while the controller was down is judged on the first sample after the restart, on what it gathered before',
-      progress: at(2, T, 100),
-      window: null,
-      now: T + 3_600_000,
-      index: 3,
-      status: 'passed',
-      verdict: 'pass',
-      action: 'none',
-      requests: 0,
-    },
+  // then: [phase index after, status, verdict of the phase that ended (or null), action, requests gathered in the current phase]
+  type Then = [number, ValidationProgress['status'], string | null, AfterPromotion['kind'], number];
+  const cases: Array<{ name: string; progress: ValidationProgress; window: typeof healthy | null; now: number; then: Then; from?: typeof plan }> = [
+    { name: 'within a phase, the sample is gathered and nothing is judged', progress: at(0, T), window: healthy, now: T + 5_000, then: [0, 'running', null, 'none', 100] },
+    { name: "another version's traffic on stable does not count", progress: at(0, T), window: win('v3', 100), now: T + 5_000, then: [0, 'running', null, 'none', 0] },
+    { name: 'at the end of the immediate phase a pass starts the extended one', progress: at(0, T, 100), window: healthy, now: T + 10_000, then: [1, 'running', 'pass', 'none', 0] },
+    { name: 'a breach of the immediate phase rolls back to the version before', progress: at(0, T), window: failing, now: T + 10_000, then: [0, 'failed', 'fail', 'rollback', 100] },
+    { name: 'a first deployment has nothing to roll back to: an alert', progress: at(0, T), window: failing, now: T + 10_000, then: [0, 'failed', 'fail', 'alert', 100], from: first },
+    { name: 'a breach of a later phase is recorded, and validation goes on', progress: at(1, T), window: failing, now: T + 20_000, then: [2, 'running', 'fail', 'none', 0] },
+    { name: 'too little traffic is inconclusive, never a pass', progress: at(1, T), window: null, now: T + 20_000, then: [2, 'running', 'inconclusive', 'none', 0] },
+    { name: 'the end of the final phase ends validation', progress: at(2, T, 100), window: null, now: T + 30_000, then: [3, 'passed', 'pass', 'none', 0] },
+    // A final phase whose end passed while the controller was down: judged on the first sample after the restart, on what it gathered before.
+    { name: 'a phase that ended during a restart is judged on its stored traffic', progress: at(2, T, 100), window: null, now: T + 3_600_000, then: [3, 'passed', 'pass', 'none', 0] },
   ];
   for (const c of cases) {
     it(c.name, () => {
       const step = advanceValidation(c.progress, { window: c.window, now: c.now }, c.from ?? plan, OPTIONS);
-      expect([step.progress.index, step.progress.status, step.verdict?.status ?? null, step.action.kind]).toEqual([c.index, c.status, c.verdict, c.action]);
-      expect(step.progress.traffic.requests).toBe(c.requests);
-      expect(step.progress.verdicts.length).toBe(c.progress.verdicts.length + (c.verdict === null ? 0 : 1));
+      expect([step.progress.index, step.progress.status, step.verdict?.status ?? null, step.action.kind, step.progress.traffic.requests]).toEqual(c.then);
+      expect(step.progress.verdicts.length).toBe(c.progress.verdicts.length + (c.then[2] === null ? 0 : 1));
     });
   }
 
