@@ -106,9 +106,11 @@ describe('a controller killed with SIGKILL and restarted', () => {
     await start();
     const events = await audit(d.id);
     expect(events.filter((e) => e.kind === 'deployment.recovered').map((e) => e.data.decision)).toEqual(['resume', 'keep-waiting']);
-    await until(d.id, 'the wait to be taken up again', (s) => s.reason?.includes('waits for sign-off') === true);
-    // The same wait: no second one began, so its deadline is the first one's.
+    const again = await until(d.id, 'the wait to be taken up again', (s) => s.reason?.includes('waits for sign-off') === true);
+    // The same wait: no second one began, and its deadline (in the reason) is the first one's.
     expect((await audit(d.id)).filter((e) => e.kind === 'signoff.awaiting')).toHaveLength(1);
+    expect(again.reason).toBe(waiting.reason);
+    expect(again.reason).toMatch(/until \d{4}-\d\d-\d\dT/);
 
     const signed = await call('POST', `/deployments/${d.id}/approvals`, { role: 'qa-lead' }, { 'x-api-key': BOB, 'content-type': 'application/json' });
     expect(signed.status, JSON.stringify(signed.json)).toBe(201);

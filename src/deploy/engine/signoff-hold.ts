@@ -31,6 +31,8 @@ export function holdForSignoffs(before: DeploymentState, promotion: EngineResult
     const rolledBack = advance(analysed, { kind: 'abort', reason: `${waiting}: none came within ${Math.round(timeoutMs / 1000)} s` }, now);
     return { ...rolledBack, hold: 'timed-out', began: false };
   }
-  const state = analysed.reason === waiting ? analysed : transition(analysed, { reason: waiting }, now);
+  // The deadline in the reason: operators see it, and it stays the same across a restart.
+  const reason = `${waiting} until ${new Date(since + timeoutMs).toISOString()}`;
+  const state = analysed.reason === reason ? analysed : transition(analysed, { reason }, now);
   return { state, actions: [], hold: 'waiting', began: before.awaitingSignoffSince == null };
 }

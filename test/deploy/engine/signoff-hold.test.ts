@@ -60,7 +60,7 @@ describe('sign-off hold', () => {
       began: true,
       phase: 'progressing',
       since2: T + 20_000,
-      reason: /^promotion waits for sign-off by QA Lead$/,
+      reason: new RegExp(`^promotion waits for sign-off by QA Lead until ${new Date(T + 20_000 + TIMEOUT).toISOString()}$`),
       actions: [],
     },
     {
@@ -72,7 +72,7 @@ describe('sign-off hold', () => {
       began: false,
       phase: 'progressing',
       since2: T + 12_000,
-      reason: /QA Lead, Security Engineer$/,
+      reason: new RegExp(`QA Lead, Security Engineer until ${new Date(T + 12_000 + TIMEOUT).toISOString()}$`),
       actions: [],
     },
     {
