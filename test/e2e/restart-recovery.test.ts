@@ -19,7 +19,7 @@ const ENV = {
   PITCHEY_SIGNOFFS: 'qa-lead',
   PITCHEY_SIGNOFF_TIMEOUT_MS: '300000',
   // Immediate and extended phases of 2 s, a final phase long enough to be killed in.
-  PITCHEY_VALIDATION_PHASES_MS: '2000,2000,20000',
+  PITCHEY_VALIDATION_PHASES_MS: '2000,2000,45000',
 };
 
 const data = makeTempDir('pitchey-restart-');
@@ -61,6 +61,12 @@ async function until(id: string, what: string, ok: (d: Detail) => boolean, timeo
   });
 }
 const audit = async (id: string): Promise<AuditEvent[]> => (await call<{ events: AuditEvent[] }>('GET', `/audit?deployment=${id}`)).json.events;
+
+interface Validation {
+  phases: Array<{ phase: string; status: string }>;
+  running: { phase: string; since: string; until: string } | null;
+}
+const record = async (id: string): Promise<{ validation: Validation }> => (await call<{ validation: Validation }>('GET', `/deployments/${id}/record`)).json;
 
 /** Starts the platform on the shared data dir, with steady traffic on the ai service. */
 async function start(env: Record<string, string> = {}): Promise<void> {
@@ -120,15 +126,20 @@ describe('a controller killed with SIGKILL and restarted', () => {
   it('resumes the final validation phase after a kill, with the phases before it kept', async () => {
     const id = (await call<{ deployments: Array<{ id: string; to: string }> }>('GET', '/deployments')).json.deployments.find((x) => x.to === 'v2')!.id;
     await waitFor('the final phase', async () => ((await audit(id)).some((e) => e.kind === 'validation.phase' && e.data.phase === 'extended') ? true : undefined), 60_000);
+    const before = (await record(id)).validation.running;
+    expect(before).toMatchObject({ phase: 'final' });
     await kill();
     await start();
     const resumed = (await audit(id)).find((e) => e.kind === 'validation.resumed');
     expect(resumed?.data).toMatchObject({ phase: 'final' });
-    expect(String(resumed?.data.why)).toMatch(/^final phase resumes \d+ s into its 20 s/);
+    expect(String(resumed?.data.why)).toMatch(/^final phase resumes \d+ s into its 45 s/);
+    // The same phase, on its stored schedule: not a new one started at the restart.
+    expect((await record(id)).validation.running).toMatchObject({ phase: 'final', since: before!.since, until: before!.until });
     await waitFor('the final verdict', async () => ((await audit(id)).some((e) => e.kind === 'validation.phase' && e.data.phase === 'final') ? true : undefined), 60_000);
-    const record = (await call<{ validation: { phases: Array<{ phase: string; status: string }> } }>('GET', `/deployments/${id}/record`)).json;
-    expect(record.validation.phases.map((p) => p.phase)).toEqual(['immediate', 'extended', 'final']);
-    expect(record.validation.phases.every((p) => p.status !== 'fail')).toBe(true);
+    const after = (await record(id)).validation;
+    expect(after.phases.map((p) => p.phase)).toEqual(['immediate', 'extended', 'final']);
+    expect(after.phases.every((p) => p.status !== 'fail')).toBe(true);
+    expect(after.running).toBeNull();
   }, 180_000);
 
   it('rolls back a sign-off wait whose deadline passed while the controller was down', async () => {
