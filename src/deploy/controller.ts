@@ -7,13 +7,15 @@ import { readApprovals, writeApproval } from './approvals.js';
 import { appendAudit, readAudit, type AuditEvent } from './audit.js';
 import type { AuditInput } from './notify/events.js';
 import {
-  SIGNOFF_ROLES,
   advance,
   analysisFrom,
   assessSignoffs,
   createPlan,
   planHash,
+  holdForSignoffs,
   judgeRollback,
+  promotes,
+  recoverDeployment,
   refuseSignoff,
   requiredSignoffs,
   startDeployment,
@@ -22,6 +24,7 @@ import {
   type SignoffAssessment,
   type PromotedVersion,
   type PromotionEvidence,
+  type Recovery,
   type RollbackGrant,
   type RollbackPolicy,
   type SignoffPolicy,
@@ -105,7 +108,6 @@ interface Live {
   row: DeploymentRow;
   busy: Promise<void>;
   timer: NodeJS.Timeout | null;
-  awaitingSignoffSince: number | null;
 }
 
 export class Controller {
@@ -182,7 +184,7 @@ export class Controller {
     this.audit('deployment.started', request.author, { service: request.service, from: fromVersion, to: request.toVersion, strategy: plan.strategy, planHash: planHash(plan) }, id);
     if (request.checks !== undefined) this.audit('checks.evaluated', 'controller', { ...request.checks }, id);
     if (request.promotion !== undefined) this.audit('promotion.evidence', 'controller', { ...request.promotion }, id);
-    const live: Live = { row, busy: Promise.resolve(), timer: null, awaitingSignoffSince: null };
+    const live: Live = { row, busy: Promise.resolve(), timer: null };
     this.live.set(id, live);
     // Fire and forget: the queue logs an op's failure; callers wait only through \`busy\`.
     void this.enqueue(live, () => this.apply(live, result.actions));
@@ -256,23 +258,43 @@ export class Controller {
     return { switchMs, aborted: targets.map((t) => t.row.id) };
   }
 
-  /** On start: deployments that were live when the controller died cannot keep their lost instances. */
-  recover(): DeploymentRow[] {
+  private readonly recovered: Array<{ live: Live; actions: Action[] }> = [];
+  private readonly recoveredPromotions: DeploymentRow[] = [];
+
+  /**
+   * On start: each deployment that was active when the controller stopped gets the engine's
+   * decision (resume its step, keep waiting for sign-offs, roll back, or complete), stored and
+   * audited with why. Resumed ones are live at once (sign-offs can be given) and act once
+   * {@link resumeRecovered} is called, when the platform can serve them.
+   */
+  recover(): Array<{ row: DeploymentRow; recovery: Recovery }> {
     const stale = readDeployments(this.ports.db, { env: this.options.env, activeOnly: true });
-    for (const row of stale) {
-      const promoted = row.state.phase === 'promoting';
-      const state: DeploymentState = {
-        ...row.state,
-        phase: promoted ? 'promoted' : 'rolled-back',
-        updatedAt: this.now(),
-        reason: promoted ? 'promotion completed after a controller restart' : 'controller restarted mid-deployment: rolled back to stable',
-      };
-      if (promoted) writeCurrentVersion(this.ports.db, this.options.env, row.service, row.state.plan.toVersion, this.now(), row.state.plan.fromVersion);
-      writeDeployment(this.ports.db, { ...row, state });
-      releaseLock(this.ports.db, this.options.env, row.id);
-      this.audit(promoted ? 'deployment.promoted' : 'deployment.rolled-back', 'controller', { reason: state.reason, recovered: true }, row.id);
+    return stale.map((before) => {
+      const now = this.now();
+      const recovery = recoverDeployment(before.state, now, { signoffTimeoutMs: this.signoffTimeoutMs() });
+      const row: DeploymentRow = { ...before, state: recovery.state, updatedAt: now };
+      writeDeployment(this.ports.db, row);
+      this.audit('deployment.recovered', 'controller', { decision: recovery.decision, why: recovery.why, was: { phase: before.state.phase, step: before.state.stepIndex } }, row.id);
+      if (isActive(row.state.phase)) {
+        const live: Live = { row, busy: Promise.resolve(), timer: null };
+        this.live.set(row.id, live);
+        this.recovered.push({ live, actions: recovery.actions });
+      } else {
+        // A promotion completed on restart is told about once the platform can serve (its validation and smoke journey).
+        this.finish({ row, busy: Promise.resolve(), timer: null }, false);
+        if (row.state.phase === 'promoted') this.recoveredPromotions.push(row);
+      }
+      return { row, recovery };
+    });
+  }
+
+  /** Carries out the actions of the deployments {@link recover} resumed, and takes up their analysis. */
+  resumeRecovered(): void {
+    for (const { live, actions } of this.recovered.splice(0)) {
+      void this.enqueue(live, () => this.apply(live, actions)); // the queue logs a failure
+      this.schedule(live);
     }
-    return stale;
+    for (const row of this.recoveredPromotions.splice(0)) for (const listener of this.promotedListeners) listener(row);
   }
 
   async stop(): Promise<void> {
@@ -318,18 +340,18 @@ export class Controller {
 
   private async step(live: Live, input: EngineInput): Promise<void> {
     if (!isActive(live.row.state.phase)) return;
-    const result = advance(live.row.state, input, this.now());
-    if (result.actions.some((a) => a.kind === 'promote')) {
-      // While held, analysis goes on: the rules' clocks and verdicts are kept, only the promotion waits.
-      live.row = { ...live.row, state: { ...live.row.state, breachSince: result.state.breachSince, assessments: result.state.assessments } };
-      const hold = this.signoffHold(live);
-      if (hold === 'timed-out') {
-        await this.step(live, { kind: 'abort', reason: live.row.state.reason ?? 'sign-offs missing' });
-        return;
-      }
-      if (hold === 'waiting') return;
-    }
-    await this.persistAndApply(live, result.state, result.actions);
+    const now = this.now();
+    const result = advance(live.row.state, input, now);
+    if (!promotes(result)) return this.persistAndApply(live, result.state, result.actions);
+    // The engine holds a promotion for missing sign-offs; the wait's start is stored with the state.
+    const missing = this.signoffs(live.row).missing;
+    const hold = holdForSignoffs(live.row.state, result, missing, this.signoffTimeoutMs(), now);
+    if (hold.began) this.audit('signoff.awaiting', 'controller', { missing, since: now, deadline: now + this.signoffTimeoutMs() }, live.row.id);
+    await this.persistAndApply(live, hold.state, hold.actions);
+  }
+
+  private signoffTimeoutMs(): number {
+    return this.options.signoffTimeoutMs ?? 14_400_000;
   }
 
   signoffPolicy(): SignoffPolicy {
@@ -373,29 +395,6 @@ export class Controller {
     return this.signoffs(live.row);
   }
 
-  /** Holds a promotion until sign-offs are complete; past the timeout, the deployment rolls back. */
-  private signoffHold(live: Live): 'signed' | 'waiting' | 'timed-out' {
-    const assessment = this.signoffs(live.row);
-    if (assessment.complete) {
-      live.awaitingSignoffSince = null;
-      return 'signed';
-    }
-    const now = this.now();
-    if (live.awaitingSignoffSince === null) {
-      live.awaitingSignoffSince = now;
-      this.audit('signoff.awaiting', 'controller', { missing: assessment.missing }, live.row.id);
-    }
-    const timeoutMs = this.options.signoffTimeoutMs ?? 14_400_000;
-    const waiting = `promotion waits for sign-off by ${assessment.missing.map((r) => SIGNOFF_ROLES[r]).join(', ')}`;
-    const timedOut = now - live.awaitingSignoffSince >= timeoutMs;
-    const reason = timedOut ? `${waiting}: none came within ${Math.round(timeoutMs / 1000)} s` : waiting;
-    if (live.row.state.reason !== reason) {
-      live.row = { ...live.row, state: { ...live.row.state, reason, updatedAt: now } };
-      writeDeployment(this.ports.db, live.row);
-    }
-    return timedOut ? 'timed-out' : 'waiting';
-  }
-
   private async persistAndApply(live: Live, state: DeploymentState, actions: Action[]): Promise<void> {
     const before = live.row.state.phase;
     live.row = { ...live.row, state, updatedAt: this.now() };
@@ -404,7 +403,7 @@ export class Controller {
     await this.apply(live, actions);
   }
 
-  private finish(live: Live): void {
+  private finish(live: Live, tellListeners = true): void {
     if (live.timer !== null) clearInterval(live.timer);
     this.live.delete(live.row.id);
     const { state } = live.row;
@@ -412,7 +411,7 @@ export class Controller {
     releaseLock(this.ports.db, this.options.env, live.row.id);
     this.audit(`deployment.${state.phase}`, 'controller', { reason: state.reason }, live.row.id);
     this.log(`deployment ${live.row.id} ${state.phase}: ${state.reason ?? ''}`);
-    if (state.phase === 'promoted') for (const listener of this.promotedListeners) listener(live.row);
+    if (state.phase === 'promoted' && tellListeners) for (const listener of this.promotedListeners) listener(live.row);
   }
 
   private async apply(live: Live, actions: Action[]): Promise<void> {

@@ -120,12 +120,20 @@ function sections(r: DeploymentRecord): Section[] {
       ? { title: 'Post-deployment validation', empty: r.outcome === 'promoted' ? 'Validation did not start.' : 'Not applicable: the release was not promoted.' }
       : {
           title: 'Post-deployment validation',
-          ...(r.validation.rolledBackTo ? { lines: [`A breach in the immediate phase rolled the service back to ${r.validation.rolledBackTo}.`] } : {}),
+          ...withLines([
+            ...(r.validation.rolledBackTo ? [`A breach in the immediate phase rolled the service back to ${r.validation.rolledBackTo}.`] : []),
+            ...(r.validation.running
+              ? [`The ${r.validation.running.phase} phase is under way: from ${r.validation.running.since} to ${r.validation.running.until}, ${r.validation.running.requests} requests so far.`]
+              : []),
+          ]),
           table: { headers: ['phase', 'ended', 'status', 'observed', 'limits'], rows: r.validation.phases.map((p) => [p.phase, p.at, p.status, p.observed, p.threshold]) },
           empty: 'Validation is running; no phase has ended yet.',
         },
   ];
 }
+
+/** `lines` only when there are some: a section without lines shows its table or its `empty` text. */
+const withLines = (lines: string[]): { lines?: string[] } => (lines.length > 0 ? { lines } : {});
 
 const mdCell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 

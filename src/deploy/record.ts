@@ -17,7 +17,7 @@ import {
   type RuleAssessment,
   type SignoffPolicy,
 } from './engine/index.js';
-import type { ControllerDb, DeploymentRow } from './store.js';
+import { readValidation, type ControllerDb, type DeploymentRow } from './store.js';
 
 /** Checklist items that are a person's to do; the system only records that someone says they did them. */
 export const ACKNOWLEDGEMENTS = {
@@ -58,7 +58,12 @@ export interface DeploymentRecord {
   rollback: { reason: string; verdict: RuleAssessment | null } | null;
   acknowledgements: Array<{ item: string; title: string; by: string | null; at: string | null; note: string | null }>;
   /** Post-deployment phases that have ended, with their verdicts; null when validation never started. */
-  validation: { phases: Array<{ at: string; phase: string; status: string; observed: string; threshold: string }>; rolledBackTo: string | null } | null;
+  validation: {
+    phases: Array<{ at: string; phase: string; status: string; observed: string; threshold: string }>;
+    rolledBackTo: string | null;
+    /** The phase being observed now (from the stored progress, so it survives restarts); null once validation ended. */
+    running: { phase: string; since: string; until: string; requests: number } | null;
+  } | null;
   /** Who was told what, and whether it reached them (the notifier's delivery log). */
   notifications: Array<{ receiver: string; event: string; status: string; attempts: number; lastError: string | null; at: string; deliveredAt: string | null }>;
   /** The availability error budget before (the error-budget check) and after (at promotion) the deployment. */
@@ -160,7 +165,16 @@ export function readRecord(db: ControllerDb, row: DeploymentRow, options: { sign
             .filter((e) => e.kind === 'validation.phase')
             .map((e) => ({ at: iso(e.at), phase: String(e.data.phase), status: String(e.data.status), observed: String(e.data.observed), threshold: String(e.data.threshold) })),
           rolledBackTo: (events.find((e) => e.kind === 'validation.rollback')?.data.to as string | undefined) ?? null,
+          running: runningPhase(db, row.id),
         }
       : null,
   };
+}
+
+/** The validation phase under way, as stored after the last sample. */
+function runningPhase(db: ControllerDb, id: string): NonNullable<DeploymentRecord['validation']>['running'] {
+  const progress = readValidation(db, id);
+  const phase = progress?.status === 'running' ? progress.phases[progress.index] : undefined;
+  if (progress === null || phase === undefined) return null;
+  return { phase: phase.name, since: iso(progress.phaseStartedAt), until: iso(progress.phaseStartedAt + phase.durationMs), requests: progress.traffic.requests };
 }

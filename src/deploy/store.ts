@@ -1,7 +1,7 @@
 // The controller's store (one SQLite file): deployments with their engine state, written before
 // each action; the current version per service and environment; locks; and the audit log.
 import Database from 'better-sqlite3';
-import type { DeploymentState, Phase } from './engine/index.js';
+import type { DeploymentState, Phase, ValidationProgress } from './engine/index.js';
 
 export interface DeploymentRow {
   id: string;
@@ -25,6 +25,8 @@ CREATE TABLE IF NOT EXISTS deployments (id TEXT PRIMARY KEY, env TEXT NOT NULL, 
 CREATE INDEX IF NOT EXISTS deployments_env ON deployments(env, created_at);
 CREATE TABLE IF NOT EXISTS current_versions (env TEXT NOT NULL, service TEXT NOT NULL, version TEXT NOT NULL, previous TEXT,
   updated_at INTEGER NOT NULL, PRIMARY KEY (env, service));
+CREATE TABLE IF NOT EXISTS validations (deployment_id TEXT PRIMARY KEY, env TEXT NOT NULL, status TEXT NOT NULL, progress TEXT NOT NULL,
+  updated_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS locks (env TEXT PRIMARY KEY, holder TEXT NOT NULL, reason TEXT NOT NULL, deployment_id TEXT, acquired_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS audit (seq INTEGER PRIMARY KEY AUTOINCREMENT, at INTEGER NOT NULL, env TEXT NOT NULL, deployment_id TEXT,
   kind TEXT NOT NULL, actor TEXT NOT NULL, data TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
@@ -94,4 +96,22 @@ export function writeCurrentVersion(db: ControllerDb, env: string, service: stri
     `INSERT INTO current_versions (env, service, version, previous, updated_at) VALUES (?, ?, ?, ?, ?)
     ON CONFLICT(env, service) DO UPDATE SET previous = current_versions.version, version = excluded.version, updated_at = excluded.updated_at`,
   ).run(env, service, version, current?.version ?? replaced, now);
+}
+
+/** A promoted deployment's post-deployment validation, written after every sample so a restart resumes it. */
+export function writeValidation(db: ControllerDb, deploymentId: string, env: string, progress: ValidationProgress, now: number): void {
+  db.prepare(
+    `INSERT INTO validations (deployment_id, env, status, progress, updated_at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT(deployment_id) DO UPDATE SET status = excluded.status, progress = excluded.progress, updated_at = excluded.updated_at`,
+  ).run(deploymentId, env, progress.status, JSON.stringify(progress), now);
+}
+
+export function readValidation(db: ControllerDb, deploymentId: string): ValidationProgress | null {
+  const r = db.prepare('SELECT progress FROM validations WHERE deployment_id = ?').get(deploymentId) as { progress: string } | undefined;
+  return r === undefined ? null : (JSON.parse(r.progress) as ValidationProgress);
+}
+
+/** The deployments of `env` whose validation was still running when last written. */
+export function readRunningValidations(db: ControllerDb, env: string): string[] {
+  return (db.prepare("SELECT deployment_id FROM validations WHERE env = ? AND status = 'running'").all(env) as Array<{ deployment_id: string }>).map((r) => r.deployment_id);
 }

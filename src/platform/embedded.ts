@@ -23,7 +23,7 @@ import type { AuditInput } from '../deploy/notify/events.js';
 import { createGateway, type Gateway } from '../gateway/index.js';
 import type { Evidence } from '../deploy/checks/index.js';
 import { smokeService } from '../deploy/smoke/index.js';
-import { SIGNOFF_ROLES, isSignoffRole, type SignoffRole, type Track } from '../deploy/engine/index.js';
+import { SIGNOFF_ROLES, isSignoffRole, judgeSmokeAfterPromotion, type AfterPromotion, type SignoffRole, type Track } from '../deploy/engine/index.js';
 import { SERVICE_NAMES, createMetrics, fileSettingsEnv, dataPath, removeRunState, writeRunState, type Config, type InstanceEntry, type ServiceName } from '../kit/index.js';
 import { createDriver } from './drivers.js';
 import type { OutputSink } from './supervisor.js';
@@ -170,25 +170,24 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
       rollbackPolicy: { signoffs: config.rollbackSignoffs, maxAgeMs: config.rollbackMaxAgeMs },
     },
   );
-  /** A promoted release that breaks (validation breach, failed smoke journey) goes back to the version before it. */
-  const rollBackToPrevious = (row: DeploymentRow, kind: string, data: Record<string, unknown>): void => {
-    const previous = row.state.plan.fromVersion;
-    if (previous === null) {
-      controller.audit('validation.alert', 'controller', { reason: 'no previous version to roll back to', ...data }, row.id);
+  /** What the engine decided after a promotion (validation breach, failed smoke journey): back to the version before, or an alert. */
+  const carryOut = (row: DeploymentRow, action: AfterPromotion, kind: 'validation' | 'smoke', data: Record<string, unknown>): void => {
+    if (action.kind === 'none') return;
+    if (action.kind === 'alert') {
+      controller.audit(`${kind}.alert`, 'controller', { reason: action.reason, ...data }, row.id);
       return;
     }
-    const back = controller.deploy({ service: row.service, toVersion: previous, strategy: 'blue-green', steps: [100], bakeMs: 0, rules: [], author: 'controller' });
-    controller.audit(kind, 'controller', { to: previous, deployment: back.id, ...data }, row.id);
+    const back = controller.deploy({ service: row.service, toVersion: action.to, strategy: 'blue-green', steps: [100], bakeMs: 0, rules: [], author: 'controller' });
+    controller.audit(`${kind}.rollback`, 'controller', { to: action.to, deployment: back.id, reason: action.reason, ...data }, row.id);
   };
   const validator = new PostDeployValidator(
     {
+      db,
+      env: config.deployEnv,
       metrics: metricSource,
       log,
       audit: (kind, data, id) => controller.audit(kind, 'controller', data, id),
-      rollback: (row, verdict) => {
-        rollBackToPrevious(row, 'validation.rollback', { verdict: { ...verdict } });
-        return Promise.resolve();
-      },
+      act: (row, action, verdict) => carryOut(row, action, 'validation', { verdict: { ...verdict } }),
     },
     { phasesMs: config.validationPhasesMs, sampleMs: Math.max(1_000, config.analysisIntervalMs * 4) },
   );
@@ -196,14 +195,16 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
     validator.start(row);
     // The record shows the budget before (the error-budget check) and after the deployment.
     controller.audit('error-budget', 'controller', { when: 'after', service: row.service, budget: readErrorBudget(db, config.deployEnv, row.service, Date.now()) }, row.id);
-    if (row.author === 'controller') return; // a rollback's own promotion is not smoke-tested into another rollback
+    if (row.author === 'controller') return; // the controller's own rollback is not smoke-tested (it would only alert)
     void smoke(row.service, 'stable').then((evidence) => {
       controller.audit('smoke', 'controller', { when: 'after-deploy', track: 'stable', evidence }, row.id);
-      if (evidence.status === 'fail') rollBackToPrevious(row, 'smoke.rollback', { reason: evidence.observed });
+      carryOut(row, judgeSmokeAfterPromotion(evidence.status, evidence.observed, row.state.plan, row.author), 'smoke', {});
     });
   });
   const chain = promotionChain(config, controller);
-  for (const row of controller.recover()) log(`deployment ${row.id} was live when the controller stopped: ${row.state.phase === 'promoting' ? 'promotion completed' : 'rolled back'}`);
+  // Each deployment active when the controller stopped gets the engine's decision (audited); they act once the gateway listens.
+  for (const { row, recovery } of controller.recover()) log(`deployment ${row.id} was active when the controller stopped: ${recovery.decision} (${recovery.why})`);
+  for (const id of validator.resume()) log(`validation of ${id} resumed after a restart`);
   notifier.start();
   registerDeployApi(gateway.app, {
     controller,
@@ -229,6 +230,7 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
   const port = await gateway.listen(options.gatewayPort, config.host);
   gatewayUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   record();
+  controller.resumeRecovered();
   const failed: string[] = [];
   const starting = SERVICE_NAMES.map((service) =>
     driver.start({ service, track: 'stable', version: controller.currentVersion(service), count: 1, faults: null }, 60_000).catch((err: Error) => {

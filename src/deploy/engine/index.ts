@@ -36,3 +36,16 @@ export {
 export { judgeRollback, type PromotedVersion, type RollbackGrant, type RollbackPolicy } from './rollback-policy.js';
 export { assessPromotionGate, validationPassed, type EarlierRecordSummary, type PhaseOutcome, type PromotionEvidence, type PromotionGate, type PromotionGateInput } from './promotion-gate.js';
 export { diffEffectiveConfig, flatten, isAllowed, type Difference, type DriftInput, type EffectiveConfig } from './drift.js';
+export { holdForSignoffs, promotes, type SignoffHold } from './signoff-hold.js';
+export { recoverDeployment, type Recovery } from './recovery.js';
+export {
+  advanceValidation,
+  describeResumedValidation,
+  judgeSmokeAfterPromotion,
+  rollbackToPrevious,
+  startValidation,
+  type AfterPromotion,
+  type ValidationProgress,
+  type ValidationSample,
+  type ValidationStep,
+} from './post-promotion.js';

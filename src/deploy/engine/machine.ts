@@ -7,7 +7,7 @@ import { blueGreen } from './blue-green.js';
 import { canary } from './canary.js';
 import { rolling } from './rolling.js';
 import { formatDuration } from './rules.js';
-import { isSettling, promote, rollBack, settle, transition } from './transitions.js';
+import { enterStep, isSettling, promote, rollBack, settle, transition } from './transitions.js';
 
 const RUNNERS: Record<Strategy, StrategyRunner> = { canary, 'blue-green': blueGreen, rolling };
 
@@ -59,13 +59,23 @@ export function advance(state: DeploymentState, input: EngineInput, now: number)
     case 'resume':
       return resume(state, runner, now);
     case 'instancesStarted':
-      return state.phase === 'starting' ? warmUp(runner.instancesReady(state, now), now) : { state, actions: [] };
+      return state.phase === 'starting' ? warmUp(instancesReady(state, runner, now), now) : { state, actions: [] };
     case 'observe':
       return observe(state, runner, input.observation, now);
   }
 }
 
-function runnerFor(strategy: Strategy): StrategyRunner {
+/** The instances asked for are ready: the strategy's next step, or, after a restart, the step they were on. */
+function instancesReady(state: DeploymentState, runner: StrategyRunner, now: number): EngineResult {
+  const at = state.resumeAt;
+  if (at == null) return runner.instancesReady(state, now);
+  const entered = enterStep(state, runner, at.stepIndex, now, { resumeAt: null });
+  if (!at.paused) return entered;
+  const reason = `paused before the controller restarted; ${runner.describeStep(entered.state)} waits for resume`;
+  return { ...entered, state: transition(entered.state, { phase: 'paused', reason }, now) };
+}
+
+export function runnerFor(strategy: Strategy): StrategyRunner {
   const runner = RUNNERS[strategy];
   if (!runner) throw new Error(`unknown deployment strategy: ${String(strategy)}`);
   return runner;

@@ -163,6 +163,10 @@ export interface DeploymentState {
   replaced: number;
   /** Until when the newest instances warm up: latency is not judged before, nor on traffic from before. */
   warmUntil?: number | null;
+  /** Since when the promotion has waited for sign-offs (signoff-hold.ts); kept across restarts, so the deadline is too. */
+  awaitingSignoffSince?: number | null;
+  /** After a controller restart: the step (and pause) the restarted instances go back to (recovery.ts). */
+  resumeAt?: { stepIndex: number; paused: boolean } | null;
 }
 
 /** Things the controller does through its ports; the engine only asks for them. */
