@@ -2,7 +2,20 @@
 // dir's layout, the roles and their addresses. Nothing here loads fastify, SQLite or a service, so
 // `pitchey health`, `doctor` and `check` start fast. `index.ts` re-exports all of it, so each name
 // is listed once, here or there.
-export { loadConfig, fileSettingsEnv, ConfigError, SETTINGS, CONFIG_FILE_ENV, type Config, type ApiKey, type Mode, type CodeLimits, type NotifyEvent, type NotifyFormat, type NotifyReceiver } from './config.js';
+export {
+  loadConfig,
+  fileSettingsEnv,
+  ConfigError,
+  SETTINGS,
+  CONFIG_FILE_ENV,
+  type Config,
+  type ApiKey,
+  type Mode,
+  type CodeLimits,
+  type NotifyEvent,
+  type NotifyFormat,
+  type NotifyReceiver,
+} from './config.js';
 export {
   DATA_PATHS,
   SERVICE_PATHS,
