@@ -172,22 +172,27 @@ describe('deployments under load', () => {
     expect(audit.json.events.map((e) => e.kind)).toContain('rollback.emergency');
   }, 90_000);
 
-  it('refuses an unknown release and a second deployment; a controller killed mid-canary rolls back on restart, orphaning nothing', async () => {
+  it('refuses an unknown release and a second deployment; a controller killed mid-canary resumes it on restart, orphaning nothing, and an abort then rolls it back', async () => {
     expect((await call('POST', '/deployments', { service: 'ai', version: 'v999', strategy: 'canary' })).status).toBe(404);
     const d = await deploy({ version: 'v7', strategy: 'canary', steps: [50, 100], stepMs: 60_000 });
     const again = await call<{ code: string }>('POST', '/deployments', { service: 'ai', version: 'v7', strategy: 'canary' });
     expect([again.status, again.json.code]).toEqual([409, 'DEPLOY_CONFLICT']);
     const other = await call<{ code: string }>('POST', '/deployments', { service: 'code', version: 'v7', strategy: 'canary' });
     expect([other.status, other.json.code]).toEqual([409, 'DEPLOY_LOCK_HELD']);
-    // Killed mid-canary: the next controller rolls the deployment back and nothing is orphaned.
+    // Killed mid-canary: the next controller resumes the deployment on new instances (the engine's
+    // recovery decision; test/e2e/restart-recovery.test.ts covers each case) and orphans nothing.
     await waitFor('the canary to run', async () => ((await call<Deployment>('GET', `/deployments/${d.id}`)).json.phase === 'progressing' ? true : undefined), 30_000);
     const pids = readInstances(up.dataDir).map((i) => i.pid);
     up.proc.kill('SIGKILL');
     await waitFor('every instance to exit with its supervisor', () => (pids.some(alive) ? undefined : true), 20_000);
     up = await startUp({ dataDir: up.dataDir, env: { PITCHEY_VERSION: 'v1', PITCHEY_ANALYSIS_INTERVAL_MS: '250' } });
-    const after = (await call<Deployment>('GET', `/deployments/${d.id}`)).json;
+    await waitFor('the canary to resume', async () => ((await call<Deployment>('GET', `/deployments/${d.id}`)).json.phase === 'progressing' ? true : undefined), 60_000);
+    expect(readInstances(up.dataDir).some((i) => pids.includes(i.pid))).toBe(false);
+    const audit = await call<{ events: Array<{ kind: string; data: Record<string, unknown> }> }>('GET', `/audit?deployment=${d.id}`);
+    expect(audit.json.events.find((e) => e.kind === 'deployment.recovered')?.data).toMatchObject({ decision: 'resume' });
+    expect((await call('POST', `/deployments/${d.id}/abort`, {})).status).toBe(200);
+    const after = await settled(d.id);
     expect(after.phase).toBe('rolled-back');
-    expect(after.reason).toMatch(/restarted/);
     expect(
       readInstances(up.dataDir)
         .filter((i) => i.role === 'ai')
