@@ -58,6 +58,8 @@ export interface ControllerPorts {
   log?: (message: string) => void;
   /** Told every audit event with the deployment's service: the notifier picks what people hear about. */
   notify?: (event: AuditInput, service: string | null) => void;
+  /** Told each state the controller persists for a live deployment, with the one before (the deployment metrics count verdicts). */
+  stateChanged?: (row: DeploymentRow, before: DeploymentState) => void;
 }
 
 export interface ControllerOptions {
@@ -396,9 +398,11 @@ export class Controller {
   }
 
   private async persistAndApply(live: Live, state: DeploymentState, actions: Action[]): Promise<void> {
-    const before = live.row.state.phase;
+    const previous = live.row.state;
+    const before = previous.phase;
     live.row = { ...live.row, state, updatedAt: this.now() };
     writeDeployment(this.ports.db, live.row);
+    this.ports.stateChanged?.(live.row, previous);
     if (state.phase !== before) this.audit('deployment.phase', 'controller', { from: before, to: state.phase, reason: state.reason, assessments: state.assessments }, live.row.id);
     await this.apply(live, actions);
   }

@@ -2,7 +2,7 @@
 // controller acts. Deploy, inspect, abort/resume/promote, roll back, audit, lock, releases.
 import type { FastifyRequest } from 'fastify';
 import type { ApprovalAnswer, AuditAnswer, DeploymentDetail, DeploymentList, DeploymentSummary, LockAnswer, LogsAnswer } from './admin-api.js';
-import { Problem, SIGNOFF_SCOPE, Type, holdsRole, type HttpApp, type Static } from '../kit/index.js';
+import { ANY_CREDENTIAL, Problem, SIGNOFF_SCOPE, Type, holdsRole, type HttpApp, type Static } from '../kit/index.js';
 import { readAudit, verifyAudit } from './audit.js';
 import { PlanError, assessPromotionGate, planHash, type EffectiveConfig, type PromotionGate } from './engine/index.js';
 import type { EnvironmentReader } from './adapters/environment-reader.js';
@@ -215,7 +215,10 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
       throw err;
     }
   });
-  app.get(`${base}/deployments`, { config: admin }, (): DeploymentList => ({ deployments: readDeployments(o.db, { env: o.env, limit: 50 }).map((r) => summarize(r, o.controller.isLive(r.id))) }));
+  // Read by the web dashboard, which any valid credential may open; acting on a deployment stays admin.
+  app.get(`${base}/deployments`, { config: { auth: ANY_CREDENTIAL } }, (): DeploymentList => ({
+    deployments: readDeployments(o.db, { env: o.env, limit: 50 }).map((r) => summarize(r, o.controller.isLive(r.id))),
+  }));
   app.get(`${base}/deployments/:id`, { config: admin, schema: { params: IdParams } }, (req) => {
     const row = o.controller.get(req.params.id);
     if (row === null) throw new Problem('DEPLOYMENT_NOT_FOUND', `No deployment ${req.params.id}.`);

@@ -61,6 +61,21 @@ const allowance = (o: Objective): number => round(1 - o.target);
 const round = (x: number): number => Number(x.toPrecision(10));
 const percent = (x: number): string => `${round(x * 100)} %`;
 
+/** How long the 30-day budget lasts at a burn rate, in words. */
+const budgetDays = (burn: number): string => `${Number((30 / burn).toFixed(1))} days`;
+
+/** What an objective's alert means and where to look, in the operator's words (the alert's description). */
+function objectiveDescription(o: Objective): string {
+  const metric = objectiveEvents(o, OBJECTIVE_WINDOW)
+    .all.replace(/[{[].*$/s, '')
+    .replace(/_count$/, '');
+  const bad = o.indicator.kind === 'latency' ? `took longer than ${o.indicator.boundMs / 1000} s` : 'failed';
+  return (
+    `${o.title}: over the last ${OBJECTIVE_WINDOW} (${SLO_MIN_SAMPLES} events or more), more than ${percent(allowance(o))} of the service's counted events (${metric}) ${bad}, more than the objective allows. ` +
+    `Deployments are judged by the same objective (rule slo-${o.id}). Look at: a deployment in progress (\`pitchey status\`), ${metric} by track and version, and \`pitchey logs {{ $labels.service }}\`.`
+  );
+}
+
 function objectiveAlert(o: Objective): Record<string, unknown> {
   const goal = o.indicator.kind === 'latency' ? `${percent(o.target)} within ${o.indicator.boundMs / 1000} s` : `success ≥ ${percent(o.target)}`;
   return {
@@ -70,6 +85,7 @@ function objectiveAlert(o: Objective): Record<string, unknown> {
     labels: { severity: 'warning', slo: o.id },
     annotations: {
       summary: `{{ $labels.service }}: ${o.title} misses its objective (${goal}): {{ $value | humanizePercentage }} bad over ${OBJECTIVE_WINDOW}`,
+      description: objectiveDescription(o),
       runbook_url: runbookUrl(alertName(o)),
     },
   };
@@ -90,6 +106,9 @@ function burnRateAlert(o: Objective, a: (typeof BURN_RATE_ALERTS)[number]): Reco
     labels: { severity: a.severity, slo: o.id, burn_rate: String(a.burn) },
     annotations: {
       summary: `{{ $labels.service }}: availability error budget burning at ${a.burn}× or more over ${a.long} and ${a.short} (${a.spends})`,
+      description:
+        `Over both ${a.long} and ${a.short}, more than ${percent(a.burn * allowance(o))} of the service's requests failed at the gateway (${a.burn}× the ${percent(allowance(o))} the objective allows): ` +
+        `at this rate the 30-day error budget is gone in ${budgetDays(a.burn)}. Look at: a deployment in progress (\`pitchey status\`), which track and status class fail (${METRIC.upstreamRequests}), and \`pitchey logs {{ $labels.service }}\`.`,
       runbook_url: runbookUrl(a.name),
     },
   };

@@ -1,6 +1,7 @@
 // The admin API under `/_pitchey/admin/`: the traffic controls over HTTP for a deployment
-// controller in another process. Every route needs the `admin` scope.
-import { Type, type HttpApp } from '../kit/index.js';
+// controller in another process. Every route needs the `admin` scope, but the pools' listing: any
+// valid credential reads it (the web dashboard is read-only for every key).
+import { ANY_CREDENTIAL, Type, type HttpApp } from '../kit/index.js';
 import { MAX_WINDOW_MS, type TrafficControl } from './traffic-control.js';
 
 export const ADMIN_PREFIX = '/_pitchey/admin';
@@ -31,7 +32,9 @@ const InstanceBody = Type.Object(
 /** Registers the admin routes on the gateway's app. */
 export function registerAdminRoutes(app: HttpApp, control: TrafficControl): void {
   const tags = ['admin'];
-  app.get(`${ADMIN_PREFIX}/pools`, { config: admin, schema: { tags, summary: 'Every service: weights, stickiness and instances' } }, () => ({ pools: control.listPools() }));
+  app.get(`${ADMIN_PREFIX}/pools`, { config: { auth: ANY_CREDENTIAL }, schema: { tags, summary: 'Every service: weights, stickiness and instances (any valid credential)' } }, () => ({
+    pools: control.listPools(),
+  }));
   app.put(
     `${ADMIN_PREFIX}/pools/:service/weights`,
     {

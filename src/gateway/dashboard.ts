@@ -1,7 +1,8 @@
 // A read-only web dashboard at /dashboard: every service's instances, tracks, weights and health,
-// and the deployments with their step and each rule's verdict and reason, from the admin API,
-// refreshed every 5 s. The page is public; its data needs an admin key, which the operator types
-// in (or passes as `#key=…`: a fragment never reaches a server or a log), kept for the tab only.
+// and the deployments with their step and each rule's verdict and reason, from the admin API's two
+// read routes that any valid credential may read (the page only reads: acting stays admin),
+// refreshed every 5 s. The page is public; its data needs a key, which the operator types in (or
+// passes as `#key=…`: a fragment never reaches a server or a log), kept for the tab only.
 // Data is written with textContent, never as HTML.
 import type { HttpApp } from '../kit/index.js';
 import { ADMIN_PREFIX } from './admin.js';
@@ -117,7 +118,7 @@ tr:first-child td { font-weight: 600; }
 <body>
 <h1>Pitchey</h1>
 <p id="status">Loading…</p>
-<form id="login" hidden><label>Admin key <input id="key" type="password" autocomplete="off"></label> <button>Show</button></form>
+<form id="login" hidden><label>API key <input id="key" type="password" autocomplete="off"></label> <button>Show</button></form>
 <h2>Services</h2>
 <table><thead><tr><td>service</td><td>weights</td><td>instance</td><td>track</td><td>version</td><td>health</td><td>in flight</td></tr></thead><tbody id="pools"></tbody></table>
 <h2>Deployments</h2>

@@ -40,7 +40,11 @@ export const SIGNOFF_SCOPE = 'signoff';
 /** The scope of the next environment's controller: read a version's record summary and the effective config (admin may too). */
 export const EVIDENCE_SCOPE = 'evidence';
 
+/** Any valid credential, whatever its scopes: read-only views of the platform (the web dashboard's data). */
+export const ANY_CREDENTIAL = 'authenticated';
+
 function hasScope(scopes: string[], needed: string): boolean {
+  if (needed === ANY_CREDENTIAL) return true;
   if (needed === EVIDENCE_SCOPE) return hasScope(scopes, ADMIN_SCOPE) || scopes.includes(EVIDENCE_SCOPE);
   if (needed === SIGNOFF_SCOPE) return hasScope(scopes, ADMIN_SCOPE) || scopes.some(isSignoffRole);
   return scopes.includes('*') || scopes.includes(needed);

@@ -1,7 +1,7 @@
 // The kit's public face: what every service, the gateway and the CLI share. The light part (settings,
 // data dir, roles, problems) is light.ts's, re-exported whole; the rest loads fastify and the job store.
 export * from './light.js';
-export { ADMIN_SCOPE, EVIDENCE_SCOPE, SIGNOFF_SCOPE, createAuthenticator, holdsRole, isAdmin, keyId, type Principal, type Authenticator } from './auth.js';
+export { ADMIN_SCOPE, ANY_CREDENTIAL, EVIDENCE_SCOPE, SIGNOFF_SCOPE, createAuthenticator, holdsRole, isAdmin, keyId, type Principal, type Authenticator } from './auth.js';
 export { clientGoneSignal, onClientGone } from './client-gone.js';
 export { createService, type ServiceManifest, type ServiceContext, type RunningService } from './create-service.js';
 export { createWorker, type RunningWorker, type WorkerOptions } from './create-worker.js';

@@ -15,6 +15,12 @@ export const METRIC = {
   gatewayCriticalDuration: 'pitchey_gateway_critical_duration_seconds',
   aiProviderCalls: 'pitchey_ai_provider_calls_total',
   aiTokens: 'pitchey_ai_tokens_total',
+  // The controller's deployments, as Argo Rollouts exports its rollouts (rollout_info, rollout_phase).
+  deploymentInfo: 'pitchey_deployment_info',
+  deploymentPhase: 'pitchey_deployment_phase',
+  deploymentStep: 'pitchey_deployment_step',
+  deploymentCanaryWeight: 'pitchey_deployment_canary_weight',
+  analysisVerdicts: 'pitchey_analysis_verdicts_total',
   /** prom-client's default process metrics keep their standard names, which every Node dashboard reads. */
   processStart: 'process_start_time_seconds',
 } as const;
@@ -37,6 +43,11 @@ export const LABEL = {
   provider: 'provider',
   direction: 'direction',
   operation: 'operation',
+  deployment: 'deployment',
+  strategy: 'strategy',
+  phase: 'phase',
+  rule: 'rule',
+  verdict: 'verdict',
 } as const;
 
 /**

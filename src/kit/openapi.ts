@@ -4,6 +4,7 @@
 // and the server it is reached at (the gateway's `/api/<service>` prefix). Documentation only:
 // nothing here validates or serialises a request.
 import type { FastifyRequest, RouteOptions } from 'fastify';
+import { ANY_CREDENTIAL } from './auth.js';
 import { prefixOf } from './job-http.js';
 import { PROBLEMS, PROBLEM_CONTENT_TYPE, type ProblemCode } from './problems.js';
 
@@ -78,7 +79,9 @@ export function routeProblems(route: Pick<RouteOptions, 'config' | 'schema'>, se
   const config = (route.config ?? {}) as { auth?: string; rateLimit?: unknown };
   const doc = schema.doc ?? {};
   const codes: ProblemCode[] = ['INTERNAL_ERROR', 'DRAINING'];
-  if ((config.auth ?? service) !== 'public') codes.push(...AUTH_PROBLEMS);
+  const auth = config.auth ?? service;
+  // Any valid credential reads an ANY_CREDENTIAL route: it cannot lack a scope.
+  if (auth !== 'public') codes.push(...AUTH_PROBLEMS.filter((c) => auth !== ANY_CREDENTIAL || c !== 'SCOPE_MISSING'));
   if (config.rateLimit !== undefined && config.rateLimit !== false) codes.push('RATE_LIMITED');
   if (doc.upload !== undefined) codes.push(...UPLOAD_PROBLEMS);
   if (schema.body !== undefined) codes.push(...JSON_BODY_PROBLEMS);

@@ -17,7 +17,8 @@ import { createEnvironmentReader } from '../deploy/adapters/environment-reader.j
 import { effectiveConfig, registerEnvironmentApi } from '../deploy/environment-api.js';
 import { earlierEnvironment, readEnvironments } from '../deploy/environments.js';
 import { PostDeployValidator } from '../deploy/validation.js';
-import { openControllerDb, type DeploymentRow } from '../deploy/store.js';
+import { openControllerDb, readDeployments, type DeploymentRow } from '../deploy/store.js';
+import { latestPerService, registerDeploymentMetrics } from '../deploy/adapters/deployment-metrics.js';
 import { Notifier } from '../deploy/notify/outbox.js';
 import type { AuditInput } from '../deploy/notify/events.js';
 import { createGateway, type Gateway } from '../gateway/index.js';
@@ -111,7 +112,8 @@ const sinkStream = (output: OutputSink, id: string): NodeJS.WritableStream =>
 
 export async function startPlatform(config: Config, options: PlatformOptions): Promise<Platform> {
   const log = options.log ?? (() => undefined);
-  const gateway = await createGateway({ config, metrics: createMetrics(), healthIntervalMs: 1_000, ...(options.output ? { logStream: sinkStream(options.output, 'gateway') } : {}) });
+  const metrics = createMetrics();
+  const gateway = await createGateway({ config, metrics, healthIntervalMs: 1_000, ...(options.output ? { logStream: sinkStream(options.output, 'gateway') } : {}) });
   let gatewayUrl = '';
   const entries = (): InstanceEntry[] =>
     driver
@@ -143,6 +145,11 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
   // The availability error budget's counts, a sample a minute (the gateway keeps 15 minutes).
   const stopSampling = createAvailabilitySampler({ db, env: config.deployEnv, services: SERVICE_NAMES, source: createGatewayMetricSource(gateway), log }).start();
   const smoke = createSmoke(config, () => gatewayUrl);
+  // The controller's deployments on the gateway's /metrics (the controller runs in its process).
+  const deploymentMetrics = registerDeploymentMetrics(metrics.registry, {
+    latest: () => latestPerService(readDeployments(db, { env: config.deployEnv })),
+    weights: (service) => gateway.pools.get(service as ServiceName)?.weights() ?? {},
+  });
   // Deliveries left pending by the last run go out again once the loop starts.
   const notifier = new Notifier(db, config.notifyReceivers, { log });
   const controller = new Controller(
@@ -154,6 +161,7 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
       smoke,
       log,
       // With no receiver, audit events skip the notifier (and its service lookup) altogether.
+      stateChanged: (row, before) => deploymentMetrics.stateChanged(row, before),
       ...(config.notifyReceivers.length > 0 ? { notify: (e: AuditInput, service: string | null) => notifier.publish(e, service) } : {}),
     },
     {

@@ -16,6 +16,12 @@ export function readYaml(path: string): unknown {
   return parseYaml(readFileSync(path, 'utf8'));
 }
 
+/** What `promtool check metrics` finds in an exposition: '' when it is clean (nothing printed, exit 0). */
+export function lintMetrics(exposition: string): string {
+  const r = run('promtool', ['check', 'metrics'], { input: exposition });
+  return r.status === 0 ? r.out.trim() : `exit ${String(r.status)}: ${r.out.trim()}`;
+}
+
 /** Runs a tool to completion: its exit status and everything it printed. */
 export function run(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): { status: number | null; out: string; stdout: string } {
   const r = spawnSync(command, args, { ...options, encoding: 'utf8', timeout: 120_000 });

@@ -1,4 +1,5 @@
-// Every alert links its runbook: `annotations.runbook_url` is docs/runbooks.md#<anchor>, the
+// Every alert says what it means (`summary`, and a `description`: what it means, what to look at)
+// and links its runbook: `annotations.runbook_url` is docs/runbooks.md#<anchor>, the
 // anchor is a section heading there (as GitHub renders it), every section is some alert's, and the
 // runbooks' own links between sections resolve.
 import { readFileSync } from 'node:fs';
@@ -38,6 +39,13 @@ describe('runbook links', () => {
     expect(match, `${a.file} ${a.alert}: ${url}`).not.toBeNull();
     expect(anchors.has(match?.[1] ?? ''), `${a.alert}: no section #${match?.[1]}`).toBe(true);
     expect(a.annotations?.summary).toBeTruthy();
+  });
+
+  it.each(alerts.map((a) => [a.alert, a]))('%s: has a summary, a description that says what to look at, and a runbook_url', (_name, a) => {
+    expect(Object.keys(a.annotations ?? {}).sort()).toEqual(['description', 'runbook_url', 'summary']);
+    expect(a.annotations?.description).toMatch(/Look at/);
+    // A description says more than the summary does.
+    expect(a.annotations?.description?.length ?? 0).toBeGreaterThan(a.annotations?.summary?.length ?? 0);
   });
 
   it('has no section for an alert that no longer exists', () => {
