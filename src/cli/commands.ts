@@ -44,6 +44,7 @@ const DEPLOY_OPTIONS = {
   ...DEPLOY_PLAN_OPTIONS,
   'plan-hash': { type: 'string', arg: 'H', help: 'refuse unless the plan is exactly the one reviewed (deploy plan prints it)' },
   wait: { type: 'boolean', help: 'follow the deployment to its end (exit 1 unless promoted)' },
+  order: { type: 'string', arg: 'ai,code;video', help: 'deploy all: the waves, in order (";" between waves, "," within one); services left out are not deployed' },
 } as const;
 const ID = ['<deployment>'] as const;
 
@@ -88,7 +89,7 @@ export const DEFS = {
     positionals: ['<service>'],
     options: { tail: { type: 'string', arg: 'N', help: 'lines per instance, 1 to 10000 (default 100)' }, ...ADMIN_OPTIONS },
   },
-  deploy: { summary: 'deploy a release to a service (or all); --wait follows it to the end', positionals: ['<service|all>'], options: DEPLOY_OPTIONS },
+  deploy: { summary: 'deploy a release to a service; `all` deploys the services as one release (promoted together, rolled back together)', positionals: ['<service|all>'], options: DEPLOY_OPTIONS },
   deployPlan: { summary: 'the resolved plan and its hash, changing nothing', positionals: ['<service|all>'], options: DEPLOY_PLAN_OPTIONS },
   status: {
     summary: 'deployments in progress, or one (followed live until it ends with --watch)',
@@ -120,7 +121,7 @@ export const DEFS = {
     },
   },
   record: {
-    summary: "the deployment's filled-in checklist with evidence",
+    summary: "the deployment's filled-in checklist with evidence (a platform release rel-…: one record, a section per service)",
     positionals: ID,
     options: { format: { type: 'string', arg: 'md|json|html', help: 'output format (default md)' }, ...ADMIN_OPTIONS },
   },

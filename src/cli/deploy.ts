@@ -1,6 +1,6 @@
 // `pitchey deploy`, `status [--watch]`, `history`, `rollback`, `promote`, `abort`, `resume`, `approve`:
 // parse, call the controller's admin API, print.
-import type { ApprovalAnswer, DeploymentList, DeploymentSummary, EmergencyRollbackAnswer, PlanReview } from '../deploy/admin-api.js';
+import type { ApprovalAnswer, DeploymentList, DeploymentSummary, EmergencyRollbackAnswer, PlanReview, ReleaseSummary } from '../deploy/admin-api.js';
 import { SERVICE_NAMES, loadConfig } from '../kit/light.js';
 import { createAdminClient, type AdminClient } from './admin-client.js';
 import { DEFS, type ArgsOf } from './commands.js';
@@ -105,23 +105,44 @@ export async function plan(a: PlanArgs): Promise<void> {
 }
 
 export async function deploy(a: ArgsOf<'deploy'>): Promise<void> {
-  const targets = services(a.positionals[0]!);
   const admin = client(a, Object.keys(DEFS.deploy.options));
-  const results: DeploymentSummary[] = [];
-  for (const service of targets) {
-    const started = await admin.call<DeploymentSummary>('POST', '/deployments', { ...requestBody(a, service), plan_hash: a.values['plan-hash'] });
-    if (a.values.wait !== true && targets.length === 1) {
-      emit(a.values.json, started, () => summary(started));
+  if (a.positionals[0] === 'all') return deployAll(a, admin);
+  const started = await admin.call<DeploymentSummary>('POST', '/deployments', { ...requestBody(a, a.positionals[0]!), plan_hash: a.values['plan-hash'] });
+  if (a.values.wait !== true) return emit(a.values.json, started, () => summary(started));
+  const done = await follow(admin, started.id, a.values.json);
+  const promoted = done.phase === 'promoted';
+  emit(a.values.json, [done], () => (promoted ? '1 deployment promoted' : summary(done)));
+  if (!promoted) throw new CheckFailed(`${done.service}: ${done.phase}: ${done.reason ?? ''}`);
+}
+
+function releaseText(r: ReleaseSummary): string {
+  return [
+    `${r.id}  platform release ${r.version}  ${r.phase}  waves ${r.waves.map((w) => w.join(',')).join(' → ')}${r.reason ? `: ${r.reason}` : ''}`,
+    ...r.members.map(
+      (m) =>
+        `  ${m.service.padEnd(9)} ${m.refused !== null ? `refused: ${m.refused}` : m.deployment === null ? 'not started' : `${m.deployment.id} ${m.deployment.phase}${m.deployment.reason ? `: ${m.deployment.reason}` : ''}`}${m.revert === null ? '' : `; reverted by ${m.revert.id} (${m.revert.phase})`}`,
+    ),
+  ].join('\n');
+}
+
+/** `deploy all`: one platform release (a release train) in the declared waves, followed to its end (exit 1 unless promoted). */
+async function deployAll(a: ArgsOf<'deploy'>, admin: AdminClient): Promise<void> {
+  const { service: _service, ...body } = requestBody(a, 'all');
+  const order = a.values.order?.split(';').map((w) => w.split(',').map((s) => s.trim()));
+  const started = await admin.call<ReleaseSummary>('POST', '/release-trains', { ...body, faults: undefined, ...(order === undefined ? {} : { order }) });
+  let last = '';
+  for (;;) {
+    const r = await admin.call<ReleaseSummary>('GET', `/release-trains/${started.id}`);
+    const text = releaseText(r);
+    if (text !== last) progress(a.values.json, text);
+    last = text;
+    if (!r.live) {
+      emit(a.values.json, r, () => `platform release ${r.version}: ${r.phase}`);
+      if (r.phase !== 'promoted') throw new CheckFailed(`release ${r.id} ${r.phase}: ${r.failure ?? r.reason ?? ''}`);
       return;
     }
-    const done = await follow(admin, started.id, a.values.json);
-    results.push(done);
-    if (done.phase !== 'promoted') {
-      emit(a.values.json, results, () => summary(done));
-      throw new CheckFailed(`${service}: ${done.phase}: ${done.reason ?? ''}`);
-    }
+    await sleep(500);
   }
-  emit(a.values.json, results, () => `${results.length} deployment${results.length === 1 ? '' : 's'} promoted`);
 }
 
 export async function status(a: ArgsOf<'status'>): Promise<void> {
