@@ -370,6 +370,7 @@ export class Controller {
     const release = this.releaseHolds.get(live.row.id);
     if (release !== undefined) {
       const held = holdForRelease(live.row.state, result, release, now);
+      if (live.row.state.releaseHeldSince == null) this.audit('release.held', 'controller', { release, reason: held.state.reason }, live.row.id);
       return this.persistAndApply(live, held.state, held.actions);
     }
     // The engine holds a promotion for missing sign-offs; the wait's start is stored with the state.
