@@ -34,6 +34,7 @@ const DEPLOY_PLAN_OPTIONS = {
   steps: { type: 'string', arg: '5,25,50,100', help: 'traffic weights, in percent' },
   'step-ms': { type: 'string', arg: 'N', help: 'how long each step runs' },
   'bake-ms': { type: 'string', arg: 'N', help: 'blue-green: how long the new track bakes before the switch' },
+  'warmup-ms': { type: 'string', arg: 'N', help: 'how long new instances warm up before their latency is judged' },
   instances: { type: 'string', arg: 'N', help: 'instances of the new version' },
   'max-surge': { type: 'string', arg: 'N', help: 'rolling: instances started above the count' },
   'max-unavailable': { type: 'string', arg: 'N', help: 'rolling: instances that may be down at once' },

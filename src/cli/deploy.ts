@@ -86,6 +86,7 @@ function requestBody(a: PlanArgs, service: string): Record<string, unknown> {
     ...(v.steps === undefined ? {} : { steps: v.steps.split(',').map((s) => num(s)) }),
     stepMs: num(v['step-ms']),
     bakeMs: num(v['bake-ms']),
+    warmupMs: num(v['warmup-ms']),
     instances: num(v.instances),
     maxSurge: num(v['max-surge']),
     maxUnavailable: num(v['max-unavailable']),

@@ -151,7 +151,8 @@ export class ReleaseTrains {
     const member = (service: string): ReleaseMemberRow => row.members.find((m) => m.service === service)!;
     for (const s of [...d.abort, ...d.revert]) member(s).asked = d.abort.includes(s) ? 'abort' : 'revert';
     const reason = `release ${row.id} rolled back: ${d.reason}`;
-    this.write({ ...row, phase: 'rolling-back', failure: d.reason, reason: `rolling back: ${d.reason}` });
+    Object.assign(row, { phase: 'rolling-back', failure: d.reason, reason: `rolling back: ${d.reason}` });
+    this.write(row);
     controller.audit('release.rolling-back', 'controller', { reason: d.reason, abort: d.abort, revert: d.revert }, row.id);
     await Promise.all(d.abort.map((s) => controller.signal(member(s).deploymentId!, { kind: 'abort', reason }, 'release').catch(() => undefined)));
     for (const s of d.revert) {
@@ -163,7 +164,7 @@ export class ReleaseTrains {
         controller.audit('release.revert-refused', 'controller', { service: s, to: from, reason: (err as Error).message }, row.id);
       }
     }
-    this.write({ ...row });
+    this.write(row);
   }
 
   private write(row: ReleaseRow): void {

@@ -1,6 +1,6 @@
 // A platform release (release train) end to end: two services as one release. With a genuinely
 // broken build (AI's /models fails every fourth request) the AI canary rolls back and the train
-// rolls the code service back with it; a good release waits for every canary, then promotes both
+// rolls the media service back with it; a good release waits for every canary, then promotes both
 // together. The good one runs through the built CLI (`pitchey deploy all`) as an operator would.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -23,7 +23,7 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<{ 
 }
 
 /** Analysis needs traffic on both members (no data is never a pass). */
-const loads = (): Load[] => [startLoad(`${up.gateway}/api/ai/models`, 40), startLoad(`${up.gateway}/api/code/languages`, 40)];
+const loads = (): Load[] => [startLoad(`${up.gateway}/api/ai/models`, 40), startLoad(`${up.gateway}/api/media/quality-presets`, 40)];
 const stopAll = (l: Load[]) => Promise.all(l.map((x) => x.stop()));
 const currentVersion = async (path: string): Promise<string | null> => (await fetch(`${up.gateway}${path}`)).headers.get('x-pitchey-version');
 
@@ -49,7 +49,7 @@ describe('a release of two services', () => {
 
   it('rolls both back when one has a broken build', async () => {
     const load = loads();
-    const started = await call<ReleaseSummary>('POST', '/release-trains', { version: 'v2-broken', strategy: 'canary', steps: [50, 100], stepMs: 2000, order: [['ai', 'code']] });
+    const started = await call<ReleaseSummary>('POST', '/release-trains', { version: 'v2-broken', strategy: 'canary', steps: [50, 100], stepMs: 2000, warmupMs: 5000, order: [['ai', 'media']] });
     expect(started.status, JSON.stringify(started.json)).toBe(201);
     const end = await waitFor('the release to end', async () => {
       const r = (await call<ReleaseSummary>('GET', `/release-trains/${started.json.id}`)).json;
@@ -58,13 +58,13 @@ describe('a release of two services', () => {
     await stopAll(load);
     expect(end.phase, end.reason ?? '').toBe('rolled-back');
     expect(end.failure).toMatch(/^ai /);
-    const code = end.members.find((m) => m.service === 'code')!;
-    expect(code.asked).toBe('abort');
-    expect(code.deployment?.phase).toBe('rolled-back');
-    expect(code.deployment?.reason).toContain(`release ${end.id} rolled back`);
+    const media = end.members.find((m) => m.service === 'media')!;
+    expect(media.asked).toBe('abort');
+    expect(media.deployment?.phase).toBe('rolled-back');
+    expect(media.deployment?.reason).toContain(`release ${end.id} rolled back`);
     expect(end.members.find((m) => m.service === 'ai')?.deployment?.phase).toBe('rolled-back');
     expect(await currentVersion('/api/ai/models')).toBe('v1');
-    expect(await currentVersion('/api/code/languages')).toBe('v1');
+    expect(await currentVersion('/api/media/quality-presets')).toBe('v1');
     const lock = await call<{ lock: unknown }>('GET', '/lock');
     expect(lock.json.lock).toBeNull();
   }, 180_000);
@@ -73,7 +73,7 @@ describe('a release of two services', () => {
     const load = loads();
     const child = spawn(
       process.execPath,
-      [CLI, 'deploy', 'all', '--version', 'v2', '--order', 'ai;code', '--steps', '50,100', '--step-ms', '1500', '--gateway', up.gateway, '--as', 'alice', '--json'],
+      [CLI, 'deploy', 'all', '--version', 'v2', '--order', 'ai;media', '--steps', '50,100', '--step-ms', '1500', '--warmup-ms', '5000', '--gateway', up.gateway, '--as', 'alice', '--json'],
       { env: { ...up.env, PITCHEY_ADMIN_KEY: TEST_KEY } },
     );
     let out = '';
@@ -84,25 +84,25 @@ describe('a release of two services', () => {
     await stopAll(load);
     const end = JSON.parse(out) as ReleaseSummary;
     expect(end.phase, end.reason ?? '').toBe('promoted');
-    expect(end.waves).toEqual([['ai'], ['code']]);
+    expect(end.waves).toEqual([['ai'], ['media']]);
     expect(end.members.map((m) => m.deployment?.phase)).toEqual(['promoted', 'promoted']);
 
-    // The first wave's AI waited for the code canary: its promotion comes after the release let both go.
+    // The first wave's AI waited for the media canary: its promotion comes after the release let both go.
     const record = (await call<ReleaseRecord>('GET', `/release-trains/${end.id}/record`)).json;
     const kinds = record.events.map((e) => e.kind);
     expect(kinds).toEqual(['release.started', 'release.wave', 'release.wave', 'release.promote', 'release.promoted']);
     const promoteAt = record.events.find((e) => e.kind === 'release.promote')!.at;
-    const codeWaveAt = record.events.filter((e) => e.kind === 'release.wave')[1]!.at;
+    const mediaWaveAt = record.events.filter((e) => e.kind === 'release.wave')[1]!.at;
     const ai = record.sections.find((s) => s.service === 'ai')!.record!;
     expect(ai.timeline.some((t) => t.summary.includes(`held for release ${end.id}`))).toBe(true);
     expect(Date.parse(ai.endedAt!)).toBeGreaterThanOrEqual(promoteAt);
-    expect(promoteAt).toBeGreaterThan(codeWaveAt);
+    expect(promoteAt).toBeGreaterThan(mediaWaveAt);
     const md = renderReleaseMarkdown(record);
     expect(md).toContain(`# Platform release record ${end.id}`);
     expect(md).toMatch(/^## ai$/m);
-    expect(md).toMatch(/^## code$/m);
-    expect(await waitFor('v2 on both', async () => ((await currentVersion('/api/ai/models')) === 'v2' && (await currentVersion('/api/code/languages')) === 'v2' ? true : undefined), 10_000)).toBe(
-      true,
-    );
+    expect(md).toMatch(/^## media$/m);
+    expect(
+      await waitFor('v2 on both', async () => ((await currentVersion('/api/ai/models')) === 'v2' && (await currentVersion('/api/media/quality-presets')) === 'v2' ? true : undefined), 10_000),
+    ).toBe(true);
   }, 180_000);
 });
