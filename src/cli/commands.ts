@@ -39,13 +39,13 @@ const DEPLOY_PLAN_OPTIONS = {
   'max-surge': { type: 'string', arg: 'N', help: 'rolling: instances started above the count' },
   'max-unavailable': { type: 'string', arg: 'N', help: 'rolling: instances that may be down at once' },
   faults: { type: 'string', arg: 'errors=0.2', help: 'faults injected into the new instances (drills)' },
+  order: { type: 'string', arg: 'ai,code;video', help: 'all: the waves, in order (";" between waves, "," within one); services left out are not deployed' },
   ...ADMIN_OPTIONS,
 } as const;
 const DEPLOY_OPTIONS = {
   ...DEPLOY_PLAN_OPTIONS,
   'plan-hash': { type: 'string', arg: 'H', help: 'refuse unless the plan is exactly the one reviewed (deploy plan prints it)' },
   wait: { type: 'boolean', help: 'follow the deployment to its end (exit 1 unless promoted)' },
-  order: { type: 'string', arg: 'ai,code;video', help: 'deploy all: the waves, in order (";" between waves, "," within one); services left out are not deployed' },
 } as const;
 const ID = ['<deployment>'] as const;
 

@@ -1,12 +1,13 @@
 // `pitchey deploy`, `status [--watch]`, `history`, `rollback`, `promote`, `abort`, `resume`, `approve`:
 // parse, call the controller's admin API, print.
 import type { ApprovalAnswer, DeploymentList, DeploymentSummary, EmergencyRollbackAnswer, PlanReview, ReleaseSummary } from '../deploy/admin-api.js';
+import { planReleaseOrder } from '../deploy/engine/index.js';
 import { SERVICE_NAMES, loadConfig } from '../kit/light.js';
 import { createAdminClient, type AdminClient } from './admin-client.js';
 import { DEFS, type ArgsOf } from './commands.js';
 import { emit, progress } from './output.js';
 import { formatTable } from './table.js';
-import { CheckFailed } from './usage.js';
+import { CheckFailed, UsageError } from './usage.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const DONE = new Set(['promoted', 'rolled-back', 'failed']);
@@ -95,15 +96,35 @@ function requestBody(a: PlanArgs, service: string): Record<string, unknown> {
   };
 }
 
-const services = (target: string): string[] => (target === 'all' ? [...SERVICE_NAMES] : [target]);
-
 /** `pitchey deploy plan …`: what would happen, with the hash `deploy --plan-hash` must match. */
 export async function plan(a: PlanArgs): Promise<void> {
   const admin = client(a, Object.keys(DEFS.deployPlan.options));
   const reviews: PlanReview[] = [];
-  for (const service of services(a.positionals[0]!)) reviews.push(await admin.call<PlanReview>('POST', '/plans', requestBody(a, service)));
-  emit(a.values.json, reviews, () => reviews.map(reviewText).join('\n'));
+  const target = a.positionals[0]!;
+  // `all` is one release: its plans in the declared waves (the server refuses an order that does not plan).
+  const waves = target === 'all' ? wavesOf(a.values.order) : [[target]];
+  const text: string[] = [];
+  for (const [i, wave] of waves.entries()) {
+    if (target === 'all') text.push(`wave ${i + 1}: ${wave.join(', ')}${i === waves.length - 1 ? '; then every service promotes together' : ''}`);
+    for (const service of wave) {
+      const review = await admin.call<PlanReview>('POST', '/plans', requestBody(a, service));
+      reviews.push(review);
+      text.push(reviewText(review));
+    }
+  }
+  emit(a.values.json, reviews, () => text.join('\n'));
 }
+
+function wavesOf(order: string | undefined): string[][] {
+  try {
+    return planReleaseOrder(SERVICE_NAMES, releaseOrder(order));
+  } catch (err) {
+    throw new UsageError(`--order: ${(err as Error).message}`);
+  }
+}
+
+/** `--order 'ai,code;video'`: waves split by `;`, services within one by `,`. */
+const releaseOrder = (order: string | undefined): string[][] | undefined => order?.split(';').map((w) => w.split(',').map((s) => s.trim()));
 
 export async function deploy(a: ArgsOf<'deploy'>): Promise<void> {
   const admin = client(a, Object.keys(DEFS.deploy.options));
@@ -129,7 +150,7 @@ function releaseText(r: ReleaseSummary): string {
 /** `deploy all`: one platform release (a release train) in the declared waves, followed to its end (exit 1 unless promoted). */
 async function deployAll(a: ArgsOf<'deploy'>, admin: AdminClient): Promise<void> {
   const { service: _service, ...body } = requestBody(a, 'all');
-  const order = a.values.order?.split(';').map((w) => w.split(',').map((s) => s.trim()));
+  const order = releaseOrder(a.values.order);
   const started = await admin.call<ReleaseSummary>('POST', '/release-trains', { ...body, faults: undefined, ...(order === undefined ? {} : { order }) });
   let last = '';
   for (;;) {
