@@ -2,8 +2,8 @@
 import { fileURLToPath } from 'node:url';
 import { dataPath, dockerClient, loadConfig } from '../kit/light.js';
 import { buildRelease, listReleases } from '../deploy/releases.js';
-import type { AuditAnswer, DeploymentRecord, LockAnswer } from '../deploy/admin-api.js';
-import { renderHtml, renderMarkdown } from '../deploy/record-render.js';
+import type { AuditAnswer, DeploymentRecord, LockAnswer, ReleaseRecord } from '../deploy/admin-api.js';
+import { renderHtml, renderMarkdown, renderReleaseMarkdown } from '../deploy/record-render.js';
 import { createAdminClient } from './admin-client.js';
 import { DEFS, type ArgsOf } from './commands.js';
 import { emit } from './output.js';
@@ -74,7 +74,16 @@ const FORMATS = ['md', 'json', 'html'] as const;
 export async function record(a: ArgsOf<'record'>): Promise<void> {
   const format = a.values.json === true ? 'json' : (a.values.format ?? 'md');
   if (!(FORMATS as readonly string[]).includes(format)) throw new UsageError(`record: --format must be one of ${FORMATS.join(', ')}`);
-  const r = await client(a).call<DeploymentRecord>('GET', `/deployments/${encodeURIComponent(a.positionals[0]!)}/record`);
+  const id = a.positionals[0]!;
+  if (id.startsWith('rel-')) {
+    // A platform release: one record, a section per service.
+    if (format === 'html') throw new UsageError('record: a platform release is rendered as md or json');
+    const r = await client(a).call<ReleaseRecord>('GET', `/release-trains/${encodeURIComponent(id)}/record`);
+    if (format === 'json') emit(true, r, () => '');
+    else process.stdout.write(renderReleaseMarkdown(r));
+    return;
+  }
+  const r = await client(a).call<DeploymentRecord>('GET', `/deployments/${encodeURIComponent(id)}/record`);
   if (format === 'json') emit(true, r, () => '');
   else process.stdout.write(format === 'html' ? renderHtml(r) : renderMarkdown(r));
 }

@@ -34,10 +34,12 @@ const DEPLOY_PLAN_OPTIONS = {
   steps: { type: 'string', arg: '5,25,50,100', help: 'traffic weights, in percent' },
   'step-ms': { type: 'string', arg: 'N', help: 'how long each step runs' },
   'bake-ms': { type: 'string', arg: 'N', help: 'blue-green: how long the new track bakes before the switch' },
+  'warmup-ms': { type: 'string', arg: 'N', help: 'how long new instances warm up before their latency is judged' },
   instances: { type: 'string', arg: 'N', help: 'instances of the new version' },
   'max-surge': { type: 'string', arg: 'N', help: 'rolling: instances started above the count' },
   'max-unavailable': { type: 'string', arg: 'N', help: 'rolling: instances that may be down at once' },
   faults: { type: 'string', arg: 'errors=0.2', help: 'faults injected into the new instances (drills)' },
+  order: { type: 'string', arg: 'ai,code;video', help: 'all: the waves, in order (";" between waves, "," within one); services left out are not deployed' },
   ...ADMIN_OPTIONS,
 } as const;
 const DEPLOY_OPTIONS = {
@@ -88,7 +90,7 @@ export const DEFS = {
     positionals: ['<service>'],
     options: { tail: { type: 'string', arg: 'N', help: 'lines per instance, 1 to 10000 (default 100)' }, ...ADMIN_OPTIONS },
   },
-  deploy: { summary: 'deploy a release to a service (or all); --wait follows it to the end', positionals: ['<service|all>'], options: DEPLOY_OPTIONS },
+  deploy: { summary: 'deploy a release to a service; `all` deploys the services as one release (promoted together, rolled back together)', positionals: ['<service|all>'], options: DEPLOY_OPTIONS },
   deployPlan: { summary: 'the resolved plan and its hash, changing nothing', positionals: ['<service|all>'], options: DEPLOY_PLAN_OPTIONS },
   status: {
     summary: 'deployments in progress, or one (followed live until it ends with --watch)',
@@ -120,7 +122,7 @@ export const DEFS = {
     },
   },
   record: {
-    summary: "the deployment's filled-in checklist with evidence",
+    summary: "the deployment's filled-in checklist with evidence (a platform release rel-…: one record, a section per service)",
     positionals: ID,
     options: { format: { type: 'string', arg: 'md|json|html', help: 'output format (default md)' }, ...ADMIN_OPTIONS },
   },

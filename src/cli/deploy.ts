@@ -1,12 +1,13 @@
 // `pitchey deploy`, `status [--watch]`, `history`, `rollback`, `promote`, `abort`, `resume`, `approve`:
 // parse, call the controller's admin API, print.
-import type { ApprovalAnswer, DeploymentList, DeploymentSummary, EmergencyRollbackAnswer, PlanReview } from '../deploy/admin-api.js';
+import type { ApprovalAnswer, DeploymentList, DeploymentSummary, EmergencyRollbackAnswer, PlanReview, ReleaseSummary } from '../deploy/admin-api.js';
+import { planReleaseOrder } from '../deploy/engine/index.js';
 import { SERVICE_NAMES, loadConfig } from '../kit/light.js';
 import { createAdminClient, type AdminClient } from './admin-client.js';
 import { DEFS, type ArgsOf } from './commands.js';
 import { emit, progress } from './output.js';
 import { formatTable } from './table.js';
-import { CheckFailed } from './usage.js';
+import { CheckFailed, UsageError } from './usage.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const DONE = new Set(['promoted', 'rolled-back', 'failed']);
@@ -86,6 +87,7 @@ function requestBody(a: PlanArgs, service: string): Record<string, unknown> {
     ...(v.steps === undefined ? {} : { steps: v.steps.split(',').map((s) => num(s)) }),
     stepMs: num(v['step-ms']),
     bakeMs: num(v['bake-ms']),
+    warmupMs: num(v['warmup-ms']),
     instances: num(v.instances),
     maxSurge: num(v['max-surge']),
     maxUnavailable: num(v['max-unavailable']),
@@ -94,34 +96,75 @@ function requestBody(a: PlanArgs, service: string): Record<string, unknown> {
   };
 }
 
-const services = (target: string): string[] => (target === 'all' ? [...SERVICE_NAMES] : [target]);
-
 /** `pitchey deploy plan …`: what would happen, with the hash `deploy --plan-hash` must match. */
 export async function plan(a: PlanArgs): Promise<void> {
   const admin = client(a, Object.keys(DEFS.deployPlan.options));
   const reviews: PlanReview[] = [];
-  for (const service of services(a.positionals[0]!)) reviews.push(await admin.call<PlanReview>('POST', '/plans', requestBody(a, service)));
-  emit(a.values.json, reviews, () => reviews.map(reviewText).join('\n'));
-}
-
-export async function deploy(a: ArgsOf<'deploy'>): Promise<void> {
-  const targets = services(a.positionals[0]!);
-  const admin = client(a, Object.keys(DEFS.deploy.options));
-  const results: DeploymentSummary[] = [];
-  for (const service of targets) {
-    const started = await admin.call<DeploymentSummary>('POST', '/deployments', { ...requestBody(a, service), plan_hash: a.values['plan-hash'] });
-    if (a.values.wait !== true && targets.length === 1) {
-      emit(a.values.json, started, () => summary(started));
-      return;
-    }
-    const done = await follow(admin, started.id, a.values.json);
-    results.push(done);
-    if (done.phase !== 'promoted') {
-      emit(a.values.json, results, () => summary(done));
-      throw new CheckFailed(`${service}: ${done.phase}: ${done.reason ?? ''}`);
+  const target = a.positionals[0]!;
+  // `all` is one release: its plans in the declared waves (the server refuses an order that does not plan).
+  const waves = target === 'all' ? wavesOf(a.values.order) : [[target]];
+  const text: string[] = [];
+  for (const [i, wave] of waves.entries()) {
+    if (target === 'all') text.push(`wave ${i + 1}: ${wave.join(', ')}${i === waves.length - 1 ? '; then every service promotes together' : ''}`);
+    for (const service of wave) {
+      const review = await admin.call<PlanReview>('POST', '/plans', requestBody(a, service));
+      reviews.push(review);
+      text.push(reviewText(review));
     }
   }
-  emit(a.values.json, results, () => `${results.length} deployment${results.length === 1 ? '' : 's'} promoted`);
+  emit(a.values.json, reviews, () => text.join('\n'));
+}
+
+function wavesOf(order: string | undefined): string[][] {
+  try {
+    return planReleaseOrder(SERVICE_NAMES, releaseOrder(order));
+  } catch (err) {
+    throw new UsageError(`--order: ${(err as Error).message}`);
+  }
+}
+
+/** `--order 'ai,code;video'`: waves split by `;`, services within one by `,`. */
+const releaseOrder = (order: string | undefined): string[][] | undefined => order?.split(';').map((w) => w.split(',').map((s) => s.trim()));
+
+export async function deploy(a: ArgsOf<'deploy'>): Promise<void> {
+  const admin = client(a, Object.keys(DEFS.deploy.options));
+  if (a.positionals[0] === 'all') return deployAll(a, admin);
+  const started = await admin.call<DeploymentSummary>('POST', '/deployments', { ...requestBody(a, a.positionals[0]!), plan_hash: a.values['plan-hash'] });
+  if (a.values.wait !== true) return emit(a.values.json, started, () => summary(started));
+  const done = await follow(admin, started.id, a.values.json);
+  const promoted = done.phase === 'promoted';
+  emit(a.values.json, [done], () => (promoted ? '1 deployment promoted' : summary(done)));
+  if (!promoted) throw new CheckFailed(`${done.service}: ${done.phase}: ${done.reason ?? ''}`);
+}
+
+function releaseText(r: ReleaseSummary): string {
+  return [
+    `${r.id}  platform release ${r.version}  ${r.phase}  waves ${r.waves.map((w) => w.join(',')).join(' → ')}${r.reason ? `: ${r.reason}` : ''}`,
+    ...r.members.map(
+      (m) =>
+        `  ${m.service.padEnd(9)} ${m.refused !== null ? `refused: ${m.refused}` : m.deployment === null ? 'not started' : `${m.deployment.id} ${m.deployment.phase}${m.deployment.reason ? `: ${m.deployment.reason}` : ''}`}${m.revert === null ? '' : `; reverted by ${m.revert.id} (${m.revert.phase})`}`,
+    ),
+  ].join('\n');
+}
+
+/** `deploy all`: one platform release (a release train) in the declared waves, followed to its end (exit 1 unless promoted). */
+async function deployAll(a: ArgsOf<'deploy'>, admin: AdminClient): Promise<void> {
+  const { service: _service, ...body } = requestBody(a, 'all');
+  const order = releaseOrder(a.values.order);
+  const started = await admin.call<ReleaseSummary>('POST', '/release-trains', { ...body, faults: undefined, ...(order === undefined ? {} : { order }) });
+  let last = '';
+  for (;;) {
+    const r = await admin.call<ReleaseSummary>('GET', `/release-trains/${started.id}`);
+    const text = releaseText(r);
+    if (text !== last) progress(a.values.json, text);
+    last = text;
+    if (!r.live) {
+      emit(a.values.json, r, () => `platform release ${r.version}: ${r.phase}`);
+      if (r.phase !== 'promoted') throw new CheckFailed(`release ${r.id} ${r.phase}: ${r.failure ?? r.reason ?? ''}`);
+      return;
+    }
+    await sleep(500);
+  }
 }
 
 export async function status(a: ArgsOf<'status'>): Promise<void> {

@@ -58,3 +58,37 @@ export interface LogsAnswer {
   service: string;
   instances: InstanceLogs[];
 }
+
+/** One member of a platform release: its deployment, what the train asked of it, and its revert. */
+export interface ReleaseMemberSummary {
+  service: string;
+  wave: number;
+  asked: 'promote' | 'abort' | 'revert' | null;
+  deployment: DeploymentSummary | null;
+  revert: DeploymentSummary | null;
+  /** Why the member could not start, when it could not. */
+  refused: string | null;
+}
+
+/** A platform release (release train) as `POST/GET /release-trains` answer it. */
+export interface ReleaseSummary {
+  id: string;
+  live: boolean;
+  env: string;
+  author: string;
+  version: string;
+  waves: string[][];
+  phase: 'running' | 'rolling-back' | 'promoted' | 'rolled-back';
+  reason: string | null;
+  failure: string | null;
+  members: ReleaseMemberSummary[];
+  created_at: string;
+  updated_at: string;
+}
+
+/** `GET /release-trains/:id/record`: the release as one deployment, a section per service, and its own events. */
+export interface ReleaseRecord {
+  release: ReleaseSummary;
+  sections: Array<{ service: string; wave: number; record: import('./record.js').DeploymentRecord | null; revert: import('./record.js').DeploymentRecord | null; refused: string | null }>;
+  events: AuditEvent[];
+}

@@ -12,6 +12,7 @@ import {
   assessSignoffs,
   createPlan,
   planHash,
+  holdForRelease,
   holdForSignoffs,
   judgeRollback,
   promotes,
@@ -40,7 +41,7 @@ import type { Driver } from './adapters/driver.js';
 import type { Evidence } from './checks/index.js';
 import type { MetricSource } from './adapters/metric-source.js';
 import type { TrafficRouter } from './adapters/traffic-router.js';
-import { acquireLock, releaseLock } from './lock.js';
+import { acquireLock, readLock, releaseLock } from './lock.js';
 import { isActive, readCurrentVersion, readDeployment, readDeployments, writeCurrentVersion, writeDeployment, type ControllerDb, type DeploymentRow } from './store.js';
 
 export interface ControllerPorts {
@@ -94,6 +95,11 @@ export interface DeployRequest extends Omit<PlanInput, 'id' | 'fromVersion'> {
   expectedPlanHash?: string;
   /** What the environment before this one in the promotion chain recorded of the version: kept in the record. */
   promotion?: PromotionEvidence;
+  /**
+   * The platform release (release train) this deployment belongs to: it holds the environment's
+   * lock for all its members, and the member's promotion waits until the release lets it go.
+   */
+  release?: { id: string; holdPromotion: boolean };
 }
 
 export class DeployRefused extends Error {
@@ -115,6 +121,8 @@ interface Live {
 export class Controller {
   private readonly live = new Map<string, Live>();
   private readonly promotedListeners: Array<(row: DeploymentRow) => void> = [];
+  /** Deployments whose promotion waits for their release (deployment id → release id). */
+  private readonly releaseHolds = new Map<string, string>();
   private readonly now: () => number;
   private readonly log: (m: string) => void;
 
@@ -175,11 +183,7 @@ export class Controller {
     if (request.expectedPlanHash !== undefined && request.expectedPlanHash !== planHash(plan)) {
       throw new DeployRefused(`the plan changed since it was reviewed (reviewed ${request.expectedPlanHash}, now ${planHash(plan)}): plan again`, 'conflict');
     }
-    try {
-      acquireLock(this.ports.db, { env, holder: request.author, reason: `deploy ${request.service} ${request.toVersion}`, deploymentId: id, acquiredAt: this.now() });
-    } catch (err) {
-      throw new DeployRefused((err as Error).message, 'lock');
-    }
+    this.lockFor(request, id);
     const result = startDeployment(plan, this.now());
     const row: DeploymentRow = { id, env, service: request.service, author: request.author, state: result.state, createdAt: this.now(), updatedAt: this.now() };
     writeDeployment(this.ports.db, row);
@@ -188,10 +192,30 @@ export class Controller {
     if (request.promotion !== undefined) this.audit('promotion.evidence', 'controller', { ...request.promotion }, id);
     const live: Live = { row, busy: Promise.resolve(), timer: null };
     this.live.set(id, live);
+    if (request.release?.holdPromotion === true) this.releaseHolds.set(id, request.release.id);
     // Fire and forget: the queue logs an op's failure; callers wait only through \`busy\`.
     void this.enqueue(live, () => this.apply(live, result.actions));
     this.schedule(live);
     return row;
+  }
+
+  /** Takes the environment's lock for a deployment, or checks that its release holds it. */
+  private lockFor(request: DeployRequest, id: string): void {
+    const { env } = this.options;
+    if (request.release !== undefined) {
+      if (readLock(this.ports.db, env)?.deploymentId !== request.release.id) throw new DeployRefused(`release ${request.release.id} does not hold the lock of ${env}`, 'lock');
+      return;
+    }
+    try {
+      acquireLock(this.ports.db, { env, holder: request.author, reason: `deploy ${request.service} ${request.toVersion}`, deploymentId: id, acquiredAt: this.now() });
+    } catch (err) {
+      throw new DeployRefused((err as Error).message, 'lock');
+    }
+  }
+
+  /** Lets a release member promote (at its next analysis that passes). */
+  releasePromotion(id: string): void {
+    this.releaseHolds.delete(id);
   }
 
   /**
@@ -222,7 +246,7 @@ export class Controller {
 
   /** The plan a request resolves to now, without side effects (`pitchey deploy plan`). Throws PlanError. */
   preview(request: DeployRequest, id = 'preview'): DeploymentPlan {
-    const { checks: _checks, author: _author, expectedPlanHash: _hash, promotion: _promotion, ...input } = request;
+    const { checks: _checks, author: _author, expectedPlanHash: _hash, promotion: _promotion, release: _release, ...input } = request;
     // Rolling plans its batches around the old instances serving now.
     const stable = request.strategy === 'rolling' && input.stableInstances === undefined ? this.ports.router.instances(request.service).stable?.total : undefined;
     return createPlan({ ...input, id, fromVersion: this.currentVersion(request.service), ...(stable === undefined ? {} : { stableInstances: stable }) });
@@ -345,6 +369,12 @@ export class Controller {
     const now = this.now();
     const result = advance(live.row.state, input, now);
     if (!promotes(result)) return this.persistAndApply(live, result.state, result.actions);
+    const release = this.releaseHolds.get(live.row.id);
+    if (release !== undefined) {
+      const held = holdForRelease(live.row.state, result, release, now);
+      if (live.row.state.releaseHeldSince == null) this.audit('release.held', 'controller', { release, reason: held.state.reason }, live.row.id);
+      return this.persistAndApply(live, held.state, held.actions);
+    }
     // The engine holds a promotion for missing sign-offs; the wait's start is stored with the state.
     const missing = this.signoffs(live.row).missing;
     const hold = holdForSignoffs(live.row.state, result, missing, this.signoffTimeoutMs(), now);
@@ -410,6 +440,7 @@ export class Controller {
   private finish(live: Live, tellListeners = true): void {
     if (live.timer !== null) clearInterval(live.timer);
     this.live.delete(live.row.id);
+    this.releaseHolds.delete(live.row.id);
     const { state } = live.row;
     if (state.phase === 'promoted') writeCurrentVersion(this.ports.db, this.options.env, live.row.service, state.plan.toVersion, this.now(), state.plan.fromVersion);
     releaseLock(this.ports.db, this.options.env, live.row.id);

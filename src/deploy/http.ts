@@ -17,7 +17,7 @@ import { readDeployments, type DeploymentRow } from './store.js';
 
 const admin = { auth: 'admin' } as const;
 const TrackWeights = Type.Array(Type.Integer({ minimum: 1, maximum: 100 }), { minItems: 1, maxItems: 20 });
-const DeployBody = Type.Object({
+export const DeployBody = Type.Object({
   service: Type.String({ minLength: 1 }),
   version: Type.String({ minLength: 1, maxLength: 64 }),
   strategy: Type.Union([Type.Literal('canary'), Type.Literal('blue-green'), Type.Literal('rolling')]),
@@ -113,7 +113,7 @@ function requestOf(b: Static<typeof DeployBody>, author: string): DeployRequest 
  * Who acts, for the audit log and a deployment's author: the credential's person when it names one
  * (a header cannot speak for someone else), else the `X-Pitchey-Actor` a machine's key sends, else the key's id.
  */
-function actor(req: FastifyRequest): string {
+export function actor(req: FastifyRequest): string {
   if (req.principal?.person != null) return req.principal.person;
   const named = req.headers['x-pitchey-actor'];
   return typeof named === 'string' && /^[\w .@-]{1,64}$/.test(named) ? named : (req.principal?.id ?? 'unknown');
@@ -146,57 +146,73 @@ export function summarize(row: DeploymentRow, live: boolean): DeploymentSummary 
   };
 }
 
+/**
+ * The service is known and the driver can run the version. A refused release (modified folder,
+ * image whose signature does not verify) is a problem; for a request to deploy it, the refusal is
+ * also recorded as a failed deployment (history, audit log, record).
+ */
+async function checkTarget(o: DeployApiOptions, service: string, version: string, refused?: DeployRequest): Promise<void> {
+  if (!o.services.includes(service)) throw new Problem('DEPLOY_INVALID', `Unknown service "${service}"; one of ${o.services.join(', ')}.`);
+  const resolution = await o.driver.resolve(service, version);
+  if (resolution.status === 'missing') throw new Problem('RELEASE_NOT_FOUND', `No release ${version} of ${service}: ${resolution.reason}.`);
+  if (resolution.status === 'ok') return;
+  const row = refused === undefined ? null : recordRefusal(o, refused, resolution.reason);
+  throw new Problem('RELEASE_UNTRUSTED', `${resolution.reason}.`, { extensions: row === null ? {} : { deployment: row.id } });
+}
+
+function recordRefusal(o: DeployApiOptions, request: DeployRequest, reason: string): DeploymentRow | null {
+  try {
+    return o.controller.refuse(request, reason);
+  } catch (err) {
+    if (!(err instanceof PlanError)) throw err;
+    o.controller.audit('deployment.refused', request.author, { service: request.service, to: request.toVersion, reason });
+    return null;
+  }
+}
+
+/**
+ * One deployment, the way every deployment starts: a release the driver can run, the promotion
+ * chain's gate, the pre-deployment checks, then the controller. A release train starts its members here too.
+ */
+export async function startDeployment(o: DeployApiOptions, b: Static<typeof DeployBody>, author: string, release?: DeployRequest['release']): Promise<DeploymentRow> {
+  if (b.env !== undefined && b.env !== o.env) throw new Problem('DEPLOY_INVALID', `This controller deploys to "${o.env}", not "${b.env}".`);
+  await checkTarget(o, b.service, b.version, requestOf(b, author));
+  const gate = await promotionGate(o, b.service, b.version);
+  refusePromotion(o, gate, requestOf(b, author));
+  const checks = await preDeploymentChecks(o, { service: b.service, version: b.version });
+  try {
+    return o.controller.deploy({
+      ...requestOf(b, author),
+      checks,
+      ...(b.plan_hash ? { expectedPlanHash: b.plan_hash } : {}),
+      ...(gate.verdict === 'pass' ? { promotion: gate.evidence } : {}),
+      ...(release === undefined ? {} : { release }),
+    });
+  } catch (err) {
+    return refusal(err);
+  }
+}
+
+/** The rollback path: one switch back to a known-good version, no analysis; the rollback policy says whether sign-offs wait. */
+export function rollbackRequest(o: DeployApiOptions, service: string, to: string, author: string, release?: DeployRequest['release']): DeployRequest {
+  const grant = o.controller.judgeRollback(service, to);
+  return { service, toVersion: to, strategy: 'blue-green', steps: [100], bakeMs: 0, rules: [], author, rollback: grant, ...(release === undefined ? {} : { release }) };
+}
+
 export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
   const base = '/_pitchey/admin';
-  /**
-   * The service is known and the driver can run the version. A refused release (modified folder,
-   * image whose signature does not verify) is a problem; for a request to deploy it, the refusal is
-   * also recorded as a failed deployment (history, audit log, record).
-   */
-  const checkTarget = async (service: string, version: string, refused?: DeployRequest): Promise<void> => {
-    if (!o.services.includes(service)) throw new Problem('DEPLOY_INVALID', `Unknown service "${service}"; one of ${o.services.join(', ')}.`);
-    const resolution = await o.driver.resolve(service, version);
-    if (resolution.status === 'missing') throw new Problem('RELEASE_NOT_FOUND', `No release ${version} of ${service}: ${resolution.reason}.`);
-    if (resolution.status === 'ok') return;
-    const row = refused === undefined ? null : recordRefusal(refused, resolution.reason);
-    throw new Problem('RELEASE_UNTRUSTED', `${resolution.reason}.`, { extensions: row === null ? {} : { deployment: row.id } });
-  };
-  const recordRefusal = (request: DeployRequest, reason: string): DeploymentRow | null => {
-    try {
-      return o.controller.refuse(request, reason);
-    } catch (err) {
-      if (!(err instanceof PlanError)) throw err;
-      o.controller.audit('deployment.refused', request.author, { service: request.service, to: request.toVersion, reason });
-      return null;
-    }
-  };
   const releaseExists = async (service: string, version: string): Promise<boolean> => (await o.driver.resolve(service, version)).status === 'ok';
   app.post(`${base}/deployments`, { config: admin, schema: { body: DeployBody, summary: 'Start a deployment' } }, async (req, reply) => {
-    const b = req.body;
-    if (b.env !== undefined && b.env !== o.env) throw new Problem('DEPLOY_INVALID', `This controller deploys to "${o.env}", not "${b.env}".`);
-    await checkTarget(b.service, b.version, requestOf(b, actor(req)));
-    const gate = await promotionGate(o, b.service, b.version);
-    refusePromotion(o, gate, requestOf(b, actor(req)));
-    const checks = await preDeploymentChecks(o, { service: b.service, version: b.version });
-    try {
-      const row = o.controller.deploy({
-        ...requestOf(b, actor(req)),
-        checks,
-        ...(b.plan_hash ? { expectedPlanHash: b.plan_hash } : {}),
-        ...(gate.verdict === 'pass' ? { promotion: gate.evidence } : {}),
-      });
-      return reply
-        .code(201)
-        .header('location', `${base}/deployments/${row.id}`)
-        .send(summarize(row, o.controller.isLive(row.id)));
-    } catch (err) {
-      return refusal(err);
-    }
+    const row = await startDeployment(o, req.body, actor(req));
+    return reply
+      .code(201)
+      .header('location', `${base}/deployments/${row.id}`)
+      .send(summarize(row, o.controller.isLive(row.id)));
   });
   app.post(`${base}/plans`, { config: admin, schema: { body: DeployBody, summary: 'The resolved plan of a deployment request, with its hash; nothing is changed' } }, async (req) => {
     const b = req.body;
     if (b.env !== undefined && b.env !== o.env) throw new Problem('DEPLOY_INVALID', `This controller deploys to "${o.env}", not "${b.env}".`);
-    await checkTarget(b.service, b.version);
+    await checkTarget(o, b.service, b.version);
     try {
       return await reviewPlan(
         {
@@ -297,9 +313,9 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     const to = b.to ?? o.controller.previousVersion(b.service);
     if (to === null) throw new Problem('DEPLOY_INVALID', `${b.service} has no previous version to roll back to.`);
     // The rollback policy: a known-good target skips the forward sign-offs, and the plan says why.
-    const grant = o.controller.judgeRollback(b.service, to);
-    const request: DeployRequest = { service: b.service, toVersion: to, strategy: 'blue-green', steps: [100], bakeMs: 0, rules: [], author: actor(req), rollback: grant };
-    await checkTarget(b.service, to, request);
+    const request = rollbackRequest(o, b.service, to, actor(req));
+    const grant = request.rollback!;
+    await checkTarget(o, b.service, to, request);
     try {
       // The fast path: the target is the known-good previous version, so one switch and no analysis
       // (which would otherwise wait for traffic before finishing).

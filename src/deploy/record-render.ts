@@ -1,4 +1,5 @@
 // The deployment record as Markdown or HTML (every value escaped): what a reviewer reads.
+import type { ReleaseRecord } from './admin-api.js';
 import type { DeploymentRecord } from './record.js';
 
 type Table = { headers: string[]; rows: string[][] };
@@ -172,4 +173,44 @@ export function renderHtml(r: DeploymentRecord): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Deployment record ${esc(r.id)}</title>
 <style>body{font:14px/1.4 system-ui,sans-serif;margin:2em;max-width:70em}table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ccc;padding:.2em .5em;text-align:left;vertical-align:top}</style></head>
 <body><h1>Deployment record ${esc(r.id)}</h1>\n${body}\n</body></html>\n`;
+}
+
+/** A platform release's record: the release as one deployment, then each service's record as a section of it. */
+export function renderReleaseMarkdown(r: ReleaseRecord): string {
+  const rel = r.release;
+  const demote = (md: string): string => md.replace(/^(#+) /gm, '$1## ');
+  const out = [
+    `# Platform release record ${rel.id}`,
+    '',
+    `- **Version**: ${rel.version}; **environment**: ${rel.env}; **by**: ${rel.author}`,
+    `- **Outcome**: ${rel.phase}${rel.reason ? ` (${rel.reason})` : ''}`,
+    `- **Waves**: ${rel.waves.map((w, i) => `${i + 1}. ${w.join(', ')}`).join('; ')}`,
+    '',
+    '| service | wave | deployment | outcome | reverted by |',
+    '|---|---|---|---|---|',
+    ...rel.members
+      .map((m) =>
+        [
+          m.service,
+          String(m.wave + 1),
+          m.deployment?.id ?? '-',
+          m.refused !== null ? `refused: ${m.refused}` : (m.deployment?.phase ?? 'not started'),
+          m.revert === null ? '-' : `${m.revert.id} (${m.revert.phase})`,
+        ]
+          .map(mdCell)
+          .join(' | '),
+      )
+      .map((row) => `| ${row} |`),
+    '',
+    '## Release timeline',
+    '',
+    ...r.events.map((e) => `- ${new Date(e.at).toISOString()} ${e.kind} (${e.actor}): ${mdCell(JSON.stringify(e.data))}`),
+  ];
+  for (const s of r.sections) {
+    out.push('', `## ${s.service}`, '');
+    if (s.record !== null) out.push(demote(renderMarkdown(s.record)).trimEnd());
+    else out.push(s.refused === null ? 'Not started.' : `Refused: ${s.refused}`);
+    if (s.revert !== null) out.push('', demote(renderMarkdown(s.revert)).trimEnd());
+  }
+  return `${out.join('\n')}\n`;
 }

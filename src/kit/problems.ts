@@ -13,6 +13,7 @@ export const PROBLEMS = {
   TEMPLATE_NOT_FOUND: { status: 404, title: 'No such document template' },
   DEPLOYMENT_NOT_FOUND: { status: 404, title: 'No such deployment' },
   RELEASE_NOT_FOUND: { status: 404, title: 'No such release' },
+  RELEASE_TRAIN_NOT_FOUND: { status: 404, title: 'No such platform release (release train)' },
   FUNCTION_NOT_FOUND: { status: 404, title: 'No such deployed function' },
   JOB_RESULT_GONE: { status: 404, title: 'The job has no downloadable result' },
   STREAM_NOT_FOUND: { status: 404, title: 'No such stream or stream file' },

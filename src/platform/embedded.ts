@@ -11,8 +11,9 @@ import { withJobOutcomes } from '../deploy/adapters/job-outcome-source.js';
 import { createAvailabilitySampler, readErrorBudget } from '../deploy/budget-store.js';
 import { createGatewayRouter } from '../deploy/adapters/gateway-router.js';
 import type { Driver, InstanceHandle } from '../deploy/adapters/driver.js';
-import { Controller } from '../deploy/controller.js';
+import { Controller, DeployRefused } from '../deploy/controller.js';
 import { registerDeployApi, type DeployApiOptions } from '../deploy/http.js';
+import { registerReleaseApi } from '../deploy/release-api.js';
 import { createEnvironmentReader } from '../deploy/adapters/environment-reader.js';
 import { effectiveConfig, registerEnvironmentApi } from '../deploy/environment-api.js';
 import { earlierEnvironment, readEnvironments } from '../deploy/environments.js';
@@ -185,8 +186,14 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
       controller.audit(`${kind}.alert`, 'controller', { reason: action.reason, ...data }, row.id);
       return;
     }
-    const back = controller.deploy({ service: row.service, toVersion: action.to, strategy: 'blue-green', steps: [100], bakeMs: 0, rules: [], author: 'controller' });
-    controller.audit(`${kind}.rollback`, 'controller', { to: action.to, deployment: back.id, reason: action.reason, ...data }, row.id);
+    try {
+      const back = controller.deploy({ service: row.service, toVersion: action.to, strategy: 'blue-green', steps: [100], bakeMs: 0, rules: [], author: 'controller' });
+      controller.audit(`${kind}.rollback`, 'controller', { to: action.to, deployment: back.id, reason: action.reason, ...data }, row.id);
+    } catch (err) {
+      // The lock is held (a platform release still running): an operator decides, told by the audit event.
+      if (!(err instanceof DeployRefused)) throw err;
+      controller.audit(`${kind}.rollback-refused`, 'controller', { to: action.to, reason: action.reason, refused: err.message, ...data }, row.id);
+    }
   };
   const validator = new PostDeployValidator(
     {
@@ -214,7 +221,7 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
   for (const { row, recovery } of controller.recover()) log(`deployment ${row.id} was active when the controller stopped: ${recovery.decision} (${recovery.why})`);
   for (const id of validator.resume()) log(`validation of ${id} resumed after a restart`);
   notifier.start();
-  registerDeployApi(gateway.app, {
+  const deployApi: DeployApiOptions = {
     controller,
     driver,
     services: SERVICE_NAMES,
@@ -233,7 +240,9 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
       const requests = Object.values(tracks).reduce((n, t) => n + (t?.requests ?? 0), 0);
       return Promise.resolve({ requestsPerSecond: requests / overS, overS });
     },
-  });
+  };
+  registerDeployApi(gateway.app, deployApi);
+  registerReleaseApi(gateway.app, deployApi);
   registerEnvironmentApi(gateway.app, { db, env: config.deployEnv, controller, config, services: SERVICE_NAMES });
   const port = await gateway.listen(options.gatewayPort, config.host);
   gatewayUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;

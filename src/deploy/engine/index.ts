@@ -49,3 +49,4 @@ export {
   type ValidationSample,
   type ValidationStep,
 } from './post-promotion.js';
+export { DEFAULT_RELEASE_ORDER, ReleaseOrderError, holdForRelease, planReleaseOrder, releaseDecision, type ReleaseDecision, type ReleaseMember } from './release-train.js';

@@ -165,6 +165,8 @@ export interface DeploymentState {
   warmUntil?: number | null;
   /** Since when the promotion has waited for sign-offs (signoff-hold.ts); kept across restarts, so the deadline is too. */
   awaitingSignoffSince?: number | null;
+  /** Since when the promotion has waited for the other services of its release (release-train.ts). */
+  releaseHeldSince?: number | null;
   /** After a controller restart: the step (and pause) the restarted instances go back to (recovery.ts). */
   resumeAt?: { stepIndex: number; paused: boolean } | null;
 }

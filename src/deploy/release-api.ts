@@ -1,0 +1,118 @@
+// The admin API of platform releases (release trains): `pitchey deploy all` starts one here. The
+// members start through the same path as a single deployment (http.ts), the train's loop
+// (release-train.ts) holds their promotions and rolls them all back when one fails.
+import { Problem, Type, type HttpApp } from '../kit/index.js';
+import type { ReleaseRecord, ReleaseSummary } from './admin-api.js';
+import { readAudit } from './audit.js';
+import { ReleaseOrderError, planReleaseOrder } from './engine/index.js';
+import { DeployBody, actor, rollbackRequest, startDeployment, summarize, type DeployApiOptions } from './http.js';
+import { LockHeld } from './lock.js';
+import { readRecord } from './record.js';
+import { readReleases, type ReleaseRow } from './release-store.js';
+import { ReleaseTrains } from './release-train.js';
+
+const admin = { auth: 'admin' } as const;
+const ServiceName = Type.String({ minLength: 1, maxLength: 40 });
+/** What every member's deployment takes, as a single deployment does; `order` declares the waves. */
+const ReleaseBody = Type.Composite([
+  Type.Omit(DeployBody, ['service', 'plan_hash', 'faults']),
+  Type.Object({
+    order: Type.Optional(Type.Array(Type.Array(ServiceName, { minItems: 1, maxItems: 5 }), { minItems: 1, maxItems: 5 })),
+    services: Type.Optional(Type.Array(ServiceName, { minItems: 1, maxItems: 5 })),
+  }),
+]);
+const IdParams = Type.Object({ id: Type.String({ pattern: '^rel-[0-9a-f]{8}$' }) });
+
+export function registerReleaseApi(app: HttpApp, o: DeployApiOptions): ReleaseTrains {
+  const base = '/_pitchey/admin/release-trains';
+  const trains = new ReleaseTrains({
+    db: o.db,
+    env: o.env,
+    controller: o.controller,
+    intervalMs: o.analysis.intervalMs,
+    startMember: (service, version, author, id) => {
+      const { order: _o, services: _s, ...rest } = bodies.get(id)!;
+      return startDeployment(o, { ...rest, service, version }, author, { id, holdPromotion: true });
+    },
+    revertMember: (service, to, reason, id) => {
+      const row = o.controller.deploy(rollbackRequest(o, service, to, 'controller', { id, holdPromotion: false }));
+      o.controller.audit('rollback.to', 'controller', { service, to, reason }, row.id);
+      return row;
+    },
+  });
+  /** Each live release's request, which its members' deployments are made from. */
+  const bodies = new Map<string, typeof ReleaseBody.static>();
+  app.addHook('onClose', () => trains.stop());
+
+  const answer = (row: ReleaseRow): ReleaseSummary => {
+    const dep = (id: string | null) => {
+      const d = id === null ? null : o.controller.get(id);
+      return d === null ? null : summarize(d, o.controller.isLive(d.id));
+    };
+    return {
+      id: row.id,
+      live: trains.isLive(row.id),
+      env: row.env,
+      author: row.author,
+      version: row.version,
+      waves: row.waves,
+      phase: row.phase,
+      reason: row.reason,
+      failure: row.failure,
+      members: row.members.map((m) => ({ service: m.service, wave: m.wave, asked: m.asked, deployment: dep(m.deploymentId), revert: dep(m.revertId), refused: m.refused })),
+      created_at: new Date(row.createdAt).toISOString(),
+      updated_at: new Date(row.updatedAt).toISOString(),
+    };
+  };
+  const find = (id: string): ReleaseRow => {
+    const row = trains.get(id);
+    if (row === null || row.env !== o.env) throw new Problem('RELEASE_TRAIN_NOT_FOUND', `No platform release ${id}.`);
+    return row;
+  };
+
+  app.post(
+    `${base}`,
+    { config: admin, schema: { body: ReleaseBody, summary: 'Deploy several services as one release: canaries analysed, promoted together, rolled back together' } },
+    async (req, reply) => {
+      const b = req.body;
+      if (b.env !== undefined && b.env !== o.env) throw new Problem('DEPLOY_INVALID', `This controller deploys to "${o.env}", not "${b.env}".`);
+      let waves: string[][];
+      try {
+        waves = planReleaseOrder(o.services, b.order, b.services);
+      } catch (err) {
+        if (err instanceof ReleaseOrderError) throw new Problem('DEPLOY_INVALID', `${err.message}.`);
+        throw err;
+      }
+      // Refused before anything moves: a member that cannot run the version, or already runs it.
+      for (const service of waves.flat()) {
+        const resolution = await o.driver.resolve(service, b.version);
+        if (resolution.status !== 'ok') throw new Problem(resolution.status === 'missing' ? 'RELEASE_NOT_FOUND' : 'RELEASE_UNTRUSTED', `${service} ${b.version}: ${resolution.reason}.`);
+      }
+      const already = waves.flat().filter((s) => o.controller.currentVersion(s) === b.version);
+      if (already.length > 0) throw new Problem('DEPLOY_CONFLICT', `Already running ${b.version}: ${already.join(', ')}; declare the others with "services" or "order".`);
+      try {
+        const row = trains.start({ version: b.version, waves, author: actor(req) });
+        bodies.set(row.id, b);
+        return reply.code(201).header('location', `${base}/${row.id}`).send(answer(row));
+      } catch (err) {
+        if (err instanceof LockHeld) throw new Problem('DEPLOY_LOCK_HELD', err.message);
+        throw err;
+      }
+    },
+  );
+  app.get(`${base}`, { config: admin }, () => ({ releases: readReleases(o.db, o.env).map(answer) }));
+  app.get(`${base}/:id`, { config: admin, schema: { params: IdParams } }, (req) => answer(find(req.params.id)));
+  app.get(`${base}/:id/record`, { config: admin, schema: { params: IdParams, summary: 'The record of a platform release: one section per service' } }, (req): ReleaseRecord => {
+    const row = find(req.params.id);
+    const record = (id: string | null) => {
+      const d = id === null ? null : o.controller.get(id);
+      return d === null ? null : readRecord(o.db, d, { signoffs: o.controller.signoffPolicy(), now: Date.now() });
+    };
+    return {
+      release: answer(row),
+      sections: row.members.map((m) => ({ service: m.service, wave: m.wave, record: record(m.deploymentId), revert: record(m.revertId), refused: m.refused })),
+      events: readAudit(o.db, { deploymentId: row.id }),
+    };
+  });
+  return trains;
+}
