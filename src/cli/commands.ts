@@ -88,7 +88,11 @@ export const DEFS = {
   logs: {
     summary: "each instance's last lines, whichever driver runs it",
     positionals: ['<service>'],
-    options: { tail: { type: 'string', arg: 'N', help: 'lines per instance, 1 to 10000 (default 100)' }, ...ADMIN_OPTIONS },
+    options: {
+      tail: { type: 'string', arg: 'N', help: 'lines per instance, 1 to 10000 (default 100)' },
+      follow: { type: 'boolean', short: 'f', help: 'keep printing new lines, of instances that start meanwhile too, until Ctrl-C' },
+      ...ADMIN_OPTIONS,
+    },
   },
   deploy: { summary: 'deploy a release to a service; `all` deploys the services as one release (promoted together, rolled back together)', positionals: ['<service|all>'], options: DEPLOY_OPTIONS },
   deployPlan: { summary: 'the resolved plan and its hash, changing nothing', positionals: ['<service|all>'], options: DEPLOY_PLAN_OPTIONS },

@@ -57,6 +57,8 @@ export interface LockAnswer {
 export interface LogsAnswer {
   service: string;
   instances: InstanceLogs[];
+  /** Passed back as `?after=`, the next answer holds only the lines written since (`pitchey logs -f`). */
+  next: string;
 }
 
 /** One member of a platform release: its deployment, what the train asked of it, and its revert. */

@@ -11,6 +11,7 @@ import type { DeployRequest } from './controller.js';
 import { Controller, DeployRefused } from './controller.js';
 import { defaultChecksConfigPath, readChecksConfig, runChecks, type DeployTarget, type Evidence } from './checks/index.js';
 import { readLock, releaseLock } from './lock.js';
+import { readLogCursors, writeLogCursors } from './log-cursor.js';
 import { ACKNOWLEDGEMENTS, readRecord } from './record.js';
 import type { Driver } from './adapters/driver.js';
 import { readDeployments, type DeploymentRow } from './store.js';
@@ -344,14 +345,18 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
       config: admin,
       schema: {
         params: Type.Object({ service: Type.String({ maxLength: 40 }) }),
-        querystring: Type.Object({ tail: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })) }),
+        querystring: Type.Object({
+          tail: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000 })),
+          after: Type.Optional(Type.String({ maxLength: 8192, description: "an earlier answer's `next`: only the lines written since (`pitchey logs -f`)" })),
+        }),
         summary: 'The last lines of each instance of a service, whichever driver runs it',
       },
     },
     async (req): Promise<LogsAnswer> => {
       const { service } = req.params;
       if (!o.services.includes(service)) throw new Problem('ROUTE_NOT_FOUND', `Unknown service "${service}"; one of ${o.services.join(', ')}.`);
-      return { service, instances: await o.driver.logs(service, req.query.tail ?? 100) };
+      const instances = await o.driver.logs(service, req.query.tail ?? 100, req.query.after === undefined ? undefined : readLogCursors(req.query.after));
+      return { service, instances, next: writeLogCursors(instances) };
     },
   );
 }

@@ -14,6 +14,8 @@ export class LogRing {
   /** Per stream (stdout, stderr), so a line is never spliced from both. */
   private readonly partial = new Map<string, string>();
   private readonly maxLineLength: number;
+  /** Whole lines ever kept: a follower's cursor (`pitchey logs -f` asks for the lines after it). */
+  private written = 0;
 
   constructor(options: LogRingOptions = {}) {
     this.kept = new OutputCapture(options.maxBytes ?? 1024 * 1024, 'tail');
@@ -24,7 +26,25 @@ export class LogRing {
   push(chunk: Buffer | string, stream = 'stdout'): void {
     const parts = ((this.partial.get(stream) ?? '') + chunk.toString()).split('\n');
     this.partial.set(stream, this.cut(parts.pop() ?? ''));
-    if (parts.length > 0) this.kept.add(Buffer.from(`${parts.map((line) => this.cut(line)).join('\n')}\n`));
+    if (parts.length === 0) return;
+    this.kept.add(Buffer.from(`${parts.map((line) => this.cut(line)).join('\n')}\n`));
+    this.written += parts.length;
+  }
+
+  /** The cursor after the last whole line: what `since` takes to give only what comes next. */
+  get cursor(): number {
+    return this.written;
+  }
+
+  /**
+   * Whole lines written after `cursor`, at most `max` (the newest), oldest first. Lines still
+   * waiting for their newline are left for the next call, so a follower never sees one twice.
+   * Lines the byte bound already dropped are gone: the follower gets the ones still kept.
+   */
+  since(cursor: number, max: number): string[] {
+    // A cursor from beyond the end is another ring's (the platform restarted): start from the beginning.
+    const fresh = Math.min(cursor > this.written ? this.written : this.written - cursor, max);
+    return fresh <= 0 ? [] : this.kept.lines(fresh);
   }
 
   /** The last `n` lines, oldest first, with lines still waiting for their newline at the end. */

@@ -63,9 +63,14 @@ export class Supervisor {
     this.spawn(entry);
   }
 
-  /** The child's last `tail` lines of stdout and stderr, across its restarts; empty once it is stopped. */
-  logs(id: string, tail: number): string[] {
-    return this.children.get(id)?.output.tail(tail) ?? [];
+  /**
+   * The child's last `tail` lines of stdout and stderr, across its restarts (empty once it is
+   * stopped); after a `cursor` from an earlier call, only the whole lines written since.
+   */
+  logs(id: string, tail: number, after?: number): { lines: string[]; cursor: number } {
+    const ring = this.children.get(id)?.output;
+    if (ring === undefined) return { lines: [], cursor: after ?? 0 };
+    return { lines: after === undefined ? ring.tail(tail) : ring.since(after, tail), cursor: ring.cursor };
   }
 
   pids(): number[] {

@@ -164,6 +164,19 @@ export function runDriverContract(name: string, make: () => Promise<DriverFixtur
         expect(logs[0]).toMatchObject({ id: h.id, version: f.version, track: 'stable' });
         expect((await driver.logs(f.service, 2))[0]?.lines.length).toBeLessThanOrEqual(2);
         expect(await driver.logs('no-such-service', 10)).toEqual([]);
+        // A follower (`pitchey logs -f`) asks from its cursor: it gets what came next, and nothing again.
+        const after = { [h.id]: logs[0]!.cursor };
+        await fetch(`${h.url}/no-such-route-after-the-cursor`);
+        const next = await waitFor(
+          'the next request after the cursor',
+          async () => {
+            const got = await driver.logs(f.service, 50, after);
+            return got[0]?.lines.some((l) => l.includes('no-such-route-after-the-cursor')) ? got : undefined;
+          },
+          10_000,
+        );
+        expect(next[0]!.lines.some((l) => l.includes('no-such-route-for-the-log'))).toBe(false);
+        expect((await driver.logs(f.service, 50, { [h.id]: next[0]!.cursor }))[0]!.lines.filter((l) => l.includes('no-such-route'))).toEqual([]);
       },
       timeoutMs,
     );

@@ -27,7 +27,10 @@ function release(...args: string[]): { status: number | null; out: string; err: 
 }
 
 beforeAll(async () => {
-  up = await startUp({ env: { PITCHEY_VERSION: 'v1', PITCHEY_ANALYSIS_INTERVAL_MS: '250', PITCHEY_ANALYSIS_WINDOW_MS: '3000', PITCHEY_VALIDATION_PHASES_MS: '3000,2000,2000' } });
+  // Info, not the suite's warn: `pitchey logs -f` is tested on the request lines the services write.
+  up = await startUp({
+    env: { PITCHEY_LOG_LEVEL: 'info', PITCHEY_VERSION: 'v1', PITCHEY_ANALYSIS_INTERVAL_MS: '250', PITCHEY_ANALYSIS_WINDOW_MS: '3000', PITCHEY_VALIDATION_PHASES_MS: '3000,2000,2000' },
+  });
 }, 120_000);
 afterAll(() => up?.remove());
 
@@ -172,6 +175,32 @@ describe('operator commands', () => {
     expect(r.out.split('\n').filter(Boolean).length).toBeLessThanOrEqual(3 * 2);
     expect(pitchey('logs', 'nope').status).toBe(64);
     expect(pitchey('logs', 'ai', '--tail', '0').status).toBe(64);
+  });
+
+  it('follows the logs with `pitchey logs -f`: new lines of every instance, each once, until Ctrl-C', async () => {
+    expect(pitchey('logs', 'ai', '-f', '--json').status).toBe(64);
+    const child = spawn(process.execPath, [CLI, 'logs', 'ai', '-f', '--tail', '5', '--gateway', up.gateway, '--as', 'alice'], { env: { ...up.env, PITCHEY_ADMIN_KEY: TEST_KEY } });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+    });
+    // The first answer (the last lines) is in when the instance's header is on stderr.
+    let err = '';
+    child.stderr.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    const said = (e: Error): never => {
+      throw new Error(`${e.message}\nstdout:\n${out}\nstderr:\n${err}`);
+    };
+    await waitFor('the first answer', () => (/== ai-/.test(err) ? true : undefined), 20_000).catch(said);
+    for (let i = 0; i < 3; i++) await fetch(`${up.gateway}/api/ai/no-such-route-followed-${i}`);
+    await waitFor('the three requests followed', () => (/followed-2/.test(out) ? true : undefined), 20_000).catch(said);
+    child.kill('SIGINT');
+    expect(await exited(child), err).toBe(0);
+    const followed = out.split('\n').filter((l) => l.includes('no-such-route-followed-'));
+    // Off a terminal each line stays whole behind its instance: `ai-v1-1 | {"level":30,…}`.
+    expect(followed.every((l) => /^ai-v\d-\d+ \| \{/.test(l))).toBe(true);
+    for (let i = 0; i < 3; i++) expect(followed.filter((l) => l.includes(`"url":"/no-such-route-followed-${i}"`)).length, followed.join('\n')).toBe(1);
   });
 
   it('refuses a release modified after it was built: a problem, and a failed deployment in the audit log and its record', async () => {

@@ -29,4 +29,19 @@ describe('LogRing', () => {
     ring.push('\nshort\n');
     expect(ring.tail(5)).toEqual([`${'x'.repeat(8)}yy…`, 'short']);
   });
+  it('gives a follower each whole line once, from its cursor on, and only what is still kept', () => {
+    const ring = new LogRing({ maxBytes: 12 });
+    ring.push('a\nb\n');
+    const first = ring.cursor;
+    expect(first).toBe(2);
+    expect(ring.since(first, 10)).toEqual([]);
+    ring.push('c\nhalf');
+    expect(ring.since(first, 10)).toEqual(['c']); // the half line waits for its newline
+    ring.push(' line\n');
+    expect(ring.since(3, 10)).toEqual(['half line']);
+    expect(ring.since(0, 2)).toEqual(['c', 'half line']); // at most the newest two
+    ring.push('d\ne\nf\ng\n');
+    expect(ring.since(2, 10)).toEqual(['d', 'e', 'f', 'g']); // 'c' and 'half line' were dropped by the byte bound
+    expect(ring.since(999, 1)).toEqual(['g']); // another ring's cursor: from the start again
+  });
 });

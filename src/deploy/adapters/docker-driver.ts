@@ -16,7 +16,7 @@ import type Docker from 'dockerode';
 import { isImageRole, rolePrivileges } from '../../image/index.js';
 import type { Track } from '../engine/index.js';
 import { listImageReleases, resolveImage, type ImageVerifier } from './docker-images.js';
-import { demuxLogs, readEvents, type DockerEvent } from './docker-streams.js';
+import { demuxLogs, readEvents, splitTimestamp, timestampKey, type DockerEvent } from './docker-streams.js';
 import { prepareServicesDir, servicesDirOf } from './docker-data-dir.js';
 import { DriverRefused, type Driver, type InstanceHandle, type StartSpec } from './driver.js';
 
@@ -202,11 +202,17 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
     return stream;
   }
 
-  async function lastLines(instance: Instance, tail: number): Promise<string[]> {
+  /** The last lines, or with `after` (a line's timestamp) the lines written since; the cursor is the last line's. */
+  async function lastLines(instance: Instance, tail: number, after?: string): Promise<{ lines: string[]; cursor: string }> {
+    const from = after === undefined ? null : timestampKey(after);
     try {
-      return demuxLogs(await instance.container.logs({ stdout: true, stderr: true, tail, follow: false }));
+      // `since` is whole seconds: the lines of that second already seen are dropped by their timestamp.
+      const window = from === null ? { tail } : { since: Math.floor(Date.parse(from) / 1000) };
+      const stamped = demuxLogs(await instance.container.logs({ stdout: true, stderr: true, timestamps: true, follow: false, ...window })).map(splitTimestamp);
+      const fresh = (from === null ? stamped : stamped.filter((l) => (timestampKey(l.at) ?? '') > from)).slice(-tail);
+      return { lines: fresh.map((l) => l.line), cursor: fresh.at(-1)?.at ?? after ?? '' };
     } catch {
-      return [];
+      return { lines: [], cursor: after ?? '' };
     }
   }
 
@@ -256,8 +262,8 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
     byContainer.set(container.id, instance);
     await container.start();
     if (!(await waitHealthy(instance, Date.now() + timeoutMs))) {
-      const tail = await lastLines(instance, 20);
-      throw new Error(`${handle.id} did not answer /health within ${timeoutMs} ms${tail.length > 0 ? `; its last lines:\n${tail.join('\n')}` : ''}`);
+      const { lines } = await lastLines(instance, 20);
+      throw new Error(`${handle.id} did not answer /health within ${timeoutMs} ms${lines.length > 0 ? `; its last lines:\n${lines.join('\n')}` : ''}`);
     }
     await markUp(instance);
     instance.cameUp = true;
@@ -293,9 +299,9 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
       if (instance.handle.url !== null) options.onUp(instance.handle); // announced again under its new track
     },
     list: () => [...instances.values()].map((i) => i.handle),
-    async logs(service, tail) {
+    async logs(service, tail, after = {}) {
       const mine = [...instances.values()].filter((i) => i.handle.service === service);
-      return Promise.all(mine.map(async (i) => ({ id: i.handle.id, version: i.handle.version, track: i.handle.track, lines: await lastLines(i, tail) })));
+      return Promise.all(mine.map(async (i) => ({ id: i.handle.id, version: i.handle.version, track: i.handle.track, ...(await lastLines(i, tail, after[i.handle.id])) })));
     },
     resolve: (service, version) => resolveImage(docker, options.verifyImage, service, version),
     releases: () => listImageReleases(docker),

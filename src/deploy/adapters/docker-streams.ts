@@ -21,6 +21,21 @@ export function demuxLogs(buffer: Buffer): string[] {
   return out;
 }
 
+/** A line of `logs({ timestamps: true })`: its RFC 3339 timestamp (nanoseconds, UTC) and the text after it. */
+export function splitTimestamp(stamped: string): { at: string; line: string } {
+  const space = stamped.indexOf(' ');
+  return space < 0 ? { at: '', line: stamped } : { at: stamped.slice(0, space), line: stamped.slice(space + 1) };
+}
+
+/**
+ * A docker timestamp made comparable as text: the daemon trims the fraction's trailing zeros
+ * (`…:05.1Z` after `…:05.09Z`), so it is padded to nine digits. Null for anything else.
+ */
+export function timestampKey(at: string): string | null {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?Z$/.exec(at);
+  return m === null ? null : `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}Z`;
+}
+
 export interface DockerEvent {
   Type?: string;
   Action?: string;

@@ -48,6 +48,8 @@ export interface InstanceLogs {
   version: string;
   track: Track;
   lines: string[];
+  /** Where these lines end: passed back in `logs(…, after)`, it gives only the lines written since. */
+  cursor: string;
 }
 
 /** Thrown by `start` when the release may not run (a `refused` resolution). */
@@ -69,8 +71,12 @@ export interface Driver {
   /** Relabels an instance's track (promotion), without restarting it; the driver keeps the track. */
   retag(id: string, track: Track): void;
   list(): InstanceHandle[];
-  /** The last `tail` lines (at most) of each instance of the service. */
-  logs(service: string, tail: number): Promise<InstanceLogs[]>;
+  /**
+   * The last `tail` lines (at most) of each instance of the service. With `after` (instance id →
+   * cursor from an earlier answer), an instance named there gives only the lines written since
+   * (`pitchey logs -f`); an instance not named there, one that started since, gives its last lines.
+   */
+  logs(service: string, tail: number, after?: Readonly<Record<string, string>>): Promise<InstanceLogs[]>;
   /** Whether a version may run, checked before a deployment is planned and again by `start`. */
   resolve(service: string, version: string): Promise<Resolution>;
   /** The releases this driver can run, oldest first. */

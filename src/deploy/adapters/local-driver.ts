@@ -103,9 +103,15 @@ export function createLocalDriver(options: LocalDriverOptions): Driver {
       options.onUp(handle); // announced again under its new track
     },
     list: () => [...instances.values()],
-    logs(service, tail) {
+    logs(service, tail, after = {}) {
       const mine = [...instances.values()].filter((h) => h.service === service);
-      return Promise.resolve(mine.map((h) => ({ id: h.id, version: h.version, track: h.track, lines: supervisor.logs(h.id, tail) })));
+      return Promise.resolve(
+        mine.map((h) => {
+          const since = after[h.id];
+          const { lines, cursor } = supervisor.logs(h.id, tail, since === undefined || !/^\d{1,15}$/.test(since) ? undefined : Number(since));
+          return { id: h.id, version: h.version, track: h.track, lines, cursor: String(cursor) };
+        }),
+      );
     },
     resolve: (_service, version) => Promise.resolve(resolve(version)),
     releases() {
