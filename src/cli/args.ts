@@ -13,6 +13,8 @@ export interface OptionDef {
   arg?: string;
   /** Absent → a usage error naming it. */
   required?: boolean;
+  /** The only values it takes: another is a usage error listing them (and shell completion offers them). */
+  choices?: readonly string[];
   help: string;
 }
 export type OptionDefs = Record<string, OptionDef>;
@@ -98,7 +100,12 @@ export function parseCommand<O extends OptionDefs>(command: string, def: Command
   if (extra !== undefined) throw new UsageError(`${command}: unexpected argument "${extra}"`);
   const missing = slots.find((s, i) => s.startsWith('<') && parsed.positionals[i] === undefined);
   if (missing !== undefined) throw new UsageError(`${command}: missing ${missing}`);
-  for (const [name, o] of Object.entries(def.options)) if (o.required && parsed.values[name] === undefined) throw new UsageError(`${command}: --${name} is required`);
+  for (const [name, o] of Object.entries(def.options)) {
+    const value = parsed.values[name];
+    if (o.required && value === undefined) throw new UsageError(`${command}: --${name} is required`);
+    const wrong = o.choices === undefined ? undefined : [value ?? []].flat().find((v) => typeof v === 'string' && !o.choices!.includes(v));
+    if (wrong !== undefined) throw new UsageError(`${command}: --${name} must be one of ${o.choices!.join(', ')} (not "${String(wrong)}")`);
+  }
   return { values: parsed.values as Args<O>['values'], positionals: parsed.positionals };
 }
 

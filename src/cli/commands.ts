@@ -2,6 +2,10 @@
 // module that runs it, imported only when it runs — this file loads nothing else, so `pitchey
 // --help` and a typo answer before any server, database or service code is read.
 import type { Args, CommandDef, OptionDefs } from './args.js';
+import { PLATFORM_ROLES, STRATEGIES } from '../kit/roles.js';
+
+/** `pitchey record --format`. */
+export const RECORD_FORMATS = ['md', 'json', 'html'] as const;
 
 export interface Command {
   kind: 'command';
@@ -30,7 +34,7 @@ const ADMIN_OPTIONS = {
 } as const;
 const DEPLOY_PLAN_OPTIONS = {
   version: { type: 'string', arg: 'V', required: true, help: 'the release to deploy' },
-  strategy: { type: 'string', arg: 'S', help: 'canary (default), blue-green or rolling' },
+  strategy: { type: 'string', arg: 'S', choices: STRATEGIES, help: 'canary (default), blue-green or rolling' },
   steps: { type: 'string', arg: '5,25,50,100', help: 'traffic weights, in percent' },
   'step-ms': { type: 'string', arg: 'N', help: 'how long each step runs' },
   'bake-ms': { type: 'string', arg: 'N', help: 'blue-green: how long the new track bakes before the switch' },
@@ -79,7 +83,7 @@ export const DEFS = {
     summary: 'signed container images, one per role',
     options: {
       version: { type: 'string', arg: 'V', help: 'image version (default: from git)' },
-      role: { type: 'string', arg: 'R', multiple: true, help: 'only this role (default: every role)' },
+      role: { type: 'string', arg: 'R', multiple: true, choices: PLATFORM_ROLES, help: 'only this role (default: every role)' },
       ...JSON_OPTION,
     },
   },
@@ -128,7 +132,7 @@ export const DEFS = {
   record: {
     summary: "the deployment's filled-in checklist with evidence (a platform release rel-…: one record, a section per service)",
     positionals: ID,
-    options: { format: { type: 'string', arg: 'md|json|html', help: 'output format (default md)' }, ...ADMIN_OPTIONS },
+    options: { format: { type: 'string', arg: 'md|json|html', choices: RECORD_FORMATS, help: 'output format (default md)' }, ...ADMIN_OPTIONS },
   },
   acknowledge: {
     summary: "a person's duty, recorded (stakeholder-notification, change-ticket, …)",
@@ -165,6 +169,11 @@ export const DEFS = {
     },
   },
   backupList: { summary: 'backups newest first', options: JSON_OPTION },
+  completion: {
+    summary: 'a shell completion script: source <(pitchey completion bash) — or zsh, or fish',
+    positionals: ['<shell>'],
+    options: {},
+  },
 } as const satisfies Record<string, CommandDef>;
 
 export type ArgsOf<K extends keyof typeof DEFS> = Args<(typeof DEFS)[K]['options']>;
@@ -217,6 +226,7 @@ export const COMMANDS: Record<string, Command | Group> = {
     summary: "the environment's deploy lock",
     subcommands: { status: command(DEFS.lockStatus, async (a) => (await auditMod()).lockStatus(a)), release: command(DEFS.lockRelease, async (a) => (await auditMod()).lockRelease(a)) },
   },
+  completion: command(DEFS.completion, async (a) => console.log((await import('./completion.js')).completionScript(a.positionals[0]).trimEnd())),
   smoke: command(DEFS.smoke, async (a) => (await import('./smoke.js')).smoke(a)),
   backup: {
     kind: 'group',

@@ -10,9 +10,8 @@ import { CheckFailed, UsageError } from './usage.js';
 
 const projectRoot = (): string => fileURLToPath(new URL('../..', import.meta.url));
 
-/** Every `--role R` given, or every role. */
+/** Every `--role R` given (the parser checked each), or every role. */
 function roles(picked: string[]): ImageRole[] {
-  for (const r of picked) if (!isImageRole(r)) throw new UsageError(`--role must be one of ${IMAGE_ROLES.join(' | ')}`);
   return picked.length === 0 ? [...IMAGE_ROLES] : (picked as ImageRole[]);
 }
 

@@ -69,6 +69,11 @@ export async function runCli(argv: string[]): Promise<number> {
     console.log(packageVersion());
     return EXIT.ok;
   }
+  if (first === '__complete') {
+    // The completion scripts' question (completion.ts): not a command people type, so not in the help.
+    for (const candidate of (await import('./completion.js')).complete(argv.slice(1))) console.log(candidate);
+    return EXIT.ok;
+  }
   if (first === undefined) {
     console.error(topHelp());
     return EXIT.usage;

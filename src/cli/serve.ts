@@ -5,9 +5,10 @@ import { SERVICE_NAMES, createMetrics, createService, loadConfig, onShutdownSign
 import { SERVICE_HOME_PORTS, loadService } from '../services/index.js';
 import type { ArgsOf } from './commands.js';
 import { UsageError } from './usage.js';
+import { PLATFORM_ROLES, type PlatformRole } from '../kit/light.js';
 
-export const ROLES = [...SERVICE_NAMES, 'gateway'] as const;
-export type Role = (typeof ROLES)[number];
+const ROLES = PLATFORM_ROLES;
+type Role = PlatformRole;
 
 export function parseRole(value: string | undefined): Role {
   if (value === undefined || !(ROLES as readonly string[]).includes(value)) throw new UsageError(`serve needs a role: ${ROLES.join(' | ')}`);

@@ -2,10 +2,10 @@
 // budget per role. An image per family (not one image for all roles) keeps ffmpeg, tesseract and
 // Python out of the gateway and AI images (sizes measured in the README's "Containers" section).
 import { ReleaseError } from '../deploy/releases.js';
-import { SERVICE_NAMES, type ServiceName } from '../kit/light.js';
+import { PLATFORM_ROLES, type PlatformRole } from '../kit/light.js';
 
-export type ImageRole = ServiceName | 'gateway';
-export const IMAGE_ROLES: readonly ImageRole[] = [...SERVICE_NAMES, 'gateway'];
+export type ImageRole = PlatformRole;
+export const IMAGE_ROLES: readonly ImageRole[] = PLATFORM_ROLES;
 
 export type Family = 'node' | 'media' | 'document' | 'code';
 

@@ -30,7 +30,20 @@ export {
   type InstanceEntry,
   type RunState,
 } from './data-dir.js';
-export { SERVICE_NAMES, GATEWAY_PORT, SERVICE_HOME_PORTS, TRACKS, SIGNOFF_ROLES, type ServiceName, type Track, type SignoffRole } from './roles.js';
+export {
+  SERVICE_NAMES,
+  PLATFORM_ROLES,
+  STRATEGIES,
+  GATEWAY_PORT,
+  SERVICE_HOME_PORTS,
+  TRACKS,
+  SIGNOFF_ROLES,
+  type ServiceName,
+  type PlatformRole,
+  type Strategy,
+  type Track,
+  type SignoffRole,
+} from './roles.js';
 export { probeReady, readHealthTargets, type HealthTarget, type ReadyAnswer } from './health-targets.js';
 export { withDevKey, devKeyPath } from './dev-key.js';
 export { PROBLEMS, Problem, PROBLEM_CONTENT_TYPE, isClientProblem, invalidField, invalidFields, type FieldError, type ProblemCode, type ProblemBody } from './problems.js';

@@ -6,6 +6,10 @@
 export const SERVICE_NAMES = ['video', 'document', 'ai', 'media', 'code'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
+/** Every role a process or an image can have: the five services and the gateway. */
+export const PLATFORM_ROLES = [...SERVICE_NAMES, 'gateway'] as const;
+export type PlatformRole = (typeof PLATFORM_ROLES)[number];
+
 /** The gateway's home port (80/443 sit in front of it in production). */
 export const GATEWAY_PORT = 8080;
 
@@ -15,6 +19,10 @@ export const SERVICE_HOME_PORTS: Record<ServiceName, number> = { video: 8081, do
 /** Traffic tracks an instance belongs to: the deployment strategies' vocabulary. */
 export const TRACKS = ['stable', 'canary', 'blue', 'green'] as const;
 export type Track = (typeof TRACKS)[number];
+
+/** How a deployment moves traffic (the deploy engine's plans; the CLI's `--strategy` values). */
+export const STRATEGIES = ['canary', 'blue-green', 'rolling'] as const;
+export type Strategy = (typeof STRATEGIES)[number];
 
 /** The checklist's six sign-off roles (§17), each with its title. */
 export const SIGNOFF_ROLES = {

@@ -31,11 +31,15 @@ describe('parseCommand', () => {
     [['--version', '1'], 'deploy plan: missing <service|all>'],
     [['video', 'audio', '--version', '1'], 'deploy plan: unexpected argument "audio"'],
     [['video', '--version', '1', '-x'], 'deploy plan: unknown option -x'],
+    [['video', '--version', '1', '--strategy', 'bleu-green'], 'deploy plan: --strategy must be one of canary, blue-green, rolling (not "bleu-green")'],
   ])('%j → %s', (argv, message) => {
     expect(usageMessage(() => parseCommand('deploy plan', plan, argv))).toBe(message);
   });
   it('collects a repeatable option as a list', () => {
     expect(parseCommand('image build', DEFS.imageBuild, ['--role', 'video', '--role', 'ai']).values.role).toEqual(['video', 'ai']);
+    expect(usageMessage(() => parseCommand('image build', DEFS.imageBuild, ['--role', 'video', '--role', 'web']))).toBe(
+      'image build: --role must be one of video, document, ai, media, code, gateway (not "web")',
+    );
   });
 });
 

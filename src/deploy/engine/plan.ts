@@ -1,6 +1,7 @@
 // Plan factory: fills in defaults, validates, and hashes the resolved plan (sign-offs bind to the hash).
 import type { DeploymentPlan, RollingPlan, Rule, RuleMetric, Strategy } from './types.js';
 import { planRolling, shareOf } from './rolling-plan.js';
+import { STRATEGIES } from '../../kit/roles.js';
 import { DEFAULT_BAKE_MS, DEFAULT_BLUE_GREEN_STEPS, DEFAULT_CANARY_STEPS, DEFAULT_READY_TIMEOUT_MS, DEFAULT_RULES, DEFAULT_STEP_MS, DEFAULT_WARMUP_MS } from './defaults.js';
 import { canonicalJson, fnv1a64 } from './hash.js';
 import type { RollbackGrant } from './rollback-policy.js';
@@ -44,7 +45,6 @@ export interface PlanInput {
   rollback?: RollbackGrant;
 }
 
-const STRATEGIES: readonly Strategy[] = ['canary', 'blue-green', 'rolling'];
 const METRICS: readonly RuleMetric[] = ['error-rate', 'error-rate-vs-stable', 'latency-ratio', 'auth-failures', 'unavailable', 'success-rate', 'latency-bound'];
 const QUANTILE_METRICS: readonly RuleMetric[] = ['latency-ratio', 'latency-bound'];
 
@@ -53,7 +53,7 @@ export function createPlan(input: PlanInput): DeploymentPlan {
   requireText(input.id, 'id');
   requireText(input.service, 'service');
   requireText(input.toVersion, 'toVersion');
-  if (!STRATEGIES.includes(input.strategy)) {
+  if (!(STRATEGIES as readonly string[]).includes(input.strategy)) {
     throw new PlanError(`strategy must be one of ${STRATEGIES.join(', ')}; got ${String(input.strategy)}`);
   }
   if (input.fromVersion !== null) requireText(input.fromVersion, 'fromVersion');

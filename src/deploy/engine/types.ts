@@ -5,7 +5,8 @@ import type { Track } from '../../kit/roles.js';
 import type { RollbackGrant } from './rollback-policy.js';
 
 export type { Track };
-export type Strategy = 'canary' | 'blue-green' | 'rolling';
+import type { Strategy } from '../../kit/roles.js';
+export type { Strategy };
 export type Verdict = 'pass' | 'fail' | 'inconclusive' | 'error';
 
 /** Traffic one track saw over one analysis window (the gateway's per-track stats). */
