@@ -1,7 +1,7 @@
 // The controller's store (one SQLite file): deployments with their engine state, written before
 // each action; the current version per service and environment; locks; and the audit log.
 import Database from 'better-sqlite3';
-import type { DeploymentState, Phase, ValidationProgress } from './engine/index.js';
+import { TERMINAL_PHASES, type DeploymentState, type Phase, type ValidationProgress } from './engine/index.js';
 
 export interface DeploymentRow {
   id: string;
@@ -13,10 +13,8 @@ export interface DeploymentRow {
   updatedAt: number;
 }
 
-const ACTIVE: Phase[] = ['pending', 'starting', 'progressing', 'paused', 'promoting', 'rolling-back'];
-
 export function isActive(phase: Phase): boolean {
-  return ACTIVE.includes(phase);
+  return !TERMINAL_PHASES.includes(phase);
 }
 
 const SCHEMA = `

@@ -4,14 +4,8 @@
 // the router; and a counter of the analysis verdicts, told by the controller as they are reached.
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { LABEL, METRIC } from '../../kit/index.js';
-import type { DeploymentState, Phase } from '../engine/index.js';
+import { PHASES, type DeploymentState } from '../engine/index.js';
 import type { DeploymentRow } from '../store.js';
-
-/** Every phase, so the state set has a series for each (1 for the phase it is in, 0 for the others). */
-export const PHASES = ['pending', 'starting', 'progressing', 'paused', 'promoting', 'promoted', 'rolling-back', 'rolled-back', 'failed'] as const satisfies readonly Phase[];
-// A phase added to the engine and not here fails to compile.
-const everyPhase: Record<Exclude<Phase, (typeof PHASES)[number]>, never> = {};
-void everyPhase;
 
 export interface DeploymentMetricsSource {
   /** Each service's latest deployment, whatever its phase. */
@@ -39,7 +33,19 @@ export interface DeploymentMetrics {
 
 export function registerDeploymentMetrics(registry: Registry, source: DeploymentMetricsSource): DeploymentMetrics {
   const registers = [registry];
-  const latest = (): DeploymentRow[] => source.latest();
+  // Read once per scrape, not once per gauge: a scrape calls every collect() in one synchronous run
+  // (prom-client starts each metric's get() before awaiting any), so the rows are kept until the
+  // next microtask, and the next scrape reads them afresh.
+  let rows: DeploymentRow[] | null = null;
+  const latest = (): DeploymentRow[] => {
+    if (rows === null) {
+      rows = source.latest();
+      queueMicrotask(() => {
+        rows = null;
+      });
+    }
+    return rows;
+  };
   new Gauge({
     name: METRIC.deploymentInfo,
     help: "Each service's latest deployment (always 1): its id, strategy, target version and phase",

@@ -1,5 +1,6 @@
 // The deploy engine's public face: pure decisions for deployments. Other folders import from here only.
 export type * from './types.js';
+export { PHASES, TERMINAL_PHASES } from './types.js';
 export { createPlan, planHash, PlanError, type PlanInput } from './plan.js';
 export { DEFAULT_RULES, DEFAULT_CANARY_STEPS, DEFAULT_BLUE_GREEN_STEPS, DEFAULT_STEP_MS, DEFAULT_BAKE_MS, DEFAULT_READY_TIMEOUT_MS, MONITORING_ALERTS } from './defaults.js';
 export { startDeployment, advance } from './machine.js';

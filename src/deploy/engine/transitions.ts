@@ -1,6 +1,7 @@
 // Transitions every strategy shares: enter a step, roll back, promote, and settle the two transient
 // phases. Each returns a new state (the input is never mutated) with a reason and updatedAt = now.
 import type { Action, DeploymentState, EngineInput, EngineResult, Phase, Track } from './types.js';
+import { TERMINAL_PHASES } from './types.js';
 import type { StrategyRunner } from './strategy.js';
 
 /** A copy of `state` with `patch` applied and `updatedAt` = now. */
@@ -58,7 +59,7 @@ function waitsForInstances(actions: Action[]): boolean {
 }
 
 const SETTLED: Partial<Record<Phase, Phase>> = { 'rolling-back': 'rolled-back', promoting: 'promoted' };
-const TERMINAL: ReadonlySet<Phase> = new Set(['promoted', 'rolled-back', 'failed']);
+const TERMINAL: ReadonlySet<Phase> = new Set(TERMINAL_PHASES);
 
 /** Whether `advance` must settle or ignore this state instead of running the strategy. */
 export function isSettling(phase: Phase): boolean {

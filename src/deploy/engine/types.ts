@@ -145,7 +145,11 @@ export interface RollingBatch {
   retireAfter: number;
 }
 
-export type Phase = 'pending' | 'starting' | 'progressing' | 'paused' | 'promoting' | 'promoted' | 'rolling-back' | 'rolled-back' | 'failed';
+/** Every phase a deployment can be in: the one list (metrics' state set, the store's active ones). */
+export const PHASES = ['pending', 'starting', 'progressing', 'paused', 'promoting', 'promoted', 'rolling-back', 'rolled-back', 'failed'] as const;
+export type Phase = (typeof PHASES)[number];
+/** The phases a deployment ends in; every other one is still under way. */
+export const TERMINAL_PHASES: readonly Phase[] = ['promoted', 'rolled-back', 'failed'];
 
 export interface DeploymentState {
   plan: DeploymentPlan;

@@ -2,7 +2,7 @@
 // controller database, its weights applied to a real gateway pool, shows in the exposition with
 // its labels, follows the deployment's phase, counts each verdict once, and passes promtool.
 import { Registry } from 'prom-client';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { latestPerService, registerDeploymentMetrics, type DeploymentMetrics } from '../../../src/deploy/adapters/deployment-metrics.js';
 import { advance, createPlan, startDeployment, type DeploymentState, type EngineInput } from '../../../src/deploy/engine/index.js';
 import { openControllerDb, readDeployments, writeDeployment, type ControllerDb } from '../../../src/deploy/store.js';
@@ -23,6 +23,20 @@ function setUp(): { db: ControllerDb; pool: InstancePool; registry: Registry; me
 }
 
 describe('deployment metrics', () => {
+  it('read the deployments once per scrape, and afresh for the next one', async () => {
+    const { db, pool } = setUp();
+    const source = { latest: vi.fn(() => latestPerService(readDeployments(db, { env: 'test' }))), weights: () => pool.weights() };
+    const counted = new Registry();
+    registerDeploymentMetrics(counted, source);
+    await counted.metrics();
+    expect(source.latest).toHaveBeenCalledTimes(1);
+    const plan = createPlan({ id: 'd0', service: 'video', strategy: 'canary', fromVersion: 'v1', toVersion: 'v2', steps: [10, 100] });
+    writeDeployment(db, { id: 'd0', env: 'test', service: 'video', author: 'alice', state: startDeployment(plan, 1_000).state });
+    expect(await counted.metrics()).toContain('deployment="d0"');
+    expect(source.latest).toHaveBeenCalledTimes(2);
+    db.close();
+  });
+
   it('show the live canary with its labels, step and weight, and follow its phase', async () => {
     const { db, pool, registry, metrics } = setUp();
     const plan = createPlan({ id: 'd1', service: 'video', strategy: 'canary', fromVersion: 'v1', toVersion: 'v2', steps: [10, 50, 100] });
