@@ -25,7 +25,7 @@ import { makeTempDir } from '../helpers.js';
 import { brokenProject } from '../support/broken-build.js';
 import { makeClip } from '../support/media-fixtures.js';
 import { ADMIN_HEADERS as admin, settled, startUp, waitFor, type UpProcess } from './platform.js';
-import { startJobs } from './video-jobs.js';
+import { startJobs, type JobTraffic } from './video-jobs.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const cleanups: Array<() => void> = [];
@@ -48,6 +48,14 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<{ 
   return { status: res.status, json: (await res.json()) as T };
 }
 
+/** Starts the job traffic, then the canary of `version` under it. */
+async function canaryUnderJobs(version: string): Promise<{ traffic: JobTraffic; id: string }> {
+  const traffic = startJobs({ gateway: up.gateway, clip, clients: CLIENTS });
+  const started = await call<{ id: string }>('POST', '/deployments', { ...PLAN, version });
+  expect(started.status, JSON.stringify(started.json)).toBe(201);
+  return { traffic, id: started.json.id };
+}
+
 beforeAll(async () => {
   const tmp = makeTempDir('pitchey-video-slo-');
   cleanups.push(tmp.remove);
@@ -68,12 +76,10 @@ describe('the video encoding objective', () => {
   it(
     'rolls back a build that fails 1 in 10 encodes, on that objective, while stable keeps succeeding',
     async () => {
-      const traffic = startJobs({ gateway: up.gateway, clip, clients: CLIENTS });
-      const started = await call<{ id: string }>('POST', '/deployments', { ...PLAN, version: 'v2-encodes-broken' });
-      expect(started.status, JSON.stringify(started.json)).toBe(201);
-      const done = await settled(up.gateway, started.json.id, SETTLE_MS);
+      const { traffic, id } = await canaryUnderJobs('v2-encodes-broken');
+      const done = await settled(up.gateway, id, SETTLE_MS);
       const jobs = await traffic.stop();
-      const record = (await call<DeploymentRecord>('GET', `/deployments/${started.json.id}/record`)).json;
+      const record = (await call<DeploymentRecord>('GET', `/deployments/${id}/record`)).json;
       expect(done.phase, done.reason ?? '').toBe('rolled-back');
       const verdict = record.rollback?.verdict;
       expect(verdict?.ruleId, done.reason ?? '').toBe('slo-video-encoding');
@@ -99,10 +105,7 @@ describe('the video encoding objective', () => {
   it(
     'passes a good build on every rule under the same jobs and plan',
     async () => {
-      const traffic = startJobs({ gateway: up.gateway, clip, clients: CLIENTS });
-      const started = await call<{ id: string }>('POST', '/deployments', { ...PLAN, version: 'v2' });
-      expect(started.status, JSON.stringify(started.json)).toBe(201);
-      const id = started.json.id;
+      const { traffic, id } = await canaryUnderJobs('v2');
       const judged = await waitFor(
         'every rule to pass the good canary, the objective judged',
         async () => {
