@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { FfmpegError, ffmpegProblem, probe, runFfmpeg, type FfmpegProgress } from '../../src/ffmpeg/index.js';
-import type { Problem } from '../../src/kit/index.js';
+import { FfmpegError, ffmpegJobError, ffmpegProblem, probe, runFfmpeg, type FfmpegProgress } from '../../src/ffmpeg/index.js';
+import type { JobError, Problem } from '../../src/kit/index.js';
+import { jobOutcome } from '../../src/kit/service-jobs.js';
 import { makeTempDir } from '../helpers.js';
 import { ffmpegChildren } from '../support/media-fixtures.js';
 
@@ -36,6 +37,10 @@ describe('runFfmpeg', () => {
     expect(asProblem(broken)).toMatchObject({ status: 422, extensions: { ffmpeg_error: 'invalid-input' } });
     const ours = await runFfmpeg([...lavfi(1), '-c:v', 'no_such_encoder', join(tmp.dir, 'z.mp4')], { timeoutMs: 10_000 }).catch((e: unknown) => e);
     expect(asProblem(ours)).toMatchObject({ status: 500, code: 'INTERNAL_ERROR', extensions: { ffmpeg_error: 'failed' } });
+    // In a job the same split decides what the processing objectives count: broken input is the
+    // client's (rejected, not counted), a failed run is ours (failed).
+    const settledAs = (err: unknown): string => jobOutcome({ state: 'failed', error: { code: (ffmpegJobError(err) as JobError).code, message: '' } });
+    expect([settledAs(broken), settledAs(ours)]).toEqual(['rejected', 'failed']);
     const path = process.env.PATH;
     process.env.PATH = tmp.dir; // no ffmpeg here
     const missing = await runFfmpeg([...lavfi(1), join(tmp.dir, 'w.mp4')], { timeoutMs: 10_000 })

@@ -26,8 +26,10 @@ export const OBJECTIVES: readonly Objective[] = Object.freeze([
   { id: 'auth-success', title: 'User authentication success rate', target: 0.99, indicator: { kind: 'success', operations: ['auth'] } },
   { id: 'video-encoding', title: 'Video encoding success rate', target: 0.95, indicator: { kind: 'success', operations: ['job:process'] }, services: ['video'] },
   { id: 'document-processing', title: 'Document processing success rate', target: 0.98, indicator: { kind: 'success', operations: ['job:extract-text'] }, services: ['document'] },
-  // After the specific job objectives, so a rollback names the most specific one that failed.
-  { id: 'file-processing', title: 'File processing success rate', target: 0.98, indicator: { kind: 'success', operations: ['job:'] }, services: ['video', 'document', 'media'] },
+  // After the specific job objectives, so a rollback names the most specific one that failed. Not
+  // video: its jobs are its encodes, which the checklist holds to their own, looser 95 %; judged at
+  // 98 % as well, a video release would always be stopped by this rule first and the 95 % would never decide.
+  { id: 'file-processing', title: 'File processing success rate', target: 0.98, indicator: { kind: 'success', operations: ['job:'] }, services: ['document', 'media'] },
   { id: 'ai-inference', title: 'AI inference success rate', target: 0.97, indicator: { kind: 'success', operations: ['inference'] }, services: ['ai'] },
   { id: 'availability', title: 'Service availability', target: 0.999, indicator: { kind: 'success', operations: ['requests'] } },
   { id: 'critical-latency', title: 'Critical endpoints p95 response time', target: 0.95, indicator: { kind: 'latency', boundMs: 2_000 } },

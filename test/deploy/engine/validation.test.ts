@@ -37,7 +37,6 @@ describe('post-deployment validation of the objectives', () => {
     expect(v.observed).toMatch(/objectives missed: slo-video-encoding: stable job:process success 85\.0 %/);
     expect(v.objectives?.map((a) => [a.ruleId, a.verdict])).toEqual([
       ['slo-video-encoding', 'fail'],
-      ['slo-file-processing', 'fail'],
       ['slo-availability', 'pass'],
     ]);
   });
@@ -45,7 +44,8 @@ describe('post-deployment validation of the objectives', () => {
     const traffic = { ...ok, outcomes: { 'job:process': { succeeded: 200, failed: 1 }, auth: { succeeded: 50, failed: 0 } } };
     const v = assessPhase(immediate!, traffic, undefined, { service: 'video', at });
     expect(v.status).toBe('pass');
-    expect(v.objectives?.map((a) => a.ruleId)).toEqual(['slo-auth-success', 'slo-video-encoding', 'slo-file-processing', 'slo-availability']);
+    // Video's encodes are held to their own 95 % only, not to file processing's 98 % as well.
+    expect(v.objectives?.map((a) => a.ruleId)).toEqual(['slo-auth-success', 'slo-video-encoding', 'slo-availability']);
     expect(assessPhase(immediate!, traffic, undefined, { service: 'code', at }).objectives?.map((a) => a.ruleId)).toEqual(['slo-auth-success', 'slo-availability']);
   });
   it('adds windows up, outcomes and critical latencies included', () => {

@@ -41,6 +41,13 @@ async function fetchOutput(r: Answer, name: string): Promise<Awaited<ReturnType<
   return out;
 }
 
+/** pitchey_jobs_settled_total of process jobs by outcome, from the service's /metrics. */
+async function settledJobs(): Promise<Record<'completed' | 'failed' | 'rejected', number>> {
+  const text = (await get(h, '/metrics')).body.toString('utf8');
+  const count = (outcome: string): number => Number(new RegExp(`^pitchey_jobs_settled_total\\{[^}]*job_type="process"[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return { completed: count('completed'), failed: count('failed'), rejected: count('rejected') };
+}
+
 describe('POST /process transcode', () => {
   it('re-encodes to H.264/AAC mp4 with faststart and downloads it', async () => {
     const r = await upload(h, '/process', avi, { operation: 'transcode', format: 'mp4', quality: 'low' });
@@ -143,9 +150,13 @@ describe('jobs', () => {
   it("fails a truncated input with 422 and ffmpeg's reason, leaving no files and no ffmpeg", async () => {
     const whole = await makeClip(tmp.dir, { name: 'whole', seconds: 3, width: 320, height: 240, faststart: true });
     const cut = await truncateCopy(whole, join(tmp.dir, 'cut.mp4'), Math.round((await stat(whole)).size * 0.5));
+    const before = await settledJobs();
     const r = await upload(h, '/process', cut, { operation: 'transcode', quality: 'low' });
     expect([r.status, r.json.code]).toEqual([422, 'UNPROCESSABLE']);
     expect(String(r.json.detail)).toMatch(/truncated or corrupt: the output stops at [\d.]+ s of 3 s \(ffmpeg: .*(partial file|Invalid)/);
+    // The client's input, not our processing: rejected, so the video encoding objective does not count it.
+    const after = await settledJobs();
+    expect({ rejected: after.rejected - before.rejected, failed: after.failed - before.failed, completed: after.completed - before.completed }).toEqual({ rejected: 1, failed: 0, completed: 0 });
     expect(existsSync(jobDir(h, String(r.json.task_id)))).toBe(false);
     expect(ffmpegChildren()).toEqual([]);
   });
