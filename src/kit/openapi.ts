@@ -10,6 +10,9 @@ import { PROBLEMS, PROBLEM_CONTENT_TYPE, type ProblemCode } from './problems.js'
 
 type JsonSchema = Record<string, unknown>;
 
+/** Every document's licence: the platform is proprietary (package.json: UNLICENSED), named as SPDX names a licence it does not list. */
+export const API_LICENSE = { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' };
+
 /** A route's documentation beyond its validated schema: `schema.doc`. */
 export interface RouteDoc {
   /** A multipart form: its text fields' schemas; the file part(s) are added as binary `file`. */
@@ -91,6 +94,20 @@ export function routeProblems(route: Pick<RouteOptions, 'config' | 'schema'>, se
   return [...new Set(codes)];
 }
 
+/** The problem codes an operation's responses already name. */
+function documentedProblems(responses: Record<string, unknown>): ProblemCode[] {
+  return Object.values(responses).flatMap((r) => {
+    const media = (r as { content?: Record<string, { schema?: { allOf?: Array<{ properties?: { code?: { enum?: ProblemCode[] } } }> } }> }).content?.[PROBLEM_CONTENT_TYPE];
+    return media?.schema?.allOf?.[1]?.properties?.code?.enum ?? [];
+  });
+}
+
+/** An operation's responses with more problems it can answer (the gateway's, in front of a service). */
+export function withProblems(responses: Record<string, unknown>, codes: readonly ProblemCode[]): Record<string, unknown> {
+  const success = Object.fromEntries(Object.entries(responses).filter(([status]) => Number(status) < 400));
+  return { ...success, ...problemResponses([...new Set([...documentedProblems(responses), ...codes])]) };
+}
+
 function problemResponses(codes: ProblemCode[]): Record<string, unknown> {
   const byStatus = new Map<number, ProblemCode[]>();
   for (const code of codes) byStatus.set(PROBLEMS[code].status, [...(byStatus.get(PROBLEMS[code].status) ?? []), code]);
@@ -138,32 +155,66 @@ export function createRouteTransform(service: string) {
 }
 
 interface Operation {
+  operationId?: string;
+  parameters?: Array<{ name: string; in: string; description?: string }>;
   'x-pitchey'?: { public: boolean; doc: RouteDoc; problems: ProblemCode[] };
   requestBody?: unknown;
   responses?: Record<string, unknown>;
   security?: unknown[];
 }
 
-/** @fastify/swagger's `transformObject`: request bodies, responses and security from each route's facts. */
+/** A stable, URL-safe operation id from the method and path: `GET /jobs/{id}/download` → `getJobsByIdDownload`. */
+export function operationIdOf(method: string, path: string): string {
+  const words = path
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => {
+      const param = /^\{(.+)\}$/.exec(segment)?.[1];
+      const word = (param ?? segment).replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase());
+      return `${param === undefined ? '' : 'By'}${word.charAt(0).toUpperCase()}${word.slice(1)}`;
+    });
+  return `${method.toLowerCase()}${words.join('')}`;
+}
+
+/** The name a wildcard route's rest-of-path parameter is documented under (@fastify/swagger writes `{*}`). */
+const WILDCARD_PARAM = 'path';
+
+/** A wildcard path (`/streams/{id}/{*}`) with its rest-of-path parameter named, as OpenAPI's path templating needs. */
+function nameWildcards(paths: Record<string, Record<string, Operation>>): Record<string, Record<string, Operation>> {
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, item]) => {
+      if (!path.endsWith('/{*}')) return [path, item];
+      for (const op of Object.values(item))
+        for (const p of op.parameters ?? []) if (p.in === 'path' && p.name === '*') Object.assign(p, { name: WILDCARD_PARAM, description: p.description ?? 'The rest of the path (may contain `/`)' });
+      return [`${path.slice(0, -'{*}'.length)}{${WILDCARD_PARAM}}`, item];
+    }),
+  );
+}
+
+/** @fastify/swagger's `transformObject`: operation ids, request bodies, responses and security from each route's facts. */
 export function completeDocument(input: { openapiObject: object } | { swaggerObject: object }): Record<string, unknown> {
   const openapiObject = ('openapiObject' in input ? input.openapiObject : input.swaggerObject) as Record<string, unknown>;
-  const paths = (openapiObject.paths ?? {}) as Record<string, Record<string, Operation>>;
-  for (const item of Object.values(paths)) {
-    for (const op of Object.values(item)) {
+  const paths = nameWildcards((openapiObject.paths ?? {}) as Record<string, Record<string, Operation>>);
+  for (const [path, item] of Object.entries(paths)) {
+    for (const [method, op] of Object.entries(item)) {
       const facts = op['x-pitchey'];
       if (facts === undefined) continue;
       delete op['x-pitchey'];
+      op.operationId ??= operationIdOf(method, path);
       if (facts.doc.upload !== undefined) op.requestBody = uploadBody(facts.doc.upload);
       op.responses = { ...successResponses(facts.doc), ...problemResponses(facts.problems) };
       if (facts.public) op.security = [];
     }
   }
   const components = (openapiObject.components ?? {}) as Record<string, Record<string, unknown>>;
-  return { ...openapiObject, components: { ...components, schemas: { ...components.schemas, Problem: PROBLEM_SCHEMA } } };
+  return { ...openapiObject, paths, components: { ...components, schemas: { ...components.schemas, Problem: PROBLEM_SCHEMA } } };
 }
 
-/** The document as the caller reaches it: through the gateway its server is the route's prefix. */
-export function withServer(document: Record<string, unknown>, req: FastifyRequest, trustsPeer: (address: string) => boolean): Record<string, unknown> {
-  const prefix = trustsPeer(req.socket.remoteAddress ?? '') ? prefixOf(req) : '';
-  return { ...document, servers: [{ url: prefix === '' ? '/' : prefix, description: prefix === '' ? 'This instance' : 'Through the gateway' }] };
+/**
+ * The document as the caller reaches it: through the gateway its server is the route's prefix.
+ * `under`: the path this app serves the document's operations at (the gateway: a service's prefix).
+ */
+export function withServer(document: Record<string, unknown>, req: FastifyRequest, trustsPeer: (address: string) => boolean, under = ''): Record<string, unknown> {
+  const url = `${trustsPeer(req.socket.remoteAddress ?? '') ? prefixOf(req) : ''}${under}`;
+  return { ...document, servers: [{ url: url === '' ? '/' : url, description: url === '' ? 'This instance' : 'Through the gateway' }] };
 }
