@@ -5,7 +5,7 @@
 // nothing here validates or serialises a request.
 import type { FastifyRequest, RouteOptions } from 'fastify';
 import { ANY_CREDENTIAL } from './auth.js';
-import { prefixOf } from './job-http.js';
+import { JobAnswer, prefixOf } from './job-http.js';
 import { PROBLEMS, PROBLEM_CONTENT_TYPE, type ProblemCode } from './problems.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -25,8 +25,8 @@ export interface RouteDoc {
     fields?: Record<string, JsonSchema>;
     required?: string[];
   };
-  /** A success's body: a JSON Schema, or the media types of a file answer. Default: a JSON object. */
-  ok?: { json: JsonSchema } | { file: string[] };
+  /** A success's body: a JSON Schema (answered with `status`, default 200), or the media types of a file answer. Default: a JSON object. */
+  ok?: { json: JsonSchema; status?: number } | { file: string[] };
   /** The route runs a job: 200 with the finished job when it ends in time, else (or with `?async=true`) 202. */
   job?: boolean;
   /** Problems this route answers beyond those every route of its kind can. */
@@ -55,20 +55,7 @@ export const PROBLEM_SCHEMA: JsonSchema = {
 };
 
 /** The job a route answers with (`presentJob`). */
-const JOB_SCHEMA: JsonSchema = {
-  type: 'object',
-  required: ['task_id', 'type', 'status', 'check_status_url'],
-  properties: {
-    task_id: { type: 'string' },
-    type: { type: 'string' },
-    status: { type: 'string', enum: ['queued', 'processing', 'completed', 'failed', 'cancelled'] },
-    progress: { type: 'number' },
-    eta_seconds: { type: ['number', 'null'] },
-    check_status_url: { type: 'string' },
-    download_url: { type: 'string' },
-    result: { type: 'object' },
-  },
-};
+const JOB_SCHEMA: JsonSchema = JobAnswer;
 
 const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
 const AUTH_PROBLEMS: ProblemCode[] = ['AUTH_REQUIRED', 'AUTH_INVALID', 'AUTH_EXPIRED', 'SCOPE_MISSING'];
@@ -131,7 +118,8 @@ function successResponses(doc: RouteDoc): Record<string, unknown> {
   }
   const ok = doc.ok;
   if (ok !== undefined && 'file' in ok) return { '200': { description: 'The file', content: Object.fromEntries(ok.file.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])) } };
-  return { '200': { description: 'OK', ...json(ok?.json ?? { type: 'object' }) } };
+  const status = ok?.status ?? 200;
+  return { [String(status)]: { description: status === 202 ? 'Accepted' : 'OK', ...json(ok?.json ?? { type: 'object' }) } };
 }
 
 /** A file part of a form: Swagger UI shows a file picker for it. */
