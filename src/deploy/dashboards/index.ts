@@ -82,7 +82,7 @@ function overview(): DashboardSpec {
     uid: 'pitchey-platform-overview',
     title: 'Pitchey platform overview',
     description:
-      'Gateway traffic per service and track (request rate, error rate, p95), instances and versions, jobs, and each service’s own view. Generated from src/kit/metrics.ts (npm run docs:dashboards).',
+      'Gateway traffic per service and track (request rate, error rate, p95), instances and versions, and jobs; a service’s own view is the RED dashboard. Generated from src/kit/metrics.ts (npm run docs:dashboards).',
     serviceVariable: { metric: METRIC.upstreamRequests, multi: true },
     rows: [
       {
@@ -153,7 +153,7 @@ function overview(): DashboardSpec {
 const SR = [LABEL.service, LABEL.route];
 /** One service's rate, errors and duration, per route, as the service answers (and as the gateway sees it). */
 function serviceRed(): DashboardSpec {
-  const own = `${SERVICE}`;
+  const own = SERVICE;
   return {
     uid: 'pitchey-service-red',
     title: 'Pitchey service: rate, errors, duration',
