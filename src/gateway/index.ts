@@ -10,6 +10,7 @@ import { startHealthChecks, type HealthChecker } from './health-checker.js';
 import { InstancePool } from './pool.js';
 import { createUpstreamAgent, proxyRequest, type ProxyDeps } from './proxy.js';
 import { RateLimiter, enforceRate } from './rate-limit.js';
+import { PUBLIC_DOCUMENT_NAME, PUBLIC_DOCUMENT_PATH, registerPublicDocs } from './public-docs.js';
 import { GATEWAY_ROUTES } from './routes.js';
 import { TrackStats } from './track-stats.js';
 import { createTrafficControl, type TrafficControl } from './traffic-control.js';
@@ -18,6 +19,7 @@ export { ADMIN_PREFIX } from './admin.js';
 export { DASHBOARD_PATH } from './dashboard.js';
 export { InstancePool, TRACKS, stickyBucket, stickyTrack, type DrainResult, type Instance, type InstanceSpec, type PickOptions, type Track, type TrackWeights } from './pool.js';
 export { RATE_ZONES, RateLimiter, type RouteRateLimit } from './rate-limit.js';
+export { PUBLIC_DOCUMENT_PATH } from './public-docs.js';
 export { GATEWAY_PORT, GATEWAY_ROUTES, type GatewayRoute } from './routes.js';
 export { TRACK_COOKIE, TRACK_HEADER } from './track-choice.js';
 export { TrackStats, type TrackStatsOptions, type TrackWindowStats } from './track-stats.js';
@@ -78,8 +80,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     readiness,
     defaultTrustedProxies: [],
-    // Each service's own document, fetched through the gateway, so "Try it out" calls /api/<service>/….
-    docsUrls: GATEWAY_ROUTES.filter((r) => r.strip).map((r) => ({ name: `${r.service} service`, url: `${r.prefix}openapi.json` })),
+    // The whole public API first; then the admin API; then each service's own document as the
+    // gateway serves it, so "Try it out" calls /api/<service>/….
+    docsUrls: [
+      { name: PUBLIC_DOCUMENT_NAME, url: PUBLIC_DOCUMENT_PATH },
+      { name: 'Pitchey gateway (admin API)', url: '/openapi.json' },
+      ...GATEWAY_ROUTES.filter((r) => r.strip).map((r) => ({ name: `${r.service} service`, url: `${r.prefix}openapi.json` })),
+    ],
     ...(options.logStream ? { logStream: options.logStream } : {}),
   });
   const agent = createUpstreamAgent();
@@ -108,6 +115,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   registerAdminRoutes(app, control);
   registerDashboard(app);
+  registerPublicDocs(app, { pools, agent, rateLimited: config.rateLimit, version: config.version, trustsPeer });
   return {
     app,
     pools,

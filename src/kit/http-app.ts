@@ -27,7 +27,7 @@ import { ProbeQuietLogController } from './probe-logging.js';
 import type { Metrics } from './metrics.js';
 import { Problem } from './problems.js';
 import { registerLingeringClose } from './unread-body.js';
-import { completeDocument, createRouteTransform, withServer } from './openapi.js';
+import { API_LICENSE, completeDocument, createRouteTransform, withServer } from './openapi.js';
 import { LOOPBACK_PROXIES, createProxyTrust } from './trusted-proxies.js';
 import { registerTempCleanup } from './uploads.js';
 
@@ -54,7 +54,7 @@ export interface HttpAppOptions {
   readiness?: ReadinessCheck[];
   /** Peers whose X-Forwarded-For is believed when `PITCHEY_TRUSTED_PROXIES` is unset. Default loopback. */
   defaultTrustedProxies?: readonly string[];
-  /** Other OpenAPI documents `/docs` offers beside this app's own (the gateway's: each service's, through it). */
+  /** The OpenAPI documents `/docs` offers, the first shown (the gateway's: the public API, its own, each service's). Default: this app's own. */
   docsUrls?: ReadonlyArray<{ name: string; url: string }>;
   /** Where logs go (default stdout); tests pass a stream to read what was logged. */
   logStream?: NodeJS.WritableStream;
@@ -155,18 +155,17 @@ async function registerDocs(app: HttpApp, options: HttpAppOptions, trustsPeer: (
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: options.title, description: options.description, version: options.config.version },
+      info: { title: options.title, description: options.description, version: options.config.version, license: API_LICENSE },
       components: { securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' }, bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ apiKey: [] }, { bearer: [] }],
     },
     transform: createRouteTransform(options.service),
     transformObject: completeDocument,
   });
-  const own = { name: options.title, url: '/openapi.json' };
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     // Several documents: Swagger UI's top bar picks one; the first is shown.
-    uiConfig: { docExpansion: 'list', ...(options.docsUrls === undefined ? {} : { urls: [own, ...options.docsUrls] }) },
+    uiConfig: { docExpansion: 'list', ...(options.docsUrls === undefined ? {} : { urls: [...options.docsUrls] }) },
     transformSpecificationClone: false,
     transformSpecification: (spec, req) => withServer(spec as Record<string, unknown>, req, trustsPeer),
   });

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JOB_INPUTS_DIR, JobStoreUnavailableError, type JobBackend, type JobRecord } from '../jobs/index.js';
 import { isAdmin, type Principal } from './auth.js';
@@ -56,7 +56,7 @@ export interface SubmitSpec {
   maxAttempts?: number;
 }
 
-const STATUS_NAME: Record<JobRecord['state'], string> = { queued: 'queued', running: 'processing', completed: 'completed', failed: 'failed', cancelled: 'cancelled' };
+const STATUS_NAME: Record<JobRecord['state'], Static<typeof JobAnswer>['status']> = { queued: 'queued', running: 'processing', completed: 'completed', failed: 'failed', cancelled: 'cancelled' };
 const iso = (t: number | null): string | null => (t === null ? null : new Date(t).toISOString());
 
 /** The URL prefix a client used: the gateway tells us with X-Forwarded-Prefix. */
@@ -70,8 +70,44 @@ function outputOf(job: JobRecord): JobOutput | null {
   return r !== null && typeof r === 'object' && r.output !== undefined ? r.output : null;
 }
 
+const Time = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
+
+/** The public shape of a job: the contract's fields, never a server path (documentation and `presentJob`'s type). */
+export const JobAnswer = Type.Object({
+  task_id: Type.String(),
+  type: Type.String({ description: 'The kind of work (e.g. transcode, hls)' }),
+  status: Type.Union([Type.Literal('queued'), Type.Literal('processing'), Type.Literal('completed'), Type.Literal('failed'), Type.Literal('cancelled')], {
+    description: '`processing` while it runs; a job that ended has `result` (completed) or `error`',
+  }),
+  progress: Type.Number({ minimum: 0, maximum: 100 }),
+  eta_seconds: Type.Union([Type.Number(), Type.Null()]),
+  message: Type.Union([Type.String(), Type.Null()], { description: 'The last progress message' }),
+  attempts: Type.Integer({ minimum: 0 }),
+  created_at: Time,
+  started_at: Time,
+  finished_at: Time,
+  expires_at: Time,
+  check_status_url: Type.String(),
+  result: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { description: "The job's result (its fields depend on `type`); when completed" })),
+  output_file: Type.Optional(Type.String()),
+  output_size: Type.Optional(Type.Integer({ minimum: 0 })),
+  download_url: Type.Optional(Type.String({ description: 'When the job made a file' })),
+  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String() })),
+});
+
+/** `GET /queue/status`'s answer. */
+export const QueueAnswer = Type.Object({
+  total_tasks: Type.Integer({ minimum: 0 }),
+  queued: Type.Integer({ minimum: 0 }),
+  processing: Type.Integer({ minimum: 0 }),
+  completed: Type.Integer({ minimum: 0 }),
+  failed: Type.Integer({ minimum: 0 }),
+  cancelled: Type.Integer({ minimum: 0 }),
+  available_slots: Type.Integer({ minimum: 0, description: 'Jobs this instance can start now' }),
+});
+
 /** The public shape of a job: the contract's fields, never a server path. */
-export function presentJob(job: JobRecord, prefix = ''): Record<string, unknown> {
+export function presentJob(job: JobRecord, prefix = ''): Static<typeof JobAnswer> {
   const output = outputOf(job);
   const { output: _hidden, ...result } = (job.result ?? {}) as Record<string, unknown>;
   return {
@@ -173,10 +209,11 @@ async function findJob(jobs: ServiceJobs, id: string, principal: Principal | nul
 const IdParams = Type.Object({ id: Type.String({ pattern: '^[A-Za-z0-9._-]{1,64}$' }) });
 
 export function registerJobRoutes(app: HttpApp, jobs: ServiceJobs): void {
-  app.get('/status/:id', { schema: { params: IdParams, summary: 'Job state, progress and ETA; the result once completed', doc: { problems: ['JOB_NOT_FOUND'] } } }, async (req) =>
+  const job = { json: JobAnswer };
+  app.get('/status/:id', { schema: { params: IdParams, summary: 'Job state, progress and ETA; the result once completed', doc: { ok: job, problems: ['JOB_NOT_FOUND'] } } }, async (req) =>
     presentJob(await findJob(jobs, req.params.id, req.principal), prefixOf(req)),
   );
-  app.delete('/status/:id', { schema: { params: IdParams, summary: 'Cancel a queued or running job', doc: { problems: ['JOB_NOT_FOUND'] } } }, async (req, reply) => {
+  app.delete('/status/:id', { schema: { params: IdParams, summary: 'Cancel a queued or running job', doc: { ok: { ...job, status: 202 }, problems: ['JOB_NOT_FOUND'] } } }, async (req, reply) => {
     await findJob(jobs, req.params.id, req.principal);
     const job = await jobs.runner.cancel(req.params.id);
     if (job === null) throw new Problem('JOB_NOT_FOUND', `No job ${req.params.id}.`);
@@ -199,7 +236,7 @@ export function registerJobRoutes(app: HttpApp, jobs: ServiceJobs): void {
       return sendFile(req, reply, { path: output.path, contentType: output.contentType, filename: output.filename });
     },
   );
-  app.get('/queue/status', { schema: { summary: 'Jobs per state and free slots in this instance' } }, async () => {
+  app.get('/queue/status', { schema: { summary: 'Jobs per state and free slots in this instance', doc: { ok: { json: QueueAnswer } } } }, async (): Promise<Static<typeof QueueAnswer>> => {
     const counts = await jobs.backend.counts();
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     return {

@@ -5,10 +5,13 @@
 // nothing here validates or serialises a request.
 import type { FastifyRequest, RouteOptions } from 'fastify';
 import { ANY_CREDENTIAL } from './auth.js';
-import { prefixOf } from './job-http.js';
+import { JobAnswer, prefixOf } from './job-http.js';
 import { PROBLEMS, PROBLEM_CONTENT_TYPE, type ProblemCode } from './problems.js';
 
 type JsonSchema = Record<string, unknown>;
+
+/** Every document's licence: the platform is proprietary (package.json: UNLICENSED), named as SPDX names a licence it does not list. */
+export const API_LICENSE = { name: 'Proprietary', identifier: 'LicenseRef-Proprietary' };
 
 /** A route's documentation beyond its validated schema: `schema.doc`. */
 export interface RouteDoc {
@@ -22,8 +25,8 @@ export interface RouteDoc {
     fields?: Record<string, JsonSchema>;
     required?: string[];
   };
-  /** A success's body: a JSON Schema, or the media types of a file answer. Default: a JSON object. */
-  ok?: { json: JsonSchema } | { file: string[] };
+  /** A success's body: a JSON Schema (answered with `status`, default 200), or the media types of a file answer. Default: a JSON object. */
+  ok?: { json: JsonSchema; status?: number } | { file: string[] };
   /** The route runs a job: 200 with the finished job when it ends in time, else (or with `?async=true`) 202. */
   job?: boolean;
   /** Problems this route answers beyond those every route of its kind can. */
@@ -52,20 +55,7 @@ export const PROBLEM_SCHEMA: JsonSchema = {
 };
 
 /** The job a route answers with (`presentJob`). */
-const JOB_SCHEMA: JsonSchema = {
-  type: 'object',
-  required: ['task_id', 'type', 'status', 'check_status_url'],
-  properties: {
-    task_id: { type: 'string' },
-    type: { type: 'string' },
-    status: { type: 'string', enum: ['queued', 'processing', 'completed', 'failed', 'cancelled'] },
-    progress: { type: 'number' },
-    eta_seconds: { type: ['number', 'null'] },
-    check_status_url: { type: 'string' },
-    download_url: { type: 'string' },
-    result: { type: 'object' },
-  },
-};
+const JOB_SCHEMA: JsonSchema = JobAnswer;
 
 const PROBLEM_REF = { $ref: '#/components/schemas/Problem' };
 const AUTH_PROBLEMS: ProblemCode[] = ['AUTH_REQUIRED', 'AUTH_INVALID', 'AUTH_EXPIRED', 'SCOPE_MISSING'];
@@ -91,6 +81,20 @@ export function routeProblems(route: Pick<RouteOptions, 'config' | 'schema'>, se
   return [...new Set(codes)];
 }
 
+/** The problem codes an operation's responses already name. */
+function documentedProblems(responses: Record<string, unknown>): ProblemCode[] {
+  return Object.values(responses).flatMap((r) => {
+    const media = (r as { content?: Record<string, { schema?: { allOf?: Array<{ properties?: { code?: { enum?: ProblemCode[] } } }> } }> }).content?.[PROBLEM_CONTENT_TYPE];
+    return media?.schema?.allOf?.[1]?.properties?.code?.enum ?? [];
+  });
+}
+
+/** An operation's responses with more problems it can answer (the gateway's, in front of a service). */
+export function withProblems(responses: Record<string, unknown>, codes: readonly ProblemCode[]): Record<string, unknown> {
+  const success = Object.fromEntries(Object.entries(responses).filter(([status]) => Number(status) < 400));
+  return { ...success, ...problemResponses([...new Set([...documentedProblems(responses), ...codes])]) };
+}
+
 function problemResponses(codes: ProblemCode[]): Record<string, unknown> {
   const byStatus = new Map<number, ProblemCode[]>();
   for (const code of codes) byStatus.set(PROBLEMS[code].status, [...(byStatus.get(PROBLEMS[code].status) ?? []), code]);
@@ -114,7 +118,8 @@ function successResponses(doc: RouteDoc): Record<string, unknown> {
   }
   const ok = doc.ok;
   if (ok !== undefined && 'file' in ok) return { '200': { description: 'The file', content: Object.fromEntries(ok.file.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])) } };
-  return { '200': { description: 'OK', ...json(ok?.json ?? { type: 'object' }) } };
+  const status = ok?.status ?? 200;
+  return { [String(status)]: { description: status === 202 ? 'Accepted' : 'OK', ...json(ok?.json ?? { type: 'object' }) } };
 }
 
 /** A file part of a form: Swagger UI shows a file picker for it. */
@@ -138,32 +143,66 @@ export function createRouteTransform(service: string) {
 }
 
 interface Operation {
+  operationId?: string;
+  parameters?: Array<{ name: string; in: string; description?: string }>;
   'x-pitchey'?: { public: boolean; doc: RouteDoc; problems: ProblemCode[] };
   requestBody?: unknown;
   responses?: Record<string, unknown>;
   security?: unknown[];
 }
 
-/** @fastify/swagger's `transformObject`: request bodies, responses and security from each route's facts. */
+/** A stable, URL-safe operation id from the method and path: `GET /jobs/{id}/download` → `getJobsByIdDownload`. */
+export function operationIdOf(method: string, path: string): string {
+  const words = path
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => {
+      const param = /^\{(.+)\}$/.exec(segment)?.[1];
+      const word = (param ?? segment).replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ?? '').toUpperCase());
+      return `${param === undefined ? '' : 'By'}${word.charAt(0).toUpperCase()}${word.slice(1)}`;
+    });
+  return `${method.toLowerCase()}${words.join('')}`;
+}
+
+/** The name a wildcard route's rest-of-path parameter is documented under (@fastify/swagger writes `{*}`). */
+const WILDCARD_PARAM = 'path';
+
+/** A wildcard path (`/streams/{id}/{*}`) with its rest-of-path parameter named, as OpenAPI's path templating needs. */
+function nameWildcards(paths: Record<string, Record<string, Operation>>): Record<string, Record<string, Operation>> {
+  return Object.fromEntries(
+    Object.entries(paths).map(([path, item]) => {
+      if (!path.endsWith('/{*}')) return [path, item];
+      for (const op of Object.values(item))
+        for (const p of op.parameters ?? []) if (p.in === 'path' && p.name === '*') Object.assign(p, { name: WILDCARD_PARAM, description: p.description ?? 'The rest of the path (may contain `/`)' });
+      return [`${path.slice(0, -'{*}'.length)}{${WILDCARD_PARAM}}`, item];
+    }),
+  );
+}
+
+/** @fastify/swagger's `transformObject`: operation ids, request bodies, responses and security from each route's facts. */
 export function completeDocument(input: { openapiObject: object } | { swaggerObject: object }): Record<string, unknown> {
   const openapiObject = ('openapiObject' in input ? input.openapiObject : input.swaggerObject) as Record<string, unknown>;
-  const paths = (openapiObject.paths ?? {}) as Record<string, Record<string, Operation>>;
-  for (const item of Object.values(paths)) {
-    for (const op of Object.values(item)) {
+  const paths = nameWildcards((openapiObject.paths ?? {}) as Record<string, Record<string, Operation>>);
+  for (const [path, item] of Object.entries(paths)) {
+    for (const [method, op] of Object.entries(item)) {
       const facts = op['x-pitchey'];
       if (facts === undefined) continue;
       delete op['x-pitchey'];
+      op.operationId ??= operationIdOf(method, path);
       if (facts.doc.upload !== undefined) op.requestBody = uploadBody(facts.doc.upload);
       op.responses = { ...successResponses(facts.doc), ...problemResponses(facts.problems) };
       if (facts.public) op.security = [];
     }
   }
   const components = (openapiObject.components ?? {}) as Record<string, Record<string, unknown>>;
-  return { ...openapiObject, components: { ...components, schemas: { ...components.schemas, Problem: PROBLEM_SCHEMA } } };
+  return { ...openapiObject, paths, components: { ...components, schemas: { ...components.schemas, Problem: PROBLEM_SCHEMA } } };
 }
 
-/** The document as the caller reaches it: through the gateway its server is the route's prefix. */
-export function withServer(document: Record<string, unknown>, req: FastifyRequest, trustsPeer: (address: string) => boolean): Record<string, unknown> {
-  const prefix = trustsPeer(req.socket.remoteAddress ?? '') ? prefixOf(req) : '';
-  return { ...document, servers: [{ url: prefix === '' ? '/' : prefix, description: prefix === '' ? 'This instance' : 'Through the gateway' }] };
+/**
+ * The document as the caller reaches it: through the gateway its server is the route's prefix.
+ * `under`: the path this app serves the document's operations at (the gateway: a service's prefix).
+ */
+export function withServer(document: Record<string, unknown>, req: FastifyRequest, trustsPeer: (address: string) => boolean, under = ''): Record<string, unknown> {
+  const url = `${trustsPeer(req.socket.remoteAddress ?? '') ? prefixOf(req) : ''}${under}`;
+  return { ...document, servers: [{ url: url === '' ? '/' : url, description: url === '' ? 'This instance' : 'Through the gateway' }] };
 }

@@ -1,5 +1,6 @@
-// The gateway's /docs in a real headless Chromium: Swagger UI loads each service's document
-// through the gateway (its top bar's list), renders its operations with no load error, and offers
+// The gateway's /docs in a real headless Chromium: Swagger UI shows the merged public API first,
+// loads each service's document through the gateway (its top bar's list), renders its operations
+// with no load error, and offers
 // the gateway prefix as the server "Try it out" calls; and "Try it out" on an upload route, driven
 // as a person would (authorize, choose a file, execute), gets the service's 200.
 import { writeFileSync } from 'node:fs';
@@ -33,8 +34,15 @@ describe("the gateway's /docs in Chromium", () => {
     expect(dom).toContain(`data-path="${SHOWN[name]}"`);
   });
 
-  it("renders the gateway's own admin API first", async () => {
+  it('renders the whole public API first: every service at its gateway path', async () => {
     const dom = await renderedDom(`${platform.base}/docs/`);
+    expect(dom).not.toMatch(/Failed to load API definition|Fetch error|Errors<\/h4>/);
+    for (const name of SERVICE_NAMES) expect(dom).toContain(`data-path="/api/${name}${SHOWN[name]}"`);
+    expect(dom).not.toContain('data-path="/_pitchey/admin/pools"');
+  });
+
+  it("renders the gateway's admin API by its name", async () => {
+    const dom = await renderedDom(`${platform.base}/docs/?urls.primaryName=${encodeURIComponent('Pitchey gateway (admin API)')}`);
     expect(dom).not.toMatch(/Failed to load API definition|Fetch error/);
     expect(dom).toContain('data-path="/_pitchey/admin/pools"');
   });

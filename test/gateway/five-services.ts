@@ -13,8 +13,9 @@ export interface FiveServices {
   close: () => Promise<void>;
 }
 
-export async function startFiveServices(dataDir: string): Promise<FiveServices> {
-  const config = testConfig(dataDir, { PITCHEY_RATE_LIMIT: 'false' });
+/** `env`: settings over the defaults (rate limits off unless asked for). */
+export async function startFiveServices(dataDir: string, env: Record<string, string> = {}): Promise<FiveServices> {
+  const config = testConfig(dataDir, { PITCHEY_RATE_LIMIT: 'false', ...env });
   const gateway = await createGateway({ config, metrics: createMetrics(), healthIntervalMs: 60_000 });
   const services: RunningService[] = [];
   const urls = new Map<string, string>();

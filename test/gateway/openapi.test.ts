@@ -1,13 +1,19 @@
-// The OpenAPI documents as a caller meets them through the gateway: each service's, fetched at
-// /api/<service>/openapi.json, names that prefix as its server; every operation answers with
-// documented successes and problems (problem+json, the RFC 9457 schema); uploads are multipart
-// forms with a binary file; public routes need no key; every $ref resolves. A document's own
-// "Try it out" is played here: its upload route called as the document describes it.
+// The OpenAPI documents as a caller meets them through the gateway: each service's, served at
+// /api/<service>/openapi.json, names that prefix as its server; the merged document of the whole
+// public API at /api/openapi.json has every service's operations at the paths a client calls;
+// every operation answers with documented successes and problems (problem+json, the RFC 9457
+// schema); uploads are multipart forms with a binary file; public routes need no key; every $ref
+// resolves; and `redocly lint` (recommended rules) finds no error in any document the platform
+// serves. A document's own "Try it out" is played here: its upload route called as described.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GATEWAY_ROUTES } from '../../src/gateway/index.js';
+import { GATEWAY_ROUTES, PUBLIC_DOCUMENT_PATH } from '../../src/gateway/index.js';
 import { PROBLEMS, SERVICE_NAMES, type ServiceName } from '../../src/kit/index.js';
 import { TEST_KEY, makeTempDir } from '../helpers.js';
+import { run } from '../ops/ops-files.js';
 import { startFiveServices, type FiveServices } from './five-services.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed document, walked freely by the assertions
@@ -32,6 +38,25 @@ function refs(node: unknown, found: string[] = []): string[] {
     }
   return found;
 }
+const REDOCLY = fileURLToPath(new URL('../../node_modules/@redocly/cli/bin/cli.js', import.meta.url));
+
+interface LintProblem {
+  ruleId: string;
+  severity: 'error' | 'warn';
+  message: string;
+  location: Array<{ source: { ref: string }; pointer: string }>;
+}
+
+/** `redocly lint` with its recommended rules over the files, offline: every problem found. */
+function redoclyLint(files: string[], cwd: string): LintProblem[] {
+  const env = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true' };
+  const r = run(process.execPath, [REDOCLY, 'lint', '--extends=recommended', '--format=json', ...files], { cwd, env });
+  // One JSON report per file, printed one after another: each top-level object closes at column 0.
+  const reports = r.stdout.split(/(?<=^\})(?=\{$)/m).map((t) => JSON.parse(t) as { problems: LintProblem[] });
+  expect(reports, r.out).toHaveLength(files.length);
+  return reports.flatMap((x) => x.problems);
+}
+
 const resolve = (doc: Json, ref: string): unknown =>
   ref
     .replace(/^#\//, '')
@@ -45,13 +70,16 @@ describe('OpenAPI documents through the gateway', () => {
   const docs = new Map<string, Json>();
 
   beforeAll(async () => {
-    platform = await startFiveServices(tmp.dir);
+    // Rate limits on, as in production: the gateway's 429 is part of what each route can answer.
+    platform = await startFiveServices(tmp.dir, { PITCHEY_RATE_LIMIT: 'true' });
     base = platform.base;
     docs.set('gateway', (await (await fetch(`${base}/openapi.json`)).json()) as Json);
+    docs.set('public', (await (await fetch(`${base}${PUBLIC_DOCUMENT_PATH}`)).json()) as Json);
     for (const name of SERVICE_NAMES) {
       const res = await fetch(`${base}/api/${name}/openapi.json`);
       expect(res.status, name).toBe(200);
       docs.set(name, (await res.json()) as Json);
+      docs.set(`direct-${name}`, (await (await fetch(`${platform.direct(name)}/openapi.json`)).json()) as Json);
     }
   }, 60_000);
   afterAll(async () => {
@@ -59,10 +87,68 @@ describe('OpenAPI documents through the gateway', () => {
     tmp.remove();
   });
 
-  it("offers every service's document in the gateway's /docs, each fetched through the gateway", async () => {
+  it("offers the public API's document first in the gateway's /docs, then the admin API and every service's", async () => {
     const init = await (await fetch(`${base}/docs/static/swagger-initializer.js`)).text();
-    for (const route of GATEWAY_ROUTES.filter((r) => r.strip)) expect(init).toContain(`"url":"${route.prefix}openapi.json"`);
-    expect(init).toContain('"url":"/openapi.json"');
+    const urls = [...init.matchAll(/"url":"([^"]+)"/g)].map((m) => m[1]);
+    expect(urls.slice(0, 2)).toEqual([PUBLIC_DOCUMENT_PATH, '/openapi.json']);
+    for (const route of GATEWAY_ROUTES.filter((r) => r.strip)) expect(urls).toContain(`${route.prefix}openapi.json`);
+  });
+
+  it("merges every service's operations at the path a client calls, with the gateway's public routes, and no admin route", () => {
+    const merged = docs.get('public') as Json;
+    expect(merged.servers).toEqual([{ url: '/', description: 'This instance' }]);
+    const ids = operations(merged).map((o) => o.op.operationId as string);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const name of SERVICE_NAMES)
+      for (const { path, method, op } of operations(docs.get(name) as Json)) {
+        const at = name === 'media' && path.startsWith('/streams/') ? path : `/api/${name}${path}`;
+        const mergedOp = merged.paths[at]?.[method] as Json | undefined;
+        expect(mergedOp?.operationId, `${method} ${at}`).toBe(`${name}${(op.operationId as string).charAt(0).toUpperCase()}${(op.operationId as string).slice(1)}`);
+        expect(mergedOp?.security, `${method} ${at}`).toEqual(op.security);
+        expect(mergedOp?.tags?.[0], `${method} ${at}`).toMatch(new RegExp(`^${name}`));
+      }
+    expect(merged.paths['/health'].get.security).toEqual([]);
+    expect(merged.paths['/ready'].get.tags).toEqual(['gateway']);
+    expect(Object.keys(merged.paths as Json).filter((p) => p.startsWith('/_pitchey'))).toEqual([]);
+    // Through the gateway a route can also be refused by the gateway itself.
+    expect(Object.keys(merged.paths['/api/video/formats'].get.responses as Json)).toEqual(expect.arrayContaining(['429', '502', '504']));
+    expect(Object.keys(merged.paths['/streams/{id}/{path}'].get.responses as Json)).not.toContain('429');
+  });
+
+  it('leaves out a service with no healthy instance, saying so, and answers 502 for its own document', async () => {
+    const instance = platform.gateway.pools.get('code')?.list()[0];
+    if (instance === undefined) throw new Error('no code instance');
+    instance.healthy = false;
+    try {
+      const merged = (await (await fetch(`${base}${PUBLIC_DOCUMENT_PATH}`)).json()) as Json;
+      expect(merged.info.description).toContain('Not described now: code (No healthy code instance');
+      expect(Object.keys(merged.paths as Json).filter((p) => p.startsWith('/api/code/'))).toEqual([]);
+      expect(Object.keys(merged.paths as Json)).toContain('/api/video/analyze');
+      const res = await fetch(`${base}/api/code/openapi.json`);
+      expect(res.status).toBe(502);
+      expect(((await res.json()) as Json).code).toBe('UPSTREAM_UNAVAILABLE');
+    } finally {
+      instance.healthy = true;
+    }
+  });
+
+  it('passes `redocly lint` (recommended rules) with no error in any document; its only warning: no 4XX on an operation that cannot answer one', () => {
+    const files = [...docs.keys()].map((name) => {
+      writeFileSync(join(tmp.dir, `${name}.json`), JSON.stringify(docs.get(name)));
+      return `${name}.json`;
+    });
+    const problems = redoclyLint(files, tmp.dir);
+    expect(problems.filter((p) => p.severity === 'error').map((p) => `${p.location[0]?.source.ref} ${p.location[0]?.pointer}: ${p.ruleId} ${p.message}`)).toEqual([]);
+    // Health, readiness and the public catalogues take no input and need no key: nothing a client
+    // sends can be refused. Through the gateway they answer its 429; reached directly, only 5xx.
+    for (const p of problems) {
+      const where = `${p.location[0]?.source.ref} ${p.location[0]?.pointer}`;
+      expect(p.ruleId, where).toBe('operation-4xx-response');
+      const op = resolve(docs.get(p.location[0]?.source.ref.replace(/\.json$/, '') ?? '') as Json, (p.location[0]?.pointer ?? '').replace(/\/responses$/, '')) as Json;
+      expect(op.security, where).toEqual([]);
+      expect(op.parameters ?? [], where).toEqual([]);
+      expect(op.requestBody, where).toBeUndefined();
+    }
   });
 
   it.each([...SERVICE_NAMES])('%s: its server is the gateway prefix, so "Try it out" calls /api/<service>/…', (name: ServiceName) => {
@@ -73,7 +159,7 @@ describe('OpenAPI documents through the gateway', () => {
     expect(((await (await fetch(`${platform.direct('video')}/openapi.json`)).json()) as Json).servers).toEqual([{ url: '/', description: 'This instance' }]);
   });
 
-  it.each(['gateway', ...SERVICE_NAMES])('%s: every operation documents a success and its problems as problem+json; every $ref resolves', (name) => {
+  it.each(['gateway', 'public', ...SERVICE_NAMES])('%s: every operation documents a success and its problems as problem+json; every $ref resolves', (name) => {
     const doc = docs.get(name) as Json;
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.components.schemas.Problem.required).toEqual(['type', 'title', 'status', 'code', 'detail']);

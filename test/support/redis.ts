@@ -22,7 +22,8 @@ export interface RedisServer {
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A port free on loopback now (the caller binds it next; another process could take it first). */
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as { port: number };

@@ -1,6 +1,7 @@
 // The video formats this build really handles: each container is offered only when the local
 // ffmpeg has its demuxer (input) or its muxer and encoders (output). Uploads are accepted by
 // the type detected from their content, never by their name.
+import { Type, type Static } from '../../kit/index.js';
 import type { FfmpegCapabilities } from '../../ffmpeg/index.js';
 
 const INPUTS: Array<{ ext: string; demuxer: string; mimes: string[] }> = [
@@ -23,7 +24,14 @@ const OUTPUTS: Array<{ ext: string; muxer: string; encoders: string[] }> = [
   { ext: '.avi', muxer: 'avi', encoders: ['mpeg4', 'libmp3lame'] },
 ];
 
-export function videoFormats(caps: FfmpegCapabilities): { input: string[]; output: string[]; unavailable: Array<{ format: string; reason: string }> } {
+/** `GET /formats`'s answer: what this build reads and writes, and why any other is missing. */
+export const VideoFormats = Type.Object({
+  input: Type.Array(Type.String(), { description: 'Containers an upload may be in' }),
+  output: Type.Array(Type.String(), { description: 'Containers `/process` can write' }),
+  unavailable: Type.Array(Type.Object({ format: Type.String(), reason: Type.String() }), { description: "Formats this machine's ffmpeg cannot handle, and why" }),
+});
+
+export function videoFormats(caps: FfmpegCapabilities): Static<typeof VideoFormats> {
   const unavailable: Array<{ format: string; reason: string }> = [];
   const input = INPUTS.filter((i) => {
     const ok = caps.demuxers.has(i.demuxer);

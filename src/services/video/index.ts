@@ -7,7 +7,7 @@ import { ffmpegProblem, probeWithinLimits, readFfmpegCapabilities, type MediaInf
 import { clientGoneSignal, Problem, type ProblemCode, receiveMultipart, requireDiskSpace, requireFile, type ServiceContext, type ServiceManifest, type UploadedFile } from '../../kit/index.js';
 import { analysisOf } from './analysis.js';
 import { compressBitrates } from './compress.js';
-import { ACCEPTED_VIDEO_TYPES, videoFormats } from './formats.js';
+import { ACCEPTED_VIDEO_TYPES, VideoFormats, videoFormats } from './formats.js';
 import { videoLimits } from './limits.js';
 import {
   COMPRESSION_LEVELS,
@@ -90,7 +90,9 @@ export const videoService: ServiceManifest = {
   requiredTools: ['ffmpeg', 'ffprobe'],
   jobHandlers: () => ({ process: processJob }),
   routes(app, ctx) {
-    app.get('/formats', { config: { auth: 'public' }, schema: { summary: 'Containers this build reads and writes' } }, async () => videoFormats(await readFfmpegCapabilities()));
+    app.get('/formats', { config: { auth: 'public' }, schema: { summary: 'Containers this build reads and writes', doc: { ok: { json: VideoFormats } } } }, async () =>
+      videoFormats(await readFfmpegCapabilities()),
+    );
 
     app.post(
       '/analyze',
