@@ -42,6 +42,7 @@ import type { Evidence } from './checks/index.js';
 import type { MetricSource } from './adapters/metric-source.js';
 import type { TrafficRouter } from './adapters/traffic-router.js';
 import { acquireLock, readLock, releaseLock } from './lock.js';
+import { recoverReleases } from './release-recovery.js';
 import { isActive, readCurrentVersion, readDeployment, readDeployments, writeCurrentVersion, writeDeployment, type ControllerDb, type DeploymentRow } from './store.js';
 
 export interface ControllerPorts {
@@ -290,14 +291,18 @@ export class Controller {
   /**
    * On start: each deployment that was active when the controller stopped gets the engine's
    * decision (resume its step, keep waiting for sign-offs, roll back, or complete), stored and
-   * audited with why. Resumed ones are live at once (sign-offs can be given) and act once
+   * audited with why; a release member's as its release decides (release-recovery.ts). Resumed ones are live at once (sign-offs can be given) and act once
    * {@link resumeRecovered} is called, when the platform can serve them.
    */
   recover(): Array<{ row: DeploymentRow; recovery: Recovery }> {
     const stale = readDeployments(this.ports.db, { env: this.options.env, activeOnly: true });
+    const now = this.now();
+    const recoveries = new Map(stale.map((d) => [d.id, recoverDeployment(d.state, now, { signoffTimeoutMs: this.signoffTimeoutMs() })]));
+    // A release member resumes as its release decides: still held, or rolled back with the release.
+    const audit = (kind: string, data: Record<string, unknown>, id: string): void => this.audit(kind, 'controller', data, id);
+    for (const [id, release] of recoverReleases({ db: this.ports.db, env: this.options.env, now, audit }, stale, recoveries)) this.releaseHolds.set(id, release);
     return stale.map((before) => {
-      const now = this.now();
-      const recovery = recoverDeployment(before.state, now, { signoffTimeoutMs: this.signoffTimeoutMs() });
+      const recovery = recoveries.get(before.id)!;
       const row: DeploymentRow = { ...before, state: recovery.state, updatedAt: now };
       writeDeployment(this.ports.db, row);
       this.audit('deployment.recovered', 'controller', { decision: recovery.decision, why: recovery.why, was: { phase: before.state.phase, step: before.state.stepIndex } }, row.id);

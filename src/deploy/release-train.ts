@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { releaseDecision, type ReleaseMember } from './engine/index.js';
 import type { Controller } from './controller.js';
 import { acquireLock, releaseLock } from './lock.js';
-import { readRelease, writeRelease, type ReleaseMemberRow, type ReleaseRow } from './release-store.js';
+import { readLiveReleases, readRelease, writeRelease, type ReleaseMemberRow, type ReleaseRow } from './release-store.js';
 import type { ControllerDb, DeploymentRow } from './store.js';
 
 export interface ReleaseTrainPorts {
@@ -32,7 +32,7 @@ export class ReleaseTrains {
   }
 
   /** Takes the lock, stores the release and starts its loop; the first wave starts on the first tick. */
-  start(request: { version: string; waves: string[][]; author: string }): ReleaseRow {
+  start(request: { version: string; waves: string[][]; author: string; request: Record<string, unknown> }): ReleaseRow {
     const { db, env } = this.ports;
     const id = `rel-${randomUUID().slice(0, 8)}`;
     const at = this.now();
@@ -44,6 +44,7 @@ export class ReleaseTrains {
       author: request.author,
       version: request.version,
       waves: request.waves,
+      request: request.request,
       members,
       phase: 'running',
       failure: null,
@@ -53,6 +54,19 @@ export class ReleaseTrains {
     };
     writeRelease(db, row);
     this.ports.controller.audit('release.started', request.author, { version: request.version, waves: request.waves }, id);
+    this.loop(id);
+    return row;
+  }
+
+  /**
+   * Takes up the releases this environment was running when the controller stopped, once the
+   * controller's recovery judged them (release-recovery.ts): held members stay held, a failed release rolls back.
+   */
+  resumeStored(): void {
+    for (const row of readLiveReleases(this.ports.db, this.ports.env)) this.loop(row.id);
+  }
+
+  private loop(id: string): void {
     this.timers.set(
       id,
       setInterval(() => {
@@ -63,7 +77,6 @@ export class ReleaseTrains {
           );
       }, this.ports.intervalMs),
     );
-    return row;
   }
 
   get(id: string): ReleaseRow | null {

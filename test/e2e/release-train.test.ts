@@ -1,7 +1,9 @@
 // A platform release (release train) end to end: two services as one release. With a genuinely
 // broken build (AI's /models fails every fourth request) the AI canary rolls back and the train
 // rolls the media service back with it; a good release waits for every canary, then promotes both
-// together. The good one runs through the built CLI (`pitchey deploy all`) as an operator would.
+// together. The good one runs through the built CLI (`pitchey deploy all`) as an operator would. A
+// release whose controller is SIGKILLed while one member is held resumes as a whole: the held member
+// stays held until the other's canary passed again, then both promote together.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,9 +13,10 @@ import { buildRelease } from '../../src/deploy/releases.js';
 import { TEST_KEY } from '../helpers.js';
 import { brokenProject } from '../support/broken-build.js';
 import { startLoad, type Load } from './load.js';
-import { ADMIN_HEADERS as admin, CLI, exited, startUp, waitFor, type UpProcess } from './platform.js';
+import { ADMIN_HEADERS as admin, CLI, alive, exited, readInstances, startUp, waitFor, type UpProcess } from './platform.js';
 
 const ROOT = new URL('../..', import.meta.url).pathname;
+const ENV = { PITCHEY_VERSION: 'v1', PITCHEY_ANALYSIS_INTERVAL_MS: '250', PITCHEY_ANALYSIS_WINDOW_MS: '3000', PITCHEY_DRAIN_TIMEOUT_MS: '1000' };
 const cleanups: Array<() => void> = [];
 let up: UpProcess;
 
@@ -22,18 +25,31 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<{ 
   return { status: res.status, json: (await res.json()) as T };
 }
 
+/**
+ * Once the media canary (the second wave) has started: the train starts it only once AI's promotion
+ * is held, and AI stays held until media's canary has passed. Fails at once, with the release, if it ended.
+ */
+async function aiHeldMediaStarted(id: string): Promise<void> {
+  await waitFor('ai held and media started', async () => {
+    const r = (await call<ReleaseSummary>('GET', `/release-trains/${id}`)).json;
+    if (!r.live) throw new Error(`release ${id} ended: ${JSON.stringify(r)}`);
+    const [ai, media] = r.members;
+    return ai?.deployment?.phase === 'progressing' && media?.deployment != null ? true : undefined;
+  });
+}
+
 /** Analysis needs traffic on both members (no data is never a pass). */
 const loads = (): Load[] => [startLoad(`${up.gateway}/api/ai/models`, 40), startLoad(`${up.gateway}/api/media/quality-presets`, 40)];
 const stopAll = (l: Load[]) => Promise.all(l.map((x) => x.stop()));
 const currentVersion = async (path: string): Promise<string | null> => (await fetch(`${up.gateway}${path}`)).headers.get('x-pitchey-version');
 
 beforeAll(async () => {
-  up = await startUp({ env: { PITCHEY_VERSION: 'v1', PITCHEY_ANALYSIS_INTERVAL_MS: '250', PITCHEY_ANALYSIS_WINDOW_MS: '3000', PITCHEY_DRAIN_TIMEOUT_MS: '1000' } });
+  up = await startUp({ env: ENV });
   cleanups.push(up.remove);
   const broken = brokenProject();
   cleanups.push(broken.remove);
   buildRelease({ projectRoot: broken.root, releasesDir: join(up.dataDir, 'releases'), version: 'v2-broken' });
-  buildRelease({ projectRoot: ROOT, releasesDir: join(up.dataDir, 'releases'), version: 'v2' });
+  for (const version of ['v2', 'v3']) buildRelease({ projectRoot: ROOT, releasesDir: join(up.dataDir, 'releases'), version });
 }, 180_000);
 afterAll(() => {
   while (cleanups.length > 0) cleanups.pop()?.();
@@ -105,4 +121,40 @@ describe('a release of two services', () => {
       await waitFor('v2 on both', async () => ((await currentVersion('/api/ai/models')) === 'v2' && (await currentVersion('/api/media/quality-presets')) === 'v2' ? true : undefined), 10_000),
     ).toBe(true);
   }, 180_000);
+
+  it('resumes as a whole after a SIGKILL while one member is held: still held, then both promote together', async () => {
+    let load = loads();
+    const started = await call<ReleaseSummary>('POST', '/release-trains', { version: 'v3', strategy: 'canary', steps: [50, 100], stepMs: 1500, warmupMs: 5000, order: [['ai'], ['media']] });
+    expect(started.status, JSON.stringify(started.json)).toBe(201);
+    const id = started.json.id;
+    // Killed once AI's promotion is held and the media canary has started (it needs ≥ 8 s more).
+    await aiHeldMediaStarted(id);
+    const pids = readInstances(up.dataDir).map((i) => i.pid);
+    await stopAll(load);
+    up.proc.kill('SIGKILL');
+    await exited(up.proc);
+    await waitFor('the instances to exit', () => (pids.some(alive) ? undefined : true), 15_000).catch(() => {
+      for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
+    });
+    up = await startUp({ dataDir: up.dataDir, env: ENV });
+    cleanups.push(up.remove);
+    load = loads();
+    const end = await waitFor('the release to end after the restart', async () => {
+      const r = (await call<ReleaseSummary>('GET', `/release-trains/${id}`)).json;
+      return r.live || r.phase === 'running' ? undefined : r;
+    });
+    await stopAll(load);
+    expect(end.phase, end.reason ?? '').toBe('promoted');
+    const record = (await call<ReleaseRecord>('GET', `/release-trains/${id}/record`)).json;
+    const recovered = record.events.find((e) => e.kind === 'release.recovered');
+    expect(recovered?.data).toMatchObject({ decision: 'resume', hold: ['ai', 'media'] });
+    // Let go by the train after the restart, not by AI's own resumed analysis: AI ended after the release's promote.
+    const kinds = record.events.map((e) => e.kind);
+    expect(kinds.indexOf('release.promote')).toBeGreaterThan(kinds.indexOf('release.recovered'));
+    const promoteAt = record.events.find((e) => e.kind === 'release.promote')!.at;
+    for (const s of record.sections) expect(Date.parse(s.record!.endedAt!), s.service).toBeGreaterThanOrEqual(promoteAt);
+    expect(
+      await waitFor('v3 on both', async () => ((await currentVersion('/api/ai/models')) === 'v3' && (await currentVersion('/api/media/quality-presets')) === 'v3' ? true : undefined), 10_000),
+    ).toBe(true);
+  }, 240_000);
 });
