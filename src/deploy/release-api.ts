@@ -9,7 +9,7 @@ import { DeployBody, actor, rollbackRequest, startDeployment, summarize, type De
 import { LockHeld } from './lock.js';
 import { readRecord } from './record.js';
 import { readReleases, type ReleaseRow } from './release-store.js';
-import { ReleaseTrains } from './release-train.js';
+import { ReleaseRefused, ReleaseTrains } from './release-train.js';
 
 const admin = { auth: 'admin' } as const;
 const ServiceName = Type.String({ minLength: 1, maxLength: 40 });
@@ -101,6 +101,19 @@ export function registerReleaseApi(app: HttpApp, o: DeployApiOptions): ReleaseTr
       } catch (err) {
         if (err instanceof LockHeld) throw new Problem('DEPLOY_LOCK_HELD', err.message);
         throw err;
+      }
+    },
+  );
+  app.post(
+    `${base}/:id/abort`,
+    { config: admin, schema: { params: IdParams, summary: 'Abort the whole release: live members rolled back, promoted ones reverted to their previous version' } },
+    async (req) => {
+      find(req.params.id);
+      try {
+        return answer(await trains.abort(req.params.id, actor(req)));
+      } catch (err) {
+        if (!(err instanceof ReleaseRefused)) throw err;
+        throw new Problem(err.reason === 'not-found' ? 'RELEASE_TRAIN_NOT_FOUND' : 'DEPLOY_CONFLICT', `${err.message}.`);
       }
     },
   );

@@ -157,4 +157,41 @@ describe('a release of two services', () => {
       await waitFor('v3 on both', async () => ((await currentVersion('/api/ai/models')) === 'v3' && (await currentVersion('/api/media/quality-presets')) === 'v3' ? true : undefined), 10_000),
     ).toBe(true);
   }, 240_000);
+
+  it('aborts the whole release through `pitchey abort rel-…`: every member rolled back, audited', async () => {
+    const load = loads();
+    const started = await call<ReleaseSummary>('POST', '/release-trains', { version: 'v2', strategy: 'canary', steps: [50, 100], stepMs: 1500, warmupMs: 5000, order: [['ai'], ['media']] });
+    expect(started.status, JSON.stringify(started.json)).toBe(201);
+    const id = started.json.id;
+    await aiHeldMediaStarted(id);
+    const child = spawn(process.execPath, [CLI, 'abort', id, '--gateway', up.gateway, '--as', 'alice', '--json'], { env: { ...up.env, PITCHEY_ADMIN_KEY: TEST_KEY } });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+    expect(await exited(child), err).toBe(0);
+    const answered = JSON.parse(out) as ReleaseSummary;
+    expect(answered.failure).toBe('aborted by alice');
+    // The aborts took effect before the answer: no member is still moving forward.
+    expect(answered.members.map((m) => m.asked)).toEqual(['abort', 'abort']);
+    const end = await waitFor('the release to end', async () => {
+      const r = (await call<ReleaseSummary>('GET', `/release-trains/${id}`)).json;
+      return r.live ? undefined : r;
+    });
+    await stopAll(load);
+    expect(end.phase, end.reason ?? '').toBe('rolled-back');
+    for (const m of end.members) expect(m.deployment?.reason, m.service).toBe(`aborted: release ${id} rolled back: aborted by alice`);
+    expect(end.members.map((m) => m.deployment?.phase)).toEqual(['rolled-back', 'rolled-back']);
+    expect(await currentVersion('/api/ai/models')).toBe('v3');
+    expect(await currentVersion('/api/media/quality-presets')).toBe('v3');
+    expect((await call<{ lock: unknown }>('GET', '/lock')).json.lock).toBeNull();
+    const events = (await call<ReleaseRecord>('GET', `/release-trains/${id}/record`)).json.events;
+    expect(events.find((e) => e.kind === 'release.abort')).toMatchObject({ actor: 'alice', data: { reason: 'aborted by alice' } });
+    expect(events.map((e) => e.kind).slice(-2)).toEqual(['release.rolling-back', 'release.rolled-back']);
+
+    const again = await call<{ code: string; detail: string }>('POST', `/release-trains/${id}/abort`);
+    expect(again.status).toBe(409);
+    expect(again.json).toMatchObject({ code: 'DEPLOY_CONFLICT', detail: `release ${id} is rolled-back, not running: nothing to abort.` });
+    expect((await call<{ code: string }>('POST', '/release-trains/rel-00000000/abort')).json.code).toBe('RELEASE_TRAIN_NOT_FOUND');
+  }, 180_000);
 });
