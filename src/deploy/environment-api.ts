@@ -41,7 +41,12 @@ export interface EnvironmentApiOptions {
 }
 
 /** The newest deployment of the version here (a promoted one first), summarized for the gate. */
-export function summarizeVersion(o: EnvironmentApiOptions, service: string, version: string, now: number): EarlierRecordSummary {
+export function summarizeVersion(
+  o: Pick<EnvironmentApiOptions, 'db' | 'env'> & { controller: Pick<Controller, 'signoffPolicy'> },
+  service: string,
+  version: string,
+  now: number,
+): EarlierRecordSummary {
   const rows = readDeployments(o.db, { env: o.env, limit: 1_000 }).filter((r) => r.service === service && r.state.plan.toVersion === version);
   const row = rows.find((r) => r.state.phase === 'promoted') ?? rows[0];
   if (row === undefined) return { env: o.env, service, version, deploymentId: null, promoted: false, phases: [], recordHash: null };

@@ -1,21 +1,21 @@
 // Frozen promotion-chain evidence: the snapshot a record hash covers is kept byte for byte, so the
 // hash can be checked after the record changed; an answer whose snapshot does not match is no evidence.
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { appendAudit } from '../../src/deploy/audit.js';
+import { createPlan, startDeployment } from '../../src/deploy/engine/index.js';
+import { summarizeVersion } from '../../src/deploy/environment-api.js';
 import { checkSnapshot, freezeRecord, keepSnapshot, readSnapshot, sha256, storeSnapshot } from '../../src/deploy/evidence-store.js';
 import type { EarlierRecordSummary } from '../../src/deploy/engine/index.js';
-import { openControllerDb } from '../../src/deploy/store.js';
-import { makeTempDir } from '../helpers.js';
+import { openControllerDb, writeDeployment, type ControllerDb } from '../../src/deploy/store.js';
 
-const temps: Array<() => void> = [];
+const opened: ControllerDb[] = [];
 afterEach(() => {
-  while (temps.length) temps.pop()?.();
+  while (opened.length) opened.pop()?.close();
 });
-function db() {
-  const t = makeTempDir();
-  temps.push(t.remove);
-  const d = openControllerDb(join(t.dir, 'c.sqlite'));
-  temps.unshift(() => d.close());
+/** A controller store in memory: what is kept is what a file would keep. */
+function db(): ControllerDb {
+  const d = openControllerDb(':memory:');
+  opened.push(d);
   return d;
 }
 
@@ -67,5 +67,22 @@ describe('evidence snapshots', () => {
     expect(readSnapshot(production, frozen.hash)).toBeNull();
     keepSnapshot(production, answer, 1);
     expect(readSnapshot(production, frozen.hash)?.body).toBe(frozen.body);
+  });
+});
+
+describe('a stored deployment’s evidence', () => {
+  it('verifies after the answer went through JSON, and the kept snapshot after the record changed', () => {
+    const d = db();
+    const plan = createPlan({ id: 'dep-0000abcd', service: 'media', strategy: 'blue-green', fromVersion: 'v1', toVersion: 'v2', steps: [100], stepMs: 1_000, readyTimeoutMs: 5_000 });
+    const state = { ...startDeployment(plan, 1_000).state, phase: 'promoted' as const, reason: 'promoted → stable (µ-test)' };
+    writeDeployment(d, { id: plan.id, env: 'staging', service: 'media', author: 'alice', state });
+    appendAudit(d, { at: 2_000, env: 'staging', deploymentId: plan.id, kind: 'validation.phase', actor: 'controller', data: { phase: 'immediate', status: 'pass' } });
+    const o = { db: d, env: 'staging', controller: { signoffPolicy: () => ({ required: [], sharedRoles: false }) } };
+    const answer = JSON.parse(JSON.stringify(summarizeVersion(o, 'media', 'v2', 3_000))) as EarlierRecordSummary;
+    expect(checkSnapshot(answer)).toEqual(answer);
+    expect(answer.recordHash).toBe(sha256(answer.recordSnapshot!));
+    appendAudit(d, { at: 4_000, env: 'staging', deploymentId: plan.id, kind: 'acknowledgement', actor: 'alice', data: { item: 'change-ticket', name: 'alice' } });
+    expect(summarizeVersion(o, 'media', 'v2', 5_000).recordHash).not.toBe(answer.recordHash);
+    expect(readSnapshot(d, answer.recordHash!)?.body).toBe(answer.recordSnapshot);
   });
 });

@@ -151,8 +151,12 @@ describe('staging before production', () => {
     });
     expect(ack.status).toBe(201);
     expect((await readEvidence()).recordHash).not.toBe(validated.recordHash);
-    for (const gateway of [production!.gateway, staging!.gateway]) {
-      const snapshot = await fetch(`${gateway}/_pitchey/admin/evidence/snapshots/${validated.recordHash}`, { headers: { 'x-api-key': EVIDENCE_KEY } });
+    const readers: Array<[string, Record<string, string>]> = [
+      [production!.gateway, ADMIN_HEADERS],
+      [staging!.gateway, { 'x-api-key': EVIDENCE_KEY }],
+    ];
+    for (const [gateway, headers] of readers) {
+      const snapshot = await fetch(`${gateway}/_pitchey/admin/evidence/snapshots/${validated.recordHash}`, { headers });
       expect(snapshot.status, gateway).toBe(200);
       const bytes = Buffer.from(await snapshot.arrayBuffer());
       expect(createHash('sha256').update(bytes).digest('hex'), gateway).toBe(validated.recordHash);
@@ -166,7 +170,7 @@ describe('staging before production', () => {
     writeProductionChecks({ capacity: { cpuPercent: 95 } });
     const res = await post(production!.gateway);
     const problem = (await res.json()) as { code: string; evidence: Array<{ check: string; status: string; observed: string; details: { differences: Array<{ path: string; allowed: boolean }> } }> };
-    expect([res.status, problem.code]).toEqual([422, 'DEPLOY_CHECKS_FAILED']);
+    expect([res.status, problem.code], JSON.stringify(problem)).toEqual([422, 'DEPLOY_CHECKS_FAILED']);
     const drift = problem.evidence.find((e) => e.check === 'environment-drift')!;
     expect(drift.status).toBe('fail');
     expect(drift.observed).toContain('1 difference from staging: checks.capacity.cpuPercent: production 95, staging 70');
