@@ -26,22 +26,54 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<{ 
 }
 
 /**
- * Once the media canary (the second wave) has started: the train starts it only once AI's promotion
- * is held, and AI stays held until media's canary has passed. Fails at once, with the release, if it ended.
+ * Starts a release of AI then media; resolves its id once the media canary (the second wave) has
+ * started: the train starts it only once AI's promotion is held, and AI stays held until media's
+ * canary has passed. Fails at once, with the release, if it ended.
  */
-async function aiHeldMediaStarted(id: string): Promise<void> {
+async function startTwoWaves(version: string): Promise<string> {
+  const started = await call<ReleaseSummary>('POST', '/release-trains', { version, strategy: 'canary', steps: [50, 100], stepMs: 1500, warmupMs: 5000, order: [['ai'], ['media']] });
+  expect(started.status, JSON.stringify(started.json)).toBe(201);
+  const id = started.json.id;
   await waitFor('ai held and media started', async () => {
     const r = (await call<ReleaseSummary>('GET', `/release-trains/${id}`)).json;
     if (!r.live) throw new Error(`release ${id} ended: ${JSON.stringify(r)}`);
     const [ai, media] = r.members;
     return ai?.deployment?.phase === 'progressing' && media?.deployment != null ? true : undefined;
   });
+  return id;
+}
+
+/**
+ * The release once it ended: no longer live, and not left running (a restarted controller takes it
+ * up). Bounded at 2 minutes: a few seconds of canaries, but on 2 cores shared with other suites.
+ */
+const ended = (id: string): Promise<ReleaseSummary> =>
+  waitFor(
+    `release ${id} to end`,
+    async () => {
+      const r = (await call<ReleaseSummary>('GET', `/release-trains/${id}`)).json;
+      return r.live || r.phase === 'running' ? undefined : r;
+    },
+    120_000,
+  );
+
+/** The built CLI against this platform, as alice, with --json. */
+async function cli(...args: string[]): Promise<{ status: number | null; out: string; err: string }> {
+  const child = spawn(process.execPath, [CLI, ...args, '--gateway', up.gateway, '--as', 'alice', '--json'], { env: { ...up.env, PITCHEY_ADMIN_KEY: TEST_KEY } });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  return { status: await exited(child), out, err };
 }
 
 /** Analysis needs traffic on both members (no data is never a pass). */
 const loads = (): Load[] => [startLoad(`${up.gateway}/api/ai/models`, 40), startLoad(`${up.gateway}/api/media/quality-presets`, 40)];
 const stopAll = (l: Load[]) => Promise.all(l.map((x) => x.stop()));
 const currentVersion = async (path: string): Promise<string | null> => (await fetch(`${up.gateway}${path}`)).headers.get('x-pitchey-version');
+/** `version` on both members, as the gateway answers. */
+const onBoth = async (version: string): Promise<boolean> =>
+  waitFor(`${version} on both`, async () => ((await currentVersion('/api/ai/models')) === version && (await currentVersion('/api/media/quality-presets')) === version ? true : undefined), 10_000);
 
 beforeAll(async () => {
   up = await startUp({ env: ENV });
@@ -67,10 +99,7 @@ describe('a release of two services', () => {
     const load = loads();
     const started = await call<ReleaseSummary>('POST', '/release-trains', { version: 'v2-broken', strategy: 'canary', steps: [50, 100], stepMs: 2000, warmupMs: 5000, order: [['ai', 'media']] });
     expect(started.status, JSON.stringify(started.json)).toBe(201);
-    const end = await waitFor('the release to end', async () => {
-      const r = (await call<ReleaseSummary>('GET', `/release-trains/${started.json.id}`)).json;
-      return r.live ? undefined : r;
-    });
+    const end = await ended(started.json.id);
     await stopAll(load);
     expect(end.phase, end.reason ?? '').toBe('rolled-back');
     expect(end.failure).toMatch(/^ai /);
@@ -87,16 +116,8 @@ describe('a release of two services', () => {
 
   it('promotes both together once every canary passed, through `pitchey deploy all`', async () => {
     const load = loads();
-    const child = spawn(
-      process.execPath,
-      [CLI, 'deploy', 'all', '--version', 'v2', '--order', 'ai;media', '--steps', '50,100', '--step-ms', '1500', '--warmup-ms', '5000', '--gateway', up.gateway, '--as', 'alice', '--json'],
-      { env: { ...up.env, PITCHEY_ADMIN_KEY: TEST_KEY } },
-    );
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    expect(await exited(child), err).toBe(0);
+    const { status, out, err } = await cli('deploy', 'all', '--version', 'v2', '--order', 'ai;media', '--steps', '50,100', '--step-ms', '1500', '--warmup-ms', '5000');
+    expect(status, err).toBe(0);
     await stopAll(load);
     const end = JSON.parse(out) as ReleaseSummary;
     expect(end.phase, end.reason ?? '').toBe('promoted');
@@ -117,18 +138,13 @@ describe('a release of two services', () => {
     expect(md).toContain(`# Platform release record ${end.id}`);
     expect(md).toMatch(/^## ai$/m);
     expect(md).toMatch(/^## media$/m);
-    expect(
-      await waitFor('v2 on both', async () => ((await currentVersion('/api/ai/models')) === 'v2' && (await currentVersion('/api/media/quality-presets')) === 'v2' ? true : undefined), 10_000),
-    ).toBe(true);
+    expect(await onBoth('v2')).toBe(true);
   }, 180_000);
 
   it('resumes as a whole after a SIGKILL while one member is held: still held, then both promote together', async () => {
     let load = loads();
-    const started = await call<ReleaseSummary>('POST', '/release-trains', { version: 'v3', strategy: 'canary', steps: [50, 100], stepMs: 1500, warmupMs: 5000, order: [['ai'], ['media']] });
-    expect(started.status, JSON.stringify(started.json)).toBe(201);
-    const id = started.json.id;
     // Killed once AI's promotion is held and the media canary has started (it needs ≥ 8 s more).
-    await aiHeldMediaStarted(id);
+    const id = await startTwoWaves('v3');
     const pids = readInstances(up.dataDir).map((i) => i.pid);
     await stopAll(load);
     up.proc.kill('SIGKILL');
@@ -139,10 +155,7 @@ describe('a release of two services', () => {
     up = await startUp({ dataDir: up.dataDir, env: ENV });
     cleanups.push(up.remove);
     load = loads();
-    const end = await waitFor('the release to end after the restart', async () => {
-      const r = (await call<ReleaseSummary>('GET', `/release-trains/${id}`)).json;
-      return r.live || r.phase === 'running' ? undefined : r;
-    });
+    const end = await ended(id);
     await stopAll(load);
     expect(end.phase, end.reason ?? '').toBe('promoted');
     const record = (await call<ReleaseRecord>('GET', `/release-trains/${id}/record`)).json;
@@ -153,45 +166,33 @@ describe('a release of two services', () => {
     expect(kinds.indexOf('release.promote')).toBeGreaterThan(kinds.indexOf('release.recovered'));
     const promoteAt = record.events.find((e) => e.kind === 'release.promote')!.at;
     for (const s of record.sections) expect(Date.parse(s.record!.endedAt!), s.service).toBeGreaterThanOrEqual(promoteAt);
-    expect(
-      await waitFor('v3 on both', async () => ((await currentVersion('/api/ai/models')) === 'v3' && (await currentVersion('/api/media/quality-presets')) === 'v3' ? true : undefined), 10_000),
-    ).toBe(true);
+    expect(await onBoth('v3')).toBe(true);
   }, 240_000);
 
   it('aborts the whole release through `pitchey abort rel-…`: every member rolled back, audited', async () => {
     const load = loads();
-    const started = await call<ReleaseSummary>('POST', '/release-trains', { version: 'v2', strategy: 'canary', steps: [50, 100], stepMs: 1500, warmupMs: 5000, order: [['ai'], ['media']] });
-    expect(started.status, JSON.stringify(started.json)).toBe(201);
-    const id = started.json.id;
-    await aiHeldMediaStarted(id);
-    const child = spawn(process.execPath, [CLI, 'abort', id, '--gateway', up.gateway, '--as', 'alice', '--json'], { env: { ...up.env, PITCHEY_ADMIN_KEY: TEST_KEY } });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    expect(await exited(child), err).toBe(0);
+    const before = [await currentVersion('/api/ai/models'), await currentVersion('/api/media/quality-presets')];
+    const id = await startTwoWaves('v2');
+    const { status, out, err } = await cli('abort', id);
+    expect(status, err).toBe(0);
     const answered = JSON.parse(out) as ReleaseSummary;
     expect(answered.failure).toBe('aborted by alice');
     // The aborts took effect before the answer: no member is still moving forward.
     expect(answered.members.map((m) => m.asked)).toEqual(['abort', 'abort']);
-    const end = await waitFor('the release to end', async () => {
-      const r = (await call<ReleaseSummary>('GET', `/release-trains/${id}`)).json;
-      return r.live ? undefined : r;
-    });
+    const end = await ended(id);
     await stopAll(load);
     expect(end.phase, end.reason ?? '').toBe('rolled-back');
     for (const m of end.members) expect(m.deployment?.reason, m.service).toBe(`aborted: release ${id} rolled back: aborted by alice`);
     expect(end.members.map((m) => m.deployment?.phase)).toEqual(['rolled-back', 'rolled-back']);
-    expect(await currentVersion('/api/ai/models')).toBe('v3');
-    expect(await currentVersion('/api/media/quality-presets')).toBe('v3');
+    expect([await currentVersion('/api/ai/models'), await currentVersion('/api/media/quality-presets')]).toEqual(before);
     expect((await call<{ lock: unknown }>('GET', '/lock')).json.lock).toBeNull();
     const events = (await call<ReleaseRecord>('GET', `/release-trains/${id}/record`)).json.events;
     expect(events.find((e) => e.kind === 'release.abort')).toMatchObject({ actor: 'alice', data: { reason: 'aborted by alice' } });
     expect(events.map((e) => e.kind).slice(-2)).toEqual(['release.rolling-back', 'release.rolled-back']);
 
-    const again = await call<{ code: string; detail: string }>('POST', `/release-trains/${id}/abort`);
+    const again = await call<{ code: string; detail: string }>('POST', `/release-trains/${id}/abort`, {});
     expect(again.status).toBe(409);
     expect(again.json).toMatchObject({ code: 'DEPLOY_CONFLICT', detail: `release ${id} is rolled-back, not running: nothing to abort.` });
-    expect((await call<{ code: string }>('POST', '/release-trains/rel-00000000/abort')).json.code).toBe('RELEASE_TRAIN_NOT_FOUND');
+    expect((await call<{ code: string }>('POST', '/release-trains/rel-00000000/abort', {})).json.code).toBe('RELEASE_TRAIN_NOT_FOUND');
   }, 180_000);
 });
