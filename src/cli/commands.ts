@@ -107,7 +107,7 @@ export const DEFS = {
   },
   history: { summary: 'every deployment', options: ADMIN_OPTIONS },
   promote: { summary: 'skip the remaining steps to 100 % now', positionals: ID, options: ADMIN_OPTIONS },
-  abort: { summary: 'roll back a live deployment now', positionals: ID, options: ADMIN_OPTIONS },
+  abort: { summary: 'roll back a live deployment now (a platform release rel-…: every member, reverting promoted ones)', positionals: ID, options: ADMIN_OPTIONS },
   resume: { summary: 'go on after a pause', positionals: ID, options: ADMIN_OPTIONS },
   rollback: {
     summary: 'the previous (or given) version by the fast path; --emergency: all traffic on stable at once',

@@ -1,4 +1,4 @@
-// `pitchey deploy`, `status [--watch]`, `history`, `rollback`, `promote`, `abort`, `resume`, `approve`:
+// `pitchey deploy`, `status [--watch]`, `history`, `rollback`, `promote`, `abort` (a deployment or a whole release), `resume`, `approve`:
 // parse, call the controller's admin API, print.
 import type { ApprovalAnswer, DeploymentList, DeploymentSummary, EmergencyRollbackAnswer, PlanReview, ReleaseSummary } from '../deploy/admin-api.js';
 import { planReleaseOrder } from '../deploy/engine/index.js';
@@ -214,9 +214,14 @@ export async function approve(a: ArgsOf<'approve'>): Promise<void> {
   emit(a.values.json, r, () => (r.complete ? 'sign-offs complete' : `signed; still missing: ${r.missing.join(', ')}`));
 }
 
-/** `pitchey promote|abort|resume <deployment>`: the operator's verbs on a live deployment. */
+/** `pitchey promote|abort|resume <deployment>`: the operator's verbs on a live deployment; `abort rel-…` aborts a whole platform release. */
 export async function operatorVerb(verb: 'promote' | 'abort' | 'resume', a: ArgsOf<'promote'>): Promise<void> {
-  const d = await client(a).call<DeploymentSummary>('POST', `/deployments/${encodeURIComponent(a.positionals[0]!)}/${verb}`);
+  const id = a.positionals[0]!;
+  if (verb === 'abort' && id.startsWith('rel-')) {
+    const r = await client(a).call<ReleaseSummary>('POST', `/release-trains/${encodeURIComponent(id)}/abort`);
+    return emit(a.values.json, r, () => releaseText(r));
+  }
+  const d = await client(a).call<DeploymentSummary>('POST', `/deployments/${encodeURIComponent(id)}/${verb}`);
   emit(a.values.json, d, () => summary(d));
 }
 

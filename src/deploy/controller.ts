@@ -12,7 +12,6 @@ import {
   assessSignoffs,
   createPlan,
   planHash,
-  holdForRelease,
   holdForSignoffs,
   judgeRollback,
   promotes,
@@ -41,7 +40,8 @@ import type { Driver } from './adapters/driver.js';
 import type { Evidence } from './checks/index.js';
 import type { MetricSource } from './adapters/metric-source.js';
 import type { TrafficRouter } from './adapters/traffic-router.js';
-import { acquireLock, readLock, releaseLock } from './lock.js';
+import { acquireLock, releaseLock } from './lock.js';
+import { ReleaseHolds } from './release-holds.js';
 import { isActive, readCurrentVersion, readDeployment, readDeployments, writeCurrentVersion, writeDeployment, type ControllerDb, type DeploymentRow } from './store.js';
 
 export interface ControllerPorts {
@@ -121,8 +121,8 @@ interface Live {
 export class Controller {
   private readonly live = new Map<string, Live>();
   private readonly promotedListeners: Array<(row: DeploymentRow) => void> = [];
-  /** Deployments whose promotion waits for their release (deployment id → release id). */
-  private readonly releaseHolds = new Map<string, string>();
+  /** Deployments whose promotion waits for their release. */
+  private readonly releases: ReleaseHolds;
   private readonly now: () => number;
   private readonly log: (m: string) => void;
 
@@ -132,6 +132,7 @@ export class Controller {
   ) {
     this.now = ports.clock ?? Date.now;
     this.log = ports.log ?? (() => undefined);
+    this.releases = new ReleaseHolds({ db: ports.db, env: options.env, audit: (kind, data, id) => this.audit(kind, 'controller', data, id) });
   }
 
   /** The version stable runs for a service in this environment. */
@@ -192,7 +193,7 @@ export class Controller {
     if (request.promotion !== undefined) this.audit('promotion.evidence', 'controller', { ...request.promotion }, id);
     const live: Live = { row, busy: Promise.resolve(), timer: null };
     this.live.set(id, live);
-    if (request.release?.holdPromotion === true) this.releaseHolds.set(id, request.release.id);
+    if (request.release?.holdPromotion === true) this.releases.hold(id, request.release.id);
     // Fire and forget: the queue logs an op's failure; callers wait only through \`busy\`.
     void this.enqueue(live, () => this.apply(live, result.actions));
     this.schedule(live);
@@ -203,7 +204,8 @@ export class Controller {
   private lockFor(request: DeployRequest, id: string): void {
     const { env } = this.options;
     if (request.release !== undefined) {
-      if (readLock(this.ports.db, env)?.deploymentId !== request.release.id) throw new DeployRefused(`release ${request.release.id} does not hold the lock of ${env}`, 'lock');
+      const refusal = this.releases.lockRefusal(request.release.id);
+      if (refusal !== null) throw new DeployRefused(refusal, 'lock');
       return;
     }
     try {
@@ -215,7 +217,7 @@ export class Controller {
 
   /** Lets a release member promote (at its next analysis that passes). */
   releasePromotion(id: string): void {
-    this.releaseHolds.delete(id);
+    this.releases.letGo(id);
   }
 
   /**
@@ -290,14 +292,17 @@ export class Controller {
   /**
    * On start: each deployment that was active when the controller stopped gets the engine's
    * decision (resume its step, keep waiting for sign-offs, roll back, or complete), stored and
-   * audited with why. Resumed ones are live at once (sign-offs can be given) and act once
+   * audited with why; a release member's as its release decides (release-recovery.ts). Resumed ones are live at once (sign-offs can be given) and act once
    * {@link resumeRecovered} is called, when the platform can serve them.
    */
   recover(): Array<{ row: DeploymentRow; recovery: Recovery }> {
     const stale = readDeployments(this.ports.db, { env: this.options.env, activeOnly: true });
+    const now = this.now();
+    const recoveries = new Map(stale.map((d) => [d.id, recoverDeployment(d.state, now, { signoffTimeoutMs: this.signoffTimeoutMs() })]));
+    // A release member resumes as its release decides: still held, or rolled back with the release.
+    this.releases.recover(stale, recoveries, now);
     return stale.map((before) => {
-      const now = this.now();
-      const recovery = recoverDeployment(before.state, now, { signoffTimeoutMs: this.signoffTimeoutMs() });
+      const recovery = recoveries.get(before.id)!;
       const row: DeploymentRow = { ...before, state: recovery.state, updatedAt: now };
       writeDeployment(this.ports.db, row);
       this.audit('deployment.recovered', 'controller', { decision: recovery.decision, why: recovery.why, was: { phase: before.state.phase, step: before.state.stepIndex } }, row.id);
@@ -369,12 +374,8 @@ export class Controller {
     const now = this.now();
     const result = advance(live.row.state, input, now);
     if (!promotes(result)) return this.persistAndApply(live, result.state, result.actions);
-    const release = this.releaseHolds.get(live.row.id);
-    if (release !== undefined) {
-      const held = holdForRelease(live.row.state, result, release, now);
-      if (live.row.state.releaseHeldSince == null) this.audit('release.held', 'controller', { release, reason: held.state.reason }, live.row.id);
-      return this.persistAndApply(live, held.state, held.actions);
-    }
+    const held = this.releases.holdPromotion(live.row, result, now);
+    if (held !== null) return this.persistAndApply(live, held.state, held.actions);
     // The engine holds a promotion for missing sign-offs; the wait's start is stored with the state.
     const missing = this.signoffs(live.row).missing;
     const hold = holdForSignoffs(live.row.state, result, missing, this.signoffTimeoutMs(), now);
@@ -440,7 +441,7 @@ export class Controller {
   private finish(live: Live, tellListeners = true): void {
     if (live.timer !== null) clearInterval(live.timer);
     this.live.delete(live.row.id);
-    this.releaseHolds.delete(live.row.id);
+    this.releases.letGo(live.row.id);
     const { state } = live.row;
     if (state.phase === 'promoted') writeCurrentVersion(this.ports.db, this.options.env, live.row.service, state.plan.toVersion, this.now(), state.plan.fromVersion);
     releaseLock(this.ports.db, this.options.env, live.row.id);

@@ -1,13 +1,14 @@
 // What one environment tells the next in the promotion chain (scope `evidence`, or admin): its
-// record summary of a service's version — promoted? validated? the record's hash — and its
+// record summary of a service's version — promoted? validated? the record's hash and the frozen
+// snapshot it covers (also served by hash) — and its
 // effective configuration with secrets redacted, for the drift check.
-import { createHash } from 'node:crypto';
-import { EVIDENCE_SCOPE, SETTINGS, Type, type Config, type HttpApp } from '../kit/index.js';
+import { EVIDENCE_SCOPE, Problem, SETTINGS, Type, type Config, type HttpApp } from '../kit/index.js';
 import { readAudit } from './audit.js';
 import { readChecksConfig, defaultChecksConfigPath } from './checks/index.js';
 import type { Controller } from './controller.js';
-import { canonicalJson, type EarlierRecordSummary, type EffectiveConfig } from './engine/index.js';
-import { readRecord, type DeploymentRecord } from './record.js';
+import { type EarlierRecordSummary, type EffectiveConfig } from './engine/index.js';
+import { freezeRecord, readSnapshot, storeSnapshot } from './evidence-store.js';
+import { readRecord } from './record.js';
 import { readDeployments, type ControllerDb } from './store.js';
 
 const SECRET_FIELD = /secret|password|token|^key$|apikey/i;
@@ -31,11 +32,6 @@ export function effectiveConfig(config: Config, controller: Pick<Controller, 'cu
   };
 }
 
-/** sha256 of the record's canonical JSON: the later environment keeps it as evidence. */
-export function recordHash(record: DeploymentRecord): string {
-  return createHash('sha256').update(canonicalJson(record)).digest('hex');
-}
-
 export interface EnvironmentApiOptions {
   db: ControllerDb;
   env: string;
@@ -45,15 +41,22 @@ export interface EnvironmentApiOptions {
 }
 
 /** The newest deployment of the version here (a promoted one first), summarized for the gate. */
-export function summarizeVersion(o: EnvironmentApiOptions, service: string, version: string, now: number): EarlierRecordSummary {
+export function summarizeVersion(
+  o: Pick<EnvironmentApiOptions, 'db' | 'env'> & { controller: Pick<Controller, 'signoffPolicy'> },
+  service: string,
+  version: string,
+  now: number,
+): EarlierRecordSummary {
   const rows = readDeployments(o.db, { env: o.env, limit: 1_000 }).filter((r) => r.service === service && r.state.plan.toVersion === version);
   const row = rows.find((r) => r.state.phase === 'promoted') ?? rows[0];
   if (row === undefined) return { env: o.env, service, version, deploymentId: null, promoted: false, phases: [], recordHash: null };
   const phases = readAudit(o.db, { deploymentId: row.id })
     .filter((e) => e.kind === 'validation.phase')
     .map((e) => ({ phase: String(e.data.phase), status: String(e.data.status) }));
-  const record = readRecord(o.db, row, { signoffs: o.controller.signoffPolicy(), now });
-  return { env: o.env, service, version, deploymentId: row.id, promoted: row.state.phase === 'promoted', phases, recordHash: recordHash(record) };
+  // Frozen and kept here: the record changes after this answer, the snapshot the hash covers does not.
+  const snapshot = freezeRecord(o.env, row.id, readRecord(o.db, row, { signoffs: o.controller.signoffPolicy(), now }));
+  storeSnapshot(o.db, snapshot, now);
+  return { env: o.env, service, version, deploymentId: row.id, promoted: row.state.phase === 'promoted', phases, recordHash: snapshot.hash, recordSnapshot: snapshot.body };
 }
 
 export function registerEnvironmentApi(app: HttpApp, o: EnvironmentApiOptions): void {
@@ -69,6 +72,21 @@ export function registerEnvironmentApi(app: HttpApp, o: EnvironmentApiOptions): 
       },
     },
     (req): EarlierRecordSummary => summarizeVersion(o, req.params.service, req.params.version, Date.now()),
+  );
+  app.get(
+    `${base}/evidence/snapshots/:hash`,
+    {
+      config,
+      schema: {
+        params: Type.Object({ hash: Type.String({ pattern: '^[0-9a-f]{64}$' }) }),
+        summary: 'A frozen record snapshot by its sha256, byte for byte: what a promotion-chain record hash was computed over',
+      },
+    },
+    (req, reply) => {
+      const snapshot = readSnapshot(o.db, req.params.hash);
+      if (snapshot === null) throw new Problem('EVIDENCE_SNAPSHOT_NOT_FOUND', `No record snapshot with sha256 ${req.params.hash} is kept here.`);
+      return reply.header('content-type', 'application/json; charset=utf-8').header('x-pitchey-evidence', `${snapshot.env} ${snapshot.deploymentId}`).send(snapshot.body);
+    },
   );
   app.get(`${base}/config`, { config, schema: { summary: 'The effective configuration, secrets redacted: settings, service versions, checks settings' } }, (): EffectiveConfig =>
     effectiveConfig(o.config, o.controller, o.services),

@@ -12,6 +12,7 @@ import { Controller, DeployRefused } from './controller.js';
 import { defaultChecksConfigPath, readChecksConfig, runChecks, type DeployTarget, type Evidence } from './checks/index.js';
 import { readLock, releaseLock } from './lock.js';
 import { readLogCursors, writeLogCursors } from './log-cursor.js';
+import { checkSnapshot, keepSnapshot } from './evidence-store.js';
 import { ACKNOWLEDGEMENTS, readRecord } from './record.js';
 import type { Driver } from './adapters/driver.js';
 import { readDeployments, type DeploymentRow } from './store.js';
@@ -61,10 +62,16 @@ export interface DeployApiOptions {
   chain?: { earlier: EnvironmentReader; driftAllow: readonly string[]; here: () => EffectiveConfig } | undefined;
 }
 
-/** The promotion chain's verdict on a version: what the earlier environment recorded of it. */
+/**
+ * The promotion chain's verdict on a version: what the earlier environment recorded of it. The
+ * frozen record snapshot its hash covers is checked and kept here, so the carried hash stays verifiable.
+ */
 async function promotionGate(o: DeployApiOptions, service: string, version: string): Promise<PromotionGate> {
   const earlier = o.chain?.earlier ?? null;
-  return assessPromotionGate({ env: o.env, service, version, earlierEnv: earlier?.env ?? null, earlier: earlier === null ? null : await earlier.evidence(service, version) });
+  const answer = earlier === null ? null : checkSnapshot(await earlier.evidence(service, version));
+  const gate = assessPromotionGate({ env: o.env, service, version, earlierEnv: earlier?.env ?? null, earlier: answer });
+  if (gate.verdict === 'pass' && answer !== null && !('error' in answer)) keepSnapshot(o.db, answer, Date.now());
+  return gate;
 }
 
 /** Refused, with the gate's reason and what is missing; audited, so the refusal is in the history. */

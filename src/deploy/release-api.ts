@@ -9,7 +9,7 @@ import { DeployBody, actor, rollbackRequest, startDeployment, summarize, type De
 import { LockHeld } from './lock.js';
 import { readRecord } from './record.js';
 import { readReleases, type ReleaseRow } from './release-store.js';
-import { ReleaseTrains } from './release-train.js';
+import { ReleaseRefused, ReleaseTrains } from './release-train.js';
 
 const admin = { auth: 'admin' } as const;
 const ServiceName = Type.String({ minLength: 1, maxLength: 40 });
@@ -21,6 +21,8 @@ const ReleaseBody = Type.Composite([
     services: Type.Optional(Type.Array(ServiceName, { minItems: 1, maxItems: 5 })),
   }),
 ]);
+/** What each member's deployment is made from: the release's request less its order. */
+type MemberRequest = Omit<typeof ReleaseBody.static, 'order' | 'services'>;
 const IdParams = Type.Object({ id: Type.String({ pattern: '^rel-[0-9a-f]{8}$' }) });
 
 export function registerReleaseApi(app: HttpApp, o: DeployApiOptions): ReleaseTrains {
@@ -31,8 +33,10 @@ export function registerReleaseApi(app: HttpApp, o: DeployApiOptions): ReleaseTr
     controller: o.controller,
     intervalMs: o.analysis.intervalMs,
     startMember: (service, version, author, id) => {
-      const { order: _o, services: _s, ...rest } = bodies.get(id)!;
-      return startDeployment(o, { ...rest, service, version }, author, { id, holdPromotion: true });
+      // Stored with the release: a controller restarted mid-release starts the later waves as asked.
+      const request = trains.get(id)?.request as MemberRequest | undefined;
+      if (request === undefined) throw new Error(`release ${id} has no stored request (written by an older version): start it again`);
+      return startDeployment(o, { ...request, service, version }, author, { id, holdPromotion: true });
     },
     revertMember: (service, to, reason, id) => {
       const row = o.controller.deploy(rollbackRequest(o, service, to, 'controller', { id, holdPromotion: false }));
@@ -40,8 +44,8 @@ export function registerReleaseApi(app: HttpApp, o: DeployApiOptions): ReleaseTr
       return row;
     },
   });
-  /** Each live release's request, which its members' deployments are made from. */
-  const bodies = new Map<string, typeof ReleaseBody.static>();
+  // Releases the controller was running when it stopped go on, as its recovery decided.
+  trains.resumeStored();
   app.addHook('onClose', () => trains.stop());
 
   const answer = (row: ReleaseRow): ReleaseSummary => {
@@ -91,12 +95,25 @@ export function registerReleaseApi(app: HttpApp, o: DeployApiOptions): ReleaseTr
       const already = waves.flat().filter((s) => o.controller.currentVersion(s) === b.version);
       if (already.length > 0) throw new Problem('DEPLOY_CONFLICT', `Already running ${b.version}: ${already.join(', ')}; declare the others with "services" or "order".`);
       try {
-        const row = trains.start({ version: b.version, waves, author: actor(req) });
-        bodies.set(row.id, b);
+        const { order: _o, services: _s, ...request } = b;
+        const row = trains.start({ version: b.version, waves, author: actor(req), request });
         return reply.code(201).header('location', `${base}/${row.id}`).send(answer(row));
       } catch (err) {
         if (err instanceof LockHeld) throw new Problem('DEPLOY_LOCK_HELD', err.message);
         throw err;
+      }
+    },
+  );
+  app.post(
+    `${base}/:id/abort`,
+    { config: admin, schema: { params: IdParams, summary: 'Abort the whole release: live members rolled back, promoted ones reverted to their previous version' } },
+    async (req) => {
+      find(req.params.id);
+      try {
+        return answer(await trains.abort(req.params.id, actor(req)));
+      } catch (err) {
+        if (!(err instanceof ReleaseRefused)) throw err;
+        throw new Problem(err.reason === 'not-found' ? 'RELEASE_TRAIN_NOT_FOUND' : 'DEPLOY_CONFLICT', `${err.message}.`);
       }
     },
   );

@@ -22,6 +22,11 @@ export interface ReleaseRow {
   author: string;
   version: string;
   waves: string[][];
+  /**
+   * What each member's deployment is made from (the request, less its order): kept with the release
+   * so a controller restarted mid-release starts the later waves as asked. Absent in rows written before.
+   */
+  request?: Record<string, unknown>;
   members: ReleaseMemberRow[];
   phase: ReleasePhase;
   /** Why the train rolls back, once it decided so. */
@@ -51,5 +56,12 @@ export function readRelease(db: ControllerDb, id: string): ReleaseRow | null {
 export function readReleases(db: ControllerDb, env: string, limit = 50): ReleaseRow[] {
   db.exec(SCHEMA);
   const rows = db.prepare('SELECT body FROM releases WHERE env = ? ORDER BY created_at DESC, rowid DESC LIMIT ?').all(env, limit) as Array<{ body: string }>;
+  return rows.map((r) => JSON.parse(r.body) as ReleaseRow);
+}
+
+/** The releases a controller was running (or rolling back) when it stopped. */
+export function readLiveReleases(db: ControllerDb, env: string): ReleaseRow[] {
+  db.exec(SCHEMA);
+  const rows = db.prepare(`SELECT body FROM releases WHERE env = ? AND phase IN ('running', 'rolling-back') ORDER BY created_at, rowid`).all(env) as Array<{ body: string }>;
   return rows.map((r) => JSON.parse(r.body) as ReleaseRow);
 }

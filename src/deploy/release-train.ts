@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { releaseDecision, type ReleaseMember } from './engine/index.js';
 import type { Controller } from './controller.js';
 import { acquireLock, releaseLock } from './lock.js';
-import { readRelease, writeRelease, type ReleaseMemberRow, type ReleaseRow } from './release-store.js';
+import { readLiveReleases, readRelease, writeRelease, type ReleaseMemberRow, type ReleaseRow } from './release-store.js';
 import type { ControllerDb, DeploymentRow } from './store.js';
 
 export interface ReleaseTrainPorts {
@@ -22,6 +22,16 @@ export interface ReleaseTrainPorts {
   log?: (message: string) => void;
 }
 
+export class ReleaseRefused extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'not-found' | 'conflict',
+  ) {
+    super(message);
+    this.name = 'ReleaseRefused';
+  }
+}
+
 export class ReleaseTrains {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly busy = new Map<string, Promise<void>>();
@@ -32,7 +42,7 @@ export class ReleaseTrains {
   }
 
   /** Takes the lock, stores the release and starts its loop; the first wave starts on the first tick. */
-  start(request: { version: string; waves: string[][]; author: string }): ReleaseRow {
+  start(request: { version: string; waves: string[][]; author: string; request: Record<string, unknown> }): ReleaseRow {
     const { db, env } = this.ports;
     const id = `rel-${randomUUID().slice(0, 8)}`;
     const at = this.now();
@@ -44,6 +54,7 @@ export class ReleaseTrains {
       author: request.author,
       version: request.version,
       waves: request.waves,
+      request: request.request,
       members,
       phase: 'running',
       failure: null,
@@ -53,17 +64,58 @@ export class ReleaseTrains {
     };
     writeRelease(db, row);
     this.ports.controller.audit('release.started', request.author, { version: request.version, waves: request.waves }, id);
+    this.loop(id);
+    return row;
+  }
+
+  /**
+   * Takes up the releases this environment was running when the controller stopped, once the
+   * controller's recovery judged them (release-recovery.ts): held members stay held, a failed release rolls back.
+   */
+  resumeStored(): void {
+    for (const row of readLiveReleases(this.ports.db, this.ports.env)) this.loop(row.id);
+  }
+
+  private loop(id: string): void {
     this.timers.set(
       id,
       setInterval(() => {
-        if (!this.busy.has(id))
-          this.busy.set(
-            id,
-            this.tick(id).finally(() => this.busy.delete(id)),
-          );
+        if (!this.busy.has(id)) void this.run(id, () => this.tick(id)); // tick logs its own failures
       }, this.ports.intervalMs),
     );
-    return row;
+  }
+
+  /** One operation at a time per release (a tick, an operator's abort): answers the op's own outcome. */
+  private run<T>(id: string, op: () => Promise<T>): Promise<T> {
+    const result = (this.busy.get(id) ?? Promise.resolve()).then(op);
+    const settled: Promise<void> = result
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        if (this.busy.get(id) === settled) this.busy.delete(id);
+      });
+    this.busy.set(id, settled);
+    return result;
+  }
+
+  /**
+   * An operator aborts the whole release: the roll-back a failed member causes (live members
+   * aborted, promoted ones reverted to their previous version), decided now rather than at the next
+   * tick. Answers once the aborts took effect and the reverts started; throws ReleaseRefused when
+   * the release is not running.
+   */
+  abort(id: string, actor: string): Promise<ReleaseRow> {
+    return this.run(id, async () => {
+      const row = this.get(id);
+      if (row === null) throw new ReleaseRefused(`no platform release ${id}`, 'not-found');
+      if (!this.isLive(id) || row.phase !== 'running') throw new ReleaseRefused(`release ${id} is ${row.phase}, not running: nothing to abort`, 'conflict');
+      const reason = `aborted by ${actor}`;
+      this.ports.controller.audit('release.abort', actor, { reason }, id);
+      await this.act({ ...row, failure: reason });
+      return this.get(id)!;
+    });
   }
 
   get(id: string): ReleaseRow | null {

@@ -14,6 +14,7 @@ export const PROBLEMS = {
   DEPLOYMENT_NOT_FOUND: { status: 404, title: 'No such deployment' },
   RELEASE_NOT_FOUND: { status: 404, title: 'No such release' },
   RELEASE_TRAIN_NOT_FOUND: { status: 404, title: 'No such platform release (release train)' },
+  EVIDENCE_SNAPSHOT_NOT_FOUND: { status: 404, title: 'No such record snapshot kept here' },
   FUNCTION_NOT_FOUND: { status: 404, title: 'No such deployed function' },
   JOB_RESULT_GONE: { status: 404, title: 'The job has no downloadable result' },
   STREAM_NOT_FOUND: { status: 404, title: 'No such stream or stream file' },

@@ -2,6 +2,7 @@
 // environments file: production refuses a version staging has not promoted and validated, accepts
 // it once staging has (its record carrying staging's record hash), and reports configuration drift.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -140,13 +141,36 @@ describe('staging before production', () => {
     expect(record.promotion).toEqual({ env: 'staging', deploymentId: validated.deploymentId, recordHash: validated.recordHash, phases: validated.phases });
     expect(record.checks?.find((c) => c.check === 'environment-drift')).toMatchObject({ status: 'pass' });
     expect(renderMarkdown(record)).toContain(`Promoted and validated in **staging** first: deployment ${validated.deploymentId}, record sha256 \`${validated.recordHash}\`.`);
+
+    // Staging's record changes afterwards (an acknowledgement): its hash now is another, yet the
+    // snapshot the carried hash was computed over is kept, byte for byte, by both environments.
+    const ack = await fetch(`${staging!.gateway}/_pitchey/admin/deployments/${validated.deploymentId}/acknowledgements`, {
+      method: 'POST',
+      headers: ADMIN_HEADERS,
+      body: JSON.stringify({ item: 'change-ticket', name: 'alice', note: 'CHG-1' }),
+    });
+    expect(ack.status).toBe(201);
+    expect((await readEvidence()).recordHash).not.toBe(validated.recordHash);
+    const readers: Array<[string, Record<string, string>]> = [
+      [production!.gateway, ADMIN_HEADERS],
+      [staging!.gateway, { 'x-api-key': EVIDENCE_KEY }],
+    ];
+    for (const [gateway, headers] of readers) {
+      const snapshot = await fetch(`${gateway}/_pitchey/admin/evidence/snapshots/${validated.recordHash}`, { headers });
+      expect(snapshot.status, gateway).toBe(200);
+      const bytes = Buffer.from(await snapshot.arrayBuffer());
+      expect(createHash('sha256').update(bytes).digest('hex'), gateway).toBe(validated.recordHash);
+      expect((JSON.parse(bytes.toString('utf8')) as DeploymentRecord).id).toBe(validated.deploymentId);
+    }
+    const unknown = await fetch(`${production!.gateway}/_pitchey/admin/evidence/snapshots/${'0'.repeat(64)}`, { headers: ADMIN_HEADERS });
+    expect(((await unknown.json()) as { code: string }).code).toBe('EVIDENCE_SNAPSHOT_NOT_FOUND');
   }, 180_000);
 
   it('reports configuration drift from staging as a failing pre-deployment check', async () => {
     writeProductionChecks({ capacity: { cpuPercent: 95 } });
     const res = await post(production!.gateway);
     const problem = (await res.json()) as { code: string; evidence: Array<{ check: string; status: string; observed: string; details: { differences: Array<{ path: string; allowed: boolean }> } }> };
-    expect([res.status, problem.code]).toEqual([422, 'DEPLOY_CHECKS_FAILED']);
+    expect([res.status, problem.code], JSON.stringify(problem)).toEqual([422, 'DEPLOY_CHECKS_FAILED']);
     const drift = problem.evidence.find((e) => e.check === 'environment-drift')!;
     expect(drift.status).toBe('fail');
     expect(drift.observed).toContain('1 difference from staging: checks.capacity.cpuPercent: production 95, staging 70');

@@ -38,7 +38,7 @@ export { judgeRollback, type PromotedVersion, type RollbackGrant, type RollbackP
 export { assessPromotionGate, validationPassed, type EarlierRecordSummary, type PhaseOutcome, type PromotionEvidence, type PromotionGate, type PromotionGateInput } from './promotion-gate.js';
 export { diffEffectiveConfig, flatten, isAllowed, type Difference, type DriftInput, type EffectiveConfig } from './drift.js';
 export { holdForSignoffs, promotes, type SignoffHold } from './signoff-hold.js';
-export { recoverDeployment, type Recovery } from './recovery.js';
+export { recoverDeployment, rollBackOnRecovery, type Recovery } from './recovery.js';
 export {
   advanceValidation,
   describeResumedValidation,
@@ -50,4 +50,15 @@ export {
   type ValidationSample,
   type ValidationStep,
 } from './post-promotion.js';
-export { DEFAULT_RELEASE_ORDER, ReleaseOrderError, holdForRelease, planReleaseOrder, releaseDecision, type ReleaseDecision, type ReleaseMember } from './release-train.js';
+export {
+  DEFAULT_RELEASE_ORDER,
+  ReleaseOrderError,
+  holdForRelease,
+  planReleaseOrder,
+  recoverRelease,
+  releaseDecision,
+  type RecoveringMember,
+  type ReleaseDecision,
+  type ReleaseMember,
+  type ReleaseRecovery,
+} from './release-train.js';

@@ -20,6 +20,12 @@ export interface EarlierRecordSummary {
   phases: PhaseOutcome[];
   /** sha256 of that deployment's record as it stood when asked: the evidence the later record keeps. */
   recordHash: string | null;
+  /**
+   * The exact text (canonical JSON) `recordHash` was computed over: the record keeps changing, so
+   * the later environment keeps this frozen copy and anyone can check the hash against it. Absent
+   * from an older controller.
+   */
+  recordSnapshot?: string | null;
 }
 
 export interface PromotionEvidence {

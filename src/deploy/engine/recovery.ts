@@ -35,6 +35,14 @@ export function recoverDeployment(state: DeploymentState, now: number, options: 
   return resume(state, since != null, now);
 }
 
+/**
+ * A deployment its release rolls back on restart (restarting it would only be undone): its new
+ * instances are gone with the controller, so stable serves and nothing is left to stop.
+ */
+export function rollBackOnRecovery(state: DeploymentState, reason: string, now: number): Recovery {
+  return settled(state, 'rolled-back', 'roll-back', reason, now);
+}
+
 function settled(state: DeploymentState, phase: 'promoted' | 'rolled-back', decision: Recovery['decision'], reason: string, now: number): Recovery {
   return { state: transition(state, { phase, reason }, now), actions: [], decision, why: reason };
 }

@@ -109,3 +109,51 @@ export function holdForRelease(before: DeploymentState, promotion: EngineResult,
   const reason = `canary passed; promotion held for release ${releaseId} until every service's canary has passed`;
   return { state: analysed.reason === reason ? analysed : transition(analysed, { reason }, now), actions: [] };
 }
+
+/** A member as restart recovery sees it: what the train asked, and its deployment once its own recovery decided. */
+export interface RecoveringMember {
+  service: string;
+  asked: ReleaseMember['asked'];
+  /** Its deployment's phase after its own recovery (recoverDeployment); null when it never started. */
+  phase: Phase | null;
+  /** Why its own recovery settled it, when it did (a sign-off wait that ran out while down). */
+  why: string | null;
+  /** It could not start (refused): a failed member. */
+  refused: boolean;
+}
+
+export type ReleaseRecovery =
+  /** Every member goes on; those in `hold` keep their promotion held until every canary has passed again. */
+  | { decision: 'resume'; hold: string[]; why: string }
+  /** The release rolls back as a whole: `settle` are the members still active, rolled back now rather than restarted. */
+  | { decision: 'roll-back'; failure: string; settle: string[]; why: string };
+
+/**
+ * What becomes of a release the controller was running when it stopped, once each member's own
+ * recovery decided. Members resume one by one otherwise: a held member would promote alone at its
+ * next passing analysis. So the release decides for them: while it runs and no member failed, every
+ * member not yet let go stays held; a member that failed (before the stop, or in its own recovery)
+ * rolls the release back as a whole, and the members still active are rolled back at once instead of
+ * being started again. A release that was already rolling back keeps rolling back.
+ */
+export function recoverRelease(release: { id: string; phase: 'running' | 'rolling-back'; failure: string | null }, members: readonly RecoveringMember[]): ReleaseRecovery {
+  const active = (m: RecoveringMember): boolean => isLive(m.phase);
+  const failed = members.find((m) => m.asked !== 'abort' && (m.refused || m.phase === 'rolled-back' || m.phase === 'failed'));
+  const failure = release.failure ?? (failed === undefined ? null : `${failed.service} ${failed.refused ? 'failed' : failed.phase}${failed.why === null ? '' : `: ${failed.why}`}`);
+  if (failure !== null) {
+    const settle = members.filter(active).map((m) => m.service);
+    const what = release.phase === 'rolling-back' ? 'was rolling back' : 'rolls back as a whole';
+    return {
+      decision: 'roll-back',
+      failure,
+      settle,
+      why: `controller restarted: release ${release.id} ${what} (${failure})${settle.length > 0 ? `; ${settle.join(', ')} rolled back rather than restarted` : ''}`,
+    };
+  }
+  const hold = members.filter((m) => active(m) && m.asked === null).map((m) => m.service);
+  const why =
+    hold.length > 0
+      ? `controller restarted mid-release: ${hold.join(', ')} resume and stay held until every service's canary has passed`
+      : `controller restarted mid-release: the promotions already let go complete`;
+  return { decision: 'resume', hold, why };
+}

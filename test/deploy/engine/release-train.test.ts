@@ -7,11 +7,14 @@ import {
   holdForRelease,
   planReleaseOrder,
   promotes,
+  recoverRelease,
   releaseDecision,
   startDeployment,
   type Phase,
+  type RecoveringMember,
   type ReleaseDecision,
   type ReleaseMember,
+  type ReleaseRecovery,
 } from '../../../src/deploy/engine/index.js';
 import { deepFreeze } from './fixtures.js';
 
@@ -115,4 +118,75 @@ describe('holdForRelease', () => {
     const again = holdForRelease(held.state, promotion, 'rel-1', T + 30_000);
     expect(again.state.releaseHeldSince).toBe(T + 20_000);
   });
+});
+
+describe('recoverRelease', () => {
+  /** `service:phase-after-its-own-recovery:asked`, `-` for none; `!` after the phase: its recovery rolled it back (why "timed out"). */
+  const m = (spec: string): RecoveringMember => {
+    const [service, phase, asked] = spec.split(':');
+    const settled = phase!.endsWith('!');
+    const p = phase!.replace('!', '');
+    return {
+      service: service!,
+      phase: p === '-' || p === 'refused' ? null : (p as Phase),
+      asked: asked === undefined || asked === '-' ? null : (asked as RecoveringMember['asked']),
+      why: settled ? 'timed out' : null,
+      refused: p === 'refused',
+    };
+  };
+  const running = { id: 'rel-1', phase: 'running' as const, failure: null };
+  const cases: Array<{ name: string; release?: Parameters<typeof recoverRelease>[0]; members: string[]; want: ReleaseRecovery }> = [
+    {
+      name: 'a held member and one still analysing: both resume, both held',
+      members: ['ai:starting', 'media:starting'],
+      want: { decision: 'resume', hold: ['ai', 'media'], why: "controller restarted mid-release: ai, media resume and stay held until every service's canary has passed" },
+    },
+    {
+      name: 'a later wave not started yet: only the started members are held',
+      members: ['ai:starting', 'video:-'],
+      want: { decision: 'resume', hold: ['ai'], why: "controller restarted mid-release: ai resume and stay held until every service's canary has passed" },
+    },
+    {
+      name: 'promotion already let go: nothing held, the promotions complete',
+      members: ['ai:promoted:promote', 'media:starting:promote'],
+      want: { decision: 'resume', hold: [], why: 'controller restarted mid-release: the promotions already let go complete' },
+    },
+    {
+      name: 'a member rolled back by its own recovery: the others roll back rather than restart',
+      members: ['ai:rolled-back!', 'media:starting', 'code:promoted:promote'],
+      want: {
+        decision: 'roll-back',
+        failure: 'ai rolled-back: timed out',
+        settle: ['media'],
+        why: 'controller restarted: release rel-1 rolls back as a whole (ai rolled-back: timed out); media rolled back rather than restarted',
+      },
+    },
+    {
+      name: 'a member that rolled back before the stop, not yet seen by the train',
+      members: ['ai:rolled-back', 'media:starting'],
+      want: {
+        decision: 'roll-back',
+        failure: 'ai rolled-back',
+        settle: ['media'],
+        why: 'controller restarted: release rel-1 rolls back as a whole (ai rolled-back); media rolled back rather than restarted',
+      },
+    },
+    {
+      name: 'a member that was refused',
+      members: ['ai:refused', 'media:starting'],
+      want: { decision: 'roll-back', failure: 'ai failed', settle: ['media'], why: 'controller restarted: release rel-1 rolls back as a whole (ai failed); media rolled back rather than restarted' },
+    },
+    {
+      name: 'a release rolling back keeps rolling back; a member it aborted is not a new cause',
+      release: { id: 'rel-1', phase: 'rolling-back', failure: 'ai rolled-back' },
+      members: ['ai:rolled-back', 'media:rolled-back:abort', 'code:starting:revert'],
+      want: {
+        decision: 'roll-back',
+        failure: 'ai rolled-back',
+        settle: ['code'],
+        why: 'controller restarted: release rel-1 was rolling back (ai rolled-back); code rolled back rather than restarted',
+      },
+    },
+  ];
+  for (const c of cases) it(c.name, () => expect(recoverRelease(c.release ?? running, deepFreeze(c.members.map(m)))).toEqual(c.want));
 });
