@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe } from '../../../src/ffmpeg/index.js';
-import { makeTempDir } from '../../helpers.js';
+import { makeTempDir, until } from '../../helpers.js';
 import { parseQualities, planLadder } from '../../../src/services/media/ladder.js';
 import { ffmpegChildren, makeClip, truncateCopy } from '../../support/media-fixtures.js';
 import { get, jobDir, settle, startVideo, upload, type Answer, type Harness } from './harness.js';
@@ -155,7 +155,15 @@ describe('jobs', () => {
     expect([r.status, r.json.code]).toEqual([422, 'UNPROCESSABLE']);
     expect(String(r.json.detail)).toMatch(/truncated or corrupt: the output stops at [\d.]+ s of 3 s \(ffmpeg: .*(partial file|Invalid)/);
     // The client's input, not our processing: rejected, so the video encoding objective does not count it.
-    const after = await settledJobs();
+    // The runner counts a job once it has settled it, which may be just after the waiting request answered.
+    const after = await until(
+      'the job counted',
+      async () => {
+        const now = await settledJobs();
+        return now.rejected + now.failed + now.completed > before.rejected + before.failed + before.completed ? now : undefined;
+      },
+      5_000,
+    );
     expect({ rejected: after.rejected - before.rejected, failed: after.failed - before.failed, completed: after.completed - before.completed }).toEqual({ rejected: 1, failed: 0, completed: 0 });
     expect(existsSync(jobDir(h, String(r.json.task_id)))).toBe(false);
     expect(ffmpegChildren()).toEqual([]);
