@@ -51,7 +51,7 @@ describe('complete', () => {
   });
 });
 
-describe('the bash script', () => {
+describe('the shell scripts', () => {
   let tmp: ReturnType<typeof makeTempDir>;
   beforeAll(() => {
     tmp = makeTempDir('pitchey-completion-');
@@ -74,9 +74,46 @@ describe('the bash script', () => {
     return r.stdout.split('\n').filter(Boolean);
   };
 
+  const run = (shell: string, args: string[]): string[] => {
+    const r = spawnSync(shell, args, { env: { PATH: `${tmp.dir}:${process.env.PATH ?? ''}`, HOME: tmp.dir }, encoding: 'utf8', timeout: 20_000 });
+    expect(r.status, r.stderr).toBe(0);
+    return r.stdout.split('\n').filter(Boolean);
+  };
+
+  // fish's own completion machinery: `complete -C` completes a command line as the prompt would.
+  const fish = (line: string): string[] => run('fish', ['--no-config', '-c', `pitchey completion fish | source; complete -C ${JSON.stringify(line)}`]).map((c) => c.split('\t')[0] ?? c);
+
+  // zsh's completion widgets need a terminal; the script's function runs here as the widget would,
+  // in a real zsh, with `words`/`CURRENT` set and compadd and _files standing in for the builtins.
+  const zsh = (line: string[]): string[] =>
+    run('zsh', [
+      '-f',
+      '-c',
+      [
+        'compadd() { print -l -- "${(@P)2}" }',
+        '_files() { print -- "<files>" }',
+        'source <(pitchey completion zsh)',
+        `words=(${line.map((w) => `'${w}'`).join(' ')}); CURRENT=${line.length}`,
+        '_pitchey',
+      ].join('\n'),
+    ]);
+
   it('completes commands, flags and their values in a real bash', () => {
     expect(bash(['pitchey', 'ro'])).toEqual(['rollback']);
     expect(bash(['pitchey', 'deploy', 'video', '--strategy', 'b'])).toEqual(['blue-green']);
     expect(bash(['pitchey', 'logs', 'ai', '-'])).toContain('--follow');
+  });
+
+  it('completes commands, flags and their values in a real fish', () => {
+    expect(fish('pitchey ro')).toEqual(['rollback']);
+    expect(fish('pitchey deploy video --strategy b')).toEqual(['blue-green']);
+    expect(fish('pitchey logs ai -')).toContain('--follow');
+  });
+
+  it('completes in zsh, and falls back to file names where the CLI knows no values', () => {
+    expect(zsh(['pitchey', 'ro'])).toEqual(['rollback']);
+    expect(zsh(['pitchey', 'deploy', 'video', '--strategy', 'b'])).toEqual(['blue-green']);
+    expect(zsh(['pitchey', 'logs', 'ai', '-'])).toContain('--follow');
+    expect(zsh(['pitchey', 'backup', 'verify', '--backup', ''])).toEqual(['<files>']);
   });
 });
