@@ -52,12 +52,12 @@ async function confirmDialog(page: Page, answer: 'ok' | 'cancel', text = ''): Pr
 beforeAll(async () => {
   up = await startUp({
     env: {
+      PITCHEY_API_KEYS: [TEST_KEY, `${VIDEO_ONLY_KEY}:video`, `${ALICE}:admin@alice`, `${BOB}:qa-lead+devops-engineer@bob`].join(','),
       PITCHEY_VERSION: 'v1',
+      // Verdicts within seconds; the promotion (after a 10-minute step) needs both roles signed.
       PITCHEY_ANALYSIS_INTERVAL_MS: '250',
       PITCHEY_ANALYSIS_WINDOW_MS: '3000',
       PITCHEY_SIGNOFFS: 'qa-lead,devops-engineer',
-      PITCHEY_SIGNOFF_TIMEOUT_MS: '600000',
-      PITCHEY_API_KEYS: [TEST_KEY, `${VIDEO_ONLY_KEY}:video`, `${ALICE}:admin@alice`, `${BOB}:qa-lead+devops-engineer@bob`].join(','),
     },
   });
   buildRelease({ projectRoot: ROOT, releasesDir: `${up.dataDir}/releases`, version: 'v2' });
@@ -110,6 +110,7 @@ describe('the web dashboard with a live canary', { timeout: 90_000 }, () => {
     await confirmDialog(page, 'ok');
     await page.waitFor(`document.getElementById('notice').className === 'error'`);
     expect(await page.evaluate<string>(`document.getElementById('notice').textContent`)).toBe(`${refusal.json.title}: ${refusal.json.detail}`);
+    await page.screenshot(`${SHOTS}/dashboard-signer.png`);
   });
 
   it('shows a read-only key every view and no action, and the server refuses the actions anyway', async () => {
