@@ -58,7 +58,8 @@ function renderActions(d) {
   const at = '/deployments/' + d.id;
   if (me.admin) {
     box.appendChild(button('Promote', 'promote', () => act('Promote ' + d.service + ' ' + d.to + ' to 100 % now, skipping the remaining steps?', at + '/promote', {})));
-    box.appendChild(button('Resume', 'resume', () => act('Resume ' + d.id + '?', at + '/resume', {})));
+    // Resume only means something to a paused deployment (one held by an inconclusive analysis).
+    if (d.phase === 'paused') box.appendChild(button('Resume', 'resume', () => act('Resume ' + d.id + '?', at + '/resume', {})));
     box.appendChild(button('Abort', 'abort danger', () => act('Abort ' + d.id + ' and roll ' + d.service + ' back to ' + (d.from || 'nothing') + '?', at + '/abort', {})));
     const reason = { label: 'Reason (recorded in the audit log)', required: true };
     box.appendChild(
