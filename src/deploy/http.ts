@@ -14,6 +14,7 @@ import { readLock, releaseLock } from './lock.js';
 import { readLogCursors, writeLogCursors } from './log-cursor.js';
 import { checkSnapshot, keepSnapshot } from './evidence-store.js';
 import { ACKNOWLEDGEMENTS, readRecord } from './record.js';
+import { renderHtml } from './record-render.js';
 import type { Driver } from './adapters/driver.js';
 import { readDeployments, type DeploymentRow } from './store.js';
 
@@ -291,11 +292,17 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
       }
     },
   );
-  app.get(`${base}/deployments/:id/record`, { config: admin, schema: { params: IdParams, summary: 'The filled-in checklist of one deployment' } }, (req) => {
-    const row = o.controller.get(req.params.id);
-    if (row === null) throw new Problem('DEPLOYMENT_NOT_FOUND', `No deployment ${req.params.id}.`);
-    return readRecord(o.db, row, { signoffs: o.controller.signoffPolicy(), now: Date.now() });
-  });
+  // JSON, or the rendered page for `Accept: text/html` (the web dashboard shows it as the CLI renders it).
+  app.get(
+    `${base}/deployments/:id/record`,
+    { config: admin, schema: { params: IdParams, summary: 'The filled-in checklist of one deployment (JSON, or HTML for Accept: text/html)' } },
+    (req, reply) => {
+      const row = o.controller.get(req.params.id);
+      if (row === null) throw new Problem('DEPLOYMENT_NOT_FOUND', `No deployment ${req.params.id}.`);
+      const record = readRecord(o.db, row, { signoffs: o.controller.signoffPolicy(), now: Date.now() });
+      return req.headers.accept?.startsWith('text/html') ? reply.type('text/html; charset=utf-8').send(renderHtml(record)) : record;
+    },
+  );
   app.post(
     `${base}/deployments/:id/acknowledgements`,
     {

@@ -1,7 +1,9 @@
 // The admin API under `/_pitchey/admin/`: the traffic controls over HTTP for a deployment
-// controller in another process. Every route needs the `admin` scope, but the pools' listing: any
-// valid credential reads it (the web dashboard is read-only for every key).
-import { ANY_CREDENTIAL, Type, type HttpApp } from '../kit/index.js';
+// controller in another process. Every route needs the `admin` scope, but the web dashboard's
+// reads: the pools, each track's time series and who the caller is, which any valid credential
+// reads (the dashboard is read-only for every key, and shows actions only to those who may act).
+import { ANY_CREDENTIAL, Type, isAdmin, type HttpApp } from '../kit/index.js';
+import { isSignoffRole } from '../kit/roles.js';
 import { MAX_WINDOW_MS, type TrafficControl } from './traffic-control.js';
 
 export const ADMIN_PREFIX = '/_pitchey/admin';
@@ -29,12 +31,63 @@ const InstanceBody = Type.Object(
   { additionalProperties: false },
 );
 
+const Nullable = (schema: ReturnType<typeof Type.Number>) => Type.Union([schema, Type.Null()]);
+const SeriesPoint = Type.Object({
+  at: Type.Integer({ description: 'start of the step, epoch ms' }),
+  requests: Type.Integer(),
+  errors: Type.Integer({ description: 'answers with a status of 500 or above' }),
+  errorRate: Nullable(Type.Number({ description: 'errors / requests; null without requests' })),
+  p95Ms: Nullable(Type.Number({ description: '95th percentile latency of the sampled requests; null without requests' })),
+});
+const SeriesAnswer = Type.Object({
+  service: Type.String(),
+  at: Type.Integer(),
+  stepMs: Type.Integer(),
+  tracks: Type.Object({
+    stable: Type.Optional(Type.Array(SeriesPoint)),
+    canary: Type.Optional(Type.Array(SeriesPoint)),
+    blue: Type.Optional(Type.Array(SeriesPoint)),
+    green: Type.Optional(Type.Array(SeriesPoint)),
+  }),
+});
+const WhoamiAnswer = Type.Object({
+  id: Type.String({ description: 'the credential, as audit logs name it (never the secret)' }),
+  person: Type.Union([Type.String(), Type.Null()], { description: "the key's holder or the token's subject; null for a machine's key" }),
+  admin: Type.Boolean({ description: 'may deploy, promote, abort, resume and roll back' }),
+  roles: Type.Array(Type.String(), { description: 'the sign-off roles this person holds' }),
+});
+
 /** Registers the admin routes on the gateway's app. */
 export function registerAdminRoutes(app: HttpApp, control: TrafficControl): void {
   const tags = ['admin'];
   app.get(`${ADMIN_PREFIX}/pools`, { config: { auth: ANY_CREDENTIAL }, schema: { tags, summary: 'Every service: weights, stickiness and instances (any valid credential)' } }, () => ({
     pools: control.listPools(),
   }));
+  app.get(
+    `${ADMIN_PREFIX}/whoami`,
+    { config: { auth: ANY_CREDENTIAL }, schema: { tags, summary: 'Who the credential is and what it may do (any valid credential)', response: { 200: WhoamiAnswer } } },
+    (req) => {
+      const p = req.principal!;
+      return { id: p.id, person: p.person, admin: isAdmin(p), roles: p.person === null ? [] : p.scopes.filter(isSignoffRole) };
+    },
+  );
+  app.get(
+    `${ADMIN_PREFIX}/stats/:service/series`,
+    {
+      config: { auth: ANY_CREDENTIAL },
+      schema: {
+        tags,
+        summary: 'Per-track error rate and p95 latency, one point per step since a time (any valid credential)',
+        params: ServiceParams,
+        querystring: Type.Object({
+          sinceMs: Type.Integer({ minimum: 0, description: 'epoch ms; at most 15 minutes back is kept' }),
+          stepMs: Type.Integer({ minimum: 1000, maximum: MAX_WINDOW_MS, default: 10_000 }),
+        }),
+        response: { 200: SeriesAnswer },
+      },
+    },
+    (req) => control.readSeries(req.params.service, req.query.sinceMs, req.query.stepMs),
+  );
   app.put(
     `${ADMIN_PREFIX}/pools/:service/weights`,
     {

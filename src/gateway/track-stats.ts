@@ -65,6 +65,31 @@ function sumOutcomes(buckets: Bucket[]): Record<string, OperationOutcomes> | und
   return total;
 }
 
+/** One step of a track's time series: what the web dashboard charts, canary beside stable. */
+export interface SeriesPoint {
+  /** Start of the step, epoch ms. */
+  at: number;
+  requests: number;
+  errors: number;
+  /** errors / requests; null without requests. */
+  errorRate: number | null;
+  /** 95th percentile of the sampled latencies; null without requests. */
+  p95Ms: number | null;
+}
+
+/**
+ * The 95th percentile by linear interpolation (type 7), as the engine's `quantile` computes it, so
+ * the charts agree with the analysis; written here because the gateway takes only the engine's types.
+ */
+function p95(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((x, y) => x - y);
+  const h = (sorted.length - 1) * 0.95;
+  const lo = Math.floor(h);
+  const low = sorted[lo] as number;
+  return low + (h - lo) * ((sorted[Math.min(lo + 1, sorted.length - 1)] as number) - low);
+}
+
 const emptyBucket = (second: number): Bucket => ({ second, requests: 0, errors: 0, authFailures: 0, unavailable: 0, seen: 0, latencies: [] });
 
 export class TrackStats {
@@ -120,6 +145,32 @@ export class TrackStats {
     }
     const out: Partial<Record<Track, TrackWindowStats>> = {};
     for (const [track, versions] of byTrack) out[track] = this.summarise(versions);
+    return out;
+  }
+
+  /**
+   * Per track of `service`, one point per `stepMs` from `sinceMs` to `now` (at most the ring's
+   * length back): the same buckets the analysis reads, so the chart shows what was judged.
+   */
+  timeline(service: string, sinceMs: number, stepMs: number, now: number): Partial<Record<Track, SeriesPoint[]>> {
+    const to = Math.floor(now / 1000);
+    const from = Math.max(Math.floor(sinceMs / 1000), to - this.seconds + 1);
+    const stepS = Math.max(1, Math.round(stepMs / 1000));
+    this.prune(to);
+    const byTrack = new Map<Track, Bucket[]>();
+    for (const s of this.series.values())
+      if (s.service === service) byTrack.set(s.track, [...(byTrack.get(s.track) ?? []), ...s.ring.filter((b): b is Bucket => b !== undefined && b.second >= from && b.second <= to)]);
+    const out: Partial<Record<Track, SeriesPoint[]>> = {};
+    for (const [track, buckets] of byTrack) {
+      const points: SeriesPoint[] = [];
+      for (let start = from; start <= to; start += stepS) {
+        const step = buckets.filter((b) => b.second >= start && b.second < start + stepS);
+        const requests = sum(step, 'requests');
+        const errors = sum(step, 'errors');
+        points.push({ at: start * 1000, requests, errors, errorRate: requests > 0 ? errors / requests : null, p95Ms: p95(this.mergeSamples(step)) });
+      }
+      out[track] = points;
+    }
     return out;
   }
 

@@ -3,7 +3,7 @@
 // and per-track stats. Every refusal is a Problem.
 import { Problem, invalidField, type ServiceName } from '../kit/index.js';
 import { TRACKS, type DrainResult, type Instance, type InstancePool, type InstanceSpec, type Track, type TrackWeights } from './pool.js';
-import type { TrackStats, TrackWindowStats } from './track-stats.js';
+import type { SeriesPoint, TrackStats, TrackWindowStats } from './track-stats.js';
 
 export type InstanceView = Pick<Instance, 'id' | 'url' | 'track' | 'version' | 'healthy' | 'draining' | 'inflight'>;
 
@@ -24,6 +24,14 @@ export interface StatsView {
   instances: Partial<Record<Track, { ready: number; total: number }>>;
 }
 
+/** Per-track time series of one service (the web dashboard's charts). */
+export interface SeriesView {
+  service: string;
+  at: number;
+  stepMs: number;
+  tracks: Partial<Record<Track, SeriesPoint[]>>;
+}
+
 export interface TrafficControl {
   listPools(): PoolView[];
   /** Takes effect for the next request. Weights are non-negative with a positive sum. */
@@ -36,6 +44,8 @@ export interface TrafficControl {
   removeInstance(service: string, id: string, drainMs?: number): Promise<DrainResult>;
   /** Per-track traffic over the last `windowMs` (1 s to 15 min) and instance health per track. */
   readStats(service: string, windowMs: number): StatsView;
+  /** Per-track points every `stepMs` since `sinceMs` (at most 15 min back). */
+  readSeries(service: string, sinceMs: number, stepMs: number): SeriesView;
 }
 
 export interface TrafficControlDeps {
@@ -154,6 +164,11 @@ export function createTrafficControl(deps: TrafficControlDeps): TrafficControl {
       if (!Number.isInteger(windowMs) || windowMs < 1000 || windowMs > MAX_WINDOW_MS) throw invalidField('querystring/windowMs', `must be an integer from 1000 to ${MAX_WINDOW_MS}`);
       const at = now();
       return { service, at, windowMs, tracks: deps.stats.window(service, windowMs, at), instances: instanceHealth(pool) };
+    },
+    readSeries(service, sinceMs, stepMs) {
+      poolOf(service);
+      const at = now();
+      return { service, at, stepMs, tracks: deps.stats.timeline(service, sinceMs, stepMs, at) };
     },
   };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway, type InstancePool, type StatsView } from '../../src/gateway/index.js';
-import { createMetrics } from '../../src/kit/index.js';
+import { createMetrics, keyId } from '../../src/kit/index.js';
 import { TEST_KEY, VIDEO_ONLY_KEY, makeTempDir, testConfig } from '../helpers.js';
 import { startUpstream, type Upstream } from './upstream.js';
 
@@ -11,6 +11,7 @@ let stable: Upstream;
 let canary: Upstream;
 
 const admin = { 'x-api-key': TEST_KEY, 'content-type': 'application/json' };
+const BOB = 'bob-key-0123456789abcdef';
 
 async function problem(res: Response): Promise<[number, string]> {
   expect(res.headers.get('content-type')).toContain('application/problem+json');
@@ -23,7 +24,11 @@ async function send(method: string, path: string, body?: unknown): Promise<Respo
 
 beforeAll(async () => {
   [stable, canary] = await Promise.all([startUpstream(tmp.dir, 'stable-a', 'v1'), startUpstream(tmp.dir, 'canary-a', 'v2')]);
-  gateway = await createGateway({ config: testConfig(tmp.dir, { PITCHEY_RATE_LIMIT: 'false' }), metrics: createMetrics({ defaultMetrics: false }), healthIntervalMs: 60_000 });
+  gateway = await createGateway({
+    config: testConfig(tmp.dir, { PITCHEY_RATE_LIMIT: 'false', PITCHEY_API_KEYS: `${TEST_KEY},${VIDEO_ONLY_KEY}:video,${BOB}:qa-lead+video@bob` }),
+    metrics: createMetrics({ defaultMetrics: false }),
+    healthIntervalMs: 60_000,
+  });
   base = `http://127.0.0.1:${await gateway.listen(0, '127.0.0.1')}`;
 });
 afterAll(async () => {
@@ -33,6 +38,20 @@ afterAll(async () => {
 });
 
 describe('gateway admin API', () => {
+  it("tells any valid key who it is and what it may do (the dashboard's buttons), and reads each track's series", async () => {
+    const whoami = async (key: string): Promise<unknown> => (await fetch(`${base}/_pitchey/admin/whoami`, { headers: { 'x-api-key': key } })).json();
+    expect(await whoami(TEST_KEY)).toEqual({ id: keyId(TEST_KEY), person: null, admin: true, roles: [] });
+    expect(await whoami(VIDEO_ONLY_KEY)).toEqual({ id: keyId(VIDEO_ONLY_KEY), person: null, admin: false, roles: [] });
+    expect(await whoami(BOB)).toEqual({ id: keyId(BOB), person: 'bob', admin: false, roles: ['qa-lead'] });
+    expect(await problem(await fetch(`${base}/_pitchey/admin/whoami`))).toEqual([401, 'AUTH_REQUIRED']);
+    const series = (query: string): Promise<Response> => fetch(`${base}/_pitchey/admin/stats/${query}`, { headers: { 'x-api-key': VIDEO_ONLY_KEY } });
+    const read = await series(`video/series?sinceMs=${Date.now() - 60_000}&stepMs=5000`);
+    expect(read.status).toBe(200);
+    expect(await read.json()).toMatchObject({ service: 'video', stepMs: 5000, tracks: {} });
+    expect(await problem(await series('video/series?sinceMs=0&stepMs=10'))).toEqual([400, 'VALIDATION_FAILED']);
+    expect(await problem(await series('video/series'))).toEqual([400, 'VALIDATION_FAILED']);
+    expect(await problem(await series('nope/series?sinceMs=0'))).toEqual([404, 'ROUTE_NOT_FOUND']);
+  });
   it('needs the admin scope to act (401 without credentials, 403 with a video-only key); any valid key reads the pools', async () => {
     expect(await problem(await fetch(`${base}/_pitchey/admin/pools`))).toEqual([401, 'AUTH_REQUIRED']);
     // The web dashboard's read, open to every key: a client key sees the pools and changes nothing.

@@ -32,6 +32,26 @@ describe('track stats', () => {
     expect(stats.window('video', 29_000, T0 + 29_000).stable?.requests).toBe(10);
     expect(stats.window('video', 100_000, T0 + 100_000)).toEqual({});
   });
+  it("gives each track's error rate and p95 per step since a time, a step without requests as nulls (the dashboard's charts)", () => {
+    const stats = new TrackStats({ seconds: 60 });
+    for (let ms = 1; ms <= 20; ms++) stats.record('video', 'stable', 'v1', 200, ms, T0 + 100);
+    stats.record('video', 'canary', 'v2', 500, 300, T0 + 2_100);
+    stats.record('video', 'canary', 'v2', 200, 100, T0 + 2_200);
+    stats.record('ai', 'canary', 'v2', 500, 1, T0 + 2_100);
+    const series = stats.timeline('video', T0, 2_000, T0 + 5_000);
+    expect(series.stable).toEqual([
+      { at: T0, requests: 20, errors: 0, errorRate: 0, p95Ms: 19.05 },
+      { at: T0 + 2_000, requests: 0, errors: 0, errorRate: null, p95Ms: null },
+      { at: T0 + 4_000, requests: 0, errors: 0, errorRate: null, p95Ms: null },
+    ]);
+    expect(series.canary?.map((p) => [p.requests, p.errorRate, p.p95Ms])).toEqual([
+      [0, null, null],
+      [2, 0.5, 290],
+      [0, null, null],
+    ]);
+    // Never further back than the ring keeps.
+    expect(stats.timeline('video', 0, 30_000, T0 + 5_000).stable?.[0]?.at).toBe(T0 + 5_000 - 59_000);
+  });
   it('a bucket reused after a full turn of the ring starts empty', () => {
     const stats = new TrackStats({ seconds: 5 });
     stats.record('video', 'stable', 'v1', 500, 1, T0);

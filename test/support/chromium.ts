@@ -2,7 +2,7 @@
 // a page driven over the DevTools protocol. Each browser gets its own profile folder, removed after,
 // and is killed (its whole process group) when done.
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'undici';
@@ -33,6 +33,8 @@ export interface Page {
   waitFor<T>(expression: string, timeoutMs?: number): Promise<T>;
   /** Gives a file input (the first element `selector` matches) these files, as a person choosing them would. */
   setFiles(selector: string, paths: string[]): Promise<void>;
+  /** Saves the page as a PNG, full width at 1280 CSS pixels and as tall as `height` (default 800). */
+  screenshot(path: string, height?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -101,6 +103,11 @@ export async function openPage(url: string): Promise<Page> {
         const found = (await session.send('Runtime.evaluate', { expression: `document.querySelector(${JSON.stringify(selector)})` })) as { result: { objectId?: string } };
         if (found.result.objectId === undefined) throw new Error(`no element ${selector}`);
         await session.send('DOM.setFileInputFiles', { files: paths, objectId: found.result.objectId });
+      },
+      async screenshot(path, height = 800) {
+        await session.send('Emulation.setDeviceMetricsOverride', { width: 1280, height, deviceScaleFactor: 1, mobile: false });
+        const shot = (await session.send('Page.captureScreenshot', { format: 'png' })) as { data: string };
+        writeFileSync(path, Buffer.from(shot.data, 'base64'));
       },
       async close() {
         session.close();
