@@ -3,7 +3,7 @@
 // and per-track stats. Every refusal is a Problem.
 import { Problem, invalidField, type ServiceName } from '../kit/index.js';
 import { TRACKS, type DrainResult, type Instance, type InstancePool, type InstanceSpec, type Track, type TrackWeights } from './pool.js';
-import type { TrackStats, TrackWindowStats } from './track-stats.js';
+import type { TrackWindowStats } from './track-stats.js';
 
 export type InstanceView = Pick<Instance, 'id' | 'url' | 'track' | 'version' | 'healthy' | 'draining' | 'inflight'>;
 
@@ -34,13 +34,14 @@ export interface TrafficControl {
   retagInstance(service: string, id: string, track: Track): InstanceView;
   /** Drains the instance (no new requests, in-flight ones finish) for at most `drainMs` (default 30 s), then removes it. */
   removeInstance(service: string, id: string, drainMs?: number): Promise<DrainResult>;
-  /** Per-track traffic over the last `windowMs` (1 s to 15 min) and instance health per track. */
-  readStats(service: string, windowMs: number): StatsView;
+  /** Per-track traffic over the last `windowMs` (1 s to 15 min), over every replica when they share state, and instance health per track. */
+  readStats(service: string, windowMs: number): Promise<StatsView>;
 }
 
 export interface TrafficControlDeps {
   pools: Map<ServiceName, InstancePool>;
-  stats: TrackStats;
+  /** Per-track traffic over a window: this gateway's, or every replica's. */
+  window: (service: string, windowMs: number, now: number) => Promise<Partial<Record<Track, TrackWindowStats>>>;
   /** Probes every instance now. */
   checkHealth: () => Promise<void>;
   /** Default Date.now. */
@@ -149,11 +150,11 @@ export function createTrafficControl(deps: TrafficControlDeps): TrafficControl {
       instanceOf(pool, id);
       return pool.drain(id, drainMs);
     },
-    readStats(service, windowMs) {
+    async readStats(service, windowMs) {
       const pool = poolOf(service);
       if (!Number.isInteger(windowMs) || windowMs < 1000 || windowMs > MAX_WINDOW_MS) throw invalidField('querystring/windowMs', `must be an integer from 1000 to ${MAX_WINDOW_MS}`);
       const at = now();
-      return { service, at, windowMs, tracks: deps.stats.window(service, windowMs, at), instances: instanceHealth(pool) };
+      return { service, at, windowMs, tracks: await deps.window(service, windowMs, at), instances: instanceHealth(pool) };
     },
   };
 }
