@@ -4,6 +4,7 @@
 // test/e2e/gateway-replicas.test.ts runs the same checks on two `pitchey serve gateway` processes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGateway, type Gateway } from '../../src/gateway/index.js';
+import { createRedisState } from '../../src/gateway/redis-state.js';
 import { createMetrics } from '../../src/kit/index.js';
 import { makeTempDir, testConfig, until } from '../helpers.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
@@ -16,9 +17,9 @@ let upstream: Upstream;
 let gateways: Gateway[] = [];
 let bases: string[] = [];
 
-async function startGateway(env: Record<string, string>): Promise<[Gateway, string]> {
-  // The safety-net re-read is an hour away: a weight that arrives in time came by pub/sub.
-  const gateway = await createGateway({ config: testConfig(tmp.dir, env), metrics: createMetrics({ defaultMetrics: false }), healthIntervalMs: 60_000, stateRereadMs: 3_600_000 });
+// The safety-net re-read is an hour away unless a test asks: a weight that arrives in time came by pub/sub.
+async function startGateway(env: Record<string, string>, stateRereadMs = 3_600_000): Promise<[Gateway, string]> {
+  const gateway = await createGateway({ config: testConfig(tmp.dir, env), metrics: createMetrics({ defaultMetrics: false }), healthIntervalMs: 60_000, stateRereadMs });
   for (const service of ['video', 'media'] as const) gateway.pools.get(service)?.setInstances([{ id: `${service}-0`, url: upstream.url, track: 'stable', version: 'v1' }], { healthy: true });
   return [gateway, `http://127.0.0.1:${await gateway.listen(0, '127.0.0.1')}`];
 }
@@ -65,6 +66,22 @@ describe('gateway replicas sharing their state in Redis', () => {
     // A change made in process (the controller's router) travels the same way.
     gateways[1]?.pools.get('video')?.setWeights({ stable: 100 });
     await until('the first replica to take the in-process change', () => (gateways[0]?.pools.get('video')?.weights().canary === undefined ? true : undefined), 5_000);
+  });
+
+  it('starts a new replica with the stored weights, and re-reads them when a message is lost', async () => {
+    const [late] = await startGateway({ PITCHEY_GATEWAY_STATE: redis.url }, 100);
+    try {
+      // Stickiness was turned on through another replica before this one started.
+      expect(late.pools.get('video')?.sticky).toBe(true);
+      // Stored without the announcement, as if the message were lost: only the re-read can bring it.
+      const raw = createRedisState({ url: redis.url });
+      await raw.send(['HSET', `${raw.prefix}traffic`, 'video', JSON.stringify({ weights: { stable: 1, blue: 3 }, sticky: false, tracks: {} })]);
+      await raw.close();
+      await until('the re-read to apply the stored weights', () => (late.pools.get('video')?.weights().blue === 3 ? true : undefined), 5_000);
+      expect(gateways[0]?.pools.get('video')?.weights()).toEqual({ stable: 100 });
+    } finally {
+      await late.close();
+    }
   });
 
   it('counts a rate limit over both replicas together', async () => {
