@@ -5,26 +5,13 @@
 // Client addresses are spread so no client reaches its limit. Targets alternate round by round and
 // each figure is the median of the rounds.
 import { spawn } from 'node:child_process';
-import autocannon from 'autocannon';
-import { freePort, median, report, setting, startRole, track, tempDir, waitReady } from './lib.mjs';
+import { SPREAD_CLIENTS, freePort, loadSpread, median, report, setting, startRole, track, tempDir, waitReady } from './lib.mjs';
 
 const SECONDS = setting('BENCH_SECONDS', 5, 1);
 const ROUNDS = setting('BENCH_ROUNDS', 3, 1);
 const CONNECTIONS = 32;
-const CLIENTS = 10_000;
 
-let client = 0;
-const nextClient = () => {
-  client = (client + 1) % CLIENTS;
-  return `10.${(client >> 16) & 255}.${(client >> 8) & 255}.${client & 255}`;
-};
-
-function load(url) {
-  const setupRequest = (req) => ({ ...req, headers: { ...req.headers, 'x-forwarded-for': nextClient() } });
-  return new Promise((resolve, reject) => {
-    autocannon({ url, connections: CONNECTIONS, duration: SECONDS, pipelining: 1, requests: [{ setupRequest }] }, (err, r) => (err ? reject(err) : resolve(r)));
-  });
-}
+const load = (url) => loadSpread(url, { connections: CONNECTIONS, seconds: SECONDS });
 
 /** A redis-server on loopback without persistence, stopped with the bench. */
 async function startRedis(dir) {
@@ -71,7 +58,7 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 const med = (name, field) => median(results[name].map((r) => r[field]));
-console.log(`${CONNECTIONS} connections, ${SECONDS} s per load, median of ${ROUNDS} alternating rounds; rate limits on (${CLIENTS} client addresses)`);
+console.log(`${CONNECTIONS} connections, ${SECONDS} s per load, median of ${ROUNDS} alternating rounds; rate limits on (${SPREAD_CLIENTS} client addresses)`);
 for (const name of ['memory', 'shared']) {
   const bad = results[name].reduce((n, r) => n + r.bad, 0);
   console.log(`  ${name.padEnd(7)} ${Math.round(med(name, 'rps')).toString().padStart(6)} req/s  p99 ${med(name, 'p99')} ms  non-2xx/errors ${bad}`);
