@@ -1,6 +1,7 @@
 // Shared test setup: a validated config over a fresh temp data dir, removed after the test; cleanups
 // run after each test; polling until a condition holds.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -9,6 +10,15 @@ import { loadConfig, type Config } from '../src/kit/index.js';
 
 export const TEST_KEY = 'test-key-0123456789abcdef';
 export const VIDEO_ONLY_KEY = 'video-key-0123456789abcdef';
+
+/** A port free on loopback now (the caller binds it next; another process could take it first). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
 
 export function makeTempDir(prefix = 'pitchey-test-'): { dir: string; remove: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));

@@ -1,7 +1,6 @@
 // `pitchey serve <role>`: one role standalone on its home port, as a container runs it. When
 // started by `pitchey up` (an IPC channel exists) it reports its port and exits with its parent.
-import { GATEWAY_PORT, createGateway } from '../gateway/index.js';
-import { SERVICE_NAMES, createMetrics, createService, loadConfig, onShutdownSignal, withDevKey, type Config, type ServiceName } from '../kit/index.js';
+import { GATEWAY_PORT, SERVICE_NAMES, createMetrics, createService, loadConfig, onShutdownSignal, withDevKey, type Config, type ServiceName } from '../kit/index.js';
 import { SERVICE_HOME_PORTS, loadService } from '../services/index.js';
 import type { ArgsOf } from './commands.js';
 import { UsageError } from './usage.js';
@@ -22,6 +21,8 @@ function defaultUpstreams(config: Config): Record<string, string[]> {
 async function startRole(role: Role, config: Config): Promise<{ port: number; stop: () => Promise<void> }> {
   const metrics = createMetrics();
   if (role === 'gateway') {
+    // A service's process never loads the gateway's modules (nor a gateway the services').
+    const { createGateway } = await import('../gateway/index.js');
     const gateway = await createGateway({ config, metrics });
     for (const [service, urls] of Object.entries(defaultUpstreams(config))) {
       gateway.pools.get(service as ServiceName)?.setInstances(urls.map((url, i) => ({ id: `${service}-${i}`, url, track: 'stable', version: config.version })));

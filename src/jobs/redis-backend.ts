@@ -5,7 +5,7 @@
 // JobStoreUnavailableError (no offline queue, a bounded command timeout): callers answer 503.
 import { createHash, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createClient, ErrorReply } from 'redis';
+import type { ErrorReply } from 'redis';
 import type { CompleteOptions, EnqueueOptions, FailOptions, JobBackend, JobFailure, JobRecord, JobState, ListOptions, ProgressUpdate } from './job-backend.js';
 import { DEFAULT_LIST_LIMIT, DEFAULT_TTL_MS, INTERRUPTED, jsonText, readJobRecord, validateEnqueue } from './job-record.js';
 import { JobStoreUnavailableError } from './job-store-unavailable.js';
@@ -85,7 +85,12 @@ export function createRedisJobBackend(options: RedisJobBackendOptions): RedisJob
   return new RedisJobBackend(options);
 }
 
-type Client = ReturnType<typeof createClient>;
+/** A client that fails fast: queued commands would wait out an outage; callers get an answer (503) at once instead. */
+function newClient(redis: typeof import('redis'), url: string, timeoutMs: number) {
+  return redis.createClient({ url, disableOfflineQueue: true, socket: { connectTimeout: timeoutMs, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 1_000) } });
+}
+
+type Client = ReturnType<typeof newClient>;
 
 async function closeClient(client: Client): Promise<void> {
   if (client.isReady) await client.close().catch(() => client.destroy());
@@ -93,7 +98,11 @@ async function closeClient(client: Client): Promise<void> {
 }
 
 class RedisJobBackend implements RedisJobStore {
-  readonly #client: Client;
+  // The Redis client's module is loaded by the first store made (~0.3 s of CPU): every service
+  // process imports this module through the job layer, and most keep their jobs in SQLite.
+  readonly #loaded: Promise<Client>;
+  #client: Client | null = null;
+  #ErrorReply: typeof ErrorReply | null = null;
   readonly #prefix: string;
   readonly #timeoutMs: number;
   readonly #connecting: Promise<unknown>;
@@ -106,36 +115,36 @@ class RedisJobBackend implements RedisJobStore {
     this.#prefix = `pitchey:jobs:{${options.namespace}}:`;
     this.#timeoutMs = options.commandTimeoutMs ?? 2_000;
     const notify = options.onConnectionChange ?? (() => undefined);
-    this.#client = createClient({
-      url: options.url,
-      // Queued commands would wait out an outage; callers get an answer (503) at once instead.
-      disableOfflineQueue: true,
-      socket: { connectTimeout: this.#timeoutMs, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 1_000) },
-    });
-    this.#client.on('error', (error: unknown) => {
-      if (!this.#up) return;
-      this.#up = false;
-      notify({ up: false, error });
-    });
-    this.#client.on('ready', () => {
-      if (this.#up) return;
-      this.#up = true;
-      notify({ up: true });
-      const warn = options.onDurabilityWarning;
-      if (warn !== undefined)
-        void this.durabilityWarnings().then(
-          (warnings) => warnings.forEach(warn),
-          () => undefined,
-        );
+    this.#loaded = import('redis').then((redis) => {
+      this.#ErrorReply = redis.ErrorReply;
+      const client = newClient(redis, options.url, this.#timeoutMs);
+      client.on('error', (error: unknown) => {
+        if (!this.#up) return;
+        this.#up = false;
+        notify({ up: false, error });
+      });
+      client.on('ready', () => {
+        if (this.#up) return;
+        this.#up = true;
+        notify({ up: true });
+        const warn = options.onDurabilityWarning;
+        if (warn !== undefined)
+          void this.durabilityWarnings().then(
+            (warnings) => warnings.forEach(warn),
+            () => undefined,
+          );
+      });
+      this.#client = client;
+      return client;
     });
     // Calls made while the first attempt runs wait for it, up to the command timeout; never rejects.
-    const timeout = sleep(this.#timeoutMs, undefined, { ref: false });
-    this.#connecting = Promise.race([this.#client.connect().catch(() => undefined), timeout]);
+    this.#connecting = this.#loaded.then((client) => Promise.race([client.connect().catch(() => undefined), sleep(this.#timeoutMs, undefined, { ref: false })]));
   }
 
   async #send(args: string[]): Promise<Reply> {
     if (this.#closed) throw new JobStoreUnavailableError('the job store is closed');
-    if (!this.#client.isReady) await this.#connecting;
+    const client = this.#client ?? (await this.#loaded);
+    if (!client.isReady) await this.#connecting;
     let timer: NodeJS.Timeout | undefined;
     // node-redis times a command out only until it is written; a Redis that stops answering
     // afterwards (frozen, partitioned) would hold the caller forever, so the wait is bounded here.
@@ -143,9 +152,9 @@ class RedisJobBackend implements RedisJobStore {
       timer = setTimeout(() => reject(new Error(`no answer within ${this.#timeoutMs} ms`)), this.#timeoutMs);
     });
     try {
-      return await Promise.race([this.#client.sendCommand<Reply>(args, { timeout: this.#timeoutMs }), deadline]);
+      return await Promise.race([client.sendCommand<Reply>(args, { timeout: this.#timeoutMs }), deadline]);
     } catch (error) {
-      if (error instanceof ErrorReply && !TRANSIENT_REPLIES.test(error.message)) throw error;
+      if (this.#isReply(error) && !TRANSIENT_REPLIES.test(error.message)) throw error;
       throw new JobStoreUnavailableError(`the job store (Redis) cannot be reached: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     } finally {
       clearTimeout(timer);
@@ -153,6 +162,11 @@ class RedisJobBackend implements RedisJobStore {
   }
 
   // CONFIG may be disabled (managed Redis): the fsync policy is then not known, and not warned of.
+  /** A reply of the server's (an error it answered), not a failure to reach it. */
+  #isReply(error: unknown): error is Error {
+    return this.#ErrorReply !== null && error instanceof this.#ErrorReply;
+  }
+
   async durabilityWarnings(): Promise<string[]> {
     const warnings: string[] = [];
     const persistence = asText(await this.#send(['INFO', 'persistence']));
@@ -175,7 +189,7 @@ class RedisJobBackend implements RedisJobStore {
     try {
       return await this.#send(['EVALSHA', sha1(body), '0', ...argv]);
     } catch (error) {
-      if (!(error instanceof ErrorReply && error.message.startsWith('NOSCRIPT'))) throw error;
+      if (!(this.#isReply(error) && error.message.startsWith('NOSCRIPT'))) throw error;
       return this.#send(['EVAL', body, '0', ...argv]);
     }
   }
@@ -258,6 +272,10 @@ class RedisJobBackend implements RedisJobStore {
   /** One subscriber connection per store, opened for the first watcher; it resubscribes after a reconnect. */
   #subscribe(): void {
     if (this.#subscriber !== null || this.#closed) return;
+    if (this.#client === null) {
+      void this.#loaded.then(() => this.#subscribe());
+      return;
+    }
     const subscriber = this.#client.duplicate();
     subscriber.on('error', () => undefined); // the main client reports outages
     this.#subscriber = subscriber;
@@ -276,6 +294,6 @@ class RedisJobBackend implements RedisJobStore {
     this.#closed = true;
     this.#watchers.clear();
     // While Redis is away a client is still trying to connect: there is nothing to flush.
-    await Promise.all([closeClient(this.#client), ...(this.#subscriber === null ? [] : [closeClient(this.#subscriber)])]);
+    await Promise.all([closeClient(await this.#loaded), ...(this.#subscriber === null ? [] : [closeClient(this.#subscriber)])]);
   }
 }

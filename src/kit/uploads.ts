@@ -7,7 +7,6 @@ import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Busboy, type BusboyFileStream } from '@fastify/busboy';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { fileTypeFromBuffer, fileTypeFromFile } from 'file-type';
 import { Problem } from './problems.js';
 
 export interface UploadLimits {
@@ -113,6 +112,8 @@ async function readHead(path: string): Promise<Buffer> {
 }
 
 async function detect(file: UploadedFile): Promise<{ mime: string; ext: string }> {
+  // Loaded by the first upload: a process that never takes one (the gateway, ai, code) never pays its ~0.1 s.
+  const { fileTypeFromBuffer, fileTypeFromFile } = await import('file-type');
   const found = file.bytes === undefined ? await fileTypeFromFile(file.path) : await fileTypeFromBuffer(file.bytes);
   if (found !== undefined) return { mime: found.mime, ext: found.ext };
   const head = file.bytes?.subarray(0, 8192) ?? (await readHead(file.path));

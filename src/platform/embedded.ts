@@ -121,7 +121,10 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
       .list()
       .filter((h): h is InstanceHandle & { url: string; pid: number } => h.url !== null && h.pid !== null)
       .map((h) => ({ role: h.service, id: h.id, url: h.url, pid: h.pid, track: h.track, version: h.version }));
-  const record = (): void => writeRunState(config.dataDir, { gateway: { url: gatewayUrl, pid: process.pid }, instances: entries() });
+  // Written once the gateway listens (services may report in before it does), then on every change.
+  const record = (): void => {
+    if (gatewayUrl !== '') writeRunState(config.dataDir, { gateway: { url: gatewayUrl, pid: process.pid }, instances: entries() });
+  };
   const driver = await createDriver(config, {
     baseEnv: childEnv(config),
     log,
@@ -221,6 +224,16 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
   for (const { row, recovery } of controller.recover()) log(`deployment ${row.id} was active when the controller stopped: ${recovery.decision} (${recovery.why})`);
   for (const id of validator.resume()) log(`validation of ${id} resumed after a restart`);
   notifier.start();
+  // The services start now, while the gateway's deploy API is built and it starts listening: their
+  // start-up (module loading) is the longest part of `pitchey up`. An instance that reports in
+  // before the gateway listens is probed by its first health check.
+  const failed: string[] = [];
+  const starting = SERVICE_NAMES.map((service) =>
+    driver.start({ service, track: 'stable', version: controller.currentVersion(service), count: 1, faults: null }, 60_000).catch((err: Error) => {
+      failed.push(`${service}: ${err.message}`);
+      log(`${service} did not start: ${err.message}`);
+    }),
+  );
   const deployApi: DeployApiOptions = {
     controller,
     driver,
@@ -244,17 +257,14 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
   registerDeployApi(gateway.app, deployApi);
   registerReleaseApi(gateway.app, deployApi);
   registerEnvironmentApi(gateway.app, { db, env: config.deployEnv, controller, config, services: SERVICE_NAMES });
-  const port = await gateway.listen(options.gatewayPort, config.host);
+  const port = await gateway.listen(options.gatewayPort, config.host).catch(async (err: unknown) => {
+    // The services already starting must not outlive a gateway that could not listen.
+    await driver.close(0);
+    throw err;
+  });
   gatewayUrl = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   record();
   controller.resumeRecovered();
-  const failed: string[] = [];
-  const starting = SERVICE_NAMES.map((service) =>
-    driver.start({ service, track: 'stable', version: controller.currentVersion(service), count: 1, faults: null }, 60_000).catch((err: Error) => {
-      failed.push(`${service}: ${err.message}`);
-      log(`${service} did not start: ${err.message}`);
-    }),
-  );
   let stopped: Promise<void> | null = null;
   // Forced out before stop() finished (its deadline, a second signal): the file must not say it runs.
   const forgetInstances = (): void => removeRunState(config.dataDir);

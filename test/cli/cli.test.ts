@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeTempDir } from '../helpers.js';
+import { freePort, makeTempDir } from '../helpers.js';
 import { builtFile } from '../support/build.js';
 
 const CLI = builtFile('cli/main.js').pathname;
@@ -24,15 +24,6 @@ function pitchey(args: string[], env: Record<string, string> = {}): { status: nu
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PITCHEY_')));
   const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...clean, PITCHEY_DATA_DIR: dataDir, ...env }, encoding: 'utf8', timeout: 20_000 });
   return { status: r.status, out: r.stdout, err: r.stderr };
-}
-
-/** A port nothing listens on (bound, then released). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('the command line', () => {

@@ -4,6 +4,8 @@ export interface Answer {
   at: number;
   status: number;
   version: string | null;
+  /** Why no answer came (status 0): the fetch error's cause, so a failure says what broke. */
+  error?: string;
 }
 
 export interface Load {
@@ -20,8 +22,8 @@ export function startLoad(url: string, ratePerSecond: number, headers: Record<st
         await res.arrayBuffer();
         answers.push({ at: Date.now(), status: res.status, version: res.headers.get('x-pitchey-version') });
       })
-      .catch(() => {
-        answers.push({ at: Date.now(), status: 0, version: null });
+      .catch((err: unknown) => {
+        answers.push({ at: Date.now(), status: 0, version: null, error: whyNoAnswer(err) });
       })
       .finally(() => inflight.delete(p));
     inflight.add(p);
@@ -34,6 +36,12 @@ export function startLoad(url: string, ratePerSecond: number, headers: Record<st
       return answers;
     },
   };
+}
+
+function whyNoAnswer(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = err.cause as { code?: string; message?: string } | undefined;
+  return [err.name, cause?.code ?? cause?.message].filter(Boolean).join(': ');
 }
 
 export function failed(answers: Answer[]): Answer[] {

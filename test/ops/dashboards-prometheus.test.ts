@@ -11,8 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE_NAMES, createService, type RunningService } from '../../src/kit/index.js';
 import { loadService } from '../../src/services/index.js';
 import { startFiveServices, type FiveServices } from '../gateway/five-services.js';
-import { TEST_KEY, makeTempDir, testConfig, until } from '../helpers.js';
-import { freePort } from '../support/redis.js';
+import { TEST_KEY, freePort, makeTempDir, testConfig, until } from '../helpers.js';
 import { OPS } from './ops-files.js';
 
 interface Panel {

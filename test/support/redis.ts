@@ -3,10 +3,9 @@
 // started again on the same port and dir; stop() leaves neither the process nor the dir behind.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Cleanups } from '../helpers.js';
+import { freePort, type Cleanups } from '../helpers.js';
 
 export interface RedisServer {
   url: string;
@@ -20,15 +19,6 @@ export interface RedisServer {
   freeze(frozen: boolean): void;
   /** SIGTERM and wait; removes the dir unless keepData. */
   stop(opts?: { keepData?: boolean }): Promise<void>;
-}
-
-/** A port free on loopback now (the caller binds it next; another process could take it first). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
 }
 
 function launch(port: number, dir: string, aof: boolean): Promise<ChildProcess> {

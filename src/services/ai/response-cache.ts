@@ -2,7 +2,6 @@
 // Redis when configured. A cache that fails is a miss, never an error for the caller.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createClient } from 'redis';
 
 export interface ResponseCache {
   kind: 'memory' | 'redis';
@@ -46,21 +45,31 @@ export function createMemoryCache(ttlMs: number, maxEntries = 1_000): ResponseCa
 }
 
 export function createRedisCache(url: string, ttlMs: number, onError: (err: unknown) => void): ResponseCache {
-  const client = createClient({ url, socket: { connectTimeout: 2_000, reconnectStrategy: (retries) => Math.min(retries * 200, 5_000) } });
-  client.on('error', onError);
-  const ready = client.connect().then(
-    () => true,
-    (err: unknown) => {
-      onError(err);
-      return false;
-    },
-  );
+  // The client is imported only when a Redis cache is configured: loading it costs ~250 ms at every start.
+  const created = import('redis').then(({ createClient }) => {
+    const c = createClient({ url, socket: { connectTimeout: 2_000, reconnectStrategy: (retries) => Math.min(retries * 200, 5_000) } });
+    c.on('error', onError);
+    return c;
+  });
+  let client: Awaited<typeof created> | null = null;
+  const ready = created
+    .then((c) => {
+      client = c;
+      return c.connect();
+    })
+    .then(
+      () => true,
+      (err: unknown) => {
+        onError(err);
+        return false;
+      },
+    );
   // While Redis is away the client keeps reconnecting in the background; requests do not wait for it.
-  const usable = async () => client.isReady || Promise.race([ready, sleep(250, false, { ref: false })]);
+  const usable = async (): Promise<boolean> => client?.isReady === true || Promise.race([ready, sleep(250, false, { ref: false })]);
   return {
     kind: 'redis',
     async get(key) {
-      if (!(await usable())) return undefined;
+      if (!(await usable()) || client === null) return undefined;
       try {
         const raw = await client.get(key);
         return raw === null ? undefined : (JSON.parse(raw) as unknown);
@@ -70,7 +79,7 @@ export function createRedisCache(url: string, ttlMs: number, onError: (err: unkn
       }
     },
     async set(key, value) {
-      if (!(await usable())) return;
+      if (!(await usable()) || client === null) return;
       try {
         await client.set(key, JSON.stringify(value), { PX: ttlMs });
       } catch (err) {
@@ -78,8 +87,10 @@ export function createRedisCache(url: string, ttlMs: number, onError: (err: unkn
       }
     },
     async close() {
-      if (client.isReady) await client.close().catch(() => client.destroy());
-      else if (client.isOpen) client.destroy();
+      const c = await created.catch(() => null);
+      if (c === null) return;
+      if (c.isReady) await c.close().catch(() => c.destroy());
+      else if (c.isOpen) c.destroy();
     },
   };
 }
