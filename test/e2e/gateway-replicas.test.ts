@@ -5,8 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtFile } from '../support/build.js';
 import { killIfRunning } from '../support/processes.js';
-import { freePort, startRedis, type RedisServer } from '../support/redis.js';
-import { TEST_KEY, makeTempDir, until } from '../helpers.js';
+import { startRedis, type RedisServer } from '../support/redis.js';
+import { TEST_KEY, freePort, makeTempDir, until } from '../helpers.js';
 import { expectOneRateLimit, summedStats, weightsFollow } from '../gateway/replica-checks.js';
 import { startUpstream, type Upstream } from '../gateway/upstream.js';
 
