@@ -4,6 +4,7 @@
 // a quick rejection, never a hung request; callers choose what that rejection means.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { closeRedisClient, newFailFastClient, type FailFastClient } from '../kit/index.js';
 
 export type RedisReply = string | number | null | RedisReply[] | Record<string, string>;
 
@@ -42,17 +43,7 @@ export interface RedisState {
   close(): Promise<void>;
 }
 
-/** A client that fails fast: queued commands would wait out an outage; every caller has a fallback it takes at once instead. */
-function newClient(redis: typeof import('redis'), url: string, timeoutMs: number) {
-  return redis.createClient({ url, disableOfflineQueue: true, socket: { connectTimeout: timeoutMs, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 1_000) } });
-}
-
-type Client = ReturnType<typeof newClient>;
-
-async function closeClient(client: Client): Promise<void> {
-  if (client.isReady) await client.close().catch(() => client.destroy());
-  else if (client.isOpen) client.destroy();
-}
+type Client = FailFastClient;
 
 const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
 
@@ -65,7 +56,7 @@ export function createRedisState(options: RedisStateOptions): RedisState {
   let subscribed: Promise<void> = Promise.resolve();
   // The Redis client's module is loaded only by a gateway that shares its state (~0.3 s of CPU at start).
   const loaded: Promise<Client> = import('redis').then((redis) => {
-    const client = newClient(redis, options.url, timeoutMs);
+    const client = newFailFastClient(redis, options.url, timeoutMs);
     client.on('error', (error: unknown) => {
       if (!up) return;
       up = false;
@@ -131,7 +122,7 @@ export function createRedisState(options: RedisStateOptions): RedisState {
       if (closed) return;
       closed = true;
       const client = await loaded;
-      await Promise.all([closeClient(client), ...(subscriber === null ? [] : [closeClient(subscriber)])]);
+      await Promise.all([closeRedisClient(client), ...(subscriber === null ? [] : [closeRedisClient(subscriber)])]);
     },
   };
 }
