@@ -9,8 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import autocannon from 'autocannon';
-import { admin, freePort, median, report, setting, startRole, stop, tempDir, track, waitReady } from './lib.mjs';
+import { SPREAD_CLIENTS, admin, freePort, loadSpread, median, nextClient, report, setting, startRole, stop, tempDir, track, waitReady } from './lib.mjs';
 
 const SECONDS = setting('BENCH_SECONDS', 5, 1);
 const ROUNDS = setting('BENCH_ROUNDS', 3, 1);
@@ -19,8 +18,6 @@ const CONNECTIONS = 32;
 const UPLOAD_MB = 50;
 const UPLOAD_CONCURRENCY = 4;
 const BLOB_BYTES = 64 * 1024;
-/** Client addresses the load cycles through: at 20k req/s each sends ~2/s, under every zone's rate. */
-const CLIENTS = 10_000;
 
 // A bare upstream for the 64 KiB answer and the upload (the ai service has neither): answers from
 // memory and drains bodies, so the figures are the proxies'.
@@ -38,18 +35,7 @@ http.createServer((req, res) => {
   res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
 }).listen(Number(process.env.PORT), '127.0.0.1');`;
 
-let client = 0;
-const nextClient = () => {
-  client = (client + 1) % CLIENTS;
-  return `10.${(client >> 16) & 255}.${(client >> 8) & 255}.${client & 255}`;
-};
-
-function load(url) {
-  const setupRequest = (req) => ({ ...req, headers: { ...req.headers, 'x-forwarded-for': nextClient() } });
-  return new Promise((resolve, reject) => {
-    autocannon({ url, connections: CONNECTIONS, duration: SECONDS, pipelining: 1, requests: [{ setupRequest }] }, (err, r) => (err ? reject(err) : resolve(r)));
-  });
-}
+const load = (url) => loadSpread(url, { connections: CONNECTIONS, seconds: SECONDS });
 
 /** POSTs `mb` MiB in 64 KiB writes without a length (chunked, as a streaming client sends). */
 function upload(url, mb) {
@@ -185,7 +171,7 @@ try {
 
   const med = (key, field) => median(results.get(key).map((r) => r[field]));
   const sumBad = (key) => results.get(key).reduce((n, r) => n + r.bad, 0);
-  console.log(`${CONNECTIONS} connections, ${SECONDS} s per load, median of ${ROUNDS} alternating rounds; rate limits on (${CLIENTS} client addresses)`);
+  console.log(`${CONNECTIONS} connections, ${SECONDS} s per load, median of ${ROUNDS} alternating rounds; rate limits on (${SPREAD_CLIENTS} client addresses)`);
   for (const c of [...cases, { id: 'split', title: 'GET /health, two tracks 90/10' }]) {
     console.log(c.title);
     for (const t of ['direct', 'ours', 'nginx']) {

@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import autocannon from 'autocannon';
 
 export const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
 export const KEY = 'bench-key-0123456789abcdef0123456789';
@@ -260,4 +261,22 @@ export async function startInstantOpenAi() {
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${server.address().port}/v1`, close: () => server.close() };
+}
+
+/** Client addresses a load cycles through: at 20k req/s each sends ~2/s, under every rate-limit zone's rate. */
+export const SPREAD_CLIENTS = 10_000;
+let spreadClient = 0;
+
+/** The next of SPREAD_CLIENTS addresses, for X-Forwarded-For from a trusted loopback peer. */
+export function nextClient() {
+  spreadClient = (spreadClient + 1) % SPREAD_CLIENTS;
+  return `10.${(spreadClient >> 16) & 255}.${(spreadClient >> 8) & 255}.${spreadClient & 255}`;
+}
+
+/** autocannon on `url` for `seconds`, each request from the next spread client address. */
+export function loadSpread(url, { connections, seconds }) {
+  const setupRequest = (req) => ({ ...req, headers: { ...req.headers, 'x-forwarded-for': nextClient() } });
+  return new Promise((resolve, reject) => {
+    autocannon({ url, connections, duration: seconds, pipelining: 1, requests: [{ setupRequest }] }, (err, r) => (err ? reject(err) : resolve(r)));
+  });
 }

@@ -144,6 +144,6 @@ export function registerAdminRoutes(app: HttpApp, control: TrafficControl): void
         querystring: Type.Object({ windowMs: Type.Integer({ minimum: 1000, maximum: MAX_WINDOW_MS, default: 60_000 }) }),
       },
     },
-    (req) => control.readStats(req.params.service, req.query.windowMs),
+    async (req) => control.readStats(req.params.service, req.query.windowMs),
   );
 }

@@ -9,9 +9,10 @@ import { registerDashboard } from './dashboard.js';
 import { startHealthChecks, type HealthChecker } from './health-checker.js';
 import { InstancePool } from './pool.js';
 import { createUpstreamAgent, proxyRequest, type ProxyDeps } from './proxy.js';
-import { RateLimiter, enforceRate } from './rate-limit.js';
+import { enforceRate } from './rate-limit.js';
 import { PUBLIC_DOCUMENT_NAME, PUBLIC_DOCUMENT_PATH, registerPublicDocs } from './public-docs.js';
 import { GATEWAY_ROUTES } from './routes.js';
+import { createGatewayState, type TrackWindows } from './shared-state.js';
 import { TrackStats } from './track-stats.js';
 import { createTrafficControl, type TrafficControl } from './traffic-control.js';
 
@@ -23,13 +24,16 @@ export { PUBLIC_DOCUMENT_PATH } from './public-docs.js';
 export { GATEWAY_PORT, GATEWAY_ROUTES, type GatewayRoute } from './routes.js';
 export { TRACK_COOKIE, TRACK_HEADER } from './track-choice.js';
 export { TrackStats, type TrackStatsOptions, type TrackWindowStats } from './track-stats.js';
+export type { TrackWindows } from './shared-state.js';
 export { createTrafficControl, checkInstanceUrl, instanceHealth, type InstanceView, type PoolView, type StatsView, type TrafficControl, type TrafficControlDeps } from './traffic-control.js';
 
 export interface Gateway {
   app: HttpApp;
   pools: Map<ServiceName, InstancePool>;
-  /** Per-track traffic of every proxied request. */
+  /** Per-track traffic of every request this gateway proxied. */
   stats: TrackStats;
+  /** Per-track traffic over a window, summed over every replica when they share state (PITCHEY_GATEWAY_STATE). */
+  window(service: string, windowMs: number, now: number): Promise<TrackWindows>;
   /** The admin API's operations, callable in process. */
   control: TrafficControl;
   listen(port: number, host: string): Promise<number>;
@@ -48,6 +52,8 @@ export interface GatewayOptions {
   healthIntervalMs?: number;
   /** The stats clock. Default Date.now. */
   now?: () => number;
+  /** With shared state: how often weights are re-read in case a change's message was lost. Default 5 s. */
+  stateRereadMs?: number;
   /** Where its logs go (default stdout): `pitchey up` passes its terminal printer. */
   logStream?: NodeJS.WritableStream;
 }
@@ -61,7 +67,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const checkHealth = async (): Promise<void> => {
     await checker?.checkNow();
   };
-  const control = createTrafficControl({ pools, stats, checkHealth, now: options.now });
+  const state = createGatewayState({ url: config.gatewayState, local: stats, pools, rateLimit: config.rateLimit, now: options.now, rereadMs: options.stateRereadMs, log: (m) => app.log.warn(m) });
+  const control = createTrafficControl({ pools, stats, window: state.window, checkHealth, now: options.now });
   const readiness = [
     {
       name: 'upstreams',
@@ -90,8 +97,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ...(options.logStream ? { logStream: options.logStream } : {}),
   });
   const agent = createUpstreamAgent();
-  const limiter = config.rateLimit ? new RateLimiter({ now: options.now }) : null;
-  const proxyDeps: ProxyDeps = { agent, metrics, stats, authenticate, now: options.now, waitForInstanceMs: config.gatewayWaitMs, trustsPeer };
+  const limiter = state.limiter;
+  const proxyDeps: ProxyDeps = { agent, metrics, stats: state, authenticate, now: options.now, waitForInstanceMs: config.gatewayWaitMs, trustsPeer };
   // A plugin without a `done` parameter must return a promise for Fastify to treat it as async.
   // eslint-disable-next-line @typescript-eslint/require-await
   await app.register(async (scope) => {
@@ -120,8 +127,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     app,
     pools,
     stats,
+    window: state.window,
     control,
     async listen(port, host) {
+      await state.start();
       checker = startHealthChecks(pools.values(), { agent, metrics, intervalMs: options.healthIntervalMs ?? 2_000 });
       await checker.checkNow();
       await app.listen({ port, host });
@@ -134,6 +143,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       await closeHttpApp(app, config.drainTimeoutMs);
       // A proxied request cut above may still hold its upstream stream: destroy, do not wait.
       await agent.destroy();
+      await state.close();
     },
   };
 }

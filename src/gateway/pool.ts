@@ -23,6 +23,13 @@ export type InstanceSpec = Pick<Instance, 'id' | 'url' | 'track' | 'version'>;
 
 export type TrackWeights = Partial<Record<Track, number>>;
 
+/** What replicas of a gateway share about a pool: its weights, stickiness and instances' tracks by id. */
+export interface PoolSettings {
+  weights: TrackWeights;
+  sticky: boolean;
+  tracks: Record<string, Track>;
+}
+
 export interface PickOptions {
   /**
    * Addresses (URLs) already tried for this request: an instance restarted under its id on a new
@@ -73,6 +80,7 @@ export class InstancePool {
   private instances: Instance[] = [];
   private trackWeights: TrackWeights = { stable: 100 };
   private stickyOn = false;
+  private changed: () => void = () => undefined;
 
   constructor(
     readonly service: string,
@@ -107,8 +115,26 @@ export class InstancePool {
   /** Moves an instance to another track (at promotion, canary instances become stable). False if unknown. */
   retag(id: string, track: Track): boolean {
     const instance = this.get(id);
-    if (instance !== undefined) instance.track = track;
-    return instance !== undefined;
+    if (instance === undefined) return false;
+    instance.track = track;
+    this.changed();
+    return true;
+  }
+
+  /** Told after weights, stickiness or a track change made here (not after `applySettings`). */
+  onChange(listener: () => void): void {
+    this.changed = listener;
+  }
+
+  settings(): PoolSettings {
+    return { weights: this.weights(), sticky: this.stickyOn, tracks: Object.fromEntries(this.instances.map((i) => [i.id, i.track])) };
+  }
+
+  /** Takes settings another replica made; tracks only of the instances this pool has. */
+  applySettings(settings: PoolSettings): void {
+    this.trackWeights = { ...settings.weights };
+    this.stickyOn = settings.sticky;
+    for (const i of this.instances) i.track = settings.tracks[i.id] ?? i.track;
   }
 
   /**
@@ -131,6 +157,7 @@ export class InstancePool {
   /** Track weights (any scale); a track with weight 0 or without healthy instances gets nothing. */
   setWeights(weights: TrackWeights): void {
     this.trackWeights = { ...weights };
+    this.changed();
   }
 
   weights(): TrackWeights {
@@ -140,6 +167,7 @@ export class InstancePool {
   /** Sticky clients (by `stickyKey`) keep their track while it has weight. Default off. */
   setSticky(on: boolean): void {
     this.stickyOn = on;
+    this.changed();
   }
 
   get sticky(): boolean {

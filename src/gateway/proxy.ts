@@ -24,7 +24,7 @@ const WAIT_POLL_MS = 25;
 export interface ProxyDeps {
   agent: Agent;
   metrics: Metrics;
-  stats: TrackStats;
+  stats: Pick<TrackStats, 'record'>;
   /** Checks the admin scope of a request that pins its track. */
   authenticate: Authenticator;
   /** The stats clock. Default Date.now. */

@@ -75,9 +75,15 @@ async function clientOf(req: FastifyRequest, authenticate: Authenticator): Promi
   return `ip:${req.ip}`;
 }
 
+/** What counts requests: this process's RateLimiter, or one shared by gateway replicas. */
+export interface RateCounter {
+  /** 0 when the request may pass, else the seconds after which it would. */
+  take(limit: RouteRateLimit, client: string): number | Promise<number>;
+}
+
 /** Throws a 429 Problem when the caller is over the route's rate. */
-export async function enforceRate(req: FastifyRequest, limit: RouteRateLimit, limiter: RateLimiter, authenticate: Authenticator): Promise<void> {
-  const waitS = limiter.take(limit, await clientOf(req, authenticate));
+export async function enforceRate(req: FastifyRequest, limit: RouteRateLimit, limiter: RateCounter, authenticate: Authenticator): Promise<void> {
+  const waitS = await limiter.take(limit, await clientOf(req, authenticate));
   if (waitS === 0) return;
   throw new Problem('RATE_LIMITED', `This client is over ${RATE_ZONES[limit.zone]} requests per second (burst ${limit.burst}) on this route; retry in ${waitS} s.`, {
     // An upload refused before its body is read would otherwise be read whole to keep the connection.

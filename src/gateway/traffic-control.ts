@@ -42,15 +42,18 @@ export interface TrafficControl {
   retagInstance(service: string, id: string, track: Track): InstanceView;
   /** Drains the instance (no new requests, in-flight ones finish) for at most `drainMs` (default 30 s), then removes it. */
   removeInstance(service: string, id: string, drainMs?: number): Promise<DrainResult>;
-  /** Per-track traffic over the last `windowMs` (1 s to 15 min) and instance health per track. */
-  readStats(service: string, windowMs: number): StatsView;
-  /** Per-track points every `stepMs` since `sinceMs` (at most 15 min back). */
+  /** Per-track traffic over the last `windowMs` (1 s to 15 min), over every replica when they share state, and instance health per track. */
+  readStats(service: string, windowMs: number): Promise<StatsView>;
+  /** Per-track points every `stepMs` since `sinceMs` (at most 15 min back), as this replica saw them. */
   readSeries(service: string, sinceMs: number, stepMs: number): SeriesView;
 }
 
 export interface TrafficControlDeps {
   pools: Map<ServiceName, InstancePool>;
+  /** This gateway's own per-track traffic (the dashboard's series). */
   stats: TrackStats;
+  /** Per-track traffic over a window: this gateway's, or every replica's. */
+  window: (service: string, windowMs: number, now: number) => Promise<Partial<Record<Track, TrackWindowStats>>>;
   /** Probes every instance now. */
   checkHealth: () => Promise<void>;
   /** Default Date.now. */
@@ -159,11 +162,11 @@ export function createTrafficControl(deps: TrafficControlDeps): TrafficControl {
       instanceOf(pool, id);
       return pool.drain(id, drainMs);
     },
-    readStats(service, windowMs) {
+    async readStats(service, windowMs) {
       const pool = poolOf(service);
       if (!Number.isInteger(windowMs) || windowMs < 1000 || windowMs > MAX_WINDOW_MS) throw invalidField('querystring/windowMs', `must be an integer from 1000 to ${MAX_WINDOW_MS}`);
       const at = now();
-      return { service, at, windowMs, tracks: deps.stats.window(service, windowMs, at), instances: instanceHealth(pool) };
+      return { service, at, windowMs, tracks: await deps.window(service, windowMs, at), instances: instanceHealth(pool) };
     },
     readSeries(service, sinceMs, stepMs) {
       poolOf(service);

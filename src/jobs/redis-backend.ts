@@ -9,6 +9,7 @@ import type { ErrorReply } from 'redis';
 import type { CompleteOptions, EnqueueOptions, FailOptions, JobBackend, JobFailure, JobRecord, JobState, ListOptions, ProgressUpdate } from './job-backend.js';
 import { DEFAULT_LIST_LIMIT, DEFAULT_TTL_MS, INTERRUPTED, jsonText, readJobRecord, validateEnqueue } from './job-record.js';
 import { JobStoreUnavailableError } from './job-store-unavailable.js';
+import { closeRedisClient as closeClient, newFailFastClient as newClient, type FailFastClient } from './redis-client.js';
 import { SCRIPTS, type ScriptName } from './redis-scripts.js';
 
 export interface RedisJobBackendOptions {
@@ -85,17 +86,7 @@ export function createRedisJobBackend(options: RedisJobBackendOptions): RedisJob
   return new RedisJobBackend(options);
 }
 
-/** A client that fails fast: queued commands would wait out an outage; callers get an answer (503) at once instead. */
-function newClient(redis: typeof import('redis'), url: string, timeoutMs: number) {
-  return redis.createClient({ url, disableOfflineQueue: true, socket: { connectTimeout: timeoutMs, reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 1_000) } });
-}
-
-type Client = ReturnType<typeof newClient>;
-
-async function closeClient(client: Client): Promise<void> {
-  if (client.isReady) await client.close().catch(() => client.destroy());
-  else if (client.isOpen) client.destroy();
-}
+type Client = FailFastClient;
 
 class RedisJobBackend implements RedisJobStore {
   // The Redis client's module is loaded by the first store made (~0.3 s of CPU): every service

@@ -51,6 +51,7 @@ export const PROBLEMS = {
   JOB_RESULT_INVALID: { status: 500, title: "The job's result could not be stored" },
   JOB_RELEASED: { status: 503, title: 'The job was handed back by a runner shutting down; it will run again' },
   JOB_STORE_UNAVAILABLE: { status: 503, title: 'The job store cannot be reached; try again shortly' },
+  GATEWAY_STATE_UNAVAILABLE: { status: 503, title: "The gateways' shared state (Redis) cannot be reached; try again shortly" },
   UPSTREAM_UNAVAILABLE: { status: 502, title: 'The upstream service could not be reached' },
   NOT_READY: { status: 503, title: 'The service is not ready' },
   DRAINING: { status: 503, title: 'The service is shutting down' },

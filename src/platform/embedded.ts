@@ -246,12 +246,12 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
     docker: config.driver === 'docker' ? { host: config.dockerHost } : null,
     chain,
     analysis: { intervalMs: config.analysisIntervalMs, windowMs: config.analysisWindowMs },
-    traffic: (service) => {
+    traffic: async (service) => {
       // The gateway keeps 15 minutes of per-track traffic: the rate over that span.
       const overS = 900;
-      const tracks = gateway.stats.window(service, overS * 1000, Date.now());
+      const tracks = await gateway.window(service, overS * 1000, Date.now());
       const requests = Object.values(tracks).reduce((n, t) => n + (t?.requests ?? 0), 0);
-      return Promise.resolve({ requestsPerSecond: requests / overS, overS });
+      return { requestsPerSecond: requests / overS, overS };
     },
   };
   registerDeployApi(gateway.app, deployApi);

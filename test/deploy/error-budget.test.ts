@@ -40,7 +40,7 @@ describe('availability counts in the controller store', () => {
     try {
       const stats = new TrackStats();
       let now = 1_800_000_000_000;
-      const sampler = createAvailabilitySampler({ db, env: 'production', services: ['ai', 'code'], source: createGatewayMetricSource({ stats }), now: () => now });
+      const sampler = createAvailabilitySampler({ db, env: 'production', services: ['ai', 'code'], source: createGatewayMetricSource(stats), now: () => now });
       for (let s = 0; s < 10; s++) {
         stats.record('ai', 'stable', 'v1', s === 3 ? 500 : 200, 5, now + s * 1000);
         stats.record('ai', 'canary', 'v2', 503, 5, now + s * 1000);

@@ -1,8 +1,13 @@
-// The default metric source: the gateway's own per-track stats, exact and without Prometheus.
-import type { Gateway } from '../../gateway/index.js';
+// The default metric source: the gateway's own per-track stats, exact and without Prometheus; with
+// replicas sharing their state (PITCHEY_GATEWAY_STATE), the sum over all of them.
+import type { TrackWindows } from '../../gateway/index.js';
 import type { MetricSource } from './metric-source.js';
 
-export function createGatewayMetricSource(gateway: Pick<Gateway, 'stats'>): MetricSource {
-  // eslint-disable-next-line @typescript-eslint/require-await -- the MetricSource port is async (Prometheus is a fetch); this one reads memory
-  return { window: async (service, windowMs, now) => gateway.stats.window(service, windowMs, now) };
+/** A gateway (`window` over every replica) or one TrackStats (this process's traffic). */
+export interface TrackWindowReader {
+  window(service: string, windowMs: number, now: number): TrackWindows | Promise<TrackWindows>;
+}
+
+export function createGatewayMetricSource(reader: TrackWindowReader): MetricSource {
+  return { window: async (service, windowMs, now) => reader.window(service, windowMs, now) };
 }

@@ -1,5 +1,6 @@
 // Gateway settings: where a standalone gateway finds the services, and how long it waits for them.
 import { integer, text, SettingError } from './parsers.js';
+import { redisUrl } from './jobs.js';
 import { setting } from './setting.js';
 
 /** `video=http://a:8081|http://b:8081,ai=http://c:8083` — the gateway's upstreams when run standalone. */
@@ -42,5 +43,15 @@ export const GATEWAY_SETTINGS = [
     doc: 'how long an idempotent request without a body (GET, HEAD, …) waits for a healthy instance when a service has none (one restarting after a crash) before it is answered 502',
     fallback: () => 10_000,
     parse: integer(0, 60_000),
+  }),
+  setting({
+    key: 'gatewayState',
+    env: 'PITCHEY_GATEWAY_STATE',
+    area: 'gateway',
+    secret: true,
+    doc: "share the gateway's state in Redis (`redis://host:6379/0`) so replicas behind one address act as one: per-track statistics summed over replicas, weights, stickiness and track tags applied by all within a second, rate limits counted together",
+    shown: 'unset (each gateway keeps its own, in memory)',
+    fallback: () => null,
+    parse: redisUrl,
   }),
 ];

@@ -2,7 +2,8 @@
 import { httpUrl, integer, SettingError } from './parsers.js';
 import { setting } from './setting.js';
 
-function redisUrl(raw: unknown): string {
+/** A redis:// or rediss:// URL (the job store's, the gateway's shared state). */
+export function redisUrl(raw: unknown): string {
   const url = httpUrl(raw);
   if (!/^rediss?:/.test(url)) throw new SettingError('must be a redis:// or rediss:// URL');
   return url;

@@ -1,0 +1,82 @@
+// What sharing a gateway's state in Redis (PITCHEY_GATEWAY_STATE) costs a proxied request, beside
+// the same gateway keeping it in memory, in one run: GET /health of an ai instance under load with
+// rate limits on (each request runs the limiter: in memory, or one Lua script round trip to Redis)
+// and per-track stats recorded (in memory either way; the shared one is flushed once a second).
+// Client addresses are spread so no client reaches its limit. Targets alternate round by round and
+// each figure is the median of the rounds.
+import { spawn } from 'node:child_process';
+import { SPREAD_CLIENTS, freePort, loadSpread, median, report, setting, startRole, track, tempDir, waitReady } from './lib.mjs';
+
+const SECONDS = setting('BENCH_SECONDS', 5, 1);
+const ROUNDS = setting('BENCH_ROUNDS', 3, 1);
+const CONNECTIONS = 32;
+
+const load = (url) => loadSpread(url, { connections: CONNECTIONS, seconds: SECONDS });
+
+/** A redis-server on loopback without persistence, stopped with the bench. */
+async function startRedis(dir) {
+  const port = await freePort();
+  const proc = track(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] }));
+  await new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('Ready to accept connections')) resolve();
+    });
+    proc.once('exit', (code) => reject(new Error(`redis-server exited (${code})`)));
+  });
+  proc.stdout.resume();
+  return `redis://127.0.0.1:${port}/0`;
+}
+
+const data = tempDir('pitchey-bench-gwstate-');
+const [aiPort, memPort, sharedPort] = await Promise.all([freePort(), freePort(), freePort()]);
+const redisUrl = await startRedis(data.dir);
+startRole('ai', { PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: String(aiPort) });
+const gateway = (port, extra) =>
+  startRole('gateway', {
+    PITCHEY_DATA_DIR: data.dir,
+    PITCHEY_PORT: String(port),
+    PITCHEY_RATE_LIMIT: 'true',
+    PITCHEY_TRUSTED_PROXIES: '127.0.0.1',
+    PITCHEY_UPSTREAMS: `ai=http://127.0.0.1:${aiPort}`,
+    ...extra,
+  });
+gateway(memPort, {});
+gateway(sharedPort, { PITCHEY_GATEWAY_STATE: redisUrl });
+const targets = { memory: `http://127.0.0.1:${memPort}/api/ai/health`, shared: `http://127.0.0.1:${sharedPort}/api/ai/health` };
+await waitReady(`http://127.0.0.1:${aiPort}`);
+for (const url of Object.values(targets)) await waitReady(url.replace(/\/health$/, ''), 60_000, '/health');
+
+const results = { memory: [], shared: [] };
+for (const url of Object.values(targets)) await load(url); // warm-up, discarded
+for (let round = 0; round < ROUNDS; round++) {
+  const names = round % 2 === 0 ? ['memory', 'shared'] : ['shared', 'memory'];
+  for (const name of names) {
+    const r = await load(targets[name]);
+    results[name].push({ rps: r.requests.average, p99: r.latency.p99, bad: r.errors + r.non2xx + r.timeouts });
+  }
+}
+const med = (name, field) => median(results[name].map((r) => r[field]));
+console.log(`${CONNECTIONS} connections, ${SECONDS} s per load, median of ${ROUNDS} alternating rounds; rate limits on (${SPREAD_CLIENTS} client addresses)`);
+for (const name of ['memory', 'shared']) {
+  const bad = results[name].reduce((n, r) => n + r.bad, 0);
+  console.log(`  ${name.padEnd(7)} ${Math.round(med(name, 'rps')).toString().padStart(6)} req/s  p99 ${med(name, 'p99')} ms  non-2xx/errors ${bad}`);
+}
+report({
+  name: 'gateway req/s, state shared in Redis',
+  ours: med('shared', 'rps'),
+  baseline: med('memory', 'rps'),
+  unit: 'req/s',
+  better: 'higher',
+  baselineFrom: 'the same gateway with its state in memory, same run',
+});
+report({
+  name: 'gateway p99, state shared in Redis',
+  ours: med('shared', 'p99'),
+  baseline: med('memory', 'p99'),
+  unit: 'ms',
+  better: 'lower',
+  baselineFrom: 'the same gateway with its state in memory, same run',
+});
+process.exit(0);

@@ -1,0 +1,72 @@
+// What a gateway keeps for itself, or, with PITCHEY_GATEWAY_STATE set, shares with its replicas
+// through Redis: the per-track stats it records and reads, the rate-limit counter, and the
+// weights and tracks of its pools. Unset, every part is the in-memory one, as before.
+import type { ServiceName } from '../kit/index.js';
+import type { InstancePool, Track } from './pool.js';
+import { RateLimiter, type RateCounter } from './rate-limit.js';
+import { createRedisState } from './redis-state.js';
+import { SharedRateLimiter } from './shared-rate-limit.js';
+import { SharedTrackStats } from './shared-stats.js';
+import { SharedTraffic } from './shared-traffic.js';
+import type { AnswerFacts, TrackStats, TrackWindowStats } from './track-stats.js';
+
+export type TrackWindows = Partial<Record<Track, TrackWindowStats>>;
+
+export interface GatewayState {
+  /** Whether replicas share this state (Redis), or it is this process's alone. */
+  shared: boolean;
+  record(service: string, track: Track, version: string, status: number, latencyMs: number, now: number, facts?: AnswerFacts): void;
+  /** Per-track traffic over a window: every replica's when shared. */
+  window: (service: string, windowMs: number, now: number) => Promise<TrackWindows>;
+  /** Null when rate limits are off. */
+  limiter: RateCounter | null;
+  /** Takes the shared weights and starts following them and flushing stats. */
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface GatewayStateOptions {
+  /** `redis://…`, or null for in-memory state. */
+  url: string | null;
+  local: TrackStats;
+  pools: Map<ServiceName, InstancePool>;
+  rateLimit: boolean;
+  now?: (() => number) | undefined;
+  /** The weights' safety-net re-read. Default 5 s. */
+  rereadMs?: number | undefined;
+  log: (message: string) => void;
+}
+
+export function createGatewayState(o: GatewayStateOptions): GatewayState {
+  const local = o.rateLimit ? new RateLimiter({ now: o.now }) : null;
+  if (o.url === null)
+    return {
+      shared: false,
+      record: (...args) => o.local.record(...args),
+      window: (service, windowMs, now) => Promise.resolve(o.local.window(service, windowMs, now)),
+      limiter: local,
+      start: () => Promise.resolve(),
+      close: () => Promise.resolve(),
+    };
+  const redis = createRedisState({
+    url: o.url,
+    onConnectionChange: ({ up, error }) => o.log(up ? 'gateway state: Redis is reachable' : `gateway state: Redis cannot be reached: ${error instanceof Error ? error.message : String(error)}`),
+  });
+  const stats = new SharedTrackStats({ redis, local: o.local });
+  const traffic = new SharedTraffic({ redis, pools: o.pools.values(), log: o.log, ...(o.rereadMs === undefined ? {} : { rereadMs: o.rereadMs }) });
+  return {
+    shared: true,
+    record: (...args) => stats.record(...args),
+    window: (service, windowMs, now) => stats.window(service, windowMs, now),
+    limiter: local === null ? null : new SharedRateLimiter({ redis, fallback: local, log: o.log }),
+    async start() {
+      stats.start();
+      await traffic.start();
+    },
+    async close() {
+      traffic.stop();
+      await stats.close();
+      await redis.close();
+    },
+  };
+}

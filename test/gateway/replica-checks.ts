@@ -1,0 +1,59 @@
+// What gateway replicas sharing their state must show, over HTTP only, for in-process gateways and
+// `pitchey serve gateway` processes alike: one summed view of traffic, weights that follow, one
+// rate limit. Each replica must route `video` and `media` to an upstream with a public GET /who.
+import { expect } from 'vitest';
+import type { PoolView, StatsView } from '../../src/gateway/index.js';
+import { TEST_KEY, until } from '../helpers.js';
+
+export const ADMIN_HEADERS = { 'x-api-key': TEST_KEY, 'content-type': 'application/json' };
+
+/** The admin view of video's traffic over the last minute; a 503 (Redis away) reads as none. */
+export async function videoStats(base: string): Promise<StatsView> {
+  const res = await fetch(`${base}/_pitchey/admin/stats/video?windowMs=60000`, { headers: ADMIN_HEADERS });
+  return res.status === 503 ? { service: 'video', at: 0, windowMs: 0, tracks: {}, instances: {} } : ((await res.json()) as StatsView);
+}
+
+/** Waits until every replica's admin view shows `requests` on video's stable track, and returns the views. */
+export function summedStats(bases: string[], requests: number): Promise<StatsView[]> {
+  return until(
+    `every replica to show ${requests} requests`,
+    async () => {
+      const views = await Promise.all(bases.map(videoStats));
+      return views.every((v) => v.tracks.stable?.requests === requests) ? views : undefined;
+    },
+    10_000,
+  );
+}
+
+/** Sets weights through `from`'s admin API and waits until `to` lists them; returns how long that took. */
+export async function weightsFollow(from: string, to: string, weights: Record<string, number>): Promise<number> {
+  const started = Date.now();
+  const set = await fetch(`${from}/_pitchey/admin/pools/video/weights`, { method: 'PUT', headers: ADMIN_HEADERS, body: JSON.stringify({ weights }) });
+  expect(set.status).toBe(200);
+  await until(
+    'the other replica to take the weights',
+    async () => {
+      const { pools } = (await (await fetch(`${to}/_pitchey/admin/pools`, { headers: ADMIN_HEADERS })).json()) as { pools: PoolView[] };
+      const video = pools.find((p) => p.service === 'video');
+      return JSON.stringify(video?.weights) === JSON.stringify(weights) ? true : undefined;
+    },
+    5_000,
+  );
+  return Date.now() - started;
+}
+
+/**
+ * Sends 12 requests to /api/media/ (the uploads zone: 2 a second, burst 3, so 4 pass at once),
+ * taking turns over the replicas, as one client (the admin key). Each replica alone would pass 4
+ * of its share; together they pass 4 and what the rate refilled while the requests ran.
+ */
+export async function expectOneRateLimit(bases: string[]): Promise<void> {
+  const started = Date.now();
+  const answers: number[] = [];
+  for (let i = 0; i < 12; i++) answers.push((await fetch(`${bases[i % bases.length] ?? ''}/api/media/who`, { headers: ADMIN_HEADERS })).status);
+  const refill = Math.ceil(((Date.now() - started) / 1000) * 2);
+  const passed = answers.filter((s) => s !== 429).length;
+  expect(passed).toBeGreaterThanOrEqual(4);
+  expect(passed).toBeLessThanOrEqual(4 + refill);
+  expect(answers.filter((s) => s === 429).length).toBe(12 - passed);
+}
