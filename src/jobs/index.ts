@@ -4,3 +4,4 @@ export { JobStoreUnavailableError } from './job-store-unavailable.js';
 export { createSqliteJobBackend, type SqliteJobBackendOptions } from './sqlite-backend.js';
 export { createRedisJobBackend, type RedisJobBackendOptions, type RedisJobStore } from './redis-backend.js';
 export { createJobRunner, JOB_INPUTS_DIR, JobError, type JobContext, type JobHandler, type JobOutput, type JobRunner, type JobRunnerOptions } from './job-runner.js';
+export { ID_PATTERN } from './job-record.js';
