@@ -14,6 +14,7 @@ import { request } from 'undici';
 import { JOB_INPUTS_DIR, JobError, type JobContext, type JobHandler, type JobOutput } from '../jobs/index.js';
 import type { JobInput } from './job-http.js';
 import { Problem } from './problems.js';
+import { formatBytes } from './uploads.js';
 
 /** What a job accepted on a shared store carries: where its files are, and the key to them. */
 export interface JobTransfer {
@@ -47,16 +48,30 @@ export function checkJobToken(payload: unknown, presented: string | string[] | u
 }
 
 /** Counts bytes through a stream and fails it past `max`: a peer cannot fill the disk past what it declared. */
-export function byteLimit(max: number, tooLarge: () => Error): Transform & { bytes: () => number } {
+export function byteLimit(max: number, tooLarge: () => Error, onBytes?: (bytes: number) => void): Transform & { bytes: () => number } {
   let bytes = 0;
   const t = new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {
       bytes += chunk.length;
+      onBytes?.(bytes);
       if (bytes > max) done(tooLarge());
       else done(null, chunk);
     },
   });
   return Object.assign(t, { bytes: () => bytes });
+}
+
+/**
+ * Says how far a transfer is, at most once a second: a progress message, which also keeps a long
+ * transfer of a large video from looking like a stalled job to the stall watchdog.
+ */
+function transferProgress(ctx: JobContext, what: string, size: number): (bytes: number) => void {
+  let last = 0;
+  return (bytes) => {
+    if (Date.now() - last < 1000) return;
+    last = Date.now();
+    ctx.progress(0, `${what}: ${formatBytes(bytes)} of ${formatBytes(size)}`);
+  };
 }
 
 function transferFailed(what: string, err: unknown): JobError {
@@ -75,15 +90,17 @@ async function exists(path: string): Promise<boolean> {
 const fileUrl = (t: JobTransfer, jobId: string, tail: string): string => `${t.origin}/internal/jobs/${encodeURIComponent(jobId)}/${tail}`;
 
 /** Fetches one input into `path` (via a part file, so a present file is whole), checking its size. */
-async function fetchInput(t: JobTransfer, jobId: string, input: JobInput, path: string, signal: AbortSignal): Promise<void> {
+async function fetchInput(ctx: JobContext, t: JobTransfer, input: JobInput, path: string): Promise<void> {
   const part = `${path}.part`;
+  const { signal } = ctx;
   try {
-    const res = await request(fileUrl(t, jobId, `inputs/${basename(path)}`), { headers: { [JOB_TOKEN_HEADER]: t.token }, signal });
+    const res = await request(fileUrl(t, ctx.job.id, `inputs/${basename(path)}`), { headers: { [JOB_TOKEN_HEADER]: t.token }, signal });
     if (res.statusCode !== 200) {
       await res.body.dump();
       throw new Error(`the accepting instance answered ${res.statusCode}`);
     }
-    const limit = byteLimit(input.size, () => new Error(`the input is larger than the ${input.size} bytes recorded`));
+    const tooLarge = (): Error => new Error(`the input is larger than the ${input.size} bytes recorded`);
+    const limit = byteLimit(input.size, tooLarge, transferProgress(ctx, 'fetching the input', input.size));
     await pipeline(res.body, limit, createWriteStream(part), { signal });
     if (limit.bytes() !== input.size) throw new Error(`got ${limit.bytes()} of ${input.size} bytes`);
     await rename(part, path);
@@ -94,14 +111,16 @@ async function fetchInput(t: JobTransfer, jobId: string, input: JobInput, path: 
 }
 
 /** Sends the output to the accepting instance; resolves the path it is kept at there. */
-async function sendOutput(t: JobTransfer, jobId: string, path: string, signal: AbortSignal): Promise<string> {
+async function sendOutput(ctx: JobContext, t: JobTransfer, path: string): Promise<string> {
   try {
     const { size } = await stat(path);
-    const res = await request(fileUrl(t, jobId, `output/${encodeURIComponent(basename(path))}`), {
+    const body = byteLimit(size, () => new Error('the output grew while it was sent'), transferProgress(ctx, 'sending the output', size));
+    const file = createReadStream(path).on('error', (err) => body.destroy(err));
+    const res = await request(fileUrl(t, ctx.job.id, `output/${encodeURIComponent(basename(path))}`), {
       method: 'PUT',
       headers: { [JOB_TOKEN_HEADER]: t.token, 'content-type': 'application/octet-stream', 'content-length': String(size) },
-      body: createReadStream(path),
-      signal,
+      body: file.pipe(body),
+      signal: ctx.signal,
     });
     const answer = (await res.body.json()) as { path?: unknown; detail?: unknown };
     if (res.statusCode !== 200 || typeof answer.path !== 'string') throw new Error(`the accepting instance answered ${res.statusCode}: ${String(answer.detail)}`);
@@ -131,7 +150,7 @@ async function localInputs(ctx: JobContext, t: JobTransfer, inputs: JobInput[]):
     if (!SAFE_FILE_NAME.test(name)) throw new JobError('JOB_TRANSFER_FAILED', `input name ${JSON.stringify(name)} is not a plain file name`);
     const path = join(dir, name);
     const here = await stat(path).catch(() => null);
-    if (here?.size !== input.size) await fetchInput(t, ctx.job.id, input, path, ctx.signal);
+    if (here?.size !== input.size) await fetchInput(ctx, t, input, path);
     local.push({ ...input, path });
   }
   return local;
@@ -147,7 +166,7 @@ async function runRemotely(handler: JobHandler, ctx: JobContext, t: JobTransfer)
     const done = await handler({ ...ctx, payload: { ...payload, inputs } });
     const result = done.result as { output?: OutputFile } | null;
     if (result?.output === undefined) return { result: done.result };
-    const path = await sendOutput(t, ctx.job.id, result.output.path, ctx.signal);
+    const path = await sendOutput(ctx, t, result.output.path);
     // The output is at home now; the files this attempt made here are not the job's to keep.
     return { result: { ...result, output: { ...result.output, path, host: t.origin } } };
   } finally {
