@@ -261,3 +261,20 @@ export async function startInstantOpenAi() {
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   return { url: `http://127.0.0.1:${server.address().port}/v1`, close: () => server.close() };
 }
+
+/** A redis-server on a free loopback port, appendonly + fsync always (as the README asks); resolves { child, url }. */
+export async function startRedis(dir) {
+  const port = await freePort();
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''];
+  const child = track(spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'inherit'] }));
+  await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('Ready to accept connections')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`redis-server exited ${code}: ${out}`)));
+  });
+  child.stdout.resume();
+  return { child, url: `redis://127.0.0.1:${port}/0` };
+}
