@@ -116,7 +116,12 @@ export async function createService(manifest: ServiceManifest, options: { config
     async listen(port, host) {
       await app.listen({ port, host });
       const bound = (app.server.address() as AddressInfo).port;
-      if (jobs.origin !== null) jobs.origin.url = config.advertiseUrl ?? defaultAdvertiseUrl(host, bound);
+      if (jobs.origin !== null) {
+        jobs.origin.url = config.advertiseUrl ?? defaultAdvertiseUrl(host, bound);
+        if (config.advertiseUrl === null && /^(127\.|::1$|localhost$)/.test(host)) {
+          app.log.warn({ url: jobs.origin.url }, 'PITCHEY_ADVERTISE_URL is unset and this instance listens on loopback: runners on other hosts cannot fetch the files of jobs it accepts');
+        }
+      }
       await runner.start();
       return bound;
     },

@@ -26,8 +26,13 @@ const FileParams = Type.Object({ id: Type.String({ pattern: ID_PATTERN.source })
 const JobParams = Type.Object({ id: Type.String({ pattern: ID_PATTERN.source }) });
 const internal = { config: { auth: 'public', rateLimit: false } } as const;
 
-/** The job, if it exists and the request carries its token: 404 before 403, as a runner needs to know which. */
+/**
+ * The job, if it exists and the request carries its token: 404 before 403, as a runner needs to
+ * know which. Runners and instances call these routes directly; through the gateway (which names
+ * its prefix) they do not exist, so the public address offers nothing to guess tokens at.
+ */
 async function jobWithToken(jobs: ServiceJobs, id: string, req: FastifyRequest): Promise<JobRecord> {
+  if (req.headers['x-forwarded-prefix'] !== undefined) throw new Problem('ROUTE_NOT_FOUND', 'Job transfers are not served through the gateway.');
   const job = await jobs.backend.get(id);
   if (job === null) throw new Problem('JOB_NOT_FOUND', `No job ${id} (it may have expired).`);
   checkJobToken(job.payload, req.headers[JOB_TOKEN_HEADER]);

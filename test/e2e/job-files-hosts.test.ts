@@ -133,6 +133,8 @@ describe('job files across hosts (two data dirs, one Redis)', () => {
     const right = await withToken(token);
     expect(right.status).toBe(200);
     expect(Buffer.from(await right.arrayBuffer()).equals(input)).toBe(true);
+    const viaGateway = await fetch(inputUrl, { headers: { 'x-pitchey-job-token': token, 'x-forwarded-prefix': '/api/video' } });
+    expect(viaGateway.status).toBe(404);
     const wrong = await withToken(`${token.slice(0, -1)}x`);
     expect(wrong.status).toBe(403);
     expect(((await wrong.json()) as { code: string }).code).toBe('JOB_TOKEN_INVALID');
