@@ -181,8 +181,12 @@ export function withJobTransfers(handlers: Record<string, JobHandler>): Record<s
       type,
       async (ctx: JobContext) => {
         const transfer = transferOf(ctx.payload);
-        if (transfer === null || !(await isRemoteCopy(ctx.workDir))) return handler(ctx);
-        return runRemotely(handler, ctx, transfer);
+        if (transfer === null) return handler(ctx);
+        if (await isRemoteCopy(ctx.workDir)) return runRemotely(handler, ctx, transfer);
+        // Run at home: the output stays here, and an instance on another host asks here for it.
+        const done = await handler(ctx);
+        const result = done.result as { output?: OutputFile } | null;
+        return result?.output === undefined ? done : { ...done, result: { ...result, output: { ...result.output, host: transfer.origin } } };
       },
     ]),
   );

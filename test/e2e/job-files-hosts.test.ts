@@ -146,6 +146,13 @@ describe('job files across hosts (two data dirs, one Redis)', () => {
     const late = await fetch(`${aBase}/internal/jobs/${id}/output/x.bin`, { method: 'PUT', body: 'x', headers: { 'x-pitchey-job-token': token, 'content-type': 'application/octet-stream' } });
     expect(((await late.json()) as { code: string }).code).toBe('JOB_NOT_RUNNING');
 
+    // A job B accepts and runs itself stays on B's disk, and downloads from A too (streamed from B).
+    const small = input.subarray(0, 50_000);
+    const onB = await submit(bBase, small);
+    expect((await completed(bBase, onB)).result.by).toBe('b');
+    const fromBViaA = await download(aBase, onB);
+    expect([fromBViaA.status, fromBViaA.body.equals(Buffer.from(small).reverse())]).toEqual([200, true]);
+
     // A `pitchey worker` on a third disk runs the next one the same way.
     await b.stop();
     const w = await startHost(entry, 'worker', redis.url, 'w', 'runs');
@@ -158,7 +165,7 @@ describe('job files across hosts (two data dirs, one Redis)', () => {
     expect(filesUnder(join(a.dataDir, SERVICE_PATHS.jobs)).sort()).toEqual([`${id}/inputs/input-0.bin`, `${id}/reversed.bin`, `${second}/inputs/input-0.bin`, `${second}/reversed.bin`].sort());
     for (const host of [a, b, w]) {
       expect(filesUnder(join(host.dataDir, SERVICE_PATHS.tmp))).toEqual([]);
-      if (host !== a) expect(readdirSync(join(host.dataDir, SERVICE_PATHS.jobs))).toEqual([]);
+      if (host !== a) expect(readdirSync(join(host.dataDir, SERVICE_PATHS.jobs))).toEqual(host === b ? [onB] : []);
     }
     await a.stop();
     for (const host of [a, b, w]) expect(host.log()).not.toContain(token);

@@ -1,6 +1,6 @@
-// The runner's side of job files across hosts, in process: on the accepting disk nothing moves; on
-// another, a fetch that fails (origin down, more bytes than recorded) is a retryable job failure
-// that leaves no copy or part file behind. The two-host flow itself is test/e2e/job-files-hosts.
+// The runner's side of job files across hosts, in process: on the accepting disk nothing moves (the
+// output names its home); on another, a fetch that fails (origin down, more bytes than recorded) is
+// a retryable job failure that leaves no copy or part file behind. The two-host flow itself is test/e2e/job-files-hosts.
 import { createServer } from 'node:http';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -21,7 +21,7 @@ function contextFor(workDir: string, payload: unknown): JobContext {
 function wrapped(seen: unknown[]): JobHandler {
   const handler: JobHandler = async (ctx) => {
     seen.push(ctx.payload);
-    return { result: { ok: true } };
+    return { result: { ok: true, output: { path: join(ctx.workDir, 'out.bin') } }, files: ['out.bin'] };
   };
   const run = withJobTransfers({ t: handler }).t;
   if (run === undefined) throw new Error('no handler');
@@ -43,7 +43,9 @@ describe('job transfers, runner side', () => {
     // An origin nobody listens on: any fetch would fail the job.
     const payload = { inputs: [{ path, filename: 'a.bin', mime: 'application/octet-stream', size: 3 }], transfer: newTransfer(`http://127.0.0.1:${await freePort()}`) };
     const seen: unknown[] = [];
-    await expect(wrapped(seen)(contextFor(workDir, payload))).resolves.toEqual({ result: { ok: true } });
+    // The output stays, named with this instance's address for instances on other hosts to ask.
+    const output = { path: join(workDir, 'out.bin'), host: payload.transfer.origin };
+    await expect(wrapped(seen)(contextFor(workDir, payload))).resolves.toEqual({ result: { ok: true, output }, files: ['out.bin'] });
     expect(seen).toEqual([payload]);
     expect(existsSync(path)).toBe(true);
   });
