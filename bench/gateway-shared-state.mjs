@@ -4,8 +4,7 @@
 // and per-track stats recorded (in memory either way; the shared one is flushed once a second).
 // Client addresses are spread so no client reaches its limit. Targets alternate round by round and
 // each figure is the median of the rounds.
-import { spawn } from 'node:child_process';
-import { SPREAD_CLIENTS, freePort, loadSpread, median, report, setting, startRole, track, tempDir, waitReady } from './lib.mjs';
+import { SPREAD_CLIENTS, freePort, loadSpread, median, report, setting, startRedis, startRole, tempDir, waitReady } from './lib.mjs';
 
 const SECONDS = setting('BENCH_SECONDS', 5, 1);
 const ROUNDS = setting('BENCH_ROUNDS', 3, 1);
@@ -13,25 +12,9 @@ const CONNECTIONS = 32;
 
 const load = (url) => loadSpread(url, { connections: CONNECTIONS, seconds: SECONDS });
 
-/** A redis-server on loopback without persistence, stopped with the bench. */
-async function startRedis(dir) {
-  const port = await freePort();
-  const proc = track(spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'ignore'] }));
-  await new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout.on('data', (chunk) => {
-      out += chunk;
-      if (out.includes('Ready to accept connections')) resolve();
-    });
-    proc.once('exit', (code) => reject(new Error(`redis-server exited (${code})`)));
-  });
-  proc.stdout.resume();
-  return `redis://127.0.0.1:${port}/0`;
-}
-
 const data = tempDir('pitchey-bench-gwstate-');
 const [aiPort, memPort, sharedPort] = await Promise.all([freePort(), freePort(), freePort()]);
-const redisUrl = await startRedis(data.dir);
+const { url: redisUrl } = await startRedis(data.dir, { aof: false });
 startRole('ai', { PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: String(aiPort) });
 const gateway = (port, extra) =>
   startRole('gateway', {

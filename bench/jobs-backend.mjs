@@ -9,31 +9,14 @@
 //    200 ms poll; Redis: its pub/sub notice).
 // This is the store and runner only (no HTTP); BullMQ's own figures are not an anchor here, as
 // this store is not BullMQ (see src/jobs/redis-backend.ts).
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createJobRunner, createRedisJobBackend, createSqliteJobBackend } from '../dist/jobs/index.js';
-import { freePort, median, report, setting, stop, tempDir, track } from './lib.mjs';
+import { median, report, setting, startRedis, stop, tempDir } from './lib.mjs';
 
 const BURST = setting('BENCH_JOBS', 3_000, 200);
 const SINGLES = setting('BENCH_SINGLE_JOBS', 150, 20);
 const IN_FLIGHT = 50;
-
-async function startRedis(dir) {
-  const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''];
-  const child = track(spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'inherit'] }));
-  await new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk) => {
-      out += chunk;
-      if (out.includes('Ready to accept connections')) resolve();
-    });
-    child.once('exit', (code) => reject(new Error(`redis-server exited ${code}: ${out}`)));
-  });
-  child.stdout.resume();
-  return { child, url: `redis://127.0.0.1:${port}/0` };
-}
 
 /** Runs `fn(backend, runner, starts, elsewhere)` with a started runner on a store, then tears it down. */
 async function withRunner(openBackend, workRoot, fn) {

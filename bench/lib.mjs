@@ -280,3 +280,24 @@ export function loadSpread(url, { connections, seconds }) {
     autocannon({ url, connections, duration: seconds, pipelining: 1, requests: [{ setupRequest }] }, (err, r) => (err ? reject(err) : resolve(r)));
   });
 }
+
+/**
+ * A redis-server on a free loopback port, stopped with the bench; appendonly + fsync always (as the
+ * README asks for a job store) unless `aof` is false. Resolves { child, url }.
+ */
+export async function startRedis(dir, { aof = true } = {}) {
+  const port = await freePort();
+  const durability = aof ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...durability, '--save', ''];
+  const child = track(spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'inherit'] }));
+  await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      if (out.includes('Ready to accept connections')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`redis-server exited ${code}: ${out}`)));
+  });
+  child.stdout.resume();
+  return { child, url: `redis://127.0.0.1:${port}/0` };
+}

@@ -54,7 +54,10 @@ const DEPLOY_OPTIONS = {
 const ID = ['<deployment>'] as const;
 
 export const DEFS = {
-  up: { summary: 'the whole platform: gateway on PITCHEY_PORT (default 8080) and every service, supervised; Ctrl-C drains and stops it', options: {} },
+  up: {
+    summary: 'the whole platform: gateway on PITCHEY_PORT (default 8080) and every service, supervised; Ctrl-C drains and stops it',
+    options: { workers: { type: 'string', arg: 'SERVICE=N,…', help: 'extra `pitchey worker` processes per service (e.g. video=2), supervised with the platform' } },
+  },
   serve: { summary: 'one role on its home port: video | document | ai | media | code | gateway', positionals: ['<role>'], options: {} },
   worker: {
     summary: "runs only a service's jobs, with no HTTP API; with PITCHEY_JOBS=redis://… it joins the queue from any host",
@@ -184,7 +187,7 @@ const backupMod = () => import('./backup.js');
 const imageMod = () => import('./image.js');
 
 export const COMMANDS: Record<string, Command | Group> = {
-  up: command(DEFS.up, async () => (await import('./up.js')).up()),
+  up: command(DEFS.up, async (a) => (await import('./up.js')).up(a)),
   serve: command(DEFS.serve, async (a) => (await import('./serve.js')).serve(a)),
   worker: command(DEFS.worker, async (a) => (await import('./worker.js')).worker(a)),
   health: command(DEFS.health, async (a) => (await import('./health.js')).health(a)),

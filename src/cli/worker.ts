@@ -20,6 +20,8 @@ export async function worker(a: ArgsOf<'worker'>): Promise<void> {
   const config = loadConfig();
   const running = await createWorker(await loadService(service), { config, ...(concurrency === undefined ? {} : { concurrency }) });
   // Before start: a SIGTERM while it starts still drains (the runner stops claiming once stopped).
-  onShutdownSignal(() => running.stop(), { deadlineMs: config.drainTimeoutMs + 5_000 });
+  const shutdown = onShutdownSignal(() => running.stop(), { deadlineMs: config.drainTimeoutMs + 5_000 });
+  // Started by `pitchey up --workers`: leave with the supervisor, even one SIGKILLed, not as an orphan.
+  if (process.send !== undefined) process.on('disconnect', () => shutdown('disconnect'));
   await running.start();
 }

@@ -5,3 +5,4 @@ export { createSqliteJobBackend, type SqliteJobBackendOptions } from './sqlite-b
 export { createRedisJobBackend, type RedisJobBackendOptions, type RedisJobStore } from './redis-backend.js';
 export { closeRedisClient, newFailFastClient, type FailFastClient } from './redis-client.js';
 export { createJobRunner, JOB_INPUTS_DIR, JobError, type JobContext, type JobHandler, type JobOutput, type JobRunner, type JobRunnerOptions } from './job-runner.js';
+export { ID_PATTERN } from './job-record.js';

@@ -1,7 +1,7 @@
 // Runs queued jobs from a JobBackend in this process: claims up to `concurrency`, watches each
 // (lease heartbeat, timeout, stall, cancel), settles it, and sweeps expired jobs and their files.
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, isAbsolute, join, resolve } from 'node:path';
 import type { JobBackend, JobFailure, JobRecord, JobState } from './job-backend.js';
@@ -396,7 +396,7 @@ class Runner {
     const backoffMs = (this.#opts.retryBackoffMs ?? 1000) * 2 ** Math.max(0, job.attempts - 1);
     // Files go before the state changes, so whoever sees the job finished sees it cleaned up;
     // a job that will be retried keeps only its inputs.
-    if (canRetry) await this.#resetWorkDir(job.id).catch(this.#settings.onError);
+    if (canRetry) await this.#resetWorkDir(job.id, { create: false }).catch(this.#settings.onError);
     else await this.#removeWorkDir(job.id);
     const now = clock();
     return backend.fail(job.id, { code: failure.code, message: failure.message }, { retryAt: canRetry ? now + backoffMs : null, ttlMs }, now);
@@ -411,11 +411,18 @@ class Runner {
     return backend.markCancelled(job.id, ttlMs, clock());
   }
 
-  /** Empties the work dir for a fresh attempt, keeping the uploaded inputs. */
-  async #resetWorkDir(id: string): Promise<void> {
+  /**
+   * Empties the work dir for a fresh attempt, keeping the uploaded inputs. `create: false` leaves a
+   * dir that is gone (a handler run on another host's files removes its copy) gone.
+   */
+  async #resetWorkDir(id: string, { create = true } = {}): Promise<void> {
     const dir = this.#workDir(id);
-    await mkdir(dir, { recursive: true });
-    const leftovers = (await readdir(dir)).filter((name) => name !== JOB_INPUTS_DIR);
+    if (create) await mkdir(dir, { recursive: true });
+    const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT' && !create) return [];
+      throw error;
+    });
+    const leftovers = names.filter((name) => name !== JOB_INPUTS_DIR);
     await Promise.all(leftovers.map((name) => rm(join(dir, name), { recursive: true, force: true })));
   }
 
@@ -447,6 +454,23 @@ class Runner {
         await Promise.all(files.map((file) => rm(file, { recursive: true, force: true }).catch(this.#settings.onError)));
       }),
     );
+    await this.#sweepOrphanDirs();
+  }
+
+  /**
+   * On a store shared by hosts, the runner that removes an expired job may be on another disk than
+   * its files: each runner also removes the work dirs here whose job the store no longer has. Only
+   * dirs older than a sweep, so a job's dir made just before it is enqueued is left alone.
+   */
+  async #sweepOrphanDirs(): Promise<void> {
+    const { backend, clock } = this.#settings;
+    const root = this.#opts.workRoot;
+    const cutoff = clock() - (this.#opts.sweepMs ?? 60_000);
+    for (const id of await readdir(root).catch(() => [])) {
+      if (this.running.has(id)) continue;
+      const info = await stat(join(root, id)).catch(() => null);
+      if (info !== null && info.mtimeMs < cutoff && (await backend.get(id)) === null) await this.#removeWorkDir(id);
+    }
   }
 }
 

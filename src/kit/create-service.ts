@@ -2,12 +2,14 @@
 // base, with its own job store and runner. Every one of the five services is built this way.
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { JobHandler } from '../jobs/index.js';
 import type { Config } from './config.js';
 import type { ReadinessCheck } from './health.js';
 import { closeHttpApp, createHttpApp, type HttpApp } from './http-app.js';
 import { registerJobRoutes, submitJob, type ServiceJobs, type SubmitSpec } from './job-http.js';
+import { registerJobTransferRoutes } from './job-transfer-routes.js';
 import { createServiceJobs, jobStoreCheck, openJobStore } from './service-jobs.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { SERVICE_PATHS, serviceDataDir } from './data-dir.js';
@@ -62,6 +64,12 @@ function toolsCheck(names: string[]): ReadinessCheck {
   };
 }
 
+/** How other hosts reach this instance when no address is set: the host name stands for "every address". */
+function defaultAdvertiseUrl(host: string, port: number): string {
+  const name = host === '0.0.0.0' || host === '::' || host === '' ? hostname() : host;
+  return `http://${name.includes(':') ? `[${name}]` : name}:${port}`;
+}
+
 export async function createService(manifest: ServiceManifest, options: { config: Config; metrics?: Metrics; logStream?: NodeJS.WritableStream }): Promise<RunningService> {
   const { config } = options;
   const metrics = options.metrics ?? createMetrics();
@@ -94,10 +102,11 @@ export async function createService(manifest: ServiceManifest, options: { config
       health.checks.push(check);
     },
   } as ServiceContext;
-  const { jobs, runner } = createServiceJobs({ name: manifest.name, config, metrics, backend, workRoot, handlers: manifest.jobHandlers?.(ctx) ?? {}, log: app.log });
+  const { jobs, runner } = createServiceJobs({ name: manifest.name, config, metrics, backend, workRoot, handlers: manifest.jobHandlers?.(ctx) ?? {}, shared: store.kind === 'redis', log: app.log });
   ctx.jobs = jobs;
   ctx.submit = (req, reply, spec) => submitJob(ctx.jobs, req, reply, spec);
   registerJobRoutes(app, ctx.jobs);
+  if (jobs.origin !== null) registerJobTransferRoutes(app, jobs, config.jobFileMaxMb * 1024 * 1024);
   await manifest.routes(app, ctx);
 
   let drained: Promise<void> | null = null;
@@ -106,8 +115,15 @@ export async function createService(manifest: ServiceManifest, options: { config
     ctx,
     async listen(port, host) {
       await app.listen({ port, host });
+      const bound = (app.server.address() as AddressInfo).port;
+      if (jobs.origin !== null) {
+        jobs.origin.url = config.advertiseUrl ?? defaultAdvertiseUrl(host, bound);
+        if (config.advertiseUrl === null && /^(127\.|::1$|localhost$)/.test(host)) {
+          app.log.warn({ url: jobs.origin.url }, 'PITCHEY_ADVERTISE_URL is unset and this instance listens on loopback: runners on other hosts cannot fetch the files of jobs it accepts');
+        }
+      }
       await runner.start();
-      return (app.server.address() as AddressInfo).port;
+      return bound;
     },
     drain() {
       drained ??= (async () => {

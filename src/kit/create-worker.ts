@@ -1,8 +1,8 @@
 // createWorker(): a service's jobs without its HTTP API, for `pitchey worker <service>`. On a Redis
 // job store (PITCHEY_JOBS) it shares the queue with the service's instances and with other
 // workers, on this host or another; its release is announced like an instance's, so a canary's
-// workers take the canary's jobs. Uploaded inputs are read from the data dir: workers on other
-// hosts need it shared (a job does not yet carry its input).
+// workers take the canary's jobs. A job accepted on another disk brings its input from the
+// instance that accepted it, and its output goes back there (job-transfer.ts).
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
@@ -50,7 +50,7 @@ export async function createWorker(manifest: ServiceManifest, options: WorkerOpt
   } as unknown as ServiceContext;
   const handlers = manifest.jobHandlers?.(ctx) ?? {};
   const concurrency = options.concurrency ?? config.jobConcurrency;
-  const { jobs, runner } = createServiceJobs({ name: manifest.name, config, metrics, backend, workRoot, handlers, concurrency, log });
+  const { jobs, runner } = createServiceJobs({ name: manifest.name, config, metrics, backend, workRoot, handlers, concurrency, shared: kind === 'redis', log });
   ctx.jobs = jobs;
   let stopped: Promise<void> | null = null;
   return {

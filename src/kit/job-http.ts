@@ -10,6 +10,8 @@ import { JOB_INPUTS_DIR, JobStoreUnavailableError, type JobBackend, type JobReco
 import { isAdmin, type Principal } from './auth.js';
 import type { HttpApp } from './http-app.js';
 import { PROBLEMS, Problem, type ProblemCode } from './problems.js';
+import { outputIsHere, sendKeptOutput, type KeptOutput } from './job-transfer-routes.js';
+import { newTransfer } from './job-transfer.js';
 import { sendFile } from './send-file.js';
 import type { UploadedFile } from './uploads.js';
 
@@ -45,6 +47,12 @@ export interface ServiceJobs {
   waitMs: number;
   /** The release this instance runs: its jobs are run by its own runners while any is alive. */
   version: string;
+  /**
+   * On a shared (Redis) store: this instance's address as other hosts reach it, which the jobs it
+   * accepts carry so a runner elsewhere can fetch their files (null until it listens, and in a
+   * worker, which accepts none). Null on SQLite: every runner is on this disk.
+   */
+  origin: { url: string | null } | null;
 }
 
 export interface SubmitSpec {
@@ -65,8 +73,8 @@ export function prefixOf(req: FastifyRequest): string {
   return typeof p === 'string' && /^\/[\w/-]{0,64}$/.test(p) ? p.replace(/\/$/, '') : '';
 }
 
-function outputOf(job: JobRecord): JobOutput | null {
-  const r = job.result as { output?: JobOutput } | null;
+function outputOf(job: JobRecord): KeptOutput | null {
+  const r = job.result as { output?: KeptOutput } | null;
   return r !== null && typeof r === 'object' && r.output !== undefined ? r.output : null;
 }
 
@@ -155,9 +163,10 @@ export async function submitJob(jobs: ServiceJobs, req: FastifyRequest, reply: F
   let job: JobRecord;
   try {
     const inputs = await adoptInputs(workDir, spec.inputs ?? []);
+    const origin = jobs.origin?.url ?? null;
     job = await jobs.backend.enqueue(
       spec.type,
-      { ...spec.payload, inputs },
+      { ...spec.payload, inputs, ...(origin === null ? {} : { transfer: newTransfer(origin) }) },
       {
         id,
         files: [workDir],
@@ -225,7 +234,7 @@ export function registerJobRoutes(app: HttpApp, jobs: ServiceJobs): void {
       schema: {
         params: IdParams,
         summary: "The job's output file (HTTP Range supported)",
-        doc: { ok: { file: ['application/octet-stream'] }, problems: ['JOB_NOT_FOUND', 'JOB_NOT_FINISHED', 'JOB_RESULT_GONE', 'RANGE_NOT_SATISFIABLE'] },
+        doc: { ok: { file: ['application/octet-stream'] }, problems: ['JOB_NOT_FOUND', 'JOB_NOT_FINISHED', 'JOB_RESULT_GONE', 'RANGE_NOT_SATISFIABLE', 'UPSTREAM_UNAVAILABLE'] },
       },
     },
     async (req, reply) => {
@@ -233,6 +242,7 @@ export function registerJobRoutes(app: HttpApp, jobs: ServiceJobs): void {
       if (job.state !== 'completed') throw new Problem('JOB_NOT_FINISHED', `Job ${job.id} is ${STATUS_NAME[job.state]}.`, { extensions: { status: STATUS_NAME[job.state] } });
       const output = outputOf(job);
       if (output === null) throw new Problem('JOB_RESULT_GONE', `Job ${job.id} has no file to download.`);
+      if (!(await outputIsHere(output))) return sendKeptOutput(req, reply, job, output);
       return sendFile(req, reply, { path: output.path, contentType: output.contentType, filename: output.filename });
     },
   );

@@ -18,6 +18,7 @@ import type { Config } from './config.js';
 import { SERVICE_PATHS } from './data-dir.js';
 import type { ReadinessCheck } from './health.js';
 import type { ServiceJobs } from './job-http.js';
+import { withJobTransfers } from './job-transfer.js';
 import { JOB_OUTCOME, type Metrics } from './metrics.js';
 import { isClientProblem, Problem } from './problems.js';
 import type { ServiceName } from './roles.js';
@@ -90,6 +91,8 @@ export interface ServiceJobsOptions {
   handlers: Record<string, JobHandler>;
   /** Jobs run at once here. Default: the jobConcurrency setting. */
   concurrency?: number;
+  /** The store is shared by hosts (Redis): jobs carry their files' address (job-transfer.ts). */
+  shared: boolean;
   log: JobLog;
 }
 
@@ -103,7 +106,7 @@ export function createServiceJobs(options: ServiceJobsOptions): { jobs: ServiceJ
     concurrency,
     ttlMs: config.jobTtlMs,
     version: config.version,
-    handlers: problemsAsJobErrors(options.handlers),
+    handlers: problemsAsJobErrors(withJobTransfers(options.handlers)),
     // An outage is logged once, by the store's connection events, not at every poll.
     onError: (err) => {
       if (!(err instanceof JobStoreUnavailableError)) log.error({ err }, 'job runner error');
@@ -115,5 +118,8 @@ export function createServiceJobs(options: ServiceJobsOptions): { jobs: ServiceJ
     },
   });
   metrics.jobsActiveSources.set(name, () => runner.active());
-  return { runner, jobs: { backend, runner, workRoot, concurrency, maxAttempts: config.jobMaxAttempts, waitMs: config.jobWaitMs, version: config.version } };
+  return {
+    runner,
+    jobs: { backend, runner, workRoot, concurrency, maxAttempts: config.jobMaxAttempts, waitMs: config.jobWaitMs, version: config.version, origin: options.shared ? { url: null } : null },
+  };
 }

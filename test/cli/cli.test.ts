@@ -41,7 +41,7 @@ describe('the command line', () => {
     const port = await freePort();
     const r = pitchey(['up', '--help'], { PITCHEY_PORT: String(port) });
     expect(r.status).toBe(0);
-    expect(r.out).toMatch(/^usage: pitchey up\n/);
+    expect(r.out).toMatch(/^usage: pitchey up \[--workers SERVICE=N,…\]\n/);
     expect(existsSync(dataDir)).toBe(false);
     // The port is still free: bind it ourselves.
     const server = createServer();

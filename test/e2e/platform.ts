@@ -61,7 +61,7 @@ export function exited(proc: ChildProcess): Promise<number | null> {
  * Starts `pitchey up`; `cleanup` kills whatever is left and removes the data dir (unless reused).
  * Rate limits are off: the tests' loads come from one address but stand for many clients.
  */
-export async function startUp(options: { env?: Record<string, string>; dataDir?: string } = {}): Promise<UpProcess> {
+export async function startUp(options: { env?: Record<string, string>; dataDir?: string; args?: string[] } = {}): Promise<UpProcess> {
   const tmp = options.dataDir === undefined ? makeTempDir('pitchey-e2e-') : { dir: options.dataDir, remove: () => undefined };
   const env = {
     ...process.env,
@@ -73,7 +73,7 @@ export async function startUp(options: { env?: Record<string, string>; dataDir?:
     PITCHEY_RATE_LIMIT: 'false',
     ...options.env,
   };
-  const proc = spawn(process.execPath, [CLI, 'up'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [CLI, 'up', ...(options.args ?? [])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   proc.stdout?.on('data', (c: Buffer) => {
     output += c.toString();

@@ -1,7 +1,7 @@
 // The job runner against a real SQLite store and real (small) timers: the lifecycle a service
 // relies on, from progress and limits to cancel, expiry, crash recovery and shutdown.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -270,6 +270,18 @@ describe('job runner', () => {
     // The record goes first, then the files: wait for the last of them.
     await until(() => [...owned, join(h.workRoot, id)].every((file) => !existsSync(file)));
     expect(await h.backend.get(id)).toBeNull();
+  });
+
+  it('sweeps work dirs whose job another host removed, once older than a sweep', async () => {
+    const h = await harness({}, { sweepMs: 60_000 });
+    const ghost = join(h.workRoot, 'ghost');
+    const fresh = join(h.workRoot, 'fresh');
+    const { id } = await h.backend.enqueue('t', null, {}, Date.now());
+    for (const dir of [ghost, fresh, join(h.workRoot, id)]) await mkdir(dir, { recursive: true });
+    const old = new Date(Date.now() - 120_000);
+    for (const dir of [ghost, join(h.workRoot, id)]) await utimes(dir, old, old);
+    await h.runner.start();
+    expect([ghost, fresh, join(h.workRoot, id)].map((dir) => existsSync(dir))).toEqual([false, true, true]);
   });
 
   it('reruns a job left running by a dead process, in a clean workDir', async () => {

@@ -28,6 +28,9 @@ describe('jobs over HTTP', () => {
     expect(JSON.stringify(body)).not.toContain(tmp.dir);
     const dl = await fetch(`${base}${String(body.download_url)}`, { headers });
     expect(await dl.text()).toBe('abc'.repeat(10));
+    // One disk (SQLite): the job names no address to fetch its files from, and nothing moves.
+    expect(svc.ctx.jobs.origin).toBeNull();
+    expect((await svc.ctx.jobs.backend.get(String(body.task_id)))?.payload).not.toHaveProperty('transfer');
   });
   it('fails a job whose handler throws a Problem with that problem, once (not retried)', async () => {
     const res = await fetch(`${base}/echo`, { method: 'POST', headers, body: JSON.stringify({ text: 'refuse', delayMs: 0 }) });
