@@ -21,5 +21,6 @@ export { receiveMultipart, requireFile, createRequestTempDir, formatBytes, type 
 export { JobError, type JobHandler, type JobContext, type JobRecord } from '../jobs/index.js';
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
 export { StringEnum } from './string-enum.js';
+export { Nullable } from './nullable.js';
 export { Value } from '@sinclair/typebox/value';
 export { cgroupMode, diskSpace, requireDiskSpace, type CgroupMode } from './system.js';
