@@ -54,7 +54,8 @@ export function problemError(status: number, problem: ProblemAnswer, flags: read
     const words = errors.filter((e) => typeof e.field === 'string').map((e) => `${fieldInWords(e.field as string, flags)} ${String(e.message)}`);
     return new UsageError(words.length > 0 ? words.join('; ') : (problem.detail ?? 'the request is invalid'), problem);
   }
-  return new RequestRefused(`${problem.code ?? status}: ${problem.detail ?? 'request failed'}`, problem);
+  // The status kept even when the body was no problem (a proxy's HTML page): `logs -f` retries a 5xx.
+  return new RequestRefused(`${problem.code ?? status}: ${problem.detail ?? 'request failed'}`, { status, ...problem });
 }
 
 export interface AdminOptions {

@@ -2,7 +2,7 @@
 // controller acts. Deploy, inspect, abort/resume/promote, roll back, audit, lock, releases.
 import type { FastifyRequest } from 'fastify';
 import type { ApprovalAnswer, AuditAnswer, DeploymentDetail, DeploymentList, DeploymentSummary, LockAnswer, LogsAnswer } from './admin-api.js';
-import { ANY_CREDENTIAL, Problem, SIGNOFF_SCOPE, Type, holdsRole, type HttpApp, type Static } from '../kit/index.js';
+import { ANY_CREDENTIAL, Problem, SIGNOFF_SCOPE, Type, holdsRole, type HttpApp, type RouteDoc, type Static } from '../kit/index.js';
 import { readAudit, verifyAudit } from './audit.js';
 import { PlanError, assessPromotionGate, planHash, type EffectiveConfig, type PromotionGate } from './engine/index.js';
 import type { EnvironmentReader } from './adapters/environment-reader.js';
@@ -128,9 +128,15 @@ export function actor(req: FastifyRequest): string {
   return typeof named === 'string' && /^[\w .@-]{1,64}$/.test(named) ? named : (req.principal?.id ?? 'unknown');
 }
 
+/** What `refusal` can answer: the problems of a deployment verb the controller refuses. */
+const REFUSALS = ['DEPLOY_LOCK_HELD', 'DEPLOY_CONFLICT', 'DEPLOY_INVALID', 'DEPLOYMENT_NOT_FOUND'] as const;
+
 function refusal(err: unknown): never {
   if (!(err instanceof DeployRefused)) throw err;
-  const code = { lock: 'DEPLOY_LOCK_HELD', conflict: 'DEPLOY_CONFLICT', invalid: 'DEPLOY_INVALID', 'not-found': 'DEPLOYMENT_NOT_FOUND' } as const;
+  const code = { lock: 'DEPLOY_LOCK_HELD', conflict: 'DEPLOY_CONFLICT', invalid: 'DEPLOY_INVALID', 'not-found': 'DEPLOYMENT_NOT_FOUND' } as const satisfies Record<
+    DeployRefused['reason'],
+    (typeof REFUSALS)[number]
+  >;
   throw new Problem(code[err.reason], err.message);
 }
 
@@ -241,22 +247,28 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     }
   });
   // Read by the web dashboard, which any valid credential may open; acting on a deployment stays admin.
-  app.get(`${base}/deployments`, { config: { auth: ANY_CREDENTIAL } }, (): DeploymentList => ({
+  app.get(`${base}/deployments`, { config: { auth: ANY_CREDENTIAL }, schema: { summary: 'The last 50 deployments in this environment, newest first' } }, (): DeploymentList => ({
     deployments: readDeployments(o.db, { env: o.env, limit: 50 }).map((r) => summarize(r, o.controller.isLive(r.id))),
   }));
-  app.get(`${base}/deployments/:id`, { config: admin, schema: { params: IdParams } }, (req) => {
-    const row = o.controller.get(req.params.id);
-    if (row === null) throw new Problem('DEPLOYMENT_NOT_FOUND', `No deployment ${req.params.id}.`);
-    const signoffs = o.controller.signoffs(row);
-    const detail: DeploymentDetail = {
-      ...summarize(row, o.controller.isLive(row.id)),
-      plan_hash: planHash(row.state.plan),
-      signoffs: { complete: signoffs.complete, missing: signoffs.missing, approvals: signoffs.valid, rejected: signoffs.rejected },
-    };
-    return detail;
-  });
+  app.get(
+    `${base}/deployments/:id`,
+    { config: admin, schema: { params: IdParams, summary: 'One deployment: its state, plan hash and sign-offs', doc: { problems: ['DEPLOYMENT_NOT_FOUND'] } } },
+    (req) => {
+      const row = o.controller.get(req.params.id);
+      if (row === null) throw new Problem('DEPLOYMENT_NOT_FOUND', `No deployment ${req.params.id}.`);
+      const signoffs = o.controller.signoffs(row);
+      const detail: DeploymentDetail = {
+        ...summarize(row, o.controller.isLive(row.id)),
+        plan_hash: planHash(row.state.plan),
+        signoffs: { complete: signoffs.complete, missing: signoffs.missing, approvals: signoffs.valid, rejected: signoffs.rejected },
+      };
+      return detail;
+    },
+  );
+  const verbs = { abort: 'Abort: roll the canary back', resume: 'Resume a paused deployment', promote: 'Promote now, skipping the remaining steps' } as const;
   for (const kind of ['abort', 'resume', 'promote'] as const) {
-    app.post(`${base}/deployments/:id/${kind}`, { config: admin, schema: { params: IdParams } }, async (req) => {
+    const doc: RouteDoc = { problems: [...REFUSALS] };
+    app.post(`${base}/deployments/:id/${kind}`, { config: admin, schema: { params: IdParams, summary: verbs[kind], doc } }, async (req) => {
       const input = kind === 'abort' ? { kind, reason: `aborted by ${actor(req)}` } : kind === 'resume' ? { kind } : { kind: 'promoteNow' as const };
       try {
         const row = await o.controller.signal(req.params.id, input, actor(req));
@@ -271,6 +283,8 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     {
       config: { auth: SIGNOFF_SCOPE },
       schema: {
+        summary: "Sign off a deployment in a role, with the signer's own credential",
+        doc: { problems: [...REFUSALS] },
         params: IdParams,
         // `name` is optional and, when given, must be the authenticated person's own.
         body: Type.Object({
@@ -308,6 +322,8 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     {
       config: admin,
       schema: {
+        summary: "Record a person's acknowledgement of a checklist item on the deployment's record",
+        doc: { problems: ['DEPLOYMENT_NOT_FOUND', 'DEPLOY_INVALID'] },
         params: IdParams,
         body: Type.Object({ item: Type.String({ maxLength: 60 }), name: Type.String({ minLength: 1, maxLength: 100 }), note: Type.Optional(Type.String({ maxLength: 2000 })) }),
       },
@@ -319,40 +335,51 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
       return reply.code(201).send({ recorded: req.body.item });
     },
   );
-  app.post(`${base}/rollback`, { config: admin, schema: { body: RollbackBody } }, async (req, reply) => {
-    const b = req.body;
-    if (b.emergency) {
-      if (!o.services.includes(b.service)) throw new Problem('DEPLOY_INVALID', `Unknown service "${b.service}".`);
-      return o.controller.emergencyRollback(b.service, b.reason, actor(req));
-    }
-    const to = b.to ?? o.controller.previousVersion(b.service);
-    if (to === null) throw new Problem('DEPLOY_INVALID', `${b.service} has no previous version to roll back to.`);
-    // The rollback policy: a known-good target skips the forward sign-offs, and the plan says why.
-    const request = rollbackRequest(o, b.service, to, actor(req));
-    const grant = request.rollback!;
-    await checkTarget(o, b.service, to, request);
-    try {
-      // The fast path: the target is the known-good previous version, so one switch and no analysis
-      // (which would otherwise wait for traffic before finishing).
-      const row = o.controller.deploy(request);
-      o.controller.audit('rollback.to', actor(req), { service: b.service, to, reason: b.reason, signoffsWaived: grant.signoffsWaived, why: grant.why }, row.id);
-      return reply.code(201).send(summarize(row, o.controller.isLive(row.id)));
-    } catch (err) {
-      return refusal(err);
-    }
-  });
-  app.get(`${base}/audit`, { config: admin, schema: { querystring: Type.Object({ deployment: Type.Optional(Type.String()) }) } }, (req): AuditAnswer => ({
-    verified: verifyAudit(o.db) === null,
-    broken: verifyAudit(o.db),
-    events: readAudit(o.db, req.query.deployment ? { deploymentId: req.query.deployment } : {}),
-  }));
-  app.get(`${base}/lock`, { config: admin }, (): LockAnswer => ({ lock: readLock(o.db, o.env) }));
-  app.delete(`${base}/lock`, { config: admin }, (req) => {
+  app.post(
+    `${base}/rollback`,
+    { config: admin, schema: { body: RollbackBody, summary: 'Roll a service back (to its previous version, or `to`); `emergency` switches at once', doc: { problems: [...REFUSALS] } } },
+    async (req, reply) => {
+      const b = req.body;
+      if (b.emergency) {
+        if (!o.services.includes(b.service)) throw new Problem('DEPLOY_INVALID', `Unknown service "${b.service}".`);
+        return o.controller.emergencyRollback(b.service, b.reason, actor(req));
+      }
+      const to = b.to ?? o.controller.previousVersion(b.service);
+      if (to === null) throw new Problem('DEPLOY_INVALID', `${b.service} has no previous version to roll back to.`);
+      // The rollback policy: a known-good target skips the forward sign-offs, and the plan says why.
+      const request = rollbackRequest(o, b.service, to, actor(req));
+      const grant = request.rollback!;
+      await checkTarget(o, b.service, to, request);
+      try {
+        // The fast path: the target is the known-good previous version, so one switch and no analysis
+        // (which would otherwise wait for traffic before finishing).
+        const row = o.controller.deploy(request);
+        o.controller.audit('rollback.to', actor(req), { service: b.service, to, reason: b.reason, signoffsWaived: grant.signoffsWaived, why: grant.why }, row.id);
+        return reply.code(201).send(summarize(row, o.controller.isLive(row.id)));
+      } catch (err) {
+        return refusal(err);
+      }
+    },
+  );
+  app.get(
+    `${base}/audit`,
+    {
+      config: admin,
+      schema: { summary: 'The audit log (of one deployment with `deployment`) and whether its hash chain verifies', querystring: Type.Object({ deployment: Type.Optional(Type.String()) }) },
+    },
+    (req): AuditAnswer => ({
+      verified: verifyAudit(o.db) === null,
+      broken: verifyAudit(o.db),
+      events: readAudit(o.db, req.query.deployment ? { deploymentId: req.query.deployment } : {}),
+    }),
+  );
+  app.get(`${base}/lock`, { config: admin, schema: { summary: 'Who holds the deploy lock of this environment, if anyone' } }, (): LockAnswer => ({ lock: readLock(o.db, o.env) }));
+  app.delete(`${base}/lock`, { config: admin, schema: { summary: 'Release the deploy lock (audited)' } }, (req) => {
     const released = releaseLock(o.db, o.env);
     o.controller.audit('lock.released', actor(req), { released });
     return { released };
   });
-  app.get(`${base}/releases`, { config: admin }, async () => ({ base: o.baseVersion, releases: await o.driver.releases() }));
+  app.get(`${base}/releases`, { config: admin, schema: { summary: 'Versions the driver can run, and the base version' } }, async () => ({ base: o.baseVersion, releases: await o.driver.releases() }));
   app.get(
     `${base}/logs/:service`,
     {

@@ -117,8 +117,10 @@ export function registerReleaseApi(app: HttpApp, o: DeployApiOptions): ReleaseTr
       }
     },
   );
-  app.get(`${base}`, { config: admin }, () => ({ releases: readReleases(o.db, o.env).map(answer) }));
-  app.get(`${base}/:id`, { config: admin, schema: { params: IdParams } }, (req) => answer(find(req.params.id)));
+  app.get(`${base}`, { config: admin, schema: { summary: 'Platform releases in this environment' } }, () => ({ releases: readReleases(o.db, o.env).map(answer) }));
+  app.get(`${base}/:id`, { config: admin, schema: { params: IdParams, summary: 'One platform release: its waves and members', doc: { problems: ['RELEASE_TRAIN_NOT_FOUND'] } } }, (req) =>
+    answer(find(req.params.id)),
+  );
   app.get(`${base}/:id/record`, { config: admin, schema: { params: IdParams, summary: 'The record of a platform release: one section per service' } }, (req): ReleaseRecord => {
     const row = find(req.params.id);
     const record = (id: string | null) => {

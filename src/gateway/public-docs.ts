@@ -133,24 +133,49 @@ function documentInstance(pool: InstancePool): Instance | null {
   return pool.available().sort((a, b) => (weights[b.track] ?? 0) - (weights[a.track] ?? 0))[0] ?? null;
 }
 
-/** Reads services' documents from their instances, each kept until its instance or version changes. */
-class ServiceDocuments {
+/**
+ * Services' documents read from their instances, each kept until its instance or version changes,
+ * and the merged public document, kept under the same keys: it is built again only when one of
+ * the documents it is made of (or the set of services left out) changes.
+ */
+export class PublicDocuments {
   private readonly cache = new Map<ServiceName, { key: string; doc: Json }>();
+  private merged: { key: string; doc: Json } | null = null;
 
   constructor(
     private readonly pools: Map<ServiceName, InstancePool>,
     private readonly agent: Agent,
+    private readonly merge: { gateway: () => Json; rateLimited: boolean; version: string },
   ) {}
 
-  async read(service: ServiceName): Promise<Json> {
+  async service(service: ServiceName): Promise<Json> {
+    return (await this.read(service)).doc;
+  }
+
+  /** The whole public API's document (without `servers`, which depends on the request). */
+  async publicDocument(): Promise<Json> {
+    const read = await Promise.allSettled(SERVICE_NAMES.map(async (service) => ({ service, ...(await this.read(service)) })));
+    const services = read.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    const missing = read.flatMap((r, i) =>
+      r.status === 'rejected' ? [{ service: SERVICE_NAMES[i] as ServiceName, reason: r.reason instanceof Problem ? r.reason.message : 'its document could not be read' }] : [],
+    );
+    const key = JSON.stringify([services.map((s) => [s.service, s.key]), missing]);
+    if (this.merged?.key !== key) {
+      const { gateway, rateLimited, version } = this.merge;
+      this.merged = { key, doc: mergePublicDocument({ gateway: gateway(), services, missing, rateLimited, version }) };
+    }
+    return this.merged.doc;
+  }
+
+  private async read(service: ServiceName): Promise<{ key: string; doc: Json }> {
     const instance = documentInstance(this.pools.get(service) as InstancePool);
     if (instance === null) throw new Problem('UPSTREAM_UNAVAILABLE', `No healthy ${service} instance is available to describe its API.`, { headers: { 'retry-after': '5' } });
     const key = `${instance.url} ${instance.version}`;
     const cached = this.cache.get(service);
-    if (cached?.key === key) return cached.doc;
-    const doc = await this.fetch(instance, service);
-    this.cache.set(service, { key, doc });
-    return doc;
+    if (cached?.key === key) return cached;
+    const entry = { key, doc: await this.fetch(instance, service) };
+    this.cache.set(service, entry);
+    return entry;
   }
 
   private async fetch(instance: Instance, service: ServiceName): Promise<Json> {
@@ -176,19 +201,12 @@ export interface PublicDocsOptions {
 
 /** Serves the merged public document and each service's, both as seen through this gateway. */
 export function registerPublicDocs(app: HttpApp, options: PublicDocsOptions): void {
-  const documents = new ServiceDocuments(options.pools, options.agent);
+  const gateway = (): Json => app.swagger() as unknown as Json;
+  const documents = new PublicDocuments(options.pools, options.agent, { gateway, rateLimited: options.rateLimited, version: options.version });
   const route = { config: { auth: 'public', rateLimit: false }, schema: { hide: true } } as const;
-  app.get(PUBLIC_DOCUMENT_PATH, route, async (req) => {
-    const read = await Promise.allSettled(SERVICE_NAMES.map(async (service) => ({ service, doc: await documents.read(service) })));
-    const services = read.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
-    const missing = read.flatMap((r, i) =>
-      r.status === 'rejected' ? [{ service: SERVICE_NAMES[i] as ServiceName, reason: r.reason instanceof Problem ? r.reason.message : 'its document could not be read' }] : [],
-    );
-    const gateway = app.swagger() as unknown as Json;
-    return withServer(mergePublicDocument({ gateway, services, missing, rateLimited: options.rateLimited, version: options.version }), req, options.trustsPeer);
-  });
+  app.get(PUBLIC_DOCUMENT_PATH, route, async (req) => withServer(await documents.publicDocument(), req, options.trustsPeer));
   for (const service of SERVICE_NAMES) {
     const prefix = stripRoute(service).prefix.slice(0, -1);
-    app.get(`${prefix}/openapi.json`, route, async (req) => withServer(serviceThroughGateway(await documents.read(service), service, options.rateLimited), req, options.trustsPeer, prefix));
+    app.get(`${prefix}/openapi.json`, route, async (req) => withServer(serviceThroughGateway(await documents.service(service), service, options.rateLimited), req, options.trustsPeer, prefix));
   }
 }

@@ -22,5 +22,6 @@ export { JobError, type JobHandler, type JobContext, type JobRecord } from '../j
 export { closeRedisClient, newFailFastClient, type FailFastClient } from '../jobs/index.js';
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
 export { StringEnum } from './string-enum.js';
+export { Nullable } from './nullable.js';
 export { Value } from '@sinclair/typebox/value';
 export { cgroupMode, diskSpace, requireDiskSpace, type CgroupMode } from './system.js';

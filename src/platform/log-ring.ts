@@ -47,10 +47,13 @@ export class LogRing {
     return fresh <= 0 ? [] : this.kept.lines(fresh);
   }
 
-  /** The last `n` lines, oldest first, with lines still waiting for their newline at the end. */
-  tail(n: number): string[] {
-    const waiting = [...this.partial.values()].filter((p) => p !== '');
-    return n <= 0 ? [] : [...this.kept.lines(n), ...waiting].slice(-n);
+  /**
+   * The last `n` lines, oldest first, with lines still waiting for their newline at the end — or
+   * without them (`waiting: false`) for a follower, who gets each once whole from `since`.
+   */
+  tail(n: number, waiting = true): string[] {
+    const pending = waiting ? [...this.partial.values()].filter((p) => p !== '') : [];
+    return n <= 0 ? [] : [...this.kept.lines(n), ...pending].slice(-n);
   }
 
   private cut(line: string): string {

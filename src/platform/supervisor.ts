@@ -65,12 +65,14 @@ export class Supervisor {
 
   /**
    * The child's last `tail` lines of stdout and stderr, across its restarts (empty once it is
-   * stopped); after a `cursor` from an earlier call, only the whole lines written since.
+   * stopped); after a `cursor` from an earlier call, only the whole lines written since. A
+   * follower (`following`) gets whole lines only from the start too: a line still waiting for its
+   * newline comes in a later answer, once.
    */
-  logs(id: string, tail: number, after?: number): { lines: string[]; cursor: number } {
+  logs(id: string, tail: number, after?: number, following = after !== undefined): { lines: string[]; cursor: number } {
     const ring = this.children.get(id)?.output;
     if (ring === undefined) return { lines: [], cursor: after ?? 0 };
-    return { lines: after === undefined ? ring.tail(tail) : ring.since(after, tail), cursor: ring.cursor };
+    return { lines: after === undefined ? ring.tail(tail, !following) : ring.since(after, tail), cursor: ring.cursor };
   }
 
   pids(): number[] {

@@ -12,8 +12,9 @@ import { PDFDocument } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_ROUTES, PUBLIC_DOCUMENT_PATH } from '../../src/gateway/index.js';
 import { PROBLEMS, SERVICE_NAMES, type ServiceName } from '../../src/kit/index.js';
-import { TEST_KEY, makeTempDir } from '../helpers.js';
+import { TEST_KEY, makeTempDir, testConfig } from '../helpers.js';
 import { run } from '../ops/ops-files.js';
+import { adminDocument } from './admin-document.js';
 import { startFiveServices, type FiveServices } from './five-services.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed document, walked freely by the assertions
@@ -75,6 +76,8 @@ describe('OpenAPI documents through the gateway', () => {
     base = platform.base;
     docs.set('gateway', (await (await fetch(`${base}/openapi.json`)).json()) as Json);
     docs.set('public', (await (await fetch(`${base}${PUBLIC_DOCUMENT_PATH}`)).json()) as Json);
+    // `pitchey up`'s admin document: the gateway's with the controller's APIs on it.
+    docs.set('admin', await adminDocument(testConfig(join(tmp.dir, 'controller'))));
     for (const name of SERVICE_NAMES) {
       const res = await fetch(`${base}/api/${name}/openapi.json`);
       expect(res.status, name).toBe(200);
@@ -92,6 +95,15 @@ describe('OpenAPI documents through the gateway', () => {
     const urls = [...init.matchAll(/"url":"([^"]+)"/g)].map((m) => m[1]);
     expect(urls.slice(0, 2)).toEqual([PUBLIC_DOCUMENT_PATH, '/openapi.json']);
     for (const route of GATEWAY_ROUTES.filter((r) => r.strip)) expect(urls).toContain(`${route.prefix}openapi.json`);
+  });
+
+  it("documents the controller's admin API: every deployment route, each with a summary", () => {
+    const admin = docs.get('admin') as Json;
+    const paths = Object.keys(admin.paths as Json);
+    for (const p of ['/_pitchey/admin/deployments', '/_pitchey/admin/deployments/{id}/abort', '/_pitchey/admin/rollback', '/_pitchey/admin/release-trains/{id}', '/_pitchey/admin/config'])
+      expect(paths).toContain(p);
+    for (const { path, method, op } of operations(admin)) expect(op.summary, `${method} ${path}`).toEqual(expect.any(String));
+    expect(Object.keys(admin.paths['/_pitchey/admin/deployments/{id}/promote'].post.responses as Json)).toEqual(expect.arrayContaining(['404', '409', '422']));
   });
 
   it("merges every service's operations at the path a client calls, with the gateway's public routes, and no admin route", () => {

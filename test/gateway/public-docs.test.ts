@@ -1,8 +1,14 @@
 // The merged public document, built from documents given here (the e2e test in openapi.test.ts
 // reads them from running services): paths as a client calls them, service-named operation ids,
-// the gateway's own problems on each operation, and component schemas that clash kept apart.
-import { describe, expect, it } from 'vitest';
-import { mergePublicDocument, serviceThroughGateway } from '../../src/gateway/public-docs.js';
+// the gateway's own problems on each operation, and component schemas that clash kept apart; and
+// the merged document kept until one of the documents it is made of changes.
+import { Agent } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createGateway, type Gateway } from '../../src/gateway/index.js';
+import { PublicDocuments, mergePublicDocument, serviceThroughGateway } from '../../src/gateway/public-docs.js';
+import { createMetrics } from '../../src/kit/index.js';
+import { makeTempDir, testConfig } from '../helpers.js';
+import { startUpstream, type Upstream } from './upstream.js';
 import { operationIdOf, withProblems } from '../../src/kit/openapi.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- documents walked freely by the assertions
@@ -96,5 +102,38 @@ describe('operation ids and problems', () => {
     const responses = withProblems({ '200': ok(), '401': problem(['AUTH_REQUIRED']) }, ['AUTH_INVALID', 'RATE_LIMITED']);
     expect(Object.keys(responses)).toEqual(['200', '401', '429']);
     expect((responses['401'] as Json).content['application/problem+json'].schema.allOf[1].properties.code.enum).toEqual(['AUTH_REQUIRED', 'AUTH_INVALID']);
+  });
+});
+
+describe('the merged document is built once per set of service documents', () => {
+  const tmp = makeTempDir();
+  let gw: Gateway;
+  let v1: Upstream;
+  let v2: Upstream;
+  const agent = new Agent();
+  beforeAll(async () => {
+    [v1, v2] = await Promise.all([startUpstream(tmp.dir, 'video-a', '1.0.0'), startUpstream(tmp.dir, 'video-b', '2.0.0')]);
+    gw = await createGateway({ config: testConfig(tmp.dir), metrics: createMetrics({ defaultMetrics: false }), healthIntervalMs: 60_000 });
+  });
+  afterAll(async () => {
+    await Promise.all([v1.close(), v2.close(), gw.close(), agent.close()]);
+    tmp.remove();
+  });
+  const video = (u: Upstream) => gw.pools.get('video')?.setInstances([{ id: u.name, url: u.url, track: 'stable', version: u.version }], { healthy: true });
+
+  it('answers the same document while no instance or version changes, and a new one when one does', async () => {
+    video(v1);
+    const docs = new PublicDocuments(gw.pools, agent, { gateway: () => gateway, rateLimited: false, version: '9.9.9' });
+    const first: Json = await docs.publicDocument();
+    expect(first.tags).toEqual(expect.arrayContaining([expect.objectContaining({ description: expect.stringContaining('video-a 1.0.0') })]));
+    expect(await docs.publicDocument()).toBe(first);
+    video(v2);
+    const second: Json = await docs.publicDocument();
+    expect(second).not.toBe(first);
+    expect(second.tags).toEqual(expect.arrayContaining([expect.objectContaining({ description: expect.stringContaining('video-b 2.0.0') })]));
+    expect(await docs.publicDocument()).toBe(second);
+    gw.pools.get('video')?.setInstances([], { healthy: true });
+    const none: Json = await docs.publicDocument();
+    expect(none.info.description).toContain('Not described now: video (No healthy video instance');
   });
 });

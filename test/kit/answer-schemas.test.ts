@@ -1,14 +1,15 @@
 // The success schemas the OpenAPI documents give are the answers the routes send: each real answer
 // of the kit's routes (health, readiness, jobs, the queue) checks against the schema its handler is
 // typed by, and the document carries that same schema. Also the video catalogue, with and without ffmpeg.
-import { FormatRegistry } from '@sinclair/typebox';
+// The services' own routes: test/services/answer-schemas.test.ts.
 import { Value } from '@sinclair/typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HealthAnswer, ReadyAnswer } from '../../src/kit/health.js';
 import { JobAnswer, QueueAnswer } from '../../src/kit/job-http.js';
-import type { RunningService, TSchema } from '../../src/kit/index.js';
+import type { RunningService } from '../../src/kit/index.js';
 import { VideoFormats, videoFormats } from '../../src/services/video/formats.js';
 import { TEST_KEY, makeTempDir, testConfig } from '../helpers.js';
+import { asJson, teachTypeBox, documented as documentedIn, expectFits } from '../support/answer-schemas.js';
 import { startTestService } from './test-service.js';
 
 const tmp = makeTempDir();
@@ -16,28 +17,22 @@ let svc: RunningService;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a parsed document, walked freely by the assertions
 let doc: Record<string, any>;
 const auth = { 'x-api-key': TEST_KEY };
+let unteachTypeBox = (): void => {};
 
 beforeAll(async () => {
-  // TypeBox checks only the formats it is told (unit files share one module cache: removed after).
-  FormatRegistry.Set('date-time', (v) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/.test(v));
+  unteachTypeBox = teachTypeBox();
   svc = await startTestService(testConfig(tmp.dir));
   // Its job runners start with the listener.
   await svc.listen(0, '127.0.0.1');
   doc = (await svc.app.inject({ method: 'GET', url: '/openapi.json' })).json();
 });
 afterAll(async () => {
-  FormatRegistry.Delete('date-time');
+  unteachTypeBox();
   await svc.drain();
   tmp.remove();
 });
 
-/** The answer, which must fit the schema (every error listed when it does not). */
-function expectFits(schema: TSchema, body: unknown): void {
-  expect([...Value.Errors(schema, body)].map((e) => `${e.path} ${e.message}`)).toEqual([]);
-}
-/** The schema the document gives for a status of an operation, as JSON. */
-const documented = (path: string, method: string, status: string): unknown => doc.paths[path][method].responses[status].content['application/json'].schema;
-const asJson = (schema: TSchema): unknown => JSON.parse(JSON.stringify(schema));
+const documented = (path: string, method: string, status: string): unknown => documentedIn(doc, path, method, status);
 
 describe('the kit routes answer what their documents say', () => {
   it.each([

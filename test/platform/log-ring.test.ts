@@ -22,6 +22,15 @@ describe('LogRing', () => {
     ring.push('pending');
     expect(ring.tail(10)).toEqual(['an error', 'half of out and the rest', 'pending']);
   });
+  it("leaves a line still waiting for its newline out of a follower's tail, which then gets it once, whole", () => {
+    const ring = new LogRing();
+    ring.push('done\nhalf');
+    expect(ring.tail(10, false)).toEqual(['done']);
+    const cursor = ring.cursor;
+    ring.push(' and whole\n');
+    expect(ring.since(cursor, 10)).toEqual(['half and whole']);
+    expect(ring.tail(10)).toEqual(['done', 'half and whole']);
+  });
   it('cuts a long line, however it arrives', () => {
     const ring = new LogRing({ maxLineLength: 10 });
     ring.push('x'.repeat(8));

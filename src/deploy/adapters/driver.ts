@@ -75,6 +75,8 @@ export interface Driver {
    * The last `tail` lines (at most) of each instance of the service. With `after` (instance id →
    * cursor from an earlier answer), an instance named there gives only the lines written since
    * (`pitchey logs -f`); an instance not named there, one that started since, gives its last lines.
+   * With `after` (a follower, even with no cursor yet), every line given is whole: one still waiting
+   * for its newline comes in a later answer, so a follower never sees it twice.
    */
   logs(service: string, tail: number, after?: Readonly<Record<string, string>>): Promise<InstanceLogs[]>;
   /** Whether a version may run, checked before a deployment is planned and again by `start`. */

@@ -103,12 +103,13 @@ export function createLocalDriver(options: LocalDriverOptions): Driver {
       options.onUp(handle); // announced again under its new track
     },
     list: () => [...instances.values()],
-    logs(service, tail, after = {}) {
+    logs(service, tail, after) {
       const mine = [...instances.values()].filter((h) => h.service === service);
       return Promise.resolve(
         mine.map((h) => {
-          const since = after[h.id];
-          const { lines, cursor } = supervisor.logs(h.id, tail, since === undefined || !/^\d{1,15}$/.test(since) ? undefined : Number(since));
+          const since = after?.[h.id];
+          const from = since === undefined || !/^\d{1,15}$/.test(since) ? undefined : Number(since);
+          const { lines, cursor } = supervisor.logs(h.id, tail, from, after !== undefined);
           return { id: h.id, version: h.version, track: h.track, lines, cursor: String(cursor) };
         }),
       );

@@ -1,7 +1,8 @@
 // POST /generate (JSON or server-sent events) and GET /usage: the provider layer behind the
 // contract's fields, with per-caller usage, cost and budget, and the response cache.
 import { Readable } from 'node:stream';
-import { clientGoneSignal, Type, type HttpApp, type ServiceContext } from '../../kit/index.js';
+import { clientGoneSignal, Type, type HttpApp, type ServiceContext, type Static } from '../../kit/index.js';
+import { GENERATE_DOC, type GenerateAnswer } from './answers.js';
 import type { ProviderLayer } from './provider-layer.js';
 import { promptMessages, type Usage } from './providers/provider.js';
 import { cacheKey } from './response-cache.js';
@@ -33,7 +34,7 @@ export function registerGenerateRoutes(app: HttpApp, ctx: ServiceContext, layer:
     '/generate',
     {
       config: { rateLimit: { max: RATE_LIMITS.generate, timeWindow: '1 minute' } },
-      schema: { summary: 'Generate text with a hosted or local LLM (fallbacks, retries, cache; `stream: true` answers server-sent events)', body: GenerateBody },
+      schema: { summary: 'Generate text with a hosted or local LLM (fallbacks, retries, cache; `stream: true` answers server-sent events)', body: GenerateBody, doc: GENERATE_DOC },
     },
     async (req, reply) => {
       const b = req.body;
@@ -63,7 +64,7 @@ export function registerGenerateRoutes(app: HttpApp, ctx: ServiceContext, layer:
 
       const { target, result, failures } = await layer.generation.generate(targets, chat, signal);
       const cost = layer.account(req, principal, target, result.usage, { prompt, completion: result.text });
-      const body = {
+      const body: Static<typeof GenerateAnswer> = {
         prompt,
         generated_text: result.text,
         model: result.model,

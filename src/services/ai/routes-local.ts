@@ -1,7 +1,8 @@
 // The offline routes: /analyze, /classify and custom classifiers (/classifiers). (/moderate, which
 // may also ask a provider, is routes-moderate.ts.)
 import { join } from 'node:path';
-import { Problem, Type, type HttpApp, type ServiceContext } from '../../kit/index.js';
+import { Problem, Type, type HttpApp, type ServiceContext, type Static } from '../../kit/index.js';
+import { ANALYZE_DOC, type AnalyzeAnswer } from './answers.js';
 import { CLASSIFIER_NAME, createClassifierStore, type ClassifierStore } from './local/classifiers.js';
 import { detectLanguage } from './local/language.js';
 import { moderate } from './local/moderation.js';
@@ -23,9 +24,10 @@ function registerAnalyze(app: HttpApp, ctx: ServiceContext): void {
       schema: {
         summary: 'Counts, sentences, readability, keywords, sentiment, language and content flags of a text',
         body: Type.Object({ content: Type.String(), analysis_type: Type.Optional(Type.Literal('comprehensive')) }),
+        doc: ANALYZE_DOC,
       },
     },
-    (req) => {
+    (req): Static<typeof AnalyzeAnswer> => {
       const content = requireText(req.body.content, { field: 'content', limit: ctx.config.aiTextLimits.analyze });
       const a = analyzeText(content);
       const moderation = moderate(content);

@@ -1,7 +1,8 @@
 // POST /moderate: the contract's fields beside OpenAI's moderation shape, judged by the offline
 // checks or a provider (setting PITCHEY_AI_MODERATION, or `judge` in the request), saying which
 // judged it and, when only the offline checks did, that they are all there was.
-import { Type, type HttpApp, type ServiceContext } from '../../kit/index.js';
+import { Type, type HttpApp, type ServiceContext, type Static } from '../../kit/index.js';
+import { MODERATE_DOC, type ModerateAnswer } from './answers.js';
 import { excessiveCaps, OPENAI_CATEGORIES } from './local/moderation.js';
 import { judgeContext } from './moderation/context.js';
 import { judgeTexts, parseJudge } from './moderation/judges.js';
@@ -20,9 +21,10 @@ export function registerModerateRoute(app: HttpApp, ctx: ServiceContext, layer: 
           content: Type.String(),
           judge: Type.Optional(Type.String({ description: 'offline, openai, openai:<model> or guard:<model>; default the PITCHEY_AI_MODERATION setting' })),
         }),
+        doc: MODERATE_DOC,
       },
     },
-    async (req, reply) => {
+    async (req, reply): Promise<Static<typeof ModerateAnswer>> => {
       const content = requireText(req.body.content, { field: 'content', limit: ctx.config.aiTextLimits.moderate });
       const spec = parseJudge(req.body.judge ?? ctx.config.aiModeration);
       const batch = await judgeTexts(layer, spec, [content], judgeContext(layer, req, reply));
@@ -42,7 +44,7 @@ export function registerModerateRoute(app: HttpApp, ctx: ServiceContext, layer: 
         flagged: j.flagged,
         categories: j.categories,
         category_scores: j.scores,
-        assessed_categories: j.assessed,
+        assessed_categories: [...j.assessed],
         hard_block: j.hardBlock,
         judged_by: batch.judgedBy,
         offline_only: batch.offlineOnly,

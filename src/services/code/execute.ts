@@ -2,43 +2,46 @@
 // run in a pool slot, and its outcome named the way Judge0 and Piston name theirs.
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:os';
-import { Problem, type CodeLimits } from '../../kit/index.js';
+import { Nullable, Problem, StringEnum, Type, type CodeLimits, type Static } from '../../kit/index.js';
 import type { Sandbox, SandboxResult } from '../../sandbox/index.js';
-import { prepare, type Language, type Program } from './languages.js';
+import { LANGUAGES, prepare, type Program } from './languages.js';
 import type { RunPool } from './pool.js';
 import { PYTHON_LAUNCHER, SQL_RUNNER } from './runners.js';
 
 export const STATUSES = ['completed', 'runtime_error', 'time_limit_exceeded', 'memory_limit_exceeded', 'output_limit_exceeded', 'compilation_error', 'internal_error'] as const;
 export type RunStatus = (typeof STATUSES)[number];
 
-export interface SqlResultSet {
-  statement: number;
-  sql: string;
-  columns: string[] | null;
-  rows: unknown[][] | null;
-  rows_affected: number | null;
-}
+const SqlResultSet = Type.Object({
+  statement: Type.Integer({ minimum: 1 }),
+  sql: Type.String(),
+  columns: Nullable(Type.Array(Type.String())),
+  rows: Nullable(Type.Array(Type.Array(Type.Unknown()))),
+  rows_affected: Nullable(Type.Integer()),
+});
+export type SqlResultSet = Static<typeof SqlResultSet>;
 
-export interface Execution {
-  execution_id: string;
-  language: Language;
-  status: RunStatus;
-  /** Why, in words, when the status is not `completed`. */
-  message: string | null;
-  stdout: string;
-  stderr: string;
-  compile_output: string | null;
-  return_code: number | null;
-  signal: string | null;
-  executed_at: string;
-  /** Wall time in seconds (the original's field). */
-  execution_time: number;
-  wall_time_ms: number;
-  cpu_time_ms: number | null;
-  memory_peak_kb: number | null;
-  limits: CodeLimits;
-  results?: SqlResultSet[];
-}
+const int = (description: string) => Type.Integer({ minimum: 0, description });
+
+/** `POST /execute`'s answer (and a deployed function's run): documentation and the handler's type. */
+export const ExecutionAnswer = Type.Object({
+  execution_id: Type.String(),
+  language: StringEnum(LANGUAGES),
+  status: StringEnum(STATUSES),
+  message: Nullable(Type.String({ description: 'Why, in words, when the status is not `completed`' })),
+  stdout: Type.String(),
+  stderr: Type.String(),
+  compile_output: Nullable(Type.String()),
+  return_code: Nullable(Type.Integer()),
+  signal: Nullable(Type.String({ description: 'The signal that ended the program (SIGKILL, …)' })),
+  executed_at: Type.String({ format: 'date-time' }),
+  execution_time: Type.Number({ minimum: 0, description: "Wall time in seconds (the original's field)" }),
+  wall_time_ms: Type.Number({ minimum: 0 }),
+  cpu_time_ms: Nullable(int('CPU time')),
+  memory_peak_kb: Nullable(int('Peak memory')),
+  limits: Type.Object({ cpu_ms: int('ms'), wall_ms: int('ms'), memory_mb: int('MB'), output_kb: int('KB'), processes: int('tasks') }, { description: 'The limits it ran under' }),
+  results: Type.Optional(Type.Array(SqlResultSet, { description: 'SQL: one per statement' })),
+});
+export type Execution = Static<typeof ExecutionAnswer>;
 
 export interface Executor {
   sandbox: Sandbox;

@@ -1,10 +1,10 @@
 // The code executor's processing routes: /execute, /validate, /deploy and deployed functions.
-import { clientGoneSignal, Problem, StringEnum, Type, type HttpApp, type Static } from '../../kit/index.js';
-import { execute, resolveLimits, type Executor } from './execute.js';
+import { clientGoneSignal, Problem, StringEnum, Type, type HttpApp, type RouteDoc, type Static } from '../../kit/index.js';
+import { ExecutionAnswer, execute, resolveLimits, type Execution, type Executor } from './execute.js';
 import type { FunctionStore } from './functions.js';
 import { LANGUAGES } from './languages.js';
 import { MAX_CODE_CHARS, SourceFiles, programSource } from './source-files.js';
-import { validate, type Validator } from './validate.js';
+import { ValidationAnswer, validate, type Validation, type Validator } from './validate.js';
 
 const LanguageSchema = StringEnum(LANGUAGES);
 const Code = Type.String({ minLength: 1, maxLength: MAX_CODE_CHARS });
@@ -77,13 +77,16 @@ function parseOutput(stdout: string): unknown {
 export function registerCodeRoutes(app: HttpApp, deps: CodeRoutesDeps): void {
   const { executor, validator, functions } = deps;
 
-  app.post('/execute', { schema: { summary: 'Run a program in the sandbox', body: ExecuteBody } }, async (req, reply) => {
+  // A full pool answers QUEUE_FULL; a request for more than a limit's maximum, UNPROCESSABLE.
+  const executeDoc: RouteDoc = { ok: { json: ExecutionAnswer }, problems: ['UNPROCESSABLE', 'SANDBOX_UNAVAILABLE', 'QUEUE_FULL'] };
+  app.post('/execute', { schema: { summary: 'Run a program in the sandbox', body: ExecuteBody, doc: executeDoc } }, async (req, reply): Promise<Execution> => {
     const b = req.body;
     if (b.setup !== undefined && b.language !== 'sql') throw new Problem('UNPROCESSABLE', '`setup` is for SQL only.');
     return execute(executor, { language: b.language, ...programSource(b), setup: b.setup, stdin: b.stdin, inputs: b.inputs, args: b.args }, b.limits, clientGoneSignal(reply));
   });
 
-  app.post('/validate', { schema: { summary: 'Syntax and security findings from parsing', body: ValidateBody } }, async (req, reply) => {
+  const validateDoc: RouteDoc = { ok: { json: ValidationAnswer }, problems: ['SANDBOX_UNAVAILABLE', 'QUEUE_FULL'] };
+  app.post('/validate', { schema: { summary: 'Syntax and security findings from parsing', body: ValidateBody, doc: validateDoc } }, async (req, reply): Promise<Validation> => {
     const b = req.body;
     if (!validator.sandbox.info.available && (b.language === 'python' || b.language === 'sql')) {
       throw new Problem('SANDBOX_UNAVAILABLE', `Python and SQL are analyzed inside the sandbox, which cannot run here: ${validator.sandbox.info.reason}.`);

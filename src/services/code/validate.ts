@@ -2,32 +2,30 @@
 // parser: Python's `ast` and SQLite's prepare (both inside the sandbox, bounded like any run),
 // acorn for JavaScript, and for TypeScript the compiler's type errors (in a worker with a
 // deadline) plus the JavaScript findings over esbuild's output.
+import { Nullable, StringEnum, Type, type Static } from '../../kit/index.js';
 import type { Sandbox } from '../../sandbox/index.js';
 import { analyzeJavaScript, type Finding, type Severity } from './js-findings.js';
-import { PYTHON, transpileTypeScript, type Language } from './languages.js';
+import { LANGUAGES, PYTHON, transpileTypeScript, type Language } from './languages.js';
 import type { RunPool } from './pool.js';
 import { PYTHON_ANALYZER, SQL_ANALYZER } from './runners.js';
 import type { TypeChecker } from './ts-check.js';
 
-export interface SyntaxError {
-  message: string;
-  line?: number | null;
-  column?: number | null;
-  statement?: number;
-}
+const Position = { line: Type.Optional(Nullable(Type.Integer())), column: Type.Optional(Nullable(Type.Integer())) };
+const SyntaxError = Type.Object({ message: Type.String(), ...Position, statement: Type.Optional(Type.Integer({ description: 'SQL: the statement, from 1' })) });
+export type SyntaxError = Static<typeof SyntaxError>;
+const SEVERITIES = ['low', 'medium', 'high'] as const satisfies readonly Severity[];
 
-export interface Validation {
-  language: Language;
-  /** The code parses (and, for TypeScript, type-checks). */
-  valid: boolean;
-  errors: SyntaxError[];
-  /** No finding of high severity. */
-  safe: boolean;
-  severity: Severity | 'none';
-  issues: Finding[];
-  /** Things worth knowing that are neither errors nor risks (a missing table, an unfinished type check). */
-  notes: string[];
-}
+/** `POST /validate`'s answer: documentation and the handler's type. */
+export const ValidationAnswer = Type.Object({
+  language: StringEnum(LANGUAGES),
+  valid: Type.Boolean({ description: 'The code parses (and, for TypeScript, type-checks)' }),
+  errors: Type.Array(SyntaxError),
+  safe: Type.Boolean({ description: 'No finding of high severity' }),
+  severity: StringEnum([...SEVERITIES, 'none']),
+  issues: Type.Array(Type.Object({ pattern: Type.String(), message: Type.String(), severity: StringEnum(SEVERITIES), ...Position })),
+  notes: Type.Array(Type.String(), { description: 'Things worth knowing that are neither errors nor risks (a missing table, an unfinished type check)' }),
+});
+export type Validation = Static<typeof ValidationAnswer>;
 
 const ANALYZER_LIMITS = { cpuMs: 5_000, wallMs: 10_000, memoryMb: 128, outputKb: 1024, processes: 1 };
 const RANK: Record<Severity, number> = { low: 1, medium: 2, high: 3 };

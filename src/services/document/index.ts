@@ -1,7 +1,7 @@
 // Document processor (:8082, /api/document/): PDFs from templates, text extraction with OCR,
 // watermark, merge, split.
 import { join } from 'node:path';
-import { SERVICE_PATHS, detectTools, type ServiceManifest } from '../../kit/index.js';
+import { SERVICE_PATHS, StringEnum, Type, detectTools, type ServiceManifest, type Static } from '../../kit/index.js';
 import { listTemplates, type TemplateCatalog } from './generate.js';
 import { extractJob, registerProcessingRoutes } from './routes.js';
 import { TEMPLATES } from './templates.js';
@@ -18,6 +18,19 @@ const FORMATS: Array<{ ext: string; kind: 'document' | 'image'; tool: string | n
   { ext: '.bmp', kind: 'image', tool: 'tesseract' },
 ];
 
+/** `GET /templates`' answer: each template with the JSON Schema its `data` must fit, and the user templates refused at start. */
+export const TemplatesAnswer = Type.Object({
+  templates: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      description: Type.String(),
+      source: StringEnum(['builtin', 'user']),
+      fields: Type.Object({}, { additionalProperties: true, description: 'A JSON Schema: what `data` must be for this template' }),
+    }),
+  ),
+  rejected: Type.Array(Type.Object({ file: Type.String(), reasons: Type.Array(Type.String()) }), { description: 'User template files not loaded, and why' }),
+});
+
 // The original advertised these; this build has no office suite to read them, so it says so.
 const UNSUPPORTED = ['.doc', '.rtf', '.odt', '.xlsx', '.pptx'];
 
@@ -32,10 +45,14 @@ export const documentService: ServiceManifest = {
     const loaded = await loadUserTemplates(templatesDir, Object.keys(TEMPLATES));
     for (const r of loaded.rejected) app.log.warn({ file: r.file, reasons: r.reasons }, 'user template rejected');
     const catalog: TemplateCatalog = { user: loaded.templates };
-    app.get('/templates', { config: { auth: 'public' }, schema: { summary: 'Templates and the JSON Schema of their fields' } }, () => ({
-      templates: listTemplates(catalog),
-      rejected: loaded.rejected,
-    }));
+    app.get(
+      '/templates',
+      { config: { auth: 'public' }, schema: { summary: 'Templates and the JSON Schema of their fields', doc: { ok: { json: TemplatesAnswer } } } },
+      (): Static<typeof TemplatesAnswer> => ({
+        templates: listTemplates(catalog),
+        rejected: loaded.rejected,
+      }),
+    );
     registerProcessingRoutes(app, ctx, catalog);
     app.get('/formats', { config: { auth: 'public' }, schema: { summary: 'Input formats and whether this machine can read them' } }, async () => {
       const tools = new Map((await detectTools(['pdftotext', 'tesseract'])).map((t) => [t.name, t.present]));

@@ -1,7 +1,8 @@
 // The stream catalog and files: `GET /streams` (public list), `GET /streams/{id}/…` (public files
 // with their types, Range and CORS for players on other origins), `DELETE /stream/{id}` (keyed).
 import { extname } from 'node:path';
-import { Problem, Type, sendFile, type HttpApp } from '../../kit/index.js';
+import { Nullable, Problem, StringEnum, Type, sendFile, type HttpApp, type Static } from '../../kit/index.js';
+import { LIVE_PROTOCOLS } from './live-protocols.js';
 import type { StreamRecord, StreamStore } from './stream-store.js';
 
 const CORS = {
@@ -34,7 +35,37 @@ function cacheControl(record: StreamRecord, type: string): string {
   return 'public, max-age=86400, immutable';
 }
 
-export async function presentStream(store: StreamStore, r: StreamRecord, prefix = ''): Promise<Record<string, unknown>> {
+/** A stored or live stream as `GET /streams` lists it (and the ladder and live routes answer it). */
+export const StreamAnswer = Type.Object({
+  id: Type.String(),
+  type: StringEnum(['hls', 'dash', 'live']),
+  name: Nullable(Type.String()),
+  endpoint: Type.String({ description: 'The file a player opens: `/streams/{id}/master.m3u8` or `…/manifest.mpd`' }),
+  created: Type.String({ format: 'date-time' }),
+  size: Type.Integer({ minimum: 0, description: 'Bytes stored' }),
+  master_playlist: Type.Optional(Type.String({ description: 'DASH streams: the HLS playlist of the same segments' })),
+  live: Type.Optional(
+    Type.Object({
+      status: StringEnum(['waiting', 'live', 'ended', 'failed']),
+      protocol: Type.Optional(StringEnum(LIVE_PROTOCOLS)),
+      ingestPort: Type.Integer(),
+      startedAt: Nullable(Type.String({ format: 'date-time' })),
+      endedAt: Nullable(Type.String({ format: 'date-time' })),
+      reason: Nullable(Type.String()),
+      owner: Type.Optional(Type.Integer({ description: 'The pid of the instance running the ingest' })),
+      status_url: Type.String(),
+    }),
+  ),
+});
+
+/** `GET /streams`'s answer. */
+export const StreamsAnswer = Type.Object({
+  streams: Type.Array(StreamAnswer),
+  total_streams: Type.Integer({ minimum: 0 }),
+  formats_supported: Type.Array(Type.String(), { description: 'What `/hls-transcode` and `/dash` accept' }),
+});
+
+export async function presentStream(store: StreamStore, r: StreamRecord, prefix = ''): Promise<Static<typeof StreamAnswer>> {
   return {
     id: r.id,
     type: r.type,
@@ -50,7 +81,7 @@ export async function presentStream(store: StreamStore, r: StreamRecord, prefix 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 export function registerStreamRoutes(app: HttpApp, store: StreamStore, opts: { formats: () => Promise<string[]>; stopLive: (id: string) => Promise<void> }): void {
-  app.get('/streams', { config: { auth: 'public' }, schema: { summary: 'Streams stored on this instance' } }, async () => {
+  app.get('/streams', { config: { auth: 'public' }, schema: { summary: 'Streams stored on this instance', doc: { ok: { json: StreamsAnswer } } } }, async (): Promise<Static<typeof StreamsAnswer>> => {
     const streams = await Promise.all((await store.all()).map((r) => presentStream(store, r)));
     return { streams, total_streams: streams.length, formats_supported: await opts.formats() };
   });

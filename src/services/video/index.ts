@@ -4,8 +4,19 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyRequest } from 'fastify';
 import { ffmpegProblem, probeWithinLimits, readFfmpegCapabilities, type MediaInfo } from '../../ffmpeg/index.js';
-import { clientGoneSignal, Problem, type ProblemCode, receiveMultipart, requireDiskSpace, requireFile, type ServiceContext, type ServiceManifest, type UploadedFile } from '../../kit/index.js';
-import { analysisOf } from './analysis.js';
+import {
+  clientGoneSignal,
+  Problem,
+  type ProblemCode,
+  receiveMultipart,
+  requireDiskSpace,
+  requireFile,
+  type ServiceContext,
+  type ServiceManifest,
+  type Static,
+  type UploadedFile,
+} from '../../kit/index.js';
+import { AnalyzeAnswer, analysisOf } from './analysis.js';
 import { compressBitrates } from './compress.js';
 import { ACCEPTED_VIDEO_TYPES, VideoFormats, videoFormats } from './formats.js';
 import { videoLimits } from './limits.js';
@@ -96,12 +107,14 @@ export const videoService: ServiceManifest = {
 
     app.post(
       '/analyze',
-      { schema: { summary: 'Duration, size, frame rate, codecs, bitrate, rotation and pixel format of an uploaded video', doc: { upload: {}, problems: VIDEO_PROBLEMS } } },
-      async (req, reply) => {
+      {
+        schema: { summary: 'Duration, size, frame rate, codecs, bitrate, rotation and pixel format of an uploaded video', doc: { upload: {}, ok: { json: AnalyzeAnswer }, problems: VIDEO_PROBLEMS } },
+      },
+      async (req, reply): Promise<Static<typeof AnalyzeAnswer>> => {
         const signal = clientGoneSignal(reply);
         const { file } = await receiveUpload(req, ctx);
         const info = await probeUpload(file, ctx, signal);
-        return { filename: file.filename, analysis: analysisOf(info), supported_operations: OPERATIONS, supported_formats: videoFormats(await readFfmpegCapabilities()) };
+        return { filename: file.filename, analysis: analysisOf(info), supported_operations: [...OPERATIONS], supported_formats: videoFormats(await readFfmpegCapabilities()) };
       },
     );
 

@@ -1,0 +1,154 @@
+// Each service's own routes answer what their OpenAPI documents say: a real answer of each checks
+// against the TypeBox schema its handler is typed by, and the document gives that same schema, with
+// the problems the route can answer. The services run in process; ffmpeg makes a one-second clip,
+// the sandbox runs one JavaScript program, and an Ollama-speaking server on loopback generates.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createService, type RunningService, type TSchema } from '../../src/kit/index.js';
+import { AnalyzeAnswer as TextAnalyzeAnswer, GenerateAnswer, ModelsAnswer, ModerateAnswer } from '../../src/services/ai/answers.js';
+import { ExecutionAnswer } from '../../src/services/code/execute.js';
+import { ValidationAnswer } from '../../src/services/code/validate.js';
+import { documentService, TemplatesAnswer } from '../../src/services/document/index.js';
+import { mediaService } from '../../src/services/media/index.js';
+import { StreamsAnswer } from '../../src/services/media/stream-routes.js';
+import { AnalyzeAnswer as VideoAnalyzeAnswer } from '../../src/services/video/analysis.js';
+import { videoService } from '../../src/services/video/index.js';
+import { TEST_KEY, makeTempDir, testConfig } from '../helpers.js';
+import { startFakeProvider, type FakeProvider } from '../support/ai-providers.js';
+import { providerEnv, startAi, type AiUnderTest } from '../support/ai-service.js';
+import { asJson, teachTypeBox, documented, expectFits } from '../support/answer-schemas.js';
+import { makeClip } from '../support/media-fixtures.js';
+import { startCodeService, type CodeTestService } from './code/support.js';
+
+const auth = { 'x-api-key': TEST_KEY };
+const json = { ...auth, 'content-type': 'application/json' };
+let unteachTypeBox = (): void => {};
+beforeAll(() => {
+  unteachTypeBox = teachTypeBox();
+});
+afterAll(() => unteachTypeBox());
+
+/** The service's OpenAPI document. */
+async function documentOf(svc: RunningService): Promise<Record<string, unknown>> {
+  return (await svc.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+}
+
+/** The answer fits the schema, the document gives the schema, and lists these problem codes. */
+async function expectDocumented(svc: RunningService, route: { method: string; path: string; schema: TSchema; problems?: string[] }, body: unknown): Promise<void> {
+  expectFits(route.schema, body);
+  const doc = await documentOf(svc);
+  expect(documented(doc, route.path, route.method, '200')).toEqual(asJson(route.schema));
+  const op = (
+    doc.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: { allOf?: Array<{ properties?: { code?: { enum?: string[] } } }> } }> }> }>>
+  )[route.path]![route.method]!;
+  const codes = Object.values(op.responses).flatMap((r) => r.content?.['application/problem+json']?.schema?.allOf?.[1]?.properties?.code?.enum ?? []);
+  expect(codes).toEqual(expect.arrayContaining(route.problems ?? []));
+}
+
+describe('video', () => {
+  const tmp = makeTempDir('pitchey-answers-video-');
+  let svc: RunningService;
+  beforeAll(async () => {
+    svc = await createService(videoService, { config: testConfig(tmp.dir) });
+  });
+  afterAll(async () => {
+    await svc.drain();
+    tmp.remove();
+  });
+
+  it('POST /analyze', async () => {
+    const clip = await makeClip(tmp.dir, { name: 'clip', seconds: 1, width: 160, height: 120 });
+    const form = new FormData();
+    form.append('file', new Blob([await import('node:fs/promises').then((fs) => fs.readFile(clip))]), 'clip.mp4');
+    const port = await svc.listen(0, '127.0.0.1');
+    const res = await fetch(`http://127.0.0.1:${port}/analyze`, { method: 'POST', headers: auth, body: form });
+    expect(res.status).toBe(200);
+    await expectDocumented(svc, { method: 'post', path: '/analyze', schema: VideoAnalyzeAnswer, problems: ['UNPROCESSABLE', 'UPLOAD_MISSING'] }, await res.json());
+  });
+});
+
+describe('code', () => {
+  let code: CodeTestService;
+  beforeAll(async () => {
+    code = await startCodeService();
+  });
+  afterAll(async () => {
+    await code.stop();
+  });
+
+  it('POST /execute', async () => {
+    const res = await code.post('/execute', { language: 'javascript', code: 'console.log(6 * 7)' });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body).toMatchObject({ status: 'completed', stdout: '42\n' });
+    await expectDocumented(code.svc, { method: 'post', path: '/execute', schema: ExecutionAnswer, problems: ['SANDBOX_UNAVAILABLE', 'QUEUE_FULL', 'UNPROCESSABLE'] }, res.body);
+  });
+
+  it('POST /validate', async () => {
+    const res = await code.post('/validate', { language: 'javascript', code: "require('child_process').exec('id')\nlet x = ;" });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ valid: false });
+    await expectDocumented(code.svc, { method: 'post', path: '/validate', schema: ValidationAnswer, problems: ['SANDBOX_UNAVAILABLE'] }, res.body);
+    const risky = await code.post('/validate', { language: 'javascript', code: "require('child_process').exec('id')" });
+    expect(risky.body).toMatchObject({ valid: true, safe: false });
+    expectFits(ValidationAnswer, risky.body);
+  });
+});
+
+describe('ai', () => {
+  let ollama: FakeProvider;
+  let ai: AiUnderTest;
+  beforeAll(async () => {
+    ollama = await startFakeProvider('ollama', { models: ['llama3.2'] });
+    ai = await startAi({ ...providerEnv({ ollama }), PITCHEY_RATE_LIMIT: 'false' });
+  });
+  afterAll(async () => {
+    await ai.close();
+    await ollama.close();
+  });
+  const post = (url: string, payload: object) => ai.svc.app.inject({ method: 'POST', url, headers: json, payload });
+
+  it.each([
+    ['/analyze', { content: 'Call me at bob@example.com. This is a GREAT day!' }, TextAnalyzeAnswer, ['AI_TEXT_EMPTY', 'AI_TEXT_TOO_LONG']],
+    ['/moderate', { content: 'You idiot, I will find you. Mail bob@example.com' }, ModerateAnswer, ['AI_TEXT_TOO_LONG']],
+    ['/generate', { prompt: 'two words', provider: 'local', cache: false }, GenerateAnswer, ['AI_UNKNOWN_MODEL', 'AI_BUDGET_EXCEEDED', 'AI_PROVIDERS_UNAVAILABLE']],
+  ] as const)('POST %s', async (path, payload, schema, problems) => {
+    const res = await post(path, payload);
+    expect(res.statusCode, res.body).toBe(200);
+    await expectDocumented(ai.svc, { method: 'post', path, schema, problems: [...problems] }, res.json());
+  });
+
+  it('GET /models', async () => {
+    const res = await ai.svc.app.inject({ method: 'GET', url: '/models' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ recommended: { generate: { provider: 'ollama' } } });
+    await expectDocumented(ai.svc, { method: 'get', path: '/models', schema: ModelsAnswer }, res.json());
+  });
+});
+
+describe('media and document', () => {
+  const tmp = makeTempDir('pitchey-answers-media-');
+  let media: RunningService;
+  let document: RunningService;
+  beforeAll(async () => {
+    [media, document] = await Promise.all([createService(mediaService, { config: testConfig(`${tmp.dir}/media`) }), createService(documentService, { config: testConfig(`${tmp.dir}/document`) })]);
+  });
+  afterAll(async () => {
+    await Promise.all([media.drain(), document.drain()]);
+    tmp.remove();
+  });
+
+  it('GET /streams, with a live stream waiting for its publisher', async () => {
+    const opened = await media.app.inject({ method: 'POST', url: '/live-stream', headers: json, payload: {} });
+    expect(opened.statusCode, opened.body).toBe(201);
+    const id = opened.json<{ stream_id: string }>().stream_id;
+    const res = await media.app.inject({ method: 'GET', url: '/streams' });
+    expect(res.json()).toMatchObject({ total_streams: 1, streams: [{ id, type: 'live', live: { status: 'waiting' } }] });
+    await expectDocumented(media, { method: 'get', path: '/streams', schema: StreamsAnswer }, res.json());
+    expect((await media.app.inject({ method: 'DELETE', url: `/stream/${id}`, headers: auth })).statusCode).toBe(200);
+  });
+
+  it('GET /templates', async () => {
+    const res = await document.app.inject({ method: 'GET', url: '/templates' });
+    expect(res.json<{ templates: unknown[] }>().templates.length).toBeGreaterThan(0);
+    await expectDocumented(document, { method: 'get', path: '/templates', schema: TemplatesAnswer }, res.json());
+  });
+});
