@@ -40,7 +40,7 @@ export const PROBLEMS = {
   DOCUMENT_INVALID: { status: 422, title: 'The document is damaged or not of the type it claims' },
   DOCUMENT_TOO_COMPLEX: { status: 422, title: 'The document exceeds a page, size or complexity limit' },
   LANGUAGE_UNAVAILABLE: { status: 422, title: 'The OCR language is not installed' },
-  DEPLOY_INVALID: { status: 422, title: 'The deployment request cannot be planned' },
+  DEPLOY_INVALID: { status: 422, title: 'The deployment request was refused' },
   DEPLOY_CHECKS_FAILED: { status: 422, title: 'Pre-deployment checks failed' },
   RELEASE_UNTRUSTED: { status: 422, title: "The release's signature or checksum does not verify" },
   RATE_LIMITED: { status: 429, title: 'Too many requests' },
