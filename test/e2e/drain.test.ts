@@ -24,6 +24,9 @@ async function stalledUpload(base: string, path: string): Promise<Socket> {
   const socket = connect(Number(port), hostname);
   cleanups.push(() => socket.destroy());
   socket.on('error', () => undefined); // the server cutting it is the point
+  // Read whatever the server answers: a paused socket never reads the server's FIN, so it would sit
+  // in CLOSE-WAIT and never emit 'close' although the platform closed its end (seen in CI).
+  socket.resume();
   await new Promise<void>((resolve) => socket.once('connect', resolve));
   socket.write([`POST ${path} HTTP/1.1`, `host: ${hostname}:${port}`, `x-api-key: ${TEST_KEY}`, 'content-type: multipart/form-data; boundary=stall', 'content-length: 1048576', '', ''].join('\r\n'));
   socket.write('--stall\r\ncontent-disposition: form-data; name="file"; filename="a.mp4"\r\ncontent-type: video/mp4\r\n\r\n');
