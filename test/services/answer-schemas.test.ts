@@ -4,7 +4,8 @@
 // the sandbox runs one JavaScript program, and an Ollama-speaking server on loopback generates.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type RunningService, type TSchema } from '../../src/kit/index.js';
-import { AnalyzeAnswer as TextAnalyzeAnswer, GenerateAnswer, ModelsAnswer, ModerateAnswer } from '../../src/services/ai/answers.js';
+import { ClassifiersAnswer, ClassifyAnswer, AnalyzeAnswer as TextAnalyzeAnswer, GenerateAnswer, ModelsAnswer, ModerateAnswer, TrainedAnswer, UsageAnswer } from '../../src/services/ai/answers.js';
+import { ChatCompletionAnswer, EmbeddingsAnswer, ModelAnswer, ModelListAnswer, ModerationsAnswer } from '../../src/services/ai/openai/answers.js';
 import { ExecutionAnswer } from '../../src/services/code/execute.js';
 import { ValidationAnswer } from '../../src/services/code/validate.js';
 import { documentService, TemplatesAnswer } from '../../src/services/document/index.js';
@@ -33,10 +34,10 @@ async function documentOf(svc: RunningService): Promise<Record<string, unknown>>
 }
 
 /** The answer fits the schema, the document gives the schema, and lists these problem codes. */
-async function expectDocumented(svc: RunningService, route: { method: string; path: string; schema: TSchema; problems?: string[] }, body: unknown): Promise<void> {
+async function expectDocumented(svc: RunningService, route: { method: string; path: string; schema: TSchema; problems?: string[]; status?: string }, body: unknown): Promise<void> {
   expectFits(route.schema, body);
   const doc = await documentOf(svc);
-  expect(documented(doc, route.path, route.method, '200')).toEqual(asJson(route.schema));
+  expect(documented(doc, route.path, route.method, route.status ?? '200')).toEqual(asJson(route.schema));
   const op = (
     doc.paths as Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema?: { allOf?: Array<{ properties?: { code?: { enum?: string[] } } }> } }> }> }>>
   )[route.path]![route.method]!;
@@ -114,6 +115,53 @@ describe('ai', () => {
     const res = await post(path, payload);
     expect(res.statusCode, res.body).toBe(200);
     await expectDocumented(ai.svc, { method: 'post', path, schema, problems: [...problems] }, res.json());
+  });
+
+  it('POST /classify, POST and GET /classifiers', async () => {
+    const few = ['great', 'lovely', 'awful', 'dreadful', 'superb', 'terrible'].map((word, i) => ({ text: `a ${word} film`, label: i % 2 === 0 ? 'good' : 'bad' }));
+    // Too few distinct words to learn from: the caller's problem, not the server's.
+    expect((await post('/classifiers', { name: 'reviews', examples: few })).json()).toMatchObject({ status: 422, code: 'AI_TRAINING_INVALID' });
+    const examples = few.map((e, i) => ({
+      ...e,
+      text: `${e.text}, ${['acting', 'plot', 'music', 'pacing', 'ending', 'casting'][i]} ${['shone', 'sang', 'sagged', 'dragged', 'soared', 'collapsed'][i]}`,
+    }));
+    const trained = await post('/classifiers', { name: 'reviews', examples });
+    expect(trained.statusCode, trained.body).toBe(201);
+    await expectDocumented(ai.svc, { method: 'post', path: '/classifiers', status: '201', schema: TrainedAnswer, problems: ['AI_TRAINING_INVALID'] }, trained.json());
+    const listed = await ai.svc.app.inject({ method: 'GET', url: '/classifiers', headers: auth });
+    expect(listed.json()).toMatchObject({ classifiers: [{ name: 'reviews', version: 1 }] });
+    await expectDocumented(ai.svc, { method: 'get', path: '/classifiers', schema: ClassifiersAnswer }, listed.json());
+    for (const model of ['sentiment', 'reviews@1']) {
+      const res = await post(`/classify?model=${model}`, { text: 'a lovely film' });
+      expect(res.statusCode, res.body).toBe(200);
+      await expectDocumented(ai.svc, { method: 'post', path: '/classify', schema: ClassifyAnswer, problems: ['AI_UNKNOWN_MODEL', 'AI_TEXT_EMPTY'] }, res.json());
+    }
+  });
+
+  it('the OpenAI-compatible routes under /v1, and GET /usage they counted', async () => {
+    const messages = [{ role: 'user', content: 'hi' }];
+    const chat = await post('/v1/chat/completions', { model: 'llama3.2', messages, cache: false });
+    expect(chat.statusCode, chat.body).toBe(200);
+    await expectDocumented(ai.svc, { method: 'post', path: '/v1/chat/completions', schema: ChatCompletionAnswer }, chat.json());
+    const stream = await post('/v1/chat/completions', { model: 'llama3.2', messages, stream: true });
+    expect(stream.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(stream.body).toMatch(/data: \[DONE\]\n\n$/);
+    const streamed = (await documentOf(ai.svc)) as { paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, unknown> }> }>> };
+    expect(Object.keys(streamed.paths['/v1/chat/completions']!.post!.responses['200']!.content)).toEqual(['application/json', 'text/event-stream']);
+    const embeddings = await post('/v1/embeddings', { model: 'llama3.2', input: ['one', 'two'] });
+    expect(embeddings.statusCode, embeddings.body).toBe(200);
+    await expectDocumented(ai.svc, { method: 'post', path: '/v1/embeddings', schema: EmbeddingsAnswer }, embeddings.json());
+    const moderations = await post('/v1/moderations', { input: 'You idiot', model: 'offline' });
+    expect(moderations.statusCode, moderations.body).toBe(200);
+    await expectDocumented(ai.svc, { method: 'post', path: '/v1/moderations', schema: ModerationsAnswer }, moderations.json());
+    const models = await ai.svc.app.inject({ method: 'GET', url: '/v1/models', headers: auth });
+    await expectDocumented(ai.svc, { method: 'get', path: '/v1/models', schema: ModelListAnswer }, models.json());
+    const one = await ai.svc.app.inject({ method: 'GET', url: '/v1/models/llama3.2', headers: auth });
+    expect(one.json()).toMatchObject({ id: 'llama3.2', owned_by: 'ollama' });
+    await expectDocumented(ai.svc, { method: 'get', path: '/v1/models/{path}', schema: ModelAnswer }, one.json());
+    const usage = await ai.svc.app.inject({ method: 'GET', url: '/usage', headers: auth });
+    expect(usage.json<{ by_model: unknown[] }>().by_model.length).toBeGreaterThan(0);
+    await expectDocumented(ai.svc, { method: 'get', path: '/usage', schema: UsageAnswer }, usage.json());
   });
 
   it('GET /models', async () => {
