@@ -28,9 +28,9 @@ export interface RouteDoc {
   /**
    * A success's body: a JSON Schema (answered with `status`, default 200), with `also` the other
    * media types the route answers by the request (an SSE stream, an HTML page) and their schemas;
-   * or the media types of a file answer. Default: a JSON object.
+   * or the media types of a file answer; or `noContent`: 204 without a body. Default: a JSON object.
    */
-  ok?: { json: JsonSchema; status?: number; also?: Record<string, JsonSchema> } | { file: string[] };
+  ok?: { json: JsonSchema; status?: number; also?: Record<string, JsonSchema> } | { file: string[] } | { noContent: true };
   /** The route runs a job: 200 with the finished job when it ends in time, else (or with `?async=true`) 202. */
   job?: boolean;
   /** Problems this route answers beyond those every route of its kind can. */
@@ -121,6 +121,7 @@ function successResponses(doc: RouteDoc): Record<string, unknown> {
     };
   }
   const ok = doc.ok;
+  if (ok !== undefined && 'noContent' in ok) return { '204': { description: 'Done; no body' } };
   if (ok !== undefined && 'file' in ok) return { '200': { description: 'The file', content: Object.fromEntries(ok.file.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])) } };
   const status = ok?.status ?? 200;
   const content = { 'application/json': { schema: ok?.json ?? { type: 'object' } }, ...Object.fromEntries(Object.entries(ok?.also ?? {}).map(([t, schema]) => [t, { schema }])) };

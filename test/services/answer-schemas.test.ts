@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createService, type RunningService, type TSchema } from '../../src/kit/index.js';
 import { ClassifiersAnswer, ClassifyAnswer, AnalyzeAnswer as TextAnalyzeAnswer, GenerateAnswer, ModelsAnswer, ModerateAnswer, TrainedAnswer, UsageAnswer } from '../../src/services/ai/answers.js';
 import { ChatCompletionAnswer, EmbeddingsAnswer, ModelAnswer, ModelListAnswer, ModerationsAnswer } from '../../src/services/ai/openai/answers.js';
+import { DeployAnswer, FunctionAnswer, FunctionsAnswer, InvokeAnswer, LanguagesAnswer, RollbackAnswer, SecurityPoliciesAnswer } from '../../src/services/code/answers.js';
 import { ExecutionAnswer } from '../../src/services/code/execute.js';
 import { ValidationAnswer } from '../../src/services/code/validate.js';
 import { documentService, TemplatesAnswer } from '../../src/services/document/index.js';
@@ -91,6 +92,35 @@ describe('code', () => {
     const risky = await code.post('/validate', { language: 'javascript', code: "require('child_process').exec('id')" });
     expect(risky.body).toMatchObject({ valid: true, safe: false });
     expectFits(ValidationAnswer, risky.body);
+  });
+  it.each([
+    ['/languages', LanguagesAnswer],
+    ['/security-policies', SecurityPoliciesAnswer],
+  ] as const)('GET %s', async (path, schema) => {
+    const res = await code.svc.app.inject({ method: 'GET', url: path });
+    expect(res.statusCode).toBe(200);
+    await expectDocumented(code.svc, { method: 'get', path, schema }, res.json());
+  });
+
+  it('a deployed function: deploy, list, read, invoke, roll back, delete', async () => {
+    const program = (n: number) => ({ language: 'javascript', code: `console.log(JSON.stringify({ n: ${n}, input: inputs }))`, deployment_name: 'answers' });
+    const deployed = await code.post('/deploy', program(1));
+    expect(deployed.status, JSON.stringify(deployed.body)).toBe(201);
+    await expectDocumented(code.svc, { method: 'post', path: '/deploy', status: '201', schema: DeployAnswer, problems: ['UNPROCESSABLE'] }, deployed.body);
+    expect((await code.post('/deploy', program(2))).body).toMatchObject({ version: 2 });
+    const get = async (url: string) => (await code.svc.app.inject({ method: 'GET', url, headers: auth })).json<unknown>();
+    await expectDocumented(code.svc, { method: 'get', path: '/functions', schema: FunctionsAnswer }, await get('/functions'));
+    await expectDocumented(code.svc, { method: 'get', path: '/functions/{name}', schema: FunctionAnswer, problems: ['FUNCTION_NOT_FOUND'] }, await get('/functions/answers'));
+    const invoked = await code.post('/functions/answers/invoke', { input: { a: 1 } });
+    expect(invoked.body).toMatchObject({ version: 2, status: 'completed', output: { n: 2, input: { a: 1 } } });
+    await expectDocumented(code.svc, { method: 'post', path: '/functions/{name}/invoke', schema: InvokeAnswer, problems: ['FUNCTION_NOT_FOUND', 'SANDBOX_UNAVAILABLE'] }, invoked.body);
+    const rolled = await code.post('/functions/answers/rollback', {});
+    expect(rolled.body).toMatchObject({ current_version: 1 });
+    await expectDocumented(code.svc, { method: 'post', path: '/functions/{name}/rollback', schema: RollbackAnswer, problems: ['FUNCTION_NOT_FOUND', 'UNPROCESSABLE'] }, rolled.body);
+    const deleted = await code.svc.app.inject({ method: 'DELETE', url: '/functions/answers', headers: auth });
+    expect([deleted.statusCode, deleted.body]).toEqual([204, '']);
+    const doc = (await documentOf(code.svc)) as { paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    expect(doc.paths['/functions/{name}']!.delete!.responses['204']).toEqual({ description: expect.any(String) });
   });
 });
 
