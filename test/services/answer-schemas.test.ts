@@ -9,9 +9,10 @@ import { ChatCompletionAnswer, EmbeddingsAnswer, ModelAnswer, ModelListAnswer, M
 import { DeployAnswer, FunctionAnswer, FunctionsAnswer, InvokeAnswer, LanguagesAnswer, RollbackAnswer, SecurityPoliciesAnswer } from '../../src/services/code/answers.js';
 import { ExecutionAnswer } from '../../src/services/code/execute.js';
 import { ValidationAnswer } from '../../src/services/code/validate.js';
-import { documentService, TemplatesAnswer } from '../../src/services/document/index.js';
+import { documentService, FormatsAnswer, TemplatesAnswer } from '../../src/services/document/index.js';
+import { LiveStartedAnswer, LiveStreamAnswer, QualityPresetsAnswer } from '../../src/services/media/answers.js';
 import { mediaService } from '../../src/services/media/index.js';
-import { StreamsAnswer } from '../../src/services/media/stream-routes.js';
+import { DeletedStreamAnswer, StreamsAnswer } from '../../src/services/media/stream-routes.js';
 import { AnalyzeAnswer as VideoAnalyzeAnswer } from '../../src/services/video/analysis.js';
 import { videoService } from '../../src/services/video/index.js';
 import { TEST_KEY, makeTempDir, testConfig } from '../helpers.js';
@@ -214,14 +215,32 @@ describe('media and document', () => {
     tmp.remove();
   });
 
-  it('GET /streams, with a live stream waiting for its publisher', async () => {
+  it('a live stream waiting for its publisher: opened, listed, read, deleted', async () => {
     const opened = await media.app.inject({ method: 'POST', url: '/live-stream', headers: json, payload: {} });
     expect(opened.statusCode, opened.body).toBe(201);
+    await expectDocumented(media, { method: 'post', path: '/live-stream', status: '201', schema: LiveStartedAnswer, problems: ['LIVE_PORTS_EXHAUSTED'] }, opened.json());
     const id = opened.json<{ stream_id: string }>().stream_id;
     const res = await media.app.inject({ method: 'GET', url: '/streams' });
     expect(res.json()).toMatchObject({ total_streams: 1, streams: [{ id, type: 'live', live: { status: 'waiting' } }] });
     await expectDocumented(media, { method: 'get', path: '/streams', schema: StreamsAnswer }, res.json());
-    expect((await media.app.inject({ method: 'DELETE', url: `/stream/${id}`, headers: auth })).statusCode).toBe(200);
+    const live = await media.app.inject({ method: 'GET', url: `/live-stream/${id}`, headers: auth });
+    expect(live.json()).toMatchObject({ stream_id: id, running: true });
+    await expectDocumented(media, { method: 'get', path: '/live-stream/{id}', schema: LiveStreamAnswer, problems: ['STREAM_NOT_FOUND'] }, live.json());
+    const deleted = await media.app.inject({ method: 'DELETE', url: `/stream/${id}`, headers: auth });
+    expect(deleted.statusCode).toBe(200);
+    await expectDocumented(media, { method: 'delete', path: '/stream/{id}', schema: DeletedStreamAnswer, problems: ['STREAM_NOT_FOUND'] }, deleted.json());
+  });
+
+  it('GET /quality-presets', async () => {
+    const res = await media.app.inject({ method: 'GET', url: '/quality-presets' });
+    expect(res.json()).toMatchObject({ presets: { mobile: { resolution: '426x240' } } });
+    await expectDocumented(media, { method: 'get', path: '/quality-presets', schema: QualityPresetsAnswer }, res.json());
+  });
+
+  it('GET /formats', async () => {
+    const res = await document.app.inject({ method: 'GET', url: '/formats' });
+    expect(res.json()).toMatchObject({ input: expect.arrayContaining(['.pdf']), output: ['.pdf'] });
+    await expectDocumented(document, { method: 'get', path: '/formats', schema: FormatsAnswer }, res.json());
   });
 
   it('GET /templates', async () => {
