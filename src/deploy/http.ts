@@ -14,6 +14,7 @@ import { readLock, releaseLock } from './lock.js';
 import { readLogCursors, writeLogCursors } from './log-cursor.js';
 import { checkSnapshot, keepSnapshot } from './evidence-store.js';
 import { ACKNOWLEDGEMENTS, readRecord } from './record.js';
+import { DeploymentRecordAnswer, RECORD_DOC } from './record-answer.js';
 import { renderHtml } from './record-render.js';
 import type { Driver } from './adapters/driver.js';
 import { readDeployments, type DeploymentRow } from './store.js';
@@ -309,12 +310,13 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
   // JSON, or the rendered page for `Accept: text/html` (the web dashboard shows it as the CLI renders it).
   app.get(
     `${base}/deployments/:id/record`,
-    { config: admin, schema: { params: IdParams, summary: 'The filled-in checklist of one deployment (JSON, or HTML for Accept: text/html)' } },
+    { config: admin, schema: { params: IdParams, summary: 'The filled-in checklist of one deployment (JSON, or HTML for Accept: text/html)', doc: RECORD_DOC } },
     (req, reply) => {
       const row = o.controller.get(req.params.id);
       if (row === null) throw new Problem('DEPLOYMENT_NOT_FOUND', `No deployment ${req.params.id}.`);
       const record = readRecord(o.db, row, { signoffs: o.controller.signoffPolicy(), now: Date.now() });
-      return req.headers.accept?.startsWith('text/html') ? reply.type('text/html; charset=utf-8').send(renderHtml(record)) : record;
+      const answer: Static<typeof DeploymentRecordAnswer> = record;
+      return req.headers.accept?.startsWith('text/html') ? reply.type('text/html; charset=utf-8').send(renderHtml(record)) : answer;
     },
   );
   app.post(
