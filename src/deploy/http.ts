@@ -1,7 +1,7 @@
 // The controller's admin API on the gateway (scope `admin`): the CLI records wishes here and the
 // controller acts. Deploy, inspect, abort/resume/promote, roll back, audit, lock, releases.
 import type { FastifyRequest } from 'fastify';
-import type { ApprovalAnswer, AuditAnswer, DeploymentDetail, DeploymentList, DeploymentSummary, LockAnswer, LogsAnswer } from './admin-api.js';
+import { AcknowledgedAnswer, ApprovalAnswer, AuditAnswer, DeploymentDetail, DeploymentList, DeploymentSummary, LockAnswer, LockReleasedAnswer, type LogsAnswer } from './admin-api.js';
 import { ANY_CREDENTIAL, Problem, SIGNOFF_SCOPE, Type, holdsRole, type HttpApp, type RouteDoc, type Static } from '../kit/index.js';
 import { readAudit, verifyAudit } from './audit.js';
 import { PlanError, assessPromotionGate, planHash, type EffectiveConfig, type PromotionGate } from './engine/index.js';
@@ -248,12 +248,16 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     }
   });
   // Read by the web dashboard, which any valid credential may open; acting on a deployment stays admin.
-  app.get(`${base}/deployments`, { config: { auth: ANY_CREDENTIAL }, schema: { summary: 'The last 50 deployments in this environment, newest first' } }, (): DeploymentList => ({
-    deployments: readDeployments(o.db, { env: o.env, limit: 50 }).map((r) => summarize(r, o.controller.isLive(r.id))),
-  }));
+  app.get(
+    `${base}/deployments`,
+    { config: { auth: ANY_CREDENTIAL }, schema: { summary: 'The last 50 deployments in this environment, newest first', doc: { ok: { json: DeploymentList } } } },
+    (): DeploymentList => ({
+      deployments: readDeployments(o.db, { env: o.env, limit: 50 }).map((r) => summarize(r, o.controller.isLive(r.id))),
+    }),
+  );
   app.get(
     `${base}/deployments/:id`,
-    { config: admin, schema: { params: IdParams, summary: 'One deployment: its state, plan hash and sign-offs', doc: { problems: ['DEPLOYMENT_NOT_FOUND'] } } },
+    { config: admin, schema: { params: IdParams, summary: 'One deployment: its state, plan hash and sign-offs', doc: { ok: { json: DeploymentDetail }, problems: ['DEPLOYMENT_NOT_FOUND'] } } },
     (req) => {
       const row = o.controller.get(req.params.id);
       if (row === null) throw new Problem('DEPLOYMENT_NOT_FOUND', `No deployment ${req.params.id}.`);
@@ -268,7 +272,7 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
   );
   const verbs = { abort: 'Abort: roll the canary back', resume: 'Resume a paused deployment', promote: 'Promote now, skipping the remaining steps' } as const;
   for (const kind of ['abort', 'resume', 'promote'] as const) {
-    const doc: RouteDoc = { problems: [...REFUSALS] };
+    const doc: RouteDoc = { ok: { json: DeploymentSummary }, problems: [...REFUSALS] };
     app.post(`${base}/deployments/:id/${kind}`, { config: admin, schema: { params: IdParams, summary: verbs[kind], doc } }, async (req) => {
       const input = kind === 'abort' ? { kind, reason: `aborted by ${actor(req)}` } : kind === 'resume' ? { kind } : { kind: 'promoteNow' as const };
       try {
@@ -285,7 +289,7 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
       config: { auth: SIGNOFF_SCOPE },
       schema: {
         summary: "Sign off a deployment in a role, with the signer's own credential",
-        doc: { problems: [...REFUSALS] },
+        doc: { ok: { json: ApprovalAnswer, status: 201 }, problems: [...REFUSALS] },
         params: IdParams,
         // `name` is optional and, when given, must be the authenticated person's own.
         body: Type.Object({
@@ -325,7 +329,7 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
       config: admin,
       schema: {
         summary: "Record a person's acknowledgement of a checklist item on the deployment's record",
-        doc: { problems: ['DEPLOYMENT_NOT_FOUND', 'DEPLOY_INVALID'] },
+        doc: { ok: { json: AcknowledgedAnswer, status: 201 }, problems: ['DEPLOYMENT_NOT_FOUND', 'DEPLOY_INVALID'] },
         params: IdParams,
         body: Type.Object({ item: Type.String({ maxLength: 60 }), name: Type.String({ minLength: 1, maxLength: 100 }), note: Type.Optional(Type.String({ maxLength: 2000 })) }),
       },
@@ -334,7 +338,8 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
       if (o.controller.get(req.params.id) === null) throw new Problem('DEPLOYMENT_NOT_FOUND', `No deployment ${req.params.id}.`);
       if (!Object.hasOwn(ACKNOWLEDGEMENTS, req.body.item)) throw new Problem('DEPLOY_INVALID', `Unknown item "${req.body.item}"; one of ${Object.keys(ACKNOWLEDGEMENTS).join(', ')}.`);
       o.controller.audit('acknowledgement', actor(req), { item: req.body.item, name: req.body.name, note: req.body.note ?? null }, req.params.id);
-      return reply.code(201).send({ recorded: req.body.item });
+      const answer: Static<typeof AcknowledgedAnswer> = { recorded: req.body.item };
+      return reply.code(201).send(answer);
     },
   );
   app.post(
@@ -367,7 +372,11 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     `${base}/audit`,
     {
       config: admin,
-      schema: { summary: 'The audit log (of one deployment with `deployment`) and whether its hash chain verifies', querystring: Type.Object({ deployment: Type.Optional(Type.String()) }) },
+      schema: {
+        summary: 'The audit log (of one deployment with `deployment`) and whether its hash chain verifies',
+        querystring: Type.Object({ deployment: Type.Optional(Type.String()) }),
+        doc: { ok: { json: AuditAnswer } },
+      },
     },
     (req): AuditAnswer => ({
       verified: verifyAudit(o.db) === null,
@@ -375,8 +384,10 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
       events: readAudit(o.db, req.query.deployment ? { deploymentId: req.query.deployment } : {}),
     }),
   );
-  app.get(`${base}/lock`, { config: admin, schema: { summary: 'Who holds the deploy lock of this environment, if anyone' } }, (): LockAnswer => ({ lock: readLock(o.db, o.env) }));
-  app.delete(`${base}/lock`, { config: admin, schema: { summary: 'Release the deploy lock (audited)' } }, (req) => {
+  app.get(`${base}/lock`, { config: admin, schema: { summary: 'Who holds the deploy lock of this environment, if anyone', doc: { ok: { json: LockAnswer } } } }, (): LockAnswer => ({
+    lock: readLock(o.db, o.env),
+  }));
+  app.delete(`${base}/lock`, { config: admin, schema: { summary: 'Release the deploy lock (audited)', doc: { ok: { json: LockReleasedAnswer } } } }, (req): Static<typeof LockReleasedAnswer> => {
     const released = releaseLock(o.db, o.env);
     o.controller.audit('lock.released', actor(req), { released });
     return { released };

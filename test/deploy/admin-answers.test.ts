@@ -1,10 +1,14 @@
-// A deployment's record as the admin API answers it: JSON that fits the schema its document gives,
-// or, for `Accept: text/html`, the page, which the document lists beside JSON.
+// The admin API's answers fit the schemas its document gives: a deployment (listed and read), its
+// record (JSON, or for `Accept: text/html` the page, which the document lists beside JSON), an
+// acknowledgement, the audit log and the deploy lock.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlan, startDeployment } from '../../src/deploy/engine/index.js';
+import { AcknowledgedAnswer, AuditAnswer, DeploymentDetail, DeploymentList, LockAnswer, LockReleasedAnswer } from '../../src/deploy/admin-api.js';
 import { DeploymentRecordAnswer } from '../../src/deploy/record-answer.js';
+import { ACKNOWLEDGEMENTS } from '../../src/deploy/record.js';
 import { writeDeployment } from '../../src/deploy/store.js';
+import type { TSchema } from '../../src/kit/index.js';
 import { TEST_KEY, makeTempDir, testConfig } from '../helpers.js';
 import { withAdminApi } from '../gateway/admin-document.js';
 import { asJson, documented, expectFits, teachTypeBox } from '../support/answer-schemas.js';
@@ -19,8 +23,8 @@ afterAll(() => {
   tmp.remove();
 });
 
-describe('GET …/deployments/{id}/record', () => {
-  it('answers JSON that fits its documented schema, and HTML when asked', async () => {
+describe('the admin API', () => {
+  it('answers what its document says: a deployment, its record (JSON or HTML), the audit log, the lock', async () => {
     const config = testConfig(join(tmp.dir, 'controller'));
     await withAdminApi(config, async (app, db) => {
       const state = startDeployment(createPlan({ id: 'dep-0123abcd', service: 'video', strategy: 'canary', fromVersion: 'v1', toVersion: 'v2' }), Date.now()).state;
@@ -40,6 +44,22 @@ describe('GET …/deployments/{id}/record', () => {
       const responses = doc.paths[path]!.get!.responses;
       expect(Object.keys(responses['200']!.content)).toEqual(['application/json', 'text/html']);
       expect(responses['404']!.content).toHaveProperty(['application/problem+json']);
+
+      const auth = { 'x-api-key': TEST_KEY };
+      const answers: Array<[method: 'GET' | 'POST' | 'DELETE', route: string, status: number, schema: TSchema, payload?: object]> = [
+        ['GET', '/deployments', 200, DeploymentList],
+        ['GET', '/deployments/{id}', 200, DeploymentDetail],
+        ['POST', '/deployments/{id}/acknowledgements', 201, AcknowledgedAnswer, { item: Object.keys(ACKNOWLEDGEMENTS)[0], name: 'Sam' }],
+        ['GET', '/audit', 200, AuditAnswer],
+        ['GET', '/lock', 200, LockAnswer],
+        ['DELETE', '/lock', 200, LockReleasedAnswer],
+      ];
+      for (const [method, route, status, schema, payload] of answers) {
+        const res = await app.inject({ method, url: `/_pitchey/admin${route.replace('{id}', 'dep-0123abcd')}`, headers: auth, ...(payload === undefined ? {} : { payload }) });
+        expect(res.statusCode, `${method} ${route}: ${res.body}`).toBe(status);
+        expectFits(schema, res.json());
+        expect(documented(doc, `/_pitchey/admin${route}`, method.toLowerCase(), String(status)), `${method} ${route}`).toEqual(asJson(schema));
+      }
     });
   });
 });
