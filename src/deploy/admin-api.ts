@@ -15,16 +15,21 @@ const Engine = <T>(description: string) => Type.Unsafe<T>({ type: 'object', desc
 const Time = Type.String({ format: 'date-time' });
 const Rejected = Type.Array(Engine<SignoffAssessment['rejected'][number]>('A refused sign-off: role, name, why'));
 
-/** One deployment as lists, starts, verbs and rollbacks answer it. */
-export const DeploymentSummary = Type.Object({
+/** What a deployment is, as its summary and its record both say it. */
+export const DeploymentFacts = {
   id: Type.String(),
-  live: Type.Boolean({ description: 'Its controller is driving it now' }),
   env: Type.String(),
   service: Type.String(),
   author: Type.String(),
   strategy: Type.String(),
-  from: Nullable(Type.String()),
+  from: Nullable(Type.String({ description: 'The version it replaces' })),
   to: Type.String(),
+};
+
+/** One deployment as lists, starts, verbs and rollbacks answer it. */
+export const DeploymentSummary = Type.Object({
+  ...DeploymentFacts,
+  live: Type.Boolean({ description: 'Its controller is driving it now' }),
   phase: Type.String(),
   step: Type.Integer({ minimum: 0 }),
   steps: Type.Array(Type.Number(), { description: 'Traffic weights, in percent' }),

@@ -2,19 +2,14 @@
 // each typed at its top level (the plan, checks' evidence and rule verdicts are the engine's own
 // types, described here as objects), and the same record rendered as a page for `Accept: text/html`.
 import { Nullable, Type, type RouteDoc } from '../kit/index.js';
+import { DeploymentFacts } from './admin-api.js';
 
 const Time = Type.String({ format: 'date-time' });
 const Loose = (description: string) => Type.Object({}, { additionalProperties: true, description });
 const Items = (description: string) => Type.Array(Loose(description));
 
 export const DeploymentRecordAnswer = Type.Object({
-  id: Type.String(),
-  env: Type.String(),
-  service: Type.String(),
-  author: Type.String(),
-  strategy: Type.String(),
-  from: Nullable(Type.String()),
-  to: Type.String(),
+  ...DeploymentFacts,
   outcome: Type.String(),
   reason: Nullable(Type.String()),
   startedAt: Time,
