@@ -1,7 +1,7 @@
 // The admin API's answers, declared once: the server (deploy/http.ts) returns these shapes and the
 // CLI reads them (`import type` only: the CLI loads no server code for it). The routes' success
 // answers are TypeBox schemas here, which the OpenAPI document carries.
-import { Nullable, Type, type Static } from '../kit/index.js';
+import { Nullable, StringEnum, TRACKS, Type, type Static } from '../kit/index.js';
 import type { InstanceLogs } from './adapters/driver.js';
 import type { AuditEvent } from './audit.js';
 import type { Approval, RuleAssessment, SignoffAssessment } from './engine/index.js';
@@ -69,12 +69,22 @@ export const LockAnswer = Type.Object({ lock: Nullable(Engine<DeployLock>('The h
 export type LockAnswer = Static<typeof LockAnswer>;
 export const LockReleasedAnswer = Type.Object({ released: Type.Boolean({ description: 'false: no one held it' }) });
 export const AcknowledgedAnswer = Type.Object({ recorded: Type.String({ description: 'The item acknowledged' }) });
-export interface LogsAnswer {
-  service: string;
-  instances: InstanceLogs[];
-  /** Passed back as `?after=`, the next answer holds only the lines written since (`pitchey logs -f`). */
-  next: string;
-}
+export const LogsAnswer = Type.Object({
+  service: Type.String(),
+  instances: Type.Array(
+    Type.Unsafe<InstanceLogs>(
+      Type.Object({
+        id: Type.String(),
+        version: Type.String(),
+        track: StringEnum(TRACKS),
+        lines: Type.Array(Type.String(), { description: 'Oldest first' }),
+        cursor: Type.String({ description: 'Where these lines end' }),
+      }),
+    ),
+  ),
+  next: Type.String({ description: 'Passed back as `?after=`, the next answer holds only the lines written since (`pitchey logs -f`)' }),
+});
+export type LogsAnswer = Static<typeof LogsAnswer>;
 
 /** One member of a platform release: its deployment, what the train asked of it, and its revert. */
 export interface ReleaseMemberSummary {

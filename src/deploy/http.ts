@@ -1,7 +1,7 @@
 // The controller's admin API on the gateway (scope `admin`): the CLI records wishes here and the
 // controller acts. Deploy, inspect, abort/resume/promote, roll back, audit, lock, releases.
 import type { FastifyRequest } from 'fastify';
-import { AcknowledgedAnswer, ApprovalAnswer, AuditAnswer, DeploymentDetail, DeploymentList, DeploymentSummary, LockAnswer, LockReleasedAnswer, type LogsAnswer } from './admin-api.js';
+import { AcknowledgedAnswer, ApprovalAnswer, AuditAnswer, DeploymentDetail, DeploymentList, DeploymentSummary, LockAnswer, LockReleasedAnswer, LogsAnswer } from './admin-api.js';
 import { ANY_CREDENTIAL, Problem, SIGNOFF_SCOPE, Type, holdsRole, type HttpApp, type RouteDoc, type Static } from '../kit/index.js';
 import { readAudit, verifyAudit } from './audit.js';
 import { PlanError, assessPromotionGate, planHash, type EffectiveConfig, type PromotionGate } from './engine/index.js';
@@ -404,9 +404,10 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
           after: Type.Optional(Type.String({ maxLength: 8192, description: "an earlier answer's `next`: only the lines written since (`pitchey logs -f`)" })),
         }),
         summary: 'The last lines of each instance of a service, whichever driver runs it',
+        doc: { ok: { json: LogsAnswer }, problems: ['ROUTE_NOT_FOUND'] },
       },
     },
-    async (req): Promise<LogsAnswer> => {
+    async (req): Promise<Static<typeof LogsAnswer>> => {
       const { service } = req.params;
       if (!o.services.includes(service)) throw new Problem('ROUTE_NOT_FOUND', `Unknown service "${service}"; one of ${o.services.join(', ')}.`);
       const instances = await o.driver.logs(service, req.query.tail ?? 100, req.query.after === undefined ? undefined : readLogCursors(req.query.after));

@@ -1,10 +1,11 @@
 // The admin API's answers fit the schemas its document gives: a deployment (listed and read), its
 // record (JSON, or for `Accept: text/html` the page, which the document lists beside JSON), an
-// acknowledgement, the audit log and the deploy lock.
+// acknowledgement, the audit log, the deploy lock, a service's logs and who the caller is.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlan, startDeployment } from '../../src/deploy/engine/index.js';
-import { AcknowledgedAnswer, AuditAnswer, DeploymentDetail, DeploymentList, LockAnswer, LockReleasedAnswer } from '../../src/deploy/admin-api.js';
+import { AcknowledgedAnswer, AuditAnswer, DeploymentDetail, DeploymentList, LockAnswer, LockReleasedAnswer, LogsAnswer } from '../../src/deploy/admin-api.js';
+import { WhoamiAnswer } from '../../src/gateway/admin.js';
 import { DeploymentRecordAnswer } from '../../src/deploy/record-answer.js';
 import { ACKNOWLEDGEMENTS } from '../../src/deploy/record.js';
 import { writeDeployment } from '../../src/deploy/store.js';
@@ -24,7 +25,7 @@ afterAll(() => {
 });
 
 describe('the admin API', () => {
-  it('answers what its document says: a deployment, its record (JSON or HTML), the audit log, the lock', async () => {
+  it('answers what its document says: a deployment, its record (JSON or HTML), the audit log, the lock, logs, whoami', async () => {
     const config = testConfig(join(tmp.dir, 'controller'));
     await withAdminApi(config, async (app, db) => {
       const state = startDeployment(createPlan({ id: 'dep-0123abcd', service: 'video', strategy: 'canary', fromVersion: 'v1', toVersion: 'v2' }), Date.now()).state;
@@ -53,12 +54,15 @@ describe('the admin API', () => {
         ['GET', '/audit', 200, AuditAnswer],
         ['GET', '/lock', 200, LockAnswer],
         ['DELETE', '/lock', 200, LockReleasedAnswer],
+        ['GET', '/logs/video', 200, LogsAnswer],
+        ['GET', '/whoami', 200, WhoamiAnswer],
       ];
       for (const [method, route, status, schema, payload] of answers) {
         const res = await app.inject({ method, url: `/_pitchey/admin${route.replace('{id}', 'dep-0123abcd')}`, headers: auth, ...(payload === undefined ? {} : { payload }) });
         expect(res.statusCode, `${method} ${route}: ${res.body}`).toBe(status);
         expectFits(schema, res.json());
-        expect(documented(doc, `/_pitchey/admin${route}`, method.toLowerCase(), String(status)), `${method} ${route}`).toEqual(asJson(schema));
+        const path = `/_pitchey/admin${route.replace('/logs/video', '/logs/{service}')}`;
+        expect(documented(doc, path, method.toLowerCase(), String(status)), `${method} ${route}`).toEqual(asJson(schema));
       }
     });
   });

@@ -77,7 +77,6 @@ function bareSuccesses(doc: Json): string[] {
  */
 const ADMIN_UNTYPED = [
   'GET pools',
-  'GET whoami',
   'GET stats/{service}/series',
   'PUT pools/{service}/weights',
   'PUT pools/{service}/sticky',
@@ -89,7 +88,6 @@ const ADMIN_UNTYPED = [
   'POST plans',
   'POST rollback',
   'GET releases',
-  'GET logs/{service}',
   'POST release-trains',
   'GET release-trains',
   'POST release-trains/{id}/abort',
