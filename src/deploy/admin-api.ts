@@ -1,5 +1,7 @@
 // The admin API's answers, declared once: the server (deploy/http.ts) returns these shapes and the
-// CLI reads them (`import type` only: the CLI loads no server code for it).
+// CLI reads them (`import type` only: the CLI loads no server code for it). The routes' success
+// answers are TypeBox schemas here, which the OpenAPI document carries.
+import { Nullable, StringEnum, TRACKS, Type, type Static } from '../kit/index.js';
 import type { InstanceLogs } from './adapters/driver.js';
 import type { AuditEvent } from './audit.js';
 import type { Approval, RuleAssessment, SignoffAssessment } from './engine/index.js';
@@ -8,58 +10,81 @@ import type { DeployLock } from './lock.js';
 export type { PlanReview } from './plan-review.js';
 export type { DeploymentRecord } from './record.js';
 
+/** The engine's own types, documented as objects (their fields are the engine's; the CLI reads them whole). */
+const Engine = <T>(description: string) => Type.Unsafe<T>({ type: 'object', description });
+const Time = Type.String({ format: 'date-time' });
+const Rejected = Type.Array(Engine<SignoffAssessment['rejected'][number]>('A refused sign-off: role, name, why'));
+
+/** What a deployment is, as its summary and its record both say it. */
+export const DeploymentFacts = {
+  id: Type.String(),
+  env: Type.String(),
+  service: Type.String(),
+  author: Type.String(),
+  strategy: Type.String(),
+  from: Nullable(Type.String({ description: 'The version it replaces' })),
+  to: Type.String(),
+};
+
 /** One deployment as lists, starts, verbs and rollbacks answer it. */
-export interface DeploymentSummary {
-  id: string;
-  live: boolean;
-  env: string;
-  service: string;
-  author: string;
-  strategy: string;
-  from: string | null;
-  to: string;
-  phase: string;
-  step: number;
-  steps: number[];
-  reason: string | null;
-  assessments: RuleAssessment[];
-  created_at: string;
-  updated_at: string;
-}
+export const DeploymentSummary = Type.Object({
+  ...DeploymentFacts,
+  live: Type.Boolean({ description: 'Its controller is driving it now' }),
+  phase: Type.String(),
+  step: Type.Integer({ minimum: 0 }),
+  steps: Type.Array(Type.Number(), { description: 'Traffic weights, in percent' }),
+  reason: Nullable(Type.String()),
+  assessments: Type.Array(Engine<RuleAssessment>("A rule's verdict and evidence")),
+  created_at: Time,
+  updated_at: Time,
+});
+export type DeploymentSummary = Static<typeof DeploymentSummary>;
+
+export const ApprovalAnswer = Type.Object({
+  complete: Type.Boolean(),
+  missing: Type.Array(Type.String({ description: 'A role still to sign' })),
+  approvals: Type.Array(Engine<Approval>('A valid sign-off')),
+  rejected: Rejected,
+});
+export type ApprovalAnswer = Static<typeof ApprovalAnswer>;
 
 /** `GET /deployments/:id`: the summary, its plan hash and the state of its sign-offs. */
-export interface DeploymentDetail extends DeploymentSummary {
-  plan_hash: string;
-  signoffs: { complete: boolean; missing: string[]; approvals: Approval[]; rejected: SignoffAssessment['rejected'] };
-}
+export const DeploymentDetail = Type.Composite([DeploymentSummary, Type.Object({ plan_hash: Type.String(), signoffs: ApprovalAnswer })]);
+export type DeploymentDetail = Static<typeof DeploymentDetail>;
 
-export interface DeploymentList {
-  deployments: DeploymentSummary[];
-}
-export interface ApprovalAnswer {
-  complete: boolean;
-  missing: string[];
-  approvals: Approval[];
-  rejected: SignoffAssessment['rejected'];
-}
+export const DeploymentList = Type.Object({ deployments: Type.Array(DeploymentSummary) });
+export type DeploymentList = Static<typeof DeploymentList>;
+
 export interface EmergencyRollbackAnswer {
   switchMs: number;
   aborted: string[];
 }
-export interface AuditAnswer {
-  verified: boolean;
-  broken: { brokenAt: number; reason: string } | null;
-  events: AuditEvent[];
-}
-export interface LockAnswer {
-  lock: DeployLock | null;
-}
-export interface LogsAnswer {
-  service: string;
-  instances: InstanceLogs[];
-  /** Passed back as `?after=`, the next answer holds only the lines written since (`pitchey logs -f`). */
-  next: string;
-}
+export const AuditAnswer = Type.Object({
+  verified: Type.Boolean({ description: "The log's hash chain checks out" }),
+  broken: Nullable(Type.Object({ brokenAt: Type.Integer(), reason: Type.String() })),
+  events: Type.Array(Engine<AuditEvent>('An audit event: at, kind, actor, data, hash')),
+});
+export type AuditAnswer = Static<typeof AuditAnswer>;
+export const LockAnswer = Type.Object({ lock: Nullable(Engine<DeployLock>('The holder: env, holder, reason, deploymentId, acquiredAt')) });
+export type LockAnswer = Static<typeof LockAnswer>;
+export const LockReleasedAnswer = Type.Object({ released: Type.Boolean({ description: 'false: no one held it' }) });
+export const AcknowledgedAnswer = Type.Object({ recorded: Type.String({ description: 'The item acknowledged' }) });
+export const LogsAnswer = Type.Object({
+  service: Type.String(),
+  instances: Type.Array(
+    Type.Unsafe<InstanceLogs>(
+      Type.Object({
+        id: Type.String(),
+        version: Type.String(),
+        track: StringEnum(TRACKS),
+        lines: Type.Array(Type.String(), { description: 'Oldest first' }),
+        cursor: Type.String({ description: 'Where these lines end' }),
+      }),
+    ),
+  ),
+  next: Type.String({ description: 'Passed back as `?after=`, the next answer holds only the lines written since (`pitchey logs -f`)' }),
+});
+export type LogsAnswer = Static<typeof LogsAnswer>;
 
 /** One member of a platform release: its deployment, what the train asked of it, and its revert. */
 export interface ReleaseMemberSummary {

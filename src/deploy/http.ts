@@ -1,7 +1,7 @@
 // The controller's admin API on the gateway (scope `admin`): the CLI records wishes here and the
 // controller acts. Deploy, inspect, abort/resume/promote, roll back, audit, lock, releases.
 import type { FastifyRequest } from 'fastify';
-import type { ApprovalAnswer, AuditAnswer, DeploymentDetail, DeploymentList, DeploymentSummary, LockAnswer, LogsAnswer } from './admin-api.js';
+import { AcknowledgedAnswer, ApprovalAnswer, AuditAnswer, DeploymentDetail, DeploymentList, DeploymentSummary, LockAnswer, LockReleasedAnswer, LogsAnswer } from './admin-api.js';
 import { ANY_CREDENTIAL, Problem, SIGNOFF_SCOPE, Type, holdsRole, type HttpApp, type RouteDoc, type Static } from '../kit/index.js';
 import { readAudit, verifyAudit } from './audit.js';
 import { PlanError, assessPromotionGate, planHash, type EffectiveConfig, type PromotionGate } from './engine/index.js';
@@ -14,6 +14,7 @@ import { readLock, releaseLock } from './lock.js';
 import { readLogCursors, writeLogCursors } from './log-cursor.js';
 import { checkSnapshot, keepSnapshot } from './evidence-store.js';
 import { ACKNOWLEDGEMENTS, readRecord } from './record.js';
+import { DeploymentRecordAnswer, RECORD_DOC } from './record-answer.js';
 import { renderHtml } from './record-render.js';
 import type { Driver } from './adapters/driver.js';
 import { readDeployments, type DeploymentRow } from './store.js';
@@ -247,12 +248,16 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     }
   });
   // Read by the web dashboard, which any valid credential may open; acting on a deployment stays admin.
-  app.get(`${base}/deployments`, { config: { auth: ANY_CREDENTIAL }, schema: { summary: 'The last 50 deployments in this environment, newest first' } }, (): DeploymentList => ({
-    deployments: readDeployments(o.db, { env: o.env, limit: 50 }).map((r) => summarize(r, o.controller.isLive(r.id))),
-  }));
+  app.get(
+    `${base}/deployments`,
+    { config: { auth: ANY_CREDENTIAL }, schema: { summary: 'The last 50 deployments in this environment, newest first', doc: { ok: { json: DeploymentList } } } },
+    (): DeploymentList => ({
+      deployments: readDeployments(o.db, { env: o.env, limit: 50 }).map((r) => summarize(r, o.controller.isLive(r.id))),
+    }),
+  );
   app.get(
     `${base}/deployments/:id`,
-    { config: admin, schema: { params: IdParams, summary: 'One deployment: its state, plan hash and sign-offs', doc: { problems: ['DEPLOYMENT_NOT_FOUND'] } } },
+    { config: admin, schema: { params: IdParams, summary: 'One deployment: its state, plan hash and sign-offs', doc: { ok: { json: DeploymentDetail }, problems: ['DEPLOYMENT_NOT_FOUND'] } } },
     (req) => {
       const row = o.controller.get(req.params.id);
       if (row === null) throw new Problem('DEPLOYMENT_NOT_FOUND', `No deployment ${req.params.id}.`);
@@ -267,7 +272,7 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
   );
   const verbs = { abort: 'Abort: roll the canary back', resume: 'Resume a paused deployment', promote: 'Promote now, skipping the remaining steps' } as const;
   for (const kind of ['abort', 'resume', 'promote'] as const) {
-    const doc: RouteDoc = { problems: [...REFUSALS] };
+    const doc: RouteDoc = { ok: { json: DeploymentSummary }, problems: [...REFUSALS] };
     app.post(`${base}/deployments/:id/${kind}`, { config: admin, schema: { params: IdParams, summary: verbs[kind], doc } }, async (req) => {
       const input = kind === 'abort' ? { kind, reason: `aborted by ${actor(req)}` } : kind === 'resume' ? { kind } : { kind: 'promoteNow' as const };
       try {
@@ -284,7 +289,7 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
       config: { auth: SIGNOFF_SCOPE },
       schema: {
         summary: "Sign off a deployment in a role, with the signer's own credential",
-        doc: { problems: [...REFUSALS] },
+        doc: { ok: { json: ApprovalAnswer, status: 201 }, problems: [...REFUSALS] },
         params: IdParams,
         // `name` is optional and, when given, must be the authenticated person's own.
         body: Type.Object({
@@ -309,12 +314,13 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
   // JSON, or the rendered page for `Accept: text/html` (the web dashboard shows it as the CLI renders it).
   app.get(
     `${base}/deployments/:id/record`,
-    { config: admin, schema: { params: IdParams, summary: 'The filled-in checklist of one deployment (JSON, or HTML for Accept: text/html)' } },
+    { config: admin, schema: { params: IdParams, summary: 'The filled-in checklist of one deployment (JSON, or HTML for Accept: text/html)', doc: RECORD_DOC } },
     (req, reply) => {
       const row = o.controller.get(req.params.id);
       if (row === null) throw new Problem('DEPLOYMENT_NOT_FOUND', `No deployment ${req.params.id}.`);
       const record = readRecord(o.db, row, { signoffs: o.controller.signoffPolicy(), now: Date.now() });
-      return req.headers.accept?.startsWith('text/html') ? reply.type('text/html; charset=utf-8').send(renderHtml(record)) : record;
+      const answer: Static<typeof DeploymentRecordAnswer> = record;
+      return req.headers.accept?.startsWith('text/html') ? reply.type('text/html; charset=utf-8').send(renderHtml(record)) : answer;
     },
   );
   app.post(
@@ -323,7 +329,7 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
       config: admin,
       schema: {
         summary: "Record a person's acknowledgement of a checklist item on the deployment's record",
-        doc: { problems: ['DEPLOYMENT_NOT_FOUND', 'DEPLOY_INVALID'] },
+        doc: { ok: { json: AcknowledgedAnswer, status: 201 }, problems: ['DEPLOYMENT_NOT_FOUND', 'DEPLOY_INVALID'] },
         params: IdParams,
         body: Type.Object({ item: Type.String({ maxLength: 60 }), name: Type.String({ minLength: 1, maxLength: 100 }), note: Type.Optional(Type.String({ maxLength: 2000 })) }),
       },
@@ -332,7 +338,8 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
       if (o.controller.get(req.params.id) === null) throw new Problem('DEPLOYMENT_NOT_FOUND', `No deployment ${req.params.id}.`);
       if (!Object.hasOwn(ACKNOWLEDGEMENTS, req.body.item)) throw new Problem('DEPLOY_INVALID', `Unknown item "${req.body.item}"; one of ${Object.keys(ACKNOWLEDGEMENTS).join(', ')}.`);
       o.controller.audit('acknowledgement', actor(req), { item: req.body.item, name: req.body.name, note: req.body.note ?? null }, req.params.id);
-      return reply.code(201).send({ recorded: req.body.item });
+      const answer: Static<typeof AcknowledgedAnswer> = { recorded: req.body.item };
+      return reply.code(201).send(answer);
     },
   );
   app.post(
@@ -365,7 +372,11 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     `${base}/audit`,
     {
       config: admin,
-      schema: { summary: 'The audit log (of one deployment with `deployment`) and whether its hash chain verifies', querystring: Type.Object({ deployment: Type.Optional(Type.String()) }) },
+      schema: {
+        summary: 'The audit log (of one deployment with `deployment`) and whether its hash chain verifies',
+        querystring: Type.Object({ deployment: Type.Optional(Type.String()) }),
+        doc: { ok: { json: AuditAnswer } },
+      },
     },
     (req): AuditAnswer => ({
       verified: verifyAudit(o.db) === null,
@@ -373,8 +384,10 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
       events: readAudit(o.db, req.query.deployment ? { deploymentId: req.query.deployment } : {}),
     }),
   );
-  app.get(`${base}/lock`, { config: admin, schema: { summary: 'Who holds the deploy lock of this environment, if anyone' } }, (): LockAnswer => ({ lock: readLock(o.db, o.env) }));
-  app.delete(`${base}/lock`, { config: admin, schema: { summary: 'Release the deploy lock (audited)' } }, (req) => {
+  app.get(`${base}/lock`, { config: admin, schema: { summary: 'Who holds the deploy lock of this environment, if anyone', doc: { ok: { json: LockAnswer } } } }, (): LockAnswer => ({
+    lock: readLock(o.db, o.env),
+  }));
+  app.delete(`${base}/lock`, { config: admin, schema: { summary: 'Release the deploy lock (audited)', doc: { ok: { json: LockReleasedAnswer } } } }, (req): Static<typeof LockReleasedAnswer> => {
     const released = releaseLock(o.db, o.env);
     o.controller.audit('lock.released', actor(req), { released });
     return { released };
@@ -391,9 +404,10 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
           after: Type.Optional(Type.String({ maxLength: 8192, description: "an earlier answer's `next`: only the lines written since (`pitchey logs -f`)" })),
         }),
         summary: 'The last lines of each instance of a service, whichever driver runs it',
+        doc: { ok: { json: LogsAnswer }, problems: ['ROUTE_NOT_FOUND'] },
       },
     },
-    async (req): Promise<LogsAnswer> => {
+    async (req): Promise<Static<typeof LogsAnswer>> => {
       const { service } = req.params;
       if (!o.services.includes(service)) throw new Problem('ROUTE_NOT_FOUND', `Unknown service "${service}"; one of ${o.services.join(', ')}.`);
       const instances = await o.driver.logs(service, req.query.tail ?? 100, req.query.after === undefined ? undefined : readLogCursors(req.query.after));

@@ -50,7 +50,7 @@ const SeriesAnswer = Type.Object({
     green: Type.Optional(Type.Array(SeriesPoint)),
   }),
 });
-const WhoamiAnswer = Type.Object({
+export const WhoamiAnswer = Type.Object({
   id: Type.String({ description: 'the credential, as audit logs name it (never the secret)' }),
   person: Type.Union([Type.String(), Type.Null()], { description: "the key's holder or the token's subject; null for a machine's key" }),
   admin: Type.Boolean({ description: 'may deploy, promote, abort, resume and roll back' }),
@@ -65,7 +65,10 @@ export function registerAdminRoutes(app: HttpApp, control: TrafficControl): void
   }));
   app.get(
     `${ADMIN_PREFIX}/whoami`,
-    { config: { auth: ANY_CREDENTIAL }, schema: { tags, summary: 'Who the credential is and what it may do (any valid credential)', response: { 200: WhoamiAnswer } } },
+    {
+      config: { auth: ANY_CREDENTIAL },
+      schema: { tags, summary: 'Who the credential is and what it may do (any valid credential)', response: { 200: WhoamiAnswer }, doc: { ok: { json: WhoamiAnswer } } },
+    },
     (req) => {
       const p = req.principal!;
       return { id: p.id, person: p.person, admin: isAdmin(p), roles: p.person === null ? [] : p.scopes.filter(isSignoffRole) };

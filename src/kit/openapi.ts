@@ -25,8 +25,12 @@ export interface RouteDoc {
     fields?: Record<string, JsonSchema>;
     required?: string[];
   };
-  /** A success's body: a JSON Schema (answered with `status`, default 200), or the media types of a file answer. Default: a JSON object. */
-  ok?: { json: JsonSchema; status?: number } | { file: string[] };
+  /**
+   * A success's body: a JSON Schema (answered with `status`, default 200), with `also` the other
+   * media types the route answers by the request (an SSE stream, an HTML page) and their schemas;
+   * or the media types of a file answer; or `noContent`: 204 without a body. Default: a JSON object.
+   */
+  ok?: { json: JsonSchema; status?: number; also?: Record<string, JsonSchema> } | { file: string[] } | { noContent: true };
   /** The route runs a job: 200 with the finished job when it ends in time, else (or with `?async=true`) 202. */
   job?: boolean;
   /** Problems this route answers beyond those every route of its kind can. */
@@ -117,9 +121,11 @@ function successResponses(doc: RouteDoc): Record<string, unknown> {
     };
   }
   const ok = doc.ok;
+  if (ok !== undefined && 'noContent' in ok) return { '204': { description: 'Done; no body' } };
   if (ok !== undefined && 'file' in ok) return { '200': { description: 'The file', content: Object.fromEntries(ok.file.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])) } };
   const status = ok?.status ?? 200;
-  return { [String(status)]: { description: status === 202 ? 'Accepted' : 'OK', ...json(ok?.json ?? { type: 'object' }) } };
+  const content = { 'application/json': { schema: ok?.json ?? { type: 'object' } }, ...Object.fromEntries(Object.entries(ok?.also ?? {}).map(([t, schema]) => [t, { schema }])) };
+  return { [String(status)]: { description: status === 202 ? 'Accepted' : status === 201 ? 'Created' : 'OK', content } };
 }
 
 /** A file part of a form: Swagger UI shows a file picker for it. */

@@ -9,13 +9,18 @@ import { Controller } from '../../src/deploy/controller.js';
 import { registerEnvironmentApi } from '../../src/deploy/environment-api.js';
 import { registerDeployApi } from '../../src/deploy/http.js';
 import { registerReleaseApi } from '../../src/deploy/release-api.js';
-import { openControllerDb } from '../../src/deploy/store.js';
-import { createGateway } from '../../src/gateway/index.js';
+import { openControllerDb, type ControllerDb } from '../../src/deploy/store.js';
+import { createGateway, type Gateway } from '../../src/gateway/index.js';
 import { SERVICE_NAMES, createMetrics, dataPath, type Config } from '../../src/kit/index.js';
 import { createDriver } from '../../src/platform/drivers.js';
 
 /** The gateway's `/openapi.json` with the controller's APIs on it. */
 export async function adminDocument(config: Config): Promise<Record<string, unknown>> {
+  return withAdminApi(config, async (app) => (await app.inject({ method: 'GET', url: '/openapi.json' })).json());
+}
+
+/** `use` given a gateway with the controller's APIs on it (not listening) and the controller's store; both closed after. */
+export async function withAdminApi<T>(config: Config, use: (app: Gateway['app'], db: ControllerDb) => Promise<T>): Promise<T> {
   const gateway = await createGateway({ config, metrics: createMetrics(), healthIntervalMs: 60_000 });
   const dbPath = dataPath(config.dataDir, 'controllerDb');
   mkdirSync(dirname(dbPath), { recursive: true });
@@ -33,7 +38,7 @@ export async function adminDocument(config: Config): Promise<Record<string, unkn
     registerDeployApi(gateway.app, api);
     registerReleaseApi(gateway.app, api);
     registerEnvironmentApi(gateway.app, { db, env: config.deployEnv, controller, config, services: SERVICE_NAMES });
-    return (await gateway.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    return await use(gateway.app, db);
   } finally {
     await gateway.close();
     db.close();

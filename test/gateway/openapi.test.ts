@@ -58,6 +58,46 @@ function redoclyLint(files: string[], cwd: string): LintProblem[] {
   return reports.flatMap((x) => x.problems);
 }
 
+/** `METHOD path status` of each success documented only as "an object", or with no body though not a 204. */
+function bareSuccesses(doc: Json): string[] {
+  return operations(doc).flatMap(({ path, method, op }) =>
+    Object.entries(op.responses as Json)
+      .filter(([status]) => /^2\d\d$/.test(status) && status !== '204')
+      .filter(([, r]) => {
+        const media = Object.values(((r as Json).content ?? {}) as Json);
+        return media.length === 0 || media.some((m) => m.schema === undefined || JSON.stringify(m.schema) === '{"type":"object"}');
+      })
+      .map(([status]) => `${method.toUpperCase()} ${path} ${status}`),
+  );
+}
+
+/**
+ * The gateway's and controller's admin routes not yet given success schemas (issue 19): the list
+ * only shrinks; a route added without `schema.doc.ok` fails the test below.
+ */
+const ADMIN_UNTYPED = [
+  'GET pools',
+  'GET stats/{service}/series',
+  'PUT pools/{service}/weights',
+  'PUT pools/{service}/sticky',
+  'POST pools/{service}/instances',
+  'PUT pools/{service}/instances/{id}/track',
+  'DELETE pools/{service}/instances/{id}',
+  'GET stats/{service}',
+  'POST deployments',
+  'POST plans',
+  'POST rollback',
+  'GET releases',
+  'POST release-trains',
+  'GET release-trains',
+  'POST release-trains/{id}/abort',
+  'GET release-trains/{id}',
+  'GET release-trains/{id}/record',
+  'GET evidence/{service}/{version}',
+  'GET evidence/snapshots/{hash}',
+  'GET config',
+].map((route) => route.replace(' ', ' /_pitchey/admin/'));
+
 const resolve = (doc: Json, ref: string): unknown =>
   ref
     .replace(/^#\//, '')
@@ -194,6 +234,11 @@ describe('OpenAPI documents through the gateway', () => {
       if (op.security === undefined) expect(statuses, `${where} needs a key, so it answers 401`).toContain('401');
     }
     for (const ref of refs(doc)) expect(resolve(doc, ref), ref).toBeDefined();
+  });
+
+  it.each(['gateway', 'public', 'admin', ...SERVICE_NAMES])('%s: every success gives its body (a schema or media types), never a bare object', (name) => {
+    const bare = bareSuccesses(docs.get(name) as Json).map((s) => s.replace(/ \d+$/, ''));
+    expect(bare.filter((s) => !ADMIN_UNTYPED.includes(s))).toEqual([]);
   });
 
   it('documents health, readiness and the public catalogues as public: no key asked, no 401', () => {

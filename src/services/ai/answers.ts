@@ -2,8 +2,10 @@
 // each handler is typed by its schema and the OpenAPI document carries the same one, so the two
 // cannot drift. Problems each route can answer beyond its kind's are listed beside them.
 import { Nullable, StringEnum, Type, type RouteDoc } from '../../kit/index.js';
+import { ClassifierInfo, Classification } from './local/classifiers.js';
 import { OPENAI_CATEGORIES } from './local/moderation.js';
 import { PROVIDER_NAMES } from './providers/provider.js';
+import { UsageRow } from './usage.js';
 
 const TEXT_PROBLEMS = ['AI_TEXT_EMPTY', 'AI_TEXT_TOO_LONG'] as const;
 const Span = { start: Type.Integer({ minimum: 0 }), end: Type.Integer({ minimum: 0 }) };
@@ -33,6 +35,9 @@ export const ANALYZE_DOC: RouteDoc = { ok: { json: AnalyzeAnswer }, problems: [.
 const PerCategory = <T extends ReturnType<typeof Type.Boolean> | ReturnType<typeof Type.Number>>(value: T) =>
   Type.Record(Type.String(), value, { description: `Each of OpenAI's categories: ${OPENAI_CATEGORIES.join(', ')}` });
 
+/** Which judge moderated: the offline checks, OpenAI's moderation model or a guard model. */
+export const JudgedBy = Type.Object({ judge: StringEnum(['offline', 'openai', 'guard']), provider: Nullable(Type.String()), model: Nullable(Type.String()) });
+
 export const ModerateAnswer = Type.Object({
   content_preview: Type.String({ description: 'The first 100 characters' }),
   flags: Type.Array(Type.String()),
@@ -43,7 +48,7 @@ export const ModerateAnswer = Type.Object({
   category_scores: PerCategory(Type.Number({ minimum: 0, maximum: 1 })),
   assessed_categories: Type.Array(Type.String(), { description: 'Only these were judged' }),
   hard_block: Type.Boolean({ description: 'Sexual content involving minors: refused whoever judged' }),
-  judged_by: Type.Object({ judge: StringEnum(['offline', 'openai', 'guard']), provider: Nullable(Type.String()), model: Nullable(Type.String()) }),
+  judged_by: JudgedBy,
   offline_only: Type.Boolean(),
   notice: Nullable(Type.String({ description: 'Set when only the offline checks judged' })),
   fallback_reason: Nullable(Type.String({ description: 'Why a provider judge did not' })),
@@ -73,8 +78,10 @@ export const GenerateAnswer = Type.Object({
   cached: Type.Boolean(),
   fallbacks: Type.Array(Failure, { description: 'Targets tried before the one that answered' }),
 });
+/** A server-sent-event stream's body, as OpenAPI can say it: text, its frames in words. */
+export const eventStream = (frames: string) => Type.String({ description: `Server-sent events: ${frames}` });
 export const GENERATE_DOC: RouteDoc = {
-  ok: { json: GenerateAnswer },
+  ok: { json: GenerateAnswer, also: { 'text/event-stream': eventStream('`event: start`, one `data: {"text"}` per piece, then `event: done` with usage (or `event: error`); with `stream: true`') } },
   problems: [...TEXT_PROBLEMS, 'AI_UNKNOWN_PROVIDER', 'AI_UNKNOWN_MODEL', 'AI_BUDGET_EXCEEDED', 'AI_PROVIDERS_UNAVAILABLE'],
 };
 
@@ -111,4 +118,26 @@ export const ModelsAnswer = Type.Object({
   ),
   aliases: Type.Record(Type.String(), Type.Array(Target)),
   recommended: Type.Object({ classify: Type.String(), moderate: Type.String(), generate: Nullable(Type.Object({ provider: Provider, model: Nullable(Type.String()) })) }),
+});
+
+// The classifier routes: /classify, and training and listing custom classifiers (/classifiers).
+export const ClassifyAnswer = Type.Object({
+  text: Type.String(),
+  model: Type.String({ description: '`sentiment`, or a trained classifier as `name@version`' }),
+  classification: Type.Array(Classification, { description: 'Every label, highest score first' }),
+  confidence: Type.Number({ minimum: 0, maximum: 1, description: "The top label's score" }),
+});
+export const CLASSIFY_DOC: RouteDoc = { ok: { json: ClassifyAnswer }, problems: [...TEXT_PROBLEMS, 'AI_UNKNOWN_MODEL'] };
+
+export const TrainedAnswer = Type.Composite([ClassifierInfo, Type.Object({ held_out_accuracy: Type.Number({ minimum: 0, maximum: 1 }) })]);
+export const TRAIN_DOC: RouteDoc = { ok: { json: TrainedAnswer, status: 201 }, problems: [...TEXT_PROBLEMS, 'AI_TRAINING_INVALID'] };
+export const ClassifiersAnswer = Type.Object({ classifiers: Type.Array(ClassifierInfo, { description: 'The newest version of each' }) });
+
+export const UsageAnswer = Type.Object({
+  principal: Type.String({ description: 'Whose usage: the key id' }),
+  month: Type.String({ pattern: '^\\d{4}-\\d{2}$', description: 'The UTC month' }),
+  budget_usd: Nullable(Type.Number({ minimum: 0, description: 'None set: null' })),
+  spent_usd: Type.Number({ minimum: 0 }),
+  remaining_usd: Nullable(Type.Number({ minimum: 0 })),
+  by_model: Type.Array(UsageRow),
 });

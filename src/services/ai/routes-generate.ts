@@ -2,7 +2,7 @@
 // contract's fields, with per-caller usage, cost and budget, and the response cache.
 import { Readable } from 'node:stream';
 import { clientGoneSignal, Type, type HttpApp, type ServiceContext, type Static } from '../../kit/index.js';
-import { GENERATE_DOC, type GenerateAnswer } from './answers.js';
+import { GENERATE_DOC, UsageAnswer, type GenerateAnswer } from './answers.js';
 import type { ProviderLayer } from './provider-layer.js';
 import { promptMessages, type Usage } from './providers/provider.js';
 import { cacheKey } from './response-cache.js';
@@ -79,7 +79,7 @@ export function registerGenerateRoutes(app: HttpApp, ctx: ServiceContext, layer:
     },
   );
 
-  app.get('/usage', { schema: { summary: "The caller's generation usage, cost and budget this month" } }, (req) => {
+  app.get('/usage', { schema: { summary: "The caller's generation usage, cost and budget this month", doc: { ok: { json: UsageAnswer } } } }, (req): Static<typeof UsageAnswer> => {
     const principal = layer.principalOf(req);
     const budget = budgetOf(ctx.config.aiBudgets, principal);
     const spent = usage.spent(principal);

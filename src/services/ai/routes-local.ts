@@ -2,7 +2,7 @@
 // may also ask a provider, is routes-moderate.ts.)
 import { join } from 'node:path';
 import { Problem, Type, type HttpApp, type ServiceContext, type Static } from '../../kit/index.js';
-import { ANALYZE_DOC, type AnalyzeAnswer } from './answers.js';
+import { ANALYZE_DOC, CLASSIFY_DOC, TRAIN_DOC, ClassifiersAnswer, type AnalyzeAnswer, type ClassifyAnswer, type TrainedAnswer } from './answers.js';
 import { CLASSIFIER_NAME, createClassifierStore, type ClassifierStore } from './local/classifiers.js';
 import { detectLanguage } from './local/language.js';
 import { moderate } from './local/moderation.js';
@@ -68,9 +68,10 @@ function registerClassify(app: HttpApp, ctx: ServiceContext, store: ClassifierSt
         summary: 'Classify a text: sentiment (default) or a trained classifier (?model=name or name@version)',
         querystring: Type.Object({ model: Type.Optional(Type.String()) }),
         body: Type.Object({ text: Type.String(), model: Type.Optional(Type.String()) }),
+        doc: CLASSIFY_DOC,
       },
     },
-    async (req) => {
+    async (req): Promise<Static<typeof ClassifyAnswer>> => {
       const text = requireText(req.body.text, { field: 'text', limit: ctx.config.aiTextLimits.classify });
       const { model, classification } = await classifyWith(store, req.query.model ?? req.body.model ?? SENTIMENT_MODEL, text);
       return { text, model, classification, confidence: classification[0]?.score ?? 0 };
@@ -87,17 +88,21 @@ function registerClassify(app: HttpApp, ctx: ServiceContext, store: ClassifierSt
           name: Type.String({ pattern: CLASSIFIER_NAME.source }),
           examples: Type.Array(Type.Object({ text: Type.String({ minLength: 1 }), label: Type.String({ minLength: 1, maxLength: 64 }) }), { minItems: 1, maxItems: 20_000 }),
         }),
+        doc: TRAIN_DOC,
       },
     },
     async (req, reply) => {
       if (req.body.name === SENTIMENT_MODEL) throw new Problem('AI_TRAINING_INVALID', `"${SENTIMENT_MODEL}" is the built-in model; choose another name.`);
       for (const e of req.body.examples) requireText(e.text, { field: 'examples/text', limit: ctx.config.aiTextLimits.classify });
       const info = await store.train(req.body.name, req.body.examples);
-      return reply.code(201).send({ ...info, held_out_accuracy: info.heldOutAccuracy });
+      const answer: Static<typeof TrainedAnswer> = { ...info, held_out_accuracy: info.heldOutAccuracy };
+      return reply.code(201).send(answer);
     },
   );
 
-  app.get('/classifiers', { schema: { summary: 'Trained classifiers, newest version of each' } }, async () => ({ classifiers: await store.list() }));
+  app.get('/classifiers', { schema: { summary: 'Trained classifiers, newest version of each', doc: { ok: { json: ClassifiersAnswer } } } }, async (): Promise<Static<typeof ClassifiersAnswer>> => ({
+    classifiers: await store.list(),
+  }));
 }
 
 export function registerLocalRoutes(app: HttpApp, ctx: ServiceContext): ClassifierStore {

@@ -1,19 +1,21 @@
 // Usage and cost per caller (tokens in/out, USD from the configured price table), kept in SQLite
 // under the service's data dir, and the optional monthly budget per caller (429 when spent).
 import Database from 'better-sqlite3';
-import { Problem } from '../../kit/index.js';
+import { Problem, Type, type Static } from '../../kit/index.js';
 import type { Target } from './providers/generation.js';
 import type { Usage } from './providers/provider.js';
 
-export interface UsageRow {
-  month: string;
-  provider: string;
-  model: string;
-  requests: number;
-  input_tokens: number;
-  output_tokens: number;
-  cost_usd: number;
-}
+/** One model's usage by a caller in a month (`GET /usage` answers these as they are stored). */
+export const UsageRow = Type.Object({
+  month: Type.String({ pattern: '^\\d{4}-\\d{2}$' }),
+  provider: Type.String(),
+  model: Type.String(),
+  requests: Type.Integer({ minimum: 0 }),
+  input_tokens: Type.Integer({ minimum: 0 }),
+  output_tokens: Type.Integer({ minimum: 0 }),
+  cost_usd: Type.Number({ minimum: 0 }),
+});
+export type UsageRow = Static<typeof UsageRow>;
 
 export interface UsageStore {
   record(principal: string, target: Target, usage: Usage, costUsd: number, now?: Date): void;

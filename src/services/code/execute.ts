@@ -22,6 +22,9 @@ export type SqlResultSet = Static<typeof SqlResultSet>;
 
 const int = (description: string) => Type.Integer({ minimum: 0, description });
 
+/** A run's limits, as the settings and a request name them. */
+export const RunLimits = Type.Object({ cpu_ms: int('ms'), wall_ms: int('ms'), memory_mb: int('MB'), output_kb: int('KB'), processes: int('tasks') });
+
 /** `POST /execute`'s answer (and a deployed function's run): documentation and the handler's type. */
 export const ExecutionAnswer = Type.Object({
   execution_id: Type.String(),
@@ -38,7 +41,7 @@ export const ExecutionAnswer = Type.Object({
   wall_time_ms: Type.Number({ minimum: 0 }),
   cpu_time_ms: Nullable(int('CPU time')),
   memory_peak_kb: Nullable(int('Peak memory')),
-  limits: Type.Object({ cpu_ms: int('ms'), wall_ms: int('ms'), memory_mb: int('MB'), output_kb: int('KB'), processes: int('tasks') }, { description: 'The limits it ran under' }),
+  limits: Type.Composite([RunLimits], { description: 'The limits it ran under' }),
   results: Type.Optional(Type.Array(SqlResultSet, { description: 'SQL: one per statement' })),
 });
 export type Execution = Static<typeof ExecutionAnswer>;

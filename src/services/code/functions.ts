@@ -3,27 +3,8 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { SERVICE_PATHS, type CodeLimits } from '../../kit/index.js';
+import type { FunctionSummary, FunctionVersion } from './answers.js';
 import type { Language } from './languages.js';
-
-export interface FunctionVersion {
-  name: string;
-  version: number;
-  language: Language;
-  code: string;
-  setup: string;
-  environment: string;
-  limits: Partial<CodeLimits>;
-  deployed_at: string;
-}
-
-export interface FunctionSummary {
-  name: string;
-  language: Language;
-  current_version: number;
-  versions: number[];
-  environment: string;
-  deployed_at: string;
-}
 
 interface Row {
   name: string;

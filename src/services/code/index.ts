@@ -2,8 +2,9 @@
 // cgroup sandbox (src/sandbox), validated by each language's parser, and deployable as versioned
 // functions. When the sandbox cannot be built on this host, every run is refused with 503 and the
 // service is not ready.
-import { type ServiceManifest } from '../../kit/index.js';
+import { type ServiceManifest, type Static } from '../../kit/index.js';
 import { createSandbox } from '../../sandbox/index.js';
+import { LanguagesAnswer, SecurityPoliciesAnswer } from './answers.js';
 import { STATUSES } from './execute.js';
 import { FunctionStore } from './functions.js';
 import { runtimeVersions } from './languages.js';
@@ -38,49 +39,57 @@ export const codeService: ServiceManifest = {
     types.warm(); // load the compiler and the standard declarations before the first request
 
     const limits = { defaults: config.codeLimits, maxima: config.codeMaxLimits, code_chars: MAX_CODE_CHARS };
-    app.get('/languages', { config: { auth: 'public' }, schema: { summary: 'Languages, runtime versions and limits' } }, async () => {
-      const v = await runtimeVersions();
-      const available = sandbox.info.available;
-      const reason = available ? {} : { reason: sandbox.info.reason };
-      return {
-        languages: [
-          { name: 'python', runtime: 'CPython (Debian /usr/bin/python3)', version: v.python, available: available && v.python !== null, ...reason },
-          { name: 'javascript', runtime: 'Node.js', version: v.node, available, ...reason },
-          {
-            name: 'typescript',
-            runtime: `Node.js ${v.node}, transpiled by esbuild ${v.esbuild}; type-checked by TypeScript ${v.typescript} in /validate`,
-            version: v.typescript,
-            available,
-            ...reason,
-          },
-          { name: 'sql', runtime: 'SQLite in memory (Python sqlite3 module)', version: v.sqlite, available: available && v.sqlite !== null, ...reason },
-        ],
-        limits,
-        statuses: STATUSES,
-      };
-    });
-    app.get('/security-policies', { config: { auth: 'public' }, schema: { summary: 'The sandbox policy this host enforces' } }, () => ({
-      sandbox: { tool: 'bubblewrap', available: sandbox.info.available, reason: sandbox.info.reason, cgroups: sandbox.info.cgroups, run_as_uid: sandbox.info.uid },
-      namespaces: ['user (no new user namespaces inside)', 'pid', 'network (none: no interfaces but loopback)', 'ipc', 'uts', 'mount', 'cgroup'],
-      filesystem:
-        'read-only /usr (and /bin /lib as the host links them), /etc/ld.so.cache and /etc/localtime only; private /proc /dev; tmpfs /tmp and /work (the working dir, capped at the memory limit); the code read-only at /code',
-      environment: 'cleared: PATH, HOME, LANG, TMPDIR only',
-      limits: {
-        ...limits,
-        enforcement: {
-          cpu_ms: "the cgroup's CPU time over every process, polled every 25 ms; RLIMIT_CPU per process as a backstop",
-          wall_ms: 'timer; the whole process tree is killed',
-          memory_mb: "cgroup memory limit (no swap); node's heap is set to 75 % of it",
-          output_kb: 'stdout and stderr each; the run is killed once either exceeds it',
-          processes: "cgroup pids limit (threads count; the runtime's own threads are added on top)",
-          files: 'RLIMIT_FSIZE = the memory limit, RLIMIT_NOFILE 256, no core dumps',
-        },
+    app.get(
+      '/languages',
+      { config: { auth: 'public' }, schema: { summary: 'Languages, runtime versions and limits', doc: { ok: { json: LanguagesAnswer } } } },
+      async (): Promise<Static<typeof LanguagesAnswer>> => {
+        const v = await runtimeVersions();
+        const available = sandbox.info.available;
+        const reason = available ? {} : { reason: sandbox.info.reason };
+        return {
+          languages: [
+            { name: 'python', runtime: 'CPython (Debian /usr/bin/python3)', version: v.python, available: available && v.python !== null, ...reason },
+            { name: 'javascript', runtime: 'Node.js', version: v.node, available, ...reason },
+            {
+              name: 'typescript',
+              runtime: `Node.js ${v.node}, transpiled by esbuild ${v.esbuild}; type-checked by TypeScript ${v.typescript} in /validate`,
+              version: v.typescript,
+              available,
+              ...reason,
+            },
+            { name: 'sql', runtime: 'SQLite in memory (Python sqlite3 module)', version: v.sqlite, available: available && v.sqlite !== null, ...reason },
+          ],
+          limits,
+          statuses: [...STATUSES],
+        };
       },
-      concurrency: pool.stats(),
-      validation:
-        'Python: ast; JavaScript: acorn; TypeScript: the TypeScript compiler (deadline ' + config.codeTypecheckMs + ' ms) and acorn over esbuild output; SQL: SQLite prepare under an authorizer',
-      sql: 'ATTACH/DETACH, load_extension and PRAGMA writes are refused by the authorizer',
-    }));
+    );
+    app.get(
+      '/security-policies',
+      { config: { auth: 'public' }, schema: { summary: 'The sandbox policy this host enforces', doc: { ok: { json: SecurityPoliciesAnswer } } } },
+      (): Static<typeof SecurityPoliciesAnswer> => ({
+        sandbox: { tool: 'bubblewrap', available: sandbox.info.available, reason: sandbox.info.reason, cgroups: sandbox.info.cgroups, run_as_uid: sandbox.info.uid },
+        namespaces: ['user (no new user namespaces inside)', 'pid', 'network (none: no interfaces but loopback)', 'ipc', 'uts', 'mount', 'cgroup'],
+        filesystem:
+          'read-only /usr (and /bin /lib as the host links them), /etc/ld.so.cache and /etc/localtime only; private /proc /dev; tmpfs /tmp and /work (the working dir, capped at the memory limit); the code read-only at /code',
+        environment: 'cleared: PATH, HOME, LANG, TMPDIR only',
+        limits: {
+          ...limits,
+          enforcement: {
+            cpu_ms: "the cgroup's CPU time over every process, polled every 25 ms; RLIMIT_CPU per process as a backstop",
+            wall_ms: 'timer; the whole process tree is killed',
+            memory_mb: "cgroup memory limit (no swap); node's heap is set to 75 % of it",
+            output_kb: 'stdout and stderr each; the run is killed once either exceeds it',
+            processes: "cgroup pids limit (threads count; the runtime's own threads are added on top)",
+            files: 'RLIMIT_FSIZE = the memory limit, RLIMIT_NOFILE 256, no core dumps',
+          },
+        },
+        concurrency: pool.stats(),
+        validation:
+          'Python: ast; JavaScript: acorn; TypeScript: the TypeScript compiler (deadline ' + config.codeTypecheckMs + ' ms) and acorn over esbuild output; SQL: SQLite prepare under an authorizer',
+        sql: 'ATTACH/DETACH, load_extension and PRAGMA writes are refused by the authorizer',
+      }),
+    );
 
     registerCodeRoutes(app, { executor, validator: { sandbox, pool, types }, functions });
   },

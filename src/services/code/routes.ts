@@ -1,5 +1,6 @@
 // The code executor's processing routes: /execute, /validate, /deploy and deployed functions.
 import { clientGoneSignal, Problem, StringEnum, Type, type HttpApp, type RouteDoc, type Static } from '../../kit/index.js';
+import { DELETE_FUNCTION_DOC, DEPLOY_DOC, FUNCTION_DOC, FunctionsAnswer, INVOKE_DOC, ROLLBACK_DOC, type DeployAnswer, type FunctionAnswer, type InvokeAnswer, type RollbackAnswer } from './answers.js';
 import { ExecutionAnswer, execute, resolveLimits, type Execution, type Executor } from './execute.js';
 import type { FunctionStore } from './functions.js';
 import { LANGUAGES } from './languages.js';
@@ -94,7 +95,7 @@ export function registerCodeRoutes(app: HttpApp, deps: CodeRoutesDeps): void {
     return validate(validator, b.language, b.code, b.setup ?? '', clientGoneSignal(reply));
   });
 
-  app.post('/deploy', { schema: { summary: 'Store a validated snippet as a new version of a named function', body: DeployBody } }, async (req, reply) => {
+  app.post('/deploy', { schema: { summary: 'Store a validated snippet as a new version of a named function', body: DeployBody, doc: DEPLOY_DOC } }, async (req, reply) => {
     const b = req.body;
     const check = await validate(validator, b.language, b.code, b.setup ?? '', clientGoneSignal(reply));
     if (!check.valid || !check.safe) {
@@ -107,7 +108,7 @@ export function registerCodeRoutes(app: HttpApp, deps: CodeRoutesDeps): void {
     const limits = b.limits ?? {};
     resolveLimits(limits, executor.defaults, executor.maxima); // refused now, not at the first invocation
     const v = functions.deploy({ name: b.deployment_name, language: b.language, code: b.code, setup: b.setup ?? '', environment: b.environment ?? 'production', limits });
-    return reply.code(201).send({
+    const answer: Static<typeof DeployAnswer> = {
       deployment_name: v.name,
       version: v.version,
       language: v.language,
@@ -116,39 +117,48 @@ export function registerCodeRoutes(app: HttpApp, deps: CodeRoutesDeps): void {
       status: 'deployed',
       invoke_url: `/functions/${v.name}/invoke`,
       validation: check,
-    });
+    };
+    return reply.code(201).send(answer);
   });
 
-  app.get('/functions', { schema: { summary: 'Deployed functions' } }, () => ({ functions: functions.list() }));
+  app.get('/functions', { schema: { summary: 'Deployed functions', doc: { ok: { json: FunctionsAnswer } } } }, (): Static<typeof FunctionsAnswer> => ({ functions: functions.list() }));
 
-  app.get('/functions/:name', { schema: { summary: 'A deployed function: its current version and all versions', params: NameParams } }, (req) => {
+  app.get('/functions/:name', { schema: { summary: 'A deployed function: its current version and all versions', params: NameParams, doc: FUNCTION_DOC } }, (req): Static<typeof FunctionAnswer> => {
     const { name } = req.params;
     const cur = functions.current(name);
     if (cur === null) throw notFound(name);
     return { ...cur, current_version: cur.version, versions: functions.versions(name) };
   });
 
-  app.delete('/functions/:name', { schema: { summary: 'Delete a function and all its versions', params: NameParams } }, async (req, reply) => {
+  app.delete('/functions/:name', { schema: { summary: 'Delete a function and all its versions', params: NameParams, doc: DELETE_FUNCTION_DOC } }, async (req, reply) => {
     const { name } = req.params;
     if (!functions.delete(name)) throw notFound(name);
     return reply.code(204).send();
   });
 
-  app.post('/functions/:name/rollback', { schema: { summary: 'Make the previous (or a given) version current', params: NameParams, body: Type.Optional(RollbackBody) } }, (req) => {
-    const { name } = req.params;
-    const to = (req.body as Static<typeof RollbackBody> | undefined)?.version;
-    if (functions.current(name) === null) throw notFound(name);
-    const v = functions.rollback(name, to);
-    if (v === null) throw new Problem('UNPROCESSABLE', to === undefined ? `"${name}" has no version before its current one.` : `"${name}" has no version ${to}.`);
-    return { deployment_name: name, current_version: v.version, versions: functions.versions(name) };
-  });
+  app.post(
+    '/functions/:name/rollback',
+    { schema: { summary: 'Make the previous (or a given) version current', params: NameParams, body: Type.Optional(RollbackBody), doc: ROLLBACK_DOC } },
+    (req): Static<typeof RollbackAnswer> => {
+      const { name } = req.params;
+      const to = (req.body as Static<typeof RollbackBody> | undefined)?.version;
+      if (functions.current(name) === null) throw notFound(name);
+      const v = functions.rollback(name, to);
+      if (v === null) throw new Problem('UNPROCESSABLE', to === undefined ? `"${name}" has no version before its current one.` : `"${name}" has no version ${to}.`);
+      return { deployment_name: name, current_version: v.version, versions: functions.versions(name) };
+    },
+  );
 
-  app.post('/functions/:name/invoke', { schema: { summary: 'Run the current version with JSON input', params: NameParams, body: Type.Optional(InvokeBody) } }, async (req, reply) => {
-    const { name } = req.params;
-    const body = (req.body as Static<typeof InvokeBody> | undefined) ?? {};
-    const fn = functions.current(name);
-    if (fn === null) throw notFound(name);
-    const run = await execute(executor, { language: fn.language, code: fn.code, setup: fn.setup, inputs: body.input ?? null }, { ...fn.limits, ...body.limits }, clientGoneSignal(reply));
-    return { deployment_name: name, version: fn.version, output: run.status === 'completed' ? (run.results ?? parseOutput(run.stdout)) : null, ...run };
-  });
+  app.post(
+    '/functions/:name/invoke',
+    { schema: { summary: 'Run the current version with JSON input', params: NameParams, body: Type.Optional(InvokeBody), doc: INVOKE_DOC } },
+    async (req, reply): Promise<Static<typeof InvokeAnswer>> => {
+      const { name } = req.params;
+      const body = (req.body as Static<typeof InvokeBody> | undefined) ?? {};
+      const fn = functions.current(name);
+      if (fn === null) throw notFound(name);
+      const run = await execute(executor, { language: fn.language, code: fn.code, setup: fn.setup, inputs: body.input ?? null }, { ...fn.limits, ...body.limits }, clientGoneSignal(reply));
+      return { deployment_name: name, version: fn.version, output: run.status === 'completed' ? (run.results ?? parseOutput(run.stdout)) : null, ...run };
+    },
+  );
 }

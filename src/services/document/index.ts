@@ -34,6 +34,15 @@ export const TemplatesAnswer = Type.Object({
 // The original advertised these; this build has no office suite to read them, so it says so.
 const UNSUPPORTED = ['.doc', '.rtf', '.odt', '.xlsx', '.pptx'];
 
+const Extensions = (description?: string) => Type.Array(Type.String({ pattern: '^\\.[a-z0-9]+$' }), description === undefined ? {} : { description });
+/** `GET /formats`' answer: what this machine can read now (the tools it has decide). */
+export const FormatsAnswer = Type.Object({
+  input: Extensions(),
+  images: Extensions('Read by OCR (tesseract)'),
+  unavailable: Type.Array(Type.Object({ format: Type.String(), reason: Type.String() })),
+  output: Extensions(),
+});
+
 export const documentService: ServiceManifest = {
   name: 'document',
   title: 'Pitchey document processor',
@@ -54,18 +63,22 @@ export const documentService: ServiceManifest = {
       }),
     );
     registerProcessingRoutes(app, ctx, catalog);
-    app.get('/formats', { config: { auth: 'public' }, schema: { summary: 'Input formats and whether this machine can read them' } }, async () => {
-      const tools = new Map((await detectTools(['pdftotext', 'tesseract'])).map((t) => [t.name, t.present]));
-      const usable = (f: (typeof FORMATS)[number]): boolean => f.tool === null || tools.get(f.tool) === true;
-      return {
-        input: FORMATS.filter((f) => f.kind === 'document' && usable(f)).map((f) => f.ext),
-        images: FORMATS.filter((f) => f.kind === 'image' && usable(f)).map((f) => f.ext),
-        unavailable: [
-          ...FORMATS.filter((f) => !usable(f)).map((f) => ({ format: f.ext, reason: `${f.tool} is not installed` })),
-          ...UNSUPPORTED.map((ext) => ({ format: ext, reason: 'no office-document reader in this build' })),
-        ],
-        output: ['.pdf'],
-      };
-    });
+    app.get(
+      '/formats',
+      { config: { auth: 'public' }, schema: { summary: 'Input formats and whether this machine can read them', doc: { ok: { json: FormatsAnswer } } } },
+      async (): Promise<Static<typeof FormatsAnswer>> => {
+        const tools = new Map((await detectTools(['pdftotext', 'tesseract'])).map((t) => [t.name, t.present]));
+        const usable = (f: (typeof FORMATS)[number]): boolean => f.tool === null || tools.get(f.tool) === true;
+        return {
+          input: FORMATS.filter((f) => f.kind === 'document' && usable(f)).map((f) => f.ext),
+          images: FORMATS.filter((f) => f.kind === 'image' && usable(f)).map((f) => f.ext),
+          unavailable: [
+            ...FORMATS.filter((f) => !usable(f)).map((f) => ({ format: f.ext, reason: `${f.tool} is not installed` })),
+            ...UNSUPPORTED.map((ext) => ({ format: ext, reason: 'no office-document reader in this build' })),
+          ],
+          output: ['.pdf'],
+        };
+      },
+    );
   },
 };

@@ -2,7 +2,21 @@
 // pass, the stream files they produce, and live RTMP or SRT ingest into a sliding HLS window.
 import { randomUUID } from 'node:crypto';
 import { mediaLimitsFromConfig, readFfmpegCapabilities } from '../../ffmpeg/index.js';
-import { Problem, StringEnum, Type, invalidField, prefixOf, receiveMultipart, requireFile, type HttpApp, type JobHandler, type ServiceContext, type ServiceManifest } from '../../kit/index.js';
+import {
+  Problem,
+  StringEnum,
+  Type,
+  invalidField,
+  prefixOf,
+  receiveMultipart,
+  requireFile,
+  type HttpApp,
+  type JobHandler,
+  type ServiceContext,
+  type ServiceManifest,
+  type Static,
+} from '../../kit/index.js';
+import { LIVE_START_DOC, LIVE_STREAM_DOC, LiveStreamAnswer, QualityPresetsAnswer, type LiveStartedAnswer } from './answers.js';
 import { parseQualities } from './ladder.js';
 import { createLadderHandler } from './ladder-job.js';
 import { LIVE_PROTOCOLS, SRT_KEY, type LiveProtocol } from './live-protocols.js';
@@ -87,15 +101,15 @@ function streamKeyFor(protocol: LiveProtocol, asked: string | undefined): string
 }
 
 function registerLiveRoutes(app: HttpApp, s: MediaState): void {
-  app.post('/live-stream', { schema: { body: LiveBody, summary: 'Open an RTMP or SRT ingest that publishes a live HLS window' } }, async (req, reply) => {
+  app.post('/live-stream', { schema: { body: LiveBody, summary: 'Open an RTMP or SRT ingest that publishes a live HLS window', doc: LIVE_START_DOC } }, async (req, reply) => {
     const body = req.body;
     const presets = parseQualities(body.qualities, ['mobile', 'low']);
     const protocol = body.protocol ?? 'rtmp';
     const streamKey = streamKeyFor(protocol, body.stream_key);
     const { record, ingestUrl } = await s.live.start({ protocol, streamKey, presets, audio: body.audio ?? true, name: streamName(body.stream_name), publicHost: req.hostname.replace(/:\d+$/, '') });
-    return reply.code(201).send({
+    const answer: Static<typeof LiveStartedAnswer> = {
       stream_id: record.id,
-      status: record.live?.status,
+      status: record.live?.status ?? 'waiting',
       protocol,
       ingest_url: ingestUrl,
       stream_key: streamKey,
@@ -105,13 +119,18 @@ function registerLiveRoutes(app: HttpApp, s: MediaState): void {
       // are under /streams/, which the gateway routes as it is.
       status_url: `${prefixOf(req)}/live-stream/${record.id}`,
       idle_timeout_seconds: Math.round(s.live.settings.idleTimeoutMs / 1000),
-    });
+    };
+    return reply.code(201).send(answer);
   });
-  app.get('/live-stream/:id', { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }) }), summary: "A live stream's state" } }, async (req) => {
-    const record = await s.store.require(req.params.id);
-    if (record.live === undefined) throw new Problem('STREAM_NOT_FOUND', `Stream ${record.id} is not a live stream.`);
-    return { stream_id: record.id, ...(await presentStream(s.store, record)), running: s.live.isRunning(record.id) };
-  });
+  app.get(
+    '/live-stream/:id',
+    { schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }) }), summary: "A live stream's state", doc: LIVE_STREAM_DOC } },
+    async (req): Promise<Static<typeof LiveStreamAnswer>> => {
+      const record = await s.store.require(req.params.id);
+      if (record.live === undefined) throw new Problem('STREAM_NOT_FOUND', `Stream ${record.id} is not a live stream.`);
+      return { stream_id: record.id, ...(await presentStream(s.store, record)), running: s.live.isRunning(record.id) };
+    },
+  );
 }
 
 export const mediaService: ServiceManifest = {
@@ -131,7 +150,7 @@ export const mediaService: ServiceManifest = {
   async routes(app, ctx) {
     const s = await state(ctx);
     await s.live.recover();
-    app.get('/quality-presets', { config: { auth: 'public' }, schema: { summary: 'The streaming ladder' } }, () => ({
+    app.get('/quality-presets', { config: { auth: 'public' }, schema: { summary: 'The streaming ladder', doc: { ok: { json: QualityPresetsAnswer } } } }, (): Static<typeof QualityPresetsAnswer> => ({
       presets: Object.fromEntries(
         QUALITY_PRESETS.map((p) => [
           p.name,

@@ -1,7 +1,7 @@
 // The stream catalog and files: `GET /streams` (public list), `GET /streams/{id}/…` (public files
 // with their types, Range and CORS for players on other origins), `DELETE /stream/{id}` (keyed).
 import { extname } from 'node:path';
-import { Nullable, Problem, StringEnum, Type, sendFile, type HttpApp, type Static } from '../../kit/index.js';
+import { Nullable, Problem, StringEnum, Type, sendFile, type HttpApp, type RouteDoc, type Static } from '../../kit/index.js';
 import { LIVE_PROTOCOLS } from './live-protocols.js';
 import type { StreamRecord, StreamStore } from './stream-store.js';
 
@@ -80,6 +80,10 @@ export async function presentStream(store: StreamStore, r: StreamRecord, prefix 
 
 const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
+/** `DELETE /stream/{id}`'s answer. */
+export const DeletedStreamAnswer = Type.Object({ stream_id: Type.String(), status: Type.Literal('deleted'), freed_bytes: Type.Integer({ minimum: 0 }) });
+const DELETE_DOC: RouteDoc = { ok: { json: DeletedStreamAnswer }, problems: ['STREAM_NOT_FOUND'] };
+
 export function registerStreamRoutes(app: HttpApp, store: StreamStore, opts: { formats: () => Promise<string[]>; stopLive: (id: string) => Promise<void> }): void {
   app.get('/streams', { config: { auth: 'public' }, schema: { summary: 'Streams stored on this instance', doc: { ok: { json: StreamsAnswer } } } }, async (): Promise<Static<typeof StreamsAnswer>> => {
     const streams = await Promise.all((await store.all()).map((r) => presentStream(store, r)));
@@ -92,7 +96,11 @@ export function registerStreamRoutes(app: HttpApp, store: StreamStore, opts: { f
     '/streams/:id/*',
     {
       config: { auth: 'public', rateLimit: false },
-      schema: { params: Type.Object({ id: Type.String({ maxLength: 64 }), '*': Type.String({ maxLength: 512 }) }), summary: 'A stream file: playlist, manifest or segment (Range, CORS)' },
+      schema: {
+        params: Type.Object({ id: Type.String({ maxLength: 64 }), '*': Type.String({ maxLength: 512 }) }),
+        summary: 'A stream file: playlist, manifest or segment (Range, CORS)',
+        doc: { ok: { file: [...new Set([...Object.values(TYPES), 'audio/mp4'])] }, problems: ['STREAM_NOT_FOUND', 'STREAM_PATH_INVALID', 'RANGE_NOT_SATISFIABLE'] },
+      },
       // The kit's default keeps resources same-site; stream files are made to be played from anywhere.
       onSend: async (_req, reply) => {
         reply.header('cross-origin-resource-policy', 'cross-origin');
@@ -110,10 +118,14 @@ export function registerStreamRoutes(app: HttpApp, store: StreamStore, opts: { f
     },
   );
 
-  app.delete('/stream/:id', { schema: { params: IdParams, summary: 'Delete a stream (a live one is stopped first) and free its space' } }, async (req) => {
-    const record = await store.require(req.params.id);
-    if (record.type === 'live') await opts.stopLive(record.id);
-    const freed = await store.remove(record.id);
-    return { stream_id: record.id, status: 'deleted', freed_bytes: freed };
-  });
+  app.delete(
+    '/stream/:id',
+    { schema: { params: IdParams, summary: 'Delete a stream (a live one is stopped first) and free its space', doc: DELETE_DOC } },
+    async (req): Promise<Static<typeof DeletedStreamAnswer>> => {
+      const record = await store.require(req.params.id);
+      if (record.type === 'live') await opts.stopLive(record.id);
+      const freed = await store.remove(record.id);
+      return { stream_id: record.id, status: 'deleted', freed_bytes: freed };
+    },
+  );
 }

@@ -4,7 +4,7 @@
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import winkNaiveBayes from 'wink-naive-bayes-text-classifier';
-import { Problem } from '../../../kit/index.js';
+import { Problem, Type, type Static } from '../../../kit/index.js';
 import { featureTokens } from './nlp.js';
 
 export const CLASSIFIER_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -15,25 +15,24 @@ export interface Example {
   label: string;
 }
 
-export interface ClassifierInfo {
-  name: string;
-  version: number;
-  labels: string[];
-  examples: number;
-  /** Share of the held-out examples the model trained on the rest labelled right. */
-  heldOutAccuracy: number;
-  heldOut: number;
-  createdAt: string;
-}
+/** A trained classifier: the store's record, which the routes answer as is. */
+export const ClassifierInfo = Type.Object({
+  name: Type.String(),
+  version: Type.Integer({ minimum: 1 }),
+  labels: Type.Array(Type.String()),
+  examples: Type.Integer({ minimum: 0 }),
+  heldOutAccuracy: Type.Number({ minimum: 0, maximum: 1, description: 'Share of the held-out examples the model trained on the rest labelled right' }),
+  heldOut: Type.Integer({ minimum: 0 }),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+export type ClassifierInfo = Static<typeof ClassifierInfo>;
 
 interface StoredClassifier extends ClassifierInfo {
   model: string;
 }
 
-export interface Classification {
-  label: string;
-  score: number;
-}
+export const Classification = Type.Object({ label: Type.String(), score: Type.Number({ minimum: 0, maximum: 1 }) });
+export type Classification = Static<typeof Classification>;
 
 type Model = ReturnType<typeof winkNaiveBayes>;
 
@@ -47,7 +46,13 @@ function newModel(): Model {
 function train(examples: Example[]): Model {
   const nb = newModel();
   for (const e of examples) nb.learn(e.text, e.label);
-  nb.consolidate();
+  try {
+    nb.consolidate();
+  } catch (err) {
+    // The library refuses examples with too few distinct words (fewer than 10): the caller's to fix.
+    if (/vocabulary is too small/.test((err as Error).message)) throw new Problem('AI_TRAINING_INVALID', 'The examples use too few distinct words to learn from; give longer or more varied texts.');
+    throw err;
+  }
   return nb;
 }
 

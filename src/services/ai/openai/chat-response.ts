@@ -2,8 +2,10 @@
 // of `chat.completion.chunk` server-sent events ending `data: [DONE]`, whatever protocol the
 // provider spoke (Anthropic and Ollama chunks are translated as they arrive).
 import { randomUUID } from 'node:crypto';
+import type { Static } from '../../../kit/index.js';
 import type { OpenedStream } from '../providers/generation.js';
 import type { ChatResult, FinishReason, ToolCall, Usage } from '../providers/provider.js';
+import type { ChatCompletionAnswer } from './answers.js';
 
 export const completionId = (): string => `chatcmpl-${randomUUID().replaceAll('-', '')}`;
 
@@ -11,7 +13,7 @@ export const usageOf = (u: Usage) => ({ prompt_tokens: u.inputTokens, completion
 
 const toolCallsOf = (calls: ToolCall[]) => calls.map((c) => ({ id: c.id, type: 'function' as const, function: { name: c.name, arguments: c.arguments } }));
 
-export function chatCompletion(result: ChatResult, id: string, created: number) {
+export function chatCompletion(result: ChatResult, id: string, created: number): Static<typeof ChatCompletionAnswer> {
   const hasTools = result.toolCalls.length > 0;
   return {
     id,

@@ -9,6 +9,7 @@ import type { AttemptFailure, Target } from '../providers/generation.js';
 import type { ChatRequest } from '../providers/provider.js';
 import { cacheKey } from '../response-cache.js';
 import { RATE_LIMITS } from '../routes-local.js';
+import { CHAT_DOC } from './answers.js';
 import { ChatCompletionBody, toChatRequest } from './chat-request.js';
 import { chatChunks, chatCompletion, completionId } from './chat-response.js';
 
@@ -34,7 +35,7 @@ export function registerChatRoute(app: HttpApp, layer: ProviderLayer): void {
     '/chat/completions',
     {
       config: { rateLimit: { max: RATE_LIMITS.generate, timeWindow: '1 minute' } },
-      schema: { summary: 'OpenAI chat completions (streamed with `stream: true`) through the provider layer', tags: ['openai'], body: ChatCompletionBody },
+      schema: { summary: 'OpenAI chat completions (streamed with `stream: true`) through the provider layer', tags: ['openai'], body: ChatCompletionBody, doc: CHAT_DOC },
     },
     async (req, reply) => {
       const b = req.body;

@@ -1,8 +1,9 @@
 // POST /v1/embeddings: OpenAI's request and answer, from providers that offer embeddings (OpenAI
 // and compatible servers, Ollama), through the same chain, retries, breaker, budget and usage.
-import { clientGoneSignal, Problem, StringEnum, Type, type HttpApp } from '../../../kit/index.js';
+import { clientGoneSignal, Problem, StringEnum, Type, type HttpApp, type Static } from '../../../kit/index.js';
 import type { ProviderLayer } from '../provider-layer.js';
 import { RATE_LIMITS } from '../routes-local.js';
+import { EmbeddingsAnswer } from './answers.js';
 import { usageOf } from './chat-response.js';
 
 const EmbeddingBody = Type.Object(
@@ -29,9 +30,9 @@ export function registerEmbeddingsRoute(app: HttpApp, layer: ProviderLayer): voi
     '/embeddings',
     {
       config: { rateLimit: { max: RATE_LIMITS.classify, timeWindow: '1 minute' } },
-      schema: { summary: 'OpenAI embeddings from a provider that offers them', tags: ['openai'], body: EmbeddingBody },
+      schema: { summary: 'OpenAI embeddings from a provider that offers them', tags: ['openai'], body: EmbeddingBody, doc: { ok: { json: EmbeddingsAnswer } } },
     },
-    async (req, reply) => {
+    async (req, reply): Promise<Static<typeof EmbeddingsAnswer>> => {
       const b = req.body;
       const resolved = await layer.catalogue.resolveModel(b.model, b.fallbacks);
       const targets = resolved.filter((t) => layer.providers[t.provider].embed !== undefined);

@@ -1,12 +1,13 @@
 // GET /v1/models and /v1/models/{id}: what a `model` may name, in OpenAI's list shape: aliases
 // (owned by pitchey) and each usable provider's models (configured and live, owned by the provider).
-import { Problem, Type, type HttpApp } from '../../../kit/index.js';
+import { Problem, Type, type HttpApp, type Static } from '../../../kit/index.js';
 import type { ProviderLayer } from '../provider-layer.js';
 import { PROVIDER_NAMES } from '../providers/provider.js';
+import { ModelAnswer, ModelListAnswer } from './answers.js';
 
 const CREATED = 1_700_000_000;
 
-async function listed(layer: ProviderLayer) {
+async function listed(layer: ProviderLayer): Promise<Array<Static<typeof ModelAnswer>>> {
   const usable = PROVIDER_NAMES.filter((p) => layer.providers[p].disabledReason === null);
   await Promise.all(usable.map((p) => layer.catalogue.probe(p)));
   return [
@@ -16,13 +17,17 @@ async function listed(layer: ProviderLayer) {
 }
 
 export function registerModelsRoutes(app: HttpApp, layer: ProviderLayer): void {
-  app.get('/models', { schema: { summary: 'OpenAI model list: aliases and the models of each configured provider', tags: ['openai'] } }, async () => ({ object: 'list', data: await listed(layer) }));
+  app.get(
+    '/models',
+    { schema: { summary: 'OpenAI model list: aliases and the models of each configured provider', tags: ['openai'], doc: { ok: { json: ModelListAnswer } } } },
+    async (): Promise<Static<typeof ModelListAnswer>> => ({ object: 'list', data: await listed(layer) }),
+  );
   app.get(
     '/models/*',
     {
-      schema: { summary: 'One model of the OpenAI model list', tags: ['openai'], params: Type.Object({ '*': Type.String() }) },
+      schema: { summary: 'One model of the OpenAI model list', tags: ['openai'], params: Type.Object({ '*': Type.String() }), doc: { ok: { json: ModelAnswer } } },
     },
-    async (req) => {
+    async (req): Promise<Static<typeof ModelAnswer>> => {
       const id = req.params['*'];
       const found = (await listed(layer)).find((m) => m.id === id);
       if (found === undefined) throw new Problem('AI_UNKNOWN_MODEL', `No model "${id}".`);

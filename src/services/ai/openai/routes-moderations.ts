@@ -4,13 +4,14 @@
 // takes, or any other name: a guard model. Which judged, and whether only the offline checks did,
 // is told beside the results.
 import { randomUUID } from 'node:crypto';
-import { Type, type HttpApp, type ServiceContext } from '../../../kit/index.js';
+import { Type, type HttpApp, type ServiceContext, type Static } from '../../../kit/index.js';
 import { MODERATION_MODEL } from '../local/moderation.js';
 import { judgeContext } from '../moderation/context.js';
 import { judgeTexts, parseJudge, type JudgeSpec } from '../moderation/judges.js';
 import type { ProviderLayer } from '../provider-layer.js';
 import { RATE_LIMITS } from '../routes-local.js';
 import { requireText } from '../text-limits.js';
+import { ModerationsAnswer } from './answers.js';
 
 const ModerationBody = Type.Object(
   {
@@ -36,9 +37,9 @@ export function registerModerationsRoute(app: HttpApp, ctx: ServiceContext, laye
     '/moderations',
     {
       config: { rateLimit: { max: RATE_LIMITS.moderate, timeWindow: '1 minute' } },
-      schema: { summary: "OpenAI moderations, judged offline, by OpenAI's moderation model or by a guard model", tags: ['openai'], body: ModerationBody },
+      schema: { summary: "OpenAI moderations, judged offline, by OpenAI's moderation model or by a guard model", tags: ['openai'], body: ModerationBody, doc: { ok: { json: ModerationsAnswer } } },
     },
-    async (req, reply) => {
+    async (req, reply): Promise<Static<typeof ModerationsAnswer>> => {
       const texts = [req.body.input].flat().map((i, n) => requireText(typeof i === 'string' ? i : i.text, { field: `input/${n}`, limit: ctx.config.aiTextLimits.moderate }));
       const batch = await judgeTexts(layer, judgeFor(req.body.model, ctx.config.aiModeration), texts, judgeContext(layer, req, reply));
       return {
@@ -49,7 +50,7 @@ export function registerModerationsRoute(app: HttpApp, ctx: ServiceContext, laye
           categories: j.categories,
           category_scores: j.scores,
           category_applied_input_types: Object.fromEntries(Object.keys(j.categories).map((c) => [c, j.assessed.includes(c) ? ['text'] : []])),
-          assessed_categories: j.assessed,
+          assessed_categories: [...j.assessed],
           hard_block: j.hardBlock,
         })),
         judged_by: batch.judgedBy,

@@ -1,0 +1,69 @@
+// The admin API's answers fit the schemas its document gives: a deployment (listed and read), its
+// record (JSON, or for `Accept: text/html` the page, which the document lists beside JSON), an
+// acknowledgement, the audit log, the deploy lock, a service's logs and who the caller is.
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPlan, startDeployment } from '../../src/deploy/engine/index.js';
+import { AcknowledgedAnswer, AuditAnswer, DeploymentDetail, DeploymentList, LockAnswer, LockReleasedAnswer, LogsAnswer } from '../../src/deploy/admin-api.js';
+import { WhoamiAnswer } from '../../src/gateway/admin.js';
+import { DeploymentRecordAnswer } from '../../src/deploy/record-answer.js';
+import { ACKNOWLEDGEMENTS } from '../../src/deploy/record.js';
+import { writeDeployment } from '../../src/deploy/store.js';
+import type { TSchema } from '../../src/kit/index.js';
+import { TEST_KEY, makeTempDir, testConfig } from '../helpers.js';
+import { withAdminApi } from '../gateway/admin-document.js';
+import { asJson, documented, expectFits, teachTypeBox } from '../support/answer-schemas.js';
+
+const tmp = makeTempDir();
+let unteachTypeBox = (): void => {};
+beforeAll(() => {
+  unteachTypeBox = teachTypeBox();
+});
+afterAll(() => {
+  unteachTypeBox();
+  tmp.remove();
+});
+
+describe('the admin API', () => {
+  it('answers what its document says: a deployment, its record (JSON or HTML), the audit log, the lock, logs, whoami', async () => {
+    const config = testConfig(join(tmp.dir, 'controller'));
+    await withAdminApi(config, async (app, db) => {
+      const state = startDeployment(createPlan({ id: 'dep-0123abcd', service: 'video', strategy: 'canary', fromVersion: 'v1', toVersion: 'v2' }), Date.now()).state;
+      writeDeployment(db, { id: 'dep-0123abcd', env: config.deployEnv, service: 'video', author: 'sam', state });
+      const url = '/_pitchey/admin/deployments/dep-0123abcd/record';
+      const json = await app.inject({ method: 'GET', url, headers: { 'x-api-key': TEST_KEY } });
+      expect(json.statusCode, json.body).toBe(200);
+      expect(json.json()).toMatchObject({ id: 'dep-0123abcd', service: 'video', to: 'v2' });
+      expectFits(DeploymentRecordAnswer, json.json());
+      const html = await app.inject({ method: 'GET', url, headers: { 'x-api-key': TEST_KEY, accept: 'text/html' } });
+      expect(html.headers['content-type']).toMatch(/^text\/html/);
+      expect(html.body).toContain('dep-0123abcd');
+
+      const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<{ paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, unknown> }> }>> }>();
+      const path = '/_pitchey/admin/deployments/{id}/record';
+      expect(documented(doc, path, 'get', '200')).toEqual(asJson(DeploymentRecordAnswer));
+      const responses = doc.paths[path]!.get!.responses;
+      expect(Object.keys(responses['200']!.content)).toEqual(['application/json', 'text/html']);
+      expect(responses['404']!.content).toHaveProperty(['application/problem+json']);
+
+      const auth = { 'x-api-key': TEST_KEY };
+      const answers: Array<[method: 'GET' | 'POST' | 'DELETE', route: string, status: number, schema: TSchema, payload?: object]> = [
+        ['GET', '/deployments', 200, DeploymentList],
+        ['GET', '/deployments/{id}', 200, DeploymentDetail],
+        ['POST', '/deployments/{id}/acknowledgements', 201, AcknowledgedAnswer, { item: Object.keys(ACKNOWLEDGEMENTS)[0], name: 'Sam' }],
+        ['GET', '/audit', 200, AuditAnswer],
+        ['GET', '/lock', 200, LockAnswer],
+        ['DELETE', '/lock', 200, LockReleasedAnswer],
+        ['GET', '/logs/video', 200, LogsAnswer],
+        ['GET', '/whoami', 200, WhoamiAnswer],
+      ];
+      for (const [method, route, status, schema, payload] of answers) {
+        const res = await app.inject({ method, url: `/_pitchey/admin${route.replace('{id}', 'dep-0123abcd')}`, headers: auth, ...(payload === undefined ? {} : { payload }) });
+        expect(res.statusCode, `${method} ${route}: ${res.body}`).toBe(status);
+        expectFits(schema, res.json());
+        const path = `/_pitchey/admin${route.replace('/logs/video', '/logs/{service}')}`;
+        expect(documented(doc, path, method.toLowerCase(), String(status)), `${method} ${route}`).toEqual(asJson(schema));
+      }
+    });
+  });
+});
