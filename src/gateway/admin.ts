@@ -2,14 +2,14 @@
 // controller in another process. Every route needs the `admin` scope, but the web dashboard's
 // reads: the pools, each track's time series and who the caller is, which any valid credential
 // reads (the dashboard is read-only for every key, and shows actions only to those who may act).
-import { ANY_CREDENTIAL, Type, isAdmin, type HttpApp } from '../kit/index.js';
+import { ANY_CREDENTIAL, Type, isAdmin, type HttpApp, type ProblemCode, type TSchema } from '../kit/index.js';
 import { isSignoffRole } from '../kit/roles.js';
+import { DrainAnswer, InstanceAnswer, TrackSchema, PoolAnswer, PoolsAnswer, SeriesAnswer, StatsAnswer } from './admin-answers.js';
 import { MAX_WINDOW_MS, type TrafficControl } from './traffic-control.js';
 
 export const ADMIN_PREFIX = '/_pitchey/admin';
 
 const admin = { auth: 'admin' } as const;
-const TrackSchema = Type.Union([Type.Literal('stable'), Type.Literal('canary'), Type.Literal('blue'), Type.Literal('green')]);
 const Weight = Type.Optional(Type.Number({ minimum: 0 }));
 const ServiceParams = Type.Object({ service: Type.String({ minLength: 1, maxLength: 64 }) });
 const InstanceParams = Type.Object({ service: Type.String({ minLength: 1, maxLength: 64 }), id: Type.String({ minLength: 1, maxLength: 64 }) });
@@ -31,25 +31,6 @@ const InstanceBody = Type.Object(
   { additionalProperties: false },
 );
 
-const Nullable = (schema: ReturnType<typeof Type.Number>) => Type.Union([schema, Type.Null()]);
-const SeriesPoint = Type.Object({
-  at: Type.Integer({ description: 'start of the step, epoch ms' }),
-  requests: Type.Integer(),
-  errors: Type.Integer({ description: 'answers with a status of 500 or above' }),
-  errorRate: Nullable(Type.Number({ description: 'errors / requests; null without requests' })),
-  p95Ms: Nullable(Type.Number({ description: '95th percentile latency of the sampled requests; null without requests' })),
-});
-const SeriesAnswer = Type.Object({
-  service: Type.String(),
-  at: Type.Integer(),
-  stepMs: Type.Integer(),
-  tracks: Type.Object({
-    stable: Type.Optional(Type.Array(SeriesPoint)),
-    canary: Type.Optional(Type.Array(SeriesPoint)),
-    blue: Type.Optional(Type.Array(SeriesPoint)),
-    green: Type.Optional(Type.Array(SeriesPoint)),
-  }),
-});
 export const WhoamiAnswer = Type.Object({
   id: Type.String({ description: 'the credential, as audit logs name it (never the secret)' }),
   person: Type.Union([Type.String(), Type.Null()], { description: "the key's holder or the token's subject; null for a machine's key" }),
@@ -57,12 +38,25 @@ export const WhoamiAnswer = Type.Object({
   roles: Type.Array(Type.String(), { description: 'the sign-off roles this person holds' }),
 });
 
+/** A traffic route's answer, typed and documented; every such route names a service it may not have (404). */
+const answers = <T extends TSchema>(json: T, status = 200, problems: ProblemCode[] = []) => ({
+  response: { [status]: json } as Record<number, T>,
+  doc: { ok: { json, status }, problems: ['ROUTE_NOT_FOUND' as const, ...problems] },
+});
+
 /** Registers the admin routes on the gateway's app. */
 export function registerAdminRoutes(app: HttpApp, control: TrafficControl): void {
   const tags = ['admin'];
-  app.get(`${ADMIN_PREFIX}/pools`, { config: { auth: ANY_CREDENTIAL }, schema: { tags, summary: 'Every service: weights, stickiness and instances (any valid credential)' } }, () => ({
-    pools: control.listPools(),
-  }));
+  app.get(
+    `${ADMIN_PREFIX}/pools`,
+    {
+      config: { auth: ANY_CREDENTIAL },
+      schema: { tags, summary: 'Every service: weights, stickiness and instances (any valid credential)', response: { 200: PoolsAnswer }, doc: { ok: { json: PoolsAnswer } } },
+    },
+    () => ({
+      pools: control.listPools(),
+    }),
+  );
   app.get(
     `${ADMIN_PREFIX}/whoami`,
     {
@@ -87,6 +81,7 @@ export function registerAdminRoutes(app: HttpApp, control: TrafficControl): void
           stepMs: Type.Integer({ minimum: 1000, maximum: MAX_WINDOW_MS, default: 10_000 }),
         }),
         response: { 200: SeriesAnswer },
+        doc: { ok: { json: SeriesAnswer }, problems: ['ROUTE_NOT_FOUND'] },
       },
     },
     (req) => control.readSeries(req.params.service, req.query.sinceMs, req.query.stepMs),
@@ -95,7 +90,7 @@ export function registerAdminRoutes(app: HttpApp, control: TrafficControl): void
     `${ADMIN_PREFIX}/pools/:service/weights`,
     {
       config: admin,
-      schema: { tags, summary: 'Set track weights (next request on)', params: ServiceParams, body: WeightsBody },
+      schema: { tags, summary: 'Set track weights (next request on)', params: ServiceParams, body: WeightsBody, ...answers(PoolAnswer) },
     },
     (req) => control.setWeights(req.params.service, req.body.weights),
   );
@@ -103,7 +98,7 @@ export function registerAdminRoutes(app: HttpApp, control: TrafficControl): void
     `${ADMIN_PREFIX}/pools/:service/sticky`,
     {
       config: admin,
-      schema: { tags, summary: 'Turn sticky track assignment on or off', params: ServiceParams, body: Type.Object({ sticky: Type.Boolean() }) },
+      schema: { tags, summary: 'Turn sticky track assignment on or off', params: ServiceParams, body: Type.Object({ sticky: Type.Boolean() }), ...answers(PoolAnswer) },
     },
     (req) => control.setSticky(req.params.service, req.body.sticky),
   );
@@ -111,7 +106,7 @@ export function registerAdminRoutes(app: HttpApp, control: TrafficControl): void
     `${ADMIN_PREFIX}/pools/:service/instances`,
     {
       config: admin,
-      schema: { tags, summary: 'Add an instance (probed at once)', params: ServiceParams, body: InstanceBody },
+      schema: { tags, summary: 'Add an instance (probed at once)', params: ServiceParams, body: InstanceBody, ...answers(InstanceAnswer, 201, ['UNPROCESSABLE']) },
     },
     async (req, reply) => reply.code(201).send(await control.addInstance(req.params.service, req.body)),
   );
@@ -119,7 +114,7 @@ export function registerAdminRoutes(app: HttpApp, control: TrafficControl): void
     `${ADMIN_PREFIX}/pools/:service/instances/:id/track`,
     {
       config: admin,
-      schema: { tags, summary: 'Move an instance to another track', params: InstanceParams, body: Type.Object({ track: TrackSchema }) },
+      schema: { tags, summary: 'Move an instance to another track', params: InstanceParams, body: Type.Object({ track: TrackSchema }), ...answers(InstanceAnswer) },
     },
     (req) => control.retagInstance(req.params.service, req.params.id, req.body.track),
   );
@@ -132,6 +127,7 @@ export function registerAdminRoutes(app: HttpApp, control: TrafficControl): void
         summary: 'Drain an instance, then remove it; answers when done',
         params: InstanceParams,
         querystring: Type.Object({ drainMs: Type.Integer({ minimum: 0, maximum: 600_000, default: 30_000 }) }),
+        ...answers(DrainAnswer),
       },
     },
     async (req) => control.removeInstance(req.params.service, req.params.id, req.query.drainMs),
@@ -145,6 +141,7 @@ export function registerAdminRoutes(app: HttpApp, control: TrafficControl): void
         summary: 'Per-track traffic over a window, and instance health per track',
         params: ServiceParams,
         querystring: Type.Object({ windowMs: Type.Integer({ minimum: 1000, maximum: MAX_WINDOW_MS, default: 60_000 }) }),
+        ...answers(StatsAnswer),
       },
     },
     async (req) => control.readStats(req.params.service, req.query.windowMs),

@@ -1,36 +1,18 @@
 // The gateway's traffic controls as plain operations, for an in-process deployment controller
 // and for the admin API alike: pools, weights, stickiness, instances (added, retagged, drained)
 // and per-track stats. Every refusal is a Problem.
-import { Problem, invalidField, type ServiceName } from '../kit/index.js';
+import { Problem, invalidField, type ServiceName, type Static } from '../kit/index.js';
+import type { InstanceAnswer, PoolAnswer, SeriesAnswer, StatsAnswer } from './admin-answers.js';
 import { TRACKS, type DrainResult, type Instance, type InstancePool, type InstanceSpec, type Track, type TrackWeights } from './pool.js';
-import type { SeriesPoint, TrackStats, TrackWindowStats } from './track-stats.js';
+import type { TrackStats, TrackWindowStats } from './track-stats.js';
 
-export type InstanceView = Pick<Instance, 'id' | 'url' | 'track' | 'version' | 'healthy' | 'draining' | 'inflight'>;
-
-export interface PoolView {
-  service: string;
-  weights: TrackWeights;
-  sticky: boolean;
-  instances: InstanceView[];
-}
-
-/** Shaped like the deploy engine's `Observation`, for one service. */
-export interface StatsView {
-  service: string;
-  at: number;
-  windowMs: number;
-  tracks: Partial<Record<Track, TrackWindowStats>>;
-  /** Instances per track that take traffic (healthy, not draining), and how many exist. */
-  instances: Partial<Record<Track, { ready: number; total: number }>>;
-}
-
+// The views are the admin API's answers, so what the controls return is what the document says.
+export type InstanceView = Static<typeof InstanceAnswer>;
+export type PoolView = Static<typeof PoolAnswer>;
+/** Shaped like the deploy engine's `Observation`, for one service; `instances`: per track, those that take traffic (healthy, not draining) and how many exist. */
+export type StatsView = Static<typeof StatsAnswer>;
 /** Per-track time series of one service (the web dashboard's charts). */
-export interface SeriesView {
-  service: string;
-  at: number;
-  stepMs: number;
-  tracks: Partial<Record<Track, SeriesPoint[]>>;
-}
+export type SeriesView = Static<typeof SeriesAnswer>;
 
 export interface TrafficControl {
   listPools(): PoolView[];

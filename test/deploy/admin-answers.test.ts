@@ -1,11 +1,13 @@
 // The admin API's answers fit the schemas its document gives: a deployment (listed and read), its
 // record (JSON, or for `Accept: text/html` the page, which the document lists beside JSON), an
-// acknowledgement, the audit log, the deploy lock, a service's logs and who the caller is.
+// acknowledgement, the audit log, the deploy lock, a service's logs, who the caller is, and the
+// gateway's traffic routes (pools, weights, stickiness, instances, stats, series).
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlan, startDeployment } from '../../src/deploy/engine/index.js';
 import { AcknowledgedAnswer, AuditAnswer, DeploymentDetail, DeploymentList, LockAnswer, LockReleasedAnswer, LogsAnswer } from '../../src/deploy/admin-api.js';
 import { WhoamiAnswer } from '../../src/gateway/admin.js';
+import { DrainAnswer, InstanceAnswer, PoolAnswer, PoolsAnswer, SeriesAnswer, StatsAnswer } from '../../src/gateway/admin-answers.js';
 import { DeploymentRecordAnswer } from '../../src/deploy/record-answer.js';
 import { ACKNOWLEDGEMENTS } from '../../src/deploy/record.js';
 import { writeDeployment } from '../../src/deploy/store.js';
@@ -64,6 +66,31 @@ describe('the admin API', () => {
         const path = `/_pitchey/admin${route.replace('/logs/video', '/logs/{service}')}`;
         expect(documented(doc, path, method.toLowerCase(), String(status)), `${method} ${route}`).toEqual(asJson(schema));
       }
+    });
+  });
+
+  it("answers the gateway's traffic routes as its document says: pools, weights, stickiness, instances, stats, series", async () => {
+    await withAdminApi(testConfig(join(tmp.dir, 'traffic')), async (app) => {
+      const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<Record<string, unknown>>();
+      const instance = { id: 'extra-1', url: 'http://127.0.0.1:9', track: 'canary', version: 'v2' };
+      const answers: Array<[method: 'GET' | 'PUT' | 'POST' | 'DELETE', url: string, path: string, status: number, schema: TSchema, payload?: object]> = [
+        ['GET', '/pools', '/pools', 200, PoolsAnswer],
+        ['PUT', '/pools/video/weights', '/pools/{service}/weights', 200, PoolAnswer, { weights: { stable: 90, canary: 10 } }],
+        ['PUT', '/pools/video/sticky', '/pools/{service}/sticky', 200, PoolAnswer, { sticky: true }],
+        ['POST', '/pools/video/instances', '/pools/{service}/instances', 201, InstanceAnswer, instance],
+        ['PUT', '/pools/video/instances/extra-1/track', '/pools/{service}/instances/{id}/track', 200, InstanceAnswer, { track: 'stable' }],
+        ['DELETE', '/pools/video/instances/extra-1?drainMs=0', '/pools/{service}/instances/{id}', 200, DrainAnswer],
+        ['GET', '/stats/video?windowMs=1000', '/stats/{service}', 200, StatsAnswer],
+        ['GET', `/stats/video/series?sinceMs=${Date.now() - 60_000}`, '/stats/{service}/series', 200, SeriesAnswer],
+      ];
+      for (const [method, url, path, status, schema, payload] of answers) {
+        const res = await app.inject({ method, url: `/_pitchey/admin${url}`, headers: { 'x-api-key': TEST_KEY }, ...(payload === undefined ? {} : { payload }) });
+        expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(status);
+        expectFits(schema, res.json());
+        expect(documented(doc, `/_pitchey/admin${path}`, method.toLowerCase(), String(status)), `${method} ${path}`).toEqual(asJson(schema));
+      }
+      const missing = await app.inject({ method: 'GET', url: '/_pitchey/admin/stats/nope', headers: { 'x-api-key': TEST_KEY } });
+      expect(missing.json()).toMatchObject({ status: 404, code: 'ROUTE_NOT_FOUND' });
     });
   });
 });

@@ -76,14 +76,6 @@ function bareSuccesses(doc: Json): string[] {
  * only shrinks; a route added without `schema.doc.ok` fails the test below.
  */
 const ADMIN_UNTYPED = [
-  'GET pools',
-  'GET stats/{service}/series',
-  'PUT pools/{service}/weights',
-  'PUT pools/{service}/sticky',
-  'POST pools/{service}/instances',
-  'PUT pools/{service}/instances/{id}/track',
-  'DELETE pools/{service}/instances/{id}',
-  'GET stats/{service}',
   'POST deployments',
   'POST plans',
   'POST rollback',
