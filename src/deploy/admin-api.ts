@@ -4,10 +4,9 @@
 import { Nullable, StringEnum, TRACKS, Type, type Static } from '../kit/index.js';
 import type { InstanceLogs } from './adapters/driver.js';
 import type { AuditEvent } from './audit.js';
-import type { Approval, RuleAssessment, SignoffAssessment } from './engine/index.js';
+import type { Approval, DeploymentPlan, PlanBudget, PromotionGate, RuleAssessment, SignoffAssessment, StepPower } from './engine/index.js';
 import type { DeployLock } from './lock.js';
 
-export type { PlanReview } from './plan-review.js';
 export type { DeploymentRecord } from './record.js';
 
 /** The engine's own types, documented as objects (their fields are the engine's; the CLI reads them whole). */
@@ -55,10 +54,52 @@ export type DeploymentDetail = Static<typeof DeploymentDetail>;
 export const DeploymentList = Type.Object({ deployments: Type.Array(DeploymentSummary) });
 export type DeploymentList = Static<typeof DeploymentList>;
 
-export interface EmergencyRollbackAnswer {
-  switchMs: number;
-  aborted: string[];
-}
+/** `POST /rollback` with `emergency`: every request switched to stable at once (200), where a rollback answers its deployment (201). */
+export const EmergencyRollbackAnswer = Type.Object({
+  switchMs: Type.Number({ minimum: 0, description: 'How long the switch took' }),
+  aborted: Type.Array(Type.String({ description: 'A live deployment aborted by the switch' })),
+});
+export type EmergencyRollbackAnswer = Static<typeof EmergencyRollbackAnswer>;
+
+/** `POST /plans`: the resolved plan of a request, reviewed before anything happens, and its hash. */
+export const PlanReview = Type.Object({
+  order: Type.Integer({ minimum: 1, description: "The service's place in the platform's deploy order" }),
+  service: Type.String(),
+  planHash: Type.String({ description: 'What `deploy --plan-hash` must match to run exactly this plan' }),
+  plan: Engine<DeploymentPlan>('The resolved plan: versions, strategy, steps, rules, thresholds'),
+  gates: Type.Object({
+    preDeploymentChecks: StringEnum(['enforced', 'recorded']),
+    signoffs: Type.Array(Type.Object({ role: Type.String(), title: Type.String() })),
+    promotion: Engine<PromotionGate>("The promotion chain's verdict on the version"),
+  }),
+  rollbackTarget: Type.Object(
+    { version: Nullable(Type.String()), present: Type.Boolean({ description: 'Its release is here' }), signoffs: Nullable(Type.String({ description: 'What the rollback policy asks of it' })) },
+    { description: 'The version a rollback would return to' },
+  ),
+  budget: Engine<PlanBudget>('How long the plan takes at most'),
+  power: Type.Object({
+    requestsPerSecond: Type.Number({ minimum: 0 }),
+    measuredOverS: Type.Number({ minimum: 0 }),
+    steps: Type.Array(Engine<StepPower>("A step's traffic and what its analysis can detect")),
+  }),
+  warnings: Type.Array(Type.String()),
+});
+export type PlanReview = Static<typeof PlanReview>;
+
+/** `GET /releases`: the versions the driver can run, oldest first. */
+export const ReleasesAnswer = Type.Object({
+  base: Type.String({ description: 'The version the platform starts with' }),
+  releases: Type.Array(
+    Type.Object({
+      version: Type.String(),
+      createdAt: Type.String(),
+      checksum: Type.String({ description: "The release content's checksum" }),
+      kind: StringEnum(['directory', 'image']),
+      files: Type.Optional(Type.Integer({ minimum: 0, description: 'A directory: its file count' })),
+      images: Type.Optional(Type.Array(Type.Object({ role: Type.String(), id: Type.String(), sizeBytes: Type.Integer({ minimum: 0 }) }))),
+    }),
+  ),
+});
 export const AuditAnswer = Type.Object({
   verified: Type.Boolean({ description: "The log's hash chain checks out" }),
   broken: Nullable(Type.Object({ brokenAt: Type.Integer(), reason: Type.String() })),
@@ -87,31 +128,32 @@ export const LogsAnswer = Type.Object({
 export type LogsAnswer = Static<typeof LogsAnswer>;
 
 /** One member of a platform release: its deployment, what the train asked of it, and its revert. */
-export interface ReleaseMemberSummary {
-  service: string;
-  wave: number;
-  asked: 'promote' | 'abort' | 'revert' | null;
-  deployment: DeploymentSummary | null;
-  revert: DeploymentSummary | null;
-  /** Why the member could not start, when it could not. */
-  refused: string | null;
-}
+const ReleaseMemberSummary = Type.Object({
+  service: Type.String(),
+  wave: Type.Integer({ minimum: 0 }),
+  asked: Nullable(StringEnum(['promote', 'abort', 'revert'])),
+  deployment: Nullable(DeploymentSummary),
+  revert: Nullable(DeploymentSummary),
+  refused: Nullable(Type.String({ description: 'Why the member could not start, when it could not' })),
+});
 
 /** A platform release (release train) as `POST/GET /release-trains` answer it. */
-export interface ReleaseSummary {
-  id: string;
-  live: boolean;
-  env: string;
-  author: string;
-  version: string;
-  waves: string[][];
-  phase: 'running' | 'rolling-back' | 'promoted' | 'rolled-back';
-  reason: string | null;
-  failure: string | null;
-  members: ReleaseMemberSummary[];
-  created_at: string;
-  updated_at: string;
-}
+export const ReleaseSummary = Type.Object({
+  id: Type.String(),
+  live: Type.Boolean({ description: 'Its controller is driving it now' }),
+  env: Type.String(),
+  author: Type.String(),
+  version: Type.String(),
+  waves: Type.Array(Type.Array(Type.String()), { description: 'Services deployed together, wave by wave' }),
+  phase: StringEnum(['running', 'rolling-back', 'promoted', 'rolled-back']),
+  reason: Nullable(Type.String()),
+  failure: Nullable(Type.String()),
+  members: Type.Array(ReleaseMemberSummary),
+  created_at: Time,
+  updated_at: Time,
+});
+export type ReleaseSummary = Static<typeof ReleaseSummary>;
+export const ReleaseList = Type.Object({ releases: Type.Array(ReleaseSummary) });
 
 /** `GET /release-trains/:id/record`: the release as one deployment, a section per service, and its own events. */
 export interface ReleaseRecord {

@@ -2,14 +2,35 @@
 // record summary of a service's version — promoted? validated? the record's hash and the frozen
 // snapshot it covers (also served by hash) — and its
 // effective configuration with secrets redacted, for the drift check.
-import { EVIDENCE_SCOPE, Problem, SETTINGS, Type, type Config, type HttpApp } from '../kit/index.js';
+import { EVIDENCE_SCOPE, Nullable, Problem, SETTINGS, Type, type Config, type HttpApp, type Static } from '../kit/index.js';
 import { readAudit } from './audit.js';
 import { readChecksConfig, defaultChecksConfigPath } from './checks/index.js';
 import type { Controller } from './controller.js';
 import { type EarlierRecordSummary, type EffectiveConfig } from './engine/index.js';
 import { freezeRecord, readSnapshot, storeSnapshot } from './evidence-store.js';
 import { readRecord } from './record.js';
+import { DeploymentRecordAnswer } from './record-answer.js';
 import { readDeployments, type ControllerDb } from './store.js';
+
+/** `GET /evidence/:service/:version`: what the gate of the next environment reads. */
+export const EvidenceAnswer = Type.Object({
+  env: Type.String(),
+  service: Type.String(),
+  version: Type.String(),
+  deploymentId: Nullable(Type.String({ description: 'The newest deployment of the version here, promoted or not; null when it was never deployed' })),
+  promoted: Type.Boolean(),
+  phases: Type.Array(Type.Object({ phase: Type.String(), status: Type.String() }), { description: 'Validation phases that have ended, in order' }),
+  recordHash: Nullable(Type.String({ description: "sha256 of the deployment's record as it stood when asked" })),
+  recordSnapshot: Type.Optional(Nullable(Type.String({ description: 'The exact text (canonical JSON) `recordHash` was computed over' }))),
+});
+
+/** `GET /config`: the effective configuration the drift check compares, secrets redacted. */
+export const ConfigAnswer = Type.Object({
+  env: Type.String(),
+  settings: Type.Record(Type.String(), Type.Unknown(), { description: 'Every setting but the secret ones; nested secrets "[redacted]"' }),
+  versions: Type.Record(Type.String(), Type.String(), { description: 'The version stable runs, per service' }),
+  checks: Type.Record(Type.String(), Type.Unknown(), { description: "The pre-deployment checks' settings" }),
+});
 
 const SECRET_FIELD = /secret|password|token|^key$|apikey/i;
 
@@ -69,9 +90,10 @@ export function registerEnvironmentApi(app: HttpApp, o: EnvironmentApiOptions): 
       schema: {
         params: Type.Object({ service: Type.String({ maxLength: 40 }), version: Type.String({ minLength: 1, maxLength: 64 }) }),
         summary: "This environment's record of a service's version: promoted, validation phases, record hash (the promotion chain's evidence)",
+        doc: { ok: { json: EvidenceAnswer } },
       },
     },
-    (req): EarlierRecordSummary => summarizeVersion(o, req.params.service, req.params.version, Date.now()),
+    (req): EarlierRecordSummary & Static<typeof EvidenceAnswer> => summarizeVersion(o, req.params.service, req.params.version, Date.now()),
   );
   app.get(
     `${base}/evidence/snapshots/:hash`,
@@ -80,6 +102,8 @@ export function registerEnvironmentApi(app: HttpApp, o: EnvironmentApiOptions): 
       schema: {
         params: Type.Object({ hash: Type.String({ pattern: '^[0-9a-f]{64}$' }) }),
         summary: 'A frozen record snapshot by its sha256, byte for byte: what a promotion-chain record hash was computed over',
+        // The stored bytes are sent as they are (the hash covers them): the record as it stood.
+        doc: { ok: { json: DeploymentRecordAnswer }, problems: ['EVIDENCE_SNAPSHOT_NOT_FOUND'] },
       },
     },
     (req, reply) => {
@@ -88,7 +112,9 @@ export function registerEnvironmentApi(app: HttpApp, o: EnvironmentApiOptions): 
       return reply.header('content-type', 'application/json; charset=utf-8').header('x-pitchey-evidence', `${snapshot.env} ${snapshot.deploymentId}`).send(snapshot.body);
     },
   );
-  app.get(`${base}/config`, { config, schema: { summary: 'The effective configuration, secrets redacted: settings, service versions, checks settings' } }, (): EffectiveConfig =>
-    effectiveConfig(o.config, o.controller, o.services),
+  app.get(
+    `${base}/config`,
+    { config, schema: { summary: 'The effective configuration, secrets redacted: settings, service versions, checks settings', doc: { ok: { json: ConfigAnswer } } } },
+    (): EffectiveConfig & Static<typeof ConfigAnswer> => effectiveConfig(o.config, o.controller, o.services),
   );
 }

@@ -1,7 +1,20 @@
 // The controller's admin API on the gateway (scope `admin`): the CLI records wishes here and the
 // controller acts. Deploy, inspect, abort/resume/promote, roll back, audit, lock, releases.
 import type { FastifyRequest } from 'fastify';
-import { AcknowledgedAnswer, ApprovalAnswer, AuditAnswer, DeploymentDetail, DeploymentList, DeploymentSummary, LockAnswer, LockReleasedAnswer, LogsAnswer } from './admin-api.js';
+import {
+  AcknowledgedAnswer,
+  ApprovalAnswer,
+  AuditAnswer,
+  DeploymentDetail,
+  DeploymentList,
+  DeploymentSummary,
+  EmergencyRollbackAnswer,
+  LockAnswer,
+  LockReleasedAnswer,
+  LogsAnswer,
+  PlanReview,
+  ReleasesAnswer,
+} from './admin-api.js';
 import { ANY_CREDENTIAL, Problem, SIGNOFF_SCOPE, Type, holdsRole, type HttpApp, type RouteDoc, type Static } from '../kit/index.js';
 import { readAudit, verifyAudit } from './audit.js';
 import { PlanError, assessPromotionGate, planHash, type EffectiveConfig, type PromotionGate } from './engine/index.js';
@@ -131,6 +144,8 @@ export function actor(req: FastifyRequest): string {
 
 /** What `refusal` can answer: the problems of a deployment verb the controller refuses. */
 const REFUSALS = ['DEPLOY_LOCK_HELD', 'DEPLOY_CONFLICT', 'DEPLOY_INVALID', 'DEPLOYMENT_NOT_FOUND'] as const;
+/** What `checkTarget` can answer: an unknown service, a release that is missing or refused. */
+const TARGET_PROBLEMS = ['DEPLOY_INVALID', 'RELEASE_NOT_FOUND', 'RELEASE_UNTRUSTED'] as const;
 
 function refusal(err: unknown): never {
   if (!(err instanceof DeployRefused)) throw err;
@@ -218,35 +233,43 @@ export function rollbackRequest(o: DeployApiOptions, service: string, to: string
 export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
   const base = '/_pitchey/admin';
   const releaseExists = async (service: string, version: string): Promise<boolean> => (await o.driver.resolve(service, version)).status === 'ok';
-  app.post(`${base}/deployments`, { config: admin, schema: { body: DeployBody, summary: 'Start a deployment' } }, async (req, reply) => {
-    const row = await startDeployment(o, req.body, actor(req));
-    return reply
-      .code(201)
-      .header('location', `${base}/deployments/${row.id}`)
-      .send(summarize(row, o.controller.isLive(row.id)));
-  });
-  app.post(`${base}/plans`, { config: admin, schema: { body: DeployBody, summary: 'The resolved plan of a deployment request, with its hash; nothing is changed' } }, async (req) => {
-    const b = req.body;
-    if (b.env !== undefined && b.env !== o.env) throw new Problem('DEPLOY_INVALID', `This controller deploys to "${o.env}", not "${b.env}".`);
-    await checkTarget(o, b.service, b.version);
-    try {
-      return await reviewPlan(
-        {
-          controller: o.controller,
-          enforceChecks: o.enforceChecks,
-          analysis: o.analysis,
-          traffic: o.traffic,
-          releaseExists: (v) => releaseExists(b.service, v),
-          promotion: await promotionGate(o, b.service, b.version),
-        },
-        requestOf(b, actor(req)),
-        o.services.indexOf(b.service) + 1,
-      );
-    } catch (err) {
-      if (err instanceof PlanError) throw new Problem('DEPLOY_INVALID', err.message);
-      throw err;
-    }
-  });
+  const startProblems = [...TARGET_PROBLEMS, 'DEPLOY_PROMOTION_MISSING', 'DEPLOY_CHECKS_FAILED', ...REFUSALS] as const;
+  app.post(
+    `${base}/deployments`,
+    { config: admin, schema: { body: DeployBody, summary: 'Start a deployment', doc: { ok: { json: DeploymentSummary, status: 201 }, problems: [...startProblems] } } },
+    async (req, reply) => {
+      const row = await startDeployment(o, req.body, actor(req));
+      const answer: DeploymentSummary = summarize(row, o.controller.isLive(row.id));
+      return reply.code(201).header('location', `${base}/deployments/${row.id}`).send(answer);
+    },
+  );
+  const planDoc: RouteDoc = { ok: { json: PlanReview }, problems: [...TARGET_PROBLEMS] };
+  app.post(
+    `${base}/plans`,
+    { config: admin, schema: { body: DeployBody, summary: 'The resolved plan of a deployment request, with its hash; nothing is changed', doc: planDoc } },
+    async (req): Promise<PlanReview> => {
+      const b = req.body;
+      if (b.env !== undefined && b.env !== o.env) throw new Problem('DEPLOY_INVALID', `This controller deploys to "${o.env}", not "${b.env}".`);
+      await checkTarget(o, b.service, b.version);
+      try {
+        return await reviewPlan(
+          {
+            controller: o.controller,
+            enforceChecks: o.enforceChecks,
+            analysis: o.analysis,
+            traffic: o.traffic,
+            releaseExists: (v) => releaseExists(b.service, v),
+            promotion: await promotionGate(o, b.service, b.version),
+          },
+          requestOf(b, actor(req)),
+          o.services.indexOf(b.service) + 1,
+        );
+      } catch (err) {
+        if (err instanceof PlanError) throw new Problem('DEPLOY_INVALID', err.message);
+        throw err;
+      }
+    },
+  );
   // Read by the web dashboard, which any valid credential may open; acting on a deployment stays admin.
   app.get(
     `${base}/deployments`,
@@ -342,14 +365,23 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
       return reply.code(201).send(answer);
     },
   );
+  const emergency = { status: 200, json: EmergencyRollbackAnswer, description: 'With `emergency`: every request switched to the stable track at once' };
   app.post(
     `${base}/rollback`,
-    { config: admin, schema: { body: RollbackBody, summary: 'Roll a service back (to its previous version, or `to`); `emergency` switches at once', doc: { problems: [...REFUSALS] } } },
+    {
+      config: admin,
+      schema: {
+        body: RollbackBody,
+        summary: 'Roll a service back (to its previous version, or `to`); `emergency` switches at once',
+        doc: { ok: { json: DeploymentSummary, status: 201, otherwise: emergency }, problems: [...TARGET_PROBLEMS, ...REFUSALS] },
+      },
+    },
     async (req, reply) => {
       const b = req.body;
       if (b.emergency) {
         if (!o.services.includes(b.service)) throw new Problem('DEPLOY_INVALID', `Unknown service "${b.service}".`);
-        return o.controller.emergencyRollback(b.service, b.reason, actor(req));
+        const answer: EmergencyRollbackAnswer = await o.controller.emergencyRollback(b.service, b.reason, actor(req));
+        return answer;
       }
       const to = b.to ?? o.controller.previousVersion(b.service);
       if (to === null) throw new Problem('DEPLOY_INVALID', `${b.service} has no previous version to roll back to.`);
@@ -362,7 +394,8 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
         // (which would otherwise wait for traffic before finishing).
         const row = o.controller.deploy(request);
         o.controller.audit('rollback.to', actor(req), { service: b.service, to, reason: b.reason, signoffsWaived: grant.signoffsWaived, why: grant.why }, row.id);
-        return reply.code(201).send(summarize(row, o.controller.isLive(row.id)));
+        const answer: DeploymentSummary = summarize(row, o.controller.isLive(row.id));
+        return reply.code(201).send(answer);
       } catch (err) {
         return refusal(err);
       }
@@ -392,7 +425,11 @@ export function registerDeployApi(app: HttpApp, o: DeployApiOptions): void {
     o.controller.audit('lock.released', actor(req), { released });
     return { released };
   });
-  app.get(`${base}/releases`, { config: admin, schema: { summary: 'Versions the driver can run, and the base version' } }, async () => ({ base: o.baseVersion, releases: await o.driver.releases() }));
+  app.get(
+    `${base}/releases`,
+    { config: admin, schema: { summary: 'Versions the driver can run, and the base version', doc: { ok: { json: ReleasesAnswer } } } },
+    async (): Promise<Static<typeof ReleasesAnswer>> => ({ base: o.baseVersion, releases: await o.driver.releases() }),
+  );
   app.get(
     `${base}/logs/:service`,
     {

@@ -1,22 +1,10 @@
 // `pitchey deploy plan`: the resolved plan of a request, reviewed before anything happens — order,
 // versions, steps, rules, gates and approvers, rollback target, time budget, statistical power —
 // and its hash, which `deploy --plan-hash` must match to run exactly that plan.
-import { SIGNOFF_ROLES, assessPower, judgeRollback, planBudget, planHash, requiredSignoffs, type PlanBudget, type StepPower } from './engine/index.js';
-import type { DeploymentPlan, PromotionGate } from './engine/index.js';
+import { SIGNOFF_ROLES, assessPower, judgeRollback, planBudget, planHash, requiredSignoffs } from './engine/index.js';
+import type { PromotionGate } from './engine/index.js';
 import type { Controller, DeployRequest } from './controller.js';
-
-export interface PlanReview {
-  order: number;
-  service: string;
-  planHash: string;
-  plan: DeploymentPlan;
-  gates: { preDeploymentChecks: 'enforced' | 'recorded'; signoffs: Array<{ role: string; title: string }>; promotion: PromotionGate };
-  /** The version a rollback would return to, whether its release is here, and what the rollback policy asks of it. */
-  rollbackTarget: { version: string | null; present: boolean; signoffs: string | null };
-  budget: PlanBudget;
-  power: { requestsPerSecond: number; measuredOverS: number; steps: StepPower[] };
-  warnings: string[];
-}
+import type { PlanReview } from './admin-api.js';
 
 export interface ReviewContext {
   controller: Controller;

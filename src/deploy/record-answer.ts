@@ -2,7 +2,8 @@
 // each typed at its top level (the plan, checks' evidence and rule verdicts are the engine's own
 // types, described here as objects), and the same record rendered as a page for `Accept: text/html`.
 import { Nullable, Type, type RouteDoc } from '../kit/index.js';
-import { DeploymentFacts } from './admin-api.js';
+import { DeploymentFacts, ReleaseSummary } from './admin-api.js';
+import type { AuditEvent } from './audit.js';
 
 const Time = Type.String({ format: 'date-time' });
 const Loose = (description: string) => Type.Object({}, { additionalProperties: true, description });
@@ -36,3 +37,18 @@ export const RECORD_DOC: RouteDoc = {
   ok: { json: DeploymentRecordAnswer, also: { 'text/html': Type.String({ description: 'The record as a page (`Accept: text/html`), as the web dashboard shows it' }) } },
   problems: ['DEPLOYMENT_NOT_FOUND'],
 };
+
+/** `GET /release-trains/:id/record`: the release, a section per member (its record and its revert's), and the release's own events. */
+export const ReleaseRecordAnswer = Type.Object({
+  release: ReleaseSummary,
+  sections: Type.Array(
+    Type.Object({
+      service: Type.String(),
+      wave: Type.Integer({ minimum: 0 }),
+      record: Nullable(DeploymentRecordAnswer),
+      revert: Nullable(DeploymentRecordAnswer),
+      refused: Nullable(Type.String({ description: 'Why the member could not start, when it could not' })),
+    }),
+  ),
+  events: Type.Array(Type.Unsafe<AuditEvent>({ type: 'object', description: 'An audit event: at, kind, actor, data, hash' })),
+});

@@ -1,8 +1,9 @@
 // The admin API of platform releases (release trains): `pitchey deploy all` starts one here. The
 // members start through the same path as a single deployment (http.ts), the train's loop
 // (release-train.ts) holds their promotions and rolls them all back when one fails.
-import { Problem, Type, type HttpApp } from '../kit/index.js';
-import type { ReleaseRecord, ReleaseSummary } from './admin-api.js';
+import { Problem, Type, type HttpApp, type ProblemCode, type Static } from '../kit/index.js';
+import { ReleaseList, ReleaseSummary, type ReleaseRecord } from './admin-api.js';
+import { ReleaseRecordAnswer } from './record-answer.js';
 import { readAudit } from './audit.js';
 import { ReleaseOrderError, planReleaseOrder } from './engine/index.js';
 import { DeployBody, actor, rollbackRequest, startDeployment, summarize, type DeployApiOptions } from './http.js';
@@ -24,6 +25,8 @@ const ReleaseBody = Type.Composite([
 /** What each member's deployment is made from: the release's request less its order. */
 type MemberRequest = Omit<typeof ReleaseBody.static, 'order' | 'services'>;
 const IdParams = Type.Object({ id: Type.String({ pattern: '^rel-[0-9a-f]{8}$' }) });
+const START_PROBLEMS: ProblemCode[] = ['DEPLOY_INVALID', 'RELEASE_NOT_FOUND', 'RELEASE_UNTRUSTED', 'DEPLOY_CONFLICT', 'DEPLOY_LOCK_HELD'];
+const NOT_FOUND: ProblemCode[] = ['RELEASE_TRAIN_NOT_FOUND'];
 
 export function registerReleaseApi(app: HttpApp, o: DeployApiOptions): ReleaseTrains {
   const base = '/_pitchey/admin/release-trains';
@@ -76,7 +79,14 @@ export function registerReleaseApi(app: HttpApp, o: DeployApiOptions): ReleaseTr
 
   app.post(
     `${base}`,
-    { config: admin, schema: { body: ReleaseBody, summary: 'Deploy several services as one release: canaries analysed, promoted together, rolled back together' } },
+    {
+      config: admin,
+      schema: {
+        body: ReleaseBody,
+        summary: 'Deploy several services as one release: canaries analysed, promoted together, rolled back together',
+        doc: { ok: { json: ReleaseSummary, status: 201 }, problems: START_PROBLEMS },
+      },
+    },
     async (req, reply) => {
       const b = req.body;
       if (b.env !== undefined && b.env !== o.env) throw new Problem('DEPLOY_INVALID', `This controller deploys to "${o.env}", not "${b.env}".`);
@@ -106,8 +116,15 @@ export function registerReleaseApi(app: HttpApp, o: DeployApiOptions): ReleaseTr
   );
   app.post(
     `${base}/:id/abort`,
-    { config: admin, schema: { params: IdParams, summary: 'Abort the whole release: live members rolled back, promoted ones reverted to their previous version' } },
-    async (req) => {
+    {
+      config: admin,
+      schema: {
+        params: IdParams,
+        summary: 'Abort the whole release: live members rolled back, promoted ones reverted to their previous version',
+        doc: { ok: { json: ReleaseSummary }, problems: [...NOT_FOUND, 'DEPLOY_CONFLICT'] },
+      },
+    },
+    async (req): Promise<ReleaseSummary> => {
       find(req.params.id);
       try {
         return answer(await trains.abort(req.params.id, actor(req)));
@@ -117,21 +134,30 @@ export function registerReleaseApi(app: HttpApp, o: DeployApiOptions): ReleaseTr
       }
     },
   );
-  app.get(`${base}`, { config: admin, schema: { summary: 'Platform releases in this environment' } }, () => ({ releases: readReleases(o.db, o.env).map(answer) }));
-  app.get(`${base}/:id`, { config: admin, schema: { params: IdParams, summary: 'One platform release: its waves and members', doc: { problems: ['RELEASE_TRAIN_NOT_FOUND'] } } }, (req) =>
-    answer(find(req.params.id)),
+  app.get(`${base}`, { config: admin, schema: { summary: 'Platform releases in this environment', doc: { ok: { json: ReleaseList } } } }, (): Static<typeof ReleaseList> => ({
+    releases: readReleases(o.db, o.env).map(answer),
+  }));
+  app.get(
+    `${base}/:id`,
+    { config: admin, schema: { params: IdParams, summary: 'One platform release: its waves and members', doc: { ok: { json: ReleaseSummary }, problems: NOT_FOUND } } },
+    (req): ReleaseSummary => answer(find(req.params.id)),
   );
-  app.get(`${base}/:id/record`, { config: admin, schema: { params: IdParams, summary: 'The record of a platform release: one section per service' } }, (req): ReleaseRecord => {
-    const row = find(req.params.id);
-    const record = (id: string | null) => {
-      const d = id === null ? null : o.controller.get(id);
-      return d === null ? null : readRecord(o.db, d, { signoffs: o.controller.signoffPolicy(), now: Date.now() });
-    };
-    return {
-      release: answer(row),
-      sections: row.members.map((m) => ({ service: m.service, wave: m.wave, record: record(m.deploymentId), revert: record(m.revertId), refused: m.refused })),
-      events: readAudit(o.db, { deploymentId: row.id }),
-    };
-  });
+  const recordDoc = { ok: { json: ReleaseRecordAnswer }, problems: NOT_FOUND };
+  app.get(
+    `${base}/:id/record`,
+    { config: admin, schema: { params: IdParams, summary: 'The record of a platform release: one section per service', doc: recordDoc } },
+    (req): ReleaseRecord & Static<typeof ReleaseRecordAnswer> => {
+      const row = find(req.params.id);
+      const record = (id: string | null) => {
+        const d = id === null ? null : o.controller.get(id);
+        return d === null ? null : readRecord(o.db, d, { signoffs: o.controller.signoffPolicy(), now: Date.now() });
+      };
+      return {
+        release: answer(row),
+        sections: row.members.map((m) => ({ service: m.service, wave: m.wave, record: record(m.deploymentId), revert: record(m.revertId), refused: m.refused })),
+        events: readAudit(o.db, { deploymentId: row.id }),
+      };
+    },
+  );
   return trains;
 }

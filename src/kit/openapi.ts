@@ -29,8 +29,9 @@ export interface RouteDoc {
    * A success's body: a JSON Schema (answered with `status`, default 200), with `also` the other
    * media types the route answers by the request (an SSE stream, an HTML page) and their schemas;
    * or the media types of a file answer; or `noContent`: 204 without a body. Default: a JSON object.
+   * `otherwise`: a second success the route answers by the request, with its own status and body.
    */
-  ok?: { json: JsonSchema; status?: number; also?: Record<string, JsonSchema> } | { file: string[] } | { noContent: true };
+  ok?: { json: JsonSchema; status?: number; also?: Record<string, JsonSchema>; otherwise?: { status: number; json: JsonSchema; description: string } } | { file: string[] } | { noContent: true };
   /** The route runs a job: 200 with the finished job when it ends in time, else (or with `?async=true`) 202. */
   job?: boolean;
   /** Problems this route answers beyond those every route of its kind can. */
@@ -125,7 +126,8 @@ function successResponses(doc: RouteDoc): Record<string, unknown> {
   if (ok !== undefined && 'file' in ok) return { '200': { description: 'The file', content: Object.fromEntries(ok.file.map((t) => [t, { schema: { type: 'string', format: 'binary' } }])) } };
   const status = ok?.status ?? 200;
   const content = { 'application/json': { schema: ok?.json ?? { type: 'object' } }, ...Object.fromEntries(Object.entries(ok?.also ?? {}).map(([t, schema]) => [t, { schema }])) };
-  return { [String(status)]: { description: status === 202 ? 'Accepted' : status === 201 ? 'Created' : 'OK', content } };
+  const otherwise = ok?.otherwise === undefined ? {} : { [String(ok.otherwise.status)]: { description: ok.otherwise.description, ...json(ok.otherwise.json) } };
+  return { [String(status)]: { description: status === 202 ? 'Accepted' : status === 201 ? 'Created' : 'OK', content }, ...otherwise };
 }
 
 /** A file part of a form: Swagger UI shows a file picker for it. */

@@ -5,7 +5,20 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlan, startDeployment } from '../../src/deploy/engine/index.js';
-import { AcknowledgedAnswer, AuditAnswer, DeploymentDetail, DeploymentList, LockAnswer, LockReleasedAnswer, LogsAnswer } from '../../src/deploy/admin-api.js';
+import {
+  AcknowledgedAnswer,
+  AuditAnswer,
+  DeploymentDetail,
+  DeploymentList,
+  EmergencyRollbackAnswer,
+  LockAnswer,
+  LockReleasedAnswer,
+  LogsAnswer,
+  PlanReview,
+  ReleaseList,
+  ReleasesAnswer,
+} from '../../src/deploy/admin-api.js';
+import { ConfigAnswer, EvidenceAnswer } from '../../src/deploy/environment-api.js';
 import { WhoamiAnswer } from '../../src/gateway/admin.js';
 import { DrainAnswer, InstanceAnswer, PoolAnswer, PoolsAnswer, SeriesAnswer, StatsAnswer } from '../../src/gateway/admin-answers.js';
 import { DeploymentRecordAnswer } from '../../src/deploy/record-answer.js';
@@ -91,6 +104,37 @@ describe('the admin API', () => {
       }
       const missing = await app.inject({ method: 'GET', url: '/_pitchey/admin/stats/nope', headers: { 'x-api-key': TEST_KEY } });
       expect(missing.json()).toMatchObject({ status: 404, code: 'ROUTE_NOT_FOUND' });
+    });
+  });
+
+  it('answers plans, releases, release trains, the environment evidence and config, and an emergency rollback as its document says', async () => {
+    const config = testConfig(join(tmp.dir, 'environment'));
+    await withAdminApi(config, async (app) => {
+      const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json<Record<string, unknown>>();
+      const plan = { service: 'video', version: config.version, strategy: 'canary' };
+      const answers: Array<[method: 'GET' | 'POST', url: string, path: string, status: number, schema: TSchema, payload?: object]> = [
+        ['POST', '/plans', '/plans', 200, PlanReview, plan],
+        ['GET', '/releases', '/releases', 200, ReleasesAnswer],
+        ['GET', '/release-trains', '/release-trains', 200, ReleaseList],
+        ['GET', `/evidence/video/${config.version}`, '/evidence/{service}/{version}', 200, EvidenceAnswer],
+        ['GET', '/config', '/config', 200, ConfigAnswer],
+        ['POST', '/rollback', '/rollback', 200, EmergencyRollbackAnswer, { service: 'video', emergency: true, reason: 'a test' }],
+      ];
+      for (const [method, url, path, status, schema, payload] of answers) {
+        const res = await app.inject({ method, url: `/_pitchey/admin${url}`, headers: { 'x-api-key': TEST_KEY }, ...(payload === undefined ? {} : { payload }) });
+        expect(res.statusCode, `${method} ${url}: ${res.body}`).toBe(status);
+        expectFits(schema, res.json());
+        expect(documented(doc, `/_pitchey/admin${path}`, method.toLowerCase(), String(status)), `${method} ${path}`).toEqual(asJson(schema));
+      }
+      const missing: Array<[url: string, code: string]> = [
+        ['/release-trains/rel-0123abcd', 'RELEASE_TRAIN_NOT_FOUND'],
+        ['/release-trains/rel-0123abcd/record', 'RELEASE_TRAIN_NOT_FOUND'],
+        [`/evidence/snapshots/${'0'.repeat(64)}`, 'EVIDENCE_SNAPSHOT_NOT_FOUND'],
+      ];
+      for (const [url, code] of missing) {
+        const res = await app.inject({ method: 'GET', url: `/_pitchey/admin${url}`, headers: { 'x-api-key': TEST_KEY } });
+        expect(res.json(), url).toMatchObject({ status: 404, code });
+      }
     });
   });
 });
