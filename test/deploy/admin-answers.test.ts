@@ -1,7 +1,8 @@
 // The admin API's answers fit the schemas its document gives: a deployment (listed and read), its
 // record (JSON, or for `Accept: text/html` the page, which the document lists beside JSON), an
-// acknowledgement, the audit log, the deploy lock, a service's logs, who the caller is, and the
-// gateway's traffic routes (pools, weights, stickiness, instances, stats, series).
+// acknowledgement, the audit log, the deploy lock, a service's logs, who the caller is, the
+// gateway's traffic routes (pools, weights, stickiness, instances, stats, series), a plan, the
+// releases, release trains, the promotion-chain evidence, config and an emergency rollback.
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlan, startDeployment } from '../../src/deploy/engine/index.js';
