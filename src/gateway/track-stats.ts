@@ -3,6 +3,7 @@
 // unavailable answers and a bounded uniform sample of latencies; and for the service level
 // objectives, operation outcomes (authentication, inference) and critical routes' latencies.
 import type { OperationOutcomes, Track, TrackWindow } from '../deploy/engine/index.js';
+import { quantile } from '../kit/light.js';
 
 /** What one track saw over a window: the deploy engine's `TrackWindow`, declared once there. */
 export type TrackWindowStats = TrackWindow;
@@ -77,18 +78,8 @@ export interface SeriesPoint {
   p95Ms: number | null;
 }
 
-/**
- * The 95th percentile by linear interpolation (type 7), as the engine's `quantile` computes it, so
- * the charts agree with the analysis; written here because the gateway takes only the engine's types.
- */
-function p95(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((x, y) => x - y);
-  const h = (sorted.length - 1) * 0.95;
-  const lo = Math.floor(h);
-  const low = sorted[lo] as number;
-  return low + (h - lo) * ((sorted[Math.min(lo + 1, sorted.length - 1)] as number) - low);
-}
+/** The 95th percentile of the sampled latencies, by the engine's own quantile; null without any. */
+const p95 = (values: number[]): number | null => (values.length === 0 ? null : quantile(values, 0.95));
 
 const emptyBucket = (second: number): Bucket => ({ second, requests: 0, errors: 0, authFailures: 0, unavailable: 0, seen: 0, latencies: [] });
 
