@@ -25,7 +25,17 @@ export { GATEWAY_PORT, GATEWAY_ROUTES, type GatewayRoute } from './routes.js';
 export { TRACK_COOKIE, TRACK_HEADER } from './track-choice.js';
 export { TrackStats, type TrackStatsOptions, type TrackWindowStats } from './track-stats.js';
 export type { TrackWindows } from './shared-state.js';
-export { createTrafficControl, checkInstanceUrl, instanceHealth, type InstanceView, type PoolView, type StatsView, type TrafficControl, type TrafficControlDeps } from './traffic-control.js';
+export {
+  createTrafficControl,
+  checkInstanceUrl,
+  instanceHealth,
+  type InstanceView,
+  type PoolView,
+  type SeriesView,
+  type StatsView,
+  type TrafficControl,
+  type TrafficControlDeps,
+} from './traffic-control.js';
 
 export interface Gateway {
   app: HttpApp;
@@ -68,7 +78,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     await checker?.checkNow();
   };
   const state = createGatewayState({ url: config.gatewayState, local: stats, pools, rateLimit: config.rateLimit, now: options.now, rereadMs: options.stateRereadMs, log: (m) => app.log.warn(m) });
-  const control = createTrafficControl({ pools, stats, window: state.window, checkHealth, now: options.now });
+  const control = createTrafficControl({ pools, window: state.window, timeline: state.timeline, checkHealth, now: options.now });
   const readiness = [
     {
       name: 'upstreams',

@@ -8,7 +8,7 @@ import { createRedisState } from './redis-state.js';
 import { SharedRateLimiter } from './shared-rate-limit.js';
 import { SharedTrackStats } from './shared-stats.js';
 import { SharedTraffic } from './shared-traffic.js';
-import type { AnswerFacts, TrackStats, TrackWindowStats } from './track-stats.js';
+import type { AnswerFacts, SeriesPoint, TrackStats, TrackWindowStats } from './track-stats.js';
 
 export type TrackWindows = Partial<Record<Track, TrackWindowStats>>;
 
@@ -18,6 +18,8 @@ export interface GatewayState {
   record(service: string, track: Track, version: string, status: number, latencyMs: number, now: number, facts?: AnswerFacts): void;
   /** Per-track traffic over a window: every replica's when shared. */
   window: (service: string, windowMs: number, now: number) => Promise<TrackWindows>;
+  /** Per-track points over time, from the same source as `window`. */
+  timeline: (service: string, sinceMs: number, stepMs: number, now: number) => Promise<Partial<Record<Track, SeriesPoint[]>>>;
   /** Null when rate limits are off. */
   limiter: RateCounter | null;
   /** Takes the shared weights and starts following them and flushing stats. */
@@ -44,6 +46,7 @@ export function createGatewayState(o: GatewayStateOptions): GatewayState {
       shared: false,
       record: (...args) => o.local.record(...args),
       window: (service, windowMs, now) => Promise.resolve(o.local.window(service, windowMs, now)),
+      timeline: (service, sinceMs, stepMs, now) => Promise.resolve(o.local.timeline(service, sinceMs, stepMs, now)),
       limiter: local,
       start: () => Promise.resolve(),
       close: () => Promise.resolve(),
@@ -58,6 +61,7 @@ export function createGatewayState(o: GatewayStateOptions): GatewayState {
     shared: true,
     record: (...args) => stats.record(...args),
     window: (service, windowMs, now) => stats.window(service, windowMs, now),
+    timeline: (service, sinceMs, stepMs, now) => stats.timeline(service, sinceMs, stepMs, now),
     limiter: local === null ? null : new SharedRateLimiter({ redis, fallback: local, log: o.log }),
     async start() {
       stats.start();

@@ -2,7 +2,7 @@
 // `pitchey serve gateway` processes alike: one summed view of traffic, weights that follow, one
 // rate limit. Each replica must route `video` and `media` to an upstream with a public GET /who.
 import { expect } from 'vitest';
-import type { PoolView, StatsView } from '../../src/gateway/index.js';
+import type { PoolView, SeriesView, StatsView } from '../../src/gateway/index.js';
 import { TEST_KEY, until } from '../helpers.js';
 
 export const ADMIN_HEADERS = { 'x-api-key': TEST_KEY, 'content-type': 'application/json' };
@@ -22,6 +22,19 @@ export function summedStats(bases: string[], requests: number): Promise<StatsVie
       return views.every((v) => v.tracks.stable?.requests === requests) ? views : undefined;
     },
     10_000,
+  );
+}
+
+/** The dashboard's series of video's stable track on every replica, each summed over its points: what every replica proxied. */
+export async function seriesTotals(bases: string[]): Promise<Array<{ requests: number; errors: number; withP95: number }>> {
+  const since = Date.now() - 60_000;
+  return Promise.all(
+    bases.map(async (base) => {
+      const res = await fetch(`${base}/_pitchey/admin/stats/video/series?sinceMs=${since}&stepMs=5000`, { headers: ADMIN_HEADERS });
+      expect(res.status).toBe(200);
+      const points = ((await res.json()) as SeriesView).tracks.stable ?? [];
+      return { requests: points.reduce((a, p) => a + p.requests, 0), errors: points.reduce((a, p) => a + p.errors, 0), withP95: points.filter((p) => p.p95Ms !== null).length };
+    }),
   );
 }
 
