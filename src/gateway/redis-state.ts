@@ -4,7 +4,7 @@
 // a quick rejection, never a hung request; callers choose what that rejection means.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { closeRedisClient, newFailFastClient, type FailFastClient } from '../kit/index.js';
+import { closeRedisClient, loadRedis, newFailFastClient, type FailFastClient } from '../kit/index.js';
 
 export type RedisReply = string | number | null | RedisReply[] | Record<string, string>;
 
@@ -55,7 +55,7 @@ export function createRedisState(options: RedisStateOptions): RedisState {
   let subscriber: Client | null = null;
   let subscribed: Promise<void> = Promise.resolve();
   // The Redis client's module is loaded only by a gateway that shares its state (~0.3 s of CPU at start).
-  const loaded: Promise<Client> = import('redis').then((redis) => {
+  const loaded: Promise<Client> = loadRedis().then((redis) => {
     const client = newFailFastClient(redis, options.url, timeoutMs);
     client.on('error', (error: unknown) => {
       if (!up) return;

@@ -19,7 +19,7 @@ export { sendFile, parseRange } from './send-file.js';
 export { TOOLS, detectTool, detectTools, type ToolStatus } from './tools.js';
 export { receiveMultipart, requireFile, createRequestTempDir, formatBytes, type UploadLimits, type UploadedFile, type ReceivedForm } from './uploads.js';
 export { JobError, type JobHandler, type JobContext, type JobRecord } from '../jobs/index.js';
-export { closeRedisClient, newFailFastClient, type FailFastClient } from '../jobs/index.js';
+export { closeRedisClient, loadRedis, newFailFastClient, type FailFastClient } from '../jobs/index.js';
 export { Type, type Static, type TSchema } from '@sinclair/typebox';
 export { StringEnum } from './string-enum.js';
 export { Nullable } from './nullable.js';
