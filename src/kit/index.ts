@@ -11,7 +11,7 @@ export type { ReadinessCheck, ReadinessResult } from './health.js';
 export { presentJob, submitJob, prefixOf, type JobOutput, type JobInput, type SubmitSpec } from './job-http.js';
 export { onShutdownSignal } from './lifecycle.js';
 export { createMetrics, CRITICAL_LATENCY_BUCKETS, JOB_OUTCOME, METRIC, LABEL, statusClass, type Metrics } from './metrics.js';
-export { API_LICENSE, BINARY, withProblems, withServer, type RouteDoc } from './openapi.js';
+export { API_LICENSE, BINARY, dialectAnswer, withProblems, withServer, type ErrorDialect, type RouteDoc } from './openapi.js';
 export { runProcess, killTree, type RunOptions, type RunResult } from './process-runner.js';
 export { OutputCapture } from './output-capture.js';
 export { createSemaphore, SemaphoreFullError, type Semaphore, type Release } from './semaphore.js';
