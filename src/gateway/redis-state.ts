@@ -20,6 +20,19 @@ export function hashFields(reply: RedisReply): Array<[string, string]> {
   return out;
 }
 
+/**
+ * A part's reachability log: told after each Redis command whether it worked, it logs `down` (with
+ * the error) when commands start failing and `up` when they work again, not on every command.
+ */
+export function outageLog(log: (message: string) => void, up: string, down: string): (ok: boolean, error?: unknown) => void {
+  let failing = false;
+  return (ok, error) => {
+    if (ok !== failing) return;
+    failing = !ok;
+    log(ok ? up : `${down}: ${error instanceof Error ? error.message : String(error)}`);
+  };
+}
+
 export interface RedisStateOptions {
   url: string;
   /** Default 1000 ms: a proxied request may wait this long at most on the rate-limit script. */

@@ -4,6 +4,7 @@
 import { Problem, invalidField, type ServiceName, type Static } from '../kit/index.js';
 import type { InstanceAnswer, PoolAnswer, SeriesAnswer, StatsAnswer } from './admin-answers.js';
 import { TRACKS, type DrainResult, type Instance, type InstancePool, type InstanceSpec, type Track, type TrackWeights } from './pool.js';
+import type { InstanceSharing } from './shared-state.js';
 import type { SeriesPoint, TrackWindowStats } from './track-stats.js';
 
 // The views are the admin API's answers, so what the controls return is what the document says.
@@ -38,6 +39,8 @@ export interface TrafficControlDeps {
   timeline: (service: string, sinceMs: number, stepMs: number, now: number) => Promise<Partial<Record<Track, SeriesPoint[]>>>;
   /** Probes every instance now. */
   checkHealth: () => Promise<void>;
+  /** Told of instances added and removed here, for the other gateway replicas. Default: nobody. */
+  instances?: InstanceSharing | undefined;
   /** Default Date.now. */
   now?: (() => number) | undefined;
 }
@@ -129,7 +132,11 @@ export function createTrafficControl(deps: TrafficControlDeps): TrafficControl {
       if (existing !== undefined && (existing.url !== url || existing.track !== spec.track || existing.version !== spec.version)) {
         throw new Problem('UNPROCESSABLE', `${service} already has an instance "${spec.id}" with another URL, track or version; remove it first.`);
       }
-      if (existing === undefined) pool.add({ id: spec.id, url, track: spec.track, version: spec.version });
+      if (existing === undefined) {
+        const added = { id: spec.id, url, track: spec.track, version: spec.version };
+        pool.add(added);
+        deps.instances?.added(service, added);
+      }
       await deps.checkHealth();
       return viewInstance(instanceOf(pool, spec.id));
     },
@@ -142,6 +149,8 @@ export function createTrafficControl(deps: TrafficControlDeps): TrafficControl {
     async removeInstance(service, id, drainMs = 30_000) {
       const pool = poolOf(service);
       instanceOf(pool, id);
+      // Announced as the drain starts, so every replica stops sending it new requests at once.
+      deps.instances?.removed(service, id);
       return pool.drain(id, drainMs);
     },
     async readStats(service, windowMs) {
