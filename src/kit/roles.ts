@@ -26,6 +26,9 @@ export type Track = (typeof TRACKS)[number];
  */
 export const MAX_WORKERS_PER_SERVICE = 16;
 
+/** The log line (`msg`) a worker writes, whatever the log level, once its job runner has started: drivers that read logs wait for it. */
+export const WORKER_STARTED = 'worker started';
+
 /** How a deployment moves traffic (the deploy engine's plans; the CLI's `--strategy` values). */
 export const STRATEGIES = ['canary', 'blue-green', 'rolling'] as const;
 export type Strategy = (typeof STRATEGIES)[number];

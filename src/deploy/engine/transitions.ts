@@ -24,7 +24,8 @@ export function setWeights(candidate: Track, candidateWeight: number): Action {
 
 /** The plan's workers for a startInstances action that brings up the new version's first instances. */
 export function workersOf(plan: DeploymentPlan): { workers?: number } {
-  return (plan.workers ?? 0) > 0 ? { workers: plan.workers } : {};
+  const workers = plan.workers ?? 0;
+  return workers > 0 ? { workers } : {};
 }
 
 /** All traffic back to stable first, then the candidate's instances of `version` go. */
