@@ -35,10 +35,14 @@ export async function startRelease(ports: StartPorts, deploymentId: string, serv
   const deadline = ports.now() + timeoutMs;
   const spec = { service, track: action.track, version: action.version, faults: action.faults, deployment: deploymentId };
   try {
-    const [handles] = await Promise.all([
+    // Both settle before any failure is acted on: a start still under way would leave behind what it starts after the cleanup.
+    const [instances, workers] = await Promise.allSettled([
       driver.start({ ...spec, count: action.count }, timeoutMs),
       (action.workers ?? 0) > 0 ? driver.start({ ...spec, role: 'worker', count: action.workers ?? 0 }, timeoutMs) : Promise.resolve([]),
     ]);
+    if (instances.status === 'rejected') throw instances.reason;
+    if (workers.status === 'rejected') throw workers.reason;
+    const handles = instances.value;
     while (!handles.every((h) => router.isHealthy(service, h.id))) {
       if (ports.now() > deadline) throw new Error(`instances of ${action.version} were not healthy within ${timeoutMs} ms`);
       await sleep(100);
