@@ -40,6 +40,7 @@ const DEPLOY_PLAN_OPTIONS = {
   'bake-ms': { type: 'string', arg: 'N', help: 'blue-green: how long the new track bakes before the switch' },
   'warmup-ms': { type: 'string', arg: 'N', help: 'how long new instances warm up before their latency is judged' },
   instances: { type: 'string', arg: 'N', help: 'instances of the new version' },
+  workers: { type: 'string', arg: 'N', help: '`pitchey worker` processes of the new version (default: as many as stable runs)' },
   'max-surge': { type: 'string', arg: 'N', help: 'rolling: instances started above the count' },
   'max-unavailable': { type: 'string', arg: 'N', help: 'rolling: instances that may be down at once' },
   faults: { type: 'string', arg: 'errors=0.2', help: 'faults injected into the new instances (drills)' },
@@ -56,7 +57,7 @@ const ID = ['<deployment>'] as const;
 export const DEFS = {
   up: {
     summary: 'the whole platform: gateway on PITCHEY_PORT (default 8080) and every service, supervised; Ctrl-C drains and stops it',
-    options: { workers: { type: 'string', arg: 'SERVICE=N,…', help: 'extra `pitchey worker` processes per service (e.g. video=2), supervised with the platform' } },
+    options: { workers: { type: 'string', arg: 'SERVICE=N,…', help: "`pitchey worker` processes per service (e.g. video=2): stable's workers, which a deployment replaces with its release's" } },
   },
   serve: { summary: 'one role on its home port: video | document | ai | media | code | gateway', positionals: ['<role>'], options: {} },
   worker: {

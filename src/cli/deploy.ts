@@ -56,6 +56,7 @@ function reviewText(r: PlanReview): string {
   out.push(
     `   steps ${p.steps.join(' → ')} %, ${p.stepMs / 1000} s each${p.strategy === 'blue-green' ? `, bake ${p.bakeMs / 1000} s` : ''}; warm-up ${(p.warmupMs ?? 0) / 1000} s before latency is judged`,
   );
+  out.push(`   ${p.instances} instance(s) and ${p.workers ?? 0} worker(s) of ${p.toVersion}${(p.workers ?? 0) > 0 ? '; its workers run the jobs its instances accept' : ''}`);
   if (p.rolling !== undefined) {
     const r = p.rolling;
     out.push(
@@ -89,6 +90,7 @@ function requestBody(a: PlanArgs, service: string): Record<string, unknown> {
     bakeMs: num(v['bake-ms']),
     warmupMs: num(v['warmup-ms']),
     instances: num(v.instances),
+    workers: num(v.workers),
     maxSurge: num(v['max-surge']),
     maxUnavailable: num(v['max-unavailable']),
     faults: v.faults,

@@ -1,12 +1,12 @@
 // `pitchey up`: the whole platform in one command; Ctrl-C or SIGTERM drains and stops it all. On a
 // terminal (PITCHEY_LOG_FORMAT=auto outside production, or =pretty) every process's logs come as
 // short coloured lines prefixed by their source; otherwise pino's JSON lines pass through as they are.
-import { fileSettingsEnv, loadConfig, onShutdownSignal, withDevKey } from '../kit/index.js';
+import { loadConfig, onShutdownSignal, withDevKey } from '../kit/index.js';
 import { startPlatform } from '../platform/embedded.js';
 import { GATEWAY_PORT } from '../gateway/index.js';
 import type { ArgsOf } from './commands.js';
 import { createPrettyPrinter, wantsColour, wantsPretty } from './pretty-log.js';
-import { parseWorkers, startExtraWorkers, type ExtraWorkers } from './up-workers.js';
+import { parseWorkers } from './up-workers.js';
 
 type Sink = (id: string, chunk: Buffer, stream: 'stdout' | 'stderr') => void;
 
@@ -30,11 +30,10 @@ export async function up(a: ArgsOf<'up'>): Promise<void> {
   const started = Date.now();
   const { say, strong, output } = terminal(wantsPretty(config.logFormat, process.stdout.isTTY === true, config.mode === 'production'));
   const platform = await startPlatform(config, { gatewayPort: config.port ?? GATEWAY_PORT, log: (m) => say(m), ...(output ? { output } : {}) });
-  let workers: ExtraWorkers | null = null;
   onShutdownSignal(
     async (signal) => {
       say(`${signal}: draining`);
-      await Promise.all([workers?.stop(config.drainTimeoutMs + 2_000), platform.stop()]);
+      await platform.stop();
       say('stopped');
     },
     { deadlineMs: config.drainTimeoutMs * 2 + 5_000 },
@@ -44,8 +43,8 @@ export async function up(a: ArgsOf<'up'>): Promise<void> {
   say(`${strong(`ready in ${Date.now() - started} ms`)}: gateway ${platform.gatewayUrl}`);
   for (const i of platform.instances()) say(`  ${i.role.padEnd(9)} ${i.url} (pid ${i.pid})`);
   if (workerCounts.size > 0) {
-    workers = startExtraWorkers(workerCounts, { env: { ...fileSettingsEnv(), ...process.env }, log: (m) => say(m), ...(output ? { output } : {}) });
-    say(`  workers   ${workers.ids.join(', ')}`);
+    const workers = await platform.startWorkers(workerCounts);
+    say(`  workers   ${workers.map((w) => w.id).join(', ')}`);
   }
   if (devKeyFile !== null) {
     say(`development API key (X-API-Key) is in ${devKeyFile}`);

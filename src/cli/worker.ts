@@ -1,6 +1,7 @@
 // `pitchey worker <service> [--concurrency N]`: runs only that service's jobs, with no HTTP API.
 // With PITCHEY_JOBS=redis://… it joins the service's queue from any host; SIGTERM drains it.
 import { SERVICE_NAMES, createWorker, loadConfig, onShutdownSignal, type ServiceName } from '../kit/index.js';
+import { STARTED_MESSAGE } from '../platform/supervisor.js';
 import { loadService } from '../services/index.js';
 import type { ArgsOf } from './commands.js';
 import { UsageError } from './usage.js';
@@ -21,7 +22,9 @@ export async function worker(a: ArgsOf<'worker'>): Promise<void> {
   const running = await createWorker(await loadService(service), { config, ...(concurrency === undefined ? {} : { concurrency }) });
   // Before start: a SIGTERM while it starts still drains (the runner stops claiming once stopped).
   const shutdown = onShutdownSignal(() => running.stop(), { deadlineMs: config.drainTimeoutMs + 5_000 });
-  // Started by `pitchey up --workers`: leave with the supervisor, even one SIGKILLed, not as an orphan.
+  // Started by a driver (`pitchey up --workers`, a deployment): leave with the supervisor, even one SIGKILLed, not as an orphan.
   if (process.send !== undefined) process.on('disconnect', () => shutdown('disconnect'));
   await running.start();
+  // Its supervisor's sign that it is up (a worker listens on no port): the controller waits for it.
+  process.send?.(STARTED_MESSAGE);
 }

@@ -2,7 +2,6 @@
 // action, carries the actions out through the driver and the router, feeds observations back to
 // the engine on an interval, and ends with the lock released and an audit trail.
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { readApprovals, writeApproval } from './approvals.js';
 import { appendAudit, readAudit, type AuditEvent } from './audit.js';
 import type { AuditInput } from './notify/events.js';
@@ -36,12 +35,13 @@ import {
   type EngineInput,
   type Track,
 } from './engine/index.js';
-import type { Driver } from './adapters/driver.js';
+import type { Driver, InstanceHandle } from './adapters/driver.js';
 import type { Evidence } from './checks/index.js';
 import type { MetricSource } from './adapters/metric-source.js';
 import type { TrafficRouter } from './adapters/traffic-router.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { ReleaseHolds } from './release-holds.js';
+import { EXIT_MARGIN_MS, instancesOnly, stableWorkers, startRelease, toStop } from './release-start.js';
 import { isActive, readCurrentVersion, readDeployment, readDeployments, writeCurrentVersion, writeDeployment, type ControllerDb, type DeploymentRow } from './store.js';
 
 export interface ControllerPorts {
@@ -251,7 +251,9 @@ export class Controller {
     const { checks: _checks, author: _author, expectedPlanHash: _hash, promotion: _promotion, release: _release, ...input } = request;
     // Rolling plans its batches around the old instances serving now.
     const stable = request.strategy === 'rolling' && input.stableInstances === undefined ? this.ports.router.instances(request.service).stable?.total : undefined;
-    return createPlan({ ...input, id, fromVersion: this.currentVersion(request.service), ...(stable === undefined ? {} : { stableInstances: stable }) });
+    // The new release gets as many workers as stable runs, unless the request says.
+    const workers = input.workers ?? stableWorkers(this.ports.driver.list(), request.service);
+    return createPlan({ ...input, id, workers, fromVersion: this.currentVersion(request.service), ...(stable === undefined ? {} : { stableInstances: stable }) });
   }
 
   get(id: string): DeploymentRow | null {
@@ -468,19 +470,14 @@ export class Controller {
         this.log(`[${action.level}] ${service}: ${action.message}`);
         return;
       case 'stopInstances':
-        await this.retire(
-          service,
-          this.matching(service, action.track, action.version)
-            .slice(0, action.count ?? Infinity)
-            .map((h) => h.id),
-        );
+        await this.retire(service, toStop(this.matching(service, action.track, action.version), action.count));
         return;
       case 'promote':
         await this.promote(service, action.from, live.row.state.plan.toVersion);
         return;
       case 'startInstances': {
-        const outcome = await this.startAndWait(live.row.id, service, action, live.row.state.plan.readyTimeoutMs);
-        await this.step(live, outcome);
+        const ports = { ...this.ports, now: this.now, audit: (kind: string, data: Record<string, unknown>) => this.audit(kind, 'controller', data, live.row.id) };
+        await this.step(live, await startRelease(ports, live.row.id, service, action, live.row.state.plan.readyTimeoutMs));
       }
     }
   }
@@ -489,44 +486,25 @@ export class Controller {
     return this.ports.driver.list().filter((h) => h.service === service && h.track === track && (version === undefined || h.version === version));
   }
 
-  private async retire(service: string, ids: string[]): Promise<void> {
+  /** Instances leave the router first (their requests drain); then they and any workers stop, workers handing back their jobs. */
+  private async retire(service: string, handles: InstanceHandle[]): Promise<void> {
     const drainMs = this.options.drainMs ?? 10_000;
-    await Promise.all(ids.map((id) => this.ports.router.drain(service, id, drainMs)));
-    await this.ports.driver.stop(ids, drainMs);
+    await Promise.all(instancesOnly(handles).map((h) => this.ports.router.drain(service, h.id, drainMs)));
+    await this.ports.driver.stop(
+      handles.map((h) => h.id),
+      drainMs + EXIT_MARGIN_MS,
+    );
   }
 
+  /** The new release's instances and workers become stable; the old release's retire. */
   private async promote(service: string, from: Track, version: string): Promise<void> {
     const old = this.ports.driver.list().filter((h) => h.service === service && h.track === 'stable' && h.version !== version);
     for (const h of this.matching(service, from)) {
       this.ports.driver.retag(h.id, 'stable');
-      this.ports.router.retag(service, h.id, 'stable');
+      if (h.role === 'instance') this.ports.router.retag(service, h.id, 'stable');
     }
     this.ports.router.setWeights(service, { stable: 100 });
-    await this.retire(
-      service,
-      old.map((h) => h.id),
-    );
-  }
-
-  private async startAndWait(deploymentId: string, service: string, action: Extract<Action, { kind: 'startInstances' }>, timeoutMs: number): Promise<EngineInput> {
-    const deadline = this.now() + timeoutMs;
-    try {
-      const handles = await this.ports.driver.start({ service, track: action.track, version: action.version, count: action.count, faults: action.faults, deployment: deploymentId }, timeoutMs);
-      while (!handles.every((h) => this.ports.router.isHealthy(service, h.id))) {
-        if (this.now() > deadline) throw new Error(`instances of ${action.version} were not healthy within ${timeoutMs} ms`);
-        await sleep(100);
-      }
-      const smoke = action.track === 'stable' || this.ports.smoke === undefined ? null : await this.ports.smoke(service, action.track);
-      if (smoke !== null) this.audit('smoke', 'controller', { when: 'before-traffic', track: action.track, evidence: smoke }, deploymentId);
-      if (smoke?.status === 'fail') throw new Error(`smoke journey on ${action.track} failed: ${smoke.observed}`);
-      return { kind: 'instancesStarted' };
-    } catch (err) {
-      await this.ports.driver.stop(
-        this.matching(service, action.track, action.version).map((h) => h.id),
-        0,
-      );
-      return { kind: 'instancesFailed', reason: (err as Error).message };
-    }
+    await this.retire(service, old);
   }
 }
 

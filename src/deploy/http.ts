@@ -15,7 +15,7 @@ import {
   PlanReview,
   ReleasesAnswer,
 } from './admin-api.js';
-import { ANY_CREDENTIAL, Problem, SIGNOFF_SCOPE, Type, holdsRole, type HttpApp, type RouteDoc, type Static } from '../kit/index.js';
+import { ANY_CREDENTIAL, MAX_WORKERS_PER_SERVICE, Problem, SIGNOFF_SCOPE, Type, holdsRole, type HttpApp, type RouteDoc, type Static } from '../kit/index.js';
 import { readAudit, verifyAudit } from './audit.js';
 import { PlanError, assessPromotionGate, planHash, type EffectiveConfig, type PromotionGate } from './engine/index.js';
 import type { EnvironmentReader } from './adapters/environment-reader.js';
@@ -43,6 +43,7 @@ export const DeployBody = Type.Object({
   bakeMs: Type.Optional(Type.Integer({ minimum: 0 })),
   warmupMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 600_000 })),
   instances: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
+  workers: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_WORKERS_PER_SERVICE, description: '`pitchey worker` processes of the new version (default: as many as stable runs)' })),
   maxSurge: Type.Optional(Type.Integer({ minimum: 1, maximum: 20 })),
   maxUnavailable: Type.Optional(Type.Integer({ minimum: 0, maximum: 19 })),
   readyTimeoutMs: Type.Optional(Type.Integer({ minimum: 1000 })),
@@ -125,6 +126,7 @@ function requestOf(b: Static<typeof DeployBody>, author: string): DeployRequest 
     ...(b.bakeMs !== undefined ? { bakeMs: b.bakeMs } : {}),
     ...(b.warmupMs !== undefined ? { warmupMs: b.warmupMs } : {}),
     ...(b.instances ? { instances: b.instances } : {}),
+    ...(b.workers !== undefined ? { workers: b.workers } : {}),
     ...(b.maxSurge !== undefined ? { maxSurge: b.maxSurge } : {}),
     ...(b.maxUnavailable !== undefined ? { maxUnavailable: b.maxUnavailable } : {}),
     ...(b.readyTimeoutMs ? { readyTimeoutMs: b.readyTimeoutMs } : {}),

@@ -11,6 +11,7 @@ import type { ServiceContext, ServiceManifest } from './create-service.js';
 import { SERVICE_PATHS, serviceDataDir } from './data-dir.js';
 import { createLoggerOptions } from './logging.js';
 import { createMetrics } from './metrics.js';
+import { WORKER_STARTED } from './roles.js';
 import { createServiceJobs, openJobStore } from './service-jobs.js';
 
 export interface WorkerOptions {
@@ -56,7 +57,8 @@ export async function createWorker(manifest: ServiceManifest, options: WorkerOpt
   return {
     async start() {
       await runner.start();
-      log.info({ concurrency, store: kind, types: Object.keys(handlers) }, 'worker started');
+      // Whatever the log level: a container's supervisor (the docker driver) waits for this line.
+      log.child({}, { level: 'info' }).info({ concurrency, store: kind, types: Object.keys(handlers) }, WORKER_STARTED);
     },
     stop() {
       stopped ??= (async () => {

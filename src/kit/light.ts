@@ -38,6 +38,8 @@ export {
   SERVICE_HOME_PORTS,
   TRACKS,
   SIGNOFF_ROLES,
+  MAX_WORKERS_PER_SERVICE,
+  WORKER_STARTED,
   type ServiceName,
   type PlatformRole,
   type Strategy,

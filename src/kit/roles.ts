@@ -20,6 +20,15 @@ export const SERVICE_HOME_PORTS: Record<ServiceName, number> = { video: 8081, do
 export const TRACKS = ['stable', 'canary', 'blue', 'green'] as const;
 export type Track = (typeof TRACKS)[number];
 
+/**
+ * `pitchey worker` processes one release of a service may run (`pitchey up --workers`, a deployment's
+ * workers): each runs the service's jobs at its jobConcurrency setting.
+ */
+export const MAX_WORKERS_PER_SERVICE = 16;
+
+/** The log line (`msg`) a worker writes, whatever the log level, once its job runner has started: drivers that read logs wait for it. */
+export const WORKER_STARTED = 'worker started';
+
 /** How a deployment moves traffic (the deploy engine's plans; the CLI's `--strategy` values). */
 export const STRATEGIES = ['canary', 'blue-green', 'rolling'] as const;
 export type Strategy = (typeof STRATEGIES)[number];

@@ -23,9 +23,13 @@ import { JOB_OUTCOME, type Metrics } from './metrics.js';
 import { isClientProblem, Problem } from './problems.js';
 import type { ServiceName } from './roles.js';
 
+/** The log line (`msg`) of each job this process settled, with the job's id. */
+export const JOB_SETTLED = 'job settled';
+
 /** The few log calls made here; Fastify's logger and a plain pino logger both fit. */
 export interface JobLog {
   info(msg: string): void;
+  info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
@@ -113,6 +117,9 @@ export function createServiceJobs(options: ServiceJobsOptions): { jobs: ServiceJ
     },
     onSettled: (job) => {
       const labels = { service: name, job_type: job.type, outcome: jobOutcome(job) };
+      // Who ran a job (instance or worker, which release and track) is this line's bindings: with
+      // workers on several hosts, where to look for a job's trouble.
+      log.info({ job: job.id, type: job.type, outcome: labels.outcome, attempts: job.attempts }, JOB_SETTLED);
       metrics.jobsSettled.inc(labels);
       if (job.startedAt !== null && job.finishedAt !== null) metrics.jobDuration.observe(labels, (job.finishedAt - job.startedAt) / 1000);
     },

@@ -12,6 +12,7 @@ import { createAvailabilitySampler, readErrorBudget } from '../deploy/budget-sto
 import { createGatewayRouter } from '../deploy/adapters/gateway-router.js';
 import type { Driver, InstanceHandle } from '../deploy/adapters/driver.js';
 import { Controller, DeployRefused } from '../deploy/controller.js';
+import { EXIT_MARGIN_MS } from '../deploy/release-start.js';
 import { registerDeployApi, type DeployApiOptions } from '../deploy/http.js';
 import { registerReleaseApi } from '../deploy/release-api.js';
 import { createEnvironmentReader } from '../deploy/adapters/environment-reader.js';
@@ -40,11 +41,13 @@ export interface Platform {
   instances(): InstanceEntry[];
   /** Resolves once every service has a healthy instance in the gateway, or rejects at the deadline. */
   waitReady(timeoutMs: number): Promise<void>;
+  /**
+   * Starts `pitchey worker` processes for stable (`up --workers`): the stable release's workers,
+   * which a deployment's promotion retires and replaces with the new release's.
+   */
+  startWorkers(counts: ReadonlyMap<ServiceName, number>): Promise<InstanceHandle[]>;
   stop(): Promise<void>;
 }
-
-/** How long past its own drain bound an instance may take to exit before it is SIGKILLed. */
-const INSTANCE_EXIT_MARGIN_MS = 2_000;
 
 function childEnv(config: Config): NodeJS.ProcessEnv {
   // The settings file's values too, as variables: a container cannot read the file's host path.
@@ -287,6 +290,12 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
         await sleep(100);
       }
     },
+    async startWorkers(counts) {
+      const started = await Promise.all(
+        [...counts].map(([service, count]) => driver.start({ service, role: 'worker', track: 'stable', version: controller.currentVersion(service), count, faults: null }, 60_000)),
+      );
+      return started.flat();
+    },
     stop() {
       stopped ??= (async () => {
         validator.stop();
@@ -298,7 +307,7 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
         if (config.gatewayState !== null) for (const h of driver.list()) gateway.unregisterInstance(h.service as ServiceName, h.id);
         // Side by side, each bounded: the gateway cuts what is still in flight after the drain
         // timeout, and an instance still alive shortly after its own (equal) bound is SIGKILLed.
-        await Promise.all([gateway.close(), driver.close(config.drainTimeoutMs + INSTANCE_EXIT_MARGIN_MS)]);
+        await Promise.all([gateway.close(), driver.close(config.drainTimeoutMs + EXIT_MARGIN_MS)]);
         db.close();
         forgetInstances();
         process.off('exit', forgetInstances);

@@ -1,4 +1,5 @@
-// Runs service instances as child processes: each reports its port over IPC once listening, is
+// Runs service instances as child processes: each reports its port over IPC once listening (a
+// worker, which has none: that its job runner started), is
 // restarted with backoff when it crashes, and is stopped with SIGTERM (drain) then SIGKILL. Their
 // output goes on to this process's (or to the given sink) and its last lines are kept per child (`pitchey logs`).
 // Children sit in their own process group; those still alive when the supervisor exits (even
@@ -15,6 +16,8 @@ export interface ChildSpec {
   args: string[];
   env: NodeJS.ProcessEnv;
   onListening(port: number, pid: number): void;
+  /** A worker's runner started (it listens on no port). */
+  onStarted?(pid: number): void;
   onExit(code: number | null, signal: NodeJS.Signals | null): void;
 }
 
@@ -35,6 +38,13 @@ export interface ListeningMessage {
 
 export function isListeningMessage(m: unknown): m is ListeningMessage {
   return typeof m === 'object' && m !== null && (m as ListeningMessage).type === 'listening' && typeof (m as ListeningMessage).port === 'number';
+}
+
+/** What `pitchey worker` sends its supervisor once its job runner has started (it listens on no port). */
+export const STARTED_MESSAGE = { type: 'started' } as const;
+
+function isStartedMessage(m: unknown): boolean {
+  return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === STARTED_MESSAGE.type;
 }
 
 /** Where a child's output goes: its id, a chunk, and which stream it came on. */
@@ -96,7 +106,9 @@ export class Supervisor {
     });
     this.alive.add(child);
     child.on('message', (m) => {
-      if (isListeningMessage(m) && child.pid !== undefined) spec.onListening(m.port, child.pid);
+      if (child.pid === undefined) return;
+      if (isListeningMessage(m)) spec.onListening(m.port, child.pid);
+      else if (isStartedMessage(m)) spec.onStarted?.(child.pid);
     });
     child.on('exit', (code, signal) => {
       this.alive.delete(child);

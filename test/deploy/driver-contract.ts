@@ -81,7 +81,7 @@ export function runDriverContract(name: string, make: () => Promise<DriverFixtur
         expect(handles).toHaveLength(2);
         expect(new Set(handles.map((h) => h.url)).size).toBe(2);
         for (const h of handles) {
-          expect(h).toMatchObject({ service: f.service, track: 'canary', version: f.version });
+          expect(h).toMatchObject({ service: f.service, role: 'instance', track: 'canary', version: f.version });
           expect(await health(h.url)).toMatchObject({ code: 200, version: f.version, track: 'canary' });
           expect(h.pid).toBeGreaterThan(0);
         }
@@ -180,6 +180,26 @@ export function runDriverContract(name: string, make: () => Promise<DriverFixtur
         expect(next[0]!.lines.filter((l) => logs[0]!.lines.includes(l))).toEqual([]);
         const third = await driver.logs(f.service, 50, { [h.id]: next[0]!.cursor });
         expect(third[0]!.lines.filter((l) => next[0]!.lines.includes(l) || logs[0]!.lines.includes(l))).toEqual([]);
+      },
+      timeoutMs,
+    );
+
+    it(
+      'starts a worker (`pitchey worker`): no address, up once its runner started, never routed; retagged and stopped like an instance',
+      async () => {
+        const [w] = await driver.start({ service: f.service, role: 'worker', track: 'canary', version: f.version, count: 1, faults: null }, START_MS);
+        if (w === undefined) throw new Error('no worker');
+        expect(w).toMatchObject({ service: f.service, role: 'worker', track: 'canary', version: f.version, url: null });
+        expect(w.pid).toBeGreaterThan(0);
+        driver.retag(w.id, 'stable');
+        expect(driver.list()).toEqual([expect.objectContaining({ id: w.id, role: 'worker', track: 'stable' })]);
+        const logs = await driver.logs(f.service, 50);
+        expect(logs[0]).toMatchObject({ id: w.id, track: 'stable' });
+        expect(logs[0]?.lines.some((l) => l.includes('worker started'))).toBe(true);
+        await driver.stop([w.id], 5_000);
+        expect(driver.list()).toEqual([]);
+        expect(f.recorded.up).toEqual([]);
+        expect(f.recorded.down).toEqual([]);
       },
       timeoutMs,
     );

@@ -1,5 +1,6 @@
-// `pitchey up --workers video=2`: two `pitchey worker video` processes beside the platform, each
-// restarted when it dies, and none left once `up` is stopped. Runs the built CLI.
+// `pitchey up --workers video=2`: two `pitchey worker video` processes beside the platform (stable's
+// workers, started through the driver), each restarted when it dies, and none left once `up` is
+// stopped. Runs the built CLI.
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { alive, exited, startUp, waitFor } from './platform.js';
@@ -23,7 +24,7 @@ describe('pitchey up --workers', () => {
     const up = await startUp({ args: ['--workers', 'video=2'] });
     cleanups.push(up.remove);
     const upPid = up.proc.pid ?? 0;
-    await waitFor('the workers line', () => (/workers +video-worker-1, video-worker-2/.test(up.output()) ? true : undefined));
+    await waitFor('the workers line', () => (/workers +video-worker-\S+-\d+, video-worker-\S+-\d+/.test(up.output()) ? true : undefined));
     const pids = await waitFor('two worker processes', () => {
       const found = workerPids(upPid);
       return found.length === 2 ? found : undefined;

@@ -7,13 +7,16 @@
 // it out of the gateway meanwhile and put it back once /health answers. Labels name the platform
 // (a hash of the data dir), so start-up cleanup and tests touch only this platform's containers.
 // Docker labels cannot change after creation: a promotion's new track is kept by the driver (the
-// `io.pitchey.track` label stays the track the container was started on).
+// `io.pitchey.track` label stays the track the container was started on). A release's workers run
+// the same image with the `worker <service>` command, no port and no health probe; one is up once
+// its log says its job runner started.
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { resolve as resolvePath } from 'node:path';
 import type Docker from 'dockerode';
 import { isImageRole, rolePrivileges } from '../../image/index.js';
+import { WORKER_STARTED } from '../../kit/light.js';
 import type { Track } from '../engine/index.js';
 import { listImageReleases, resolveImage, type ImageVerifier } from './docker-images.js';
 import { demuxLogs, readEvents, splitTimestamp, timestampKey, type DockerEvent } from './docker-streams.js';
@@ -141,15 +144,27 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
     return false;
   }
 
+  /** A worker answers nothing: polls its log for the line it writes once its runner started (false at the deadline). */
+  async function waitStarted(instance: Instance, deadline: number): Promise<boolean> {
+    while (!instance.stopping && !closed) {
+      const { lines } = await lastLines(instance, 200);
+      if (lines.some((l) => l.includes(`"msg":"${WORKER_STARTED}"`))) return true;
+      if (Date.now() > deadline) return false;
+      await sleep(options.healthIntervalMs ?? 100);
+    }
+    return false;
+  }
+
   async function markUp(instance: Instance): Promise<void> {
     const info = await instance.container.inspect();
-    instance.handle.url = `http://127.0.0.1:${instance.port}`;
     instance.handle.pid = info.State.Pid > 0 ? info.State.Pid : null;
+    if (instance.handle.role === 'worker') return;
+    instance.handle.url = `http://127.0.0.1:${instance.port}`;
     options.onUp(instance.handle);
   }
 
   function markDown(instance: Instance): void {
-    const wasUp = instance.handle.url !== null;
+    const wasUp = instance.handle.url !== null; // never a worker
     instance.handle.url = null;
     instance.handle.pid = null;
     if (wasUp) options.onDown(instance.handle);
@@ -166,7 +181,7 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
       markDown(instance);
     } else if (event.Action === 'start' && instance.crashed) {
       instance.crashed = false;
-      void waitHealthy(instance, Date.now() + 300_000)
+      void (instance.handle.role === 'worker' ? waitStarted : waitHealthy)(instance, Date.now() + 300_000)
         .then((up) => (up && !instance.stopping ? markUp(instance) : undefined))
         .catch((err: Error) => log(`${instance.handle.id}: ${err.message}`));
     }
@@ -217,7 +232,9 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
   }
 
   async function startOne(spec: StartSpec, imageId: string, timeoutMs: number): Promise<InstanceHandle> {
-    const handle: InstanceHandle = { id: `${spec.service}-${spec.version}-${++counter}`, service: spec.service, track: spec.track, version: spec.version, url: null, pid: null };
+    const role = spec.role ?? 'instance';
+    const id = role === 'worker' ? `${spec.service}-worker-${spec.version}-${++counter}` : `${spec.service}-${spec.version}-${++counter}`;
+    const handle: InstanceHandle = { id, service: spec.service, role, track: spec.track, version: spec.version, url: null, pid: null };
     const port = await freePort();
     if (!isImageRole(spec.service)) throw new Error(`no image role "${spec.service}"`);
     const privileges = rolePrivileges(spec.service);
@@ -236,6 +253,8 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
         PITCHEY_TRACK: spec.track,
         PITCHEY_FAULTS: spec.faults ?? '',
       }),
+      // A worker: the image's entrypoint with the worker command, and no HTTP health probe to fail.
+      ...(role === 'worker' ? { Cmd: ['worker', spec.service], Healthcheck: { Test: ['NONE'] } } : {}),
       Labels: {
         [LABEL.platform]: platform,
         [LABEL.service]: spec.service,
@@ -261,9 +280,10 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
     instances.set(handle.id, instance);
     byContainer.set(container.id, instance);
     await container.start();
-    if (!(await waitHealthy(instance, Date.now() + timeoutMs))) {
+    if (!(await (role === 'worker' ? waitStarted : waitHealthy)(instance, Date.now() + timeoutMs))) {
       const { lines } = await lastLines(instance, 20);
-      throw new Error(`${handle.id} did not answer /health within ${timeoutMs} ms${lines.length > 0 ? `; its last lines:\n${lines.join('\n')}` : ''}`);
+      const what = role === 'worker' ? 'start its job runner' : 'answer /health';
+      throw new Error(`${handle.id} did not ${what} within ${timeoutMs} ms${lines.length > 0 ? `; its last lines:\n${lines.join('\n')}` : ''}`);
     }
     await markUp(instance);
     instance.cameUp = true;

@@ -1,20 +1,30 @@
-// The driver port: where service instances run (local processes, or docker containers) and which
-// releases it can run. Kubernetes can follow behind the same few methods.
+// The driver port: where service instances and workers run (local processes, or docker
+// containers) and which releases it can run. Kubernetes can follow behind the same few methods.
 import type { Track } from '../engine/index.js';
+
+/**
+ * What a process of a release does (Kamal's roles): an `instance` serves the service's HTTP API
+ * (and runs jobs); a `worker` (`pitchey worker <service>`) only runs the service's jobs, taking
+ * those its release accepted, and has no address.
+ */
+export type ProcessRole = 'instance' | 'worker';
 
 export interface InstanceHandle {
   id: string;
   service: string;
+  role: ProcessRole;
   track: Track;
   version: string;
-  /** Set while the instance answers (null before it is up, and while it is down or restarting). */
+  /** Set while the instance answers (null before it is up, and while it is down or restarting); always null for a worker. */
   url: string | null;
-  /** The instance's process on this host (docker: the container's init), null while it is not running. */
+  /** The process on this host (docker: the container's init), null while it is not running (a worker: until its runner started). */
   pid: number | null;
 }
 
 export interface StartSpec {
   service: string;
+  /** Default `instance`. */
+  role?: ProcessRole;
   track: Track;
   version: string;
   count: number;
@@ -62,13 +72,21 @@ export class DriverRefused extends Error {
 
 export interface Driver {
   /**
-   * Starts `count` instances and resolves once each answers (readiness is the gateway's to judge).
+   * Starts `count` instances and resolves once each answers (readiness is the gateway's to judge),
+   * or `count` workers and resolves once each has started its job runner. The driver's onUp and
+   * onDown hooks hear of instances only (a worker has no address to route to).
    * Rejects with DriverRefused, before anything starts, when the release may not run.
    */
   start(spec: StartSpec, timeoutMs: number): Promise<InstanceHandle[]>;
-  /** Drains (the stop signal, up to graceMs) then stops and forgets the instances. */
+  /**
+   * Drains (the stop signal, up to graceMs) then stops and forgets the instances or workers; a
+   * worker's jobs still running then go back to the queue for another runner.
+   */
   stop(ids: string[], graceMs: number): Promise<void>;
-  /** Relabels an instance's track (promotion), without restarting it; the driver keeps the track. */
+  /**
+   * Relabels an instance's or worker's track (promotion), without restarting it; the driver keeps
+   * the track. A worker needs no more: jobs go to runners by release, not by track.
+   */
   retag(id: string, track: Track): void;
   list(): InstanceHandle[];
   /**

@@ -1,5 +1,6 @@
 // The local driver: instances are supervised child processes of this one, on free loopback ports,
-// each run from its release directory (or from this build for the version it carries).
+// each run from its release directory (or from this build for the version it carries); a release's
+// workers are `pitchey worker <service>` children from the same entry, up once their runner started.
 import { dataPath } from '../../kit/light.js';
 import { Supervisor, type OutputSink } from '../../platform/supervisor.js';
 import { ReleaseError, listReleases, readRelease, releaseEntry } from '../releases.js';
@@ -45,34 +46,42 @@ export function createLocalDriver(options: LocalDriverOptions): Driver {
     return resolution.ref;
   }
 
+  /** What the child runs: `serve` on a free loopback port, or `worker` (no port, no faults: they act on requests). */
+  function processOf(spec: StartSpec): { args: string[]; env: NodeJS.ProcessEnv } {
+    const own = { PITCHEY_DATA_DIR: options.dataDir, PITCHEY_VERSION: spec.version, PITCHEY_TRACK: spec.track };
+    if (spec.role === 'worker') return { args: ['worker', spec.service], env: { ...options.baseEnv, ...own } };
+    return { args: ['serve', spec.service], env: { ...options.baseEnv, ...own, PITCHEY_PORT: '0', PITCHEY_HOST: '127.0.0.1', PITCHEY_FAULTS: spec.faults ?? '' } };
+  }
+
   function startOne(spec: StartSpec, entry: string, timeoutMs: number): Promise<InstanceHandle> {
-    const handle: InstanceHandle = { id: `${spec.service}-${spec.version}-${++counter}`, service: spec.service, track: spec.track, version: spec.version, url: null, pid: null };
+    const role = spec.role ?? 'instance';
+    const id = role === 'worker' ? `${spec.service}-worker-${spec.version}-${++counter}` : `${spec.service}-${spec.version}-${++counter}`;
+    const handle: InstanceHandle = { id, service: spec.service, role, track: spec.track, version: spec.version, url: null, pid: null };
     instances.set(handle.id, handle);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${handle.id} did not listen within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`${handle.id} did not ${role === 'worker' ? 'start its job runner' : 'listen'} within ${timeoutMs} ms`)), timeoutMs);
+      const up = (): void => {
+        clearTimeout(timer);
+        resolve(handle);
+      };
       supervisor.start({
         id: handle.id,
         modulePath: entry,
-        args: ['serve', spec.service],
-        env: {
-          ...options.baseEnv,
-          PITCHEY_PORT: '0',
-          PITCHEY_HOST: '127.0.0.1',
-          PITCHEY_DATA_DIR: options.dataDir,
-          PITCHEY_VERSION: spec.version,
-          PITCHEY_TRACK: spec.track,
-          PITCHEY_FAULTS: spec.faults ?? '',
-        },
+        ...processOf(spec),
         onListening: (port, pid) => {
           handle.url = `http://127.0.0.1:${port}`;
           handle.pid = pid;
           options.onUp(handle);
-          clearTimeout(timer);
-          resolve(handle);
+          up();
+        },
+        onStarted: (pid) => {
+          handle.pid = pid;
+          up();
         },
         onExit: () => {
           if (handle.url !== null) options.onDown(handle);
           handle.url = null;
+          handle.pid = null;
         },
       });
     });
@@ -100,7 +109,7 @@ export function createLocalDriver(options: LocalDriverOptions): Driver {
       const handle = instances.get(id);
       if (handle === undefined) return;
       handle.track = track;
-      options.onUp(handle); // announced again under its new track
+      if (handle.role === 'instance') options.onUp(handle); // announced again under its new track
     },
     list: () => [...instances.values()],
     logs(service, tail, after) {

@@ -3,7 +3,7 @@
 // version (blue), 'green' the new one; rolling back sends all traffic to 'stable' again.
 import type { Action, DeploymentPlan, DeploymentState, EngineResult } from './types.js';
 import type { StrategyRunner } from './strategy.js';
-import { backToStable, enterStep, promoteTrack } from './transitions.js';
+import { backToStable, enterStep, promoteTrack, workersOf } from './transitions.js';
 
 /** The blue-green strategy (tracks: 'stable' = blue/current, 'green' = new). */
 export const blueGreen: StrategyRunner = {
@@ -19,7 +19,7 @@ export const blueGreen: StrategyRunner = {
 };
 
 function startGreen(plan: DeploymentPlan): Action[] {
-  return [{ kind: 'startInstances', track: 'green', version: plan.toVersion, count: plan.instances, faults: plan.faults }];
+  return [{ kind: 'startInstances', track: 'green', version: plan.toVersion, count: plan.instances, faults: plan.faults, ...workersOf(plan) }];
 }
 
 function nextSwitchStep(state: DeploymentState, now: number): EngineResult | null {

@@ -2,7 +2,7 @@
 // analyse each step side by side, then promote. A rollback sends all traffic back to stable.
 import type { Action, DeploymentPlan, DeploymentState, EngineResult } from './types.js';
 import type { StrategyRunner } from './strategy.js';
-import { backToStable, enterStep, promoteTrack } from './transitions.js';
+import { backToStable, enterStep, promoteTrack, workersOf } from './transitions.js';
 
 /** The canary strategy (tracks: 'stable' old, 'canary' new). */
 export const canary: StrategyRunner = {
@@ -18,7 +18,7 @@ export const canary: StrategyRunner = {
 };
 
 function startCanary(plan: DeploymentPlan): Action[] {
-  return [{ kind: 'startInstances', track: 'canary', version: plan.toVersion, count: plan.instances, faults: plan.faults }];
+  return [{ kind: 'startInstances', track: 'canary', version: plan.toVersion, count: plan.instances, faults: plan.faults, ...workersOf(plan) }];
 }
 
 function nextCanaryStep(state: DeploymentState, now: number): EngineResult | null {

@@ -1,7 +1,7 @@
 // Plan factory: fills in defaults, validates, and hashes the resolved plan (sign-offs bind to the hash).
 import type { DeploymentPlan, RollingPlan, Rule, RuleMetric, Strategy } from './types.js';
 import { planRolling, shareOf } from './rolling-plan.js';
-import { STRATEGIES } from '../../kit/roles.js';
+import { MAX_WORKERS_PER_SERVICE, STRATEGIES } from '../../kit/roles.js';
 import { DEFAULT_BAKE_MS, DEFAULT_BLUE_GREEN_STEPS, DEFAULT_CANARY_STEPS, DEFAULT_READY_TIMEOUT_MS, DEFAULT_RULES, DEFAULT_STEP_MS, DEFAULT_WARMUP_MS } from './defaults.js';
 import { canonicalJson, fnv1a64 } from './hash.js';
 import type { RollbackGrant } from './rollback-policy.js';
@@ -21,6 +21,8 @@ export interface PlanInput {
   toVersion: string;
   /** Instances of the new version. Default 1. Rolling: the target count (≤ 100). */
   instances?: number;
+  /** `pitchey worker` processes of the new version. Default 0 (the controller passes what stable runs). */
+  workers?: number;
   /** Canary default [5, 25, 50, 100]; blue-green default [100]; rolling: the batches' shares, not accepted. */
   steps?: number[];
   /** Default 60 000. */
@@ -63,6 +65,8 @@ export function createPlan(input: PlanInput): DeploymentPlan {
   const instances = input.instances ?? 1;
   if (!Number.isInteger(instances) || instances < 1) throw new PlanError(`instances must be an integer ≥ 1; got ${instances}`);
   const rolling = resolveRolling(input, instances);
+  const workers = input.workers ?? 0;
+  if (!Number.isInteger(workers) || workers < 0 || workers > MAX_WORKERS_PER_SERVICE) throw new PlanError(`workers must be an integer from 0 to ${MAX_WORKERS_PER_SERVICE}; got ${workers}`);
   return {
     id: input.id,
     service: input.service,
@@ -70,6 +74,8 @@ export function createPlan(input: PlanInput): DeploymentPlan {
     fromVersion: input.fromVersion,
     toVersion: input.toVersion,
     instances,
+    // Only when there are some: a plan without workers keeps the hash it had before workers existed.
+    ...(workers > 0 ? { workers } : {}),
     steps: rolling === undefined ? resolveSteps(input) : rolling.batches.map((b) => shareOf(b.newInstances, b.oldInstances)),
     stepMs: duration(input.stepMs ?? DEFAULT_STEP_MS, 'stepMs', 0),
     bakeMs: duration(input.bakeMs ?? DEFAULT_BAKE_MS, 'bakeMs', 0),

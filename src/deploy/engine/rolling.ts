@@ -5,7 +5,7 @@
 import type { Action, DeploymentPlan, DeploymentState, EngineResult, RollingBatch } from './types.js';
 import type { StrategyRunner } from './strategy.js';
 import { shareOf } from './rolling-plan.js';
-import { backToStable, enterStep, promoteTrack, setWeights, transition } from './transitions.js';
+import { backToStable, enterStep, promoteTrack, setWeights, transition, workersOf } from './transitions.js';
 
 /** The rolling strategy (tracks: 'stable' old instances, 'canary' new ones; plan.steps[i] = share in batch i). */
 export const rolling: StrategyRunner = {
@@ -24,8 +24,9 @@ function batchesOf(plan: DeploymentPlan): RollingBatch[] {
   return plan.rolling.batches;
 }
 
+/** The first batch brings the new version's workers too; stable's keep running until the promotion retires them. */
 function startBatch(plan: DeploymentPlan, index: number): Extract<Action, { kind: 'startInstances' }> {
-  return { kind: 'startInstances', track: 'canary', version: plan.toVersion, count: batchesOf(plan)[index]?.start ?? 1, faults: plan.faults };
+  return { kind: 'startInstances', track: 'canary', version: plan.toVersion, count: batchesOf(plan)[index]?.start ?? 1, faults: plan.faults, ...(index === 0 ? workersOf(plan) : {}) };
 }
 
 /** The batch's new instances are ready: the new version gets their share, beside every old instance still up. */
@@ -86,7 +87,9 @@ function restoreStable(state: DeploymentState): Action[] {
 /** Operator promotion may come before every batch ran: start the missing new instances first. */
 function promoteReplacements(state: DeploymentState): Action[] {
   const missing = state.plan.instances - state.replaced;
-  const top: Action[] = missing > 0 ? [{ ...startBatch(state.plan, 0), count: missing }] : [];
+  // The workers came with the first batch, unless none started.
+  const workers = state.replaced === 0 ? workersOf(state.plan) : {};
+  const top: Action[] = missing > 0 ? [{ kind: 'startInstances', track: 'canary', version: state.plan.toVersion, count: missing, faults: state.plan.faults, ...workers }] : [];
   return [...top, ...promoteTrack('canary')];
 }
 

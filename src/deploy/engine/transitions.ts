@@ -1,6 +1,6 @@
 // Transitions every strategy shares: enter a step, roll back, promote, and settle the two transient
 // phases. Each returns a new state (the input is never mutated) with a reason and updatedAt = now.
-import type { Action, DeploymentState, EngineInput, EngineResult, Phase, Track } from './types.js';
+import type { Action, DeploymentPlan, DeploymentState, EngineInput, EngineResult, Phase, Track } from './types.js';
 import { TERMINAL_PHASES } from './types.js';
 import type { StrategyRunner } from './strategy.js';
 
@@ -20,6 +20,12 @@ export function enterStep(state: DeploymentState, runner: StrategyRunner, index:
 /** Weights that send `candidateWeight` % to `candidate` and the rest to stable. */
 export function setWeights(candidate: Track, candidateWeight: number): Action {
   return { kind: 'setWeights', weights: { stable: 100 - candidateWeight, [candidate]: candidateWeight } };
+}
+
+/** The plan's workers for a startInstances action that brings up the new version's first instances. */
+export function workersOf(plan: DeploymentPlan): { workers?: number } {
+  const workers = plan.workers ?? 0;
+  return workers > 0 ? { workers } : {};
 }
 
 /** All traffic back to stable first, then the candidate's instances of `version` go. */

@@ -105,6 +105,11 @@ export interface DeploymentPlan {
   toVersion: string;
   /** Instances to run for the new version. */
   instances: number;
+  /**
+   * `pitchey worker` processes of the new version (its jobs' hands), started with its first
+   * instances, stopped with them on a rollback, retagged with them on promotion. Absent: none.
+   */
+  workers?: number;
   /** Canary weights in percent, e.g. [5, 25, 50, 100]; blue-green switch steps, e.g. [100]. */
   steps: number[];
   /** How long each step is analysed before the next one. */
@@ -178,7 +183,9 @@ export interface DeploymentState {
 
 /** Things the controller does through its ports; the engine only asks for them. */
 export type Action =
-  | { kind: 'startInstances'; track: Track; version: string; count: number; faults: string | null }
+  /** `workers`: `pitchey worker` processes started beside the instances (absent: none). */
+  | { kind: 'startInstances'; track: Track; version: string; count: number; faults: string | null; workers?: number }
+  /** Instances and workers of the track (and version); `count` limits the instances stopped, and then no worker goes. */
   | { kind: 'stopInstances'; track: Track; version?: string; count?: number }
   | { kind: 'setWeights'; weights: Partial<Record<Track, number>> }
   /** The new version becomes stable: its instances are relabelled, the old ones drained. */

@@ -18,7 +18,7 @@ describe('job outcomes from the instances', () => {
   beforeAll(async () => {
     svc = await startTestService(testConfig(tmp.dir, { PITCHEY_RATE_LIMIT: 'false' }));
     const port = await svc.listen(0, '127.0.0.1');
-    instance = { id: 'video-1', service: 'video', track: 'canary', version: 'v2', url: `http://127.0.0.1:${port}`, pid: null };
+    instance = { id: 'video-1', service: 'video', role: 'instance', track: 'canary', version: 'v2', url: `http://127.0.0.1:${port}`, pid: null };
   });
   afterAll(async () => {
     await svc.drain();
