@@ -3,49 +3,24 @@
 // the stream folder is sent home to A file by file and filed whole; its playlists and segments are
 // served byte-identical by A (from disk) and B (relayed from A, Range passed through); a traversal
 // name is refused; no part folder, runner copy or upload is left behind; the token is in no log.
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRedisJobBackend } from '../../src/jobs/index.js';
-import { SERVICE_PATHS, serviceDataDir } from '../../src/kit/data-dir.js';
+import { SERVICE_PATHS } from '../../src/kit/data-dir.js';
 import { cleanupsAfterEach, makeTempDir, TEST_KEY, until } from '../helpers.js';
+import { filesUnder, startHost, type Host } from '../support/hosts.js';
 import { makeClip } from '../support/media-fixtures.js';
-import { bundleEntry, killIfRunning } from '../support/processes.js';
+import { bundleEntry } from '../support/processes.js';
 import { startRedisFor } from '../support/redis.js';
 
 const cleanups = cleanupsAfterEach();
 const auth = { 'x-api-key': TEST_KEY };
 
-interface Host {
-  dataDir: string;
-  base: string;
-  log: () => string;
-  stop: () => Promise<void>;
-}
-
-async function startHost(entry: string, role: 'instance' | 'worker', url: string, runs: 'runs' | 'accepts'): Promise<Host> {
-  const tmp = makeTempDir('pitchey-media-host-');
-  cleanups.push(tmp.remove);
-  const child = spawn(process.execPath, [entry, role, url, tmp.dir, runs], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, PITCHEY_API_KEYS: TEST_KEY } });
-  cleanups.push(() => killIfRunning(child.pid));
-  let log = '';
-  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const port = await new Promise<number | null>((resolve, reject) => {
-    child.once('message', (m) => resolve((m as { port: number | null }).port));
-    child.once('exit', (code) => reject(new Error(`a host exited (${code}) before it started:\n${log}`)));
-  });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  return {
-    dataDir: serviceDataDir(tmp.dir, 'media'),
-    base: port === null ? '' : `http://127.0.0.1:${port}`,
-    log: () => log,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+/** A media host; a worker's base is '' (it is never asked). */
+async function startMediaHost(entry: string, role: 'instance' | 'worker', url: string, name: string, runs: 'runs' | 'accepts'): Promise<Host & { base: string }> {
+  const host = await startHost(cleanups, entry, 'media', name, [role, url, runs]);
+  return { ...host, base: host.base ?? '' };
 }
 
 interface StreamResult {
@@ -80,14 +55,6 @@ async function get(url: string, headers: Record<string, string> = {}): Promise<{
   return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
 }
 
-/** Files under a dir, recursively, relative to it. */
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
-}
-
 /** The first segment a media playlist names (its init map, for fMP4). */
 function firstFile(playlist: string): string {
   const map = /#EXT-X-MAP:URI="([^"]+)"/.exec(playlist)?.[1];
@@ -105,8 +72,8 @@ describe('HLS/DASH streams across hosts (separate data dirs, one Redis)', () => 
     const clip = await makeClip(tmp.dir, { name: 'src', seconds: 2, width: 320, height: 240, fps: 25 });
     const store = createRedisJobBackend({ url: redis.url, namespace: 'media' });
     cleanups.push(() => store.close());
-    const a = await startHost(entry, 'instance', redis.url, 'accepts');
-    const b = await startHost(entry, 'instance', redis.url, 'runs');
+    const a = await startMediaHost(entry, 'instance', redis.url, 'a', 'accepts');
+    const b = await startMediaHost(entry, 'instance', redis.url, 'b', 'runs');
 
     const { id, result } = await transcode(a.base, clip, '/hls-transcode');
     const streamId = result.stream_id;
@@ -152,8 +119,8 @@ describe('HLS/DASH streams across hosts (separate data dirs, one Redis)', () => 
 
     // A DASH stream run by a `pitchey worker` on a third disk goes home the same way.
     await b.stop();
-    const w = await startHost(entry, 'worker', redis.url, 'runs');
-    const c = await startHost(entry, 'instance', redis.url, 'accepts');
+    const w = await startMediaHost(entry, 'worker', redis.url, 'w', 'runs');
+    const c = await startMediaHost(entry, 'instance', redis.url, 'c', 'accepts');
     const dash = await transcode(a.base, clip, '/dash');
     const mpd = dash.result.manifest ?? '';
     const mpdA = await get(`${a.base}${mpd}`);
