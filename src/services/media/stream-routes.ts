@@ -1,5 +1,6 @@
 // The stream catalog and files: `GET /streams` (public list), `GET /streams/{id}/…` (public files
-// with their types, Range and CORS for players on other origins), `DELETE /stream/{id}` (keyed).
+// with their types, Range and CORS for players on other origins), `DELETE /stream/{id}` (keyed);
+// a stream kept by another instance (hosts with their own disks) is relayed from it.
 import { extname } from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Nullable, Problem, StringEnum, Type, sendFile, type HttpApp, type RouteDoc, type Static } from '../../kit/index.js';
@@ -83,7 +84,7 @@ const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 /** `DELETE /stream/{id}`'s answer. */
 export const DeletedStreamAnswer = Type.Object({ stream_id: Type.String(), status: Type.Literal('deleted'), freed_bytes: Type.Integer({ minimum: 0 }) });
-const DELETE_DOC: RouteDoc = { ok: { json: DeletedStreamAnswer }, problems: ['STREAM_NOT_FOUND'] };
+const DELETE_DOC: RouteDoc = { ok: { json: DeletedStreamAnswer }, problems: ['STREAM_NOT_FOUND', 'UPSTREAM_UNAVAILABLE', 'JOB_STORE_UNAVAILABLE'] };
 
 /** Streams kept by other instances (stream-homes.ts): null answers are this instance's 404. */
 export interface StreamsElsewhere {
@@ -108,7 +109,10 @@ export function registerStreamRoutes(app: HttpApp, store: StreamStore, opts: { f
       schema: {
         params: Type.Object({ id: Type.String({ maxLength: 64 }), '*': Type.String({ maxLength: 512 }) }),
         summary: 'A stream file: playlist, manifest or segment (Range, CORS)',
-        doc: { ok: { file: [...new Set([...Object.values(TYPES), 'audio/mp4'])] }, problems: ['STREAM_NOT_FOUND', 'STREAM_PATH_INVALID', 'RANGE_NOT_SATISFIABLE'] },
+        doc: {
+          ok: { file: [...new Set([...Object.values(TYPES), 'audio/mp4'])] },
+          problems: ['STREAM_NOT_FOUND', 'STREAM_PATH_INVALID', 'RANGE_NOT_SATISFIABLE', 'UPSTREAM_UNAVAILABLE', 'JOB_STORE_UNAVAILABLE'],
+        },
       },
       // The kit's default keeps resources same-site; stream files are made to be played from anywhere.
       onSend: async (_req, reply) => {
