@@ -3,6 +3,7 @@
 // the stream folder is sent home to A file by file and filed whole; its playlists and segments are
 // served byte-identical by A (from disk) and B (relayed from A, Range passed through); a traversal
 // name is refused; no part folder, runner copy or upload is left behind; the token is in no log.
+// A live stream stays on its ingesting host and is relayed by the others; deletes are relayed home.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +11,9 @@ import { createRedisJobBackend } from '../../src/jobs/index.js';
 import { SERVICE_PATHS } from '../../src/kit/data-dir.js';
 import { cleanupsAfterEach, makeTempDir, TEST_KEY, until } from '../helpers.js';
 import { filesUnder, startHost, type Host } from '../support/hosts.js';
-import { makeClip } from '../support/media-fixtures.js';
+import { runProcess } from '../../src/kit/process-runner.js';
+import { openLive, waitForPlayable } from '../services/media/media-test-kit.js';
+import { ffmpegChildren, makeClip } from '../support/media-fixtures.js';
 import { bundleEntry } from '../support/processes.js';
 import { startRedisFor } from '../support/redis.js';
 
@@ -130,13 +133,29 @@ describe('HLS/DASH streams across hosts (separate data dirs, one Redis)', () => 
     expect(mpdC.headers.get('content-type')).toBe('application/dash+xml');
     await w.stop();
 
+    // A live stream stays on the host that ingests it (C); A relays its growing window from there.
+    const live = await openLive(c.base, { stream_key: 'across-hosts-key', qualities: 'mobile' });
+    const liveClip = await makeClip(tmp.dir, { name: 'live', seconds: 6, width: 320, height: 240, fps: 25 });
+    const push = runProcess('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-i', liveClip, '-c', 'copy', '-f', 'flv', live.ingest_url], { timeoutMs: 30_000 });
+    await waitForPlayable(c.base, live, 'mobile');
+    const liveMedia = (await get(`${a.base}${live.hls_url.replace(/master\.m3u8$/, 'mobile/index.m3u8')}`)).body.toString();
+    expect(liveMedia).toContain('#EXTINF');
+    const liveSegment = live.hls_url.replace(/master\.m3u8$/, `mobile/${firstFile(liveMedia)}`);
+    const [liveA, liveC] = await Promise.all([get(`${a.base}${liveSegment}`), get(`${c.base}${liveSegment}`)]);
+    expect([liveA.status, liveC.status]).toEqual([200, 200]);
+    expect(liveA.body.equals(liveC.body)).toBe(true);
+    expect((await push).exitCode).toBe(0);
+
     // Deleted through another instance: gone from its home, and from every instance.
     const deleted = await fetch(`${c.base}/stream/${dash.result.stream_id}`, { method: 'DELETE', headers: auth });
     expect(deleted.status).toBe(200);
     expect((await get(`${a.base}${mpd}`)).status).toBe(404);
     expect((await get(`${c.base}${mpd}`)).status).toBe(404);
+    expect((await fetch(`${a.base}/stream/${live.stream_id}`, { method: 'DELETE', headers: auth })).status).toBe(200);
+    expect((await get(`${c.base}${live.hls_url}`)).status).toBe(404);
 
     // The stream is kept where it was accepted, whole; the runners keep nothing, no part anywhere.
+    expect(ffmpegChildren()).toEqual([]);
     const streamsA = filesUnder(join(a.dataDir, SERVICE_PATHS.streams));
     expect(streamsA.filter((f) => f.startsWith(`${streamId}/`)).length).toBeGreaterThan(3);
     expect(streamsA.every((f) => f.startsWith(`${streamId}/`) && !f.includes('.part'))).toBe(true);

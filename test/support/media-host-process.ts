@@ -8,5 +8,14 @@ import { runHost } from './host-process.js';
 
 const [role = '', url = '', dataDir = '', runs = 'runs'] = process.argv.slice(2);
 const manifest = runs === 'runs' ? mediaService : { ...mediaService, jobHandlers: () => ({}) };
-const config = loadConfig({ PITCHEY_ENV: 'test', PITCHEY_DATA_DIR: dataDir, PITCHEY_JOBS: url, PITCHEY_LOG_LEVEL: 'info', PITCHEY_API_KEYS: process.env.PITCHEY_API_KEYS ?? '' });
+const config = loadConfig({
+  PITCHEY_ENV: 'test',
+  PITCHEY_DATA_DIR: dataDir,
+  PITCHEY_JOBS: url,
+  PITCHEY_LOG_LEVEL: 'info',
+  // Live ingest ports of this test alone (the media unit tests use others).
+  PITCHEY_LIVE_PORTS: '19471-19475',
+  PITCHEY_LIVE_IDLE_TIMEOUT_MS: '5000',
+  PITCHEY_API_KEYS: process.env.PITCHEY_API_KEYS ?? '',
+});
 await runHost(manifest, role, config);
