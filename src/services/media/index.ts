@@ -126,7 +126,14 @@ function registerLiveRoutes(app: HttpApp, s: MediaState, ctx: ServiceContext): v
     const { record, ingestUrl } = await s.live.start({ protocol, streamKey, presets, audio: body.audio ?? true, name: streamName(body.stream_name), publicHost: req.hostname.replace(/:\d+$/, '') });
     // A live stream stays on the host whose ffmpeg writes it; the others relay its files from here.
     const self = selfOf(ctx);
-    if (self !== null) await s.homes?.set(record.id, self);
+    if (self !== null && s.homes !== null) {
+      // Unfindable by the others, it is not opened at all: the client's 503 leaves nothing behind.
+      await s.homes.set(record.id, self).catch(async (err: unknown) => {
+        await s.live.stop(record.id);
+        await s.store.remove(record.id);
+        throw err;
+      });
+    }
     const answer: Static<typeof LiveStartedAnswer> = {
       stream_id: record.id,
       status: record.live?.status ?? 'waiting',

@@ -6,7 +6,7 @@
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LADDER_FILES } from '../../ffmpeg/index.js';
-import { INTERNAL_ROUTE, Problem, Type, receivedFolder, remoteTransfer, sendFolderHome, transferOf, type HttpApp, type JobContext, type ServiceContext } from '../../kit/index.js';
+import { INTERNAL_ROUTE, JobError, Problem, Type, receivedFolder, remoteTransfer, sendFolderHome, transferOf, type HttpApp, type JobContext, type ServiceContext } from '../../kit/index.js';
 import type { LadderJobPayload } from './ladder-job.js';
 import type { StreamHomes } from './stream-homes.js';
 import type { StreamRecord, StreamStore } from './stream-store.js';
@@ -35,7 +35,12 @@ export function keepStream(local: () => Promise<{ store: StreamStore; homes: Str
     const { store, homes } = await local();
     // At home on a shared job store: the instance that accepted it (this disk) is its home.
     const transfer = transferOf(ctx.payload);
-    if (transfer !== null) await homes?.set(record.id, transfer.origin);
+    if (transfer !== null && homes !== null) {
+      // An outage is not the job's fault: it runs again while attempts remain.
+      await homes.set(record.id, transfer.origin).catch((err: unknown) => {
+        throw new JobError('JOB_STORE_UNAVAILABLE', err instanceof Error ? err.message : String(err), { retryable: true });
+      });
+    }
     await store.put(record, dir);
   };
 }
