@@ -12,7 +12,7 @@ import { SERVICE_PATHS } from '../../src/kit/data-dir.js';
 import { cleanupsAfterEach, makeTempDir, TEST_KEY, until } from '../helpers.js';
 import { filesUnder, startHost, type Host } from '../support/hosts.js';
 import { runProcess } from '../../src/kit/process-runner.js';
-import { openLive, waitForPlayable } from '../services/media/media-test-kit.js';
+import { openLive } from '../services/media/media-test-kit.js';
 import { ffmpegChildren, makeClip } from '../support/media-fixtures.js';
 import { bundleEntry } from '../support/processes.js';
 import { startRedisFor } from '../support/redis.js';
@@ -73,6 +73,7 @@ describe('HLS/DASH streams across hosts (separate data dirs, one Redis)', () => 
     cleanups.push(tmp.remove);
     const entry = await bundleEntry(new URL('../support/media-host-process.ts', import.meta.url), tmp.dir);
     const clip = await makeClip(tmp.dir, { name: 'src', seconds: 2, width: 320, height: 240, fps: 25 });
+    const liveClip = await makeClip(tmp.dir, { name: 'live', seconds: 10, width: 320, height: 240, fps: 25 });
     const store = createRedisJobBackend({ url: redis.url, namespace: 'media' });
     cleanups.push(() => store.close());
     const a = await startMediaHost(entry, 'instance', redis.url, 'a', 'accepts');
@@ -135,11 +136,17 @@ describe('HLS/DASH streams across hosts (separate data dirs, one Redis)', () => 
 
     // A live stream stays on the host that ingests it (C); A relays its growing window from there.
     const live = await openLive(c.base, { stream_key: 'across-hosts-key', qualities: 'mobile' });
-    const liveClip = await makeClip(tmp.dir, { name: 'live', seconds: 6, width: 320, height: 240, fps: 25 });
     const push = runProcess('ffmpeg', ['-hide_banner', '-nostdin', '-loglevel', 'error', '-re', '-i', liveClip, '-c', 'copy', '-f', 'flv', live.ingest_url], { timeoutMs: 30_000 });
-    await waitForPlayable(c.base, live, 'mobile');
-    const liveMedia = (await get(`${a.base}${live.hls_url.replace(/master\.m3u8$/, 'mobile/index.m3u8')}`)).body.toString();
-    expect(liveMedia).toContain('#EXTINF');
+    const liveIndex = `${a.base}${live.hls_url.replace(/master\.m3u8$/, 'mobile/index.m3u8')}`;
+    const liveMedia = await until(
+      "A to relay the live window's first segment",
+      async () => {
+        const r = await get(liveIndex);
+        return r.status === 200 && r.body.includes('#EXTINF') ? r.body.toString() : undefined;
+      },
+      30_000,
+      200,
+    );
     const liveSegment = live.hls_url.replace(/master\.m3u8$/, `mobile/${firstFile(liveMedia)}`);
     const [liveA, liveC] = await Promise.all([get(`${a.base}${liveSegment}`), get(`${c.base}${liveSegment}`)]);
     expect([liveA.status, liveC.status]).toEqual([200, 200]);

@@ -15,7 +15,7 @@ const config = loadConfig({
   PITCHEY_LOG_LEVEL: 'info',
   // Live ingest ports of this test alone (the media unit tests use others).
   PITCHEY_LIVE_PORTS: '19471-19475',
-  PITCHEY_LIVE_IDLE_TIMEOUT_MS: '5000',
+  PITCHEY_LIVE_IDLE_TIMEOUT_MS: '15000',
   PITCHEY_API_KEYS: process.env.PITCHEY_API_KEYS ?? '',
 });
 await runHost(manifest, role, config);

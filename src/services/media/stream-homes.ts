@@ -3,6 +3,7 @@
 // or the one running its live ingest. One Redis hash, on the job store, maps each stream id to that
 // instance's address, so every other instance finds it and relays its files from there, as
 // `/download` does for a job's output. The hash is kept as long as the stream, not a job's TTL.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { closeRedisClient, newFailFastClient, Problem, relayFrom, type FailFastClient } from '../../kit/index.js';
 import { STREAM_ID, streamFileParts } from './stream-store.js';
@@ -21,21 +22,21 @@ export interface StreamHomes {
 
 export function createStreamHomes(url: string): StreamHomes {
   // Loaded and connected at first use: a process that never meets a stream elsewhere opens no connection.
-  let client: Promise<FailFastClient> | null = null;
-  const ready = (): Promise<FailFastClient> => {
+  let client: Promise<{ c: FailFastClient; connected: Promise<unknown> }> | null = null;
+  const ready = () => {
     client ??= import('redis').then((redis) => {
       const c = newFailFastClient(redis, url, 1_000);
       // Errors are answered per command (503); the client reconnects by itself.
       c.on('error', () => undefined);
-      c.connect().catch(() => undefined);
-      return c;
+      return { c, connected: c.connect().catch(() => undefined) };
     });
     return client;
   };
   const run = async <T>(what: string, command: (c: FailFastClient) => Promise<T>): Promise<T> => {
-    const c = await ready();
+    const { c, connected } = await ready();
     try {
-      if (!c.isReady) await new Promise((resolve) => setTimeout(resolve, 250));
+      // Commands are not queued (an outage answers at once): a first one waits for the connection, a bounded while.
+      if (!c.isReady) await Promise.race([connected, sleep(1_000, undefined, { ref: false })]);
       return await command(c);
     } catch (err) {
       throw new Problem('JOB_STORE_UNAVAILABLE', `Where streams are kept cannot be ${what}: the job store (Redis) cannot be reached.`, { cause: err });
@@ -46,7 +47,7 @@ export function createStreamHomes(url: string): StreamHomes {
     set: (id, home) => run('recorded', (c) => c.hSet(KEY, id, home)).then(() => undefined),
     delete: (id) => run('recorded', (c) => c.hDel(KEY, id)).then(() => undefined),
     close: async () => {
-      if (client !== null) await closeRedisClient(await client);
+      if (client !== null) await closeRedisClient((await client).c);
     },
   };
 }
