@@ -83,11 +83,11 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          // kit/roles.ts is a leaf of constants (tracks, sign-off roles): the one list the engine shares.
+          // kit/roles.ts (tracks, sign-off roles) and kit/quantile.ts are leaves the engine shares with the rest.
           patterns: [
             {
-              regex: '^(?!\\./|\\.\\./\\.\\./kit/roles\\.js$)',
-              message: "The deploy engine is pure: it imports only its own files and the kit's roles.ts leaf (no node:*, fastify, database, adapters or kit I/O).",
+              regex: '^(?!\\./|\\.\\./\\.\\./kit/(roles|quantile)\\.js$)',
+              message: "The deploy engine is pure: it imports only its own files and the kit's roles.ts and quantile.ts leaves (no node:*, fastify, database, adapters or kit I/O).",
             },
           ],
         },

@@ -7,7 +7,7 @@ import { SERVICE_NAMES, closeHttpApp, createAuthenticator, createHttpApp, type C
 import { registerAdminRoutes } from './admin.js';
 import { registerDashboard } from './dashboard.js';
 import { startHealthChecks, type HealthChecker } from './health-checker.js';
-import { InstancePool } from './pool.js';
+import { InstancePool, type InstanceSpec } from './pool.js';
 import { createUpstreamAgent, proxyRequest, type ProxyDeps } from './proxy.js';
 import { enforceRate } from './rate-limit.js';
 import { PUBLIC_DOCUMENT_NAME, PUBLIC_DOCUMENT_PATH, registerPublicDocs } from './public-docs.js';
@@ -25,7 +25,17 @@ export { GATEWAY_PORT, GATEWAY_ROUTES, type GatewayRoute } from './routes.js';
 export { TRACK_COOKIE, TRACK_HEADER } from './track-choice.js';
 export { TrackStats, type TrackStatsOptions, type TrackWindowStats } from './track-stats.js';
 export type { TrackWindows } from './shared-state.js';
-export { createTrafficControl, checkInstanceUrl, instanceHealth, type InstanceView, type PoolView, type StatsView, type TrafficControl, type TrafficControlDeps } from './traffic-control.js';
+export {
+  createTrafficControl,
+  checkInstanceUrl,
+  instanceHealth,
+  type InstanceView,
+  type PoolView,
+  type SeriesView,
+  type StatsView,
+  type TrafficControl,
+  type TrafficControlDeps,
+} from './traffic-control.js';
 
 export interface Gateway {
   app: HttpApp;
@@ -36,6 +46,12 @@ export interface Gateway {
   window(service: string, windowMs: number, now: number): Promise<TrackWindows>;
   /** The admin API's operations, callable in process. */
   control: TrafficControl;
+  /**
+   * Instances run by this process's own driver (`pitchey up`): put in (or taken out of) their
+   * pool and, like those added through the admin API, shared with the other replicas.
+   */
+  registerInstance(service: ServiceName, spec: InstanceSpec): void;
+  unregisterInstance(service: ServiceName, id: string): void;
   listen(port: number, host: string): Promise<number>;
   /** Probe every instance now (the checker also runs on its interval). */
   checkHealth(): Promise<void>;
@@ -67,8 +83,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const checkHealth = async (): Promise<void> => {
     await checker?.checkNow();
   };
-  const state = createGatewayState({ url: config.gatewayState, local: stats, pools, rateLimit: config.rateLimit, now: options.now, rereadMs: options.stateRereadMs, log: (m) => app.log.warn(m) });
-  const control = createTrafficControl({ pools, stats, window: state.window, checkHealth, now: options.now });
+  const state = createGatewayState({
+    url: config.gatewayState,
+    local: stats,
+    pools,
+    rateLimit: config.rateLimit,
+    now: options.now,
+    rereadMs: options.stateRereadMs,
+    onInstancesAdopted: () => void checkHealth(),
+    log: (m) => app.log.warn(m),
+  });
+  const control = createTrafficControl({ pools, window: state.window, timeline: state.timeline, checkHealth, instances: state.instances, now: options.now });
   const readiness = [
     {
       name: 'upstreams',
@@ -129,6 +154,14 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     stats,
     window: state.window,
     control,
+    registerInstance(service, spec) {
+      pools.get(service)?.add(spec);
+      state.instances.added(service, spec);
+    },
+    unregisterInstance(service, id) {
+      pools.get(service)?.remove(id);
+      state.instances.removed(service, id);
+    },
     async listen(port, host) {
       await state.start();
       checker = startHealthChecks(pools.values(), { agent, metrics, intervalMs: options.healthIntervalMs ?? 2_000 });

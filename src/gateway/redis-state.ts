@@ -4,7 +4,7 @@
 // a quick rejection, never a hung request; callers choose what that rejection means.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { closeRedisClient, newFailFastClient, type FailFastClient } from '../kit/index.js';
+import { closeRedisClient, loadRedis, newFailFastClient, type FailFastClient } from '../kit/index.js';
 
 export type RedisReply = string | number | null | RedisReply[] | Record<string, string>;
 
@@ -18,6 +18,19 @@ export function hashFields(reply: RedisReply): Array<[string, string]> {
     if (typeof field === 'string' && (typeof value === 'string' || typeof value === 'number')) out.push([field, String(value)]);
   }
   return out;
+}
+
+/**
+ * A part's reachability log: told after each Redis command whether it worked, it logs `down` (with
+ * the error) when commands start failing and `up` when they work again, not on every command.
+ */
+export function outageLog(log: (message: string) => void, up: string, down: string): (ok: boolean, error?: unknown) => void {
+  let failing = false;
+  return (ok, error) => {
+    if (ok !== failing) return;
+    failing = !ok;
+    log(ok ? up : `${down}: ${error instanceof Error ? error.message : String(error)}`);
+  };
 }
 
 export interface RedisStateOptions {
@@ -55,7 +68,7 @@ export function createRedisState(options: RedisStateOptions): RedisState {
   let subscriber: Client | null = null;
   let subscribed: Promise<void> = Promise.resolve();
   // The Redis client's module is loaded only by a gateway that shares its state (~0.3 s of CPU at start).
-  const loaded: Promise<Client> = import('redis').then((redis) => {
+  const loaded: Promise<Client> = loadRedis().then((redis) => {
     const client = newFailFastClient(redis, options.url, timeoutMs);
     client.on('error', (error: unknown) => {
       if (!up) return;

@@ -6,7 +6,7 @@ import { Problem } from '../kit/index.js';
 import type { Track } from './pool.js';
 import { histogramSamples, latencyBucket } from './latency-histogram.js';
 import { hashFields, type RedisReply, type RedisState } from './redis-state.js';
-import type { AnswerFacts, TrackStats, TrackWindowStats } from './track-stats.js';
+import { seriesPoint, seriesSpan, type AnswerFacts, type SeriesPoint, type TrackStats, type TrackWindowStats } from './track-stats.js';
 
 /** Seconds a per-second hash is kept: the window, and a minute for clocks that disagree. */
 const KEEP_S = 900 + 60;
@@ -142,24 +142,61 @@ export class SharedTrackStats {
   async window(service: string, windowMs: number, now: number): Promise<Partial<Record<Track, TrackWindowStats>>> {
     const to = Math.floor(now / 1000);
     const from = Math.max(Math.floor((now - windowMs) / 1000), to - WINDOW_S + 1);
-    const seconds = Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    const series = new Map<string, Series>();
+    for (const { fields } of await this.read(service, from, to))
+      for (const [track, version, counter, n] of fields) add(entry(series, `${track}|${version}`, (): Series => ({ track, version, counts: new Map() })).counts, counter, n);
+    const byTrack = new Map<Track, Series[]>();
+    for (const s of series.values()) byTrack.set(s.track, [...(byTrack.get(s.track) ?? []), s]);
+    return Object.fromEntries([...byTrack].map(([track, list]) => [track, summarise(list)]));
+  }
+
+  /** Per track of `service`, one point per step over every replica, as `TrackStats.timeline` draws one's. */
+  async timeline(service: string, sinceMs: number, stepMs: number, now: number): Promise<Partial<Record<Track, SeriesPoint[]>>> {
+    const { from, to, stepS } = seriesSpan(sinceMs, stepMs, now, WINDOW_S);
+    /** track → step start → counter → count */
+    const steps = new Map<Track, Map<number, Counts>>();
+    for (const { second, fields } of await this.read(service, from, to))
+      for (const [track, , counter, n] of fields) {
+        const start = from + Math.floor((second - from) / stepS) * stepS;
+        add(
+          entry(
+            entry(steps, track, () => new Map<number, Counts>()),
+            start,
+            (): Counts => new Map(),
+          ),
+          counter,
+          n,
+        );
+      }
+    const out: Partial<Record<Track, SeriesPoint[]>> = {};
+    for (const [track, byStart] of steps) {
+      const points: SeriesPoint[] = [];
+      for (let start = from; start <= to; start += stepS) {
+        const counts = byStart.get(start) ?? new Map<string, number>();
+        const histogram = new Map([...counts].filter(([f]) => /^h\d+$/.test(f)).map(([f, n]) => [Number(f.slice(1)), n]));
+        points.push(seriesPoint(start * 1000, counts.get('r') ?? 0, counts.get('e') ?? 0, histogramSamples(histogram)));
+      }
+      out[track] = points;
+    }
+    return out;
+  }
+
+  /** Every second's summed fields of `service` from `from` to `to`, in one pipeline; a failed read is a 503 problem, never a partial view. */
+  private async read(service: string, from: number, to: number): Promise<Array<{ second: number; fields: Array<[Track, string, string, number]> }>> {
+    const seconds = Array.from({ length: Math.max(0, to - from + 1) }, (_, i) => from + i);
     let replies: RedisReply[];
     try {
       replies = await this.options.redis.pipeline(seconds.map((s) => ['HGETALL', this.key(service, s)]));
     } catch (error) {
       throw new Problem('GATEWAY_STATE_UNAVAILABLE', "The gateways' shared statistics cannot be read from Redis; no partial view is given instead.", { cause: error, headers: { 'retry-after': '5' } });
     }
-    const series = new Map<string, Series>();
-    for (const reply of replies)
-      for (const [field, value] of hashFields(reply)) {
+    return replies.map((reply, i) => ({
+      second: seconds[i] as number,
+      fields: [...hashFields(reply)].map(([field, value]): [Track, string, string, number] => {
         const [track = '', version = '', counter = ''] = field.split('|');
-        const key = `${track}|${version}`;
-        const s = entry(series, key, (): Series => ({ track: track as Track, version, counts: new Map() }));
-        add(s.counts, counter, Number(value));
-      }
-    const byTrack = new Map<Track, Series[]>();
-    for (const s of series.values()) byTrack.set(s.track, [...(byTrack.get(s.track) ?? []), s]);
-    return Object.fromEntries([...byTrack].map(([track, list]) => [track, summarise(list)]));
+        return [track as Track, version, counter, Number(value)];
+      }),
+    }));
   }
 
   /** Stops the timer and writes what is left (best effort). */

@@ -6,7 +6,7 @@
 // A change made while Redis cannot be reached applies here at once and is stored when Redis
 // answers again; until then this replica does not take other replicas' settings for that service.
 import { TRACKS, type InstancePool, type PoolSettings, type Track } from './pool.js';
-import { hashFields, type RedisReply, type RedisState } from './redis-state.js';
+import { hashFields, outageLog, type RedisReply, type RedisState } from './redis-state.js';
 
 export interface SharedTrafficOptions {
   redis: RedisState;
@@ -41,11 +41,16 @@ export class SharedTraffic {
   private readonly dirty = new Map<string, number>();
   private readonly key: string;
   private timer: NodeJS.Timeout | null = null;
-  private failing = false;
+  private readonly health: (ok: boolean, error?: unknown) => void;
 
   constructor(private readonly options: SharedTrafficOptions) {
     this.pools = new Map([...options.pools].map((p) => [p.service, p]));
     this.key = `${options.redis.prefix}traffic`;
+    this.health = outageLog(
+      options.log,
+      'weights and tracks are shared with the other gateway replicas again (Redis answers)',
+      'weights and tracks changed here stay on this gateway replica until Redis answers',
+    );
     for (const pool of this.pools.values())
       pool.onChange(() => {
         this.dirty.set(pool.service, (this.dirty.get(pool.service) ?? 0) + 1);
@@ -107,15 +112,5 @@ export class SharedTraffic {
     } catch (error) {
       this.health(false, error);
     }
-  }
-
-  private health(ok: boolean, error?: unknown): void {
-    if (ok !== this.failing) return;
-    this.failing = !ok;
-    this.options.log(
-      ok
-        ? 'weights and tracks are shared with the other gateway replicas again (Redis answers)'
-        : `weights and tracks changed here stay on this gateway replica until Redis answers: ${error instanceof Error ? error.message : String(error)}`,
-    );
   }
 }

@@ -3,6 +3,7 @@
 // unavailable answers and a bounded uniform sample of latencies; and for the service level
 // objectives, operation outcomes (authentication, inference) and critical routes' latencies.
 import type { OperationOutcomes, Track, TrackWindow } from '../deploy/engine/index.js';
+import { quantile } from '../kit/light.js';
 
 /** What one track saw over a window: the deploy engine's `TrackWindow`, declared once there. */
 export type TrackWindowStats = TrackWindow;
@@ -77,17 +78,18 @@ export interface SeriesPoint {
   p95Ms: number | null;
 }
 
-/**
- * The 95th percentile by linear interpolation (type 7), as the engine's `quantile` computes it, so
- * the charts agree with the analysis; written here because the gateway takes only the engine's types.
- */
-function p95(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((x, y) => x - y);
-  const h = (sorted.length - 1) * 0.95;
-  const lo = Math.floor(h);
-  const low = sorted[lo] as number;
-  return low + (h - lo) * ((sorted[Math.min(lo + 1, sorted.length - 1)] as number) - low);
+/** The 95th percentile of the sampled latencies, by the engine's own quantile; null without any. */
+const p95 = (values: number[]): number | null => (values.length === 0 ? null : quantile(values, 0.95));
+
+/** One step's point, from its counts and latency sample: the one way a replica or Redis makes it. */
+export function seriesPoint(at: number, requests: number, errors: number, latenciesMs: number[]): SeriesPoint {
+  return { at, requests, errors, errorRate: requests > 0 ? errors / requests : null, p95Ms: p95(latenciesMs) };
+}
+
+/** The seconds a series covers (at most `keepS` back from `now`) and its step in seconds. */
+export function seriesSpan(sinceMs: number, stepMs: number, now: number, keepS: number): { from: number; to: number; stepS: number } {
+  const to = Math.floor(now / 1000);
+  return { from: Math.max(Math.floor(sinceMs / 1000), to - keepS + 1), to, stepS: Math.max(1, Math.round(stepMs / 1000)) };
 }
 
 const emptyBucket = (second: number): Bucket => ({ second, requests: 0, errors: 0, authFailures: 0, unavailable: 0, seen: 0, latencies: [] });
@@ -153,9 +155,7 @@ export class TrackStats {
    * length back): the same buckets the analysis reads, so the chart shows what was judged.
    */
   timeline(service: string, sinceMs: number, stepMs: number, now: number): Partial<Record<Track, SeriesPoint[]>> {
-    const to = Math.floor(now / 1000);
-    const from = Math.max(Math.floor(sinceMs / 1000), to - this.seconds + 1);
-    const stepS = Math.max(1, Math.round(stepMs / 1000));
+    const { from, to, stepS } = seriesSpan(sinceMs, stepMs, now, this.seconds);
     this.prune(to);
     const byTrack = new Map<Track, Bucket[]>();
     for (const s of this.series.values())
@@ -165,9 +165,7 @@ export class TrackStats {
       const points: SeriesPoint[] = [];
       for (let start = from; start <= to; start += stepS) {
         const step = buckets.filter((b) => b.second >= start && b.second < start + stepS);
-        const requests = sum(step, 'requests');
-        const errors = sum(step, 'errors');
-        points.push({ at: start * 1000, requests, errors, errorRate: requests > 0 ? errors / requests : null, p95Ms: p95(this.mergeSamples(step)) });
+        points.push(seriesPoint(start * 1000, sum(step, 'requests'), sum(step, 'errors'), this.mergeSamples(step)));
       }
       out[track] = points;
     }

@@ -4,7 +4,8 @@
 import { Problem, invalidField, type ServiceName, type Static } from '../kit/index.js';
 import type { InstanceAnswer, PoolAnswer, SeriesAnswer, StatsAnswer } from './admin-answers.js';
 import { TRACKS, type DrainResult, type Instance, type InstancePool, type InstanceSpec, type Track, type TrackWeights } from './pool.js';
-import type { TrackStats, TrackWindowStats } from './track-stats.js';
+import type { InstanceSharing } from './shared-state.js';
+import type { SeriesPoint, TrackWindowStats } from './track-stats.js';
 
 // The views are the admin API's answers, so what the controls return is what the document says.
 export type InstanceView = Static<typeof InstanceAnswer>;
@@ -26,18 +27,20 @@ export interface TrafficControl {
   removeInstance(service: string, id: string, drainMs?: number): Promise<DrainResult>;
   /** Per-track traffic over the last `windowMs` (1 s to 15 min), over every replica when they share state, and instance health per track. */
   readStats(service: string, windowMs: number): Promise<StatsView>;
-  /** Per-track points every `stepMs` since `sinceMs` (at most 15 min back), as this replica saw them. */
-  readSeries(service: string, sinceMs: number, stepMs: number): SeriesView;
+  /** Per-track points every `stepMs` since `sinceMs` (at most 15 min back), over every replica when they share state, as the rules judge them. */
+  readSeries(service: string, sinceMs: number, stepMs: number): Promise<SeriesView>;
 }
 
 export interface TrafficControlDeps {
   pools: Map<ServiceName, InstancePool>;
-  /** This gateway's own per-track traffic (the dashboard's series). */
-  stats: TrackStats;
   /** Per-track traffic over a window: this gateway's, or every replica's. */
   window: (service: string, windowMs: number, now: number) => Promise<Partial<Record<Track, TrackWindowStats>>>;
+  /** Per-track points over time (the dashboard's series), from the same source as `window`. */
+  timeline: (service: string, sinceMs: number, stepMs: number, now: number) => Promise<Partial<Record<Track, SeriesPoint[]>>>;
   /** Probes every instance now. */
   checkHealth: () => Promise<void>;
+  /** Told of instances added and removed here, for the other gateway replicas. Default: nobody. */
+  instances?: InstanceSharing | undefined;
   /** Default Date.now. */
   now?: (() => number) | undefined;
 }
@@ -129,7 +132,11 @@ export function createTrafficControl(deps: TrafficControlDeps): TrafficControl {
       if (existing !== undefined && (existing.url !== url || existing.track !== spec.track || existing.version !== spec.version)) {
         throw new Problem('UNPROCESSABLE', `${service} already has an instance "${spec.id}" with another URL, track or version; remove it first.`);
       }
-      if (existing === undefined) pool.add({ id: spec.id, url, track: spec.track, version: spec.version });
+      if (existing === undefined) {
+        const added = { id: spec.id, url, track: spec.track, version: spec.version };
+        pool.add(added);
+        deps.instances?.added(service, added);
+      }
       await deps.checkHealth();
       return viewInstance(instanceOf(pool, spec.id));
     },
@@ -142,6 +149,8 @@ export function createTrafficControl(deps: TrafficControlDeps): TrafficControl {
     async removeInstance(service, id, drainMs = 30_000) {
       const pool = poolOf(service);
       instanceOf(pool, id);
+      // Announced as the drain starts, so every replica stops sending it new requests at once.
+      deps.instances?.removed(service, id);
       return pool.drain(id, drainMs);
     },
     async readStats(service, windowMs) {
@@ -150,10 +159,10 @@ export function createTrafficControl(deps: TrafficControlDeps): TrafficControl {
       const at = now();
       return { service, at, windowMs, tracks: await deps.window(service, windowMs, at), instances: instanceHealth(pool) };
     },
-    readSeries(service, sinceMs, stepMs) {
+    async readSeries(service, sinceMs, stepMs) {
       poolOf(service);
       const at = now();
-      return { service, at, stepMs, tracks: deps.stats.timeline(service, sinceMs, stepMs, at) };
+      return { service, at, stepMs, tracks: await deps.timeline(service, sinceMs, stepMs, at) };
     },
   };
 }

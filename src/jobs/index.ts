@@ -3,6 +3,6 @@ export type { CompleteOptions, EnqueueOptions, FailOptions, JobBackend, JobFailu
 export { JobStoreUnavailableError } from './job-store-unavailable.js';
 export { createSqliteJobBackend, type SqliteJobBackendOptions } from './sqlite-backend.js';
 export { createRedisJobBackend, type RedisJobBackendOptions, type RedisJobStore } from './redis-backend.js';
-export { closeRedisClient, newFailFastClient, type FailFastClient } from './redis-client.js';
+export { closeRedisClient, loadRedis, newFailFastClient, type FailFastClient } from './redis-client.js';
 export { createJobRunner, JOB_INPUTS_DIR, JobError, type JobContext, type JobHandler, type JobOutput, type JobRunner, type JobRunnerOptions } from './job-runner.js';
 export { ID_PATTERN } from './job-record.js';

@@ -9,7 +9,7 @@ import type { ErrorReply } from 'redis';
 import type { CompleteOptions, EnqueueOptions, FailOptions, JobBackend, JobFailure, JobRecord, JobState, ListOptions, ProgressUpdate } from './job-backend.js';
 import { DEFAULT_LIST_LIMIT, DEFAULT_TTL_MS, INTERRUPTED, jsonText, readJobRecord, validateEnqueue } from './job-record.js';
 import { JobStoreUnavailableError } from './job-store-unavailable.js';
-import { closeRedisClient as closeClient, newFailFastClient as newClient, type FailFastClient } from './redis-client.js';
+import { closeRedisClient as closeClient, loadRedis, newFailFastClient as newClient, type FailFastClient } from './redis-client.js';
 import { SCRIPTS, type ScriptName } from './redis-scripts.js';
 
 export interface RedisJobBackendOptions {
@@ -106,7 +106,7 @@ class RedisJobBackend implements RedisJobStore {
     this.#prefix = `pitchey:jobs:{${options.namespace}}:`;
     this.#timeoutMs = options.commandTimeoutMs ?? 2_000;
     const notify = options.onConnectionChange ?? (() => undefined);
-    this.#loaded = import('redis').then((redis) => {
+    this.#loaded = loadRedis().then((redis) => {
       this.#ErrorReply = redis.ErrorReply;
       const client = newClient(redis, options.url, this.#timeoutMs);
       client.on('error', (error: unknown) => {

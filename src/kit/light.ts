@@ -44,6 +44,7 @@ export {
   type Track,
   type SignoffRole,
 } from './roles.js';
+export { quantile } from './quantile.js';
 export { probeReady, readHealthTargets, type HealthTarget, type ReadyAnswer } from './health-targets.js';
 export { withDevKey, devKeyPath } from './dev-key.js';
 export { PROBLEMS, Problem, PROBLEM_CONTENT_TYPE, isClientProblem, invalidField, invalidFields, type FieldError, type ProblemCode, type ProblemBody } from './problems.js';

@@ -1,6 +1,7 @@
 // What each route's OpenAPI operation says beyond what Fastify validates, so Swagger's "Try it out"
 // can call the API: multipart forms with a binary `file`, the success answers (200, 202 with a
-// job), every problem the route can answer (as application/problem+json), whether it needs a key,
+// job), every problem the route can answer (as application/problem+json, or in the route's error
+// dialect), whether it needs a key,
 // and the server it is reached at (the gateway's `/api/<service>` prefix). Documentation only:
 // nothing here validates or serialises a request.
 import type { FastifyRequest, RouteOptions } from 'fastify';
@@ -36,6 +37,26 @@ export interface RouteDoc {
   job?: boolean;
   /** Problems this route answers beyond those every route of its kind can. */
   problems?: ProblemCode[];
+  /** The route answers its problems in another dialect than RFC 9457 (the OpenAI-compatible API's error objects). */
+  errors?: ErrorDialect;
+}
+
+/**
+ * Problems rendered as another API's error objects, as `application/json`: `schema` is its body,
+ * named `name` among the document's schemas; `codes` gives the dialect's own status and code where
+ * they differ from the catalogue's (otherwise the catalogue's status and the code in lower case).
+ * The same table drives the renderer, so the document says what is sent.
+ */
+export interface ErrorDialect {
+  name: string;
+  schema: JsonSchema;
+  codes: Partial<Record<ProblemCode, { status?: number; code: string }>>;
+}
+
+/** The status and code a dialect answers a problem with. */
+export function dialectAnswer(dialect: ErrorDialect, code: ProblemCode): { status: number; code: string } {
+  const own = dialect.codes[code];
+  return { status: own?.status ?? PROBLEMS[code].status, code: own?.code ?? code.toLowerCase() };
 }
 
 declare module 'fastify' {
@@ -97,20 +118,40 @@ function documentedProblems(responses: Record<string, unknown>): ProblemCode[] {
 /** An operation's responses with more problems it can answer (the gateway's, in front of a service). */
 export function withProblems(responses: Record<string, unknown>, codes: readonly ProblemCode[]): Record<string, unknown> {
   const success = Object.fromEntries(Object.entries(responses).filter(([status]) => Number(status) < 400));
-  return { ...success, ...problemResponses([...new Set([...documentedProblems(responses), ...codes])]) };
+  const merged: Record<string, unknown> = { ...success, ...problemResponses([...new Set([...documentedProblems(responses), ...codes])]) };
+  // A service's errors in its own dialect stay, beside what the gateway answers as problem+json.
+  for (const [status, response] of Object.entries(responses))
+    if (Number(status) >= 400 && (response as { content?: Record<string, unknown> }).content?.[PROBLEM_CONTENT_TYPE] === undefined) merged[status] = mergeResponse(response, merged[status]);
+  return merged;
 }
 
-function problemResponses(codes: ProblemCode[]): Record<string, unknown> {
+function problemResponses(codes: ProblemCode[], dialect?: ErrorDialect): Record<string, unknown> {
+  const statusOf = (code: ProblemCode) => (dialect === undefined ? PROBLEMS[code].status : dialectAnswer(dialect, code).status);
   const byStatus = new Map<number, ProblemCode[]>();
-  for (const code of codes) byStatus.set(PROBLEMS[code].status, [...(byStatus.get(PROBLEMS[code].status) ?? []), code]);
+  for (const code of codes) byStatus.set(statusOf(code), [...(byStatus.get(statusOf(code)) ?? []), code]);
   const responses: Record<string, unknown> = {};
   for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
+    if (dialect === undefined) {
+      responses[String(status)] = {
+        description: list.map((c) => `\`${c}\`: ${PROBLEMS[c].title}`).join('; '),
+        content: { [PROBLEM_CONTENT_TYPE]: { schema: { allOf: [PROBLEM_REF, { properties: { code: { enum: list } } }] } } },
+      };
+      continue;
+    }
+    const dialectCodes = [...new Set(list.map((c) => dialectAnswer(dialect, c).code))];
     responses[String(status)] = {
-      description: list.map((c) => `\`${c}\`: ${PROBLEMS[c].title}`).join('; '),
-      content: { [PROBLEM_CONTENT_TYPE]: { schema: { allOf: [PROBLEM_REF, { properties: { code: { enum: list } } }] } } },
+      description: list.map((c) => `\`${dialectAnswer(dialect, c).code}\`: ${PROBLEMS[c].title}`).join('; '),
+      content: { 'application/json': { schema: { allOf: [{ $ref: `#/components/schemas/${dialect.name}` }, { properties: { error: { properties: { code: { enum: dialectCodes } } } } }] } } },
     };
   }
   return responses;
+}
+
+/** Two error answers under one status (a service's in its dialect, the gateway's as problem+json): both media types, both descriptions. */
+function mergeResponse(a: unknown, b: unknown): unknown {
+  if (b === undefined) return a;
+  const [x, y] = [a as { description: string; content: Record<string, unknown> }, b as { description: string; content: Record<string, unknown> }];
+  return { description: `${x.description}; ${y.description}`, content: { ...x.content, ...y.content } };
 }
 
 function successResponses(doc: RouteDoc): Record<string, unknown> {
@@ -191,6 +232,7 @@ function nameWildcards(paths: Record<string, Record<string, Operation>>): Record
 export function completeDocument(input: { openapiObject: object } | { swaggerObject: object }): Record<string, unknown> {
   const openapiObject = ('openapiObject' in input ? input.openapiObject : input.swaggerObject) as Record<string, unknown>;
   const paths = nameWildcards((openapiObject.paths ?? {}) as Record<string, Record<string, Operation>>);
+  const dialects: Record<string, JsonSchema> = {};
   for (const [path, item] of Object.entries(paths)) {
     for (const [method, op] of Object.entries(item)) {
       const facts = op['x-pitchey'];
@@ -198,12 +240,13 @@ export function completeDocument(input: { openapiObject: object } | { swaggerObj
       delete op['x-pitchey'];
       op.operationId ??= operationIdOf(method, path);
       if (facts.doc.upload !== undefined) op.requestBody = uploadBody(facts.doc.upload);
-      op.responses = { ...successResponses(facts.doc), ...problemResponses(facts.problems) };
+      op.responses = { ...successResponses(facts.doc), ...problemResponses(facts.problems, facts.doc.errors) };
+      if (facts.doc.errors !== undefined) dialects[facts.doc.errors.name] = facts.doc.errors.schema;
       if (facts.public) op.security = [];
     }
   }
   const components = (openapiObject.components ?? {}) as Record<string, Record<string, unknown>>;
-  return { ...openapiObject, paths, components: { ...components, schemas: { ...components.schemas, Problem: PROBLEM_SCHEMA } } };
+  return { ...openapiObject, paths, components: { ...components, schemas: { ...components.schemas, Problem: PROBLEM_SCHEMA, ...dialects } } };
 }
 
 /**

@@ -130,12 +130,12 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
     log,
     ...(options.output ? { output: options.output } : {}),
     onUp: (h) => {
-      if (h.url !== null) gateway.pools.get(h.service as never)?.add({ id: h.id, url: h.url, track: h.track, version: h.version });
+      if (h.url !== null) gateway.registerInstance(h.service as ServiceName, { id: h.id, url: h.url, track: h.track, version: h.version });
       record();
       void gateway.checkHealth();
     },
     onDown: (h) => {
-      gateway.pools.get(h.service as never)?.remove(h.id);
+      gateway.unregisterInstance(h.service as ServiceName, h.id);
       record();
     },
   }).catch(async (err: unknown) => {
@@ -293,6 +293,9 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
         stopSampling();
         await controller.stop();
         await notifier.stop();
+        // Replicas sharing this gateway's instances stop sending them requests now, while Redis is
+        // still open (the driver's own onDown comes after the gateway state is closed).
+        if (config.gatewayState !== null) for (const h of driver.list()) gateway.unregisterInstance(h.service as ServiceName, h.id);
         // Side by side, each bounded: the gateway cuts what is still in flight after the drain
         // timeout, and an instance still alive shortly after its own (equal) bound is SIGKILLed.
         await Promise.all([gateway.close(), driver.close(config.drainTimeoutMs + INSTANCE_EXIT_MARGIN_MS)]);

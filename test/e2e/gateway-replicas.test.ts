@@ -7,7 +7,7 @@ import { builtFile } from '../support/build.js';
 import { killIfRunning } from '../support/processes.js';
 import { startRedis, type RedisServer } from '../support/redis.js';
 import { TEST_KEY, freePort, makeTempDir, until } from '../helpers.js';
-import { expectOneRateLimit, summedStats, weightsFollow } from '../gateway/replica-checks.js';
+import { expectOneRateLimit, instanceFollows, instanceGone, summedStats, weightsFollow } from '../gateway/replica-checks.js';
 import { startUpstream, type Upstream } from '../gateway/upstream.js';
 
 const CLI = builtFile('cli/main.js').pathname;
@@ -79,5 +79,17 @@ describe('two gateway processes on one Redis', () => {
 
   it('count one rate limit', async () => {
     await expectOneRateLimit(bases);
+  });
+
+  it('answer through one with an instance added through the other’s admin API, until it is removed there', async () => {
+    const extra = await startUpstream(tmp.dir, 'extra', 'v2');
+    try {
+      console.log(
+        `instance added through one process answered through the other after ${await instanceFollows(bases[0] ?? '', bases[1] ?? '', { id: 'video-extra', url: extra.url, name: 'extra' })} ms`,
+      );
+      await instanceGone(bases[0] ?? '', bases[1] ?? '', 'video-extra');
+    } finally {
+      await extra.close();
+    }
   });
 });

@@ -199,14 +199,37 @@ describe('OpenAPI documents through the gateway', () => {
       ).toBe(true);
       expect(statuses, where).toContain('500');
       for (const s of statuses.filter((x) => Number(x) >= 400)) {
-        const media = op.responses[s].content['application/problem+json'];
-        expect(media, `${where} ${s}`).toBeDefined();
-        const codes = media.schema.allOf[1].properties.code.enum as string[];
+        const { 'application/problem+json': problem, 'application/json': dialect } = op.responses[s].content as Json;
+        // The OpenAI-compatible API answers OpenAI error objects; everything else, and the gateway in front of it, problem+json.
+        expect(problem ?? dialect, `${where} ${s}`).toBeDefined();
+        if (dialect !== undefined) {
+          expect(path, `${where} ${s}: only the OpenAI-compatible API answers another error dialect`).toMatch(/\/v1\//);
+          expect(dialect.schema.allOf[0].$ref).toBe('#/components/schemas/OpenAIError');
+          expect((dialect.schema.allOf[1].properties.error.properties.code.enum as string[]).length, `${where} ${s}`).toBeGreaterThan(0);
+        }
+        if (problem === undefined) continue;
+        const codes = problem.schema.allOf[1].properties.code.enum as string[];
         for (const code of codes) expect((PROBLEMS as Json)[code].status, `${where} ${code}`).toBe(Number(s));
       }
       if (op.security === undefined) expect(statuses, `${where} needs a key, so it answers 401`).toContain('401');
     }
     for (const ref of refs(doc)) expect(resolve(doc, ref), ref).toBeDefined();
+  });
+
+  it('documents the /v1 errors as the OpenAI error objects they are, with OpenAI’s status and code', () => {
+    for (const [doc, path] of [
+      [docs.get('ai'), '/v1/chat/completions'],
+      [docs.get('public'), '/api/ai/v1/chat/completions'],
+    ] as const) {
+      const responses = (doc as Json).paths[path].post.responses as Json;
+      const notFound = responses['404'].content['application/json'].schema.allOf[1].properties.error.properties.code.enum as string[];
+      expect(notFound, path).toContain('model_not_found');
+      expect(responses['401'].content['application/json'].schema.allOf[1].properties.error.properties.code.enum, path).toEqual(expect.arrayContaining(['missing_api_key', 'invalid_api_key']));
+      expect((doc as Json).components.schemas.OpenAIError.required, path).toEqual(['error', 'request_id']);
+    }
+    // Through the gateway, its own refusals (a rate limit, an upstream away) stay problem+json beside them.
+    const viaGateway = (docs.get('public') as Json).paths['/api/ai/v1/chat/completions'].post.responses as Json;
+    expect(Object.keys(viaGateway['502'].content as Json)).toContain('application/problem+json');
   });
 
   it.each(['gateway', 'public', 'admin', ...SERVICE_NAMES])('%s: every success gives its body (a schema or media types), never a bare object', (name) => {

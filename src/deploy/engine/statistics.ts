@@ -163,20 +163,8 @@ function rankSum(a: readonly number[], b: readonly number[]): { rankSumA: number
   return { rankSumA, tieTerm };
 }
 
-/**
- * The q-quantile (0 ≤ q ≤ 1) of `values` by linear interpolation between order statistics
- * (Hyndman–Fan type 7, as in R and NumPy). NaN for an empty list; throws RangeError for q outside [0, 1].
- */
-export function quantile(values: readonly number[], q: number): number {
-  if (!(q >= 0 && q <= 1)) throw new RangeError(`quantile q must be within [0, 1], got ${q}`);
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((x, y) => x - y);
-  const h = (sorted.length - 1) * q;
-  const lo = Math.floor(h);
-  const low = sorted[lo] ?? NaN;
-  const high = sorted[Math.min(lo + 1, sorted.length - 1)] ?? low;
-  return low + (h - lo) * (high - low);
-}
+/** The engine's quantile is the kit's leaf, so the gateway's charts draw with the one that judges. */
+export { quantile } from '../../kit/quantile.js';
 
 /**
  * The guard that keeps noise from stopping a good canary when tests run again every window: a

@@ -2,6 +2,7 @@
 // Redis when configured. A cache that fails is a miss, never an error for the caller.
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { closeRedisClient, loadRedis } from '../../kit/index.js';
 
 export interface ResponseCache {
   kind: 'memory' | 'redis';
@@ -46,7 +47,7 @@ export function createMemoryCache(ttlMs: number, maxEntries = 1_000): ResponseCa
 
 export function createRedisCache(url: string, ttlMs: number, onError: (err: unknown) => void): ResponseCache {
   // The client is imported only when a Redis cache is configured: loading it costs ~250 ms at every start.
-  const created = import('redis').then(({ createClient }) => {
+  const created = loadRedis().then(({ createClient }) => {
     const c = createClient({ url, socket: { connectTimeout: 2_000, reconnectStrategy: (retries) => Math.min(retries * 200, 5_000) } });
     c.on('error', onError);
     return c;
@@ -88,9 +89,7 @@ export function createRedisCache(url: string, ttlMs: number, onError: (err: unkn
     },
     async close() {
       const c = await created.catch(() => null);
-      if (c === null) return;
-      if (c.isReady) await c.close().catch(() => c.destroy());
-      else if (c.isOpen) c.destroy();
+      if (c !== null) await closeRedisClient(c);
     },
   };
 }

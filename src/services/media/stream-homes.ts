@@ -5,7 +5,7 @@
 // `/download` does for a job's output. The hash is kept as long as the stream, not a job's TTL.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { closeRedisClient, newFailFastClient, Problem, relayFrom, type FailFastClient } from '../../kit/index.js';
+import { closeRedisClient, loadRedis, newFailFastClient, Problem, relayFrom, type FailFastClient } from '../../kit/index.js';
 import { STREAM_ID, streamFileParts } from './stream-store.js';
 
 const KEY = 'pitchey:media:stream-homes';
@@ -24,7 +24,7 @@ export function createStreamHomes(url: string): StreamHomes {
   // Loaded and connected at first use: a process that never meets a stream elsewhere opens no connection.
   let client: Promise<{ c: FailFastClient; connected: Promise<unknown> }> | null = null;
   const ready = () => {
-    client ??= import('redis').then((redis) => {
+    client ??= loadRedis().then((redis) => {
       const c = newFailFastClient(redis, url, 1_000);
       // Errors are answered per command (503); the client reconnects by itself.
       c.on('error', () => undefined);

@@ -31,7 +31,7 @@ beforeAll(async () => {
       received[name]?.push({ headers: req.headers, body });
       if (name === 'signed') res.writeHead(verifySignature(SECRET, req.headers['x-pitchey-signature'] as string | undefined, body, Date.now()) ? 204 : 401).end();
       else if (name === 'flaky') res.writeHead(failuresLeft-- > 0 ? 503 : 200).end('ok');
-      else if (name === 'slow') setTimeout(() => res.writeHead(200).end(), 1_500);
+      else if (name === 'slow') setTimeout(() => res.writeHead(200).end(), 3_000);
       else res.writeHead(200).end('ok');
     });
   });
@@ -59,7 +59,8 @@ describe('notifications', () => {
       ]),
     );
     let clock = Date.now();
-    const notifier = new Notifier(db, receivers, { now: () => clock, timeoutMs: 300, maxAttempts: 3, baseDelayMs: 1_000 });
+    // A timeout well above a loaded machine's answer time, and well below the slow receiver's.
+    const notifier = new Notifier(db, receivers, { now: () => clock, timeoutMs: 1_000, maxAttempts: 3, baseDelayMs: 1_000 });
     notifier.publish(event('deployment.started', { strategy: 'canary', from: 'v1', to: 'v2' }), 'video');
     notifier.publish(event('action.stopInstances', {}), 'video'); // nobody is told about this one
     notifier.publish(event('deployment.rolled-back', { reason: 'rule error-rate failed' }), 'video');

@@ -1,7 +1,7 @@
 // The /v1 routes' success answers in OpenAI's documented shapes (chat completion, embeddings,
 // moderations, the model list), plus the platform's additions beside them (`judged_by`, …). The
 // handlers are typed by these and the OpenAPI document carries them. Their errors are OpenAI
-// error objects (errors.ts), which the document does not describe as problems.
+// error objects (errors.ts), documented as the `OpenAIError` schema.
 import { Nullable, StringEnum, Type, type RouteDoc } from '../../../kit/index.js';
 import { eventStream, JudgedBy } from '../answers.js';
 
@@ -24,7 +24,10 @@ export const ChatCompletionAnswer = Type.Object({
   ),
   usage: Usage,
 });
+/** What a request through the provider layer can be refused with (rendered as OpenAI errors). */
+const PROVIDER_PROBLEMS = ['AI_UNKNOWN_PROVIDER', 'AI_UNKNOWN_MODEL', 'AI_BUDGET_EXCEEDED', 'AI_PROVIDERS_UNAVAILABLE', 'AI_NOT_SUPPORTED'] as const;
 export const CHAT_DOC: RouteDoc = {
+  problems: [...PROVIDER_PROBLEMS],
   ok: {
     json: ChatCompletionAnswer,
     also: { 'text/event-stream': eventStream('with `stream: true`, `data: {chat.completion.chunk}` frames, then `data: [DONE]` (an `error` object when the provider fails mid-stream)') },
@@ -43,6 +46,7 @@ export const EmbeddingsAnswer = Type.Object({
   model: Type.String(),
   usage: Type.Object({ prompt_tokens: Type.Integer({ minimum: 0 }), total_tokens: Type.Integer({ minimum: 0 }) }),
 });
+export const EMBEDDINGS_DOC: RouteDoc = { ok: { json: EmbeddingsAnswer }, problems: [...PROVIDER_PROBLEMS] };
 
 const PerCategory = <T extends ReturnType<typeof Type.Boolean | typeof Type.Number | typeof Type.Array>>(value: T) => Type.Record(Type.String(), value);
 export const ModerationsAnswer = Type.Object({

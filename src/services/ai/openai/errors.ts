@@ -1,7 +1,7 @@
 // Problems as OpenAI error objects (`{error: {message, type, param, code}}`) on the /v1 routes,
 // with the status and codes an OpenAI client expects, so the SDKs raise their usual error classes
 // (NotFoundError for an unknown model, RateLimitError for a spent budget, …).
-import type { ProblemCode, ProblemRenderer } from '../../../kit/index.js';
+import { dialectAnswer, Nullable, Type, type ErrorDialect, type ProblemCode, type ProblemRenderer } from '../../../kit/index.js';
 
 /** Where OpenAI answers differently from the platform, its status and code win. */
 const OPENAI_EQUIVALENT: Partial<Record<ProblemCode, { status?: number; type: string; code: string }>> = {
@@ -33,9 +33,27 @@ function paramOf(extensions: Record<string, unknown>): string | null {
     .join('');
 }
 
+/** OpenAI's error object, as its API reference gives it. */
+const OpenAiErrorBody = Type.Object({
+  error: Type.Object({
+    message: Type.String(),
+    type: Type.String({ description: 'invalid_request_error, authentication_error, permission_error, rate_limit_error, insufficient_quota, server_error, …' }),
+    param: Nullable(Type.String({ description: 'the request field at fault, as `messages[0].role`' })),
+    code: Type.String(),
+  }),
+  request_id: Type.String(),
+});
+
+/** The /v1 routes' error dialect for their OpenAPI document, from the table the renderer uses. */
+export const OPENAI_ERRORS: ErrorDialect = {
+  name: 'OpenAIError',
+  schema: OpenAiErrorBody,
+  codes: Object.fromEntries(Object.entries(OPENAI_EQUIVALENT).map(([code, e]) => [code, { code: e.code, ...(e.status === undefined ? {} : { status: e.status }) }])),
+};
+
 export const renderOpenAiError: ProblemRenderer = (problem, req, reply) => {
   const known = OPENAI_EQUIVALENT[problem.code];
-  const status = known?.status ?? problem.status;
+  const { status, code } = dialectAnswer(OPENAI_ERRORS, problem.code);
   // The SDKs retry 429s on their own; a spent budget does not come back within a retry.
   const noRetry = problem.code === 'AI_BUDGET_EXCEEDED' ? { 'x-should-retry': 'false' } : {};
   return reply
@@ -47,7 +65,7 @@ export const renderOpenAiError: ProblemRenderer = (problem, req, reply) => {
         message: problem.message,
         type: known?.type ?? typeFor(status),
         param: paramOf(problem.extensions),
-        code: known?.code ?? problem.code.toLowerCase(),
+        code,
       },
       request_id: req.id,
     });

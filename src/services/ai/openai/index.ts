@@ -3,7 +3,7 @@
 // (sent as `Authorization: Bearer`, which the kit accepts). Errors here are OpenAI error objects.
 import { sendProblem, Problem, type HttpApp, type ServiceContext } from '../../../kit/index.js';
 import type { ProviderLayer } from '../provider-layer.js';
-import { renderOpenAiError } from './errors.js';
+import { OPENAI_ERRORS, renderOpenAiError } from './errors.js';
 import { registerChatRoute } from './routes-chat.js';
 import { registerEmbeddingsRoute } from './routes-embeddings.js';
 import { registerModelsRoutes } from './routes-models.js';
@@ -18,6 +18,8 @@ export async function registerOpenAiRoutes(app: HttpApp, ctx: ServiceContext, la
       // This prefix has its own not-found handler, so it tells a wrong method from a wrong path itself.
       const methods = new Map<string, string[]>();
       v1.addHook('onRoute', (r) => {
+        // Every route here answers OpenAI error objects (the handler above), and its document says so.
+        if (r.schema !== undefined) r.schema.doc = { ...r.schema.doc, errors: OPENAI_ERRORS };
         methods.set(r.url, [...(methods.get(r.url) ?? []), ...[r.method].flat().filter((m) => m !== 'HEAD')]);
       });
       const allowedOn = (path: string) => [...methods].filter(([url]) => url === path || (url.endsWith('*') && path.startsWith(url.slice(0, -1)))).flatMap(([, m]) => m);

@@ -3,7 +3,7 @@
 import { clientGoneSignal, Problem, StringEnum, Type, type HttpApp, type Static } from '../../../kit/index.js';
 import type { ProviderLayer } from '../provider-layer.js';
 import { RATE_LIMITS } from '../routes-local.js';
-import { EmbeddingsAnswer } from './answers.js';
+import { EMBEDDINGS_DOC, EmbeddingsAnswer } from './answers.js';
 import { usageOf } from './chat-response.js';
 
 const EmbeddingBody = Type.Object(
@@ -30,7 +30,7 @@ export function registerEmbeddingsRoute(app: HttpApp, layer: ProviderLayer): voi
     '/embeddings',
     {
       config: { rateLimit: { max: RATE_LIMITS.classify, timeWindow: '1 minute' } },
-      schema: { summary: 'OpenAI embeddings from a provider that offers them', tags: ['openai'], body: EmbeddingBody, doc: { ok: { json: EmbeddingsAnswer } } },
+      schema: { summary: 'OpenAI embeddings from a provider that offers them', tags: ['openai'], body: EmbeddingBody, doc: EMBEDDINGS_DOC },
     },
     async (req, reply): Promise<Static<typeof EmbeddingsAnswer>> => {
       const b = req.body;

@@ -25,7 +25,7 @@ export function registerModelsRoutes(app: HttpApp, layer: ProviderLayer): void {
   app.get(
     '/models/*',
     {
-      schema: { summary: 'One model of the OpenAI model list', tags: ['openai'], params: Type.Object({ '*': Type.String() }), doc: { ok: { json: ModelAnswer } } },
+      schema: { summary: 'One model of the OpenAI model list', tags: ['openai'], params: Type.Object({ '*': Type.String() }), doc: { ok: { json: ModelAnswer }, problems: ['AI_UNKNOWN_MODEL'] } },
     },
     async (req): Promise<Static<typeof ModelAnswer>> => {
       const id = req.params['*'];
