@@ -25,3 +25,5 @@ export { StringEnum } from './string-enum.js';
 export { Nullable } from './nullable.js';
 export { Value } from '@sinclair/typebox/value';
 export { cgroupMode, diskSpace, requireDiskSpace, type CgroupMode } from './system.js';
+export { remoteTransfer, sendFolderHome, transferOf, type JobTransfer } from './job-transfer.js';
+export { INTERNAL_ROUTE, receivedFolder, relayFrom } from './job-transfer-routes.js';

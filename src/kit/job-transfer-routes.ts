@@ -3,7 +3,7 @@
 // from which a runner elsewhere fetches a job's input and to which it sends the output; and the
 // download of an output kept by another instance, streamed from it with the client's Range.
 import { createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Type, type Static } from '@sinclair/typebox';
@@ -24,7 +24,11 @@ export type KeptOutput = JobOutput & { host?: string };
 
 const FileParams = Type.Object({ id: Type.String({ pattern: ID_PATTERN.source }), name: Type.String({ pattern: SAFE_FILE_NAME.source }) });
 const JobParams = Type.Object({ id: Type.String({ pattern: ID_PATTERN.source }) });
-const internal = { config: { auth: 'public', rateLimit: false } } as const;
+const FolderFileParams = Type.Object({ id: Type.String({ pattern: ID_PATTERN.source }), '*': Type.String({ maxLength: 512 }) });
+/** Where a folder sent home (sendFolderHome) gathers in the job's home folder until its service takes it. */
+const FOLDER_PART = '.folder.part';
+/** Internal routes (job files between hosts): no API key (the job's token is checked), no rate limit. */
+export const INTERNAL_ROUTE = { config: { auth: 'public', rateLimit: false } } as const;
 
 /**
  * The job, if it exists and the request carries its token: 404 before 403, as a runner needs to
@@ -44,6 +48,30 @@ async function homeDir(jobs: ServiceJobs, id: string): Promise<string> {
   const dir = join(jobs.workRoot, id);
   if (!(await stat(join(dir, JOB_INPUTS_DIR)).catch(() => null))) throw new Problem('JOB_NOT_FOUND', `Job ${id}'s files are not kept on this instance.`);
   return dir;
+}
+
+async function runningJobWithToken(jobs: ServiceJobs, id: string, req: FastifyRequest): Promise<JobRecord> {
+  const job = await jobWithToken(jobs, id, req);
+  if (job.state !== 'running') throw new Problem('JOB_NOT_RUNNING', `Job ${id} is ${job.state}; only a running job's files are taken.`);
+  return job;
+}
+
+/** A file's place in a folder sent home: at most four plain names (no `..`, no leading dot, no separators). */
+function folderPath(relative: string): string[] {
+  const parts = relative.split('/');
+  if (parts.length > 4 || !parts.every((p) => SAFE_FILE_NAME.test(p))) throw new Problem('BAD_REQUEST', 'Folder files are named by up to four plain names.');
+  return parts;
+}
+
+/**
+ * For a service's commit route: the folder a runner has sent home for this running job (checked
+ * token), whole, for the service to move where it keeps such folders.
+ */
+export async function receivedFolder(jobs: ServiceJobs, id: string, req: FastifyRequest): Promise<{ job: JobRecord; path: string }> {
+  const job = await runningJobWithToken(jobs, id, req);
+  const path = join(await homeDir(jobs, id), FOLDER_PART);
+  if (!(await stat(path).catch(() => null))?.isDirectory()) throw new Problem('BAD_REQUEST', `Nothing was sent for job ${id}.`);
+  return { job, path };
 }
 
 function declaredLength(req: FastifyRequest, max: number): number {
@@ -70,7 +98,7 @@ async function receiveOutput(req: FastifyRequest, dir: string, name: string, len
 }
 
 export function registerJobTransferRoutes(app: HttpApp, jobs: ServiceJobs, maxOutputBytes: number): void {
-  app.get('/internal/jobs/:id/inputs/:name', { ...internal, schema: { hide: true, params: FileParams } }, async (req, reply) => {
+  app.get('/internal/jobs/:id/inputs/:name', { ...INTERNAL_ROUTE, schema: { hide: true, params: FileParams } }, async (req, reply) => {
     const { id, name } = req.params;
     await jobWithToken(jobs, id, req);
     const path = join(await homeDir(jobs, id), JOB_INPUTS_DIR, name);
@@ -82,19 +110,34 @@ export function registerJobTransferRoutes(app: HttpApp, jobs: ServiceJobs, maxOu
   app.register((scope, _opts, registered) => {
     // Left unread by the parser: the route streams it to disk with its own cap.
     scope.addContentTypeParser('application/octet-stream', (_req, _payload, done) => done(null));
-    scope.put('/internal/jobs/:id/output/:name', { ...internal, schema: { hide: true, params: FileParams } }, async (req) => {
+    scope.put('/internal/jobs/:id/output/:name', { ...INTERNAL_ROUTE, schema: { hide: true, params: FileParams } }, async (req) => {
       // A plugin's scope does not inherit the TypeBox provider; the schema has validated them.
       const { id, name } = req.params as Static<typeof FileParams>;
-      const job = await jobWithToken(jobs, id, req);
-      if (job.state !== 'running') throw new Problem('JOB_NOT_RUNNING', `Job ${id} is ${job.state}; only a running job's output is taken.`);
+      await runningJobWithToken(jobs, id, req);
       if (name === JOB_INPUTS_DIR) throw new Problem('BAD_REQUEST', `An output cannot be named ${name}.`);
       const length = declaredLength(req, maxOutputBytes);
       return { path: await receiveOutput(req, await homeDir(jobs, id), name, length) };
     });
+    scope.put('/internal/jobs/:id/folder/*', { ...INTERNAL_ROUTE, schema: { hide: true, params: FolderFileParams } }, async (req) => {
+      const { id, '*': rel } = req.params as Static<typeof FolderFileParams>;
+      const parts = folderPath(rel);
+      await runningJobWithToken(jobs, id, req);
+      const length = declaredLength(req, maxOutputBytes);
+      const dir = join(await homeDir(jobs, id), FOLDER_PART, ...parts.slice(0, -1));
+      await mkdir(dir, { recursive: true });
+      await receiveOutput(req, dir, parts[parts.length - 1] ?? '', length);
+      return { path: rel };
+    });
+    scope.delete('/internal/jobs/:id/folder', { ...INTERNAL_ROUTE, schema: { hide: true, params: JobParams } }, async (req) => {
+      const { id } = req.params as Static<typeof JobParams>;
+      await runningJobWithToken(jobs, id, req);
+      await rm(join(await homeDir(jobs, id), FOLDER_PART), { recursive: true, force: true });
+      return { path: null };
+    });
     registered();
   });
 
-  app.get('/internal/jobs/:id/output', { ...internal, schema: { hide: true, params: JobParams } }, async (req, reply) => {
+  app.get('/internal/jobs/:id/output', { ...INTERNAL_ROUTE, schema: { hide: true, params: JobParams } }, async (req, reply) => {
     const job = await jobWithToken(jobs, req.params.id, req);
     const output = (job.result as { output?: KeptOutput } | null)?.output;
     const stats = output === undefined ? null : await stat(output.path).catch(() => null);
@@ -103,26 +146,25 @@ export function registerJobTransferRoutes(app: HttpApp, jobs: ServiceJobs, maxOu
   });
 }
 
-const PASSED_BACK = ['content-type', 'content-length', 'content-range', 'accept-ranges', 'content-disposition', 'last-modified'];
+const PASSED_BACK = ['content-type', 'content-length', 'content-range', 'accept-ranges', 'content-disposition', 'last-modified', 'cache-control', 'etag'];
 
 /** Whether the output is on this disk (here, or an instance sharing this data dir, made it). */
 export async function outputIsHere(output: KeptOutput): Promise<boolean> {
   return output.host === undefined || (await stat(output.path).catch(() => null)) !== null;
 }
 
-/** Streams a job's output from the instance that keeps it, passing the client's Range on and the answer back. */
-export async function sendKeptOutput(req: FastifyRequest, reply: FastifyReply, job: JobRecord, output: KeptOutput): Promise<FastifyReply> {
-  const transfer = transferOf(job.payload);
-  if (transfer === null || output.host === undefined) throw new Problem('JOB_RESULT_GONE', `Job ${job.id}'s output is not kept here.`);
+/**
+ * Answers with what another instance answers for `url` (a file it keeps): the client's Range passed
+ * on, the answer's status, file headers and body passed back as they stream. `holder` names that
+ * instance in the 502 when it cannot be reached.
+ */
+export async function relayFrom(req: FastifyRequest, reply: FastifyReply, url: string, opts: { headers: Record<string, string>; holder: string; method?: 'GET' | 'DELETE' }): Promise<FastifyReply> {
   const range = req.headers.range;
   let res: Awaited<ReturnType<typeof request>>;
   try {
-    res = await request(`${output.host}/internal/jobs/${encodeURIComponent(job.id)}/output`, {
-      headers: { [JOB_TOKEN_HEADER]: transfer.token, ...(range === undefined ? {} : { range }) },
-      signal: clientGoneSignal(reply),
-    });
+    res = await request(url, { method: opts.method ?? 'GET', headers: { ...opts.headers, ...(range === undefined ? {} : { range }) }, signal: clientGoneSignal(reply) });
   } catch (err) {
-    throw new Problem('UPSTREAM_UNAVAILABLE', `The instance keeping job ${job.id}'s output (${output.host}) cannot be reached.`, { cause: err });
+    throw new Problem('UPSTREAM_UNAVAILABLE', `${opts.holder} cannot be reached.`, { cause: err });
   }
   for (const name of PASSED_BACK) {
     const value = res.headers[name];
@@ -130,4 +172,14 @@ export async function sendKeptOutput(req: FastifyRequest, reply: FastifyReply, j
   }
   // Its problems (416 with its Content-Range, 404 when it expired there) are the client's answer too.
   return reply.code(res.statusCode).send(res.body);
+}
+
+/** Streams a job's output from the instance that keeps it, passing the client's Range on and the answer back. */
+export async function sendKeptOutput(req: FastifyRequest, reply: FastifyReply, job: JobRecord, output: KeptOutput): Promise<FastifyReply> {
+  const transfer = transferOf(job.payload);
+  if (transfer === null || output.host === undefined) throw new Problem('JOB_RESULT_GONE', `Job ${job.id}'s output is not kept here.`);
+  return relayFrom(req, reply, `${output.host}/internal/jobs/${encodeURIComponent(job.id)}/output`, {
+    headers: { [JOB_TOKEN_HEADER]: transfer.token },
+    holder: `The instance keeping job ${job.id}'s output (${output.host})`,
+  });
 }

@@ -6,8 +6,8 @@
 // On one disk (SQLite, or instances sharing a data dir) nothing is transferred.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, join, relative, sep } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
@@ -110,23 +110,60 @@ async function fetchInput(ctx: JobContext, t: JobTransfer, input: JobInput, path
   }
 }
 
+/** PUTs one file to the accepting instance's `tail` under the job's internal routes; resolves its JSON answer. */
+async function putFile(ctx: JobContext, t: JobTransfer, tail: string, path: string, what: string): Promise<{ path?: unknown }> {
+  const { size } = await stat(path);
+  const body = byteLimit(size, () => new Error(`${basename(path)} grew while it was sent`), transferProgress(ctx, what, size));
+  const file = createReadStream(path).on('error', (err) => body.destroy(err));
+  const res = await request(fileUrl(t, ctx.job.id, tail), {
+    method: 'PUT',
+    headers: { [JOB_TOKEN_HEADER]: t.token, 'content-type': 'application/octet-stream', 'content-length': String(size) },
+    body: file.pipe(body),
+    signal: ctx.signal,
+  });
+  return answerOf(res);
+}
+
+async function answerOf(res: Awaited<ReturnType<typeof request>>): Promise<{ path?: unknown }> {
+  const answer = (await res.body.json()) as { path?: unknown; detail?: unknown };
+  if (res.statusCode !== 200) throw new Error(`the accepting instance answered ${res.statusCode}: ${String(answer.detail)}`);
+  return answer;
+}
+
 /** Sends the output to the accepting instance; resolves the path it is kept at there. */
 async function sendOutput(ctx: JobContext, t: JobTransfer, path: string): Promise<string> {
   try {
-    const { size } = await stat(path);
-    const body = byteLimit(size, () => new Error('the output grew while it was sent'), transferProgress(ctx, 'sending the output', size));
-    const file = createReadStream(path).on('error', (err) => body.destroy(err));
-    const res = await request(fileUrl(t, ctx.job.id, `output/${encodeURIComponent(basename(path))}`), {
-      method: 'PUT',
-      headers: { [JOB_TOKEN_HEADER]: t.token, 'content-type': 'application/octet-stream', 'content-length': String(size) },
-      body: file.pipe(body),
-      signal: ctx.signal,
-    });
-    const answer = (await res.body.json()) as { path?: unknown; detail?: unknown };
-    if (res.statusCode !== 200 || typeof answer.path !== 'string') throw new Error(`the accepting instance answered ${res.statusCode}: ${String(answer.detail)}`);
+    const answer = await putFile(ctx, t, `output/${encodeURIComponent(basename(path))}`, path, 'sending the output');
+    if (typeof answer.path !== 'string') throw new Error('the accepting instance named no path');
     return answer.path;
   } catch (err) {
     throw transferFailed(`could not send the output to ${t.origin}`, err);
+  }
+}
+
+/** Regular files under a folder, as relative paths with `/`; links are neither followed nor sent. */
+async function filesIn(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'));
+}
+
+/**
+ * Sends a folder the job made (a stream's playlists and segments) to the accepting instance, file by
+ * file into a part folder there, then asks the service's `commit` route (under the job's internal
+ * routes) to take it whole: no one there sees half of it. A part folder an earlier attempt left is
+ * emptied first. The job's token authorises every request, as for its output.
+ */
+export async function sendFolderHome(ctx: JobContext, t: JobTransfer, dir: string, commit: { route: string; body: unknown }): Promise<void> {
+  const headers = { [JOB_TOKEN_HEADER]: t.token };
+  try {
+    await answerOf(await request(fileUrl(t, ctx.job.id, 'folder'), { method: 'DELETE', headers, signal: ctx.signal }));
+    for (const rel of await filesIn(dir)) {
+      await putFile(ctx, t, `folder/${rel.split('/').map(encodeURIComponent).join('/')}`, join(dir, rel), `sending ${rel}`);
+    }
+    const body = JSON.stringify(commit.body);
+    await answerOf(await request(fileUrl(t, ctx.job.id, commit.route), { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body, signal: ctx.signal }));
+  } catch (err) {
+    throw transferFailed(`could not send ${basename(dir)} to ${t.origin}`, err);
   }
 }
 
@@ -137,6 +174,12 @@ async function sendOutput(ctx: JobContext, t: JobTransfer, path: string): Promis
 async function isRemoteCopy(workDir: string): Promise<boolean> {
   const inputs = join(workDir, JOB_INPUTS_DIR);
   return !(await exists(inputs)) || (await exists(join(inputs, FETCHED_MARK)));
+}
+
+/** The job's transfer when this run is on another disk than the accepting instance's; null at home or on one disk. */
+export async function remoteTransfer(ctx: JobContext): Promise<JobTransfer | null> {
+  const t = transferOf(ctx.payload);
+  return t !== null && (await isRemoteCopy(ctx.workDir)) ? t : null;
 }
 
 /** The inputs as paths in this work dir, fetched from the accepting instance where not here yet. */

@@ -3,50 +3,20 @@
 // B fetches it from A with the job's token and sends the output back; the output downloads
 // byte-identical from A and from B (streamed from A, Range passed through); a wrong token is
 // refused; no part file or copy is left on any host, and the token is in no log.
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createRedisJobBackend } from '../../src/jobs/index.js';
-import { SERVICE_PATHS, serviceDataDir } from '../../src/kit/data-dir.js';
+import { SERVICE_PATHS } from '../../src/kit/data-dir.js';
 import { cleanupsAfterEach, makeTempDir, TEST_KEY, until } from '../helpers.js';
-import { bundleEntry, killIfRunning } from '../support/processes.js';
+import { filesUnder, startHost, type Host } from '../support/hosts.js';
+import { bundleEntry } from '../support/processes.js';
 import { startRedisFor } from '../support/redis.js';
 
 const cleanups = cleanupsAfterEach();
 
-interface Host {
-  name: string;
-  dataDir: string;
-  base: string | null;
-  log: () => string;
-  stop: () => Promise<void>;
-}
-
-async function startHost(entry: string, role: 'instance' | 'worker', url: string, name: string, runs: 'runs' | 'accepts'): Promise<Host> {
-  const tmp = makeTempDir(`pitchey-host-${name}-`);
-  cleanups.push(tmp.remove);
-  const child = spawn(process.execPath, [entry, role, url, tmp.dir, name, runs], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env: { ...process.env, PITCHEY_API_KEYS: TEST_KEY } });
-  cleanups.push(() => killIfRunning(child.pid));
-  let log = '';
-  child.stdout?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (log += chunk.toString()));
-  const port = await new Promise<number | null>((resolve, reject) => {
-    child.once('message', (m) => resolve((m as { port: number | null }).port));
-    child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before it started:\n${log}`)));
-  });
-  const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  return {
-    name,
-    dataDir: serviceDataDir(tmp.dir, 'video'),
-    base: port === null ? null : `http://127.0.0.1:${port}`,
-    log: () => log,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
+const startFilesHost = (entry: string, role: 'instance' | 'worker', url: string, name: string, runs: 'runs' | 'accepts'): Promise<Host> =>
+  startHost(cleanups, entry, 'video', name, [role, url, name, runs]);
 
 /** Bytes no type sniffer recognises (so the upload is application/octet-stream), different at every offset. */
 function testBytes(size: number): Buffer {
@@ -84,14 +54,6 @@ async function download(base: string, id: string, range?: string): Promise<{ sta
   return { status: res.status, headers: res.headers, body: Buffer.from(await res.arrayBuffer()) };
 }
 
-/** Files under a dir, recursively, relative to it. */
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map((e) => join(e.parentPath, e.name).slice(dir.length + 1));
-}
-
 describe('job files across hosts (two data dirs, one Redis)', () => {
   it('carries the input to the runner and the output back; downloads from any instance; refuses a wrong token', async () => {
     const redis = await startRedisFor(cleanups);
@@ -100,8 +62,8 @@ describe('job files across hosts (two data dirs, one Redis)', () => {
     const entry = await bundleEntry(new URL('../support/job-files-process.ts', import.meta.url), tmp.dir);
     const store = createRedisJobBackend({ url: redis.url, namespace: 'video' });
     cleanups.push(() => store.close());
-    const a = await startHost(entry, 'instance', redis.url, 'a', 'accepts');
-    const b = await startHost(entry, 'instance', redis.url, 'b', 'runs');
+    const a = await startFilesHost(entry, 'instance', redis.url, 'a', 'accepts');
+    const b = await startFilesHost(entry, 'instance', redis.url, 'b', 'runs');
     const aBase = a.base ?? '';
     const bBase = b.base ?? '';
 
@@ -155,7 +117,7 @@ describe('job files across hosts (two data dirs, one Redis)', () => {
 
     // A `pitchey worker` on a third disk runs the next one the same way.
     await b.stop();
-    const w = await startHost(entry, 'worker', redis.url, 'w', 'runs');
+    const w = await startFilesHost(entry, 'worker', redis.url, 'w', 'runs');
     const second = await submit(aBase, input.subarray(0, 100_000));
     expect((await completed(aBase, second)).result.by).toBe('w');
     expect((await download(aBase, second)).body.equals(Buffer.from(input.subarray(0, 100_000)).reverse())).toBe(true);

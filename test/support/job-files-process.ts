@@ -7,11 +7,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 // Not through the kit's index: that would bundle the docker client and its native addons.
 import { loadConfig } from '../../src/kit/config.js';
-import { createService, type ServiceManifest } from '../../src/kit/create-service.js';
-import { createWorker } from '../../src/kit/create-worker.js';
+import type { ServiceManifest } from '../../src/kit/create-service.js';
 import type { JobInput } from '../../src/kit/job-http.js';
 import { receiveMultipart, requireFile } from '../../src/kit/uploads.js';
 import type { JobHandler } from '../../src/jobs/index.js';
+import { runHost } from './host-process.js';
 
 const [role = '', url = '', dataDir = '', name = '', runs = 'runs'] = process.argv.slice(2);
 
@@ -38,14 +38,4 @@ const manifest: ServiceManifest = {
 };
 
 const config = loadConfig({ PITCHEY_ENV: 'test', PITCHEY_DATA_DIR: dataDir, PITCHEY_JOBS: url, PITCHEY_LOG_LEVEL: 'info', PITCHEY_API_KEYS: process.env.PITCHEY_API_KEYS ?? '' });
-if (role === 'worker') {
-  const worker = await createWorker(manifest, { config });
-  await worker.start();
-  process.send?.({ port: null });
-  process.on('SIGTERM', () => void worker.stop().then(() => process.exit(0)));
-} else {
-  const service = await createService(manifest, { config });
-  const port = await service.listen(0, '127.0.0.1');
-  process.send?.({ port });
-  process.on('SIGTERM', () => void service.drain().then(() => process.exit(0)));
-}
+await runHost(manifest, role, config);

@@ -8,8 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 // Imported from where they are installed: a native addon cannot be bundled, a CommonJS package's
-// require() of node builtins does not survive an ESM bundle, and a bare import would not resolve from outDir.
-const INSTALLED = ['better-sqlite3', 'redis', '@fastify/swagger-ui'];
+// require() of node builtins does not survive an ESM bundle (dockerode: native addons under ssh2, loaded only
+// when a docker client is made), and a bare import would not resolve from outDir.
+const INSTALLED = ['better-sqlite3', 'redis', '@fastify/swagger-ui', 'dockerode'];
 
 /** Bundles `entry` to `<outDir>/<name>.mjs` for `node` to run; the INSTALLED packages stay where they are. */
 export async function bundleEntry(entry: URL, outDir: string): Promise<string> {

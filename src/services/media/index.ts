@@ -22,8 +22,10 @@ import { createLadderHandler } from './ladder-job.js';
 import { LIVE_PROTOCOLS, SRT_KEY, type LiveProtocol } from './live-protocols.js';
 import { LiveIngests } from './live.js';
 import { QUALITY_PRESETS, bandwidthOf } from './presets.js';
-import { presentStream, registerStreamRoutes } from './stream-routes.js';
+import { relayDelete, relayStream, createStreamHomes, type StreamHomes } from './stream-homes.js';
+import { presentStream, registerStreamRoutes, type StreamsElsewhere } from './stream-routes.js';
 import { StreamStore } from './stream-store.js';
+import { keepStream, registerStreamCommitRoute } from './stream-transfer.js';
 
 /** Video containers by content (mp4, mov, mkv, webm, avi, flv, wmv/asf). */
 const VIDEO_TYPES = ['video/*', 'application/vnd.ms-asf'];
@@ -33,6 +35,8 @@ const STREAM_KEY = /^[A-Za-z0-9_-]{8,64}$/;
 interface MediaState {
   store: StreamStore;
   live: LiveIngests;
+  /** Where streams are kept when instances have their own disks (a Redis job store); else null. */
+  homes: StreamHomes | null;
 }
 const states = new WeakMap<ServiceContext, Promise<MediaState>>();
 
@@ -42,7 +46,8 @@ function state(ctx: ServiceContext): Promise<MediaState> {
   if (s === undefined) {
     s = StreamStore.open(ctx.dataDir).then((store) => {
       const { liveHost, livePorts, liveIdleTimeoutMs, liveMaxMs } = ctx.config;
-      return { store, live: new LiveIngests(store, { host: liveHost, ports: livePorts, idleTimeoutMs: liveIdleTimeoutMs, maxMs: liveMaxMs }) };
+      const homes = ctx.config.jobStoreUrl === null ? null : createStreamHomes(ctx.config.jobStoreUrl);
+      return { store, homes, live: new LiveIngests(store, { host: liveHost, ports: livePorts, idleTimeoutMs: liveIdleTimeoutMs, maxMs: liveMaxMs }) };
     });
     states.set(ctx, s);
   }
@@ -100,13 +105,35 @@ function streamKeyFor(protocol: LiveProtocol, asked: string | undefined): string
   return asked ?? randomUUID().replaceAll('-', '');
 }
 
-function registerLiveRoutes(app: HttpApp, s: MediaState): void {
+/** This instance's address on a shared job store (set once it listens), which it records as the home of what it keeps. */
+const selfOf = (ctx: ServiceContext): string | null => ctx.jobs.origin?.url ?? null;
+
+function streamsElsewhere(ctx: ServiceContext, { homes }: MediaState): StreamsElsewhere | null {
+  if (homes === null) return null;
+  return {
+    file: (req, reply, id, file) => relayStream(homes, selfOf(ctx), req, reply, id, file),
+    delete: (req, reply, id) => relayDelete(homes, selfOf(ctx), req, reply, id),
+    forget: (id) => homes.delete(id),
+  };
+}
+
+function registerLiveRoutes(app: HttpApp, s: MediaState, ctx: ServiceContext): void {
   app.post('/live-stream', { schema: { body: LiveBody, summary: 'Open an RTMP or SRT ingest that publishes a live HLS window', doc: LIVE_START_DOC } }, async (req, reply) => {
     const body = req.body;
     const presets = parseQualities(body.qualities, ['mobile', 'low']);
     const protocol = body.protocol ?? 'rtmp';
     const streamKey = streamKeyFor(protocol, body.stream_key);
     const { record, ingestUrl } = await s.live.start({ protocol, streamKey, presets, audio: body.audio ?? true, name: streamName(body.stream_name), publicHost: req.hostname.replace(/:\d+$/, '') });
+    // A live stream stays on the host whose ffmpeg writes it; the others relay its files from here.
+    const self = selfOf(ctx);
+    if (self !== null && s.homes !== null) {
+      // Unfindable by the others, it is not opened at all: the client's 503 leaves nothing behind.
+      await s.homes.set(record.id, self).catch(async (err: unknown) => {
+        await s.live.stop(record.id);
+        await s.store.remove(record.id);
+        throw err;
+      });
+    }
     const answer: Static<typeof LiveStartedAnswer> = {
       stream_id: record.id,
       status: record.live?.status ?? 'waiting',
@@ -141,10 +168,8 @@ export const mediaService: ServiceManifest = {
   jobHandlers(ctx) {
     // Handlers run after routes() has opened the store; the lookup is deferred to each job.
     const settings = (kind: 'hls' | 'dash') => ({ kind, segmentSeconds: ctx.config.hlsSegmentSeconds, limits: mediaLimitsFromConfig(ctx.config) });
-    const run =
-      (kind: 'hls' | 'dash'): JobHandler =>
-      async (job) =>
-        createLadderHandler((await state(ctx)).store, settings(kind))(job);
+    const keep = keepStream(() => state(ctx));
+    const run = (kind: 'hls' | 'dash'): JobHandler => createLadderHandler(keep, settings(kind));
     return { hls: run('hls'), dash: run('dash') };
   },
   async routes(app, ctx) {
@@ -166,10 +191,13 @@ export const mediaService: ServiceManifest = {
     }));
     registerLadderRoute(app, ctx, '/hls-transcode', 'hls');
     registerLadderRoute(app, ctx, '/dash', 'dash');
-    registerStreamRoutes(app, s.store, { formats: formatsSupported, stopLive: (id) => s.live.stop(id) });
-    registerLiveRoutes(app, s);
+    registerStreamRoutes(app, s.store, { formats: formatsSupported, stopLive: (id) => s.live.stop(id), elsewhere: streamsElsewhere(ctx, s) });
+    registerLiveRoutes(app, s, ctx);
+    if (ctx.jobs.origin !== null) registerStreamCommitRoute(app, ctx.jobs, s.store, s.homes);
   },
   async onDrain(ctx) {
-    await (await states.get(ctx))?.live.stopAll();
+    const s = await states.get(ctx);
+    await s?.live.stopAll();
+    await s?.homes?.close();
   },
 };

@@ -1,6 +1,7 @@
 // The HLS and DASH job: probe within limits, plan the ladder, check the disk, encode every rung in
-// one ffmpeg run inside the job's folder, rewrite the master's figures, then move the finished
-// stream into the store (a failed or cancelled job leaves nothing in it).
+// one ffmpeg run inside the job's folder, rewrite the master's figures, then keep the finished
+// stream (in the store, or sent to the accepting instance's: stream-transfer.ts); a failed or
+// cancelled job leaves nothing in it.
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -18,7 +19,8 @@ import {
 } from '../../ffmpeg/index.js';
 import { JobError, requireDiskSpace, type JobContext, type JobHandler, type JobInput } from '../../kit/index.js';
 import { planLadder, parseQualities } from './ladder.js';
-import type { StreamStore, StreamType } from './stream-store.js';
+import type { StreamType } from './stream-store.js';
+import type { KeepStream } from './stream-transfer.js';
 
 export interface LadderJobPayload {
   inputs: JobInput[];
@@ -77,7 +79,7 @@ async function encode(ctx: JobContext, p: LadderJobPayload, { kind, segmentSecon
 }
 
 /** One handler per output kind, with the service's segment length and media limits. */
-export function createLadderHandler(store: StreamStore, settings: LadderJobSettings): JobHandler {
+export function createLadderHandler(keep: KeepStream, settings: LadderJobSettings): JobHandler {
   const { kind, segmentSeconds } = settings;
   return async (ctx) => {
     const p = ctx.payload as LadderJobPayload;
@@ -85,7 +87,8 @@ export function createLadderHandler(store: StreamStore, settings: LadderJobSetti
       const { dir, rungs, skipped, master, ladder, info } = await encode(ctx, p, settings);
       const type: StreamType = kind;
       const entry = kind === 'hls' ? LADDER_FILES.master : LADDER_FILES.mpd;
-      await store.put(
+      await keep(
+        ctx,
         {
           id: p.streamId,
           type,

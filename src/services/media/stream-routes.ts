@@ -1,6 +1,8 @@
 // The stream catalog and files: `GET /streams` (public list), `GET /streams/{id}/…` (public files
-// with their types, Range and CORS for players on other origins), `DELETE /stream/{id}` (keyed).
+// with their types, Range and CORS for players on other origins), `DELETE /stream/{id}` (keyed);
+// a stream kept by another instance (hosts with their own disks) is relayed from it.
 import { extname } from 'node:path';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Nullable, Problem, StringEnum, Type, sendFile, type HttpApp, type RouteDoc, type Static } from '../../kit/index.js';
 import { LIVE_PROTOCOLS } from './live-protocols.js';
 import type { StreamRecord, StreamStore } from './stream-store.js';
@@ -82,9 +84,17 @@ const IdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 /** `DELETE /stream/{id}`'s answer. */
 export const DeletedStreamAnswer = Type.Object({ stream_id: Type.String(), status: Type.Literal('deleted'), freed_bytes: Type.Integer({ minimum: 0 }) });
-const DELETE_DOC: RouteDoc = { ok: { json: DeletedStreamAnswer }, problems: ['STREAM_NOT_FOUND'] };
+const DELETE_DOC: RouteDoc = { ok: { json: DeletedStreamAnswer }, problems: ['STREAM_NOT_FOUND', 'UPSTREAM_UNAVAILABLE', 'JOB_STORE_UNAVAILABLE'] };
 
-export function registerStreamRoutes(app: HttpApp, store: StreamStore, opts: { formats: () => Promise<string[]>; stopLive: (id: string) => Promise<void> }): void {
+/** Streams kept by other instances (stream-homes.ts): null answers are this instance's 404. */
+export interface StreamsElsewhere {
+  file(req: FastifyRequest, reply: FastifyReply, id: string, file: string): Promise<FastifyReply | null>;
+  delete(req: FastifyRequest, reply: FastifyReply, id: string): Promise<FastifyReply | null>;
+  /** The stream kept here is gone: no instance is sent here for it any more. */
+  forget(id: string): Promise<void>;
+}
+
+export function registerStreamRoutes(app: HttpApp, store: StreamStore, opts: { formats: () => Promise<string[]>; stopLive: (id: string) => Promise<void>; elsewhere: StreamsElsewhere | null }): void {
   app.get('/streams', { config: { auth: 'public' }, schema: { summary: 'Streams stored on this instance', doc: { ok: { json: StreamsAnswer } } } }, async (): Promise<Static<typeof StreamsAnswer>> => {
     const streams = await Promise.all((await store.all()).map((r) => presentStream(store, r)));
     return { streams, total_streams: streams.length, formats_supported: await opts.formats() };
@@ -99,7 +109,10 @@ export function registerStreamRoutes(app: HttpApp, store: StreamStore, opts: { f
       schema: {
         params: Type.Object({ id: Type.String({ maxLength: 64 }), '*': Type.String({ maxLength: 512 }) }),
         summary: 'A stream file: playlist, manifest or segment (Range, CORS)',
-        doc: { ok: { file: [...new Set([...Object.values(TYPES), 'audio/mp4'])] }, problems: ['STREAM_NOT_FOUND', 'STREAM_PATH_INVALID', 'RANGE_NOT_SATISFIABLE'] },
+        doc: {
+          ok: { file: [...new Set([...Object.values(TYPES), 'audio/mp4'])] },
+          problems: ['STREAM_NOT_FOUND', 'STREAM_PATH_INVALID', 'RANGE_NOT_SATISFIABLE', 'UPSTREAM_UNAVAILABLE', 'JOB_STORE_UNAVAILABLE'],
+        },
       },
       // The kit's default keeps resources same-site; stream files are made to be played from anywhere.
       onSend: async (_req, reply) => {
@@ -108,8 +121,13 @@ export function registerStreamRoutes(app: HttpApp, store: StreamStore, opts: { f
     },
     async (req, reply) => {
       reply.headers(CORS);
-      const record = await store.require(req.params.id);
       const rel = req.params['*'];
+      const here = await store.get(req.params.id);
+      if (here === null) {
+        const relayed = await opts.elsewhere?.file(req, reply, req.params.id, rel);
+        if (relayed) return relayed;
+      }
+      const record = here ?? (await store.require(req.params.id));
       const type = contentTypeOf(record, rel);
       if (type === null) throw new Problem('STREAM_NOT_FOUND', `Stream ${record.id} serves playlists, manifests and segments only.`);
       const file = await store.resolveFile(record.id, rel);
@@ -121,9 +139,15 @@ export function registerStreamRoutes(app: HttpApp, store: StreamStore, opts: { f
   app.delete(
     '/stream/:id',
     { schema: { params: IdParams, summary: 'Delete a stream (a live one is stopped first) and free its space', doc: DELETE_DOC } },
-    async (req): Promise<Static<typeof DeletedStreamAnswer>> => {
-      const record = await store.require(req.params.id);
+    async (req, reply): Promise<Static<typeof DeletedStreamAnswer> | FastifyReply> => {
+      const here = await store.get(req.params.id);
+      if (here === null) {
+        const relayed = await opts.elsewhere?.delete(req, reply, req.params.id);
+        if (relayed) return relayed;
+      }
+      const record = here ?? (await store.require(req.params.id));
       if (record.type === 'live') await opts.stopLive(record.id);
+      await opts.elsewhere?.forget(record.id);
       const freed = await store.remove(record.id);
       return { stream_id: record.id, status: 'deleted', freed_bytes: freed };
     },

@@ -33,6 +33,15 @@ export interface StreamRecord {
 export const STREAM_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/;
 const SEGMENT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
+/** A stream file's relative path as its plain names: no `..`, no leading dot, no separators, four deep at most. */
+export function streamFileParts(relative: string): string[] {
+  const parts = relative.split('/');
+  if (parts.length > 4 || !parts.every((p) => SEGMENT.test(p) && !p.includes('..'))) {
+    throw new Problem('STREAM_PATH_INVALID', 'Stream file paths are plain names inside the stream folder.');
+  }
+  return parts;
+}
+
 /** Bytes under a folder, counting files only: links are neither followed nor counted. */
 async function folderBytes(dir: string): Promise<number> {
   const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
@@ -135,10 +144,7 @@ export class StreamStore {
    * path, so no link anywhere on the way is followed. The caller has already found the record.
    */
   async resolveFile(id: string, relative: string): Promise<{ path: string; stats: Stats }> {
-    const parts = relative.split('/');
-    if (parts.length > 4 || !parts.every((p) => SEGMENT.test(p) && !p.includes('..'))) {
-      throw new Problem('STREAM_PATH_INVALID', 'Stream file paths are plain names inside the stream folder.');
-    }
+    const parts = streamFileParts(relative);
     const base = await realpath(this.dirOf(id)).catch(() => null);
     const notFound = new Problem('STREAM_NOT_FOUND', `Stream ${id} has no file ${relative}.`);
     if (base === null) throw notFound;
