@@ -158,7 +158,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       }
       await app.listen({ port: 0, host: '127.0.0.1' });
       const nodePort = (app.server.address() as AddressInfo).port;
-      plane = await startNginxPlane({ config, pools, record: { stats: state, metrics }, host, port, nodePort, log: (m) => app.log.warn(m) });
+      plane = await startNginxPlane({ config: options.config, pools, record: { stats: state, metrics }, host, port, nodePort, log: (m) => app.log.warn(m) });
       return plane.port;
     },
     checkHealth,

@@ -3,6 +3,7 @@
 // gateway on loopback, and a loopback-only control server the Node side pushes to and reads from.
 // Nothing in it changes with weights, instances or health, so those never need a reload.
 import { Problem, REQUEST_ID, SECURITY_HEADERS, formatBytes } from '../../kit/index.js';
+import { RATE_ZONES } from '../rate-limit.js';
 import type { GatewayRoute } from '../routes.js';
 
 export interface NginxConfOptions {
@@ -19,6 +20,10 @@ export interface NginxConfOptions {
   routes: readonly GatewayRoute[];
   /** Named on the answers nginx makes itself, as the Node gateway names its own. */
   version: string;
+  /** The contract's per-client rate limits (PITCHEY_RATE_LIMIT). */
+  rateLimit: boolean;
+  /** Peers whose X-Forwarded-For is believed (PITCHEY_TRUSTED_PROXIES): the client is the address they name. */
+  trustedProxies: readonly string[];
 }
 
 /**
@@ -28,7 +33,7 @@ export interface NginxConfOptions {
 const FORWARDED = [
   'proxy_set_header Connection "";',
   'proxy_set_header Host $http_host;',
-  'proxy_set_header X-Forwarded-For $remote_addr;',
+  'proxy_set_header X-Forwarded-For $pitchey_forwarded_for;',
   'proxy_set_header X-Forwarded-Proto $scheme;',
   'proxy_set_header X-Forwarded-Host $http_host;',
   'proxy_set_header X-Request-Id $pitchey_request_id;',
@@ -69,7 +74,7 @@ function routeLocation(route: GatewayRoute, index: number, version: string): str
       error_page 413 @${name}_413;
       error_page 502 @${name}_502;
       error_page 504 @${name}_504;
-      access_by_lua_block { require("pitchey").access("${service}", "${route.prefix}", ${route.strip}) }
+      access_by_lua_block { require("pitchey").access(${index + 1}) }
       log_by_lua_block { require("pitchey").log(${index}) }
       proxy_pass http://pitchey_pool$pitchey_uri;
       ${FORWARDED.join('\n      ')}
@@ -83,6 +88,34 @@ function routeLocation(route: GatewayRoute, index: number, version: string): str
 ${errorPage(`${name}_413`, new Problem('BODY_TOO_LARGE', `Bodies on ${route.prefix} may be at most ${formatBytes(route.maxBodyBytes)}.`), version)}
 ${errorPage(`${name}_502`, new Problem('UPSTREAM_UNAVAILABLE', `The ${service} instance could not be reached.`), version, '5')}
 ${errorPage(`${name}_504`, new Problem('UPSTREAM_TIMEOUT', `${service} did not answer within ${route.timeoutMs / 1000} s.`), version)}`;
+}
+
+/** The routes as pitchey.lua knows them (by index from 1), with their limit and its 429's body. */
+function luaRoutes(o: NginxConfOptions): string {
+  const entries = o.routes.map((r) => {
+    const fields = [`service = "${r.service}"`, `prefix = "${r.prefix}"`, `strip = ${r.strip}`, `version = ${luaString(o.version)}`];
+    if (o.rateLimit && r.rateLimit !== null) {
+      const rate = RATE_ZONES[r.rateLimit.zone];
+      const limited = new Problem('RATE_LIMITED', `This client is over ${rate} requests per second (burst ${r.rateLimit.burst}) on this route; retry in %WAIT% s.`);
+      fields.push(`zone = "${r.rateLimit.zone}"`, `rate = ${rate}`, `burst = ${r.rateLimit.burst}`, `limited = ${luaString(problemHead(limited))}`);
+    }
+    return `{ ${fields.join(', ')} }`;
+  });
+  return `{\n    ${entries.join(',\n    ')}\n  }`;
+}
+
+/**
+ * The client's address as the Node gateway takes it: the peer's, or behind a trusted proxy, the
+ * one it names ($remote_addr); and the X-Forwarded-For passed on: a trusted peer's chain with the
+ * peer added, else only the client's address.
+ */
+function forwardedFor(trusted: readonly string[]): string {
+  const realIp = trusted.length === 0 ? [] : [...trusted.map((t) => `set_real_ip_from ${t};`), 'real_ip_header X-Forwarded-For;', 'real_ip_recursive on;'];
+  return [
+    ...realIp,
+    `geo $realip_remote_addr $pitchey_trusted_peer { default 0; ${trusted.map((t) => `${t} 1;`).join(' ')} }`,
+    'map $pitchey_trusted_peer$http_x_forwarded_for $pitchey_forwarded_for { "~^1(?<chain>.+)$" "$chain, $realip_remote_addr"; default $remote_addr; }',
+  ].join('\n  ');
 }
 
 export function nginxConf(o: NginxConfOptions): string {
@@ -100,6 +133,9 @@ http {
   lua_package_path "${o.luaDir}/?.lua;;";
   lua_shared_dict pitchey_state 4m;
   lua_shared_dict pitchey_stats 32m;
+  lua_shared_dict pitchey_limits 16m;
+  init_by_lua_block { require("pitchey").init(${luaRoutes(o)}) }
+  ${forwardedFor(o.trustedProxies)}
   map $http_x_request_id $pitchey_request_id { "~${REQUEST_ID.source}" $http_x_request_id; default $request_id; }
   proxy_http_version 1.1;
   ${FORWARDED.join('\n  ')}

@@ -3,12 +3,13 @@
 // traffic) every 100 ms and at once on a change, with no reload; reads back each instance's
 // requests in flight (for drains); and once a second reads nginx's per-track counts into the same
 // stats and metrics the Node proxy records, so the controller judges nginx-carried traffic.
+import { createHmac, randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { dataPath, statusClass, type Config, type Metrics, type ServiceName } from '../../kit/index.js';
+import { dataPath, keyId, statusClass, type ApiKey, type Config, type Metrics, type ServiceName } from '../../kit/index.js';
 import { bucketValue } from '../latency-histogram.js';
 import type { InstancePool, Track } from '../pool.js';
 import { recordAnswer, type ProxyDeps } from '../proxy.js';
@@ -76,9 +77,19 @@ function createResolver(): (hostname: string) => string | null {
 
 const CLEAN = /^[^\t\n]*$/;
 
+/**
+ * What identifies an API key to pitchey_limits.lua: an HMAC of it under a pepper drawn at each
+ * start, so the keys themselves never reach nginx; pushed over loopback with the pools.
+ */
+function keyLines(keys: readonly ApiKey[]): string[] {
+  const pepper = randomBytes(32);
+  const hmac = (key: string): string => createHmac('sha1', pepper).update(key).digest('base64');
+  return [`pepper\t${pepper.toString('base64')}`, ...keys.map((k) => `key\t${hmac(k.key)}\t${keyId(k.key)}`)];
+}
+
 /** The pools as pitchey.lua reads them (see its `parse`); https instances stay with the Node gateway. */
-function stateText(pools: Iterable<InstancePool>, resolve: (host: string) => string | null): string {
-  const lines: string[] = [];
+function stateText(pools: Iterable<InstancePool>, resolve: (host: string) => string | null, keys: readonly string[]): string {
+  const lines: string[] = [...keys];
   for (const pool of pools) {
     const weights = Object.entries(pool.weights()).map(([t, w]) => `${t}=${String(w)}`);
     lines.push(['pool', pool.service, pool.sticky ? '1' : '0', weights.join(',')].join('\t'));
@@ -114,9 +125,10 @@ export async function startNginxPlane(o: NginxPlaneOptions): Promise<NginxPlane>
   const control = `http://127.0.0.1:${controlPort}`;
   const resolve = createResolver();
   let inflight = new Map<string, number>();
+  const keys = keyLines(o.config.apiKeys);
 
   const push = async (): Promise<void> => {
-    const res = await request(`${control}/state`, { method: 'POST', body: stateText(o.pools.values(), resolve) });
+    const res = await request(`${control}/state`, { method: 'POST', body: stateText(o.pools.values(), resolve, keys) });
     const text = await res.body.text();
     if (res.statusCode !== 200) throw new Error(`nginx control answered ${res.statusCode}`);
     inflight = new Map(
@@ -152,7 +164,18 @@ export async function startNginxPlane(o: NginxPlaneOptions): Promise<NginxPlane>
     for (const line of text.split('\n')) if (line !== '') recordLine(line, o.record);
   };
 
-  const conf = nginxConf({ prefix, luaDir: LUA_DIR, listenHost: o.host, listenPort: port, nodePort: o.nodePort, controlPort, routes: GATEWAY_ROUTES, version: o.config.version });
+  const conf = nginxConf({
+    prefix,
+    luaDir: LUA_DIR,
+    listenHost: o.host,
+    listenPort: port,
+    nodePort: o.nodePort,
+    controlPort,
+    routes: GATEWAY_ROUTES,
+    version: o.config.version,
+    rateLimit: o.config.rateLimit,
+    trustedProxies: o.config.trustedProxies ?? [],
+  });
   const nginx: NginxProcess = await startNginx({ prefix, conf, log: (line) => o.log(`nginx: ${line}`), ready: () => push().then(() => true) });
   const warn = (what: string) => (err: unknown) => o.log(`nginx data plane: ${what} failed: ${err instanceof Error ? err.message : String(err)}`);
   const syncTimer = setInterval(() => void sync().catch(warn('pushing the pools')), SYNC_MS);

@@ -3,11 +3,19 @@
 -- to the per-track statistics. The Node gateway pushes the pools here (no reload) and reads the
 -- statistics back once a second; whatever this file does not decide goes to the Node gateway.
 local balancer = require "ngx.balancer"
+local limits = require "pitchey_limits"
 
 local state_dict = ngx.shared.pitchey_state
 local stats_dict = ngx.shared.pitchey_stats
 
 local _M = {}
+
+-- The routes, by the index the config's locations and the statistics name them with (init phase).
+local routes = {}
+
+function _M.init(list)
+  routes = list
+end
 
 -- This worker's parse of the pushed state, redone only when the pushed generation changes.
 local parsed = { generation = -1, pools = {} }
@@ -32,6 +40,8 @@ local function parse(text)
     elseif f[1] == "inst" and pools[f[2]] ~= nil and f[8] == "1" then
       local list = pools[f[2]].instances
       list[#list + 1] = { id = f[3], host = f[4], port = tonumber(f[5]), track = f[6], version = f[7], service = f[2] }
+    else
+      limits.parse_line(f)
     end
   end
   return pools
@@ -103,12 +113,28 @@ end
 
 local IDEMPOTENT = { GET = true, HEAD = true, OPTIONS = true, PUT = true, DELETE = true }
 
--- Access phase of a route: picks the instance, or hands the request to the Node gateway for
--- what is not decided here (a pinned track, sticky clients, no instance to take it).
-function _M.access(service, prefix, strip)
+-- A client over its rate on a limited route: the Node gateway's 429 problem.
+local function refuse(route, wait)
+  ngx.header["x-pitchey-version"] = route.version
+  _M.problem(429, (route.limited:gsub("%%WAIT%%", wait)), tostring(wait))
+  return ngx.exit(ngx.HTTP_OK)
+end
+
+-- Access phase of a route: the rate limit, then the instance; or the request goes to the Node
+-- gateway for what is not decided here (a pinned track, a bearer token to verify before it is
+-- counted, sticky clients, no instance to take it).
+function _M.access(index)
+  local route = routes[index]
   local headers = ngx.req.get_headers()
   if headers["x-pitchey-track"] ~= nil then return ngx.exec("@node") end
-  local pool = current()[service]
+  local current_pools = current()
+  if route.zone ~= nil then
+    if headers["authorization"] ~= nil then return ngx.exec("@node") end
+    local wait = limits.take(route.zone, route.rate, route.burst, limits.client(headers))
+    if wait > 0 then return refuse(route, wait) end
+  end
+  local service, prefix, strip = route.service, route.prefix, route.strip
+  local pool = current_pools[service]
   if pool == nil or pool.sticky then return ngx.exec("@node") end
   local tried = {}
   local track = choose_track(pool, tried)
