@@ -6,10 +6,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { pidAlive } from '../../src/cli/gateway.js';
 import { createGateway, type Gateway, type InstancePool } from '../../src/gateway/index.js';
 import { createMetrics } from '../../src/kit/index.js';
 import { TEST_KEY, makeTempDir, testConfig } from '../helpers.js';
-import { startUpstream, type Upstream } from './upstream.js';
+import { resetTwoTracks, startUpstream, type Upstream } from './upstream.js';
 
 const tmp = makeTempDir();
 let gateway: Gateway;
@@ -40,15 +41,6 @@ function nginxPid(): number {
   return Number(readFileSync(join(tmp.dir, 'run', 'nginx', String(port), 'nginx.pid'), 'utf8').trim());
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 beforeAll(async () => {
   [stable, canary] = await Promise.all([startUpstream(tmp.dir, 'stable-a', 'v1'), startUpstream(tmp.dir, 'canary-a', 'v2')]);
   gateway = await createGateway({
@@ -61,15 +53,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${port}`;
 });
 beforeEach(async () => {
-  pool.setInstances([]);
-  pool.setInstances(
-    [
-      { id: 'stable-a', url: stable.url, track: 'stable', version: 'v1' },
-      { id: 'canary-a', url: canary.url, track: 'canary', version: 'v2' },
-    ],
-    { healthy: true },
-  );
-  pool.setWeights({ stable: 90, canary: 10 });
+  resetTwoTracks(pool, stable, canary);
   await gateway.syncDataPlane();
 });
 afterAll(async () => {
@@ -105,7 +89,7 @@ describe('the nginx data plane', () => {
   });
 
   it('is nginx on the gateway port, and its answers carry the headers the Node gateway sets', async () => {
-    expect(alive(nginxPid())).toBe(true);
+    expect(pidAlive(nginxPid())).toBe(true);
     const res = await fetch(`${base}/api/video/who`, { headers: { 'x-request-id': 'trace-me.1' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toBe('trace-me.1');
@@ -171,7 +155,7 @@ describe('the nginx data plane', () => {
   it('stops nginx on close', async () => {
     const pid = nginxPid();
     await gateway.close();
-    expect(alive(pid)).toBe(false);
+    expect(pidAlive(pid)).toBe(false);
     const again = await fetch(`${base}/health`).then(
       () => 'answered',
       () => 'refused',

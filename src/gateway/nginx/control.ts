@@ -1,5 +1,5 @@
 // The traffic controls with nginx carrying the routes: every change is pushed to nginx at once
-// (the 100 ms sync would catch it too), and a drain waits for nginx's requests in flight to the
+// (the 100 ms sync would catch it too), in-flight counts include nginx's, and a drain waits for nginx's requests in flight to the
 // instance, as well as the Node gateway's own, before it removes it. Before nginx runs (the
 // gateway not yet listening) the controls act as they are.
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,6 +24,13 @@ export function withDataPlane(control: TrafficControl, running: () => NginxPlane
     };
   return {
     ...control,
+    // An instance's requests in flight: the Node gateway's own and nginx's (as of the last sync).
+    listPools: () => {
+      const plane = running();
+      const pools = control.listPools();
+      if (plane === null) return pools;
+      return pools.map((p) => ({ ...p, instances: p.instances.map((i) => ({ ...i, inflight: i.inflight + plane.inflight(p.service, i.id) })) }));
+    },
     setWeights: pushed((service, weights) => control.setWeights(service, weights)),
     setSticky: pushed((service, sticky) => control.setSticky(service, sticky)),
     retagInstance: pushed((service, id, track) => control.retagInstance(service, id, track)),

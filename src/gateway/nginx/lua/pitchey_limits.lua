@@ -21,9 +21,8 @@ function _M.parse_line(f)
 end
 
 -- The client a request is counted as: its API key's id when the key is known, else its address.
-function _M.client(headers)
-  local key = headers["x-api-key"]
-  if type(key) == "string" and key ~= "" and keys.pepper ~= nil then
+function _M.client(key)
+  if key ~= nil and key ~= "" and keys.pepper ~= nil then
     local id = keys.ids[ngx.encode_base64(ngx.hmac_sha1(keys.pepper, key))]
     if id ~= nil then return id end
   end
