@@ -17,6 +17,8 @@ export interface NginxConfOptions {
   nodePort: number;
   /** The control server, on loopback. */
   controlPort: number;
+  /** What the control server's callers must send as X-Pitchey-Control: another local process cannot steer the traffic. */
+  controlToken: string;
   routes: readonly GatewayRoute[];
   /** Named on the answers nginx makes itself, as the Node gateway names its own. */
   version: string;
@@ -159,6 +161,7 @@ ${o.routes.map((r, i) => routeLocation(r, i, o.version)).join('\n')}
   }
   server {
     listen 127.0.0.1:${o.controlPort};
+    if ($http_x_pitchey_control != "${o.controlToken}") { return 403; }
     location = /state { client_body_buffer_size 1m; client_max_body_size 1m; content_by_lua_block { require("pitchey").push() } }
     location = /stats { content_by_lua_block { require("pitchey").drain_stats() } }
     location / { return 404; }

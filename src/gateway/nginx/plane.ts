@@ -123,12 +123,14 @@ export async function startNginxPlane(o: NginxPlaneOptions): Promise<NginxPlane>
   const port = o.port === 0 ? await freePort(o.host) : o.port;
   const prefix = join(dataPath(o.config.dataDir, 'nginx'), String(port));
   const control = `http://127.0.0.1:${controlPort}`;
+  const controlToken = randomBytes(16).toString('hex');
+  const headers = { 'x-pitchey-control': controlToken };
   const resolve = createResolver();
   let inflight = new Map<string, number>();
   const keys = keyLines(o.config.apiKeys);
 
   const push = async (): Promise<void> => {
-    const res = await request(`${control}/state`, { method: 'POST', body: stateText(o.pools.values(), resolve, keys) });
+    const res = await request(`${control}/state`, { method: 'POST', headers, body: stateText(o.pools.values(), resolve, keys) });
     const text = await res.body.text();
     if (res.statusCode !== 200) throw new Error(`nginx control answered ${res.statusCode}`);
     inflight = new Map(
@@ -158,7 +160,7 @@ export async function startNginxPlane(o: NginxPlaneOptions): Promise<NginxPlane>
     return running;
   };
   const readStats = async (): Promise<void> => {
-    const res = await request(`${control}/stats`);
+    const res = await request(`${control}/stats`, { headers });
     const text = await res.body.text();
     if (res.statusCode !== 200) throw new Error(`nginx control answered ${res.statusCode}`);
     for (const line of text.split('\n')) if (line !== '') recordLine(line, o.record);
@@ -171,6 +173,7 @@ export async function startNginxPlane(o: NginxPlaneOptions): Promise<NginxPlane>
     listenPort: port,
     nodePort: o.nodePort,
     controlPort,
+    controlToken,
     routes: GATEWAY_ROUTES,
     version: o.config.version,
     rateLimit: o.config.rateLimit,
