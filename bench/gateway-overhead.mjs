@@ -1,4 +1,5 @@
 // The gateway beside nginx proxy_pass (the original platform's proxy) and beside no proxy at all,
+// and the gateway with its nginx data plane (PITCHEY_DATA_PLANE=nginx, as "plane"),
 // in one run, on the cases issue 21 names: GET /health of an ai instance, a 64 KiB answer, two
 // tracks at 90/10, and a streamed 50 MB upload under the route's body limit. Both proxies run with
 // rate limits on (the contract's zones; nginx's as limit_req) and see the same client addresses
@@ -114,32 +115,36 @@ http { access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir}; fas
 }
 
 const data = tempDir('pitchey-bench-gw-');
-const [aiPort, canaryPort, blobPort, gwPort, ngPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+const [aiPort, canaryPort, blobPort, gwPort, ngPort, planePort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
 const env = { PITCHEY_DATA_DIR: data.dir };
 const ai = startRole('ai', { ...env, PITCHEY_PORT: String(aiPort), PITCHEY_VERSION: 'v1' });
 const canary = startRole('ai', { ...env, PITCHEY_PORT: String(canaryPort), PITCHEY_VERSION: 'v2', PITCHEY_TRACK: 'canary' });
 const blob = track(spawn(process.execPath, ['-e', BLOB_SERVER], { env: { ...process.env, PORT: String(blobPort) }, stdio: 'ignore' }));
-const gw = startRole('gateway', {
+const gatewayEnv = {
   ...env,
-  PITCHEY_PORT: String(gwPort),
   PITCHEY_RATE_LIMIT: 'true',
   PITCHEY_TRUSTED_PROXIES: '127.0.0.1',
   PITCHEY_UPSTREAMS: `ai=http://127.0.0.1:${aiPort},video=http://127.0.0.1:${blobPort}`,
-});
+};
+const gw = startRole('gateway', { ...gatewayEnv, PITCHEY_PORT: String(gwPort) });
+const gwPlane = startRole('gateway', { ...gatewayEnv, PITCHEY_PORT: String(planePort), PITCHEY_DATA_PLANE: 'nginx' });
 const gateway = `http://127.0.0.1:${gwPort}`;
+const plane = `http://127.0.0.1:${planePort}`;
 let nginx = null;
 try {
   await Promise.all([waitReady(`http://127.0.0.1:${aiPort}`), waitReady(`http://127.0.0.1:${canaryPort}`), waitReady(`http://127.0.0.1:${blobPort}`, 10_000, '/health')]);
   // The gateway is ready only with every service up; here it is up once it routes to these two.
   await waitReady(`${gateway}/api/ai`, 60_000, '/health');
   await waitReady(`${gateway}/api/video`, 10_000, '/health');
+  await waitReady(`${plane}/api/ai`, 60_000, '/health');
+  await waitReady(`${plane}/api/video`, 10_000, '/health');
   nginx = await startNginx(data.dir, ngPort, aiPort, canaryPort, blobPort);
   const ng = `http://127.0.0.1:${ngPort}`;
   const direct = { ai: `http://127.0.0.1:${aiPort}`, blob: `http://127.0.0.1:${blobPort}` };
 
   const cases = [
-    { id: 'health', title: 'GET /health (ai instance)', targets: { direct: `${direct.ai}/health`, ours: `${gateway}/api/ai/health`, nginx: `${ng}/api/ai/health` } },
-    { id: 'blob', title: 'GET 64 KiB answer', targets: { direct: `${direct.blob}/blob`, ours: `${gateway}/api/video/blob`, nginx: `${ng}/api/video/blob` } },
+    { id: 'health', title: 'GET /health (ai instance)', targets: { direct: `${direct.ai}/health`, ours: `${gateway}/api/ai/health`, plane: `${plane}/api/ai/health`, nginx: `${ng}/api/ai/health` } },
+    { id: 'blob', title: 'GET 64 KiB answer', targets: { direct: `${direct.blob}/blob`, ours: `${gateway}/api/video/blob`, plane: `${plane}/api/video/blob`, nginx: `${ng}/api/video/blob` } },
   ];
   const results = new Map(); // `${case}/${target}` → [{ rps, p99, bad }]
   const keep = (key, r) => results.set(key, [...(results.get(key) ?? []), r]);
@@ -155,14 +160,16 @@ try {
   for (let round = 0; round < ROUNDS; round++) for (const c of cases) await runLoads(c.id, c.targets, round);
 
   // Two tracks at 90/10: the canary joins the pool, and nginx's weighted upstream is its peer.
-  await admin(gateway, 'POST', '/pools/ai/instances', { id: 'ai-canary', url: `http://127.0.0.1:${canaryPort}`, track: 'canary', version: 'v2' });
-  await admin(gateway, 'PUT', '/pools/ai/weights', { weights: { stable: 90, canary: 10 } });
-  const split = { ours: `${gateway}/api/ai/health`, nginx: `${ng}/split/api/ai/health` };
+  for (const g of [gateway, plane]) {
+    await admin(g, 'POST', '/pools/ai/instances', { id: 'ai-canary', url: `http://127.0.0.1:${canaryPort}`, track: 'canary', version: 'v2' });
+    await admin(g, 'PUT', '/pools/ai/weights', { weights: { stable: 90, canary: 10 } });
+  }
+  const split = { ours: `${gateway}/api/ai/health`, plane: `${plane}/api/ai/health`, nginx: `${ng}/split/api/ai/health` };
   for (const url of Object.values(split)) await load(url);
   for (let round = 0; round < ROUNDS; round++) await runLoads('split', split, round);
 
-  const uploads = { direct: `${direct.blob}/upload`, ours: `${gateway}/api/video/upload`, nginx: `${ng}/api/video/upload` };
-  const refused = { ours: await overLimitStatus(uploads.ours), ...(nginx ? { nginx: await overLimitStatus(uploads.nginx) } : {}) };
+  const uploads = { direct: `${direct.blob}/upload`, ours: `${gateway}/api/video/upload`, plane: `${plane}/api/video/upload`, nginx: `${ng}/api/video/upload` };
+  const refused = { ours: await overLimitStatus(uploads.ours), plane: await overLimitStatus(uploads.plane), ...(nginx ? { nginx: await overLimitStatus(uploads.nginx) } : {}) };
   const upRates = new Map();
   for (let round = 0; round < ROUNDS; round++) {
     const names = Object.keys(uploads).filter((t) => t !== 'nginx' || nginx !== null);
@@ -174,7 +181,7 @@ try {
   console.log(`${CONNECTIONS} connections, ${SECONDS} s per load, median of ${ROUNDS} alternating rounds; rate limits on (${SPREAD_CLIENTS} client addresses)`);
   for (const c of [...cases, { id: 'split', title: 'GET /health, two tracks 90/10' }]) {
     console.log(c.title);
-    for (const t of ['direct', 'ours', 'nginx']) {
+    for (const t of ['direct', 'ours', 'plane', 'nginx']) {
       if (!results.has(`${c.id}/${t}`)) continue;
       const ratio = results.has(`${c.id}/nginx`) ? `  ${(med(`${c.id}/${t}`, 'rps') / med(`${c.id}/nginx`, 'rps')).toFixed(2)}× nginx` : '';
       console.log(
@@ -184,7 +191,9 @@ try {
       );
     }
   }
-  console.log(`streamed ${UPLOAD_MB} MB uploads (chunked, ${UPLOAD_CONCURRENCY} at a time, ${UPLOADS} per round); a declared 600 MB is refused: ours ${refused.ours}, nginx ${refused.nginx ?? '-'}`);
+  console.log(
+    `streamed ${UPLOAD_MB} MB uploads (chunked, ${UPLOAD_CONCURRENCY} at a time, ${UPLOADS} per round); a declared 600 MB is refused: ours ${refused.ours}, plane ${refused.plane}, nginx ${refused.nginx ?? '-'}`,
+  );
   for (const [t, rs] of upRates) console.log(`  ${t.padEnd(7)} ${Math.round(median(rs.map((r) => r.mbps)))} MB/s  failed ${rs.reduce((n, r) => n + r.failed, 0)}`);
 
   const baselineFrom = nginx ? {} : { baselineFrom: 'nginx not installed' };
@@ -193,11 +202,38 @@ try {
   report({ name: 'GET /health p99: gateway vs nginx proxy_pass', ours: med('health/ours', 'p99'), baseline: nginxOf('health', 'p99'), unit: 'ms', better: 'lower', ...baselineFrom });
   report({ name: 'GET 64 KiB: gateway vs nginx proxy_pass', ours: med('blob/ours', 'rps'), baseline: nginxOf('blob', 'rps'), unit: 'req/s', better: 'higher', ...baselineFrom });
   report({ name: 'GET 64 KiB p99: gateway vs nginx proxy_pass', ours: med('blob/ours', 'p99'), baseline: nginxOf('blob', 'p99'), unit: 'ms', better: 'lower', ...baselineFrom });
+  report({
+    name: 'GET /health: gateway (nginx data plane) vs nginx proxy_pass',
+    ours: med('health/plane', 'rps'),
+    baseline: nginxOf('health', 'rps'),
+    unit: 'req/s',
+    better: 'higher',
+    ...baselineFrom,
+  });
+  report({
+    name: 'GET /health p99: gateway (nginx data plane) vs nginx proxy_pass',
+    ours: med('health/plane', 'p99'),
+    baseline: nginxOf('health', 'p99'),
+    unit: 'ms',
+    better: 'lower',
+    ...baselineFrom,
+  });
+  report({ name: 'GET 64 KiB: gateway (nginx data plane) vs nginx proxy_pass', ours: med('blob/plane', 'rps'), baseline: nginxOf('blob', 'rps'), unit: 'req/s', better: 'higher', ...baselineFrom });
+  report({ name: 'GET 64 KiB p99: gateway (nginx data plane) vs nginx proxy_pass', ours: med('blob/plane', 'p99'), baseline: nginxOf('blob', 'p99'), unit: 'ms', better: 'lower', ...baselineFrom });
+  report({ name: 'GET /health, two tracks 90/10 vs one pool (gateway, nginx data plane)', ours: med('split/plane', 'rps'), baseline: med('health/plane', 'rps'), unit: 'req/s', better: 'higher' });
   report({ name: 'GET /health, two tracks 90/10 vs one pool (gateway)', ours: med('split/ours', 'rps'), baseline: med('health/ours', 'rps'), unit: 'req/s', better: 'higher' });
   const upMedian = (t) => (upRates.has(t) ? median(upRates.get(t).map((r) => r.mbps)) : null);
   report({ name: `streamed ${UPLOAD_MB} MB upload: gateway vs nginx proxy_pass`, ours: upMedian('ours'), baseline: upMedian('nginx'), unit: 'MB/s', better: 'higher', ...baselineFrom });
+  report({
+    name: `streamed ${UPLOAD_MB} MB upload: gateway (nginx data plane) vs nginx proxy_pass`,
+    ours: upMedian('plane'),
+    baseline: upMedian('nginx'),
+    unit: 'MB/s',
+    better: 'higher',
+    ...baselineFrom,
+  });
   report({ name: 'GET /health: gateway vs direct to the service', ours: med('health/ours', 'rps'), baseline: med('health/direct', 'rps'), unit: 'req/s', better: 'higher' });
 } finally {
-  await Promise.all([stop(gw), stop(ai), stop(canary), stop(blob), ...(nginx ? [stop(nginx)] : [])]);
+  await Promise.all([stop(gw), stop(gwPlane), stop(ai), stop(canary), stop(blob), ...(nginx ? [stop(nginx)] : [])]);
   data.remove();
 }

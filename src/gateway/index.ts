@@ -5,6 +5,8 @@
 import type { AddressInfo } from 'node:net';
 import { SERVICE_NAMES, closeHttpApp, createAuthenticator, createHttpApp, type Config, type HttpApp, type Metrics, type ServiceName } from '../kit/index.js';
 import { registerAdminRoutes } from './admin.js';
+import { withDataPlane } from './nginx/control.js';
+import { startNginxPlane, type NginxPlane } from './nginx/plane.js';
 import { registerDashboard } from './dashboard.js';
 import { startHealthChecks, type HealthChecker } from './health-checker.js';
 import { InstancePool, type InstanceSpec } from './pool.js';
@@ -57,6 +59,11 @@ export interface Gateway {
   checkHealth(): Promise<void>;
   /** Stops taking requests; those in flight get the drain timeout, then their connections are closed. */
   close(): Promise<void>;
+  /**
+   * With PITCHEY_DATA_PLANE=nginx (once listening): pushes the pools to nginx now and reads its
+   * statistics of the seconds already over (both also run on their own timers). Otherwise nothing.
+   */
+  syncDataPlane(): Promise<void>;
 }
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
@@ -75,7 +82,11 @@ export interface GatewayOptions {
 }
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
-  const { config, metrics } = options;
+  const { metrics } = options;
+  const nginxMode = options.config.dataPlane === 'nginx';
+  // Behind nginx, the Node gateway's peer is nginx on loopback: its X-Forwarded-For is believed.
+  const config = nginxMode ? { ...options.config, trustedProxies: [...(options.config.trustedProxies ?? []), '127.0.0.1'] } : options.config;
+  let plane: NginxPlane | null = null;
   const pools = new Map(SERVICE_NAMES.map((s) => [s, new InstancePool(s)]));
   const stats = new TrackStats();
   const authenticate = createAuthenticator(config);
@@ -93,7 +104,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     onInstancesAdopted: () => void checkHealth(),
     log: (m) => app.log.warn(m),
   });
-  const control = createTrafficControl({ pools, window: state.window, timeline: state.timeline, checkHealth, instances: state.instances, now: options.now });
+  const inProcess = createTrafficControl({ pools, window: state.window, timeline: state.timeline, checkHealth, instances: state.instances, now: options.now });
+  const control = nginxMode
+    ? withDataPlane(
+        inProcess,
+        () => plane,
+        pools,
+        (m) => app.log.warn(m),
+      )
+    : inProcess;
   const readiness = [
     {
       name: 'upstreams',
@@ -166,13 +185,25 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       await state.start();
       checker = startHealthChecks(pools.values(), { agent, metrics, intervalMs: options.healthIntervalMs ?? 2_000 });
       await checker.checkNow();
-      await app.listen({ port, host });
-      return (app.server.address() as AddressInfo).port;
+      if (!nginxMode) {
+        await app.listen({ port, host });
+        return (app.server.address() as AddressInfo).port;
+      }
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const nodePort = (app.server.address() as AddressInfo).port;
+      plane = await startNginxPlane({ config: options.config, pools, record: { stats: state, metrics }, host, port, nodePort, log: (m) => app.log.warn(m) });
+      return plane.port;
     },
     checkHealth,
+    async syncDataPlane() {
+      await plane?.sync();
+      await plane?.readStats();
+    },
     async close() {
       health.draining = true;
       checker?.stop();
+      // nginx first: it stops taking requests and finishes its own, some of which Node is serving.
+      await plane?.close(config.drainTimeoutMs);
       await closeHttpApp(app, config.drainTimeoutMs);
       // A proxied request cut above may still hold its upstream stream: destroy, do not wait.
       await agent.destroy();

@@ -159,15 +159,29 @@ function attemptRecorder(route: GatewayRoute, instance: Instance, deps: ProxyDep
     (status: number): void => {
       if (recorded) return;
       recorded = true;
-      const latencyMs = performance.now() - started;
-      const facts = answerFacts(route, asked, status);
-      deps.stats.record(route.service, instance.track, instance.version, status, latencyMs, (deps.now ?? Date.now)(), facts);
-      const labels = { service: route.service, track: instance.track, version: instance.version };
-      for (const [operation, outcome] of Object.entries(facts.outcomes ?? {})) deps.metrics.gatewayOperations.inc({ ...labels, operation, outcome });
-      if (facts.critical === true) deps.metrics.gatewayCriticalDuration.observe({ ...labels, route: route.prefix }, latencyMs / 1000);
+      recordAnswer(deps, route, instance, asked, { status, latencyMs: performance.now() - started, at: (deps.now ?? Date.now)() });
     },
     { done: () => recorded },
   );
+}
+
+/**
+ * Counts one answer of an instance in the track stats, and the objectives' operations and
+ * critical latency in the metrics: the Node proxy's attempts and the nginx data plane's logged answers alike.
+ */
+export function recordAnswer(
+  deps: Pick<ProxyDeps, 'stats' | 'metrics'>,
+  route: GatewayRoute,
+  instance: Pick<Instance, 'track' | 'version'>,
+  asked: Asked,
+  answer: { status: number; latencyMs: number; at: number },
+): void {
+  const { status, latencyMs } = answer;
+  const facts = answerFacts(route, asked, status);
+  deps.stats.record(route.service, instance.track, instance.version, status, latencyMs, answer.at, facts);
+  const labels = { service: route.service, track: instance.track, version: instance.version };
+  for (const [operation, outcome] of Object.entries(facts.outcomes ?? {})) deps.metrics.gatewayOperations.inc({ ...labels, operation, outcome });
+  if (facts.critical === true) deps.metrics.gatewayCriticalDuration.observe({ ...labels, route: route.prefix }, latencyMs / 1000);
 }
 
 /** The answer a failed attempt becomes: a refused connection is an unreachable upstream. */

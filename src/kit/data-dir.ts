@@ -12,6 +12,8 @@ export const DATA_PATHS = {
   backups: 'backups',
   run: 'run',
   instances: 'run/instances.json',
+  /** The gateway's nginx data plane (PITCHEY_DATA_PLANE=nginx): its config, pid and temp files, per port. */
+  nginx: 'run/nginx',
   services: 'services',
   images: 'images',
   keys: 'keys',

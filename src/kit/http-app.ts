@@ -67,13 +67,13 @@ export interface HttpAppHandle {
   trustsPeer: (address: string) => boolean;
 }
 
-const SECURITY_HEADERS = {
+export const SECURITY_HEADERS = {
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'strict-origin-when-cross-origin',
   'cross-origin-resource-policy': 'same-site',
 };
-const REQUEST_ID = /^[\w.-]{1,128}$/;
+export const REQUEST_ID = /^[\w.-]{1,128}$/;
 
 function registerAuth(app: HttpApp, options: HttpAppOptions): void {
   const authenticate = createAuthenticator(options.config);

@@ -6,7 +6,7 @@ export { clientGoneSignal, onClientGone } from './client-gone.js';
 export { createService, type ServiceManifest, type ServiceContext, type RunningService } from './create-service.js';
 export { createWorker, type RunningWorker, type WorkerOptions } from './create-worker.js';
 export { toProblem, sendProblem, type ProblemRenderer } from './errors.js';
-export { closeHttpApp, createHttpApp, type HttpApp, type HttpAppHandle, type HttpAppOptions } from './http-app.js';
+export { closeHttpApp, createHttpApp, REQUEST_ID, SECURITY_HEADERS, type HttpApp, type HttpAppHandle, type HttpAppOptions } from './http-app.js';
 export type { ReadinessCheck, ReadinessResult } from './health.js';
 export { presentJob, submitJob, prefixOf, type JobOutput, type JobInput, type SubmitSpec } from './job-http.js';
 export { onShutdownSignal } from './lifecycle.js';

@@ -1,4 +1,5 @@
 import { SignJWT } from 'jose';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GATEWAY_ROUTES, RateLimiter, createGateway, type Gateway } from '../../src/gateway/index.js';
 import { createMetrics } from '../../src/kit/index.js';
@@ -50,8 +51,10 @@ describe('rate limiter (nginx limit_req, nodelay)', () => {
   });
 });
 
-describe('gateway rate limits from the contract', () => {
+// Both data planes (PITCHEY_DATA_PLANE): the Node gateway's own limiter, and nginx's in Lua.
+describe.each(['node', 'nginx'] as const)('gateway rate limits from the contract (%s data plane)', (plane) => {
   const tmp = makeTempDir();
+  const env = { PITCHEY_DATA_PLANE: plane };
   const NOW = Date.now();
   const JWT_SECRET = 'jwt-secret-for-tests-0123456789abcdef'; // testConfig's
   let gateway: Gateway;
@@ -61,7 +64,7 @@ describe('gateway rate limits from the contract', () => {
   beforeAll(async () => {
     upstream = await startUpstream(tmp.dir, 'up', 'v1');
     // The clock stands still, so how fast this machine sends the requests cannot drain a bucket.
-    gateway = await createGateway({ config: testConfig(tmp.dir), metrics: createMetrics({ defaultMetrics: false }), healthIntervalMs: 60_000, now: () => NOW });
+    gateway = await createGateway({ config: testConfig(tmp.dir, env), metrics: createMetrics({ defaultMetrics: false }), healthIntervalMs: 60_000, now: () => NOW });
     for (const service of ['video', 'media', 'ai'] as const) gateway.pools.get(service)?.setInstances([{ id: `${service}-a`, url: upstream.url, track: 'stable', version: 'v1' }], { healthy: true });
     base = `http://127.0.0.1:${await gateway.listen(0, '127.0.0.1')}`;
   });
@@ -109,7 +112,10 @@ describe('gateway rate limits from the contract', () => {
     const problem = (await refused.json()) as { code: string; detail: string };
     expect(problem.code).toBe('RATE_LIMITED');
     expect(problem.detail).toContain('2 requests per second (burst 5)');
-    expect(gateway.stats.window('video', 60_000, NOW).stable?.requests).toBe(6);
+    // nginx's counts of a second are read once it is over.
+    if (plane === 'nginx') await sleep(1100 - (Date.now() % 1000));
+    await gateway.syncDataPlane();
+    expect(gateway.stats.window('video', 60_000, Date.now()).stable?.requests).toBe(6);
   });
 
   it('gives each verified key its own allowance, and counts unverified keys against the address', async () => {
@@ -124,7 +130,9 @@ describe('gateway rate limits from the contract', () => {
     expect(new Set(await statuses(30, '/streams/none/master.m3u8'))).not.toContain(429);
   });
 
-  it('closes the connection of a refused upload instead of reading its body', async () => {
+  // Not yet with nginx: the Node gateway's `Connection: close` does not cross nginx, which reads
+  // (and discards) a refused body to keep the connection.
+  it.skipIf(plane === 'nginx')('closes the connection of a refused upload instead of reading its body', async () => {
     const init = { method: 'POST', headers: { authorization: `Bearer ${await token('uploader')}`, 'content-type': 'application/octet-stream' }, body: Buffer.alloc(64 * 1024) };
     expect(await statuses(4, '/api/media/who', init)).toEqual([405, 405, 405, 405]); // the upstream's answer: /who is GET only
     const res = await fetch(`${base}/api/media/who`, init);
@@ -132,7 +140,9 @@ describe('gateway rate limits from the contract', () => {
     expect(res.headers.get('connection')).toBe('close');
   });
 
-  it('counts tokens without a subject against the address, not as one shared client', async () => {
+  // Not yet with nginx: bearer tokens are verified and counted by the Node gateway behind it, in a
+  // counter apart from nginx's, so a token's requests do not spend the address's nginx allowance.
+  it.skipIf(plane === 'nginx')('counts tokens without a subject against the address, not as one shared client', async () => {
     const anonymous = { authorization: `Bearer ${await token(null)}` };
     expect(new Set(await statuses(11, '/api/ai/who', { headers: anonymous }))).toEqual(new Set([200]));
     // The address's allowance is spent (a shared `jwt:anonymous` client would have left it whole).
@@ -141,8 +151,8 @@ describe('gateway rate limits from the contract', () => {
   });
 
   /** A gateway of its own (a fresh allowance) in front of the upstream's code route. */
-  const codeGateway = async (env: Record<string, string>, use: (url: string) => Promise<void>): Promise<void> => {
-    const g = await createGateway({ config: testConfig(tmp.dir, env), metrics: createMetrics({ defaultMetrics: false }), healthIntervalMs: 60_000, now: () => NOW });
+  const codeGateway = async (extra: Record<string, string>, use: (url: string) => Promise<void>): Promise<void> => {
+    const g = await createGateway({ config: testConfig(tmp.dir, { ...env, ...extra }), metrics: createMetrics({ defaultMetrics: false }), healthIntervalMs: 60_000, now: () => NOW });
     try {
       g.pools.get('code')?.setInstances([{ id: 'code-a', url: upstream.url, track: 'stable', version: 'v1' }], { healthy: true });
       await use(`http://127.0.0.1:${await g.listen(0, '127.0.0.1')}/api/code/headers`);
@@ -163,7 +173,11 @@ describe('gateway rate limits from the contract', () => {
   it("believes no client's X-Forwarded-For: a forged address per request buys no fresh allowance, nor reaches the service", async () => {
     await codeGateway({}, async (url) => {
       const forged = await forgedRun(url);
-      expect(forged.filter((r) => r.status === 200)).toHaveLength(21); // the first request and a burst of 20
+      const admitted = forged.filter((r) => r.status === 200).length;
+      // The first request and a burst of 20; nginx's clock is not the test's, so while the 25 go
+      // out its bucket may drain by one or two (10 r/s): still far from one allowance per address.
+      if (plane === 'node') expect(admitted).toBe(21);
+      else expect([admitted >= 21, admitted <= 23]).toEqual([true, true]);
       expect(new Set(forged.filter((r) => r.seen !== null).map((r) => r.seen))).toEqual(new Set(['127.0.0.1']));
     });
   });

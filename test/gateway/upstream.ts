@@ -3,6 +3,7 @@
 // hold a request for a while.
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { InstancePool } from '../../src/gateway/index.js';
 import { Problem, Type, createHttpApp, createMetrics } from '../../src/kit/index.js';
 import { testConfig } from '../helpers.js';
 
@@ -41,4 +42,18 @@ export async function startUpstream(dataDir: string, name: string, version: stri
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return { name, version, url, close: () => app.close() };
+}
+
+/** The pool as the traffic tests start each case: a healthy stable and canary instance, 90/10, not sticky. */
+export function resetTwoTracks(pool: InstancePool, stable: Upstream, canary: Upstream): void {
+  pool.setInstances([]);
+  pool.setInstances(
+    [
+      { id: stable.name, url: stable.url, track: 'stable', version: stable.version },
+      { id: canary.name, url: canary.url, track: 'canary', version: canary.version },
+    ],
+    { healthy: true },
+  );
+  pool.setWeights({ stable: 90, canary: 10 });
+  pool.setSticky(false);
 }

@@ -1,5 +1,5 @@
 // Gateway settings: where a standalone gateway finds the services, and how long it waits for them.
-import { integer, text, SettingError } from './parsers.js';
+import { integer, oneOf, text, SettingError } from './parsers.js';
 import { redisUrl } from './jobs.js';
 import { setting } from './setting.js';
 
@@ -53,5 +53,13 @@ export const GATEWAY_SETTINGS = [
     shown: 'unset (each gateway keeps its own, in memory)',
     fallback: () => null,
     parse: redisUrl,
+  }),
+  setting({
+    key: 'dataPlane',
+    env: 'PITCHEY_DATA_PLANE',
+    area: 'gateway',
+    doc: 'what carries the proxied bytes: `node` (the gateway itself) or `nginx` (nginx with the Lua module as a supervised child on the gateway port, the Node gateway behind it on loopback; see "Data plane")',
+    fallback: () => 'node' as const,
+    parse: oneOf(['node', 'nginx'] as const),
   }),
 ];

@@ -1,0 +1,230 @@
+-- The nginx data plane's hot path: which instance takes a request (weights per track, fewest in
+-- flight within the track, draining and unhealthy instances left out), and what each answer adds
+-- to the per-track statistics. The Node gateway pushes the pools here (no reload) and reads the
+-- statistics back once a second; whatever this file does not decide goes to the Node gateway.
+local balancer = require "ngx.balancer"
+local limits = require "pitchey_limits"
+
+local state_dict = ngx.shared.pitchey_state
+local stats_dict = ngx.shared.pitchey_stats
+
+local _M = {}
+
+-- The routes, by the index the config's locations and the statistics name them with (init phase).
+local routes = {}
+
+function _M.init(list)
+  routes = list
+end
+
+-- This worker's parse of the pushed state, redone only when the pushed generation changes.
+local parsed = { generation = -1, pools = {} }
+
+local function split(line, sep)
+  local out = {}
+  for field in (line .. sep):gmatch("(.-)" .. sep) do out[#out + 1] = field end
+  return out
+end
+
+-- The state, one record a line, fields by tab:
+--   pool  <service> <sticky 0|1> <track=weight,...>
+--   inst  <service> <id> <host> <port> <track> <version> <takes traffic 0|1>
+local function parse(text)
+  local pools = {}
+  for line in text:gmatch("[^\n]+") do
+    local f = split(line, "\t")
+    if f[1] == "pool" then
+      local weights = {}
+      for track, w in (f[4] or ""):gmatch("(%w+)=([%d.]+)") do weights[track] = tonumber(w) end
+      pools[f[2]] = { sticky = f[3] == "1", weights = weights, instances = {} }
+    elseif f[1] == "inst" and pools[f[2]] ~= nil and f[8] == "1" then
+      local list = pools[f[2]].instances
+      list[#list + 1] = { id = f[3], host = f[4], port = tonumber(f[5]), track = f[6], version = f[7], service = f[2] }
+    else
+      limits.parse_line(f)
+    end
+  end
+  return pools
+end
+
+local function current()
+  local generation = state_dict:get("generation") or 0
+  if generation ~= parsed.generation then
+    parsed = { generation = generation, pools = parse(state_dict:get("state") or "") }
+  end
+  return parsed.pools
+end
+
+-- Control: the Node side's push. Answers the in-flight count of every instance that has one.
+function _M.push()
+  ngx.req.read_body()
+  local body = ngx.req.get_body_data() or ""
+  state_dict:set("state", body)
+  state_dict:incr("generation", 1, 0)
+  local out = {}
+  for _, key in ipairs(state_dict:get_keys(0)) do
+    if key:sub(1, 3) == "if\t" then
+      local n = state_dict:get(key)
+      if n ~= nil and n > 0 then out[#out + 1] = key:sub(4) .. "\t" .. n end
+    end
+  end
+  ngx.say(table.concat(out, "\n"))
+end
+
+local function inflight_key(inst)
+  return "if\t" .. inst.service .. "\t" .. inst.id
+end
+
+local function inflight(inst)
+  return state_dict:get(inflight_key(inst)) or 0
+end
+
+-- Tracks with a live instance and a positive weight, chosen at random by weight.
+local function choose_track(pool, tried)
+  local live, total = {}, 0
+  for _, inst in ipairs(pool.instances) do
+    local w = pool.weights[inst.track] or 0
+    if w > 0 and not tried[inst.id] and live[inst.track] == nil then
+      live[inst.track] = w
+      total = total + w
+    end
+  end
+  if total == 0 then return nil end
+  local roll = math.random() * total
+  local last
+  for track, w in pairs(live) do
+    roll = roll - w
+    last = track
+    if roll < 0 then return track end
+  end
+  return last
+end
+
+local function pick(pool, track, tried)
+  local best, best_n
+  for _, inst in ipairs(pool.instances) do
+    if inst.track == track and not tried[inst.id] then
+      local n = inflight(inst)
+      if best == nil or n < best_n then best, best_n = inst, n end
+    end
+  end
+  return best
+end
+
+local IDEMPOTENT = { GET = true, HEAD = true, OPTIONS = true, PUT = true, DELETE = true }
+
+-- A client over its rate on a limited route: the Node gateway's 429 problem.
+local function refuse(route, wait)
+  ngx.header["x-pitchey-version"] = route.version
+  _M.problem(429, (route.limited:gsub("%%WAIT%%", wait)), tostring(wait))
+  return ngx.exit(ngx.HTTP_OK)
+end
+
+-- Access phase of a route: the rate limit, then the instance; or the request goes to the Node
+-- gateway for what is not decided here (a pinned track, a bearer token to verify before it is
+-- counted, sticky clients, no instance to take it).
+function _M.access(index)
+  local route = routes[index]
+  -- Single headers through ngx.var: building the whole header table costs more than the rest.
+  local var = ngx.var
+  if var.http_x_pitchey_track ~= nil then return ngx.exec("@node") end
+  local authorization, api_key = var.http_authorization, var.http_x_api_key
+  local current_pools = current()
+  if route.zone ~= nil then
+    if authorization ~= nil then return ngx.exec("@node") end
+    local wait = limits.take(route.zone, route.rate, route.burst, limits.client(api_key))
+    if wait > 0 then return refuse(route, wait) end
+  end
+  local service, prefix, strip = route.service, route.prefix, route.strip
+  local pool = current_pools[service]
+  if pool == nil or pool.sticky then return ngx.exec("@node") end
+  local tried = {}
+  local track = choose_track(pool, tried)
+  local inst = track and pick(pool, track, tried)
+  if inst == nil then return ngx.exec("@node") end
+  local ctx = ngx.ctx
+  ctx.pool, ctx.track, ctx.inst, ctx.tried = pool, track, inst, { [inst.id] = true }
+  ctx.credentialed = api_key ~= nil or (authorization or ""):lower():sub(1, 7) == "bearer "
+  ctx.retryable = IDEMPOTENT[ngx.req.get_method()] and var.http_content_length == nil and var.http_transfer_encoding == nil
+  state_dict:incr(inflight_key(inst), 1, 0)
+  local uri = var.request_uri
+  var.pitchey_uri = strip and ("/" .. uri:sub(#prefix + 1)) or uri
+end
+
+-- Balancer phase: the chosen instance, and on a retry (connect failure) another of its track.
+function _M.balance()
+  local ctx = ngx.ctx
+  local inst = ctx.inst
+  if balancer.get_last_failure() ~= nil then
+    local next_inst = pick(ctx.pool, ctx.track, ctx.tried)
+    if next_inst == nil then return ngx.exit(502) end
+    state_dict:incr(inflight_key(inst), -1, 0)
+    state_dict:incr(inflight_key(next_inst), 1, 0)
+    ctx.tried[next_inst.id] = true
+    ctx.inst, inst = next_inst, next_inst
+  elseif ctx.retryable then
+    balancer.set_more_tries(2)
+  end
+  local ok, err = balancer.set_current_peer(inst.host, inst.port)
+  if not ok then
+    ngx.log(ngx.ERR, "pitchey: cannot use ", inst.host, ":", inst.port, ": ", err)
+    return ngx.exit(502)
+  end
+end
+
+local LOG_RATIO = math.log(1.1)
+
+-- The latency bucket of latency-histogram.ts: 0 up to 1 ms, then 10 % wider each, at most 130.
+local function latency_bucket(ms)
+  if not (ms > 1) then return 0 end
+  return math.min(130, math.ceil(math.log(ms) / LOG_RATIO))
+end
+
+-- Log phase: releases the in-flight count and counts the answer per second, route, instance,
+-- status, method, whether credentials were shown, and latency bucket.
+function _M.log(route)
+  local ctx = ngx.ctx
+  local inst = ctx.inst
+  if inst == nil then return end
+  state_dict:incr(inflight_key(inst), -1, 0)
+  -- Time to the upstream's headers (the last try's), as the Node gateway measures it.
+  local header_time = tonumber((ngx.var.upstream_header_time or ""):match("([%d.]+)$") or "")
+  local ms = header_time and header_time * 1000 or (ngx.now() - ngx.req.start_time()) * 1000
+  local key = table.concat({ math.floor(ngx.now()), route, inst.id, inst.track, inst.version, ngx.status, ngx.req.get_method(), ctx.credentialed and 1 or 0, latency_bucket(ms) }, "\t")
+  local ok, err = stats_dict:incr(key, 1, 0)
+  if not ok then ngx.log(ngx.WARN, "pitchey: statistics not recorded: ", err) end
+end
+
+-- Control: every count of the seconds already over, removed as it is read. Counts are keyed by
+-- the second they were logged in, so no count of a second before this one grows again.
+function _M.drain_stats()
+  local now = math.floor(ngx.now())
+  local out = {}
+  for _, key in ipairs(stats_dict:get_keys(0)) do
+    local second = tonumber(key:match("^(%d+)\t"))
+    if second ~= nil and second < now then
+      local n = stats_dict:get(key)
+      stats_dict:delete(key)
+      if n ~= nil then out[#out + 1] = key .. "\t" .. n end
+    end
+  end
+  ngx.say(table.concat(out, "\n"))
+end
+
+local ESCAPES = { ['"'] = '\\"', ["\\"] = "\\\\", ["\n"] = "\\n", ["\r"] = "\\r", ["\t"] = "\\t" }
+
+local function json_string(s)
+  return '"' .. (s:gsub('[%c"\\]', function(c) return ESCAPES[c] or string.format("\\u%04x", c:byte()) end)) .. '"'
+end
+
+-- An error page: the RFC 9457 body the Node gateway would send, whose fixed part (type, title,
+-- status, code, detail) the config holds, with this request's path and id added.
+function _M.problem(status, head, retry_after)
+  ngx.status = status
+  ngx.header["Content-Type"] = "application/problem+json"
+  if retry_after ~= nil then ngx.header["Retry-After"] = retry_after end
+  local path = ngx.var.request_uri:match("^[^?]*")
+  ngx.print(head, ',"instance":', json_string(path), ',"request_id":', json_string(ngx.var.pitchey_request_id), "}")
+end
+
+return _M
