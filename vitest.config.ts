@@ -12,6 +12,7 @@ const HEAVY = [
   'test/jobs/{crash-recovery,redis-durability}.test.ts', // runners SIGKILLed mid-job, redis-server killed and restarted
   'test/kit/create-worker.test.ts', // two worker processes on one Redis, one SIGKILLed, jobs re-run after the 15 s lease
   'test/gateway/shared-state.test.ts', // three gateways on one redis-server, which is frozen (1 s command bounds) and restarted
+  'test/gateway/nginx-plane.test.ts', // a real nginx with the Lua module in front of the gateway, its stats read back each second
   'test/ops/slo-promtool.test.ts', // promtool evaluates the burn-rate rules over 3 days of series (~30 s)
   'test/services/answer-schemas.test.ts', // five services in process: a sandboxed run, an ffmpeg clip, the AI models (~14 s)
   'test/{gateway/openapi,gateway/docs-chromium,ops/metrics-lint,ops/dashboards-prometheus}.test.ts', // all five services in process behind a gateway (~18 s), Chromium, Prometheus
