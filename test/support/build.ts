@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = new URL('../../', import.meta.url);
 const TSC = new URL('node_modules/typescript/bin/tsc', ROOT);
+const BUNDLE = new URL('scripts/bundle.mjs', ROOT);
 
 const modified = (url: URL): number => statSync(url, { throwIfNoEntry: false })?.mtimeMs ?? -1;
 
@@ -18,9 +19,12 @@ function newestSource(): number {
 export function builtFile(path: string): URL {
   const built = new URL(`dist/${path}`, ROOT);
   if (modified(built) < newestSource()) {
-    // One process (no npx in between), so the deadline's kill leaves nothing behind.
+    // `npm run build`'s two steps, each one process (no npx in between), so the deadline's kill
+    // leaves nothing behind. Without the bundles, roles would run from the modules, not as shipped.
     try {
-      execFileSync(process.execPath, [fileURLToPath(TSC), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8', timeout: 170_000, killSignal: 'SIGKILL' });
+      for (const step of [[fileURLToPath(TSC), '-p', 'tsconfig.build.json'], [fileURLToPath(BUNDLE)]]) {
+        execFileSync(process.execPath, step, { cwd: ROOT, encoding: 'utf8', timeout: 170_000, killSignal: 'SIGKILL' });
+      }
     } catch (err) {
       throw new Error(`building dist/ failed: ${(err as { stdout?: string }).stdout ?? (err as Error).message}`);
     }
