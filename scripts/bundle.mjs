@@ -1,6 +1,6 @@
 // `npm run build`'s second step: one CommonJS bundle per process role in dist/bundle/, so a
 // service, the gateway and `pitchey up` start from one file instead of resolving, reading and
-// linking ~1,000 ES modules (dist/cli/main.js picks the bundle; src/cli/bundle-loader.ts loads it
+// linking hundreds of modules (dist/cli/main.js picks the bundle; src/cli/bundle-loader.ts loads it
 // with V8's code cache). Each bundle is the whole CLI with the other roles' code cut off: a dynamic
 // import of another command, service or the gateway stays an import of the unbundled dist/ file,
 // never taken by that role. Native modules and packages that find their own files by path stay
