@@ -15,6 +15,7 @@ const HEAVY = [
   'test/gateway/nginx-plane.test.ts', // a real nginx with the Lua module in front of the gateway, its stats read back each second
   'test/ops/slo-promtool.test.ts', // promtool evaluates the burn-rate rules over 3 days of series (~30 s)
   'test/services/answer-schemas.test.ts', // five services in process: a sandboxed run, an ffmpeg clip, the AI models (~14 s)
+  'test/cli/bundle-loader.test.ts', // the CLI in four processes, and the seven role bundles compiled (~8 s)
   'test/{gateway/openapi,gateway/docs-chromium,ops/metrics-lint,ops/dashboards-prometheus}.test.ts', // all five services in process behind a gateway (~18 s), Chromium, Prometheus
 ];
 

@@ -63,7 +63,8 @@ export function buildRelease(options: { projectRoot: string; releasesDir: string
   mkdirSync(options.releasesDir, { recursive: true });
   const staging = `${target}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
-  for (const c of RELEASE_CONTENT) cpSync(join(options.projectRoot, c), join(staging, c), { recursive: true });
+  // Times kept: dist/bundle/ is used only while no file of the build is newer than its stamp.
+  for (const c of RELEASE_CONTENT) cpSync(join(options.projectRoot, c), join(staging, c), { recursive: true, preserveTimestamps: true });
   // Dependencies are the lockfile's; the local driver shares the project's installed copy.
   symlinkSync(join(options.projectRoot, 'node_modules'), join(staging, 'node_modules'), 'dir');
   const { checksum, files } = checksumOf(staging);

@@ -92,7 +92,8 @@ export async function stageRelease(options: { projectRoot: string; into: string;
     await installDeps(projectRoot, deps, log);
   }
   const app = join(options.into, 'app');
-  for (const c of RELEASE_CONTENT) cpSync(join(projectRoot, c), join(app, c), { recursive: true });
+  // Times kept: dist/bundle/ is used only while no file of the build is newer than its stamp.
+  for (const c of RELEASE_CONTENT) cpSync(join(projectRoot, c), join(app, c), { recursive: true, preserveTimestamps: true });
   cpSync(deps, join(app, 'node_modules'), { recursive: true, verbatimSymlinks: true });
   const { checksum, files } = checksumOf(app, APP_CONTENT);
   return { app, checksum, files, depsKey: key, depsCached };

@@ -2,10 +2,9 @@
 // TypeScript sources, such as worker threads: compiled here when missing or older than a source.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { BUILD_STEPS } from '../../scripts/build.mjs';
 
 const ROOT = new URL('../../', import.meta.url);
-const TSC = new URL('node_modules/typescript/bin/tsc', ROOT);
 
 const modified = (url: URL): number => statSync(url, { throwIfNoEntry: false })?.mtimeMs ?? -1;
 
@@ -18,9 +17,12 @@ function newestSource(): number {
 export function builtFile(path: string): URL {
   const built = new URL(`dist/${path}`, ROOT);
   if (modified(built) < newestSource()) {
-    // One process (no npx in between), so the deadline's kill leaves nothing behind.
+    // `npm run build`'s steps, each one process (no npx in between), so the deadline's kill
+    // leaves nothing behind. Without the bundles, roles would run from the modules, not as shipped.
     try {
-      execFileSync(process.execPath, [fileURLToPath(TSC), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8', timeout: 170_000, killSignal: 'SIGKILL' });
+      for (const step of BUILD_STEPS) {
+        execFileSync(process.execPath, step, { cwd: ROOT, encoding: 'utf8', timeout: 170_000, killSignal: 'SIGKILL' });
+      }
     } catch (err) {
       throw new Error(`building dist/ failed: ${(err as { stdout?: string }).stdout ?? (err as Error).message}`);
     }

@@ -1,0 +1,99 @@
+// `npm run build`'s last step (scripts/build.mjs): one CommonJS bundle per process role in dist/bundle/, so a
+// service, the gateway and `pitchey up` start from one file instead of resolving, reading and
+// linking hundreds of modules (dist/cli/main.js picks the bundle; src/cli/bundle-loader.ts loads it
+// with V8's code cache). Each bundle is the whole CLI with the other roles' code cut off: a dynamic
+// import of another command, service or the gateway stays an import of the unbundled dist/ file,
+// never taken by that role. Native modules and packages that find their own files by path stay
+// external (node_modules, as before). Each bundle's V8 code cache is made here too.
+import { build } from 'esbuild';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DIST = join(ROOT, 'dist');
+const OUT = join(DIST, 'bundle');
+
+/**
+ * Loaded from node_modules at run time: native addons (better-sqlite3, isolated-vm), packages that
+ * read their own files through __dirname or spawn their own worker files (pdfkit's fonts and colour
+ * profile, swagger-ui's static files, pino's transports, dockerode's ssh), and the TypeScript
+ * compiler (9 MB, loaded only on a code check).
+ */
+const EXTERNAL = ['better-sqlite3', 'isolated-vm', 'typescript', 'pdfkit', '@fastify/swagger-ui', 'pino', 'dockerode'];
+
+/** What each bundle keeps of the modules the CLI imports on demand: its own command(s) and role. */
+const SERVICE = (name) => ['cli/serve.js', 'cli/worker.js', `services/${name}/index.js`];
+const ROLE_MODULES = {
+  video: SERVICE('video'),
+  document: SERVICE('document'),
+  ai: SERVICE('ai'),
+  media: SERVICE('media'),
+  code: SERVICE('code'),
+  gateway: ['cli/serve.js', 'gateway/index.js'],
+  up: ['cli/up.js'],
+};
+/** The on-demand modules that belong to one command or role (what a bundle may cut). */
+const ROLE_SPECIFIC = /^(cli\/[^/]+\.js|services\/[^/]+\/index\.js|gateway\/index\.js)$/;
+
+const toPosix = (p) => p.split('\\').join('/');
+
+/** import.meta.url in a dist/ module becomes that module's own URL, as if it were not bundled. */
+const ownUrl = (file) => `require("node:url").pathToFileURL(require("node:path").join(__dirname, ${JSON.stringify(toPosix(relative(OUT, file)))})).href`;
+
+function rolePlugin(role) {
+  const keep = new Set(ROLE_MODULES[role]);
+  return {
+    name: 'pitchey-role',
+    setup(b) {
+      b.onResolve({ filter: /^\.\.?\// }, (args) => {
+        if (args.kind !== 'dynamic-import' || !args.importer.startsWith(DIST)) return undefined;
+        const target = join(dirname(args.importer), args.path);
+        const inDist = toPosix(relative(DIST, target));
+        if (!ROLE_SPECIFIC.test(inDist) || keep.has(inDist)) return undefined;
+        return { path: `./${toPosix(relative(OUT, target))}`, external: true };
+      });
+      b.onLoad({ filter: new RegExp(`^${DIST.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/.*\\.js$`) }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        return { contents: source.includes('import.meta.url') ? source.replaceAll('import.meta.url', ownUrl(args.path)) : source, loader: 'js' };
+      });
+    },
+  };
+}
+
+async function bundle(role) {
+  const outfile = join(OUT, `${role}.cjs`);
+  await build({
+    entryPoints: [join(DIST, 'cli', 'cli.js')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: EXTERNAL,
+    plugins: [rolePlugin(role)],
+    // Whitespace and comments only (names stay): a smaller file to read and parse, the same code.
+    minifyWhitespace: true,
+    charset: 'ascii',
+    logLevel: 'error',
+    legalComments: 'none',
+  });
+  return outfile;
+}
+
+rmSync(OUT, { recursive: true, force: true });
+mkdirSync(OUT, { recursive: true });
+const roles = Object.keys(ROLE_MODULES);
+await Promise.all(roles.map(bundle));
+// Made after the bundles, from the tsc output (this script runs after tsc).
+const { STAMP_FILE, bundleFile, sha1, writeCodeCache } = await import('../dist/cli/bundle-loader.js');
+const bundles = {};
+for (const role of roles) {
+  const bytes = readFileSync(bundleFile(role));
+  // esbuild escapes every string; a regular expression may keep a non-ASCII character, and then
+  // the file is read as UTF-8 rather than the faster Latin-1.
+  bundles[role] = { sha1: sha1(bytes), ascii: bytes.every((b) => b < 0x80), cacheSha1: sha1(writeCodeCache(role)) };
+}
+// Written last: the loader uses the bundles only while no tsc build is newer than this file (a
+// later `tsc` alone sends every role back to the unbundled modules).
+writeFileSync(STAMP_FILE, `${JSON.stringify({ bundles }, null, 2)}\n`);
