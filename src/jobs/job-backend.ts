@@ -1,5 +1,5 @@
-// The storage port for jobs: the record shape and the operations any backend (SQLite now,
-// Redis/BullMQ later) must offer. Types only; no implementation lives here.
+// The storage port for jobs: the record shape and the operations any backend (SQLite, embedded;
+// Redis, for several hosts) must offer. Types only; no implementation lives here.
 
 export type JobState = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
 
