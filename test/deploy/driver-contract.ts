@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Driver, InstanceHandle } from '../../src/deploy/adapters/driver.js';
-import { TEST_KEY, until } from '../helpers.js';
+import { TEST_KEY, scrapeMetrics, until } from '../helpers.js';
 
 export interface Recorded {
   up: Array<Pick<InstanceHandle, 'id' | 'track' | 'url' | 'pid'>>;
@@ -193,12 +193,8 @@ export function runDriverContract(name: string, make: () => Promise<DriverFixtur
         expect(w.pid).toBeGreaterThan(0);
         const url = w.url;
         expect(await health(url)).toMatchObject({ code: 200, version: f.version, track: 'canary' });
-        const metrics = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TEST_KEY}` } });
-        expect(metrics.status).toBe(200);
-        expect(await metrics.text()).toContain('pitchey_jobs_settled_total');
-        const anonymous = await fetch(`${url}/metrics`);
-        expect(anonymous.status).toBe(401);
-        await anonymous.body?.cancel();
+        expect(await scrapeMetrics(url, TEST_KEY)).toMatchObject({ status: 200, text: expect.stringContaining('pitchey_jobs_settled_total') });
+        expect((await scrapeMetrics(url)).status).toBe(401);
         driver.retag(w.id, 'stable');
         expect(driver.list()).toEqual([expect.objectContaining({ id: w.id, role: 'worker', track: 'stable' })]);
         const logs = await driver.logs(f.service, 50);

@@ -2,7 +2,7 @@
 // /ready, and no job API or docs. In process, on its own SQLite store.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWorker, type RunningWorker } from '../../src/kit/index.js';
-import { TEST_KEY, VIDEO_ONLY_KEY, makeTempDir, testConfig } from '../helpers.js';
+import { TEST_KEY, VIDEO_ONLY_KEY, makeTempDir, scrapeMetrics, testConfig } from '../helpers.js';
 import { testManifest } from './test-service.js';
 
 describe("a worker's listener", () => {
@@ -19,15 +19,9 @@ describe("a worker's listener", () => {
   });
 
   it('serves /metrics to a key with the metrics scope, and refuses one without it or no key', async () => {
-    const ok = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${TEST_KEY}` } });
-    expect(ok.status).toBe(200);
-    expect(await ok.text()).toContain('# TYPE pitchey_jobs_settled_total counter');
-    const anonymous = await fetch(`${url}/metrics`);
-    expect(anonymous.status).toBe(401);
-    await anonymous.body?.cancel();
-    const dataKey = await fetch(`${url}/metrics`, { headers: { 'x-api-key': VIDEO_ONLY_KEY } });
-    expect(dataKey.status).toBe(403);
-    await dataKey.body?.cancel();
+    expect(await scrapeMetrics(url, TEST_KEY)).toMatchObject({ status: 200, text: expect.stringContaining('# TYPE pitchey_jobs_settled_total counter') });
+    expect((await scrapeMetrics(url)).status).toBe(401);
+    expect((await scrapeMetrics(url, VIDEO_ONLY_KEY)).status).toBe(403);
   });
 
   it('is live at once, and ready only once its runner started', async () => {
