@@ -11,6 +11,12 @@ import { loadConfig, type Config } from '../src/kit/index.js';
 export const TEST_KEY = 'test-key-0123456789abcdef';
 export const VIDEO_ONLY_KEY = 'video-key-0123456789abcdef';
 
+/** `GET <url>/metrics` with `key` as a bearer token (none: anonymous): the status and the exposition. */
+export async function scrapeMetrics(url: string, key?: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(`${url}/metrics`, key === undefined ? {} : { headers: { authorization: `Bearer ${key}` } });
+  return { status: res.status, text: await res.text() };
+}
+
 /** A port free on loopback now (the caller binds it next; another process could take it first). */
 export async function freePort(): Promise<number> {
   const server = createServer();

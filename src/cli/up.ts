@@ -44,7 +44,7 @@ export async function up(a: ArgsOf<'up'>): Promise<void> {
   for (const i of platform.instances()) say(`  ${i.role.padEnd(9)} ${i.url} (pid ${i.pid})`);
   if (workerCounts.size > 0) {
     const workers = await platform.startWorkers(workerCounts);
-    say(`  workers   ${workers.map((w) => w.id).join(', ')}`);
+    say(`  workers   ${workers.map((w) => (w.url === null ? w.id : `${w.id} (metrics ${w.url})`)).join(', ')}`);
   }
   if (devKeyFile !== null) {
     say(`development API key (X-API-Key) is in ${devKeyFile}`);

@@ -58,6 +58,8 @@ export interface HttpAppOptions {
   docsUrls?: ReadonlyArray<{ name: string; url: string }>;
   /** Where logs go (default stdout); tests pass a stream to read what was logged. */
   logStream?: NodeJS.WritableStream;
+  /** Serve `/docs` and `/openapi.json`. Default true; a worker, with no API to describe, has none. */
+  docs?: boolean;
 }
 
 export interface HttpAppHandle {
@@ -250,7 +252,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpAppHan
   registerMetrics(app, options);
   registerTempCleanup(app);
   registerLingeringClose(app);
-  await registerDocs(app, options, trustsPeer);
+  if (options.docs ?? true) await registerDocs(app, options, trustsPeer);
   registerHealthRoutes(app, health);
   return { app, health, trustsPeer };
 }

@@ -122,7 +122,7 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
   const entries = (): InstanceEntry[] =>
     driver
       .list()
-      .filter((h): h is InstanceHandle & { url: string; pid: number } => h.url !== null && h.pid !== null)
+      .filter((h): h is InstanceHandle & { url: string; pid: number } => h.role === 'instance' && h.url !== null && h.pid !== null)
       .map((h) => ({ role: h.service, id: h.id, url: h.url, pid: h.pid, track: h.track, version: h.version }));
   // Written once the gateway listens (services may report in before it does), then on every change.
   const record = (): void => {

@@ -1,5 +1,5 @@
 // Runs service instances as child processes: each reports its port over IPC once listening (a
-// worker, which has none: that its job runner started), is
+// worker: that its job runner started, and the port of its /metrics), is
 // restarted with backoff when it crashes, and is stopped with SIGTERM (drain) then SIGKILL. Their
 // output goes on to this process's (or to the given sink) and its last lines are kept per child (`pitchey logs`).
 // Children sit in their own process group; those still alive when the supervisor exits (even
@@ -16,8 +16,8 @@ export interface ChildSpec {
   args: string[];
   env: NodeJS.ProcessEnv;
   onListening(port: number, pid: number): void;
-  /** A worker's runner started (it listens on no port). */
-  onStarted?(pid: number): void;
+  /** A worker's runner started; `port`: where it serves /metrics, /health and /ready (null from a worker that does not say). */
+  onStarted?(pid: number, port: number | null): void;
   onExit(code: number | null, signal: NodeJS.Signals | null): void;
 }
 
@@ -40,10 +40,15 @@ export function isListeningMessage(m: unknown): m is ListeningMessage {
   return typeof m === 'object' && m !== null && (m as ListeningMessage).type === 'listening' && typeof (m as ListeningMessage).port === 'number';
 }
 
-/** What `pitchey worker` sends its supervisor once its job runner has started (it listens on no port). */
+/** What `pitchey worker` sends its supervisor once its job runner has started, with its listener's `port`. */
 export const STARTED_MESSAGE = { type: 'started' } as const;
 
-function isStartedMessage(m: unknown): boolean {
+export interface StartedMessage {
+  type: typeof STARTED_MESSAGE.type;
+  port?: number;
+}
+
+function isStartedMessage(m: unknown): m is StartedMessage {
   return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === STARTED_MESSAGE.type;
 }
 
@@ -108,7 +113,7 @@ export class Supervisor {
     child.on('message', (m) => {
       if (child.pid === undefined) return;
       if (isListeningMessage(m)) spec.onListening(m.port, child.pid);
-      else if (isStartedMessage(m)) spec.onStarted?.(child.pid);
+      else if (isStartedMessage(m)) spec.onStarted?.(child.pid, typeof m.port === 'number' ? m.port : null);
     });
     child.on('exit', (code, signal) => {
       this.alive.delete(child);

@@ -4,7 +4,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Driver, InstanceHandle } from '../../src/deploy/adapters/driver.js';
-import { TEST_KEY, until } from '../helpers.js';
+import { TEST_KEY, scrapeMetrics, until } from '../helpers.js';
 
 export interface Recorded {
   up: Array<Pick<InstanceHandle, 'id' | 'track' | 'url' | 'pid'>>;
@@ -185,12 +185,16 @@ export function runDriverContract(name: string, make: () => Promise<DriverFixtur
     );
 
     it(
-      'starts a worker (`pitchey worker`): no address, up once its runner started, never routed; retagged and stopped like an instance',
+      'starts a worker (`pitchey worker`): up once its runner started, its address serving /metrics to the metrics scope, never routed; retagged and stopped like an instance',
       async () => {
         const [w] = await driver.start({ service: f.service, role: 'worker', track: 'canary', version: f.version, count: 1, faults: null }, START_MS);
-        if (w === undefined) throw new Error('no worker');
-        expect(w).toMatchObject({ service: f.service, role: 'worker', track: 'canary', version: f.version, url: null });
+        if (w?.url == null) throw new Error('no worker, or one with no address');
+        expect(w).toMatchObject({ service: f.service, role: 'worker', track: 'canary', version: f.version });
         expect(w.pid).toBeGreaterThan(0);
+        const url = w.url;
+        expect(await health(url)).toMatchObject({ code: 200, version: f.version, track: 'canary' });
+        expect(await scrapeMetrics(url, TEST_KEY)).toMatchObject({ status: 200, text: expect.stringContaining('pitchey_jobs_settled_total') });
+        expect((await scrapeMetrics(url)).status).toBe(401);
         driver.retag(w.id, 'stable');
         expect(driver.list()).toEqual([expect.objectContaining({ id: w.id, role: 'worker', track: 'stable' })]);
         const logs = await driver.logs(f.service, 50);
@@ -200,6 +204,7 @@ export function runDriverContract(name: string, make: () => Promise<DriverFixtur
         expect(driver.list()).toEqual([]);
         expect(f.recorded.up).toEqual([]);
         expect(f.recorded.down).toEqual([]);
+        expect((await health(url)).code).toBe(0);
       },
       timeoutMs,
     );

@@ -1,12 +1,13 @@
 // Workers as part of a release: `pitchey up --workers video=1` gives stable a worker; a canary of
 // v2 brings its own, which runs the canary's jobs while stable's worker runs stable's; an abort
 // stops the canary's worker and its jobs still finish; a promotion retires stable's worker and
-// the canary's, retagged, runs the jobs. Who ran each job is its `job settled` log line. Runs the built CLI.
+// the canary's, retagged, runs the jobs. Who ran each job is its `job settled` log line; a worker
+// counts the jobs it ran on its own /metrics. Runs the built CLI.
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRelease } from '../../src/deploy/releases.js';
-import { TEST_KEY, makeTempDir } from '../helpers.js';
+import { TEST_KEY, makeTempDir, scrapeMetrics } from '../helpers.js';
 import { makeClip } from '../support/media-fixtures.js';
 import { ADMIN_HEADERS, alive, exited, settled, startUp, waitFor, type UpProcess } from './platform.js';
 
@@ -115,6 +116,11 @@ describe('a release with workers', () => {
     expect(ranStable.map((r) => r.version)).toEqual(stableJobs.map(() => 'v1'));
     expect(ranCanary).toContainEqual(expect.objectContaining({ role: 'worker', version: 'v2', track: 'canary' }));
     expect(ranStable).toContainEqual(expect.objectContaining({ role: 'worker', version: 'v1', track: 'stable' }));
+    // Stable's worker counts what it ran on its own /metrics (`up` prints where), as the analysis reads it.
+    const workerUrl = /workers +video-worker-v1-\d+ \(metrics (\S+)\)/.exec(up.output())?.[1] ?? '';
+    const byWorker = ranStable.filter((r) => r.role === 'worker').length;
+    const counted = (text: string): number => Number(/pitchey_jobs_settled_total\{service="video",job_type="process",outcome="completed"\} (\d+)/.exec(text)?.[1] ?? 0);
+    await waitFor("the stable worker's count", async () => (counted((await scrapeMetrics(workerUrl, TEST_KEY)).text) === byWorker ? true : undefined), 10_000);
 
     // Abort with canary jobs queued and running: the canary's worker goes, and every job still completes.
     const canaryWorkerPids = workerPids();

@@ -8,8 +8,9 @@
 // (a hash of the data dir), so start-up cleanup and tests touch only this platform's containers.
 // Docker labels cannot change after creation: a promotion's new track is kept by the driver (the
 // `io.pitchey.track` label stays the track the container was started on). A release's workers run
-// the same image with the `worker <service>` command, no port and no health probe; one is up once
-// its log says its job runner started.
+// the same image with the `worker <service>` command and no health probe; one is up once its log
+// says its job runner started, and its address (the port the driver gave it: /metrics, /health,
+// /ready) is never routed to.
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -158,13 +159,12 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
   async function markUp(instance: Instance): Promise<void> {
     const info = await instance.container.inspect();
     instance.handle.pid = info.State.Pid > 0 ? info.State.Pid : null;
-    if (instance.handle.role === 'worker') return;
     instance.handle.url = `http://127.0.0.1:${instance.port}`;
-    options.onUp(instance.handle);
+    if (instance.handle.role === 'instance') options.onUp(instance.handle);
   }
 
   function markDown(instance: Instance): void {
-    const wasUp = instance.handle.url !== null; // never a worker
+    const wasUp = instance.handle.role === 'instance' && instance.handle.url !== null;
     instance.handle.url = null;
     instance.handle.pid = null;
     if (wasUp) options.onDown(instance.handle);
@@ -316,7 +316,7 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
       const instance = instances.get(id);
       if (instance === undefined) return;
       instance.handle.track = track;
-      if (instance.handle.url !== null) options.onUp(instance.handle); // announced again under its new track
+      if (instance.handle.role === 'instance' && instance.handle.url !== null) options.onUp(instance.handle); // announced again under its new track
     },
     list: () => [...instances.values()].map((i) => i.handle),
     async logs(service, tail, after = {}) {

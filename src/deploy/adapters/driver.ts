@@ -5,7 +5,7 @@ import type { Track } from '../engine/index.js';
 /**
  * What a process of a release does (Kamal's roles): an `instance` serves the service's HTTP API
  * (and runs jobs); a `worker` (`pitchey worker <service>`) only runs the service's jobs, taking
- * those its release accepted, and has no address.
+ * those its release accepted, and serves only /metrics, /health and /ready: never routed to.
  */
 export type ProcessRole = 'instance' | 'worker';
 
@@ -15,7 +15,7 @@ export interface InstanceHandle {
   role: ProcessRole;
   track: Track;
   version: string;
-  /** Set while the instance answers (null before it is up, and while it is down or restarting); always null for a worker. */
+  /** Set while the instance answers (null before it is up, and while it is down or restarting); a worker's: its /metrics, never routed to. */
   url: string | null;
   /** The process on this host (docker: the container's init), null while it is not running (a worker: until its runner started). */
   pid: number | null;
@@ -74,7 +74,7 @@ export interface Driver {
   /**
    * Starts `count` instances and resolves once each answers (readiness is the gateway's to judge),
    * or `count` workers and resolves once each has started its job runner. The driver's onUp and
-   * onDown hooks hear of instances only (a worker has no address to route to).
+   * onDown hooks hear of instances only (a worker's address serves its metrics, not traffic).
    * Rejects with DriverRefused, before anything starts, when the release may not run.
    */
   start(spec: StartSpec, timeoutMs: number): Promise<InstanceHandle[]>;

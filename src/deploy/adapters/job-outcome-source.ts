@@ -1,7 +1,7 @@
-// Job outcomes per track, for the processing objectives: jobs run inside the instances, out of the
-// gateway's sight, so each instance's own pitchey_jobs_settled_total is read from its /metrics
-// (the counter Prometheus alerts on) and the increase over the window is added to the track the
-// instance serves. A job runs on the release that accepted it, so an instance's count is its version's.
+// Job outcomes per track, for the processing objectives: jobs run inside the instances and the
+// workers, out of the gateway's sight, so each one's own pitchey_jobs_settled_total is read from its
+// /metrics (the counter Prometheus alerts on) and the increase over the window is added to the track
+// it serves. A job runs on the release that accepted it, so a process's count is its version's.
 import { request } from 'undici';
 import { JOB_OUTCOME, METRIC } from '../../kit/index.js';
 import type { Observation, TrackWindow } from '../engine/index.js';
@@ -9,7 +9,7 @@ import type { InstanceHandle } from './driver.js';
 import type { MetricSource } from './metric-source.js';
 
 export interface JobOutcomeOptions {
-  /** The instances to read (the driver's list). */
+  /** The instances and workers to read (the driver's list; those with no address are skipped). */
   instances: () => InstanceHandle[];
   /** A key with the `metrics` scope; null: job outcomes are not read (the job objectives see no work). */
   metricsKey: string | null;

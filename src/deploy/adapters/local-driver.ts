@@ -1,6 +1,7 @@
 // The local driver: instances are supervised child processes of this one, on free loopback ports,
 // each run from its release directory (or from this build for the version it carries); a release's
-// workers are `pitchey worker <service>` children from the same entry, up once their runner started.
+// workers are `pitchey worker <service>` children from the same entry, up once their runner started,
+// with an address too (their /metrics, on a free loopback port) that is never routed to.
 import { dataPath } from '../../kit/light.js';
 import { Supervisor, type OutputSink } from '../../platform/supervisor.js';
 import { ReleaseError, listReleases, readRelease, releaseEntry } from '../releases.js';
@@ -46,11 +47,18 @@ export function createLocalDriver(options: LocalDriverOptions): Driver {
     return resolution.ref;
   }
 
-  /** What the child runs: `serve` on a free loopback port, or `worker` (no port, no faults: they act on requests). */
+  /** What the child runs on a free loopback port: `serve`, or `worker` (no faults: they act on requests). */
   function processOf(spec: StartSpec): { args: string[]; env: NodeJS.ProcessEnv } {
-    const own = { PITCHEY_DATA_DIR: options.dataDir, PITCHEY_VERSION: spec.version, PITCHEY_TRACK: spec.track };
+    const own = { PITCHEY_DATA_DIR: options.dataDir, PITCHEY_VERSION: spec.version, PITCHEY_TRACK: spec.track, PITCHEY_PORT: '0', PITCHEY_HOST: '127.0.0.1' };
     if (spec.role === 'worker') return { args: ['worker', spec.service], env: { ...options.baseEnv, ...own } };
-    return { args: ['serve', spec.service], env: { ...options.baseEnv, ...own, PITCHEY_PORT: '0', PITCHEY_HOST: '127.0.0.1', PITCHEY_FAULTS: spec.faults ?? '' } };
+    return { args: ['serve', spec.service], env: { ...options.baseEnv, ...own, PITCHEY_FAULTS: spec.faults ?? '' } };
+  }
+
+  /** Gone or restarting: out of the gateway (an instance's hook; a worker was never in it). */
+  function markDown(handle: InstanceHandle): void {
+    if (handle.role === 'instance' && handle.url !== null) options.onDown(handle);
+    handle.url = null;
+    handle.pid = null;
   }
 
   function startOne(spec: StartSpec, entry: string, timeoutMs: number): Promise<InstanceHandle> {
@@ -74,15 +82,12 @@ export function createLocalDriver(options: LocalDriverOptions): Driver {
           options.onUp(handle);
           up();
         },
-        onStarted: (pid) => {
+        onStarted: (pid, port) => {
+          handle.url = port === null ? null : `http://127.0.0.1:${port}`;
           handle.pid = pid;
           up();
         },
-        onExit: () => {
-          if (handle.url !== null) options.onDown(handle);
-          handle.url = null;
-          handle.pid = null;
-        },
+        onExit: () => markDown(handle),
       });
     });
   }
@@ -98,10 +103,7 @@ export function createLocalDriver(options: LocalDriverOptions): Driver {
           const handle = instances.get(id);
           instances.delete(id);
           await supervisor.stop(id, graceMs);
-          if (handle !== undefined && handle.url !== null) {
-            options.onDown(handle);
-            handle.url = null;
-          }
+          if (handle !== undefined) markDown(handle);
         }),
       );
     },

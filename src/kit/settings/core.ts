@@ -41,7 +41,15 @@ export const CORE_SETTINGS = [
     parse: oneOf<Mode>(['development', 'test', 'production']),
   }),
   setting({ key: 'host', env: 'PITCHEY_HOST', area: 'core', doc: 'address to listen on (`0.0.0.0` in containers)', fallback: () => '127.0.0.1', parse: text }),
-  setting({ key: 'port', env: 'PITCHEY_PORT', area: 'core', doc: 'port to listen on (`0` = any free port)', shown: "the role's home port", fallback: () => null, parse: integer(0, 65535) }),
+  setting({
+    key: 'port',
+    env: 'PITCHEY_PORT',
+    area: 'core',
+    doc: 'port to listen on (`0` = any free port)',
+    shown: "the role's home port; a worker's: `0`",
+    fallback: () => null,
+    parse: integer(0, 65535),
+  }),
   setting({ key: 'dataDir', env: 'PITCHEY_DATA_DIR', area: 'core', doc: 'where jobs, uploads, outputs and controller state live', shown: './.pitchey', fallback: () => path('.pitchey'), parse: path }),
   setting({
     key: 'logLevel',

@@ -1,13 +1,17 @@
 // Job outcomes per track from each instance's own /metrics: a real service runs jobs that complete,
-// fail, and are rejected on their input; the source adds what rose over the window to the instance's track.
+// fail, and are rejected on their input; the source adds what rose over the window to the instance's
+// track. A worker's (`pitchey worker`, no job API) count goes to its track the same way.
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJobCounts, withJobOutcomes } from '../../../src/deploy/adapters/job-outcome-source.js';
 import type { InstanceHandle } from '../../../src/deploy/adapters/driver.js';
 import type { MetricSource } from '../../../src/deploy/adapters/metric-source.js';
-import type { RunningService } from '../../../src/kit/index.js';
-import { TEST_KEY, makeTempDir, testConfig } from '../../helpers.js';
-import { startTestService } from '../../kit/test-service.js';
+import { createSqliteJobBackend } from '../../../src/jobs/index.js';
+import { SERVICE_PATHS, serviceDataDir } from '../../../src/kit/data-dir.js';
+import { createWorker, type RunningService } from '../../../src/kit/index.js';
+import { TEST_KEY, makeTempDir, testConfig, until } from '../../helpers.js';
+import { startTestService, testManifest } from '../../kit/test-service.js';
 
 const noTraffic: MetricSource = { window: () => Promise.resolve({}) };
 
@@ -46,6 +50,35 @@ describe('job outcomes from the instances', () => {
   it('reads nothing without a metrics key, and other services are not its business', async () => {
     expect(await withJobOutcomes(noTraffic, { instances: () => [instance], metricsKey: null }).window('video', 60_000, Date.now())).toEqual({});
     expect(await withJobOutcomes(noTraffic, { instances: () => [instance], metricsKey: TEST_KEY }).window('ai', 60_000, Date.now())).toEqual({});
+  });
+});
+
+describe('job outcomes from a worker', () => {
+  it("adds the jobs a canary's worker ran to the canary track", async () => {
+    const tmp = makeTempDir();
+    const worker = await createWorker(testManifest, { config: testConfig(tmp.dir, { PITCHEY_VERSION: 'v2', PITCHEY_TRACK: 'canary' }) });
+    const queue = createSqliteJobBackend({ path: join(serviceDataDir(tmp.dir, 'video'), SERVICE_PATHS.jobsDb) });
+    try {
+      const url = `http://127.0.0.1:${await worker.listen(0, '127.0.0.1')}`;
+      await worker.start();
+      const canaryWorker: InstanceHandle = { id: 'video-worker-v2-1', service: 'video', role: 'worker', track: 'canary', version: 'v2', url, pid: null };
+      // An instance of the canary that is down (no address): skipped, the track holds the worker's jobs.
+      const idle: InstanceHandle = { id: 'video-v2-2', service: 'video', role: 'instance', track: 'canary', version: 'v2', url: null, pid: null };
+      const source = withJobOutcomes(noTraffic, { instances: () => [idle, canaryWorker], metricsKey: TEST_KEY });
+      const before = Date.now();
+      expect(await source.window('video', 1_000, before)).toEqual({});
+      const ids: string[] = [];
+      for (const text of ['a', 'b', 'crash', 'refuse']) ids.push((await queue.enqueue('echo', { text, delayMs: 0 }, { version: 'v2' }, Date.now())).id);
+      await until('the worker to settle every job', async () => ((await Promise.all(ids.map((id) => queue.get(id)))).every((j) => j?.finishedAt != null) ? true : undefined), 10_000);
+      await sleep(1_100); // past the cached rendering of /metrics
+      const after = before + 5_000;
+      const w = await source.window('video', after - before, after);
+      expect(w).toEqual({ canary: { version: 'v2', requests: 0, errors: 0, authFailures: 0, unavailable: 0, latenciesMs: [], outcomes: { 'job:echo': { succeeded: 2, failed: 1 } } } });
+    } finally {
+      await queue.close();
+      await worker.stop();
+      tmp.remove();
+    }
   });
 });
 
