@@ -1,10 +1,10 @@
 // `npm run build`'s last step (scripts/build.mjs): one CommonJS bundle per process role in dist/bundle/, so a
 // service, the gateway and `pitchey up` start from one file instead of resolving, reading and
 // linking hundreds of modules (dist/cli/main.js picks the bundle; src/cli/bundle-loader.ts loads it
-// with V8's code cache). Each bundle is the whole CLI with the other roles' code cut off: a dynamic
+// as a compiled script). Each bundle is the whole CLI with the other roles' code cut off: a dynamic
 // import of another command, service or the gateway stays an import of the unbundled dist/ file,
 // never taken by that role. Native modules and packages that find their own files by path stay
-// external (node_modules, as before). Each bundle's V8 code cache is made here too.
+// external (node_modules, as before).
 import { build } from 'esbuild';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
@@ -86,13 +86,13 @@ mkdirSync(OUT, { recursive: true });
 const roles = Object.keys(ROLE_MODULES);
 await Promise.all(roles.map(bundle));
 // Made after the bundles, from the tsc output (this script runs after tsc).
-const { STAMP_FILE, bundleFile, sha1, writeCodeCache } = await import('../dist/cli/bundle-loader.js');
+const { STAMP_FILE, bundleFile, sha1 } = await import('../dist/cli/bundle-loader.js');
 const bundles = {};
 for (const role of roles) {
   const bytes = readFileSync(bundleFile(role));
   // esbuild escapes every string; a regular expression may keep a non-ASCII character, and then
   // the file is read as UTF-8 rather than the faster Latin-1.
-  bundles[role] = { sha1: sha1(bytes), ascii: bytes.every((b) => b < 0x80), cacheSha1: sha1(writeCodeCache(role)) };
+  bundles[role] = { sha1: sha1(bytes), ascii: bytes.every((b) => b < 0x80) };
 }
 // Written last: the loader uses the bundles only while no tsc build is newer than this file (a
 // later `tsc` alone sends every role back to the unbundled modules).
