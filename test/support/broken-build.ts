@@ -50,6 +50,9 @@ export function brokenProject(options: { git?: boolean; bug?: keyof typeof BUGS 
   const root = mkdtempSync(join(tmpdir(), 'pitchey-broken-'));
   for (const c of ['dist', 'package.json', 'package-lock.json']) cpSync(join(ROOT, c), join(root, c), { recursive: true });
   symlinkSync(join(ROOT, 'node_modules'), join(root, 'node_modules'), 'dir');
+  // The bug goes into a module; the roles' bundles (made from the unbroken modules) go, so every
+  // role of this copy runs from its modules, bug included, whatever times the copy or an image keeps.
+  rmSync(join(root, 'dist', 'bundle'), { recursive: true, force: true });
   const bug: Bug = BUGS[options.bug ?? 'ai-models'];
   const file = join(root, 'dist', bug.file);
   const source = readFileSync(file, 'utf8');
