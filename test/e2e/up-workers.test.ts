@@ -24,7 +24,8 @@ describe('pitchey up --workers', () => {
     const up = await startUp({ args: ['--workers', 'video=2'] });
     cleanups.push(up.remove);
     const upPid = up.proc.pid ?? 0;
-    await waitFor('the workers line', () => (/workers +video-worker-\S+-\d+, video-worker-\S+-\d+/.test(up.output()) ? true : undefined));
+    // Each worker with the address its /metrics answers at.
+    await waitFor('the workers line', () => (/workers +(video-worker-\S+-\d+ \(metrics http:\/\/127\.0\.0\.1:\d+\)(, )?){2}/.test(up.output()) ? true : undefined));
     const pids = await waitFor('two worker processes', () => {
       const found = workerPids(upPid);
       return found.length === 2 ? found : undefined;
