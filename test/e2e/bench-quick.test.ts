@@ -59,7 +59,7 @@ describe('bench/run-all.mjs', () => {
     expect(result.benches.map((b) => [b.script, b.exitCode])).toEqual([['upload-receive.mjs', 0]]);
     const [figure] = result.benches[0]?.figures ?? [];
     expect(figure?.ratio).toBeCloseTo((figure?.ours ?? NaN) / (figure?.baseline ?? NaN), 9);
-    expect([run.strays, run.leftFiles]).toEqual([[], []]);
+    expect([run.strays, run.leftFiles], run.leftDetail).toEqual([[], []]);
   }, 60_000);
 
   it('refuses a bench name it does not know, naming the ones it does', () => {

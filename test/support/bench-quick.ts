@@ -4,8 +4,8 @@
 // by the containers tier.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'vitest';
 import { makeTempDir } from '../helpers.js';
@@ -35,6 +35,23 @@ export interface BenchRun {
   figures: Figure[];
   strays: number[];
   leftFiles: string[];
+  /** What the left files hold, each path with its age at the check: says which process wrote them, and when. */
+  leftDetail: string;
+}
+
+/** Up to 40 paths under `dir`, each with its size and how long before now it last changed. */
+function describeTree(dir: string): string {
+  const now = Date.now();
+  const lines: string[] = [];
+  const visit = (path: string): void => {
+    if (lines.length >= 40) return;
+    const st = lstatSync(path, { throwIfNoEntry: false });
+    if (st === undefined) return;
+    lines.push(`${relative(dir, path) || '.'}${st.isDirectory() ? '/' : ''} ${st.size} B, changed ${now - st.mtimeMs} ms before the check`);
+    if (st.isDirectory()) for (const name of readdirSync(path).sort()) visit(join(path, name));
+  };
+  for (const name of readdirSync(dir)) visit(join(dir, name));
+  return lines.join('\n');
 }
 
 /** Processes (of this user) whose environment carries the run's mark: whatever the bench started, however deep. */
@@ -100,7 +117,8 @@ export async function runQuick(args: string[], options: { cleanups: Array<() => 
         .filter(Boolean)
         .map((l) => JSON.parse(l) as Figure)
     : [];
-  return { code, output, figures, strays, leftFiles: readdirSync(join(tmp.dir, 'tmp')) };
+  const left = join(tmp.dir, 'tmp');
+  return { code, output, figures, strays, leftFiles: readdirSync(left), leftDetail: describeTree(left) };
 }
 
 const positive = (v: number | null): boolean => v !== null && Number.isFinite(v) && v > 0;
@@ -118,5 +136,5 @@ export function expectGoodQuickRun(run: BenchRun, script: string): void {
     expect(run.output).toContain(`figure  ${f.name}: `);
   }
   expect(run.strays, 'processes left running').toEqual([]);
-  expect(run.leftFiles, 'files left in TMPDIR').toEqual([]);
+  expect(run.leftFiles, `files left in TMPDIR:\n${run.leftDetail}\n${tail}`).toEqual([]);
 }
