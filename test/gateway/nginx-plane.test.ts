@@ -117,6 +117,39 @@ describe('the nginx data plane', () => {
     expect(errors).toBe(before + 1);
   });
 
+  it('counts an answer it made itself (an instance it could not reach) against the track, and releases its count in flight', async () => {
+    pool.setInstances([{ id: 'canary-dead', url: 'http://127.0.0.1:9', track: 'canary', version: 'v2' }], { healthy: true });
+    pool.setWeights({ canary: 100 });
+    await gateway.syncDataPlane();
+    const unavailable = async (): Promise<number> => (await gateway.control.readStats('video', 60_000)).tracks.canary?.unavailable ?? 0;
+    const before = await unavailable();
+    // A POST may not be retried: the problem at once, made by nginx's error page.
+    const res = await fetch(`${base}/api/video/echo`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    expect([res.status, ((await res.json()) as { code: string }).code, res.headers.get('retry-after')]).toEqual([502, 'UPSTREAM_UNAVAILABLE', '5']);
+    await expect
+      .poll(
+        async () => {
+          await gateway.syncDataPlane();
+          await gateway.control.readStats('video', 60_000);
+          return unavailable();
+        },
+        { timeout: 4_000, interval: 200 },
+      )
+      .toBe(before + 1);
+    await gateway.syncDataPlane();
+    const dead = gateway.control
+      .listPools()
+      .find((p) => p.service === 'video')
+      ?.instances.find((i) => i.id === 'canary-dead');
+    expect(dead?.inflight).toBe(0);
+  });
+
+  it('answers a request line it cannot parse with the Node gateway problem', async () => {
+    const res = await fetch(`${base}/api/video/status/%zz`);
+    expect([res.status, res.headers.get('content-type'), res.headers.get('x-frame-options')]).toEqual([400, 'application/problem+json', 'DENY']);
+    expect(await res.json()).toMatchObject({ code: 'BAD_REQUEST', instance: '/api/video/status/%zz', request_id: res.headers.get('x-request-id') });
+  });
+
   it('answers a body over the route limit with the Node gateway problem, before reading it', async () => {
     const res = await fetch(`${base}/api/ai/v1/x`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(2 * 1024 * 1024) });
     expect(res.status).toBe(413);

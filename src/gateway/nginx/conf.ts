@@ -49,11 +49,30 @@ function problemHead(problem: Problem): string {
   return JSON.stringify(problem.toBody()).replace(/}$/, '');
 }
 
-function errorPage(name: string, problem: Problem, version: string, retryAfter?: string): string {
-  const args = [String(problem.status), luaString(problemHead(problem)), ...(retryAfter === undefined ? [] : [`"${retryAfter}"`])];
+/** An error page's location (`@name`, or `= /uri` with `internal`) answering as the Node gateway would: its headers, and a body from `call` (pitchey.lua). */
+function errorLocation(match: string, call: string, version: string): string {
   const headers = [...Object.entries({ ...SECURITY_HEADERS, 'x-pitchey-version': version }).map(([k, v]) => `add_header ${k} "${v}" always;`), 'add_header x-request-id $pitchey_request_id always;'];
-  return `    location @${name} { ${headers.join(' ')} content_by_lua_block { require("pitchey").problem(${args.join(', ')}) } }`;
+  const internal = match.startsWith('@') ? '' : 'internal; ';
+  return `    location ${match} { ${internal}${headers.join(' ')} content_by_lua_block { require("pitchey").${call} } }`;
 }
+
+/** `problem`'s call: its status and the fixed part of its body. */
+function problemCall(problem: Problem, retryAfter?: string): string {
+  const args = [String(problem.status), luaString(problemHead(problem)), ...(retryAfter === undefined ? [] : [`"${retryAfter}"`])];
+  return `problem(${args.join(', ')})`;
+}
+
+/**
+ * What nginx refuses before any route sees the request: a malformed request line or header, a
+ * request line too long. Their pages are internal URIs, not named locations: a request whose path
+ * did not parse has no URI to take to a named one.
+ */
+const REFUSED_BY_NGINX = [
+  { status: 400, problem: new Problem('BAD_REQUEST', 'The request line or a header is malformed (a bad percent-encoding in the path, for one).') },
+  { status: 414, problem: new Problem('URI_TOO_LONG', 'The request line is longer than the gateway reads (8 KiB).') },
+];
+const refusedUri = (status: number): string => `/_pitchey/refused/${status}`;
+const REFUSED_PAGES = REFUSED_BY_NGINX.map((r) => `error_page ${r.status} ${refusedUri(r.status)};`).join(' ');
 
 function hostPort(host: string, port: number): string {
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
@@ -73,11 +92,12 @@ function routeLocation(route: GatewayRoute, index: number, version: string): str
   const timeoutS = Math.ceil(route.timeoutMs / 1000);
   return `    location ${route.prefix} {
       client_max_body_size ${maxBody};
+      # A location's own error_page replaces the server's: nginx's refusals are repeated here.
+      ${REFUSED_PAGES}
       error_page 413 @${name}_413;
-      error_page 502 @${name}_502;
+      error_page 502 = @${name}_502;
       error_page 504 @${name}_504;
       access_by_lua_block { require("pitchey").access(${index + 1}) }
-      log_by_lua_block { require("pitchey").log(${index}) }
       proxy_pass http://pitchey_pool$pitchey_uri;
       ${FORWARDED.join('\n      ')}
       proxy_set_header X-Pitchey-Track "";
@@ -87,9 +107,9 @@ function routeLocation(route: GatewayRoute, index: number, version: string): str
       proxy_send_timeout ${timeoutS}s;
       ${answerHeaders()}
     }
-${errorPage(`${name}_413`, new Problem('BODY_TOO_LARGE', `Bodies on ${route.prefix} may be at most ${formatBytes(route.maxBodyBytes)}.`), version)}
-${errorPage(`${name}_502`, new Problem('UPSTREAM_UNAVAILABLE', `The ${service} instance could not be reached.`), version, '5')}
-${errorPage(`${name}_504`, new Problem('UPSTREAM_TIMEOUT', `${service} did not answer within ${route.timeoutMs / 1000} s.`), version)}`;
+${errorLocation(`@${name}_413`, problemCall(new Problem('BODY_TOO_LARGE', `Bodies on ${route.prefix} may be at most ${formatBytes(route.maxBodyBytes)}.`)), version)}
+${errorLocation(`@${name}_502`, `unavailable(${luaString(problemHead(new Problem('UPSTREAM_UNAVAILABLE', `The ${service} instance could not be reached.`)))})`, version)}
+${errorLocation(`@${name}_504`, problemCall(new Problem('UPSTREAM_TIMEOUT', `${service} did not answer within ${route.timeoutMs / 1000} s.`)), version)}`;
 }
 
 /** The routes as pitchey.lua knows them (by index from 1), with their limit and its 429's body. */
@@ -151,7 +171,16 @@ http {
   upstream pitchey_node { server 127.0.0.1:${o.nodePort}; keepalive 16; }
   server {
     listen ${hostPort(o.listenHost, o.listenPort)} reuseport;
+    # What access() picked, in variables that outlive a redirect to an error page, for log().
     set $pitchey_uri "";
+    set $pitchey_inflight "";
+    set $pitchey_stat "";
+    set $pitchey_handed "";
+    log_by_lua_block { require("pitchey").log() }
+    # A request refused before the server's variables were set reads them empty, as log() expects.
+    uninitialized_variable_warn off;
+    ${REFUSED_PAGES}
+${REFUSED_BY_NGINX.map((r) => errorLocation(`= ${refusedUri(r.status)}`, problemCall(r.problem), o.version)).join('\n')}
     # Each route's own error pages: what nginx answers itself (a body too large, no instance
     # reachable) is the Node gateway's problem, body and headers.
 ${o.routes.map((r, i) => routeLocation(r, i, o.version)).join('\n')}

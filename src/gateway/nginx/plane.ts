@@ -103,9 +103,9 @@ function stateText(pools: Iterable<InstancePool>, resolve: (host: string) => str
   return lines.join('\n');
 }
 
-/** One line of nginx's counts: second, route, instance, track, version, status, method, credentialed, latency bucket, count. */
+/** One line of nginx's counts: second, route, instance, track, version, credentialed, status, method, latency bucket, count. */
 function recordLine(line: string, record: NginxPlaneOptions['record']): void {
-  const [second, routeIndex, id, track, version, status, method, credentialed, bucket, count] = line.split('\t');
+  const [second, routeIndex, id, track, version, credentialed, status, method, bucket, count] = line.split('\t');
   const route = GATEWAY_ROUTES[Number(routeIndex)];
   const n = Number(count);
   if (route === undefined || id === undefined || track === undefined || version === undefined || !(n > 0)) return;

@@ -80,11 +80,11 @@ local function inflight(inst)
 end
 
 -- Tracks with a live instance and a positive weight, chosen at random by weight.
-local function choose_track(pool, tried)
+local function choose_track(pool)
   local live, total = {}, 0
   for _, inst in ipairs(pool.instances) do
     local w = pool.weights[inst.track] or 0
-    if w > 0 and not tried[inst.id] and live[inst.track] == nil then
+    if w > 0 and live[inst.track] == nil then
       live[inst.track] = w
       total = total + w
     end
@@ -100,10 +100,10 @@ local function choose_track(pool, tried)
   return last
 end
 
-local function pick(pool, track, tried)
+local function pick(pool, track)
   local best, best_n
   for _, inst in ipairs(pool.instances) do
-    if inst.track == track and not tried[inst.id] then
+    if inst.track == track then
       local n = inflight(inst)
       if best == nil or n < best_n then best, best_n = inst, n end
     end
@@ -138,33 +138,25 @@ function _M.access(index)
   local service, prefix, strip = route.service, route.prefix, route.strip
   local pool = current_pools[service]
   if pool == nil or pool.sticky then return ngx.exec("@node") end
-  local tried = {}
-  local track = choose_track(pool, tried)
-  local inst = track and pick(pool, track, tried)
+  local track = choose_track(pool)
+  local inst = track and pick(pool, track)
   if inst == nil then return ngx.exec("@node") end
-  local ctx = ngx.ctx
-  ctx.pool, ctx.track, ctx.inst, ctx.tried = pool, track, inst, { [inst.id] = true }
-  ctx.credentialed = api_key ~= nil or (authorization or ""):lower():sub(1, 7) == "bearer "
-  ctx.retryable = IDEMPOTENT[ngx.req.get_method()] and var.http_content_length == nil and var.http_transfer_encoding == nil
-  state_dict:incr(inflight_key(inst), 1, 0)
+  ngx.ctx.inst = inst
+  local credentialed = api_key ~= nil or (authorization or ""):lower():sub(1, 7) == "bearer "
+  -- In variables, not ngx.ctx: they outlive the internal redirect to an error page, whose log
+  -- phase must still release the count and count the answer.
+  local key = inflight_key(inst)
+  state_dict:incr(key, 1, 0)
+  var.pitchey_inflight = key
+  var.pitchey_stat = table.concat({ index - 1, inst.id, inst.track, inst.version, credentialed and 1 or 0 }, "\t")
   local uri = var.request_uri
   var.pitchey_uri = strip and ("/" .. uri:sub(#prefix + 1)) or uri
 end
 
--- Balancer phase: the chosen instance, and on a retry (connect failure) another of its track.
+-- Balancer phase: the chosen instance, tried once. A request it fails goes to the location's error
+-- page (see `unavailable`), which hands what may be retried to the Node gateway.
 function _M.balance()
-  local ctx = ngx.ctx
-  local inst = ctx.inst
-  if balancer.get_last_failure() ~= nil then
-    local next_inst = pick(ctx.pool, ctx.track, ctx.tried)
-    if next_inst == nil then return ngx.exit(502) end
-    state_dict:incr(inflight_key(inst), -1, 0)
-    state_dict:incr(inflight_key(next_inst), 1, 0)
-    ctx.tried[next_inst.id] = true
-    ctx.inst, inst = next_inst, next_inst
-  elseif ctx.retryable then
-    balancer.set_more_tries(2)
-  end
+  local inst = ngx.ctx.inst
   local ok, err = balancer.set_current_peer(inst.host, inst.port)
   if not ok then
     ngx.log(ngx.ERR, "pitchey: cannot use ", inst.host, ":", inst.port, ": ", err)
@@ -180,19 +172,33 @@ local function latency_bucket(ms)
   return math.min(130, math.ceil(math.log(ms) / LOG_RATIO))
 end
 
--- Log phase: releases the in-flight count and counts the answer per second, route, instance,
--- status, method, whether credentials were shown, and latency bucket.
-function _M.log(route)
-  local ctx = ngx.ctx
-  local inst = ctx.inst
-  if inst == nil then return end
-  state_dict:incr(inflight_key(inst), -1, 0)
+-- Log phase (every location, error pages included): releases the in-flight count and counts the
+-- answer per second, route, instance, status, method, whether credentials were shown, and latency
+-- bucket; unless the request was handed to the Node gateway, which counts it itself.
+function _M.log()
+  local var = ngx.var
+  local key = var.pitchey_inflight
+  if key == nil or key == "" then return end
+  state_dict:incr(key, -1, 0)
+  if var.pitchey_handed == "1" then return end
   -- Time to the upstream's headers (the last try's), as the Node gateway measures it.
-  local header_time = tonumber((ngx.var.upstream_header_time or ""):match("([%d.]+)$") or "")
+  local header_time = tonumber((var.upstream_header_time or ""):match("([%d.]+)$") or "")
   local ms = header_time and header_time * 1000 or (ngx.now() - ngx.req.start_time()) * 1000
-  local key = table.concat({ math.floor(ngx.now()), route, inst.id, inst.track, inst.version, ngx.status, ngx.req.get_method(), ctx.credentialed and 1 or 0, latency_bucket(ms) }, "\t")
-  local ok, err = stats_dict:incr(key, 1, 0)
+  local second = math.floor(ngx.now())
+  local ok, err = stats_dict:incr(table.concat({ second, var.pitchey_stat, ngx.status, ngx.req.get_method(), latency_bucket(ms) }, "\t"), 1, 0)
   if not ok then ngx.log(ngx.WARN, "pitchey: statistics not recorded: ", err) end
+end
+
+-- Error page of an upstream nginx could not reach: a request that may be retried (idempotent, no
+-- body) goes to the Node gateway, which tries another instance or holds it until one is back, as
+-- it does for its own; anything else gets the problem at once.
+function _M.unavailable(head)
+  local var = ngx.var
+  if IDEMPOTENT[ngx.req.get_method()] and var.http_content_length == nil and var.http_transfer_encoding == nil then
+    var.pitchey_handed = "1"
+    return ngx.exec("@node")
+  end
+  return _M.problem(502, head, "5")
 end
 
 -- Control: every count of the seconds already over, removed as it is read. Counts are keyed by
@@ -223,8 +229,10 @@ function _M.problem(status, head, retry_after)
   ngx.status = status
   ngx.header["Content-Type"] = "application/problem+json"
   if retry_after ~= nil then ngx.header["Retry-After"] = retry_after end
-  local path = ngx.var.request_uri:match("^[^?]*")
-  ngx.print(head, ',"instance":', json_string(path), ',"request_id":', json_string(ngx.var.pitchey_request_id), "}")
+  -- A request line whose path did not parse has no $request_uri: the path as the client wrote it.
+  local var = ngx.var
+  local path = (var.request_uri or (var.request or ""):match("^%S+%s+(%S+)") or "/"):match("^[^?]*")
+  ngx.print(head, ',"instance":', json_string(path), ',"request_id":', json_string(var.pitchey_request_id), "}")
 end
 
 return _M
