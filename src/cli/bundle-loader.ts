@@ -9,7 +9,7 @@
 // USE_MAIN_CONTEXT_DEFAULT_LOADER, each role printed an ExperimentalWarning at its first import();
 // V8's code cache, which needs vm.Script, lost the callback altogether on Node 20.)
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,12 +21,15 @@ const BUNDLES = join(DIST, 'bundle');
 export const BUNDLE_ENTRY = join(DIST, 'cli', 'cli.js');
 export const STAMP_FILE = join(BUNDLES, 'stamp.json');
 
-/** What scripts/bundle.mjs records once every bundle is made: the entry they were made from, and each bundle's hash. */
+/** What scripts/bundle.mjs records once every bundle is made: the entry they were made from, and each bundle's size. */
 export interface BundleStamp {
   /** The hash of the tsc output's entry (BUNDLE_ENTRY) the bundles were made from. */
   entry: string;
-  /** Per role: its hash. */
-  bundles: Record<string, { sha1: string }>;
+  /**
+   * Per role: its size in bytes, which a bundle cut short (a copy that stopped) does not have. Not
+   * its hash: reading and hashing 4–7 MB took ~20 ms of every start, and the loader reads it again.
+   */
+  bundles: Record<string, { bytes: number }>;
 }
 
 export const bundleFile = (role: string): string => join(BUNDLES, `${role}.cjs`);
@@ -64,8 +67,7 @@ function currentBundle(role: string): string | null {
   // tests' rebuild) remakes the bundles after every tsc.
   const entry = readOptional(BUNDLE_ENTRY);
   if (stamp === null || made === undefined || entry === null || sha1(entry) !== stamp.entry) return null;
-  const bytes = readOptional(bundleFile(role));
-  return bytes !== null && sha1(bytes) === made.sha1 ? bundleFile(role) : null;
+  return statSync(bundleFile(role), { throwIfNoEntry: false })?.size === made.bytes ? bundleFile(role) : null;
 }
 
 /** Runs the role's bundle in this process as a CommonJS module; false when there is no current one. */
