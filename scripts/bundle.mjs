@@ -6,7 +6,7 @@
 // never taken by that role. Native modules and packages that find their own files by path stay
 // external (node_modules, as before).
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -86,14 +86,9 @@ mkdirSync(OUT, { recursive: true });
 const roles = Object.keys(ROLE_MODULES);
 await Promise.all(roles.map(bundle));
 // Made after the bundles, from the tsc output (this script runs after tsc).
-const { STAMP_FILE, bundleFile, sha1 } = await import('../dist/cli/bundle-loader.js');
+const { BUNDLE_ENTRY, STAMP_FILE, bundleFile, sha1 } = await import('../dist/cli/bundle-loader.js');
 const bundles = {};
-for (const role of roles) {
-  const bytes = readFileSync(bundleFile(role));
-  // esbuild escapes every string; a regular expression may keep a non-ASCII character, and then
-  // the file is read as UTF-8 rather than the faster Latin-1.
-  bundles[role] = { sha1: sha1(bytes), ascii: bytes.every((b) => b < 0x80) };
-}
-// Written last: the loader uses the bundles only while no tsc build is newer than this file (a
-// later `tsc` alone sends every role back to the unbundled modules).
-writeFileSync(STAMP_FILE, `${JSON.stringify({ bundles }, null, 2)}\n`);
+for (const role of roles) bundles[role] = { bytes: statSync(bundleFile(role)).size };
+// Written last: the loader uses the bundles only while the entry in dist/ is the one they were
+// made from (a later build whose entry differs sends every role back to the unbundled modules).
+writeFileSync(STAMP_FILE, `${JSON.stringify({ entry: sha1(readFileSync(BUNDLE_ENTRY)), bundles }, null, 2)}\n`);

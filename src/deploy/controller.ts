@@ -118,6 +118,11 @@ interface Live {
   timer: NodeJS.Timeout | null;
 }
 
+/** The version `service` runs in `env`: the last promoted one, or the base version before any. */
+export function currentVersionOf(db: ControllerDb, env: string, service: string, baseVersion: string): string {
+  return readCurrentVersion(db, env, service)?.version ?? baseVersion;
+}
+
 export class Controller {
   private readonly live = new Map<string, Live>();
   private readonly promotedListeners: Array<(row: DeploymentRow) => void> = [];
@@ -137,7 +142,7 @@ export class Controller {
 
   /** The version stable runs for a service in this environment. */
   currentVersion(service: string): string {
-    return readCurrentVersion(this.ports.db, this.options.env, service)?.version ?? this.options.baseVersion;
+    return currentVersionOf(this.ports.db, this.options.env, service, this.options.baseVersion);
   }
 
   /**

@@ -30,6 +30,7 @@ import { registerLingeringClose } from './unread-body.js';
 import { API_LICENSE, completeDocument, createRouteTransform, withServer } from './openapi.js';
 import { LOOPBACK_PROXIES, createProxyTrust } from './trusted-proxies.js';
 import { registerTempCleanup } from './uploads.js';
+import { LAZY_SCHEMAS } from './lazy-schemas.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -227,6 +228,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpAppHan
     trustProxy: (address: string) => trustsPeer(address),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    schemaController: LAZY_SCHEMAS,
     // A bad percent-encoding or an over-long path parameter is answered by the router itself: a problem like any other.
     // Its reply skips the hooks, so it gets the standard headers here.
     frameworkErrors: (err, req, reply) => {

@@ -11,7 +11,7 @@ import { withJobOutcomes } from '../deploy/adapters/job-outcome-source.js';
 import { createAvailabilitySampler, readErrorBudget } from '../deploy/budget-store.js';
 import { createGatewayRouter } from '../deploy/adapters/gateway-router.js';
 import type { Driver, InstanceHandle } from '../deploy/adapters/driver.js';
-import { Controller, DeployRefused } from '../deploy/controller.js';
+import { Controller, DeployRefused, currentVersionOf } from '../deploy/controller.js';
 import { EXIT_MARGIN_MS } from '../deploy/release-start.js';
 import { registerDeployApi, type DeployApiOptions } from '../deploy/http.js';
 import { registerReleaseApi } from '../deploy/release-api.js';
@@ -114,10 +114,20 @@ const sinkStream = (output: OutputSink, id: string): NodeJS.WritableStream =>
     },
   });
 
+/** An instance that is up: into its service's pool, and probed now rather than at the next health check. */
+function registerUp(gateway: Gateway, h: InstanceHandle): void {
+  if (h.url !== null) gateway.registerInstance(h.service as ServiceName, { id: h.id, url: h.url, track: h.track, version: h.version });
+  void gateway.checkHealth();
+}
+
 export async function startPlatform(config: Config, options: PlatformOptions): Promise<Platform> {
   const log = options.log ?? (() => undefined);
-  const metrics = createMetrics();
-  const gateway = await createGateway({ config, metrics, healthIntervalMs: 1_000, ...(options.output ? { logStream: sinkStream(options.output, 'gateway') } : {}) });
+  const db = openControllerDb(dataPath(config.dataDir, 'controllerDb'));
+  // The services start first: their start-up is the longest part of `pitchey up`, and they need
+  // only their version (the store's) and the driver. The gateway is built while they load; an
+  // instance that reports in before it exists is registered (and probed at once) when it does.
+  const early = new Map<string, InstanceHandle>();
+  let live: Gateway | null = null;
   let gatewayUrl = '';
   const entries = (): InstanceEntry[] =>
     driver
@@ -133,19 +143,41 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
     log,
     ...(options.output ? { output: options.output } : {}),
     onUp: (h) => {
-      if (h.url !== null) gateway.registerInstance(h.service as ServiceName, { id: h.id, url: h.url, track: h.track, version: h.version });
+      if (live === null) early.set(h.id, h);
+      else registerUp(live, h);
       record();
-      void gateway.checkHealth();
     },
     onDown: (h) => {
-      gateway.unregisterInstance(h.service as ServiceName, h.id);
+      early.delete(h.id);
+      live?.unregisterInstance(h.service as ServiceName, h.id);
       record();
     },
-  }).catch(async (err: unknown) => {
-    await gateway.close();
+  }).catch((err: unknown) => {
+    db.close();
     throw err;
   });
-  const db = openControllerDb(dataPath(config.dataDir, 'controllerDb'));
+  const failed: string[] = [];
+  const startStable = (): Array<Promise<unknown>> =>
+    SERVICE_NAMES.map((service) =>
+      driver.start({ service, track: 'stable', version: currentVersionOf(db, config.deployEnv, service, config.version), count: 1, faults: null }, 60_000).catch((err: Error) => {
+        failed.push(`${service}: ${err.message}`);
+        log(`${service} did not start: ${err.message}`);
+      }),
+    );
+  // A deployment left active may be completed by its recovery, which changes its service's version:
+  // then the services start after the controller has recovered it, as they always did.
+  const recovering = readDeployments(db, { env: config.deployEnv, activeOnly: true }).length > 0;
+  let starting = recovering ? [] : startStable();
+  const metrics = createMetrics();
+  const gateway = await createGateway({ config, metrics, healthIntervalMs: 1_000, ...(options.output ? { logStream: sinkStream(options.output, 'gateway') } : {}) }).catch(async (err: unknown) => {
+    // The services already starting must not outlive a gateway that could not be built.
+    await driver.close(0);
+    db.close();
+    throw err;
+  });
+  live = gateway;
+  for (const h of early.values()) registerUp(gateway, h);
+  early.clear();
   // Gateway traffic, and the job outcomes each instance counts (the processing objectives).
   const metricsKey = config.apiKeys.find((k) => k.scopes.includes('*') || k.scopes.includes('metrics'))?.key ?? null;
   const metricSource = withJobOutcomes(createGatewayMetricSource(gateway), { instances: () => driver.list(), metricsKey, log });
@@ -226,17 +258,8 @@ export async function startPlatform(config: Config, options: PlatformOptions): P
   // Each deployment active when the controller stopped gets the engine's decision (audited); they act once the gateway listens.
   for (const { row, recovery } of controller.recover()) log(`deployment ${row.id} was active when the controller stopped: ${recovery.decision} (${recovery.why})`);
   for (const id of validator.resume()) log(`validation of ${id} resumed after a restart`);
+  if (recovering) starting = startStable();
   notifier.start();
-  // The services start now, while the gateway's deploy API is built and it starts listening: their
-  // start-up (module loading) is the longest part of `pitchey up`. An instance that reports in
-  // before the gateway listens is probed by its first health check.
-  const failed: string[] = [];
-  const starting = SERVICE_NAMES.map((service) =>
-    driver.start({ service, track: 'stable', version: controller.currentVersion(service), count: 1, faults: null }, 60_000).catch((err: Error) => {
-      failed.push(`${service}: ${err.message}`);
-      log(`${service} did not start: ${err.message}`);
-    }),
-  );
   const deployApi: DeployApiOptions = {
     controller,
     driver,

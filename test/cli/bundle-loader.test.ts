@@ -1,22 +1,34 @@
 // The roles' bundles (scripts/bundle.mjs, loaded by src/cli/bundle-loader.ts): every role's
 // process runs from its bundle, whose import()s of what stays outside it still load, while other
-// commands run from the modules; the role table the launcher reads.
+// commands run from the modules; a bundle is used only while dist/ holds the entry it was made
+// from; the role table the launcher reads.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { bundleRole, compileBundle } from '../../src/cli/bundle-loader.js';
+import { bundleRole } from '../../src/cli/bundle-loader.js';
 import { builtFile } from '../support/build.js';
 
 const CLI = builtFile('cli/main.js').pathname;
 const ROLES = ['video', 'document', 'ai', 'media', 'code', 'gateway', 'up'];
+const LAUNCHER = ['cli/main.js', 'cli/bundle-loader.js', 'kit/roles.js'];
 
-/** The ES modules a `pitchey` command line loaded (Node's esm debug log names each one). */
-function esModulesLoaded(args: string[]): string[] {
-  const r = spawnSync(process.execPath, [CLI, ...args], { env: { ...process.env, NODE_DEBUG: 'esm' }, encoding: 'utf8', timeout: 20_000 });
+/** The ES modules a `pitchey` command line loaded (Node's esm debug log names each one), under dist/. */
+function esModulesLoaded(args: string[], cli = CLI): string[] {
+  const r = spawnSync(process.execPath, [cli, ...args], { env: { ...process.env, NODE_DEBUG: 'esm' }, encoding: 'utf8', timeout: 20_000 });
   expect(r.status, r.stderr).toBe(0);
-  return [...new Set([...r.stderr.matchAll(/Translating StandardModule file:\/\/(\S+)/g)].map((m) => m[1]!))];
+  return [...new Set([...r.stderr.matchAll(/Translating StandardModule file:\/\/(\S+)/g)].map((m) => m[1]!.replace(/.*\/dist\//, '')))];
+}
+
+/** A copy of the built project (times not kept), node_modules linked; removed by the caller. */
+function copyOfBuild(): { root: string; remove: () => void } {
+  const from = fileURLToPath(new URL('../..', builtFile('cli/main.js')));
+  const root = mkdtempSync(join(tmpdir(), 'pitchey-bundle-copy-'));
+  for (const c of ['dist', 'package.json']) cpSync(join(from, c), join(root, c), { recursive: true });
+  symlinkSync(join(from, 'node_modules'), join(root, 'node_modules'), 'dir');
+  return { root, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 describe('role bundles', () => {
@@ -39,20 +51,41 @@ describe('role bundles', () => {
       ['worker', 'document', '--help'],
       ['up', '--help'],
     ]) {
-      expect(esModulesLoaded(args).map((p) => p.replace(/.*\/dist\//, ''))).toEqual(['cli/main.js', 'cli/bundle-loader.js', 'kit/roles.js']);
+      expect(esModulesLoaded(args)).toEqual(LAUNCHER);
     }
-    expect(esModulesLoaded(['health', '--help'])).toContainEqual(expect.stringMatching(/dist\/cli\/cli\.js$/));
+    expect(esModulesLoaded(['health', '--help'])).toContain('cli/cli.js');
   });
 
-  it('has a bundle per role, and bundled code can import() what stays outside the bundle', async () => {
+  it('judges a bundle current by the entry it was made from, not by file times', () => {
+    const copy = copyOfBuild();
+    try {
+      const cli = join(copy.root, 'dist', 'cli', 'main.js');
+      // A stamp older than the entry (a copy or an image layer need not keep times): still current.
+      utimesSync(join(copy.root, 'dist', 'bundle', 'stamp.json'), new Date(0), new Date(0));
+      expect(esModulesLoaded(['serve', 'ai', '--help'], cli)).toEqual(LAUNCHER);
+      // Another build's entry: the role runs from the modules.
+      appendFileSync(join(copy.root, 'dist', 'cli', 'cli.js'), '\n// another build\n');
+      expect(esModulesLoaded(['serve', 'ai', '--help'], cli)).toContain('cli/cli.js');
+    } finally {
+      copy.remove();
+    }
+  });
+
+  it('has a bundle per role, whose import() of what stays outside it loads, with no warning', () => {
     const stamp = JSON.parse(readFileSync(builtFile('bundle/stamp.json'), 'utf8')) as { bundles: Record<string, unknown> };
     expect(Object.keys(stamp.bundles).sort()).toEqual([...ROLES].sort());
-    // The docker driver's dockerode and another role's modules are import()ed from a bundle: a
-    // script compiled without its dynamic-import callback rejects them.
-    const file = builtFile('bundle/up.cjs').pathname;
-    const script = compileBundle(file, "module.exports = () => import('node:os');");
-    const module = { exports: (): Promise<{ cpus: unknown }> => Promise.reject(new Error('not run')) };
-    (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, dirname(file));
-    expect(typeof (await module.exports()).cpus).toBe('function');
+    // The docker driver import()s dockerode, left outside the bundle: it loads and tries the
+    // socket. (A bundle compiled as a vm.Script without its dynamic-import callback rejected the
+    // import; with USE_MAIN_CONTEXT_DEFAULT_LOADER it printed an ExperimentalWarning.)
+    const data = mkdtempSync(join(tmpdir(), 'pitchey-bundle-import-'));
+    try {
+      const env = { ...process.env, PITCHEY_DATA_DIR: data, PITCHEY_PORT: '0', PITCHEY_DRIVER: 'docker', PITCHEY_DOCKER_HOST: 'unix:///nonexistent/docker.sock' };
+      const r = spawnSync(process.execPath, [CLI, 'up'], { env, encoding: 'utf8', timeout: 30_000 });
+      expect(r.stderr).toContain('connect ENOENT /nonexistent/docker.sock');
+      expect(r.stderr).not.toMatch(/ExperimentalWarning|ERR_VM_DYNAMIC_IMPORT/);
+      expect(r.status).not.toBe(0);
+    } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
   });
 });

@@ -13,6 +13,9 @@ import { registerCodeRoutes } from './routes.js';
 import { MAX_CODE_CHARS } from './source-files.js';
 import { TypeChecker } from './ts-check.js';
 
+/** When the type checker loads its compiler unasked: after the start-up, before most first requests. */
+const TYPECHECK_WARM_DELAY_MS = 5_000;
+
 export const codeService: ServiceManifest = {
   name: 'code',
   title: 'Pitchey code executor',
@@ -36,7 +39,7 @@ export const codeService: ServiceManifest = {
       functions.close();
       await sandbox.close();
     });
-    types.warm(); // load the compiler and the standard declarations before the first request
+    types.warmAfter(TYPECHECK_WARM_DELAY_MS);
 
     const limits = { defaults: config.codeLimits, maxima: config.codeMaxLimits, code_chars: MAX_CODE_CHARS };
     app.get(

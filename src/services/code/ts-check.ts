@@ -58,6 +58,7 @@ function workerData(): { typescript: string; typeRoots: string | null } {
 
 export class TypeChecker {
   private worker: { w: Worker; ready: Promise<boolean> } | null = null;
+  private warmTimer: NodeJS.Timeout | null = null;
   private queue: Promise<unknown> = Promise.resolve();
   private seq = 0;
 
@@ -89,9 +90,17 @@ export class TypeChecker {
     return { w, ready };
   }
 
-  /** Loads the compiler now so the first request does not pay for it. */
-  warm(): void {
-    this.worker ??= this.spawn();
+  /**
+   * Loads the compiler after `delayMs` so the first request does not pay for it. Not at once: the
+   * compiler and the standard declarations take 1–3 s of CPU, which `pitchey up` would take from the
+   * five services starting beside it; a check asked for sooner loads it itself (its deadline starts
+   * once the compiler is loaded either way).
+   */
+  warmAfter(delayMs: number): void {
+    this.warmTimer = setTimeout(() => {
+      this.warmTimer = null;
+      this.worker ??= this.spawn();
+    }, delayMs).unref();
   }
 
   private async run(code: string): Promise<TypeCheck> {
@@ -122,6 +131,7 @@ export class TypeChecker {
   }
 
   async close(): Promise<void> {
+    if (this.warmTimer !== null) clearTimeout(this.warmTimer);
     const current = this.worker;
     this.worker = null;
     if (current) await current.w.terminate();

@@ -1,7 +1,6 @@
 // POST /extract-text: text per page from PDFs (native, OCR, or native with OCR for the pages that
 // have none), from images by OCR, from plain text and from DOCX.
 import { readFile } from 'node:fs/promises';
-import mammoth from 'mammoth';
 import { Problem, runProcess } from '../../kit/index.js';
 import { inspectImage, inspectPdf, inspectZip, type PdfInfo } from './inspect.js';
 import { checkLanguage, ocrImage, ocrPdfPage } from './ocr.js';
@@ -128,6 +127,7 @@ export async function extractText(input: ExtractInput, o: ExtractOptions, read?:
   }
   if (input.mime === DOCX) {
     await inspectZip(input.path, input.filename);
+    const { default: mammoth } = await import('mammoth'); // loaded at the first .docx, not with the service
     const r = await mammoth.extractRawText({ path: input.path }).catch((err: unknown) => {
       throw new Problem('DOCUMENT_INVALID', `"${input.filename}" is not a readable DOCX: ${(err as Error).message.slice(0, 200)}`);
     });

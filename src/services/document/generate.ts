@@ -1,7 +1,7 @@
 // POST /generate-pdf: a template (built-in or the operator's) filled with validated data, typeset.
 import { Problem, type TSchema } from '../../kit/index.js';
 import { FIXED_DATE, basicSpec, contractSpec, ndaSpec, reportSpec } from './layouts.js';
-import { renderPdf, type DocSpec } from './render.js';
+import type { DocSpec } from './render.js';
 import { TEMPLATES, validateFields, type BuiltinName } from './templates.js';
 import type { UserTemplate } from './user-templates.js';
 
@@ -36,7 +36,11 @@ export function listTemplates(catalog: TemplateCatalog): Array<{ name: string; d
   ];
 }
 
-export async function generatePdf(catalog: TemplateCatalog, req: GenerateRequest, render: (spec: DocSpec) => Promise<Buffer> = renderPdf): Promise<Buffer> {
+export async function generatePdf(
+  catalog: TemplateCatalog,
+  req: GenerateRequest,
+  render: (spec: DocSpec) => Promise<Buffer> = async (s) => (await import('./render.js')).renderPdf(s),
+): Promise<Buffer> {
   let spec: DocSpec;
   if (req.template in TEMPLATES) {
     spec = builtinSpec(req.template as BuiltinName, req.data, req.deterministic);

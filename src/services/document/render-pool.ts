@@ -5,7 +5,11 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { checkCoverage, renderPdf, type DocSpec } from './render.js';
+import type { DocSpec } from './render.js';
+
+// pdfkit and the fonts load at the first render, not at the service's start (and not at all in a pool's threads' parent when it has threads).
+const renderModule = () => import('./render.js');
+const renderHere = async (spec: DocSpec): Promise<Buffer> => (await renderModule()).renderPdf(spec);
 
 interface Slot {
   worker: Worker;
@@ -28,7 +32,7 @@ export interface RenderPool {
 
 /** `workerUrl`: the compiled render thread (tests running from sources pass the built one). */
 export function createRenderPool(threads = Math.min(4, availableParallelism()), workerUrl = WORKER_URL): RenderPool {
-  if (threads < 2 || !existsSync(fileURLToPath(workerUrl))) return { render: renderPdf, close: () => Promise.resolve(), threads: 0 };
+  if (threads < 2 || !existsSync(fileURLToPath(workerUrl))) return { render: renderHere, close: () => Promise.resolve(), threads: 0 };
   const pending = new Map<number, Pending>();
   let nextId = 0;
   let closing = false;
@@ -62,8 +66,8 @@ export function createRenderPool(threads = Math.min(4, availableParallelism()), 
   };
   return {
     threads,
-    render(spec) {
-      checkCoverage(spec);
+    async render(spec) {
+      (await renderModule()).checkCoverage(spec);
       // Threads start on first use, so an idle service holds none.
       while (slots.length < threads) slots.push(spawnSlot());
       const slot = slots.reduce((a, b) => (b.busy < a.busy ? b : a));

@@ -1,7 +1,6 @@
 // Text or image watermark on all or selected pages: any rotation (the text turns about its own
 // centre, so 45° lands where asked), opacity, size, colour, one of nine positions or tiled.
 import { readFileSync } from 'node:fs';
-import fontkit from '@pdf-lib/fontkit';
 import { degrees, rgb, type PDFDocument, type PDFFont, type PDFImage, type PDFPage } from 'pdf-lib';
 import { Problem, invalidField } from '../../kit/index.js';
 import { SAVE } from './pdf-ops.js';
@@ -115,7 +114,8 @@ export async function watermarkPdf(doc: PDFDocument, spec: WatermarkSpec): Promi
   const chosen = spec.pages ?? pages.map((_, i) => i);
   let font: PDFFont | null = null;
   if (spec.text !== undefined) {
-    doc.registerFontkit(fontkit);
+    // Loaded here, not with the service: its Unicode tables take ~0.1 s of CPU to unpack.
+    doc.registerFontkit((await import('@pdf-lib/fontkit')).default);
     fontBytes ??= readFileSync(FONT_PATH);
     font = await doc.embedFont(fontBytes, { subset: true });
     const missing = [...spec.text].filter((ch) => !font?.getCharacterSet().includes(ch.codePointAt(0) ?? 0));

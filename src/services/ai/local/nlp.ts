@@ -1,14 +1,26 @@
 // The English NLP model (wink-nlp with its lite web model, shipped inside the npm package, so it
-// loads offline): sentiment, sentences, tokens and readability. Loaded once per process.
+// loads offline): sentiment, sentences, tokens and readability. Loaded once per process, at its
+// first use: reading the model takes ~0.15 s of CPU (and, bundled, its 5 MB would be parsed at
+// every start), which `pitchey up` would otherwise spend while five services start on two cores.
+// The model ships with the package, so the service is ready without it.
+import { createRequire } from 'node:module';
 import winkNLP, { type ItemToken } from 'wink-nlp';
-import model from 'wink-eng-lite-web-model';
+import type Model from 'wink-eng-lite-web-model';
 
-// Sentence boundaries, negation and sentiment are all this service reads; skipping POS and NER
-// keeps a short document well under 100 µs.
-const nlp = winkNLP(model, ['sbd', 'negation', 'sentiment']);
-// wink's `its.*` readers are plain functions of the item (typed as methods), passed to `out()`.
-// eslint-disable-next-line @typescript-eslint/unbound-method
-const { sentiment: itsSentiment, type: itsType, stopWordFlag: itsStopWord, normal: itsNormal, readabilityStats: itsReadability } = nlp.its;
+function loadNlp() {
+  // Required, not imported: a synchronous load at first use, left out of the role's bundle.
+  const model = createRequire(import.meta.url)('wink-eng-lite-web-model') as typeof Model;
+  // Sentence boundaries, negation and sentiment are all this service reads; skipping POS and NER
+  // keeps a short document well under 100 µs.
+  const nlp = winkNLP(model, ['sbd', 'negation', 'sentiment']);
+  // wink's `its.*` readers are plain functions of the item (typed as methods), passed to `out()`.
+  // eslint-disable-next-line @typescript-eslint/unbound-method
+  const { sentiment, type, stopWordFlag, normal, readabilityStats } = nlp.its;
+  return { readDoc: (text: string) => nlp.readDoc(text), itsSentiment: sentiment, itsType: type, itsStopWord: stopWordFlag, itsNormal: normal, itsReadability: readabilityStats };
+}
+
+let loaded: ReturnType<typeof loadNlp> | null = null;
+const nlp = (): ReturnType<typeof loadNlp> => (loaded ??= loadNlp());
 
 export const NLP_MODEL = { name: 'wink-eng-lite-web-model', package: 'wink-nlp', tasks: ['sentiment', 'sentences', 'tokens', 'readability', 'keywords'] };
 
@@ -41,7 +53,8 @@ export function sentimentFromPolarity(polarity: number): Sentiment {
 }
 
 export function sentiment(text: string): Sentiment {
-  return sentimentFromPolarity(nlp.readDoc(text).out(itsSentiment) as number);
+  const { readDoc, itsSentiment } = nlp();
+  return sentimentFromPolarity(readDoc(text).out(itsSentiment) as number);
 }
 
 export interface TextAnalysis {
@@ -59,7 +72,8 @@ function readingLevel(fres: number): string {
   return 'very difficult';
 }
 
-function keywords(doc: ReturnType<typeof nlp.readDoc>, top: number): { keyword: string; count: number }[] {
+function keywords(doc: ReturnType<ReturnType<typeof nlp>['readDoc']>, top: number): { keyword: string; count: number }[] {
+  const { itsType, itsStopWord, itsNormal } = nlp();
   const counts = new Map<string, number>();
   doc.tokens().each((t: ItemToken) => {
     if (t.out(itsType) !== 'word' || t.out(itsStopWord)) return;
@@ -73,7 +87,8 @@ function keywords(doc: ReturnType<typeof nlp.readDoc>, top: number): { keyword: 
 }
 
 export function analyzeText(text: string): TextAnalysis {
-  const doc = nlp.readDoc(text);
+  const { readDoc, itsReadability, itsSentiment } = nlp();
+  const doc = readDoc(text);
   const stats = doc.out(itsReadability) as unknown as { fres: number; numOfWords: number; numOfSentences: number; numOfComplexWords: number; readingTimeMins: number; readingTimeSecs: number };
   return {
     wordCount: stats.numOfWords,
@@ -86,9 +101,9 @@ export function analyzeText(text: string): TextAnalysis {
 
 /** Lower-case word tokens without stop words or punctuation: the features custom classifiers learn from. */
 export function featureTokens(text: string): string[] {
+  const { readDoc, itsType, itsStopWord, itsNormal } = nlp();
   const out: string[] = [];
-  nlp
-    .readDoc(text)
+  readDoc(text)
     .tokens()
     .each((t: ItemToken) => {
       const type = t.out(itsType);
