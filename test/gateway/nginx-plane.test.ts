@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pidAlive } from '../../src/cli/gateway.js';
+import { createGatewayRouter } from '../../src/deploy/adapters/gateway-router.js';
 import { createGateway, type Gateway, type InstancePool } from '../../src/gateway/index.js';
 import { createMetrics } from '../../src/kit/index.js';
 import { TEST_KEY, makeTempDir, testConfig } from '../helpers.js';
@@ -182,6 +183,23 @@ describe('the nginx data plane', () => {
     expect([pool.get('stable-a')?.draining, pool.get('stable-a')?.inflight]).toEqual([true, 0]);
     expect((await slow).name).toBe('stable-a');
     expect(await removing).toMatchObject({ outcome: 'drained', abandoned: 0 });
+    expect(pool.get('stable-a')).toBeUndefined();
+  });
+
+  it("drains through the deployment controller's router the same way, and pushes its weight changes at once", async () => {
+    const router = createGatewayRouter(gateway);
+    router.setWeights('video', { stable: 100, canary: 0 });
+    // No sync here: the router's change reaches nginx by itself, before the 100 ms timer would.
+    await expect.poll(async () => ((await (await fetch(`${base}/api/video/who`)).json()) as { name: string }).name, { timeout: 90, interval: 10 }).toBe('stable-a');
+    const order: string[] = [];
+    const slow = fetch(`${base}/api/video/slow?ms=600`).then(async (r) => {
+      order.push('answered');
+      return ((await r.json()) as { name: string }).name;
+    });
+    await sleep(150);
+    await router.drain('video', 'stable-a', 5_000);
+    order.push('drained');
+    expect([await slow, order]).toEqual(['stable-a', ['answered', 'drained']]);
     expect(pool.get('stable-a')).toBeUndefined();
   });
 
