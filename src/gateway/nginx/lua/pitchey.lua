@@ -29,6 +29,22 @@ end
 -- The state, one record a line, fields by tab:
 --   pool  <service> <sticky 0|1> <track=weight,...>
 --   inst  <service> <id> <host> <port> <track> <version> <takes traffic 0|1>
+-- Each pool's live tracks (a positive weight and an instance taking traffic), with their weights
+-- summed in order, are worked out here once per push instead of on every request.
+local function live_tracks(pool)
+  local seen, total = {}, 0
+  pool.tracks = {}
+  for _, inst in ipairs(pool.instances) do
+    local w = pool.weights[inst.track] or 0
+    if w > 0 and not seen[inst.track] then
+      seen[inst.track] = true
+      total = total + w
+      pool.tracks[#pool.tracks + 1] = { track = inst.track, upto = total }
+    end
+  end
+  pool.total = total
+end
+
 local function parse(text)
   local pools = {}
   for line in text:gmatch("[^\n]+") do
@@ -39,11 +55,12 @@ local function parse(text)
       pools[f[2]] = { sticky = f[3] == "1", weights = weights, instances = {} }
     elseif f[1] == "inst" and pools[f[2]] ~= nil and f[8] == "1" then
       local list = pools[f[2]].instances
-      list[#list + 1] = { id = f[3], host = f[4], port = tonumber(f[5]), track = f[6], version = f[7], service = f[2] }
+      list[#list + 1] = { id = f[3], host = f[4], port = tonumber(f[5]), track = f[6], version = f[7], service = f[2], key = "if\t" .. f[2] .. "\t" .. f[3] }
     else
       limits.parse_line(f)
     end
   end
+  for _, pool in pairs(pools) do live_tracks(pool) end
   return pools
 end
 
@@ -71,33 +88,19 @@ function _M.push()
   ngx.say(table.concat(out, "\n"))
 end
 
-local function inflight_key(inst)
-  return "if\t" .. inst.service .. "\t" .. inst.id
-end
-
+-- An instance's in-flight count lives under its `key` ("if", service, id: what push() answers).
 local function inflight(inst)
-  return state_dict:get(inflight_key(inst)) or 0
+  return state_dict:get(inst.key) or 0
 end
 
 -- Tracks with a live instance and a positive weight, chosen at random by weight.
 local function choose_track(pool)
-  local live, total = {}, 0
-  for _, inst in ipairs(pool.instances) do
-    local w = pool.weights[inst.track] or 0
-    if w > 0 and live[inst.track] == nil then
-      live[inst.track] = w
-      total = total + w
-    end
+  if pool.total == 0 then return nil end
+  local roll = math.random() * pool.total
+  for _, t in ipairs(pool.tracks) do
+    if roll < t.upto then return t.track end
   end
-  if total == 0 then return nil end
-  local roll = math.random() * total
-  local last
-  for track, w in pairs(live) do
-    roll = roll - w
-    last = track
-    if roll < 0 then return track end
-  end
-  return last
+  return pool.tracks[#pool.tracks].track
 end
 
 local function pick(pool, track)
@@ -145,7 +148,7 @@ function _M.access(index)
   local credentialed = api_key ~= nil or (authorization or ""):lower():sub(1, 7) == "bearer "
   -- In variables, not ngx.ctx: they outlive the internal redirect to an error page, whose log
   -- phase must still release the count and count the answer.
-  local key = inflight_key(inst)
+  local key = inst.key
   state_dict:incr(key, 1, 0)
   var.pitchey_inflight = key
   var.pitchey_stat = table.concat({ index - 1, inst.id, inst.track, inst.version, credentialed and 1 or 0 }, "\t")
