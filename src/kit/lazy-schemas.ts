@@ -4,6 +4,7 @@
 // deploy API most; `pitchey up` starts six processes at once on as few as two cores. The same
 // compilers with the same options: the same validation, coercion, errors and serialization.
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
 import type { FastifyServerOptions } from 'fastify';
 
 type SchemaController = NonNullable<FastifyServerOptions['schemaController']>;
@@ -16,12 +17,25 @@ type RouteSchema = { schema: unknown; httpPart?: string };
 type Selector<C> = (...factoryArgs: unknown[]) => C;
 
 /**
+ * fastify's own location, from this module's, or else from the working directory: a bundle written
+ * outside the project (the tests' host processes, in a temporary folder) has fastify inside it and
+ * no node_modules beside it, while the process runs from the project.
+ */
+function fastifyPath(): string {
+  try {
+    return createRequire(import.meta.url).resolve('fastify');
+  } catch {
+    return createRequire(join(process.cwd(), 'noop.js')).resolve('fastify');
+  }
+}
+
+/**
  * The compilers fastify itself depends on, loaded from beside it at the first compile: one selector
  * per process, as fastify keeps one (it shares a compiler between contexts with the same schemas).
  */
 function selector<C>(name: string): () => Selector<C> {
   let made: Selector<C> | null = null;
-  return () => (made ??= (createRequire(createRequire(import.meta.url).resolve('fastify'))(name) as () => Selector<C>)());
+  return () => (made ??= (createRequire(fastifyPath())(name) as () => Selector<C>)());
 }
 const ajvCompilers = selector<(route: RouteSchema) => Validate>('@fastify/ajv-compiler');
 const jsonCompilers = selector<(route: unknown) => (data: unknown) => string>('@fastify/fast-json-stringify-compiler');
