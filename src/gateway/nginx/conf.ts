@@ -173,9 +173,7 @@ http {
     listen ${hostPort(o.listenHost, o.listenPort)} reuseport;
     # What access() picked, in variables that outlive a redirect to an error page, for log().
     set $pitchey_uri "";
-    set $pitchey_inflight "";
-    set $pitchey_stat "";
-    set $pitchey_handed "";
+    set $pitchey_pick "";
     log_by_lua_block { require("pitchey").log() }
     # A request refused before the server's variables were set reads them empty, as log() expects.
     uninitialized_variable_warn off;

@@ -31,18 +31,27 @@ end
 --   inst  <service> <id> <host> <port> <track> <version> <takes traffic 0|1>
 -- Each pool's live tracks (a positive weight and an instance taking traffic), with their weights
 -- summed in order, are worked out here once per push instead of on every request.
+-- Each live track holds its own instances, so a request's pick reads only its track's; a pool of
+-- one live track (no release under way) skips the roll, and a track of one instance skips the
+-- in-flight reads: no loop on the common path, which LuaJIT then compiles whole.
 local function live_tracks(pool)
-  local seen, total = {}, 0
+  local by_track, total = {}, 0
   pool.tracks = {}
   for _, inst in ipairs(pool.instances) do
     local w = pool.weights[inst.track] or 0
-    if w > 0 and not seen[inst.track] then
-      seen[inst.track] = true
-      total = total + w
-      pool.tracks[#pool.tracks + 1] = { track = inst.track, upto = total }
+    if w > 0 then
+      local t = by_track[inst.track]
+      if t == nil then
+        total = total + w
+        t = { track = inst.track, upto = total, instances = {} }
+        by_track[inst.track] = t
+        pool.tracks[#pool.tracks + 1] = t
+      end
+      t.instances[#t.instances + 1] = inst
     end
   end
   pool.total = total
+  pool.only = #pool.tracks == 1 and pool.tracks[1] or nil
 end
 
 local function parse(text)
@@ -55,7 +64,8 @@ local function parse(text)
       pools[f[2]] = { sticky = f[3] == "1", weights = weights, instances = {} }
     elseif f[1] == "inst" and pools[f[2]] ~= nil and f[8] == "1" then
       local list = pools[f[2]].instances
-      list[#list + 1] = { id = f[3], host = f[4], port = tonumber(f[5]), track = f[6], version = f[7], service = f[2], key = "if\t" .. f[2] .. "\t" .. f[3] }
+      -- `key`: its in-flight count's; `stat`: what its answers are counted under, with the route before it.
+      list[#list + 1] = { id = f[3], host = f[4], port = tonumber(f[5]), track = f[6], version = f[7], service = f[2], key = "if\t" .. f[2] .. "\t" .. f[3], stat = f[3] .. "\t" .. f[6] .. "\t" .. f[7] }
     else
       limits.parse_line(f)
     end
@@ -76,8 +86,11 @@ end
 function _M.push()
   ngx.req.read_body()
   local body = ngx.req.get_body_data() or ""
-  state_dict:set("state", body)
-  state_dict:incr("generation", 1, 0)
+  -- The Node side pushes every 100 ms: only a change makes the workers parse it again.
+  if body ~= state_dict:get("state") then
+    state_dict:set("state", body)
+    state_dict:incr("generation", 1, 0)
+  end
   local out = {}
   for _, key in ipairs(state_dict:get_keys(0)) do
     if key:sub(1, 3) == "if\t" then
@@ -93,23 +106,25 @@ local function inflight(inst)
   return state_dict:get(inst.key) or 0
 end
 
--- Tracks with a live instance and a positive weight, chosen at random by weight.
+-- A track with a live instance and a positive weight, chosen at random by weight.
 local function choose_track(pool)
+  if pool.only ~= nil then return pool.only end
   if pool.total == 0 then return nil end
   local roll = math.random() * pool.total
   for _, t in ipairs(pool.tracks) do
-    if roll < t.upto then return t.track end
+    if roll < t.upto then return t end
   end
-  return pool.tracks[#pool.tracks].track
+  return pool.tracks[#pool.tracks]
 end
 
-local function pick(pool, track)
+-- The track's instance with the fewest requests in flight.
+local function pick(track)
+  local list = track.instances
+  if #list == 1 then return list[1] end
   local best, best_n
-  for _, inst in ipairs(pool.instances) do
-    if inst.track == track then
-      local n = inflight(inst)
-      if best == nil or n < best_n then best, best_n = inst, n end
-    end
+  for _, inst in ipairs(list) do
+    local n = inflight(inst)
+    if best == nil or n < best_n then best, best_n = inst, n end
   end
   return best
 end
@@ -142,16 +157,14 @@ function _M.access(index)
   local pool = current_pools[service]
   if pool == nil or pool.sticky then return ngx.exec("@node") end
   local track = choose_track(pool)
-  local inst = track and pick(pool, track)
+  local inst = track and pick(track)
   if inst == nil then return ngx.exec("@node") end
   ngx.ctx.inst = inst
   local credentialed = api_key ~= nil or (authorization or ""):lower():sub(1, 7) == "bearer "
-  -- In variables, not ngx.ctx: they outlive the internal redirect to an error page, whose log
-  -- phase must still release the count and count the answer.
-  local key = inst.key
-  state_dict:incr(key, 1, 0)
-  var.pitchey_inflight = key
-  var.pitchey_stat = table.concat({ index - 1, inst.id, inst.track, inst.version, credentialed and 1 or 0 }, "\t")
+  -- In a variable, not ngx.ctx: it outlives the internal redirect to an error page, whose log
+  -- phase must still release the count and count the answer. One variable: each access costs.
+  state_dict:incr(inst.key, 1, 0)
+  var.pitchey_pick = inst.key .. "\n" .. (index - 1) .. "\t" .. inst.stat .. (credentialed and "\t1" or "\t0")
   local uri = var.request_uri
   var.pitchey_uri = strip and ("/" .. uri:sub(#prefix + 1)) or uri
 end
@@ -177,18 +190,22 @@ end
 
 -- Log phase (every location, error pages included): releases the in-flight count and counts the
 -- answer per second, route, instance, status, method, whether credentials were shown, and latency
--- bucket; unless the request was handed to the Node gateway, which counts it itself.
+-- bucket; unless the request was handed to the Node gateway (nothing after the key), which counts it itself.
 function _M.log()
   local var = ngx.var
-  local key = var.pitchey_inflight
-  if key == nil or key == "" then return end
-  state_dict:incr(key, -1, 0)
-  if var.pitchey_handed == "1" then return end
+  local pick = var.pitchey_pick
+  if pick == nil or pick == "" then return end
+  local cut = pick:find("\n", 1, true)
+  state_dict:incr(pick:sub(1, cut - 1), -1, 0)
+  local stat = pick:sub(cut + 1)
+  if stat == "" then return end
   -- Time to the upstream's headers (the last try's), as the Node gateway measures it.
-  local header_time = tonumber((var.upstream_header_time or ""):match("([%d.]+)$") or "")
+  -- One try, so one figure; more than one ("0.001, 0.002") only if that ever changes.
+  local header_time = var.upstream_header_time
+  header_time = tonumber(header_time) or tonumber((header_time or ""):match("([%d.]+)$") or "")
   local ms = header_time and header_time * 1000 or (ngx.now() - ngx.req.start_time()) * 1000
   local second = math.floor(ngx.now())
-  local ok, err = stats_dict:incr(table.concat({ second, var.pitchey_stat, ngx.status, ngx.req.get_method(), latency_bucket(ms) }, "\t"), 1, 0)
+  local ok, err = stats_dict:incr(second .. "\t" .. stat .. "\t" .. ngx.status .. "\t" .. ngx.req.get_method() .. "\t" .. latency_bucket(ms), 1, 0)
   if not ok then ngx.log(ngx.WARN, "pitchey: statistics not recorded: ", err) end
 end
 
@@ -198,7 +215,9 @@ end
 function _M.unavailable(head)
   local var = ngx.var
   if IDEMPOTENT[ngx.req.get_method()] and var.http_content_length == nil and var.http_transfer_encoding == nil then
-    var.pitchey_handed = "1"
+    -- Its count is released here still; its answer is the Node gateway's to count.
+    local pick = var.pitchey_pick or ""
+    var.pitchey_pick = pick:sub(1, (pick:find("\n", 1, true) or #pick) - 1) .. "\n"
     return ngx.exec("@node")
   end
   return _M.problem(502, head, "5")

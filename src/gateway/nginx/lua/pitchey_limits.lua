@@ -35,14 +35,13 @@ function _M.take(zone, rate, burst, client)
   local key = zone .. "\0" .. client
   local now = ngx.now() * 1000
   local excess = 0
-  local prior = limits_dict:get(key)
-  if prior ~= nil then
-    local was, at = prior:match("^([%d.]+) ([%d.]+)$")
-    excess = math.max(0, tonumber(was) - rate * (now - tonumber(at)) / 1000 + 1)
-  end
+  -- The bucket is the time it was last counted (ms) and its excess in thousandths, in the entry's
+  -- flags: two numbers, no string to build and parse on every request.
+  local at, milli = limits_dict:get(key)
+  if at ~= nil then excess = math.max(0, (milli or 0) / 1000 - rate * (now - at) / 1000 + 1) end
   if excess > burst then return math.max(1, math.ceil((excess - burst) / rate)) end
   -- Forgotten once the bucket would be empty anyway; the dictionary drops the least recent when full.
-  limits_dict:set(key, excess .. " " .. now, math.ceil((excess + 1) / rate) + 1)
+  limits_dict:set(key, now, math.ceil((excess + 1) / rate) + 1, math.floor(excess * 1000 + 0.5))
   return 0
 end
 
