@@ -111,10 +111,14 @@ local function choose_track(pool)
   if pool.only ~= nil then return pool.only end
   if pool.total == 0 then return nil end
   local roll = math.random() * pool.total
-  for _, t in ipairs(pool.tracks) do
+  local tracks = pool.tracks
+  -- Two tracks (a release under way) without a loop too; three or more only in a test.
+  if roll < tracks[1].upto then return tracks[1] end
+  if #tracks == 2 then return tracks[2] end
+  for _, t in ipairs(tracks) do
     if roll < t.upto then return t end
   end
-  return pool.tracks[#pool.tracks]
+  return tracks[#tracks]
 end
 
 -- The track's instance with the fewest requests in flight.
