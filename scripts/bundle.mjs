@@ -61,9 +61,35 @@ function rolePlugin(role) {
   };
 }
 
+/**
+ * What a bundle import()s from outside it goes through the loader's hook (IMPORT_HOOK in
+ * src/cli/bundle-loader.ts), not a bare import(): the loader runs the bundle as a vm.Script with
+ * V8's code cache, and on Node 20 code restored from a cache has lost the dynamic-import callback
+ * that import() needs. Required as-is (no loader), a bundle falls back to import().
+ */
+const IMPORT_HOOK = 'globalThis[Symbol.for("pitchey.import")]';
+const HOOK_BANNER = `var __pitcheyImport=${IMPORT_HOOK}??((specifier)=>import(specifier));`;
+
+/** Each import() of an external path becomes a call of the hook; every one must be found. */
+function throughHook(outfile, metafile) {
+  const external = new Set(
+    Object.values(metafile.outputs)
+      .flatMap((o) => o.imports)
+      .filter((i) => i.kind === 'dynamic-import' && i.external)
+      .map((i) => i.path),
+  );
+  let code = readFileSync(outfile, 'utf8');
+  for (const path of external) {
+    const call = `import(${JSON.stringify(path)})`;
+    if (!code.includes(call)) throw new Error(`bundle ${outfile}: no ${call} to send through the loader's hook`);
+    code = code.replaceAll(call, `__pitcheyImport(${JSON.stringify(path)})`);
+  }
+  writeFileSync(outfile, code);
+}
+
 async function bundle(role) {
   const outfile = join(OUT, `${role}.cjs`);
-  await build({
+  const { metafile } = await build({
     entryPoints: [join(DIST, 'cli', 'cli.js')],
     outfile,
     bundle: true,
@@ -77,7 +103,10 @@ async function bundle(role) {
     charset: 'ascii',
     logLevel: 'error',
     legalComments: 'none',
+    banner: { js: HOOK_BANNER },
+    metafile: true,
   });
+  throughHook(outfile, metafile);
   return outfile;
 }
 

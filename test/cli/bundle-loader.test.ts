@@ -2,12 +2,13 @@
 // process runs from its bundle, whose import()s of what stays outside it still load, while other
 // commands run from the modules; a bundle is used only while dist/ holds the entry it was made
 // from; the role table the launcher reads.
-import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, utimesSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { bundleRole } from '../../src/cli/bundle-loader.js';
 import { builtFile } from '../support/build.js';
 
@@ -85,6 +86,42 @@ describe('role bundles', () => {
       expect(r.stderr).not.toMatch(/ExperimentalWarning|ERR_VM_DYNAMIC_IMPORT/);
       expect(r.status).not.toBe(0);
     } finally {
+      rmSync(data, { recursive: true, force: true });
+    }
+  });
+
+  it('keeps a code cache beside the bundle, which the next start reads, and whose import() still loads', async () => {
+    const copy = copyOfBuild();
+    const data = mkdtempSync(join(tmpdir(), 'pitchey-bundle-cache-'));
+    // A docker socket that takes connections and never answers: `up` waits on it, alive long enough to write its cache.
+    const mute = createServer(() => undefined);
+    await new Promise<void>((resolve) => mute.listen(join(data, 'mute.sock'), resolve));
+    try {
+      const cli = join(copy.root, 'dist', 'cli', 'main.js');
+      const cache = join(copy.root, 'dist', 'bundle', 'up.cjs.v8cache');
+      rmSync(cache, { force: true });
+      const env = (socket: string): NodeJS.ProcessEnv => ({ ...process.env, PITCHEY_DATA_DIR: data, PITCHEY_PORT: '0', PITCHEY_DRIVER: 'docker', PITCHEY_DOCKER_HOST: `unix://${socket}` });
+      // A start that fails at once leaves no cache: it would hold only the functions of a failure.
+      const quick = spawnSync(process.execPath, [cli, 'up'], { env: env('/nonexistent/docker.sock'), encoding: 'utf8', timeout: 30_000 });
+      expect(quick.stderr).toContain('connect ENOENT /nonexistent/docker.sock');
+      expect(existsSync(cache)).toBe(false);
+      const waiting = spawn(process.execPath, [cli, 'up'], { env: env(join(data, 'mute.sock')), stdio: 'ignore' });
+      try {
+        await vi.waitFor(() => expect(existsSync(cache)).toBe(true), { timeout: 15_000, interval: 100 });
+      } finally {
+        waiting.kill('SIGKILL');
+      }
+      const written = statSync(cache);
+      expect(written.size).toBeGreaterThan(100_000);
+      // The next start runs from the cache: dockerode, left outside the bundle, is import()ed by
+      // code V8 restored from it, and the cache is taken as it is (not written again).
+      const r = spawnSync(process.execPath, [cli, 'up'], { env: env('/nonexistent/docker.sock'), encoding: 'utf8', timeout: 30_000 });
+      expect(r.stderr).toContain('connect ENOENT /nonexistent/docker.sock');
+      expect(r.stderr).not.toMatch(/ExperimentalWarning|ERR_VM_DYNAMIC_IMPORT/);
+      expect(statSync(cache).ino).toBe(written.ino);
+    } finally {
+      mute.close();
+      copy.remove();
       rmSync(data, { recursive: true, force: true });
     }
   });
