@@ -16,7 +16,7 @@ import { Module, createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
-import { PLATFORM_ROLES, SERVICE_NAMES } from '../kit/roles.js';
+import { CODE_CACHE_SUFFIX, PLATFORM_ROLES, SERVICE_NAMES } from '../kit/roles.js';
 
 const DIST = fileURLToPath(new URL('..', import.meta.url));
 const BUNDLES = join(DIST, 'bundle');
@@ -74,7 +74,7 @@ function currentBundle(role: string): string | null {
 }
 
 /** Where a bundle's code cache is kept: beside it, so a rebuild (which empties dist/bundle/) drops it. */
-export const cacheFile = (bundle: string): string => `${bundle}.v8cache`;
+export const cacheFile = (bundle: string): string => `${bundle}${CODE_CACHE_SUFFIX}`;
 
 /**
  * When a process writes the cache it did not have: once started, or at its exit if sooner, but not

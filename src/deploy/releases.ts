@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { CODE_CACHE_SUFFIX } from '../kit/roles.js';
 
 export interface ReleaseManifest {
   version: string;
@@ -23,12 +24,15 @@ const VERSION = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
 /** What a release folder holds (an image's /app adds its installed node_modules). */
 export const RELEASE_CONTENT = ['dist', 'package.json', 'package-lock.json'] as const;
 
-/** Files under a folder; with `links`, symbolic links too (never followed). */
+/** Whether a file of a built project belongs in a release: not a code cache a process wrote beside a bundle. */
+export const releaseFile = (path: string): boolean => !path.endsWith(CODE_CACHE_SUFFIX);
+
+/** A release's files under a folder; with `links`, symbolic links too (never followed). */
 function walk(dir: string, links = false): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const path = join(dir, e.name);
     if (e.isDirectory()) return walk(path, links);
-    return e.isFile() || (links && e.isSymbolicLink()) ? [path] : [];
+    return (e.isFile() || (links && e.isSymbolicLink())) && releaseFile(path) ? [path] : [];
   });
 }
 
@@ -63,8 +67,7 @@ export function buildRelease(options: { projectRoot: string; releasesDir: string
   mkdirSync(options.releasesDir, { recursive: true });
   const staging = `${target}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
-  // Times kept: dist/bundle/ is used only while no file of the build is newer than its stamp.
-  for (const c of RELEASE_CONTENT) cpSync(join(options.projectRoot, c), join(staging, c), { recursive: true, preserveTimestamps: true });
+  for (const c of RELEASE_CONTENT) cpSync(join(options.projectRoot, c), join(staging, c), { recursive: true, preserveTimestamps: true, filter: releaseFile });
   // Dependencies are the lockfile's; the local driver shares the project's installed copy.
   symlinkSync(join(options.projectRoot, 'node_modules'), join(staging, 'node_modules'), 'dir');
   const { checksum, files } = checksumOf(staging);

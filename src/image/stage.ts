@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { RELEASE_CONTENT, checksumOf } from '../deploy/releases.js';
+import { RELEASE_CONTENT, checksumOf, releaseFile } from '../deploy/releases.js';
 import { runProcess } from '../kit/index.js';
 import { ImageError } from './families.js';
 
@@ -92,8 +92,7 @@ export async function stageRelease(options: { projectRoot: string; into: string;
     await installDeps(projectRoot, deps, log);
   }
   const app = join(options.into, 'app');
-  // Times kept: dist/bundle/ is used only while no file of the build is newer than its stamp.
-  for (const c of RELEASE_CONTENT) cpSync(join(projectRoot, c), join(app, c), { recursive: true, preserveTimestamps: true });
+  for (const c of RELEASE_CONTENT) cpSync(join(projectRoot, c), join(app, c), { recursive: true, preserveTimestamps: true, filter: releaseFile });
   cpSync(deps, join(app, 'node_modules'), { recursive: true, verbatimSymlinks: true });
   const { checksum, files } = checksumOf(app, APP_CONTENT);
   return { app, checksum, files, depsKey: key, depsCached };

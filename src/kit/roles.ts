@@ -10,6 +10,13 @@ export type ServiceName = (typeof SERVICE_NAMES)[number];
 export const PLATFORM_ROLES = [...SERVICE_NAMES, 'gateway'] as const;
 export type PlatformRole = (typeof PLATFORM_ROLES)[number];
 
+/**
+ * The end of a role's V8 code cache, written beside its bundle by a process that runs it
+ * (src/cli/bundle-loader.ts): made from a release's files, never part of one (not copied, not in
+ * its checksum).
+ */
+export const CODE_CACHE_SUFFIX = '.v8cache';
+
 /** The gateway's home port (80/443 sit in front of it in production). */
 export const GATEWAY_PORT = 8080;
 

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { appendAudit, readAudit, verifyAudit } from '../../src/deploy/audit.js';
@@ -6,6 +6,7 @@ import { LockHeld, acquireLock, readLock, releaseLock } from '../../src/deploy/l
 import { ReleaseError, buildRelease, listReleases, releaseEntry } from '../../src/deploy/releases.js';
 import { openControllerDb, readCurrentVersion, writeCurrentVersion } from '../../src/deploy/store.js';
 import { makeTempDir } from '../helpers.js';
+import { CODE_CACHE_SUFFIX } from '../../src/kit/roles.js';
 
 const temps: Array<() => void> = [];
 afterEach(() => {
@@ -98,6 +99,19 @@ describe('releases', () => {
     expect(() => buildRelease({ projectRoot: p.root, releasesDir: p.releases, version: '../x' })).toThrow(ReleaseError);
     expect(listReleases(p.releases).map((r) => r.version)).toEqual(['v1.2.0']);
     expect(releaseEntry(p.releases, 'v1.2.0')).toBe(join(p.releases, 'v1.2.0', 'dist', 'cli', 'main.js'));
+  });
+  it("leaves out a role's code cache: not copied into a release, and one written in it later changes nothing", () => {
+    const p = project();
+    mkdirSync(join(p.root, 'dist', 'bundle'));
+    writeFileSync(join(p.root, 'dist', 'bundle', 'ai.cjs'), '"use strict";\n');
+    writeFileSync(join(p.root, 'dist', 'bundle', `ai.cjs${CODE_CACHE_SUFFIX}`), 'cache of the project copy');
+    const m = buildRelease({ projectRoot: p.root, releasesDir: p.releases, version: 'v1' });
+    const bundles = join(p.releases, 'v1', 'dist', 'bundle');
+    expect(readdirSync(bundles)).toEqual(['ai.cjs']);
+    expect(m.files).toBe(4);
+    // A process run from the release writes its cache there: the release is still the one built.
+    writeFileSync(join(bundles, `ai.cjs${CODE_CACHE_SUFFIX}`), 'cache written by a process of the release');
+    expect(releaseEntry(p.releases, 'v1')).toBe(join(p.releases, 'v1', 'dist', 'cli', 'main.js'));
   });
   it('refuses to run a release whose files changed after the build, or one that does not exist', () => {
     const p = project();
