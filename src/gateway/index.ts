@@ -67,6 +67,8 @@ export interface Gateway {
 }
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+/** The levels at which Fastify logs each request (at info). */
+const LOGS_REQUESTS = new Set(['info', 'debug', 'trace']);
 
 export interface GatewayOptions {
   config: Config;
@@ -123,7 +125,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
   ];
   // The gateway is the edge: a client's own X-Forwarded-For buys it nothing unless a proxy in front is configured.
-  const { app, health, trustsPeer } = await createHttpApp({
+  const { app, health, trustsPeer, logFields } = await createHttpApp({
     service: 'gateway',
     title: 'Pitchey gateway',
     description: 'Routes the public API to the services.',
@@ -191,7 +193,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       }
       await app.listen({ port: 0, host: '127.0.0.1' });
       const nodePort = (app.server.address() as AddressInfo).port;
-      plane = await startNginxPlane({ config: options.config, pools, record: { stats: state, metrics }, host, port, nodePort, log: (m) => app.log.warn(m) });
+      // nginx logs the requests it answers as the Node gateway would, into the same stream.
+      const out = options.logStream ?? process.stdout;
+      const requestLog = LOGS_REQUESTS.has(config.logLevel) ? { bindings: logFields, write: (line: string) => void out.write(`${line}\n`) } : null;
+      plane = await startNginxPlane({ config: options.config, pools, record: { stats: state, metrics }, host, port, nodePort, log: (m) => app.log.warn(m), requestLog });
       return plane.port;
     },
     checkHealth,
