@@ -198,7 +198,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       const nodePort = (app.server.address() as AddressInfo).port;
       // nginx logs the requests it answers as the Node gateway would, into the same stream.
       const out = options.logStream ?? process.stdout;
-      const requestLog = LOGS_REQUESTS.has(config.logLevel) ? { bindings: logFields, write: (line: string) => void out.write(`${line}\n`) } : null;
+      const requestLog = LOGS_REQUESTS.has(config.logLevel) ? { bindings: logFields, write: (lines: string) => void out.write(lines) } : null;
       plane = await startNginxPlane({ config: options.config, pools, record: { stats: state, metrics }, host, port, nodePort, log: (m) => app.log.warn(m), requestLog });
       return plane.port;
     },

@@ -46,9 +46,10 @@ export interface NginxPlaneOptions {
   log: (line: string) => void;
   /**
    * Where each request nginx answers is logged, as the Node gateway logs one: the logger's fields
-   * (pino's bindings) and the sink of its lines. Null: none is (a log level above info).
+   * (pino's bindings) and the sink of its lines (whole, several at a time). Null: none is (a log
+   * level above info).
    */
-  requestLog: { bindings: Record<string, unknown>; write: (line: string) => void } | null;
+  requestLog: { bindings: Record<string, unknown>; write: (lines: string) => void } | null;
 }
 
 /** A free loopback port (for nginx, which cannot report the one the system chose). */

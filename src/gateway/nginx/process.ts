@@ -31,8 +31,8 @@ export interface StartNginxOptions {
   /** Answers once nginx listens (its control server). */
   ready: () => Promise<boolean>;
   log: (line: string) => void;
-  /** Each line of the request log (the config's access_log to REQUEST_LOG_FIFO); none: the config has none. */
-  requestLog?: (line: string) => void;
+  /** The request log's lines (the config's access_log to REQUEST_LOG_FIFO), whole, several at a time; none: the config has none. */
+  requestLog?: (lines: string) => void;
   timeoutMs?: number;
 }
 
