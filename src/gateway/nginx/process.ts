@@ -85,7 +85,7 @@ export async function startNginx(o: StartNginxOptions): Promise<NginxProcess> {
       child.kill('SIGQUIT');
       const timer = (signal: NodeJS.Signals, ms: number) => sleep(ms).then(() => child.exitCode === null && child.signalCode === null && child.kill(signal));
       await Promise.race([exited, timer('SIGTERM', graceMs).then(() => Promise.race([exited, timer('SIGKILL', 2_000).then(() => exited)]))]);
-      if (requestLog) await Promise.race([requestLog.done, sleep(LOG_FLUSH_MS)]);
+      if (requestLog) await Promise.race([requestLog.done, sleep(LOG_FLUSH_MS, undefined, { ref: false })]);
     },
   };
 }

@@ -178,8 +178,8 @@ local function latency_bucket(ms)
   return math.min(130, math.ceil(math.log(ms) / LOG_RATIO))
 end
 
--- A time as pino writes it: ISO 8601 in UTC with milliseconds. The second's part is kept, as most
--- requests start and end within the one before.
+-- A time as pino writes it: ISO 8601 in UTC with milliseconds. The part up to the second is
+-- kept: a request's start and end, and the requests around it, mostly fall in the same second.
 local stamp_second, stamp = -1, ""
 local function iso_time(t)
   local ms = math.floor(t * 1000 + 0.5)
