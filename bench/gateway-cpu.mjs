@@ -21,7 +21,8 @@ function nginxCpuMs(master) {
 const data = tempDir('pitchey-bench-gwcpu-');
 const [aiPort, gwPort, ngPort] = await Promise.all([freePort(), freePort(), freePort()]);
 const ai = startRole('ai', { PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: String(aiPort) });
-const gw = startRole('gateway', { PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: String(gwPort), PITCHEY_UPSTREAMS: `ai=http://127.0.0.1:${aiPort}` });
+// The Node gateway's own proxy (the default, auto, would put nginx in front where it is installed).
+const gw = startRole('gateway', { PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: String(gwPort), PITCHEY_UPSTREAMS: `ai=http://127.0.0.1:${aiPort}`, PITCHEY_DATA_PLANE: 'node' });
 let nginx = null;
 try {
   await waitReady(`http://127.0.0.1:${aiPort}`);

@@ -126,7 +126,8 @@ const gatewayEnv = {
   PITCHEY_TRUSTED_PROXIES: '127.0.0.1',
   PITCHEY_UPSTREAMS: `ai=http://127.0.0.1:${aiPort},video=http://127.0.0.1:${blobPort}`,
 };
-const gw = startRole('gateway', { ...gatewayEnv, PITCHEY_PORT: String(gwPort) });
+// "ours" is the Node gateway's own proxy, whatever the default (auto) would pick here.
+const gw = startRole('gateway', { ...gatewayEnv, PITCHEY_PORT: String(gwPort), PITCHEY_DATA_PLANE: 'node' });
 const gwPlane = startRole('gateway', { ...gatewayEnv, PITCHEY_PORT: String(planePort), PITCHEY_DATA_PLANE: 'nginx' });
 const gateway = `http://127.0.0.1:${gwPort}`;
 const plane = `http://127.0.0.1:${planePort}`;

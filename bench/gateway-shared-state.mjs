@@ -23,6 +23,8 @@ const gateway = (port, extra) =>
     PITCHEY_RATE_LIMIT: 'true',
     PITCHEY_TRUSTED_PROXIES: '127.0.0.1',
     PITCHEY_UPSTREAMS: `ai=http://127.0.0.1:${aiPort}`,
+    // Both on the Node gateway's own proxy: auto would put nginx in front of the one in memory only.
+    PITCHEY_DATA_PLANE: 'node',
     ...extra,
   });
 gateway(memPort, {});

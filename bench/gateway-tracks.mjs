@@ -12,7 +12,8 @@ const data = tempDir('pitchey-bench-tracks-');
 const [p1, p2, pg] = await Promise.all([freePort(), freePort(), freePort()]);
 const s1 = startRole('ai', { PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: String(p1), PITCHEY_RATE_LIMIT: 'false', PITCHEY_VERSION: 'v1' });
 const s2 = startRole('ai', { PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: String(p2), PITCHEY_RATE_LIMIT: 'false', PITCHEY_VERSION: 'v2', PITCHEY_TRACK: 'canary' });
-const gw = startRole('gateway', { PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: String(pg), PITCHEY_RATE_LIMIT: 'false', PITCHEY_UPSTREAMS: `ai=http://127.0.0.1:${p1}` });
+// The Node gateway's own proxy (the default, auto, would put nginx in front where it is installed).
+const gw = startRole('gateway', { PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: String(pg), PITCHEY_RATE_LIMIT: 'false', PITCHEY_UPSTREAMS: `ai=http://127.0.0.1:${p1}`, PITCHEY_DATA_PLANE: 'node' });
 const gateway = `http://127.0.0.1:${pg}`;
 try {
   await Promise.all([waitReady(`http://127.0.0.1:${p1}`), waitReady(`http://127.0.0.1:${p2}`)]);

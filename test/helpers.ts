@@ -40,6 +40,9 @@ export function testConfig(dataDir: string, env: Record<string, string> = {}): C
     PITCHEY_JWT_SECRET: 'jwt-secret-for-tests-0123456789abcdef',
     // Unreachable instances answer at once unless a test is about the gateway's wait for one.
     PITCHEY_GATEWAY_WAIT_MS: '0',
+    // In-process tests change the pools directly: the Node gateway carries their requests at once,
+    // where nginx would see a change only once it is pushed. A test about nginx names it.
+    PITCHEY_DATA_PLANE: 'node',
     ...env,
   });
 }

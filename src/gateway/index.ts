@@ -5,6 +5,7 @@
 import type { AddressInfo } from 'node:net';
 import { SERVICE_NAMES, closeHttpApp, createAuthenticator, createHttpApp, type Config, type HttpApp, type Metrics, type ServiceName } from '../kit/index.js';
 import { registerAdminRoutes } from './admin.js';
+import { resolveDataPlane } from './data-plane.js';
 import { withDataPlane } from './nginx/control.js';
 import { startNginxPlane, type NginxPlane } from './nginx/plane.js';
 import { registerDashboard } from './dashboard.js';
@@ -19,6 +20,7 @@ import { TrackStats } from './track-stats.js';
 import { createTrafficControl, type TrafficControl } from './traffic-control.js';
 
 export { ADMIN_PREFIX } from './admin.js';
+export { resolveDataPlane, type DataPlane } from './data-plane.js';
 export { DASHBOARD_PATH } from './dashboard.js';
 export { InstancePool, TRACKS, stickyBucket, stickyTrack, type DrainResult, type Instance, type InstanceSpec, type PickOptions, type Track, type TrackWeights } from './pool.js';
 export { RATE_ZONES, RateLimiter, type RouteRateLimit } from './rate-limit.js';
@@ -60,13 +62,16 @@ export interface Gateway {
   /** Stops taking requests; those in flight get the drain timeout, then their connections are closed. */
   close(): Promise<void>;
   /**
-   * With PITCHEY_DATA_PLANE=nginx (once listening): pushes the pools to nginx now and reads its
-   * statistics of the seconds already over (both also run on their own timers). Otherwise nothing.
+   * With the nginx data plane (PITCHEY_DATA_PLANE, once listening): pushes the pools to nginx now
+   * and reads its statistics of the seconds already over (both also run on their own timers).
+   * Otherwise nothing.
    */
   syncDataPlane(): Promise<void>;
 }
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+/** The levels at which Fastify logs each request (at info). */
+const LOGS_REQUESTS = new Set(['info', 'debug', 'trace']);
 
 export interface GatewayOptions {
   config: Config;
@@ -83,7 +88,7 @@ export interface GatewayOptions {
 
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const { metrics } = options;
-  const nginxMode = options.config.dataPlane === 'nginx';
+  const nginxMode = resolveDataPlane(options.config) === 'nginx';
   // Behind nginx, the Node gateway's peer is nginx on loopback: its X-Forwarded-For is believed.
   const config = nginxMode ? { ...options.config, trustedProxies: [...(options.config.trustedProxies ?? []), '127.0.0.1'] } : options.config;
   let plane: NginxPlane | null = null;
@@ -123,7 +128,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
   ];
   // The gateway is the edge: a client's own X-Forwarded-For buys it nothing unless a proxy in front is configured.
-  const { app, health, trustsPeer } = await createHttpApp({
+  const { app, health, trustsPeer, logFields } = await createHttpApp({
     service: 'gateway',
     title: 'Pitchey gateway',
     description: 'Routes the public API to the services.',
@@ -191,7 +196,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       }
       await app.listen({ port: 0, host: '127.0.0.1' });
       const nodePort = (app.server.address() as AddressInfo).port;
-      plane = await startNginxPlane({ config: options.config, pools, record: { stats: state, metrics }, host, port, nodePort, log: (m) => app.log.warn(m) });
+      // nginx logs the requests it answers as the Node gateway would, into the same stream.
+      const out = options.logStream ?? process.stdout;
+      const requestLog = LOGS_REQUESTS.has(config.logLevel) ? { bindings: logFields, write: (lines: string) => void out.write(lines) } : null;
+      plane = await startNginxPlane({ config: options.config, pools, record: { stats: state, metrics }, host, port, nodePort, log: (m) => app.log.warn(m), requestLog });
       return plane.port;
     },
     checkHealth,

@@ -33,6 +33,16 @@ function productionIssues(config: Config): string[] {
   return issues;
 }
 
+/** Settings each valid alone that cannot work together. */
+function combinationIssues(config: Config): string[] {
+  if (config.dataPlane === 'nginx' && config.gatewayState !== null && config.rateLimit) {
+    return [
+      'PITCHEY_DATA_PLANE: nginx would count rate limits per gateway replica, not together as PITCHEY_GATEWAY_STATE asks; use node or auto (which picks node with shared state), or PITCHEY_RATE_LIMIT=false',
+    ];
+  }
+  return [];
+}
+
 function readFileSettings(path: string, issues: string[]): Record<string, unknown> {
   try {
     const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
@@ -90,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       issues.push(`${fromEnv !== undefined && fromEnv !== '' ? s.env : `${CONFIG_FILE_ENV} ${s.key}`}: ${err.message}${shown}`);
     }
   }
+  if (issues.length === 0) issues.push(...combinationIssues(config as Config));
   if (issues.length === 0 && config.mode === 'production') issues.push(...productionIssues(config as Config));
   if (issues.length > 0) throw new ConfigError(issues);
   return config as Config;

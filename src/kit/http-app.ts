@@ -68,6 +68,8 @@ export interface HttpAppHandle {
   health: HealthState;
   /** Whether a direct peer is a trusted proxy (its X-Forwarded-For believed). */
   trustsPeer: (address: string) => boolean;
+  /** The fields on every line its logger writes (pino's base: pid, service, version, track). */
+  logFields: Record<string, unknown>;
 }
 
 export const SECURITY_HEADERS = {
@@ -217,8 +219,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpAppHan
     reply.header('x-request-id', req.id);
   };
   const trustsPeer = createProxyTrust(config.trustedProxies ?? options.defaultTrustedProxies ?? LOOPBACK_PROXIES);
+  const logger = createLoggerOptions(config.logLevel, { service: options.service, version: config.version, track: config.track });
   const app = Fastify({
-    logger: { ...createLoggerOptions(config.logLevel, { service: options.service, version: config.version, track: config.track }), ...(options.logStream ? { stream: options.logStream } : {}) },
+    logger: { ...logger, ...(options.logStream ? { stream: options.logStream } : {}) },
     logController: new ProbeQuietLogController(),
     genReqId: (req) => {
       const id = req.headers['x-request-id'];
@@ -256,5 +259,5 @@ export async function createHttpApp(options: HttpAppOptions): Promise<HttpAppHan
   registerLingeringClose(app);
   if (options.docs ?? true) await registerDocs(app, options, trustsPeer);
   registerHealthRoutes(app, health);
-  return { app, health, trustsPeer };
+  return { app, health, trustsPeer, logFields: logger.base ?? {} };
 }

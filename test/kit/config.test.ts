@@ -90,6 +90,14 @@ describe('config', () => {
     expect(issuesOf({ PITCHEY_UPSTREAMS: 'video=file:///etc/passwd' }).join()).toContain('must be http');
   });
 
+  it('refuses the nginx data plane with shared gateway state and rate limits, which it would count per replica', () => {
+    const shared = { PITCHEY_GATEWAY_STATE: 'redis://127.0.0.1:6379/0' };
+    expect(issuesOf({ ...shared, PITCHEY_DATA_PLANE: 'nginx' })).toEqual([expect.stringMatching(/^PITCHEY_DATA_PLANE: nginx would count rate limits per gateway replica/)]);
+    expect(issuesOf({ ...shared, PITCHEY_DATA_PLANE: 'nginx', PITCHEY_RATE_LIMIT: 'false' })).toEqual([]);
+    expect(issuesOf({ ...shared, PITCHEY_DATA_PLANE: 'auto' })).toEqual([]);
+    expect(loadConfig({}).dataPlane).toBe('auto');
+  });
+
   it("overrides an AI text limit and keeps the contract's others", () => {
     expect(loadConfig({ PITCHEY_AI_TEXT_LIMITS: 'generate=5000' }).aiTextLimits).toEqual({ analyze: 10_000, generate: 5_000, classify: 1_000, moderate: 10_000 });
   });

@@ -5,6 +5,7 @@
 import { Problem, REQUEST_ID, SECURITY_HEADERS, formatBytes } from '../../kit/index.js';
 import { RATE_ZONES } from '../rate-limit.js';
 import type { GatewayRoute } from '../routes.js';
+import { requestLogFormats, requestLogServer } from './request-log.js';
 
 export interface NginxConfOptions {
   /** nginx's own directory: pid, temp files. */
@@ -26,6 +27,11 @@ export interface NginxConfOptions {
   rateLimit: boolean;
   /** Peers whose X-Forwarded-For is believed (PITCHEY_TRUSTED_PROXIES): the client is the address they name. */
   trustedProxies: readonly string[];
+  /**
+   * With the gateway's logger fields (pino's bindings), each request nginx answers is logged as the
+   * Node gateway logs one, into the FIFO the gateway reads; null: none is (a log level above info).
+   */
+  requestLog: Record<string, unknown> | null;
 }
 
 /**
@@ -156,8 +162,9 @@ http {
   lua_shared_dict pitchey_state 4m;
   lua_shared_dict pitchey_stats 32m;
   lua_shared_dict pitchey_limits 16m;
-  init_by_lua_block { require("pitchey").init(${luaRoutes(o)}) }
+  init_by_lua_block { require("pitchey").init(${luaRoutes(o)}, ${o.requestLog !== null}) }
   ${forwardedFor(o.trustedProxies)}
+  ${o.requestLog === null ? '' : requestLogFormats(o.requestLog)}
   map $http_x_request_id $pitchey_request_id { "~${REQUEST_ID.source}" $http_x_request_id; default $request_id; }
   proxy_http_version 1.1;
   ${FORWARDED.join('\n  ')}
@@ -175,6 +182,7 @@ http {
     set $pitchey_uri "";
     set $pitchey_pick "";
     log_by_lua_block { require("pitchey").log() }
+    ${o.requestLog === null ? '' : requestLogServer(o.prefix)}
     # A request refused before the server's variables were set reads them empty, as log() expects.
     uninitialized_variable_warn off;
     ${REFUSED_PAGES}
@@ -182,9 +190,10 @@ ${REFUSED_BY_NGINX.map((r) => errorLocation(`= ${refusedUri(r.status)}`, problem
     # Each route's own error pages: what nginx answers itself (a body too large, no instance
     # reachable) is the Node gateway's problem, body and headers.
 ${o.routes.map((r, i) => routeLocation(r, i, o.version)).join('\n')}
-    location / { proxy_pass http://pitchey_node; client_max_body_size 0; }
+    # The Node gateway logs what it answers itself.
+    location / { proxy_pass http://pitchey_node; client_max_body_size 0; access_log off; }
     # What the Lua does not decide (a pinned track, sticky clients, no instance): the Node gateway.
-    location @node { proxy_pass http://pitchey_node; client_max_body_size 0; }
+    location @node { proxy_pass http://pitchey_node; client_max_body_size 0; access_log off; }
   }
   server {
     listen 127.0.0.1:${o.controlPort};

@@ -44,6 +44,12 @@ export interface NginxPlaneOptions {
   /** The Node gateway, on loopback. */
   nodePort: number;
   log: (line: string) => void;
+  /**
+   * Where each request nginx answers is logged, as the Node gateway logs one: the logger's fields
+   * (pino's bindings) and the sink of its lines (whole, several at a time). Null: none is (a log
+   * level above info).
+   */
+  requestLog: { bindings: Record<string, unknown>; write: (lines: string) => void } | null;
 }
 
 /** A free loopback port (for nginx, which cannot report the one the system chose). */
@@ -178,8 +184,15 @@ export async function startNginxPlane(o: NginxPlaneOptions): Promise<NginxPlane>
     version: o.config.version,
     rateLimit: o.config.rateLimit,
     trustedProxies: o.config.trustedProxies ?? [],
+    requestLog: o.requestLog?.bindings ?? null,
   });
-  const nginx: NginxProcess = await startNginx({ prefix, conf, log: (line) => o.log(`nginx: ${line}`), ready: () => push().then(() => true) });
+  const nginx: NginxProcess = await startNginx({
+    prefix,
+    conf,
+    log: (line) => o.log(`nginx: ${line}`),
+    ...(o.requestLog ? { requestLog: o.requestLog.write } : {}),
+    ready: () => push().then(() => true),
+  });
   const warn = (what: string) => (err: unknown) => o.log(`nginx data plane: ${what} failed: ${err instanceof Error ? err.message : String(err)}`);
   const syncTimer = setInterval(() => void sync().catch(warn('pushing the pools')), SYNC_MS);
   const statsTimer = setInterval(() => void readStats().catch(warn('reading the statistics')), STATS_MS);

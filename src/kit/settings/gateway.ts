@@ -58,8 +58,8 @@ export const GATEWAY_SETTINGS = [
     key: 'dataPlane',
     env: 'PITCHEY_DATA_PLANE',
     area: 'gateway',
-    doc: 'what carries the proxied bytes: `node` (the gateway itself) or `nginx` (nginx with the Lua module as a supervised child on the gateway port, the Node gateway behind it on loopback; see "Data plane")',
-    fallback: () => 'node' as const,
-    parse: oneOf(['node', 'nginx'] as const),
+    doc: 'what carries the proxied bytes: `auto` (nginx where its Lua module is installed and the gateway keeps its own state, else node), `node` (the gateway itself) or `nginx` (nginx with the Lua module as a supervised child on the gateway port, the Node gateway behind it on loopback; refused with shared state and rate limits, which it would count per replica; see "Data plane")',
+    fallback: () => 'auto' as const,
+    parse: oneOf(['auto', 'node', 'nginx'] as const),
   }),
 ];

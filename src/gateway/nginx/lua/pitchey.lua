@@ -12,9 +12,12 @@ local _M = {}
 
 -- The routes, by the index the config's locations and the statistics name them with (init phase).
 local routes = {}
+-- Whether each request nginx answers is logged (the config's access_log, see request-log.ts).
+local log_requests = false
 
-function _M.init(list)
+function _M.init(list, logged)
   routes = list
+  log_requests = logged
 end
 
 -- This worker's parse of the pushed state, redone only when the pushed generation changes.
@@ -192,11 +195,33 @@ local function latency_bucket(ms)
   return math.min(130, math.ceil(math.log(ms) / LOG_RATIO))
 end
 
+-- A time as pino writes it: ISO 8601 in UTC with milliseconds. The part up to the second is
+-- kept: a request's start and end, and the requests around it, mostly fall in the same second.
+local stamp_second, stamp = -1, ""
+local function iso_time(t)
+  local ms = math.floor(t * 1000 + 0.5)
+  local second = math.floor(ms / 1000)
+  if second ~= stamp_second then
+    stamp_second, stamp = second, os.date("!%Y-%m-%dT%H:%M:%S", second)
+  end
+  return string.format("%s.%03dZ", stamp, ms % 1000)
+end
+
+-- What the request log's lines need besides nginx's own variables (it is written after this
+-- handler: the Lua module runs its log handler first).
+local function request_log_times(var)
+  local start, now = ngx.req.start_time(), ngx.now()
+  var.pitchey_log_start = iso_time(start)
+  var.pitchey_log_time = iso_time(now)
+  var.pitchey_log_ms = string.format("%.3f", (now - start) * 1000)
+end
+
 -- Log phase (every location, error pages included): releases the in-flight count and counts the
 -- answer per second, route, instance, status, method, whether credentials were shown, and latency
 -- bucket; unless the request was handed to the Node gateway (nothing after the key), which counts it itself.
 function _M.log()
   local var = ngx.var
+  if log_requests then request_log_times(var) end
   local pick = var.pitchey_pick
   if pick == nil or pick == "" then return end
   local cut = pick:find("\n", 1, true)
