@@ -109,7 +109,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     onInstancesAdopted: () => void checkHealth(),
     log: (m) => app.log.warn(m),
   });
-  const inProcess = createTrafficControl({ pools, window: state.window, timeline: state.timeline, checkHealth, instances: state.instances, now: options.now });
+  // On the nginx plane, the answers nginx counted since its last read first: an analysis reading
+  // now sees the traffic up to now, as on the Node plane (its statistics are otherwise read once a second).
+  const window: Gateway['window'] = async (service, windowMs, now) => {
+    await plane?.readStats().catch(() => undefined); // the periodic read reports what fails
+    return state.window(service, windowMs, now);
+  };
+  const inProcess = createTrafficControl({ pools, window, timeline: state.timeline, checkHealth, instances: state.instances, now: options.now });
   const control = nginxMode
     ? withDataPlane(
         inProcess,
@@ -176,7 +182,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     app,
     pools,
     stats,
-    window: state.window,
+    window,
     control,
     registerInstance(service, spec) {
       pools.get(service)?.add(spec);

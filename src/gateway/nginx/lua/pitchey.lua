@@ -252,17 +252,23 @@ function _M.unavailable(head)
   return _M.problem(502, head, "5")
 end
 
--- Control: every count of the seconds already over, removed as it is read. Counts are keyed by
--- the second they were logged in, so no count of a second before this one grows again.
+-- Control: every count not read yet, this second's too, so an analysis that reads now sees the
+-- answers up to now. Counts are keyed by the second they were logged in: a second already over
+-- never grows again and is removed as it is read; this second's are read by taking off what was
+-- read (an increment that comes between is kept for the next read, never lost).
 function _M.drain_stats()
   local now = math.floor(ngx.now())
   local out = {}
   for _, key in ipairs(stats_dict:get_keys(0)) do
     local second = tonumber(key:match("^(%d+)\t"))
-    if second ~= nil and second < now then
+    if second ~= nil then
       local n = stats_dict:get(key)
-      stats_dict:delete(key)
-      if n ~= nil then out[#out + 1] = key .. "\t" .. n end
+      if second < now then
+        stats_dict:delete(key)
+      elseif n ~= nil and n > 0 then
+        stats_dict:incr(key, -n)
+      end
+      if n ~= nil and n > 0 then out[#out + 1] = key .. "\t" .. n end
     end
   end
   ngx.say(table.concat(out, "\n"))
