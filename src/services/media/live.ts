@@ -9,9 +9,13 @@ import { createServer, isIPv6 } from 'node:net';
 import { join } from 'node:path';
 import { FfmpegError, LADDER_FILES, buildLadderArgs, parseMediaPlaylist, runFfmpeg, type LadderRung } from '../../ffmpeg/index.js';
 import { Problem } from '../../kit/index.js';
+import { waitBound } from './ingest-ready.js';
 import { TRANSPORT_OF, planIngest, type LiveProtocol } from './live-protocols.js';
 import type { QualityPreset } from './presets.js';
 import type { StreamRecord, StreamStore } from './stream-store.js';
+
+/** How long a live stream's start waits for its ffmpeg to listen before answering with the ingest URL anyway. */
+const INGEST_READY_MS = 5_000;
 
 export interface LiveSettings {
   host: string;
@@ -141,6 +145,8 @@ export class LiveIngests {
     const controller = new AbortController();
     const done = this.run(id, args, controller.signal);
     this.running.set(id, { controller, done, port });
+    // The ingest URL is answered once it takes a publisher: one that connects at once is not refused.
+    await waitBound(TRANSPORT_OF[opts.protocol], port, done, INGEST_READY_MS);
     return { record, ingestUrl };
   }
 

@@ -7,6 +7,7 @@ import { Parser } from 'm3u8-parser';
 import { expect } from 'vitest';
 import { createService, type RunningService } from '../../../src/kit/index.js';
 import { mediaService } from '../../../src/services/media/index.js';
+import { portBound } from '../../../src/services/media/ingest-ready.js';
 import { TEST_KEY, testConfig } from '../../helpers.js';
 import { ffmpegChildren } from '../../support/media-fixtures.js';
 
@@ -54,13 +55,7 @@ export const liveState = async (base: string, id: string): Promise<LiveState> =>
 
 /** Whether a socket is listening (TCP) or bound (UDP) on the port, read from /proc so a one-shot listener is not touched. */
 export async function portInUse(port: number, proto: 'tcp' | 'udp'): Promise<boolean> {
-  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')} `;
-  const state = proto === 'tcp' ? / 0A / : / 07 /;
-  const tables = await Promise.all([`/proc/net/${proto}`, `/proc/net/${proto}6`].map((f) => readFile(f, 'utf8').catch(() => '')));
-  return tables
-    .join('\n')
-    .split('\n')
-    .some((l) => l.includes(hex) && state.test(l));
+  return (await portBound(proto, port)) === true;
 }
 
 export async function waitFor<T>(what: string, check: () => Promise<T | null | false>, timeoutMs = 20_000): Promise<T> {
