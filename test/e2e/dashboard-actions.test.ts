@@ -157,7 +157,8 @@ describe('the web dashboard with a live canary', { timeout: 90_000 }, () => {
     expect(title).toBe(`Deployment record ${id}`);
     await page.evaluate(`document.getElementById('record').scrollIntoView()`);
     await page.screenshot(`${SHOTS}/dashboard-record.png`);
-  });
+    // The rollback alone may take up to its wait's minute on a busy machine: more than the default 30 s.
+  }, 90_000);
 
   it('serves the page and its assets under a strict CSP, and validates the chart route', async () => {
     for (const path of ['/dashboard', '/dashboard/app.js', '/dashboard/app.css']) {
