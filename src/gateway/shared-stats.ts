@@ -6,7 +6,7 @@ import { Problem } from '../kit/index.js';
 import type { Track } from './pool.js';
 import { histogramSamples, latencyBucket } from './latency-histogram.js';
 import { hashFields, type RedisReply, type RedisState } from './redis-state.js';
-import { seriesPoint, seriesSpan, type AnswerFacts, type SeriesPoint, type TrackStats, type TrackWindowStats } from './track-stats.js';
+import { seriesPoint, seriesSpan, windowStart, type AnswerFacts, type SeriesPoint, type TrackStats, type TrackWindowStats } from './track-stats.js';
 
 /** Seconds a per-second hash is kept: the window, and a minute for clocks that disagree. */
 const KEEP_S = 900 + 60;
@@ -141,7 +141,7 @@ export class SharedTrackStats {
   /** Per-track traffic of `service` over every replica, as `TrackStats.window` counts it for one. */
   async window(service: string, windowMs: number, now: number): Promise<Partial<Record<Track, TrackWindowStats>>> {
     const to = Math.floor(now / 1000);
-    const from = Math.max(Math.floor((now - windowMs) / 1000), to - WINDOW_S + 1);
+    const from = Math.max(windowStart(now, windowMs), to - WINDOW_S + 1);
     const series = new Map<string, Series>();
     for (const { fields } of await this.read(service, from, to))
       for (const [track, version, counter, n] of fields) add(entry(series, `${track}|${version}`, (): Series => ({ track, version, counts: new Map() })).counts, counter, n);

@@ -82,6 +82,12 @@ export interface SeriesPoint {
 const p95 = (values: number[]): number | null => (values.length === 0 ? null : quantile(values, 0.95));
 
 /** One step's point, from its counts and latency sample: the one way a replica or Redis makes it. */
+/**
+ * The first whole second of a window that reaches back `windowMs` from `now`: the first second
+ * that starts at or after `now - windowMs` (see TrackStats.window).
+ */
+export const windowStart = (now: number, windowMs: number): number => Math.ceil((now - windowMs) / 1000);
+
 export function seriesPoint(at: number, requests: number, errors: number, latenciesMs: number[]): SeriesPoint {
   return { at, requests, errors, errorRate: requests > 0 ? errors / requests : null, p95Ms: p95(latenciesMs) };
 }
@@ -130,14 +136,17 @@ export class TrackStats {
   }
 
   /**
-   * Traffic per track of `service` over the last `windowMs` before `now`: the whole seconds from
-   * `now - windowMs` (rounded down to its second) to `now`, at most the ring's length. A track
+   * Traffic per track of `service` over the last `windowMs` before `now`: the seconds from the
+   * first that starts at or after `now - windowMs` to `now`'s own, at most the ring's length. Not
+   * the second `now - windowMs` falls in: a window that starts at a deployment's start must not
+   * count the previous release's last answers in that second (a canary rolled back the moment
+   * before counted against the next one). A track
    * that ran more than one version in the window reports the version with most requests, and
    * the sums of all.
    */
   window(service: string, windowMs: number, now: number): Partial<Record<Track, TrackWindowStats>> {
     const to = Math.floor(now / 1000);
-    const from = Math.max(Math.floor((now - windowMs) / 1000), to - this.seconds + 1);
+    const from = Math.max(windowStart(now, windowMs), to - this.seconds + 1);
     this.prune(to);
     const byTrack = new Map<Track, VersionBuckets[]>();
     for (const series of this.series.values()) {
