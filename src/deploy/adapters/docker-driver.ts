@@ -328,14 +328,18 @@ export async function createDockerDriver(options: DockerDriverOptions): Promise<
     async close(graceMs) {
       closed = true;
       await Promise.all([...instances.keys()].map((id) => stopOne(id, graceMs)));
+      // And any container of this platform that was not among them: one still starting, or one that
+      // died and that docker restarted (unless-stopped), which would run on, writing into the data
+      // dir, after the platform is gone.
+      await removeLeftovers(docker, platform, log, 'that were not stopped with their instances');
       (events as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
     },
   };
 }
 
-/** Containers of this platform that a controller which died left behind. */
-async function removeLeftovers(docker: Docker, platform: string, log: (m: string) => void): Promise<void> {
+/** Containers of this platform that a controller which died left behind (or, at close, that it did not stop). */
+async function removeLeftovers(docker: Docker, platform: string, log: (m: string) => void, which = 'a previous run of this platform left behind'): Promise<void> {
   const left = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`${LABEL.platform}=${platform}`] }) });
   await Promise.all(left.map((c) => idempotent(() => docker.getContainer(c.Id).remove({ force: true }))));
-  if (left.length > 0) log(`removed ${left.length} container(s) a previous run of this platform left behind`);
+  if (left.length > 0) log(`removed ${left.length} container(s) ${which}`);
 }
