@@ -63,7 +63,7 @@ export interface Gateway {
   close(): Promise<void>;
   /**
    * With the nginx data plane (PITCHEY_DATA_PLANE, once listening): pushes the pools to nginx now
-   * and reads its statistics of the seconds already over (both also run on their own timers).
+   * and reads the statistics it has counted so far (both also run on their own timers).
    * Otherwise nothing.
    */
   syncDataPlane(): Promise<void>;
