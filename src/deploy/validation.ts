@@ -4,7 +4,7 @@
 // (advanceValidation) decides each sample; the progress is stored after every one, so a controller
 // restarted mid-phase — 3 hours into the final one — resumes it. A breach in the immediate phase
 // rolls back to the previous version.
-import { advanceValidation, describeResumedValidation, startValidation, validationPhases, type AfterPromotion, type PhaseVerdict } from './engine/index.js';
+import { advanceValidation, describeResumedValidation, sampleSeconds, startValidation, validationPhases, type AfterPromotion, type PhaseVerdict } from './engine/index.js';
 import type { MetricSource } from './adapters/metric-source.js';
 import { readDeployment, readRunningValidations, readValidation, writeValidation, type ControllerDb, type DeploymentRow } from './store.js';
 
@@ -24,7 +24,7 @@ export interface ValidatorPorts {
 export interface ValidatorOptions {
   /** Immediate, extended and final phase lengths. Default 15 min, 45 min, 23 h (the checklist's 0–15 min, 15–60 min, 24 h). */
   phasesMs?: [number, number, number];
-  /** How often traffic is gathered (each read covers the time since the last). Default 5 s. */
+  /** How often traffic is gathered (each read covers the whole seconds since the last). Default 5 s. */
   sampleMs?: number;
 }
 
@@ -67,7 +67,7 @@ export class PostDeployValidator {
     const timer = setInterval(() => {
       if (this.busy.has(row.id)) return;
       this.busy.add(row.id);
-      this.tick(row, sampleMs)
+      this.tick(row)
         .catch((err: Error) => this.ports.log?.(`validation of ${row.id}: ${err.message}`))
         .finally(() => this.busy.delete(row.id));
     }, sampleMs);
@@ -76,12 +76,16 @@ export class PostDeployValidator {
   }
 
   /** One sample: the engine's step over the stored progress, stored before its verdict and action are carried out. */
-  private async tick(row: DeploymentRow, sampleMs: number): Promise<void> {
-    const window = (await this.ports.metrics.window(row.service, sampleMs, this.now())).stable ?? null;
+  private async tick(row: DeploymentRow): Promise<void> {
     const progress = readValidation(this.ports.db, row.id);
     if (progress === null) return this.stop(row.id);
+    const span = sampleSeconds(progress, this.now());
+    const window = span === null ? null : ((await this.ports.metrics.window(row.service, span.windowMs, span.end)).stable ?? null);
     const now = this.now();
-    const step = advanceValidation(progress, { window, now }, row.state.plan, { maxLatencies: MAX_LATENCIES, objectives: { service: row.service } });
+    const step = advanceValidation(progress, { window, now, ...(span === null ? {} : { through: span.through }) }, row.state.plan, {
+      maxLatencies: MAX_LATENCIES,
+      objectives: { service: row.service },
+    });
     writeValidation(this.ports.db, row.id, this.ports.env, step.progress, now);
     if (step.progress.status !== 'running') this.stop(row.id);
     if (step.verdict === null) return;

@@ -44,6 +44,7 @@ export {
   describeResumedValidation,
   judgeSmokeAfterPromotion,
   rollbackToPrevious,
+  sampleSeconds,
   startValidation,
   type AfterPromotion,
   type ValidationProgress,

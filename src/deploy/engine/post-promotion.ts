@@ -13,6 +13,12 @@ export interface ValidationProgress {
   phaseStartedAt: number;
   /** The current phase's traffic so far. */
   traffic: PhaseTraffic;
+  /**
+   * The last whole second counted into a phase: each sample reads the complete seconds after it
+   * (sampleSeconds), so none is counted twice or skipped however often samples come. Absent in
+   * progress stored before it existed: counted from the phase's start.
+   */
+  countedThrough?: number;
   verdicts: PhaseVerdict[];
   status: 'running' | 'passed' | 'failed';
 }
@@ -23,13 +29,23 @@ export type AfterPromotion = { kind: 'none' } | { kind: 'rollback'; to: string; 
 const EMPTY: PhaseTraffic = { requests: 0, errors: 0, latenciesMs: [] };
 
 export function startValidation(phases: ValidationPhase[], now: number): ValidationProgress {
-  return { phases, index: 0, phaseStartedAt: now, traffic: EMPTY, verdicts: [], status: 'running' };
+  return { phases, index: 0, phaseStartedAt: now, traffic: EMPTY, countedThrough: Math.ceil(now / 1000) - 1, verdicts: [], status: 'running' };
+}
+
+/** The complete seconds a sample at `now` reads, as a metric window (windowMs back from end), or null before one has ended. */
+export function sampleSeconds(p: ValidationProgress, now: number): { windowMs: number; end: number; through: number } | null {
+  const from = (p.countedThrough ?? Math.ceil(p.phaseStartedAt / 1000) - 1) + 1;
+  const last = Math.floor(now / 1000) - 1;
+  if (last < from) return null;
+  return { windowMs: (last - from) * 1000, end: last * 1000, through: last };
 }
 
 export interface ValidationSample {
-  /** Stable's traffic since the last sample (null when the metric source had none). */
+  /** Stable's traffic in the seconds sampleSeconds gave (null when the metric source had none). */
   window: TrackWindow | null;
   now: number;
+  /** The last second `window` covers (sampleSeconds' `through`); absent when no second was read. */
+  through?: number;
 }
 
 export interface ValidationStep {
@@ -53,15 +69,16 @@ export function advanceValidation(
   const phase = p.phases[p.index];
   if (p.status !== 'running' || phase === undefined) return { progress: p, verdict: null, action: { kind: 'none' } };
   const traffic = sample.window !== null && sample.window.version === plan.toVersion ? addToPhase(p.traffic, sample.window, options.maxLatencies) : p.traffic;
-  if (sample.now - p.phaseStartedAt < phase.durationMs) return { progress: { ...p, traffic }, verdict: null, action: { kind: 'none' } };
+  const counted = sample.through === undefined ? p : { ...p, countedThrough: sample.through };
+  if (sample.now - p.phaseStartedAt < phase.durationMs) return { progress: { ...counted, traffic }, verdict: null, action: { kind: 'none' } };
   const verdict = assessPhase(phase, traffic, options.limits, options.objectives === undefined ? undefined : { ...options.objectives, at: sample.now });
   const verdicts = [...p.verdicts, verdict];
   if (verdict.status === 'fail' && phase.rollbackOnBreach) {
-    return { progress: { ...p, traffic, verdicts, status: 'failed' }, verdict, action: rollbackToPrevious(plan, `${phase.name} validation failed: ${verdict.observed}`) };
+    return { progress: { ...counted, traffic, verdicts, status: 'failed' }, verdict, action: rollbackToPrevious(plan, `${phase.name} validation failed: ${verdict.observed}`) };
   }
   const index = p.index + 1;
   const status = index >= p.phases.length ? 'passed' : 'running';
-  return { progress: { ...p, index, phaseStartedAt: sample.now, traffic: EMPTY, verdicts, status }, verdict, action: { kind: 'none' } };
+  return { progress: { ...counted, index, phaseStartedAt: sample.now, traffic: EMPTY, verdicts, status }, verdict, action: { kind: 'none' } };
 }
 
 /** After a restart: the phase it resumes and how far into it, for the audit log. */

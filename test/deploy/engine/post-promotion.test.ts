@@ -6,11 +6,13 @@ import {
   createPlan,
   describeResumedValidation,
   judgeSmokeAfterPromotion,
+  sampleSeconds,
   startValidation,
   validationPhases,
   type AfterPromotion,
   type ValidationProgress,
 } from '../../../src/deploy/engine/index.js';
+import { TrackStats } from '../../../src/gateway/track-stats.js';
 import { deepFreeze, win } from './fixtures.js';
 
 const T = 1_000_000;
@@ -61,6 +63,29 @@ describe('validation progress', () => {
   it('ended validation takes no more samples', () => {
     const done = advanceValidation(at(2, T, 100), { window: null, now: T + 30_000 }, plan, OPTIONS).progress;
     expect(advanceValidation(deepFreeze(done), { window: failing, now: T + 99_000 }, plan, OPTIONS)).toEqual({ progress: done, verdict: null, action: { kind: 'none' } });
+  });
+
+  // The regression: samples every 250 ms read a 250 ms sliding window of whole-second buckets, so
+  // most reads fell inside one second and counted nothing — a busy immediate phase ended "too few
+  // requests to judge". Each second must count once, however often samples come.
+  it('counts every whole second once, with samples more often than a second', () => {
+    const stats = new TrackStats();
+    const start = T + 300;
+    let progress = startValidation(phases, start);
+    const seconds: number[] = [];
+    for (let t = start; t < start + 6_000; t += 50) {
+      stats.record('api', 'stable', 'v2', 200, 10, t);
+      seconds.push(Math.floor(t / 1000));
+      if ((t - start) % 250 !== 0) continue;
+      const span = sampleSeconds(progress, t);
+      const window = span === null ? null : (stats.window('api', span.windowMs, span.end).stable ?? null);
+      progress = advanceValidation(progress, { window, now: t, ...(span === null ? {} : { through: span.through }) }, plan, OPTIONS).progress;
+    }
+    // From the first whole second after the start to the last complete one the last sample saw.
+    const counted = seconds.filter((s) => s * 1000 >= start && s <= progress.countedThrough!);
+    expect(progress.countedThrough).toBe(Math.floor((start + 5_750) / 1000) - 1);
+    expect(progress.traffic.requests).toBe(counted.length);
+    expect(counted.length).toBe(100);
   });
 
   it('says where a resumed validation picks up', () => {
