@@ -58,7 +58,10 @@ export interface RedisState {
 
 type Client = FailFastClient;
 
-const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
+/** What every key of the gateways' shared state starts with. */
+export const GATEWAY_STATE_PREFIX = 'pitchey:gateway:';
+
+export const sha1 = (text: string): string => createHash('sha1').update(text).digest('hex');
 
 export function createRedisState(options: RedisStateOptions): RedisState {
   const timeoutMs = options.commandTimeoutMs ?? 1_000;
@@ -102,7 +105,7 @@ export function createRedisState(options: RedisStateOptions): RedisState {
   };
 
   return {
-    prefix: 'pitchey:gateway:',
+    prefix: GATEWAY_STATE_PREFIX,
     send,
     pipeline: (commands) => Promise.all(commands.map(send)),
     async script(body, keys, args) {

@@ -9,7 +9,8 @@
 import type { RedisState } from './redis-state.js';
 import { RATE_ZONES, type RateLimiter, type RouteRateLimit } from './rate-limit.js';
 
-const SCRIPT = `
+/** The bucket's step, run in Redis (the nginx data plane's Lua runs the same one: pitchey_limits.lua). */
+export const RATE_SCRIPT = `
 local rate = tonumber(ARGV[1])
 local burst = tonumber(ARGV[2])
 local t = redis.call('TIME')
@@ -26,6 +27,9 @@ redis.call('HSET', KEYS[1], 'excess', tostring(excess), 'at', now)
 redis.call('PEXPIRE', KEYS[1], math.ceil((burst + 1) / rate * 1000) + 1000)
 return 0
 `;
+
+/** A client's bucket in a zone: the same key on either data plane, so mixed replicas share it. */
+export const rateKey = (prefix: string, zone: string, client: string): string => `${prefix}rate:${zone}:${client}`;
 
 export interface SharedRateLimiterOptions {
   redis: RedisState;
@@ -46,10 +50,10 @@ export class SharedRateLimiter {
 
   /** Admits one request: 0 when it may pass, else the seconds after which it would. */
   async take(limit: RouteRateLimit, client: string): Promise<number> {
-    const key = `${this.options.redis.prefix}rate:${limit.zone}:${client}`;
+    const key = rateKey(this.options.redis.prefix, limit.zone, client);
     if (!this.shared && Date.now() < this.retryAt) return this.options.fallback.take(limit, client);
     try {
-      const wait = Number(await this.options.redis.script(SCRIPT, [key], [RATE_ZONES[limit.zone], limit.burst]));
+      const wait = Number(await this.options.redis.script(RATE_SCRIPT, [key], [RATE_ZONES[limit.zone], limit.burst]));
       this.mark(true);
       return wait;
     } catch (error) {

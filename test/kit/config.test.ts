@@ -90,9 +90,10 @@ describe('config', () => {
     expect(issuesOf({ PITCHEY_UPSTREAMS: 'video=file:///etc/passwd' }).join()).toContain('must be http');
   });
 
-  it('refuses the nginx data plane with shared gateway state and rate limits, which it would count per replica', () => {
-    const shared = { PITCHEY_GATEWAY_STATE: 'redis://127.0.0.1:6379/0' };
-    expect(issuesOf({ ...shared, PITCHEY_DATA_PLANE: 'nginx' })).toEqual([expect.stringMatching(/^PITCHEY_DATA_PLANE: nginx would count rate limits per gateway replica/)]);
+  it('refuses the nginx data plane with shared rate limits in a Redis its Lua cannot reach (TLS, a host name)', () => {
+    expect(issuesOf({ PITCHEY_GATEWAY_STATE: 'redis://127.0.0.1:6379/0', PITCHEY_DATA_PLANE: 'nginx' })).toEqual([]);
+    const shared = { PITCHEY_GATEWAY_STATE: 'rediss://redis.internal:6380/0' };
+    expect(issuesOf({ ...shared, PITCHEY_DATA_PLANE: 'nginx' })).toEqual([expect.stringMatching(/^PITCHEY_DATA_PLANE: nginx counts shared rate limits in Redis over plain TCP to an IP address/)]);
     expect(issuesOf({ ...shared, PITCHEY_DATA_PLANE: 'nginx', PITCHEY_RATE_LIMIT: 'false' })).toEqual([]);
     expect(issuesOf({ ...shared, PITCHEY_DATA_PLANE: 'auto' })).toEqual([]);
     expect(loadConfig({}).dataPlane).toBe('auto');

@@ -21,9 +21,16 @@ export interface RedisServer {
   stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
-function launch(port: number, dir: string, aof: boolean): Promise<ChildProcess> {
-  const durability = aof ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...durability, '--save', '', '--daemonize', 'no'];
+interface RedisOptions {
+  aof?: boolean;
+  /** `requirepass`: clients must AUTH (the URL carries it). */
+  password?: string;
+}
+
+function launch(port: number, dir: string, opts: RedisOptions): Promise<ChildProcess> {
+  const durability = (opts.aof ?? true) ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no'];
+  const auth = opts.password === undefined ? [] : ['--requirepass', opts.password];
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, ...durability, ...auth, '--save', '', '--daemonize', 'no'];
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   return new Promise((resolve, reject) => {
     let output = '';
@@ -52,19 +59,19 @@ function exited(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
 }
 
 /** `aof: false` runs it as Debian's default config does, without the append-only file. */
-export async function startRedis(opts: { aof?: boolean } = {}): Promise<RedisServer> {
+export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> {
   const dir = mkdtempSync(join(tmpdir(), 'pitchey-redis-'));
   const port = await freePort();
-  let child: ChildProcess | null = await launch(port, dir, opts.aof ?? true).catch((error: unknown) => {
+  let child: ChildProcess | null = await launch(port, dir, opts).catch((error: unknown) => {
     rmSync(dir, { recursive: true, force: true });
     throw error;
   });
   return {
-    url: `redis://127.0.0.1:${port}/0`,
+    url: `redis://${opts.password === undefined ? '' : `:${encodeURIComponent(opts.password)}@`}127.0.0.1:${port}/0`,
     port,
     dir,
     async start() {
-      if (child === null) child = await launch(port, dir, opts.aof ?? true);
+      if (child === null) child = await launch(port, dir, opts);
     },
     async kill() {
       if (child !== null) await exited(child, 'SIGKILL');
@@ -82,7 +89,7 @@ export async function startRedis(opts: { aof?: boolean } = {}): Promise<RedisSer
 }
 
 /** A redis-server for one test, stopped (its dir removed) by the test's cleanups. */
-export async function startRedisFor(cleanups: Cleanups, opts: { aof?: boolean } = {}): Promise<RedisServer> {
+export async function startRedisFor(cleanups: Cleanups, opts: RedisOptions = {}): Promise<RedisServer> {
   const redis = await startRedis(opts);
   cleanups.push(() => redis.stop());
   return redis;

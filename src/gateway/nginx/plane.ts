@@ -9,11 +9,13 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { dataPath, keyId, statusClass, type ApiKey, type Config, type Metrics, type ServiceName } from '../../kit/index.js';
+import { dataPath, keyId, redisTcpTarget, statusClass, type ApiKey, type Config, type Metrics, type ServiceName } from '../../kit/index.js';
 import { bucketValue } from '../latency-histogram.js';
 import type { InstancePool, Track } from '../pool.js';
 import { recordAnswer, type ProxyDeps } from '../proxy.js';
+import { GATEWAY_STATE_PREFIX, sha1 } from '../redis-state.js';
 import { GATEWAY_ROUTES } from '../routes.js';
+import { RATE_SCRIPT, rateKey } from '../shared-rate-limit.js';
 import { nginxConf } from './conf.js';
 import { startNginx, type NginxProcess } from './process.js';
 
@@ -93,6 +95,18 @@ function keyLines(keys: readonly ApiKey[]): string[] {
   return [`pepper\t${pepper.toString('base64')}`, ...keys.map((k) => `key\t${hmac(k.key)}\t${keyId(k.key)}`)];
 }
 
+/**
+ * Where pitchey_limits.lua counts shared rate limits (PITCHEY_GATEWAY_STATE with rate limits on):
+ * the address, database and credentials, the buckets' key (a format of zone and client) and the script (by digest, and
+ * whole for a Redis that has not loaded it). Pushed over loopback, never written to nginx's config.
+ */
+function redisLines(config: Pick<Config, 'gatewayState' | 'rateLimit'>): string[] {
+  const target = config.rateLimit && config.gatewayState !== null ? redisTcpTarget(config.gatewayState) : null;
+  if (target === null) return [];
+  const b64 = (s: string): string => Buffer.from(s).toString('base64');
+  return [['redis', target.host, target.port, target.db, b64(target.username), b64(target.password), rateKey(GATEWAY_STATE_PREFIX, '%s', '%s'), sha1(RATE_SCRIPT), b64(RATE_SCRIPT)].join('\t')];
+}
+
 /** The pools as pitchey.lua reads them (see its `parse`); https instances stay with the Node gateway. */
 function stateText(pools: Iterable<InstancePool>, resolve: (host: string) => string | null, keys: readonly string[]): string {
   const lines: string[] = [...keys];
@@ -133,7 +147,7 @@ export async function startNginxPlane(o: NginxPlaneOptions): Promise<NginxPlane>
   const headers = { 'x-pitchey-control': controlToken };
   const resolve = createResolver();
   let inflight = new Map<string, number>();
-  const keys = keyLines(o.config.apiKeys);
+  const keys = [...keyLines(o.config.apiKeys), ...redisLines(o.config)];
 
   const push = async (): Promise<void> => {
     const res = await request(`${control}/state`, { method: 'POST', headers, body: stateText(o.pools.values(), resolve, keys) });

@@ -58,7 +58,7 @@ export const GATEWAY_SETTINGS = [
     key: 'dataPlane',
     env: 'PITCHEY_DATA_PLANE',
     area: 'gateway',
-    doc: 'what carries the proxied bytes: `auto` (nginx where its Lua module is installed and the gateway keeps its own state, else node), `node` (the gateway itself) or `nginx` (nginx with the Lua module as a supervised child on the gateway port, the Node gateway behind it on loopback; refused with shared state and rate limits, which it would count per replica; see "Data plane")',
+    doc: 'what carries the proxied bytes: `auto` (nginx where its Lua module is installed and can reach the Redis of shared rate limits, if any, else node), `node` (the gateway itself) or `nginx` (nginx with the Lua module as a supervised child on the gateway port, the Node gateway behind it on loopback; refused with shared rate limits in a Redis its Lua cannot reach: TLS, a Unix socket, a host name; see "Data plane")',
     fallback: () => 'auto' as const,
     parse: oneOf(['auto', 'node', 'nginx'] as const),
   }),
