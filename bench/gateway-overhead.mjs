@@ -10,7 +10,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { SPREAD_CLIENTS, admin, freePort, loadSpread, median, nextClient, report, setting, startRole, stop, tempDir, track, waitReady } from './lib.mjs';
+import { SPREAD_CLIENTS, admin, freePort, latencyAtRate, loadSpread, median, nextClient, report, setting, startRole, stop, tempDir, track, waitReady } from './lib.mjs';
 
 const SECONDS = setting('BENCH_SECONDS', 5, 1);
 const ROUNDS = setting('BENCH_ROUNDS', 3, 1);
@@ -19,6 +19,8 @@ const CONNECTIONS = 32;
 const UPLOAD_MB = 50;
 const UPLOAD_CONCURRENCY = 4;
 const BLOB_BYTES = 64 * 1024;
+/** The offered rate of the same-load latency rounds, as a share of nginx's closed-loop rate. */
+const RATE_SHARE = 0.5;
 
 // A bare upstream for the 64 KiB answer and the upload (the ai service has neither): answers from
 // memory and drains bodies, so the figures are the proxies'.
@@ -160,6 +162,20 @@ try {
   for (const c of cases) for (const url of Object.values(c.targets)) if (nginx !== null || !url.startsWith(ng)) await load(url); // warm-up, discarded
   for (let round = 0; round < ROUNDS; round++) for (const c of cases) await runLoads(c.id, c.targets, round);
 
+  // The same offered load: closed-loop p99 follows each target's own throughput (32 connections
+  // wait on slower answers longer), so each case is also offered half of nginx's rate, open loop,
+  // to the plane and to nginx alike, and their p99 compared in microseconds.
+  const atRate = new Map(); // `${case}/${target}` → [{ p99Us, p50Us, failed }]
+  if (nginx !== null)
+    for (const c of cases) {
+      const rate = Math.round(median(results.get(`${c.id}/nginx`).map((r) => r.rps)) * RATE_SHARE);
+      for (let round = 0; round < ROUNDS; round++)
+        for (const t of round % 2 === 0 ? ['plane', 'nginx'] : ['nginx', 'plane']) {
+          const r = await latencyAtRate(c.targets[t], { rate, seconds: SECONDS, connections: CONNECTIONS });
+          atRate.set(`${c.id}/${t}`, [...(atRate.get(`${c.id}/${t}`) ?? []), { ...r, rate }]);
+        }
+    }
+
   // Two tracks at 90/10 against one pool, in the same rounds: the canary joins each gateway's pool
   // and each round measures every target at 100/0 and at 90/10 back to back (alternating which
   // goes first), so the cost of the split is not confused with the machine drifting between phases.
@@ -209,6 +225,10 @@ try {
       );
     }
   }
+  for (const [key, rs] of atRate) {
+    const us = (field) => Math.round(median(rs.map((r) => r[field])));
+    console.log(`  at ${rs[0].rate} req/s offered, ${key.padEnd(12)} p50 ${us('p50Us')} µs  p99 ${us('p99Us')} µs  failed ${rs.reduce((n, r) => n + r.failed, 0)}`);
+  }
   console.log(
     `streamed ${UPLOAD_MB} MB uploads (chunked, ${UPLOAD_CONCURRENCY} at a time, ${UPLOADS} per round); a declared 600 MB is refused: ours ${refused.ours}, plane ${refused.plane}, nginx ${refused.nginx ?? '-'}`,
   );
@@ -238,6 +258,12 @@ try {
   });
   report({ name: 'GET 64 KiB: gateway (nginx data plane) vs nginx proxy_pass', ours: med('blob/plane', 'rps'), baseline: nginxOf('blob', 'rps'), unit: 'req/s', better: 'higher', ...baselineFrom });
   report({ name: 'GET 64 KiB p99: gateway (nginx data plane) vs nginx proxy_pass', ours: med('blob/plane', 'p99'), baseline: nginxOf('blob', 'p99'), unit: 'ms', better: 'lower', ...baselineFrom });
+  for (const c of cases) {
+    if (!atRate.has(`${c.id}/plane`)) continue;
+    const p99 = (t) => median(atRate.get(`${c.id}/${t}`).map((r) => r.p99Us));
+    const label = c.id === 'health' ? 'GET /health' : 'GET 64 KiB';
+    report({ name: `${label} p99 at the same offered rate: gateway (nginx data plane) vs nginx proxy_pass`, ours: p99('plane'), baseline: p99('nginx'), unit: 'µs', better: 'lower' });
+  }
   if (nginx) console.log(`nginx's own split: 90/10 upstream at ${(med('split/nginx', 'rps') / med('solo/nginx', 'rps')).toFixed(2)}× its single one`);
   report({ name: 'GET /health, two tracks 90/10 vs one pool (gateway, nginx data plane)', ours: med('split/plane', 'rps'), baseline: med('solo/plane', 'rps'), unit: 'req/s', better: 'higher' });
   report({ name: 'GET /health, two tracks 90/10 vs one pool (gateway)', ours: med('split/ours', 'rps'), baseline: med('solo/ours', 'rps'), unit: 'req/s', better: 'higher' });

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
+import { Pool } from 'undici';
 
 export const CLI = new URL('../dist/cli/main.js', import.meta.url).pathname;
 export const KEY = 'bench-key-0123456789abcdef0123456789';
@@ -271,6 +272,45 @@ let spreadClient = 0;
 export function nextClient() {
   spreadClient = (spreadClient + 1) % SPREAD_CLIENTS;
   return `10.${(spreadClient >> 16) & 255}.${(spreadClient >> 8) & 255}.${spreadClient & 255}`;
+}
+
+/**
+ * Latency at a fixed offered rate (open loop): `rate` GETs a second for `seconds`, each sent when
+ * due whatever the earlier ones are doing, over at most `connections` keep-alive connections, with
+ * client addresses spread as loadSpread's. Each latency runs from when its request was due (a late
+ * send counts against the target, not hidden: no coordinated omission), in microseconds, unlike
+ * autocannon's whole milliseconds. Closed-loop load (loadSpread) sets its own rate, so its p99
+ * follows throughput; this compares targets at the same load.
+ */
+export async function latencyAtRate(url, { rate, seconds, connections = 32 }) {
+  const u = new URL(url);
+  const pool = new Pool(u.origin, { connections, pipelining: 1 });
+  const total = Math.round(rate * seconds);
+  const latencies = [];
+  let failed = 0;
+  const sent = [];
+  const started = performance.now();
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const early = due - performance.now();
+    if (early >= 1) await sleep(Math.floor(early));
+    const headers = { 'x-forwarded-for': nextClient() };
+    sent.push(
+      pool.request({ path: u.pathname + u.search, method: 'GET', headers }).then(
+        async (res) => {
+          await res.body.dump();
+          if (res.statusCode !== 200) failed++;
+          else latencies.push((performance.now() - due) * 1000);
+        },
+        () => failed++,
+      ),
+    );
+  }
+  await Promise.all(sent);
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  const at = (q) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? null;
+  return { p50Us: at(0.5), p99Us: at(0.99), failed, count: total };
 }
 
 /** autocannon on `url` for `seconds`, each request from the next spread client address. */

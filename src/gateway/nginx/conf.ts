@@ -162,6 +162,8 @@ http {
   lua_shared_dict pitchey_state 4m;
   lua_shared_dict pitchey_stats 32m;
   lua_shared_dict pitchey_limits 16m;
+  # A Redis that cannot be reached is logged once by pitchey_limits.lua, not by each socket error.
+  lua_socket_log_errors off;
   init_by_lua_block { require("pitchey").init(${luaRoutes(o)}, ${o.requestLog !== null}) }
   ${forwardedFor(o.trustedProxies)}
   ${o.requestLog === null ? '' : requestLogFormats(o.requestLog)}
