@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { dataPath } from '../kit/light.js';
-import { assessErrorBudget, SLO_PERIOD_MS, type ErrorBudget } from './engine/index.js';
+import { assessErrorBudget, completeSeconds, SLO_PERIOD_MS, type ErrorBudget } from './engine/index.js';
 import type { MetricSource } from './adapters/metric-source.js';
 import type { ControllerDb } from './store.js';
 
@@ -45,16 +45,16 @@ export function createAvailabilitySampler(o: { db: ControllerDb; env: string; se
   const now = o.now ?? Date.now;
   let cursor = Math.floor(now() / 1000);
   const sample = async (): Promise<void> => {
-    const last = Math.floor(now() / 1000) - 1; // the last complete second
-    if (last < cursor) return;
-    const end = last * 1000;
+    const span = completeSeconds(cursor, now());
+    if (span === null) return;
+    const { end } = span;
     for (const service of o.services) {
-      const tracks = Object.values(await o.source.window(service, (last - cursor) * 1000, end));
+      const tracks = Object.values(await o.source.window(service, span.windowMs, end));
       const requests = tracks.reduce((n, w) => n + (w?.requests ?? 0), 0);
       const errors = tracks.reduce((n, w) => n + (w?.errors ?? 0), 0);
       if (requests > 0) writeAvailability(o.db, { env: o.env, service, at: end, requests, errors });
     }
-    cursor = last + 1;
+    cursor = span.through + 1;
   };
   return {
     sample,

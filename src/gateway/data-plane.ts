@@ -1,6 +1,6 @@
 // Which data plane carries the proxied bytes (PITCHEY_DATA_PLANE), with `auto` decided on this machine.
 import type { Config } from '../kit/index.js';
-import { redisTcpTarget } from '../kit/light.js';
+import { sharedLimitsOutOfReach } from '../kit/light.js';
 import { luaModuleInstalled } from './nginx/process.js';
 
 export type DataPlane = 'node' | 'nginx';
@@ -12,6 +12,5 @@ export type DataPlane = 'node' | 'nginx';
  */
 export function resolveDataPlane(config: Pick<Config, 'dataPlane' | 'gatewayState' | 'rateLimit'>, luaInstalled: () => boolean = luaModuleInstalled): DataPlane {
   if (config.dataPlane !== 'auto') return config.dataPlane;
-  const sharedLimitsReachable = config.gatewayState === null || !config.rateLimit || redisTcpTarget(config.gatewayState) !== null;
-  return sharedLimitsReachable && luaInstalled() ? 'nginx' : 'node';
+  return !sharedLimitsOutOfReach(config) && luaInstalled() ? 'nginx' : 'node';
 }

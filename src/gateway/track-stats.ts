@@ -81,13 +81,13 @@ export interface SeriesPoint {
 /** The 95th percentile of the sampled latencies, by the engine's own quantile; null without any. */
 const p95 = (values: number[]): number | null => (values.length === 0 ? null : quantile(values, 0.95));
 
-/** One step's point, from its counts and latency sample: the one way a replica or Redis makes it. */
 /**
  * The first whole second of a window that reaches back `windowMs` from `now`: the first second
  * that starts at or after `now - windowMs` (see TrackStats.window).
  */
 export const windowStart = (now: number, windowMs: number): number => Math.ceil((now - windowMs) / 1000);
 
+/** One step's point, from its counts and latency sample: the one way a replica or Redis makes it. */
 export function seriesPoint(at: number, requests: number, errors: number, latenciesMs: number[]): SeriesPoint {
   return { at, requests, errors, errorRate: requests > 0 ? errors / requests : null, p95Ms: p95(latenciesMs) };
 }

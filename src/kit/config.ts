@@ -2,7 +2,7 @@
 // (environment wins), are validated once at start-up, and every bad value gets its own message.
 // The settings themselves are declared, by area, in settings/.
 import { readFileSync } from 'node:fs';
-import { redisTcpTarget } from './redis-url.js';
+import { sharedLimitsOutOfReach } from './redis-url.js';
 import { SETTINGS, SettingError, type Config } from './settings/index.js';
 
 export { SETTINGS, NOTIFY_EVENTS, parseApiKeys, parseFaults, parseReceivers, parseUpstreams } from './settings/index.js';
@@ -36,7 +36,7 @@ function productionIssues(config: Config): string[] {
 
 /** Settings each valid alone that cannot work together. */
 function combinationIssues(config: Config): string[] {
-  if (config.dataPlane === 'nginx' && config.gatewayState !== null && config.rateLimit && redisTcpTarget(config.gatewayState) === null) {
+  if (config.dataPlane === 'nginx' && sharedLimitsOutOfReach(config)) {
     return [
       'PITCHEY_DATA_PLANE: nginx counts shared rate limits in Redis over plain TCP to an IP address (redis://host-ip:port/db); this PITCHEY_GATEWAY_STATE (TLS, a Unix socket or a host name) needs node or auto (which picks node for it), or PITCHEY_RATE_LIMIT=false',
     ];

@@ -51,4 +51,4 @@ export { probeReady, readHealthTargets, type HealthTarget, type ReadyAnswer } fr
 export { withDevKey, devKeyPath } from './dev-key.js';
 export { PROBLEMS, Problem, PROBLEM_CONTENT_TYPE, isClientProblem, invalidField, invalidFields, type FieldError, type ProblemCode, type ProblemBody } from './problems.js';
 export { dockerClient, dockerOptions } from './docker.js';
-export { redisTcpTarget, type RedisTcpTarget } from './redis-url.js';
+export { redisTcpTarget, sharedLimitsOutOfReach, type RedisTcpTarget } from './redis-url.js';

@@ -30,3 +30,8 @@ export function redisTcpTarget(url: string): RedisTcpTarget | null {
   if (!Number.isInteger(db) || db < 0) return null;
   return { host, port: u.port === '' ? 6379 : Number(u.port), db, username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
 }
+
+/** Whether rate limits are shared in a Redis such a client cannot reach (so nginx's Lua cannot count them). */
+export function sharedLimitsOutOfReach(config: { gatewayState: string | null; rateLimit: boolean }): boolean {
+  return config.gatewayState !== null && config.rateLimit && redisTcpTarget(config.gatewayState) === null;
+}

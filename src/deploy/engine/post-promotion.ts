@@ -32,12 +32,27 @@ export function startValidation(phases: ValidationPhase[], now: number): Validat
   return { phases, index: 0, phaseStartedAt: now, traffic: EMPTY, countedThrough: Math.ceil(now / 1000) - 1, verdicts: [], status: 'running' };
 }
 
-/** The complete seconds a sample at `now` reads, as a metric window (windowMs back from end), or null before one has ended. */
-export function sampleSeconds(p: ValidationProgress, now: number): { windowMs: number; end: number; through: number } | null {
-  const from = (p.countedThrough ?? Math.ceil(p.phaseStartedAt / 1000) - 1) + 1;
+/** Whole seconds as a metric source's window (`windowMs` back from `end`), through `through`. */
+export interface SecondsSpan {
+  windowMs: number;
+  end: number;
+  through: number;
+}
+
+/**
+ * The complete seconds from second `first` to the last that has ended at `now`, as a metric
+ * window; null before one has ended. A reader that moves `first` past `through` each time counts
+ * every second once (validation's samples, the availability sampler).
+ */
+export function completeSeconds(first: number, now: number): SecondsSpan | null {
   const last = Math.floor(now / 1000) - 1;
-  if (last < from) return null;
-  return { windowMs: (last - from) * 1000, end: last * 1000, through: last };
+  if (last < first) return null;
+  return { windowMs: (last - first) * 1000, end: last * 1000, through: last };
+}
+
+/** The complete seconds a validation sample at `now` reads, or null before one has ended. */
+export function sampleSeconds(p: ValidationProgress, now: number): SecondsSpan | null {
+  return completeSeconds((p.countedThrough ?? Math.ceil(p.phaseStartedAt / 1000) - 1) + 1, now);
 }
 
 export interface ValidationSample {
