@@ -68,7 +68,7 @@ local function parse(text)
     elseif f[1] == "inst" and pools[f[2]] ~= nil and f[8] == "1" then
       local list = pools[f[2]].instances
       -- `key`: its in-flight count's; `stat`: what its answers are counted under, with the route before it.
-      list[#list + 1] = { id = f[3], host = f[4], port = tonumber(f[5]), track = f[6], version = f[7], service = f[2], key = "if\t" .. f[2] .. "\t" .. f[3], stat = f[3] .. "\t" .. f[6] .. "\t" .. f[7] }
+      list[#list + 1] = { id = f[3], host = f[4], port = tonumber(f[5]), track = f[6], version = f[7], service = f[2], key = "if\t" .. f[2] .. "\t" .. f[3], stat = f[3] .. "\t" .. f[6] .. "\t" .. f[7], picks = {} }
     else
       limits.parse_line(f)
     end
@@ -136,6 +136,19 @@ local function pick(track)
   return best
 end
 
+-- What log() reads back from $pitchey_pick: the in-flight key, then the route (from 0), the
+-- instance's statistics name and whether credentials were shown. Made once per instance, route
+-- and credentials, not per request.
+local function pick_line(inst, index, credentialed)
+  local slot = credentialed and -index or index
+  local line = inst.picks[slot]
+  if line == nil then
+    line = inst.key .. "\n" .. (index - 1) .. "\t" .. inst.stat .. (credentialed and "\t1" or "\t0")
+    inst.picks[slot] = line
+  end
+  return line
+end
+
 local IDEMPOTENT = { GET = true, HEAD = true, OPTIONS = true, PUT = true, DELETE = true }
 
 -- A client over its rate on a limited route: the Node gateway's 429 problem.
@@ -171,7 +184,7 @@ function _M.access(index)
   -- In a variable, not ngx.ctx: it outlives the internal redirect to an error page, whose log
   -- phase must still release the count and count the answer. One variable: each access costs.
   state_dict:incr(inst.key, 1, 0)
-  var.pitchey_pick = inst.key .. "\n" .. (index - 1) .. "\t" .. inst.stat .. (credentialed and "\t1" or "\t0")
+  var.pitchey_pick = pick_line(inst, index, credentialed)
   local uri = var.request_uri
   var.pitchey_uri = strip and ("/" .. uri:sub(#prefix + 1)) or uri
 end
@@ -195,6 +208,16 @@ local function latency_bucket(ms)
   return math.min(130, math.ceil(math.log(ms) / LOG_RATIO))
 end
 
+-- "000" to "999" by value: three decimals without string.format, which LuaJIT runs uncompiled.
+local DIGITS3 = {}
+for i = 0, 999 do DIGITS3[i] = (i < 10 and "00" or i < 100 and "0" or "") .. i end
+
+-- `n` thousandths as "<whole>.<three digits>" (LuaJIT writes a whole float without ".0").
+local function thousandths(n)
+  local whole = math.floor(n / 1000)
+  return whole .. "." .. DIGITS3[n - whole * 1000]
+end
+
 -- A time as pino writes it: ISO 8601 in UTC with milliseconds. The part up to the second is
 -- kept: a request's start and end, and the requests around it, mostly fall in the same second.
 local stamp_second, stamp = -1, ""
@@ -204,7 +227,7 @@ local function iso_time(t)
   if second ~= stamp_second then
     stamp_second, stamp = second, os.date("!%Y-%m-%dT%H:%M:%S", second)
   end
-  return string.format("%s.%03dZ", stamp, ms % 1000)
+  return stamp .. "." .. DIGITS3[ms - second * 1000] .. "Z"
 end
 
 -- What the request log's lines need besides nginx's own variables (it is written after this
@@ -213,7 +236,7 @@ local function request_log_times(var)
   local start, now = ngx.req.start_time(), ngx.now()
   var.pitchey_log_start = iso_time(start)
   var.pitchey_log_time = iso_time(now)
-  var.pitchey_log_ms = string.format("%.3f", (now - start) * 1000)
+  var.pitchey_log_ms = thousandths(math.max(0, math.floor((now - start) * 1e6 + 0.5)))
 end
 
 -- Log phase (every location, error pages included): releases the in-flight count and counts the
