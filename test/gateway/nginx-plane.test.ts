@@ -9,6 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { pidAlive } from '../../src/cli/gateway.js';
 import { createGatewayRouter } from '../../src/deploy/adapters/gateway-router.js';
 import { createGateway, type Gateway, type InstancePool } from '../../src/gateway/index.js';
+import { REQUEST_ID_MADE } from '../../src/gateway/nginx/conf.js';
 import { createMetrics } from '../../src/kit/index.js';
 import { TEST_KEY, makeTempDir, testConfig } from '../helpers.js';
 import { resetTwoTracks, startUpstream, type Upstream } from './upstream.js';
@@ -93,9 +94,20 @@ describe('the nginx data plane', () => {
     expect(res.headers.get('x-pitchey-version')).toMatch(/^v[12]$/);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     const generated = await fetch(`${base}/api/video/who`, { headers: { 'x-request-id': 'has spaces' } });
-    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/);
+    expect(generated.headers.get('x-request-id')).toMatch(REQUEST_ID_MADE);
+    // Made ids differ request by request, on one connection and across connections, and share this start's prefix.
+    const madeId = async () => {
+      const r = await fetch(`${base}/api/video/who`);
+      await r.arrayBuffer();
+      return r.headers.get('x-request-id') ?? '';
+    };
+    const made = await Promise.all([1, 2, 3, 4].map(madeId));
+    made.push(await madeId());
+    expect(new Set([generated.headers.get('x-request-id'), ...made]).size).toBe(6);
+    expect(new Set(made.map((id) => id.split('-')[0])).size).toBe(1);
     const forwarded = (await (await fetch(`${base}/api/video/headers?x=1`)).json()) as Record<string, string>;
-    expect([forwarded['x-forwarded-for'], forwarded['x-forwarded-prefix'], forwarded['x-request-id']?.length]).toEqual(['127.0.0.1', '/api/video', 32]);
+    expect([forwarded['x-forwarded-for'], forwarded['x-forwarded-prefix']]).toEqual(['127.0.0.1', '/api/video']);
+    expect(forwarded['x-request-id']).toMatch(REQUEST_ID_MADE);
     // Not a route of the data plane: the Node gateway answers (its own health).
     expect(((await (await fetch(`${base}/health`)).json()) as { service: string }).service).toBe('gateway');
   });
@@ -151,7 +163,7 @@ describe('the nginx data plane', () => {
     const res = await fetch(`${base}/api/ai/v1/x`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(2 * 1024 * 1024) });
     expect(res.status).toBe(413);
     expect(res.headers.get('content-type')).toBe('application/problem+json');
-    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/);
+    expect(res.headers.get('x-request-id')).toMatch(REQUEST_ID_MADE);
     const body = (await res.json()) as Record<string, unknown>;
     expect(body).toMatchObject({ status: 413, code: 'BODY_TOO_LARGE', detail: 'Bodies on /api/ai/ may be at most 1 MiB.', instance: '/api/ai/v1/x', request_id: res.headers.get('x-request-id') });
   });

@@ -194,6 +194,7 @@ export async function startNginxPlane(o: NginxPlaneOptions): Promise<NginxPlane>
     nodePort: o.nodePort,
     controlPort,
     controlToken,
+    requestIdPrefix: randomBytes(4).toString('hex'),
     routes: GATEWAY_ROUTES,
     version: o.config.version,
     rateLimit: o.config.rateLimit,
