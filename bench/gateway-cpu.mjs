@@ -19,14 +19,20 @@ function nginxCpuMs(master) {
 }
 
 const data = tempDir('pitchey-bench-gwcpu-');
-const [aiPort, gwPort, ngPort] = await Promise.all([freePort(), freePort(), freePort()]);
+const [aiPort, gwPort, ngPort, planePort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
 const ai = startRole('ai', { PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: String(aiPort) });
 // The Node gateway's own proxy (the default, auto, would put nginx in front where it is installed).
 const gw = startRole('gateway', { PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: String(gwPort), PITCHEY_UPSTREAMS: `ai=http://127.0.0.1:${aiPort}`, PITCHEY_DATA_PLANE: 'node' });
+// The gateway with its nginx data plane: its CPU is the Node gateway's (statistics, request log)
+// and its nginx's, the master being the gateway's child.
+const gwPlane = startRole('gateway', { PITCHEY_DATA_DIR: data.dir, PITCHEY_PORT: String(planePort), PITCHEY_UPSTREAMS: `ai=http://127.0.0.1:${aiPort}`, PITCHEY_DATA_PLANE: 'nginx' });
+const childrenOf = (pid) => readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+const planeCpuMs = () => cpuMs(gwPlane.pid) + childrenOf(gwPlane.pid).reduce((sum, master) => sum + nginxCpuMs(master), 0);
 let nginx = null;
 try {
   await waitReady(`http://127.0.0.1:${aiPort}`);
   await waitReady(`http://127.0.0.1:${gwPort}/api/ai`, 60_000, '/health');
+  await waitReady(`http://127.0.0.1:${planePort}/api/ai`, 60_000, '/health');
   if (!spawnSync('nginx', ['-v']).error) {
     const conf = join(data.dir, 'nginx.conf');
     writeFileSync(
@@ -40,7 +46,11 @@ http { access_log off; client_body_temp_path ${data.dir}; proxy_temp_path ${data
     nginx = track(spawn('nginx', ['-c', conf], { stdio: 'ignore' }));
     await waitReady(`http://127.0.0.1:${ngPort}/api/ai`, 5_000, '/health');
   }
-  const targets = [['ours', `http://127.0.0.1:${gwPort}/api/ai/health`, () => cpuMs(gw.pid)], ...(nginx ? [['nginx', `http://127.0.0.1:${ngPort}/api/ai/health`, () => nginxCpuMs(nginx.pid)]] : [])];
+  const targets = [
+    ['ours', `http://127.0.0.1:${gwPort}/api/ai/health`, () => cpuMs(gw.pid)],
+    ['plane', `http://127.0.0.1:${planePort}/api/ai/health`, planeCpuMs],
+    ...(nginx ? [['nginx', `http://127.0.0.1:${ngPort}/api/ai/health`, () => nginxCpuMs(nginx.pid)]] : []),
+  ];
   for (const [, url] of targets) await fire(url); // warm-up
   const perRequest = new Map(targets.map(([name]) => [name, []]));
   for (let round = 0; round < ROUNDS; round++) {
@@ -61,7 +71,15 @@ http { access_log off; client_body_temp_path ${data.dir}; proxy_temp_path ${data
     better: 'lower',
     ...(nginx ? {} : { baselineFrom: 'nginx not installed' }),
   });
+  report({
+    name: 'gateway (nginx data plane) CPU per proxied GET /health vs nginx proxy_pass',
+    ours: median(perRequest.get('plane')),
+    baseline: nginx ? median(perRequest.get('nginx')) : null,
+    unit: 'µs',
+    better: 'lower',
+    ...(nginx ? {} : { baselineFrom: 'nginx not installed' }),
+  });
 } finally {
-  await Promise.all([stop(gw), stop(ai), ...(nginx ? [stop(nginx)] : [])]);
+  await Promise.all([stop(gw), stop(gwPlane), stop(ai), ...(nginx ? [stop(nginx)] : [])]);
   data.remove();
 }
