@@ -113,6 +113,16 @@ describe("the nginx data plane's request log", () => {
     expect(lines[0]).toMatchObject({ req: { remoteAddress: '127.0.0.1' } });
   });
 
+  it('logs a request line nginx refused with its path as the client sent it', async () => {
+    const res = await fetch(`${nginx.base}/api/video/who%zz?page=2`);
+    expect(res.status).toBe(400);
+    const id = res.headers.get('x-request-id') ?? '';
+    await res.arrayBuffer();
+    const lines = await until(`${id}'s lines`, () => (nginx.requestLines(id).length >= 2 ? nginx.requestLines(id) : undefined), 5_000);
+    expect(lines[0]).toMatchObject({ msg: 'incoming request', req: { method: 'GET', url: '/api/video/who%zz?page=2' } });
+    expect(lines[1]).toMatchObject({ msg: 'request completed', res: { statusCode: 400 } });
+  });
+
   it('reads as one short line in the pretty printer', async () => {
     const lines = await requestLines(nginx, '/api/video/who?page=2', { 'x-request-id': 'pretty-one' });
     let out = '';

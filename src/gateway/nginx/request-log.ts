@@ -16,7 +16,7 @@ function literal(bindings: Record<string, unknown>): string {
 /** Fastify's request serializer (method, url, version, host, remoteAddress, remotePort); `version` only with an Accept-Version header. */
 function requestFields(withVersion: boolean): string {
   const version = withVersion ? '"version":"$http_accept_version",' : '';
-  return `"req":{"method":"$request_method","url":"$request_uri",${version}"host":"$pitchey_log_host","remoteAddress":"$remote_addr","remotePort":$realip_remote_port}`;
+  return `"req":{"method":"$request_method","url":"$pitchey_log_url",${version}"host":"$pitchey_log_host","remoteAddress":"$remote_addr","remotePort":$realip_remote_port}`;
 }
 
 /** One log entry: both lines, written by one write (nginx ends it with the second newline). */
@@ -38,6 +38,9 @@ export function requestLogFormats(bindings: Record<string, unknown>): string {
     `log_format pitchey_request_versioned escape=json ${entry(fields, true)};`,
     'map $http_accept_version $pitchey_log_plain { "" 1; default 0; }',
     'map $http_accept_version $pitchey_log_versioned { "" 0; default 1; }',
+    // A request line nginx refused (a bad percent-encoding) has no $request_uri: its target as sent.
+    'map $request $pitchey_request_target { "~^\\S+\\s+(?<target>\\S+)" $target; default ""; }',
+    'map $request_uri $pitchey_log_url { "" $pitchey_request_target; default $request_uri; }',
     'map $pitchey_trusted_peer$http_x_forwarded_host $pitchey_log_host { "~^1(?=.)(?:.*,)?\\s*(?<last>[^,]*?)\\s*$" $last; default $http_host; }',
   ].join('\n  ');
 }
