@@ -63,22 +63,18 @@ http { access_log off; client_body_temp_path ${data.dir}; proxy_temp_path ${data
   }
   console.log(`GET /health of one ai instance, ${REQUESTS} requests per round, 32 connections, median of ${ROUNDS} alternating rounds`);
   for (const [name, values] of perRequest) console.log(`  ${name.padEnd(6)} ${Math.round(median(values))} µs CPU per request (rounds: ${values.map(Math.round).join(', ')})`);
-  report({
-    name: 'gateway CPU per proxied GET /health vs nginx proxy_pass',
-    ours: median(perRequest.get('ours')),
-    baseline: nginx ? median(perRequest.get('nginx')) : null,
-    unit: 'µs',
-    better: 'lower',
-    ...(nginx ? {} : { baselineFrom: 'nginx not installed' }),
-  });
-  report({
-    name: 'gateway (nginx data plane) CPU per proxied GET /health vs nginx proxy_pass',
-    ours: median(perRequest.get('plane')),
-    baseline: nginx ? median(perRequest.get('nginx')) : null,
-    unit: 'µs',
-    better: 'lower',
-    ...(nginx ? {} : { baselineFrom: 'nginx not installed' }),
-  });
+  for (const [name, label] of [
+    ['ours', 'gateway'],
+    ['plane', 'gateway (nginx data plane)'],
+  ])
+    report({
+      name: `${label} CPU per proxied GET /health vs nginx proxy_pass`,
+      ours: median(perRequest.get(name)),
+      baseline: nginx ? median(perRequest.get('nginx')) : null,
+      unit: 'µs',
+      better: 'lower',
+      ...(nginx ? {} : { baselineFrom: 'nginx not installed' }),
+    });
 } finally {
   await Promise.all([stop(gw), stop(gwPlane), stop(ai), ...(nginx ? [stop(nginx)] : [])]);
   data.remove();

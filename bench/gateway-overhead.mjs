@@ -10,6 +10,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
+// The data plane's proxy buffers, given to nginx too as a second baseline for the 64 KiB answer.
+import { PROXY_BUFFERS } from '../dist/gateway/nginx/conf.js';
 import { SPREAD_CLIENTS, admin, freePort, latencyAtRate, loadSpread, median, nextClient, report, setting, startRole, stop, tempDir, track, waitReady } from './lib.mjs';
 
 const SECONDS = setting('BENCH_SECONDS', 5, 1);
@@ -19,8 +21,6 @@ const CONNECTIONS = 32;
 const UPLOAD_MB = 50;
 const UPLOAD_CONCURRENCY = 4;
 const BLOB_BYTES = 64 * 1024;
-/** The data plane's proxy buffers (src/gateway/nginx/conf.ts), given to nginx too as a second baseline for the 64 KiB answer. */
-const PLANE_BUFFERS = 'proxy_buffer_size 8k; proxy_buffers 8 8k;';
 /** The offered rate of the same-load latency rounds, as a share of nginx's closed-loop rate. */
 const RATE_SHARE = 0.3;
 
@@ -107,7 +107,7 @@ http { access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir}; fas
     location /api/ai/ { limit_req zone=api burst=10 nodelay; proxy_pass http://ai/; ${proxy} }
     location /split/api/ai/ { limit_req zone=api burst=10 nodelay; proxy_pass http://split/; ${proxy} }
     location /api/video/ { limit_req zone=uploads burst=5 nodelay; client_max_body_size 500m; proxy_request_buffering off; proxy_pass http://blob/; ${proxy} }
-    location /buffered/api/video/ { limit_req zone=uploads burst=5 nodelay; ${PLANE_BUFFERS} proxy_pass http://blob/; ${proxy} } } }`,
+    location /buffered/api/video/ { limit_req zone=uploads burst=5 nodelay; ${PROXY_BUFFERS} proxy_pass http://blob/; ${proxy} } } }`,
   );
   const proc = track(spawn('nginx', ['-c', conf], { stdio: 'ignore' }));
   try {

@@ -68,7 +68,7 @@ local function parse(text)
     elseif f[1] == "inst" and pools[f[2]] ~= nil and f[8] == "1" then
       local list = pools[f[2]].instances
       -- `key`: its in-flight count's; `stat`: what its answers are counted under, with the route before it.
-      list[#list + 1] = { id = f[3], host = f[4], port = tonumber(f[5]), track = f[6], version = f[7], service = f[2], key = "if\t" .. f[2] .. "\t" .. f[3], stat = f[3] .. "\t" .. f[6] .. "\t" .. f[7], picks = {} }
+      list[#list + 1] = { id = f[3], host = f[4], port = tonumber(f[5]), track = f[6], version = f[7], service = f[2], key = "if\t" .. f[2] .. "\t" .. f[3], stat = f[3] .. "\t" .. f[6] .. "\t" .. f[7] }
     else
       limits.parse_line(f)
     end
@@ -136,19 +136,6 @@ local function pick(track)
   return best
 end
 
--- What log() reads back from $pitchey_pick: the in-flight key, then the route (from 0), the
--- instance's statistics name and whether credentials were shown. Made once per instance, route
--- and credentials, not per request.
-local function pick_line(inst, index, credentialed)
-  local slot = credentialed and -index or index
-  local line = inst.picks[slot]
-  if line == nil then
-    line = inst.key .. "\n" .. (index - 1) .. "\t" .. inst.stat .. (credentialed and "\t1" or "\t0")
-    inst.picks[slot] = line
-  end
-  return line
-end
-
 local IDEMPOTENT = { GET = true, HEAD = true, OPTIONS = true, PUT = true, DELETE = true }
 
 -- A client over its rate on a limited route: the Node gateway's 429 problem.
@@ -184,7 +171,7 @@ function _M.access(index)
   -- In a variable, not ngx.ctx: it outlives the internal redirect to an error page, whose log
   -- phase must still release the count and count the answer. One variable: each access costs.
   state_dict:incr(inst.key, 1, 0)
-  var.pitchey_pick = pick_line(inst, index, credentialed)
+  var.pitchey_pick = inst.key .. "\n" .. (index - 1) .. "\t" .. inst.stat .. (credentialed and "\t1" or "\t0")
   local uri = var.request_uri
   var.pitchey_uri = strip and ("/" .. uri:sub(#prefix + 1)) or uri
 end
