@@ -56,7 +56,12 @@ const FORM_OVERHEAD = 1024 * 1024;
  */
 const UPLOAD_HWM = 256 * 1024;
 const DISK_WRITER_HWM = 1024 * 1024;
-const tempDirs = new WeakMap<FastifyRequest, string[]>();
+/** A request's temp folders, and whether its handler has answered (or failed) yet. */
+interface RequestTemp {
+  dirs: string[];
+  answered: boolean;
+}
+const temps = new WeakMap<FastifyRequest, RequestTemp>();
 
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB'];
@@ -68,23 +73,39 @@ export function formatBytes(n: number): string {
   return `${Number.isInteger(n) ? n : n.toFixed(1)} ${units[i]}`;
 }
 
-/** Creates a temp folder that is removed when this request's response is done. */
+/** Creates a temp folder that is removed once this request's handler has answered and its response has closed. */
 export async function createRequestTempDir(req: FastifyRequest, root: string, prefix = 'req-'): Promise<string> {
   await mkdir(root, { recursive: true });
   const dir = await mkdtemp(join(root, prefix));
-  tempDirs.set(req, [...(tempDirs.get(req) ?? []), dir]);
+  const temp = temps.get(req);
+  if (temp === undefined) temps.set(req, { dirs: [dir], answered: false });
+  else temp.dirs.push(dir);
   return dir;
 }
 
-/** Hooks that remove a request's temp folders after the response or an aborted request. */
+/**
+ * Removes a request's temp folders when both its handler is done with them and its response has
+ * closed, by whichever path: sent, failed, or the client gone before the answer. A client that hangs
+ * up after its whole body fires neither Fastify's onRequestAbort (the request was complete) nor
+ * onResponse (nothing finished), and left its upload behind. Waiting for the handler means a route
+ * still reading its file after the client left (a probe, a job taking the file over) keeps it until
+ * it answers; every route answers or throws, and either reaches onSend.
+ */
 export function registerTempCleanup(app: FastifyInstance): void {
-  const clean = async (req: FastifyRequest): Promise<void> => {
-    const dirs = tempDirs.get(req);
-    tempDirs.delete(req);
-    await Promise.all((dirs ?? []).map((d) => rm(d, { recursive: true, force: true })));
-  };
-  app.addHook('onResponse', clean);
-  app.addHook('onRequestAbort', clean);
+  app.addHook('onSend', (req, reply, payload, done) => {
+    const temp = temps.get(req);
+    if (temp !== undefined && !temp.answered) {
+      temp.answered = true;
+      const clean = (): void => {
+        temps.delete(req);
+        Promise.all(temp.dirs.map((d) => rm(d, { recursive: true, force: true }))).catch((err: unknown) => req.log.warn({ err }, 'could not remove an upload folder'));
+      };
+      // 'close' comes after the response is sent, or at once when the connection has already gone.
+      if (reply.raw.destroyed || req.raw.socket?.destroyed === true) clean();
+      else reply.raw.once('close', clean);
+    }
+    done(null, payload);
+  });
 }
 
 function tooLarge(limits: UploadLimits): Problem {
@@ -207,7 +228,14 @@ function parseStream(req: FastifyRequest, dir: string, limits: UploadLimits): Pr
         (err: unknown) => fail(err instanceof Problem ? err : new Problem('BAD_REQUEST', (err as Error).message)),
       );
     });
-    req.raw.on('aborted', () => fail(new Problem('BAD_REQUEST', 'The client aborted the upload.')));
+    // A body cut short closes the request unread to its end: a hang-up mid-body, and also one just after
+    // it (Node destroys a request whose client half-closes), where the rest would never reach the parser.
+    // The route may start after that close (auth is asynchronous): then the request is destroyed already.
+    const cut = (): void => {
+      if (!req.raw.readableEnded) fail(new Problem('BAD_REQUEST', 'The client aborted the upload.'));
+    };
+    if (req.raw.destroyed) cut();
+    else req.raw.once('close', cut);
     req.raw.pipe(bb);
   });
 }

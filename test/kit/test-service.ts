@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Problem, Type, createService, receiveMultipart, requireFile, type Config, type RunningService, type ServiceManifest } from '../../src/kit/index.js';
 
+/** What `/upload-held` does between receiving its file and answering: a test holds it there. */
+export const uploadHold: { received: (path: string) => Promise<void> } = { received: async () => {} };
+
 export const testManifest: ServiceManifest = {
   name: 'video',
   title: 'test service',
@@ -40,6 +43,11 @@ export const testManifest: ServiceManifest = {
           .update(await readFile(file.path))
           .digest('hex'),
       };
+    });
+    app.post('/upload-held', async (req) => {
+      const file = requireFile(await receiveMultipart(req, ctx.tmpDir, { maxBytes: 64 * 1024, accept: ['text/plain'] }));
+      await uploadHold.received(file.path);
+      return { size: (await readFile(file.path)).length };
     });
     app.post(
       '/echo',

@@ -1,10 +1,11 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
+import { connect } from 'node:net';
 import { request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningService } from '../../src/kit/index.js';
 import { TEST_KEY, makeTempDir, testConfig } from '../helpers.js';
-import { startTestService } from './test-service.js';
+import { startTestService, uploadHold } from './test-service.js';
 
 const tmp = makeTempDir();
 let svc: RunningService;
@@ -113,6 +114,50 @@ describe('uploads', () => {
     });
     expect(result.status).toBe(413);
     expect(result.sent).toBeLessThan(total / 4);
+    expect(await tmpEntries()).toEqual([]);
+  });
+  it('removes the folder when the client hangs up after its whole body, once the route is done with the file', async () => {
+    const f = form([{ name: 'file', filename: 'a.txt', data: 'held '.repeat(1000) }]);
+    const socket = connect(port, '127.0.0.1');
+    const seen: boolean[] = [];
+    const held = new Promise<void>((resolve) => {
+      uploadHold.received = async (path) => {
+        socket.destroy();
+        await sleep(150); // the server has seen the connection close by now
+        seen.push(existsSync(path), readdirSync(svc.ctx.tmpDir).length === 1);
+        resolve();
+      };
+    });
+    socket.write(`POST /upload-held HTTP/1.1\r\nhost: x\r\nx-api-key: ${TEST_KEY}\r\ncontent-type: ${f.type}\r\ncontent-length: ${f.body.length}\r\n\r\n`);
+    socket.write(f.body);
+    socket.on('error', () => undefined);
+    await held;
+    uploadHold.received = async () => {};
+    // The route still had its file after the client left; the folder went when the route answered.
+    expect(seen).toEqual([true, true]);
+    expect(await tmpEntries()).toEqual([]);
+  });
+  it('removes the folder when the client half-closes after its body (Node takes that for a hang-up: no answer)', async () => {
+    const f = form([{ name: 'file', filename: 'a.txt', data: 'fin '.repeat(10_000) }]);
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += d.toString()));
+    socket.write(`POST /upload HTTP/1.1\r\nhost: x\r\nx-api-key: ${TEST_KEY}\r\ncontent-type: ${f.type}\r\ncontent-length: ${f.body.length}\r\n\r\n`);
+    socket.end(f.body);
+    await new Promise((resolve) => socket.on('close', resolve));
+    expect(answer).toBe(''); // the server closed without a word: it takes the half-close as a hang-up
+    await sleep(200); // the route may begin only now, after its asynchronous hooks
+    expect(await tmpEntries()).toEqual([]);
+  });
+  it('removes the folder when the client hangs up halfway through its body', async () => {
+    const f = form([{ name: 'file', filename: 'a.txt', data: 'half '.repeat(10_000) }]);
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write(`POST /upload HTTP/1.1\r\nhost: x\r\nx-api-key: ${TEST_KEY}\r\ncontent-type: ${f.type}\r\ncontent-length: ${f.body.length}\r\n\r\n`);
+    socket.write(f.body.subarray(0, f.body.length / 2));
+    for (let i = 0; i < 40 && readdirSync(svc.ctx.tmpDir).length === 0; i++) await sleep(10);
+    expect(readdirSync(svc.ctx.tmpDir)).toHaveLength(1);
+    socket.destroy();
     expect(await tmpEntries()).toEqual([]);
   });
   it('answers 415 when the body is not multipart', async () => {
