@@ -179,6 +179,15 @@ describe('the nginx data plane', () => {
     expect([none.status, ((await none.json()) as { code: string }).code]).toEqual([502, 'UPSTREAM_UNAVAILABLE']);
   });
 
+  it("takes a change made to the pools outside the controls (a health check's verdict) within its 100 ms comparison", async () => {
+    pool.setWeights({ stable: 50, canary: 50 });
+    await gateway.syncDataPlane();
+    expect(Object.keys(await tally(40)).sort()).toEqual(['canary-a', 'stable-a']);
+    pool.get('canary-a')!.healthy = false; // as the health checker marks it: no push of its own
+    await sleep(400);
+    expect(await tally(40)).toEqual({ 'stable-a': 40 });
+  });
+
   it('drains an instance only once the requests nginx has in flight to it are done', async () => {
     pool.setWeights({ stable: 100 });
     await gateway.syncDataPlane();
