@@ -15,6 +15,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { SERVICE_PATHS, serviceDataDir } from './data-dir.js';
 import type { ServiceName } from './roles.js';
 import { registerStrictJson } from './strict-json.js';
+import { STALE_TEMP_MS, sweepStaleTempDirs } from './uploads.js';
 import { detectTools } from './tools.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -105,6 +106,14 @@ export async function createService(manifest: ServiceManifest, options: { config
   const { jobs, runner } = createServiceJobs({ name: manifest.name, config, metrics, backend, workRoot, handlers: manifest.jobHandlers?.(ctx) ?? {}, shared: store.kind === 'redis', log: app.log });
   ctx.jobs = jobs;
   ctx.submit = (req, reply, spec) => submitJob(ctx.jobs, req, reply, spec);
+  // What a process killed mid-request left in the shared temp folder: gone at start, then hourly.
+  const sweep = async (): Promise<void> => {
+    const removed = await sweepStaleTempDirs(tmpDir).catch((err: unknown) => void app.log.warn({ err }, 'could not sweep the temp folder'));
+    if (removed) app.log.info({ removed }, 'removed temp folders left by requests of a stopped process');
+  };
+  await sweep();
+  const sweeper = setInterval(() => void sweep(), STALE_TEMP_MS);
+  sweeper.unref();
   registerJobRoutes(app, ctx.jobs);
   if (jobs.origin !== null) registerJobTransferRoutes(app, jobs, config.jobFileMaxMb * 1024 * 1024);
   await manifest.routes(app, ctx);
@@ -128,6 +137,7 @@ export async function createService(manifest: ServiceManifest, options: { config
     drain() {
       drained ??= (async () => {
         health.draining = true;
+        clearInterval(sweeper);
         await manifest.onDrain?.(ctx).catch((err: unknown) => app.log.error({ err }, 'drain hook failed'));
         // Requests and jobs share the one grace period, so a drain takes it once, not once each:
         // what is still running at its end is cut (requests) or requeued for another instance (jobs).

@@ -2,7 +2,7 @@
 // (413 the moment a cap is passed, the rest never read), type detected from content (415), and
 // the folder removed when the response ends, whatever happened.
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Busboy, type BusboyFileStream } from '@fastify/busboy';
@@ -106,6 +106,36 @@ export function registerTempCleanup(app: FastifyInstance): void {
     }
     done(null, payload);
   });
+}
+
+/**
+ * Request temp folders nothing has written to for this long are a dead process's (killed mid-request:
+ * no hook of its ran). Every instance of a service shares the folder, so a live one's are told
+ * apart by their age: a request writes to its folder as its body arrives, and no route holds one
+ * idle for anything near an hour.
+ */
+export const STALE_TEMP_MS = 60 * 60 * 1000;
+
+/** When a temp folder was last written to: its own time or its newest file's. */
+async function lastWritten(dir: string): Promise<number> {
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  const times = await Promise.all(
+    [dir, ...entries.map((e) => join(dir, e))].map((p) =>
+      stat(p).then(
+        (s) => s.mtimeMs,
+        () => 0,
+      ),
+    ),
+  );
+  return Math.max(...times);
+}
+
+/** Removes the request temp folders under `root` left by processes that died mid-request; answers how many. */
+export async function sweepStaleTempDirs(root: string, now = Date.now(), staleMs = STALE_TEMP_MS): Promise<number> {
+  const dirs = await readdir(root).catch(() => [] as string[]);
+  const stale = (await Promise.all(dirs.map(async (d) => ((await lastWritten(join(root, d))) < now - staleMs ? d : null)))).filter((d) => d !== null);
+  await Promise.all(stale.map((d) => rm(join(root, d), { recursive: true, force: true })));
+  return stale.length;
 }
 
 function tooLarge(limits: UploadLimits): Problem {

@@ -1,9 +1,11 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { request as httpRequest } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RunningService } from '../../src/kit/index.js';
+import { SERVICE_PATHS, serviceDataDir, type RunningService } from '../../src/kit/index.js';
+import { STALE_TEMP_MS } from '../../src/kit/uploads.js';
 import { TEST_KEY, makeTempDir, testConfig } from '../helpers.js';
 import { startTestService, uploadHold } from './test-service.js';
 
@@ -163,5 +165,30 @@ describe('uploads', () => {
   it('answers 415 when the body is not multipart', async () => {
     const res = await fetch(`http://127.0.0.1:${port}/upload`, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-api-key': TEST_KEY }, body: 'x' });
     expect(res.status).toBe(415);
+  });
+});
+
+describe('temp folders of a process that died mid-request', () => {
+  it('are removed when a service starts, by their age: those written to within the hour are kept', async () => {
+    const data = makeTempDir();
+    const root = join(serviceDataDir(data.dir, 'video'), SERVICE_PATHS.tmp);
+    const made = (name: string, ageMs: number): void => {
+      mkdirSync(join(root, name), { recursive: true });
+      writeFileSync(join(root, name, 'file-0'), 'x');
+      const at = new Date(Date.now() - ageMs);
+      for (const p of [join(root, name, 'file-0'), join(root, name)]) utimesSync(p, at, at);
+    };
+    made('upload-dead', 2 * STALE_TEMP_MS);
+    made('upload-live', STALE_TEMP_MS / 2);
+    // A folder made long ago whose upload is still arriving: its file is new.
+    made('upload-slow', 2 * STALE_TEMP_MS);
+    writeFileSync(join(root, 'upload-slow', 'file-0'), 'more');
+    const started = await startTestService(testConfig(data.dir));
+    try {
+      expect(readdirSync(root).sort()).toEqual(['upload-live', 'upload-slow']);
+    } finally {
+      await started.drain();
+      data.remove();
+    }
   });
 });
