@@ -2,6 +2,7 @@
 // action, carries the actions out through the driver and the router, feeds observations back to
 // the engine on an interval, and ends with the lock released and an audit trail.
 import { randomUUID } from 'node:crypto';
+import { carryOut } from './actions.js';
 import { readApprovals, writeApproval } from './approvals.js';
 import { appendAudit, readAudit, type AuditEvent } from './audit.js';
 import type { AuditInput } from './notify/events.js';
@@ -35,13 +36,13 @@ import {
   type EngineInput,
   type Track,
 } from './engine/index.js';
-import type { Driver, InstanceHandle } from './adapters/driver.js';
+import type { Driver } from './adapters/driver.js';
 import type { Evidence } from './checks/index.js';
 import type { MetricSource } from './adapters/metric-source.js';
 import type { TrafficRouter } from './adapters/traffic-router.js';
 import { acquireLock, releaseLock } from './lock.js';
 import { ReleaseHolds } from './release-holds.js';
-import { EXIT_MARGIN_MS, instancesOnly, stableWorkers, startRelease, toStop } from './release-start.js';
+import { stableWorkers } from './release-start.js';
 import { isActive, readCurrentVersion, readDeployment, readDeployments, writeCurrentVersion, writeDeployment, type ControllerDb, type DeploymentRow } from './store.js';
 
 export interface ControllerPorts {
@@ -458,58 +459,18 @@ export class Controller {
   }
 
   private async apply(live: Live, actions: Action[]): Promise<void> {
+    const ports = {
+      ...this.ports,
+      now: this.now,
+      log: this.log,
+      drainMs: this.options.drainMs ?? 10_000,
+      audit: (kind: string, data: Record<string, unknown>) => this.audit(kind, 'controller', data, live.row.id),
+    };
     for (const action of actions) {
       this.audit(`action.${action.kind}`, 'controller', { action }, live.row.id);
-      await this.applyOne(live, action);
+      const next = await carryOut(ports, { id: live.row.id, service: live.row.service, plan: live.row.state.plan }, action);
+      if (next !== null) await this.step(live, next);
     }
-  }
-
-  private async applyOne(live: Live, action: Action): Promise<void> {
-    const { service } = live.row;
-    const { router } = this.ports;
-    switch (action.kind) {
-      case 'setWeights':
-        router.setWeights(service, action.weights);
-        return;
-      case 'notify':
-        this.log(`[${action.level}] ${service}: ${action.message}`);
-        return;
-      case 'stopInstances':
-        await this.retire(service, toStop(this.matching(service, action.track, action.version), action.count));
-        return;
-      case 'promote':
-        await this.promote(service, action.from, live.row.state.plan.toVersion);
-        return;
-      case 'startInstances': {
-        const ports = { ...this.ports, now: this.now, audit: (kind: string, data: Record<string, unknown>) => this.audit(kind, 'controller', data, live.row.id) };
-        await this.step(live, await startRelease(ports, live.row.id, service, action, live.row.state.plan.readyTimeoutMs));
-      }
-    }
-  }
-
-  private matching(service: string, track: Track, version?: string): ReturnType<Driver['list']> {
-    return this.ports.driver.list().filter((h) => h.service === service && h.track === track && (version === undefined || h.version === version));
-  }
-
-  /** Instances leave the router first (their requests drain); then they and any workers stop, workers handing back their jobs. */
-  private async retire(service: string, handles: InstanceHandle[]): Promise<void> {
-    const drainMs = this.options.drainMs ?? 10_000;
-    await Promise.all(instancesOnly(handles).map((h) => this.ports.router.drain(service, h.id, drainMs)));
-    await this.ports.driver.stop(
-      handles.map((h) => h.id),
-      drainMs + EXIT_MARGIN_MS,
-    );
-  }
-
-  /** The new release's instances and workers become stable; the old release's retire. */
-  private async promote(service: string, from: Track, version: string): Promise<void> {
-    const old = this.ports.driver.list().filter((h) => h.service === service && h.track === 'stable' && h.version !== version);
-    for (const h of this.matching(service, from)) {
-      this.ports.driver.retag(h.id, 'stable');
-      if (h.role === 'instance') this.ports.router.retag(service, h.id, 'stable');
-    }
-    this.ports.router.setWeights(service, { stable: 100 });
-    await this.retire(service, old);
   }
 }
 
