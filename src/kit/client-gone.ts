@@ -4,8 +4,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** Calls `gone` when the connection closes while the response is unfinished. */
 export function onClientGone(reply: FastifyReply, gone: () => void): void {
+  // 'finish' (everything handed to the OS) comes before 'close' on an answered request; an injected
+  // one (light-my-request) finishes without ever reporting writableFinished.
+  let finished = false;
+  reply.raw.once('finish', () => (finished = true));
   reply.raw.once('close', () => {
-    if (!reply.raw.writableFinished) gone();
+    if (!finished && !reply.raw.writableFinished) gone();
   });
 }
 

@@ -23,7 +23,7 @@ import { sendProblem } from './errors.js';
 import { registerHealthRoutes, type HealthState, type ReadinessCheck } from './health.js';
 import { registerFaults } from './faults.js';
 import { createLoggerOptions } from './logging.js';
-import { ProbeQuietLogController } from './probe-logging.js';
+import { ProbeQuietLogController, isProbe } from './probe-logging.js';
 import type { Metrics } from './metrics.js';
 import { Problem } from './problems.js';
 import { registerLingeringClose } from './unread-body.js';
@@ -142,9 +142,15 @@ function registerMetrics(app: HttpApp, options: HttpAppOptions): void {
     metrics.httpDuration.observe(labels, reply.elapsedTime / 1000);
   });
   // A request whose client hung up before its answer never finishes a response, so onResponse
-  // never runs: counted as nginx's 499 when the connection closes first (body read or not).
+  // never runs (nor Fastify's "request completed" line): counted and logged as nginx's 499 when
+  // the connection closes first (body read or not), whatever the route goes on to do.
   app.addHook('onRequest', async (req, reply) => {
-    onClientGone(reply, () => metrics.httpRequests.inc(labelsOf(req, 499)));
+    onClientGone(reply, () => {
+      metrics.httpRequests.inc(labelsOf(req, 499));
+      const fields = { res: { statusCode: 499 }, responseTime: reply.elapsedTime };
+      if (isProbe(req.url)) reply.log.debug(fields, 'request completed');
+      else reply.log.info(fields, 'request completed');
+    });
   });
   // Scrapers hold the `metrics` scope (an API key, also as a bearer token); a storm of scrapes
   // renders the text once per second, not once per request.

@@ -51,7 +51,7 @@ describe('clientGoneSignal', () => {
 describe('a request whose client hung up', () => {
   const tmp = makeTempDir();
   const logs = new PassThrough();
-  let lines: Array<{ level: number; msg: string; status?: number; url?: string; reqId?: string }> = [];
+  let lines: Array<{ level: number; msg: string; status?: number; url?: string; reqId?: string; res?: { statusCode: number } }> = [];
   logs.on('data', (c: Buffer) => {
     for (const l of c.toString().split('\n')) if (l !== '') lines.push(JSON.parse(l) as (typeof lines)[number]);
   });
@@ -99,6 +99,13 @@ describe('a request whose client hung up', () => {
       [30, 'client closed the request before its answer'],
     ]);
     expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+    // Each incoming request has its completion line, as nginx writes 499 in its access log.
+    const completed = lines.filter((l) => l.msg === 'request completed');
+    expect(completed.map((l) => [l.level, l.res?.statusCode])).toEqual([
+      [30, 499],
+      [30, 499],
+    ]);
+    expect(new Set(completed.map((l) => l.reqId)).size).toBe(2);
     const metrics = await (await fetch(`${url}/metrics`, { headers: { 'x-api-key': TEST_KEY } })).text();
     for (const method of ['GET', 'POST']) expect(metrics).toMatch(new RegExp(`pitchey_http_requests_total\\{service="video",route="/gives-up",method="${method}",status="499",[^}]*\\} 1`));
   });
