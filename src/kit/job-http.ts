@@ -8,6 +8,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JOB_INPUTS_DIR, JobStoreUnavailableError, type JobBackend, type JobRecord } from '../jobs/index.js';
 import { isAdmin, type Principal } from './auth.js';
+import { clientClosed } from './client-gone.js';
 import type { HttpApp } from './http-app.js';
 import { PROBLEMS, Problem, type ProblemCode } from './problems.js';
 import { outputIsHere, sendKeptOutput, type KeptOutput } from './job-transfer-routes.js';
@@ -158,6 +159,8 @@ async function adoptInputs(workDir: string, inputs: UploadedFile[]): Promise<Job
 
 /** Enqueues a job and answers by the HTTP convention; the job is durable before any answer. */
 export async function submitJob(jobs: ServiceJobs, req: FastifyRequest, reply: FastifyReply, spec: SubmitSpec): Promise<FastifyReply> {
+  // A client gone before its job is accepted would never learn its id: its work would run for nobody.
+  if (clientClosed(req, reply)) throw new Problem('BAD_REQUEST', 'The client closed the connection before its job was accepted: nothing was queued.');
   const id = randomUUID();
   const workDir = join(jobs.workRoot, id);
   let job: JobRecord;

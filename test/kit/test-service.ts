@@ -44,10 +44,13 @@ export const testManifest: ServiceManifest = {
           .digest('hex'),
       };
     });
-    app.post('/upload-held', async (req) => {
+    app.post('/upload-held', async (req, reply) => {
       const file = requireFile(await receiveMultipart(req, ctx.tmpDir, { maxBytes: 64 * 1024, accept: ['text/plain'] }));
       await uploadHold.received(file.path);
-      return { size: (await readFile(file.path)).length };
+      const text = await readFile(file.path, 'utf8');
+      // ?job=1: the file becomes an echo job's input, as the services' job routes take theirs.
+      if ((req.query as { job?: string }).job === '1') return ctx.submit(req, reply, { type: 'echo', payload: { text: text.slice(0, 20), delayMs: 0 }, inputs: [file] });
+      return { size: text.length };
     });
     app.post(
       '/echo',

@@ -118,7 +118,8 @@ describe('uploads', () => {
     expect(result.sent).toBeLessThan(total / 4);
     expect(await tmpEntries()).toEqual([]);
   });
-  it('removes the folder when the client hangs up after its whole body, once the route is done with the file', async () => {
+  /** Posts to /upload-held and hangs up once the route holds the file: whether it still had it after the client left, and the folder alone in tmp. */
+  async function hangUpWhileHeld(query = ''): Promise<boolean[]> {
     const f = form([{ name: 'file', filename: 'a.txt', data: 'held '.repeat(1000) }]);
     const socket = connect(port, '127.0.0.1');
     const seen: boolean[] = [];
@@ -130,14 +131,24 @@ describe('uploads', () => {
         resolve();
       };
     });
-    socket.write(`POST /upload-held HTTP/1.1\r\nhost: x\r\nx-api-key: ${TEST_KEY}\r\ncontent-type: ${f.type}\r\ncontent-length: ${f.body.length}\r\n\r\n`);
+    socket.write(`POST /upload-held${query} HTTP/1.1\r\nhost: x\r\nx-api-key: ${TEST_KEY}\r\ncontent-type: ${f.type}\r\ncontent-length: ${f.body.length}\r\n\r\n`);
     socket.write(f.body);
     socket.on('error', () => undefined);
     await held;
     uploadHold.received = async () => {};
+    return seen;
+  }
+  it('removes the folder when the client hangs up after its whole body, once the route is done with the file', async () => {
     // The route still had its file after the client left; the folder went when the route answered.
-    expect(seen).toEqual([true, true]);
+    expect(await hangUpWhileHeld()).toEqual([true, true]);
     expect(await tmpEntries()).toEqual([]);
+  });
+  it('queues no job for a client gone before it was accepted, and leaves nothing of its upload', async () => {
+    const jobsBefore = readdirSync(svc.ctx.jobs.workRoot);
+    expect(await hangUpWhileHeld('?job=1')).toEqual([true, true]);
+    expect(await tmpEntries()).toEqual([]);
+    expect(readdirSync(svc.ctx.jobs.workRoot)).toEqual(jobsBefore);
+    expect((await svc.ctx.jobs.backend.list({ limit: 100 })).length).toBe(0);
   });
   it('removes the folder when the client half-closes after its body (Node takes that for a hang-up: no answer)', async () => {
     const f = form([{ name: 'file', filename: 'a.txt', data: 'fin '.repeat(10_000) }]);
