@@ -27,6 +27,7 @@ export const PROBLEMS = {
   DEPLOY_LOCK_HELD: { status: 409, title: 'The environment is locked by another deployment' },
   DEPLOY_CONFLICT: { status: 409, title: 'The deployment conflicts with the current state' },
   DEPLOY_PROMOTION_MISSING: { status: 409, title: 'The version has not passed the environment before this one' },
+  UPLOAD_STALLED: { status: 408, title: 'The upload stopped arriving' },
   UPLOAD_TOO_LARGE: { status: 413, title: 'The upload exceeds the size allowed for this route' },
   BODY_TOO_LARGE: { status: 413, title: 'The request body exceeds the size allowed for this route' },
   URI_TOO_LONG: { status: 414, title: 'A part of the request path is longer than allowed' },

@@ -26,6 +26,8 @@ export interface UploadLimits {
    * route that would read them back whole anyway. Default 0: on disk only.
    */
   keepInMemoryBytes?: number;
+  /** How long the body may stop arriving before the upload is refused (408), as nginx's client_body_timeout. Default 60 s. */
+  idleMs?: number;
 }
 
 export interface UploadedFile {
@@ -138,6 +140,12 @@ export async function sweepStaleTempDirs(root: string, now = Date.now(), staleMs
   return stale.length;
 }
 
+const UPLOAD_IDLE_MS = 60_000;
+
+function stalled(idleMs: number): Problem {
+  return new Problem('UPLOAD_STALLED', `No part of the body arrived for ${idleMs / 1000} s; send the upload again.`, { headers: { connection: 'close' } });
+}
+
 function tooLarge(limits: UploadLimits): Problem {
   return new Problem('UPLOAD_TOO_LARGE', `Each file may be at most ${formatBytes(limits.maxBytes)} on this route.`, {
     extensions: { limit_bytes: limits.maxBytes },
@@ -204,7 +212,11 @@ function parseStream(req: FastifyRequest, dir: string, limits: UploadLimits): Pr
       reject(new Problem('BAD_REQUEST', `The multipart content type cannot be read: ${(err as Error).message}.`));
       return;
     }
+    // A client that stops sending mid-body would hold its request, and its folder, for as long as its connection lives.
+    const idleMs = limits.idleMs ?? UPLOAD_IDLE_MS;
+    const idle = setTimeout(() => fail(stalled(idleMs)), idleMs);
     const fail = (problem: Problem): void => {
+      clearTimeout(idle);
       if (failed) return;
       failed = true;
       req.raw.unpipe(bb);
@@ -250,6 +262,7 @@ function parseStream(req: FastifyRequest, dir: string, limits: UploadLimits): Pr
     bb.on('filesLimit', () => fail(new Problem('BAD_REQUEST', `At most ${maxFiles} file(s) may be sent to this route.`)));
     bb.on('error', (err: unknown) => fail(new Problem('BAD_REQUEST', `The multipart body is malformed: ${(err as Error).message}`)));
     bb.on('finish', () => {
+      clearTimeout(idle);
       // An empty file part is no file: the route sees it as missing (a clear 422), never sniffed.
       checked.then(
         () => {
@@ -267,6 +280,7 @@ function parseStream(req: FastifyRequest, dir: string, limits: UploadLimits): Pr
     if (req.raw.destroyed) cut();
     else req.raw.once('close', cut);
     req.raw.pipe(bb);
+    req.raw.on('data', () => idle.refresh()); // a no-op once the timer is cleared
   });
 }
 

@@ -45,7 +45,7 @@ export const testManifest: ServiceManifest = {
       };
     });
     app.post('/upload-held', async (req, reply) => {
-      const file = requireFile(await receiveMultipart(req, ctx.tmpDir, { maxBytes: 64 * 1024, accept: ['text/plain'] }));
+      const file = requireFile(await receiveMultipart(req, ctx.tmpDir, { maxBytes: 64 * 1024, accept: ['text/plain'], idleMs: 1_000 }));
       await uploadHold.received(file.path);
       const text = await readFile(file.path, 'utf8');
       // ?job=1: the file becomes an echo job's input, as the services' job routes take theirs.

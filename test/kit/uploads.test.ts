@@ -162,6 +162,23 @@ describe('uploads', () => {
     await sleep(200); // the route may begin only now, after its asynchronous hooks
     expect(await tmpEntries()).toEqual([]);
   });
+  it('refuses an upload whose body stops arriving (408, the connection closed) and removes its folder', async () => {
+    const f = form([{ name: 'file', filename: 'a.txt', data: 'slow '.repeat(10_000) }]);
+    const socket = connect(port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (d: Buffer) => (answer += d.toString()));
+    const closed = new Promise((resolve) => socket.on('close', resolve));
+    const started = Date.now();
+    socket.write(`POST /upload-held HTTP/1.1\r\nhost: x\r\nx-api-key: ${TEST_KEY}\r\ncontent-type: ${f.type}\r\ncontent-length: ${f.body.length}\r\n\r\n`);
+    socket.write(f.body.subarray(0, 1000));
+    await sleep(600);
+    socket.write(f.body.subarray(1000, 2000)); // still arriving: the second pause is the one that counts
+    await closed;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
+    expect(answer).toMatch(/^HTTP\/1\.1 408 /);
+    expect(answer).toContain('"code":"UPLOAD_STALLED"');
+    expect(await tmpEntries()).toEqual([]);
+  });
   it('removes the folder when the client hangs up halfway through its body', async () => {
     const f = form([{ name: 'file', filename: 'a.txt', data: 'half '.repeat(10_000) }]);
     const socket = connect(port, '127.0.0.1');
