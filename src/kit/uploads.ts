@@ -7,6 +7,7 @@ import { basename, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Busboy, type BusboyFileStream } from '@fastify/busboy';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { clientClosed } from './client-gone.js';
 import { Problem } from './problems.js';
 
 export interface UploadLimits {
@@ -58,12 +59,7 @@ const FORM_OVERHEAD = 1024 * 1024;
  */
 const UPLOAD_HWM = 256 * 1024;
 const DISK_WRITER_HWM = 1024 * 1024;
-/** A request's temp folders, and whether its handler has answered (or failed) yet. */
-interface RequestTemp {
-  dirs: string[];
-  answered: boolean;
-}
-const temps = new WeakMap<FastifyRequest, RequestTemp>();
+const tempDirs = new WeakMap<FastifyRequest, string[]>();
 
 export function formatBytes(n: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB'];
@@ -79,9 +75,7 @@ export function formatBytes(n: number): string {
 export async function createRequestTempDir(req: FastifyRequest, root: string, prefix = 'req-'): Promise<string> {
   await mkdir(root, { recursive: true });
   const dir = await mkdtemp(join(root, prefix));
-  const temp = temps.get(req);
-  if (temp === undefined) temps.set(req, { dirs: [dir], answered: false });
-  else temp.dirs.push(dir);
+  tempDirs.set(req, [...(tempDirs.get(req) ?? []), dir]);
   return dir;
 }
 
@@ -95,15 +89,14 @@ export async function createRequestTempDir(req: FastifyRequest, root: string, pr
  */
 export function registerTempCleanup(app: FastifyInstance): void {
   app.addHook('onSend', (req, reply, payload, done) => {
-    const temp = temps.get(req);
-    if (temp !== undefined && !temp.answered) {
-      temp.answered = true;
+    const dirs = tempDirs.get(req);
+    if (dirs !== undefined) {
+      tempDirs.delete(req);
       const clean = (): void => {
-        temps.delete(req);
-        Promise.all(temp.dirs.map((d) => rm(d, { recursive: true, force: true }))).catch((err: unknown) => req.log.warn({ err }, 'could not remove an upload folder'));
+        Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true }))).catch((err: unknown) => req.log.warn({ err }, 'could not remove an upload folder'));
       };
-      // 'close' comes after the response is sent, or at once when the connection has already gone.
-      if (reply.raw.destroyed || req.raw.socket?.destroyed === true) clean();
+      // 'close' comes after the response is sent, or never again when the connection has already gone.
+      if (clientClosed(req, reply)) clean();
       else reply.raw.once('close', clean);
     }
     done(null, payload);

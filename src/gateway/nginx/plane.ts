@@ -1,8 +1,9 @@
 // The nginx data plane (PITCHEY_DATA_PLANE=nginx), driven from the Node gateway: nginx carries
 // the routes' bytes, and this side pushes it the pools (weights, stickiness, instances that take
-// traffic) at once on a control's change, within 100 ms of any other, and at least once a second,
-// with no reload; reads back each instance's requests in flight (for drains); and once a second reads nginx's per-track counts into the same
-// stats and metrics the Node proxy records, so the controller judges nginx-carried traffic.
+// traffic) at once on a control's change, within 100 ms of any other, and at least once a
+// second, with no reload; reads back each instance's requests in flight (for drains); and once a
+// second reads nginx's per-track counts into the same stats and metrics the Node proxy records, so
+// the controller judges nginx-carried traffic.
 import { createHmac, randomBytes } from 'node:crypto';
 import { lookup } from 'node:dns/promises';
 import { createServer } from 'node:net';
@@ -157,9 +158,9 @@ export async function startNginxPlane(o: NginxPlaneOptions): Promise<NginxPlane>
   const keys = [...keyLines(o.config.apiKeys), ...redisLines(o.config)];
 
   let pushed = { state: '', at: -Infinity };
-  const push = async (onlyIfChanged: boolean): Promise<void> => {
-    const state = stateText(o.pools.values(), resolve, keys);
-    if (onlyIfChanged && state === pushed.state && performance.now() - pushed.at < REFRESH_MS) return;
+  const current = (): string => stateText(o.pools.values(), resolve, keys);
+  const push = async (): Promise<void> => {
+    const state = current();
     const res = await request(`${control}/state`, { method: 'POST', headers, body: state });
     const text = await res.body.text();
     if (res.statusCode !== 200) throw new Error(`nginx control answered ${res.statusCode}`);
@@ -174,12 +175,10 @@ export async function startNginxPlane(o: NginxPlaneOptions): Promise<NginxPlane>
         }),
     );
   };
-  // One push at a time; a change during one is pushed right after it (unconditionally if any caller asked so).
+  // One push at a time; a change during one is pushed right after it.
   let running: Promise<void> | null = null;
   let again = false;
-  let force = false;
-  const run = (onlyIfChanged: boolean): Promise<void> => {
-    force ||= !onlyIfChanged;
+  const sync = (): Promise<void> => {
     if (running !== null) {
       again = true;
       return running;
@@ -187,14 +186,11 @@ export async function startNginxPlane(o: NginxPlaneOptions): Promise<NginxPlane>
     running = (async () => {
       do {
         again = false;
-        const forced = force;
-        force = false;
-        await push(!forced);
+        await push();
       } while (again);
     })().finally(() => (running = null));
     return running;
   };
-  const sync = (): Promise<void> => run(false);
   const readStats = async (): Promise<void> => {
     const res = await request(`${control}/stats`, { headers });
     const text = await res.body.text();
@@ -222,10 +218,12 @@ export async function startNginxPlane(o: NginxPlaneOptions): Promise<NginxPlane>
     conf,
     log: (line) => o.log(`nginx: ${line}`),
     ...(o.requestLog ? { requestLog: o.requestLog.write } : {}),
-    ready: () => push(false).then(() => true),
+    ready: () => push().then(() => true),
   });
   const warn = (what: string) => (err: unknown) => o.log(`nginx data plane: ${what} failed: ${err instanceof Error ? err.message : String(err)}`);
-  const syncTimer = setInterval(() => void run(true).catch(warn('pushing the pools')), SYNC_MS);
+  const syncTimer = setInterval(() => {
+    if (current() !== pushed.state || performance.now() - pushed.at >= REFRESH_MS) void sync().catch(warn('pushing the pools'));
+  }, SYNC_MS);
   const statsTimer = setInterval(() => void readStats().catch(warn('reading the statistics')), STATS_MS);
   void nginx.exited.then((code) => {
     if (!closing) o.log(`nginx data plane: nginx exited (code ${String(code)}); the gateway port no longer answers`);
